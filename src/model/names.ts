@@ -1,0 +1,47 @@
+/** Shared checks for names and values that several constructs own. Each returns a problem or undefined. */
+
+/** A DNS-1123 label: what Kubernetes accepts for most object names. */
+export function dnsLabelProblem(value: string): string | undefined {
+  if (value.length === 0 || value.length > 63) return `must be 1–63 characters, got ${value.length}`;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    return `"${value}" must be lowercase letters, digits and "-", starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+/** One path component of an OCI image name (lowercase, separators . _ __ -). */
+export function imageNameProblem(value: string): string | undefined {
+  if (!/^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/.test(value)) {
+    return `"${value}" is not a valid image name (lowercase letters, digits, and . _ - between them)`;
+  }
+  return undefined;
+}
+
+/** A TCP port a non-root container can listen on. */
+export function portProblem(value: number): string | undefined {
+  if (!Number.isInteger(value) || value < 1024 || value > 65535) {
+    return `must be an integer from 1024 to 65535 (the container runs as non-root), got ${value}`;
+  }
+  return undefined;
+}
+
+/** An absolute HTTP path such as `/health`. */
+export function httpPathProblem(value: string): string | undefined {
+  if (!/^\/[A-Za-z0-9\-._~/]*$/.test(value)) return `"${value}" must be an absolute path such as /health`;
+  return undefined;
+}
+
+/** A relative folder in the repository, e.g. `services/tts`. */
+export function repoPathProblem(value: string): string | undefined {
+  if (value === '' || value.startsWith('/') || value.split('/').some((p) => p === '..' || p === '.' || p === '')) {
+    return `"${value}" must be a relative path inside the repository, e.g. services/tts`;
+  }
+  if (/[*?[\]{}\s]/.test(value)) return `"${value}" must not contain glob characters or spaces`;
+  return undefined;
+}
+
+/** A Kubernetes resource quantity such as `250m`, `1`, `512Mi`. */
+export function quantityProblem(value: string): string | undefined {
+  if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(value)) return `"${value}" is not a Kubernetes quantity such as 250m or 512Mi`;
+  return undefined;
+}

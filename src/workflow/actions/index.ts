@@ -1,0 +1,5 @@
+export * from './pins';
+export * from './checkout';
+export * from './setup-uv';
+export * from './setup-node';
+export * from './artifacts';

@@ -1,0 +1,4 @@
+export * from './change-detection';
+export * from './results-gate';
+export * from './python-uv';
+export * from './test-summary';

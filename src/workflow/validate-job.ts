@@ -1,0 +1,43 @@
+import type { SecureJobProps } from './job';
+import type { JobStep } from './steps';
+
+/** A single-prop or cross-prop rule of a job, checked in its constructor. */
+interface JobRule {
+  readonly test: (props: SecureJobProps, id: string) => boolean;
+  readonly message: (props: SecureJobProps, id: string) => string;
+}
+
+export const JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+const RULES: readonly JobRule[] = [
+  { test: (_, id) => JOB_ID.test(id), message: (_, id) => `job id "${id}" must start with a letter or "_" and contain only letters, digits, "-" and "_"` },
+  {
+    test: (p) => p.timeoutMinutes === undefined || (Number.isInteger(p.timeoutMinutes) && p.timeoutMinutes >= 1 && p.timeoutMinutes <= 360),
+    message: (p) => `timeoutMinutes must be an integer from 1 to 360, got ${p.timeoutMinutes} (omit it for the default of 15)`,
+  },
+  { test: (p) => p.runsOn.trim() !== '', message: () => 'runsOn must name a runner label, e.g. ubuntu-24.04' },
+  {
+    test: (p) => Object.values(p.services ?? {}).every((s) => /[:@]/.test(s.image.split('/').pop() ?? '') && !s.image.endsWith(':latest')),
+    message: (p) => `service container images need a tag or digest other than latest, got ${Object.values(p.services ?? {}).map((s) => s.image).join(', ')}`,
+  },
+];
+
+/** Returns every rule the props break. */
+export function jobPropProblems(props: SecureJobProps, id: string): string[] {
+  return RULES.filter((r) => !r.test(props, id)).map((r) => r.message(props, id));
+}
+
+/** Problems with a job's steps as a whole (checked at synthesis, after all addStep calls). */
+export function stepProblems(steps: readonly JobStep[]): string[] {
+  const problems: string[] = [];
+  if (steps.length === 0) problems.push('a job needs at least one step');
+  const ids = new Map<string, number>();
+  steps.forEach((step, i) => {
+    const id = step.props.id;
+    if (id === undefined) return;
+    if (!JOB_ID.test(id)) problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is invalid`);
+    if (ids.has(id)) problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is already used by steps[${ids.get(id)}]`);
+    ids.set(id, i);
+  });
+  return problems;
+}

@@ -1,0 +1,29 @@
+import * as path from 'node:path';
+import { ciTestWorkflow } from './ci-test';
+import { repoCiWorkflow } from './ci';
+import { codeOwners, dependabotConfig, ecosystemsOf } from './dependabot';
+import { PLATFORM } from './platform';
+import { ActionPins, defaultRules, PipelineApp, Platform, type PlatformDefinition } from '../src';
+
+/** Options of {@link buildPipelines}. */
+export interface BuildPipelinesOptions {
+  /** @default - the embedded platform definition (workflows-gen/platform.ts) */
+  readonly definition?: PlatformDefinition;
+  /** @default - actions.lock.json at the repository root */
+  readonly pinsFile?: string;
+}
+
+/** The lock file of pinned actions. */
+export const ACTIONS_LOCK = path.join(__dirname, '..', 'actions.lock.json');
+
+/** Builds the whole construct tree of this platform's pipelines. Call `synth()` on the result. */
+export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp {
+  const platform = Platform.fromDefinition(options.definition ?? PLATFORM);
+  const pins = ActionPins.fromFile(options.pinsFile ?? ACTIONS_LOCK);
+  const app = new PipelineApp({ pins, rules: defaultRules({ pins, requiredEcosystems: ecosystemsOf(platform) }) });
+  ciTestWorkflow(app, platform);
+  repoCiWorkflow(app, platform);
+  dependabotConfig(app, platform);
+  codeOwners(app, platform);
+  return app;
+}

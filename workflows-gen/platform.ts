@@ -1,0 +1,49 @@
+import type { PlatformDefinition } from '../src';
+
+/**
+ * The voice platform, described once. Every generated workflow, chart and config reads its
+ * names, ports, paths and schedules from here.
+ */
+export const PLATFORM: PlatformDefinition = {
+  repository: 'voice-platform/voice-platform',
+  defaultBranch: 'main',
+  registry: { host: 'ghcr.io', namespace: 'voice-platform' },
+  runners: { linux: 'ubuntu-24.04', linuxArm: 'ubuntu-24.04-arm', macos: 'macos-15' },
+  toolchain: { python: '3.11', uv: '0.9.5', node: '20' },
+  schedules: {
+    performance: '0 2 * * *', // nightly, 02:00 UTC (seed 004, task 10)
+    dependencyScan: '0 9 * * 1', // Mondays 09:00 UTC (seed 004, task 11)
+  },
+  dependencyUpdates: { day: 'monday', time: '06:00', cooldownDays: 5 },
+  owners: {
+    platform: ['@voice-platform/platform'],
+    services: ['@voice-platform/backend'],
+    app: ['@voice-platform/apple'],
+  },
+  services: [
+    {
+      name: 'tts',
+      path: 'services/tts',
+      port: 8000,
+      healthPath: '/health',
+      synthesisPath: '/v1/synthesize',
+      resources: { cpuRequest: '500m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
+    },
+    {
+      name: 'agent',
+      path: 'services/agent',
+      port: 8080,
+      healthPath: '/health',
+      resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
+      calls: ['tts'],
+    },
+  ],
+  app: {
+    name: 'voice-transcriber',
+    path: 'apps/VoiceTranscriber',
+    scheme: 'VoiceTranscriber',
+    modelsJson: 'apps/VoiceTranscriber/VoiceTranscriber/Resources/models.json',
+    packageResolved: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved',
+    pinnedPackages: ['WhisperKit'],
+  },
+};
