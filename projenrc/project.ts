@@ -79,6 +79,7 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
       passWithNoTests: false,
       jestConfig: {
         testMatch: ['<rootDir>/test/**/*.test.ts'],
+        setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
         collectCoverage: false,
       },
     },

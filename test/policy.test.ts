@@ -1,0 +1,157 @@
+import * as path from 'node:path';
+import {
+  ActionPins, checkoutCredentialsRule, concurrencyRule, dangerousTriggersRule, defaultRules, dependabotRule, imagesRule,
+  permissionsRule, pinnedActionsRule, releaseCacheRule, runPolicy, scriptInstallRule, secretsRule, templateInjectionRule,
+  timeoutRule, type PolicyRule, type WorkflowData, type WorkflowTarget,
+} from '../src';
+import { buildPipelines } from '../workflows-gen';
+
+const pins = ActionPins.fromFile(path.join(__dirname, '..', 'actions.lock.json'));
+const CHECKOUT = pins.resolve('actions/checkout').uses;
+
+/** A minimal workflow that passes every rule; each test breaks one thing. */
+function goodWorkflow(): Record<string, any> {
+  return {
+    name: 'x',
+    on: { push: { branches: ['main'] }, pull_request: {} },
+    permissions: {},
+    concurrency: { 'group': 'g', 'cancel-in-progress': true },
+    jobs: {
+      build: {
+        'runs-on': 'ubuntu-24.04',
+        'permissions': { contents: 'read' },
+        'timeout-minutes': 10,
+        'steps': [
+          { name: 'Check out', uses: CHECKOUT, with: { 'persist-credentials': false } },
+          { name: 'Build', run: 'npm ci\n' },
+        ],
+      },
+    },
+  };
+}
+
+function target(data: Record<string, any>): WorkflowTarget {
+  return { kind: 'workflow', filePath: '.github/workflows/x.yml', constructPath: 'x', data: data as WorkflowData, jobPaths: { build: 'x/build' } };
+}
+
+function check(rule: PolicyRule, mutate: (w: Record<string, any>) => void): string[] {
+  const w = goodWorkflow();
+  mutate(w);
+  return runPolicy([target(w)], [rule]).map((f) => `[${f.location}] ${f.code}: ${f.message}`);
+}
+
+const step = (w: Record<string, any>, i: number) => w.jobs.build.steps[i];
+
+describe('policy rules', () => {
+  test('the baseline workflow passes every rule', () => {
+    expect(runPolicy([target(goodWorkflow())], defaultRules({ pins, requiredEcosystems: [] }))).toEqual([]);
+  });
+
+  test('the generated files pass every rule (synthesis would throw otherwise)', () => {
+    expect(() => buildPipelines().synth()).not.toThrow();
+  });
+
+  describe('pinned-actions', () => {
+    const rule = pinnedActionsRule(pins);
+    test('fails a tag ref', () => {
+      expect(check(rule, (w) => { step(w, 0).uses = 'actions/checkout@v4'; })).toEqual([
+        expect.stringMatching(/^\[x\/build\] pipelines:pinned-actions: steps\[0\] \("Check out"\): "actions\/checkout@v4" is not pinned to a full commit SHA/),
+      ]);
+    });
+    test('fails a SHA the lock does not list', () => {
+      expect(check(rule, (w) => { step(w, 0).uses = `actions/checkout@${'a'.repeat(40)}`; })[0]).toMatch(/does not list for actions\/checkout/);
+    });
+    test('fails a reusable workflow by branch, accepts the SLSA generator by tag', () => {
+      expect(check(rule, (w) => { w.jobs.call = { uses: 'org/repo/.github/workflows/x.yml@main' }; })[0]).toMatch(/reusable workflow "org\/repo/);
+      expect(check(rule, (w) => { w.jobs.call = { uses: 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0' }; })).toEqual([]);
+    });
+  });
+
+  test('pinned-installs fails curl | sh, npm install and unhashed pip install', () => {
+    expect(check(scriptInstallRule, (w) => { step(w, 1).run = 'curl -sSL https://x.sh | bash\n'; })[0]).toMatch(/pipes a download into a shell/);
+    expect(check(scriptInstallRule, (w) => { step(w, 1).run = 'npm install\n'; })[0]).toMatch(/npm ci/);
+    expect(check(scriptInstallRule, (w) => { step(w, 1).run = 'pip install requests\n'; })[0]).toMatch(/--require-hashes/);
+    expect(check(scriptInstallRule, (w) => { step(w, 1).run = 'pip install --require-hashes -r requirements.txt\n'; })).toEqual([]);
+  });
+
+  test('no-cache-in-release fails caches in a tag-triggered workflow only', () => {
+    const withCache = (w: Record<string, any>) => { w.jobs.build.steps.push({ uses: `${pins.resolve('astral-sh/setup-uv').uses}`, with: { 'enable-cache': true } }); };
+    expect(check(releaseCacheRule, withCache)).toEqual([]);
+    const findings = check(releaseCacheRule, (w) => { withCache(w); w.on = { push: { tags: ['v*'] } }; });
+    expect(findings).toEqual([expect.stringMatching(/lets setup-uv cache .* runs on tags or releases \(cache poisoning\)/)]);
+  });
+
+  describe('least-privilege', () => {
+    test('fails workflow-level grants', () => {
+      expect(check(permissionsRule, (w) => { w.permissions = 'read-all'; })[0]).toMatch(/^\[x\] .*workflow permissions must be \{\}/);
+    });
+    test('fails a job without explicit permissions', () => {
+      expect(check(permissionsRule, (w) => { delete w.jobs.build.permissions; })[0]).toMatch(/^\[x\/build\] .*explicit map/);
+    });
+    test('fails packages: write on a job that does not push', () => {
+      expect(check(permissionsRule, (w) => { w.jobs.build.permissions.packages = 'write'; })[0]).toMatch(/packages: write, which belongs only to a job that pushes to GHCR/);
+    });
+    test('fails id-token: write without a signing step', () => {
+      expect(check(permissionsRule, (w) => { w.jobs.build.permissions['id-token'] = 'write'; })[0]).toMatch(/id-token: write/);
+    });
+  });
+
+  test('checkout-credentials fails a checkout that keeps the token', () => {
+    expect(check(checkoutCredentialsRule, (w) => { delete step(w, 0).with; })[0]).toMatch(/persist-credentials: false/);
+    expect(check(checkoutCredentialsRule, (w) => { step(w, 0).with['persist-credentials'] = true; w.jobs.build.permissions.contents = 'write'; })).toEqual([]);
+  });
+
+  test('scoped-secrets fails inherit, toJSON(secrets) and job-level secrets', () => {
+    expect(check(secretsRule, (w) => { w.jobs.call = { uses: './.github/workflows/y.yml', secrets: 'inherit' }; })[0]).toMatch(/secrets: inherit/);
+    expect(check(secretsRule, (w) => { step(w, 1).env = { ALL: '${{ toJSON(secrets) }}' }; })[0]).toMatch(/toJSON\(secrets\)/);
+    expect(check(secretsRule, (w) => { w.jobs.build.env = { TOKEN: '${{ secrets.TOKEN }}' }; })[0]).toMatch(/job-level env reads secrets/);
+  });
+
+  test('no-template-injection fails ${{ }} in run: and in github-script', () => {
+    expect(check(templateInjectionRule, (w) => { step(w, 1).run = 'echo "${{ github.event.pull_request.title }}"\n'; })).toEqual([
+      expect.stringMatching(/^\[x\/build\] pipelines:no-template-injection: steps\[1\] \("Build"\): script interpolates \$\{\{ github\.event\.pull_request\.title \}\}/),
+    ]);
+    expect(check(templateInjectionRule, (w) => { w.jobs.build.steps.push({ uses: 'actions/github-script@x', with: { script: 'core.info("${{ github.head_ref }}")' } }); })[0]).toMatch(/head_ref/);
+  });
+
+  test('no-dangerous-triggers fails pull_request_target and workflow_run', () => {
+    expect(check(dangerousTriggersRule, (w) => { w.on.pull_request_target = {}; })[0]).toMatch(/pull_request_target/);
+    expect(check(dangerousTriggersRule, (w) => { w.on.workflow_run = { workflows: ['x'] }; })[0]).toMatch(/workflow_call/);
+  });
+
+  test('job-timeout fails a job without timeout-minutes', () => {
+    expect(check(timeoutRule, (w) => { delete w.jobs.build['timeout-minutes']; })).toEqual([expect.stringMatching(/^\[x\/build\] .*no timeout-minutes/)]);
+  });
+
+  test('pr-concurrency fails a pull_request workflow without cancel-in-progress', () => {
+    expect(check(concurrencyRule, (w) => { delete w.concurrency; })[0]).toMatch(/concurrency/);
+    expect(check(concurrencyRule, (w) => { w.concurrency['cancel-in-progress'] = false; })[0]).toMatch(/cancel-in-progress/);
+  });
+
+  test('pinned-images fails latest and untagged images', () => {
+    expect(check(imagesRule, (w) => { w.jobs.build.services = { db: { image: 'postgres:latest' } }; })[0]).toMatch(/postgres:latest/);
+    expect(check(imagesRule, (w) => { w.jobs.build.container = 'ghcr.io/org/builder'; })[0]).toMatch(/needs a tag/);
+    expect(check(imagesRule, (w) => { w.jobs.build.container = { image: 'postgres:17.2' }; })).toEqual([]);
+  });
+
+  describe('dependabot', () => {
+    const rule = dependabotRule(['npm', 'docker']);
+    const entry = (over: Record<string, unknown> = {}) => ({
+      'package-ecosystem': 'npm', 'directory': '/', 'cooldown': { 'default-days': 5 }, 'groups': { all: { patterns: ['*'] } }, ...over,
+    });
+    const run = (updates: Record<string, unknown>[]) => runPolicy([{ kind: 'dependabot', filePath: '.github/dependabot.yml', constructPath: 'dependabot', data: { version: 2, updates } }], [rule]).map((f) => f.message);
+
+    test('fails a missing ecosystem, a short cooldown, no groups and external code execution', () => {
+      const messages = run([entry({ 'cooldown': { 'default-days': 1 }, 'groups': undefined, 'insecure-external-code-execution': 'allow' })]);
+      expect(messages).toEqual([
+        'no update entry for the "docker" ecosystem',
+        'cooldown.default-days must be ≥ 3, got 1',
+        'updates must be grouped (groups:)',
+        'insecure-external-code-execution: allow runs dependency code with Dependabot credentials',
+      ]);
+    });
+    test('passes a complete configuration', () => {
+      expect(run([entry(), entry({ 'package-ecosystem': 'docker' })])).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { READ_CONTENTS, runStep, SecureWorkflow, checkout, Platform, type PipelineApp } from '../src';
+import { buildPipelines } from '../workflows-gen';
+import { PLATFORM } from '../workflows-gen/platform';
+import { synthFailure } from './support/project';
+
+/** The real pipelines plus one extra workflow, built by `extend`. */
+function pipelinesWith(extend: (app: PipelineApp, wf: SecureWorkflow) => void): PipelineApp {
+  const app = buildPipelines();
+  const wf = new SecureWorkflow(app, 'broken', { name: 'Broken', description: 'd', triggers: { pullRequest: {} } });
+  extend(app, wf);
+  return app;
+}
+
+describe('a broken definition fails synthesis with a clear message and writes nothing', () => {
+  test('unpinned action', () => {
+    const { error, written } = synthFailure(pipelinesWith((_, wf) => {
+      wf.addJob('build', { runsOn: 'ubuntu-24.04', permissions: READ_CONTENTS, steps: [checkout()] });
+      wf.addOverride('jobs.build.steps.0.uses', 'actions/checkout@main');
+    }));
+    expect(error.message).toMatch(/Synthesis failed; no file was written \(1\):\n {2}- \[broken\/build\] pipelines:pinned-actions: steps\[0\] \("Check out"\): "actions\/checkout@main" is not pinned to a full commit SHA/);
+    expect(written).toEqual([]);
+  });
+
+  test('${{ github.event.pull_request.title }} in a run: script', () => {
+    const { error, written } = synthFailure(pipelinesWith((_, wf) => {
+      wf.addJob('greet', { runsOn: 'ubuntu-24.04', permissions: {}, steps: [runStep({ name: 'Greet', run: 'echo "${{ github.event.pull_request.title }}"' })] });
+    }));
+    expect(error.message).toMatch(/\[broken\/greet\] pipelines:no-template-injection: steps\[0\] \("Greet"\): script interpolates \$\{\{ github\.event\.pull_request\.title \}\}; pass it through env:/);
+    expect(written).toEqual([]);
+  });
+
+  test('bad cron', () => {
+    // Construction throws before createProject gets an app: nothing can be written at all.
+    expect(() => pipelinesWith((app) => new SecureWorkflow(app, 'nightly', { name: 'n', description: 'd', triggers: { schedule: ['0 2 * * 8'] } })))
+      .toThrow('[nightly] triggers.schedule[0]: day of week field "8": 8 is outside 0–6 in "0 2 * * 8"');
+    expect(() => Platform.fromDefinition({ ...PLATFORM, schedules: { ...PLATFORM.schedules, performance: '0 2 * *' } }))
+      .toThrow(/\[schedules\.performance\] must have 5 fields/);
+  });
+
+  test('unknown service in a needs', () => {
+    const platform = Platform.fromDefinition(PLATFORM);
+    expect(() => pipelinesWith((app, wf) => {
+      const ciTest = app.node.findChild('ci-test') as SecureWorkflow;
+      const testJob = ciTest.jobs.find((j) => j.jobId === `test-${platform.service('ttx').name}`)!;
+      wf.addJob('deploy', { runsOn: 'ubuntu-24.04', permissions: {}, needs: [testJob] });
+    })).toThrow('Unknown service "ttx"; the platform defines: agent, tts');
+  });
+
+  test('a needs that names a job of another workflow', () => {
+    const { error, written } = synthFailure(pipelinesWith((app, wf) => {
+      const ciTest = app.node.findChild('ci-test') as SecureWorkflow;
+      const testTts = ciTest.jobs.find((j) => j.jobId === 'test-tts')!;
+      wf.addJob('deploy', { runsOn: 'ubuntu-24.04', permissions: {}, needs: [testTts], steps: [runStep({ name: 'd', run: 'true' })] });
+    }));
+    expect(error.message).toMatch(/\[broken\/deploy\] needs "ci-test\/test-tts", which belongs to another workflow/);
+    expect(written).toEqual([]);
+  });
+});
