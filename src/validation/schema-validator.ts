@@ -1,0 +1,48 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+/** One shared Ajv instance: compiling is the expensive part, validators are cached per schema. */
+let ajv: Ajv | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function instance(): Ajv {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats(ajv);
+  }
+  return ajv;
+}
+
+/** `latencyMs.p95` from `/latencyMs/p95`. */
+function fieldOf(error: ErrorObject): string {
+  const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : undefined;
+  const extra = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty: string }).additionalProperty : undefined;
+  const leaf = missing ?? extra;
+  return [base, leaf].filter(Boolean).join('.') || '(root)';
+}
+
+function describe(error: ErrorObject, data: unknown): string {
+  if (error.keyword === 'required') return 'is missing';
+  if (error.keyword === 'additionalProperties') return 'is not a known field';
+  const value = error.instancePath.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
+  return `${error.message ?? 'is invalid'}, got ${JSON.stringify(value)}`;
+}
+
+/**
+ * Validates data against a JSON schema and returns problems as `field message` strings,
+ * e.g. `latencyMs.p95 must be number, got "fast"` (empty when valid).
+ */
+export function schemaProblems(schema: object, data: unknown): string[] {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = instance().compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(data)) return [];
+  const seen = new Set<string>();
+  return (validate.errors ?? [])
+    .filter((e) => e.keyword !== 'if')
+    .map((e) => `${fieldOf(e)} ${describe(e, data)}`)
+    .filter((line) => !seen.has(line) && seen.add(line));
+}

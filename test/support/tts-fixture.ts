@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makeWav } from '../../src/smoke/wav';
+
+/** Switches of the fixture; change them between requests. */
+export interface FixtureBehaviour {
+  /** Status of GET /health. @default 200 */
+  healthStatus: number;
+  /** Delay of every synthesis answer. @default 0 */
+  slowMs: number;
+  /** Server stalls: for `forMs` out of every `everyMs`, answers wait until the stall ends. @default - none */
+  stall?: { everyMs: number; forMs: number };
+  /** Every Nth synthesis request answers 500. @default - never */
+  failEvery?: number;
+  /** Serve broken audio. @default - valid WAV */
+  badAudio?: 'not-wav' | 'empty-data' | 'wrong-content-type';
+}
+
+/**
+ * A small server speaking the tts service's contract on 127.0.0.1: GET /health and
+ * POST /v1/synthesize {"text"} → audio/wav. Used by the CLI integration tests and the benchmark.
+ */
+export class TtsFixture {
+  public static readonly SYNTHESIS_PATH = '/v1/synthesize';
+
+  public static async start(behaviour: Partial<FixtureBehaviour> = {}): Promise<TtsFixture> {
+    const fixture = new TtsFixture(behaviour);
+    await new Promise<void>((resolve) => fixture.server.listen(0, '127.0.0.1', resolve));
+    return fixture;
+  }
+
+  public readonly behaviour: FixtureBehaviour;
+  public synthesisRequests = 0;
+  private readonly server: Server;
+  private readonly started = Date.now();
+  private readonly audio = makeWav({ seconds: 0.25 });
+
+  private constructor(behaviour: Partial<FixtureBehaviour>) {
+    this.behaviour = { healthStatus: 200, slowMs: 0, ...behaviour };
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  public get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Milliseconds until the current stall window ends (0 outside a stall). */
+  private stallRemaining(): number {
+    const s = this.behaviour.stall;
+    if (!s) return 0;
+    const phase = (Date.now() - this.started) % s.everyMs;
+    const stallStart = s.everyMs - s.forMs; // the stall sits at the end of each period
+    return phase >= stallStart ? s.everyMs - phase : 0;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' && req.url === '/health') {
+      res.writeHead(this.behaviour.healthStatus, { 'content-type': 'application/json' }).end(JSON.stringify({ status: this.behaviour.healthStatus === 200 ? 'ok' : 'unhealthy' }));
+      return;
+    }
+    if (req.method !== 'POST' || req.url !== TtsFixture.SYNTHESIS_PATH) {
+      res.writeHead(404).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.synthesisRequests++;
+      const n = this.synthesisRequests;
+      const delay = this.behaviour.slowMs + this.stallRemaining();
+      const answer = () => this.answer(res, n, Buffer.concat(chunks).toString('utf8'));
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
+    });
+  }
+
+  private answer(res: ServerResponse, n: number, body: string): void {
+    let text: unknown;
+    try {
+      text = (JSON.parse(body) as { text?: unknown }).text;
+    } catch {
+      text = undefined;
+    }
+    if (typeof text !== 'string' || text === '') {
+      res.writeHead(422, { 'content-type': 'application/json' }).end('{"error":"text is required"}');
+      return;
+    }
+    if (this.behaviour.failEvery && n % this.behaviour.failEvery === 0) {
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"synthesis failed"}');
+      return;
+    }
+    switch (this.behaviour.badAudio) {
+      case 'not-wav':
+        res.writeHead(200, { 'content-type': 'audio/wav' }).end('<html>not audio</html>');
+        return;
+      case 'empty-data': {
+        const header = Buffer.from(this.audio.subarray(0, 44));
+        header.writeUInt32LE(0, 40);
+        header.writeUInt32LE(36, 4);
+        res.writeHead(200, { 'content-type': 'audio/wav' }).end(header);
+        return;
+      }
+      case 'wrong-content-type':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(this.audio);
+        return;
+      default:
+        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': this.audio.length }).end(this.audio);
+    }
+  }
+}
