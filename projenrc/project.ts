@@ -2,6 +2,7 @@ import { javascript, typescript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 import { TypeScriptRunner } from 'projen/lib/typescript';
 import type { PipelineApp } from '../src';
+import { ALL_CLIS } from '../src/cli/contracts';
 import { buildPipelines } from '../workflows-gen';
 import { writeGeneratedFiles } from './write-generated-files';
 
@@ -114,6 +115,11 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
     description: 'Type-check src, workflows-gen, projenrc and tests (synthesis itself only transpiles)',
     exec: 'tsc --noEmit -p test/tsconfig.json',
   });
+
+  // The helper CLIs are bins of this package, compiled to lib/ when `npm ci` runs `prepare`,
+  // so the generated workflows can call `npx --no-install <bin>` right after installing.
+  project.addBins(Object.fromEntries(ALL_CLIS.map((cli) => [cli.bin, `lib/cli/${cli.bin}.js`])));
+  project.package.setScript('prepare', 'tsc --build');
 
   project.addTask('bench', {
     description: 'Median wall time of a full synthesis, its floor (projen --version) and the test run',

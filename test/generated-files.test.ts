@@ -12,6 +12,7 @@ describe('generated files', () => {
     expect(generated).toEqual([
       '.github/CODEOWNERS',
       '.github/dependabot.yml',
+      '.github/workflows/ci-performance.yml',
       '.github/workflows/ci-test.yml',
       '.github/workflows/ci.yml',
     ]);

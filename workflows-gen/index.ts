@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { ciPerformanceWorkflow } from './ci-performance';
 import { ciTestWorkflow } from './ci-test';
 import { repoCiWorkflow } from './ci';
 import { codeOwners, dependabotConfig, ecosystemsOf } from './dependabot';
@@ -22,6 +23,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   const pins = ActionPins.fromFile(options.pinsFile ?? ACTIONS_LOCK);
   const app = new PipelineApp({ pins, rules: defaultRules({ pins, requiredEcosystems: ecosystemsOf(platform) }) });
   ciTestWorkflow(app, platform);
+  ciPerformanceWorkflow(app, platform);
   repoCiWorkflow(app, platform);
   dependabotConfig(app, platform);
   codeOwners(app, platform);

@@ -28,6 +28,7 @@ export const PLATFORM: PlatformDefinition = {
       healthPath: '/health',
       synthesisPath: '/v1/synthesize',
       resources: { cpuRequest: '500m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
+      performance: { rate: 20, durationSeconds: 120 },
     },
     {
       name: 'agent',

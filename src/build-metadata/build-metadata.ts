@@ -117,13 +117,11 @@ export function collectBuildMetadata(options: CollectOptions): BuildMetadata {
   const server = (env.GITHUB_SERVER_URL?.trim() || 'https://github.com').replace(/\/$/, '');
   if (missing.length > 0) throw new InputError(`missing ${missing.join(', ')}; run inside GitHub Actions or set them`);
 
-  let timestamp: string;
+  let timestamp = options.now().toISOString();
   const epoch = env.SOURCE_DATE_EPOCH?.trim();
   if (epoch) {
-    if (!/^\d{1,12}$/.test(epoch)) problems.push(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`);
-    timestamp = new Date(Number(epoch) * 1000).toISOString();
-  } else {
-    timestamp = options.now().toISOString();
+    if (/^\d{1,12}$/.test(epoch)) timestamp = new Date(Number(epoch) * 1000).toISOString();
+    else problems.push(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`);
   }
   const matrixSource = options.matrix !== undefined ? '--matrix' : 'BUILD_MATRIX';
   const matrixRaw = options.matrix ?? env.BUILD_MATRIX;

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { appendFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CheckFailedError, InputError } from './cli-errors';
@@ -26,7 +27,7 @@ const d = DEFAULT_THRESHOLDS;
 /** The command; `io` lets tests run it in-process. */
 export function checkPerformanceRegressionCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
-    .description('Compare a performance run with the baseline; exit 1 on a regression.\n'
+    .description('Compare a performance run with the baseline; exit 1 on a regression. '
       + 'Exit codes: 0 pass (or baseline created), 1 regression, 2 usage or input error.')
     .requiredOption(`${C.flags.current} <file>`, 'metrics JSON of this run (format: performance metrics v1)')
     .requiredOption(`${C.flags.baseline} <file>`, 'baseline metrics JSON; created from --current when missing')

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command } from 'commander';
 import { CheckFailedError } from './cli-errors';
 import { CHECK_SWIFT_PINS as C } from './contracts';
@@ -12,9 +13,9 @@ function table(rows: string[][]): string {
 
 export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
-    .description('Check that required Swift packages are pinned to a released version, not a branch or a bare\n'
-      + 'revision. Reads Package.resolved v1, v2 and v3 and prints every pin.\n'
-      + 'Exit codes: 0 all required packages pinned to versions, 1 a required package is unpinned or missing,\n'
+    .description('Check that required Swift packages are pinned to a released version, not a branch or a bare '
+      + 'revision. Reads Package.resolved v1, v2 and v3 and prints every pin. '
+      + 'Exit codes: 0 all required packages pinned to versions, 1 a required package is unpinned or missing, '
       + '2 usage or input error.')
     .requiredOption(`${C.flags.resolved} <file>`, 'path of Package.resolved')
     .option(`${C.flags.require} <package...>`, 'packages that must be pinned to a version (identity or name)', [])

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command } from 'commander';
 import { GENERATE_BUILD_METADATA as C } from './contracts';
 import { writeFileAtomic } from './files';
@@ -8,8 +9,8 @@ import { gitCliReader } from '../build-metadata/git-reader';
 /** The command; tests inject the environment, git and the clock. */
 export function generateBuildMetadataCommand(io: CliIo = PROCESS_IO, git: GitReader = gitCliReader(), now: () => Date = () => new Date()): Command {
   return new Command(C.bin)
-    .description('Write build metadata JSON (commit, ref, repository, run, matrix entry, builder, timestamp),\n'
-      + 'validated against its schema. Commit, ref and repository fall back to git.\n'
+    .description('Write build metadata JSON (commit, ref, repository, run, matrix entry, builder, timestamp), '
+      + 'validated against its schema. Commit, ref and repository fall back to git. '
       + 'Exit codes: 0 written, 2 missing or invalid input (nothing written).')
     .requiredOption(`${C.flags.out} <file>`, 'where to write the JSON (atomically)')
     .option(`${C.flags.matrix} <json>`, 'this job\'s matrix entry as JSON, e.g. \'${{ toJSON(matrix) }}\' through env (default: $BUILD_MATRIX, else {})')

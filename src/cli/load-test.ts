@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { CheckFailedError } from './cli-errors';
 import { LOAD_TEST as C } from './contracts';
@@ -21,10 +22,10 @@ interface Options {
 
 export function loadTestCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
-    .description('Open-model load test: POST {"text": …} at a constant arrival rate, latency measured from each\n'
-      + 'request\'s intended start (no coordinated omission), HDR-histogram percentiles. Writes\n'
-      + 'performance metrics v1 JSON. Progress goes to stderr.\n'
-      + 'Exit codes: 0 done, 1 no request completed, 2 usage error.')
+    .description('Open-model load test: POST {"text": …} at a constant arrival rate, latency measured from each '
+      + 'request\'s intended start (no coordinated omission), HDR-histogram percentiles. Writes '
+      + 'performance metrics v1 JSON. Progress goes to stderr. '
+      + 'Exit codes: 0 done, 1 no request succeeded, 2 usage error.')
     .requiredOption(`${C.flags.baseUrl} <url>`, 'service root, e.g. http://127.0.0.1:8000')
     .requiredOption(`${C.flags.path} <path>`, 'endpoint to POST to, e.g. /v1/synthesize')
     .requiredOption(`${C.flags.rate} <rps>`, 'arrivals per second', numberOption(C.flags.rate, { min: 0.1, max: 100000 }))
@@ -42,12 +43,13 @@ export function loadTestCommand(io: CliIo = PROCESS_IO): Command {
         maxInFlight: opts.maxInFlight, timeoutMs: opts.timeoutMs, scenario: opts.scenario,
         onProgress: (p) => io.stderr(`load-test: ${p.elapsedSeconds.toFixed(0)} s  sent ${p.sent}  done ${p.completed}  errors ${p.errors}  dropped ${p.dropped}  in flight ${p.inFlight}\n`),
       });
-      if (metrics.samples === 0) throw new CheckFailedError('no request completed; is the service up?');
+      if (metrics.samples === 0) throw new CheckFailedError(`no request completed (${metrics.run.dropped} dropped); nothing written`);
       parseMetrics(metrics, 'load-test output'); // the writer honours the same schema as the reader
       writeFileAtomic(opts.out, JSON.stringify(metrics, null, 2) + '\n');
       const l = metrics.latencyMs;
       io.stdout(`${metrics.samples} requests, ${metrics.throughputRps} req/s achieved, errors ${(metrics.errorRate * 100).toFixed(2)} %, dropped ${metrics.run.dropped}; `
         + `latency p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms → ${opts.out}\n`);
+      if (metrics.errorRate === 1) throw new CheckFailedError(`every request failed; is the service up? (metrics written to ${opts.out})`);
     });
 }
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { InputError } from './cli-errors';
 import { SMOKE_TEST as C } from './contracts';
@@ -17,7 +18,7 @@ export function parseBaseUrl(raw: string): URL {
 
 export function smokeTestCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
-    .description('Wait for a service to be healthy, then check that a short synthesis returns real audio (WAV).\n'
+    .description('Wait for a service to be healthy, then check that a short synthesis returns real audio (WAV). '
       + 'Exit codes: 0 healthy and valid audio, 1 unhealthy / timed out / invalid audio, 2 usage error.')
     .requiredOption(`${C.flags.baseUrl} <url>`, 'service root, e.g. http://127.0.0.1:8000')
     .option(`${C.flags.healthPath} <path>`, 'health endpoint', '/health')

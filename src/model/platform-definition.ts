@@ -1,3 +1,5 @@
+import type { RegressionThresholds } from '../regression/thresholds';
+
 /**
  * The platform model: plain, readonly data that describes the voice platform once.
  * Every workflow, chart, Dependabot entry and doc reads names, ports, paths and schedules
@@ -51,6 +53,24 @@ export interface ServiceDefinition {
    * @default []
    */
   readonly calls?: readonly string[];
+  /**
+   * Nightly load test of the synthesis endpoint (needs `synthesisPath`).
+   * @default - no performance test
+   */
+  readonly performance?: PerformanceDefinition;
+}
+
+/** A service's nightly load test. */
+export interface PerformanceDefinition {
+  /** Arrivals per second (open model). */
+  readonly rate: number;
+  /** Seconds of load. */
+  readonly durationSeconds: number;
+  /**
+   * Regression limits; unset fields keep the gate's defaults.
+   * @default - the defaults of check-performance-regression
+   */
+  readonly thresholds?: Partial<RegressionThresholds>;
 }
 
 /** The macOS Swift app. */

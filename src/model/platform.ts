@@ -1,4 +1,4 @@
-import type { AppDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
+import type { AppDefinition, PerformanceDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
 import { validatePlatform } from './validate-platform';
 import { choices, FindingsError } from '../errors';
 
@@ -15,6 +15,8 @@ export interface Service {
   readonly resources: ResourceDefinition;
   /** Names of the services this one calls. */
   readonly calls: readonly string[];
+  /** The nightly load test, if any. */
+  readonly performance?: PerformanceDefinition;
 }
 
 /**
@@ -78,6 +80,7 @@ export class Platform {
       imageRepository: `${host}/${namespace}/${s.imageName ?? s.name}`,
       resources: s.resources,
       calls: s.calls ?? [],
+      performance: s.performance,
     };
   }
 }

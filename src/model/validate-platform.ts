@@ -35,6 +35,15 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
   c.check(`${at}.resources.memoryRequest`, r.memoryRequest, quantityProblem);
   c.check(`${at}.resources.memoryLimit`, r.memoryLimit, quantityProblem);
   if (r.cpuLimit !== undefined) c.check(`${at}.resources.cpuLimit`, r.cpuLimit, quantityProblem);
+  if (service.performance) {
+    const perf = service.performance;
+    if (service.synthesisPath === undefined) c.fail(`${at}.performance`, 'a load test needs synthesisPath (the endpoint it sends to)');
+    c.check(`${at}.performance.rate`, perf.rate, (v) => (v > 0 && v <= 10000 ? undefined : `must be from 0 (exclusive) to 10000 requests/s, got ${v}`));
+    c.check(`${at}.performance.durationSeconds`, perf.durationSeconds, (v) => (Number.isInteger(v) && v >= 10 && v <= 1800 ? undefined : `must be an integer from 10 to 1800 seconds, got ${v}`));
+    for (const [key, value] of Object.entries(perf.thresholds ?? {})) {
+      c.check(`${at}.performance.thresholds.${key}`, value, (v) => (typeof v === 'number' && v >= 0 ? undefined : `must be a number ≥ 0, got ${v}`));
+    }
+  }
   for (const [i, callee] of (service.calls ?? []).entries()) {
     if (!known.has(callee)) c.fail(`${at}.calls[${i}]`, `unknown service "${callee}"; known: ${[...known].sort().join(', ')}`);
     if (callee === service.name) c.fail(`${at}.calls[${i}]`, `a service cannot call itself ("${callee}")`);

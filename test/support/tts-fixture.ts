@@ -6,6 +6,8 @@ import { makeWav } from '../../src/smoke/wav';
 export interface FixtureBehaviour {
   /** Status of GET /health. @default 200 */
   healthStatus: number;
+  /** The first N health checks answer 503 (a service still starting). @default 0 */
+  unhealthyFirst: number;
   /** Delay of every synthesis answer. @default 0 */
   slowMs: number;
   /** Server stalls: for `forMs` out of every `everyMs`, answers wait until the stall ends. @default - none */
@@ -31,12 +33,13 @@ export class TtsFixture {
 
   public readonly behaviour: FixtureBehaviour;
   public synthesisRequests = 0;
+  public healthRequests = 0;
   private readonly server: Server;
   private readonly started = Date.now();
   private readonly audio = makeWav({ seconds: 0.25 });
 
   private constructor(behaviour: Partial<FixtureBehaviour>) {
-    this.behaviour = { healthStatus: 200, slowMs: 0, ...behaviour };
+    this.behaviour = { healthStatus: 200, unhealthyFirst: 0, slowMs: 0, ...behaviour };
     this.server = createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
   }
@@ -61,7 +64,9 @@ export class TtsFixture {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     if (req.method === 'GET' && req.url === '/health') {
-      res.writeHead(this.behaviour.healthStatus, { 'content-type': 'application/json' }).end(JSON.stringify({ status: this.behaviour.healthStatus === 200 ? 'ok' : 'unhealthy' }));
+      this.healthRequests++;
+      const status = this.healthRequests <= this.behaviour.unhealthyFirst ? 503 : this.behaviour.healthStatus;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: status === 200 ? 'ok' : 'unhealthy' }));
       return;
     }
     if (req.method !== 'POST' || req.url !== TtsFixture.SYNTHESIS_PATH) {

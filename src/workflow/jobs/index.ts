@@ -2,3 +2,5 @@ export * from './change-detection';
 export * from './results-gate';
 export * from './python-uv';
 export * from './test-summary';
+export * from './node-package';
+export * from './local-container';

@@ -1,0 +1,42 @@
+import { status } from '../expressions';
+import { runStep, type JobStep } from '../steps';
+
+/** Props of {@link localContainerSteps}. */
+export interface LocalContainerProps {
+  /** Container name and local image name. */
+  readonly name: string;
+  /** Build context with a Dockerfile, e.g. `services/tts`. */
+  readonly context: string;
+  /** Port the service listens on; published on 127.0.0.1 only. */
+  readonly port: number;
+}
+
+/** The steps and the address of a service container started on the runner. */
+export interface LocalContainer {
+  /** Build the image and start the container, detached. */
+  readonly start: JobStep[];
+  /** Print the container's logs when the job failed (for diagnosis), then remove it. */
+  readonly logsOnFailure: JobStep;
+  /** `http://127.0.0.1:<port>`. */
+  readonly baseUrl: string;
+}
+
+/**
+ * Builds a service image from source and runs it on the runner, published on loopback only,
+ * for smoke and load tests. Names, context and port come in through env, not the script.
+ */
+export function localContainerSteps(props: LocalContainerProps): LocalContainer {
+  const name = { CONTAINER_NAME: props.name };
+  return {
+    start: [
+      runStep({ name: `Build the ${props.name} image`, env: { ...name, BUILD_CONTEXT: props.context }, run: 'docker build --tag "$CONTAINER_NAME:ci" "$BUILD_CONTEXT"' }),
+      runStep({
+        name: `Start ${props.name}`,
+        env: { ...name, SERVICE_PORT: props.port },
+        run: 'docker run --detach --name "$CONTAINER_NAME" --publish "127.0.0.1:$SERVICE_PORT:$SERVICE_PORT" "$CONTAINER_NAME:ci"',
+      }),
+    ],
+    logsOnFailure: runStep({ name: `Logs of ${props.name}`, if: status.failure, env: name, run: 'docker logs "$CONTAINER_NAME" || true' }),
+    baseUrl: `http://127.0.0.1:${props.port}`,
+  };
+}

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { findPin, parsePackageResolved } from '../../src';
+import { runCliProcess } from '../support/run-cli';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'package-resolved');
+const fixture = (name: string) => path.join(FIXTURES, name);
+const run = (...args: string[]) => runCliProcess('check-swift-pins', args);
+
+describe('parsePackageResolved', () => {
+  test('normalizes v1, v2 and v3 pins', () => {
+    const v1 = parsePackageResolved(require(fixture('v1-version.json')), 'v1');
+    expect(v1.map((p) => [p.identity, p.kind, p.value])).toEqual([['whisperkit', 'version', '0.9.4'], ['swift-transformers', 'branch', 'main']]);
+    const v2 = parsePackageResolved(require(fixture('v2-branch.json')), 'v2');
+    expect(v2.map((p) => [p.name, p.kind, p.value])).toEqual([['WhisperKit', 'branch', 'main'], ['swift-argument-parser', 'version', '1.5.0']]);
+    const v3 = parsePackageResolved(require(fixture('v3-revision.json')), 'v3');
+    expect(findPin(v3, 'WhisperKit')).toMatchObject({ kind: 'revision', value: '1f3e5a3b2c4d5e6f708192a3b4c5d6e7f8091a2b' });
+  });
+});
+
+describe('check-swift-pins CLI', () => {
+  test.each(['v1-version.json', 'v3-version.json'])('WhisperKit pinned to a version (%s) → 0, with a table of every pin', async (file) => {
+    const r = await run('--resolved', fixture(file), '--require', 'WhisperKit');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^package\s+pinned to\s+value\s+revision\s+required\s+verdict$/m);
+    expect(r.stdout).toMatch(/^WhisperKit\s+version\s+0\.9\.4\s+1f3e5a3b2c4d\s+yes\s+ok$/m);
+  });
+
+  test('WhisperKit tracking main (v2) → 1, naming the branch', async () => {
+    const r = await run('--resolved', fixture('v2-branch.json'), '--require', 'WhisperKit');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^WhisperKit\s+branch\s+main\s+1f3e5a3b2c4d\s+yes\s+FAIL$/m);
+    expect(r.stderr).toBe('check-swift-pins: WhisperKit is pinned to branch "main", not a released version (pin it with .upToNextMinor(from:) or exact:)\n');
+  });
+
+  test('WhisperKit on a bare revision (v3) → 1', async () => {
+    const r = await run('--resolved', fixture('v3-revision.json'), '--require', 'whisperkit');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/WhisperKit is pinned to revision "1f3e5a3b2c4d5e6f708192a3b4c5d6e7f8091a2b"/);
+  });
+
+  test('a branch pin of a package that is not required does not fail', async () => {
+    const r = await run('--resolved', fixture('v1-version.json'), '--require', 'WhisperKit');
+    expect(r.stdout).toMatch(/^swift-transformers\s+branch\s+main/m);
+    expect(r.code).toBe(0);
+  });
+
+  test('a required package that is missing → 1', async () => {
+    const r = await run('--resolved', fixture('v3-version.json'), '--require', 'WhisperKit', 'swift-transformers');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/swift-transformers is not in .*v3-version\.json/);
+  });
+
+  test.each([
+    ['{"version": 4, "pins": []}', /unsupported Package\.resolved version 4 \(supported: 1, 2, 3\)/],
+    ['{"version": 2, "pins": [{"identity": "x", "location": "https://x", "state": {}}]}', /pins\[0\] \(x\) state has no version, branch or revision/],
+    ['{"version": 2', /malformed JSON/],
+  ])('invalid input %s → 2', async (content, message) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'pins-')), 'Package.resolved');
+    writeFileSync(file, content);
+    const r = await run('--resolved', file, '--require', 'WhisperKit');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a missing file → 2', async () => {
+    const r = await run('--resolved', '/nonexistent/Package.resolved');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('check-swift-pins: /nonexistent/Package.resolved: cannot read (no such file)\n');
+  });
+});
