@@ -127,12 +127,18 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
     receiveArgs: true,
   });
 
+  project.addTask('bench:load', {
+    description: 'Highest arrival rate load-test sustains against the tts fixture, beside autocannon',
+    exec: 'node --require sucrase/register/ts bench/load-bench.ts',
+    receiveArgs: true,
+  });
+
   // projen computes PATH for every task with `npx -c "node --print process.env.PATH"` (about
   // 0.45 s, a whole npx start). Synthesis runs plain `node` and needs no PATH change, so only the
   // tasks that call node_modules/.bin get one, computed with plain node (about 0.07 s).
   project.tryFindObjectFile('.projen/tasks.json')?.addDeletionOverride('env.PATH');
   const binPath = '$(node --print "require(\'path\').resolve(\'node_modules/.bin\') + require(\'path\').delimiter + process.env.PATH")';
-  for (const name of ['compile', 'watch', 'test', 'test:update', 'test:watch', 'typecheck', 'bench']) {
+  for (const name of ['compile', 'watch', 'test', 'test:update', 'test:watch', 'typecheck', 'bench', 'bench:load']) {
     project.tasks.tryFind(name)?.env('PATH', binPath);
   }
 
