@@ -10,6 +10,8 @@ function withMarker(file: RenderedFile, marker: string | undefined): string {
       return `# ${marker}\n\n${file.text}`;
     case 'markdown':
       return `<!-- ${marker} -->\n\n${file.text}`;
+    case 'gotemplate':
+      return `{{- /* ${marker} */ -}}\n${file.text}`;
     case 'json':
       return file.text; // JSON has no comments; files.json still records it as generated.
   }

@@ -30,3 +30,7 @@ export * from './smoke/wav';
 export * from './smoke/smoke-test';
 export * from './load/load-test';
 export * from './swift/package-resolved';
+export * from './k8s/service-chart';
+export * from './k8s/helm/values';
+export * from './k8s/helm/templates';
+export * from './k8s/helm/helm-chart';

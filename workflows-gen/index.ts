@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { serviceCharts } from './charts';
 import { ciPerformanceWorkflow } from './ci-performance';
 import { ciTestWorkflow } from './ci-test';
 import { repoCiWorkflow } from './ci';
@@ -27,5 +28,6 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   repoCiWorkflow(app, platform);
   dependabotConfig(app, platform);
   codeOwners(app, platform);
+  serviceCharts(app, platform);
   return app;
 }

@@ -5,6 +5,11 @@ import type { PlatformDefinition } from '../src';
  * names, ports, paths and schedules from here.
  */
 export const PLATFORM: PlatformDefinition = {
+  version: '0.1.0',
+  environments: [
+    { name: 'staging', logLevel: 'debug', autoscaling: false, replicas: 2 },
+    { name: 'production', logLevel: 'info', autoscaling: { minReplicas: 3, maxReplicas: 10 } },
+  ],
   repository: 'voice-platform/voice-platform',
   defaultBranch: 'main',
   registry: { host: 'ghcr.io', namespace: 'voice-platform' },
@@ -29,6 +34,7 @@ export const PLATFORM: PlatformDefinition = {
       synthesisPath: '/v1/synthesize',
       resources: { cpuRequest: '500m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
       performance: { rate: 20, durationSeconds: 120 },
+      settings: { TTS_DEFAULT_VOICE: 'en_US-amy-medium', TTS_SAMPLE_RATE: '22050', TTS_MAX_TEXT_LENGTH: '2000' },
     },
     {
       name: 'agent',
@@ -37,6 +43,7 @@ export const PLATFORM: PlatformDefinition = {
       healthPath: '/health',
       resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
       calls: ['tts'],
+      settings: { AGENT_TTS_TIMEOUT_SECONDS: '10' },
     },
   ],
   app: {

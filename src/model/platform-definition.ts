@@ -54,6 +54,11 @@ export interface ServiceDefinition {
    */
   readonly calls?: readonly string[];
   /**
+   * Plain settings (environment variables) of the service, deployed in its ConfigMap.
+   * @default {}
+   */
+  readonly settings?: Readonly<Record<string, string>>;
+  /**
    * Nightly load test of the synthesis endpoint (needs `synthesisPath`).
    * @default - no performance test
    */
@@ -145,8 +150,27 @@ export interface OwnersDefinition {
   readonly app: readonly string[];
 }
 
+/** A deployment environment; its values file overrides the chart defaults for every service. */
+export interface EnvironmentDefinition {
+  /** e.g. `staging`; the values file is `values-<name>.yaml`. */
+  readonly name: string;
+  /** @default 'info' */
+  readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  /**
+   * Autoscaling bounds; `false` runs a fixed `replicas` count instead.
+   * @default - the chart defaults (2–5 replicas)
+   */
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number } | false;
+  /** Replicas when autoscaling is off (≥ 2). @default 2 */
+  readonly replicas?: number;
+}
+
 /** The whole platform. */
 export interface PlatformDefinition {
+  /** Release version of the services: chart version and appVersion (the default image tag). */
+  readonly version: string;
+  /** Deployment environments, each with a values file per chart. */
+  readonly environments: readonly EnvironmentDefinition[];
   /** `owner/name` of the monorepo on GitHub. */
   readonly repository: string;
   /** The default branch. */

@@ -15,6 +15,8 @@ export interface Service {
   readonly resources: ResourceDefinition;
   /** Names of the services this one calls. */
   readonly calls: readonly string[];
+  /** Plain settings (ConfigMap). */
+  readonly settings: Readonly<Record<string, string>>;
   /** The nightly load test, if any. */
   readonly performance?: PerformanceDefinition;
 }
@@ -81,6 +83,7 @@ export class Platform {
       resources: s.resources,
       calls: s.calls ?? [],
       performance: s.performance,
+      settings: s.settings ?? {},
     };
   }
 }

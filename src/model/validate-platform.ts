@@ -35,6 +35,10 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
   c.check(`${at}.resources.memoryRequest`, r.memoryRequest, quantityProblem);
   c.check(`${at}.resources.memoryLimit`, r.memoryLimit, quantityProblem);
   if (r.cpuLimit !== undefined) c.check(`${at}.resources.cpuLimit`, r.cpuLimit, quantityProblem);
+  for (const key of Object.keys(service.settings ?? {})) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) c.fail(`${at}.settings.${key}`, 'must be an environment variable name (A–Z, 0–9, _)');
+    if (key === 'LOG_LEVEL') c.fail(`${at}.settings.${key}`, 'LOG_LEVEL is a chart value (logLevel), not a setting');
+  }
   if (service.performance) {
     const perf = service.performance;
     if (service.synthesisPath === undefined) c.fail(`${at}.performance`, 'a load test needs synthesisPath (the endpoint it sends to)');
@@ -55,6 +59,20 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   const c = new FieldChecker();
   c.check('repository', def.repository, (v) => (/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(v) ? undefined : `"${v}" must be owner/name`));
   c.check('defaultBranch', def.defaultBranch, nonEmpty);
+  c.check('version', def.version, (v) => (/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v) ? undefined : `"${v}" must be a semantic version such as 1.2.3`));
+  const envNames = new Set<string>();
+  def.environments.forEach((env, i) => {
+    c.check(`environments[${i}].name`, env.name, dnsLabelProblem);
+    if (envNames.has(env.name)) c.fail(`environments[${i}].name`, `duplicate environment "${env.name}"`);
+    envNames.add(env.name);
+    if (env.autoscaling) {
+      const a = env.autoscaling;
+      if (!(Number.isInteger(a.minReplicas) && a.minReplicas >= 2 && Number.isInteger(a.maxReplicas) && a.maxReplicas >= a.minReplicas && a.maxReplicas <= 100)) {
+        c.fail(`environments[${i}].autoscaling`, `needs integers 2 ≤ minReplicas ≤ maxReplicas ≤ 100, got ${a.minReplicas}–${a.maxReplicas}`);
+      }
+    }
+    if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= 2)) c.fail(`environments[${i}].replicas`, `must be an integer ≥ 2 (a PodDisruptionBudget needs a spare pod), got ${env.replicas}`);
+  });
   c.check('registry.host', def.registry.host, (v) => (/^[a-z0-9.-]+(:\d+)?$/.test(v) ? undefined : `"${v}" is not a registry host such as ghcr.io`));
   c.check('registry.namespace', def.registry.namespace, imageNameProblem);
   for (const key of ['linux', 'linuxArm', 'macos'] as const) c.check(`runners.${key}`, def.runners[key], nonEmpty);

@@ -6,7 +6,7 @@ export interface RenderedFile {
   /** Path from the repository root, e.g. `.github/workflows/ci-test.yml`. */
   readonly filePath: string;
   /** Decides the marker's comment syntax. */
-  readonly format: 'yaml' | 'markdown' | 'text' | 'json';
+  readonly format: 'yaml' | 'markdown' | 'text' | 'json' | 'gotemplate';
   readonly text: string;
   /** Reviewed in pull requests: not collapsed as linguist-generated. */
   readonly reviewed: boolean;
