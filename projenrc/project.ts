@@ -49,6 +49,7 @@ const DEV_DEPS = [
   'esbuild@^0.28.2',
   'fast-check@^4',
   'autocannon@^9.0.0',
+  'kubernetes-models@5.1.0',
 ];
 
 /**

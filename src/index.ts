@@ -34,3 +34,5 @@ export * from './k8s/service-chart';
 export * from './k8s/helm/values';
 export * from './k8s/helm/templates';
 export * from './k8s/helm/helm-chart';
+export * from './k8s/helm/render-subset';
+export * from './k8s/workload-rules';

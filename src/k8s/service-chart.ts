@@ -4,6 +4,11 @@ import { k8s, kplus } from './kplus';
 import { ValidationError } from '../errors';
 import { dnsLabelProblem, portProblem } from '../model/names';
 
+/** cdk8s resolves patch values by field type: resource quantities must be Quantity objects. */
+function quantities(map: Record<string, string>): Record<string, k8s.Quantity> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+}
+
 /** A service this one may call (NetworkPolicy egress). */
 export interface EgressTarget {
   /** `app.kubernetes.io/name` of the target's pods. */
@@ -94,7 +99,8 @@ export class ServiceChart extends Chart {
     ApiObject.of(deployment).addJsonPatch(
       // cdk8s-plus adds its own address label; standard selectors use the recommended labels only.
       JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
-      JsonPatch.replace(`${container}/resources`, { requests: { ...props.resources.requests }, limits: { ...props.resources.limits } }),
+      // Quantities exactly as the model writes them (cdk8s-plus would normalize 1Gi to 1024Mi).
+      JsonPatch.replace(`${container}/resources`, { requests: quantities(props.resources.requests), limits: quantities(props.resources.limits) }),
       JsonPatch.add(`${container}/securityContext/capabilities`, { drop: ['ALL'] }),
       JsonPatch.add(`${container}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),

@@ -20,9 +20,16 @@ export function schemaValidator(file: string): ValidateFunction {
   return validate;
 }
 
-/** Schema errors as `path message` lines (empty when valid). */
-export function schemaErrors(file: string, data: unknown): string[] {
-  const validate = schemaValidator(file);
+/** Schema errors as `path message` lines (empty when valid), for a file under schemas/ or a schema object. */
+export function schemaErrors(schema: string | object, data: unknown): string[] {
+  let validate: ValidateFunction;
+  if (typeof schema === 'string') {
+    validate = schemaValidator(schema);
+  } else {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats(ajv);
+    validate = ajv.compile(schema);
+  }
   if (validate(data)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
 }

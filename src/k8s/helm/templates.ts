@@ -41,6 +41,11 @@ const INLINE: Record<string, string> = {
   [TOKENS.hpaTarget]: '{{ .Values.autoscaling.targetCPUUtilizationPercentage }}',
 };
 
+/** Actions for tokens inside a longer string (no quotes). */
+const EMBEDDED: Record<string, string> = {
+  [TOKENS.release]: '{{ .Release.Name }}',
+};
+
 /** Line-level replacements: `key: TOKEN` lines that become blocks or conditional lines. */
 const LINES: { token: string; render: (indent: string, key: string) => string }[] = [
   {
@@ -71,7 +76,16 @@ export function manifestToTemplate(manifest: Record<string, unknown>, options: {
   }
   text = text.replace(new RegExp(`^( *)${TOKENS.config}: ""$`, 'gm'), (_, i: string) =>
     `${i}{{- if .Values.config }}\n${i}{{- toYaml .Values.config | nindent ${i.length} }}\n${i}{{- end }}`);
-  for (const [token, action] of Object.entries(INLINE)) text = text.split(token).join(action);
+  // A token that is a whole value takes its (quoted) action; one inside a longer string, like
+  // `<release>-test-connection`, takes the bare action so the result stays one plain scalar.
+  for (const [token, action] of Object.entries(INLINE)) {
+    text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => lead + action);
+    const embedded = EMBEDDED[token];
+    if (text.includes(token)) {
+      if (!embedded) throw new Error(`template token ${token} can only stand as a whole value`);
+      text = text.split(token).join(embedded);
+    }
+  }
   const leftover = /__HELM_[A-Z_]+__/.exec(text);
   if (leftover) throw new Error(`template token ${leftover[0]} was not replaced`);
   return options.onlyIf ? `{{- if ${options.onlyIf} }}\n${text}{{- end }}\n` : text;

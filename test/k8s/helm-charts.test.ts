@@ -1,0 +1,173 @@
+import { App } from 'cdk8s';
+import * as YAML from 'yaml';
+import { defaultValues, HelmChart, PipelineApp, ActionPins, Platform, renderHelmSubset, serviceChartProps, ServiceChart, workloadFindings, type K8sObject } from '../../src';
+import { PLATFORM } from '../../workflows-gen/platform';
+import { platform, renderChart, valueSets } from '../support/charts';
+import { schemaErrors } from '../support/json-schema';
+import { kubernetesSchemaErrors } from '../support/kubernetes-models';
+import { synthProject, REPO_ROOT } from '../support/project';
+import * as path from 'node:path';
+
+const files = synthProject();
+const services = platform.services.map((s) => s.name);
+const cases = services.flatMap((name) => valueSets(name).map(([set, values]) => [name, set, values] as const));
+
+describe.each(cases)('chart %s rendered with %s values', (name, _set, values) => {
+  const objects = renderChart(files, `charts/${name}`, values, name);
+
+  test('renders every object kind', () => {
+    const kinds = objects.map((o) => o.kind).sort();
+    const hpa = (values as any).autoscaling.enabled ? ['HorizontalPodAutoscaler'] : [];
+    expect(kinds).toEqual(['ConfigMap', 'Deployment', ...hpa, 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort());
+  });
+
+  test('every object is valid against the Kubernetes schema', () => {
+    expect(objects.flatMap((o) => kubernetesSchemaErrors(o).map((e) => `${o.kind}: ${e}`))).toEqual([]);
+  });
+
+  test('passes Pod Security Standards "restricted" and the workload rules', () => {
+    expect(workloadFindings(objects)).toEqual([]);
+  });
+
+  test('the values validate against values.schema.json', () => {
+    expect(schemaErrors(JSON.parse(files[`charts/${name}/values.schema.json`]!), values)).toEqual([]);
+  });
+});
+
+describe.each(services)('chart %s', (name) => {
+  const dir = `charts/${name}`;
+
+  test('with default values and the service name as release, the templates render exactly the cdk8s manifests', () => {
+    const service = platform.service(name);
+    const values = defaultValues(platform, service);
+    const expected = new ServiceChart(new App(), name, serviceChartProps(platform, service, values, false)).toJson();
+    const rendered = renderChart(files, dir, values, name).filter((o) => o.kind !== 'Pod');
+    const byKind = (list: any[]) => [...list].sort((a, b) => a.kind.localeCompare(b.kind));
+    expect(byKind(rendered)).toEqual(byKind(expected));
+  });
+
+  test('the helm test pod fetches the health endpoint through the release\'s Service', () => {
+    const service = platform.service(name);
+    const pod = renderChart(files, dir, defaultValues(platform, service), 'my-release').find((o) => o.kind === 'Pod') as any;
+    expect(pod.metadata.name).toBe('my-release-test-connection');
+    expect(pod.spec.containers[0].command.at(-1)).toBe(`http://my-release:${service.port}${service.healthPath}`);
+  });
+
+  test('Chart.yaml is valid against the Chart.yaml schema', () => {
+    expect(schemaErrors('chart.json', YAML.parse(files[`${dir}/Chart.yaml`]!))).toEqual([]);
+  });
+
+  test('--set image.tag and image.digest reach the Deployment', () => {
+    const values = defaultValues(platform, platform.service(name));
+    const image = (v: unknown) => (renderChart(files, dir, v, name).find((o) => o.kind === 'Deployment') as any).spec.template.spec.containers[0].image;
+    expect(image(values)).toBe(`ghcr.io/voice-platform/${name}:0.1.0`);
+    expect(image({ ...values, image: { ...values.image, tag: '1.2.3' } })).toBe(`ghcr.io/voice-platform/${name}:1.2.3`);
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(image({ ...values, image: { ...values.image, digest } })).toBe(`ghcr.io/voice-platform/${name}@${digest}`);
+  });
+
+  test('values.schema.json rejects wrong types, unknown keys and the latest tag', () => {
+    const schema = JSON.parse(files[`${dir}/values.schema.json`]!);
+    const values = defaultValues(platform, platform.service(name)) as any;
+    expect(schemaErrors(schema, { ...values, replicaCount: 'three' }).join('\n')).toMatch(/\/replicaCount must be integer/);
+    expect(schemaErrors(schema, { ...values, autoscaling: { ...values.autoscaling, enabled: 'yes' } }).join('\n')).toMatch(/\/autoscaling\/enabled must be boolean/);
+    expect(schemaErrors(schema, { ...values, image: { ...values.image, tag: 'latest' } }).join('\n')).toMatch(/\/image\/tag must NOT be valid/);
+    expect(schemaErrors(schema, { ...values, replicas: 2 }).join('\n')).toMatch(/must NOT have additional properties/);
+    expect(schemaErrors(schema, { ...values, config: { 'bad-key': 'x' } }).join('\n')).toMatch(/property name must be valid/);
+    expect(schemaErrors(schema, { ...values, resources: { ...values.resources, requests: { cpu: 'lots', memory: '1Gi' } } }).join('\n')).toMatch(/\/resources\/requests\/cpu must match pattern/);
+  });
+});
+
+describe('the checks reject broken objects', () => {
+  const base = () => structuredClone(renderChart(files, 'charts/tts', valueSets('tts')[0]![1], 'tts')) as any[];
+  const find = (objects: any[], kind: string) => objects.find((o) => o.kind === kind);
+  const deployment = (objects: any[]) => find(objects, 'Deployment');
+  const container = (objects: any[]) => deployment(objects).spec.template.spec.containers[0];
+  const broken = (mutate: (objects: any[]) => void) => {
+    const objects = base();
+    mutate(objects);
+    return workloadFindings(objects).map((f) => `${f.location}: ${f.message}`);
+  };
+
+  test.each([
+    ['privilege escalation', (o: any[]) => { container(o).securityContext.allowPrivilegeEscalation = true; }, /allowPrivilegeEscalation must be false/],
+    ['root user', (o: any[]) => { container(o).securityContext.runAsUser = 0; }, /runAsUser must not be 0/],
+    ['no seccomp profile', (o: any[]) => { delete container(o).securityContext.seccompProfile; delete deployment(o).spec.template.spec.securityContext.seccompProfile; }, /seccompProfile\.type must be RuntimeDefault/],
+    ['capabilities kept', (o: any[]) => { delete container(o).securityContext.capabilities; }, /capabilities\.drop must include ALL/],
+    ['an added capability', (o: any[]) => { container(o).securityContext.capabilities.add = ['SYS_ADMIN']; }, /capability SYS_ADMIN may not be added/],
+    ['writable root filesystem', (o: any[]) => { container(o).securityContext.readOnlyRootFilesystem = false; }, /readOnlyRootFilesystem must be true/],
+    ['host network', (o: any[]) => { deployment(o).spec.template.spec.hostNetwork = true; }, /hostNetwork must not be true/],
+    ['a hostPath volume', (o: any[]) => { deployment(o).spec.template.spec.volumes.push({ name: 'h', hostPath: { path: '/' } }); }, /volume "h" of type hostPath is not allowed/],
+    ['token automount', (o: any[]) => { delete deployment(o).spec.template.spec.automountServiceAccountToken; }, /automountServiceAccountToken must be false/],
+    ['the latest tag', (o: any[]) => { container(o).image = 'ghcr.io/voice-platform/tts:latest'; }, /needs a tag other than latest/],
+    ['no memory limit', (o: any[]) => { delete container(o).resources.limits; }, /needs a memory limit/],
+    ['a probe on an undeclared port', (o: any[]) => { container(o).readinessProbe.httpGet.port = 9999; }, /readinessProbe targets port 9999/],
+    ['a single replica without HPA', (o: any[]) => { o.splice(o.indexOf(find(o, 'HorizontalPodAutoscaler')), 1); deployment(o).spec.replicas = 1; }, /needs replicas ≥ 2 or a HorizontalPodAutoscaler/],
+    ['no PodDisruptionBudget', (o: any[]) => { o.splice(o.indexOf(find(o, 'PodDisruptionBudget')), 1); }, /no PodDisruptionBudget selects its pods/],
+    ['no NetworkPolicy', (o: any[]) => { o.splice(o.indexOf(find(o, 'NetworkPolicy')), 1); }, /no NetworkPolicy selects its pods/],
+    ['a Service selecting nothing', (o: any[]) => { find(o, 'Service').spec.selector = { 'app.kubernetes.io/name': 'ghost' }; }, /Service\/tts: selector .* selects no pods/],
+    ['a Service targeting an undeclared port', (o: any[]) => { find(o, 'Service').spec.ports[0].targetPort = 8081; }, /targets 8081, which no selected container declares/],
+    ['an HPA with a missing target', (o: any[]) => { find(o, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name = 'ghost'; }, /scaleTargetRef Deployment\/ghost does not exist/],
+    ['a PDB matching nothing', (o: any[]) => { find(o, 'PodDisruptionBudget').spec.selector.matchLabels = { x: 'y' }; }, /PodDisruptionBudget\/tts: selector matches no workload/],
+    ['missing recommended labels', (o: any[]) => { delete find(o, 'ConfigMap').metadata.labels['app.kubernetes.io/version']; }, /ConfigMap\/tts: missing recommended labels app\.kubernetes\.io\/version/],
+  ])('%s', (_, mutate, message) => {
+    expect(broken(mutate).join('\n')).toMatch(message);
+  });
+
+  test('the Kubernetes schema rejects a wrong type and a missing required field', () => {
+    const objects = base();
+    container(objects).ports[0].containerPort = 'eight thousand';
+    expect(kubernetesSchemaErrors(deployment(objects)).join('\n')).toMatch(/containerPort/);
+    const svc = find(base(), 'Service');
+    delete svc.spec.ports[0].port;
+    expect(kubernetesSchemaErrors(svc).join('\n')).toMatch(/port/);
+  });
+
+  test('the Chart.yaml schema rejects a missing version and an unknown apiVersion', () => {
+    expect(schemaErrors('chart.json', { apiVersion: 'v3', name: 'tts' }).join('\n')).toMatch(/must have required property 'version'[\s\S]*apiVersion/);
+  });
+});
+
+describe('the Helm subset renderer', () => {
+  const ctx = { Values: { a: { b: 2, s: 'x', empty: '', map: { k: 'v', n: '1' } }, on: true }, Release: { Name: 'r', Namespace: 'n', Service: 'Helm' }, Chart: { Name: 'c', Version: '1.0.0', AppVersion: '1.0.0' } };
+  test.each([
+    ['{{ .Values.a.b }}', '2'],
+    ['{{ .Values.a.s | quote }}', '"x"'],
+    ['{{ .Values.a.empty | default .Chart.AppVersion }}', '1.0.0'],
+    ['a:\n  {{- toYaml .Values.a.map | nindent 2 }}\nz', 'a:\n  k: v\n  n: "1"\nz'],
+    ['x {{- if .Values.on }} yes {{- else }} no {{- end }}', 'x yes'],
+    ['{{ if not .Values.on }}yes{{ else }}no{{ end }}', 'no'],
+    ['{{- /* comment */ -}}\ntext', 'text'],
+  ])('%j → %j', (template, expected) => {
+    expect(renderHelmSubset(template, ctx)).toBe(expected);
+  });
+  test.each([
+    ['{{ .Values.missing }}', /no value at \.Values\.missing/],
+    ['{{ range .Values.a }}x{{ end }}', /outside the supported subset/],
+    ['{{ .Values.a.b | upper }}', /unsupported function "upper"/],
+    ['{{ if .Values.on }}x', /missing \{\{ else or end \}\}/],
+    ['{{ .Values.a.map }}', /use toYaml/],
+  ])('rejects %j', (template, message) => {
+    expect(() => renderHelmSubset(template, ctx)).toThrow(message);
+  });
+});
+
+describe('one source of truth', () => {
+  test('changing a service port in the model moves the Service, container port, probes and NetworkPolicy together', () => {
+    const definition = { ...PLATFORM, services: PLATFORM.services.map((s) => (s.name === 'tts' ? { ...s, port: 9090 } : s)) };
+    const changed = Platform.fromDefinition(definition);
+    const app = new PipelineApp({ pins: ActionPins.fromFile(path.join(REPO_ROOT, 'actions.lock.json')) });
+    const chart = new HelmChart(app, 'chart-tts', { platform: changed, service: changed.service('tts') });
+    const chartFiles = Object.fromEntries(app.synth().map((f) => [f.filePath, f.text]));
+    const objects = renderChart(chartFiles, 'charts/tts', chart.values, 'tts') as any[];
+    const d = objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(d.ports[0].containerPort).toBe(9090);
+    expect([d.readinessProbe.httpGet.port, d.livenessProbe.httpGet.port, d.startupProbe.httpGet.port]).toEqual([9090, 9090, 9090]);
+    expect(objects.find((o) => o.kind === 'Service').spec.ports[0]).toMatchObject({ port: 9090, targetPort: 9090 });
+    expect(objects.find((o) => o.kind === 'NetworkPolicy').spec.ingress[0].ports[0].port).toBe(9090);
+    expect(workloadFindings(objects as K8sObject[])).toEqual([]);
+    // The agent chart's egress to tts and its TTS_URL follow as well.
+    const agent = new HelmChart(app, 'chart-agent', { platform: changed, service: changed.service('agent') });
+    expect(agent.values.config.TTS_URL).toBe('http://tts:9090');
+  });
+});
