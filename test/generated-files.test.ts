@@ -15,6 +15,7 @@ describe('generated files', () => {
     expect(generated).toEqual([
       '.github/CODEOWNERS',
       '.github/dependabot.yml',
+      '.github/workflows/ci-helm-validate.yml',
       '.github/workflows/ci-performance.yml',
       '.github/workflows/ci-test.yml',
       '.github/workflows/ci.yml',

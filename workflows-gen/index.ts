@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { serviceCharts } from './charts';
+import { ciHelmValidateWorkflow } from './ci-helm-validate';
 import { ciPerformanceWorkflow } from './ci-performance';
 import { ciTestWorkflow } from './ci-test';
 import { repoCiWorkflow } from './ci';
@@ -28,6 +29,6 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   repoCiWorkflow(app, platform);
   dependabotConfig(app, platform);
   codeOwners(app, platform);
-  serviceCharts(app, platform);
+  ciHelmValidateWorkflow(app, platform, serviceCharts(app, platform));
   return app;
 }

@@ -138,6 +138,14 @@ export interface ToolchainDefinition {
   readonly uv: string;
   /** Node.js major of this repository's own CI, e.g. `20`. */
   readonly node: string;
+  /** Helm version for chart validation, e.g. `v4.2.4`. */
+  readonly helm: string;
+  /** kubeconform version (installed with `go install`, verified by the Go checksum database). */
+  readonly kubeconform: string;
+  /** kind version for the optional cluster test, e.g. `v0.31.0`. */
+  readonly kind: string;
+  /** Kubernetes version the rendered manifests are validated against, e.g. `1.32.0`. */
+  readonly kubernetes: string;
 }
 
 /** Who owns what: GitHub users or teams (`@org/team`), used for CODEOWNERS. */

@@ -79,6 +79,10 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('toolchain.python', def.toolchain.python, versionProblem);
   c.check('toolchain.uv', def.toolchain.uv, versionProblem);
   c.check('toolchain.node', def.toolchain.node, versionProblem);
+  for (const key of ['helm', 'kubeconform', 'kind'] as const) {
+    c.check(`toolchain.${key}`, def.toolchain[key], (v) => (/^v\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be a pinned vX.Y.Z`));
+  }
+  c.check('toolchain.kubernetes', def.toolchain.kubernetes, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be X.Y.Z`));
   for (const key of ['performance', 'dependencyScan'] as const) c.check(`schedules.${key}`, def.schedules[key], cronProblem);
   c.check('dependencyUpdates.time', def.dependencyUpdates.time, (v) => (/^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : `"${v}" must be hh:mm (24 h)`));
   c.check('dependencyUpdates.cooldownDays', def.dependencyUpdates.cooldownDays, (v) =>
