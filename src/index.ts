@@ -1,3 +1,5 @@
+// The construct kits and the platform model: what synthesis loads. The helper CLIs' logic is
+// exported from ./helpers, so synthesis never loads their HTTP, histogram or schema libraries.
 export * from './errors';
 export * from './model/platform-definition';
 export * from './model/platform';
@@ -18,21 +20,10 @@ export * from './dependabot/dependabot-config';
 export * from './codeowners/code-owners';
 export * from './workflow/jobs';
 export { Construct } from 'constructs';
-export * from './cli/cli-errors';
 export * from './cli/contracts';
-export * from './metrics/performance-metrics';
 export * from './regression/thresholds';
-export * from './regression/compare';
-export * from './regression/report';
-export * from './build-metadata/build-metadata';
-export * from './build-metadata/git-reader';
-export * from './smoke/wav';
-export * from './smoke/smoke-test';
-export * from './load/load-test';
-export * from './swift/package-resolved';
 export * from './k8s/service-chart';
 export * from './k8s/helm/values';
 export * from './k8s/helm/templates';
 export * from './k8s/helm/helm-chart';
-export * from './k8s/helm/render-subset';
 export * from './k8s/workload-rules';

@@ -8,7 +8,8 @@ import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { parseMetrics } from '../metrics/performance-metrics';
 import { compareMetrics } from '../regression/compare';
 import { renderMarkdown, renderTable } from '../regression/report';
-import { DEFAULT_THRESHOLDS, parseThresholds, type RegressionThresholds } from '../regression/thresholds';
+import { parseThresholds } from '../regression/parse-thresholds';
+import { DEFAULT_THRESHOLDS, type RegressionThresholds } from '../regression/thresholds';
 
 interface Options {
   current: string;

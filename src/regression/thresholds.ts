@@ -1,6 +1,3 @@
-import { InputError } from '../cli/cli-errors';
-import { schemaProblems } from '../validation/schema-validator';
-
 /** Limits of the regression gate. Percentages are relative to the baseline. */
 export interface RegressionThresholds {
   /**
@@ -38,22 +35,3 @@ export const DEFAULT_THRESHOLDS: RegressionThresholds = {
   throughputDecreasePct: 10,
 };
 
-const pct = { type: 'number', minimum: 0 };
-export const THRESHOLDS_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    p95IncreasePct: pct,
-    p99IncreasePct: pct,
-    maxErrorRate: { type: 'number', minimum: 0, maximum: 1 },
-    maxErrorRateIncrease: { type: 'number', minimum: 0, maximum: 1 },
-    throughputDecreasePct: { type: 'number', minimum: 0, maximum: 100 },
-  },
-} as const;
-
-/** Merges a thresholds file's content over the defaults; unknown or invalid fields are an InputError. */
-export function parseThresholds(data: unknown, file: string): Partial<RegressionThresholds> {
-  const problems = schemaProblems(THRESHOLDS_SCHEMA, data);
-  if (problems.length > 0) throw new InputError(`${file}: ${problems.join('; ')}`);
-  return data as Partial<RegressionThresholds>;
-}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ALL_CLIS } from '../../src';
+import { ALL_CLIS } from '../../src/helpers';
 import { runCliProcess } from '../support/run-cli';
 
 describe('every helper CLI', () => {

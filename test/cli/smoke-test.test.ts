@@ -1,4 +1,4 @@
-import { inspectWav, makeWav } from '../../src';
+import { inspectWav, makeWav } from '../../src/helpers';
 import { runCliProcess } from '../support/run-cli';
 import { TtsFixture } from '../support/tts-fixture';
 

@@ -1,5 +1,6 @@
 import * as YAML from 'yaml';
-import { defaultValues, environmentValues, mergeValues, Platform, renderHelmSubset, type K8sObject } from '../../src';
+import { defaultValues, environmentValues, mergeValues, Platform, type K8sObject } from '../../src';
+import { renderHelmSubset } from '../../src/helpers';
 import { PLATFORM } from '../../workflows-gen/platform';
 
 export const platform = Platform.fromDefinition(PLATFORM);
