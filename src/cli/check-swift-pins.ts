@@ -4,12 +4,8 @@ import { CheckFailedError } from './cli-errors';
 import { CHECK_SWIFT_PINS as C } from './contracts';
 import { readJsonFile } from './files';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
+import { textTable } from './text-table';
 import { findPin, parsePackageResolved, type SwiftPin } from '../swift/package-resolved';
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
-}
 
 export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
@@ -23,13 +19,13 @@ export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
       const pins = parsePackageResolved(readJsonFile(opts.resolved), opts.resolved);
       const required = new Map(opts.require.map((r) => [r, findPin(pins, r)] as const));
       const requiredPins = new Set([...required.values()].filter((p): p is SwiftPin => p !== undefined));
-      const rows = [['package', 'pinned to', 'value', 'revision', 'required', 'verdict']];
+      const rows: string[][] = [];
       for (const pin of [...pins].sort((a, b) => a.identity.localeCompare(b.identity))) {
         const isRequired = requiredPins.has(pin);
         const verdict = !isRequired ? '' : pin.kind === 'version' ? 'ok' : 'FAIL';
         rows.push([pin.name, pin.kind, pin.value, pin.revision?.slice(0, 12) ?? '', isRequired ? 'yes' : '', verdict]);
       }
-      io.stdout(table(rows));
+      io.stdout(textTable(['package', 'pinned to', 'value', 'revision', 'required', 'verdict'], rows));
       const problems: string[] = [];
       for (const [name, pin] of required) {
         if (!pin) problems.push(`${name} is not in ${opts.resolved}`);

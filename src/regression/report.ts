@@ -1,3 +1,4 @@
+import { textTable } from '../cli/text-table';
 import type { Comparison, ComparisonRow } from './compare';
 
 function num(value: number, unit: ComparisonRow['unit']): string {
