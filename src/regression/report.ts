@@ -22,10 +22,7 @@ const HEADER = ['metric', 'baseline', 'current', 'change', 'threshold', 'verdict
 
 /** A plain-text table for the log. */
 export function renderTable(comparison: Comparison): string {
-  const rows = [HEADER, ...comparison.rows.map(cells)];
-  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
-  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join('  ').trimEnd();
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n') + '\n';
+  return textTable(HEADER, comparison.rows.map(cells));
 }
 
 /** Markdown for the job summary. */
