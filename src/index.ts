@@ -27,3 +27,4 @@ export * from './k8s/helm/values';
 export * from './k8s/helm/templates';
 export * from './k8s/helm/helm-chart';
 export * from './k8s/workload-rules';
+export * from './docs/cicd-catalogue';

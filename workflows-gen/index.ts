@@ -6,7 +6,7 @@ import { ciTestWorkflow } from './ci-test';
 import { repoCiWorkflow } from './ci';
 import { codeOwners, dependabotConfig, ecosystemsOf } from './dependabot';
 import { PLATFORM } from './platform';
-import { ActionPins, defaultRules, PipelineApp, Platform, type PlatformDefinition } from '../src';
+import { ActionPins, CicdCatalogue, defaultRules, PipelineApp, Platform, type PlatformDefinition } from '../src';
 
 /** Options of {@link buildPipelines}. */
 export interface BuildPipelinesOptions {
@@ -24,11 +24,15 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   const platform = Platform.fromDefinition(options.definition ?? PLATFORM);
   const pins = ActionPins.fromFile(options.pinsFile ?? ACTIONS_LOCK);
   const app = new PipelineApp({ pins, rules: defaultRules({ pins, requiredEcosystems: ecosystemsOf(platform) }) });
-  ciTestWorkflow(app, platform);
-  ciPerformanceWorkflow(app, platform);
-  repoCiWorkflow(app, platform);
+  const charts = serviceCharts(app, platform);
+  const workflows = [
+    ciTestWorkflow(app, platform),
+    ciPerformanceWorkflow(app, platform),
+    ciHelmValidateWorkflow(app, platform, charts),
+    repoCiWorkflow(app, platform),
+  ].filter((w) => w !== undefined);
   dependabotConfig(app, platform);
   codeOwners(app, platform);
-  ciHelmValidateWorkflow(app, platform, serviceCharts(app, platform));
+  new CicdCatalogue(app, 'cicd-catalogue', { workflows, charts });
   return app;
 }

@@ -32,5 +32,5 @@ export function synthFailure(app: PipelineApp): { error: Error; written: string[
 
 /** Paths of the files the pipeline kits generate (workflows, Dependabot, CODEOWNERS, charts, docs). */
 export function generatedPaths(files: Record<string, string>): string[] {
-  return Object.keys(files).filter((p) => p.startsWith('.github/') || p.startsWith('charts/') || p.startsWith('docs/generated/')).sort();
+  return Object.keys(files).filter((p) => p.startsWith('.github/') || p.startsWith('charts/') || p.startsWith('docs/')).sort();
 }

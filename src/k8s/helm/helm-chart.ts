@@ -47,6 +47,8 @@ const FILE_OF_KIND: Record<string, string> = {
 export class HelmChart extends Construct {
   public readonly directory: string;
   public readonly values: ChartValues;
+  /** The values files of the chart folder, defaults first. */
+  public readonly valuesFiles: readonly string[];
 
   constructor(scope: Construct, id: string, props: HelmChartProps) {
     super(scope, id);
@@ -65,6 +67,7 @@ export class HelmChart extends Construct {
       kubeVersion: '>=1.28.0-0',
     }));
     file('Values', 'values.yaml', 'yaml', toYaml(this.values));
+    this.valuesFiles = ['values.yaml', ...platform.definition.environments.map((env) => `values-${env.name}.yaml`)];
     file('ValuesSchema', 'values.schema.json', 'json', `${JSON.stringify(valuesSchema(service.name), null, 2)}\n`);
     for (const env of platform.definition.environments) {
       file(`Values-${env.name}`, `values-${env.name}.yaml`, 'yaml', toYaml(environmentValues(env)));
