@@ -49,7 +49,7 @@ const DEV_DEPS = [
   'esbuild@^0.28.2',
   'fast-check@^4',
   'autocannon@^9.0.0',
-  'kubernetes-models@5.1.0',
+  'kubernetes-models@4.5.1',
 ];
 
 /**
@@ -120,7 +120,8 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   // The helper CLIs are bins of this package, compiled to lib/ when `npm ci` runs `prepare`,
   // so the generated workflows can call `npx --no-install <bin>` right after installing.
   project.addBins(Object.fromEntries(ALL_CLIS.map((cli) => [cli.bin, `lib/cli/${cli.bin}.js`])));
-  project.package.setScript('prepare', 'tsc --build');
+  // tsc writes lib/ after npm has linked the bins, so their executable bit is set here.
+  project.package.setScript('prepare', 'tsc --build && node -e "for (const f of require(\'fs\').readdirSync(\'lib/cli\')) if (f.endsWith(\'.js\')) require(\'fs\').chmodSync(\'lib/cli/\' + f, 0o755)"');
 
   project.addTask('bench', {
     description: 'Median wall time of a full synthesis, its floor (projen --version) and the test run',
