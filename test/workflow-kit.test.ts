@@ -76,6 +76,12 @@ describe('errors name the construct path and the field', () => {
       .toThrow('[wf/build] timeoutMinutes must be an integer from 1 to 360, got 0 (omit it for the default of 15)');
   });
 
+  test('fails on a service container image without a pinned tag', () => {
+    expect(() => prWorkflow(app()).addJob('db', { runsOn: 'ubuntu-24.04', permissions: {}, services: { pg: { image: 'postgres:latest' } } }))
+      .toThrow('[wf/db] service containers: image "postgres:latest" needs a tag other than latest, or a digest');
+    expect(() => prWorkflow(app()).addJob('db', { runsOn: 'ubuntu-24.04', permissions: {}, services: { pg: { image: `postgres@sha256:${'a'.repeat(64)}` } } })).not.toThrow();
+  });
+
   test('fails on a duplicate job id', () => {
     const wf = prWorkflow(app());
     wf.addJob('build', { runsOn: 'ubuntu-24.04', permissions: {} });

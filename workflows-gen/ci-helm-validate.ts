@@ -30,7 +30,7 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
   });
 
   const lintJobs = charts.map((chart) => {
-    const name = chart.node.id.replace(/^chart-/, '');
+    const name = chart.serviceName;
     const check = (set: string, valuesArgs: string): JobStep => runStep({
       name: `Lint, render and validate (${set} values)`,
       env: { CHART: chart.directory, RELEASE: name, VALUES_SET: set, KUBERNETES_VERSION: t.kubernetes },
@@ -57,7 +57,7 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
   });
 
   // Install order: a service before the services that call it.
-  const ordered = [...charts].sort((a, b) => platform.service(nameOf(a)).calls.length - platform.service(nameOf(b)).calls.length);
+  const ordered = [...charts].sort((a, b) => platform.service(a.serviceName).calls.length - platform.service(b.serviceName).calls.length);
   const clusterName = 'charts';
   workflow.addJob('kind', {
     name: 'Install in kind and run helm test',
@@ -72,7 +72,7 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
       setupHelm({ version: t.helm }),
       kindCluster({ version: t.kind, clusterName }),
       ...ordered.flatMap((chart): JobStep[] => {
-        const name = nameOf(chart);
+        const name = chart.serviceName;
         const env = { RELEASE: name, CHART: chart.directory, CONTEXT: platform.service(name).path, IMAGE: chart.values.image.repository, CLUSTER: clusterName };
         return [
           runStep({
@@ -87,13 +87,9 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
           }),
         ];
       }),
-      ...ordered.map((chart) => runStep({ name: `helm test ${nameOf(chart)}`, env: { RELEASE: nameOf(chart) }, run: 'helm test "$RELEASE" --logs --timeout 2m' })),
+      ...ordered.map((chart) => runStep({ name: `helm test ${chart.serviceName}`, env: { RELEASE: chart.serviceName }, run: 'helm test "$RELEASE" --logs --timeout 2m' })),
       runStep({ name: 'Cluster state on failure', if: Expression.raw('failure()'), run: 'kubectl get all,networkpolicy,pdb,hpa -o wide\nkubectl describe pods\nkubectl logs --all-containers --selector app.kubernetes.io/managed-by=Helm --tail 200 || true' }),
     ],
   });
   return workflow;
-}
-
-function nameOf(chart: HelmChart): string {
-  return chart.node.id.replace(/^chart-/, '');
 }

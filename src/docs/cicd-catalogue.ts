@@ -68,7 +68,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
     }
     out.push('## Helm charts', '', '| chart | folder | image | values files |', '| --- | --- | --- | --- |');
     for (const c of this.props.charts) {
-      out.push(`| ${c.node.id.replace(/^chart-/, '')} | \`${c.directory}\` | \`${c.values.image.repository}\` | ${c.valuesFiles.map((f) => `\`${f}\``).join(', ')} |`);
+      out.push(`| ${c.serviceName} | \`${c.directory}\` | \`${c.values.image.repository}\` | ${c.valuesFiles.map((f) => `\`${f}\``).join(', ')} |`);
     }
     out.push('');
     return { filePath: this.filePath, format: 'markdown', text: out.join('\n'), reviewed: true, constructPath: this.node.path };

@@ -1,4 +1,5 @@
 import type { Finding } from '../errors';
+import { imageReferenceProblem } from '../model/names';
 
 /** A Kubernetes object as rendered (loosely typed: the rules also run on hand-broken input). */
 export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any };
@@ -19,14 +20,6 @@ function podsOf(objects: K8sObject[]): { owner: K8sObject; spec: any; labels: Re
     if (o.kind === 'Pod') return [{ owner: o, spec: o.spec, labels: o.metadata?.labels }];
     return [];
   });
-}
-
-function imageProblem(image: unknown): string | undefined {
-  if (typeof image !== 'string') return 'has no image';
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
-  const tag = /:([^/:]+)$/.exec(image)?.[1];
-  if (!tag || tag === 'latest') return `image "${image}" needs a tag other than latest, or a digest`;
-  return undefined;
 }
 
 /** Pod Security Standards "restricted" and the container rules of security-standards.md. */
@@ -53,7 +46,7 @@ function podFindings(owner: K8sObject, spec: any): string[] {
     if (sc.readOnlyRootFilesystem !== true) out.push(`${at}: readOnlyRootFilesystem must be true`);
     if (sc.privileged === true) out.push(`${at}: must not be privileged`);
     for (const p of c.ports ?? []) if (p.hostPort !== undefined) out.push(`${at}: hostPort ${p.hostPort} is not allowed`);
-    const image = imageProblem(c.image);
+    const image = typeof c.image === 'string' ? imageReferenceProblem(c.image) : 'has no image';
     if (image) out.push(`${at}: ${image}`);
     const r = c.resources ?? {};
     if (!r.requests?.cpu || !r.requests?.memory) out.push(`${at}: needs CPU and memory requests`);

@@ -45,3 +45,14 @@ export function quantityProblem(value: string): string | undefined {
   if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(value)) return `"${value}" is not a Kubernetes quantity such as 250m or 512Mi`;
   return undefined;
 }
+
+/**
+ * An image reference that pins what runs: a digest (`name@sha256:…`), or a tag other than
+ * `latest`. Used by job service containers, the workflow policy and the workload rules.
+ */
+export function imageReferenceProblem(image: string): string | undefined {
+  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+  const tag = /:([^/:@]+)$/.exec(image)?.[1];
+  if (!tag || tag === 'latest') return `image "${image}" needs a tag other than latest, or a digest`;
+  return undefined;
+}

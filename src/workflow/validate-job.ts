@@ -1,4 +1,5 @@
 import type { SecureJobProps } from './job';
+import { imageReferenceProblem } from '../model/names';
 import type { JobStep } from './steps';
 
 /** A single-prop or cross-prop rule of a job, checked in its constructor. */
@@ -17,8 +18,8 @@ const RULES: readonly JobRule[] = [
   },
   { test: (p) => p.runsOn.trim() !== '', message: () => 'runsOn must name a runner label, e.g. ubuntu-24.04' },
   {
-    test: (p) => Object.values(p.services ?? {}).every((s) => /[:@]/.test(s.image.split('/').pop() ?? '') && !s.image.endsWith(':latest')),
-    message: (p) => `service container images need a tag or digest other than latest, got ${Object.values(p.services ?? {}).map((s) => s.image).join(', ')}`,
+    test: (p) => Object.values(p.services ?? {}).every((s) => imageReferenceProblem(s.image) === undefined),
+    message: (p) => `service containers: ${Object.values(p.services ?? {}).map((s) => imageReferenceProblem(s.image)).filter(Boolean).join('; ')}`,
   },
 ];
 

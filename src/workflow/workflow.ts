@@ -6,6 +6,7 @@ import { renderTriggers, triggerProblems, type WorkflowTriggers } from './trigge
 import { ValidationError } from '../errors';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import { PipelineApp } from '../output/pipeline-app';
+import { setPath } from '../output/object-path';
 import { prune, toYaml } from '../output/yaml';
 import type { WorkflowData } from '../policy/policy';
 
@@ -104,7 +105,7 @@ export class SecureWorkflow extends Construct implements IGeneratedFile {
       jobPaths[rendered.jobId] = rendered.constructPath;
     }
     const data = prune({ ...workflow.workflow, jobs }) as Record<string, unknown>;
-    for (const { path, value } of this.overrides) setPath(data, path, value);
+    for (const { path, value } of this.overrides) setPath(data, path.split('.'), value, { create: true });
     return { data: data as WorkflowData, jobPaths };
   }
 
@@ -153,14 +154,4 @@ export class SecureWorkflow extends Construct implements IGeneratedFile {
     }
     return [];
   }
-}
-
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node: Record<string, unknown> = target;
-  for (const key of keys.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[keys[keys.length - 1]!] = value;
 }

@@ -1,8 +1,9 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { TOKENS, manifestToTemplate, setPath } from './templates';
+import { TOKENS, manifestToTemplate } from './templates';
 import { defaultValues, environmentValues, valuesSchema, type ChartValues } from './values';
 import type { Platform, Service } from '../../model/platform';
+import { setPath } from '../../output/object-path';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../../output/generated-file';
 import { toYaml } from '../../output/yaml';
 import { k8s } from '../kplus';
@@ -46,6 +47,8 @@ const FILE_OF_KIND: Record<string, string> = {
  */
 export class HelmChart extends Construct {
   public readonly directory: string;
+  /** The service (and default release) name. */
+  public readonly serviceName: string;
   public readonly values: ChartValues;
   /** The values files of the chart folder, defaults first. */
   public readonly valuesFiles: readonly string[];
@@ -53,6 +56,7 @@ export class HelmChart extends Construct {
   constructor(scope: Construct, id: string, props: HelmChartProps) {
     super(scope, id);
     const { platform, service } = props;
+    this.serviceName = service.name;
     this.directory = `${props.directory ?? 'charts'}/${service.name}`;
     this.values = defaultValues(platform, service);
     const file = (fid: string, path: string, format: RenderedFile['format'], text: string) => new ChartFile(this, fid, `${this.directory}/${path}`, format, text);

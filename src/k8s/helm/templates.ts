@@ -58,16 +58,6 @@ const LINES: { token: string; render: (indent: string, key: string) => string }[
   },
 ];
 
-/** Replaces the value at a path of a manifest (creating the last key). */
-export function setPath(object: Record<string, unknown>, path: readonly (string | number)[], value: unknown): void {
-  let node: any = object;
-  for (const key of path.slice(0, -1)) {
-    if (node[key] === undefined) throw new Error(`template binding: no ${String(key)} in path ${path.join('.')}`);
-    node = node[key];
-  }
-  node[path[path.length - 1]!] = value;
-}
-
 /** Renders one manifest as template text, with every token replaced. */
 export function manifestToTemplate(manifest: Record<string, unknown>, options: { onlyIf?: string } = {}): string {
   let text = YAML.stringify(manifest, { indent: 2, lineWidth: 0 });

@@ -1,3 +1,4 @@
+import { imageReferenceProblem } from '../../model/names';
 import type { Finding } from '../../errors';
 import { jobLocation, type PolicyRule } from '../policy';
 
@@ -29,11 +30,9 @@ export const concurrencyRule: PolicyRule = {
 };
 
 function imageProblem(image: unknown): string | undefined {
-  if (typeof image !== 'string') return undefined;
-  if (image.includes('${{')) return undefined;
-  const last = image.split('/').pop() ?? '';
-  if (!/[:@]/.test(last) || image.endsWith(':latest')) return `image "${image}" needs a tag other than latest, or a digest`;
-  return undefined;
+  // An expression is resolved at run time; the kit's own values are checked where they are set.
+  if (typeof image !== 'string' || image.includes('${{')) return undefined;
+  return imageReferenceProblem(image);
 }
 
 /** Container and service images carry a tag or digest, never latest. */
