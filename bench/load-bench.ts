@@ -30,7 +30,7 @@ interface Step { rate: number; achieved: number; p99: number; errors: number; dr
 
 async function loadTestAt(baseUrl: string, rate: number): Promise<Step> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'load-bench-')), 'm.json');
-  await run(process.execPath, ['--require', require.resolve('sucrase/register/ts'), path.join(ROOT, 'src/cli/load-test.ts'),
+  await run(process.execPath, ['--require', require.resolve('sucrase/register/ts'), path.join(ROOT, 'src/runtime/cli/load-test.ts'),
     '--base-url', baseUrl, '--path', TtsFixture.SYNTHESIS_PATH, '--rate', String(rate), '--duration', String(seconds), '--out', out]);
   const m = JSON.parse(readFileSync(out, 'utf8'));
   // Sustained: every arrival sent on time (none dropped), ≥ 95 % of the rate achieved, no errors.

@@ -2,7 +2,7 @@ import { javascript, typescript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 import { TypeScriptRunner } from 'projen/lib/typescript';
 import type { PipelineApp } from '../src';
-import { ALL_CLIS } from '../src/cli/contracts';
+import { ALL_CLIS } from '../src/common/cli-contracts';
 import { buildPipelines } from '../workflows-gen';
 import { writeGeneratedFiles } from './write-generated-files';
 
@@ -19,6 +19,9 @@ export interface CreateProjectOptions {
    */
   readonly app?: PipelineApp;
 }
+
+/** Where `tsc` compiles the CLI entry points (src/runtime/cli); the package's bins point here. */
+export const CLI_LIB_DIR = 'lib/runtime/cli';
 
 const RUNTIME_DEPS = [
   'constructs@^10.8.1',
@@ -119,9 +122,9 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
 
   // The helper CLIs are bins of this package, compiled to lib/ when `npm ci` runs `prepare`,
   // so the generated workflows can call `npx --no-install <bin>` right after installing.
-  project.addBins(Object.fromEntries(ALL_CLIS.map((cli) => [cli.bin, `lib/cli/${cli.bin}.js`])));
+  project.addBins(Object.fromEntries(ALL_CLIS.map((cli) => [cli.bin, `${CLI_LIB_DIR}/${cli.bin}.js`])));
   // tsc writes lib/ after npm has linked the bins, so their executable bit is set here.
-  project.package.setScript('prepare', 'tsc --build && node -e "for (const f of require(\'fs\').readdirSync(\'lib/cli\')) if (f.endsWith(\'.js\')) require(\'fs\').chmodSync(\'lib/cli/\' + f, 0o755)"');
+  project.package.setScript('prepare', `tsc --build && node -e "for (const f of require('fs').readdirSync('${CLI_LIB_DIR}')) if (f.endsWith('.js')) require('fs').chmodSync('${CLI_LIB_DIR}/' + f, 0o755)"`);
 
   project.addTask('bench', {
     description: 'Median wall time of a full synthesis, its floor (projen --version) and the test run',

@@ -1,30 +1,32 @@
-// The construct kits and the platform model: what synthesis loads. The helper CLIs' logic is
-// exported from ./helpers, so synthesis never loads their HTTP, histogram or schema libraries.
-export * from './errors';
-export * from './model/platform-definition';
-export * from './model/platform';
-export * from './model/cron';
-export * from './output/generated-file';
-export * from './output/pipeline-app';
-export * from './output/yaml';
-export * from './policy/policy';
-export * from './policy/rules';
-export * from './workflow/expressions';
-export * from './workflow/permissions';
-export * from './workflow/triggers';
-export * from './workflow/steps';
-export * from './workflow/job';
-export * from './workflow/workflow';
-export * from './workflow/actions';
-export * from './dependabot/dependabot-config';
-export * from './codeowners/code-owners';
-export * from './workflow/jobs';
+// Synthesis: the platform model and the construct kits (src/synth), with what they share with the
+// CLI runtime (src/common). The CLIs' logic is exported from ./runtime, so synthesis never loads
+// their HTTP, histogram or schema libraries.
 export { Construct } from 'constructs';
-export * from './cli/contracts';
-export * from './regression/thresholds';
-export * from './k8s/service-chart';
-export * from './k8s/helm/values';
-export * from './k8s/helm/templates';
-export * from './k8s/helm/helm-chart';
-export * from './k8s/workload-rules';
-export * from './docs/cicd-catalogue';
+export * from './common/errors';
+export * from './common/cli-contracts';
+export * from './common/regression-thresholds';
+export * from './synth/model/platform-definition';
+export * from './synth/model/platform';
+export * from './synth/model/cron';
+export * from './synth/pins/action-pins';
+export * from './synth/output/generated-file';
+export * from './synth/output/pipeline-app';
+export * from './synth/output/yaml';
+export * from './synth/policy/policy';
+export * from './synth/policy/rules/index';
+export * from './synth/workflow/expressions';
+export * from './synth/workflow/permissions';
+export * from './synth/workflow/triggers';
+export * from './synth/workflow/steps';
+export * from './synth/workflow/job';
+export * from './synth/workflow/workflow';
+export * from './synth/workflow/actions/index';
+export * from './synth/workflow/jobs/index';
+export * from './synth/dependabot/dependabot-config';
+export * from './synth/codeowners/code-owners';
+export * from './synth/k8s/service-chart';
+export * from './synth/k8s/helm/values';
+export * from './synth/k8s/helm/templates';
+export * from './synth/k8s/helm/helm-chart';
+export * from './synth/k8s/workload-rules';
+export * from './synth/docs/cicd-catalogue';

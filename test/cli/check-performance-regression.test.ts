@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { compareMetrics, DEFAULT_THRESHOLDS, parseMetrics, type PerformanceMetrics, type RegressionThresholds } from '../../src/helpers';
+import { compareMetrics, DEFAULT_THRESHOLDS, parseMetrics, type PerformanceMetrics, type RegressionThresholds } from '../../src/runtime';
 import { runCliProcess } from '../support/run-cli';
 
 function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number } = {}): PerformanceMetrics {

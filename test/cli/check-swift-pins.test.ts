@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { findPin, parsePackageResolved } from '../../src/helpers';
+import { findPin, parsePackageResolved } from '../../src/runtime';
 import { runCliProcess } from '../support/run-cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'package-resolved');

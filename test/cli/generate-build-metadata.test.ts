@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { BUILD_METADATA_SCHEMA, collectBuildMetadata, InputError, repositoryFromRemote, type GitReader } from '../../src/helpers';
-import { schemaProblems } from '../../src/validation/schema-validator';
+import { BUILD_METADATA_SCHEMA, collectBuildMetadata, InputError, repositoryFromRemote, type GitReader } from '../../src/runtime';
+import { schemaProblems } from '../../src/common/schema-validator';
 import { runCliProcess } from '../support/run-cli';
 
 const SHA = 'a'.repeat(40);

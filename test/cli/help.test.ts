@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ALL_CLIS } from '../../src/helpers';
+import { ALL_CLIS } from '../../src/runtime';
 import { runCliProcess } from '../support/run-cli';
 
 describe('every helper CLI', () => {
-  test('is a bin of the package, compiled from src/cli', () => {
+  test('is a bin of the package, compiled from src/runtime/cli', () => {
     const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
-    expect(pkg.bin).toEqual(Object.fromEntries(ALL_CLIS.map((c) => [c.bin, `lib/cli/${c.bin}.js`])));
+    expect(pkg.bin).toEqual(Object.fromEntries(ALL_CLIS.map((c) => [c.bin, `lib/runtime/cli/${c.bin}.js`])));
   });
 
   test.each(ALL_CLIS.map((c) => c.bin))('%s --help documents its flags and exit codes', async (bin) => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseMetrics, type PerformanceMetrics } from '../../src/helpers';
+import { parseMetrics, type PerformanceMetrics } from '../../src/runtime';
 import { runCliProcess } from '../support/run-cli';
 import { TtsFixture } from '../support/tts-fixture';
 

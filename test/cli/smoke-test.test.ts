@@ -1,4 +1,4 @@
-import { inspectWav, makeWav } from '../../src/helpers';
+import { inspectWav, makeWav } from '../../src/runtime';
 import { runCliProcess } from '../support/run-cli';
 import { TtsFixture } from '../support/tts-fixture';
 

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { defaultValues, HelmChart, PipelineApp, ActionPins, Platform, serviceChartProps, ServiceChart, workloadFindings, type K8sObject } from '../../src';
-import { renderHelmSubset } from '../../src/helpers';
+import { renderHelmSubset } from '../support/helm-subset-renderer';
 import { PLATFORM } from '../../workflows-gen/platform';
 import { platform, renderChart, valueSets } from '../support/charts';
 import { schemaErrors } from '../support/json-schema';

@@ -1,6 +1,6 @@
 import * as YAML from 'yaml';
 import { defaultValues, environmentValues, mergeValues, Platform, type K8sObject } from '../../src';
-import { renderHelmSubset } from '../../src/helpers';
+import { renderHelmSubset } from './helm-subset-renderer';
 import { PLATFORM } from '../../workflows-gen/platform';
 
 export const platform = Platform.fromDefinition(PLATFORM);

@@ -15,7 +15,7 @@ export interface CliResult {
  */
 export function runCliProcess(cli: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('sucrase/register/ts'), path.join(ROOT, 'src', 'cli', `${cli}.ts`), ...args], {
+    const child = spawn(process.execPath, ['--require', require.resolve('sucrase/register/ts'), path.join(ROOT, 'src', 'runtime', 'cli', `${cli}.ts`), ...args], {
       cwd,
       env: { PATH: process.env.PATH, ...env },
     });

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeWav } from '../../src/smoke/wav';
+import { makeWav } from '../../src/runtime/smoke/wav';
 
 /** Switches of the fixture; change them between requests. */
 export interface FixtureBehaviour {

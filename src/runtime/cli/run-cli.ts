@@ -1,0 +1,63 @@
+import { Command, CommanderError } from 'commander';
+import { CheckFailedError, ExitCode, InputError } from '../../common/cli-errors';
+
+/** Everything a CLI writes goes through this, so tests can run CLIs in-process too. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export const PROCESS_IO: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+/**
+ * Runs a CLI: parses argv with the command, calls the action, and maps errors to exit codes.
+ * User errors print one line (`name: message`), never a stack trace.
+ */
+export async function runCli(program: Command, argv: readonly string[], io: CliIo = PROCESS_IO): Promise<ExitCode> {
+  program.exitOverride();
+  program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.PASS;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through exitOverride with exit code 0.
+      return e.exitCode === 0 ? ExitCode.PASS : ExitCode.USAGE_OR_INPUT;
+    }
+    if (e instanceof InputError || e instanceof CheckFailedError) {
+      io.stderr(`${program.name()}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+/** Entry point for a bin: runs and sets the process exit code. */
+export function main(program: Command): void {
+  runCli(program, process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e: unknown) => {
+      process.stderr.write(`${program.name()}: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = ExitCode.USAGE_OR_INPUT;
+    },
+  );
+}
+
+/** Parses a number flag; throws an InputError naming the flag. */
+export function numberOption(flag: string, opts: { min?: number; max?: number; integer?: boolean } = {}) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    const bad = raw.trim() === '' || !Number.isFinite(value) || (opts.integer && !Number.isInteger(value))
+      || (opts.min !== undefined && value < opts.min) || (opts.max !== undefined && value > opts.max);
+    if (bad) {
+      const range = [opts.min !== undefined ? `≥ ${opts.min}` : '', opts.max !== undefined ? `≤ ${opts.max}` : ''].filter(Boolean).join(' and ');
+      throw new InputError(`${flag} must be ${opts.integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got "${raw}"`);
+    }
+    return value;
+  };
+}

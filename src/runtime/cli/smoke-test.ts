@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { InputError } from '../../common/cli-errors';
+import { SMOKE_TEST as C } from '../../common/cli-contracts';
+import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
+import { runSmokeTest } from '../smoke/smoke-test';
+
+export function parseBaseUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError(`--base-url "${raw}" is not a URL such as http://127.0.0.1:8000`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`--base-url must be http or https, got ${url.protocol}`);
+  return url;
+}
+
+export function smokeTestCommand(io: CliIo = PROCESS_IO): Command {
+  return new Command(C.bin)
+    .description('Wait for a service to be healthy, then check that a short synthesis returns real audio (WAV). '
+      + 'Exit codes: 0 healthy and valid audio, 1 unhealthy / timed out / invalid audio, 2 usage error.')
+    .requiredOption(`${C.flags.baseUrl} <url>`, 'service root, e.g. http://127.0.0.1:8000')
+    .option(`${C.flags.healthPath} <path>`, 'health endpoint', '/health')
+    .option(`${C.flags.synthesisPath} <path>`, 'text-to-speech endpoint (POST {"text": …}); omit to check health only')
+    .option(`${C.flags.text} <text>`, 'text to synthesize', 'Smoke test.')
+    .addOption(new Option(`${C.flags.timeout} <ms>`, 'per-request timeout').default(10000).argParser(numberOption(C.flags.timeout, { min: 1, integer: true })))
+    .addOption(new Option(`${C.flags.retries} <n>`, 'health retries after the first attempt (backoff 0.5 s doubling, max 5 s)').default(10).argParser(numberOption(C.flags.retries, { min: 0, max: 100, integer: true })))
+    .addOption(new Option('--initial-delay-ms <ms>', 'first backoff delay').default(500).argParser(numberOption('--initial-delay-ms', { min: 0, integer: true })).hideHelp())
+    .action(async (opts: { baseUrl: string; healthPath: string; synthesisPath?: string; text: string; timeoutMs: number; retries: number; initialDelayMs: number }) => {
+      await runSmokeTest({
+        baseUrl: parseBaseUrl(opts.baseUrl),
+        healthPath: opts.healthPath,
+        synthesisPath: opts.synthesisPath,
+        text: opts.text,
+        timeoutMs: opts.timeoutMs,
+        retries: opts.retries,
+        initialDelayMs: opts.initialDelayMs,
+        log: (line) => io.stdout(`${line}\n`),
+      });
+      io.stdout('smoke test passed\n');
+    });
+}
+
+if (require.main === module) main(smokeTestCommand());

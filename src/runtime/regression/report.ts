@@ -1,0 +1,33 @@
+import { textTable } from '../../common/text-table';
+import type { Comparison, ComparisonRow } from './compare';
+
+function num(value: number, unit: ComparisonRow['unit']): string {
+  const digits = unit === '%' ? 3 : value >= 100 ? 1 : 2;
+  return `${Number(value.toFixed(digits))} ${unit}`;
+}
+
+function change(row: ComparisonRow): string {
+  if (!Number.isFinite(row.change)) return '+∞ %';
+  const sign = row.change > 0 ? '+' : row.change < 0 ? '−' : '±';
+  return `${sign}${Number(Math.abs(row.change).toFixed(2))} ${row.changeUnit}`;
+}
+
+const VERDICT = { pass: 'pass', regression: 'REGRESSION', info: '—' } as const;
+
+function cells(row: ComparisonRow): string[] {
+  return [row.metric, num(row.baseline, row.unit), num(row.current, row.unit), change(row), row.threshold, VERDICT[row.verdict]];
+}
+
+const HEADER = ['metric', 'baseline', 'current', 'change', 'threshold', 'verdict'];
+
+/** A plain-text table for the log. */
+export function renderTable(comparison: Comparison): string {
+  return textTable(HEADER, comparison.rows.map(cells));
+}
+
+/** Markdown for the job summary. */
+export function renderMarkdown(comparison: Comparison, scenario: string): string {
+  const head = comparison.regressed ? `### ❌ Performance regression: ${scenario}` : `### ✅ No performance regression: ${scenario}`;
+  const rows = comparison.rows.map((r) => `| ${cells(r).join(' | ')} |`);
+  return [head, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`, ...rows, ''].join('\n');
+}

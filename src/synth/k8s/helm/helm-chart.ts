@@ -1,0 +1,157 @@
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { TOKENS, manifestToTemplate } from './templates';
+import { defaultValues, environmentValues, valuesSchema, type ChartValues } from './values';
+import type { Platform, Service } from '../../model/platform';
+import { setPath } from '../../../common/object-path';
+import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../../output/generated-file';
+import { toYaml } from '../../output/yaml';
+import { k8s } from '../kplus';
+import { ServiceChart, type ServiceChartProps } from '../service-chart';
+
+/** One file of a chart folder. */
+class ChartFile extends Construct implements IGeneratedFile {
+  constructor(scope: Construct, id: string, public readonly filePath: string, private readonly format: RenderedFile['format'], private readonly text: string) {
+    super(scope, id);
+    markGeneratedFile(this);
+  }
+
+  public render(): RenderedFile {
+    return { filePath: this.filePath, format: this.format, text: this.text, reviewed: true, constructPath: this.node.path };
+  }
+}
+
+/** Props of {@link HelmChart}. */
+export interface HelmChartProps {
+  readonly platform: Platform;
+  readonly service: Service;
+  /** @default 'charts' */
+  readonly directory?: string;
+}
+
+const FILE_OF_KIND: Record<string, string> = {
+  ServiceAccount: 'serviceaccount.yaml',
+  ConfigMap: 'configmap.yaml',
+  Deployment: 'deployment.yaml',
+  Service: 'service.yaml',
+  HorizontalPodAutoscaler: 'hpa.yaml',
+  PodDisruptionBudget: 'pdb.yaml',
+  NetworkPolicy: 'networkpolicy.yaml',
+};
+
+/**
+ * A Helm chart for one service, generated into `charts/<service>/`: Chart.yaml, values.yaml with
+ * the model's defaults, values.schema.json, one values file per environment, one template per
+ * object of the {@link ServiceChart}, a `helm test` pod and NOTES.txt. The templates come from
+ * the same cdk8s constructs as the manifests, with the values bound as template actions.
+ */
+export class HelmChart extends Construct {
+  public readonly directory: string;
+  /** The service (and default release) name. */
+  public readonly serviceName: string;
+  public readonly values: ChartValues;
+  /** The values files of the chart folder, defaults first. */
+  public readonly valuesFiles: readonly string[];
+
+  constructor(scope: Construct, id: string, props: HelmChartProps) {
+    super(scope, id);
+    const { platform, service } = props;
+    this.serviceName = service.name;
+    this.directory = `${props.directory ?? 'charts'}/${service.name}`;
+    this.values = defaultValues(platform, service);
+    const file = (fid: string, path: string, format: RenderedFile['format'], text: string) => new ChartFile(this, fid, `${this.directory}/${path}`, format, text);
+
+    file('ChartYaml', 'Chart.yaml', 'yaml', toYaml({
+      apiVersion: 'v2',
+      name: service.name,
+      description: `The ${service.name} service of the voice platform.`,
+      type: 'application',
+      version: platform.definition.version,
+      appVersion: platform.definition.version,
+      kubeVersion: '>=1.28.0-0',
+    }));
+    file('Values', 'values.yaml', 'yaml', toYaml(this.values));
+    this.valuesFiles = ['values.yaml', ...platform.definition.environments.map((env) => `values-${env.name}.yaml`)];
+    file('ValuesSchema', 'values.schema.json', 'json', `${JSON.stringify(valuesSchema(service.name), null, 2)}\n`);
+    for (const env of platform.definition.environments) {
+      file(`Values-${env.name}`, `values-${env.name}.yaml`, 'yaml', toYaml(environmentValues(env)));
+    }
+
+    for (const manifest of templateManifests(platform, service, this.values)) {
+      const kind = String(manifest.kind);
+      file(`Template-${kind}`, `templates/${FILE_OF_KIND[kind]}`, 'yaml', manifestToTemplate(manifest, {
+        onlyIf: kind === 'HorizontalPodAutoscaler' ? '.Values.autoscaling.enabled' : undefined,
+      }));
+    }
+    file('TestConnection', 'templates/tests/test-connection.yaml', 'yaml', manifestToTemplate(testPodManifest(service)));
+    file('Notes', 'templates/NOTES.txt', 'gotemplate', [
+      `{{ .Release.Name }} ({{ .Chart.Name }} {{ .Chart.AppVersion }}) is installed in namespace {{ .Release.Namespace }}.`,
+      '',
+      `In the cluster: http://{{ .Release.Name }}.{{ .Release.Namespace }}.svc:${service.port} (health: ${service.healthPath})`,
+      `Check it: helm test {{ .Release.Name }} --namespace {{ .Release.Namespace }}`,
+      '',
+    ].join('\n'));
+  }
+}
+
+/** The props of a service's chart, with real values or with template tokens. */
+export function serviceChartProps(platform: Platform, service: Service, values: ChartValues, tokens: boolean): ServiceChartProps {
+  const version = platform.definition.version;
+  return {
+    name: service.name,
+    instance: tokens ? TOKENS.release : service.name,
+    version: tokens ? TOKENS.appVersion : version,
+    managedBy: tokens ? TOKENS.managedBy : 'Helm',
+    image: tokens ? TOKENS.image : `${values.image.repository}:${values.image.tag || version}`,
+    imagePullPolicy: tokens ? TOKENS.pullPolicy : values.image.pullPolicy,
+    port: service.port,
+    healthPath: service.healthPath,
+    resources: values.resources,
+    config: tokens ? { LOG_LEVEL: TOKENS.logLevel, [TOKENS.config]: '' } : { LOG_LEVEL: values.logLevel, ...values.config },
+    autoscaling: values.autoscaling,
+    egressTo: service.calls.map((name) => ({ name, port: platform.service(name).port })),
+  };
+}
+
+/** The service's manifests with tokens, and the number/block fields bound to values. */
+function templateManifests(platform: Platform, service: Service, values: ChartValues): Record<string, any>[] {
+  const chart = new ServiceChart(new App(), service.name, serviceChartProps(platform, service, values, true));
+  const manifests = chart.toJson() as Record<string, any>[];
+  for (const m of manifests) {
+    if (m.kind === 'Deployment') {
+      m.spec = { replicas: TOKENS.replicas, ...m.spec };
+      setPath(m, ['spec', 'template', 'spec', 'containers', 0, 'resources'], TOKENS.resources);
+    }
+    if (m.kind === 'HorizontalPodAutoscaler') {
+      setPath(m, ['spec', 'minReplicas'], TOKENS.hpaMin);
+      setPath(m, ['spec', 'maxReplicas'], TOKENS.hpaMax);
+      setPath(m, ['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'], TOKENS.hpaTarget);
+    }
+  }
+  return manifests;
+}
+
+/** A `helm test` pod that fetches the health endpoint through the Service, itself PSS-restricted. */
+function testPodManifest(service: Service): Record<string, unknown> {
+  const chart = new Chart(new App(), 'test');
+  new k8s.KubePod(chart, 'TestConnection', {
+    metadata: {
+      name: `${TOKENS.release}-test-connection`,
+      labels: { 'app.kubernetes.io/name': `${service.name}-test`, 'app.kubernetes.io/instance': TOKENS.release, 'app.kubernetes.io/version': TOKENS.appVersion, 'app.kubernetes.io/managed-by': TOKENS.managedBy },
+      annotations: { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' },
+    },
+    spec: {
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'curl',
+        image: 'docker.io/curlimages/curl:8.11.1',
+        command: ['curl', '--fail', '--silent', '--show-error', '--max-time', '10', `http://${TOKENS.release}:${service.port}${service.healthPath}`],
+        resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') }, limits: { memory: k8s.Quantity.fromString('32Mi') } },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+      }],
+    },
+  });
+  return chart.toJson()[0] as Record<string, unknown>;
+}

@@ -1,0 +1,194 @@
+import type { RegressionThresholds } from '../../common/regression-thresholds';
+
+/**
+ * The platform model: plain, readonly data that describes the voice platform once.
+ * Every workflow, chart, Dependabot entry and doc reads names, ports, paths and schedules
+ * from here. `Platform.fromDefinition()` validates it and resolves defaults.
+ */
+
+/** CPU and memory of one container, in Kubernetes quantities. */
+export interface ResourceDefinition {
+  /** e.g. `250m`. */
+  readonly cpuRequest: string;
+  /** e.g. `256Mi`. */
+  readonly memoryRequest: string;
+  /**
+   * CPU limit. Unset by default: CPU limits throttle latency-sensitive services.
+   * @default - no CPU limit
+   */
+  readonly cpuLimit?: string;
+  /** e.g. `512Mi`. Required: a memory limit keeps one pod from starving the node. */
+  readonly memoryLimit: string;
+}
+
+/** A Python container service (tts, agent). */
+export interface ServiceDefinition {
+  /** Kubernetes-style name (DNS-1123 label), used for jobs, images and charts. */
+  readonly name: string;
+  /** Folder of the service in the monorepo, e.g. `services/tts`. */
+  readonly path: string;
+  /** The HTTP port the container listens on (1024–65535: the container runs as non-root). */
+  readonly port: number;
+  /** Health endpoint, e.g. `/health`. */
+  readonly healthPath: string;
+  /**
+   * The text-to-speech endpoint, for services that synthesize audio.
+   * @default - the service does not synthesize audio
+   */
+  readonly synthesisPath?: string;
+  /**
+   * Image name under the registry namespace.
+   * @default - the service name
+   */
+  readonly imageName?: string;
+  /**
+   * Python version of the service.
+   * @default - `toolchain.python`
+   */
+  readonly pythonVersion?: string;
+  /** Container resources. */
+  readonly resources: ResourceDefinition;
+  /**
+   * Other services this one calls (network egress, start order).
+   * @default []
+   */
+  readonly calls?: readonly string[];
+  /**
+   * Plain settings (environment variables) of the service, deployed in its ConfigMap.
+   * @default {}
+   */
+  readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Nightly load test of the synthesis endpoint (needs `synthesisPath`).
+   * @default - no performance test
+   */
+  readonly performance?: PerformanceDefinition;
+}
+
+/** A service's nightly load test. */
+export interface PerformanceDefinition {
+  /** Arrivals per second (open model). */
+  readonly rate: number;
+  /** Seconds of load. */
+  readonly durationSeconds: number;
+  /**
+   * Regression limits; unset fields keep the gate's defaults.
+   * @default - the defaults of check-performance-regression
+   */
+  readonly thresholds?: Partial<RegressionThresholds>;
+}
+
+/** The macOS Swift app. */
+export interface AppDefinition {
+  /** Short name (DNS-1123 label), used for job ids. */
+  readonly name: string;
+  /** Folder of the Xcode project / Swift package, e.g. `apps/VoiceTranscriber`. */
+  readonly path: string;
+  /** Xcode scheme that builds and tests the app. */
+  readonly scheme: string;
+  /** Path of models.json (the provider/model routing table), from the repo root. */
+  readonly modelsJson: string;
+  /** Path of Package.resolved, from the repo root. */
+  readonly packageResolved: string;
+  /** Swift packages that must be pinned to a released version, e.g. `WhisperKit`. */
+  readonly pinnedPackages: readonly string[];
+}
+
+/** The container registry. */
+export interface RegistryDefinition {
+  /** e.g. `ghcr.io`. */
+  readonly host: string;
+  /** The owner/organisation the images live under, e.g. `voice-platform`. */
+  readonly namespace: string;
+}
+
+/** Runner labels. */
+export interface RunnersDefinition {
+  /** Linux x64 runner for most jobs, e.g. `ubuntu-24.04`. */
+  readonly linux: string;
+  /** Native Linux arm64 runner, e.g. `ubuntu-24.04-arm`. */
+  readonly linuxArm: string;
+  /** macOS runner for the Swift app, e.g. `macos-15`. */
+  readonly macos: string;
+}
+
+/** Cron schedules (GitHub's 5-field POSIX cron, UTC). */
+export interface SchedulesDefinition {
+  /** Nightly performance run, e.g. `0 2 * * *`. */
+  readonly performance: string;
+  /** Weekly dependency scan, e.g. `0 9 * * 1`. */
+  readonly dependencyScan: string;
+}
+
+/** Dependabot cadence. */
+export interface DependencyUpdatesDefinition {
+  /** Day of the weekly run. */
+  readonly day: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+  /** `hh:mm`, UTC. */
+  readonly time: string;
+  /** Days a new release must age before Dependabot proposes it (≥ 3). */
+  readonly cooldownDays: number;
+}
+
+/** Tool versions the pipelines pin. */
+export interface ToolchainDefinition {
+  /** Python version of the services, e.g. `3.11`. */
+  readonly python: string;
+  /** uv version installed by setup-uv, e.g. `0.9.5`. */
+  readonly uv: string;
+  /** Node.js major of this repository's own CI, e.g. `20`. */
+  readonly node: string;
+  /** Helm version for chart validation, e.g. `v4.2.4`. */
+  readonly helm: string;
+  /** kubeconform version (installed with `go install`, verified by the Go checksum database). */
+  readonly kubeconform: string;
+  /** kind version for the optional cluster test, e.g. `v0.31.0`. */
+  readonly kind: string;
+  /** Kubernetes version the rendered manifests are validated against, e.g. `1.32.0`. */
+  readonly kubernetes: string;
+}
+
+/** Who owns what: GitHub users or teams (`@org/team`), used for CODEOWNERS. */
+export interface OwnersDefinition {
+  /** Owners of the pipelines, charts and this repository. */
+  readonly platform: readonly string[];
+  /** Owners of the services. */
+  readonly services: readonly string[];
+  /** Owners of the Swift app. */
+  readonly app: readonly string[];
+}
+
+/** A deployment environment; its values file overrides the chart defaults for every service. */
+export interface EnvironmentDefinition {
+  /** e.g. `staging`; the values file is `values-<name>.yaml`. */
+  readonly name: string;
+  /** @default 'info' */
+  readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  /**
+   * Autoscaling bounds; `false` runs a fixed `replicas` count instead.
+   * @default - the chart defaults (2–5 replicas)
+   */
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number } | false;
+  /** Replicas when autoscaling is off (≥ 2). @default 2 */
+  readonly replicas?: number;
+}
+
+/** The whole platform. */
+export interface PlatformDefinition {
+  /** Release version of the services: chart version and appVersion (the default image tag). */
+  readonly version: string;
+  /** Deployment environments, each with a values file per chart. */
+  readonly environments: readonly EnvironmentDefinition[];
+  /** `owner/name` of the monorepo on GitHub. */
+  readonly repository: string;
+  /** The default branch. */
+  readonly defaultBranch: string;
+  readonly registry: RegistryDefinition;
+  readonly runners: RunnersDefinition;
+  readonly toolchain: ToolchainDefinition;
+  readonly schedules: SchedulesDefinition;
+  readonly dependencyUpdates: DependencyUpdatesDefinition;
+  readonly owners: OwnersDefinition;
+  readonly services: readonly ServiceDefinition[];
+  readonly app: AppDefinition;
+}

@@ -1,0 +1,126 @@
+import { cronProblem } from './cron';
+import { dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
+import type { PlatformDefinition, ServiceDefinition } from './platform-definition';
+import type { Finding } from '../../common/errors';
+
+
+/** Collects findings against field paths such as `services[1].port`. */
+class FieldChecker {
+  public readonly findings: Finding[] = [];
+
+  check<T>(location: string, value: T, problem: (value: T) => string | undefined): void {
+    const message = problem(value);
+    if (message) this.findings.push({ location, message });
+  }
+
+  fail(location: string, message: string): void {
+    this.findings.push({ location, message });
+  }
+}
+
+const nonEmpty = (value: string) => (value.trim() === '' ? 'must not be empty' : undefined);
+const ownerProblem = (value: string) => (/^@[A-Za-z0-9-]+(\/[A-Za-z0-9_.-]+)?$/.test(value) ? undefined : `"${value}" must be @user or @org/team`);
+const versionProblem = (value: string) => (/^\d+(\.\d+){0,2}$/.test(value) ? undefined : `"${value}" must be a version such as 3.11 or 0.9.5`);
+
+function checkService(c: FieldChecker, at: string, service: ServiceDefinition, known: ReadonlySet<string>): void {
+  c.check(`${at}.name`, service.name, dnsLabelProblem);
+  c.check(`${at}.path`, service.path, repoPathProblem);
+  c.check(`${at}.port`, service.port, portProblem);
+  c.check(`${at}.healthPath`, service.healthPath, httpPathProblem);
+  if (service.synthesisPath !== undefined) c.check(`${at}.synthesisPath`, service.synthesisPath, httpPathProblem);
+  if (service.imageName !== undefined) c.check(`${at}.imageName`, service.imageName, imageNameProblem);
+  if (service.pythonVersion !== undefined) c.check(`${at}.pythonVersion`, service.pythonVersion, versionProblem);
+  const r = service.resources;
+  c.check(`${at}.resources.cpuRequest`, r.cpuRequest, quantityProblem);
+  c.check(`${at}.resources.memoryRequest`, r.memoryRequest, quantityProblem);
+  c.check(`${at}.resources.memoryLimit`, r.memoryLimit, quantityProblem);
+  if (r.cpuLimit !== undefined) c.check(`${at}.resources.cpuLimit`, r.cpuLimit, quantityProblem);
+  for (const key of Object.keys(service.settings ?? {})) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) c.fail(`${at}.settings.${key}`, 'must be an environment variable name (A–Z, 0–9, _)');
+    if (key === 'LOG_LEVEL') c.fail(`${at}.settings.${key}`, 'LOG_LEVEL is a chart value (logLevel), not a setting');
+  }
+  if (service.performance) {
+    const perf = service.performance;
+    if (service.synthesisPath === undefined) c.fail(`${at}.performance`, 'a load test needs synthesisPath (the endpoint it sends to)');
+    c.check(`${at}.performance.rate`, perf.rate, (v) => (v > 0 && v <= 10000 ? undefined : `must be from 0 (exclusive) to 10000 requests/s, got ${v}`));
+    c.check(`${at}.performance.durationSeconds`, perf.durationSeconds, (v) => (Number.isInteger(v) && v >= 10 && v <= 1800 ? undefined : `must be an integer from 10 to 1800 seconds, got ${v}`));
+    for (const [key, value] of Object.entries(perf.thresholds ?? {})) {
+      c.check(`${at}.performance.thresholds.${key}`, value, (v) => (typeof v === 'number' && v >= 0 ? undefined : `must be a number ≥ 0, got ${v}`));
+    }
+  }
+  for (const [i, callee] of (service.calls ?? []).entries()) {
+    if (!known.has(callee)) c.fail(`${at}.calls[${i}]`, `unknown service "${callee}"; known: ${[...known].sort().join(', ')}`);
+    if (callee === service.name) c.fail(`${at}.calls[${i}]`, `a service cannot call itself ("${callee}")`);
+  }
+}
+
+/** Validates a platform definition and returns every finding (empty when valid). */
+export function validatePlatform(def: PlatformDefinition): Finding[] {
+  const c = new FieldChecker();
+  c.check('repository', def.repository, (v) => (/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(v) ? undefined : `"${v}" must be owner/name`));
+  c.check('defaultBranch', def.defaultBranch, nonEmpty);
+  c.check('version', def.version, (v) => (/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v) ? undefined : `"${v}" must be a semantic version such as 1.2.3`));
+  const envNames = new Set<string>();
+  def.environments.forEach((env, i) => {
+    c.check(`environments[${i}].name`, env.name, dnsLabelProblem);
+    if (envNames.has(env.name)) c.fail(`environments[${i}].name`, `duplicate environment "${env.name}"`);
+    envNames.add(env.name);
+    if (env.autoscaling) {
+      const a = env.autoscaling;
+      if (!(Number.isInteger(a.minReplicas) && a.minReplicas >= 2 && Number.isInteger(a.maxReplicas) && a.maxReplicas >= a.minReplicas && a.maxReplicas <= 100)) {
+        c.fail(`environments[${i}].autoscaling`, `needs integers 2 ≤ minReplicas ≤ maxReplicas ≤ 100, got ${a.minReplicas}–${a.maxReplicas}`);
+      }
+    }
+    if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= 2)) c.fail(`environments[${i}].replicas`, `must be an integer ≥ 2 (a PodDisruptionBudget needs a spare pod), got ${env.replicas}`);
+  });
+  c.check('registry.host', def.registry.host, (v) => (/^[a-z0-9.-]+(:\d+)?$/.test(v) ? undefined : `"${v}" is not a registry host such as ghcr.io`));
+  c.check('registry.namespace', def.registry.namespace, imageNameProblem);
+  for (const key of ['linux', 'linuxArm', 'macos'] as const) c.check(`runners.${key}`, def.runners[key], nonEmpty);
+  c.check('toolchain.python', def.toolchain.python, versionProblem);
+  c.check('toolchain.uv', def.toolchain.uv, versionProblem);
+  c.check('toolchain.node', def.toolchain.node, versionProblem);
+  for (const key of ['helm', 'kubeconform', 'kind'] as const) {
+    c.check(`toolchain.${key}`, def.toolchain[key], (v) => (/^v\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be a pinned vX.Y.Z`));
+  }
+  c.check('toolchain.kubernetes', def.toolchain.kubernetes, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be X.Y.Z`));
+  for (const key of ['performance', 'dependencyScan'] as const) c.check(`schedules.${key}`, def.schedules[key], cronProblem);
+  c.check('dependencyUpdates.time', def.dependencyUpdates.time, (v) => (/^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : `"${v}" must be hh:mm (24 h)`));
+  c.check('dependencyUpdates.cooldownDays', def.dependencyUpdates.cooldownDays, (v) =>
+    Number.isInteger(v) && v >= 3 && v <= 90 ? undefined : `must be an integer from 3 to 90 days, got ${v}`);
+  for (const key of ['platform', 'services', 'app'] as const) {
+    if (def.owners[key].length === 0) c.fail(`owners.${key}`, 'must name at least one owner');
+    def.owners[key].forEach((o, i) => c.check(`owners.${key}[${i}]`, o, ownerProblem));
+  }
+
+  if (def.services.length === 0) c.fail('services', 'must declare at least one service');
+  const names = new Set(def.services.map((s) => s.name));
+  const seen = new Map<string, number>();
+  const ports = new Map<number, string>();
+  for (const [i, service] of def.services.entries()) {
+    const at = `services[${i}]`;
+    if (seen.has(service.name)) c.fail(`${at}.name`, `duplicate service "${service.name}" (also services[${seen.get(service.name)}])`);
+    seen.set(service.name, i);
+    checkService(c, at, service, names);
+  }
+  const images = new Map<string, string>();
+  for (const [i, service] of def.services.entries()) {
+    const image = service.imageName ?? service.name;
+    if (images.has(image)) c.fail(`services[${i}].imageName`, `image "${image}" is already used by service "${images.get(image)}"`);
+    images.set(image, service.name);
+    if (ports.has(service.port) && ports.get(service.port) !== service.name) {
+      // Distinct ports let the smoke test run every service on one host.
+      c.fail(`services[${i}].port`, `port ${service.port} is already used by service "${ports.get(service.port)}"`);
+    }
+    ports.set(service.port, service.name);
+  }
+
+  const app = def.app;
+  c.check('app.name', app.name, dnsLabelProblem);
+  c.check('app.path', app.path, repoPathProblem);
+  c.check('app.scheme', app.scheme, nonEmpty);
+  c.check('app.modelsJson', app.modelsJson, repoPathProblem);
+  c.check('app.packageResolved', app.packageResolved, repoPathProblem);
+  app.pinnedPackages.forEach((p, i) => c.check(`app.pinnedPackages[${i}]`, p, nonEmpty));
+  return c.findings;
+}
+

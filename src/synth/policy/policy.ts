@@ -1,0 +1,84 @@
+import type { Finding } from '../../common/errors';
+
+/** A rendered workflow as the policy rules see it. */
+export interface WorkflowTarget {
+  readonly kind: 'workflow';
+  readonly filePath: string;
+  /** Construct path of the workflow. */
+  readonly constructPath: string;
+  /** The workflow exactly as it will be written. */
+  readonly data: WorkflowData;
+  /** Construct path of each job, by job id. */
+  readonly jobPaths: Readonly<Record<string, string>>;
+}
+
+/** A rendered dependabot.yml as the policy rules see it. */
+export interface DependabotTarget {
+  readonly kind: 'dependabot';
+  readonly filePath: string;
+  readonly constructPath: string;
+  readonly data: { readonly updates?: readonly Record<string, unknown>[] } & Record<string, unknown>;
+}
+
+export type PolicyTarget = WorkflowTarget | DependabotTarget;
+
+/** The loosely typed shape of a rendered workflow: rules also run on hand-broken input. */
+export interface WorkflowData {
+  readonly on?: Record<string, unknown>;
+  readonly permissions?: unknown;
+  readonly concurrency?: unknown;
+  readonly jobs?: Record<string, WorkflowJobData>;
+  readonly [key: string]: unknown;
+}
+
+export interface WorkflowJobData {
+  readonly 'permissions'?: unknown;
+  readonly 'timeout-minutes'?: unknown;
+  readonly 'steps'?: readonly WorkflowStepData[];
+  readonly 'uses'?: string;
+  readonly 'secrets'?: unknown;
+  readonly 'services'?: Record<string, { image?: string }>;
+  readonly 'container'?: unknown;
+  readonly [key: string]: unknown;
+}
+
+export interface WorkflowStepData {
+  readonly name?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+/** A policy rule over rendered output. Codes are stable: `pipelines:<rule>`. */
+export interface PolicyRule {
+  readonly code: string;
+  /** One line: what passes. Used in docs. */
+  readonly description: string;
+  check(target: PolicyTarget): Finding[];
+}
+
+/** Helpers for workflow rules: iterate jobs and steps with their locations. */
+export function* workflowSteps(target: WorkflowTarget): Generator<{ jobId: string; job: WorkflowJobData; step: WorkflowStepData; index: number; location: string }> {
+  for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+    for (const [index, step] of (job.steps ?? []).entries()) {
+      yield { jobId, job, step, index, location: jobLocation(target, jobId) };
+    }
+  }
+}
+
+/** Construct path of a job, or `file#jobs.id` for jobs added through an override. */
+export function jobLocation(target: WorkflowTarget, jobId: string): string {
+  return target.jobPaths[jobId] ?? `${target.constructPath}#jobs.${jobId}`;
+}
+
+/** `steps[2] ("Run tests")`. */
+export function stepLabel(step: WorkflowStepData, index: number): string {
+  return `steps[${index}]${step.name ? ` ("${step.name}")` : ''}`;
+}
+
+/** Runs every rule over every target and returns all findings. */
+export function runPolicy(targets: readonly PolicyTarget[], rules: readonly PolicyRule[]): Finding[] {
+  return targets.flatMap((t) => rules.flatMap((r) => r.check(t).map((f) => ({ ...f, code: f.code ?? r.code }))));
+}

@@ -1,0 +1,55 @@
+import { imageReferenceProblem } from '../../model/names';
+import type { Finding } from '../../../common/errors';
+import { jobLocation, type PolicyRule } from '../policy';
+
+/** Every job that runs steps has a timeout. */
+export const timeoutRule: PolicyRule = {
+  code: 'pipelines:job-timeout',
+  description: 'every job has timeout-minutes',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    return Object.entries(target.data.jobs ?? {})
+      .filter(([, job]) => job.uses === undefined && typeof job['timeout-minutes'] !== 'number')
+      .map(([jobId]) => ({ location: jobLocation(target, jobId), message: 'job has no timeout-minutes (GitHub would allow 360 minutes)' }));
+  },
+};
+
+/** Pull-request workflows cancel superseded runs. */
+export const concurrencyRule: PolicyRule = {
+  code: 'pipelines:pr-concurrency',
+  description: 'workflows triggered by pull_request have a concurrency group with cancel-in-progress',
+  check(target) {
+    if (target.kind !== 'workflow' || !('pull_request' in (target.data.on ?? {}))) return [];
+    const c = target.data.concurrency as { group?: unknown; 'cancel-in-progress'?: unknown } | undefined;
+    const cancel = c?.['cancel-in-progress'];
+    if (!c || typeof c.group !== 'string' || !(cancel === true || (typeof cancel === 'string' && cancel.includes('${{')))) {
+      return [{ location: target.constructPath, message: 'a pull_request workflow needs concurrency: { group, cancel-in-progress } so a new push cancels the superseded run' }];
+    }
+    return [];
+  },
+};
+
+function imageProblem(image: unknown): string | undefined {
+  // An expression is resolved at run time; the kit's own values are checked where they are set.
+  if (typeof image !== 'string' || image.includes('${{')) return undefined;
+  return imageReferenceProblem(image);
+}
+
+/** Container and service images carry a tag or digest, never latest. */
+export const imagesRule: PolicyRule = {
+  code: 'pipelines:pinned-images',
+  description: 'container: and services: images carry a tag (not latest) or a digest',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+      const container = job.container as { image?: unknown } | string | undefined;
+      const images = [typeof container === 'string' ? container : container?.image, ...Object.values(job.services ?? {}).map((s) => s.image)];
+      for (const image of images) {
+        const problem = imageProblem(image);
+        if (problem) findings.push({ location: jobLocation(target, jobId), message: problem });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,38 @@
+import { dependabotRule } from './dependabot';
+import { concurrencyRule, imagesRule, timeoutRule } from './hygiene';
+import { dangerousTriggersRule, templateInjectionRule } from './injection';
+import { pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
+import { checkoutCredentialsRule, permissionsRule, secretsRule } from './token';
+import type { ActionPins } from '../../pins/action-pins';
+import type { PolicyRule } from '../policy';
+
+export * from './dependabot';
+export * from './hygiene';
+export * from './injection';
+export * from './supply-chain';
+export { checkoutCredentialsRule, permissionsRule, secretsRule } from './token';
+
+/** Options of {@link defaultRules}. */
+export interface DefaultRulesOptions {
+  readonly pins: ActionPins;
+  /** Ecosystems dependabot.yml must cover. */
+  readonly requiredEcosystems: readonly string[];
+}
+
+/** Every rule of security-standards.md that types cannot enforce. */
+export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
+  return [
+    pinnedActionsRule(options.pins),
+    scriptInstallRule,
+    releaseCacheRule,
+    permissionsRule,
+    checkoutCredentialsRule,
+    secretsRule,
+    templateInjectionRule,
+    dangerousTriggersRule,
+    timeoutRule,
+    concurrencyRule,
+    imagesRule,
+    dependabotRule(options.requiredEcosystems),
+  ];
+}

@@ -1,0 +1,98 @@
+import type { ActionPins } from '../../pins/action-pins';
+import type { Finding } from '../../../common/errors';
+import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowStepData, type WorkflowTarget } from '../policy';
+
+const SHA_PIN = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[^@\s]+)?@([0-9a-f]{40})$/;
+const DOCKER_DIGEST = /^docker:\/\/[^@\s]+@sha256:[0-9a-f]{64}$/;
+// The one accepted tag pin: the SLSA generator verifies its own ref (security-standards.md).
+const SLSA_TAG = /^slsa-framework\/slsa-github-generator\/\.github\/workflows\/[\w.-]+\.yml@v\d+\.\d+\.\d+$/;
+
+function usesProblem(uses: string, pins: ActionPins): string | undefined {
+  if (uses.startsWith('./')) return undefined;
+  if (DOCKER_DIGEST.test(uses) || SLSA_TAG.test(uses)) return undefined;
+  const match = SHA_PIN.exec(uses);
+  if (!match) return `"${uses}" is not pinned to a full commit SHA; name the action through the typed wrappers so it resolves from actions.lock.json`;
+  const repo = uses.split('@')[0]!.split('/').slice(0, 2).join('/');
+  if (!pins.has(repo) || pins.resolve(repo).uses.split('@')[1] !== match[2]) {
+    return `"${uses}" pins a SHA that actions.lock.json does not list for ${repo}, so its version comment cannot be verified`;
+  }
+  return undefined;
+}
+
+/** Every `uses:` is a SHA listed in the lock (or a Docker digest, or the SLSA generator by tag). */
+export function pinnedActionsRule(pins: ActionPins): PolicyRule {
+  return {
+    code: 'pipelines:pinned-actions',
+    description: 'every uses: is owner/repo@<40-hex SHA> from actions.lock.json (# vX.Y.Z comment), a Docker digest, or the SLSA generator by tag',
+    check(target) {
+      if (target.kind !== 'workflow') return [];
+      const findings: Finding[] = [];
+      for (const { step, index, location } of workflowSteps(target)) {
+        const problem = step.uses !== undefined ? usesProblem(step.uses, pins) : undefined;
+        if (problem) findings.push({ location, message: `${stepLabel(step, index)}: ${problem}` });
+      }
+      for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+        const problem = job.uses !== undefined ? usesProblem(job.uses, pins) : undefined;
+        if (problem) findings.push({ location: jobLocation(target, jobId), message: `reusable workflow ${problem}` });
+      }
+      return findings;
+    },
+  };
+}
+
+const SCRIPT_PATTERNS: readonly { pattern: RegExp; message: string }[] = [
+  { pattern: /\b(curl|wget)\b[^\n|]*\|\s*(sudo\s+)?(ba|z)?sh\b/, message: 'pipes a download into a shell; download a pinned release, verify its checksum, then run it' },
+  { pattern: /\bnpm\s+(install|i)\b(?![^\n]*--global\b)/, message: 'runs "npm install"; use "npm ci" so the lock file is honoured' },
+  { pattern: /\bpip3?\s+install\b(?![^\n]*--require-hashes)/, message: 'runs "pip install" without --require-hashes; install from a hashed requirements file or use uv with a lock' },
+];
+
+/** No `curl | sh`, no `npm install`, no unhashed `pip install` in scripts. */
+export const scriptInstallRule: PolicyRule = {
+  code: 'pipelines:pinned-installs',
+  description: 'scripts install tools from pinned, verified versions: no curl | sh, npm ci not npm install, pip only with --require-hashes',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    for (const { step, index, location } of workflowSteps(target)) {
+      for (const { pattern, message } of SCRIPT_PATTERNS) {
+        if (typeof step.run === 'string' && pattern.test(step.run)) findings.push({ location, message: `${stepLabel(step, index)}: ${message}` });
+      }
+    }
+    return findings;
+  },
+};
+
+function triggeredByReleaseOrTag(target: WorkflowTarget): boolean {
+  const on = target.data.on ?? {};
+  const push = on.push as { tags?: unknown } | undefined;
+  return 'release' in on || (push !== undefined && push !== null && push.tags !== undefined);
+}
+
+function cacheUse(step: WorkflowStepData): string | undefined {
+  const uses = step.uses?.split('@')[0] ?? '';
+  const w = step.with ?? {};
+  if (uses.startsWith('actions/cache')) return 'uses actions/cache';
+  if (uses === 'actions/setup-python' && w.cache !== undefined) return 'sets setup-python "cache"';
+  if (uses === 'actions/setup-node' && (w.cache !== undefined || String(w['package-manager-cache']) !== 'false')) {
+    return 'lets setup-node cache (set package-manager-cache: false and no cache)';
+  }
+  if (uses === 'astral-sh/setup-uv' && String(w['enable-cache']) !== 'false') return 'lets setup-uv cache (set enable-cache: false)';
+  if (uses === 'docker/setup-buildx-action' && String(w['cache-binary']) !== 'false') return 'lets setup-buildx cache its binary (set cache-binary: false)';
+  if (uses === 'docker/build-push-action' && (w['cache-from'] !== undefined || w['cache-to'] !== undefined)) return 'uses a build cache (cache-from/cache-to)';
+  return undefined;
+}
+
+/** Workflows started by tags or releases use no caches (cache poisoning). */
+export const releaseCacheRule: PolicyRule = {
+  code: 'pipelines:no-cache-in-release',
+  description: 'workflows triggered by tags or releases restore no caches (setup-* caches, actions/cache, buildx cache-binary, build caches)',
+  check(target) {
+    if (target.kind !== 'workflow' || !triggeredByReleaseOrTag(target)) return [];
+    const findings: Finding[] = [];
+    for (const { step, index, location } of workflowSteps(target)) {
+      const use = cacheUse(step);
+      if (use) findings.push({ location, message: `${stepLabel(step, index)} ${use}, but the workflow runs on tags or releases (cache poisoning)` });
+    }
+    return findings;
+  },
+};

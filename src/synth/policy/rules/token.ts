@@ -1,0 +1,82 @@
+import type { Finding } from '../../../common/errors';
+import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowJobData } from '../policy';
+
+/** Which steps justify a write grant. */
+const WRITE_NEEDS: Readonly<Record<string, { actions: readonly string[]; why: string }>> = {
+  'packages': { actions: ['docker/login-action', 'docker/build-push-action', 'sigstore/cosign-installer'], why: 'a job that pushes to GHCR' },
+  'security-events': { actions: ['github/codeql-action/upload-sarif', 'github/codeql-action/analyze'], why: 'a job that uploads SARIF' },
+  'id-token': { actions: ['sigstore/cosign-installer', 'actions/attest-build-provenance', 'slsa-framework/slsa-github-generator'], why: 'a signing or attesting job' },
+  'attestations': { actions: ['actions/attest-build-provenance'], why: 'a job that writes attestations' },
+};
+
+function actionNames(job: WorkflowJobData): string[] {
+  const names = (job.steps ?? []).map((s) => s.uses?.split('@')[0] ?? '');
+  if (job.uses) names.push(job.uses.split('@')[0]!);
+  return names;
+}
+
+/** `permissions: {}` on top; each job grants explicitly, and write scopes only where used. */
+export const permissionsRule: PolicyRule = {
+  code: 'pipelines:least-privilege',
+  description: 'permissions: {} at the top; every job grants explicitly; packages/security-events/id-token/attestations write only beside the step that uses them; never read-all/write-all',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    const top = target.data.permissions;
+    if (typeof top !== 'object' || top === null || Object.keys(top).length > 0) {
+      findings.push({ location: target.constructPath, message: `workflow permissions must be {} (jobs grant what they need), got ${JSON.stringify(top)}` });
+    }
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+      const location = jobLocation(target, jobId);
+      const perms = job.permissions;
+      if (typeof perms !== 'object' || perms === null) {
+        findings.push({ location, message: `job permissions must be an explicit map such as { contents: read }, got ${JSON.stringify(perms)}` });
+        continue;
+      }
+      const used = actionNames(job);
+      for (const [scope, level] of Object.entries(perms as Record<string, string>)) {
+        const need = WRITE_NEEDS[scope];
+        if (level === 'write' && need && !used.some((u) => need.actions.some((a) => u === a || u.startsWith(`${a}/`)))) {
+          findings.push({ location, message: `grants ${scope}: write, which belongs only to ${need.why} (${need.actions.join(', ')})` });
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+/** actions/checkout keeps no token on disk unless the job pushes with it. */
+export const checkoutCredentialsRule: PolicyRule = {
+  code: 'pipelines:checkout-credentials',
+  description: 'actions/checkout sets persist-credentials: false unless the job has contents: write to push',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    for (const { step, job, index, location } of workflowSteps(target)) {
+      if (step.uses?.split('@')[0] !== 'actions/checkout') continue;
+      const persist = String(step.with?.['persist-credentials']);
+      const canPush = (job.permissions as Record<string, string> | undefined)?.contents === 'write';
+      if (persist !== 'false' && !canPush) findings.push({ location, message: `${stepLabel(step, index)}: actions/checkout must set persist-credentials: false` });
+    }
+    return findings;
+  },
+};
+
+/** Secrets only in the env of the step that needs them; no inherit, no toJSON(secrets). */
+export const secretsRule: PolicyRule = {
+  code: 'pipelines:scoped-secrets',
+  description: 'no secrets: inherit, no toJSON(secrets), secrets only in the env of the steps that need them',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    const text = JSON.stringify(target.data);
+    if (/toJSON\(\s*secrets\s*\)/i.test(text)) findings.push({ location: target.constructPath, message: 'toJSON(secrets) exposes every secret' });
+    if (/secrets\./.test(JSON.stringify(target.data.env ?? {}))) findings.push({ location: target.constructPath, message: 'workflow-level env reads secrets; move them to the env of the step that needs them' });
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+      if (job.secrets === 'inherit') findings.push({ location: jobLocation(target, jobId), message: 'secrets: inherit passes every secret; pass the ones needed by name' });
+      if (/secrets\./.test(JSON.stringify(job.env ?? {}))) findings.push({ location: jobLocation(target, jobId), message: 'job-level env reads secrets; move them to the env of the step that needs them' });
+    }
+    return findings;
+  },
+};
+

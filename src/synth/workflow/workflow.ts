@@ -1,0 +1,157 @@
+import { Construct } from 'constructs';
+import { Workflow, type GeneratedWorkflowTypes } from '@github-actions-workflow-ts/lib';
+import { Expression, github, renderEnv, type EnvMap } from './expressions';
+import { SecureJob, type SecureJobProps } from './job';
+import { renderTriggers, triggerProblems, type WorkflowTriggers } from './triggers';
+import { ValidationError } from '../../common/errors';
+import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
+import { PipelineApp } from '../output/pipeline-app';
+import { setPath } from '../../common/object-path';
+import { prune, toYaml } from '../output/yaml';
+import type { WorkflowData } from '../policy/policy';
+
+/** A concurrency group. */
+export interface Concurrency {
+  readonly group: string | Expression;
+  /** A boolean, or an expression such as "only for pull requests". */
+  readonly cancelInProgress: boolean | Expression;
+}
+
+/** Props of {@link SecureWorkflow}. */
+export interface SecureWorkflowProps {
+  /** Display name. */
+  readonly name: string;
+  /** What starts the workflow. */
+  readonly triggers: WorkflowTriggers;
+  /** One sentence for the docs catalogue. */
+  readonly description: string;
+  /**
+   * File name under `.github/workflows/`.
+   * @default - `<construct id>.yml`
+   */
+  readonly fileName?: string;
+  /**
+   * Concurrency. `false` for none.
+   * @default - with a pull_request trigger: one group per PR or ref, cancelling superseded PR runs
+   *   (never a push to the default branch); otherwise none
+   */
+  readonly concurrency?: Concurrency | false;
+  /** Workflow-level env; never secrets. @default - none */
+  readonly env?: EnvMap;
+}
+
+/**
+ * A GitHub Actions workflow with secure defaults: `permissions: {}` at the top, jobs that each
+ * grant least privilege, timeouts, and cancel-in-progress for pull requests. Rendered with
+ * `@github-actions-workflow-ts/lib` and checked by the policy rules before it is written.
+ */
+export class SecureWorkflow extends Construct implements IGeneratedFile {
+  public readonly filePath: string;
+  public readonly workflowName: string;
+  public readonly description: string;
+  public readonly triggers: WorkflowTriggers;
+  private readonly props: SecureWorkflowProps;
+  private readonly overrides: { path: string; value: unknown }[] = [];
+
+  constructor(scope: Construct, id: string, props: SecureWorkflowProps) {
+    super(scope, id);
+    const problems = triggerProblems(props.triggers);
+    const fileName = props.fileName ?? `${id}.yml`;
+    if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(fileName)) problems.push(`fileName "${fileName}" must be a .yml file name without folders`);
+    if (problems.length > 0) throw new ValidationError(this, problems.join('; '));
+    this.props = props;
+    this.filePath = `.github/workflows/${fileName}`;
+    this.workflowName = props.name;
+    this.description = props.description;
+    this.triggers = props.triggers;
+    markGeneratedFile(this);
+    this.node.addValidation({ validate: () => this.validateJobGraph() });
+  }
+
+  /** Adds a job; the id is the job id in the file. */
+  public addJob(id: string, props: SecureJobProps): SecureJob {
+    if (this.node.tryFindChild(id)) throw new ValidationError(this, `duplicate job id "${id}"`);
+    return new SecureJob(this, id, props);
+  }
+
+  /** The jobs, in the order they were added. */
+  public get jobs(): SecureJob[] {
+    return this.node.children.filter((c): c is SecureJob => c instanceof SecureJob);
+  }
+
+  /**
+   * Escape hatch: sets a value at a dotted path of the rendered workflow, e.g.
+   * `jobs.test.steps.0.with.fetch-depth`. The policy still checks the result.
+   */
+  public addOverride(path: string, value: unknown): void {
+    this.overrides.push({ path, value });
+  }
+
+  /** The workflow object, exactly as it will be written. */
+  public renderData(): { data: WorkflowData; jobPaths: Record<string, string> } {
+    const pins = PipelineApp.of(this).pins;
+    const workflow = new Workflow(this.filePath.split('/').pop()!, {
+      name: this.props.name,
+      on: renderTriggers(this.props.triggers) as never,
+      permissions: {},
+      concurrency: this.renderConcurrency(),
+      env: renderEnv(this.props.env),
+    });
+    const jobPaths: Record<string, string> = {};
+    const jobs: Record<string, unknown> = {};
+    for (const job of this.jobs) {
+      const rendered = job.render(pins);
+      jobs[rendered.jobId] = rendered.content;
+      jobPaths[rendered.jobId] = rendered.constructPath;
+    }
+    const data = prune({ ...workflow.workflow, jobs }) as Record<string, unknown>;
+    for (const { path, value } of this.overrides) setPath(data, path.split('.'), value, { create: true });
+    return { data: data as WorkflowData, jobPaths };
+  }
+
+  public render(): RenderedFile {
+    const { data, jobPaths } = this.renderData();
+    const pins = PipelineApp.of(this).pins;
+    return {
+      filePath: this.filePath,
+      format: 'yaml',
+      text: toYaml(data, { versionOfSha: (sha) => pins.versionOfSha(sha) }),
+      reviewed: true,
+      constructPath: this.node.path,
+      policyTarget: { kind: 'workflow', filePath: this.filePath, constructPath: this.node.path, data, jobPaths },
+    };
+  }
+
+  private renderConcurrency(): GeneratedWorkflowTypes.Concurrency | undefined {
+    const c = this.props.concurrency;
+    if (c === false) return undefined;
+    if (c) return { 'group': String(c.group), 'cancel-in-progress': c.cancelInProgress instanceof Expression ? c.cancelInProgress.toString() : c.cancelInProgress };
+    if (!this.props.triggers.pullRequest) return undefined;
+    return {
+      'group': `${github.workflow}-${Expression.raw('github.event.pull_request.number || github.ref')}`,
+      'cancel-in-progress': github.eventName.eq('pull_request').toString(),
+    };
+  }
+
+  private validateJobGraph(): string[] {
+    if (this.jobs.length === 0) return ['a workflow needs at least one job'];
+    // Depth-first search for a cycle in needs.
+    const state = new Map<SecureJob, 'visiting' | 'done'>();
+    const visit = (job: SecureJob, trail: SecureJob[]): string | undefined => {
+      if (state.get(job) === 'done') return undefined;
+      if (state.get(job) === 'visiting') return [...trail.slice(trail.indexOf(job)), job].map((j) => j.jobId).join(' → ');
+      state.set(job, 'visiting');
+      for (const need of job.needs) {
+        const cycle = visit(need, [...trail, job]);
+        if (cycle) return cycle;
+      }
+      state.set(job, 'done');
+      return undefined;
+    };
+    for (const job of this.jobs) {
+      const cycle = visit(job, []);
+      if (cycle) return [`needs form a cycle: ${cycle}`];
+    }
+    return [];
+  }
+}

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..');
+
+/** Every relative import of every .ts file under a folder, as [from, to] repository paths. */
+function importsUnder(folder: string): [string, string][] {
+  const files = (readdirSync(path.join(ROOT, folder), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+  return files.flatMap((f) => {
+    const from = path.join(folder, f);
+    const text = readFileSync(path.join(ROOT, from), 'utf8');
+    return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m): [string, string] =>
+      [from, path.relative(ROOT, path.resolve(ROOT, path.dirname(from), m[1]!))]);
+  });
+}
+
+/** The layer of a repository path: src/<wing>/<folder>, or the top folder outside src. */
+function layerOf(file: string): string {
+  const parts = file.split(path.sep);
+  if (parts[0] !== 'src') return parts[0]!;
+  return parts.length > 2 ? parts[1]! : 'index';
+}
+
+// Which layer may import which: arrows point down only.
+const ALLOWED: Record<string, readonly string[]> = {
+  common: ['common'],
+  synth: ['common', 'synth'],
+  runtime: ['common', 'runtime'],
+};
+
+describe('layers point one way', () => {
+  const arrows = importsUnder('src');
+
+  test.each(Object.keys(ALLOWED))('src/%s imports only the layers below it', (layer) => {
+    const up = arrows.filter(([from, to]) => layerOf(from) === layer && !ALLOWED[layer]!.includes(layerOf(to)));
+    expect(up.map(([from, to]) => `${from} → ${to}`)).toEqual([]);
+  });
+
+  test('src never imports a definition, the projen project, a test or a bench', () => {
+    expect(arrows.filter(([, to]) => !to.startsWith('src')).map(([from, to]) => `${from} → ${to}`)).toEqual([]);
+  });
+
+  test('no two folders of src import each other (no folder cycles)', () => {
+    const folderOf = (f: string) => path.dirname(f);
+    const edges = new Map<string, Set<string>>();
+    for (const [from, to] of arrows) {
+      const a = folderOf(from);
+      const b = folderOf(to);
+      // A folder and its parent's index are one unit; count only arrows between sibling subtrees.
+      if (a === b || a.startsWith(`${b}${path.sep}`) || b.startsWith(`${a}${path.sep}`)) continue;
+      if (!edges.has(a)) edges.set(a, new Set());
+      edges.get(a)!.add(b);
+    }
+    // Depth-first search for a cycle in the folder graph.
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (node: string, trail: string[]): void => {
+      if (state.get(node) === 'done') return;
+      if (state.get(node) === 'visiting') {
+        cycles.push([...trail.slice(trail.indexOf(node)), node].join(' → '));
+        return;
+      }
+      state.set(node, 'visiting');
+      for (const next of edges.get(node) ?? []) visit(next, [...trail, node]);
+      state.set(node, 'done');
+    };
+    for (const node of edges.keys()) visit(node, []);
+    expect(cycles).toEqual([]);
+  });
+
+  test('workflow definitions import the kits only through src/index (never the CLI runtime)', () => {
+    const bad = importsUnder('workflows-gen').filter(([, to]) => to.startsWith('src') && to !== 'src');
+    expect(bad.map(([from, to]) => `${from} → ${to}`)).toEqual([]);
+  });
+});
