@@ -18,6 +18,7 @@ export * from './synth/workflow/expressions';
 export * from './synth/workflow/permissions';
 export * from './synth/workflow/triggers';
 export * from './synth/workflow/steps';
+export * from './synth/workflow/cli-step';
 export * from './synth/workflow/job';
 export * from './synth/workflow/workflow';
 export * from './synth/workflow/actions/index';
@@ -28,5 +29,5 @@ export * from './synth/k8s/service-chart';
 export * from './synth/k8s/helm/values';
 export * from './synth/k8s/helm/templates';
 export * from './synth/k8s/helm/helm-chart';
-export * from './synth/k8s/workload-rules';
+
 export * from './synth/docs/cicd-catalogue';

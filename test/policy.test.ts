@@ -145,7 +145,7 @@ describe('policy rules', () => {
       const messages = run([entry({ 'cooldown': { 'default-days': 1 }, 'groups': undefined, 'insecure-external-code-execution': 'allow' })]);
       expect(messages).toEqual([
         'no update entry for the "docker" ecosystem',
-        'cooldown.default-days must be ≥ 3, got 1',
+        'cooldown.default-days must be an integer from 3 to 90 days, got 1',
         'updates must be grouped (groups:)',
         'insecure-external-code-execution: allow runs dependency code with Dependabot credentials',
       ]);

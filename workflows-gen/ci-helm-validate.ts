@@ -1,27 +1,30 @@
 import {
-  checkout, Expression, github, input, kindCluster, READ_CONTENTS, runStep, SecureWorkflow, setupHelm,
-  type Construct, type HelmChart, type JobStep, type Platform,
+  addChangeDetectionJob, addResultsGateJob, checkout, Expression, github, kindCluster, READ_CONTENTS, runStep, SecureWorkflow, setupHelm, status,
+  type Construct, type HelmChart, type JobStep, type Platform, type SecureJob,
 } from '../src';
 
 /**
  * `.github/workflows/ci-helm-validate.yml`: helm lint --strict, helm template and kubeconform for
  * every chart with every values file; optionally (manual input or the `kind` PR label) installs
- * the charts in a kind cluster with --wait and runs their `helm test` hooks.
+ * the charts in a kind cluster with --wait and runs their `helm test` hooks. It runs on every pull
+ * request and skips with `if:` when no chart changed, so its `result` job can be a required check
+ * (a workflow skipped by `on.paths` would leave that check pending forever).
  */
 export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, charts: readonly HelmChart[]): SecureWorkflow {
-  const self = '.github/workflows/ci-helm-validate.yml';
-  const paths = ['charts/**', self];
   const t = platform.toolchain;
   const workflow = new SecureWorkflow(scope, 'ci-helm-validate', {
     name: 'CI – Helm charts',
     description: 'Lints and renders every chart with every values file and validates the output with kubeconform; on request installs the charts in a kind cluster and runs helm test.',
     triggers: {
-      push: { branches: [platform.defaultBranch], paths },
-      pullRequest: { paths, types: ['opened', 'synchronize', 'reopened', 'labeled'] },
+      push: { branches: [platform.defaultBranch] },
+      pullRequest: { types: ['opened', 'synchronize', 'reopened', 'labeled'] },
       workflowDispatch: { inputs: { kind: { description: 'Also install the charts in a kind cluster and run helm test', type: 'boolean', default: false } } },
     },
   });
-  const environments = platform.definition.environments.map((e) => e.name);
+  const changes = addChangeDetectionJob(workflow, {
+    runsOn: platform.runners.linux,
+    filters: Object.fromEntries(charts.map((chart) => [chart.serviceName, [chart.directory, workflow.filePath]])),
+  });
   const installKubeconform = runStep({
     name: `Install kubeconform ${t.kubeconform}`,
     // go install verifies the module against the Go checksum database: pinned by version and checksum.
@@ -31,42 +34,50 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
 
   const lintJobs = charts.map((chart) => {
     const name = chart.serviceName;
-    const check = (set: string, valuesArgs: string): JobStep => runStep({
+    const check = (set: string, valuesFile?: string): JobStep => {
+      const valuesArgs = valuesFile ? ' --values "$VALUES_FILE"' : '';
+      return runStep({
       name: `Lint, render and validate (${set} values)`,
-      env: { CHART: chart.directory, RELEASE: name, VALUES_SET: set, KUBERNETES_VERSION: t.kubernetes },
+      env: { CHART: chart.directory, RELEASE: name, VALUES_SET: set, ...(valuesFile ? { VALUES_FILE: valuesFile } : {}), KUBERNETES_VERSION: t.kubernetes },
       run: [
         `helm lint --strict "$CHART"${valuesArgs}`,
         'mkdir -p rendered',
         `helm template "$RELEASE" "$CHART"${valuesArgs} > "rendered/$RELEASE-$VALUES_SET.yaml"`,
         'kubeconform -strict -summary -kubernetes-version "$KUBERNETES_VERSION" "rendered/$RELEASE-$VALUES_SET.yaml"',
       ].join('\n'),
-    });
+      });
+    };
     return workflow.addJob(`lint-${name}`, {
       name: `Lint and validate (${name})`,
       runsOn: platform.runners.linux,
       permissions: READ_CONTENTS,
       timeoutMinutes: 10,
+      needs: [changes.job],
+      if: changes.changed(name),
       steps: [
         checkout(),
         setupHelm({ version: t.helm }),
         installKubeconform,
-        check('default', ''),
-        ...environments.map((env) => check(env, ` --values "$CHART/values-${env}.yaml"`)),
+        check('default'),
+        ...[...chart.environmentValuesFiles].map(([env, file]) => check(env, file)),
       ],
     });
   });
 
-  // Install order: a service before the services that call it.
-  const ordered = [...charts].sort((a, b) => platform.service(a.serviceName).calls.length - platform.service(b.serviceName).calls.length);
+  // Install order: a service before the services that call it (the model lists them so).
+  const order = platform.services.map((s) => s.name);
+  const ordered = [...charts].sort((a, b) => order.indexOf(a.serviceName) - order.indexOf(b.serviceName));
   const clusterName = 'charts';
-  workflow.addJob('kind', {
+  const kind = workflow.addJob('kind', {
     name: 'Install in kind and run helm test',
     runsOn: platform.runners.linux,
     permissions: READ_CONTENTS,
     timeoutMinutes: 30,
     needs: lintJobs,
-    if: github.eventName.eq('workflow_dispatch').and(input('kind'))
-      .or(Expression.raw("contains(github.event.pull_request.labels.*.name, 'kind')")),
+    // After the lint jobs passed or were skipped (no chart changed): a requested cluster test runs regardless.
+    if: status.notCancelled.and(Expression.raw("!contains(needs.*.result, 'failure')"))
+      .and(github.eventName.eq('workflow_dispatch').and(workflow.input('kind'))
+        .or(Expression.raw("contains(github.event.pull_request.labels.*.name, 'kind')"))),
     steps: [
       checkout(),
       setupHelm({ version: t.helm }),
@@ -88,8 +99,10 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
         ];
       }),
       ...ordered.map((chart) => runStep({ name: `helm test ${chart.serviceName}`, env: { RELEASE: chart.serviceName }, run: 'helm test "$RELEASE" --logs --timeout 2m' })),
-      runStep({ name: 'Cluster state on failure', if: Expression.raw('failure()'), run: 'kubectl get all,networkpolicy,pdb,hpa -o wide\nkubectl describe pods\nkubectl logs --all-containers --selector app.kubernetes.io/managed-by=Helm --tail 200 || true' }),
+      runStep({ name: 'Cluster state on failure', if: status.failure, run: 'kubectl get all,networkpolicy,pdb,hpa -o wide\nkubectl describe pods\nkubectl logs --all-containers --selector app.kubernetes.io/managed-by=Helm --tail 200 || true' }),
     ],
   });
+  const gated: SecureJob[] = [changes.job, ...lintJobs, kind];
+  addResultsGateJob(workflow, { runsOn: platform.runners.linux, jobs: gated, name: 'CI – Helm charts result' });
   return workflow;
 }

@@ -1,87 +1,84 @@
 import {
-  cacheRestore, cacheSave, CHECK_PERFORMANCE_REGRESSION, commandLine, DEFAULT_THRESHOLDS, downloadArtifact, Expression, github,
-  input, LOAD_TEST, localContainerSteps, npmInstallSteps, READ_CONTENTS, runStep, SecureWorkflow, SMOKE_TEST, uploadArtifact,
-  type Construct, type Platform,
+  CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, downloadArtifact, Expression, github, LOAD_TEST, localContainerSteps, npmInstallSteps,
+  READ_CONTENTS, runnerVariables, runStep, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform,
 } from '../src';
 
 /**
  * `.github/workflows/ci-performance.yml`: nightly open-model load test of each service that
- * declares one, then a regression gate against the last baseline from the default branch.
+ * declares one, gated against the history of passing nightly runs of the default branch. The
+ * history lives on its own branch (not the Actions cache, which evicts): only a passing scheduled
+ * run of the default branch appends to it, in a job that runs no package code.
  */
 export function ciPerformanceWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
   const services = platform.services.filter((s) => s.performance && s.synthesisPath);
   if (services.length === 0) return undefined;
   const workflow = new SecureWorkflow(scope, 'ci-performance', {
     name: 'Performance – nightly',
-    description: 'Nightly (and on demand) load test of each service with a performance budget, gated against the last baseline of the default branch.',
+    description: 'Nightly (and on demand) load test of each service with a performance budget, gated against the median of the recent passing nightly runs of the default branch.',
     triggers: {
-      schedule: [platform.definition.schedules.performance],
+      schedule: [platform.schedules.performance],
       workflowDispatch: {
         inputs: {
-          rate: { description: 'Arrivals per second (default: the model\'s rate)', type: 'number', required: false },
-          duration: { description: 'Seconds of load (default: the model\'s duration)', type: 'number', required: false },
+          rate: { description: 'Arrivals per second (default: the model\'s rate; another rate cannot be compared with the history and fails the gate)', type: 'number', required: false },
+          duration: { description: 'Seconds of measured load (default: the model\'s duration; likewise)', type: 'number', required: false },
         },
       },
     },
-    // Runs queue instead of overlapping (they would share the runner's CPU) and are never cancelled.
+    // Runs queue instead of overlapping (they would share the runner's CPU, and two could append
+    // to the history at once); never cancelled.
     concurrency: { group: `${github.workflow}-${github.ref}`, cancelInProgress: false },
   });
-  const isDefaultBranch = github.ref.eq(`refs/heads/${platform.defaultBranch}`);
+  // Only the nightly run of the default branch measures the model's scenario unchanged: a
+  // dispatch may pass other inputs, so it is compared but never recorded.
+  const records = github.ref.eq(`refs/heads/${platform.defaultBranch}`).and(github.eventName.eq('schedule'));
+  const historyBranch = platform.performanceHistoryBranch;
 
   for (const service of services) {
     const perf = service.performance!;
+    const scenario = `${service.name}-synthesize`;
+    const runnerClass = platform.runners.linux;
+    // One history per scenario and conditions: a change of the model's rate, duration, warm-up or
+    // runner starts a new history instead of failing every night against the old one.
+    const historyName = `${scenario}/rate-${perf.rate}_duration-${perf.durationSeconds}_warmup-${perf.warmupSeconds}_${runnerClass}.json`;
     const metricsDir = 'perf/current';
     const metricsFile = `${metricsDir}/${service.name}.json`;
-    const baselineFile = `perf/baseline/${service.name}.json`;
-    const artifact = `perf-${service.name}`;
+    const historyDir = 'perf/history';
+    const historyFile = `${historyDir}/${historyName}`;
     const container = localContainerSteps({ name: service.name, context: service.path, port: service.port });
 
     const benchmark = workflow.addJob(`benchmark-${service.name}`, {
       name: `Load test (${service.name})`,
-      runsOn: platform.runners.linux,
+      runsOn: runnerClass,
       permissions: READ_CONTENTS,
       timeoutMinutes: 30,
       steps: [
         ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
         ...container.start,
-        runStep({
+        cliStep(SMOKE_TEST, {
           name: `Wait until ${service.name} is healthy`,
-          env: { BASE_URL: container.baseUrl, HEALTH_PATH: service.healthPath, SYNTHESIS_PATH: service.synthesisPath! },
-          run: commandLine(SMOKE_TEST, { baseUrl: '"$BASE_URL"', healthPath: '"$HEALTH_PATH"', synthesisPath: '"$SYNTHESIS_PATH"', retries: '30' }),
+          args: { baseUrl: container.baseUrl, healthPath: service.healthPath, synthesisPath: service.synthesisPath!, retries: 30 },
         }),
-        runStep({
+        cliStep(LOAD_TEST, {
           name: 'Load test',
-          env: {
-            BASE_URL: container.baseUrl,
-            SYNTHESIS_PATH: service.synthesisPath!,
+          args: {
+            baseUrl: container.baseUrl,
+            path: service.synthesisPath!,
             // Dispatch inputs arrive through env; a scheduled run has none and uses the model's values.
-            RATE: Expression.raw(`${input('rate').body} || ${perf.rate}`),
-            DURATION: Expression.raw(`${input('duration').body} || ${perf.durationSeconds}`),
-            SCENARIO: `${service.name}-synthesize`,
-            METRICS_FILE: metricsFile,
+            rate: Expression.raw(`${workflow.input('rate').body} || ${perf.rate}`),
+            duration: Expression.raw(`${workflow.input('duration').body} || ${perf.durationSeconds}`),
+            warmup: perf.warmupSeconds,
+            runnerClass,
+            imageDigest: container.imageId,
+            scenario,
+            out: metricsFile,
           },
-          run: commandLine(LOAD_TEST, {
-            baseUrl: '"$BASE_URL"', path: '"$SYNTHESIS_PATH"', rate: '"$RATE"', duration: '"$DURATION"', scenario: '"$SCENARIO"', out: '"$METRICS_FILE"',
-          }),
         }),
         container.logsOnFailure,
-        uploadArtifact({ name: artifact, path: [metricsFile], ifNoFilesFound: 'error', retentionDays: 30 }),
+        uploadArtifact({ name: `perf-${service.name}`, path: [metricsFile], ifNoFilesFound: 'error', retentionDays: 30 }),
       ],
     });
 
-    const thresholds = { ...DEFAULT_THRESHOLDS, ...perf.thresholds };
-    const check = commandLine(CHECK_PERFORMANCE_REGRESSION, {
-      current: '"$METRICS_FILE"',
-      baseline: '"$BASELINE_FILE"',
-      summary: '"$GITHUB_STEP_SUMMARY"',
-      p95IncreasePct: String(thresholds.p95IncreasePct),
-      p99IncreasePct: String(thresholds.p99IncreasePct),
-      maxErrorRate: String(thresholds.maxErrorRate),
-      maxErrorRateIncrease: String(thresholds.maxErrorRateIncrease),
-      throughputDecreasePct: String(thresholds.throughputDecreasePct),
-    });
-    const baselineKey = `perf-baseline-${service.name}-`;
-    workflow.addJob(`regression-${service.name}`, {
+    const regression = workflow.addJob(`regression-${service.name}`, {
       name: `Regression gate (${service.name})`,
       runsOn: platform.runners.linux,
       permissions: READ_CONTENTS,
@@ -89,20 +86,55 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform): Sec
       needs: [benchmark],
       steps: [
         ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
-        downloadArtifact({ name: artifact, path: metricsDir }),
-        // Branch-scoped caches: any branch reads the default branch's baseline; only the default branch writes one.
-        cacheRestore({ path: [baselineFile], key: `${baselineKey}${github.runId}`, restoreKeys: [baselineKey] }, { name: 'Restore the last baseline' }),
-        runStep({
+        downloadArtifact({ name: `perf-${service.name}`, path: metricsDir }),
+        // A missing branch (the very first night) is not an error here: the gate then says loudly
+        // that nothing was compared.
+        checkout({ ref: historyBranch, path: historyDir, fetchDepth: 1 }, { name: `Check out the history (${historyBranch})`, continueOnError: true }),
+        cliStep(CHECK_PERFORMANCE_REGRESSION, {
           name: 'Check for a regression',
-          env: { METRICS_FILE: metricsFile, BASELINE_FILE: baselineFile, UPDATE_BASELINE: isDefaultBranch },
+          args: {
+            current: metricsFile,
+            history: historyFile,
+            ...perf.thresholds,
+            summary: runnerVariables.stepSummary,
+            updateHistory: records,
+          },
+        }),
+        uploadArtifact({ name: `perf-history-${service.name}`, path: [historyFile], ifNoFilesFound: 'error', retentionDays: 7 }, { name: 'Upload the updated history', if: records }),
+      ],
+    });
+
+    // Appends to the history branch: contents: write, so it runs no package code at all (git only),
+    // and only after the gate passed on a scheduled run of the default branch.
+    workflow.addJob(`record-${service.name}`, {
+      name: `Record the run in the history (${service.name})`,
+      runsOn: platform.runners.linux,
+      permissions: { contents: 'write' },
+      timeoutMinutes: 5,
+      needs: [regression],
+      if: records,
+      steps: [
+        checkout({ persistCredentials: true, fetchDepth: 1 }),
+        downloadArtifact({ name: `perf-history-${service.name}`, path: 'updated' }),
+        runStep({
+          name: `Commit to ${historyBranch}`,
+          env: { HISTORY_BRANCH: historyBranch, HISTORY_NAME: historyName, SCENARIO: scenario, UPDATED_HISTORY: `updated/${historyName.split('/').pop()}` },
           run: [
-            '# Only a passing run on the default branch may replace the baseline.',
-            'update=()',
-            `if [ "$UPDATE_BASELINE" = "true" ]; then update=(${CHECK_PERFORMANCE_REGRESSION.flags.updateBaseline}); fi`,
-            `${check} "\${update[@]}"`,
+            'git config user.name "github-actions[bot]"',
+            'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
+            'new_history="$PWD/$UPDATED_HISTORY"',
+            'if git fetch --depth 1 origin "$HISTORY_BRANCH"; then',
+            '  git switch --force-create "$HISTORY_BRANCH" FETCH_HEAD',
+            'else',
+            '  git switch --orphan "$HISTORY_BRANCH"',
+            'fi',
+            'mkdir -p "$(dirname "$HISTORY_NAME")"',
+            'cp "$new_history" "$HISTORY_NAME"',
+            'git add "$HISTORY_NAME"',
+            'git commit --message "perf: record the nightly run of $SCENARIO"',
+            'git push origin "HEAD:refs/heads/$HISTORY_BRANCH"',
           ].join('\n'),
         }),
-        cacheSave({ path: [baselineFile], key: `${baselineKey}${github.runId}` }, { name: 'Save the new baseline', if: isDefaultBranch }),
       ],
     });
   }

@@ -7,7 +7,7 @@ export function ecosystemsOf(platform: Platform): DependabotEcosystem[] {
 
 /** `.github/dependabot.yml`. */
 export function dependabotConfig(scope: Construct, platform: Platform): DependabotConfig {
-  const { day, time, cooldownDays } = platform.definition.dependencyUpdates;
+  const { day, time, cooldownDays } = platform.dependencyUpdates;
   const config = new DependabotConfig(scope, 'dependabot', { day, time, cooldownDays });
   const serviceDirs = platform.services.map((s) => `/${s.path}`);
   config.addUpdate({ ecosystem: 'github-actions', directories: ['/'], commitPrefix: 'deps(actions)' });
@@ -22,7 +22,7 @@ export function dependabotConfig(scope: Construct, platform: Platform): Dependab
 /** `.github/CODEOWNERS`: reviewers for every area, Dependabot's pull requests included. */
 export function codeOwners(scope: Construct, platform: Platform): CodeOwners {
   const owners = new CodeOwners(scope, 'codeowners');
-  const { platform: platformOwners, services, app } = platform.definition.owners;
+  const { platform: platformOwners, services, app } = platform.owners;
   owners.addRule({ pattern: '*', owners: platformOwners });
   for (const service of platform.services) owners.addRule({ pattern: `/${service.path}/`, owners: services });
   owners.addRule({ pattern: `/${platform.app.path}/`, owners: app });

@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { compareMetrics, DEFAULT_THRESHOLDS, parseMetrics, type PerformanceMetrics, type RegressionThresholds } from '../../src/runtime';
-import { runCliProcess } from '../support/run-cli';
+import { checkPerformanceRegressionCommand } from '../../src/runtime/cli/check-performance-regression';
+import { runCliInProcess, runCliProcess } from '../support/run-cli';
 
-function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number } = {}): PerformanceMetrics {
+function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
   return {
     schemaVersion: 1,
     scenario: 'tts-synthesize',
@@ -13,7 +14,8 @@ function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: n
     errorRate: over.errorRate ?? 0.001,
     throughputRps: over.throughputRps ?? 50,
     samples: over.samples ?? 3000,
-    run: { startedAt: '2026-11-21T02:00:00.000Z', durationSeconds: 60, targetRate: 50, dropped: 0, tool: 'load-test' },
+    conditions: { endpoint: 'POST /v1/synthesize', targetRate: 50, durationSeconds: 60, warmupSeconds: 10, runnerClass: 'ubuntu-24.04', ...over.conditions },
+    run: { startedAt: '2026-11-21T02:00:00.000Z', elapsedSeconds: 60, dropped: 0, tool: 'load-test' },
   };
 }
 
@@ -117,96 +119,191 @@ describe('check-performance-regression CLI', () => {
   let dir: string;
   const file = (name: string) => path.join(dir, name);
   const write = (name: string, data: unknown) => writeFileSync(file(name), typeof data === 'string' ? data : JSON.stringify(data));
-  const run = (...args: string[]) => runCliProcess('check-performance-regression', args);
+  const read = (name: string) => readFileSync(file(name), 'utf8');
+  const history = (...runs: PerformanceMetrics[]) => ({ schemaVersion: 1, scenario: 'tts-synthesize', runs });
+  const run = (...args: string[]) => runCliInProcess(checkPerformanceRegressionCommand, args.map((a) => (/^[a-z]+\.(json|md)$/.test(a) ? file(a) : a)));
+  const gate = (...extra: string[]) => run('--current', 'current.json', '--history', 'history.json', ...extra);
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'regression-'));
   });
 
-  test('creates a missing baseline from the current run and exits 0', async () => {
-    write('current.json', metrics());
-    const r = await run('--current', file('current.json'), '--baseline', file('baseline.json'));
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`No baseline at ${file('baseline.json')}: created it`);
-    expect(JSON.parse(readFileSync(file('baseline.json'), 'utf8'))).toEqual(metrics());
-  });
-
-  test('passes, prints the table and appends Markdown to the summary', async () => {
+  test('passes, prints the table against the reference and appends Markdown to the summary', async () => {
     write('current.json', metrics({ p95: 31 }));
-    write('baseline.json', metrics());
-    const r = await run('--current', file('current.json'), '--baseline', file('baseline.json'), '--summary', file('summary.md'));
+    write('history.json', history(metrics()));
+    const r = await gate('--summary', 'summary.md');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^metric\s+baseline\s+current\s+change\s+threshold\s+verdict$/m);
+    expect(r.stdout).toMatch(/^reference: the one earlier passing run$/m);
+    expect(r.stdout).toMatch(/^metric\s+reference\s+current\s+change\s+limit\s+verdict$/m);
     expect(r.stdout).toMatch(/^p95 latency\s+30 ms\s+31 ms\s+\+3\.33 %\s+≤ \+15 %\s+pass$/m);
-    expect(readFileSync(file('summary.md'), 'utf8')).toContain('| p95 latency | 30 ms | 31 ms | +3.33 % | ≤ +15 % | pass |');
+    expect(read('summary.md')).toContain('| p95 latency | 30 ms | 31 ms | +3.33 % | ≤ +15 % | pass |');
   });
 
-  test('exits 1 on a regression and leaves the baseline untouched even with --update-baseline', async () => {
+  test('exits 1 on a regression and leaves the history untouched even with --update-history', async () => {
     write('current.json', metrics({ p99: 200 }));
-    write('baseline.json', metrics());
-    const before = readFileSync(file('baseline.json'), 'utf8');
-    const r = await run('--current', file('current.json'), '--baseline', file('baseline.json'), '--update-baseline');
+    write('history.json', history(metrics()));
+    const before = read('history.json');
+    const r = await gate('--update-history');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`check-performance-regression: regression in p99 latency (baseline ${file('baseline.json')} left unchanged)\n`);
-    expect(readFileSync(file('baseline.json'), 'utf8')).toBe(before);
+    expect(r.stderr).toBe(`check-performance-regression: regression in p99 latency (history ${file('history.json')} left unchanged)\n`);
+    expect(read('history.json')).toBe(before);
   });
 
-  test('--update-baseline replaces the baseline after a pass, atomically (no temp file left)', async () => {
+  test('--update-history appends the run after a pass, atomically (no temp file left), keeping at most 30 runs', async () => {
     write('current.json', metrics({ p95: 29 }));
-    write('baseline.json', metrics());
-    const r = await run('--current', file('current.json'), '--baseline', file('baseline.json'), '--update-baseline');
-    expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(file('baseline.json'), 'utf8')).latencyMs.p95).toBe(29);
-    expect(readdirSync(dir).sort()).toEqual(['baseline.json', 'current.json']);
+    write('history.json', history(...Array.from({ length: 30 }, () => metrics())));
+    expect((await gate('--update-history')).code).toBe(0);
+    const runs = JSON.parse(read('history.json')).runs;
+    expect(runs).toHaveLength(30);
+    expect(runs[29].latencyMs.p95).toBe(29);
+    expect(readdirSync(dir).sort()).toEqual(['current.json', 'history.json']);
   });
 
   test('threshold flags and a thresholds file change the verdict', async () => {
     write('current.json', metrics({ p95: 40 }));
-    write('baseline.json', metrics());
-    expect((await run('--current', file('current.json'), '--baseline', file('baseline.json'), '--max-p95-increase-pct', '50')).code).toBe(0);
+    write('history.json', history(metrics()));
+    expect((await gate('--max-p95-increase-pct', '50')).code).toBe(0);
     write('t.json', { p95IncreasePct: 40 });
-    expect((await run('--current', file('current.json'), '--baseline', file('baseline.json'), '--thresholds', file('t.json'))).code).toBe(0);
-    expect((await run('--current', file('current.json'), '--baseline', file('baseline.json'), '--thresholds', file('t.json'), '--max-p95-increase-pct', '10')).code).toBe(1);
+    expect((await gate('--thresholds', 't.json')).code).toBe(0);
+    expect((await gate('--thresholds', 't.json', '--max-p95-increase-pct', '10')).code).toBe(1);
+  });
+
+  // Defect: a dispatch at another rate passed and became the baseline; every nightly after it failed.
+  test('lock-in: a run under other conditions is never compared (exit 2 naming the field) and never recorded', async () => {
+    write('history.json', history(metrics()));
+    const before = read('history.json');
+    write('current.json', metrics({ conditions: { targetRate: 40 }, throughputRps: 100 }));
+    const r = await gate('--update-history');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/measured under other conditions than the history .*conditions\.targetRate: 40 \(this run\) vs 50 \(history\)/);
+    expect(read('history.json')).toBe(before);
+    // The next nightly at the model's rate still passes against the untouched history.
+    write('current.json', metrics());
+    expect((await gate('--update-history')).code).toBe(0);
+  });
+
+  test.each([
+    ['endpoint', { endpoint: 'POST /v2/synthesize' }],
+    ['durationSeconds', { durationSeconds: 30 }],
+    ['warmupSeconds', { warmupSeconds: 0 }],
+    ['runnerClass', { runnerClass: 'ubuntu-24.04-arm' }],
+  ])('a different %s is a mismatch (exit 2)', async (field, conditions) => {
+    write('history.json', history(metrics()));
+    write('current.json', metrics({ conditions }));
+    const r = await gate();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`conditions.${field}:`);
+  });
+
+  test('the image digest is recorded but does not make runs incomparable (it is what changes each night)', async () => {
+    write('history.json', history(metrics({ conditions: { imageDigest: `sha256:${'a'.repeat(64)}` } })));
+    write('current.json', metrics({ conditions: { imageDigest: `sha256:${'b'.repeat(64)}` } }));
+    expect((await gate()).code).toBe(0);
+  });
+
+  // Defect: every passing run replaced the baseline, so +10 % a night passed forever.
+  test('ratchet: five nights of +10 % p95 each fail by the third', async () => {
+    write('history.json', history(...Array.from({ length: 5 }, () => metrics({ p95: 100, p99: 200 }))));
+    const verdicts: number[] = [];
+    for (let night = 1; night <= 5; night++) {
+      write('current.json', metrics({ p95: 100 * 1.1 ** night, p99: 200 }));
+      verdicts.push((await gate('--update-history')).code);
+    }
+    expect(verdicts.slice(0, 3)).toContain(1);
+    expect(verdicts.indexOf(1)).toBeLessThanOrEqual(2);
+  });
+
+  test('one odd night does not move the reference (the median of the window)', async () => {
+    const runs = [100, 100, 100, 100, 300].map((p95) => metrics({ p95, p99: 500 }));
+    write('history.json', history(...runs));
+    write('current.json', metrics({ p95: 110, p99: 500 }));
+    const r = await gate();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^reference: median of the last 5 passing runs$/m);
+    expect(r.stdout).toMatch(/^p95 latency\s+100 ms\s+110 ms/m);
+  });
+
+  test('a noisy history widens a limit to 3 × its spread, and says so', async () => {
+    write('history.json', history(...[80, 120, 100, 90, 110].map((p95) => metrics({ p95, p99: 500 }))));
+    write('current.json', metrics({ p95: 125, p99: 500 }));
+    const r = await gate();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/≤ \+30 % \(3 × spread\)/);
+  });
+
+  // Defect: an evicted baseline was silently recreated with exit 0.
+  test('eviction: no history is a loud warning (annotation and summary), never a silent pass', async () => {
+    write('current.json', metrics());
+    const r = await runCliInProcess(checkPerformanceRegressionCommand,
+      ['--current', file('current.json'), '--history', file('history.json'), '--summary', file('summary.md')], { GITHUB_ACTIONS: 'true' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^::warning title=No performance baseline::No performance history at .*was NOT compared with anything/);
+    expect(read('summary.md')).toMatch(/^### ⚠️ No performance baseline: tts-synthesize\n\n> \[!WARNING\]/);
+    expect(existsSync(file('history.json'))).toBe(false);
+  });
+
+  test('no history with --update-history starts one, still with the warning', async () => {
+    write('current.json', metrics());
+    const r = await gate('--update-history');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^WARNING: No performance history .* It starts a new history\./m);
+    expect(JSON.parse(read('history.json')).runs).toEqual([metrics()]);
   });
 
   describe('exit 2, one clear line, no stack trace, nothing written', () => {
     const cases: [string, () => void, string[], RegExp][] = [
-      ['malformed JSON', () => write('current.json', '{"schemaVersion": 1,'), [], /current\.json: malformed JSON/],
+      ['malformed JSON', () => write('current.json', '{"schemaVersion": 1,'), [], /current\.json": malformed JSON/],
       ['a missing metric', () => { const m: any = metrics(); delete m.latencyMs.p99; write('current.json', m); }, [], /current\.json: latencyMs\.p99 is missing/],
       ['a non-numeric metric', () => { const m: any = metrics(); m.latencyMs.p95 = 'fast'; write('current.json', m); }, [], /current\.json: latencyMs\.p95 must be number, got "fast"/],
       ['a negative metric', () => write('current.json', metrics({ throughputRps: -1 })), [], /current\.json: throughputRps must be >= 0, got -1/],
       ['zero samples', () => write('current.json', metrics({ samples: 0 })), [], /current\.json: samples must be >= 1, got 0/],
-      ['a missing current file', () => undefined, [], /current\.json: cannot read \(no such file\)/],
+      ['no recorded conditions', () => { const m: any = metrics(); delete m.conditions; write('current.json', m); }, [], /current\.json: conditions is missing/],
+      ['a missing current file', () => undefined, [], /current\.json": cannot read \(no such file or folder\)/],
       ['a bad threshold flag', () => write('current.json', metrics()), ['--max-error-rate', '2'], /--max-error-rate must be a number ≥ 0 and ≤ 1, got "2"/],
-      ['an unknown field in the thresholds file', () => { write('current.json', metrics()); write('t.json', { p95: 3 }); }, ['--thresholds', 'T'], /t\.json: p95 is not a known field/],
+      ['a bad window', () => write('current.json', metrics()), ['--window', '0'], /--window must be an integer ≥ 1 and ≤ 30, got "0"/],
+      ['an unknown field in the thresholds file', () => { write('current.json', metrics()); write('t.json', { p95: 3 }); }, ['--thresholds', 't.json'], /t\.json: p95 is not a known field/],
+      ['a summary path that is a folder', () => { write('current.json', metrics({ p95: 29 })); mkdirSync(file('summary.md')); }, ['--summary', 'summary.md', '--update-history'], /--summary ".*summary\.md": cannot write \(is a folder\)/],
+      ['a history path that is a folder', () => { write('current.json', metrics()); }, ['--history', 'sub', '--update-history'], /sub": is a folder, expected a JSON file/],
     ];
     test.each(cases)('%s', async (_, setup, extra, message) => {
       setup();
-      write('baseline.json', metrics());
-      const before = readFileSync(file('baseline.json'), 'utf8');
-      const args = extra.map((a) => (a === 'T' ? file('t.json') : a));
-      const r = await run('--current', file('current.json'), '--baseline', file('baseline.json'), ...args);
+      write('history.json', history(metrics()));
+      mkdirSync(file('sub'));
+      const before = read('history.json');
+      const r = await run('--current', 'current.json', '--history', 'history.json', ...extra.map((a) => (a === 'sub' ? file('sub') : a)));
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at /);
-      expect(readFileSync(file('baseline.json'), 'utf8')).toBe(before);
+      expect(read('history.json')).toBe(before);
     });
 
-    test('a corrupt baseline is reported and not replaced', async () => {
+    test('a corrupt history is reported and not replaced', async () => {
       write('current.json', metrics());
-      write('baseline.json', '{"schemaVersion": 2}');
-      const r = await run('--current', file('current.json'), '--baseline', file('baseline.json'), '--update-baseline');
+      write('history.json', '{"schemaVersion": 2}');
+      const r = await gate('--update-history');
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/baseline\.json: .*schemaVersion must be equal to constant, got 2/);
-      expect(readFileSync(file('baseline.json'), 'utf8')).toBe('{"schemaVersion": 2}');
+      expect(r.stderr).toMatch(/history\.json: .*schemaVersion must be equal to constant, got 2/);
+      expect(read('history.json')).toBe('{"schemaVersion": 2}');
     });
+  });
 
-    test('missing required flags', async () => {
-      const r = await run('--current', file('current.json'));
+  // A few runs through the real bin: exit codes, streams and the atomic write across a process.
+  describe('as a process', () => {
+    test('exit 1 on a regression, the reason on stderr', async () => {
+      write('current.json', metrics({ p99: 200 }));
+      write('history.json', history(metrics()));
+      const r = await runCliProcess('check-performance-regression', ['--current', file('current.json'), '--history', file('history.json')]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/REGRESSION/);
+      expect(r.stderr).toMatch(/^check-performance-regression: regression in p99 latency/);
+    }, 30_000);
+
+    test('missing required flags → 2, nothing written', async () => {
+      const r = await runCliProcess('check-performance-regression', ['--current', file('current.json')]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/required option '--baseline <file>' not specified/);
-      expect(existsSync(file('baseline.json'))).toBe(false);
-    });
+      expect(r.stderr).toMatch(/required option '--history <file>' not specified/);
+      expect(readdirSync(dir)).toEqual([]);
+    }, 30_000);
   });
 });

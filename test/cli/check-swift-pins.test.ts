@@ -68,6 +68,6 @@ describe('check-swift-pins CLI', () => {
   test('a missing file → 2', async () => {
     const r = await run('--resolved', '/nonexistent/Package.resolved');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('check-swift-pins: /nonexistent/Package.resolved: cannot read (no such file)\n');
+    expect(r.stderr).toBe('check-swift-pins: "/nonexistent/Package.resolved": cannot read (no such file or folder)\n');
   });
 });

@@ -8,7 +8,7 @@ export const platform = Platform.fromDefinition(PLATFORM);
 /** The values sets each chart is rendered with: the defaults and each environment's file over them. */
 export function valueSets(serviceName: string): [string, unknown][] {
   const defaults = defaultValues(platform, platform.service(serviceName));
-  return [['default', defaults], ...platform.definition.environments.map((env): [string, unknown] => [env.name, mergeValues(defaults, environmentValues(env))])];
+  return [['default', defaults], ...platform.environments.map((env): [string, unknown] => [env.name, mergeValues(defaults, environmentValues(env))])];
 }
 
 /** Renders every template of a chart (files by path) into objects, as `helm template` would. */

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
+import { runCli, type CliIo } from '../../src/runtime/cli/run-cli';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -26,4 +28,17 @@ export function runCliProcess(cli: string, args: readonly string[], env: NodeJS.
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Runs a CLI in this process through its own I/O seam (the `io` its command factory takes), with
+ * the same argument parsing and exit-code mapping as the bin: for logic where the process
+ * boundary is not the point.
+ */
+export async function runCliInProcess(command: (io: CliIo) => Command, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env };
+  const code = await runCli(command(io), args, io);
+  return { code, stdout, stderr };
 }

@@ -1,44 +1,47 @@
 #!/usr/bin/env node
-import { appendFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { CHECK_PERFORMANCE_REGRESSION as C } from '../../common/cli-contracts';
-import { fileExists, readJsonFile, writeFileAtomic } from './files';
+import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, THRESHOLD_SPECS, type RegressionThresholds } from '../../common/regression-thresholds';
+import { oneLine, workflowCommand } from '../../common/safe-text';
+import { appendText, assertWritable, fileExists, readJsonFile, writeFileAtomic } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
-import { parseMetrics } from '../metrics/performance-metrics';
-import { compareMetrics } from '../regression/compare';
-import { renderMarkdown, renderTable } from '../regression/report';
+import { appendToHistory, conditionMismatches, HISTORY_LIMIT, parseHistory, parseMetrics, type PerformanceHistory } from '../metrics/performance-metrics';
+import { compareWithReference, DEFAULT_REFERENCE_WINDOW, referenceOf } from '../regression/compare';
 import { parseThresholds } from '../regression/parse-thresholds';
-import { DEFAULT_THRESHOLDS, type RegressionThresholds } from '../../common/regression-thresholds';
+import { renderMarkdown, renderTable } from '../regression/report';
 
 interface Options {
   current: string;
-  baseline: string;
+  history: string;
+  window: number;
   thresholds?: string;
-  updateBaseline?: boolean;
+  updateHistory?: boolean;
   summary?: string;
   /** Threshold flags, under commander's attribute names (e.g. maxP95IncreasePct). */
   [attribute: string]: unknown;
 }
 
-const THRESHOLD_KEYS = ['p95IncreasePct', 'p99IncreasePct', 'maxErrorRate', 'maxErrorRateIncrease', 'throughputDecreasePct'] as const;
-
-const d = DEFAULT_THRESHOLDS;
-
 /** The command; `io` lets tests run it in-process. */
 export function checkPerformanceRegressionCommand(io: CliIo = PROCESS_IO): Command {
-  return new Command(C.bin)
-    .description('Compare a performance run with the baseline; exit 1 on a regression. '
-      + 'Exit codes: 0 pass (or baseline created), 1 regression, 2 usage or input error.')
+  const command = new Command(C.bin)
+    .description('Compare a performance run with the history of passing runs: each metric against the median of the '
+      + 'last --window runs, a limit widened only where the history itself is noisier. Run and history must have '
+      + 'been measured under the same conditions (endpoint, rate, duration, warm-up, runner class). '
+      + 'Exit codes: 0 pass (or no history yet, with a warning), 1 regression, 2 usage or input error '
+      + '(including conditions that differ from the history\'s).')
     .requiredOption(`${C.flags.current} <file>`, 'metrics JSON of this run (format: performance metrics v1)')
-    .requiredOption(`${C.flags.baseline} <file>`, 'baseline metrics JSON; created from --current when missing')
-    .option(`${C.flags.thresholds} <file>`, 'JSON with any of the threshold fields below; flags override it')
-    .addOption(new Option(`${C.flags.p95IncreasePct} <pct>`, `max p95 latency rise, % (default ${d.p95IncreasePct})`).argParser(numberOption(C.flags.p95IncreasePct, { min: 0 })))
-    .addOption(new Option(`${C.flags.p99IncreasePct} <pct>`, `max p99 latency rise, % (default ${d.p99IncreasePct})`).argParser(numberOption(C.flags.p99IncreasePct, { min: 0 })))
-    .addOption(new Option(`${C.flags.maxErrorRate} <rate>`, `max error rate, 0–1 (default ${d.maxErrorRate})`).argParser(numberOption(C.flags.maxErrorRate, { min: 0, max: 1 })))
-    .addOption(new Option(`${C.flags.maxErrorRateIncrease} <rate>`, `max error-rate rise over the baseline, 0–1 (default ${d.maxErrorRateIncrease})`).argParser(numberOption(C.flags.maxErrorRateIncrease, { min: 0, max: 1 })))
-    .addOption(new Option(`${C.flags.throughputDecreasePct} <pct>`, `max throughput fall, % (default ${d.throughputDecreasePct})`).argParser(numberOption(C.flags.throughputDecreasePct, { min: 0, max: 100 })))
-    .option(C.flags.updateBaseline, 'after a passing check, replace the baseline with this run')
+    .requiredOption(`${C.flags.history} <file>`, 'history JSON of passing runs; when missing, the run passes with a warning')
+    .addOption(new Option(`${C.flags.window} <runs>`, 'how many recent runs the reference is the median of')
+      .default(DEFAULT_REFERENCE_WINDOW).argParser(numberOption(C.flags.window, { min: 1, max: 30, integer: true })))
+    .option(`${C.flags.thresholds} <file>`, 'JSON with any of the threshold fields below; flags override it');
+  for (const key of THRESHOLD_KEYS) {
+    const s = THRESHOLD_SPECS[key];
+    const max = 'max' in s ? s.max : undefined;
+    command.addOption(new Option(`${s.flag} <n>`, `${s.description} (default ${s.default})`).argParser(numberOption(s.flag, { min: s.min, max })));
+  }
+  return command
+    .option(C.flags.updateHistory, 'after a pass, append this run to the history (atomically; nothing changes on a failure)')
     .option(`${C.flags.summary} <file>`, 'append the result as Markdown (e.g. "$GITHUB_STEP_SUMMARY")')
     .action((opts: Options) => run(opts, io));
 }
@@ -46,41 +49,48 @@ export function checkPerformanceRegressionCommand(io: CliIo = PROCESS_IO): Comma
 function thresholdsOf(opts: Options): RegressionThresholds {
   const fromFile = typeof opts.thresholds === 'string' ? parseThresholds(readJsonFile(opts.thresholds), opts.thresholds) : {};
   const fromFlags = Object.fromEntries(THRESHOLD_KEYS
-    .map((k) => [k, opts[new Option(C.flags[k]).attributeName()]] as const)
+    .map((k) => [k, opts[new Option(THRESHOLD_SPECS[k].flag).attributeName()]] as const)
     .filter(([, value]) => value !== undefined));
   return { ...DEFAULT_THRESHOLDS, ...fromFile, ...fromFlags };
 }
 
+/** All inputs are read and all outputs checked before anything is written; the history changes last. */
 function run(opts: Options, io: CliIo): void {
   const thresholds = thresholdsOf(opts);
-  const currentText = JSON.stringify(parseMetrics(readJsonFile(opts.current), opts.current), null, 2) + '\n';
-  const current = JSON.parse(currentText) as ReturnType<typeof parseMetrics>;
+  const current = parseMetrics(readJsonFile(opts.current), opts.current);
+  const history: PerformanceHistory | undefined = fileExists(opts.history) ? parseHistory(readJsonFile(opts.history), opts.history) : undefined;
+  if (opts.summary) assertWritable(opts.summary, C.flags.summary);
+  if (opts.updateHistory) assertWritable(opts.history, C.flags.history);
   const summarize = (markdown: string) => {
-    if (opts.summary) appendFileSync(opts.summary, markdown + '\n');
+    if (opts.summary) appendText(opts.summary, markdown + '\n');
+  };
+  const record = () => {
+    if (!opts.updateHistory) return;
+    writeFileAtomic(opts.history, JSON.stringify(appendToHistory(history, current), null, 2) + '\n');
+    io.stdout(`History ${opts.history} now holds ${Math.min((history?.runs.length ?? 0) + 1, HISTORY_LIMIT)} run(s).\n`);
   };
 
-  if (!fileExists(opts.baseline)) {
-    writeFileAtomic(opts.baseline, currentText);
-    io.stdout(`No baseline at ${opts.baseline}: created it from ${opts.current} (${current.scenario}, ${current.samples} samples). Nothing to compare yet.\n`);
-    summarize(`### Performance baseline created: ${current.scenario}\n\nNo baseline existed; this run (${current.samples} samples) is the new baseline.\n`);
+  if (!history) {
+    // Never a silent pass: on GitHub the warning is an annotation on the run, and it heads the summary.
+    const message = `No performance history at ${opts.history}: this run of ${current.scenario} was NOT compared with anything. `
+      + (opts.updateHistory ? 'It starts a new history.' : 'Only a scheduled run on the default branch starts one.');
+    io.stdout(io.env.GITHUB_ACTIONS === 'true' ? workflowCommand('warning', message, 'No performance baseline') : `WARNING: ${oneLine(message)}\n`);
+    summarize(`### ⚠️ No performance baseline: ${current.scenario}\n\n> [!WARNING]\n> ${oneLine(message)}\n`);
+    record();
     return;
   }
-  const baseline = parseMetrics(readJsonFile(opts.baseline), opts.baseline);
-  if (baseline.scenario !== current.scenario) {
-    throw new InputError(`${opts.baseline}: scenario "${baseline.scenario}" does not match "${current.scenario}" of ${opts.current}`);
+  const mismatches = conditionMismatches(history.runs[history.runs.length - 1]!, current);
+  if (mismatches.length > 0) {
+    throw new InputError(`${opts.current} was measured under other conditions than the history ${opts.history}, so they cannot be compared: ${mismatches.join('; ')}`);
   }
-
-  const comparison = compareMetrics(baseline, current, thresholds);
+  const comparison = compareWithReference(referenceOf(history, opts.window), current, thresholds);
   io.stdout(renderTable(comparison));
   summarize(renderMarkdown(comparison, current.scenario));
   if (comparison.regressed) {
     const failed = comparison.rows.filter((r) => r.verdict === 'regression').map((r) => r.metric).join(', ');
-    throw new CheckFailedError(`regression in ${failed} (baseline ${opts.baseline} left unchanged)`);
+    throw new CheckFailedError(`regression in ${failed} (history ${opts.history} left unchanged)`);
   }
-  if (opts.updateBaseline) {
-    writeFileAtomic(opts.baseline, currentText);
-    io.stdout(`Baseline ${opts.baseline} updated from ${opts.current}.\n`);
-  }
+  record();
 }
 
 if (require.main === module) main(checkPerformanceRegressionCommand());

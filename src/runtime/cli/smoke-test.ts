@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
 import { SMOKE_TEST as C } from '../../common/cli-contracts';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { runSmokeTest } from '../smoke/smoke-test';
@@ -10,9 +11,20 @@ export function parseBaseUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError(`--base-url "${raw}" is not a URL such as http://127.0.0.1:8000`);
+    throw new InputError(`--base-url ${quoteInput(raw)} is not a URL such as http://127.0.0.1:8000`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`--base-url must be http or https, got ${url.protocol}`);
+  return url;
+}
+
+/**
+ * A path of the service: it must start with one `/` and stay on the base URL's origin, so an
+ * absolute URL or a `//host` path can never send the check somewhere else. Keeps the query.
+ */
+export function resolvePath(baseUrl: URL, raw: string, flag: string): URL {
+  if (!raw.startsWith('/') || raw.startsWith('//')) throw new InputError(`${flag} must be a path starting with one "/", got ${quoteInput(raw)}`);
+  const url = new URL(raw, baseUrl);
+  if (url.origin !== baseUrl.origin) throw new InputError(`${flag} ${quoteInput(raw)} leaves ${baseUrl.origin}`);
   return url;
 }
 
@@ -28,10 +40,11 @@ export function smokeTestCommand(io: CliIo = PROCESS_IO): Command {
     .addOption(new Option(`${C.flags.retries} <n>`, 'health retries after the first attempt (backoff 0.5 s doubling, max 5 s)').default(10).argParser(numberOption(C.flags.retries, { min: 0, max: 100, integer: true })))
     .addOption(new Option('--initial-delay-ms <ms>', 'first backoff delay').default(500).argParser(numberOption('--initial-delay-ms', { min: 0, integer: true })).hideHelp())
     .action(async (opts: { baseUrl: string; healthPath: string; synthesisPath?: string; text: string; timeoutMs: number; retries: number; initialDelayMs: number }) => {
+      const baseUrl = parseBaseUrl(opts.baseUrl);
       await runSmokeTest({
-        baseUrl: parseBaseUrl(opts.baseUrl),
-        healthPath: opts.healthPath,
-        synthesisPath: opts.synthesisPath,
+        baseUrl,
+        healthUrl: resolvePath(baseUrl, opts.healthPath, C.flags.healthPath),
+        synthesisUrl: opts.synthesisPath === undefined ? undefined : resolvePath(baseUrl, opts.synthesisPath, C.flags.synthesisPath),
         text: opts.text,
         timeoutMs: opts.timeoutMs,
         retries: opts.retries,

@@ -1,27 +1,46 @@
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
-import type { PerformanceMetrics } from '../metrics/performance-metrics';
+import type { PerformanceMetrics, RunConditions } from '../metrics/performance-metrics';
 
 /** Options of {@link runLoadTest}. */
 export interface LoadTestOptions {
   readonly baseUrl: URL;
-  /** POST target, e.g. `/v1/synthesize`; the body is `{"text": …}`. */
+  /** POST target with its query, e.g. `/v1/synthesize?voice=amy`; the body is `{"text": …}`. */
   readonly path: string;
   readonly text: string;
   /** Arrivals per second (open model: independent of how fast the server answers). */
   readonly rate: number;
+  /** Seconds of measured load, after the warm-up. */
   readonly durationSeconds: number;
+  /**
+   * Seconds of load sent first at the same rate and left out of every figure (connections,
+   * caches and the JIT of the service warm up).
+   * @default 0
+   */
+  readonly warmupSeconds?: number;
   /** Requests in flight at most; an arrival beyond it is dropped and counted. */
   readonly maxInFlight: number;
+  /** Total deadline of one request, headers and body: a stalled or trickling answer is an error. */
   readonly timeoutMs: number;
   readonly scenario: string;
+  /** Recorded in the conditions; runs on another runner class are not compared. */
+  readonly runnerClass: string;
+  /** @default - not recorded */
+  readonly imageDigest?: string;
+  /**
+   * A 2xx answer counts as a success only with a content type starting with this, so an HTML
+   * error page served with 200 is an error.
+   * @default - any content type
+   */
+  readonly expectContentType?: string;
   /** Called about once a second. @default - no progress */
   readonly onProgress?: (p: LoadTestProgress) => void;
 }
 
 export interface LoadTestProgress {
   readonly elapsedSeconds: number;
+  readonly warmingUp: boolean;
   readonly sent: number;
   readonly completed: number;
   readonly errors: number;
@@ -29,84 +48,111 @@ export interface LoadTestProgress {
   readonly inFlight: number;
 }
 
+/** Counters of one phase (warm-up or measured). */
+class Tally {
+  sent = 0;
+  completed = 0;
+  errors = 0;
+  dropped = 0;
+}
+
 /**
  * An open-model HTTP load generator. Request i is due at start + i / rate; its latency is
  * measured from that intended time, not from when it was actually sent, so a server stall
  * shows up in the percentiles instead of being hidden by a generator that waited
  * (coordinated omission). Latencies go into an HDR histogram (µs, 3 significant digits).
+ * Every request has a total deadline; a failure while reading a body is an error like any
+ * other. The function always settles, with the metrics of what completed.
  */
 export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetrics> {
   // Up to 64 keep-alive connections: more sockets cost the generator more than they add on a
   // small runner. Requests beyond them wait in the pool's queue, and that wait is part of the
   // latency measured from the intended start.
-  const pool = new Pool(o.baseUrl.origin, {
-    connections: Math.min(o.maxInFlight, 64),
-    pipelining: 1,
-    headersTimeout: o.timeoutMs,
-    bodyTimeout: o.timeoutMs,
-  });
+  const pool = new Pool(o.baseUrl.origin, { connections: Math.min(o.maxInFlight, 64), pipelining: 1 });
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
   const body = JSON.stringify({ text: o.text });
-  const path = new URL(o.path, o.baseUrl).pathname;
+  const target = new URL(o.path, o.baseUrl);
+  const requestPath = `${target.pathname}${target.search}`;
+  const warmupSeconds = o.warmupSeconds ?? 0;
   const interval = 1000 / o.rate;
-  const total = Math.max(1, Math.round(o.rate * o.durationSeconds));
-  let sent = 0;
-  let completed = 0;
-  let errors = 0;
-  let dropped = 0;
+  const warmupCount = Math.round(o.rate * warmupSeconds);
+  const total = warmupCount + Math.max(1, Math.round(o.rate * o.durationSeconds));
+  const warm = new Tally();
+  const measured = new Tally();
   let inFlight = 0;
   const pending = new Set<Promise<void>>();
 
-  const fire = (intended: number): void => {
+  const send = async (): Promise<boolean> => {
+    const res = await pool.request({
+      path: requestPath, method: 'POST', headers: { 'content-type': 'application/json' }, body,
+      signal: AbortSignal.timeout(o.timeoutMs),
+    });
+    // Drain: the connection is reused only after the body is read; the deadline covers it too.
+    for await (const _chunk of res.body) { /* discard */ }
+    const type = String(res.headers['content-type'] ?? '');
+    return res.statusCode >= 200 && res.statusCode < 300 && (o.expectContentType === undefined || type.startsWith(o.expectContentType));
+  };
+
+  const fire = (index: number, intended: number): void => {
+    const tally = index < warmupCount ? warm : measured;
     if (inFlight >= o.maxInFlight) {
-      dropped++;
+      tally.dropped++;
       return;
     }
     inFlight++;
-    sent++;
-    const done = pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json' }, body })
-      .then(async (res) => {
-        for await (const _chunk of res.body) { /* drain: the connection is reused only after the body is read */ }
-        if (res.statusCode >= 200 && res.statusCode < 300) {
-          histogram.recordValue(Math.max(1, Math.round((performance.now() - intended) * 1000)));
-        } else {
-          errors++;
-        }
-      }, () => { errors++; })
-      .finally(() => {
-        inFlight--;
-        completed++;
-        pending.delete(done);
-      });
+    tally.sent++;
+    const done = send().then((ok) => {
+      if (!ok) tally.errors++;
+      else if (tally === measured) histogram.recordValue(Math.max(1, Math.round((performance.now() - intended) * 1000)));
+    }, () => { tally.errors++; }).finally(() => {
+      inFlight--;
+      tally.completed++;
+      pending.delete(done);
+    });
     pending.add(done);
   };
 
-  const startedAt = new Date();
   const t0 = performance.now();
-  const progress = o.onProgress && setInterval(() => o.onProgress!({
-    elapsedSeconds: (performance.now() - t0) / 1000, sent, completed, errors, dropped, inFlight,
-  }), 1000);
-  await new Promise<void>((resolve) => {
-    let next = 0;
-    const tick = (): void => {
-      const now = performance.now();
-      // Fire everything that is due, including arrivals a busy event loop made late.
-      while (next < total && t0 + next * interval <= now) fire(t0 + next++ * interval);
-      if (next >= total) return resolve();
-      setTimeout(tick, Math.min(Math.max(0, t0 + next * interval - performance.now()), 5));
-    };
-    tick();
-  });
-  await Promise.all(pending);
-  const elapsed = (performance.now() - t0) / 1000;
-  if (progress) clearInterval(progress);
-  await pool.close();
+  const measuredStart = t0 + warmupCount * interval;
+  const startedAt = new Date(Date.now() + warmupCount * interval);
+  const progress = o.onProgress && setInterval(() => {
+    const tally = performance.now() < measuredStart ? warm : measured;
+    o.onProgress!({ elapsedSeconds: (performance.now() - t0) / 1000, warmingUp: tally === warm, ...tally, inFlight });
+  }, 1000);
+  let elapsed: number;
+  try {
+    await new Promise<void>((resolve) => {
+      let next = 0;
+      const tick = (): void => {
+        const now = performance.now();
+        // Fire everything that is due, including arrivals a busy event loop made late.
+        while (next < total && t0 + next * interval <= now) fire(next, t0 + next++ * interval);
+        if (next >= total) return resolve();
+        setTimeout(tick, Math.min(Math.max(0, t0 + next * interval - performance.now()), 5));
+      };
+      tick();
+    });
+    await Promise.all(pending);
+    elapsed = Math.max((performance.now() - measuredStart) / 1000, 0.001);
+  } finally {
+    if (progress) clearInterval(progress);
+    await pool.destroy().catch(() => undefined);
+  }
 
   const ms = (us: number) => Math.round(us) / 1000;
   const ok = histogram.totalCount > 0;
+  const conditions: RunConditions = {
+    endpoint: `POST ${requestPath}`,
+    targetRate: o.rate,
+    durationSeconds: o.durationSeconds,
+    warmupSeconds,
+    runnerClass: o.runnerClass,
+    ...(o.imageDigest ? { imageDigest: o.imageDigest } : {}),
+  };
   const metrics: PerformanceMetrics = {
     schemaVersion: 1,
     scenario: o.scenario,
+    conditions,
     latencyMs: {
       p50: ok ? ms(histogram.getValueAtPercentile(50)) : 0,
       p95: ok ? ms(histogram.getValueAtPercentile(95)) : 0,
@@ -114,14 +160,13 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
       max: ok ? ms(histogram.maxValue) : 0,
       mean: ok ? ms(histogram.mean) : 0,
     },
-    errorRate: completed > 0 ? errors / completed : 0,
-    throughputRps: Math.round((completed / elapsed) * 100) / 100,
-    samples: completed,
+    errorRate: measured.completed > 0 ? measured.errors / measured.completed : 0,
+    throughputRps: Math.round((measured.completed / elapsed) * 100) / 100,
+    samples: measured.completed,
     run: {
       startedAt: startedAt.toISOString(),
-      durationSeconds: Math.round(elapsed * 1000) / 1000,
-      targetRate: o.rate,
-      dropped,
+      elapsedSeconds: Math.round(elapsed * 1000) / 1000,
+      dropped: measured.dropped,
       tool: 'load-test',
       baseUrl: o.baseUrl.origin,
     },

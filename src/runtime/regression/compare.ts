@@ -1,12 +1,12 @@
 import type { RegressionThresholds } from '../../common/regression-thresholds';
-import type { PerformanceMetrics } from '../metrics/performance-metrics';
+import type { PerformanceHistory, PerformanceMetrics } from '../metrics/performance-metrics';
 
 export type Verdict = 'pass' | 'regression' | 'info';
 
 /** One row of the comparison table. */
 export interface ComparisonRow {
   readonly metric: string;
-  readonly baseline: number;
+  readonly reference: number;
   readonly current: number;
   readonly unit: 'ms' | 'rps' | '%';
   /** Change in the unit the threshold uses: percent for relative limits, percentage points for the error rate. */
@@ -18,44 +18,113 @@ export interface ComparisonRow {
 }
 
 export interface Comparison {
+  /** How many runs the reference is the median of. */
+  readonly referenceRuns: number;
   readonly rows: readonly ComparisonRow[];
   readonly regressed: boolean;
 }
 
-/** Relative change in percent; a rise from 0 is infinite, 0 → 0 is none. */
-export function relativeChangePct(baseline: number, current: number): number {
-  if (baseline === 0) return current === 0 ? 0 : Infinity;
-  return ((current - baseline) / baseline) * 100;
+/** What a run is compared with: the median of recent passing runs, and how much they vary. */
+export interface Reference {
+  readonly runs: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly errorRate: number;
+  readonly throughputRps: number;
+  /** Run-to-run spread of each relative metric: median absolute deviation, in percent of the median. */
+  readonly spreadPct: { readonly p95: number; readonly p99: number; readonly throughputRps: number };
+}
+
+/** How many recent runs the reference is the median of. */
+export const DEFAULT_REFERENCE_WINDOW = 5;
+
+/**
+ * A limit widens to this many times the history's spread when the history is noisier than the
+ * threshold allows for; a quiet history keeps the threshold as it is.
+ */
+export const NOISE_FACTOR = 3;
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Median absolute deviation in percent of the median (0 for one run or a zero median). */
+function spreadPct(values: readonly number[]): number {
+  const m = median(values);
+  if (m === 0) return 0;
+  return (median(values.map((v) => Math.abs(v - m))) / m) * 100;
 }
 
 /**
- * Compares a run with the baseline. A metric regresses when its change is strictly beyond its
- * threshold; a change exactly at the threshold passes.
+ * The reference of a history: per metric the median of its last `window` runs, which one odd
+ * night cannot move, and which a slow drift reaches only after the window has filled with it.
  */
-export function compareMetrics(baseline: PerformanceMetrics, current: PerformanceMetrics, t: RegressionThresholds): Comparison {
-  const latency = (metric: 'p50' | 'p95' | 'p99', limitPct?: number): ComparisonRow => {
-    const change = relativeChangePct(baseline.latencyMs[metric], current.latencyMs[metric]);
-    return {
-      metric: `${metric} latency`, baseline: baseline.latencyMs[metric], current: current.latencyMs[metric], unit: 'ms',
-      change, changeUnit: '%',
-      threshold: limitPct === undefined ? '—' : `≤ +${limitPct} %`,
-      verdict: limitPct === undefined ? 'info' : change > limitPct ? 'regression' : 'pass',
-    };
+export function referenceOf(history: PerformanceHistory, window = DEFAULT_REFERENCE_WINDOW): Reference {
+  const runs = history.runs.slice(-window);
+  const of = (f: (m: PerformanceMetrics) => number) => runs.map(f);
+  return {
+    runs: runs.length,
+    p50: median(of((m) => m.latencyMs.p50)),
+    p95: median(of((m) => m.latencyMs.p95)),
+    p99: median(of((m) => m.latencyMs.p99)),
+    errorRate: median(of((m) => m.errorRate)),
+    throughputRps: median(of((m) => m.throughputRps)),
+    spreadPct: {
+      p95: spreadPct(of((m) => m.latencyMs.p95)),
+      p99: spreadPct(of((m) => m.latencyMs.p99)),
+      throughputRps: spreadPct(of((m) => m.throughputRps)),
+    },
   };
-  const errorRise = (current.errorRate - baseline.errorRate) * 100;
+}
+
+/** Relative change in percent; a rise from 0 is infinite, 0 → 0 is none. */
+export function relativeChangePct(reference: number, current: number): number {
+  if (reference === 0) return current === 0 ? 0 : Infinity;
+  return ((current - reference) / reference) * 100;
+}
+
+/** A relative limit: the threshold, or NOISE_FACTOR × spread where the history is noisier. */
+function relativeLimit(thresholdPct: number, spread: number): { limit: number; label: string } {
+  const widened = NOISE_FACTOR * spread;
+  return widened > thresholdPct
+    ? { limit: widened, label: `${Number(widened.toFixed(2))} % (${NOISE_FACTOR} × spread)` }
+    : { limit: thresholdPct, label: `${thresholdPct} %` };
+}
+
+/**
+ * Compares a run with a reference. A metric regresses when its change is strictly beyond its
+ * limit; a change exactly at the limit passes.
+ */
+export function compareWithReference(ref: Reference, current: PerformanceMetrics, t: RegressionThresholds): Comparison {
+  const latency = (metric: 'p50' | 'p95' | 'p99'): ComparisonRow => {
+    const change = relativeChangePct(ref[metric], current.latencyMs[metric]);
+    const base = { metric: `${metric} latency`, reference: ref[metric], current: current.latencyMs[metric], unit: 'ms' as const, change, changeUnit: '%' as const };
+    if (metric === 'p50') return { ...base, threshold: '—', verdict: 'info' };
+    const { limit, label } = relativeLimit(metric === 'p95' ? t.p95IncreasePct : t.p99IncreasePct, ref.spreadPct[metric]);
+    return { ...base, threshold: `≤ +${label}`, verdict: change > limit ? 'regression' : 'pass' };
+  };
   const errorRow: ComparisonRow = {
-    metric: 'error rate', baseline: baseline.errorRate * 100, current: current.errorRate * 100, unit: '%',
-    change: errorRise, changeUnit: 'pp',
+    metric: 'error rate', reference: ref.errorRate * 100, current: current.errorRate * 100, unit: '%',
+    change: (current.errorRate - ref.errorRate) * 100, changeUnit: 'pp',
     threshold: `≤ ${t.maxErrorRate * 100} % and ≤ +${t.maxErrorRateIncrease * 100} pp`,
-    verdict: current.errorRate > t.maxErrorRate || current.errorRate - baseline.errorRate > t.maxErrorRateIncrease ? 'regression' : 'pass',
+    verdict: current.errorRate > t.maxErrorRate || current.errorRate - ref.errorRate > t.maxErrorRateIncrease ? 'regression' : 'pass',
   };
-  const throughputChange = relativeChangePct(baseline.throughputRps, current.throughputRps);
+  const throughputChange = relativeChangePct(ref.throughputRps, current.throughputRps);
+  const throughputLimit = relativeLimit(t.throughputDecreasePct, ref.spreadPct.throughputRps);
   const throughputRow: ComparisonRow = {
-    metric: 'throughput', baseline: baseline.throughputRps, current: current.throughputRps, unit: 'rps',
+    metric: 'throughput', reference: ref.throughputRps, current: current.throughputRps, unit: 'rps',
     change: throughputChange, changeUnit: '%',
-    threshold: `≥ −${t.throughputDecreasePct} %`,
-    verdict: -throughputChange > t.throughputDecreasePct ? 'regression' : 'pass',
+    threshold: `≥ −${throughputLimit.label}`,
+    verdict: -throughputChange > throughputLimit.limit ? 'regression' : 'pass',
   };
-  const rows = [latency('p50'), latency('p95', t.p95IncreasePct), latency('p99', t.p99IncreasePct), errorRow, throughputRow];
-  return { rows, regressed: rows.some((r) => r.verdict === 'regression') };
+  const rows = [latency('p50'), latency('p95'), latency('p99'), errorRow, throughputRow];
+  return { referenceRuns: ref.runs, rows, regressed: rows.some((r) => r.verdict === 'regression') };
+}
+
+/** Compares a run with one earlier run (a history of one). */
+export function compareMetrics(baseline: PerformanceMetrics, current: PerformanceMetrics, t: RegressionThresholds): Comparison {
+  return compareWithReference(referenceOf({ schemaVersion: 1, scenario: baseline.scenario, runs: [baseline] }), current, t);
 }

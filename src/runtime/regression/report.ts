@@ -15,19 +15,24 @@ function change(row: ComparisonRow): string {
 const VERDICT = { pass: 'pass', regression: 'REGRESSION', info: '—' } as const;
 
 function cells(row: ComparisonRow): string[] {
-  return [row.metric, num(row.baseline, row.unit), num(row.current, row.unit), change(row), row.threshold, VERDICT[row.verdict]];
+  return [row.metric, num(row.reference, row.unit), num(row.current, row.unit), change(row), row.threshold, VERDICT[row.verdict]];
 }
 
-const HEADER = ['metric', 'baseline', 'current', 'change', 'threshold', 'verdict'];
+const HEADER = ['metric', 'reference', 'current', 'change', 'limit', 'verdict'];
+
+/** What the reference is, in words. */
+export function referenceLabel(comparison: Comparison): string {
+  return comparison.referenceRuns === 1 ? 'reference: the one earlier passing run' : `reference: median of the last ${comparison.referenceRuns} passing runs`;
+}
 
 /** A plain-text table for the log. */
 export function renderTable(comparison: Comparison): string {
-  return textTable(HEADER, comparison.rows.map(cells));
+  return `${referenceLabel(comparison)}\n${textTable(HEADER, comparison.rows.map(cells))}`;
 }
 
 /** Markdown for the job summary. */
 export function renderMarkdown(comparison: Comparison, scenario: string): string {
   const head = comparison.regressed ? `### ❌ Performance regression: ${scenario}` : `### ✅ No performance regression: ${scenario}`;
   const rows = comparison.rows.map((r) => `| ${cells(r).join(' | ')} |`);
-  return [head, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`, ...rows, ''].join('\n');
+  return [head, '', `${referenceLabel(comparison)}.`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`, ...rows, ''].join('\n');
 }

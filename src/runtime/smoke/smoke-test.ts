@@ -2,14 +2,15 @@ import { backOff } from 'exponential-backoff';
 import { request } from 'undici';
 import { inspectWav, type WavInfo } from './wav';
 import { CheckFailedError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
 
 /** Options of {@link runSmokeTest}. */
 export interface SmokeTestOptions {
   readonly baseUrl: URL;
-  /** @default '/health' */
-  readonly healthPath: string;
+  /** The health endpoint. */
+  readonly healthUrl: URL;
   /** TTS endpoint; when unset only health is checked. */
-  readonly synthesisPath?: string;
+  readonly synthesisUrl?: URL;
   /** Text to synthesize. */
   readonly text: string;
   /** Per-request timeout. */
@@ -26,6 +27,21 @@ export interface SmokeTestResult {
   readonly audio?: WavInfo & { contentType: string; bytes: number };
 }
 
+/** Most bytes of a synthesis answer read: a smoke test's short sentence is far below it. */
+export const MAX_AUDIO_BYTES = 16 * 1024 * 1024;
+
+/** Reads a body up to `limit` bytes; beyond it stops reading and says so. */
+async function readBounded(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw new CheckFailedError(`the answer is larger than ${limit} bytes; stopped reading (an endless or runaway stream?)`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 const AUDIO_TYPES = /^audio\/(wav|wave|x-wav|vnd\.wave)\b/i;
 
 async function get(url: URL, timeoutMs: number) {
@@ -37,7 +53,7 @@ async function get(url: URL, timeoutMs: number) {
  * synthesis and checks that the answer is real audio. Throws CheckFailedError with the reason.
  */
 export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult> {
-  const healthUrl = new URL(o.healthPath, o.baseUrl);
+  const healthUrl = o.healthUrl;
   let attempts = 0;
   try {
     await backOff(async () => {
@@ -60,9 +76,9 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
     throw new CheckFailedError(`unhealthy: ${healthUrl.href} did not answer 200 after ${attempts} attempts (last: ${describe(e as Error)})`);
   }
   o.log(`health ${healthUrl.href}: OK after ${attempts} attempt(s)`);
-  if (!o.synthesisPath) return { healthAttempts: attempts };
+  if (!o.synthesisUrl) return { healthAttempts: attempts };
 
-  const url = new URL(o.synthesisPath, o.baseUrl);
+  const url = o.synthesisUrl;
   let res;
   let body: Buffer;
   try {
@@ -74,13 +90,17 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
       bodyTimeout: o.timeoutMs,
       signal: AbortSignal.timeout(o.timeoutMs),
     });
-    body = Buffer.from(await res.body.arrayBuffer());
+    body = await readBounded(res.body, MAX_AUDIO_BYTES);
   } catch (e) {
+    if (e instanceof CheckFailedError) {
+      res?.body.destroy();
+      throw new CheckFailedError(`synthesis ${url.href}: ${e.message}`);
+    }
     throw new CheckFailedError(`synthesis ${url.href} failed: ${describe(e as Error)}`);
   }
-  if (res.statusCode !== 200) throw new CheckFailedError(`synthesis ${url.href} answered HTTP ${res.statusCode}: ${body.toString('utf8', 0, 200)}`);
+  if (res.statusCode !== 200) throw new CheckFailedError(`synthesis ${url.href} answered HTTP ${res.statusCode}: ${quoteInput(body.toString('utf8', 0, 200))}`);
   const contentType = String(res.headers['content-type'] ?? '');
-  if (!AUDIO_TYPES.test(contentType)) throw new CheckFailedError(`synthesis ${url.href} answered content-type "${contentType}", expected audio/wav`);
+  if (!AUDIO_TYPES.test(contentType)) throw new CheckFailedError(`synthesis ${url.href} answered content-type ${quoteInput(contentType)}, expected audio/wav`);
   const wav = inspectWav(body);
   if ('problem' in wav) throw new CheckFailedError(`synthesis ${url.href} returned invalid audio: ${wav.problem}`);
   o.log(`synthesis ${url.href}: ${wav.durationSeconds.toFixed(2)} s of audio, ${wav.channels} ch, ${wav.sampleRate} Hz, ${wav.bitsPerSample}-bit`);
@@ -90,5 +110,5 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
 function describe(e: Error): string {
   if (e.name === 'TimeoutError' || /timeout/i.test(e.name) || /aborted due to timeout/i.test(e.message)) return 'timed out';
   const code = (e as NodeJS.ErrnoException).code;
-  return code ? `${code}` : e.message;
+  return code ? `${code}` : quoteInput(e.message);
 }

@@ -2,11 +2,12 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../../common/errors';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import { toYaml } from '../output/yaml';
+import { cooldownProblem, timeOfDayProblem, type Weekday } from '../model/limits';
+
+export type { Weekday } from '../model/limits';
 
 /** Ecosystems Dependabot supports that this kit emits. */
 export type DependabotEcosystem = 'github-actions' | 'pip' | 'uv' | 'docker' | 'swift' | 'npm' | 'helm';
-
-export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
 
 /** A group of updates raised as one pull request. */
 export interface DependabotGroup {
@@ -42,7 +43,7 @@ export interface DependabotConfigProps {
   readonly day: Weekday;
   /** `hh:mm`, UTC. */
   readonly time: string;
-  /** Days a release must age before it is proposed (≥ 3). Applies to every entry. */
+  /** Days a release must age before it is proposed (`COOLDOWN_DAYS`). Applies to every entry. */
   readonly cooldownDays: number;
   /** @default ['dependencies'] */
   readonly labels?: readonly string[];
@@ -59,10 +60,8 @@ export class DependabotConfig extends Construct implements IGeneratedFile {
 
   constructor(scope: Construct, id: string, props: DependabotConfigProps) {
     super(scope, id);
-    if (!Number.isInteger(props.cooldownDays) || props.cooldownDays < 3) {
-      throw new ValidationError(this, `cooldownDays must be an integer ≥ 3, got ${props.cooldownDays}`);
-    }
-    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(props.time)) throw new ValidationError(this, `time must be hh:mm, got "${props.time}"`);
+    const problems = [['cooldownDays', cooldownProblem(props.cooldownDays)], ['time', timeOfDayProblem(props.time)]].filter(([, p]) => p);
+    if (problems.length > 0) throw new ValidationError(this, problems.map(([field, p]) => `${field} ${p}`).join('; '));
     this.props = props;
     markGeneratedFile(this);
   }

@@ -1,4 +1,5 @@
 import type { RegressionThresholds } from '../../common/regression-thresholds';
+import type { LogLevel, Weekday } from './limits';
 
 /**
  * The platform model: plain, readonly data that describes the voice platform once.
@@ -69,8 +70,13 @@ export interface ServiceDefinition {
 export interface PerformanceDefinition {
   /** Arrivals per second (open model). */
   readonly rate: number;
-  /** Seconds of load. */
+  /** Seconds of measured load. */
   readonly durationSeconds: number;
+  /**
+   * Seconds of load sent before the measured window and left out of every figure.
+   * @default 10
+   */
+  readonly warmupSeconds?: number;
   /**
    * Regression limits; unset fields keep the gate's defaults.
    * @default - the defaults of check-performance-regression
@@ -123,10 +129,10 @@ export interface SchedulesDefinition {
 /** Dependabot cadence. */
 export interface DependencyUpdatesDefinition {
   /** Day of the weekly run. */
-  readonly day: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+  readonly day: Weekday;
   /** `hh:mm`, UTC. */
   readonly time: string;
-  /** Days a new release must age before Dependabot proposes it (≥ 3). */
+  /** Days a new release must age before Dependabot proposes it (`COOLDOWN_DAYS`). */
   readonly cooldownDays: number;
 }
 
@@ -163,13 +169,13 @@ export interface EnvironmentDefinition {
   /** e.g. `staging`; the values file is `values-<name>.yaml`. */
   readonly name: string;
   /** @default 'info' */
-  readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  readonly logLevel?: LogLevel;
   /**
    * Autoscaling bounds; `false` runs a fixed `replicas` count instead.
    * @default - the chart defaults (2–5 replicas)
    */
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number } | false;
-  /** Replicas when autoscaling is off (≥ 2). @default 2 */
+  /** Replicas when autoscaling is off (≥ `MIN_REPLICAS`). @default MIN_REPLICAS */
   readonly replicas?: number;
 }
 
@@ -183,6 +189,13 @@ export interface PlatformDefinition {
   readonly repository: string;
   /** The default branch. */
   readonly defaultBranch: string;
+  /**
+   * The branch the nightly performance workflow keeps its history of passing runs on. A branch,
+   * not the Actions cache: a cache entry is evicted after 7 days unused or when the repository's
+   * 10 GB fill up, and a lost baseline would let that night's regression pass.
+   * @default 'perf-history'
+   */
+  readonly performanceHistoryBranch?: string;
   readonly registry: RegistryDefinition;
   readonly runners: RunnersDefinition;
   readonly toolchain: ToolchainDefinition;

@@ -1,6 +1,19 @@
-import type { AppDefinition, PerformanceDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
-import { validatePlatform } from './validate-platform';
+import { DEFAULT_THRESHOLDS, type RegressionThresholds } from '../../common/regression-thresholds';
 import { choices, FindingsError } from '../../common/errors';
+import type {
+  AppDefinition, DependencyUpdatesDefinition, EnvironmentDefinition, OwnersDefinition, PlatformDefinition, RegistryDefinition,
+  ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
+} from './platform-definition';
+import { callOrder, validatePlatform } from './validate-platform';
+
+/** A service's nightly load test, with defaults resolved. */
+export interface ServicePerformance {
+  readonly rate: number;
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  /** Every threshold, the model's over the gate's defaults. */
+  readonly thresholds: RegressionThresholds;
+}
 
 /** A service of the validated platform, with defaults resolved. */
 export interface Service {
@@ -18,12 +31,16 @@ export interface Service {
   /** Plain settings (ConfigMap). */
   readonly settings: Readonly<Record<string, string>>;
   /** The nightly load test, if any. */
-  readonly performance?: PerformanceDefinition;
+  readonly performance?: ServicePerformance;
 }
+
+/** Default of `PerformanceDefinition.warmupSeconds`. */
+export const DEFAULT_WARMUP_SECONDS = 10;
 
 /**
  * The validated platform model. Construct it with {@link Platform.fromDefinition}: every
  * field is checked once, and all problems are reported together, each naming its field.
+ * Definitions read everything through it, with defaults resolved.
  */
 export class Platform {
   /**
@@ -35,32 +52,47 @@ export class Platform {
     return new Platform(definition);
   }
 
-  public readonly definition: PlatformDefinition;
+  /** Release version of the services. */
+  public readonly version: string;
+  public readonly repository: string;
+  public readonly defaultBranch: string;
+  public readonly performanceHistoryBranch: string;
+  public readonly environments: readonly EnvironmentDefinition[];
+  public readonly registry: RegistryDefinition;
+  public readonly runners: RunnersDefinition;
+  public readonly toolchain: ToolchainDefinition;
+  public readonly schedules: SchedulesDefinition;
+  public readonly dependencyUpdates: DependencyUpdatesDefinition;
+  public readonly owners: OwnersDefinition;
+  public readonly app: AppDefinition;
+  /** The services, each after the services it calls (the order to start or install them in). */
   public readonly services: readonly Service[];
 
-  private constructor(definition: PlatformDefinition) {
-    this.definition = definition;
-    this.services = definition.services.map((s) => this.resolveService(s));
+  private constructor(d: PlatformDefinition) {
+    this.version = d.version;
+    this.repository = d.repository;
+    this.defaultBranch = d.defaultBranch;
+    this.performanceHistoryBranch = d.performanceHistoryBranch ?? 'perf-history';
+    this.environments = d.environments;
+    this.registry = d.registry;
+    this.runners = d.runners;
+    this.toolchain = d.toolchain;
+    this.schedules = d.schedules;
+    this.dependencyUpdates = d.dependencyUpdates;
+    this.owners = d.owners;
+    this.app = d.app;
+    const byName = new Map(d.services.map((s) => [s.name, s]));
+    this.services = callOrder(d.services).map((name) => this.resolveService(byName.get(name)!));
   }
 
-  public get repository(): string {
-    return this.definition.repository;
-  }
-
-  public get defaultBranch(): string {
-    return this.definition.defaultBranch;
-  }
-
-  public get app(): AppDefinition {
-    return this.definition.app;
-  }
-
-  public get runners() {
-    return this.definition.runners;
-  }
-
-  public get toolchain() {
-    return this.definition.toolchain;
+  /** Every folder of the monorepo the model names (services, the app), for the checkout check. */
+  public get modelPaths(): { readonly field: string; readonly path: string }[] {
+    return [
+      ...this.services.map((s) => ({ field: `services.${s.name}.path`, path: s.path })),
+      { field: 'app.path', path: this.app.path },
+      { field: 'app.modelsJson', path: this.app.modelsJson },
+      { field: 'app.packageResolved', path: this.app.packageResolved },
+    ];
   }
 
   /** Looks a service up by name; an unknown name lists the known ones. */
@@ -71,18 +103,24 @@ export class Platform {
   }
 
   private resolveService(s: ServiceDefinition): Service {
-    const { host, namespace } = this.definition.registry;
+    const { host, namespace } = this.registry;
+    const perf = s.performance;
     return {
       name: s.name,
       path: s.path,
       port: s.port,
       healthPath: s.healthPath,
       synthesisPath: s.synthesisPath,
-      pythonVersion: s.pythonVersion ?? this.definition.toolchain.python,
+      pythonVersion: s.pythonVersion ?? this.toolchain.python,
       imageRepository: `${host}/${namespace}/${s.imageName ?? s.name}`,
       resources: s.resources,
       calls: s.calls ?? [],
-      performance: s.performance,
+      performance: perf && {
+        rate: perf.rate,
+        durationSeconds: perf.durationSeconds,
+        warmupSeconds: perf.warmupSeconds ?? DEFAULT_WARMUP_SECONDS,
+        thresholds: { ...DEFAULT_THRESHOLDS, ...perf.thresholds },
+      },
       settings: s.settings ?? {},
     };
   }

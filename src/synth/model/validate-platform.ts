@@ -2,6 +2,8 @@ import { cronProblem } from './cron';
 import { dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
 import type { PlatformDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
+import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
+import { cooldownProblem, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
 
 
 /** Collects findings against field paths such as `services[1].port`. */
@@ -44,8 +46,10 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
     if (service.synthesisPath === undefined) c.fail(`${at}.performance`, 'a load test needs synthesisPath (the endpoint it sends to)');
     c.check(`${at}.performance.rate`, perf.rate, (v) => (v > 0 && v <= 10000 ? undefined : `must be from 0 (exclusive) to 10000 requests/s, got ${v}`));
     c.check(`${at}.performance.durationSeconds`, perf.durationSeconds, (v) => (Number.isInteger(v) && v >= 10 && v <= 1800 ? undefined : `must be an integer from 10 to 1800 seconds, got ${v}`));
+    if (perf.warmupSeconds !== undefined) c.check(`${at}.performance.warmupSeconds`, perf.warmupSeconds, (v) => (Number.isInteger(v) && v >= 0 && v <= 600 ? undefined : `must be an integer from 0 to 600 seconds, got ${v}`));
     for (const [key, value] of Object.entries(perf.thresholds ?? {})) {
-      c.check(`${at}.performance.thresholds.${key}`, value, (v) => (typeof v === 'number' && v >= 0 ? undefined : `must be a number ≥ 0, got ${v}`));
+      if (!(THRESHOLD_KEYS as string[]).includes(key)) c.fail(`${at}.performance.thresholds.${key}`, `is not a threshold; known: ${THRESHOLD_KEYS.join(', ')}`);
+      else c.check(`${at}.performance.thresholds.${key}`, value, (v) => thresholdProblem(key as ThresholdKey, v));
     }
   }
   for (const [i, callee] of (service.calls ?? []).entries()) {
@@ -65,28 +69,32 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
     c.check(`environments[${i}].name`, env.name, dnsLabelProblem);
     if (envNames.has(env.name)) c.fail(`environments[${i}].name`, `duplicate environment "${env.name}"`);
     envNames.add(env.name);
+    if (env.logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(env.logLevel)) c.fail(`environments[${i}].logLevel`, `must be one of ${LOG_LEVELS.join(', ')}, got "${env.logLevel}"`);
     if (env.autoscaling) {
       const a = env.autoscaling;
-      if (!(Number.isInteger(a.minReplicas) && a.minReplicas >= 2 && Number.isInteger(a.maxReplicas) && a.maxReplicas >= a.minReplicas && a.maxReplicas <= 100)) {
-        c.fail(`environments[${i}].autoscaling`, `needs integers 2 ≤ minReplicas ≤ maxReplicas ≤ 100, got ${a.minReplicas}–${a.maxReplicas}`);
+      if (!(Number.isInteger(a.minReplicas) && a.minReplicas >= MIN_REPLICAS && Number.isInteger(a.maxReplicas) && a.maxReplicas >= a.minReplicas && a.maxReplicas <= MAX_REPLICAS)) {
+        c.fail(`environments[${i}].autoscaling`, `needs integers ${MIN_REPLICAS} ≤ minReplicas ≤ maxReplicas ≤ ${MAX_REPLICAS}, got ${a.minReplicas}–${a.maxReplicas}`);
       }
     }
-    if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= 2)) c.fail(`environments[${i}].replicas`, `must be an integer ≥ 2 (a PodDisruptionBudget needs a spare pod), got ${env.replicas}`);
+    if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= MIN_REPLICAS)) c.fail(`environments[${i}].replicas`, `must be an integer ≥ ${MIN_REPLICAS} (a PodDisruptionBudget needs a spare pod), got ${env.replicas}`);
   });
   c.check('registry.host', def.registry.host, (v) => (/^[a-z0-9.-]+(:\d+)?$/.test(v) ? undefined : `"${v}" is not a registry host such as ghcr.io`));
   c.check('registry.namespace', def.registry.namespace, imageNameProblem);
   for (const key of ['linux', 'linuxArm', 'macos'] as const) c.check(`runners.${key}`, def.runners[key], nonEmpty);
   c.check('toolchain.python', def.toolchain.python, versionProblem);
   c.check('toolchain.uv', def.toolchain.uv, versionProblem);
-  c.check('toolchain.node', def.toolchain.node, versionProblem);
+  c.check('toolchain.node', def.toolchain.node, (v) => ((SUPPORTED_NODE_MAJORS as readonly string[]).includes(v) ? undefined : `"${v}" is not a supported Node.js LTS major; use one of ${SUPPORTED_NODE_MAJORS.join(', ')}`));
   for (const key of ['helm', 'kubeconform', 'kind'] as const) {
     c.check(`toolchain.${key}`, def.toolchain[key], (v) => (/^v\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be a pinned vX.Y.Z`));
   }
   c.check('toolchain.kubernetes', def.toolchain.kubernetes, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be X.Y.Z`));
   for (const key of ['performance', 'dependencyScan'] as const) c.check(`schedules.${key}`, def.schedules[key], cronProblem);
-  c.check('dependencyUpdates.time', def.dependencyUpdates.time, (v) => (/^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : `"${v}" must be hh:mm (24 h)`));
-  c.check('dependencyUpdates.cooldownDays', def.dependencyUpdates.cooldownDays, (v) =>
-    Number.isInteger(v) && v >= 3 && v <= 90 ? undefined : `must be an integer from 3 to 90 days, got ${v}`);
+  c.check('dependencyUpdates.day', def.dependencyUpdates.day, (v) => ((WEEKDAYS as readonly string[]).includes(v) ? undefined : `must be one of ${WEEKDAYS.join(', ')}, got "${v}"`));
+  c.check('dependencyUpdates.time', def.dependencyUpdates.time, timeOfDayProblem);
+  c.check('dependencyUpdates.cooldownDays', def.dependencyUpdates.cooldownDays, cooldownProblem);
+  if (def.performanceHistoryBranch !== undefined) {
+    c.check('performanceHistoryBranch', def.performanceHistoryBranch, (v) => (/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(v) && !v.includes('..') && v !== def.defaultBranch ? undefined : `"${v}" must be a branch name other than the default branch`));
+  }
   for (const key of ['platform', 'services', 'app'] as const) {
     if (def.owners[key].length === 0) c.fail(`owners.${key}`, 'must name at least one owner');
     def.owners[key].forEach((o, i) => c.check(`owners.${key}[${i}]`, o, ownerProblem));
@@ -113,6 +121,8 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
     }
     ports.set(service.port, service.name);
   }
+  const cycle = callCycle(def.services);
+  if (cycle) c.fail('services', `calls form a cycle: ${cycle.join(' → ')}; no service could start or be installed first`);
 
   const app = def.app;
   c.check('app.name', app.name, dnsLabelProblem);
@@ -124,3 +134,45 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   return c.findings;
 }
 
+
+/** A cycle in the services' calls, as the names along it (first = last), or undefined. */
+function callCycle(services: readonly ServiceDefinition[]): string[] | undefined {
+  const calls = new Map(services.map((s) => [s.name, (s.calls ?? []).filter((c) => c !== s.name)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): string[] | undefined => {
+    if (state.get(name) === 'done' || !calls.has(name)) return undefined;
+    if (state.get(name) === 'visiting') return [...trail.slice(trail.indexOf(name)), name];
+    state.set(name, 'visiting');
+    for (const callee of calls.get(name)!) {
+      const cycle = visit(callee, [...trail, name]);
+      if (cycle) return cycle;
+    }
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const s of services) {
+    const cycle = visit(s.name, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/**
+ * Service names in dependency order: every service after the services it calls, otherwise in
+ * the order of the definition. Call it only on a validated definition (no cycle).
+ */
+export function callOrder(services: readonly ServiceDefinition[]): string[] {
+  const order: string[] = [];
+  const placed = new Set<string>();
+  const place = (s: ServiceDefinition): void => {
+    if (placed.has(s.name)) return;
+    placed.add(s.name);
+    for (const callee of s.calls ?? []) {
+      const next = services.find((x) => x.name === callee);
+      if (next) place(next);
+    }
+    order.push(s.name);
+  };
+  services.forEach(place);
+  return order;
+}

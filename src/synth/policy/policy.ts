@@ -1,3 +1,4 @@
+import type { K8sObject } from './rules/workloads';
 import type { Finding } from '../../common/errors';
 
 /** A rendered workflow as the policy rules see it. */
@@ -20,7 +21,17 @@ export interface DependabotTarget {
   readonly data: { readonly updates?: readonly Record<string, unknown>[] } & Record<string, unknown>;
 }
 
-export type PolicyTarget = WorkflowTarget | DependabotTarget;
+/** A chart's objects as the policy rules see them: rendered with each of its values files. */
+export interface ManifestsTarget {
+  readonly kind: 'manifests';
+  /** The chart folder. */
+  readonly filePath: string;
+  readonly constructPath: string;
+  /** The objects, by the values file they were rendered with (`values.yaml`, `values-staging.yaml`, …). */
+  readonly objectsByValues: Readonly<Record<string, readonly K8sObject[]>>;
+}
+
+export type PolicyTarget = WorkflowTarget | DependabotTarget | ManifestsTarget;
 
 /** The loosely typed shape of a rendered workflow: rules also run on hand-broken input. */
 export interface WorkflowData {

@@ -20,6 +20,12 @@ export interface StepOptions {
   readonly timeoutMinutes?: number;
   /** @default false */
   readonly continueOnError?: boolean;
+  /**
+   * Outputs the step writes (to `$GITHUB_OUTPUT`, or an action's declared outputs); only these
+   * can be read with {@link stepOutput}. Needs an `id`.
+   * @default - none
+   */
+  readonly outputs?: readonly string[];
 }
 
 /** A shell step. The script must not contain `${{ }}`: pass values through `env`. */
@@ -58,5 +64,8 @@ export function actionStep(props: ActionStepProps): JobStep {
 /** `steps.<id>.outputs.<name>` of a step that has an id. */
 export function stepOutput(step: JobStep, name: string): Expression {
   if (!step.props.id) throw new Error(`step "${step.props.name}" needs an id before its output "${name}" can be read`);
+  if (!step.props.outputs?.includes(name)) {
+    throw new Error(`step "${step.props.name}" declares no output "${name}"; it declares: ${step.props.outputs?.join(', ') || '(none)'}`);
+  }
   return Expression.raw(`steps.${step.props.id}.outputs.${name}`);
 }

@@ -1,4 +1,5 @@
 import { cronProblem } from '../model/cron';
+import { IDENTIFIER } from '../model/limits';
 
 /** Filters of a `push` trigger. */
 export interface PushTrigger {
@@ -52,7 +53,7 @@ export function triggerProblems(triggers: WorkflowTriggers): string[] {
   }
   for (const [kind, trigger] of [['workflowDispatch', triggers.workflowDispatch], ['workflowCall', triggers.workflowCall]] as const) {
     for (const [name, inp] of Object.entries(trigger?.inputs ?? {})) {
-      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) problems.push(`triggers.${kind}.inputs.${name}: invalid input name`);
+      if (!IDENTIFIER.test(name)) problems.push(`triggers.${kind}.inputs.${name}: invalid input name`);
       if (inp.type === 'choice' && !(inp.options && inp.options.length > 0)) problems.push(`triggers.${kind}.inputs.${name}: a choice input needs options`);
       if (inp.type !== 'choice' && inp.options) problems.push(`triggers.${kind}.inputs.${name}: options only apply to type "choice"`);
     }

@@ -1,4 +1,5 @@
 import type { SecureJobProps } from './job';
+import { IDENTIFIER } from '../model/limits';
 import { imageReferenceProblem } from '../model/names';
 import type { JobStep } from './steps';
 
@@ -8,10 +9,8 @@ interface JobRule {
   readonly message: (props: SecureJobProps, id: string) => string;
 }
 
-export const JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
 const RULES: readonly JobRule[] = [
-  { test: (_, id) => JOB_ID.test(id), message: (_, id) => `job id "${id}" must start with a letter or "_" and contain only letters, digits, "-" and "_"` },
+  { test: (_, id) => IDENTIFIER.test(id), message: (_, id) => `job id "${id}" must start with a letter or "_" and contain only letters, digits, "-" and "_"` },
   {
     test: (p) => p.timeoutMinutes === undefined || (Number.isInteger(p.timeoutMinutes) && p.timeoutMinutes >= 1 && p.timeoutMinutes <= 360),
     message: (p) => `timeoutMinutes must be an integer from 1 to 360, got ${p.timeoutMinutes} (omit it for the default of 15)`,
@@ -36,7 +35,7 @@ export function stepProblems(steps: readonly JobStep[]): string[] {
   steps.forEach((step, i) => {
     const id = step.props.id;
     if (id === undefined) return;
-    if (!JOB_ID.test(id)) problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is invalid`);
+    if (!IDENTIFIER.test(id)) problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is invalid`);
     if (ids.has(id)) problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is already used by steps[${ids.get(id)}]`);
     ids.set(id, i);
   });

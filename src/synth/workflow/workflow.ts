@@ -74,6 +74,18 @@ export class SecureWorkflow extends Construct implements IGeneratedFile {
     return new SecureJob(this, id, props);
   }
 
+  /**
+   * `inputs.<name>`, checked against the inputs the workflow_dispatch and workflow_call triggers
+   * declare: a typo fails at synthesis, not as an empty value at run time.
+   */
+  public input(name: string): Expression {
+    const declared = { ...this.triggers.workflowDispatch?.inputs, ...this.triggers.workflowCall?.inputs };
+    if (!(name in declared)) {
+      throw new ValidationError(this, `reads inputs.${name}, which no trigger declares; declared inputs: ${Object.keys(declared).sort().join(', ') || '(none)'}`);
+    }
+    return Expression.raw(`inputs.${name}`);
+  }
+
   /** The jobs, in the order they were added. */
   public get jobs(): SecureJob[] {
     return this.node.children.filter((c): c is SecureJob => c instanceof SecureJob);

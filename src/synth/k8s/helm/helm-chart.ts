@@ -1,7 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TOKENS, manifestToTemplate } from './templates';
-import { defaultValues, environmentValues, valuesSchema, type ChartValues } from './values';
+import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
+import type { PolicyTarget } from '../../policy/policy';
 import type { Platform, Service } from '../../model/platform';
 import { setPath } from '../../../common/object-path';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../../output/generated-file';
@@ -11,13 +12,14 @@ import { ServiceChart, type ServiceChartProps } from '../service-chart';
 
 /** One file of a chart folder. */
 class ChartFile extends Construct implements IGeneratedFile {
-  constructor(scope: Construct, id: string, public readonly filePath: string, private readonly format: RenderedFile['format'], private readonly text: string) {
+  constructor(scope: Construct, id: string, public readonly filePath: string, private readonly format: RenderedFile['format'], private readonly text: string,
+    private readonly policyTarget?: () => PolicyTarget) {
     super(scope, id);
     markGeneratedFile(this);
   }
 
   public render(): RenderedFile {
-    return { filePath: this.filePath, format: this.format, text: this.text, reviewed: true, constructPath: this.node.path };
+    return { filePath: this.filePath, format: this.format, text: this.text, reviewed: true, constructPath: this.node.path, policyTarget: this.policyTarget?.() };
   }
 }
 
@@ -46,12 +48,19 @@ const FILE_OF_KIND: Record<string, string> = {
  * the same cdk8s constructs as the manifests, with the values bound as template actions.
  */
 export class HelmChart extends Construct {
+  /** The values file of an environment, in the chart folder: `values-<environment>.yaml`. */
+  public static valuesFileOf(environment: string): string {
+    return `values-${environment}.yaml`;
+  }
+
   public readonly directory: string;
   /** The service (and default release) name. */
   public readonly serviceName: string;
   public readonly values: ChartValues;
   /** The values files of the chart folder, defaults first. */
   public readonly valuesFiles: readonly string[];
+  /** Each environment's values file, by environment name. */
+  public readonly environmentValuesFiles: ReadonlyMap<string, string>;
 
   constructor(scope: Construct, id: string, props: HelmChartProps) {
     super(scope, id);
@@ -59,22 +68,37 @@ export class HelmChart extends Construct {
     this.serviceName = service.name;
     this.directory = `${props.directory ?? 'charts'}/${service.name}`;
     this.values = defaultValues(platform, service);
-    const file = (fid: string, path: string, format: RenderedFile['format'], text: string) => new ChartFile(this, fid, `${this.directory}/${path}`, format, text);
+    const file = (fid: string, path: string, format: RenderedFile['format'], text: string, policyTarget?: () => PolicyTarget) =>
+      new ChartFile(this, fid, `${this.directory}/${path}`, format, text, policyTarget);
+    // The objects the chart installs, rendered by cdk8s with each values file, for the workload policy.
+    const manifests = (): PolicyTarget => ({
+      kind: 'manifests',
+      filePath: this.directory,
+      constructPath: this.node.path,
+      objectsByValues: Object.fromEntries([
+        ['values.yaml', this.values] as const,
+        ...platform.environments.map((env) => [HelmChart.valuesFileOf(env.name), mergeValues(this.values, environmentValues(env)) as ChartValues] as const),
+      ].map(([name, values]) => [name, [
+        ...new ServiceChart(new App(), service.name, serviceChartProps(platform, service, values, false)).toJson(),
+        testPodManifest(service, { release: service.name, version: platform.version, managedBy: 'Helm' }),
+      ]])),
+    });
 
     file('ChartYaml', 'Chart.yaml', 'yaml', toYaml({
       apiVersion: 'v2',
       name: service.name,
       description: `The ${service.name} service of the voice platform.`,
       type: 'application',
-      version: platform.definition.version,
-      appVersion: platform.definition.version,
+      version: platform.version,
+      appVersion: platform.version,
       kubeVersion: '>=1.28.0-0',
-    }));
+    }), manifests);
     file('Values', 'values.yaml', 'yaml', toYaml(this.values));
-    this.valuesFiles = ['values.yaml', ...platform.definition.environments.map((env) => `values-${env.name}.yaml`)];
+    this.environmentValuesFiles = new Map(platform.environments.map((env) => [env.name, `${this.directory}/${HelmChart.valuesFileOf(env.name)}`]));
+    this.valuesFiles = ['values.yaml', ...platform.environments.map((env) => HelmChart.valuesFileOf(env.name))];
     file('ValuesSchema', 'values.schema.json', 'json', `${JSON.stringify(valuesSchema(service.name), null, 2)}\n`);
-    for (const env of platform.definition.environments) {
-      file(`Values-${env.name}`, `values-${env.name}.yaml`, 'yaml', toYaml(environmentValues(env)));
+    for (const env of platform.environments) {
+      file(`Values-${env.name}`, HelmChart.valuesFileOf(env.name), 'yaml', toYaml(environmentValues(env)));
     }
 
     for (const manifest of templateManifests(platform, service, this.values)) {
@@ -83,7 +107,7 @@ export class HelmChart extends Construct {
         onlyIf: kind === 'HorizontalPodAutoscaler' ? '.Values.autoscaling.enabled' : undefined,
       }));
     }
-    file('TestConnection', 'templates/tests/test-connection.yaml', 'yaml', manifestToTemplate(testPodManifest(service)));
+    file('TestConnection', 'templates/tests/test-connection.yaml', 'yaml', manifestToTemplate(testPodManifest(service, { release: TOKENS.release, version: TOKENS.appVersion, managedBy: TOKENS.managedBy })));
     file('Notes', 'templates/NOTES.txt', 'gotemplate', [
       `{{ .Release.Name }} ({{ .Chart.Name }} {{ .Chart.AppVersion }}) is installed in namespace {{ .Release.Namespace }}.`,
       '',
@@ -96,7 +120,7 @@ export class HelmChart extends Construct {
 
 /** The props of a service's chart, with real values or with template tokens. */
 export function serviceChartProps(platform: Platform, service: Service, values: ChartValues, tokens: boolean): ServiceChartProps {
-  const version = platform.definition.version;
+  const version = platform.version;
   return {
     name: service.name,
     instance: tokens ? TOKENS.release : service.name,
@@ -132,12 +156,14 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
 }
 
 /** A `helm test` pod that fetches the health endpoint through the Service, itself PSS-restricted. */
-function testPodManifest(service: Service): Record<string, unknown> {
+/** `tokens` gives the template (Helm fills in release, version and manager); otherwise the values as installed. */
+function testPodManifest(service: Service, meta: { release: string; version: string; managedBy: string }): Record<string, unknown> {
+  const { release } = meta;
   const chart = new Chart(new App(), 'test');
   new k8s.KubePod(chart, 'TestConnection', {
     metadata: {
-      name: `${TOKENS.release}-test-connection`,
-      labels: { 'app.kubernetes.io/name': `${service.name}-test`, 'app.kubernetes.io/instance': TOKENS.release, 'app.kubernetes.io/version': TOKENS.appVersion, 'app.kubernetes.io/managed-by': TOKENS.managedBy },
+      name: `${release}-test-connection`,
+      labels: { 'app.kubernetes.io/name': `${service.name}-test`, 'app.kubernetes.io/instance': release, 'app.kubernetes.io/version': meta.version, 'app.kubernetes.io/managed-by': meta.managedBy },
       annotations: { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' },
     },
     spec: {
@@ -147,7 +173,7 @@ function testPodManifest(service: Service): Record<string, unknown> {
       containers: [{
         name: 'curl',
         image: 'docker.io/curlimages/curl:8.11.1',
-        command: ['curl', '--fail', '--silent', '--show-error', '--max-time', '10', `http://${TOKENS.release}:${service.port}${service.healthPath}`],
+        command: ['curl', '--fail', '--silent', '--show-error', '--max-time', '10', `http://${release}:${service.port}${service.healthPath}`],
         resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') }, limits: { memory: k8s.Quantity.fromString('32Mi') } },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
       }],

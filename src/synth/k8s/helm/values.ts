@@ -1,3 +1,4 @@
+import { LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, type LogLevel } from '../../model/limits';
 import type { EnvironmentDefinition } from '../../model/platform-definition';
 import type { Platform, Service } from '../../model/platform';
 
@@ -24,7 +25,7 @@ export interface ChartValues {
     readonly requests: { readonly cpu: string; readonly memory: string };
     readonly limits: { readonly memory: string; readonly cpu?: string };
   };
-  readonly logLevel: 'debug' | 'info' | 'warning' | 'error';
+  readonly logLevel: LogLevel;
   /** The service's own settings (ConfigMap → environment). */
   readonly config: Readonly<Record<string, string>>;
 }
@@ -34,8 +35,8 @@ export function defaultValues(platform: Platform, service: Service): ChartValues
   const callees = service.calls.map((name) => platform.service(name));
   return {
     image: { repository: service.imageRepository, tag: '', digest: '', pullPolicy: 'IfNotPresent' },
-    replicaCount: 2,
-    autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 },
+    replicaCount: MIN_REPLICAS,
+    autoscaling: { enabled: true, minReplicas: MIN_REPLICAS, maxReplicas: 5, targetCPUUtilizationPercentage: 70 },
     resources: {
       requests: { cpu: service.resources.cpuRequest, memory: service.resources.memoryRequest },
       limits: { memory: service.resources.memoryLimit, ...(service.resources.cpuLimit ? { cpu: service.resources.cpuLimit } : {}) },
@@ -55,7 +56,7 @@ export function environmentValues(env: EnvironmentDefinition): Record<string, un
   if (env.logLevel) values.logLevel = env.logLevel;
   if (env.autoscaling === false) {
     values.autoscaling = { enabled: false };
-    values.replicaCount = env.replicas ?? 2;
+    values.replicaCount = env.replicas ?? MIN_REPLICAS;
   } else if (env.autoscaling) {
     values.autoscaling = { enabled: true, minReplicas: env.autoscaling.minReplicas, maxReplicas: env.autoscaling.maxReplicas };
   }
@@ -91,18 +92,18 @@ export function valuesSchema(serviceName: string): Record<string, unknown> {
         digest: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$', description: 'Image digest; wins over the tag when set' },
         pullPolicy: { type: 'string', enum: ['IfNotPresent', 'Always', 'Never'] },
       }),
-      replicaCount: { type: 'integer', minimum: 2, description: 'Replicas when autoscaling is off (≥ 2 for the PodDisruptionBudget)' },
+      replicaCount: { type: 'integer', minimum: MIN_REPLICAS, description: `Replicas when autoscaling is off (≥ ${MIN_REPLICAS} for the PodDisruptionBudget)` },
       autoscaling: closed({
         enabled: { type: 'boolean' },
-        minReplicas: { type: 'integer', minimum: 2 },
-        maxReplicas: { type: 'integer', minimum: 2, maximum: 100 },
+        minReplicas: { type: 'integer', minimum: MIN_REPLICAS },
+        maxReplicas: { type: 'integer', minimum: MIN_REPLICAS, maximum: MAX_REPLICAS },
         targetCPUUtilizationPercentage: { type: 'integer', minimum: 1, maximum: 100 },
       }),
       resources: closed({
         requests: closed({ cpu: { type: 'string', pattern: QUANTITY }, memory: { type: 'string', pattern: QUANTITY } }),
         limits: closed({ memory: { type: 'string', pattern: QUANTITY }, cpu: { type: 'string', pattern: QUANTITY } }, ['memory']),
       }),
-      logLevel: { type: 'string', enum: ['debug', 'info', 'warning', 'error'] },
+      logLevel: { type: 'string', enum: [...LOG_LEVELS] },
       config: {
         type: 'object',
         description: 'Settings of the service, as environment variables',

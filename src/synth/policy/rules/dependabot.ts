@@ -1,11 +1,12 @@
 import type { Finding } from '../../../common/errors';
+import { COOLDOWN_DAYS, cooldownProblem } from '../../model/limits';
 import type { PolicyRule } from '../policy';
 
 /** Dependabot covers the repo's ecosystems, with cooldowns and groups, and never runs external code. */
 export function dependabotRule(requiredEcosystems: readonly string[]): PolicyRule {
   return {
     code: 'pipelines:dependabot',
-    description: `dependabot.yml covers ${requiredEcosystems.join(', ')}; every entry has cooldown.default-days ≥ 3 and groups; never insecure-external-code-execution: allow`,
+    description: `dependabot.yml covers ${requiredEcosystems.join(', ')}; every entry has cooldown.default-days ≥ ${COOLDOWN_DAYS.min} and groups; never insecure-external-code-execution: allow`,
     check(target) {
       if (target.kind !== 'dependabot') return [];
       const findings: Finding[] = [];
@@ -17,7 +18,8 @@ export function dependabotRule(requiredEcosystems: readonly string[]): PolicyRul
       updates.forEach((u, i) => {
         const at = `${target.constructPath}#updates[${i}] (${String(u['package-ecosystem'])})`;
         const days = (u.cooldown as { 'default-days'?: unknown } | undefined)?.['default-days'];
-        if (typeof days !== 'number' || days < 3) findings.push({ location: at, message: `cooldown.default-days must be ≥ 3, got ${JSON.stringify(days)}` });
+        const cooldown = cooldownProblem(days);
+        if (cooldown) findings.push({ location: at, message: `cooldown.default-days ${cooldown}` });
         if (!u.groups || Object.keys(u.groups).length === 0) findings.push({ location: at, message: 'updates must be grouped (groups:)' });
         if (u['insecure-external-code-execution'] === 'allow') findings.push({ location: at, message: 'insecure-external-code-execution: allow runs dependency code with Dependabot credentials' });
       });

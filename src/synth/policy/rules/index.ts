@@ -3,6 +3,7 @@ import { concurrencyRule, imagesRule, timeoutRule } from './hygiene';
 import { dangerousTriggersRule, templateInjectionRule } from './injection';
 import { pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
 import { checkoutCredentialsRule, permissionsRule, secretsRule } from './token';
+import { workloadsRule } from './workloads';
 import type { ActionPins } from '../../pins/action-pins';
 import type { PolicyRule } from '../policy';
 
@@ -11,6 +12,7 @@ export * from './hygiene';
 export * from './injection';
 export * from './supply-chain';
 export { checkoutCredentialsRule, permissionsRule, secretsRule } from './token';
+export * from './workloads';
 
 /** Options of {@link defaultRules}. */
 export interface DefaultRulesOptions {
@@ -34,5 +36,6 @@ export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
     concurrencyRule,
     imagesRule,
     dependabotRule(options.requiredEcosystems),
+    workloadsRule,
   ];
 }

@@ -36,6 +36,7 @@ export function addChangeDetectionJob(workflow: SecureWorkflow, props: ChangeDet
   const detect = runStep({
     name: 'Detect changed paths',
     id: 'diff',
+    outputs: names,
     env: { EVENT_NAME: github.eventName, PR_BASE_SHA: github.pullRequestBaseSha, PUSH_BEFORE_SHA: github.pushBefore },
     run: [
       'base=""',

@@ -1,5 +1,6 @@
 import { status } from '../expressions';
-import { runStep, type JobStep } from '../steps';
+import { runStep, stepOutput, type JobStep } from '../steps';
+import type { Expression } from '../expressions';
 
 /** Props of {@link localContainerSteps}. */
 export interface LocalContainerProps {
@@ -19,6 +20,8 @@ export interface LocalContainer {
   readonly logsOnFailure: JobStep;
   /** `http://127.0.0.1:<port>`. */
   readonly baseUrl: string;
+  /** The built image's ID (`sha256:…`), an output of the build step. */
+  readonly imageId: Expression;
 }
 
 /**
@@ -27,9 +30,17 @@ export interface LocalContainer {
  */
 export function localContainerSteps(props: LocalContainerProps): LocalContainer {
   const name = { CONTAINER_NAME: props.name };
+  const build = runStep({
+    name: `Build the ${props.name} image`,
+    id: `build-${props.name}`,
+    outputs: ['image-id'],
+    env: { ...name, BUILD_CONTEXT: props.context },
+    run: 'docker build --tag "$CONTAINER_NAME:ci" "$BUILD_CONTEXT"\necho "image-id=$(docker image inspect --format \'{{.Id}}\' "$CONTAINER_NAME:ci")" >> "$GITHUB_OUTPUT"',
+  });
   return {
+    imageId: stepOutput(build, 'image-id'),
     start: [
-      runStep({ name: `Build the ${props.name} image`, env: { ...name, BUILD_CONTEXT: props.context }, run: 'docker build --tag "$CONTAINER_NAME:ci" "$BUILD_CONTEXT"' }),
+      build,
       runStep({
         name: `Start ${props.name}`,
         env: { ...name, SERVICE_PORT: props.port },

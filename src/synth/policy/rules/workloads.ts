@@ -1,5 +1,7 @@
-import type { Finding } from '../../common/errors';
-import { imageReferenceProblem } from '../model/names';
+import type { Finding } from '../../../common/errors';
+import { MIN_REPLICAS } from '../../model/limits';
+import { imageReferenceProblem } from '../../model/names';
+import type { PolicyRule } from '../policy';
 
 /** A Kubernetes object as rendered (loosely typed: the rules also run on hand-broken input). */
 export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any };
@@ -86,7 +88,7 @@ export function workloadFindings(objects: readonly K8sObject[]): Finding[] {
     const name = d.metadata?.name;
     if (!matches(d.spec?.selector?.matchLabels, labels)) add(d, 'spec.selector does not match the pod template labels');
     const hpa = list.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.kind === 'Deployment' && o.spec?.scaleTargetRef?.name === name);
-    if (!hpa && !((d.spec?.replicas ?? 1) >= 2)) add(d, `needs replicas ≥ 2 or a HorizontalPodAutoscaler, has ${d.spec?.replicas ?? 1} replica(s) and none`);
+    if (!hpa && !((d.spec?.replicas ?? 1) >= MIN_REPLICAS)) add(d, `needs replicas ≥ ${MIN_REPLICAS} or a HorizontalPodAutoscaler, has ${d.spec?.replicas ?? 1} replica(s) and none`);
     if (!list.some((o) => o.kind === 'PodDisruptionBudget' && matches(o.spec?.selector?.matchLabels, labels))) add(d, 'no PodDisruptionBudget selects its pods');
     const np = list.find((o) => o.kind === 'NetworkPolicy' && matches(o.spec?.podSelector?.matchLabels, labels));
     if (!np) add(d, 'no NetworkPolicy selects its pods');
@@ -110,10 +112,24 @@ export function workloadFindings(objects: readonly K8sObject[]): Finding[] {
   for (const h of list.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const ref = h.spec?.scaleTargetRef ?? {};
     if (!list.some((o) => o.kind === ref.kind && o.metadata?.name === ref.name)) add(h, `scaleTargetRef ${ref.kind}/${ref.name} does not exist`);
-    if (!(h.spec?.minReplicas >= 2) || !(h.spec?.maxReplicas >= h.spec?.minReplicas)) add(h, `needs 2 ≤ minReplicas ≤ maxReplicas, got ${h.spec?.minReplicas}–${h.spec?.maxReplicas}`);
+    if (!(h.spec?.minReplicas >= MIN_REPLICAS) || !(h.spec?.maxReplicas >= h.spec?.minReplicas)) add(h, `needs ${MIN_REPLICAS} ≤ minReplicas ≤ maxReplicas, got ${h.spec?.minReplicas}–${h.spec?.maxReplicas}`);
   }
   for (const p of list.filter((o) => o.kind === 'PodDisruptionBudget')) {
     if (!pods.some((pod) => pod.owner.kind === 'Deployment' && matches(p.spec?.selector?.matchLabels, pod.labels))) add(p, 'selector matches no workload');
   }
   return findings;
 }
+
+/**
+ * The workload rules as policy: every chart's objects, rendered with each of its values files,
+ * are checked at synthesis like the workflows, before any file is written.
+ */
+export const workloadsRule: PolicyRule = {
+  code: 'pipelines:restricted-workloads',
+  description: 'chart objects meet Pod Security Standards "restricted" and the workload rules (resources, probes, labels, replicas, PDB, NetworkPolicy, Services and HPAs that point at real pods and ports), with every values file',
+  check(target) {
+    if (target.kind !== 'manifests') return [];
+    return Object.entries(target.objectsByValues).flatMap(([values, objects]) =>
+      workloadFindings(objects).map((f) => ({ location: target.constructPath, message: `${values}: ${f.location}: ${f.message}` })));
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * Facts several layers check (the model, the kits, the policy rules, the chart schema), declared
+ * once. Each says why it is what it is.
+ */
+
+/** Dependabot's schedule days. */
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Log levels the services accept (Python's logging names). */
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Fewest replicas of a service: a PodDisruptionBudget needs a spare pod to let a node drain. */
+export const MIN_REPLICAS = 2;
+
+/** Most replicas an environment may scale a service to. */
+export const MAX_REPLICAS = 100;
+
+/**
+ * Days a new release must age before Dependabot proposes it. At least 3: most malicious
+ * releases are found and pulled within days (security-standards.md).
+ */
+export const COOLDOWN_DAYS = { min: 3, max: 90 } as const;
+
+/** A GitHub Actions identifier: job ids, input names, step ids. */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** `hh:mm` on a 24-hour clock. */
+export function timeOfDayProblem(value: string): string | undefined {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(value) ? undefined : `"${value}" must be hh:mm (24 h)`;
+}
+
+/** Why a cooldown is not allowed, or undefined. */
+export function cooldownProblem(days: unknown): string | undefined {
+  return typeof days === 'number' && Number.isInteger(days) && days >= COOLDOWN_DAYS.min && days <= COOLDOWN_DAYS.max
+    ? undefined : `must be an integer from ${COOLDOWN_DAYS.min} to ${COOLDOWN_DAYS.max} days, got ${JSON.stringify(days)}`;
+}
+
+/**
+ * Node.js majors the generated workflows may set up: the LTS lines still supported (Node 20
+ * reached end of life on 2026-04-30, Node 22 ends on 2027-04-30, Node 24 on 2028-04-30).
+ */
+export const SUPPORTED_NODE_MAJORS = ['22', '24'] as const;
