@@ -93,6 +93,9 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
         testMatch: ['<rootDir>/test/**/*.test.ts'],
         setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
         collectCoverage: false,
+        // Jest's default on two cores is one worker; the suite's slow files wait on timers and
+        // sockets, not the CPU, so two workers overlap them.
+        maxWorkers: 2,
       },
     },
     tsconfigDev: {

@@ -37,13 +37,21 @@ describe('a broken definition fails synthesis with a clear message and writes no
       .toThrow(/\[schedules\.performance\] must have 5 fields/);
   });
 
-  test('unknown service in a needs', () => {
-    const platform = Platform.fromDefinition(PLATFORM);
-    expect(() => pipelinesWith((app, wf) => {
-      const ciTest = app.node.findChild('ci-test') as SecureWorkflow;
-      const testJob = ciTest.jobs.find((j) => j.jobId === `test-${platform.service('ttx').name}`)!;
-      wf.addJob('deploy', { runsOn: 'ubuntu-24.04', permissions: {}, needs: [testJob] });
-    })).toThrow('Unknown service "ttx"; the platform defines: agent, tts');
+  test('a service that calls an unknown service, and a call cycle, name the fields', () => {
+    const [tts, agent] = PLATFORM.services;
+    expect(() => buildPipelines({ definition: { ...PLATFORM, services: [tts!, { ...agent!, calls: ['ttx'] }] } }))
+      .toThrow(/\[services\[1\]\.calls\[0\]\] unknown service "ttx"; known: agent, tts/);
+    expect(() => buildPipelines({ definition: { ...PLATFORM, services: [{ ...tts!, calls: ['agent'] }, agent!] } }))
+      .toThrow(/\[services\] calls form a cycle: tts → agent → tts/);
+  });
+
+  test('services are installed and started after the services they call, whatever the definition order', () => {
+    const [tts, agent] = PLATFORM.services;
+    expect(Platform.fromDefinition({ ...PLATFORM, services: [agent!, tts!] }).services.map((s) => s.name)).toEqual(['tts', 'agent']);
+  });
+
+  test('a workflow that reads an input no trigger declares', () => {
+    expect(() => pipelinesWith((_, wf) => wf.input('rate'))).toThrow('[broken] reads inputs.rate, which no trigger declares; declared inputs: (none)');
   });
 
   test('a needs that names a job of another workflow', () => {

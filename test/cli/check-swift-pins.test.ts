@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findPin, parsePackageResolved } from '../../src/runtime';
-import { runCliProcess } from '../support/run-cli';
+import { checkSwiftPinsCommand } from '../../src/runtime/cli/check-swift-pins';
+import { runCliInProcess } from '../support/run-cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'package-resolved');
 const fixture = (name: string) => path.join(FIXTURES, name);
-const run = (...args: string[]) => runCliProcess('check-swift-pins', args);
+const run = (...args: string[]) => runCliInProcess(checkSwiftPinsCommand, args);
 
 describe('parsePackageResolved', () => {
   test('normalizes v1, v2 and v3 pins', () => {

@@ -1,5 +1,6 @@
 import { inspectWav, makeWav } from '../../src/runtime';
-import { runCliProcess } from '../support/run-cli';
+import { smokeTestCommand } from '../../src/runtime/cli/smoke-test';
+import { runCliInProcess } from '../support/run-cli';
 import { TtsFixture } from '../support/tts-fixture';
 
 describe('inspectWav', () => {
@@ -24,7 +25,7 @@ describe('inspectWav', () => {
 describe('smoke-test CLI against a fixture server on 127.0.0.1', () => {
   let fixture: TtsFixture;
   afterEach(async () => fixture.stop());
-  const run = (...args: string[]) => runCliProcess('smoke-test', ['--base-url', fixture.baseUrl, '--initial-delay-ms', '20', ...args]);
+  const run = (...args: string[]) => runCliInProcess(smokeTestCommand, ['--base-url', fixture.baseUrl, '--initial-delay-ms', '20', ...args]);
 
   test('healthy service with valid audio → 0', async () => {
     fixture = await TtsFixture.start();
@@ -82,12 +83,27 @@ describe('smoke-test CLI against a fixture server on 127.0.0.1', () => {
     expect(r.stderr).toMatch(/synthesis .* failed: timed out/);
   });
 
+  test('an endless answer is cut off at the size limit → 1, with the reason', async () => {
+    fixture = await TtsFixture.start({ bodyFault: 'endless' });
+    const r = await run('--synthesis-path', TtsFixture.SYNTHESIS_PATH, '--timeout-ms', '20000');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the answer is larger than 16777216 bytes; stopped reading/);
+  }, 30_000);
+
+  test('a server body injecting a workflow command is quoted on one line', async () => {
+    fixture = await TtsFixture.start({ failEvery: 1, errorBody: 'boom\n::error::injected' });
+    const r = await run('--synthesis-path', TtsFixture.SYNTHESIS_PATH);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/(^|\n)::error::/);
+  });
+
   test('nothing listening → 1', async () => {
     fixture = await TtsFixture.start();
     const url = fixture.baseUrl;
     await fixture.stop();
     fixture = await TtsFixture.start(); // for afterEach
-    const r = await runCliProcess('smoke-test', ['--base-url', url, '--retries', '1', '--initial-delay-ms', '10']);
+    const r = await runCliInProcess(smokeTestCommand, ['--base-url', url, '--retries', '1', '--initial-delay-ms', '10']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unhealthy: .* after 2 attempts \(last: ECONNREFUSED\)/);
   });
@@ -97,9 +113,11 @@ describe('smoke-test CLI against a fixture server on 127.0.0.1', () => {
     [['--base-url', 'ftp://127.0.0.1'], /--base-url must be http or https/],
     [['--base-url', 'http://127.0.0.1:1', '--retries', '-1'], /--retries must be an integer ≥ 0 and ≤ 100, got "-1"/],
     [[], /required option '--base-url <url>' not specified/],
+    [['--base-url', 'http://127.0.0.1:1', '--health-path', 'http://198.51.100.7/health'], /--health-path must be a path starting with one "\/", got "http:\/\/198\.51\.100\.7\/health"/],
+    [['--base-url', 'http://127.0.0.1:1', '--synthesis-path', '//elsewhere/x'], /--synthesis-path must be a path starting with one "\/"/],
   ])('usage error %j → 2', async (args, message) => {
     fixture = await TtsFixture.start();
-    const r = await runCliProcess('smoke-test', args);
+    const r = await runCliInProcess(smokeTestCommand, args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -35,7 +35,7 @@ export function runCliProcess(cli: string, args: readonly string[], env: NodeJS.
  * the same argument parsing and exit-code mapping as the bin: for logic where the process
  * boundary is not the point.
  */
-export async function runCliInProcess(command: (io: CliIo) => Command, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runCliInProcess(command: (io: CliIo) => Command, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult & { code: number }> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env };

@@ -14,6 +14,10 @@ export interface FixtureBehaviour {
   stall?: { everyMs: number; forMs: number };
   /** Every Nth synthesis request answers 500. @default - never */
   failEvery?: number;
+  /** Answer 200 and then: drop the connection halfway, trickle a byte every 100 ms, or stream forever. @default - a whole answer */
+  bodyFault?: 'reset' | 'trickle' | 'endless';
+  /** Body of the 500 answers. @default '{"error":"synthesis failed"}' */
+  errorBody?: string;
   /** Serve broken audio. @default - valid WAV */
   badAudio?: 'not-wav' | 'empty-data' | 'wrong-content-type';
 }
@@ -33,6 +37,8 @@ export class TtsFixture {
 
   public readonly behaviour: FixtureBehaviour;
   public synthesisRequests = 0;
+  /** Path and query of the last synthesis request. */
+  public lastSynthesisUrl: string | undefined;
   public healthRequests = 0;
   private readonly server: Server;
   private readonly started = Date.now();
@@ -69,7 +75,7 @@ export class TtsFixture {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: status === 200 ? 'ok' : 'unhealthy' }));
       return;
     }
-    if (req.method !== 'POST' || req.url !== TtsFixture.SYNTHESIS_PATH) {
+    if (req.method !== 'POST' || req.url?.split('?')[0] !== TtsFixture.SYNTHESIS_PATH) {
       res.writeHead(404).end();
       return;
     }
@@ -77,12 +83,29 @@ export class TtsFixture {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       this.synthesisRequests++;
+      this.lastSynthesisUrl = req.url;
       const n = this.synthesisRequests;
       const delay = this.behaviour.slowMs + this.stallRemaining();
       const answer = () => this.answer(res, n, Buffer.concat(chunks).toString('utf8'));
       if (delay > 0) setTimeout(answer, delay);
       else answer();
     });
+  }
+
+  private faultyBody(res: ServerResponse, fault: 'reset' | 'trickle' | 'endless'): void {
+    res.writeHead(200, { 'content-type': 'audio/wav', ...(fault === 'endless' ? {} : { 'content-length': this.audio.length }) });
+    if (fault === 'reset') {
+      res.write(this.audio.subarray(0, this.audio.length >> 1), () => res.socket?.destroy());
+      return;
+    }
+    let i = 0;
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const timer = setInterval(() => {
+      if (res.destroyed || res.writableEnded) return clearInterval(timer);
+      if (fault === 'trickle') res.write(this.audio.subarray(i, ++i));
+      else while (res.write(chunk)) { /* fill the socket buffer, then wait for the next tick */ }
+    }, fault === 'trickle' ? 100 : 1);
+    res.on('close', () => clearInterval(timer));
   }
 
   private answer(res: ServerResponse, n: number, body: string): void {
@@ -97,7 +120,11 @@ export class TtsFixture {
       return;
     }
     if (this.behaviour.failEvery && n % this.behaviour.failEvery === 0) {
-      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"synthesis failed"}');
+      res.writeHead(500, { 'content-type': 'application/json' }).end(this.behaviour.errorBody ?? '{"error":"synthesis failed"}');
+      return;
+    }
+    if (this.behaviour.bodyFault) {
+      this.faultyBody(res, this.behaviour.bodyFault);
       return;
     }
     switch (this.behaviour.badAudio) {

@@ -41,7 +41,7 @@ export function loadTestCommand(io: CliIo = PROCESS_IO): Command {
     .requiredOption(`${C.flags.baseUrl} <url>`, 'service root, e.g. http://127.0.0.1:8000')
     .requiredOption(`${C.flags.path} <path>`, 'endpoint to POST to, relative to the base URL, with its query, e.g. /v1/synthesize')
     .requiredOption(`${C.flags.rate} <rps>`, 'arrivals per second', numberOption(C.flags.rate, { min: 0.1, max: 100000 }))
-    .requiredOption(`${C.flags.duration} <seconds>`, 'seconds of measured load', numberOption(C.flags.duration, { min: 1, max: 3600 }))
+    .requiredOption(`${C.flags.duration} <seconds>`, 'seconds of measured load', numberOption(C.flags.duration, { min: 0.5, max: 3600 }))
     .requiredOption(`${C.flags.out} <file>`, 'metrics JSON to write (atomically); checked before the run starts')
     .addOption(new Option(`${C.flags.warmup} <seconds>`, 'seconds of load sent first and left out of every figure').default(0).argParser(numberOption(C.flags.warmup, { min: 0, max: 600 })))
     .addOption(new Option(`${C.flags.runnerClass} <name>`, 'the kind of machine this runs on, recorded so that only runs of one class are compared').default('local').argParser(nonEmpty(C.flags.runnerClass)))

@@ -2,7 +2,7 @@ import { backOff } from 'exponential-backoff';
 import { request } from 'undici';
 import { inspectWav, type WavInfo } from './wav';
 import { CheckFailedError } from '../../common/cli-errors';
-import { quoteInput } from '../../common/safe-text';
+import { oneLine, quoteInput } from '../../common/safe-text';
 
 /** Options of {@link runSmokeTest}. */
 export interface SmokeTestOptions {
@@ -110,5 +110,5 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
 function describe(e: Error): string {
   if (e.name === 'TimeoutError' || /timeout/i.test(e.name) || /aborted due to timeout/i.test(e.message)) return 'timed out';
   const code = (e as NodeJS.ErrnoException).code;
-  return code ? `${code}` : quoteInput(e.message);
+  return code ? `${code}` : oneLine(e.message.slice(0, 200));
 }
