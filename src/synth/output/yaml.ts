@@ -8,6 +8,33 @@ export interface ToYamlOptions {
    * @default - no comments
    */
   readonly versionOfSha?: (sha: string) => string | undefined;
+  /**
+   * Top-level keys written plain even where YAML 1.1 would read them otherwise: a workflow's
+   * `on`, which GitHub reads itself (as a string).
+   * @default []
+   */
+  readonly plainTopLevelKeys?: readonly string[];
+}
+
+const yaml11Reading = new Map<string, boolean>();
+
+/**
+ * Whether a YAML 1.1 reader (Dependabot's, PyYAML, Ruby's Psych) would read this string, written
+ * plain, as something else: `06:00` (base 60), `on`/`off`/`yes`/`no`/`y`/`n`, `0755` (octal).
+ * The 1.2 writer leaves those plain, because in 1.2 they are strings.
+ */
+function misreadByYaml11(value: string): boolean {
+  let misread = yaml11Reading.get(value);
+  if (misread === undefined) {
+    try {
+      // Multi-line strings are written as block literals or quoted, which both versions read alike.
+      misread = !value.includes('\n') && YAML.parse(value, { version: '1.1', logLevel: 'silent' }) !== value;
+    } catch {
+      misread = false; // not a plain scalar at all: the writer quotes it anyway
+    }
+    yaml11Reading.set(value, misread);
+  }
+  return misread;
 }
 
 /** Drops undefined values (and empty `with`/`env` left behind by them) so YAML stays tidy. */
@@ -18,6 +45,17 @@ export function prune<T>(value: T): T {
 /** Renders data as YAML: 2-space indent, no line folding, block literals for scripts. */
 export function toYaml(data: unknown, options: ToYamlOptions = {}): string {
   const doc = new YAML.Document(prune(data));
+  const plainKeys = new Set(options.plainTopLevelKeys ?? []);
+  // Every string a YAML 1.1 reader would misread is double-quoted, keys and values alike.
+  YAML.visit(doc, {
+    Scalar(_, node, path) {
+      if (typeof node.value !== 'string' || node.type === 'BLOCK_LITERAL' || !misreadByYaml11(node.value)) return;
+      const parent = path[path.length - 1];
+      const isTopLevelKey = YAML.isPair(parent) && parent.key === node && path[path.length - 2] === doc.contents;
+      if (isTopLevelKey && plainKeys.has(node.value)) return;
+      node.type = 'QUOTE_DOUBLE';
+    },
+  });
   if (options.versionOfSha) {
     const versionOf = options.versionOfSha;
     YAML.visit(doc, {

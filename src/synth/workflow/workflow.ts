@@ -127,7 +127,7 @@ export class SecureWorkflow extends Construct implements IGeneratedFile {
     return {
       filePath: this.filePath,
       format: 'yaml',
-      text: toYaml(data, { versionOfSha: (sha) => pins.versionOfSha(sha) }),
+      text: toYaml(data, { versionOfSha: (sha) => pins.versionOfSha(sha), plainTopLevelKeys: ['on'] }),
       reviewed: true,
       constructPath: this.node.path,
       policyTarget: { kind: 'workflow', filePath: this.filePath, constructPath: this.node.path, data, jobPaths },

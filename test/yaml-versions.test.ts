@@ -1,0 +1,36 @@
+import * as YAML from 'yaml';
+import { toYaml } from '../src';
+import { generatedPaths, synthProject } from './support/project';
+
+const files = synthProject();
+// Chart templates are Go templates, YAML only once Helm renders them.
+const yamlFiles = generatedPaths(files).filter((f) => /\.ya?ml$/.test(f) && !f.includes('/templates/'));
+
+/** Parses under one YAML version; a workflow's top-level `on` key is read by GitHub itself, as a string. */
+function parse(text: string, version: '1.1' | '1.2', isWorkflow: boolean): unknown {
+  const doc = YAML.parseDocument(text, { version });
+  if (isWorkflow && YAML.isMap(doc.contents)) {
+    for (const pair of doc.contents.items) if (YAML.isScalar(pair.key) && pair.key.value === true && String(pair.key.source) === 'on') pair.key.value = 'on';
+  }
+  return doc.toJS();
+}
+
+describe('every generated YAML file reads the same under YAML 1.1 and 1.2', () => {
+  // Dependabot (and PyYAML, Ruby's Psych) read YAML 1.1, where 06:00 is a base-60 number and
+  // yes/no/on/off are booleans; the tests' parser reads 1.2. Both must see the same file.
+  test.each(yamlFiles)('%s', (file) => {
+    const text = files[file]!;
+    const isWorkflow = file.startsWith('.github/workflows/');
+    expect(parse(text, '1.1', isWorkflow)).toEqual(parse(text, '1.2', isWorkflow));
+  });
+
+  test('the check sees the difference: an unquoted 06:00 or yes reads otherwise under 1.1', () => {
+    const text = 'time: 06:00\nenabled: yes\nmode: 0755\n';
+    expect(parse(text, '1.1', false)).not.toEqual(parse(text, '1.2', false));
+  });
+
+  test('the renderer quotes what 1.1 would misread, and nothing else', () => {
+    const text = toYaml({ time: '06:00', answer: 'yes', flag: 'off', letter: 'y', mode: '0755', name: 'tts', port: 8000, script: 'a\nb\n' });
+    expect(text).toBe('time: "06:00"\nanswer: "yes"\nflag: "off"\nletter: "y"\nmode: "0755"\nname: tts\nport: 8000\nscript: |\n  a\n  b\n');
+  });
+});
