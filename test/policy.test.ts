@@ -114,6 +114,18 @@ describe('policy rules', () => {
     expect(check(templateInjectionRule, (w) => { w.jobs.build.steps.push({ uses: 'actions/github-script@x', with: { script: 'core.info("${{ github.head_ref }}")' } }); })[0]).toMatch(/head_ref/);
   });
 
+  // Defect: the rule's pattern stopped at the first "}", so an expression holding one passed.
+  test.each([
+    ["${{ format('{0}', github.event.pull_request.title) }}"],
+    ["${{ format('}}', github.head_ref) }}"],
+    ["${{ github.event.issue.body"],
+    ['a ${{ 1 }} b ${{ github.event.pull_request.title }}'],
+  ])('no-template-injection cannot be bypassed: %s', (script) => {
+    const findings = check(templateInjectionRule, (w) => { step(w, 1).run = `echo "${script}"\n`; });
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.join('\n')).toMatch(/github\.(event|head_ref)/);
+  });
+
   test('no-dangerous-triggers fails pull_request_target and workflow_run', () => {
     expect(check(dangerousTriggersRule, (w) => { w.on.pull_request_target = {}; })[0]).toMatch(/pull_request_target/);
     expect(check(dangerousTriggersRule, (w) => { w.on.workflow_run = { workflows: ['x'] }; })[0]).toMatch(/workflow_call/);

@@ -1,7 +1,33 @@
 import type { Finding } from '../../../common/errors';
 import { stepLabel, workflowSteps, type PolicyRule } from '../policy';
 
-const EXPRESSION = /\$\{\{([^}]*)\}\}/;
+/**
+ * Every `${{ … }}` in a text, found by scanning rather than a pattern: the expression ends at the
+ * first `}}` outside a string literal (GitHub's literals are single-quoted, `''` escapes a quote),
+ * so `format('{0}}', x)` cannot hide one. An unterminated `${{` counts too, up to the end.
+ * (@actions/expressions has the full grammar but ships as ESM only, which synthesis on Node 20
+ * cannot load synchronously; deciding needs only the boundaries.)
+ */
+export function findExpressions(text: string): string[] {
+  const found: string[] = [];
+  let at = text.indexOf('${{');
+  while (at !== -1) {
+    let i = at + 3;
+    let inString = false;
+    while (i < text.length) {
+      const c = text[i]!;
+      if (inString) {
+        if (c === "'" && text[i + 1] === "'") i++;
+        else if (c === "'") inString = false;
+      } else if (c === "'") inString = true;
+      else if (c === '}' && text[i + 1] === '}') break;
+      i++;
+    }
+    found.push(text.slice(at, Math.min(i + 2, text.length)));
+    at = text.indexOf('${{', i + 2);
+  }
+  return found;
+}
 
 /** No `${{ }}` inside scripts: values reach scripts through env. */
 export const templateInjectionRule: PolicyRule = {
@@ -13,9 +39,8 @@ export const templateInjectionRule: PolicyRule = {
     for (const { step, index, location } of workflowSteps(target)) {
       const script = typeof step.run === 'string' ? step.run
         : step.uses?.startsWith('actions/github-script@') ? String(step.with?.script ?? '') : undefined;
-      const match = script !== undefined ? EXPRESSION.exec(script) : null;
-      if (match) {
-        findings.push({ location, message: `${stepLabel(step, index)}: script interpolates \${{${match[1]}}}; pass it through env: and read "$NAME" instead` });
+      for (const expression of script !== undefined ? findExpressions(script) : []) {
+        findings.push({ location, message: `${stepLabel(step, index)}: script interpolates ${expression.slice(0, 200)}; pass it through env: and read "$NAME" instead` });
       }
     }
     return findings;
