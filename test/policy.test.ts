@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import {
   ActionPins, checkoutCredentialsRule, concurrencyRule, dangerousTriggersRule, defaultRules, dependabotRule, imagesRule,
-  permissionsRule, pinnedActionsRule, releaseCacheRule, runPolicy, scriptInstallRule, secretsRule, templateInjectionRule,
+  permissionsRule, pinnedActionsRule, releaseCacheRule, runPolicy, scriptInstallRule, secretsRule, templateInjectionRule, pullRequestPrivilegeRule,
   timeoutRule, type PolicyRule, type WorkflowData, type WorkflowTarget,
 } from '../src';
 import { buildPipelines } from '../workflows-gen';
@@ -124,6 +124,17 @@ describe('policy rules', () => {
     const findings = check(templateInjectionRule, (w) => { step(w, 1).run = `echo "${script}"\n`; });
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.join('\n')).toMatch(/github\.(event|head_ref)/);
+  });
+
+  test.each(['contents', 'actions', 'pull-requests'])('pull-request-privilege fails %s: write on a job of a pull_request workflow', (scope) => {
+    expect(check(pullRequestPrivilegeRule, (w) => { w.jobs.build.permissions[scope] = 'write'; })).toEqual([
+      expect.stringMatching(new RegExp(`^\\[x/build\\] pipelines:pull-request-privilege: grants ${scope}: write in a workflow that runs pull-request code`)),
+    ]);
+  });
+
+  test('pull-request-privilege fails a self-hosted runner, and says nothing of a push-only workflow', () => {
+    expect(check(pullRequestPrivilegeRule, (w) => { w.jobs.build['runs-on'] = ['self-hosted', 'linux']; })[0]).toMatch(/self-hosted runner in a pull_request workflow/);
+    expect(check(pullRequestPrivilegeRule, (w) => { delete w.on.pull_request; w.on.push = {}; w.jobs.build.permissions.contents = 'write'; })).toEqual([]);
   });
 
   test('no-dangerous-triggers fails pull_request_target and workflow_run', () => {

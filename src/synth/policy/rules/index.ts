@@ -2,7 +2,7 @@ import { dependabotRule } from './dependabot';
 import { concurrencyRule, imagesRule, timeoutRule } from './hygiene';
 import { dangerousTriggersRule, templateInjectionRule } from './injection';
 import { pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
-import { checkoutCredentialsRule, permissionsRule, secretsRule } from './token';
+import { checkoutCredentialsRule, permissionsRule, pullRequestPrivilegeRule, secretsRule } from './token';
 import { workloadsRule } from './workloads';
 import type { ActionPins } from '../../pins/action-pins';
 import type { PolicyRule } from '../policy';
@@ -11,7 +11,7 @@ export * from './dependabot';
 export * from './hygiene';
 export * from './injection';
 export * from './supply-chain';
-export { checkoutCredentialsRule, permissionsRule, secretsRule } from './token';
+export { checkoutCredentialsRule, permissionsRule, pullRequestPrivilegeRule, secretsRule } from './token';
 export * from './workloads';
 
 /** Options of {@link defaultRules}. */
@@ -28,6 +28,7 @@ export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
     scriptInstallRule,
     releaseCacheRule,
     permissionsRule,
+    pullRequestPrivilegeRule,
     checkoutCredentialsRule,
     secretsRule,
     templateInjectionRule,

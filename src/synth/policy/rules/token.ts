@@ -80,3 +80,32 @@ export const secretsRule: PolicyRule = {
   },
 };
 
+
+/** Scopes a pull request's code must never get write access to. */
+const PR_FORBIDDEN_WRITES = ['contents', 'actions', 'pull-requests', 'packages', 'id-token', 'attestations', 'deployments', 'statuses', 'checks', 'issues'] as const;
+
+/**
+ * A workflow that runs on pull requests runs code the pull request brings: its jobs get no write
+ * scope (SARIF uploads aside, which GitHub itself limits to the base repository) and no
+ * self-hosted runner, which a fork's code could take over.
+ */
+export const pullRequestPrivilegeRule: PolicyRule = {
+  code: 'pipelines:pull-request-privilege',
+  description: `jobs of pull_request workflows grant no ${PR_FORBIDDEN_WRITES.join('/')}: write and run on GitHub-hosted runners only`,
+  check(target) {
+    if (target.kind !== 'workflow' || !('pull_request' in (target.data.on ?? {}))) return [];
+    const findings: Finding[] = [];
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+      const location = jobLocation(target, jobId);
+      const perms = (typeof job.permissions === 'object' && job.permissions !== null ? job.permissions : {}) as Record<string, string>;
+      for (const scope of PR_FORBIDDEN_WRITES) {
+        if (perms[scope] === 'write') findings.push({ location, message: `grants ${scope}: write in a workflow that runs pull-request code; move the write to a workflow on push or workflow_call from a trusted event` });
+      }
+      const labels = [job['runs-on']].flat().map(String);
+      if (labels.some((l) => l === 'self-hosted' || l.startsWith('self-hosted'))) {
+        findings.push({ location, message: `runs-on ${JSON.stringify(job['runs-on'])}: a self-hosted runner in a pull_request workflow can be taken over by a fork's code; use a GitHub-hosted runner` });
+      }
+    }
+    return findings;
+  },
+};
