@@ -15,14 +15,15 @@ export const QUOTE_LIMIT = 200;
 export function quoteInput(value: unknown, limit = QUOTE_LIMIT): string {
   let text: string;
   try {
+    // A string is quoted; anything else is shown as JSON (already one line, strings in it escaped).
     text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   } catch {
     text = String(value);
   }
   const chars = [...text];
-  const cut = chars.length > limit ? `${chars.slice(0, limit).join('')}` : text;
-  const quoted = JSON.stringify(cut).replace(/::/g, ':\u200b:');
-  return chars.length > limit ? `${quoted}… (${chars.length - limit} more characters)` : quoted;
+  const cut = chars.length > limit ? chars.slice(0, limit).join('') : text;
+  const shown = (typeof value === 'string' ? JSON.stringify(cut) : oneLine(cut)).replace(/::/g, ':\u200b:');
+  return chars.length > limit ? `${shown}… (${chars.length - limit} more characters)` : shown;
 }
 
 /** One line of free text (e.g. a message that already quotes its input): no line breaks, no `::` commands. */

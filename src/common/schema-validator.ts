@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { quoteInput } from './safe-text';
 
 /** One shared Ajv instance: compiling is the expensive part, validators are cached per schema. */
 let ajv: Ajv | undefined;
@@ -26,7 +27,7 @@ function describe(error: ErrorObject, data: unknown): string {
   if (error.keyword === 'required') return 'is missing';
   if (error.keyword === 'additionalProperties') return 'is not a known field';
   const value = error.instancePath.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
-  return `${error.message ?? 'is invalid'}, got ${JSON.stringify(value)}`;
+  return `${error.message ?? 'is invalid'}, got ${quoteInput(value)}`;
 }
 
 /**

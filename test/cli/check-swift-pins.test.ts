@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findPin, parsePackageResolved } from '../../src/runtime';
@@ -55,16 +56,31 @@ describe('check-swift-pins CLI', () => {
 
   test.each([
     ['{"version": 4, "pins": []}', /unsupported Package\.resolved version 4 \(supported: 1, 2, 3\)/],
-    ['{"version": 2, "pins": [{"identity": "x", "location": "https://x", "state": {}}]}', /pins\[0\] \(x\) state has no version, branch or revision/],
+    ['{"version": 2, "pins": [{"identity": "x", "location": "https://x", "state": {}}]}', /pins\[0\] \("x"\) state has no version, branch or revision/],
     ['{"version": 2', /malformed JSON/],
-  ])('invalid input %s → 2', async (content, message) => {
+    ['{"version": 2, "pins": [null]}', /pins\[0\] must be an object, got null/],
+    ['{"version": 1, "object": {"pins": [null]}}', /object\.pins\[0\] must be an object, got null/],
+    ['{"version": 2, "pins": [{"identity": "whisperkit", "location": "https://github.com/argmaxinc/WhisperKit", "state": {"version": 1}}]}', /state\.version must be a string, got 1/],
+    ['{"version": 2, "pins": [{"identity": "x", "location": "https://x/a\\n::error::boom", "state": {}}]}', /pins\[0\] \("a\\n:\u200b:error:\u200b:boom"\)/],
+  ])('bad input %s → 2, one line, no trace', async (content, message) => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'pins-')), 'Package.resolved');
     writeFileSync(file, content);
     const r = await run('--resolved', file, '--require', 'WhisperKit');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   });
+
+  test('a reader that closes early (EPIPE) does not turn a pass into a failure', async () => {
+    const fixture = path.join(__dirname, '..', 'fixtures', 'package-resolved', 'v3-version.json');
+    const r = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['--require', require.resolve('sucrase/register/ts'), path.join(__dirname, '..', '..', 'src', 'runtime', 'cli', 'check-swift-pins.ts'), '--resolved', fixture, '--require', 'WhisperKit']);
+      child.stdout.destroy(); // the reader is gone before the first write
+      child.on('close', resolve);
+    });
+    expect(r).toBe(0);
+  }, 30_000);
 
   test('a missing file → 2', async () => {
     const r = await run('--resolved', '/nonexistent/Package.resolved');

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CheckFailedError, ExitCode, InputError } from '../../common/cli-errors';
+import { oneLine, quoteInput } from '../../common/safe-text';
 
 /** Everything a CLI writes goes through this, so tests can run CLIs in-process too. */
 export interface CliIo {
@@ -30,7 +31,7 @@ export async function runCli(program: Command, argv: readonly string[], io: CliI
       return e.exitCode === 0 ? ExitCode.PASS : ExitCode.USAGE_OR_INPUT;
     }
     if (e instanceof InputError || e instanceof CheckFailedError) {
-      io.stderr(`${program.name()}: ${e.message}\n`);
+      io.stderr(`${program.name()}: ${oneLine(e.message)}\n`);
       return e.exitCode;
     }
     throw e;
@@ -39,6 +40,12 @@ export async function runCli(program: Command, argv: readonly string[], io: CliI
 
 /** Entry point for a bin: runs and sets the process exit code. */
 export function main(program: Command): void {
+  // A reader that closes early (`| head`) is not a failure of the check.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
   runCli(program, process.argv.slice(2)).then(
     (code) => { process.exitCode = code; },
     (e: unknown) => {
@@ -56,7 +63,7 @@ export function numberOption(flag: string, opts: { min?: number; max?: number; i
       || (opts.min !== undefined && value < opts.min) || (opts.max !== undefined && value > opts.max);
     if (bad) {
       const range = [opts.min !== undefined ? `≥ ${opts.min}` : '', opts.max !== undefined ? `≤ ${opts.max}` : ''].filter(Boolean).join(' and ');
-      throw new InputError(`${flag} must be ${opts.integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got "${raw}"`);
+      throw new InputError(`${flag} must be ${opts.integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got ${quoteInput(raw)}`);
     }
     return value;
   };

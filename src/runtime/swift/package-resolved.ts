@@ -1,4 +1,5 @@
 import { InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
 
 /** How a package is pinned. */
 export type PinKind = 'version' | 'branch' | 'revision';
@@ -27,13 +28,19 @@ function str(v: unknown): string | undefined {
 }
 
 function normalize(file: string, index: number, identity: string, name: string, location: string, state: RawState | undefined): SwiftPin {
-  if (!state || typeof state !== 'object') throw new InputError(`${file}: pins[${index}] (${name}) has no "state"`);
+  if (!state || typeof state !== 'object') throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) has no "state"`);
+  for (const key of ['version', 'branch', 'revision'] as const) {
+    const v = state[key];
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) state.${key} must be a string, got ${quoteInput(v)}`);
+    }
+  }
   const version = str(state.version);
   const branch = str(state.branch);
   const revision = str(state.revision);
   const kind: PinKind = version ? 'version' : branch ? 'branch' : 'revision';
   const value = version ?? branch ?? revision;
-  if (!value) throw new InputError(`${file}: pins[${index}] (${name}) state has no version, branch or revision`);
+  if (!value) throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) state has no version, branch or revision`);
   return { identity, name, location, kind, value, revision };
 }
 
@@ -49,7 +56,8 @@ export function parsePackageResolved(data: unknown, file: string): SwiftPin[] {
   if (version === 1) {
     const pins = root.object?.pins;
     if (!Array.isArray(pins)) throw new InputError(`${file}: version 1 needs "object.pins" to be a list`);
-    return pins.map((p: { package?: unknown; repositoryURL?: unknown; state?: RawState }, i) => {
+    return pins.map((p: { package?: unknown; repositoryURL?: unknown; state?: RawState } | null, i) => {
+      if (typeof p !== 'object' || p === null) throw new InputError(`${file}: object.pins[${i}] must be an object, got ${quoteInput(p)}`);
       const name = str(p.package);
       const location = str(p.repositoryURL);
       if (!name || !location) throw new InputError(`${file}: object.pins[${i}] needs "package" and "repositoryURL"`);
@@ -58,14 +66,15 @@ export function parsePackageResolved(data: unknown, file: string): SwiftPin[] {
   }
   if (version === 2 || version === 3) {
     if (!Array.isArray(root.pins)) throw new InputError(`${file}: version ${version} needs "pins" to be a list`);
-    return root.pins.map((p: { identity?: unknown; location?: unknown; state?: RawState }, i) => {
+    return root.pins.map((p: { identity?: unknown; location?: unknown; state?: RawState } | null, i) => {
+      if (typeof p !== 'object' || p === null) throw new InputError(`${file}: pins[${i}] must be an object, got ${quoteInput(p)}`);
       const identity = str(p.identity);
       const location = str(p.location);
       if (!identity || !location) throw new InputError(`${file}: pins[${i}] needs "identity" and "location"`);
       return normalize(file, i, identity.toLowerCase(), nameFromLocation(location), location, p.state);
     });
   }
-  throw new InputError(`${file}: unsupported Package.resolved version ${JSON.stringify(version)} (supported: 1, 2, 3)`);
+  throw new InputError(`${file}: unsupported Package.resolved version ${quoteInput(version)} (supported: 1, 2, 3)`);
 }
 
 /** Finds a required package by identity, name or repository name, case-insensitively. */
