@@ -2,6 +2,7 @@ import { READ_CONTENTS, runStep, SecureWorkflow, checkout, Platform, type Pipeli
 import { buildPipelines } from '../workflows-gen';
 import { PLATFORM } from '../workflows-gen/platform';
 import { synthFailure } from './support/project';
+import { runSynthesis } from '../projenrc/run-synthesis';
 
 /** The real pipelines plus one extra workflow, built by `extend`. */
 function pipelinesWith(extend: (app: PipelineApp, wf: SecureWorkflow) => void): PipelineApp {
@@ -50,6 +51,19 @@ describe('a broken definition fails synthesis with a clear message and writes no
     expect(Platform.fromDefinition({ ...PLATFORM, services: [agent!, tts!] }).services.map((s) => s.name)).toEqual(['tts', 'agent']);
   });
 
+  // Synthesis only transpiles: a missing required prop reaches the constructs at run time.
+  test('a job without permissions names its path and the field, not a TypeError', () => {
+    expect(() => pipelinesWith((_, wf) => wf.addJob('deploy', { runsOn: 'ubuntu-24.04', steps: [runStep({ name: 'd', run: 'true' })] } as never)))
+      .toThrow(/^\[broken\/deploy\] permissions is required \(grant what the job uses/);
+  });
+
+  test('an unknown trigger field is an error, not silently dropped', () => {
+    expect(() => new SecureWorkflow(buildPipelines(), 'typo', { name: 't', description: 'd', triggers: { push: { branch: ['main'] } } as never }))
+      .toThrow('[typo] triggers.push.branch: unknown field; known: branches, tags, paths');
+    expect(() => new SecureWorkflow(buildPipelines(), 'typo', { name: 't', description: 'd', triggers: { pullRequestTarget: {} } as never }))
+      .toThrow(/triggers\.pullRequestTarget: unknown field/);
+  });
+
   test('a workflow that reads an input no trigger declares', () => {
     expect(() => pipelinesWith((_, wf) => wf.input('rate'))).toThrow('[broken] reads inputs.rate, which no trigger declares; declared inputs: (none)');
   });
@@ -62,5 +76,18 @@ describe('a broken definition fails synthesis with a clear message and writes no
     }));
     expect(error.message).toMatch(/\[broken\/deploy\] needs "ci-test\/test-tts", which belongs to another workflow/);
     expect(written).toEqual([]);
+  });
+});
+
+describe('the synthesis entry point (.projenrc.ts)', () => {
+  test('prints a definition mistake as the clean block and exits 1, with no stack trace', () => {
+    let stderr = '';
+    const code = runSynthesis(() => buildPipelines({ definition: { ...PLATFORM, services: [{ ...PLATFORM.services[0]!, port: 70000 }] } }), (t) => { stderr += t; });
+    expect(code).toBe(1);
+    expect(stderr).toBe('Invalid platform definition (1):\n  - [services[0].port] must be an integer from 1024 to 65535 (the container runs as non-root), got 70000\n');
+  });
+
+  test('a bug keeps its trace', () => {
+    expect(() => runSynthesis(() => { throw new TypeError('bug'); }, () => undefined)).toThrow(TypeError);
   });
 });

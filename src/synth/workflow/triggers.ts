@@ -43,9 +43,28 @@ export interface WorkflowTriggers {
   readonly workflowCall?: { readonly inputs?: Readonly<Record<string, DispatchInput>> };
 }
 
+/** The fields each trigger renders; anything else would be dropped silently, so it is an error. */
+const KNOWN_FIELDS: Readonly<Record<keyof WorkflowTriggers, readonly string[] | undefined>> = {
+  push: ['branches', 'tags', 'paths'],
+  pullRequest: ['branches', 'paths', 'types'],
+  schedule: undefined,
+  workflowDispatch: ['inputs'],
+  workflowCall: ['inputs'],
+};
+const INPUT_FIELDS = ['description', 'type', 'required', 'default', 'options'];
+
+function unknownFields(value: unknown, known: readonly string[], at: string): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.keys(value).filter((k) => !known.includes(k)).map((k) => `${at}.${k}: unknown field; known: ${known.join(', ')}`);
+}
+
 /** Problems with a set of triggers, as `field: message`. */
 export function triggerProblems(triggers: WorkflowTriggers): string[] {
   const problems: string[] = [];
+  problems.push(...unknownFields(triggers, Object.keys(KNOWN_FIELDS), 'triggers'));
+  for (const [kind, fields] of Object.entries(KNOWN_FIELDS)) {
+    if (fields) problems.push(...unknownFields(triggers[kind as keyof WorkflowTriggers], fields, `triggers.${kind}`));
+  }
   if (Object.values(triggers).every((t) => t === undefined)) problems.push('triggers: at least one trigger is required');
   for (const [i, cron] of (triggers.schedule ?? []).entries()) {
     const problem = cronProblem(cron);
@@ -53,6 +72,7 @@ export function triggerProblems(triggers: WorkflowTriggers): string[] {
   }
   for (const [kind, trigger] of [['workflowDispatch', triggers.workflowDispatch], ['workflowCall', triggers.workflowCall]] as const) {
     for (const [name, inp] of Object.entries(trigger?.inputs ?? {})) {
+      problems.push(...unknownFields(inp, INPUT_FIELDS, `triggers.${kind}.inputs.${name}`));
       if (!IDENTIFIER.test(name)) problems.push(`triggers.${kind}.inputs.${name}: invalid input name`);
       if (inp.type === 'choice' && !(inp.options && inp.options.length > 0)) problems.push(`triggers.${kind}.inputs.${name}: a choice input needs options`);
       if (inp.type !== 'choice' && inp.options) problems.push(`triggers.${kind}.inputs.${name}: options only apply to type "choice"`);

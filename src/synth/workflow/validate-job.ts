@@ -10,12 +10,18 @@ interface JobRule {
 }
 
 const RULES: readonly JobRule[] = [
+  // Synthesis only transpiles, so the required prop can be missing at run time: say so, by name.
+  {
+    test: (p) => typeof p.permissions === 'object' && p.permissions !== null && !Array.isArray(p.permissions),
+    message: (p) => `permissions is required (grant what the job uses, e.g. { contents: 'read' }, or {} for nothing), got ${JSON.stringify(p.permissions)}`,
+  },
+  { test: (p) => typeof p.runsOn === 'string', message: (p) => `runsOn must be a runner label string, got ${JSON.stringify(p.runsOn)}` },
   { test: (_, id) => IDENTIFIER.test(id), message: (_, id) => `job id "${id}" must start with a letter or "_" and contain only letters, digits, "-" and "_"` },
   {
     test: (p) => p.timeoutMinutes === undefined || (Number.isInteger(p.timeoutMinutes) && p.timeoutMinutes >= 1 && p.timeoutMinutes <= 360),
     message: (p) => `timeoutMinutes must be an integer from 1 to 360, got ${p.timeoutMinutes} (omit it for the default of 15)`,
   },
-  { test: (p) => p.runsOn.trim() !== '', message: () => 'runsOn must name a runner label, e.g. ubuntu-24.04' },
+  { test: (p) => typeof p.runsOn !== 'string' || p.runsOn.trim() !== '', message: () => 'runsOn must name a runner label, e.g. ubuntu-24.04' },
   {
     test: (p) => Object.values(p.services ?? {}).every((s) => imageReferenceProblem(s.image) === undefined),
     message: (p) => `service containers: ${Object.values(p.services ?? {}).map((s) => imageReferenceProblem(s.image)).filter(Boolean).join('; ')}`,
