@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
@@ -150,6 +150,16 @@ describe('check-performance-regression CLI', () => {
     expect(runs).toHaveLength(30);
     expect(runs[29].latencyMs.p95).toBe(29);
     expect(readdirSync(dir).sort()).toEqual(['current.json', 'history.json']);
+  });
+
+  test('--update-history through a symbolic link replaces the file it points to, and keeps the link', async () => {
+    mkdirSync(file('store'));
+    writeFileSync(path.join(dir, 'store', 'h.json'), JSON.stringify(history(metrics())));
+    symlinkSync(path.join(dir, 'store', 'h.json'), file('history.json'));
+    write('current.json', metrics());
+    expect((await gate('--update-history')).code).toBe(0);
+    expect(lstatSync(file('history.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dir, 'store', 'h.json'), 'utf8')).runs).toHaveLength(2);
   });
 
   test('threshold flags and a thresholds file change the verdict', async () => {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { BUILD_METADATA_SCHEMA, collectBuildMetadata, InputError, repositoryFromRemote, type GitReader } from '../../src/runtime';
 import { schemaProblems } from '../../src/common/schema-validator';
-import { runCliProcess } from '../support/run-cli';
+import { generateBuildMetadataCommand } from '../../src/runtime/cli/generate-build-metadata';
+import { runCliInProcess, runCliProcess } from '../support/run-cli';
 
 const SHA = 'a'.repeat(40);
 const ACTIONS_ENV = {
@@ -112,5 +113,27 @@ describe('generate-build-metadata CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('generate-build-metadata: missing GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_WORKFLOW_REF; run inside GitHub Actions or set them\n');
     expect(existsSync(out)).toBe(false);
+  });
+
+  describe('bad input: exit 2, one line, nothing written', () => {
+    const cases: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
+      ['an output path that is a folder', ['--out', 'FOLDER'], ACTIONS_ENV, /: cannot write \(/],
+      ['a malformed --matrix', ['--out', 'OUT', '--matrix', '{"platform":'], ACTIONS_ENV, /--matrix/],
+      ['a matrix that is not an object', ['--out', 'OUT', '--matrix', '[1]'], ACTIONS_ENV, /--matrix/],
+      ['a bad SOURCE_DATE_EPOCH', ['--out', 'OUT'], { ...ACTIONS_ENV, SOURCE_DATE_EPOCH: 'soon' }, /SOURCE_DATE_EPOCH/],
+      ['a commit that is no SHA', ['--out', 'OUT'], { ...ACTIONS_ENV, GITHUB_SHA: 'main\n::error::x' }, /GITHUB_SHA/],
+    ];
+    test.each(cases)('%s', async (_, args, env, message) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'meta-bad-'));
+      mkdirSync(path.join(dir, 'folder'));
+      const out = path.join(dir, 'metadata.json');
+      const argv = args.map((a) => (a === 'OUT' ? out : a === 'FOLDER' ? path.join(dir, 'folder') : a));
+      const r = await runCliInProcess((io) => generateBuildMetadataCommand(io, NO_GIT, FIXED_NOW), argv, env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/(^|\n)::error::/);
+      expect(existsSync(out)).toBe(false);
+    });
   });
 });
