@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { InputError } from './cli-errors';
 import { quoteInput } from './safe-text';
 
 /** One shared Ajv instance: compiling is the expensive part, validators are cached per schema. */
@@ -46,4 +47,11 @@ export function schemaProblems(schema: object, data: unknown): string[] {
     .filter((e) => e.keyword !== 'if')
     .map((e) => `${fieldOf(e)} ${describe(e, data)}`)
     .filter((line) => !seen.has(line) && seen.add(line));
+}
+
+/** Validates an input file's parsed content; every problem goes into one InputError naming the file. */
+export function parseWithSchema<T>(schema: object, data: unknown, file: string): T {
+  const problems = schemaProblems(schema, data);
+  if (problems.length > 0) throw new InputError(`${file}: ${problems.join('; ')}`);
+  return data as T;
 }

@@ -1,5 +1,5 @@
 import { InputError } from '../../common/cli-errors';
-import { schemaProblems } from '../../common/schema-validator';
+import { parseWithSchema } from '../../common/schema-validator';
 
 /**
  * The conditions a run was made under. Two runs are comparable only when every field named in
@@ -123,9 +123,7 @@ export const PERFORMANCE_METRICS_SCHEMA = {
 
 /** Validates parsed JSON as metrics; an invalid file is an InputError naming the file and the fields. */
 export function parseMetrics(data: unknown, file: string): PerformanceMetrics {
-  const problems = schemaProblems(PERFORMANCE_METRICS_SCHEMA, data);
-  if (problems.length > 0) throw new InputError(`${file}: ${problems.join('; ')}`);
-  return data as PerformanceMetrics;
+  return parseWithSchema<PerformanceMetrics>(PERFORMANCE_METRICS_SCHEMA, data, file);
 }
 
 /**
@@ -158,9 +156,7 @@ export const PERFORMANCE_HISTORY_SCHEMA = {
 
 /** Validates parsed JSON as a history; every run must be of the history's scenario. */
 export function parseHistory(data: unknown, file: string): PerformanceHistory {
-  const problems = schemaProblems(PERFORMANCE_HISTORY_SCHEMA, data);
-  if (problems.length > 0) throw new InputError(`${file}: ${problems.join('; ')}`);
-  const history = data as PerformanceHistory;
+  const history = parseWithSchema<PerformanceHistory>(PERFORMANCE_HISTORY_SCHEMA, data, file);
   history.runs.forEach((run, i) => {
     if (run.scenario !== history.scenario) throw new InputError(`${file}: runs[${i}].scenario "${run.scenario}" differs from the history's "${history.scenario}"`);
   });
