@@ -6,7 +6,7 @@ import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, THRESHOLD_SPECS, type RegressionThr
 import { oneLine, workflowCommand } from '../../common/safe-text';
 import { appendText, assertWritable, fileExists, readJsonFile, writeFileAtomic } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
-import { appendToHistory, conditionMismatches, HISTORY_LIMIT, parseHistory, parseMetrics, type PerformanceHistory } from '../metrics/performance-metrics';
+import { appendToHistory, conditionMismatches, parseHistory, parseMetrics, type PerformanceHistory } from '../metrics/performance-metrics';
 import { compareWithReference, DEFAULT_REFERENCE_WINDOW, referenceOf } from '../regression/compare';
 import { parseThresholds } from '../regression/parse-thresholds';
 import { renderMarkdown, renderTable } from '../regression/report';
@@ -66,8 +66,9 @@ function run(opts: Options, io: CliIo): void {
   };
   const record = () => {
     if (!opts.updateHistory) return;
-    writeFileAtomic(opts.history, JSON.stringify(appendToHistory(history, current), null, 2) + '\n');
-    io.stdout(`History ${opts.history} now holds ${Math.min((history?.runs.length ?? 0) + 1, HISTORY_LIMIT)} run(s).\n`);
+    const updated = appendToHistory(history, current);
+    writeFileAtomic(opts.history, JSON.stringify(updated, null, 2) + '\n');
+    io.stdout(`History ${opts.history} now holds ${updated.runs.length} run(s).\n`);
   };
 
   if (!history) {

@@ -23,8 +23,11 @@ export const MAX_REPLICAS = 100;
  */
 export const COOLDOWN_DAYS = { min: 3, max: 90 } as const;
 
-/** A GitHub Actions identifier: job ids, input names, step ids. */
-export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** The pattern of a GitHub Actions identifier (job ids, input names, step ids), unanchored. */
+export const IDENTIFIER_PATTERN = '[A-Za-z_][A-Za-z0-9_-]*';
+
+/** A whole GitHub Actions identifier. */
+export const IDENTIFIER = new RegExp(`^${IDENTIFIER_PATTERN}$`);
 
 /** `hh:mm` on a 24-hour clock. */
 export function timeOfDayProblem(value: string): string | undefined {

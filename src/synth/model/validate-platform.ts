@@ -2,6 +2,7 @@ import { cronProblem } from './cron';
 import { dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
 import type { PlatformDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
+import { findCycle } from '../../common/graph';
 import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
 import { cooldownProblem, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
 
@@ -137,24 +138,9 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
 
 /** A cycle in the services' calls, as the names along it (first = last), or undefined. */
 function callCycle(services: readonly ServiceDefinition[]): string[] | undefined {
+  // Self-calls and unknown callees have findings of their own.
   const calls = new Map(services.map((s) => [s.name, (s.calls ?? []).filter((c) => c !== s.name)]));
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, trail: string[]): string[] | undefined => {
-    if (state.get(name) === 'done' || !calls.has(name)) return undefined;
-    if (state.get(name) === 'visiting') return [...trail.slice(trail.indexOf(name)), name];
-    state.set(name, 'visiting');
-    for (const callee of calls.get(name)!) {
-      const cycle = visit(callee, [...trail, name]);
-      if (cycle) return cycle;
-    }
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const s of services) {
-    const cycle = visit(s.name, []);
-    if (cycle) return cycle;
-  }
-  return undefined;
+  return findCycle(calls.keys(), (name) => (calls.get(name) ?? []).filter((c) => calls.has(c)));
 }
 
 /**

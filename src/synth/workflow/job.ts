@@ -6,7 +6,7 @@ import { renderPermissions, type JobPermissions } from './permissions';
 import type { JobStep } from './steps';
 import { jobPropProblems, stepProblems } from './validate-job';
 import { ValidationError } from '../../common/errors';
-import { IDENTIFIER } from '../model/limits';
+import { IDENTIFIER_PATTERN } from '../model/limits';
 
 /** A non-empty tuple, or undefined for an empty list (the generated workflow types require non-empty lists). */
 function nonEmpty<T>(items: T[]): [T, ...T[]] | undefined {
@@ -189,7 +189,7 @@ export class SecureJob extends Construct {
       if (s.kind === 'action') Object.values(s.props.with ?? {}).forEach((v) => v !== undefined && texts.push(String(renderValue(v))));
     }
     const ids = new Set<string>();
-    for (const text of texts) for (const m of text.matchAll(new RegExp(`\\bneeds\\.(${IDENTIFIER.source.slice(1, -1)})\\.`, 'g'))) ids.add(m[1]!);
+    for (const text of texts) for (const m of text.matchAll(new RegExp(`\\bneeds\\.(${IDENTIFIER_PATTERN})\\.`, 'g'))) ids.add(m[1]!);
     return ids;
   }
 }

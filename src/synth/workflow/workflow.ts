@@ -4,6 +4,7 @@ import { Expression, github, renderEnv, type EnvMap } from './expressions';
 import { SecureJob, type SecureJobProps } from './job';
 import { renderTriggers, triggerProblems, type WorkflowTriggers } from './triggers';
 import { ValidationError } from '../../common/errors';
+import { findCycle } from '../../common/graph';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import { PipelineApp } from '../output/pipeline-app';
 import { setPath } from '../../common/object-path';
@@ -147,23 +148,7 @@ export class SecureWorkflow extends Construct implements IGeneratedFile {
 
   private validateJobGraph(): string[] {
     if (this.jobs.length === 0) return ['a workflow needs at least one job'];
-    // Depth-first search for a cycle in needs.
-    const state = new Map<SecureJob, 'visiting' | 'done'>();
-    const visit = (job: SecureJob, trail: SecureJob[]): string | undefined => {
-      if (state.get(job) === 'done') return undefined;
-      if (state.get(job) === 'visiting') return [...trail.slice(trail.indexOf(job)), job].map((j) => j.jobId).join(' → ');
-      state.set(job, 'visiting');
-      for (const need of job.needs) {
-        const cycle = visit(need, [...trail, job]);
-        if (cycle) return cycle;
-      }
-      state.set(job, 'done');
-      return undefined;
-    };
-    for (const job of this.jobs) {
-      const cycle = visit(job, []);
-      if (cycle) return [`needs form a cycle: ${cycle}`];
-    }
-    return [];
+    const cycle = findCycle(this.jobs, (job) => job.needs);
+    return cycle ? [`needs form a cycle: ${cycle.map((j) => j.jobId).join(' → ')}`] : [];
   }
 }

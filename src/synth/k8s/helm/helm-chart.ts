@@ -155,8 +155,10 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
   return manifests;
 }
 
-/** A `helm test` pod that fetches the health endpoint through the Service, itself PSS-restricted. */
-/** `tokens` gives the template (Helm fills in release, version and manager); otherwise the values as installed. */
+/**
+ * A `helm test` pod that fetches the health endpoint through the Service, itself PSS-restricted.
+ * `meta` holds template tokens for the chart file, or the real values for the workload policy.
+ */
 function testPodManifest(service: Service, meta: { release: string; version: string; managedBy: string }): Record<string, unknown> {
   const { release } = meta;
   const chart = new Chart(new App(), 'test');
