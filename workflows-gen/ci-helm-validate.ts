@@ -1,6 +1,6 @@
 import {
   addChangeDetectionJob, addResultsGateJob, checkout, Expression, github, kindCluster, READ_CONTENTS, runStep, SecureWorkflow, setupHelm, status,
-  type Construct, type HelmChart, type JobStep, type Platform, type SecureJob,
+  type Construct, type HelmChart, type JobStep, type Platform, type WorkflowJob,
 } from '../src';
 
 /**
@@ -102,7 +102,7 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
       runStep({ name: 'Cluster state on failure', if: status.failure, run: 'kubectl get all,networkpolicy,pdb,hpa -o wide\nkubectl describe pods\nkubectl logs --all-containers --selector app.kubernetes.io/managed-by=Helm --tail 200 || true' }),
     ],
   });
-  const gated: SecureJob[] = [changes.job, ...lintJobs, kind];
+  const gated: WorkflowJob[] = [changes.job, ...lintJobs, kind];
   addResultsGateJob(workflow, { runsOn: platform.runners.linux, jobs: gated, name: 'CI – Helm charts result' });
   return workflow;
 }

@@ -1,7 +1,19 @@
 import {
-  CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, downloadArtifact, Expression, github, LOAD_TEST, localContainerSteps, npmInstallSteps,
-  READ_CONTENTS, runnerVariables, runStep, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform,
+  CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps,
+  READ_CONTENTS, runnerVariables, runStep, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform, type Service,
 } from '../src';
+
+/** A service and every service it calls, directly or not, in start order. */
+function withCallees(platform: Platform, service: Service): Service[] {
+  const needed = new Set<string>();
+  const visit = (s: Service): void => {
+    if (needed.has(s.name)) return;
+    needed.add(s.name);
+    s.calls.forEach((c) => visit(platform.service(c)));
+  };
+  visit(service);
+  return platform.services.filter((s) => needed.has(s.name));
+}
 
 /**
  * `.github/workflows/ci-performance.yml`: nightly open-model load test of each service that
@@ -9,7 +21,7 @@ import {
  * history lives on its own branch (not the Actions cache, which evicts): only a passing scheduled
  * run of the default branch appends to it, in a job that runs no package code.
  */
-export function ciPerformanceWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
+export function ciPerformanceWorkflow(scope: Construct, platform: Platform, compose: ComposeFile): SecureWorkflow | undefined {
   const services = platform.services.filter((s) => s.performance && s.synthesisPath);
   if (services.length === 0) return undefined;
   const workflow = new SecureWorkflow(scope, 'ci-performance', {
@@ -44,7 +56,17 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform): Sec
     const metricsFile = `${metricsDir}/${service.name}.json`;
     const historyDir = 'perf/history';
     const historyFile = `${historyDir}/${historyName}`;
-    const container = localContainerSteps({ name: service.name, context: service.path, port: service.port });
+    // The image runs from the generated compose file, as in the smoke test: with the settings,
+    // user and read-only root filesystem it has in production.
+    const builds = withCallees(platform, service).map((s) => ({ service: s, build: localImageBuild({ name: s.name, context: s.build.context, dockerfile: s.build.dockerfile }) }));
+    const image = builds.find((b) => b.service === service)!.build;
+    const stack = composeStackSteps({
+      file: compose.filePath,
+      env: Object.fromEntries(builds.map((b) => [ComposeFile.imageVariable(b.service), b.build.reference])),
+      services: [service.name],
+      logsArtifact: `compose-logs-${service.name}`,
+    });
+    const baseUrl = compose.baseUrlOf(service);
 
     const benchmark = workflow.addJob(`benchmark-${service.name}`, {
       name: `Load test (${service.name})`,
@@ -53,27 +75,29 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform): Sec
       timeoutMinutes: 30,
       steps: [
         ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
-        ...container.start,
+        ...builds.map((b) => b.build.step),
+        stack.up,
         cliStep(SMOKE_TEST, {
           name: `Wait until ${service.name} is healthy`,
-          args: { baseUrl: container.baseUrl, healthPath: service.healthPath, synthesisPath: service.synthesisPath!, retries: 30 },
+          args: { baseUrl, healthPath: service.healthPath, synthesisPath: service.synthesisPath!, retries: 30 },
         }),
         cliStep(LOAD_TEST, {
           name: 'Load test',
           args: {
-            baseUrl: container.baseUrl,
+            baseUrl,
             path: service.synthesisPath!,
             // Dispatch inputs arrive through env; a scheduled run has none and uses the model's values.
             rate: Expression.raw(`${workflow.input('rate').body} || ${perf.rate}`),
             duration: Expression.raw(`${workflow.input('duration').body} || ${perf.durationSeconds}`),
             warmup: perf.warmupSeconds,
             runnerClass,
-            imageDigest: container.imageId,
+            imageDigest: image.imageId,
             scenario,
             out: metricsFile,
           },
         }),
-        container.logsOnFailure,
+        ...stack.logsOnFailure,
+        stack.down,
         uploadArtifact({ name: `perf-${service.name}`, path: [metricsFile], ifNoFilesFound: 'error', retentionDays: 30 }),
       ],
     });

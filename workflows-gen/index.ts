@@ -1,12 +1,16 @@
 import * as path from 'node:path';
 import { serviceCharts } from './charts';
+import { ciBuildPushWorkflow } from './ci-build-push';
 import { ciHelmValidateWorkflow } from './ci-helm-validate';
+import { ciProvenanceWorkflow } from './ci-provenance';
+import { ciSecurityImagesWorkflow } from './ci-security-images';
+import { ciSmokeTestWorkflow } from './ci-smoke-test';
 import { ciPerformanceWorkflow } from './ci-performance';
 import { ciTestWorkflow } from './ci-test';
 import { repoCiWorkflow } from './ci';
 import { codeOwners, dependabotConfig, ecosystemsOf } from './dependabot';
 import { PLATFORM } from './platform';
-import { ActionPins, CicdCatalogue, defaultRules, PipelineApp, Platform, type PlatformDefinition } from '../src';
+import { ActionPins, CicdCatalogue, ComposeFile, defaultRules, PipelineApp, Platform, type PlatformDefinition } from '../src';
 
 /** Options of {@link buildPipelines}. */
 export interface BuildPipelinesOptions {
@@ -25,9 +29,17 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   const pins = ActionPins.fromFile(options.pinsFile ?? ACTIONS_LOCK);
   const app = new PipelineApp({ pins, rules: defaultRules({ pins, requiredEcosystems: ecosystemsOf(platform) }) });
   const charts = serviceCharts(app, platform);
+  const compose = new ComposeFile(app, 'compose', { platform });
+  const smokeTest = ciSmokeTestWorkflow(app, platform, compose);
+  const imageScan = ciSecurityImagesWorkflow(app, platform);
+  const provenance = ciProvenanceWorkflow(app, platform, pins);
   const workflows = [
     ciTestWorkflow(app, platform),
-    ciPerformanceWorkflow(app, platform),
+    ciBuildPushWorkflow(app, platform, { smokeTest, imageScan, provenance }),
+    smokeTest,
+    imageScan,
+    provenance,
+    ciPerformanceWorkflow(app, platform, compose),
     ciHelmValidateWorkflow(app, platform, charts),
     repoCiWorkflow(app, platform),
   ].filter((w) => w !== undefined);

@@ -30,6 +30,7 @@ export const CHECK_PERFORMANCE_REGRESSION = contract('check-performance-regressi
 export const GENERATE_BUILD_METADATA = contract('generate-build-metadata', {
   out: '--out',
   matrix: '--matrix',
+  labels: '--labels',
 });
 
 export const SMOKE_TEST = contract('smoke-test', {

@@ -153,3 +153,23 @@ export function collectBuildMetadata(options: CollectOptions): BuildMetadata {
   if (problems.length > 0) throw new InputError(problems.join('; '));
   return metadata;
 }
+
+/** Prefix of the labels that carry build metadata beyond the OCI standard keys (reverse DNS of the schemas' domain). */
+export const BUILD_LABEL_PREFIX = 'dev.voice-platform.build';
+
+/**
+ * Image labels from build metadata: the OCI standard keys it answers (revision, created, source)
+ * and the run that built the image, one `key=value` per line, in a fixed order.
+ */
+export function buildLabels(metadata: BuildMetadata): string[] {
+  const server = metadata.builder.id.slice(0, metadata.builder.id.length - metadata.workflowRun.workflowRef.length - 1);
+  return [
+    `org.opencontainers.image.revision=${metadata.commit}`,
+    `org.opencontainers.image.created=${metadata.timestamp}`,
+    `org.opencontainers.image.source=${server}/${metadata.repository}`,
+    `${BUILD_LABEL_PREFIX}.ref=${metadata.ref}`,
+    `${BUILD_LABEL_PREFIX}.workflow-ref=${metadata.workflowRun.workflowRef}`,
+    `${BUILD_LABEL_PREFIX}.run-url=${metadata.workflowRun.url}`,
+    `${BUILD_LABEL_PREFIX}.builder-id=${metadata.builder.id}`,
+  ];
+}

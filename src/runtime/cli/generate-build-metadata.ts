@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { GENERATE_BUILD_METADATA as C } from '../../common/cli-contracts';
 import { writeFileAtomic } from './files';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
-import { collectBuildMetadata, type GitReader } from '../build-metadata/build-metadata';
+import { buildLabels, collectBuildMetadata, type GitReader } from '../build-metadata/build-metadata';
 import { gitCliReader } from '../build-metadata/git-reader';
 
 /** The command; tests inject the environment, git and the clock. */
@@ -13,10 +13,12 @@ export function generateBuildMetadataCommand(io: CliIo = PROCESS_IO, git: GitRea
       + 'validated against its schema. Commit, ref and repository fall back to git. '
       + 'Exit codes: 0 written, 2 missing or invalid input (nothing written).')
     .requiredOption(`${C.flags.out} <file>`, 'where to write the JSON (atomically)')
+    .option(`${C.flags.labels} <file>`, 'also write the image labels (OCI revision, created, source; the run) as key=value lines')
     .option(`${C.flags.matrix} <json>`, 'this job\'s matrix entry as JSON, e.g. \'${{ toJSON(matrix) }}\' through env (default: $BUILD_MATRIX, else {})')
-    .action((opts: { out: string; matrix?: string }) => {
+    .action((opts: { out: string; matrix?: string; labels?: string }) => {
       const metadata = collectBuildMetadata({ env: io.env, git, matrix: opts.matrix, now });
       writeFileAtomic(opts.out, JSON.stringify(metadata, null, 2) + '\n');
+      if (opts.labels) writeFileAtomic(opts.labels, buildLabels(metadata).join('\n') + '\n');
       io.stdout(`Wrote build metadata for ${metadata.repository}@${metadata.commit.slice(0, 12)} to ${opts.out}\n`);
     });
 }

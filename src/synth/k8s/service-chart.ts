@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { k8s, kplus } from './kplus';
 import { ValidationError } from '../../common/errors';
 import { dnsLabelProblem, portProblem } from '../model/names';
+import { CONTAINER_USER_ID } from '../model/limits';
 
 /** cdk8s resolves patch values by field type: resource quantities must be Quantity objects. */
 function quantities(map: Record<string, string>): Record<string, k8s.Quantity> {
@@ -38,7 +39,7 @@ export interface ServiceChartProps {
   readonly egressTo?: readonly EgressTarget[];
   /**
    * UID/GID the container runs as (non-root).
-   * @default 10001
+   * @default CONTAINER_USER_ID (10001)
    */
   readonly runAsUser?: number;
   /** `app.kubernetes.io/managed-by`. @default 'Helm' */
@@ -65,7 +66,7 @@ export class ServiceChart extends Chart {
     if (!(a.minReplicas >= 2 && a.maxReplicas >= a.minReplicas)) problems.push(`autoscaling: minReplicas must be ≥ 2 and ≤ maxReplicas, got ${a.minReplicas}–${a.maxReplicas}`);
     if (problems.length > 0) throw new ValidationError(this, problems.join('; '));
 
-    const uid = props.runAsUser ?? 10001;
+    const uid = props.runAsUser ?? CONTAINER_USER_ID;
     this.selectorLabels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/instance': props.instance };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/version': props.version, 'app.kubernetes.io/managed-by': props.managedBy ?? 'Helm' };
     const metadata = { name: props.instance, labels };

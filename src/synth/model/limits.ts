@@ -45,3 +45,30 @@ export function cooldownProblem(days: unknown): string | undefined {
  * reached end of life on 2026-04-30, Node 22 ends on 2027-04-30, Node 24 on 2028-04-30).
  */
 export const SUPPORTED_NODE_MAJORS = ['22', '24'] as const;
+
+/**
+ * The image platforms the delivery builds, each on its native GitHub-hosted runner: emulating
+ * arm64 with QEMU on an amd64 runner is about 7× slower (pipeline-performance.md). `runner` names
+ * the field of `runners` that gives the label; `arch` is the short name used in job ids and cache scopes.
+ */
+export const IMAGE_PLATFORMS = {
+  'linux/amd64': { arch: 'amd64', runner: 'linux' },
+  'linux/arm64': { arch: 'arm64', runner: 'linuxArm' },
+} as const;
+export type ImagePlatform = keyof typeof IMAGE_PLATFORMS;
+
+/** Platforms built when a service names none: both, so the images run on x86 and Graviton/Ampere nodes. */
+export const DEFAULT_IMAGE_PLATFORMS: readonly ImagePlatform[] = ['linux/amd64', 'linux/arm64'];
+
+/** The glob of release tags (semantic versions with a `v`), used by `on.push.tags`. */
+export const DEFAULT_RELEASE_TAG_GLOB = 'v*.*.*';
+
+/**
+ * The numeric user and group the service containers run as, in every runtime (chart, compose):
+ * non-root, above the range distributions give system users, and numeric so it needs no
+ * `/etc/passwd` entry in the image.
+ */
+export const CONTAINER_USER_ID = 10001;
+
+/** Log level of a service unless an environment sets another. */
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';

@@ -1,5 +1,5 @@
 import type { RegressionThresholds } from '../../common/regression-thresholds';
-import type { LogLevel, Weekday } from './limits';
+import type { ImagePlatform, LogLevel, Weekday } from './limits';
 
 /**
  * The platform model: plain, readonly data that describes the voice platform once.
@@ -64,6 +64,30 @@ export interface ServiceDefinition {
    * @default - no performance test
    */
   readonly performance?: PerformanceDefinition;
+  /**
+   * How the image is built.
+   * @default - context `path`, its `Dockerfile`, for linux/amd64 and linux/arm64
+   */
+  readonly build?: BuildDefinition;
+}
+
+/** How a service's image is built. */
+export interface BuildDefinition {
+  /**
+   * Build context, from the repository root.
+   * @default - the service's `path`
+   */
+  readonly context?: string;
+  /**
+   * Dockerfile, from the repository root.
+   * @default - `<context>/Dockerfile`
+   */
+  readonly dockerfile?: string;
+  /**
+   * Platforms to build, each on its native runner (`IMAGE_PLATFORMS`).
+   * @default ['linux/amd64', 'linux/arm64']
+   */
+  readonly platforms?: readonly ImagePlatform[];
 }
 
 /** A service's nightly load test. */
@@ -124,6 +148,8 @@ export interface SchedulesDefinition {
   readonly performance: string;
   /** Weekly dependency scan, e.g. `0 9 * * 1`. */
   readonly dependencyScan: string;
+  /** Weekly scan of the images on the default branch (new CVEs appear after a build), e.g. `0 10 * * 1`. */
+  readonly imageScan: string;
 }
 
 /** Dependabot cadence. */
@@ -152,6 +178,14 @@ export interface ToolchainDefinition {
   readonly kind: string;
   /** Kubernetes version the rendered manifests are validated against, e.g. `1.32.0`. */
   readonly kubernetes: string;
+  /** Trivy version the image scan runs (trivy-action's input; its own default moves), e.g. `v0.70.0`. */
+  readonly trivy: string;
+  /** cosign version cosign-installer installs, e.g. `v3.0.6`. */
+  readonly cosign: string;
+  /** slsa-verifier version (installed with `go install`, verified by the Go checksum database), e.g. `v2.7.1`. */
+  readonly slsaVerifier: string;
+  /** pip-audit version, run with `uvx` at this exact version, e.g. `2.10.0`. */
+  readonly pipAudit: string;
 }
 
 /** Who owns what: GitHub users or teams (`@org/team`), used for CODEOWNERS. */
@@ -196,6 +230,11 @@ export interface PlatformDefinition {
    * @default 'perf-history'
    */
   readonly performanceHistoryBranch?: string;
+  /**
+   * Glob of the release tags that build, sign and publish images (`on.push.tags`).
+   * @default 'v*.*.*'
+   */
+  readonly releaseTags?: string;
   readonly registry: RegistryDefinition;
   readonly runners: RunnersDefinition;
   readonly toolchain: ToolchainDefinition;

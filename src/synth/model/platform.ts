@@ -5,6 +5,7 @@ import type {
   ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
+import { DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -13,6 +14,23 @@ export interface ServicePerformance {
   readonly warmupSeconds: number;
   /** Every threshold, the model's over the gate's defaults. */
   readonly thresholds: RegressionThresholds;
+}
+
+/** One platform of a service's image and the native runner that builds it. */
+export interface ImageBuildTarget {
+  /** e.g. `linux/arm64`. */
+  readonly platform: ImagePlatform;
+  /** e.g. `arm64`: job ids and cache scopes. */
+  readonly arch: string;
+  /** Runner label, e.g. `ubuntu-24.04-arm`. */
+  readonly runner: string;
+}
+
+/** How a service's image is built, with defaults resolved. */
+export interface ServiceBuild {
+  readonly context: string;
+  readonly dockerfile: string;
+  readonly targets: readonly ImageBuildTarget[];
 }
 
 /** A service of the validated platform, with defaults resolved. */
@@ -32,6 +50,8 @@ export interface Service {
   readonly settings: Readonly<Record<string, string>>;
   /** The nightly load test, if any. */
   readonly performance?: ServicePerformance;
+  /** How the image is built. */
+  readonly build: ServiceBuild;
 }
 
 /** Default of `PerformanceDefinition.warmupSeconds`. */
@@ -57,6 +77,8 @@ export class Platform {
   public readonly repository: string;
   public readonly defaultBranch: string;
   public readonly performanceHistoryBranch: string;
+  /** Glob of release tags, e.g. `v*.*.*`. */
+  public readonly releaseTags: string;
   public readonly environments: readonly EnvironmentDefinition[];
   public readonly registry: RegistryDefinition;
   public readonly runners: RunnersDefinition;
@@ -73,6 +95,7 @@ export class Platform {
     this.repository = d.repository;
     this.defaultBranch = d.defaultBranch;
     this.performanceHistoryBranch = d.performanceHistoryBranch ?? 'perf-history';
+    this.releaseTags = d.releaseTags ?? DEFAULT_RELEASE_TAG_GLOB;
     this.environments = d.environments;
     this.registry = d.registry;
     this.runners = d.runners;
@@ -88,11 +111,27 @@ export class Platform {
   /** Every folder of the monorepo the model names (services, the app), for the checkout check. */
   public get modelPaths(): { readonly field: string; readonly path: string }[] {
     return [
-      ...this.services.map((s) => ({ field: `services.${s.name}.path`, path: s.path })),
+      ...this.services.flatMap((s) => [
+        { field: `services.${s.name}.path`, path: s.path },
+        { field: `services.${s.name}.build.dockerfile`, path: s.build.dockerfile },
+      ]),
       { field: 'app.path', path: this.app.path },
       { field: 'app.modelsJson', path: this.app.modelsJson },
       { field: 'app.packageResolved', path: this.app.packageResolved },
     ];
+  }
+
+  /**
+   * The environment a service runs with everywhere (chart ConfigMap, compose file): where to reach
+   * each service it calls (`<NAME>_URL`, the callee's Service / compose name and port), then its
+   * settings.
+   */
+  public settingsOf(service: Service): Record<string, string> {
+    const callees = service.calls.map((name) => this.service(name));
+    return {
+      ...Object.fromEntries(callees.map((c) => [`${c.name.toUpperCase().replace(/-/g, '_')}_URL`, `http://${c.name}:${c.port}`])),
+      ...service.settings,
+    };
   }
 
   /** Looks a service up by name; an unknown name lists the known ones. */
@@ -122,6 +161,19 @@ export class Platform {
         thresholds: { ...DEFAULT_THRESHOLDS, ...perf.thresholds },
       },
       settings: s.settings ?? {},
+      build: this.resolveBuild(s),
+    };
+  }
+
+  private resolveBuild(s: ServiceDefinition): ServiceBuild {
+    const context = s.build?.context ?? s.path;
+    return {
+      context,
+      dockerfile: s.build?.dockerfile ?? `${context}/Dockerfile`,
+      targets: (s.build?.platforms ?? DEFAULT_IMAGE_PLATFORMS).map((platform) => {
+        const { arch, runner } = IMAGE_PLATFORMS[platform];
+        return { platform, arch, runner: this.runners[runner] };
+      }),
     };
   }
 }

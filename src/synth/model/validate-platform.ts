@@ -4,7 +4,7 @@ import type { PlatformDefinition, ServiceDefinition } from './platform-definitio
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
 import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
-import { cooldownProblem, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
+import { cooldownProblem, IMAGE_PLATFORMS, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
 
 
 /** Collects findings against field paths such as `services[1].port`. */
@@ -53,6 +53,20 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
       else c.check(`${at}.performance.thresholds.${key}`, value, (v) => thresholdProblem(key as ThresholdKey, v));
     }
   }
+  if (service.build) {
+    const b = service.build;
+    if (b.context !== undefined) c.check(`${at}.build.context`, b.context, repoPathProblem);
+    if (b.dockerfile !== undefined) c.check(`${at}.build.dockerfile`, b.dockerfile, repoPathProblem);
+    if (b.platforms !== undefined) {
+      if (b.platforms.length === 0) c.fail(`${at}.build.platforms`, 'must name at least one platform');
+      const seenPlatforms = new Set<string>();
+      b.platforms.forEach((p, i) => {
+        if (!(p in IMAGE_PLATFORMS)) c.fail(`${at}.build.platforms[${i}]`, `"${p}" has no native runner; supported: ${Object.keys(IMAGE_PLATFORMS).join(', ')}`);
+        if (seenPlatforms.has(p)) c.fail(`${at}.build.platforms[${i}]`, `duplicate platform "${p}"`);
+        seenPlatforms.add(p);
+      });
+    }
+  }
   for (const [i, callee] of (service.calls ?? []).entries()) {
     if (!known.has(callee)) c.fail(`${at}.calls[${i}]`, `unknown service "${callee}"; known: ${[...known].sort().join(', ')}`);
     if (callee === service.name) c.fail(`${at}.calls[${i}]`, `a service cannot call itself ("${callee}")`);
@@ -85,16 +99,21 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('toolchain.python', def.toolchain.python, versionProblem);
   c.check('toolchain.uv', def.toolchain.uv, versionProblem);
   c.check('toolchain.node', def.toolchain.node, (v) => ((SUPPORTED_NODE_MAJORS as readonly string[]).includes(v) ? undefined : `"${v}" is not a supported Node.js LTS major; use one of ${SUPPORTED_NODE_MAJORS.join(', ')}`));
-  for (const key of ['helm', 'kubeconform', 'kind'] as const) {
+  for (const key of ['helm', 'kubeconform', 'kind', 'trivy', 'cosign', 'slsaVerifier'] as const) {
     c.check(`toolchain.${key}`, def.toolchain[key], (v) => (/^v\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be a pinned vX.Y.Z`));
   }
+  c.check('toolchain.pipAudit', def.toolchain.pipAudit, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be an exact version X.Y.Z`));
   c.check('toolchain.kubernetes', def.toolchain.kubernetes, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be X.Y.Z`));
-  for (const key of ['performance', 'dependencyScan'] as const) c.check(`schedules.${key}`, def.schedules[key], cronProblem);
+  for (const key of ['performance', 'dependencyScan', 'imageScan'] as const) c.check(`schedules.${key}`, def.schedules[key], cronProblem);
   c.check('dependencyUpdates.day', def.dependencyUpdates.day, (v) => ((WEEKDAYS as readonly string[]).includes(v) ? undefined : `must be one of ${WEEKDAYS.join(', ')}, got "${v}"`));
   c.check('dependencyUpdates.time', def.dependencyUpdates.time, timeOfDayProblem);
   c.check('dependencyUpdates.cooldownDays', def.dependencyUpdates.cooldownDays, cooldownProblem);
   if (def.performanceHistoryBranch !== undefined) {
     c.check('performanceHistoryBranch', def.performanceHistoryBranch, (v) => (/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(v) && !v.includes('..') && v !== def.defaultBranch ? undefined : `"${v}" must be a branch name other than the default branch`));
+  }
+  if (def.releaseTags !== undefined) {
+    // A glob GitHub's filter accepts and that cannot match a branch-like ref by accident.
+    c.check('releaseTags', def.releaseTags, (v) => (/^[A-Za-z0-9][A-Za-z0-9.*_-]*$/.test(v) ? undefined : `"${v}" must be a tag glob such as v*.*.*`));
   }
   for (const key of ['platform', 'services', 'app'] as const) {
     if (def.owners[key].length === 0) c.fail(`owners.${key}`, 'must name at least one owner');

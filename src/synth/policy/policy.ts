@@ -11,6 +11,12 @@ export interface WorkflowTarget {
   readonly data: WorkflowData;
   /** Construct path of each job, by job id. */
   readonly jobPaths: Readonly<Record<string, string>>;
+  /**
+   * The workflows of this repository its jobs call, by their `uses:` (`./.github/workflows/x.yml`),
+   * so rules can follow a call: what a called job does runs on the caller's trigger and token.
+   * @default - none
+   */
+  readonly calledWorkflows?: Readonly<Record<string, WorkflowData>>;
 }
 
 /** A rendered dependabot.yml as the policy rules see it. */
@@ -75,6 +81,18 @@ export function* workflowSteps(target: WorkflowTarget): Generator<{ jobId: strin
   for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
     for (const [index, step] of (job.steps ?? []).entries()) {
       yield { jobId, job, step, index, location: jobLocation(target, jobId) };
+    }
+  }
+}
+
+/** The steps of the workflows this one calls, with the caller's job id and location. */
+export function* calledWorkflowSteps(target: WorkflowTarget): Generator<{ jobId: string; job: WorkflowJobData; step: WorkflowStepData; index: number; location: string }> {
+  for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+    const called = job.uses !== undefined ? target.calledWorkflows?.[job.uses] : undefined;
+    for (const [calledJobId, calledJob] of Object.entries(called?.jobs ?? {})) {
+      for (const [index, step] of (calledJob.steps ?? []).entries()) {
+        yield { jobId, job: calledJob, step, index, location: `${jobLocation(target, jobId)} → ${job.uses}#jobs.${calledJobId}` };
+      }
     }
   }
 }

@@ -1,3 +1,5 @@
+import { GUARDS } from '../policy/guards';
+
 /**
  * Typed GitHub Actions expressions. An {@link Expression} renders as `${{ body }}` in values
  * (env, with, outputs) and as its bare body in `if:`. Scripts never contain expressions:
@@ -25,6 +27,11 @@ export class Expression {
   /** `body == 'value'`. */
   public eq(value: string): Expression {
     return new Expression(`${this.body} == ${Expression.literal(value)}`);
+  }
+
+  /** `body != 'value'`. */
+  public ne(value: string): Expression {
+    return new Expression(`${this.body} != ${Expression.literal(value)}`);
   }
 
   /** `(a) && (b)`. */
@@ -57,6 +64,8 @@ export const github = {
   sha: Expression.raw('github.sha'),
   ref: Expression.raw('github.ref'),
   refName: Expression.raw('github.ref_name'),
+  /** `branch` or `tag`. */
+  refType: Expression.raw('github.ref_type'),
   eventName: Expression.raw('github.event_name'),
   repository: Expression.raw('github.repository'),
   repositoryOwner: Expression.raw('github.repository_owner'),
@@ -64,12 +73,28 @@ export const github = {
   runAttempt: Expression.raw('github.run_attempt'),
   workflow: Expression.raw('github.workflow'),
   actor: Expression.raw('github.actor'),
+  /** The job's GITHUB_TOKEN, for a tool that reads it from env (e.g. GH_TOKEN for gh). */
+  token: Expression.raw('github.token'),
   serverUrl: Expression.raw('github.server_url'),
   /** Base commit of a pull request. */
   pullRequestBaseSha: Expression.raw('github.event.pull_request.base.sha'),
   pullRequestNumber: Expression.raw('github.event.pull_request.number'),
   /** Commit before a push (all zeros for a new branch). */
   pushBefore: Expression.raw('github.event.before'),
+};
+
+/**
+ * Guards the policy rules recognise (their texts live in policy/guards.ts): a job guarded by
+ * `notPullRequest` may hold write scopes in a workflow that also runs for pull requests; a step
+ * guarded by `notTag` may use a cache in a workflow that also runs for release tags.
+ */
+export const guards = {
+  notPullRequest: Expression.raw(GUARDS.notPullRequest),
+  notTag: Expression.raw(GUARDS.notTag),
+  /** The run was started by a pull request. */
+  pullRequestOnly: Expression.raw(GUARDS.pullRequestOnly),
+  /** The run was started by a tag. */
+  isTag: Expression.raw("github.ref_type == 'tag'"),
 };
 
 /** Status functions for `if:`. */

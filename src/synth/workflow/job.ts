@@ -1,12 +1,12 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { NormalJob, Step } from '@github-actions-workflow-ts/lib';
 import type { ActionPins } from '../pins/action-pins';
-import { Expression, renderEnv, renderValue, type EnvMap } from './expressions';
+import { renderEnv, renderValue, type EnvMap, type Expression } from './expressions';
+import { WorkflowJob, type RenderedJob, type WorkflowJobProps } from './job-base';
 import { renderPermissions, type JobPermissions } from './permissions';
 import type { JobStep } from './steps';
 import { jobPropProblems, stepProblems } from './validate-job';
 import { ValidationError } from '../../common/errors';
-import { IDENTIFIER_PATTERN } from '../model/limits';
 
 /** A non-empty tuple, or undefined for an empty list (the generated workflow types require non-empty lists). */
 function nonEmpty<T>(items: T[]): [T, ...T[]] | undefined {
@@ -35,19 +35,13 @@ export interface JobStrategy {
 }
 
 /** Props of {@link SecureJob}. */
-export interface SecureJobProps {
-  /** Display name. @default - the job id */
-  readonly name?: string;
+export interface SecureJobProps extends WorkflowJobProps {
   /** Runner label, from the platform model. */
   readonly runsOn: string;
   /** Token permissions of this job. Required: nothing is granted implicitly. */
   readonly permissions: JobPermissions;
   /** @default 15 */
   readonly timeoutMinutes?: number;
-  /** Jobs that must finish first; they must belong to the same workflow. @default [] */
-  readonly needs?: readonly SecureJob[];
-  /** @default - run when needed jobs succeeded */
-  readonly if?: Expression;
   /** @default - none */
   readonly env?: EnvMap;
   /** @default - no matrix */
@@ -62,55 +56,32 @@ export interface SecureJobProps {
   readonly environment?: string;
 }
 
-/** A rendered job and what the policy checks need to know about it. */
-export interface RenderedJob {
-  readonly jobId: string;
-  readonly constructPath: string;
-  readonly content: Record<string, unknown>;
-}
-
 /**
  * A job with secure defaults: explicit permissions, a timeout, typed pinned actions.
  * Its construct id is its job id.
  */
-export class SecureJob extends Construct {
-  /** The job id in the workflow file. */
-  public readonly jobId: string;
+export class SecureJob extends WorkflowJob {
   public readonly timeoutMinutes: number;
-  public readonly needs: readonly SecureJob[];
   private readonly props: SecureJobProps;
   private readonly steps: JobStep[];
-  private readonly outputs = new Map<string, Expression>();
 
   constructor(scope: Construct, id: string, props: SecureJobProps) {
-    super(scope, id);
+    super(scope, id, props);
     const problems = jobPropProblems(props, id);
     if (problems.length > 0) throw new ValidationError(this, problems.join('; '));
-    this.jobId = id;
     this.props = props;
     this.timeoutMinutes = props.timeoutMinutes ?? 15;
-    this.needs = [...(props.needs ?? [])];
     this.steps = [...(props.steps ?? [])];
-    this.node.addValidation({ validate: () => this.validateGraph() });
+    this.node.addValidation({ validate: () => stepProblems(this.steps) });
+  }
+
+  public get permissions(): JobPermissions {
+    return this.props.permissions;
   }
 
   /** Appends a step. */
   public addStep(step: JobStep): void {
     this.steps.push(step);
-  }
-
-  /** Declares a job output, e.g. from a step's output. */
-  public addOutput(name: string, value: Expression): void {
-    if (this.outputs.has(name)) throw new ValidationError(this, `output "${name}" is already defined`);
-    this.outputs.set(name, value);
-  }
-
-  /** `needs.<job>.outputs.<name>`, for a job that lists this one in `needs`. */
-  public output(name: string): Expression {
-    if (!this.outputs.has(name)) {
-      throw new ValidationError(this, `job has no output "${name}"; outputs: ${[...this.outputs.keys()].join(', ') || '(none)'}`);
-    }
-    return Expression.raw(`needs.${this.jobId}.outputs.${name}`);
   }
 
   /** Renders the job; action names resolve through the lock (unknown ones fail with this job's path). */
@@ -162,23 +133,7 @@ export class SecureJob extends Construct {
     return new Step({ ...common, uses, with: inputs.length > 0 ? Object.fromEntries(inputs.map(([k, v]) => [k, renderValue(v)])) : undefined });
   }
 
-  private validateGraph(): string[] {
-    const problems = stepProblems(this.steps);
-    for (const need of this.needs) {
-      if (need.node.scope !== this.node.scope) {
-        problems.push(`needs "${need.node.path}", which belongs to another workflow; a job can only need jobs of its own workflow`);
-      }
-      if (need === this) problems.push('a job cannot need itself');
-    }
-    // Every needs.<id> an expression reads must be a job this one needs.
-    const needed = new Set(this.needs.map((n) => n.jobId));
-    for (const id of this.referencedJobIds()) {
-      if (!needed.has(id)) problems.push(`reads needs.${id}.* but does not list "${id}" in needs; known needs: ${[...needed].join(', ') || '(none)'}`);
-    }
-    return problems;
-  }
-
-  private referencedJobIds(): Set<string> {
+  protected expressionTexts(): string[] {
     const texts: string[] = [];
     const collect = (env?: EnvMap) => Object.values(env ?? {}).forEach((v) => texts.push(String(renderValue(v))));
     if (this.props.if) texts.push(this.props.if.body);
@@ -188,8 +143,7 @@ export class SecureJob extends Construct {
       collect(s.props.env);
       if (s.kind === 'action') Object.values(s.props.with ?? {}).forEach((v) => v !== undefined && texts.push(String(renderValue(v))));
     }
-    const ids = new Set<string>();
-    for (const text of texts) for (const m of text.matchAll(new RegExp(`\\bneeds\\.(${IDENTIFIER_PATTERN})\\.`, 'g'))) ids.add(m[1]!);
-    return ids;
+    for (const v of this.outputs.values()) texts.push(v.body);
+    return texts;
   }
 }

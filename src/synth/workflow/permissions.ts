@@ -48,3 +48,23 @@ export function renderPermissions(permissions: JobPermissions): Record<string, s
 
 /** Read access to the repository contents: what most jobs need and nothing more. */
 export const READ_CONTENTS: JobPermissions = { contents: 'read' };
+
+const RANK: Readonly<Record<AccessLevel, number>> = { none: 0, read: 1, write: 2 };
+
+/** The least grant that covers all of them: each scope at its highest level. */
+export function unionOfPermissions(grants: readonly JobPermissions[]): JobPermissions {
+  const out: Record<string, AccessLevel> = {};
+  for (const grant of grants) {
+    for (const [scope, level] of Object.entries(grant) as [keyof JobPermissions, AccessLevel | undefined][]) {
+      if (level !== undefined && level !== 'none' && RANK[level] > RANK[out[scope] ?? 'none']) out[scope] = level;
+    }
+  }
+  return out as JobPermissions;
+}
+
+/** The scopes where `granted` is below `required`, as `scope: level` (empty when it covers them). */
+export function grantsAtLeast(granted: JobPermissions, required: JobPermissions): string[] {
+  return (Object.entries(required) as [keyof JobPermissions, AccessLevel][])
+    .filter(([scope, level]) => RANK[level] > RANK[(granted[scope] as AccessLevel | undefined) ?? 'none'])
+    .map(([scope, level]) => `${KEYS[scope]}: ${level}`);
+}

@@ -76,6 +76,7 @@ export function triggerProblems(triggers: WorkflowTriggers): string[] {
       if (!IDENTIFIER.test(name)) problems.push(`triggers.${kind}.inputs.${name}: invalid input name`);
       if (inp.type === 'choice' && !(inp.options && inp.options.length > 0)) problems.push(`triggers.${kind}.inputs.${name}: a choice input needs options`);
       if (inp.type !== 'choice' && inp.options) problems.push(`triggers.${kind}.inputs.${name}: options only apply to type "choice"`);
+      if (kind === 'workflowCall' && inp.type === 'choice') problems.push(`triggers.${kind}.inputs.${name}: workflow_call inputs are string, number or boolean (no choice)`);
     }
   }
   return problems;

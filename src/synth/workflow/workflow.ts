@@ -1,8 +1,11 @@
 import { Construct } from 'constructs';
 import { Workflow, type GeneratedWorkflowTypes } from '@github-actions-workflow-ts/lib';
 import { Expression, github, renderEnv, type EnvMap } from './expressions';
+import { CallWorkflowJob, type CallWorkflowJobProps, type ICallableWorkflow } from './call-job';
 import { SecureJob, type SecureJobProps } from './job';
-import { renderTriggers, triggerProblems, type WorkflowTriggers } from './triggers';
+import { WorkflowJob } from './job-base';
+import { unionOfPermissions, type JobPermissions } from './permissions';
+import { renderTriggers, triggerProblems, type DispatchInput, type WorkflowTriggers } from './triggers';
 import { ValidationError } from '../../common/errors';
 import { findCycle } from '../../common/graph';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
@@ -46,7 +49,7 @@ export interface SecureWorkflowProps {
  * grant least privilege, timeouts, and cancel-in-progress for pull requests. Rendered with
  * `@github-actions-workflow-ts/lib` and checked by the policy rules before it is written.
  */
-export class SecureWorkflow extends Construct implements IGeneratedFile {
+export class SecureWorkflow extends Construct implements IGeneratedFile, ICallableWorkflow {
   public readonly filePath: string;
   public readonly workflowName: string;
   public readonly description: string;
@@ -75,6 +78,21 @@ export class SecureWorkflow extends Construct implements IGeneratedFile {
     return new SecureJob(this, id, props);
   }
 
+  /** Adds a job that calls a reusable workflow; the id is the job id in the file. */
+  public addCallJob(id: string, props: CallWorkflowJobProps): CallWorkflowJob {
+    if (this.node.tryFindChild(id)) throw new ValidationError(this, `duplicate job id "${id}"`);
+    return new CallWorkflowJob(this, id, props);
+  }
+
+  public get callInputs(): Readonly<Record<string, DispatchInput>> | undefined {
+    const call = this.triggers.workflowCall;
+    return call ? (call.inputs ?? {}) : undefined;
+  }
+
+  public get requiredPermissions(): JobPermissions {
+    return unionOfPermissions(this.jobs.map((j) => j.permissions));
+  }
+
   /**
    * `inputs.<name>`, checked against the inputs the workflow_dispatch and workflow_call triggers
    * declare: a typo fails at synthesis, not as an empty value at run time.
@@ -88,8 +106,8 @@ export class SecureWorkflow extends Construct implements IGeneratedFile {
   }
 
   /** The jobs, in the order they were added. */
-  public get jobs(): SecureJob[] {
-    return this.node.children.filter((c): c is SecureJob => c instanceof SecureJob);
+  public get jobs(): WorkflowJob[] {
+    return this.node.children.filter((c): c is WorkflowJob => c instanceof WorkflowJob);
   }
 
   /**
@@ -131,8 +149,16 @@ export class SecureWorkflow extends Construct implements IGeneratedFile {
       text: toYaml(data, { versionOfSha: (sha) => pins.versionOfSha(sha), plainTopLevelKeys: ['on'] }),
       reviewed: true,
       constructPath: this.node.path,
-      policyTarget: { kind: 'workflow', filePath: this.filePath, constructPath: this.node.path, data, jobPaths },
+      policyTarget: { kind: 'workflow', filePath: this.filePath, constructPath: this.node.path, data, jobPaths, calledWorkflows: this.calledWorkflowData() },
     };
+  }
+
+  /** The rendered workflows of this repository that jobs here call, by their `uses:`. */
+  private calledWorkflowData(): Record<string, WorkflowData> | undefined {
+    const calls = this.jobs.filter((j): j is CallWorkflowJob => j instanceof CallWorkflowJob && j.called instanceof SecureWorkflow);
+    if (calls.length === 0) return undefined;
+    const pins = PipelineApp.of(this).pins;
+    return Object.fromEntries(calls.map((j) => [j.usesWith(pins), (j.called as SecureWorkflow).renderData().data]));
   }
 
   private renderConcurrency(): GeneratedWorkflowTypes.Concurrency | undefined {

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, type LogLevel } from '../../model/limits';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, type LogLevel } from '../../model/limits';
 import type { EnvironmentDefinition } from '../../model/platform-definition';
 import type { Platform, Service } from '../../model/platform';
 
@@ -32,7 +32,6 @@ export interface ChartValues {
 
 /** The chart defaults, from the platform model. */
 export function defaultValues(platform: Platform, service: Service): ChartValues {
-  const callees = service.calls.map((name) => platform.service(name));
   return {
     image: { repository: service.imageRepository, tag: '', digest: '', pullPolicy: 'IfNotPresent' },
     replicaCount: MIN_REPLICAS,
@@ -41,12 +40,9 @@ export function defaultValues(platform: Platform, service: Service): ChartValues
       requests: { cpu: service.resources.cpuRequest, memory: service.resources.memoryRequest },
       limits: { memory: service.resources.memoryLimit, ...(service.resources.cpuLimit ? { cpu: service.resources.cpuLimit } : {}) },
     },
-    logLevel: 'info',
-    config: {
-      // Where to reach each called service: its chart's Service, named after the release (= service name by default).
-      ...Object.fromEntries(callees.map((c) => [`${c.name.toUpperCase().replace(/-/g, '_')}_URL`, `http://${c.name}:${c.port}`])),
-      ...service.settings,
-    },
+    logLevel: DEFAULT_LOG_LEVEL,
+    // Called services are reached through their charts' Services, named after the release (= service name by default).
+    config: platform.settingsOf(service),
   };
 }
 

@@ -1,7 +1,7 @@
 import { dependabotRule } from './dependabot';
 import { concurrencyRule, imagesRule, timeoutRule } from './hygiene';
 import { dangerousTriggersRule, templateInjectionRule } from './injection';
-import { pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
+import { noEmulationRule, pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
 import { checkoutCredentialsRule, permissionsRule, pullRequestPrivilegeRule, secretsRule } from './token';
 import { workloadsRule } from './workloads';
 import type { ActionPins } from '../../pins/action-pins';
@@ -27,6 +27,7 @@ export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
     pinnedActionsRule(options.pins),
     scriptInstallRule,
     releaseCacheRule,
+    noEmulationRule,
     permissionsRule,
     pullRequestPrivilegeRule,
     checkoutCredentialsRule,

@@ -1,6 +1,7 @@
 import type { ActionPins } from '../../pins/action-pins';
 import type { Finding } from '../../../common/errors';
-import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowStepData, type WorkflowTarget } from '../policy';
+import { GUARDS, NEVER_FOR_TAGS, requiresGuard } from '../guards';
+import { calledWorkflowSteps, jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowStepData, type WorkflowTarget } from '../policy';
 
 const SHA_PIN = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[^@\s]+)?@([0-9a-f]{40})$/;
 const DOCKER_DIGEST = /^docker:\/\/[^@\s]+@sha256:[0-9a-f]{64}$/;
@@ -78,20 +79,46 @@ function cacheUse(step: WorkflowStepData): string | undefined {
   }
   if (uses === 'astral-sh/setup-uv' && String(w['enable-cache']) !== 'false') return 'lets setup-uv cache (set enable-cache: false)';
   if (uses === 'docker/setup-buildx-action' && String(w['cache-binary']) !== 'false') return 'lets setup-buildx cache its binary (set cache-binary: false)';
+  if (uses === 'aquasecurity/trivy-action' && String(w.cache) !== 'false') return 'lets trivy-action cache (set cache: false)';
   if (uses === 'docker/build-push-action' && (w['cache-from'] !== undefined || w['cache-to'] !== undefined)) return 'uses a build cache (cache-from/cache-to)';
   return undefined;
 }
 
-/** Workflows started by tags or releases use no caches (cache poisoning). */
+/**
+ * Workflows started by tags or releases use no caches (cache poisoning), nor do the workflows they
+ * call. A step or job guarded by `github.ref_type != 'tag'` never runs for a tag and may cache.
+ */
 export const releaseCacheRule: PolicyRule = {
   code: 'pipelines:no-cache-in-release',
-  description: 'workflows triggered by tags or releases restore no caches (setup-* caches, actions/cache, buildx cache-binary, build caches)',
+  description: `workflows triggered by tags or releases, and the workflows they call, restore no caches (setup-* caches, actions/cache, buildx cache-binary, build caches) unless the step or job is guarded by ${NEVER_FOR_TAGS.map((g) => `\`${g}\``).join(' or ')}`,
   check(target) {
     if (target.kind !== 'workflow' || !triggeredByReleaseOrTag(target)) return [];
     const findings: Finding[] = [];
-    for (const { step, index, location } of workflowSteps(target)) {
+    for (const { job, step, index, location } of [...workflowSteps(target), ...calledWorkflowSteps(target)]) {
       const use = cacheUse(step);
-      if (use) findings.push({ location, message: `${stepLabel(step, index)} ${use}, but the workflow runs on tags or releases (cache poisoning)` });
+      if (!use || requiresGuard(step.if, ...NEVER_FOR_TAGS) || requiresGuard(job.if, ...NEVER_FOR_TAGS)) continue;
+      findings.push({ location, message: `${stepLabel(step, index)} ${use}, but the workflow runs on tags or releases (cache poisoning); remove the cache or guard the step with ${GUARDS.notTag}` });
+    }
+    return findings;
+  },
+};
+
+const EMULATION: readonly { test: (step: WorkflowStepData) => boolean; what: string }[] = [
+  { test: (s) => s.uses?.split('@')[0] === 'docker/setup-qemu-action', what: 'sets up QEMU (docker/setup-qemu-action)' },
+  { test: (s) => typeof s.run === 'string' && /\b(tonistiigi\/binfmt|multiarch\/qemu-user-static|qemu-user-static|binfmt_misc)\b/.test(s.run), what: 'installs binfmt/QEMU emulators' },
+];
+
+/** Images are built on each platform's native runner: emulated arm64 builds are about 7× slower. */
+export const noEmulationRule: PolicyRule = {
+  code: 'pipelines:no-emulation',
+  description: 'no QEMU or binfmt emulation: each platform builds on its native runner (ubuntu-24.04-arm for arm64)',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    for (const { step, index, location } of workflowSteps(target)) {
+      for (const { test, what } of EMULATION) {
+        if (test(step)) findings.push({ location, message: `${stepLabel(step, index)} ${what}; build each platform on its native runner instead` });
+      }
     }
     return findings;
   },

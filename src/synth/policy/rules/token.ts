@@ -1,17 +1,23 @@
 import type { Finding } from '../../../common/errors';
-import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowJobData } from '../policy';
+import { GUARDS, requiresGuard } from '../guards';
+import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowJobData, type WorkflowTarget } from '../policy';
 
 /** Which steps justify a write grant. */
 const WRITE_NEEDS: Readonly<Record<string, { actions: readonly string[]; why: string }>> = {
-  'packages': { actions: ['docker/login-action', 'docker/build-push-action', 'sigstore/cosign-installer'], why: 'a job that pushes to GHCR' },
+  'packages': { actions: ['docker/login-action', 'docker/build-push-action', 'sigstore/cosign-installer', 'slsa-framework/slsa-github-generator'], why: 'a job that pushes to GHCR' },
   'security-events': { actions: ['github/codeql-action/upload-sarif', 'github/codeql-action/analyze'], why: 'a job that uploads SARIF' },
   'id-token': { actions: ['sigstore/cosign-installer', 'actions/attest-build-provenance', 'slsa-framework/slsa-github-generator'], why: 'a signing or attesting job' },
   'attestations': { actions: ['actions/attest-build-provenance'], why: 'a job that writes attestations' },
 };
 
-function actionNames(job: WorkflowJobData): string[] {
+/** The actions a job uses; a call of a local workflow uses what the called jobs use. */
+function actionNames(job: WorkflowJobData, target: WorkflowTarget): string[] {
   const names = (job.steps ?? []).map((s) => s.uses?.split('@')[0] ?? '');
-  if (job.uses) names.push(job.uses.split('@')[0]!);
+  if (job.uses) {
+    names.push(job.uses.split('@')[0]!);
+    const called = target.calledWorkflows?.[job.uses];
+    for (const calledJob of Object.values(called?.jobs ?? {})) names.push(...actionNames(calledJob, { ...target, calledWorkflows: undefined }));
+  }
   return names;
 }
 
@@ -33,7 +39,7 @@ export const permissionsRule: PolicyRule = {
         findings.push({ location, message: `job permissions must be an explicit map such as { contents: read }, got ${JSON.stringify(perms)}` });
         continue;
       }
-      const used = actionNames(job);
+      const used = actionNames(job, target);
       for (const [scope, level] of Object.entries(perms as Record<string, string>)) {
         const need = WRITE_NEEDS[scope];
         if (level === 'write' && need && !used.some((u) => need.actions.some((a) => u === a || u.startsWith(`${a}/`)))) {
@@ -87,19 +93,21 @@ const PR_FORBIDDEN_WRITES = ['contents', 'actions', 'pull-requests', 'packages',
 /**
  * A workflow that runs on pull requests runs code the pull request brings: its jobs get no write
  * scope (SARIF uploads aside, which GitHub itself limits to the base repository) and no
- * self-hosted runner, which a fork's code could take over.
+ * self-hosted runner, which a fork's code could take over. A job guarded by
+ * `github.event_name != 'pull_request'` never runs for a pull request and may write.
  */
 export const pullRequestPrivilegeRule: PolicyRule = {
   code: 'pipelines:pull-request-privilege',
-  description: `jobs of pull_request workflows grant no ${PR_FORBIDDEN_WRITES.join('/')}: write and run on GitHub-hosted runners only`,
+  description: `jobs of pull_request workflows grant no ${PR_FORBIDDEN_WRITES.join('/')}: write unless guarded by \`${GUARDS.notPullRequest}\`, and run on GitHub-hosted runners only`,
   check(target) {
     if (target.kind !== 'workflow' || !('pull_request' in (target.data.on ?? {}))) return [];
     const findings: Finding[] = [];
     for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
       const location = jobLocation(target, jobId);
       const perms = (typeof job.permissions === 'object' && job.permissions !== null ? job.permissions : {}) as Record<string, string>;
+      const guarded = requiresGuard(job.if, GUARDS.notPullRequest);
       for (const scope of PR_FORBIDDEN_WRITES) {
-        if (perms[scope] === 'write') findings.push({ location, message: `grants ${scope}: write in a workflow that runs pull-request code; move the write to a workflow on push or workflow_call from a trusted event` });
+        if (perms[scope] === 'write' && !guarded) findings.push({ location, message: `grants ${scope}: write in a workflow that runs pull-request code; guard the job with ${GUARDS.notPullRequest} or move the write to a workflow that pull requests do not trigger` });
       }
       const labels = [job['runs-on']].flat().map(String);
       if (labels.some((l) => l === 'self-hosted' || l.startsWith('self-hosted'))) {

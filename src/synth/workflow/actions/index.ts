@@ -4,3 +4,6 @@ export * from './setup-node';
 export * from './artifacts';
 export * from './cache';
 export * from './helm';
+export * from './docker';
+export * from './code-scanning';
+export * from './signing';

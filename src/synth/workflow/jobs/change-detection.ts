@@ -13,6 +13,8 @@ export interface ChangeDetectionProps {
   readonly filters: Readonly<Record<string, readonly string[]>>;
   /** @default 'changes' */
   readonly jobId?: string;
+  /** When the job runs at all, e.g. only for pull requests. @default - always */
+  readonly if?: Expression;
 }
 
 /** The change-detection job and one `'true'`/`'false'` output per filter. */
@@ -65,6 +67,7 @@ export function addChangeDetectionJob(workflow: SecureWorkflow, props: ChangeDet
     runsOn: props.runsOn,
     permissions: READ_CONTENTS,
     timeoutMinutes: 5,
+    if: props.if,
     steps: [checkout({ fetchDepth: 0, filter: 'blob:none' }), detect],
   });
   for (const name of names) job.addOutput(name, stepOutput(detect, name));

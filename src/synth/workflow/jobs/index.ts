@@ -3,4 +3,6 @@ export * from './results-gate';
 export * from './python-uv';
 export * from './test-summary';
 export * from './node-package';
-export * from './local-container';
+export * from './local-image';
+export * from './compose-stack';
+export * from './image-build';

@@ -1,13 +1,14 @@
 import type { SecureWorkflow } from '../workflow';
 import { Expression, status } from '../expressions';
 import type { SecureJob } from '../job';
+import type { WorkflowJob } from '../job-base';
 import { runStep } from '../steps';
 
 /** Props of {@link addResultsGateJob}. */
 export interface ResultsGateProps {
   readonly runsOn: string;
   /** The jobs whose results decide the gate. */
-  readonly jobs: readonly SecureJob[];
+  readonly jobs: readonly WorkflowJob[];
   /** @default 'result' */
   readonly jobId?: string;
   /** @default 'Result' */

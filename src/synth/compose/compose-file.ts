@@ -1,0 +1,99 @@
+import { Construct } from 'constructs';
+import { CONTAINER_USER_ID, DEFAULT_LOG_LEVEL } from '../model/limits';
+import type { Platform, Service } from '../model/platform';
+import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
+import { toYaml } from '../output/yaml';
+
+/** Props of {@link ComposeFile}. */
+export interface ComposeFileProps {
+  readonly platform: Platform;
+  /**
+   * Path from the repository root.
+   * @default 'deploy/compose.yaml'
+   */
+  readonly filePath?: string;
+  /**
+   * Address the services' ports are published on.
+   * @default '127.0.0.1' (never every interface of the runner)
+   */
+  readonly publishAddress?: string;
+}
+
+/** Health-check timing: up to interval × retries after the start period before a service counts as unhealthy. */
+const HEALTH = { interval: '5s', timeout: '3s', retries: 12, startPeriod: '10s' } as const;
+
+/** A Kubernetes memory quantity as a compose byte value (`512Mi` → `512m`), or undefined when it has no exact form. */
+function composeBytes(quantity: string): string | undefined {
+  const m = /^(\d+)(Ki|Mi|Gi)$/.exec(quantity);
+  return m ? `${m[1]}${m[2]![0]!.toLowerCase()}` : undefined;
+}
+
+/**
+ * `deploy/compose.yaml`: the services as one stack for the smoke test, the nightly load test and
+ * local runs, from the same model as the charts: the image from a variable (a digest in CI; the
+ * release version when unset),
+ * the ports published on loopback only, the chart's settings, and the chart's security context —
+ * non-root numeric user, read-only root filesystem with a tmpfs at /tmp, every capability
+ * dropped, no privilege escalation. Health checks run Python's standard library inside the
+ * image, because slim Python images have neither curl nor wget.
+ */
+export class ComposeFile extends Construct implements IGeneratedFile {
+  /** The variable that names a service's image, e.g. `TTS_IMAGE`. */
+  public static imageVariable(service: Pick<Service, 'name'>): string {
+    return `${service.name.toUpperCase().replace(/-/g, '_')}_IMAGE`;
+  }
+
+  public readonly filePath: string;
+  private readonly props: ComposeFileProps;
+
+  constructor(scope: Construct, id: string, props: ComposeFileProps) {
+    super(scope, id);
+    this.props = props;
+    this.filePath = props.filePath ?? 'deploy/compose.yaml';
+    markGeneratedFile(this);
+  }
+
+  /** The compose document, as it is written. */
+  public get document(): Record<string, unknown> {
+    const platform = this.props.platform;
+    return {
+      name: platform.repository.split('/')[1]!.toLowerCase().replace(/[^a-z0-9_-]/g, '-'),
+      services: Object.fromEntries(platform.services.map((s) => [s.name, this.service(s)])),
+    };
+  }
+
+  /** `http://127.0.0.1:<port>`: where a service answers on the host. */
+  public baseUrlOf(service: Service): string {
+    return `http://${this.props.publishAddress ?? '127.0.0.1'}:${service.port}`;
+  }
+
+  public render(): RenderedFile {
+    return { filePath: this.filePath, format: 'yaml', text: toYaml(this.document), reviewed: true, constructPath: this.node.path };
+  }
+
+  private service(s: Service): Record<string, unknown> {
+    const variable = ComposeFile.imageVariable(s);
+    const probe = `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${s.port}${s.healthPath}', timeout=2)`;
+    const memory = composeBytes(s.resources.memoryLimit);
+    return {
+      // CI sets the variable to an image by digest; without it, the release the chart deploys by default.
+      image: `\${${variable}:-${s.imageRepository}:${this.props.platform.version}}`,
+      user: `${CONTAINER_USER_ID}:${CONTAINER_USER_ID}`,
+      read_only: true,
+      tmpfs: ['/tmp'],
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges:true'],
+      ...(memory ? { mem_limit: memory } : {}),
+      ports: [`${this.props.publishAddress ?? '127.0.0.1'}:${s.port}:${s.port}`],
+      environment: { LOG_LEVEL: DEFAULT_LOG_LEVEL, ...this.props.platform.settingsOf(s) },
+      healthcheck: {
+        test: ['CMD', 'python', '-c', probe],
+        interval: HEALTH.interval,
+        timeout: HEALTH.timeout,
+        retries: HEALTH.retries,
+        start_period: HEALTH.startPeriod,
+      },
+      ...(s.calls.length > 0 ? { depends_on: Object.fromEntries(s.calls.map((c) => [c, { condition: 'service_healthy' }])) } : {}),
+    };
+  }
+}

@@ -1,0 +1,137 @@
+import {
+  addChangeDetectionJob, addImageDelivery, addResultsGateJob, cliStep, Expression, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep,
+  SecureWorkflow, uploadArtifact, type Construct, type Platform,
+} from '../src';
+import { digestInput } from './delivery';
+
+/** The workflows ci-build-push calls once the images are published. */
+export interface DeliveryWorkflows {
+  readonly smokeTest: SecureWorkflow;
+  readonly imageScan: SecureWorkflow;
+  readonly provenance: SecureWorkflow;
+}
+
+/**
+ * `.github/workflows/ci-build-push.yml`: every service image for every platform, each platform on
+ * its native runner, pushed by digest and joined into one tagged manifest list per service; then
+ * the smoke test, the image scan and (for release tags) provenance and signing, all by digest.
+ * Pull requests build the changed services only, push nothing and hold no write scope.
+ */
+export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called: DeliveryWorkflows): SecureWorkflow {
+  const workflow = new SecureWorkflow(scope, 'ci-build-push', {
+    name: 'Build and push images',
+    description: 'Builds each service image per platform on native runners (no QEMU), pushes by digest, publishes a tagged multi-platform manifest list, then runs the smoke test, the image scan and, for release tags, provenance and signing.',
+    triggers: {
+      push: { branches: [platform.defaultBranch], tags: [platform.releaseTags] },
+      pullRequest: {},
+    },
+  });
+  const isPullRequest = guards.pullRequestOnly;
+
+  // Pull requests: decide what changed first, so unchanged services skip with `if:` (a required
+  // check skipped by on.paths would stay pending forever).
+  const changes = addChangeDetectionJob(workflow, {
+    runsOn: platform.runners.linux,
+    filters: Object.fromEntries(platform.services.map((s) => [s.name, [s.build.context, ...(s.build.dockerfile.startsWith(`${s.build.context}/`) ? [] : [s.build.dockerfile]), workflow.filePath]])),
+    if: isPullRequest,
+  });
+
+  // Once per run, not per image: the commit time for reproducible builds and the build metadata
+  // (labels for every image, and an artifact).
+  const metadataFile = 'build-metadata.json';
+  const labelsFile = 'build-labels.txt';
+  const epoch = runStep({
+    name: 'Commit time (SOURCE_DATE_EPOCH)',
+    id: 'epoch',
+    outputs: ['source-date-epoch'],
+    run: 'echo "source-date-epoch=$(git log -1 --format=%ct)" >> "$GITHUB_OUTPUT"',
+  });
+  const labelsOut = runStep({
+    name: 'Labels for the images',
+    id: 'labels',
+    outputs: ['labels'],
+    env: { LABELS_FILE: labelsFile },
+    run: [
+      'delimiter="labels_$(openssl rand -hex 16)"',
+      '{ echo "labels<<$delimiter"; cat "$LABELS_FILE"; echo "$delimiter"; } >> "$GITHUB_OUTPUT"',
+    ].join('\n'),
+  });
+  const prepare = workflow.addJob('build-metadata', {
+    name: 'Build metadata',
+    runsOn: platform.runners.linux,
+    permissions: READ_CONTENTS,
+    timeoutMinutes: 10,
+    if: guards.notPullRequest,
+    steps: [
+      // No npm cache: this workflow runs for release tags.
+      ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
+      epoch,
+      cliStep(GENERATE_BUILD_METADATA, {
+        name: 'Generate build metadata',
+        env: { SOURCE_DATE_EPOCH: Expression.raw('steps.epoch.outputs.source-date-epoch') },
+        args: { out: metadataFile, labels: labelsFile },
+      }),
+      labelsOut,
+      uploadArtifact({ name: 'build-metadata', path: [metadataFile, labelsFile], ifNoFilesFound: 'error', retentionDays: 90 }),
+    ],
+  });
+  prepare.addOutput('source-date-epoch', Expression.raw('steps.epoch.outputs.source-date-epoch'));
+  prepare.addOutput('labels', Expression.raw('steps.labels.outputs.labels'));
+
+  const deliveries = platform.services.map((service) => ({
+    service,
+    delivery: addImageDelivery(workflow, {
+      name: service.name,
+      repository: service.imageRepository,
+      registry: platform.registry.host,
+      context: service.build.context,
+      dockerfile: service.build.dockerfile,
+      targets: service.build.targets,
+      mergeRunner: platform.runners.linux,
+      tagRules: [
+        'type=semver,pattern={{version}}',
+        'type=semver,pattern={{major}}.{{minor}}',
+        `type=ref,event=branch,enable={{is_default_branch}}`,
+        'type=sha,format=long',
+      ],
+      labels: prepare.output('labels'),
+      sourceDateEpoch: prepare.output('source-date-epoch'),
+      needs: [prepare],
+      pullRequestIf: isPullRequest.and(changes.changed(service.name)),
+      pullRequestNeeds: [changes.job],
+    }),
+  }));
+
+  const merges = deliveries.map((d) => d.delivery.merge);
+  const digests = Object.fromEntries(deliveries.map(({ service, delivery }) => [digestInput(service), delivery.digest]));
+  workflow.addCallJob('smoke-test', {
+    name: 'Smoke test',
+    needs: merges,
+    if: guards.notPullRequest,
+    workflow: called.smokeTest,
+    with: digests,
+  });
+  workflow.addCallJob('scan-images', {
+    name: 'Image scan',
+    needs: merges,
+    if: guards.notPullRequest,
+    workflow: called.imageScan,
+    with: digests,
+  });
+  for (const { service, delivery } of deliveries) {
+    workflow.addCallJob(`provenance-${service.name}`, {
+      name: `Provenance and signature (${service.name})`,
+      needs: [delivery.merge],
+      if: guards.notPullRequest.and(guards.isTag),
+      workflow: called.provenance,
+      with: { image: service.imageRepository, digest: delivery.digest },
+    });
+  }
+
+  addResultsGateJob(workflow, {
+    runsOn: platform.runners.linux,
+    jobs: [changes.job, ...deliveries.flatMap((d) => d.delivery.pullRequestJobs)],
+    name: 'Build and push images – pull request result',
+  });
+  return workflow;
+}
