@@ -35,6 +35,8 @@ const RUNTIME_DEPS = [
   'undici@^7.30.2',
   'hdr-histogram-js@^3.0.1',
   'exponential-backoff@^3.1.3',
+  // CVSS v2/v3.0/v3.1/v4.0 base scores for the pip-audit SARIF severities (Apache-2.0).
+  'ae-cvss-calculator@^1.0.13',
 ];
 
 // Versions are explicit (no "*"): projen resolves "*" only after an install, which a test
@@ -53,6 +55,8 @@ const DEV_DEPS = [
   'fast-check@^4',
   'autocannon@^9.0.0',
   'kubernetes-models@4.5.1',
+  // SARIF 2.1.0's schema is draft-04, which Ajv 8 reads only through this class (MIT).
+  'ajv-draft-04@^1.0.0',
 ];
 
 /**

@@ -3,6 +3,7 @@ import { serviceCharts } from './charts';
 import { ciBuildPushWorkflow } from './ci-build-push';
 import { ciHelmValidateWorkflow } from './ci-helm-validate';
 import { ciProvenanceWorkflow } from './ci-provenance';
+import { ciSecurityDepsWorkflow } from './ci-security-deps';
 import { ciSecurityImagesWorkflow } from './ci-security-images';
 import { ciSmokeTestWorkflow } from './ci-smoke-test';
 import { ciPerformanceWorkflow } from './ci-performance';
@@ -39,6 +40,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     smokeTest,
     imageScan,
     provenance,
+    ciSecurityDepsWorkflow(app, platform),
     ciPerformanceWorkflow(app, platform, compose),
     ciHelmValidateWorkflow(app, platform, charts),
     repoCiWorkflow(app, platform),

@@ -63,5 +63,15 @@ export const CHECK_SWIFT_PINS = contract('check-swift-pins', {
   require: '--require',
 });
 
+export const PIP_AUDIT_SARIF = contract('pip-audit-sarif', {
+  input: '--input',
+  output: '--output',
+  lockfile: '--lockfile',
+  osvUrl: '--osv-url',
+  failOn: '--fail-on',
+  timeout: '--timeout-ms',
+  summary: '--summary',
+});
+
 /** Every CLI, for package.json bins and the --help check. */
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS] as const;
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF] as const;

@@ -15,7 +15,13 @@ export interface CicdCatalogueProps {
 function triggersText(t: WorkflowTriggers): string {
   const parts: string[] = [];
   const paths = (p?: readonly string[]) => (p ? ` (paths: ${p.map((x) => `\`${x}\``).join(', ')})` : '');
-  if (t.push) parts.push(`push${t.push.branches ? ` to ${t.push.branches.map((b) => `\`${b}\``).join(', ')}` : ''}${t.push.tags ? ` of tags ${t.push.tags.join(', ')}` : ''}${paths(t.push.paths)}`);
+  if (t.push) {
+    const refs = [
+      ...(t.push.branches ?? []).map((b) => `\`${b}\``),
+      ...(t.push.tags ?? []).map((tag) => `tags \`${tag}\``),
+    ];
+    parts.push(`push${refs.length > 0 ? ` to ${refs.join(' or ')}` : ''}${paths(t.push.paths)}`);
+  }
   if (t.pullRequest) parts.push(`pull requests${paths(t.pullRequest.paths)}`);
   for (const cron of t.schedule ?? []) parts.push(`schedule \`${cron}\` (UTC)`);
   if (t.workflowDispatch) {
@@ -62,7 +68,10 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       for (const [id, job] of Object.entries(data.jobs ?? {})) {
         const perms = Object.entries((job.permissions ?? {}) as Record<string, string>).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
         const needs = ((job.needs as string[] | undefined) ?? []).map((n) => `\`${n}\``).join(', ') || '—';
-        out.push(`| \`${id}\` | ${cell(String(job.name ?? id))} | ${cell(String(job['runs-on']))} | ${perms} | ${job['timeout-minutes']} min | ${needs} | ${job.if ? `\`${cell(String(job.if))}\`` : job.needs ? 'when its needs succeed' : 'every run'} |`);
+        // A job that calls a reusable workflow runs on that workflow's runners, under its timeouts.
+        const runner = job.uses ? `calls \`${job.uses}\`` : String(job['runs-on']);
+        const timeout = job.uses ? 'its jobs\'' : `${job['timeout-minutes']} min`;
+        out.push(`| \`${id}\` | ${cell(String(job.name ?? id))} | ${cell(runner)} | ${perms} | ${timeout} | ${needs} | ${job.if ? `\`${cell(String(job.if))}\`` : job.needs ? 'when its needs succeed' : 'every run'} |`);
       }
       out.push('');
     }

@@ -1,0 +1,154 @@
+import { backOff } from 'exponential-backoff';
+import { request } from 'undici';
+import { InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
+import { cvssBaseScore, ratingOfName, severityOfScore, worse, type Rating } from './severity';
+
+/** The OSV API's public address. */
+export const DEFAULT_OSV_URL = 'https://api.osv.dev';
+
+/** The fields of an OSV record that rate it (https://ossf.github.io/osv-schema/). */
+export interface OsvRecord {
+  readonly id: string;
+  readonly aliases?: readonly string[];
+  readonly summary?: string;
+  readonly severity?: readonly { readonly type?: string; readonly score?: string }[];
+  readonly database_specific?: { readonly severity?: unknown };
+  readonly affected?: readonly {
+    readonly severity?: readonly { readonly type?: string; readonly score?: string }[];
+    readonly ecosystem_specific?: { readonly severity?: unknown };
+  }[];
+}
+
+/** Options of {@link OsvClient}. */
+export interface OsvClientOptions {
+  /** API root, e.g. `https://api.osv.dev` or a test server on 127.0.0.1. @default DEFAULT_OSV_URL */
+  readonly baseUrl?: string;
+  /** Per-request deadline. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Attempts per record when OSV answers 429/5xx or the connection fails. @default 3 */
+  readonly attempts?: number;
+  /** First retry delay, doubling. @default 500 */
+  readonly initialDelayMs?: number;
+}
+
+/** Largest record body read: real records are a few KiB; this bounds a misbehaving server. */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+class RetryableError extends Error {}
+
+/**
+ * Reads vulnerability records from the OSV API (`GET /v1/vulns/{id}`), each once. A 404 means
+ * OSV does not know the ID (undefined); 429, 5xx, timeouts and connection errors are retried with
+ * backoff and then fail as an InputError naming the URL: the severity gate cannot run without
+ * OSV, and passing unrated vulnerabilities would be a silent pass.
+ */
+export class OsvClient {
+  private readonly base: URL;
+  private readonly cache = new Map<string, Promise<OsvRecord | undefined>>();
+
+  constructor(private readonly options: OsvClientOptions = {}) {
+    try {
+      this.base = new URL(options.baseUrl ?? DEFAULT_OSV_URL);
+    } catch {
+      throw new InputError(`OSV URL ${quoteInput(options.baseUrl)} is not a URL such as ${DEFAULT_OSV_URL}`);
+    }
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new InputError(`OSV URL must be http or https, got ${this.base.protocol}`);
+  }
+
+  /** The record of an ID, or undefined when OSV does not know it. */
+  public record(id: string): Promise<OsvRecord | undefined> {
+    let pending = this.cache.get(id);
+    if (!pending) {
+      pending = this.fetchRecord(id);
+      this.cache.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async fetchRecord(id: string): Promise<OsvRecord | undefined> {
+    const url = new URL(`v1/vulns/${encodeURIComponent(id)}`, this.base.href.endsWith('/') ? this.base : new URL(`${this.base.href}/`));
+    const timeout = this.options.timeoutMs ?? 10000;
+    try {
+      return await backOff(async () => {
+        let response;
+        try {
+          response = await request(url, { method: 'GET', headersTimeout: timeout, bodyTimeout: timeout, signal: AbortSignal.timeout(timeout), headers: { accept: 'application/json' } });
+        } catch (e) {
+          throw new RetryableError((e as Error).message);
+        }
+        const { statusCode, body } = response;
+        if (statusCode === 404) {
+          await body.dump();
+          return undefined;
+        }
+        if (statusCode === 429 || statusCode >= 500) {
+          await body.dump();
+          throw new RetryableError(`HTTP ${statusCode}`);
+        }
+        if (statusCode !== 200) {
+          await body.dump();
+          throw new InputError(`OSV answered HTTP ${statusCode} for ${url.href}`);
+        }
+        const text = await readCapped(body);
+        let data: unknown;
+        try {
+          data = JSON.parse(text);
+        } catch {
+          throw new InputError(`OSV returned a body that is not JSON for ${url.href}`);
+        }
+        if (typeof data !== 'object' || data === null || typeof (data as { id?: unknown }).id !== 'string') {
+          throw new InputError(`OSV returned a record without an id for ${url.href}`);
+        }
+        return data as OsvRecord;
+      }, {
+        numOfAttempts: this.options.attempts ?? 3,
+        startingDelay: this.options.initialDelayMs ?? 500,
+        timeMultiple: 2,
+        retry: (e) => e instanceof RetryableError,
+      });
+    } catch (e) {
+      if (e instanceof RetryableError) throw new InputError(`could not reach OSV at ${url.origin} for ${id} (${e.message}); nothing was written`);
+      throw e;
+    }
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new InputError(`an OSV record is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The rating of one record: the worst of its advisory severity and every CVSS vector it carries. */
+export function ratingOfRecord(record: OsvRecord): Rating | undefined {
+  let rating: Rating | undefined = ratingOfName(record.database_specific?.severity, `advisory severity of ${record.id}`);
+  const vectors = [...(record.severity ?? []), ...(record.affected ?? []).flatMap((a) => a.severity ?? [])];
+  for (const { type, score: vector } of vectors) {
+    if (typeof type !== 'string' || typeof vector !== 'string') continue;
+    const score = cvssBaseScore(type, vector);
+    if (score !== undefined) rating = worse(rating, { severity: severityOfScore(score), score, source: `${type} of ${record.id}` });
+  }
+  for (const affected of record.affected ?? []) rating = worse(rating, ratingOfName(affected.ecosystem_specific?.severity, `ecosystem severity of ${record.id}`));
+  return rating;
+}
+
+/** A vulnerability's rating: its own record, else the worst rating among its aliases' records. */
+export async function rateVulnerability(client: OsvClient, id: string, aliases: readonly string[]): Promise<{ rating: Rating; known: boolean; summary?: string }> {
+  const record = await client.record(id);
+  let rating = record && ratingOfRecord(record);
+  if (!rating) {
+    const others = [...new Set([...aliases, ...(record?.aliases ?? [])])].filter((a) => a !== id);
+    for (const alias of others) {
+      const aliasRecord = await client.record(alias);
+      rating = worse(rating, aliasRecord && ratingOfRecord(aliasRecord));
+    }
+  }
+  return { rating: rating ?? { severity: 'unknown' }, known: record !== undefined, summary: record?.summary };
+}
