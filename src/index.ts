@@ -13,6 +13,7 @@ export * from './synth/output/generated-file';
 export * from './synth/output/pipeline-app';
 export * from './synth/output/yaml';
 export * from './synth/policy/policy';
+export * from './synth/policy/guards';
 export * from './synth/policy/rules/index';
 export * from './synth/workflow/expressions';
 export * from './synth/workflow/permissions';

@@ -54,8 +54,10 @@ describe('model paths missing from the checkout', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'paths-'));
     mkdirSync(path.join(root, 'services', 'tts'), { recursive: true });
     const warning = missingModelPathsWarning(platform, root)!;
-    expect(warning).toMatch(/^warning: 4 path\(s\) of the platform model are not in this checkout/);
+    expect(warning).toMatch(/^warning: 6 path\(s\) of the platform model are not in this checkout/);
     expect(warning).toContain('  - services.agent.path: services/agent');
     expect(warning).not.toContain('services.tts.path');
+    // The folder is there but the image cannot build without its Dockerfile.
+    expect(warning).toContain('  - services.tts.build.dockerfile: services/tts/Dockerfile');
   });
 });

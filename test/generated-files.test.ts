@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { generatedPaths, REPO_ROOT, synthProject } from './support/project';
+import { GENERATED_FOLDERS, generatedPaths, REPO_ROOT, synthProject } from './support/project';
 
 const files = synthProject();
 const generated = generatedPaths(files);
@@ -15,10 +15,16 @@ describe('generated files', () => {
     expect(generated).toEqual([
       '.github/CODEOWNERS',
       '.github/dependabot.yml',
+      '.github/workflows/ci-build-push.yml',
       '.github/workflows/ci-helm-validate.yml',
       '.github/workflows/ci-performance.yml',
+      '.github/workflows/ci-provenance.yml',
+      '.github/workflows/ci-security-deps.yml',
+      '.github/workflows/ci-security-images.yml',
+      '.github/workflows/ci-smoke-test.yml',
       '.github/workflows/ci-test.yml',
       '.github/workflows/ci.yml',
+      'deploy/compose.yaml',
       'docs/CICD.md',
       ...chart('agent'),
       ...chart('tts'),
@@ -54,7 +60,7 @@ describe('drift', () => {
     expect(readFileSync(onDisk, 'utf8')).toBe(files[file]);
   });
 
-  test.each(['.github', 'charts', 'docs'])('generated folder %s holds no stray file', (folder) => {
+  test.each([...GENERATED_FOLDERS])('generated folder %s holds no stray file', (folder) => {
     const managed = new Set(JSON.parse(readFileSync(path.join(REPO_ROOT, '.projen', 'files.json'), 'utf8')).files as string[]);
     const onDisk = (readdirSync(path.join(REPO_ROOT, folder), { recursive: true, withFileTypes: true }))
       .filter((e) => e.isFile())

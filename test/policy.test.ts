@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import {
   ActionPins, checkoutCredentialsRule, concurrencyRule, dangerousTriggersRule, defaultRules, dependabotRule, imagesRule,
-  permissionsRule, pinnedActionsRule, releaseCacheRule, runPolicy, scriptInstallRule, secretsRule, templateInjectionRule, pullRequestPrivilegeRule,
+  noEmulationRule, permissionsRule, pinnedActionsRule, releaseCacheRule, runPolicy, scriptInstallRule, secretsRule, templateInjectionRule, pullRequestPrivilegeRule,
   timeoutRule, type PolicyRule, type WorkflowData, type WorkflowTarget,
 } from '../src';
 import { buildPipelines } from '../workflows-gen';
@@ -130,6 +130,42 @@ describe('policy rules', () => {
     expect(check(pullRequestPrivilegeRule, (w) => { w.jobs.build.permissions[scope] = 'write'; })).toEqual([
       expect.stringMatching(new RegExp(`^\\[x/build\\] pipelines:pull-request-privilege: grants ${scope}: write in a workflow that runs pull-request code`)),
     ]);
+  });
+
+  test('no-cache-in-release accepts a cache guarded off tags, and follows a call into a local workflow', () => {
+    const cacheStep = { name: 'Build', uses: pins.resolve('docker/build-push-action').uses, with: { 'cache-from': 'type=gha,scope=x' } };
+    const tagged = (w: Record<string, any>) => { w.on = { push: { tags: ['v*'] } }; };
+    expect(check(releaseCacheRule, (w) => { tagged(w); w.jobs.build.steps.push({ ...cacheStep, if: "github.ref_type != 'tag'" }); })).toEqual([]);
+    expect(check(releaseCacheRule, (w) => { tagged(w); w.jobs.build.if = "(github.event_name == 'pull_request') && (x)"; w.jobs.build.steps.push(cacheStep); })).toEqual([]);
+    // A guard inside a disjunction guards nothing.
+    expect(check(releaseCacheRule, (w) => { tagged(w); w.jobs.build.steps.push({ ...cacheStep, if: "github.ref_type != 'tag' || always()" }); })).toHaveLength(1);
+    const called = { jobs: { scan: { steps: [{ name: 'Trivy', uses: pins.resolve('aquasecurity/trivy-action').uses, with: {} }] } } } as WorkflowData;
+    const caller = goodWorkflow();
+    tagged(caller);
+    caller.jobs.build = { uses: './.github/workflows/scan.yml', permissions: {} };
+    const findings = runPolicy([{ ...target(caller), calledWorkflows: { './.github/workflows/scan.yml': called } }], [releaseCacheRule]).map((f) => `[${f.location}] ${f.message}`);
+    expect(findings).toEqual([expect.stringMatching(/^\[x\/build → \.\/\.github\/workflows\/scan\.yml#jobs\.scan\] steps\[0\] \("Trivy"\) lets trivy-action cache/)]);
+  });
+
+  test('no-emulation fails QEMU and binfmt set-ups', () => {
+    expect(check(noEmulationRule, (w) => { w.jobs.build.steps.push({ name: 'QEMU', uses: pins.resolve('docker/setup-qemu-action').uses }); })[0]).toMatch(/sets up QEMU/);
+    expect(check(noEmulationRule, (w) => { w.jobs.build.steps.push({ name: 'binfmt', run: 'docker run --privileged --rm tonistiigi/binfmt --install arm64\n' }); })[0]).toMatch(/binfmt\/QEMU emulators/);
+    expect(check(noEmulationRule, () => undefined)).toEqual([]);
+  });
+
+  test('least-privilege counts what a called local workflow uses toward the caller\'s grant', () => {
+    const caller = goodWorkflow();
+    caller.jobs.build = { uses: './.github/workflows/sign.yml', permissions: { 'contents': 'read', 'id-token': 'write' } };
+    const signing = { jobs: { sign: { steps: [{ uses: pins.resolve('sigstore/cosign-installer').uses }] } } } as WorkflowData;
+    expect(runPolicy([target(caller)], [permissionsRule]).map((f) => f.message)).toEqual([expect.stringMatching(/grants id-token: write, which belongs only to a signing/)]);
+    expect(runPolicy([{ ...target(caller), calledWorkflows: { './.github/workflows/sign.yml': signing } }], [permissionsRule])).toEqual([]);
+  });
+
+  test('pull-request-privilege accepts a write scope on a job guarded off pull requests', () => {
+    const write = (w: Record<string, any>) => { w.jobs.build.permissions.packages = 'write'; };
+    expect(check(pullRequestPrivilegeRule, write)[0]).toMatch(/grants packages: write in a workflow that runs pull-request code/);
+    expect(check(pullRequestPrivilegeRule, (w) => { write(w); w.jobs.build.if = "(github.event_name != 'pull_request') && (github.ref_type == 'tag')"; })).toEqual([]);
+    expect(check(pullRequestPrivilegeRule, (w) => { write(w); w.jobs.build.if = "(github.event_name != 'pull_request') || (x)"; })).toHaveLength(1);
   });
 
   test('pull-request-privilege fails a self-hosted runner, and says nothing of a push-only workflow', () => {

@@ -14,7 +14,7 @@ export function ciSmokeTestWorkflow(scope: Construct, platform: Platform, compos
     description: 'Starts every service from deploy/compose.yaml with the published images (by digest) and smoke-tests each; reusable, and on demand for a tag.',
     triggers: {
       workflowCall: { inputs: Object.fromEntries(platform.services.map((s) => [digestInput(s), { description: `Digest (sha256:…) of the ${s.name} image to test`, type: 'string', required: true }])) },
-      workflowDispatch: { inputs: { tag: { description: 'Image tag to test, e.g. v1.2.3 or main; resolved to digests before the stack starts', type: 'string', required: true } } },
+      workflowDispatch: { inputs: { tag: { description: 'Image tag to test: a release version such as 1.2.3 (no v), main, or sha-<commit>; resolved to digests before the stack starts', type: 'string', required: true } } },
     },
   });
   const resolve = runStep({

@@ -13,7 +13,7 @@ describe('every helper CLI', () => {
     const r = await runCliProcess(bin, ['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: ${bin} \\[options\\]`));
-    expect(r.stdout).toMatch(/Exit codes:\s+0 [\s\S]*?\s2 (usage|missing)/);
+    expect(r.stdout).toMatch(/Exit\s+codes:\s+0\s[\s\S]*?\s2\s+(usage|missing)/);
     const contract = ALL_CLIS.find((c) => c.bin === bin)!;
     for (const flag of Object.values(contract.flags)) expect(r.stdout).toContain(flag);
   });

@@ -30,7 +30,10 @@ export function synthFailure(app: PipelineApp): { error: Error; written: string[
   }
 }
 
-/** Paths of the files the pipeline kits generate (workflows, Dependabot, CODEOWNERS, charts, docs). */
+/** The folders the pipeline kits generate into. */
+export const GENERATED_FOLDERS = ['.github', 'charts', 'deploy', 'docs'] as const;
+
+/** Paths of the files the pipeline kits generate (workflows, Dependabot, CODEOWNERS, charts, compose, docs). */
 export function generatedPaths(files: Record<string, string>): string[] {
-  return Object.keys(files).filter((p) => p.startsWith('.github/') || p.startsWith('charts/') || p.startsWith('docs/')).sort();
+  return Object.keys(files).filter((p) => GENERATED_FOLDERS.some((f) => p.startsWith(`${f}/`))).sort();
 }

@@ -1,0 +1,265 @@
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import {
+  ActionPins, ComposeFile, defaultRules, PipelineApp, Platform, READ_CONTENTS, registryLogin, runStep, SecureWorkflow, topLevelConjuncts, type PlatformDefinition,
+} from '../src';
+import { PLATFORM } from '../workflows-gen/platform';
+import { schemaErrors } from './support/json-schema';
+import { generatedPaths, synthProject } from './support/project';
+
+const files = synthProject();
+const workflow = (name: string) => YAML.parse(files[`.github/workflows/${name}.yml`]!) as { on: Record<string, any>; jobs: Record<string, any> };
+const buildPush = workflow('ci-build-push');
+const platform = Platform.fromDefinition(PLATFORM);
+
+/** The facts of an event, for the conditions the generated jobs use. */
+interface EventFacts {
+  readonly event: 'push' | 'pull_request';
+  readonly refType: 'branch' | 'tag';
+  /** Services whose files changed (pull requests). */
+  readonly changed?: readonly string[];
+}
+
+/** Decides one top-level conjunct of a job's `if:`; anything unexpected fails the test. */
+function conjunctHolds(conjunct: string, facts: EventFacts): boolean {
+  let m: RegExpExecArray | null;
+  if ((m = /^github\.event_name (==|!=) '(\w+)'$/.exec(conjunct))) return (facts.event === m[2]) === (m[1] === '==');
+  if ((m = /^github\.ref_type (==|!=) '(\w+)'$/.exec(conjunct))) return (facts.refType === m[2]) === (m[1] === '==');
+  if ((m = /^needs\.changes\.outputs\.([\w-]+) == 'true'$/.exec(conjunct))) return (facts.changed ?? []).includes(m[1]!);
+  if (conjunct === 'always()') return true;
+  throw new Error(`no rule for the condition "${conjunct}"`);
+}
+
+/** The jobs that run for an event, following `needs` (a job whose needs were skipped is skipped unless it uses always()). */
+function jobsThatRun(jobs: Record<string, any>, facts: EventFacts): Set<string> {
+  const runs = new Set<string>();
+  const decided = new Map<string, boolean>();
+  const decide = (id: string): boolean => {
+    if (decided.has(id)) return decided.get(id)!;
+    const job = jobs[id];
+    const needs: string[] = job.needs ?? [];
+    const needsOk = needs.map(decide).every(Boolean);
+    const conjuncts = topLevelConjuncts(job.if ?? '');
+    const runsAlways = conjuncts.includes('always()');
+    const result = (needsOk || runsAlways) && conjuncts.every((c) => conjunctHolds(c, facts));
+    decided.set(id, result);
+    if (result) runs.add(id);
+    return result;
+  };
+  Object.keys(jobs).forEach(decide);
+  return runs;
+}
+
+describe('ci-build-push job graph', () => {
+  test('a release tag runs build → merge → {smoke test, image scan, provenance} for every service, each build on its native runner', () => {
+    const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'tag' });
+    expect([...runs].sort()).toEqual([
+      'build-agent-amd64', 'build-agent-arm64', 'build-metadata', 'build-tts-amd64', 'build-tts-arm64',
+      'merge-agent', 'merge-tts', 'provenance-agent', 'provenance-tts', 'result', 'scan-images', 'smoke-test',
+    ]);
+    for (const service of platform.services) {
+      for (const target of service.build.targets) {
+        const build = buildPush.jobs[`build-${service.name}-${target.arch}`];
+        expect(build['runs-on']).toBe(target.runner);
+        expect(build.needs).toEqual(['build-metadata']);
+      }
+      expect(buildPush.jobs[`merge-${service.name}`].needs).toEqual(service.build.targets.map((t) => `build-${service.name}-${t.arch}`));
+      expect(buildPush.jobs[`provenance-${service.name}`].needs).toEqual([`merge-${service.name}`]);
+    }
+    const merges = platform.services.map((s) => `merge-${s.name}`);
+    expect(buildPush.jobs['smoke-test'].needs).toEqual(merges);
+    expect(buildPush.jobs['scan-images'].needs).toEqual(merges);
+    expect(platform.runners.linuxArm).toBe('ubuntu-24.04-arm');
+  });
+
+  test('a push to the default branch publishes, smoke-tests and scans, but signs nothing', () => {
+    const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'branch' });
+    expect(runs.has('smoke-test') && runs.has('scan-images') && runs.has('merge-tts')).toBe(true);
+    expect([...runs].filter((j) => j.startsWith('provenance-') || j.startsWith('pr-build-'))).toEqual([]);
+  });
+
+  test('a pull request touching only services/tts builds tts on both platforms, pushes nothing, holds no write scope', () => {
+    const runs = jobsThatRun(buildPush.jobs, { event: 'pull_request', refType: 'branch', changed: ['tts'] });
+    expect([...runs].sort()).toEqual(['changes', 'pr-build-tts-amd64', 'pr-build-tts-arm64', 'result']);
+    for (const id of runs) {
+      const perms = Object.values(buildPush.jobs[id].permissions ?? {});
+      expect(perms).not.toContain('write');
+      expect(JSON.stringify(buildPush.jobs[id])).not.toMatch(/push=true|docker\/login-action/);
+    }
+  });
+});
+
+describe('delivery guarantees', () => {
+  const workflows = generatedPaths(files).filter((f) => f.startsWith('.github/workflows/'));
+  const deliveryFiles = ['ci-build-push', 'ci-smoke-test', 'ci-security-images', 'ci-provenance'];
+
+  test('no workflow uses QEMU or binfmt emulation', () => {
+    for (const file of workflows) expect(files[file]).not.toMatch(/setup-qemu-action|binfmt|qemu-user-static/);
+  });
+
+  test('on tag-triggered paths no step restores a cache unless it cannot run for a tag', () => {
+    const cacheInputs = /^(cache|cache-from|cache-to|enable-cache)$/;
+    for (const name of deliveryFiles) {
+      for (const [id, job] of Object.entries(workflow(name).jobs)) {
+        const jobNeverForTags = topLevelConjuncts(job.if ?? '').some((c) => c === "github.event_name == 'pull_request'");
+        for (const step of job.steps ?? []) {
+          const caching = Object.entries(step.with ?? {}).filter(([k, v]) => cacheInputs.test(k) && String(v) !== 'false' && k !== 'package-manager-cache');
+          const stepNeverForTags = topLevelConjuncts(step.if ?? '').includes("github.ref_type != 'tag'");
+          if (caching.length > 0 && !jobNeverForTags && !stepNeverForTags) throw new Error(`${name}#${id} "${step.name}" caches on a tag path: ${JSON.stringify(caching)}`);
+          if (String(step.uses).startsWith('docker/setup-buildx-action')) expect(step.with['cache-binary']).toBe(false);
+          if (String(step.uses).startsWith('actions/setup-node')) expect(step.with['package-manager-cache']).toBe(false);
+        }
+      }
+    }
+  });
+
+  test('every image passed between jobs and workflows is a digest output, checked against sha256:<64 hex>', () => {
+    for (const [id, job] of Object.entries(buildPush.jobs).filter(([, j]) => j.uses)) {
+      for (const [input, value] of Object.entries(job.with ?? {})) {
+        if (input === 'image') expect(value).toMatch(/^ghcr\.io\/[\w-]+\/[\w-]+$/); // a repository, no tag
+        else expect([id, input, value]).toEqual([id, input, expect.stringMatching(/^\$\{\{ needs\.merge-[\w-]+\.outputs\.digest \}\}$/)]);
+      }
+    }
+    for (const service of platform.services) {
+      const merge = buildPush.jobs[`merge-${service.name}`];
+      expect(merge.outputs.digest).toBe('${{ steps.manifest.outputs.digest }}');
+      const create = merge.steps.find((s: any) => s.id === 'manifest');
+      expect(create.run).toContain('[[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]]');
+      expect(create.run).toMatch(/echo "digest=\$digest" >> "\$GITHUB_OUTPUT"/);
+    }
+    // The smoke test starts the stack from references the resolve step checked.
+    const smoke = workflow('ci-smoke-test').jobs.smoke;
+    const resolve = smoke.steps.find((s: any) => s.id === 'images');
+    expect(resolve.run).toContain('^sha256:[0-9a-f]{64}$');
+    const up = smoke.steps.find((s: any) => String(s.run).includes('docker compose up'));
+    for (const service of platform.services) expect(up.env[ComposeFile.imageVariable(service)]).toBe(`\${{ steps.images.outputs.${ComposeFile.imageVariable(service)} }}`);
+  });
+
+  test('release-tag runs use no caches anywhere: the release build step has no cache inputs', () => {
+    for (const service of platform.services) {
+      for (const target of service.build.targets) {
+        const release = buildPush.jobs[`build-${service.name}-${target.arch}`].steps.find((s: any) => s.id === 'build-release');
+        expect(release.if).toBe("github.ref_type == 'tag'");
+        expect(Object.keys(release.with).filter((k) => k.startsWith('cache'))).toEqual([]);
+      }
+    }
+  });
+
+  test('provenance signs with id-token only where it signs or attests, and verifies the exact reusable-workflow identity', () => {
+    const provenance = workflow('ci-provenance');
+    const withIdToken = Object.entries(provenance.jobs).filter(([, j]) => j.permissions?.['id-token'] === 'write').map(([id]) => id);
+    expect(withIdToken.sort()).toEqual(['attest-and-sign', 'slsa']);
+    expect(provenance.jobs.slsa.uses).toBe('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0');
+    const verify = provenance.jobs.verify.steps.find((s: any) => String(s.run).startsWith('cosign verify'));
+    expect(verify.env.SIGNER_IDENTITY).toBe(`\${{ format('{0}/{1}@{2}', 'https://github.com', '${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`);
+    expect(verify.env.OIDC_ISSUER).toBe('https://token.actions.githubusercontent.com');
+    for (const job of Object.values(provenance.jobs)) expect(job.if).toBe("startsWith(github.ref, 'refs/tags/v')");
+  });
+});
+
+describe('deploy/compose.yaml', () => {
+  const compose = YAML.parse(files['deploy/compose.yaml']!);
+
+  test('passes the Compose specification schema', () => {
+    expect(schemaErrors('compose-spec.json', compose)).toEqual([]);
+  });
+
+  test('the schema rejects an unknown service key and a port of the wrong type', () => {
+    const broken = { services: { tts: { image: 'x:1', privileged_mode: true, ports: [{ target: 'eighty' }] } } };
+    expect(schemaErrors('compose-spec.json', broken).join('\n')).toMatch(/additional properties[\s\S]*/);
+  });
+
+  test('matches the model: ports on loopback, health checks on the health path, settings, start order', () => {
+    for (const service of platform.services) {
+      const s = compose.services[service.name];
+      expect(s.ports).toEqual([`127.0.0.1:${service.port}:${service.port}`]);
+      expect(s.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${service.port}${service.healthPath}`);
+      expect(s.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'python']); // no curl or wget in slim images
+      expect(s.environment).toMatchObject(platform.settingsOf(service));
+      expect(s.image).toBe(`\${${ComposeFile.imageVariable(service)}:-${service.imageRepository}:${PLATFORM.version}}`);
+      expect(Object.keys(s.depends_on ?? {})).toEqual(service.calls);
+    }
+    expect(compose.services.agent.environment.TTS_URL).toBe('http://tts:8000');
+  });
+
+  test('runs like production: non-root, read-only root filesystem, no capabilities, no privilege escalation', () => {
+    for (const s of Object.values<any>(compose.services)) {
+      expect(s.user).toBe('10001:10001');
+      expect(s.read_only).toBe(true);
+      expect(s.tmpfs).toEqual(['/tmp']);
+      expect(s.cap_drop).toEqual(['ALL']);
+      expect(s.security_opt).toEqual(['no-new-privileges:true']);
+      expect(s.privileged).toBeUndefined();
+    }
+  });
+});
+
+describe('reusable workflow calls', () => {
+  const pins = ActionPins.fromFile(path.join(__dirname, '..', 'actions.lock.json'));
+  function callable(app: PipelineApp) {
+    const called = new SecureWorkflow(app, 'called', {
+      name: 'Called', description: 'd',
+      triggers: { workflowCall: { inputs: { digest: { description: 'd', type: 'string', required: true } } } },
+    });
+    called.addJob('push', { runsOn: 'ubuntu-24.04', permissions: { contents: 'read', packages: 'write' }, steps: [registryLogin({ registry: 'ghcr.io' }), runStep({ name: 'x', run: 'true' })] });
+    return called;
+  }
+  const app = () => new PipelineApp({ pins, rules: defaultRules({ pins, requiredEcosystems: [] }) });
+  const caller = (a: PipelineApp) => new SecureWorkflow(a, 'caller', { name: 'Caller', description: 'd', triggers: { push: { branches: ['main'] } } });
+
+  test('default to exactly the permissions the called jobs use', () => {
+    const a = app();
+    caller(a).addCallJob('call', { workflow: callable(a), with: { digest: 'sha256:x' } });
+    const data = YAML.parse(a.synth().find((f) => f.filePath.endsWith('caller.yml'))!.text);
+    expect(data.jobs.call).toEqual({ permissions: { contents: 'read', packages: 'write' }, uses: './.github/workflows/called.yml', with: { digest: 'sha256:x' } });
+  });
+
+  test('fail synthesis on an unknown input, a missing required input and a grant GitHub would refuse', () => {
+    const a = app();
+    const called = callable(a);
+    const wf = caller(a);
+    wf.addCallJob('typo', { workflow: called, with: { digets: 'sha256:x' } });
+    wf.addCallJob('short', { workflow: called, with: { digest: 'x' }, permissions: READ_CONTENTS });
+    expect(() => a.synth()).toThrow(/caller\/typo[^\n]*with\.digets: \.github\/workflows\/called\.yml declares no input "digets"[\s\S]*with\.digest: required by[\s\S]*caller\/short[^\n]*permissions: grant less than the jobs of \.github\/workflows\/called\.yml use \(packages: write\)/);
+  });
+
+  test('an external workflow is referenced through the lock and its inputs are checked', () => {
+    const a = app();
+    caller(a).addCallJob('slsa', {
+      workflow: { workflow: 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml', inputs: ['image', 'digest'], permissions: { idToken: 'write' } },
+      with: { image: 'x', digset: 'y' },
+    });
+    expect(() => a.synth()).toThrow(/with\.digset: slsa-framework\/slsa-github-generator\/\.github\/workflows\/generator_container_slsa3\.yml has no input "digset"/);
+  });
+});
+
+describe('delivery model', () => {
+  const invalid = (build: object): string => {
+    const def: PlatformDefinition = { ...PLATFORM, services: PLATFORM.services.map((s, i) => (i === 0 ? { ...s, build } : s)) as PlatformDefinition['services'] };
+    try {
+      Platform.fromDefinition(def);
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  test('defaults: context = path, its Dockerfile, amd64 and arm64 on their native runners', () => {
+    expect(platform.service('tts').build).toEqual({
+      context: 'services/tts',
+      dockerfile: 'services/tts/Dockerfile',
+      targets: [
+        { platform: 'linux/amd64', arch: 'amd64', runner: 'ubuntu-24.04' },
+        { platform: 'linux/arm64', arch: 'arm64', runner: 'ubuntu-24.04-arm' },
+      ],
+    });
+    expect(platform.releaseTags).toBe('v*.*.*');
+  });
+
+  test('a platform without a native runner, a duplicate and an absolute path name their fields', () => {
+    expect(invalid({ platforms: ['linux/s390x'] })).toMatch(/\[services\[0\]\.build\.platforms\[0\]\] "linux\/s390x" has no native runner; supported: linux\/amd64, linux\/arm64/);
+    expect(invalid({ platforms: ['linux/amd64', 'linux/amd64'] })).toMatch(/\[services\[0\]\.build\.platforms\[1\]\] duplicate platform/);
+    expect(invalid({ platforms: [] })).toMatch(/\[services\[0\]\.build\.platforms\] must name at least one platform/);
+    expect(invalid({ dockerfile: '/etc/Dockerfile' })).toMatch(/\[services\[0\]\.build\.dockerfile\]/);
+  });
+});
