@@ -130,3 +130,33 @@ export function buildImage(inputs: BuildImageInputs, options: Partial<StepOption
     },
   });
 }
+
+/**
+ * Inputs of anchore/sbom-action (v0.24).
+ * @see https://github.com/anchore/sbom-action/blob/v0.24.0/action.yml
+ */
+export interface ImageSbomInputs {
+  /** The image, by digest: `repo@sha256:…`. */
+  readonly image: string | Expression;
+  /** Name of the workflow artifact the SBOM is uploaded as, e.g. `sbom-tts.spdx.json`. */
+  readonly artifactName: string;
+}
+
+/**
+ * An SPDX (JSON) SBOM of a published image, generated with Syft and uploaded as an artifact. Never
+ * attached to a GitHub release (that needs contents: write; the action's default is to try).
+ */
+export function imageSbom(inputs: ImageSbomInputs, options: Partial<StepOptions> = {}): JobStep {
+  return actionStep({
+    name: 'SPDX SBOM of the image',
+    ...options,
+    action: 'anchore/sbom-action',
+    with: {
+      'image': inputs.image,
+      'format': 'spdx-json',
+      'artifact-name': inputs.artifactName,
+      'upload-artifact': true,
+      'upload-release-assets': false,
+    },
+  });
+}

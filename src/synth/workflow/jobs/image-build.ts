@@ -1,7 +1,7 @@
 import type { SecureWorkflow } from '../workflow';
-import { setupBuildx, registryLogin, imageMetadata, buildImage } from '../actions/docker';
+import { setupBuildx, registryLogin, imageMetadata, imageSbom, buildImage } from '../actions/docker';
 import { checkout } from '../actions/checkout';
-import { actionStep, runStep, stepOutput } from '../steps';
+import { runStep, stepOutput } from '../steps';
 import { Expression, guards } from '../expressions';
 import type { ImageBuildTarget } from '../../model/platform';
 import type { SecureJob } from '../job';
@@ -157,17 +157,10 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
       registryLogin({ registry: props.registry }),
       tags,
       create,
-      actionStep({
-        name: 'SPDX SBOM of the published image',
-        action: 'anchore/sbom-action',
-        with: {
-          'image': Expression.raw(`format('{0}@{1}', '${props.repository}', ${stepOutput(create, 'digest').body})`),
-          'format': 'spdx-json',
-          'artifact-name': `sbom-${props.name}.spdx.json`,
-          'upload-artifact': true,
-          'upload-release-assets': false,
-        },
-      }),
+      imageSbom({
+        image: Expression.raw(`format('{0}@{1}', '${props.repository}', ${stepOutput(create, 'digest').body})`),
+        artifactName: `sbom-${props.name}.spdx.json`,
+      }, { name: 'SPDX SBOM of the published image' }),
     ],
   });
   merge.addOutput('digest', stepOutput(create, 'digest'));
