@@ -73,5 +73,20 @@ export const PIP_AUDIT_SARIF = contract('pip-audit-sarif', {
   summary: '--summary',
 });
 
+export const MODELS_MANIFEST = contract('models-manifest', {
+  manifest: '--manifest',
+  matrix: '--matrix',
+}, ['matrix']);
+
+export const FETCH_MODELS = contract('fetch-models', {
+  manifest: '--manifest',
+  cacheDir: '--cache-dir',
+  model: '--model',
+  baseUrl: '--base-url',
+  attempts: '--attempts',
+  timeout: '--timeout-ms',
+  summary: '--summary',
+});
+
 /** Every CLI, for package.json bins and the --help check. */
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF] as const;
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS] as const;
