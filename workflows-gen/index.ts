@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { serviceCharts } from './charts';
+import { ciAppWorkflow } from './ci-app';
 import { ciBuildPushWorkflow } from './ci-build-push';
 import { ciHelmValidateWorkflow } from './ci-helm-validate';
 import { ciProvenanceWorkflow } from './ci-provenance';
@@ -41,6 +42,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     imageScan,
     provenance,
     ciSecurityDepsWorkflow(app, platform),
+    ciAppWorkflow(app, platform),
     ciPerformanceWorkflow(app, platform, compose),
     ciHelmValidateWorkflow(app, platform, charts),
     repoCiWorkflow(app, platform),

@@ -55,5 +55,10 @@ export const PLATFORM: PlatformDefinition = {
     modelsJson: 'apps/VoiceTranscriber/VoiceTranscriber/Resources/models.json',
     packageResolved: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved',
     pinnedPackages: ['WhisperKit'],
+    packageManifest: 'xcodeproj',
+    project: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj',
+    xcode: '16.4',
+    swiftlint: '0.59.1',
+    testTargets: { unit: 'VoiceTranscriberTests', routing: 'VoiceTranscriberRoutingTests', performance: 'VoiceTranscriberPerformanceTests' },
   },
 };

@@ -122,6 +122,26 @@ export interface AppDefinition {
   readonly packageResolved: string;
   /** Swift packages that must be pinned to a released version, e.g. `WhisperKit`. */
   readonly pinnedPackages: readonly string[];
+  /**
+   * How the app declares its packages: `xcodeproj` (package references in project.pbxproj, which
+   * Dependabot's swift support cannot read reliably) or `swiftpm` (a Package.swift in `path`).
+   */
+  readonly packageManifest: 'xcodeproj' | 'swiftpm';
+  /** The `-project` (or `-workspace`) xcodebuild builds, from the repo root, e.g. `apps/X/X.xcodeproj`. */
+  readonly project: string;
+  /** Xcode version on the macOS runner, e.g. `16.4` (selected from /Applications/Xcode_<v>.app). */
+  readonly xcode: string;
+  /** SwiftLint version (its Linux container image tag), e.g. `0.59.1`. */
+  readonly swiftlint: string;
+  /** Test targets, passed to `-only-testing:`. */
+  readonly testTargets: {
+    /** Unit tests. */
+    readonly unit: string;
+    /** Provider/model routing tests, run once per model of models.json (the model id in `TEST_RUNNER_MODEL_ID`). */
+    readonly routing: string;
+    /** Performance tests; they write metrics v1 JSON to `TEST_RUNNER_METRICS_PATH`. */
+    readonly performance: string;
+  };
 }
 
 /** The container registry. */

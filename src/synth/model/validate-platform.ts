@@ -151,6 +151,13 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('app.modelsJson', app.modelsJson, repoPathProblem);
   c.check('app.packageResolved', app.packageResolved, repoPathProblem);
   app.pinnedPackages.forEach((p, i) => c.check(`app.pinnedPackages[${i}]`, p, nonEmpty));
+  c.check('app.packageManifest', app.packageManifest, (v) => (v === 'xcodeproj' || v === 'swiftpm' ? undefined : `must be "xcodeproj" or "swiftpm", got ${JSON.stringify(v)}`));
+  c.check('app.project', app.project, (v) => repoPathProblem(v) ?? (/\.(xcodeproj|xcworkspace)$/.test(v) ? undefined : `"${v}" must name a .xcodeproj or .xcworkspace`));
+  c.check('app.xcode', app.xcode, (v) => (/^\d+\.\d+(\.\d+)?$/.test(v) ? undefined : `"${v}" must be an Xcode version such as 16.4`));
+  c.check('app.swiftlint', app.swiftlint, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be an exact version X.Y.Z`));
+  for (const key of ['unit', 'routing', 'performance'] as const) {
+    c.check(`app.testTargets.${key}`, app.testTargets[key], (v) => (/^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/.test(v) ? undefined : `"${v}" must be a test target (or Target/Class)`));
+  }
   return c.findings;
 }
 

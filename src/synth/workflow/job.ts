@@ -48,6 +48,8 @@ export interface SecureJobProps extends WorkflowJobProps {
   readonly strategy?: JobStrategy;
   /** @default - none */
   readonly services?: Readonly<Record<string, ServiceContainer>>;
+  /** Run the steps inside this container (image with a tag or digest, never `latest`). @default - on the runner */
+  readonly container?: { readonly image: string; readonly options?: string };
   /** Default working directory of run steps. @default - the workspace */
   readonly workingDirectory?: string;
   /** @default - none; add more with addStep() */
@@ -103,6 +105,7 @@ export class SecureJob extends WorkflowJob {
       'services': p.services && Object.fromEntries(Object.entries(p.services).map(([name, s]) => [name, {
         image: s.image, ports: nonEmpty([...(s.ports ?? [])]), env: renderEnv(s.env), options: s.options,
       }])),
+      'container': p.container && { image: p.container.image, options: p.container.options },
       'env': renderEnv(p.env),
       'defaults': p.workingDirectory ? { run: { 'working-directory': p.workingDirectory } } : undefined,
       'outputs': this.outputs.size > 0 ? Object.fromEntries([...this.outputs].map(([k, v]) => [k, v.toString()])) : undefined,

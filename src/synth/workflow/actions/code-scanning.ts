@@ -88,3 +88,38 @@ export function dependencyReview(inputs: DependencyReviewInputs, options: Partia
     with: { 'fail-on-severity': inputs.failOnSeverity, 'comment-summary-in-pr': 'never' },
   });
 }
+
+/**
+ * Inputs of github/codeql-action/init (v4).
+ * @see https://github.com/github/codeql-action/blob/v4.36.2/init/action.yml
+ */
+export interface CodeqlInitInputs {
+  /** e.g. `swift`. */
+  readonly languages: string;
+  /** `manual`: the job builds the code itself between init and analyze. */
+  readonly buildMode: 'none' | 'autobuild' | 'manual';
+}
+
+/** Starts CodeQL tracing. TRAP and dependency caching stay off (no Actions cache writes from analysis). */
+export function codeqlInit(inputs: CodeqlInitInputs, options: Partial<StepOptions> = {}): JobStep {
+  return actionStep({
+    name: 'Initialize CodeQL',
+    ...options,
+    action: 'github/codeql-action/init',
+    with: { 'languages': inputs.languages, 'build-mode': inputs.buildMode, 'trap-caching': false, 'dependency-caching': false },
+  });
+}
+
+/**
+ * Inputs of github/codeql-action/analyze (v4).
+ * @see https://github.com/github/codeql-action/blob/v4.36.2/analyze/action.yml
+ */
+export interface CodeqlAnalyzeInputs {
+  /** e.g. `/language:swift`. */
+  readonly category: string;
+}
+
+/** Finishes the analysis and uploads SARIF to code scanning (needs `security-events: write`). */
+export function codeqlAnalyze(inputs: CodeqlAnalyzeInputs, options: Partial<StepOptions> = {}): JobStep {
+  return actionStep({ name: 'Analyze with CodeQL', ...options, action: 'github/codeql-action/analyze', with: { category: inputs.category } });
+}

@@ -6,3 +6,4 @@ export * from './node-package';
 export * from './local-image';
 export * from './compose-stack';
 export * from './image-build';
+export * from './xcode';

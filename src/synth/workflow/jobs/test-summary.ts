@@ -19,11 +19,12 @@ try:
               f"| {total['tests']} | {passed} | {total['failures']} | {total['errors']} | {total['skipped']} | {seconds:.1f} s |"]
 except (OSError, ET.ParseError) as e:
     lines.append(f"No test results ({e}).")
-try:
-    rate = float(ET.parse(coverage).getroot().get("line-rate", 0))
-    lines += ["", f"Line coverage: **{rate * 100:.1f} %**"]
-except (OSError, ET.ParseError, ValueError) as e:
-    lines += ["", f"No coverage report ({e})."]
+if coverage:
+    try:
+        rate = float(ET.parse(coverage).getroot().get("line-rate", 0))
+        lines += ["", f"Line coverage: **{rate * 100:.1f} %**"]
+    except (OSError, ET.ParseError, ValueError) as e:
+        lines += ["", f"No coverage report ({e})."]
 with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
     out.write("\\n".join(lines) + "\\n")
 `;
@@ -33,9 +34,10 @@ export interface TestSummaryProps {
   readonly title: string;
   /** JUnit XML path, relative to workingDirectory. */
   readonly junitXml: string;
-  /** Cobertura XML path, relative to workingDirectory. */
-  readonly coverageXml: string;
-  readonly workingDirectory: string;
+  /** Cobertura XML path, relative to workingDirectory. @default - no coverage line */
+  readonly coverageXml?: string;
+  /** @default - the workspace */
+  readonly workingDirectory?: string;
 }
 
 /** Writes test counts and coverage to the job summary, even when tests failed. */
@@ -45,7 +47,7 @@ export function testSummaryStep(props: TestSummaryProps): JobStep {
     if: status.notCancelled,
     shell: 'python',
     workingDirectory: props.workingDirectory,
-    env: { JUNIT_XML: props.junitXml, COVERAGE_XML: props.coverageXml, SUMMARY_TITLE: props.title },
+    env: { JUNIT_XML: props.junitXml, COVERAGE_XML: props.coverageXml ?? '', SUMMARY_TITLE: props.title },
     run: SUMMARY_SCRIPT,
   });
 }
