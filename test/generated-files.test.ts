@@ -15,6 +15,8 @@ describe('generated files', () => {
     expect(generated).toEqual([
       '.github/CODEOWNERS',
       '.github/dependabot.yml',
+      '.github/workflows/ci-app-codeql.yml',
+      '.github/workflows/ci-app.yml',
       '.github/workflows/ci-build-push.yml',
       '.github/workflows/ci-helm-validate.yml',
       '.github/workflows/ci-performance.yml',

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { serviceCharts } from './charts';
 import { ciAppWorkflow } from './ci-app';
+import { ciAppCodeqlWorkflow } from './ci-app-codeql';
 import { ciBuildPushWorkflow } from './ci-build-push';
 import { ciHelmValidateWorkflow } from './ci-helm-validate';
 import { ciProvenanceWorkflow } from './ci-provenance';
@@ -43,6 +44,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     provenance,
     ciSecurityDepsWorkflow(app, platform),
     ciAppWorkflow(app, platform),
+    ciAppCodeqlWorkflow(app, platform),
     ciPerformanceWorkflow(app, platform, compose),
     ciHelmValidateWorkflow(app, platform, charts),
     repoCiWorkflow(app, platform),

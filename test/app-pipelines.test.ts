@@ -1,0 +1,82 @@
+import * as YAML from 'yaml';
+import { CODE_SIGNING_OFF, Platform, topLevelConjuncts, type PlatformDefinition } from '../src';
+import { PLATFORM } from '../workflows-gen/platform';
+import { generatedPaths, synthProject } from './support/project';
+
+const files = synthProject();
+const workflows = generatedPaths(files).filter((f) => f.startsWith('.github/workflows/'));
+const parse = (file: string) => YAML.parse(files[file]!) as { jobs: Record<string, any> };
+const platform = Platform.fromDefinition(PLATFORM);
+
+/** Whether a job can run when only the given change-detection filters are true. */
+function canRun(job: any, changed: readonly string[]): boolean {
+  return topLevelConjuncts(job.if ?? '').every((c) => {
+    const m = /^needs\.changes\.outputs\.([\w-]+) == 'true'$/.exec(c);
+    return m ? changed.includes(m[1]!) : true;
+  });
+}
+
+describe('app pipelines', () => {
+  test('no macOS job can run for a change outside the app', () => {
+    const macJobs: string[] = [];
+    for (const file of workflows) {
+      for (const [id, job] of Object.entries(parse(file).jobs)) {
+        if (String(job['runs-on']).startsWith('macos')) {
+          macJobs.push(`${file}#${id}`);
+          // Every macOS job in a workflow with change detection waits for the app filter.
+          expect([file, id, topLevelConjuncts(job.if ?? '')]).toEqual([file, id, expect.arrayContaining(["needs.changes.outputs.app == 'true'"])]);
+          for (const service of platform.services) expect(canRun(job, [service.name])).toBe(false);
+          expect(canRun(job, ['app'])).toBe(true);
+        }
+      }
+    }
+    expect(macJobs.sort()).toEqual(['.github/workflows/ci-app-codeql.yml#analyze', '.github/workflows/ci-app.yml#test']);
+  });
+
+  test('every xcodebuild invocation has code signing off', () => {
+    let count = 0;
+    for (const file of workflows) {
+      for (const job of Object.values(parse(file).jobs)) {
+        for (const step of job.steps ?? []) {
+          for (const invocation of String(step.run ?? '').split(/(?=xcodebuild )/).filter((part) => part.startsWith('xcodebuild ') && !part.startsWith('xcodebuild -version'))) {
+            count++;
+            const command = invocation.split(/\|/)[0]!;
+            expect([file, step.name, command.includes(CODE_SIGNING_OFF)]).toEqual([file, step.name, true]);
+          }
+        }
+      }
+    }
+    expect(count).toBeGreaterThanOrEqual(4); // build-for-testing, unit tests, routing loop, CodeQL build
+  });
+
+  test('the routing runs every model from the matrix the CLI prints from models.json, not a list in the workflow', () => {
+    const app = parse('.github/workflows/ci-app.yml');
+    const manifest = app.jobs.models.steps.find((s: any) => s.id === 'manifest');
+    expect(manifest.env.MODELS_JSON).toBe(PLATFORM.app.modelsJson);
+    expect(manifest.run).toContain('models-manifest --manifest "$MODELS_JSON" --matrix');
+    const routing = app.jobs.test.steps.find((s: any) => s.name === 'Route every model of models.json');
+    expect(routing.env.MODELS).toBe('${{ needs.models.outputs.matrix }}');
+    expect(routing.run).toContain("jq -r '.include[] | [.id, .provider] | @tsv' <<< \"$MODELS\"");
+    expect(routing.run).toContain('TEST_RUNNER_MODEL_ID="$id"');
+  });
+
+  test('the model cache key includes the hash of models.json', () => {
+    const test = parse('.github/workflows/ci-app.yml').jobs.test;
+    const keys = test.steps.filter((s: any) => String(s.with?.path) === '.cache/models').map((s: any) => s.with.key);
+    expect(keys).toHaveLength(2); // restore and save
+    for (const key of keys) expect(key).toBe(`\${{ format('models-{0}', hashFiles('${PLATFORM.app.modelsJson}')) }}`);
+  });
+
+  test('SwiftLint and the pin check run on Linux, SwiftLint in its own pinned image', () => {
+    const app = parse('.github/workflows/ci-app.yml');
+    expect(app.jobs.swiftlint.container.image).toBe(`ghcr.io/realm/swiftlint:${PLATFORM.app.swiftlint}`);
+    expect(app.jobs.swiftlint['runs-on']).toBe(PLATFORM.runners.linux);
+    expect(app.jobs['swift-pins']['runs-on']).toBe(PLATFORM.runners.linux);
+    expect(app.jobs['swift-pins'].steps.at(-1).run).toContain('check-swift-pins');
+  });
+
+  test('the app model names its bad fields', () => {
+    const def: PlatformDefinition = { ...PLATFORM, app: { ...PLATFORM.app, project: 'apps/X/Package.swift', xcode: 'latest', testTargets: { ...PLATFORM.app.testTargets, routing: 'has space' } } };
+    expect(() => Platform.fromDefinition(def)).toThrow(/\[app\.project\] "apps\/X\/Package\.swift" must name a \.xcodeproj or \.xcworkspace[\s\S]*\[app\.xcode\][\s\S]*\[app\.testTargets\.routing\]/);
+  });
+});
