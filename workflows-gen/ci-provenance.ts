@@ -1,5 +1,5 @@
 import {
-  Expression, github, installCosign, attestBuildProvenance, registryLogin, runStep, SecureWorkflow, type ActionPins, type Construct, type ExternalWorkflow, type Platform,
+  digestCheckLine, Expression, github, installCosign, attestBuildProvenance, registryLogin, runStep, SecureWorkflow, type ActionPins, type Construct, type ExternalWorkflow, type Platform,
 } from '../src';
 import { GITHUB_OIDC_ISSUER, GITHUB_SERVER } from './delivery';
 
@@ -47,7 +47,7 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
   const checkDigest = runStep({
     name: 'Check the subject is a digest',
     env: subject,
-    run: '[[ "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "::error::not an image digest: $DIGEST"; exit 1; }\n[[ "$IMAGE" != *@* && "${IMAGE##*/}" != *:* ]] || { echo "::error::image must be a repository without tag or digest: $IMAGE"; exit 1; }',
+    run: `${digestCheckLine('DIGEST')}\n` + '[[ "$IMAGE" != *@* && "${IMAGE##*/}" != *:* ]] || { echo "::error::image must be a repository without tag or digest: $IMAGE"; exit 1; }',
   });
 
   const slsa = workflow.addCallJob('slsa', {

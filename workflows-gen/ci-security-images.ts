@@ -1,5 +1,5 @@
 import {
-  checkout, Expression, registryLogin, runStep, SecureWorkflow, status, trivyImageScan, uploadSarif, type Construct, type Platform,
+  checkout, digestCheckLine, Expression, resolveDigestCommand, registryLogin, runStep, SecureWorkflow, status, trivyImageScan, uploadSarif, type Construct, type Platform,
 } from '../src';
 import { digestInput } from './delivery';
 
@@ -30,9 +30,9 @@ export function ciSecurityImagesWorkflow(scope: Construct, platform: Platform): 
       run: [
         // Scheduled runs have no input: scan what the default branch's tag points to now.
         'if [ -z "$DIGEST" ]; then',
-        '  DIGEST="$(docker buildx imagetools inspect "$REPOSITORY:$DEFAULT_BRANCH" --format \'{{json .Manifest}}\' | jq -r .digest)"',
+        `  DIGEST="$(${resolveDigestCommand('"$REPOSITORY:$DEFAULT_BRANCH"')})"`,
         'fi',
-        '[[ "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "::error::not an image digest: $DIGEST"; exit 1; }',
+        digestCheckLine('DIGEST'),
         'echo "ref=$REPOSITORY@$DIGEST" >> "$GITHUB_OUTPUT"',
       ].join('\n'),
     });

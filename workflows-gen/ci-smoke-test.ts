@@ -1,5 +1,5 @@
 import {
-  cliStep, ComposeFile, composeStackSteps, Expression, npmInstallSteps, registryLogin, runStep, SecureWorkflow, SMOKE_TEST, type Construct, type Platform,
+  cliStep, ComposeFile, digestCheckLine, resolveDigestCommand, composeStackSteps, Expression, npmInstallSteps, registryLogin, runStep, SecureWorkflow, SMOKE_TEST, type Construct, type Platform,
 } from '../src';
 import { digestInput } from './delivery';
 
@@ -36,9 +36,9 @@ export function ciSmokeTestWorkflow(scope: Construct, platform: Platform, compos
       '  repository="$(printenv "${variable}_REPOSITORY")"',
       '  digest="$(printenv "${variable}_DIGEST" || true)"',
       '  if [ -z "$digest" ]; then',
-      '    digest="$(docker buildx imagetools inspect "$repository:$TAG" --format \'{{json .Manifest}}\' | jq -r .digest)"',
+      `    digest="$(${resolveDigestCommand('"$repository:$TAG"')})"`,
       '  fi',
-      '  [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "::error::$variable: not an image digest: $digest"; exit 1; }',
+      `  ${digestCheckLine('digest', '$variable: ')}`,
       '  echo "$variable=$repository@$digest" >> "$GITHUB_OUTPUT"',
       '  echo "- $repository@$digest" >> "$GITHUB_STEP_SUMMARY"',
       '}',

@@ -137,8 +137,9 @@ async function fetchEach(options: FetchModelsOptions, dispatcher: Dispatcher): P
         startingDelay: options.initialDelayMs,
         timeMultiple: 2,
         retry: (e: Error, attempt) => {
-          options.log(`${model.id}: attempt ${attempt} failed (${e.message})${e instanceof PermanentError ? '' : '; retrying'}`);
-          return !(e instanceof PermanentError);
+          const retry = !(e instanceof PermanentError) && attempt < options.attempts;
+          options.log(`${model.id}: attempt ${attempt} failed (${e.message})${retry ? '; retrying' : ''}`);
+          return retry;
         },
       });
       options.log(`${model.id}: downloaded and verified (${model.sizeBytes} bytes)`);

@@ -1,5 +1,6 @@
 import { backOff } from 'exponential-backoff';
 import { request } from 'undici';
+import { readBounded } from '../http/read-bounded';
 import { inspectWav, type WavInfo } from './wav';
 import { CheckFailedError } from '../../common/cli-errors';
 import { oneLine, quoteInput } from '../../common/safe-text';
@@ -30,17 +31,7 @@ export interface SmokeTestResult {
 /** Most bytes of a synthesis answer read: a smoke test's short sentence is far below it. */
 export const MAX_AUDIO_BYTES = 16 * 1024 * 1024;
 
-/** Reads a body up to `limit` bytes; beyond it stops reading and says so. */
-async function readBounded(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) throw new CheckFailedError(`the answer is larger than ${limit} bytes; stopped reading (an endless or runaway stream?)`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
+const answerTooLarge = (limit: number) => new CheckFailedError(`the answer is larger than ${limit} bytes; stopped reading (an endless or runaway stream?)`);
 
 const AUDIO_TYPES = /^audio\/(wav|wave|x-wav|vnd\.wave)\b/i;
 
@@ -90,7 +81,7 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
       bodyTimeout: o.timeoutMs,
       signal: AbortSignal.timeout(o.timeoutMs),
     });
-    body = await readBounded(res.body, MAX_AUDIO_BYTES);
+    body = await readBounded(res.body, MAX_AUDIO_BYTES, answerTooLarge);
   } catch (e) {
     if (e instanceof CheckFailedError) {
       res?.body.destroy();

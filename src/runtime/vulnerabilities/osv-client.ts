@@ -2,6 +2,7 @@ import { backOff } from 'exponential-backoff';
 import { request } from 'undici';
 import { InputError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
+import { readBounded } from '../http/read-bounded';
 import { cvssBaseScore, ratingOfName, severityOfScore, worse, type Rating } from './severity';
 
 /** The OSV API's public address. */
@@ -90,7 +91,7 @@ export class OsvClient {
           await body.dump();
           throw new InputError(`OSV answered HTTP ${statusCode} for ${url.href}`);
         }
-        const text = await readCapped(body);
+        const text = (await readBounded(body, MAX_BODY_BYTES, (limit) => new InputError(`an OSV record is larger than ${limit} bytes`))).toString('utf8');
         let data: unknown;
         try {
           data = JSON.parse(text);
@@ -112,18 +113,6 @@ export class OsvClient {
       throw e;
     }
   }
-}
-
-async function readCapped(body: AsyncIterable<Buffer | string>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new InputError(`an OSV record is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The rating of one record: the worst of its advisory severity and every CVSS vector it carries. */

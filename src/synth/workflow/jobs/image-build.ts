@@ -7,6 +7,7 @@ import type { ImageBuildTarget } from '../../model/platform';
 import type { SecureJob } from '../job';
 import type { WorkflowJob } from '../job-base';
 import { READ_CONTENTS } from '../permissions';
+import { digestCheckLine, resolveDigestCommand } from './image-digest';
 
 
 /** Props of {@link addImageDelivery}. */
@@ -54,7 +55,7 @@ export interface ImageDelivery {
   readonly digest: Expression;
 }
 
-const DIGEST_CHECK = '[[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "::error::not an image digest: $digest"; exit 1; }';
+const DIGEST_CHECK = digestCheckLine('digest');
 
 /**
  * An image built for several platforms the fast way: one job per platform on its native runner
@@ -138,7 +139,7 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
       'done',
       'docker buildx imagetools create "${args[@]}" "${sources[@]}"',
       // The commit's own tag is unique to this run's commit: read the list's digest through it.
-      'digest="$(docker buildx imagetools inspect "$COMMIT_TAG" --format \'{{json .Manifest}}\' | jq -r .digest)"',
+      `digest="$(${resolveDigestCommand('"$COMMIT_TAG"')})"`,
       DIGEST_CHECK,
       'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
       'echo "### $IMAGE@$digest" >> "$GITHUB_STEP_SUMMARY"',

@@ -7,3 +7,4 @@ export * from './local-image';
 export * from './compose-stack';
 export * from './image-build';
 export * from './xcode';
+export * from './image-digest';
