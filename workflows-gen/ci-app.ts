@@ -46,9 +46,11 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
     id: 'manifest',
     outputs: ['matrix'],
     env: { MODELS_JSON: app.modelsJson },
+    // One run validates and prints; an invalid manifest fails the step (exit 2) before anything is written.
     run: [
-      `npx --no-install ${MODELS_MANIFEST.bin} ${MODELS_MANIFEST.flags.manifest} "$MODELS_JSON"`,
-      `echo "matrix=$(npx --no-install ${MODELS_MANIFEST.bin} ${MODELS_MANIFEST.flags.manifest} "$MODELS_JSON" ${MODELS_MANIFEST.flags.matrix})" >> "$GITHUB_OUTPUT"`,
+      `matrix="$(npx --no-install ${MODELS_MANIFEST.bin} ${MODELS_MANIFEST.flags.manifest} "$MODELS_JSON" ${MODELS_MANIFEST.flags.matrix})"`,
+      'echo "matrix=$matrix" >> "$GITHUB_OUTPUT"',
+      'jq -r \'.include[] | "\\(.id) (\\(.provider) \\(.version))"\' <<< "$matrix"',
     ].join('\n'),
   });
   const models = workflow.addJob('models', {
