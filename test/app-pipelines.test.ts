@@ -17,20 +17,25 @@ function canRun(job: any, changed: readonly string[]): boolean {
 }
 
 describe('app pipelines', () => {
-  test('no macOS job can run for a change outside the app', () => {
+  test('no macOS job can run for a change outside the app; the nightly one runs on no change at all', () => {
     const macJobs: string[] = [];
     for (const file of workflows) {
-      for (const [id, job] of Object.entries(parse(file).jobs)) {
-        if (String(job['runs-on']).startsWith('macos')) {
-          macJobs.push(`${file}#${id}`);
-          // Every macOS job in a workflow with change detection waits for the app filter.
+      const data = YAML.parse(files[file]!) as { on: Record<string, unknown>; jobs: Record<string, any> };
+      const onChange = 'pull_request' in data.on || 'push' in data.on;
+      for (const [id, job] of Object.entries(data.jobs)) {
+        if (!String(job['runs-on']).startsWith('macos')) continue;
+        macJobs.push(`${file}#${id}`);
+        if (onChange) {
+          // Every macOS job of a workflow that changes trigger waits for the app filter.
           expect([file, id, topLevelConjuncts(job.if ?? '')]).toEqual([file, id, expect.arrayContaining(["needs.changes.outputs.app == 'true'"])]);
           for (const service of platform.services) expect(canRun(job, [service.name])).toBe(false);
           expect(canRun(job, ['app'])).toBe(true);
+        } else {
+          expect([file, Object.keys(data.on).sort()]).toEqual([file, ['schedule', 'workflow_dispatch']]);
         }
       }
     }
-    expect(macJobs.sort()).toEqual(['.github/workflows/ci-app-codeql.yml#analyze', '.github/workflows/ci-app.yml#test']);
+    expect(macJobs.sort()).toEqual(['.github/workflows/ci-app-codeql.yml#analyze', '.github/workflows/ci-app-performance.yml#benchmark', '.github/workflows/ci-app.yml#test']);
   });
 
   test('every xcodebuild invocation has code signing off', () => {
@@ -46,7 +51,7 @@ describe('app pipelines', () => {
         }
       }
     }
-    expect(count).toBeGreaterThanOrEqual(4); // build-for-testing, unit tests, routing loop, CodeQL build
+    expect(count).toBeGreaterThanOrEqual(6); // ci-app: build, unit, routing loop; CodeQL build; performance: build, loop
   });
 
   test('the routing runs every model from the matrix the CLI prints from models.json, not a list in the workflow', () => {
@@ -56,8 +61,26 @@ describe('app pipelines', () => {
     expect(manifest.run).toContain('models-manifest --manifest "$MODELS_JSON" --matrix');
     const routing = app.jobs.test.steps.find((s: any) => s.name === 'Route every model of models.json');
     expect(routing.env.MODELS).toBe('${{ needs.models.outputs.matrix }}');
-    expect(routing.run).toContain("jq -r '.include[] | [.id, .provider] | @tsv' <<< \"$MODELS\"");
+    expect(routing.run).toContain("jq -r '.include[] | [.id, .provider, .version] | @tsv' <<< \"$MODELS\"");
     expect(routing.run).toContain('TEST_RUNNER_MODEL_ID="$id"');
+  });
+
+  test('the performance tests run per model of the matrix and are gated per model on Linux; only a passing nightly run of main records', () => {
+    const perf = parse('.github/workflows/ci-app-performance.yml');
+    const loop = perf.jobs.benchmark.steps.find((s: any) => s.name === 'Transcription performance');
+    expect(loop.env.MODELS).toBe('${{ needs.models.outputs.matrix }}');
+    expect(loop.env.ONLY_TESTING).toBe(PLATFORM.app.testTargets.performance);
+    expect(loop.run).toContain('TEST_RUNNER_METRICS_PATH="$PWD/perf/samples/$id.json"');
+    expect(loop.run).toMatch(/&& \{ npx --no-install transcription-metrics --samples "perf\/samples\/\$id\.json" --manifest "\$MODELS_JSON" --runner-class "\$RUNNER_CLASS"/);
+    expect(loop.env.RUNNER_CLASS).toBe(PLATFORM.runners.macos);
+    const gate = perf.jobs.regression;
+    expect(gate['runs-on']).toBe(PLATFORM.runners.linux);
+    expect(gate.steps.map((s: any) => s.run ?? '').join('\n')).toContain('npx --no-install check-performance-regression --current "$current"');
+    const records = "(github.ref == 'refs/heads/main') && (github.event_name == 'schedule')";
+    expect(perf.jobs.record).toMatchObject({ if: records, needs: ['regression'], permissions: { contents: 'write' } });
+    // The job that can push runs git only: no npm, no package code.
+    expect(perf.jobs.record.steps.map((s: any) => s.run ?? '').join('\n')).not.toMatch(/npm|npx|node /);
+    expect(perf.jobs.regression.steps.at(-1)).toMatchObject({ if: records, with: { path: 'perf/updated' } });
   });
 
   test('the model cache key includes the hash of models.json', () => {

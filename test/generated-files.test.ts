@@ -15,7 +15,9 @@ describe('generated files', () => {
     expect(generated).toEqual([
       '.github/CODEOWNERS',
       '.github/dependabot.yml',
+      '.github/workflows/cache-cleanup.yml',
       '.github/workflows/ci-app-codeql.yml',
+      '.github/workflows/ci-app-performance.yml',
       '.github/workflows/ci-app.yml',
       '.github/workflows/ci-build-push.yml',
       '.github/workflows/ci-helm-validate.yml',

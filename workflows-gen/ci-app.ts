@@ -1,19 +1,9 @@
+import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
 import {
-  addChangeDetectionJob, addResultsGateJob, cacheRestore, cacheSave, checkout, CHECK_SWIFT_PINS, cliStep, Expression, FETCH_MODELS, github, MODELS_MANIFEST,
-  npmInstallSteps, READ_CONTENTS, runnerVariables, runStep, SecureWorkflow, selectXcode, status, stepOutput, testSummaryStep, uploadArtifact, xcodebuildStep,
-  CODE_SIGNING_OFF, type Construct, type Platform, type WorkflowJob,
+  addChangeDetectionJob, addResultsGateJob, cacheRestore, cacheSave, checkout, CHECK_SWIFT_PINS, cliStep, Expression, FETCH_MODELS, github,
+  npmInstallSteps, READ_CONTENTS, runnerVariables, runStep, SecureWorkflow, selectXcode, status, testSummaryStep, uploadArtifact, xcodebuildStep,
+  type Construct, type Platform, type WorkflowJob,
 } from '../src';
-
-/** SwiftPM's checkouts under the derived data xcodebuild is given. */
-const SWIFTPM_DIR = 'build/DerivedData/SourcePackages';
-
-/** Where fetched models are kept on the macOS runner (restored and saved as one Actions cache entry). */
-export const MODELS_CACHE_DIR = '.cache/models';
-
-/** The Actions cache key of the models: a new models.json (new versions) is a new entry. */
-export function modelsCacheKey(modelsJson: string): Expression {
-  return Expression.raw(`format('models-{0}', hashFiles('${modelsJson}'))`);
-}
 
 /**
  * `.github/workflows/ci-app.yml`: the macOS app. Checks that need no Mac (the WhisperKit pin, the
@@ -37,29 +27,15 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
     timeoutMinutes: 10,
     steps: [
       ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
-      cliStep(CHECK_SWIFT_PINS, { name: `Pinned to releases: ${app.pinnedPackages.join(', ')}`, args: { resolved: app.packageResolved, require: [...app.pinnedPackages] } }),
+      // Where Dependabot may not see the pins (an Xcode project), newer releases are warnings here.
+      cliStep(CHECK_SWIFT_PINS, {
+        name: `Pinned to releases: ${app.pinnedPackages.join(', ')}`,
+        args: { resolved: app.packageResolved, require: [...app.pinnedPackages], reportNewer: platform.swiftPinsNeedReleaseCheck },
+      }),
     ],
   });
 
-  const matrix = runStep({
-    name: 'Validate models.json and print the matrix',
-    id: 'manifest',
-    outputs: ['matrix'],
-    env: { MODELS_JSON: app.modelsJson },
-    // One run validates and prints; an invalid manifest fails the step (exit 2) before anything is written.
-    run: [
-      `matrix="$(npx --no-install ${MODELS_MANIFEST.bin} ${MODELS_MANIFEST.flags.manifest} "$MODELS_JSON" ${MODELS_MANIFEST.flags.matrix})"`,
-      'echo "matrix=$matrix" >> "$GITHUB_OUTPUT"',
-      'jq -r \'.include[] | "\\(.id) (\\(.provider) \\(.version))"\' <<< "$matrix"',
-    ].join('\n'),
-  });
-  const models = workflow.addJob('models', {
-    ...linux,
-    name: 'Models manifest',
-    timeoutMinutes: 10,
-    steps: [...npmInstallSteps({ nodeVersion: platform.toolchain.node }), matrix],
-  });
-  models.addOutput('matrix', stepOutput(matrix, 'matrix'));
+  const models = addModelsMatrixJob(workflow, platform, { needs: [changes.job], if: appChanged });
 
   const lint = workflow.addJob('swiftlint', {
     ...linux,
@@ -74,7 +50,7 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
   });
 
   const onDefaultBranch = github.ref.eq(`refs/heads/${platform.defaultBranch}`);
-  const swiftpmKey = Expression.raw(`format('swiftpm-{0}-{1}', runner.os, hashFiles('${app.packageResolved}'))`);
+  const swiftpmKey = swiftpmCacheKey(app);
   const resultBundle = 'build/unit.xcresult';
   const junit = 'build/reports/unit.xml';
   const xcode = { project: app.project, scheme: app.scheme };
@@ -107,34 +83,15 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
       }),
       xcodebuildStep({ ...xcode, action: 'test-without-building', name: 'Unit tests', onlyTesting: app.testTargets.unit, resultBundle, junitReport: junit }),
       testSummaryStep({ title: 'App unit tests', junitXml: junit }),
-      runStep({
+      perModelTestStep({
+        app,
+        models: models.output('matrix'),
+        onlyTesting: app.testTargets.routing,
+        title: 'Model routing',
+        resultBundlePrefix: 'routing',
         name: 'Route every model of models.json',
         if: status.notCancelled,
-        env: {
-          MODELS: models.output('matrix'),
-          MODELS_DIR: MODELS_CACHE_DIR,
-          XCODE_PROJECT: app.project,
-          XCODE_SCHEME: app.scheme,
-          ROUTING_TESTS: app.testTargets.routing,
-        },
-        // One job loops over the models: a matrix would pay a macOS runner's start and a full
-        // build per model; here the build is shared and each model costs one test run.
-        run: [
-          'status=0',
-          '{ echo "### Model routing"; echo; echo "| model | provider | result |"; echo "| --- | --- | --- |"; } >> "$GITHUB_STEP_SUMMARY"',
-          'while IFS=$\'\\t\' read -r id provider; do',
-          '  if TEST_RUNNER_MODEL_ID="$id" TEST_RUNNER_MODELS_DIR="$PWD/$MODELS_DIR" xcodebuild test-without-building -project "$XCODE_PROJECT" -scheme "$XCODE_SCHEME" \\',
-          `      -destination platform=macOS -derivedDataPath build/DerivedData -only-testing:"$ROUTING_TESTS" -resultBundlePath "build/routing-$id.xcresult" ${CODE_SIGNING_OFF} \\`,
-          '      | xcbeautify --renderer github-actions; then',
-          '    echo "| $id | $provider | passed |" >> "$GITHUB_STEP_SUMMARY"',
-          '  else',
-          '    echo "| $id | $provider | **failed** |" >> "$GITHUB_STEP_SUMMARY"',
-          '    status=1',
-          '  fi',
-          'done < <(jq -r \'.include[] | [.id, .provider] | @tsv\' <<< "$MODELS")',
-          'exit "$status"',
-        ].join('\n'),
-        shell: 'bash',
+        env: { MODELS_DIR: MODELS_CACHE_DIR },
       }),
       uploadArtifact({ name: 'xcresult', path: ['build/*.xcresult'], retentionDays: 7 }, { if: status.failure, name: 'Upload the result bundles' }),
     ],

@@ -1,6 +1,7 @@
+import { addHistoryRecordJob } from './performance-history';
 import {
   CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps,
-  READ_CONTENTS, runnerVariables, runStep, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform, type Service,
+  READ_CONTENTS, runnerVariables, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform, type Service,
 } from '../src';
 
 /** A service and every service it calls, directly or not, in start order. */
@@ -128,38 +129,17 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
       ],
     });
 
-    // Appends to the history branch: contents: write, so it runs no package code at all (git only),
-    // and only after the gate passed on a scheduled run of the default branch.
-    workflow.addJob(`record-${service.name}`, {
+    addHistoryRecordJob(workflow, {
+      id: `record-${service.name}`,
       name: `Record the run in the history (${service.name})`,
       runsOn: platform.runners.linux,
-      permissions: { contents: 'write' },
-      timeoutMinutes: 5,
       needs: [regression],
       if: records,
-      steps: [
-        checkout({ persistCredentials: true, fetchDepth: 1 }),
-        downloadArtifact({ name: `perf-history-${service.name}`, path: 'updated' }),
-        runStep({
-          name: `Commit to ${historyBranch}`,
-          env: { HISTORY_BRANCH: historyBranch, HISTORY_NAME: historyName, SCENARIO: scenario, UPDATED_HISTORY: `updated/${historyName.split('/').pop()}` },
-          run: [
-            'git config user.name "github-actions[bot]"',
-            'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
-            'new_history="$PWD/$UPDATED_HISTORY"',
-            'if git fetch --depth 1 origin "$HISTORY_BRANCH"; then',
-            '  git switch --force-create "$HISTORY_BRANCH" FETCH_HEAD',
-            'else',
-            '  git switch --orphan "$HISTORY_BRANCH"',
-            'fi',
-            'mkdir -p "$(dirname "$HISTORY_NAME")"',
-            'cp "$new_history" "$HISTORY_NAME"',
-            'git add "$HISTORY_NAME"',
-            'git commit --message "perf: record the nightly run of $SCENARIO"',
-            'git push origin "HEAD:refs/heads/$HISTORY_BRANCH"',
-          ].join('\n'),
-        }),
-      ],
+      branch: historyBranch,
+      artifact: `perf-history-${service.name}`,
+      // The artifact holds the one history file, without its folder.
+      folder: scenario,
+      what: scenario,
     });
   }
   return workflow;

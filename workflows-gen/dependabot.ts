@@ -15,7 +15,7 @@ export function dependabotConfig(scope: Construct, platform: Platform): Dependab
   // uv.lock holds the services' hashed dependency tree; the uv ecosystem updates it with pyproject.toml.
   config.addUpdate({ ecosystem: 'uv', directories: serviceDirs, commitPrefix: 'deps(services)' });
   config.addUpdate({ ecosystem: 'docker', directories: serviceDirs, commitPrefix: 'deps(images)' });
-  config.addUpdate({ ecosystem: 'swift', directories: [`/${platform.app.path}`], commitPrefix: 'deps(app)' });
+  config.addUpdate({ ecosystem: 'swift', directories: [`/${platform.swiftDependencyDirectory}`], commitPrefix: 'deps(app)' });
   return config;
 }
 

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
+import { cacheCleanupWorkflow } from './cache-cleanup';
 import { serviceCharts } from './charts';
 import { ciAppWorkflow } from './ci-app';
 import { ciAppCodeqlWorkflow } from './ci-app-codeql';
+import { ciAppPerformanceWorkflow } from './ci-app-performance';
 import { ciBuildPushWorkflow } from './ci-build-push';
 import { ciHelmValidateWorkflow } from './ci-helm-validate';
 import { ciProvenanceWorkflow } from './ci-provenance';
@@ -45,6 +47,8 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     ciSecurityDepsWorkflow(app, platform),
     ciAppWorkflow(app, platform),
     ciAppCodeqlWorkflow(app, platform),
+    ciAppPerformanceWorkflow(app, platform),
+    cacheCleanupWorkflow(app, platform),
     ciPerformanceWorkflow(app, platform, compose),
     ciHelmValidateWorkflow(app, platform, charts),
     repoCiWorkflow(app, platform),

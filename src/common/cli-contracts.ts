@@ -61,7 +61,8 @@ export const LOAD_TEST = contract('load-test', {
 export const CHECK_SWIFT_PINS = contract('check-swift-pins', {
   resolved: '--resolved',
   require: '--require',
-});
+  reportNewer: '--report-newer',
+}, ['reportNewer']);
 
 export const PIP_AUDIT_SARIF = contract('pip-audit-sarif', {
   input: '--input',
@@ -88,5 +89,14 @@ export const FETCH_MODELS = contract('fetch-models', {
   summary: '--summary',
 });
 
+export const TRANSCRIPTION_METRICS = contract('transcription-metrics', {
+  samples: '--samples',
+  manifest: '--manifest',
+  runnerClass: '--runner-class',
+  warmupClips: '--warmup-clips',
+  commit: '--commit',
+  out: '--out',
+});
+
 /** Every CLI, for package.json bins and the --help check. */
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS] as const;
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS] as const;

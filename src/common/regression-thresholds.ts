@@ -38,6 +38,10 @@ export const THRESHOLD_SPECS = {
     flag: '--max-throughput-decrease-pct', default: 10, min: 0, max: 100,
     description: 'largest allowed fall of throughput, in percent of the reference',
   },
+  rtfIncreasePct: {
+    flag: '--max-rtf-increase-pct', default: 15, min: 0,
+    description: 'largest allowed rise of the p95 real-time factor (transcription runs only), in percent',
+  },
 } as const satisfies Record<string, ThresholdSpec>;
 
 /** The name of a threshold, e.g. `p95IncreasePct`. */

@@ -4,6 +4,7 @@ export * from '../common/cli-errors';
 export * from '../common/cli-contracts';
 export * from '../common/regression-thresholds';
 export * from './metrics/performance-metrics';
+export * from './metrics/transcription-samples';
 export * from './regression/compare';
 export * from './regression/report';
 export * from './regression/parse-thresholds';

@@ -6,7 +6,7 @@ import { compareMetrics, DEFAULT_THRESHOLDS, type PerformanceMetrics, type Regre
 import { checkPerformanceRegressionCommand } from '../../src/runtime/cli/check-performance-regression';
 import { runCliInProcess, runCliProcess } from '../support/run-cli';
 
-function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
+function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; rtfP95?: number; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
   return {
     schemaVersion: 1,
     scenario: 'tts-synthesize',
@@ -14,6 +14,7 @@ function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: n
     errorRate: over.errorRate ?? 0.001,
     throughputRps: over.throughputRps ?? 50,
     samples: over.samples ?? 3000,
+    ...(over.rtfP95 !== undefined ? { realTimeFactor: { p50: over.rtfP95 / 2, p95: over.rtfP95, mean: over.rtfP95 / 2 } } : {}),
     conditions: { endpoint: 'POST /v1/synthesize', targetRate: 50, durationSeconds: 60, warmupSeconds: 10, runnerClass: 'ubuntu-24.04', ...over.conditions },
     run: { startedAt: '2026-11-21T02:00:00.000Z', elapsedSeconds: 60, dropped: 0, tool: 'load-test' },
   };
@@ -28,6 +29,13 @@ describe('compareMetrics', () => {
     expect(verdicts(metrics({ p95: 100 }), metrics({ p95: 115.01 }))['p95 latency']).toBe('regression');
     expect(verdicts(metrics({ throughputRps: 100 }), metrics({ throughputRps: 90 })).throughput).toBe('pass');
     expect(verdicts(metrics({ throughputRps: 100 }), metrics({ throughputRps: 89.9 })).throughput).toBe('regression');
+  });
+
+  test('the real-time factor is compared only when both the run and the reference measured it', () => {
+    expect(verdicts(metrics({ rtfP95: 0.2 }), metrics({ rtfP95: 0.23 }))['p95 real-time factor']).toBe('pass');
+    expect(verdicts(metrics({ rtfP95: 0.2 }), metrics({ rtfP95: 0.231 }))['p95 real-time factor']).toBe('regression');
+    expect(verdicts(metrics(), metrics({ rtfP95: 0.5 }))).not.toHaveProperty(['p95 real-time factor']);
+    expect(verdicts(metrics({ rtfP95: 0.2 }), metrics())).not.toHaveProperty(['p95 real-time factor']);
   });
 
   test('the error rate fails on its absolute limit and on its allowed rise', () => {
@@ -56,15 +64,17 @@ describe('compareMetrics properties', () => {
     maxErrorRate: fc.double({ min: 0.01, max: 0.2, noNaN: true }),
     maxErrorRateIncrease: fc.double({ min: 0.005, max: 0.1, noNaN: true }),
     throughputDecreasePct: fc.double({ min: 1, max: 90, noNaN: true }),
+    rtfIncreasePct: fc.double({ min: 1, max: 100, noNaN: true }),
   });
   // A margin keeps generated values clear of the exact boundary, where floating-point rounding decides.
   const MARGIN = 1e-6;
 
   test('a latency or throughput change beyond its threshold is always flagged', () => {
-    fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: MARGIN * 1e3, max: 10, noNaN: true }), fc.constantFrom('p95', 'p99', 'throughput'),
+    fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: MARGIN * 1e3, max: 10, noNaN: true }), fc.constantFrom('p95', 'p99', 'throughput', 'p95 real-time factor'),
       (latency, rps, t, excess, which) => {
-        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0 });
-        const cur = which === 'p95' ? metrics({ p95: latency * (1 + t.p95IncreasePct / 100 + excess), p99: latency * 2, throughputRps: rps, errorRate: 0 })
+        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3 });
+        const cur = which === 'p95 real-time factor' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3 * (1 + t.rtfIncreasePct / 100 + excess) })
+          : which === 'p95' ? metrics({ p95: latency * (1 + t.p95IncreasePct / 100 + excess), p99: latency * 2, throughputRps: rps, errorRate: 0 })
           : which === 'p99' ? metrics({ p95: latency, p99: latency * 2 * (1 + t.p99IncreasePct / 100 + excess), throughputRps: rps, errorRate: 0 })
             : metrics({ p95: latency, p99: latency * 2, throughputRps: rps * Math.max(0, 1 - t.throughputDecreasePct / 100 - excess / 10), errorRate: 0 });
         const result = compareMetrics(base, cur, t);

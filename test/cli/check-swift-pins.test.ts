@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findPin, parsePackageResolved } from '../../src/runtime';
@@ -86,5 +86,59 @@ describe('check-swift-pins CLI', () => {
     const r = await run('--resolved', '/nonexistent/Package.resolved');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('check-swift-pins: "/nonexistent/Package.resolved": cannot read (no such file or folder)\n');
+  });
+});
+
+describe('newer releases (--report-newer)', () => {
+  /** A local bare repository with the given tags, standing in for WhisperKit's. */
+  function releasesRepo(tags: readonly string[]): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'whisperkit-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q', '--bare', 'repo.git');
+    git('init', '-q', 'work');
+    const work = path.join(dir, 'work');
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'release'], { cwd: work });
+    for (const tag of tags) execFileSync('git', ['tag', tag], { cwd: work });
+    execFileSync('git', ['push', '-q', '--tags', path.join(dir, 'repo.git')], { cwd: work });
+    return path.join(dir, 'repo.git');
+  }
+  function resolvedPointingAt(location: string, version = '0.9.4'): string {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'pins-')), 'Package.resolved');
+    writeFileSync(file, JSON.stringify({ version: 2, pins: [{ identity: 'whisperkit', kind: 'remoteSourceControl', location, state: { revision: 'a'.repeat(40), version } }] }));
+    return file;
+  }
+
+  test('lists releases newer than the pin, newest first, without pre-releases or other tags; exit 0', async () => {
+    const repo = releasesRepo(['v0.9.3', 'v0.9.4', '0.10.0', 'v0.10.1-beta.1', 'v0.11.0', 'nightly', 'v0.11.0-rc1']);
+    const r = await runCliInProcess(checkSwiftPinsCommand, ['--resolved', resolvedPointingAt(repo), '--require', 'WhisperKit', '--report-newer']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('WARNING: repo is pinned to 0.9.4; newer release(s): 0.11.0, 0.10.0\n');
+  }, 30_000);
+
+  test('on GitHub the report is a warning annotation', async () => {
+    const repo = releasesRepo(['v1.0.0']);
+    const r = await runCliInProcess(checkSwiftPinsCommand, ['--resolved', resolvedPointingAt(repo), '--require', 'whisperkit', '--report-newer'], { GITHUB_ACTIONS: 'true' });
+    expect(r.stdout).toContain('::warning title=repo is behind::repo is pinned to 0.9.4; newer release(s): 1.0.0\n');
+  }, 30_000);
+
+  test('the newest release pinned: no warning', async () => {
+    const repo = releasesRepo(['v0.9.4', 'v0.9.5-beta']);
+    const r = await runCliInProcess(checkSwiftPinsCommand, ['--resolved', resolvedPointingAt(repo), '--require', 'WhisperKit', '--report-newer']);
+    expect(r.stdout).toContain('repo 0.9.4 is the newest release\n');
+    expect(r.stdout).not.toContain('WARNING');
+  }, 30_000);
+
+  test('an unreachable repository or a refused transport is a warning naming it, not a failure', async () => {
+    for (const location of [path.join(tmpdir(), 'no-such-repo.git'), 'ext::sh -c touch% /tmp/pwned']) {
+      const r = await runCliInProcess(checkSwiftPinsCommand, ['--resolved', resolvedPointingAt(location), '--require', 'WhisperKit', '--report-newer']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/WARNING: could not list the releases of .* \(git ls-remote .*\); its pin 0\.9\.4 was not compared/);
+    }
+  }, 30_000);
+
+  test('without --report-newer nothing is contacted', async () => {
+    const r = await runCliInProcess(checkSwiftPinsCommand, ['--resolved', resolvedPointingAt(path.join(tmpdir(), 'no-such-repo.git')), '--require', 'WhisperKit']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('WARNING');
   });
 });

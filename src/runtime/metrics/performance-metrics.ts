@@ -7,13 +7,19 @@ import { parseWithSchema } from '../../common/schema-validator';
  * of runner measures something else.
  */
 export interface RunConditions {
-  /** Method and path with its query, e.g. `POST /v1/synthesize`. */
+  /**
+   * What was exercised: an HTTP method and path with its query (`POST /v1/synthesize`), or for the
+   * app's transcription runs `transcribe <model id>@<model version>`.
+   */
   readonly endpoint: string;
-  /** Arrivals per second the generator scheduled. */
+  /**
+   * Arrivals per second the generator scheduled (open model). `0` for a sequential replay, which
+   * starts each item when the previous one ends and so schedules no rate.
+   */
   readonly targetRate: number;
-  /** Seconds of measured load (after the warm-up). */
+  /** Seconds of measured load (after the warm-up); for a replay, the seconds of audio measured. */
   readonly durationSeconds: number;
-  /** Seconds of load sent first and left out of every figure. */
+  /** Seconds of load sent first and left out of every figure; for a replay, the warm-up clips' audio seconds. */
   readonly warmupSeconds: number;
   /** The kind of machine the service and the generator ran on, e.g. the runner label `ubuntu-24.04`. */
   readonly runnerClass: string;
@@ -45,8 +51,21 @@ export interface PerformanceMetrics {
   readonly throughputRps: number;
   /** Completed requests (successes and errors) after the warm-up. */
   readonly samples: number;
+  /**
+   * Processing time per second of audio (below 1 is faster than real time), per item: written by
+   * runs that transcribe audio; the gate compares it when both the run and the history carry it.
+   * @default - not measured (HTTP load tests)
+   */
+  readonly realTimeFactor?: RealTimeFactor;
   /** How the run went. */
   readonly run: RunMetadata;
+}
+
+/** Distribution of the real-time factor over the measured items. */
+export interface RealTimeFactor {
+  readonly p50: number;
+  readonly p95: number;
+  readonly mean: number;
 }
 
 export interface RunMetadata {
@@ -71,7 +90,7 @@ const CONDITIONS_SCHEMA = {
   required: ['endpoint', 'targetRate', 'durationSeconds', 'warmupSeconds', 'runnerClass'],
   properties: {
     endpoint: { type: 'string', minLength: 1 },
-    targetRate: { type: 'number', exclusiveMinimum: 0 },
+    targetRate: nonNegative,
     durationSeconds: { type: 'number', exclusiveMinimum: 0 },
     warmupSeconds: nonNegative,
     runnerClass: { type: 'string', minLength: 1 },
@@ -97,6 +116,12 @@ const METRICS_OBJECT_SCHEMA = {
     errorRate: { type: 'number', minimum: 0, maximum: 1 },
     throughputRps: nonNegative,
     samples: { type: 'integer', minimum: 1 },
+    realTimeFactor: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['p50', 'p95', 'mean'],
+      properties: { p50: nonNegative, p95: nonNegative, mean: nonNegative },
+    },
     run: {
       type: 'object',
       additionalProperties: false,

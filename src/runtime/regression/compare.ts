@@ -8,7 +8,7 @@ export interface ComparisonRow {
   readonly metric: string;
   readonly reference: number;
   readonly current: number;
-  readonly unit: 'ms' | 'rps' | '%';
+  readonly unit: 'ms' | 'rps' | '%' | '×';
   /** Change in the unit the threshold uses: percent for relative limits, percentage points for the error rate. */
   readonly change: number;
   readonly changeUnit: '%' | 'pp';
@@ -32,8 +32,13 @@ export interface Reference {
   readonly p99: number;
   readonly errorRate: number;
   readonly throughputRps: number;
+  /**
+   * Median p95 real-time factor, when every run of the window measured it.
+   * @default - not compared
+   */
+  readonly rtfP95?: number;
   /** Run-to-run spread of each relative metric: median absolute deviation, in percent of the median. */
-  readonly spreadPct: { readonly p95: number; readonly p99: number; readonly throughputRps: number };
+  readonly spreadPct: { readonly p95: number; readonly p99: number; readonly throughputRps: number; readonly rtfP95: number };
 }
 
 /** How many recent runs the reference is the median of. */
@@ -65,6 +70,7 @@ function spreadPct(values: readonly number[]): number {
 export function referenceOf(history: PerformanceHistory, window = DEFAULT_REFERENCE_WINDOW): Reference {
   const runs = history.runs.slice(-window);
   const of = (f: (m: PerformanceMetrics) => number) => runs.map(f);
+  const rtf = runs.every((m) => m.realTimeFactor) ? of((m) => m.realTimeFactor!.p95) : undefined;
   return {
     runs: runs.length,
     p50: median(of((m) => m.latencyMs.p50)),
@@ -72,10 +78,12 @@ export function referenceOf(history: PerformanceHistory, window = DEFAULT_REFERE
     p99: median(of((m) => m.latencyMs.p99)),
     errorRate: median(of((m) => m.errorRate)),
     throughputRps: median(of((m) => m.throughputRps)),
+    ...(rtf ? { rtfP95: median(rtf) } : {}),
     spreadPct: {
       p95: spreadPct(of((m) => m.latencyMs.p95)),
       p99: spreadPct(of((m) => m.latencyMs.p99)),
       throughputRps: spreadPct(of((m) => m.throughputRps)),
+      rtfP95: rtf ? spreadPct(rtf) : 0,
     },
   };
 }
@@ -121,6 +129,15 @@ export function compareWithReference(ref: Reference, current: PerformanceMetrics
     verdict: -throughputChange > throughputLimit.limit ? 'regression' : 'pass',
   };
   const rows = [latency('p50'), latency('p95'), latency('p99'), errorRow, throughputRow];
+  if (ref.rtfP95 !== undefined && current.realTimeFactor) {
+    const rtfChange = relativeChangePct(ref.rtfP95, current.realTimeFactor.p95);
+    const rtfLimit = relativeLimit(t.rtfIncreasePct, ref.spreadPct.rtfP95);
+    rows.push({
+      metric: 'p95 real-time factor', reference: ref.rtfP95, current: current.realTimeFactor.p95, unit: '×',
+      change: rtfChange, changeUnit: '%', threshold: `≤ +${rtfLimit.label}`,
+      verdict: rtfChange > rtfLimit.limit ? 'regression' : 'pass',
+    });
+  }
   return { referenceRuns: ref.runs, rows, regressed: rows.some((r) => r.verdict === 'regression') };
 }
 

@@ -2,7 +2,7 @@ import { textTable } from '../../common/text-table';
 import type { Comparison, ComparisonRow } from './compare';
 
 function num(value: number, unit: ComparisonRow['unit']): string {
-  const digits = unit === '%' ? 3 : value >= 100 ? 1 : 2;
+  const digits = unit === '%' || unit === '×' ? 3 : value >= 100 ? 1 : 2;
   return `${Number(value.toFixed(digits))} ${unit}`;
 }
 

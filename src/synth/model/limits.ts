@@ -72,3 +72,6 @@ export const CONTAINER_USER_ID = 10001;
 
 /** Log level of a service unless an environment sets another. */
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+
+/** When stale Actions caches are deleted unless the model says otherwise: daily, 03:30 UTC. */
+export const DEFAULT_CACHE_CLEANUP_SCHEDULE = '30 3 * * *';

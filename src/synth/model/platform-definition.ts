@@ -170,6 +170,12 @@ export interface SchedulesDefinition {
   readonly dependencyScan: string;
   /** Weekly scan of the images on the default branch (new CVEs appear after a build), e.g. `0 10 * * 1`. */
   readonly imageScan: string;
+  /**
+   * Deletion of Actions caches nobody can use any more (models of an older models.json, closed
+   * pull requests), so they stop crowding the repository's 10 GB out.
+   * @default DEFAULT_CACHE_CLEANUP_SCHEDULE (daily, 03:30 UTC)
+   */
+  readonly cacheCleanup?: string;
 }
 
 /** Dependabot cadence. */

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { DEFAULT_THRESHOLDS, type RegressionThresholds } from '../../common/regression-thresholds';
 import { choices, FindingsError } from '../../common/errors';
 import type {
@@ -5,7 +6,7 @@ import type {
   ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import { DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
+import { DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -83,7 +84,7 @@ export class Platform {
   public readonly registry: RegistryDefinition;
   public readonly runners: RunnersDefinition;
   public readonly toolchain: ToolchainDefinition;
-  public readonly schedules: SchedulesDefinition;
+  public readonly schedules: Required<SchedulesDefinition>;
   public readonly dependencyUpdates: DependencyUpdatesDefinition;
   public readonly owners: OwnersDefinition;
   public readonly app: AppDefinition;
@@ -100,12 +101,30 @@ export class Platform {
     this.registry = d.registry;
     this.runners = d.runners;
     this.toolchain = d.toolchain;
-    this.schedules = d.schedules;
+    this.schedules = { cacheCleanup: DEFAULT_CACHE_CLEANUP_SCHEDULE, ...d.schedules };
     this.dependencyUpdates = d.dependencyUpdates;
     this.owners = d.owners;
     this.app = d.app;
     const byName = new Map(d.services.map((s) => [s.name, s]));
     this.services = callOrder(d.services).map((name) => this.resolveService(byName.get(name)!));
+  }
+
+  /**
+   * The folder Dependabot's `swift` ecosystem reads the app's packages from: Package.swift's
+   * folder, or for an Xcode project the folder holding the `.xcodeproj` (Dependabot finds
+   * Package.resolved inside it; that support is still behind an experiment flag in
+   * dependabot-core, see {@link swiftPinsNeedReleaseCheck}).
+   */
+  public get swiftDependencyDirectory(): string {
+    return this.app.packageManifest === 'swiftpm' ? this.app.path : path.posix.dirname(this.app.project);
+  }
+
+  /**
+   * Whether CI itself must report releases newer than the app's pins: Dependabot proposes updates
+   * reliably only for a Package.swift; an Xcode project's package references may go unseen.
+   */
+  public get swiftPinsNeedReleaseCheck(): boolean {
+    return this.app.packageManifest === 'xcodeproj';
   }
 
   /** Every folder of the monorepo the model names (services, the app), for the checkout check. */

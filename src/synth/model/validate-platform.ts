@@ -105,6 +105,7 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('toolchain.pipAudit', def.toolchain.pipAudit, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be an exact version X.Y.Z`));
   c.check('toolchain.kubernetes', def.toolchain.kubernetes, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be X.Y.Z`));
   for (const key of ['performance', 'dependencyScan', 'imageScan'] as const) c.check(`schedules.${key}`, def.schedules[key], cronProblem);
+  if (def.schedules.cacheCleanup !== undefined) c.check('schedules.cacheCleanup', def.schedules.cacheCleanup, cronProblem);
   c.check('dependencyUpdates.day', def.dependencyUpdates.day, (v) => ((WEEKDAYS as readonly string[]).includes(v) ? undefined : `must be one of ${WEEKDAYS.join(', ')}, got "${v}"`));
   c.check('dependencyUpdates.time', def.dependencyUpdates.time, timeOfDayProblem);
   c.check('dependencyUpdates.cooldownDays', def.dependencyUpdates.cooldownDays, cooldownProblem);

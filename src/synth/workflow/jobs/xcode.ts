@@ -40,13 +40,19 @@ export interface XcodebuildProps extends Partial<StepOptions> {
   readonly junitReport?: string;
 }
 
+/** An xcodebuild command line and the env it reads its arguments from. */
+export interface XcodebuildInvocation {
+  readonly env: Record<string, string>;
+  /** The command, signing off, arguments from `env`, without the output filter. */
+  readonly command: string;
+}
+
 /**
- * One xcodebuild invocation with code signing off, its arguments passed through env. Output goes
- * through xcbeautify (GitHub annotations; JUnit when asked) with pipefail, so a failing build
- * still fails the step.
+ * The xcodebuild command of {@link xcodebuildStep}, for steps that run it in a loop of their own
+ * (one test run per model): the same flags and signing settings as every other invocation.
  */
-export function xcodebuildStep(props: XcodebuildProps): JobStep {
-  const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, junitReport, ...options } = props;
+export function xcodebuildInvocation(props: Omit<XcodebuildProps, keyof StepOptions | 'junitReport'>): XcodebuildInvocation {
+  const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting } = props;
   const flag = project.endsWith('.xcworkspace') ? '-workspace' : '-project';
   const words = [
     `xcodebuild ${action}`,
@@ -58,22 +64,41 @@ export function xcodebuildStep(props: XcodebuildProps): JobStep {
     ...(onlyTesting ? ['-only-testing:"$ONLY_TESTING"'] : []),
     CODE_SIGNING_OFF,
   ];
-  const beautify = junitReport
-    ? '| xcbeautify --renderer github-actions --report junit --report-path "$(dirname "$JUNIT_REPORT")" --junit-report-filename "$(basename "$JUNIT_REPORT")"'
-    : '| xcbeautify --renderer github-actions';
-  return runStep({
-    name: options.name ?? `xcodebuild ${action}`,
-    ...options,
+  return {
     env: {
-      ...options.env,
       XCODE_PROJECT: project,
       XCODE_SCHEME: scheme,
       XCODE_DESTINATION: destination ?? 'platform=macOS',
       DERIVED_DATA: derivedDataPath ?? 'build/DerivedData',
       ...(resultBundle ? { RESULT_BUNDLE: resultBundle } : {}),
       ...(onlyTesting ? { ONLY_TESTING: onlyTesting } : {}),
+    },
+    command: words.join(' \\\n  '),
+  };
+}
+
+/** xcbeautify with GitHub annotations (preinstalled on GitHub's macOS images). */
+export const XCBEAUTIFY = 'xcbeautify --renderer github-actions';
+
+/**
+ * One xcodebuild invocation with code signing off, its arguments passed through env. Output goes
+ * through xcbeautify (GitHub annotations; JUnit when asked) with pipefail, so a failing build
+ * still fails the step.
+ */
+export function xcodebuildStep(props: XcodebuildProps): JobStep {
+  const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, junitReport, ...options } = props;
+  const invocation = xcodebuildInvocation({ action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting });
+  const beautify = junitReport
+    ? `| ${XCBEAUTIFY} --report junit --report-path "$(dirname "$JUNIT_REPORT")" --junit-report-filename "$(basename "$JUNIT_REPORT")"`
+    : `| ${XCBEAUTIFY}`;
+  return runStep({
+    name: options.name ?? `xcodebuild ${action}`,
+    ...options,
+    env: {
+      ...options.env,
+      ...invocation.env,
       ...(junitReport ? { JUNIT_REPORT: junitReport } : {}),
     },
-    run: ['set -o pipefail', `${words.join(' \\\n  ')} \\\n  ${beautify}`].join('\n'),
+    run: ['set -o pipefail', `${invocation.command} \\\n  ${beautify}`].join('\n'),
   });
 }

@@ -1,0 +1,133 @@
+import { InputError } from '../../common/cli-errors';
+import { parseWithSchema } from '../../common/schema-validator';
+import type { PerformanceMetrics } from './performance-metrics';
+
+/** One clip of the app's performance corpus, as its performance test timed it. */
+export interface TranscriptionClip {
+  /** The clip's name in the corpus, e.g. `en-30s.wav`. */
+  readonly name: string;
+  /** Length of the audio in seconds. */
+  readonly audioSeconds: number;
+  /** Wall time of the transcription in milliseconds (from audio handed over to text returned). */
+  readonly elapsedMs: number;
+  /** Whether a transcript came back (a thrown error or an empty transcript is `false`). */
+  readonly ok: boolean;
+}
+
+/**
+ * What the app's performance test target writes for one model (to the file named by the
+ * `METRICS_PATH` test-runner variable): the raw timings, in corpus order. `transcription-metrics`
+ * turns it into performance metrics v1 for the regression gate.
+ */
+export interface TranscriptionSamples {
+  readonly schemaVersion: 1;
+  /** The model of models.json the clips were transcribed with. */
+  readonly modelId: string;
+  /** ISO 8601 start of the run. */
+  readonly startedAt: string;
+  readonly clips: readonly TranscriptionClip[];
+}
+
+const positive = { type: 'number', exclusiveMinimum: 0 };
+
+/** JSON schema of {@link TranscriptionSamples}: the contract between the app's tests and the gate. */
+export const TRANSCRIPTION_SAMPLES_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://voice-platform.dev/schemas/transcription-samples-v1.json',
+  title: 'Transcription samples, version 1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schemaVersion', 'modelId', 'startedAt', 'clips'],
+  properties: {
+    schemaVersion: { const: 1 },
+    modelId: { type: 'string', minLength: 1 },
+    startedAt: { type: 'string', format: 'date-time' },
+    clips: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'audioSeconds', 'elapsedMs', 'ok'],
+        properties: { name: { type: 'string', minLength: 1 }, audioSeconds: positive, elapsedMs: positive, ok: { type: 'boolean' } },
+      },
+    },
+  },
+} as const;
+
+export function parseTranscriptionSamples(data: unknown, file: string): TranscriptionSamples {
+  return parseWithSchema<TranscriptionSamples>(TRANSCRIPTION_SAMPLES_SCHEMA, data, file);
+}
+
+/** Nearest-rank percentile: with tens of clips an interpolated figure would invent precision. */
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+export interface TranscriptionRun {
+  readonly samples: TranscriptionSamples;
+  /** The model's version in models.json: part of what is measured, so a new version starts a new history. */
+  readonly modelVersion: string;
+  /** The runner label the test ran on, e.g. `macos-15`. */
+  readonly runnerClass: string;
+  /** Clips at the start left out of every figure (the first transcription loads the model). */
+  readonly warmupClips: number;
+  /** @default - not recorded */
+  readonly commit?: string;
+}
+
+/** The scenario name of a model's transcription run (one history per model). */
+export function transcriptionScenario(modelId: string): string {
+  return `app-transcribe-${modelId}`;
+}
+
+/**
+ * Performance metrics v1 of a sequential transcription run: latency per clip, the error rate,
+ * clips per second of processing, and the real-time factor (processing seconds per audio second).
+ * The conditions name the model and its version and the audio measured, so only a run over the
+ * same corpus, model version and runner is compared with it.
+ */
+export function transcriptionMetrics(run: TranscriptionRun, source: string): PerformanceMetrics {
+  const { samples } = run;
+  if (run.warmupClips >= samples.clips.length) {
+    throw new InputError(`${source}: ${samples.clips.length} clip(s), all within the ${run.warmupClips} warm-up clip(s): nothing left to measure`);
+  }
+  const warmup = samples.clips.slice(0, run.warmupClips);
+  const measured = samples.clips.slice(run.warmupClips);
+  const latencies = measured.map((c) => c.elapsedMs).sort((a, b) => a - b);
+  const rtfs = measured.map((c) => c.elapsedMs / 1000 / c.audioSeconds).sort((a, b) => a - b);
+  const processingSeconds = latencies.reduce((a, b) => a + b, 0) / 1000;
+  const audio = (clips: readonly TranscriptionClip[]) => round(clips.reduce((a, c) => a + c.audioSeconds, 0), 3);
+  return {
+    schemaVersion: 1,
+    scenario: transcriptionScenario(samples.modelId),
+    conditions: {
+      endpoint: `transcribe ${samples.modelId}@${run.modelVersion}`,
+      targetRate: 0,
+      durationSeconds: audio(measured),
+      warmupSeconds: audio(warmup),
+      runnerClass: run.runnerClass,
+    },
+    latencyMs: {
+      p50: round(percentile(latencies, 50), 3),
+      p95: round(percentile(latencies, 95), 3),
+      p99: round(percentile(latencies, 99), 3),
+      max: round(latencies[latencies.length - 1]!, 3),
+      mean: round(mean(latencies), 3),
+    },
+    errorRate: round(measured.filter((c) => !c.ok).length / measured.length, 6),
+    throughputRps: round(measured.length / processingSeconds, 6),
+    samples: measured.length,
+    realTimeFactor: { p50: round(percentile(rtfs, 50), 4), p95: round(percentile(rtfs, 95), 4), mean: round(mean(rtfs), 4) },
+    run: {
+      startedAt: samples.startedAt,
+      elapsedSeconds: processingSeconds,
+      dropped: 0,
+      tool: 'transcription-metrics (XCTest timings)',
+      ...(run.commit ? { commit: run.commit } : {}),
+    },
+  };
+}
