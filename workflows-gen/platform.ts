@@ -14,7 +14,7 @@ export const PLATFORM: PlatformDefinition = {
   defaultBranch: 'main',
   registry: { host: 'ghcr.io', namespace: 'voice-platform' },
   runners: { linux: 'ubuntu-24.04', linuxArm: 'ubuntu-24.04-arm', macos: 'macos-15' },
-  toolchain: { python: '3.11', uv: '0.9.5', node: '24', helm: 'v4.2.4', kubeconform: 'v0.7.0', kind: 'v0.31.0', kubernetes: '1.32.0',
+  toolchain: { python: '3.11', uv: '0.9.5', node: '24', helm: 'v4.1.4', kubeconform: 'v0.7.0', kind: 'v0.31.0', kubernetes: '1.32.0',
     trivy: 'v0.70.0', cosign: 'v3.0.6', slsaVerifier: 'v2.7.1', pipAudit: '2.10.1' },
   schedules: {
     performance: '0 2 * * *', // nightly, 02:00 UTC (seed 004, task 10)

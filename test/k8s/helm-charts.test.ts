@@ -1,9 +1,9 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { defaultValues, HelmChart, PipelineApp, ActionPins, Platform, serviceChartProps, ServiceChart, workloadFindings, type K8sObject } from '../../src';
-import { renderHelmSubset } from '../support/helm-subset-renderer';
 import { PLATFORM } from '../../workflows-gen/platform';
-import { platform, renderChart, valueSets } from '../support/charts';
+import { chartPath, platform, renderChart, valueSets } from '../support/charts';
+import { helmLint, helmTemplate, helmTemplateError } from '../support/helm';
 import { schemaErrors } from '../support/json-schema';
 import { kubernetesSchemaErrors } from '../support/kubernetes-models';
 import { synthProject, REPO_ROOT } from '../support/project';
@@ -32,6 +32,32 @@ describe.each(cases)('chart %s rendered with %s values', (name, _set, values) =>
 
   test('the values validate against values.schema.json', () => {
     expect(schemaErrors(JSON.parse(files[`charts/${name}/values.schema.json`]!), values)).toEqual([]);
+  });
+});
+
+describe.each(services)('chart %s with the real Helm (%s)', (name) => {
+  const dir = `charts/${name}`;
+  const valuesFiles = [[], ...platform.environments.map((env) => [HelmChart.valuesFileOf(env.name)])];
+
+  test.each(valuesFiles)('helm lint --strict passes with %s', (...file: string[]) => {
+    const r = helmLint(chartPath(files, dir), { valuesFiles: file, namespace: 'speech-prod' });
+    expect([r.status, r.stdout + r.stderr]).toEqual([0, expect.stringContaining('1 chart(s) linted, 0 chart(s) failed')]);
+  });
+
+  test.each(valuesFiles)('helm template under another release name and namespace with %s: valid, PSS-restricted objects', (...file: string[]) => {
+    const objects = helmTemplate(chartPath(files, dir), { release: `${name}-blue`, namespace: 'speech-prod', valuesFiles: file });
+    expect(objects.flatMap((o) => kubernetesSchemaErrors(o).map((e) => `${o.kind}: ${e}`))).toEqual([]);
+    expect(workloadFindings(objects)).toEqual([]);
+  });
+
+  test.each([
+    ['a wrong type', { replicaCount: 'three' }, /replicaCount.*(integer|number)/],
+    ['an unknown key', { replicas: 2 }, /additional properties 'replicas' not allowed|replicas/],
+    ['the latest tag', { image: { tag: 'latest' } }, /image\.tag|tag/],
+  ])('Helm itself enforces values.schema.json: %s', (_label, values, message) => {
+    const error = helmTemplateError(chartPath(files, dir), { release: name, namespace: 'voice', values });
+    expect(error).toMatch(/values don't meet the specifications of the schema/);
+    expect(error).toMatch(message);
   });
 });
 
@@ -126,30 +152,6 @@ describe('the checks reject broken objects', () => {
 
   test('the Chart.yaml schema rejects a missing version and an unknown apiVersion', () => {
     expect(schemaErrors('chart.json', { apiVersion: 'v3', name: 'tts' }).join('\n')).toMatch(/must have required property 'version'[\s\S]*apiVersion/);
-  });
-});
-
-describe('the Helm subset renderer', () => {
-  const ctx = { Values: { a: { b: 2, s: 'x', empty: '', map: { k: 'v', n: '1' } }, on: true }, Release: { Name: 'r', Namespace: 'n', Service: 'Helm' }, Chart: { Name: 'c', Version: '1.0.0', AppVersion: '1.0.0' } };
-  test.each([
-    ['{{ .Values.a.b }}', '2'],
-    ['{{ .Values.a.s | quote }}', '"x"'],
-    ['{{ .Values.a.empty | default .Chart.AppVersion }}', '1.0.0'],
-    ['a:\n  {{- toYaml .Values.a.map | nindent 2 }}\nz', 'a:\n  k: v\n  n: "1"\nz'],
-    ['x {{- if .Values.on }} yes {{- else }} no {{- end }}', 'x yes'],
-    ['{{ if not .Values.on }}yes{{ else }}no{{ end }}', 'no'],
-    ['{{- /* comment */ -}}\ntext', 'text'],
-  ])('%j → %j', (template, expected) => {
-    expect(renderHelmSubset(template, ctx)).toBe(expected);
-  });
-  test.each([
-    ['{{ .Values.missing }}', /no value at \.Values\.missing/],
-    ['{{ range .Values.a }}x{{ end }}', /outside the supported subset/],
-    ['{{ .Values.a.b | upper }}', /unsupported function "upper"/],
-    ['{{ if .Values.on }}x', /missing \{\{ else or end \}\}/],
-    ['{{ .Values.a.map }}', /use toYaml/],
-  ])('rejects %j', (template, message) => {
-    expect(() => renderHelmSubset(template, ctx)).toThrow(message);
   });
 });
 
