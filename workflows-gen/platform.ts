@@ -6,6 +6,7 @@ import type { PlatformDefinition } from '../src';
  */
 export const PLATFORM: PlatformDefinition = {
   version: '0.1.0',
+  chartVersion: '0.2.0',
   environments: [
     { name: 'staging', logLevel: 'debug', autoscaling: false, replicas: 2 },
     { name: 'production', logLevel: 'info', autoscaling: { minReplicas: 3, maxReplicas: 10 } },

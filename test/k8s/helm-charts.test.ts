@@ -67,8 +67,12 @@ describe.each(services)('chart %s', (name) => {
   test('with default values and the service name as release, the templates render exactly the cdk8s manifests', () => {
     const service = platform.service(name);
     const values = defaultValues(platform, service);
-    const expected = new ServiceChart(new App(), name, serviceChartProps(platform, service, values, false)).toJson();
-    const rendered = renderChart(files, dir, values, name).filter((o) => o.kind !== 'Pod');
+    const expected = new ServiceChart(new App(), name, serviceChartProps(platform, service, values, 'voice')).toJson();
+    const rendered = renderChart(files, dir, values, name).filter((o) => o.kind !== 'Pod') as any[];
+    // Only Helm can hash the rendered ConfigMap text; the checksum has a test of its own.
+    const deployment = rendered.find((o) => o.kind === 'Deployment');
+    expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    delete deployment.spec.template.metadata.annotations;
     const byKind = (list: any[]) => [...list].sort((a, b) => a.kind.localeCompare(b.kind));
     expect(byKind(rendered)).toEqual(byKind(expected));
   });
@@ -76,8 +80,12 @@ describe.each(services)('chart %s', (name) => {
   test('the helm test pod fetches the health endpoint through the release\'s Service', () => {
     const service = platform.service(name);
     const pod = renderChart(files, dir, defaultValues(platform, service), 'my-release').find((o) => o.kind === 'Pod') as any;
-    expect(pod.metadata.name).toBe('my-release-test-connection');
-    expect(pod.spec.containers[0].command.at(-1)).toBe(`http://my-release:${service.port}${service.healthPath}`);
+    // Objects are named <release>-<chart> unless the release name holds the chart's (helm create's rule).
+    expect(pod.metadata.name).toBe(`my-release-${name}-test-connection`);
+    expect(pod.spec.containers[0].command.at(-1)).toBe(`http://my-release-${name}:${service.port}${service.healthPath}`);
+    expect(pod.spec.containers[0].image).toBe('docker.io/curlimages/curl:8.11.1');
+    const mirrored = renderChart(files, dir, { testImage: 'registry.internal/curl:8.11.1' }, 'tts').find((o) => o.kind === 'Pod') as any;
+    expect(mirrored.spec.containers[0].image).toBe('registry.internal/curl:8.11.1');
   });
 
   test('Chart.yaml is valid against the Chart.yaml schema', () => {
@@ -170,7 +178,10 @@ describe('one source of truth', () => {
     expect(objects.find((o) => o.kind === 'NetworkPolicy').spec.ingress[0].ports[0].port).toBe(9090);
     expect(workloadFindings(objects as K8sObject[])).toEqual([]);
     // The agent chart's egress to tts and its TTS_URL follow as well.
-    const agent = new HelmChart(app, 'chart-agent', { platform: changed, service: changed.service('agent') });
-    expect(agent.values.config.TTS_URL).toBe('http://tts:9090');
+    new HelmChart(app, 'chart-agent', { platform: changed, service: changed.service('agent') });
+    const withAgent = Object.fromEntries(app.synth().map((f) => [f.filePath, f.text]));
+    const agent = renderChart(withAgent, 'charts/agent', {}, 'agent') as any[];
+    expect(agent.find((o) => o.kind === 'ConfigMap').data.TTS_URL).toBe('http://tts.voice.svc:9090');
+    expect(agent.find((o) => o.kind === 'NetworkPolicy').spec.egress[1].ports[0].port).toBe(9090);
   });
 });

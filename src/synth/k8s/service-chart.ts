@@ -15,14 +15,43 @@ export interface EgressTarget {
   /** `app.kubernetes.io/name` of the target's pods. */
   readonly name: string;
   readonly port: number;
+  /** `app.kubernetes.io/instance` (its release). */
+  readonly instance: string;
+  /** Its namespace. */
+  readonly namespace: string;
+}
+
+/** A service that calls this one (NetworkPolicy ingress). */
+export interface IngressSource {
+  /** `app.kubernetes.io/name` of the caller's pods. */
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** A port DNS lookups go to. */
+export interface DnsPort {
+  readonly port: number | string;
+  /** @default 'UDP' */
+  readonly protocol?: string;
+}
+
+/** Timing of one probe. */
+export interface ProbeTimingProps {
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
 }
 
 /** Props of {@link ServiceChart}. String fields may carry Helm template tokens. */
 export interface ServiceChartProps {
   /** `app.kubernetes.io/name`; also the container name. */
   readonly name: string;
-  /** Object names and `app.kubernetes.io/instance` (the Helm release). */
+  /** `app.kubernetes.io/instance` (the Helm release). */
   readonly instance: string;
+  /** Object names. @default - the instance */
+  readonly fullname?: string;
+  /** Namespace the objects are installed in (peers default to it). */
+  readonly namespace: string;
   /** `app.kubernetes.io/version`. */
   readonly version: string;
   /** Full image reference (a tag that is not latest, or a digest). */
@@ -37,6 +66,19 @@ export interface ServiceChartProps {
   readonly autoscaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
   /** @default [] */
   readonly egressTo?: readonly EgressTarget[];
+  /** Who may connect; ignored when `allowAllIngress`. @default [] */
+  readonly ingressFrom?: readonly IngressSource[];
+  /** Accept connections from any pod (an entry point). @default false */
+  readonly allowAllIngress?: boolean;
+  /** Where DNS lookups may go. */
+  readonly dns: { readonly to: readonly k8s.NetworkPolicyPeer[]; readonly ports: readonly DnsPort[] };
+  readonly probes: { readonly readiness: ProbeTimingProps; readonly liveness: ProbeTimingProps; readonly startup: ProbeTimingProps };
+  /** Seconds the container keeps serving after it is marked terminating. */
+  readonly preStopSleepSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly maxUnavailable: number;
+  /** Spread over zones and nodes (ScheduleAnyway). @default true */
+  readonly topologySpread?: boolean;
   /**
    * UID/GID the container runs as (non-root).
    * @default CONTAINER_USER_ID (10001)
@@ -69,11 +111,13 @@ export class ServiceChart extends Chart {
     const uid = props.runAsUser ?? CONTAINER_USER_ID;
     this.selectorLabels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/instance': props.instance };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/version': props.version, 'app.kubernetes.io/managed-by': props.managedBy ?? 'Helm' };
-    const metadata = { name: props.instance, labels };
+    const metadata = { name: props.fullname ?? props.instance, labels };
 
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
     const configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata, data: { ...props.config } });
-    const probe = (extra: kplus.HttpGetProbeOptions = {}) => kplus.Probe.fromHttpGet(props.healthPath, { port: props.port, ...extra });
+    const probe = (t: ProbeTimingProps) => kplus.Probe.fromHttpGet(props.healthPath, {
+      port: props.port, periodSeconds: Duration.seconds(t.periodSeconds), timeoutSeconds: Duration.seconds(t.timeoutSeconds), failureThreshold: t.failureThreshold,
+    });
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata,
       select: false,
@@ -81,15 +125,19 @@ export class ServiceChart extends Chart {
       serviceAccount,
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
+      terminationGracePeriod: Duration.seconds(props.terminationGracePeriodSeconds),
       containers: [{
         name: props.name,
         image: props.image,
         imagePullPolicy: (props.imagePullPolicy ?? 'IfNotPresent') as kplus.ImagePullPolicy,
         ports: [{ number: props.port, name: 'http' }],
-        readiness: probe(),
-        liveness: probe({ periodSeconds: Duration.seconds(10) }),
+        readiness: probe(props.probes.readiness),
+        liveness: probe(props.probes.liveness),
         // Loading speech models can take a while: liveness waits until startup succeeds.
-        startup: probe({ periodSeconds: Duration.seconds(5), failureThreshold: 24 }),
+        startup: probe(props.probes.startup),
+        // Keep serving while the endpoint is removed from every Service, so rollouts and scale-downs
+        // do not cut calls already routed here.
+        lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', String(props.preStopSleepSeconds)]) },
         envFrom: [kplus.Env.fromConfigMap(configMap)],
         securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, user: uid, group: uid },
         volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') }],
@@ -105,6 +153,7 @@ export class ServiceChart extends Chart {
       JsonPatch.add(`${container}/securityContext/capabilities`, { drop: ['ALL'] }),
       JsonPatch.add(`${container}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      ...(props.topologySpread ?? true ? [JsonPatch.add('/spec/template/spec/topologySpreadConstraints', ServiceChart.spreadOf(this.selectorLabels))] : []),
     );
 
     const service = new kplus.Service(this, 'Service', { metadata, ports: [{ name: 'http', port: props.port, targetPort: props.port }] });
@@ -120,24 +169,44 @@ export class ServiceChart extends Chart {
 
     new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
       metadata,
-      spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selectorLabels } } },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable), selector: { matchLabels: { ...this.selectorLabels } } },
     });
 
-    const dns: k8s.NetworkPolicyEgressRule = {
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-      ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
-    };
+    const servicePort = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(props.port) }];
+    const ingress: k8s.NetworkPolicyIngressRule[] = props.allowAllIngress
+      ? [{ ports: servicePort }]
+      : (props.ingressFrom ?? []).length > 0
+        ? [{ from: props.ingressFrom!.map((c) => ServiceChart.peerOf({ 'app.kubernetes.io/name': c.name }, c.namespace)), ports: servicePort }]
+        : [];
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
       spec: {
         podSelector: { matchLabels: { ...this.selectorLabels } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(props.port) }] }],
-        egress: [dns, ...(props.egressTo ?? []).map((t): k8s.NetworkPolicyEgressRule => ({
-          to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': t.name } } }],
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(t.port) }],
-        }))],
+        ingress,
+        egress: [
+          {
+            to: [...props.dns.to],
+            ports: props.dns.ports.map((p) => ({ protocol: p.protocol ?? 'UDP', port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port) })),
+          },
+          ...(props.egressTo ?? []).map((t): k8s.NetworkPolicyEgressRule => ({
+            to: [ServiceChart.peerOf({ 'app.kubernetes.io/name': t.name, 'app.kubernetes.io/instance': t.instance }, t.namespace)],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(t.port) }],
+          })),
+        ],
       },
     });
+  }
+
+  /** Pods with these labels in one namespace (by its immutable name label). */
+  public static peerOf(labels: Record<string, string>, namespace: string): k8s.NetworkPolicyPeer {
+    return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, podSelector: { matchLabels: labels } };
+  }
+
+  /** Replicas spread over zones, then nodes; never blocking scheduling. */
+  public static spreadOf(selectorLabels: Record<string, string>): k8s.TopologySpreadConstraint[] {
+    return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
+      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selectorLabels } },
+    }));
   }
 }

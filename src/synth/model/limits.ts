@@ -75,3 +75,36 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 
 /** When stale Actions caches are deleted unless the model says otherwise: daily, 03:30 UTC. */
 export const DEFAULT_CACHE_CLEANUP_SCHEDULE = '30 3 * * *';
+
+/** How a probe is timed (the kubelet's fields). */
+export interface ProbeTiming {
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
+}
+
+/**
+ * The charts' probe defaults. Readiness answers "send me traffic" and may flap briefly; liveness
+ * answers "restart me" and must not fire on a CPU-saturated service answering late, so it waits
+ * longer and gives up later; startup covers model loading (up to 24 × 5 s = 2 min).
+ */
+export const PROBE_DEFAULTS: { readonly readiness: ProbeTiming; readonly liveness: ProbeTiming; readonly startup: ProbeTiming } = {
+  readiness: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+  liveness: { periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 6 },
+  startup: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 24 },
+};
+
+/**
+ * Seconds a terminating pod keeps serving before SIGTERM: endpoints and kube-proxy need a few
+ * seconds to stop sending it requests, so in-flight and late-routed calls are not cut.
+ */
+export const DEFAULT_PRE_STOP_SECONDS = 10;
+
+/** Grace period: the pre-stop pause plus time to finish the longest request. */
+export const DEFAULT_TERMINATION_GRACE_SECONDS = 45;
+
+/**
+ * The oldest Kubernetes minor the charts support (their Chart.yaml kubeVersion); the version the
+ * manifests are validated against (`toolchain.kubernetes`) must not be older.
+ */
+export const KUBERNETES_MINIMUM = '1.30';

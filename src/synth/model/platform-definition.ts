@@ -241,8 +241,13 @@ export interface EnvironmentDefinition {
 
 /** The whole platform. */
 export interface PlatformDefinition {
-  /** Release version of the services: chart version and appVersion (the default image tag). */
+  /** Release version of the services: the charts' appVersion (the default image tag). */
   readonly version: string;
+  /**
+   * Version of the charts themselves, bumped for a template change without a new app version.
+   * @default - the release version
+   */
+  readonly chartVersion?: string;
   /** Deployment environments, each with a values file per chart. */
   readonly environments: readonly EnvironmentDefinition[];
   /** `owner/name` of the monorepo on GitHub. */

@@ -6,7 +6,7 @@ import type {
   ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import { DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
+import { KUBERNETES_MINIMUM, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -75,6 +75,8 @@ export class Platform {
 
   /** Release version of the services. */
   public readonly version: string;
+  /** Version of the charts (their own, not the app's). */
+  public readonly chartVersion: string;
   public readonly repository: string;
   public readonly defaultBranch: string;
   public readonly performanceHistoryBranch: string;
@@ -93,6 +95,7 @@ export class Platform {
 
   private constructor(d: PlatformDefinition) {
     this.version = d.version;
+    this.chartVersion = d.chartVersion ?? d.version;
     this.repository = d.repository;
     this.defaultBranch = d.defaultBranch;
     this.performanceHistoryBranch = d.performanceHistoryBranch ?? 'perf-history';
@@ -127,6 +130,12 @@ export class Platform {
     return this.app.packageManifest === 'xcodeproj';
   }
 
+
+  /** The oldest Kubernetes minor the charts support, e.g. `1.30`. */
+  public get kubernetesMinimum(): string {
+    return KUBERNETES_MINIMUM;
+  }
+
   /** Every folder of the monorepo the model names (services, the app), for the checkout check. */
   public get modelPaths(): { readonly field: string; readonly path: string }[] {
     return [
@@ -148,7 +157,7 @@ export class Platform {
   public settingsOf(service: Service): Record<string, string> {
     const callees = service.calls.map((name) => this.service(name));
     return {
-      ...Object.fromEntries(callees.map((c) => [`${c.name.toUpperCase().replace(/-/g, '_')}_URL`, `http://${c.name}:${c.port}`])),
+      ...Object.fromEntries(callees.map((c) => [urlSettingOf(c.name), `http://${c.name}:${c.port}`])),
       ...service.settings,
     };
   }
@@ -195,4 +204,9 @@ export class Platform {
       }),
     };
   }
+}
+
+/** The setting that carries a called service's URL, e.g. `TTS_URL` for `tts`. */
+export function urlSettingOf(serviceName: string): string {
+  return `${serviceName.toUpperCase().replace(/-/g, '_')}_URL`;
 }

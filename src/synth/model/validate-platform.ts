@@ -4,7 +4,7 @@ import type { PlatformDefinition, ServiceDefinition } from './platform-definitio
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
 import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
-import { cooldownProblem, IMAGE_PLATFORMS, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
+import { cooldownProblem, IMAGE_PLATFORMS, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
 
 
 /** Collects findings against field paths such as `services[1].port`. */
@@ -103,7 +103,8 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
     c.check(`toolchain.${key}`, def.toolchain[key], (v) => (/^v\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be a pinned vX.Y.Z`));
   }
   c.check('toolchain.pipAudit', def.toolchain.pipAudit, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be an exact version X.Y.Z`));
-  c.check('toolchain.kubernetes', def.toolchain.kubernetes, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be X.Y.Z`));
+  c.check('toolchain.kubernetes', def.toolchain.kubernetes, (v) => (/^\d+\.\d+\.\d+$/.test(v) && minorOf(v) >= minorOf(KUBERNETES_MINIMUM) ? undefined : `"${v}" must be X.Y.Z, at least the charts' minimum ${KUBERNETES_MINIMUM}`));
+  if (def.chartVersion !== undefined) c.check('chartVersion', def.chartVersion, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be a SemVer X.Y.Z`));
   for (const key of ['performance', 'dependencyScan', 'imageScan'] as const) c.check(`schedules.${key}`, def.schedules[key], cronProblem);
   if (def.schedules.cacheCleanup !== undefined) c.check('schedules.cacheCleanup', def.schedules.cacheCleanup, cronProblem);
   c.check('dependencyUpdates.day', def.dependencyUpdates.day, (v) => ((WEEKDAYS as readonly string[]).includes(v) ? undefined : `must be one of ${WEEKDAYS.join(', ')}, got "${v}"`));
@@ -188,4 +189,10 @@ export function callOrder(services: readonly ServiceDefinition[]): string[] {
   };
   services.forEach(place);
   return order;
+}
+
+/** `1.32.0` → 132 (for comparing minors). */
+function minorOf(version: string): number {
+  const [major, minor] = version.split('.').map(Number);
+  return major! * 100 + minor!;
 }

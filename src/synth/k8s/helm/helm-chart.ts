@@ -1,7 +1,9 @@
+import * as YAML from 'yaml';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { TOKENS, manifestToTemplate } from './templates';
+import { helpersTemplate, TemplateTokens } from './templates';
 import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
+import { urlSettingOf } from '../../model/platform';
 import type { PolicyTarget } from '../../policy/policy';
 import type { Platform, Service } from '../../model/platform';
 import { setPath } from '../../../common/object-path';
@@ -79,8 +81,8 @@ export class HelmChart extends Construct {
         ['values.yaml', this.values] as const,
         ...platform.environments.map((env) => [HelmChart.valuesFileOf(env.name), mergeValues(this.values, environmentValues(env)) as ChartValues] as const),
       ].map(([name, values]) => [name, [
-        ...new ServiceChart(new App(), service.name, serviceChartProps(platform, service, values, false)).toJson(),
-        testPodManifest(service, { release: service.name, version: platform.version, managedBy: 'Helm' }),
+        ...new ServiceChart(new App(), service.name, serviceChartProps(platform, service, values)).toJson(),
+        testPodManifest(service, { fullname: service.name, release: service.name, version: platform.version, managedBy: 'Helm', image: values.testImage }),
       ]])),
     });
 
@@ -89,67 +91,179 @@ export class HelmChart extends Construct {
       name: service.name,
       description: `The ${service.name} service of the voice platform.`,
       type: 'application',
-      version: platform.version,
+      // The chart's own version: a template fix ships without a new app version.
+      version: platform.chartVersion,
       appVersion: platform.version,
-      kubeVersion: '>=1.28.0-0',
+      kubeVersion: `>=${platform.kubernetesMinimum}.0-0`,
     }), manifests);
     file('Values', 'values.yaml', 'yaml', toYaml(this.values));
     this.environmentValuesFiles = new Map(platform.environments.map((env) => [env.name, `${this.directory}/${HelmChart.valuesFileOf(env.name)}`]));
     this.valuesFiles = ['values.yaml', ...platform.environments.map((env) => HelmChart.valuesFileOf(env.name))];
-    file('ValuesSchema', 'values.schema.json', 'json', `${JSON.stringify(valuesSchema(service.name), null, 2)}\n`);
+    file('ValuesSchema', 'values.schema.json', 'json', `${JSON.stringify(valuesSchema(service.name, this.values), null, 2)}\n`);
     for (const env of platform.environments) {
       file(`Values-${env.name}`, HelmChart.valuesFileOf(env.name), 'yaml', toYaml(environmentValues(env)));
     }
 
-    for (const manifest of templateManifests(platform, service, this.values)) {
+    const tokens = new TemplateTokens();
+    const names = chartNames(tokens, service.name);
+    for (const manifest of templateManifests(platform, service, this.values, tokens, names)) {
       const kind = String(manifest.kind);
-      file(`Template-${kind}`, `templates/${FILE_OF_KIND[kind]}`, 'yaml', manifestToTemplate(manifest, {
+      file(`Template-${kind}`, `templates/${FILE_OF_KIND[kind]}`, 'yaml', tokens.render(manifest, {
         onlyIf: kind === 'HorizontalPodAutoscaler' ? '.Values.autoscaling.enabled' : undefined,
       }));
     }
-    file('TestConnection', 'templates/tests/test-connection.yaml', 'yaml', manifestToTemplate(testPodManifest(service, { release: TOKENS.release, version: TOKENS.appVersion, managedBy: TOKENS.managedBy })));
+    file('Helpers', 'templates/_helpers.tpl', 'gotemplate', helpersTemplate(service.name));
+    file('TestConnection', 'templates/tests/test-connection.yaml', 'yaml', tokens.render(testPodManifest(service, {
+      fullname: names.fullname, release: names.release, version: names.appVersion, managedBy: names.managedBy, image: tokens.quoted('.Values.testImage'),
+    })));
     file('Notes', 'templates/NOTES.txt', 'gotemplate', [
       `{{ .Release.Name }} ({{ .Chart.Name }} {{ .Chart.AppVersion }}) is installed in namespace {{ .Release.Namespace }}.`,
       '',
-      `In the cluster: http://{{ .Release.Name }}.{{ .Release.Namespace }}.svc:${service.port} (health: ${service.healthPath})`,
+      `In the cluster: http://{{ include "${service.name}.fullname" . }}.{{ .Release.Namespace }}.svc:${service.port} (health: ${service.healthPath})`,
       `Check it: helm test {{ .Release.Name }} --namespace {{ .Release.Namespace }}`,
       '',
     ].join('\n'));
   }
 }
 
-/** The props of a service's chart, with real values or with template tokens. */
-export function serviceChartProps(platform: Platform, service: Service, values: ChartValues, tokens: boolean): ServiceChartProps {
-  const version = platform.version;
+/** The chart-wide template tokens: names and labels. */
+interface ChartNames {
+  readonly fullname: string;
+  readonly release: string;
+  readonly namespace: string;
+  readonly appVersion: string;
+  readonly managedBy: string;
+}
+
+function chartNames(tokens: TemplateTokens, chart: string): ChartNames {
   return {
-    name: service.name,
-    instance: tokens ? TOKENS.release : service.name,
-    version: tokens ? TOKENS.appVersion : version,
-    managedBy: tokens ? TOKENS.managedBy : 'Helm',
-    image: tokens ? TOKENS.image : `${values.image.repository}:${values.image.tag || version}`,
-    imagePullPolicy: tokens ? TOKENS.pullPolicy : values.image.pullPolicy,
-    port: service.port,
-    healthPath: service.healthPath,
-    resources: values.resources,
-    config: tokens ? { LOG_LEVEL: TOKENS.logLevel, [TOKENS.config]: '' } : { LOG_LEVEL: values.logLevel, ...values.config },
-    autoscaling: values.autoscaling,
-    egressTo: service.calls.map((name) => ({ name, port: platform.service(name).port })),
+    fullname: tokens.quoted(`include "${chart}.fullname" .`),
+    release: tokens.quoted('.Release.Name'),
+    namespace: tokens.quoted('.Release.Namespace'),
+    appVersion: tokens.quoted('.Chart.AppVersion'),
+    managedBy: tokens.quoted('.Release.Service'),
   };
 }
 
-/** The service's manifests with tokens, and the number/block fields bound to values. */
-function templateManifests(platform: Platform, service: Service, values: ChartValues): Record<string, any>[] {
-  const chart = new ServiceChart(new App(), service.name, serviceChartProps(platform, service, values, true));
+/**
+ * The props of a service's chart with real values: what the workload policy checks at synthesis
+ * and what Helm renders for a release named after the service in `namespace`.
+ */
+export function serviceChartProps(platform: Platform, service: Service, values: ChartValues, namespace = 'default'): ServiceChartProps {
+  const version = platform.version;
+  return {
+    name: service.name,
+    instance: service.name,
+    namespace,
+    version,
+    managedBy: 'Helm',
+    image: values.image.digest ? `${values.image.repository}@${values.image.digest}` : `${values.image.repository}:${values.image.tag || version}`,
+    imagePullPolicy: values.image.pullPolicy,
+    port: service.port,
+    healthPath: service.healthPath,
+    resources: values.resources,
+    config: {
+      LOG_LEVEL: values.logLevel,
+      ...Object.fromEntries(service.calls.map((c) => {
+        const dep = values.dependencies[c]!;
+        return [urlSettingOf(c), `http://${dep.release}.${dep.namespace || namespace}.svc:${platform.service(c).port}`];
+      })),
+      ...values.config,
+    },
+    autoscaling: values.autoscaling,
+    egressTo: service.calls.map((c) => ({ name: c, port: platform.service(c).port, instance: values.dependencies[c]!.release, namespace: values.dependencies[c]!.namespace || namespace })),
+    ingressFrom: Object.entries(values.callers).map(([name, c]) => ({ name, namespace: c.namespace || namespace })),
+    allowAllIngress: values.networkPolicy.allowAllIngress,
+    dns: values.networkPolicy.dns as ServiceChartProps['dns'],
+    probes: values.probes,
+    preStopSleepSeconds: values.preStopSleepSeconds,
+    terminationGracePeriodSeconds: values.terminationGracePeriodSeconds,
+    maxUnavailable: values.podDisruptionBudget.maxUnavailable,
+    topologySpread: values.defaultTopologySpread,
+  };
+}
+
+/**
+ * The service's manifests as templates: cdk8s renders them with the default values, then every
+ * field a values file may change is replaced by its token.
+ */
+function templateManifests(platform: Platform, service: Service, values: ChartValues, t: TemplateTokens, n: ChartNames): Record<string, any>[] {
+  const base = serviceChartProps(platform, service, values);
+  const dependencyNamespace = (c: string) => `.Values.dependencies.${c}.namespace | default .Release.Namespace`;
+  const props: ServiceChartProps = {
+    ...base,
+    instance: n.release,
+    fullname: n.fullname,
+    version: n.appVersion,
+    managedBy: n.managedBy,
+    image: t.literal('"{{ .Values.image.repository }}{{ if .Values.image.digest }}@{{ .Values.image.digest }}{{ else }}:{{ .Values.image.tag | default .Chart.AppVersion }}{{ end }}"'),
+    imagePullPolicy: t.quoted('.Values.image.pullPolicy'),
+    config: {
+      LOG_LEVEL: t.quoted('.Values.logLevel'),
+      ...Object.fromEntries(service.calls.map((c) => [urlSettingOf(c), t.quoted(
+        `printf "http://%s.%s.svc:%d" (include "${service.name}.nameFor" (dict "release" .Values.dependencies.${c}.release "chart" "${c}")) (${dependencyNamespace(c)}) ${platform.service(c).port}`,
+      )])),
+      [t.items('.Values.config')]: '',
+    },
+    egressTo: service.calls.map((c) => ({ name: c, port: platform.service(c).port, instance: t.quoted(`.Values.dependencies.${c}.release`), namespace: t.quoted(dependencyNamespace(c)) })),
+    ingressFrom: Object.keys(values.callers).map((c) => ({ name: c, namespace: t.quoted(`.Values.callers.${c}.namespace | default .Release.Namespace`) })),
+    allowAllIngress: false,
+  };
+  const chart = new ServiceChart(new App(), service.name, props);
   const manifests = chart.toJson() as Record<string, any>[];
+  const timing = (probe: 'readiness' | 'liveness' | 'startup') => Object.fromEntries(['periodSeconds', 'timeoutSeconds', 'failureThreshold'].map((f) => [f, t.value(`.Values.probes.${probe}.${f}`)]));
   for (const m of manifests) {
     if (m.kind === 'Deployment') {
-      m.spec = { replicas: TOKENS.replicas, ...m.spec };
-      setPath(m, ['spec', 'template', 'spec', 'containers', 0, 'resources'], TOKENS.resources);
+      m.spec = { replicas: t.custom((i, key) => `${i}{{- if not .Values.autoscaling.enabled }}\n${i}${key}: {{ .Values.replicaCount }}\n${i}{{- end }}`), ...m.spec };
+      const pod = m.spec.template;
+      // A changed ConfigMap rolls the pods: its rendered text's hash is part of the pod template.
+      pod.metadata.annotations = { 'checksum/config': t.quoted(`include (print $.Template.BasePath "/configmap.yaml") . | sha256sum`), [t.items('.Values.podAnnotations')]: '' };
+      pod.metadata.labels[t.items('.Values.podLabels')] = '';
+      const spec = pod.spec;
+      spec.terminationGracePeriodSeconds = t.value('.Values.terminationGracePeriodSeconds');
+      spec.topologySpreadConstraints = t.custom((i, key) => [
+        `${i}{{- if .Values.topologySpreadConstraints }}`,
+        `${i}${key}:`,
+        `${i}  {{- toYaml .Values.topologySpreadConstraints | nindent ${i.length + 2} }}`,
+        `${i}{{- else if .Values.defaultTopologySpread }}`,
+        YAML.stringify({ [key]: ServiceChart.spreadOf({ 'app.kubernetes.io/name': service.name, 'app.kubernetes.io/instance': n.release }) }, { indent: 2, lineWidth: 0 }).trimEnd().split('\n').map((l) => i + l).join('\n'),
+        `${i}{{- end }}`,
+      ].join('\n'));
+      for (const [key, action] of [['imagePullSecrets', '.Values.imagePullSecrets'], ['nodeSelector', '.Values.nodeSelector'], ['tolerations', '.Values.tolerations'], ['affinity', '.Values.affinity']] as const) {
+        spec[key] = t.with(action);
+      }
+      spec.priorityClassName = t.custom((i, key) => `${i}{{- with .Values.priorityClassName }}\n${i}${key}: {{ . | quote }}\n${i}{{- end }}`);
+      const container = spec.containers[0];
+      container.resources = t.block('.Values.resources');
+      container.envFrom.push(t.items('.Values.extraEnvFrom'));
+      container.env = t.with('.Values.extraEnv');
+      container.lifecycle.preStop.exec.command = ['sleep', t.quoted('.Values.preStopSleepSeconds | toString')];
+      for (const probe of ['readiness', 'liveness', 'startup'] as const) Object.assign(container[`${probe}Probe`], timing(probe));
     }
     if (m.kind === 'HorizontalPodAutoscaler') {
-      setPath(m, ['spec', 'minReplicas'], TOKENS.hpaMin);
-      setPath(m, ['spec', 'maxReplicas'], TOKENS.hpaMax);
-      setPath(m, ['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'], TOKENS.hpaTarget);
+      setPath(m, ['spec', 'minReplicas'], t.value('.Values.autoscaling.minReplicas'));
+      setPath(m, ['spec', 'maxReplicas'], t.value('.Values.autoscaling.maxReplicas'));
+      setPath(m, ['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'], t.value('.Values.autoscaling.targetCPUUtilizationPercentage'));
+    }
+    if (m.kind === 'ServiceAccount') m.metadata.annotations = t.with('.Values.serviceAccount.annotations');
+    if (m.kind === 'Service') m.spec.type = t.quoted('.Values.service.type');
+    if (m.kind === 'PodDisruptionBudget') m.spec.maxUnavailable = t.value('.Values.podDisruptionBudget.maxUnavailable');
+    if (m.kind === 'NetworkPolicy') {
+      const port = [{ port: service.port, protocol: 'TCP' }];
+      const callerRules = m.spec.ingress as unknown[];
+      m.spec.ingress = t.custom((i, key) => [
+        `${i}${key}:${callerRules.length === 0 ? '{{ if not (or .Values.networkPolicy.allowAllIngress .Values.networkPolicy.extraIngress) }} []{{ end }}' : ''}`,
+        `${i}  {{- if .Values.networkPolicy.allowAllIngress }}`,
+        YAML.stringify([{ ports: port }], { indent: 2, lineWidth: 0 }).trimEnd().split('\n').map((l) => `${i}  ${l}`).join('\n'),
+        `${i}  {{- end }}`,
+        ...(callerRules.length > 0 ? [YAML.stringify(callerRules, { indent: 2, lineWidth: 0 }).trimEnd().split('\n').map((l) => `${i}  ${l}`).join('\n')] : []),
+        `${i}  {{- with .Values.networkPolicy.extraIngress }}`,
+        `${i}  {{- toYaml . | nindent ${i.length + 2} }}`,
+        `${i}  {{- end }}`,
+      ].join('\n'));
+      const egress = m.spec.egress as any[];
+      egress[0] = { to: t.block('.Values.networkPolicy.dns.to'), ports: t.block('.Values.networkPolicy.dns.ports') };
+      egress.push(t.items('.Values.networkPolicy.extraEgress'));
     }
   }
   return manifests;
@@ -159,12 +273,12 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
  * A `helm test` pod that fetches the health endpoint through the Service, itself PSS-restricted.
  * `meta` holds template tokens for the chart file, or the real values for the workload policy.
  */
-function testPodManifest(service: Service, meta: { release: string; version: string; managedBy: string }): Record<string, unknown> {
-  const { release } = meta;
+function testPodManifest(service: Service, meta: { fullname: string; release: string; version: string; managedBy: string; image: string }): Record<string, unknown> {
+  const { release, fullname } = meta;
   const chart = new Chart(new App(), 'test');
   new k8s.KubePod(chart, 'TestConnection', {
     metadata: {
-      name: `${release}-test-connection`,
+      name: `${fullname}-test-connection`,
       labels: { 'app.kubernetes.io/name': `${service.name}-test`, 'app.kubernetes.io/instance': release, 'app.kubernetes.io/version': meta.version, 'app.kubernetes.io/managed-by': meta.managedBy },
       annotations: { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' },
     },
@@ -174,8 +288,8 @@ function testPodManifest(service: Service, meta: { release: string; version: str
       securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{
         name: 'curl',
-        image: 'docker.io/curlimages/curl:8.11.1',
-        command: ['curl', '--fail', '--silent', '--show-error', '--max-time', '10', `http://${release}:${service.port}${service.healthPath}`],
+        image: meta.image,
+        command: ['curl', '--fail', '--silent', '--show-error', '--max-time', '10', `http://${fullname}:${service.port}${service.healthPath}`],
         resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') }, limits: { memory: k8s.Quantity.fromString('32Mi') } },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
       }],

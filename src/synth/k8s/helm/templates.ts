@@ -1,82 +1,93 @@
 import * as YAML from 'yaml';
 
 /**
- * Turning cdk8s manifests into Helm templates. The chart is synthesized with tokens in place of
- * what varies per deploy; each token then becomes a template action. Only the actions below are
- * ever emitted — the subset `renderHelmSubset` renders — so tests can render the templates
- * faithfully without a Helm binary:
- *
- * - `{{ .Values.a.b }}`, `{{ .Release.Name }}`, `{{ .Release.Service }}`, `{{ .Chart.AppVersion }}`
- * - pipes: `| quote`, `| default X`, `| toYaml`, `| nindent N`
- * - `{{ if X }}` / `{{ if not X }}` … `{{ else }}` … `{{ end }}`, with `{{-` / `-}}` whitespace trimming
+ * Turning cdk8s manifests into Helm templates. The chart's objects are synthesized by cdk8s with
+ * tokens where a value varies per deploy; each token is registered here with the template action
+ * it stands for, and {@link TemplateTokens.render} replaces them in the YAML text. A token stands
+ * as a whole value (quoted or not), inside a longer string, as a `key: TOKEN` line that becomes a
+ * block, or as a list item / map key that splices a values list or map in.
  */
+export class TemplateTokens {
+  private readonly actions = new Map<string, { kind: 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom'; action: string; render?: (indent: string, key: string) => string }>();
 
-/** String tokens: put into construct props, replaced in the YAML text. */
-export const TOKENS = {
-  release: '__HELM_RELEASE__',
-  appVersion: '__HELM_APP_VERSION__',
-  managedBy: '__HELM_MANAGED_BY__',
-  image: '__HELM_IMAGE__',
-  pullPolicy: '__HELM_PULL_POLICY__',
-  logLevel: '__HELM_LOG_LEVEL__',
-  /** A ConfigMap data key standing for all of `.Values.config`. */
-  config: '__HELM_CONFIG__',
-  /** Set on JSON paths after synthesis (number or block fields). */
-  replicas: '__HELM_REPLICAS__',
-  resources: '__HELM_RESOURCES__',
-  hpaMin: '__HELM_HPA_MIN__',
-  hpaMax: '__HELM_HPA_MAX__',
-  hpaTarget: '__HELM_HPA_TARGET__',
-} as const;
-
-const INLINE: Record<string, string> = {
-  [TOKENS.release]: '{{ .Release.Name | quote }}',
-  [TOKENS.appVersion]: '{{ .Chart.AppVersion | quote }}',
-  [TOKENS.managedBy]: '{{ .Release.Service | quote }}',
-  [TOKENS.image]: '"{{ .Values.image.repository }}{{ if .Values.image.digest }}@{{ .Values.image.digest }}{{ else }}:{{ .Values.image.tag | default .Chart.AppVersion }}{{ end }}"',
-  [TOKENS.pullPolicy]: '{{ .Values.image.pullPolicy | quote }}',
-  [TOKENS.logLevel]: '{{ .Values.logLevel | quote }}',
-  [TOKENS.hpaMin]: '{{ .Values.autoscaling.minReplicas }}',
-  [TOKENS.hpaMax]: '{{ .Values.autoscaling.maxReplicas }}',
-  [TOKENS.hpaTarget]: '{{ .Values.autoscaling.targetCPUUtilizationPercentage }}',
-};
-
-/** Actions for tokens inside a longer string (no quotes). */
-const EMBEDDED: Record<string, string> = {
-  [TOKENS.release]: '{{ .Release.Name }}',
-};
-
-/** Line-level replacements: `key: TOKEN` lines that become blocks or conditional lines. */
-const LINES: { token: string; render: (indent: string, key: string) => string }[] = [
-  {
-    token: TOKENS.resources,
-    render: (i, key) => `${i}${key}:\n${i}  {{- toYaml .Values.resources | nindent ${i.length + 2} }}`,
-  },
-  {
-    token: TOKENS.replicas,
-    render: (i, key) => `${i}{{- if not .Values.autoscaling.enabled }}\n${i}${key}: {{ .Values.replicaCount }}\n${i}{{- end }}`,
-  },
-];
-
-/** Renders one manifest as template text, with every token replaced. */
-export function manifestToTemplate(manifest: Record<string, unknown>, options: { onlyIf?: string } = {}): string {
-  let text = YAML.stringify(manifest, { indent: 2, lineWidth: 0 });
-  for (const { token, render } of LINES) {
-    text = text.replace(new RegExp(`^( *)([^\\s:]+): ${token}$`, 'gm'), (_, indent: string, key: string) => render(indent, key));
+  private add(kind: 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom', action: string, render?: (indent: string, key: string) => string): string {
+    const token = `__HELM_${this.actions.size}__`;
+    this.actions.set(token, { kind, action, render });
+    return token;
   }
-  text = text.replace(new RegExp(`^( *)${TOKENS.config}: ""$`, 'gm'), (_, i: string) =>
-    `${i}{{- if .Values.config }}\n${i}{{- toYaml .Values.config | nindent ${i.length} }}\n${i}{{- end }}`);
-  // A token that is a whole value takes its (quoted) action; one inside a longer string, like
-  // `<release>-test-connection`, takes the bare action so the result stays one plain scalar.
-  for (const [token, action] of Object.entries(INLINE)) {
-    text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => lead + action);
-    const embedded = EMBEDDED[token];
-    if (text.includes(token)) {
-      if (!embedded) throw new Error(`template token ${token} can only stand as a whole value`);
-      text = text.split(token).join(embedded);
+
+  /** Template text standing as a whole value, e.g. a quoted string of several actions. */
+  public literal(text: string): string { return this.add('literal', text); }
+  /** `{{ action }}` as a whole value (numbers, booleans). */
+  public value(action: string): string { return this.add('value', action); }
+  /** `{{ action | quote }}` as a whole value; `{{ action }}` inside a longer string. */
+  public quoted(action: string): string { return this.add('quoted', action); }
+  /** `key: TOKEN` → `key:` and the YAML of `action` below it. */
+  public block(action: string): string { return this.add('block', action); }
+  /** `key: TOKEN` → the key and its YAML only when `action` is not empty. */
+  public with(action: string): string { return this.add('with', action); }
+  /** A list item `- TOKEN` or a map key `TOKEN: ""` → the items of `action` spliced in (none when empty). */
+  public items(action: string): string { return this.add('items', action); }
+  /** `key: TOKEN` → whatever `render` writes for that line. */
+  public custom(render: (indent: string, key: string) => string): string { return this.add('custom', '', render); }
+
+  /** Renders one manifest as template text, every token replaced. */
+  public render(manifest: Record<string, unknown>, options: { onlyIf?: string } = {}): string {
+    let text = YAML.stringify(manifest, { indent: 2, lineWidth: 0 });
+    // Line-level tokens first: they may write text holding value tokens.
+    for (const [token, a] of this.actions) {
+      text = text.replace(new RegExp(`^( *)(- )?([^\\s:]+): ${token}$`, 'gm'), (whole, i: string, dash: string | undefined, key: string) => {
+        // The first key of a list item sits two columns right of the dash.
+        const col = ' '.repeat(i.length + (dash ? 2 : 0));
+        if (dash && a.kind !== 'block') return whole;
+        switch (a.kind) {
+          case 'block': return `${i}${dash ?? ''}${key}:\n${col}  {{- toYaml ${a.action} | nindent ${col.length + 2} }}`;
+          case 'with': return `${i}{{- with ${a.action} }}\n${i}${key}:\n${i}  {{- toYaml . | nindent ${i.length + 2} }}\n${i}{{- end }}`;
+          case 'custom': return a.render!(i, key);
+          default: return whole;
+        }
+      });
+      if (a.kind === 'items') {
+        const splice = (i: string) => `${i}{{- with ${a.action} }}\n${i}{{- toYaml . | nindent ${i.length} }}\n${i}{{- end }}`;
+        text = text.replace(new RegExp(`^( *)- ${token}$`, 'gm'), (_, i: string) => splice(i));
+        text = text.replace(new RegExp(`^( *)${token}: ""$`, 'gm'), (_, i: string) => splice(i));
+      }
     }
+    for (const [token, a] of this.actions) {
+      if (a.kind === 'literal') text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}${a.action}`);
+      if (a.kind === 'value') text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}{{ ${a.action} }}`);
+      if (a.kind === 'quoted') {
+        text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}{{ ${a.action} | quote }}`);
+        text = text.split(token).join(`{{ ${a.action} }}`);
+      }
+    }
+    const leftover = /__HELM_\d+__/.exec(text);
+    if (leftover) throw new Error(`template token ${leftover[0]} could not be placed (${this.actions.get(leftover[0])?.kind} token in the wrong position)`);
+    return options.onlyIf ? `{{- if ${options.onlyIf} }}\n${text}{{- end }}\n` : text;
   }
-  const leftover = /__HELM_[A-Z_]+__/.exec(text);
-  if (leftover) throw new Error(`template token ${leftover[0]} was not replaced`);
-  return options.onlyIf ? `{{- if ${options.onlyIf} }}\n${text}{{- end }}\n` : text;
+}
+
+/** `_helpers.tpl` of a chart: names and labels as every well-kept chart defines them. */
+export function helpersTemplate(chart: string): string {
+  return [
+    `{{/* Object names: fullnameOverride, or <release>-<chart> unless the release name already holds the chart's. */}}`,
+    `{{- define "${chart}.fullname" -}}`,
+    '{{- if .Values.fullnameOverride }}',
+    '{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}',
+    '{{- else }}',
+    '{{- $name := default .Chart.Name .Values.nameOverride }}',
+    `{{- include "${chart}.nameFor" (dict "release" .Release.Name "chart" $name) }}`,
+    '{{- end }}',
+    '{{- end }}',
+    '',
+    '{{/* The fullname another chart gives a release: (dict "release" R "chart" C). */}}',
+    `{{- define "${chart}.nameFor" -}}`,
+    '{{- if contains .chart .release }}',
+    '{{- .release | trunc 63 | trimSuffix "-" }}',
+    '{{- else }}',
+    '{{- printf "%s-%s" .release .chart | trunc 63 | trimSuffix "-" }}',
+    '{{- end }}',
+    '{{- end }}',
+    '',
+  ].join('\n');
 }

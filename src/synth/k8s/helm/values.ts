@@ -1,6 +1,8 @@
-import { DEFAULT_LOG_LEVEL, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, type LogLevel } from '../../model/limits';
+import {
+  DEFAULT_LOG_LEVEL, DEFAULT_PRE_STOP_SECONDS, DEFAULT_TERMINATION_GRACE_SECONDS, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, PROBE_DEFAULTS, type LogLevel, type ProbeTiming,
+} from '../../model/limits';
 import type { EnvironmentDefinition } from '../../model/platform-definition';
-import type { Platform, Service } from '../../model/platform';
+import { urlSettingOf, type Platform, type Service } from '../../model/platform';
 
 /** The values of a service chart: what may vary per deploy. */
 export interface ChartValues {
@@ -28,7 +30,53 @@ export interface ChartValues {
   readonly logLevel: LogLevel;
   /** The service's own settings (ConfigMap → environment). */
   readonly config: Readonly<Record<string, string>>;
+  /** Object names: `<release>-<chart>`, or the release name when it already contains the chart's. */
+  readonly nameOverride: string;
+  readonly fullnameOverride: string;
+  /**
+   * Where each service this one calls is installed: its release and namespace (empty: this
+   * release's namespace). The `<NAME>_URL` setting and the egress rule follow them.
+   */
+  readonly dependencies: Readonly<Record<string, { readonly release: string; readonly namespace: string }>>;
+  /** Namespaces of the releases that call this service (empty: this release's namespace). */
+  readonly callers: Readonly<Record<string, { readonly namespace: string }>>;
+  readonly probes: { readonly readiness: ProbeTiming; readonly liveness: ProbeTiming; readonly startup: ProbeTiming };
+  /** Seconds a terminating pod keeps serving before SIGTERM (endpoints drain meanwhile). */
+  readonly preStopSleepSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  /** Pods a voluntary disruption (node drain) may take down at once. */
+  readonly podDisruptionBudget: { readonly maxUnavailable: number };
+  /** Spread replicas over zones and nodes (ScheduleAnyway) unless topologySpreadConstraints is given. */
+  readonly defaultTopologySpread: boolean;
+  readonly networkPolicy: {
+    /** Where DNS lookups may go (peers and ports), e.g. openshift-dns on 5353 or a node-local resolver's ipBlock. */
+    readonly dns: { readonly to: readonly unknown[]; readonly ports: readonly unknown[] };
+    /** Accept connections from any pod (an entry point without callers in the model). */
+    readonly allowAllIngress: boolean;
+    /** More ingress rules, each with its `from`. */
+    readonly extraIngress: readonly unknown[];
+    /** More egress rules, each with its `to` (e.g. HTTPS to an external API). */
+    readonly extraEgress: readonly unknown[];
+  };
+  /** envFrom entries added after the ConfigMap, e.g. `{ secretRef: { name: agent-api-keys } }`. */
+  readonly extraEnvFrom: readonly unknown[];
+  readonly extraEnv: readonly unknown[];
+  readonly imagePullSecrets: readonly unknown[];
+  readonly serviceAccount: { readonly annotations: Readonly<Record<string, string>> };
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly unknown[];
+  readonly affinity: Readonly<Record<string, unknown>>;
+  readonly topologySpreadConstraints: readonly unknown[];
+  readonly priorityClassName: string;
+  readonly service: { readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' };
+  /** The `helm test` pod's image (mirror it for air-gapped clusters). */
+  readonly testImage: string;
 }
+
+/** The `helm test` pod's default image (override it with a mirror, or pin its digest, per cluster). */
+export const DEFAULT_TEST_IMAGE = 'docker.io/curlimages/curl:8.11.1';
 
 /** The chart defaults, from the platform model. */
 export function defaultValues(platform: Platform, service: Service): ChartValues {
@@ -42,9 +90,41 @@ export function defaultValues(platform: Platform, service: Service): ChartValues
     },
     logLevel: DEFAULT_LOG_LEVEL,
     // Called services are reached through their charts' Services, named after the release (= service name by default).
-    config: platform.settingsOf(service),
+    config: Object.fromEntries(Object.entries(platform.settingsOf(service)).filter(([k]) => !service.calls.some((c) => urlSettingOf(c) === k))),
+    nameOverride: '',
+    fullnameOverride: '',
+    dependencies: Object.fromEntries(service.calls.map((c) => [c, { release: c, namespace: '' }])),
+    callers: Object.fromEntries(platform.services.filter((s) => s.calls.includes(service.name)).map((s) => [s.name, { namespace: '' }])),
+    probes: PROBE_DEFAULTS,
+    preStopSleepSeconds: DEFAULT_PRE_STOP_SECONDS,
+    terminationGracePeriodSeconds: DEFAULT_TERMINATION_GRACE_SECONDS,
+    podDisruptionBudget: { maxUnavailable: 1 },
+    defaultTopologySpread: true,
+    networkPolicy: {
+      dns: {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      },
+      allowAllIngress: !platform.services.some((s) => s.calls.includes(service.name)),
+      extraIngress: [],
+      extraEgress: [],
+    },
+    extraEnvFrom: [],
+    extraEnv: [],
+    imagePullSecrets: [],
+    serviceAccount: { annotations: {} },
+    podAnnotations: {},
+    podLabels: {},
+    nodeSelector: {},
+    tolerations: [],
+    affinity: {},
+    topologySpreadConstraints: [],
+    priorityClassName: '',
+    service: { type: 'ClusterIP' },
+    testImage: DEFAULT_TEST_IMAGE,
   };
 }
+
 
 /** The overrides of one environment's values file (only what differs from the defaults). */
 export function environmentValues(env: EnvironmentDefinition): Record<string, unknown> {
@@ -70,24 +150,46 @@ export function mergeValues(base: unknown, override: unknown): unknown {
 }
 
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$';
+const quantity = { type: 'string', pattern: QUANTITY };
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+/** A DNS-1123 name of up to 53 characters (Helm's release name limit). */
+const RELEASE_NAME = '^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$';
+
+const closed = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({ type: 'object', additionalProperties: false, required, properties });
+const stringMap = (description: string) => ({ type: 'object', additionalProperties: { type: 'string' }, description });
+const objectList = (description: string, item: Record<string, unknown> = { type: 'object' }) => ({ type: 'array', items: item, description });
+const probeTiming = closed({
+  periodSeconds: { type: 'integer', minimum: 1 },
+  timeoutSeconds: { type: 'integer', minimum: 1 },
+  failureThreshold: { type: 'integer', minimum: 1 },
+});
+/** A NetworkPolicy peer list that names where to: an empty `to`/`from` would open the rule to everything. */
+const peers = { type: 'array', minItems: 1, items: { type: 'object', minProperties: 1 } };
+const port = { type: 'object', required: ['port'], properties: { port: { anyOf: [{ type: 'integer' }, { type: 'string' }] }, protocol: { enum: ['TCP', 'UDP', 'SCTP'] }, endPort: { type: 'integer' } } };
 
 /**
  * values.schema.json: Helm validates values against it on install, upgrade, lint and template,
- * so a wrong type or a typo fails before anything reaches the cluster. Patterns avoid
- * look-arounds (Helm's validator uses Go regular expressions).
+ * so a wrong type or a typo fails before anything reaches the cluster. Closed, except for the
+ * keys Helm itself adds (`global`) or an umbrella chart uses (`enabled` for `condition:`).
+ * Patterns avoid look-arounds (Helm's validator uses Go regular expressions).
  */
-export function valuesSchema(serviceName: string): Record<string, unknown> {
-  const closed = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({ type: 'object', additionalProperties: false, required, properties });
+export function valuesSchema(serviceName: string, values: ChartValues): Record<string, unknown> {
+  const names = (map: Readonly<Record<string, unknown>>, item: Record<string, unknown>) => closed(Object.fromEntries(Object.keys(map).map((k) => [k, item])));
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `Values of the ${serviceName} chart`,
     ...closed({
+      global: { type: 'object', description: 'Set by Helm for every chart of an umbrella release' },
+      enabled: { type: 'boolean', description: 'For an umbrella chart\'s condition: (not read by this chart)' },
+      nameOverride: { type: 'string', pattern: `^(${DNS_LABEL.slice(1, -1)})?$` },
+      fullnameOverride: { type: 'string', pattern: `^(${DNS_LABEL.slice(1, -1)})?$` },
       image: closed({
         repository: { type: 'string', pattern: '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$', description: 'Image repository without tag' },
         tag: { type: 'string', pattern: '^([A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$', not: { const: 'latest' }, description: 'Image tag; empty means the chart appVersion; never latest' },
         digest: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$', description: 'Image digest; wins over the tag when set' },
         pullPolicy: { type: 'string', enum: ['IfNotPresent', 'Always', 'Never'] },
       }),
+      imagePullSecrets: objectList('Secrets for a private registry, e.g. [{name: ghcr}]', closed({ name: { type: 'string', pattern: DNS_LABEL } })),
       replicaCount: { type: 'integer', minimum: MIN_REPLICAS, description: `Replicas when autoscaling is off (≥ ${MIN_REPLICAS} for the PodDisruptionBudget)` },
       autoscaling: closed({
         enabled: { type: 'boolean' },
@@ -96,16 +198,45 @@ export function valuesSchema(serviceName: string): Record<string, unknown> {
         targetCPUUtilizationPercentage: { type: 'integer', minimum: 1, maximum: 100 },
       }),
       resources: closed({
-        requests: closed({ cpu: { type: 'string', pattern: QUANTITY }, memory: { type: 'string', pattern: QUANTITY } }),
-        limits: closed({ memory: { type: 'string', pattern: QUANTITY }, cpu: { type: 'string', pattern: QUANTITY } }, ['memory']),
+        // cpu and memory, and any other resource (ephemeral-storage, hugepages-2Mi, nvidia.com/gpu …).
+        requests: { type: 'object', required: ['cpu', 'memory'], properties: { cpu: quantity, memory: quantity }, additionalProperties: quantity },
+        limits: { type: 'object', required: ['memory'], properties: { memory: quantity }, additionalProperties: quantity },
       }),
       logLevel: { type: 'string', enum: [...LOG_LEVELS] },
       config: {
         type: 'object',
-        description: 'Settings of the service, as environment variables',
+        description: 'Settings of the service, as environment variables (never secrets: use extraEnvFrom)',
         propertyNames: { pattern: '^[A-Z_][A-Z0-9_]*$' },
         additionalProperties: { type: 'string' },
       },
-    }),
+      dependencies: names(values.dependencies, closed({ release: { type: 'string', pattern: RELEASE_NAME }, namespace: { type: 'string', pattern: `^(${DNS_LABEL.slice(1, -1)})?$` } })),
+      callers: names(values.callers, closed({ namespace: { type: 'string', pattern: `^(${DNS_LABEL.slice(1, -1)})?$` } })),
+      probes: closed({ readiness: probeTiming, liveness: probeTiming, startup: probeTiming }),
+      preStopSleepSeconds: { type: 'integer', minimum: 0, maximum: 300 },
+      terminationGracePeriodSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+      podDisruptionBudget: closed({ maxUnavailable: { type: 'integer', minimum: 1 } }),
+      defaultTopologySpread: { type: 'boolean' },
+      networkPolicy: closed({
+        dns: closed({ to: peers, ports: { type: 'array', minItems: 1, items: port } }),
+        allowAllIngress: { type: 'boolean', description: 'Accept connections from any pod (entry points only)' },
+        extraIngress: objectList('More ingress rules; each must say from where', { type: 'object', required: ['from'], properties: { from: peers, ports: { type: 'array', items: port } } }),
+        extraEgress: objectList('More egress rules; each must say to where', { type: 'object', required: ['to'], properties: { to: peers, ports: { type: 'array', items: port } } }),
+      }),
+      extraEnvFrom: objectList('envFrom entries after the ConfigMap, e.g. [{secretRef: {name: api-keys}}]', {
+        type: 'object', minProperties: 1, additionalProperties: false,
+        properties: { secretRef: closed({ name: { type: 'string' }, optional: { type: 'boolean' } }, ['name']), configMapRef: closed({ name: { type: 'string' }, optional: { type: 'boolean' } }, ['name']), prefix: { type: 'string' } },
+      }),
+      extraEnv: objectList('env entries, e.g. a secretKeyRef', { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } } }),
+      serviceAccount: closed({ annotations: stringMap('e.g. workload identity: eks.amazonaws.com/role-arn') }),
+      podAnnotations: stringMap('Annotations of the pods'),
+      podLabels: stringMap('Labels of the pods, besides the chart\'s'),
+      nodeSelector: stringMap('Node labels the pods require'),
+      tolerations: objectList('Tolerations of the pods'),
+      affinity: { type: 'object', description: 'Affinity of the pods' },
+      topologySpreadConstraints: objectList('Replaces the default zone and node spread when set'),
+      priorityClassName: { type: 'string' },
+      service: closed({ type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] } }),
+      testImage: { type: 'string', minLength: 1, not: { pattern: ':latest$' }, description: 'Image of the helm test pod (with curl)' },
+    }, Object.keys(values)),
   };
 }
