@@ -3,7 +3,9 @@ import * as YAML from 'yaml';
 import { defaultValues, HelmChart, PipelineApp, ActionPins, Platform, serviceChartProps, ServiceChart, workloadFindings, type K8sObject } from '../../src';
 import { PLATFORM } from '../../workflows-gen/platform';
 import { chartPath, platform, renderChart, valueSets } from '../support/charts';
-import { helmLint, helmTemplate, helmTemplateError } from '../support/helm';
+import { helmLint, helmTemplate, helmTemplateError, writeChart } from '../support/helm';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { schemaErrors } from '../support/json-schema';
 import { kubernetesSchemaErrors } from '../support/kubernetes-models';
 import { synthProject, REPO_ROOT } from '../support/project';
@@ -183,5 +185,114 @@ describe('one source of truth', () => {
     const agent = renderChart(withAgent, 'charts/agent', {}, 'agent') as any[];
     expect(agent.find((o) => o.kind === 'ConfigMap').data.TTS_URL).toBe('http://tts.voice.svc:9090');
     expect(agent.find((o) => o.kind === 'NetworkPolicy').spec.egress[1].ports[0].port).toBe(9090);
+  });
+});
+
+describe('charts on real clusters', () => {
+  const tts = () => chartPath(files, 'charts/tts');
+  const agent = () => chartPath(files, 'charts/agent');
+  const find = (objects: K8sObject[], kind: string) => objects.find((o) => o.kind === kind) as any;
+
+  test('a config change changes the pod template (pods roll), an unrelated value does not', () => {
+    const checksum = (values: unknown) => find(helmTemplate(tts(), { release: 'tts', namespace: 'voice', values }), 'Deployment').spec.template.metadata.annotations['checksum/config'];
+    const base = checksum({});
+    expect(checksum({ logLevel: 'debug' })).not.toBe(base);
+    expect(checksum({ config: { TTS_SAMPLE_RATE: '16000' } })).not.toBe(base);
+    expect(checksum({ podAnnotations: { team: 'speech' } })).toBe(base);
+  });
+
+  test('the agent\'s URL and egress follow a tts release of another name in another namespace', () => {
+    const objects = helmTemplate(agent(), { release: 'frontdoor', namespace: 'edge', values: { dependencies: { tts: { release: 'speech', namespace: 'speech-prod' } } } });
+    expect(find(objects, 'ConfigMap').data.TTS_URL).toBe('http://speech-tts.speech-prod.svc:8000');
+    const rule = find(objects, 'NetworkPolicy').spec.egress[1];
+    expect(rule.to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'speech-prod' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'speech', 'app.kubernetes.io/name': 'tts' } } }]);
+    // …and the tts release installed as "speech" is named speech-tts and admits the agent from "edge".
+    const speech = helmTemplate(tts(), { release: 'speech', namespace: 'speech-prod', values: { callers: { agent: { namespace: 'edge' } } } });
+    expect(find(speech, 'Service').metadata.name).toBe('speech-tts');
+    expect(find(speech, 'NetworkPolicy').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'agent' } } }],
+      ports: [{ port: 8000, protocol: 'TCP' }],
+    }]);
+  });
+
+  test('tts is default-deny: only its callers may connect; the agent (an entry point) is open and can be closed', () => {
+    expect(find(helmTemplate(tts(), { release: 'tts', namespace: 'voice' }), 'NetworkPolicy').spec.ingress).toHaveLength(1);
+    expect(find(helmTemplate(agent(), { release: 'agent', namespace: 'voice' }), 'NetworkPolicy').spec.ingress).toEqual([{ ports: [{ port: 8080, protocol: 'TCP' }] }]);
+    expect(find(helmTemplate(agent(), { release: 'agent', namespace: 'voice', values: { networkPolicy: { allowAllIngress: false } } }), 'NetworkPolicy').spec.ingress).toEqual([]);
+  });
+
+  test('DNS egress can name another resolver (OpenShift on 5353, a node-local address); extra egress names its peer', () => {
+    const objects = helmTemplate(agent(), {
+      release: 'agent', namespace: 'voice', values: { networkPolicy: {
+        dns: { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } } }, { ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 5353 }] },
+        extraEgress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+      } },
+    });
+    const egress = find(objects, 'NetworkPolicy').spec.egress;
+    expect(egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } } }, { ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 5353 }] });
+    expect(egress.at(-1)).toEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
+    expect(workloadFindings(objects)).toEqual([]);
+  });
+
+  test('secrets come in through extraEnvFrom, beside the ConfigMap; scheduling and identity values reach the pod', () => {
+    const objects = helmTemplate(agent(), {
+      release: 'agent', namespace: 'voice', values: {
+        extraEnvFrom: [{ secretRef: { name: 'agent-api-keys' } }],
+        imagePullSecrets: [{ name: 'ghcr' }],
+        serviceAccount: { annotations: { 'iam.gke.io/gcp-service-account': 'agent@p.iam.gserviceaccount.com' } },
+        nodeSelector: { pool: 'cpu' }, tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'voice-high',
+        resources: { requests: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1Gi' }, limits: { memory: '2Gi' } },
+      },
+    });
+    const pod = find(objects, 'Deployment').spec.template.spec;
+    expect(pod.containers[0].envFrom).toEqual([{ configMapRef: { name: 'agent' } }, { secretRef: { name: 'agent-api-keys' } }]);
+    expect(pod.containers[0].resources.requests['ephemeral-storage']).toBe('1Gi');
+    expect(pod).toMatchObject({ imagePullSecrets: [{ name: 'ghcr' }], nodeSelector: { pool: 'cpu' }, priorityClassName: 'voice-high' });
+    expect(find(objects, 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'agent@p.iam.gserviceaccount.com' });
+    expect(workloadFindings(objects)).toEqual([]);
+  });
+
+  test('probes differ, a terminating pod drains first, and replicas spread over zones and nodes', () => {
+    const d = find(helmTemplate(tts(), { release: 'tts', namespace: 'voice' }), 'Deployment').spec.template.spec;
+    const c = d.containers[0];
+    expect(c.livenessProbe.timeoutSeconds).toBeGreaterThan(c.readinessProbe.timeoutSeconds);
+    expect(c.livenessProbe.failureThreshold * c.livenessProbe.periodSeconds).toBeGreaterThan(c.readinessProbe.failureThreshold * c.readinessProbe.periodSeconds);
+    expect(c.lifecycle.preStop.exec.command).toEqual(['sleep', '10']);
+    expect(d.terminationGracePeriodSeconds).toBeGreaterThan(10);
+    expect(d.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+  });
+
+  test('an umbrella chart holding both services renders without collisions and passes both schemas', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'umbrella-'));
+    const umbrella = path.join(dir, 'voice');
+    mkdirSync(path.join(umbrella, 'charts'), { recursive: true });
+    writeFileSync(path.join(umbrella, 'Chart.yaml'), YAML.stringify({
+      apiVersion: 'v2', name: 'voice', version: '1.0.0',
+      dependencies: ['tts', 'agent'].map((n) => ({ name: n, version: '0.2.0', condition: `${n}.enabled` })),
+    }));
+    writeFileSync(path.join(umbrella, 'values.yaml'), YAML.stringify({ global: { team: 'speech' }, tts: { enabled: true }, agent: { enabled: true, dependencies: { tts: { release: 'voice' } } } }));
+    writeChart(files, 'charts/tts', path.join(umbrella, 'charts'));
+    writeChart(files, 'charts/agent', path.join(umbrella, 'charts'));
+    const objects = helmTemplate(umbrella, { release: 'voice', namespace: 'voice' }) as any[];
+    const ids = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['Service/voice-tts', 'Service/voice-agent']));
+    expect(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'voice-agent').data.TTS_URL).toBe('http://voice-tts.voice.svc:8000');
+    expect(workloadFindings(objects)).toEqual([]);
+  });
+
+  test.each([
+    ['extra egress that does not say where to', { networkPolicy: { extraEgress: [{ ports: [{ port: 443 }] }] } }, /to/],
+    ['extra egress to an empty peer list', { networkPolicy: { extraEgress: [{ to: [] }] } }, /to/],
+    ['extra ingress without from', { networkPolicy: { extraIngress: [{ ports: [{ port: 80 }] }] } }, /from/],
+    ['a nodeSelector that is a list', { nodeSelector: ['pool=cpu'] }, /nodeSelector/],
+    ['an extraEnvFrom that is neither a secret nor a ConfigMap', { extraEnvFrom: [{ fieldRef: {} }] }, /extraEnvFrom/],
+    ['a probe timing that is not a number', { probes: { liveness: { timeoutSeconds: 'slow' } } }, /timeoutSeconds/],
+    ['a dependency that is not in the model', { dependencies: { asr: { release: 'asr', namespace: '' } } }, /asr/],
+    ['an unknown service type', { service: { type: 'ExternalName' } }, /type/],
+  ])('Helm rejects %s, naming the field', (_label, values, message) => {
+    const error = helmTemplateError(agent(), { release: 'agent', namespace: 'voice', values });
+    expect(error).toMatch(/values don't meet the specifications of the schema/);
+    expect(error).toMatch(message);
   });
 });
