@@ -83,9 +83,13 @@ describe('ci-helm-validate.yml', () => {
     expect(wf.jobs.kind.needs).toEqual(['lint-tts', 'lint-agent']);
     const runs = wf.jobs.kind.steps.map((s: any) => s.run ?? '').join('\n');
     expect(runs).toMatch(/helm install "\$RELEASE" "\$CHART" .* --wait/);
-    expect(runs).toMatch(/helm test "\$RELEASE" --logs/);
-    // tts is installed before agent, which calls it.
-    const names = wf.jobs.kind.steps.map((s: any) => s.name);
-    expect(names.indexOf('Install tts and wait until ready')).toBeLessThan(names.indexOf('Install agent and wait until ready'));
+    expect(runs).toMatch(/helm test "\$RELEASE" --namespace "\$NAMESPACE" --logs/);
+    // tts is installed before agent, which calls it; under other release names, in two namespaces,
+    // with the agent wired to the tts release and tts admitting the agent's namespace.
+    const steps = wf.jobs.kind.steps;
+    const names = steps.map((s: any) => s.name);
+    expect(names.indexOf('Install tts as tts-kind in kind-tts and wait until ready')).toBeLessThan(names.indexOf('Install agent as agent-kind in kind-agent and wait until ready'));
+    expect(steps.find((s: any) => s.name.startsWith('Install agent')).env).toMatchObject({ RELEASE: 'agent-kind', NAMESPACE: 'kind-agent', WIRING: 'dependencies.tts.release=tts-kind,dependencies.tts.namespace=kind-tts' });
+    expect(steps.find((s: any) => s.name.startsWith('Install tts')).env).toMatchObject({ WIRING: 'callers.agent.namespace=kind-agent' });
   });
 });

@@ -84,7 +84,16 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
       kindCluster({ version: t.kind, clusterName }),
       ...ordered.flatMap((chart): JobStep[] => {
         const name = chart.serviceName;
-        const env = { RELEASE: name, CHART: chart.directory, CONTEXT: platform.service(name).path, IMAGE: chart.values.image.repository, CLUSTER: clusterName };
+        const service = platform.service(name);
+        const env = {
+          RELEASE: kindRelease(name), NAMESPACE: kindNamespace(name), CHART: chart.directory, CONTEXT: service.path, IMAGE: chart.values.image.repository, CLUSTER: clusterName,
+        };
+        // Release names and namespaces differ from the service names, so the wiring between
+        // releases (URL, egress, callers' namespaces) is exercised as a real install sees it.
+        const wiring = [
+          ...service.calls.flatMap((c) => [`dependencies.${c}.release=${kindRelease(c)}`, `dependencies.${c}.namespace=${kindNamespace(c)}`]),
+          ...Object.keys(chart.values.callers).map((c) => `callers.${c}.namespace=${kindNamespace(c)}`),
+        ];
         return [
           runStep({
             name: `Build and load the ${name} image`,
@@ -92,17 +101,42 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
             run: 'docker build --tag "$IMAGE:kind" "$CONTEXT"\nkind load docker-image "$IMAGE:kind" --name "$CLUSTER"',
           }),
           runStep({
-            name: `Install ${name} and wait until ready`,
-            env,
-            run: 'helm install "$RELEASE" "$CHART" --set image.tag=kind --set image.pullPolicy=Never --wait --timeout 5m',
+            name: `Install ${name} as ${kindRelease(name)} in ${kindNamespace(name)} and wait until ready`,
+            env: { ...env, ...(wiring.length > 0 ? { WIRING: wiring.join(',') } : {}) },
+            run: `helm install "$RELEASE" "$CHART" --namespace "$NAMESPACE" --create-namespace --set image.tag=kind --set image.pullPolicy=Never${wiring.length > 0 ? ' --set "$WIRING"' : ''} --wait --timeout 5m`,
           }),
         ];
       }),
-      ...ordered.map((chart) => runStep({ name: `helm test ${chart.serviceName}`, env: { RELEASE: chart.serviceName }, run: 'helm test "$RELEASE" --logs --timeout 2m' })),
-      runStep({ name: 'Cluster state on failure', if: status.failure, run: 'kubectl get all,networkpolicy,pdb,hpa -o wide\nkubectl describe pods\nkubectl logs --all-containers --selector app.kubernetes.io/managed-by=Helm --tail 200 || true' }),
+      ...ordered.map((chart) => runStep({
+        name: `helm test ${chart.serviceName}`,
+        env: { RELEASE: kindRelease(chart.serviceName), NAMESPACE: kindNamespace(chart.serviceName) },
+        run: 'helm test "$RELEASE" --namespace "$NAMESPACE" --logs --timeout 2m',
+      })),
+      runStep({
+        name: 'Cluster state on failure',
+        if: status.failure,
+        env: { NAMESPACES: ordered.map((c) => kindNamespace(c.serviceName)).join(' ') },
+        run: [
+          'kubectl get all,networkpolicy,pdb,hpa --all-namespaces -o wide',
+          'for ns in $NAMESPACES; do',
+          '  kubectl describe pods --namespace "$ns"',
+          '  kubectl logs --namespace "$ns" --all-containers --selector app.kubernetes.io/managed-by=Helm --tail 200 || true',
+          'done',
+        ].join('\n'),
+      }),
     ],
   });
   const gated: WorkflowJob[] = [changes.job, ...lintJobs, kind];
   addResultsGateJob(workflow, { runsOn: platform.runners.linux, jobs: gated, name: 'CI – Helm charts result' });
   return workflow;
+}
+
+/** The kind job's release of a service: not the service's name, as in a real cluster. */
+function kindRelease(service: string): string {
+  return `${service}-kind`;
+}
+
+/** The kind job's namespace of a service: one per service, so cross-namespace wiring is exercised. */
+function kindNamespace(service: string): string {
+  return `kind-${service}`;
 }
