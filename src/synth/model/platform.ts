@@ -6,7 +6,7 @@ import type {
   ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import { KUBERNETES_MINIMUM, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
+import { DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -130,11 +130,6 @@ export class Platform {
     return this.app.packageManifest === 'xcodeproj';
   }
 
-
-  /** The oldest Kubernetes minor the charts support, e.g. `1.30`. */
-  public get kubernetesMinimum(): string {
-    return KUBERNETES_MINIMUM;
-  }
 
   /** Every folder of the monorepo the model names (services, the app), for the checkout check. */
   public get modelPaths(): { readonly field: string; readonly path: string }[] {

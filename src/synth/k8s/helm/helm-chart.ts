@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { helpersTemplate, TemplateTokens } from './templates';
 import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
 import { urlSettingOf } from '../../model/platform';
+import { KUBERNETES_MINIMUM } from '../../model/limits';
 import type { PolicyTarget } from '../../policy/policy';
 import type { Platform, Service } from '../../model/platform';
 import { setPath } from '../../../common/object-path';
@@ -94,7 +95,7 @@ export class HelmChart extends Construct {
       // The chart's own version: a template fix ships without a new app version.
       version: platform.chartVersion,
       appVersion: platform.version,
-      kubeVersion: `>=${platform.kubernetesMinimum}.0-0`,
+      kubeVersion: `>=${KUBERNETES_MINIMUM}.0-0`,
     }), manifests);
     file('Values', 'values.yaml', 'yaml', toYaml(this.values));
     this.environmentValuesFiles = new Map(platform.environments.map((env) => [env.name, `${this.directory}/${HelmChart.valuesFileOf(env.name)}`]));
@@ -226,7 +227,7 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
         `${i}${key}:`,
         `${i}  {{- toYaml .Values.topologySpreadConstraints | nindent ${i.length + 2} }}`,
         `${i}{{- else if .Values.defaultTopologySpread }}`,
-        YAML.stringify({ [key]: ServiceChart.spreadOf({ 'app.kubernetes.io/name': service.name, 'app.kubernetes.io/instance': n.release }) }, { indent: 2, lineWidth: 0 }).trimEnd().split('\n').map((l) => i + l).join('\n'),
+        indentedYaml({ [key]: ServiceChart.spreadOf({ 'app.kubernetes.io/name': service.name, 'app.kubernetes.io/instance': n.release }) }, i),
         `${i}{{- end }}`,
       ].join('\n'));
       for (const [key, action] of [['imagePullSecrets', '.Values.imagePullSecrets'], ['nodeSelector', '.Values.nodeSelector'], ['tolerations', '.Values.tolerations'], ['affinity', '.Values.affinity']] as const) {
@@ -254,9 +255,9 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
       m.spec.ingress = t.custom((i, key) => [
         `${i}${key}:${callerRules.length === 0 ? '{{ if not (or .Values.networkPolicy.allowAllIngress .Values.networkPolicy.extraIngress) }} []{{ end }}' : ''}`,
         `${i}  {{- if .Values.networkPolicy.allowAllIngress }}`,
-        YAML.stringify([{ ports: port }], { indent: 2, lineWidth: 0 }).trimEnd().split('\n').map((l) => `${i}  ${l}`).join('\n'),
+        indentedYaml([{ ports: port }], `${i}  `),
         `${i}  {{- end }}`,
-        ...(callerRules.length > 0 ? [YAML.stringify(callerRules, { indent: 2, lineWidth: 0 }).trimEnd().split('\n').map((l) => `${i}  ${l}`).join('\n')] : []),
+        ...(callerRules.length > 0 ? [indentedYaml(callerRules, `${i}  `)] : []),
         `${i}  {{- with .Values.networkPolicy.extraIngress }}`,
         `${i}  {{- toYaml . | nindent ${i.length + 2} }}`,
         `${i}  {{- end }}`,
@@ -267,6 +268,11 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
     }
   }
   return manifests;
+}
+
+/** YAML of a value with every line at `indent`, for text a custom template line writes. */
+function indentedYaml(value: unknown, indent: string): string {
+  return YAML.stringify(value, { indent: 2, lineWidth: 0 }).trimEnd().split('\n').map((line) => indent + line).join('\n');
 }
 
 /**

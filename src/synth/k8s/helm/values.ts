@@ -2,7 +2,7 @@ import {
   DEFAULT_LOG_LEVEL, DEFAULT_PRE_STOP_SECONDS, DEFAULT_TERMINATION_GRACE_SECONDS, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, PROBE_DEFAULTS, type LogLevel, type ProbeTiming,
 } from '../../model/limits';
 import type { EnvironmentDefinition } from '../../model/platform-definition';
-import { urlSettingOf, type Platform, type Service } from '../../model/platform';
+import type { Platform, Service } from '../../model/platform';
 
 /** The values of a service chart: what may vary per deploy. */
 export interface ChartValues {
@@ -90,7 +90,8 @@ export function defaultValues(platform: Platform, service: Service): ChartValues
     },
     logLevel: DEFAULT_LOG_LEVEL,
     // Called services are reached through their charts' Services, named after the release (= service name by default).
-    config: Object.fromEntries(Object.entries(platform.settingsOf(service)).filter(([k]) => !service.calls.some((c) => urlSettingOf(c) === k))),
+    // The called services' URLs are not here: the templates build them from `dependencies`.
+    config: { ...service.settings },
     nameOverride: '',
     fullnameOverride: '',
     dependencies: Object.fromEntries(service.calls.map((c) => [c, { release: c, namespace: '' }])),
