@@ -9,7 +9,7 @@ const managed: string[] = [...JSON.parse(files['.projen/files.json']!).files, '.
 
 describe('generated files', () => {
   test('the expected files are generated', () => {
-    const chart = (name: string) => ['Chart.yaml', 'templates/NOTES.txt', 'templates/_helpers.tpl', 'templates/configmap.yaml', 'templates/deployment.yaml', 'templates/hpa.yaml',
+    const chart = (name: string) => ['Chart.yaml', 'templates/NOTES.txt', 'templates/_helpers.tpl', 'templates/configmap.yaml', 'templates/deployment.yaml', 'templates/hpa.yaml', 'templates/httproute.yaml', 'templates/servicemonitor.yaml',
       'templates/networkpolicy.yaml', 'templates/pdb.yaml', 'templates/service.yaml', 'templates/serviceaccount.yaml', 'templates/tests/test-connection.yaml',
       'values-production.yaml', 'values-staging.yaml', 'values.schema.json', 'values.yaml'].map((f) => `charts/${name}/${f}`);
     expect(generated).toEqual([

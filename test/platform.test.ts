@@ -39,6 +39,16 @@ describe('Platform', () => {
       .toThrow(/\[services\[1\]\.calls\[0\]\] unknown service "ttx"; known: agent, tts/);
   });
 
+  test('fails on environment resources for an unknown service, a bad quantity, or a kind node image not pinned by digest', () => {
+    const error = () => Platform.fromDefinition(definition((d) => {
+      (d.environments[1] as any).resources = { asr: { cpuRequest: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' }, tts: { cpuRequest: 'one', memoryRequest: '1Gi', memoryLimit: '2Gi' } };
+      (d.toolchain as any).kindNodeDigest = 'latest';
+    }));
+    expect(error).toThrow(/\[environments\[1\]\.resources\.asr\] is not a service of the model \(tts, agent\)/);
+    expect(error).toThrow(/\[environments\[1\]\.resources\.tts\.cpuRequest\]/);
+    expect(error).toThrow(/\[toolchain\.kindNodeDigest\] "latest" must be sha256:<64 hex digits>, the digest of kindest\/node:v1\.32\.11/);
+  });
+
   test('reports every problem in one message', () => {
     const bad = definition((d) => { d.services[0]!.port = 80; d.services[0]!.healthPath = 'health'; d.dependencyUpdates.cooldownDays = 1; });
     expect(() => Platform.fromDefinition(bad)).toThrow(/Invalid platform definition \(3\)/);

@@ -1,3 +1,5 @@
+import { KUBERNETES_MINIMUM } from '../src';
+import { PLATFORM } from '../workflows-gen/platform';
 import { HELM_VERSION } from './support/helm';
 import * as YAML from 'yaml';
 import { synthProject } from './support/project';
@@ -75,8 +77,22 @@ describe('ci-helm-validate.yml', () => {
       expect(runs).toHaveLength(3);
       const valuesFiles = steps.map((s: any) => s.env?.VALUES_FILE).filter(Boolean);
       expect(valuesFiles).toEqual([`charts/${chart}/values-staging.yaml`, `charts/${chart}/values-production.yaml`]);
-      for (const run of runs) expect(run).toMatch(/kubeconform -strict -summary/);
+      for (const run of runs) expect(run).toMatch(/for version in \$KUBERNETES_VERSIONS; do\n  kubeconform -strict -summary -kubernetes-version "\$version"/);
+      // Both ends of the supported range: the charts' kubeVersion minimum and the newest (kind's).
+      expect(steps.find((s: any) => s.env?.VALUES_SET === 'default').env.KUBERNETES_VERSIONS).toBe(`${KUBERNETES_MINIMUM}.0 ${PLATFORM.toolchain.kubernetes}`);
     }
+  });
+  test('kubeconform is the release binary checked against the checksum the model pins, installed once per job', () => {
+    const install = wf.jobs['lint-tts'].steps.filter((s: any) => s.name?.startsWith('Install kubeconform'));
+    expect(install).toHaveLength(1);
+    expect(install[0].env).toEqual({ KUBECONFORM_VERSION: PLATFORM.toolchain.kubeconform, KUBECONFORM_SHA256: PLATFORM.toolchain.kubeconformSha256 });
+    expect(install[0].run).toContain('echo "$KUBECONFORM_SHA256  $RUNNER_TEMP/kubeconform.tar.gz" | sha256sum --check --strict');
+    expect(install[0].run).not.toMatch(/go install|CHECKSUMS/);
+  });
+  test('the kind cluster runs the model\'s newest Kubernetes, its node image pinned by digest', () => {
+    const create = wf.jobs.kind.steps.find((s: any) => s.uses?.startsWith('helm/kind-action@'));
+    expect(create.with.node_image).toBe(`kindest/node:v${PLATFORM.toolchain.kubernetes}@${PLATFORM.toolchain.kindNodeDigest}`);
+    expect(create.with.node_image).toMatch(/^kindest\/node:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
   });
   test('the kind job runs only on request, after the lint jobs', () => {
     expect(wf.jobs.kind.if).toBe("((!cancelled()) && (!contains(needs.*.result, 'failure'))) && (((github.event_name == 'workflow_dispatch') && (inputs.kind)) || (contains(github.event.pull_request.labels.*.name, 'kind')))");

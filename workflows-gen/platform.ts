@@ -9,13 +9,21 @@ export const PLATFORM: PlatformDefinition = {
   chartVersion: '0.2.0',
   environments: [
     { name: 'staging', logLevel: 'debug', autoscaling: false, replicas: 2 },
-    { name: 'production', logLevel: 'info', autoscaling: { minReplicas: 3, maxReplicas: 10 } },
+    {
+      name: 'production', logLevel: 'info', autoscaling: { minReplicas: 3, maxReplicas: 10 },
+      // Synthesis is CPU-bound: production tts gets a full core per pod and room for larger voices.
+      resources: { tts: { cpuRequest: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' } },
+    },
   ],
   repository: 'voice-platform/voice-platform',
   defaultBranch: 'main',
   registry: { host: 'ghcr.io', namespace: 'voice-platform' },
   runners: { linux: 'ubuntu-24.04', linuxArm: 'ubuntu-24.04-arm', macos: 'macos-15' },
-  toolchain: { python: '3.11', uv: '0.9.5', node: '24', helm: 'v4.1.4', kubeconform: 'v0.7.0', kind: 'v0.31.0', kubernetes: '1.32.0',
+  toolchain: {
+    python: '3.11', uv: '0.9.5', node: '24', helm: 'v4.1.4',
+    kubeconform: 'v0.8.0', kubeconformSha256: '9bc2bffbf71f261128533edaf912153948b7ff238f9a531ae6d34466ec287883',
+    // kind v0.31.0's release notes: the node image of Kubernetes 1.32.11, by digest.
+    kind: 'v0.31.0', kubernetes: '1.32.11', kindNodeDigest: 'sha256:5fc52d52a7b9574015299724bd68f183702956aa4a2116ae75a63cb574b35af8',
     trivy: 'v0.70.0', cosign: 'v3.0.6', slsaVerifier: 'v2.7.1', pipAudit: '2.10.1' },
   schedules: {
     performance: '0 2 * * *', // nightly, 02:00 UTC (seed 004, task 10)

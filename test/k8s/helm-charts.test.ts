@@ -85,7 +85,7 @@ describe.each(services)('chart %s', (name) => {
     // Objects are named <release>-<chart> unless the release name holds the chart's (helm create's rule).
     expect(pod.metadata.name).toBe(`my-release-${name}-test-connection`);
     expect(pod.spec.containers[0].command.at(-1)).toBe(`http://my-release-${name}:${service.port}${service.healthPath}`);
-    expect(pod.spec.containers[0].image).toBe('docker.io/curlimages/curl:8.11.1');
+    expect(pod.spec.containers[0].image).toMatch(/^docker\.io\/curlimages\/curl:8\.11\.1@sha256:[0-9a-f]{64}$/);
     const mirrored = renderChart(files, dir, { testImage: 'registry.internal/curl:8.11.1' }, 'tts').find((o) => o.kind === 'Pod') as any;
     expect(mirrored.spec.containers[0].image).toBe('registry.internal/curl:8.11.1');
   });
@@ -252,6 +252,12 @@ describe('charts on real clusters', () => {
     expect(workloadFindings(objects)).toEqual([]);
   });
 
+  test('production gives tts the resources its environment in the model names; the agent keeps its own', () => {
+    const resources = (chart: string) => find(helmTemplate(chartPath(files, `charts/${chart}`), { release: chart, namespace: 'voice', valuesFiles: ['values-production.yaml'] }), 'Deployment').spec.template.spec.containers[0].resources;
+    expect(resources('tts')).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '2Gi' } });
+    expect(resources('agent')).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } });
+  });
+
   test('probes differ, a terminating pod drains first, and replicas spread over zones and nodes', () => {
     const d = find(helmTemplate(tts(), { release: 'tts', namespace: 'voice' }), 'Deployment').spec.template.spec;
     const c = d.containers[0];
@@ -281,7 +287,45 @@ describe('charts on real clusters', () => {
     expect(workloadFindings(objects)).toEqual([]);
   });
 
+  test('the agent can be exposed through a Gateway API HTTPRoute to its own Service; off by default', () => {
+    expect(helmTemplate(agent(), { release: 'agent', namespace: 'voice' }).map((o) => o.kind)).not.toContain('HTTPRoute');
+    const objects = helmTemplate(agent(), {
+      release: 'frontdoor', namespace: 'edge',
+      values: { httpRoute: { enabled: true, parentRefs: [{ name: 'public', namespace: 'gateway', sectionName: 'https' }], hostnames: ['voice.example.com'], pathPrefix: '/v1' } },
+    });
+    const route = find(objects, 'HTTPRoute');
+    const service = find(objects, 'Service');
+    expect(route.spec).toEqual({
+      parentRefs: [{ name: 'public', namespace: 'gateway', sectionName: 'https' }],
+      hostnames: ['voice.example.com'],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v1' } }], backendRefs: [{ name: service.metadata.name, port: service.spec.ports[0].port }] }],
+    });
+    expect(route.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'frontdoor', 'app.kubernetes.io/name': 'agent' });
+    expect(workloadFindings(objects)).toEqual([]);
+  });
+
+  test('metrics: a ServiceMonitor selects the release\'s Service on its http port; Prometheus may scrape a default-deny service', () => {
+    const values = { metrics: { enabled: true, allowFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus' } } } };
+    const objects = helmTemplate(tts(), { release: 'speech', namespace: 'voice', values });
+    const monitor = find(objects, 'ServiceMonitor');
+    const service = find(objects, 'Service');
+    expect(monitor.spec).toEqual({ selector: { matchLabels: service.spec.selector }, endpoints: [{ port: service.spec.ports[0].name, path: '/metrics', interval: '30s' }] });
+    expect(monitor.metadata.labels.release).toBe('kube-prometheus');
+    const ingress = find(objects, 'NetworkPolicy').spec.ingress;
+    expect(ingress).toHaveLength(2);
+    expect(ingress[1]).toEqual({ from: values.metrics.allowFrom, ports: [{ port: 8000, protocol: 'TCP' }] });
+    // The ServiceMonitor needs the Prometheus Operator: metrics alone leave it out.
+    expect(helmTemplate(tts(), { release: 'tts', namespace: 'voice', values: { metrics: { enabled: true } } }).map((o) => o.kind)).not.toContain('ServiceMonitor');
+    // An entry point closed to all but Prometheus still gets a rule list that admits only Prometheus.
+    const closed = helmTemplate(agent(), { release: 'agent', namespace: 'voice', values: { networkPolicy: { allowAllIngress: false }, metrics: { allowFrom: values.metrics.allowFrom } } });
+    expect(find(closed, 'NetworkPolicy').spec.ingress).toEqual([{ from: values.metrics.allowFrom, ports: [{ port: 8080, protocol: 'TCP' }] }]);
+  });
+
   test.each([
+    ['an HTTPRoute switched on without a Gateway to attach to', { httpRoute: { enabled: true } }, /parentRefs/],
+    ['an HTTPRoute path that is not absolute', { httpRoute: { pathPrefix: 'v1' } }, /pathPrefix/],
+    ['a scrape interval without a unit', { metrics: { serviceMonitor: { interval: '30' } } }, /interval/],
+    ['metrics scrapers given as an empty peer', { metrics: { allowFrom: [{}] } }, /allowFrom/],
     ['extra egress that does not say where to', { networkPolicy: { extraEgress: [{ ports: [{ port: 443 }] }] } }, /to/],
     ['extra egress to an empty peer list', { networkPolicy: { extraEgress: [{ to: [] }] } }, /to/],
     ['extra ingress without from', { networkPolicy: { extraIngress: [{ ports: [{ port: 80 }] }] } }, /from/],

@@ -7,7 +7,7 @@ export const platform = Platform.fromDefinition(PLATFORM);
 /** The values sets each chart is rendered with: the defaults and each environment's file over them. */
 export function valueSets(serviceName: string): [string, unknown][] {
   const defaults = defaultValues(platform, platform.service(serviceName));
-  return [['default', defaults], ...platform.environments.map((env): [string, unknown] => [env.name, mergeValues(defaults, environmentValues(env))])];
+  return [['default', defaults], ...platform.environments.map((env): [string, unknown] => [env.name, mergeValues(defaults, environmentValues(env, platform.service(serviceName)))])];
 }
 
 const written = new WeakMap<Record<string, string>, Map<string, string>>();

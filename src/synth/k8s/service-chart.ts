@@ -35,6 +35,34 @@ export interface DnsPort {
   readonly protocol?: string;
 }
 
+/** A Gateway (listener) an HTTPRoute attaches to. */
+export interface HttpRouteParentRef {
+  readonly name: string;
+  /** @default - the route's namespace */
+  readonly namespace?: string;
+  /** A listener of the Gateway. @default - every listener that admits the route */
+  readonly sectionName?: string;
+}
+
+/** A Gateway API HTTPRoute that sends a path prefix to the Service. */
+export interface HttpRouteProps {
+  readonly parentRefs: readonly HttpRouteParentRef[];
+  /** @default [] (every hostname of the listener) */
+  readonly hostnames?: readonly string[];
+  /** @default '/' */
+  readonly pathPrefix?: string;
+}
+
+/** A Prometheus Operator ServiceMonitor that scrapes the service port. */
+export interface ServiceMonitorProps {
+  /** e.g. `/metrics`. */
+  readonly path: string;
+  /** e.g. `30s`. */
+  readonly interval: string;
+  /** Labels the Prometheus instance selects ServiceMonitors by. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
 /** Timing of one probe. */
 export interface ProbeTimingProps {
   readonly periodSeconds: number;
@@ -86,6 +114,16 @@ export interface ServiceChartProps {
   readonly runAsUser?: number;
   /** `app.kubernetes.io/managed-by`. @default 'Helm' */
   readonly managedBy?: string;
+  /** Expose the Service through a Gateway. @default - no route */
+  readonly httpRoute?: HttpRouteProps;
+  /** Scrape the service with the Prometheus Operator. @default - no ServiceMonitor */
+  readonly serviceMonitor?: ServiceMonitorProps;
+  /**
+   * Who may scrape the service port besides its callers (e.g. the Prometheus pods).
+   * A Gateway's own pods need such a rule too unless `allowAllIngress`.
+   * @default []
+   */
+  readonly metricsScrapers?: readonly k8s.NetworkPolicyPeer[];
 }
 
 /**
@@ -175,9 +213,10 @@ export class ServiceChart extends Chart {
     const servicePort = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(props.port) }];
     const ingress: k8s.NetworkPolicyIngressRule[] = props.allowAllIngress
       ? [{ ports: servicePort }]
-      : (props.ingressFrom ?? []).length > 0
-        ? [{ from: props.ingressFrom!.map((c) => ServiceChart.peerOf({ 'app.kubernetes.io/name': c.name }, c.namespace)), ports: servicePort }]
-        : [];
+      : [
+        ...(props.ingressFrom ?? []).length > 0 ? [{ from: props.ingressFrom!.map((c) => ServiceChart.peerOf({ 'app.kubernetes.io/name': c.name }, c.namespace)), ports: servicePort }] : [],
+        ...(props.metricsScrapers ?? []).length > 0 ? [{ from: [...props.metricsScrapers!], ports: servicePort }] : [],
+      ];
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
       spec: {
@@ -194,6 +233,36 @@ export class ServiceChart extends Chart {
             ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(t.port) }],
           })),
         ],
+      },
+    });
+    if (props.httpRoute) this.addHttpRoute(metadata, props.httpRoute, props.port);
+    if (props.serviceMonitor) this.addServiceMonitor(metadata, props.serviceMonitor);
+  }
+
+  private addHttpRoute(metadata: { name: string; labels: Record<string, string> }, route: HttpRouteProps, port: number): void {
+    new ApiObject(this, 'HTTPRoute', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata,
+      spec: {
+        parentRefs: route.parentRefs.map((r) => ({ ...r })),
+        hostnames: [...route.hostnames ?? []],
+        rules: [{
+          matches: [{ path: { type: 'PathPrefix', value: route.pathPrefix ?? '/' } }],
+          backendRefs: [{ name: metadata.name, port }],
+        }],
+      },
+    });
+  }
+
+  private addServiceMonitor(metadata: { name: string; labels: Record<string, string> }, monitor: ServiceMonitorProps): void {
+    new ApiObject(this, 'ServiceMonitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { ...metadata, labels: { ...metadata.labels, ...monitor.labels } },
+      spec: {
+        selector: { matchLabels: { ...this.selectorLabels } },
+        endpoints: [{ port: 'http', path: monitor.path, interval: monitor.interval }],
       },
     });
   }

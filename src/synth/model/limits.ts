@@ -108,3 +108,6 @@ export const DEFAULT_TERMINATION_GRACE_SECONDS = 45;
  * manifests are validated against (`toolchain.kubernetes`) must not be older.
  */
 export const KUBERNETES_MINIMUM = '1.30';
+
+/** Where the services expose Prometheus metrics (on their HTTP port). */
+export const DEFAULT_METRICS_PATH = '/metrics';

@@ -198,12 +198,19 @@ export interface ToolchainDefinition {
   readonly node: string;
   /** Helm version for chart validation, e.g. `v4.2.4`. */
   readonly helm: string;
-  /** kubeconform version (installed with `go install`, verified by the Go checksum database). */
+  /** kubeconform release, e.g. `v0.8.0` (its linux-amd64 archive is installed and checked against `kubeconformSha256`). */
   readonly kubeconform: string;
+  /** SHA-256 of that release's `kubeconform-linux-amd64.tar.gz`. */
+  readonly kubeconformSha256: string;
   /** kind version for the optional cluster test, e.g. `v0.31.0`. */
   readonly kind: string;
-  /** Kubernetes version the rendered manifests are validated against, e.g. `1.32.0`. */
+  /**
+   * Newest Kubernetes version the charts support, e.g. `1.32.11`: kubeconform validates against it
+   * (and the charts' minimum), and the kind cluster runs it.
+   */
   readonly kubernetes: string;
+  /** Digest of `kindest/node:v<kubernetes>` built for `kind` (from kind's release notes), e.g. `sha256:…`. */
+  readonly kindNodeDigest: string;
   /** Trivy version the image scan runs (trivy-action's input; its own default moves), e.g. `v0.70.0`. */
   readonly trivy: string;
   /** cosign version cosign-installer installs, e.g. `v3.0.6`. */
@@ -237,6 +244,11 @@ export interface EnvironmentDefinition {
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number } | false;
   /** Replicas when autoscaling is off (≥ `MIN_REPLICAS`). @default MIN_REPLICAS */
   readonly replicas?: number;
+  /**
+   * Resources of a service in this environment, by service name.
+   * @default - the service's own `resources`
+   */
+  readonly resources?: Readonly<Record<string, ResourceDefinition>>;
 }
 
 /** The whole platform. */

@@ -1,6 +1,6 @@
 import { cronProblem } from './cron';
 import { dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
-import type { PlatformDefinition, ServiceDefinition } from './platform-definition';
+import type { PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
 import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
@@ -33,11 +33,7 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
   if (service.synthesisPath !== undefined) c.check(`${at}.synthesisPath`, service.synthesisPath, httpPathProblem);
   if (service.imageName !== undefined) c.check(`${at}.imageName`, service.imageName, imageNameProblem);
   if (service.pythonVersion !== undefined) c.check(`${at}.pythonVersion`, service.pythonVersion, versionProblem);
-  const r = service.resources;
-  c.check(`${at}.resources.cpuRequest`, r.cpuRequest, quantityProblem);
-  c.check(`${at}.resources.memoryRequest`, r.memoryRequest, quantityProblem);
-  c.check(`${at}.resources.memoryLimit`, r.memoryLimit, quantityProblem);
-  if (r.cpuLimit !== undefined) c.check(`${at}.resources.cpuLimit`, r.cpuLimit, quantityProblem);
+  checkResources(c, `${at}.resources`, service.resources);
   for (const key of Object.keys(service.settings ?? {})) {
     if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) c.fail(`${at}.settings.${key}`, 'must be an environment variable name (A–Z, 0–9, _)');
     if (key === 'LOG_LEVEL') c.fail(`${at}.settings.${key}`, 'LOG_LEVEL is a chart value (logLevel), not a setting');
@@ -91,6 +87,10 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
         c.fail(`environments[${i}].autoscaling`, `needs integers ${MIN_REPLICAS} ≤ minReplicas ≤ maxReplicas ≤ ${MAX_REPLICAS}, got ${a.minReplicas}–${a.maxReplicas}`);
       }
     }
+    for (const [name, r] of Object.entries(env.resources ?? {})) {
+      if (!def.services.some((s) => s.name === name)) c.fail(`environments[${i}].resources.${name}`, `is not a service of the model (${def.services.map((s) => s.name).join(', ')})`);
+      else checkResources(c, `environments[${i}].resources.${name}`, r);
+    }
     if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= MIN_REPLICAS)) c.fail(`environments[${i}].replicas`, `must be an integer ≥ ${MIN_REPLICAS} (a PodDisruptionBudget needs a spare pod), got ${env.replicas}`);
   });
   c.check('registry.host', def.registry.host, (v) => (/^[a-z0-9.-]+(:\d+)?$/.test(v) ? undefined : `"${v}" is not a registry host such as ghcr.io`));
@@ -104,6 +104,8 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   }
   c.check('toolchain.pipAudit', def.toolchain.pipAudit, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be an exact version X.Y.Z`));
   c.check('toolchain.kubernetes', def.toolchain.kubernetes, (v) => (/^\d+\.\d+\.\d+$/.test(v) && minorOf(v) >= minorOf(KUBERNETES_MINIMUM) ? undefined : `"${v}" must be X.Y.Z, at least the charts' minimum ${KUBERNETES_MINIMUM}`));
+  c.check('toolchain.kubeconformSha256', def.toolchain.kubeconformSha256, (v) => (/^[0-9a-f]{64}$/.test(v) ? undefined : `"${v}" must be 64 lowercase hex digits (the archive's SHA-256)`));
+  c.check('toolchain.kindNodeDigest', def.toolchain.kindNodeDigest, (v) => (/^sha256:[0-9a-f]{64}$/.test(v) ? undefined : `"${v}" must be sha256:<64 hex digits>, the digest of kindest/node:v${def.toolchain.kubernetes}`));
   if (def.chartVersion !== undefined) c.check('chartVersion', def.chartVersion, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be a SemVer X.Y.Z`));
   for (const key of ['performance', 'dependencyScan', 'imageScan'] as const) c.check(`schedules.${key}`, def.schedules[key], cronProblem);
   if (def.schedules.cacheCleanup !== undefined) c.check('schedules.cacheCleanup', def.schedules.cacheCleanup, cronProblem);
@@ -189,6 +191,13 @@ export function callOrder(services: readonly ServiceDefinition[]): string[] {
   };
   services.forEach(place);
   return order;
+}
+
+function checkResources(c: FieldChecker, at: string, r: ResourceDefinition): void {
+  c.check(`${at}.cpuRequest`, r.cpuRequest, quantityProblem);
+  c.check(`${at}.memoryRequest`, r.memoryRequest, quantityProblem);
+  c.check(`${at}.memoryLimit`, r.memoryLimit, quantityProblem);
+  if (r.cpuLimit !== undefined) c.check(`${at}.cpuLimit`, r.cpuLimit, quantityProblem);
 }
 
 /** `1.32.0` → 132 (for comparing minors). */

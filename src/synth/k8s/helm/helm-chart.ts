@@ -11,7 +11,7 @@ import { setPath } from '../../../common/object-path';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../../output/generated-file';
 import { toYaml } from '../../output/yaml';
 import { k8s } from '../kplus';
-import { ServiceChart, type ServiceChartProps } from '../service-chart';
+import { ServiceChart, type HttpRouteParentRef, type ServiceChartProps } from '../service-chart';
 
 /** One file of a chart folder. */
 class ChartFile extends Construct implements IGeneratedFile {
@@ -42,6 +42,15 @@ const FILE_OF_KIND: Record<string, string> = {
   HorizontalPodAutoscaler: 'hpa.yaml',
   PodDisruptionBudget: 'pdb.yaml',
   NetworkPolicy: 'networkpolicy.yaml',
+  HTTPRoute: 'httproute.yaml',
+  ServiceMonitor: 'servicemonitor.yaml',
+};
+
+/** The objects a values switch turns on. */
+const CONDITION_OF_KIND: Record<string, string> = {
+  HorizontalPodAutoscaler: '.Values.autoscaling.enabled',
+  HTTPRoute: '.Values.httpRoute.enabled',
+  ServiceMonitor: 'and .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled',
 };
 
 /**
@@ -80,7 +89,7 @@ export class HelmChart extends Construct {
       constructPath: this.node.path,
       objectsByValues: Object.fromEntries([
         ['values.yaml', this.values] as const,
-        ...platform.environments.map((env) => [HelmChart.valuesFileOf(env.name), mergeValues(this.values, environmentValues(env)) as ChartValues] as const),
+        ...platform.environments.map((env) => [HelmChart.valuesFileOf(env.name), mergeValues(this.values, environmentValues(env, service)) as ChartValues] as const),
       ].map(([name, values]) => [name, [
         ...new ServiceChart(new App(), service.name, serviceChartProps(platform, service, values)).toJson(),
         testPodManifest(service, { fullname: service.name, release: service.name, version: platform.version, managedBy: 'Helm', image: values.testImage }),
@@ -102,16 +111,14 @@ export class HelmChart extends Construct {
     this.valuesFiles = ['values.yaml', ...platform.environments.map((env) => HelmChart.valuesFileOf(env.name))];
     file('ValuesSchema', 'values.schema.json', 'json', `${JSON.stringify(valuesSchema(service.name, this.values), null, 2)}\n`);
     for (const env of platform.environments) {
-      file(`Values-${env.name}`, HelmChart.valuesFileOf(env.name), 'yaml', toYaml(environmentValues(env)));
+      file(`Values-${env.name}`, HelmChart.valuesFileOf(env.name), 'yaml', toYaml(environmentValues(env, service)));
     }
 
     const tokens = new TemplateTokens();
     const names = chartNames(tokens, service.name);
     for (const manifest of templateManifests(platform, service, this.values, tokens, names)) {
       const kind = String(manifest.kind);
-      file(`Template-${kind}`, `templates/${FILE_OF_KIND[kind]}`, 'yaml', tokens.render(manifest, {
-        onlyIf: kind === 'HorizontalPodAutoscaler' ? '.Values.autoscaling.enabled' : undefined,
-      }));
+      file(`Template-${kind}`, `templates/${FILE_OF_KIND[kind]}`, 'yaml', tokens.render(manifest, { onlyIf: CONDITION_OF_KIND[kind] }));
     }
     file('Helpers', 'templates/_helpers.tpl', 'gotemplate', helpersTemplate(service.name));
     file('TestConnection', 'templates/tests/test-connection.yaml', 'yaml', tokens.render(testPodManifest(service, {
@@ -181,6 +188,13 @@ export function serviceChartProps(platform: Platform, service: Service, values: 
     terminationGracePeriodSeconds: values.terminationGracePeriodSeconds,
     maxUnavailable: values.podDisruptionBudget.maxUnavailable,
     topologySpread: values.defaultTopologySpread,
+    httpRoute: values.httpRoute.enabled
+      ? { parentRefs: values.httpRoute.parentRefs as HttpRouteParentRef[], hostnames: values.httpRoute.hostnames, pathPrefix: values.httpRoute.pathPrefix }
+      : undefined,
+    serviceMonitor: values.metrics.enabled && values.metrics.serviceMonitor.enabled
+      ? { path: values.metrics.path, interval: values.metrics.serviceMonitor.interval, labels: values.metrics.serviceMonitor.labels }
+      : undefined,
+    metricsScrapers: values.metrics.allowFrom as k8s.NetworkPolicyPeer[],
   };
 }
 
@@ -209,6 +223,10 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
     egressTo: service.calls.map((c) => ({ name: c, port: platform.service(c).port, instance: t.quoted(`.Values.dependencies.${c}.release`), namespace: t.quoted(dependencyNamespace(c)) })),
     ingressFrom: Object.keys(values.callers).map((c) => ({ name: c, namespace: t.quoted(`.Values.callers.${c}.namespace | default .Release.Namespace`) })),
     allowAllIngress: false,
+    metricsScrapers: [],
+    // Every optional object, so each gets its template (rendered only when its switch is on).
+    httpRoute: { parentRefs: [], hostnames: [], pathPrefix: '/' },
+    serviceMonitor: { path: '/', interval: '1s', labels: {} },
   };
   const chart = new ServiceChart(new App(), service.name, props);
   const manifests = chart.toJson() as Record<string, any>[];
@@ -253,11 +271,16 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
       const port = [{ port: service.port, protocol: 'TCP' }];
       const callerRules = m.spec.ingress as unknown[];
       m.spec.ingress = t.custom((i, key) => [
-        `${i}${key}:${callerRules.length === 0 ? '{{ if not (or .Values.networkPolicy.allowAllIngress .Values.networkPolicy.extraIngress) }} []{{ end }}' : ''}`,
+        `${i}${key}:${callerRules.length === 0 ? '{{ if not (or .Values.networkPolicy.allowAllIngress .Values.networkPolicy.extraIngress .Values.metrics.allowFrom) }} []{{ end }}' : ''}`,
         `${i}  {{- if .Values.networkPolicy.allowAllIngress }}`,
         indentedYaml([{ ports: port }], `${i}  `),
         `${i}  {{- end }}`,
         ...(callerRules.length > 0 ? [indentedYaml(callerRules, `${i}  `)] : []),
+        `${i}  {{- with .Values.metrics.allowFrom }}`,
+        `${i}  - from:`,
+        `${i}      {{- toYaml . | nindent ${i.length + 6} }}`,
+        indentedYaml({ ports: port }, `${i}    `),
+        `${i}  {{- end }}`,
         `${i}  {{- with .Values.networkPolicy.extraIngress }}`,
         `${i}  {{- toYaml . | nindent ${i.length + 2} }}`,
         `${i}  {{- end }}`,
@@ -265,6 +288,16 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
       const egress = m.spec.egress as any[];
       egress[0] = { to: t.block('.Values.networkPolicy.dns.to'), ports: t.block('.Values.networkPolicy.dns.ports') };
       egress.push(t.items('.Values.networkPolicy.extraEgress'));
+    }
+    if (m.kind === 'HTTPRoute') {
+      m.metadata.annotations = t.with('.Values.httpRoute.annotations');
+      m.spec.parentRefs = t.block('.Values.httpRoute.parentRefs');
+      m.spec.hostnames = t.with('.Values.httpRoute.hostnames');
+      m.spec.rules[0].matches[0].path.value = t.quoted('.Values.httpRoute.pathPrefix');
+    }
+    if (m.kind === 'ServiceMonitor') {
+      m.metadata.labels[t.items('.Values.metrics.serviceMonitor.labels')] = '';
+      Object.assign(m.spec.endpoints[0], { path: t.quoted('.Values.metrics.path'), interval: t.quoted('.Values.metrics.serviceMonitor.interval') });
     }
   }
   return manifests;

@@ -1,7 +1,7 @@
 import {
-  DEFAULT_LOG_LEVEL, DEFAULT_PRE_STOP_SECONDS, DEFAULT_TERMINATION_GRACE_SECONDS, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, PROBE_DEFAULTS, type LogLevel, type ProbeTiming,
+  DEFAULT_LOG_LEVEL, DEFAULT_METRICS_PATH, DEFAULT_PRE_STOP_SECONDS, DEFAULT_TERMINATION_GRACE_SECONDS, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, PROBE_DEFAULTS, type LogLevel, type ProbeTiming,
 } from '../../model/limits';
-import type { EnvironmentDefinition } from '../../model/platform-definition';
+import type { EnvironmentDefinition, ResourceDefinition } from '../../model/platform-definition';
 import type { Platform, Service } from '../../model/platform';
 
 /** The values of a service chart: what may vary per deploy. */
@@ -71,12 +71,29 @@ export interface ChartValues {
   readonly topologySpreadConstraints: readonly unknown[];
   readonly priorityClassName: string;
   readonly service: { readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' };
+  /** A Gateway API HTTPRoute to the Service (off by default). */
+  readonly httpRoute: {
+    readonly enabled: boolean;
+    readonly annotations: Readonly<Record<string, string>>;
+    /** The Gateways it attaches to; at least one when enabled. */
+    readonly parentRefs: readonly unknown[];
+    readonly hostnames: readonly string[];
+    readonly pathPrefix: string;
+  };
+  /** Prometheus metrics on the service port (off by default). */
+  readonly metrics: {
+    readonly enabled: boolean;
+    readonly path: string;
+    /** NetworkPolicy peers that may scrape (e.g. the monitoring namespace's Prometheus pods). */
+    readonly allowFrom: readonly unknown[];
+    readonly serviceMonitor: { readonly enabled: boolean; readonly interval: string; readonly labels: Readonly<Record<string, string>> };
+  };
   /** The `helm test` pod's image (mirror it for air-gapped clusters). */
   readonly testImage: string;
 }
 
 /** The `helm test` pod's default image (override it with a mirror, or pin its digest, per cluster). */
-export const DEFAULT_TEST_IMAGE = 'docker.io/curlimages/curl:8.11.1';
+export const DEFAULT_TEST_IMAGE = 'docker.io/curlimages/curl:8.11.1@sha256:c1fe1679c34d9784c1b0d1e5f62ac0a79fca01fb6377cdd33e90473c6f9f9a69';
 
 /** The chart defaults, from the platform model. */
 export function defaultValues(platform: Platform, service: Service): ChartValues {
@@ -84,10 +101,7 @@ export function defaultValues(platform: Platform, service: Service): ChartValues
     image: { repository: service.imageRepository, tag: '', digest: '', pullPolicy: 'IfNotPresent' },
     replicaCount: MIN_REPLICAS,
     autoscaling: { enabled: true, minReplicas: MIN_REPLICAS, maxReplicas: 5, targetCPUUtilizationPercentage: 70 },
-    resources: {
-      requests: { cpu: service.resources.cpuRequest, memory: service.resources.memoryRequest },
-      limits: { memory: service.resources.memoryLimit, ...(service.resources.cpuLimit ? { cpu: service.resources.cpuLimit } : {}) },
-    },
+    resources: resourceValues(service.resources),
     logLevel: DEFAULT_LOG_LEVEL,
     // Called services are reached through their charts' Services, named after the release (= service name by default).
     // The called services' URLs are not here: the templates build them from `dependencies`.
@@ -122,14 +136,23 @@ export function defaultValues(platform: Platform, service: Service): ChartValues
     topologySpreadConstraints: [],
     priorityClassName: '',
     service: { type: 'ClusterIP' },
+    httpRoute: { enabled: false, annotations: {}, parentRefs: [], hostnames: [], pathPrefix: '/' },
+    metrics: { enabled: false, path: DEFAULT_METRICS_PATH, allowFrom: [], serviceMonitor: { enabled: false, interval: '30s', labels: {} } },
     testImage: DEFAULT_TEST_IMAGE,
   };
 }
 
 
-/** The overrides of one environment's values file (only what differs from the defaults). */
-export function environmentValues(env: EnvironmentDefinition): Record<string, unknown> {
+/** A model's resources as the chart's `resources` value. */
+function resourceValues(r: ResourceDefinition): ChartValues['resources'] {
+  return { requests: { cpu: r.cpuRequest, memory: r.memoryRequest }, limits: { memory: r.memoryLimit, ...(r.cpuLimit ? { cpu: r.cpuLimit } : {}) } };
+}
+
+/** The overrides of one environment's values file for a service (only what differs from the defaults). */
+export function environmentValues(env: EnvironmentDefinition, service: Service): Record<string, unknown> {
   const values: Record<string, unknown> = {};
+  const resources = env.resources?.[service.name];
+  if (resources) values.resources = resourceValues(resources);
   if (env.logLevel) values.logLevel = env.logLevel;
   if (env.autoscaling === false) {
     values.autoscaling = { enabled: false };
@@ -237,6 +260,29 @@ export function valuesSchema(serviceName: string, values: ChartValues): Record<s
       topologySpreadConstraints: objectList('Replaces the default zone and node spread when set'),
       priorityClassName: { type: 'string' },
       service: closed({ type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] } }),
+      httpRoute: {
+        ...closed({
+          enabled: { type: 'boolean' },
+          annotations: stringMap('Annotations of the HTTPRoute'),
+          parentRefs: objectList('Gateways the route attaches to, e.g. [{name: public, namespace: gateway}]',
+            closed({ name: { type: 'string', minLength: 1 }, namespace: { type: 'string', pattern: DNS_LABEL }, sectionName: { type: 'string', minLength: 1 } }, ['name'])),
+          hostnames: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } },
+          pathPrefix: { type: 'string', pattern: '^/' },
+        }),
+        // A route that attaches to nothing is a silent no-op: say where when it is on.
+        if: { properties: { enabled: { const: true } } },
+        then: { properties: { parentRefs: { type: 'array', minItems: 1 } } },
+      },
+      metrics: closed({
+        enabled: { type: 'boolean' },
+        path: { type: 'string', pattern: '^/' },
+        allowFrom: { ...peers, minItems: 0, description: 'Who may scrape the service port (NetworkPolicy peers)' },
+        serviceMonitor: closed({
+          enabled: { type: 'boolean', description: 'Needs the Prometheus Operator CRDs and metrics.enabled' },
+          interval: { type: 'string', pattern: '^[0-9]+(ms|s|m|h)$' },
+          labels: stringMap('Labels the Prometheus instance selects ServiceMonitors by'),
+        }),
+      }),
       testImage: { type: 'string', minLength: 1, not: { pattern: ':latest$' }, description: 'Image of the helm test pod (with curl)' },
     }, Object.keys(values)),
   };

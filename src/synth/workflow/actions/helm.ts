@@ -27,6 +27,8 @@ export interface KindClusterInputs {
   readonly clusterName?: string;
   /** Control-plane readiness wait. @default '120s' */
   readonly wait?: string;
+  /** Node image, digest-pinned (`kindest/node:vX.Y.Z@sha256:…`). @default - kind's own default for its version */
+  readonly nodeImage?: string;
 }
 
 /** Creates a kind cluster (deleted by the action's post step). */
@@ -35,6 +37,6 @@ export function kindCluster(inputs: KindClusterInputs, options: Partial<StepOpti
     name: 'Create a kind cluster',
     ...options,
     action: 'helm/kind-action',
-    with: { version: inputs.version, cluster_name: inputs.clusterName, wait: inputs.wait ?? '120s' },
+    with: { version: inputs.version, node_image: inputs.nodeImage, cluster_name: inputs.clusterName, wait: inputs.wait ?? '120s' },
   });
 }
