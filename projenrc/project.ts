@@ -153,12 +153,20 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
     receiveArgs: true,
   });
 
+  // The end-to-end suite: real containers on a Docker Engine (README, "End-to-end suite"). Its own
+  // test pattern, one file at a time, and timeouts for image builds and health checks.
+  project.addTask('test:e2e', {
+    description: 'Run the generated compose stack on a real Docker Engine with the workflows\' smoke, load and regression steps',
+    exec: 'jest --ci --runInBand --testMatch "<rootDir>/test/e2e/**/*.e2e.ts" --testTimeout 900000',
+    receiveArgs: true,
+  });
+
   // projen computes PATH for every task with `npx -c "node --print process.env.PATH"` (about
   // 0.45 s, a whole npx start). Synthesis runs plain `node` and needs no PATH change, so only the
   // tasks that call node_modules/.bin get one, computed with plain node (about 0.07 s).
   project.tryFindObjectFile('.projen/tasks.json')?.addDeletionOverride('env.PATH');
   const binPath = '$(node --print "require(\'path\').resolve(\'node_modules/.bin\') + require(\'path\').delimiter + process.env.PATH")';
-  for (const name of ['compile', 'watch', 'test', 'test:update', 'test:watch', 'typecheck', 'bench', 'bench:load']) {
+  for (const name of ['compile', 'watch', 'test', 'test:update', 'test:watch', 'test:e2e', 'typecheck', 'bench', 'bench:load']) {
     project.tasks.tryFind(name)?.env('PATH', binPath);
   }
 

@@ -36,3 +36,4 @@ export * from './synth/k8s/helm/templates';
 export * from './synth/k8s/helm/helm-chart';
 
 export * from './synth/docs/cicd-catalogue';
+export * from './synth/docs/service-contract';

@@ -169,12 +169,22 @@ describe('deploy/compose.yaml', () => {
     expect(schemaErrors('compose-spec.json', broken).join('\n')).toMatch(/additional properties[\s\S]*/);
   });
 
+  test('runs on Compose v1 and v2 alike: no top-level name; every step names the project', () => {
+    expect(Object.keys(YAML.parse(files['deploy/compose.yaml']!))).toEqual(['services']);
+    for (const wf of ['ci-smoke-test', 'ci-performance']) {
+      const steps = Object.values(YAML.parse(files[`.github/workflows/${wf}.yml`]!).jobs).flatMap((j: any) => j.steps ?? []);
+      const composeSteps = steps.filter((st: any) => /docker compose/.test(st.run ?? ''));
+      expect(composeSteps.length).toBeGreaterThan(0);
+      for (const st of composeSteps) expect(st.env).toMatchObject({ COMPOSE_FILE: 'deploy/compose.yaml', COMPOSE_PROJECT_NAME: 'voice-platform' });
+    }
+  });
+
   test('matches the model: ports on loopback, health checks on the health path, settings, start order', () => {
     for (const service of platform.services) {
       const s = compose.services[service.name];
       expect(s.ports).toEqual([`127.0.0.1:${service.port}:${service.port}`]);
       expect(s.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${service.port}${service.healthPath}`);
-      expect(s.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'python']); // no curl or wget in slim images
+      expect(s.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'python3']); // no curl or wget in slim images; Debian's Python has no `python`
       expect(s.environment).toMatchObject(platform.settingsOf(service));
       expect(s.image).toBe(`\${${ComposeFile.imageVariable(service)}:-${service.imageRepository}:${PLATFORM.version}}`);
       expect(Object.keys(s.depends_on ?? {})).toEqual(service.calls);

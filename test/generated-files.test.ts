@@ -30,6 +30,7 @@ describe('generated files', () => {
       '.github/workflows/ci.yml',
       'deploy/compose.yaml',
       'docs/CICD.md',
+      'docs/service-contract.md',
       ...chart('agent'),
       ...chart('tts'),
     ].sort());

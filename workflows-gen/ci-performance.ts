@@ -63,6 +63,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
     const image = builds.find((b) => b.service === service)!.build;
     const stack = composeStackSteps({
       file: compose.filePath,
+      projectName: compose.projectName,
       env: Object.fromEntries(builds.map((b) => [ComposeFile.imageVariable(b.service), b.build.reference])),
       services: [service.name],
       logsArtifact: `compose-logs-${service.name}`,

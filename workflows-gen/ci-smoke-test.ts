@@ -47,6 +47,7 @@ export function ciSmokeTestWorkflow(scope: Construct, platform: Platform, compos
   });
   const stack = composeStackSteps({
     file: compose.filePath,
+    projectName: compose.projectName,
     env: Object.fromEntries(platform.services.map((s) => [ComposeFile.imageVariable(s), Expression.raw(`steps.images.outputs.${ComposeFile.imageVariable(s)}`)])),
   });
   workflow.addJob('smoke', {

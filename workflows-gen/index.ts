@@ -15,7 +15,7 @@ import { ciTestWorkflow } from './ci-test';
 import { repoCiWorkflow } from './ci';
 import { codeOwners, dependabotConfig, ecosystemsOf } from './dependabot';
 import { PLATFORM } from './platform';
-import { ActionPins, CicdCatalogue, ComposeFile, defaultRules, PipelineApp, Platform, type PlatformDefinition } from '../src';
+import { ActionPins, CicdCatalogue, ComposeFile, defaultRules, PipelineApp, Platform, ServiceContractDoc, type PlatformDefinition } from '../src';
 
 /** Options of {@link buildPipelines}. */
 export interface BuildPipelinesOptions {
@@ -56,5 +56,6 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   dependabotConfig(app, platform);
   codeOwners(app, platform);
   new CicdCatalogue(app, 'cicd-catalogue', { workflows, charts });
+  new ServiceContractDoc(app, 'service-contract', { platform });
   return app;
 }

@@ -30,7 +30,7 @@ export function resolvePath(baseUrl: URL, raw: string, flag: string): URL {
 
 export function smokeTestCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
-    .description('Wait for a service to be healthy, then check that a short synthesis returns real audio (WAV). '
+    .description('Wait for a service to be healthy, then check that a short synthesis returns real audio (WAV), as docs/service-contract.md says. '
       + 'Exit codes: 0 healthy and valid audio, 1 unhealthy / timed out / invalid audio, 2 usage error.')
     .requiredOption(`${C.flags.baseUrl} <url>`, 'service root, e.g. http://127.0.0.1:8000')
     .option(`${C.flags.healthPath} <path>`, 'health endpoint', '/health')

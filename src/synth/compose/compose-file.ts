@@ -53,11 +53,18 @@ export class ComposeFile extends Construct implements IGeneratedFile {
     markGeneratedFile(this);
   }
 
+  /**
+   * The Compose project name, from the repository name. Steps pass it as `COMPOSE_PROJECT_NAME`:
+   * the file has no top-level `name:`, so that Compose v1 (Debian's 1.29) runs it as v2 does.
+   */
+  public get projectName(): string {
+    return this.props.platform.repository.split('/')[1]!.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+  }
+
   /** The compose document, as it is written. */
   public get document(): Record<string, unknown> {
     const platform = this.props.platform;
     return {
-      name: platform.repository.split('/')[1]!.toLowerCase().replace(/[^a-z0-9_-]/g, '-'),
       services: Object.fromEntries(platform.services.map((s) => [s.name, this.service(s)])),
     };
   }
@@ -87,7 +94,8 @@ export class ComposeFile extends Construct implements IGeneratedFile {
       ports: [`${this.props.publishAddress ?? '127.0.0.1'}:${s.port}:${s.port}`],
       environment: { LOG_LEVEL: DEFAULT_LOG_LEVEL, ...this.props.platform.settingsOf(s) },
       healthcheck: {
-        test: ['CMD', 'python', '-c', probe],
+        // python3, not python: Debian's and many minimal images have only python3 (python:3.11-slim has both).
+        test: ['CMD', 'python3', '-c', probe],
         interval: HEALTH.interval,
         timeout: HEALTH.timeout,
         retries: HEALTH.retries,

@@ -6,6 +6,11 @@ import { runStep, type JobStep } from '../steps';
 export interface ComposeStackProps {
   /** The compose file, from the repository root, e.g. `deploy/compose.yaml`. */
   readonly file: string;
+  /**
+   * The Compose project (names of containers and networks), given as `COMPOSE_PROJECT_NAME`
+   * rather than a top-level `name:`, which Compose v1 rejects.
+   */
+  readonly projectName: string;
   /** The variables the compose file reads (image references, by digest between jobs). */
   readonly env: EnvMap;
   /** Services to start (with what they depend on). @default - every service of the file */
@@ -32,7 +37,7 @@ export interface ComposeStack {
  * always runs, and the logs are kept only when something failed.
  */
 export function composeStackSteps(props: ComposeStackProps): ComposeStack {
-  const env = { ...props.env, COMPOSE_FILE: props.file };
+  const env = { ...props.env, COMPOSE_FILE: props.file, COMPOSE_PROJECT_NAME: props.projectName };
   const services = props.services ?? [];
   const logs = 'compose-logs.txt';
   return {
