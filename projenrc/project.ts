@@ -39,6 +39,8 @@ const RUNTIME_DEPS = [
   'semver@^7.8.6',
   // CVSS v2/v3.0/v3.1/v4.0 base scores for the pip-audit SARIF severities (Apache-2.0).
   'ae-cvss-calculator@^1.0.13',
+  // Parses GitHub Actions `if:` expressions for `pipelines what-runs` (MIT, no dependencies).
+  'jsep@^1.6.0',
 ];
 
 // Versions are explicit (no "*"): projen resolves "*" only after an install, which a test

@@ -11,10 +11,12 @@ export interface CliContract<F extends string, S extends F = never> {
   readonly flags: Readonly<Record<F, `--${string}`>>;
   /** The flags that take no value (switches). */
   readonly switches: readonly S[];
+  /** The subcommand, for a bin with several (`pipelines plan`). @default - none */
+  readonly subcommand?: string;
 }
 
-function contract<F extends string, S extends F = never>(bin: string, flags: Record<F, `--${string}`>, switches: readonly S[] = []): CliContract<F, S> {
-  return { bin, flags, switches };
+function contract<F extends string, S extends F = never>(bin: string, flags: Record<F, `--${string}`>, switches: readonly S[] = [], subcommand?: string): CliContract<F, S> {
+  return { bin, flags, switches, ...(subcommand ? { subcommand } : {}) };
 }
 
 export const CHECK_PERFORMANCE_REGRESSION = contract('check-performance-regression', {
@@ -99,4 +101,24 @@ export const TRANSCRIPTION_METRICS = contract('transcription-metrics', {
 });
 
 /** Every CLI, for package.json bins and the --help check. */
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS] as const;
+/** `pipelines plan`: what a change does to the generated pipelines (this repository's own CI runs it). */
+export const PIPELINES_PLAN = contract('pipelines', {
+  base: '--base',
+  head: '--head',
+  format: '--format',
+  helm: '--helm',
+  defaultBranch: '--default-branch',
+  out: '--out',
+}, [], 'plan');
+
+/** `pipelines what-runs`: which workflows and jobs an event with some changed files starts. */
+export const PIPELINES_WHAT_RUNS = contract('pipelines', {
+  event: '--event',
+  ref: '--ref',
+  changed: '--changed',
+  base: '--base',
+  label: '--label',
+  format: '--format',
+}, [], 'what-runs');
+
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS] as const;

@@ -20,8 +20,11 @@ export const PROCESS_IO: CliIo = {
  * User errors print one line (`name: message`), never a stack trace.
  */
 export async function runCli(program: Command, argv: readonly string[], io: CliIo = PROCESS_IO): Promise<ExitCode> {
-  program.exitOverride();
-  program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  // Subcommands (`pipelines plan`) parse their own options: they need the same overrides.
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride();
+    command.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.PASS;

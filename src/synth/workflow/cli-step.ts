@@ -74,7 +74,7 @@ export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, p
       words.push(flag, `"$${name}"`);
     }
   }
-  const command = [`npx --no-install ${cli.bin}`, ...pairs(words), ...(conditional.length > 0 ? ['"${args[@]}"'] : [])];
+  const command = [`npx --no-install ${cli.bin}${cli.subcommand ? ` ${cli.subcommand}` : ''}`, ...pairs(words), ...(conditional.length > 0 ? ['"${args[@]}"'] : [])];
   const script = [
     ...(conditional.length > 0 ? ['args=()', ...conditional] : []),
     command.length > 3 ? command.join(' \\\n  ') : command.join(' '),

@@ -1,4 +1,4 @@
-import { checkout } from '../actions/checkout';
+import { checkout, type CheckoutInputs } from '../actions/checkout';
 import { setupNode } from '../actions/setup-node';
 import { runStep, type JobStep } from '../steps';
 
@@ -10,6 +10,8 @@ export interface NpmInstallProps {
    * @default true
    */
   readonly cache?: boolean;
+  /** Inputs of the checkout (e.g. the whole history for a comparison). @default {} */
+  readonly checkout?: CheckoutInputs;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface NpmInstallProps {
  */
 export function npmInstallSteps(props: NpmInstallProps): JobStep[] {
   return [
-    checkout(),
+    checkout(props.checkout ?? {}),
     setupNode({ nodeVersion: props.nodeVersion, cache: (props.cache ?? true) ? 'npm' : undefined }),
     runStep({ name: 'Install', run: 'npm ci' }),
   ];

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
+
+/** The generated files of one revision: path → text. */
+export interface GeneratedSnapshot {
+  /** What it is, for headings: a git ref or "working tree". */
+  readonly label: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** The list of files projen generated, as `.projen/files.json` records it. */
+const FILES_MANIFEST = '.projen/files.json';
+
+function git(repo: string, args: readonly string[]): string {
+  return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function generatedList(text: string, where: string): string[] {
+  try {
+    const files = JSON.parse(text).files;
+    if (Array.isArray(files) && files.every((f) => typeof f === 'string')) return files;
+  } catch { /* reported below */ }
+  throw new InputError(`${where}: ${FILES_MANIFEST} is not projen's file list ({"files": [...]})`);
+}
+
+/** Only what a reviewer reads: workflows, Dependabot, charts, compose and docs; not projen's own bookkeeping. */
+export function isReviewedOutput(file: string): boolean {
+  return file.startsWith('.github/') || file.startsWith('charts/') || file.startsWith('deploy/') || file.startsWith('docs/');
+}
+
+/** The generated files at a git revision (read with `git show`; the working tree is untouched). */
+export function snapshotAtRevision(repo: string, rev: string): GeneratedSnapshot {
+  let commit: string;
+  try {
+    commit = git(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).trim();
+  } catch {
+    throw new InputError(`${quoteInput(rev)} is not a commit of ${repo}`);
+  }
+  let manifest: string;
+  try {
+    manifest = git(repo, ['show', `${commit}:${FILES_MANIFEST}`]);
+  } catch {
+    throw new InputError(`${rev} has no ${FILES_MANIFEST}: not a revision of a projen project`);
+  }
+  const files = new Map<string, string>();
+  for (const file of generatedList(manifest, rev).filter(isReviewedOutput)) {
+    try {
+      files.set(file, git(repo, ['show', `${commit}:${file}`]));
+    } catch { /* listed but not committed: absent at that revision */ }
+  }
+  return { label: rev, files };
+}
+
+/** The generated files as they are on disk (after `npx projen`). */
+export function snapshotOfWorkingTree(repo: string): GeneratedSnapshot {
+  const manifestPath = path.join(repo, FILES_MANIFEST);
+  if (!existsSync(manifestPath)) throw new InputError(`${repo} has no ${FILES_MANIFEST}: run it in this repository, after npx projen`);
+  const files = new Map<string, string>();
+  for (const file of generatedList(readFileSync(manifestPath, 'utf8'), 'working tree').filter(isReviewedOutput)) {
+    const full = path.join(repo, file);
+    if (existsSync(full)) files.set(file, readFileSync(full, 'utf8'));
+  }
+  return { label: 'working tree', files };
+}
+
+/** The default base: the merge base of HEAD with the default branch (origin's, else the local one). */
+export function defaultBase(repo: string, defaultBranch: string): string {
+  for (const ref of [`origin/${defaultBranch}`, defaultBranch]) {
+    try {
+      return git(repo, ['merge-base', 'HEAD', ref]).trim();
+    } catch { /* try the next */ }
+  }
+  throw new InputError(`no merge base of HEAD with ${defaultBranch} or origin/${defaultBranch}: pass --base <ref>`);
+}

@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { evaluateCondition, partial, UNKNOWN } from '../../src/common/what-runs/github-expression';
+import { whatRuns, type WhatRunsQuery } from '../../src/common/what-runs/what-runs';
+import { pipelinesCommand } from '../../src/runtime/cli/pipelines';
+import { helmBinary } from '../support/helm';
+import { synthProject } from '../support/project';
+import { runCliInProcess } from '../support/run-cli';
+
+const files = synthProject();
+const generated = Object.keys(files).filter((f) => /^(\.github|charts|deploy|docs)\//.test(f));
+
+/** A git repository whose commits hold the given generated files (and projen's list of them). */
+function repoWith(...revisions: Record<string, string>[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'plan-repo-'));
+  const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  for (const [i, rev] of revisions.entries()) {
+    for (const f of Object.keys(rev)) {
+      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      writeFileSync(path.join(dir, f), rev[f]!);
+    }
+    mkdirSync(path.join(dir, '.projen'), { recursive: true });
+    writeFileSync(path.join(dir, '.projen/files.json'), JSON.stringify({ files: Object.keys(rev) }));
+    git('add', '--all');
+    git('commit', '-q', '--allow-empty', '-m', `revision ${i}`);
+  }
+  return dir;
+}
+
+const baseRevision = Object.fromEntries(generated.map((f) => [f, files[f]!]));
+const editYaml = (text: string, edit: (doc: any) => void) => {
+  const doc = YAML.parse(text);
+  edit(doc);
+  return YAML.stringify(doc);
+};
+
+describe('pipelines plan, on real revisions in a temporary repository', () => {
+  let repo: string;
+  beforeAll(() => {
+    const head = { ...baseRevision };
+    // A widened permission, a new action and secret, a new trigger, a removed job.
+    head['.github/workflows/ci-test.yml'] = editYaml(files['.github/workflows/ci-test.yml']!, (d) => {
+      d.jobs['test-tts'].permissions = { contents: 'write' };
+      d.jobs['test-tts'].steps.push({ name: 'Upload coverage', uses: 'codecov/codecov-action@0565863a31f2c772f9f0395002a31e3f06189574', with: { token: '${{ secrets.CODECOV_TOKEN }}' } });
+    }).replace(/uses: codecov\/codecov-action@(\w+)/, 'uses: codecov/codecov-action@$1 # v5.4.0');
+    head['.github/workflows/ci.yml'] = editYaml(files['.github/workflows/ci.yml']!, (d) => {
+      d.on.schedule = [{ cron: '0 4 * * *' }];
+      delete d.jobs.plan;
+    });
+    // A chart change a security review must see: the root filesystem made writable.
+    head['charts/tts/templates/deployment.yaml'] = files['charts/tts/templates/deployment.yaml']!.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false');
+    repo = repoWith(baseRevision, head);
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  const plan = (...args: string[]) => runCliInProcess(pipelinesCommand, ['plan', '--repo', repo, '--helm', helmBinary(), ...args]);
+
+  test('shows each change, the widened permission and the new secret first', async () => {
+    const r = await plan('--base', 'HEAD~1', '--head', 'HEAD');
+    expect(r.code).toBe(0);
+    const attention = r.stdout.slice(r.stdout.indexOf('Needs a reviewer'), r.stdout.indexOf('\n\n.github'));
+    expect(attention).toContain('! .github/workflows/ci-test.yml: job test-tts permission contents: read → write');
+    expect(attention).toContain('! .github/workflows/ci-test.yml: newly references secrets.CODECOV_TOKEN');
+    expect(r.stdout).toContain('~ action codecov/codecov-action added at v5.4.0 (0565863a31f2c772f9f0395002a31e3f06189574)');
+    expect(r.stdout).toContain('+ trigger on.schedule: (none) → [{"cron":"0 4 * * *"}]');
+    expect(r.stdout).toContain('- job plan removed');
+    for (const values of ['values.yaml', 'values-staging.yaml', 'values-production.yaml']) {
+      expect(r.stdout).toContain(`~ ${values}: Deployment/tts containers.tts.securityContext.readOnlyRootFilesystem: true → false`);
+    }
+    expect(r.stdout).not.toContain('charts/agent');
+  });
+
+  test('as Markdown for the job summary, appended to --out', async () => {
+    const out = path.join(repo, 'summary.md');
+    writeFileSync(out, '# before\n');
+    const r = await plan('--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^### Pipeline plan: `HEAD~1` → `HEAD`/);
+    expect(r.stdout).toContain('| widened | job test-tts permission contents: read → write |');
+    expect(require('node:fs').readFileSync(out, 'utf8')).toBe(`# before\n${r.stdout}`);
+  });
+
+  test('identical revisions give an empty plan', async () => {
+    const r = await plan('--base', 'HEAD', '--head', 'HEAD');
+    expect(r).toMatchObject({ code: 0, stdout: 'No changes to the generated pipelines between HEAD and HEAD.\n' });
+  });
+
+  test('without Helm, a chart change is shown by template and values file', async () => {
+    const r = await runCliInProcess(pipelinesCommand, ['plan', '--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD'], { PATH: '/nonexistent' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('template templates/deployment.yaml changed');
+  });
+
+  test('bad input exits 2 naming it', async () => {
+    const r = await plan('--base', 'no-such-ref', '--head', 'HEAD');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`pipelines: "no-such-ref" is not a commit of ${repo}\n`);
+    expect((await plan('--format', 'html')).code).toBe(2);
+  });
+});
+
+describe('pipelines what-runs, on the generated workflows', () => {
+  const workflows = new Map(Object.entries(files).filter(([f]) => f.startsWith('.github/workflows/')));
+  const ask = (q: Partial<WhatRunsQuery> & Pick<WhatRunsQuery, 'event'>) => {
+    const answers = whatRuns(workflows, { ref: 'main', changed: [], ...q });
+    const job = (wf: string, id: string) => answers.find((a) => a.file === `.github/workflows/${wf}.yml`)?.jobs.find((j) => j.id === id)?.verdict;
+    const workflow = (wf: string) => answers.find((a) => a.file === `.github/workflows/${wf}.yml`)!;
+    return { answers, job, workflow };
+  };
+
+  test('a pull request that changes one chart lints that chart only; the kind cluster waits for its label', () => {
+    const a = ask({ event: 'pull_request', changed: ['charts/tts/values.yaml'] });
+    expect(a.job('ci-helm-validate', 'lint-tts')).toBe('runs');
+    expect(a.job('ci-helm-validate', 'lint-agent')).toBe('skipped');
+    expect(a.job('ci-helm-validate', 'kind')).toBe('skipped');
+    expect(a.job('ci-test', 'test-tts')).toBe('skipped');
+    expect(a.job('ci-helm-validate', 'result')).toBe('runs');
+    expect(ask({ event: 'pull_request', changed: ['charts/tts/values.yaml'], labels: ['kind'] }).job('ci-helm-validate', 'kind')).toBe('runs');
+  });
+
+  test('a pull request that changes a service tests and builds that service, and pushes nothing', () => {
+    const a = ask({ event: 'pull_request', changed: ['services/tts/app/main.py'] });
+    expect(a.job('ci-test', 'test-tts')).toBe('runs');
+    expect(a.job('ci-test', 'test-agent')).toBe('skipped');
+    expect(a.job('ci-build-push', 'pr-build-tts-amd64')).toBe('runs');
+    expect(a.job('ci-build-push', 'merge-tts')).toBe('skipped');
+    expect(a.workflow('ci-smoke-test').verdict).toBe('skipped');
+    expect(a.workflow('ci-performance')).toMatchObject({ verdict: 'skipped', reason: 'no pull_request trigger' });
+  });
+
+  test('a release tag builds, signs and attests, through the reusable workflows; branch-only workflows stay quiet', () => {
+    const a = ask({ event: 'tag', ref: 'v1.2.3' });
+    expect(a.job('ci-build-push', 'provenance-tts')).toBe('runs');
+    expect(a.workflow('ci-provenance')).toMatchObject({ verdict: 'runs' });
+    expect(a.workflow('ci-provenance').reason).toMatch(/^called by Build and push images \(provenance-tts\), Build and push images \(provenance-agent\)$/);
+    expect(a.workflow('ci-smoke-test').verdict).toBe('runs');
+    expect(a.workflow('ci-test')).toMatchObject({ verdict: 'skipped', reason: 'push only for branches' });
+    // A push to main publishes but does not attest (no tag).
+    expect(ask({ event: 'push', changed: ['services/agent/x.py'] }).job('ci-build-push', 'provenance-agent')).toBe('skipped');
+  });
+
+  test('the nightly schedule runs the performance workflows, not the pull-request checks', () => {
+    const a = ask({ event: 'schedule' });
+    expect(a.workflow('ci-performance').verdict).toBe('runs');
+    expect(a.workflow('ci-test').verdict).toBe('skipped');
+  });
+
+  test('a manual run of the chart checks lints every chart and skips kind unless asked', () => {
+    const a = ask({ event: 'workflow_dispatch' });
+    expect(a.job('ci-helm-validate', 'lint-tts')).toBe('runs');
+    expect(a.job('ci-helm-validate', 'kind')).toBe('skipped');
+  });
+});
+
+describe('GitHub expressions, three-valued', () => {
+  const ctx = { github: partial({ event_name: 'push', event: partial({}) }), needs: { 'lint-tts': { result: 'skipped' } }, inputs: {} };
+  test.each([
+    ["github.event_name == 'PUSH'", true], // strings compare without case
+    ["contains(needs.*.result, 'skipped')", true],
+    ["needs.lint-tts.result == 'success'", false],
+    ['inputs.kind', false], // a missing input is null
+    ["github.event.pull_request.head.repo.fork == true", UNKNOWN], // only the run knows
+    ["github.event.pull_request.head.repo.fork && github.event_name == 'pull_request'", false],
+    ["always() || github.event.x", true],
+    ["format('{0}-{1}', 'a', 'b') == 'a-b'", true],
+    ["'it''s' == 'IT''S'", true],
+  ] as const)('%s → %s', (expression, expected) => {
+    expect(evaluateCondition(`\${{ ${expression} }}`, ctx as any, { success: true })).toBe(expected);
+  });
+
+  test('success() is implied: a job whose needs were skipped is skipped unless its condition says otherwise', () => {
+    expect(evaluateCondition("github.event_name == 'push'", ctx as any, { success: false })).toBe(false);
+    expect(evaluateCondition("!cancelled() && github.event_name == 'push'", ctx as any, { success: false })).toBe(true);
+  });
+});
