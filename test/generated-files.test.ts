@@ -28,6 +28,7 @@ describe('generated files', () => {
       '.github/workflows/ci-smoke-test.yml',
       '.github/workflows/ci-test.yml',
       '.github/workflows/ci.yml',
+      '.github/workflows/update-actions.yml',
       'deploy/compose.yaml',
       'docs/CICD.md',
       'docs/service-contract.md',

@@ -109,3 +109,21 @@ describe('ci-helm-validate.yml', () => {
     expect(steps.find((s: any) => s.name.startsWith('Install tts')).env).toMatchObject({ WIRING: 'callers.agent.namespace=kind-agent' });
   });
 });
+
+describe('update-actions.yml', () => {
+  const wf = workflow('update-actions');
+  const steps = wf.jobs.update.steps;
+  test('runs on the default branch only, with a read-only GITHUB_TOKEN and no cache', () => {
+    expect(Object.keys(wf.on)).toEqual(['schedule', 'workflow_dispatch']);
+    expect(wf.jobs.update).toMatchObject({ if: "github.ref == 'refs/heads/main'", permissions: { contents: 'read' } });
+    expect(JSON.stringify(steps)).not.toMatch(/actions\/cache|cache: npm/);
+  });
+  test('the write token reaches only the step that pushes and opens the pull request, after the pins and the regeneration', () => {
+    const names = steps.map((s: any) => s.name);
+    expect(names.slice(-3)).toEqual(['Update actions.lock.json', 'Regenerate the workflows', 'Open or update the pull request']);
+    const withSecret = steps.filter((s: any) => JSON.stringify(s).includes('secrets.'));
+    expect(withSecret.map((s: any) => s.name)).toEqual(['Open or update the pull request']);
+    expect(withSecret[0].env.GH_TOKEN).toBe('${{ secrets.ACTIONS_UPDATE_TOKEN }}');
+    expect(steps.find((s: any) => s.name === 'Update actions.lock.json').run).toContain('npx --no-install update-action-pins');
+  });
+});

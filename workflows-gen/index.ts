@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { cacheCleanupWorkflow } from './cache-cleanup';
+import { updateActionsWorkflow } from './update-actions';
 import { serviceCharts } from './charts';
 import { ciAppWorkflow } from './ci-app';
 import { ciAppCodeqlWorkflow } from './ci-app-codeql';
@@ -52,6 +53,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     ciPerformanceWorkflow(app, platform, compose),
     ciHelmValidateWorkflow(app, platform, charts),
     repoCiWorkflow(app, platform),
+    updateActionsWorkflow(app, platform),
   ].filter((w) => w !== undefined);
   dependabotConfig(app, platform);
   codeOwners(app, platform);

@@ -121,4 +121,12 @@ export const PIPELINES_WHAT_RUNS = contract('pipelines', {
   format: '--format',
 }, [], 'what-runs');
 
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS] as const;
+/** `update-action-pins`: newest releases of the pinned actions into actions.lock.json (scheduled update workflow). */
+export const UPDATE_ACTION_PINS = contract('update-action-pins', {
+  lockFile: '--lock-file',
+  cooldownDays: '--cooldown-days',
+  apiUrl: '--api-url',
+  summary: '--summary',
+});
+
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS] as const;

@@ -35,6 +35,11 @@ export interface DependabotUpdateOptions {
   readonly openPullRequestsLimit?: number;
   /** Commit message prefix, e.g. `deps(ci)`. @default 'deps' */
   readonly commitPrefix?: string;
+  /**
+   * How manifests change: `lockfile-only` leaves them alone (for a manifest another tool writes).
+   * @default - Dependabot's default for the ecosystem
+   */
+  readonly versioningStrategy?: 'auto' | 'increase' | 'increase-if-necessary' | 'lockfile-only' | 'widen';
 }
 
 /** Props of {@link DependabotConfig}. */
@@ -90,6 +95,7 @@ export class DependabotConfig extends Construct implements IGeneratedFile {
         'labels': [...(u.labels ?? this.props.labels ?? ['dependencies'])],
         'commit-message': { prefix: u.commitPrefix ?? 'deps' },
         'open-pull-requests-limit': u.openPullRequestsLimit ?? 5,
+        'versioning-strategy': u.versioningStrategy,
       })),
     };
     return {

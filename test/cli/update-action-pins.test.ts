@@ -1,0 +1,93 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { updateActionPinsCommand } from '../../src/runtime/cli/update-action-pins';
+import { runCliInProcess } from '../support/run-cli';
+
+const sha = (c: string) => c.repeat(40);
+const NOW = new Date('2026-11-23T12:00:00Z');
+const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
+
+/** A stand-in for the GitHub API's releases and git refs, on 127.0.0.1. */
+const API: Record<string, unknown> = {
+  '/repos/actions/checkout/releases': [
+    { tag_name: 'v7.2.0', draft: false, prerelease: false, published_at: daysAgo(1) }, // still cooling
+    { tag_name: 'v7.1.0', draft: false, prerelease: false, published_at: daysAgo(10) },
+    { tag_name: 'v8.0.0-beta.1', draft: false, prerelease: true, published_at: daysAgo(30) },
+  ],
+  '/repos/actions/checkout/git/ref/tags/v7.1.0': { object: { type: 'tag', sha: sha('b') } }, // annotated
+  [`/repos/actions/checkout/git/tags/${sha('b')}`]: { object: { type: 'commit', sha: sha('c') } },
+  '/repos/docker/login-action/releases': [{ tag_name: 'v4.0.0', draft: false, prerelease: false, published_at: daysAgo(20) }],
+  '/repos/docker/login-action/git/ref/tags/v4.0.0': { object: { type: 'commit', sha: sha('d') } },
+  '/repos/helm/kind-action/releases': [{ tag_name: 'v1.14.0', draft: false, prerelease: false, published_at: daysAgo(100) }],
+};
+
+let server: Server;
+let apiUrl: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    const body = API[url.pathname];
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { message: 'Not Found' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  apiUrl = `http://127.0.0.1:${(server.address() as any).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function lockFile(actions: Record<string, unknown>): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pins-')), 'actions.lock.json');
+  writeFileSync(file, `${JSON.stringify({ $comment: 'kept', actions }, null, 2)}\n`);
+  return file;
+}
+
+const run = (args: string[]) => runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--api-url', apiUrl, ...args]);
+
+describe('update-action-pins', () => {
+  test('takes the newest release past its cooldown, resolved through an annotated tag to its commit; keeps notes and the comment', async () => {
+    const file = lockFile({
+      'actions/checkout': { version: 'v7.0.1', sha: sha('a') },
+      'docker/login-action': { version: 'v3.6.0', sha: sha('e'), note: 'kept' },
+      'helm/kind-action': { version: 'v1.14.0', sha: sha('f') },
+    });
+    const r = await run(['--lock-file', file]);
+    expect(r.code).toBe(0);
+    const lock = JSON.parse(readFileSync(file, 'utf8'));
+    expect(lock).toEqual({
+      $comment: 'kept',
+      actions: {
+        'actions/checkout': { version: 'v7.1.0', sha: sha('c') },
+        'docker/login-action': { version: 'v4.0.0', sha: sha('d'), note: 'kept' },
+        'helm/kind-action': { version: 'v1.14.0', sha: sha('f') },
+      },
+    });
+    expect(r.stdout).toContain('| `docker/login-action` | v3.6.0 | v4.0.0 (major) |');
+    expect(r.stdout).toContain('In their 5-day cooldown: `actions/checkout` v7.2.0');
+  });
+
+  test('a zero cooldown takes the newest release', async () => {
+    const file = lockFile({ 'actions/checkout': { version: 'v7.0.1', sha: sha('a') } });
+    API['/repos/actions/checkout/git/ref/tags/v7.2.0'] = { object: { type: 'commit', sha: sha('9') } };
+    expect((await run(['--lock-file', file, '--cooldown-days', '0'])).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8')).actions['actions/checkout']).toEqual({ version: 'v7.2.0', sha: sha('9') });
+  });
+
+  test('an action the API does not know keeps its pin and the run exits 1 naming it; the others are written', async () => {
+    const file = lockFile({ 'no/such-action': { version: 'v1.0.0', sha: sha('1') }, 'docker/login-action': { version: 'v3.6.0', sha: sha('e') } });
+    const r = await run(['--lock-file', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('update-action-pins: 1 action(s) could not be checked: no/such-action\n');
+    expect(JSON.parse(readFileSync(file, 'utf8')).actions).toEqual({ 'no/such-action': { version: 'v1.0.0', sha: sha('1') }, 'docker/login-action': { version: 'v4.0.0', sha: sha('d') } });
+  });
+
+  test('bad input exits 2 and changes nothing', async () => {
+    const file = lockFile({});
+    writeFileSync(file, '{ not json');
+    const r = await run(['--lock-file', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^update-action-pins: --lock-file ".*actions\.lock\.json": /);
+    expect(readFileSync(file, 'utf8')).toBe('{ not json');
+    expect((await run(['--lock-file', file, '--cooldown-days', '-1'])).code).toBe(2);
+  });
+});
