@@ -29,6 +29,7 @@ describe('generated files', () => {
       '.github/workflows/ci-test.yml',
       '.github/workflows/ci.yml',
       '.github/workflows/update-actions.yml',
+      '.github/workflows/alerts.yml',
       'deploy/compose.yaml',
       'docs/CICD.md',
       'docs/service-contract.md',

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { cacheCleanupWorkflow } from './cache-cleanup';
 import { updateActionsWorkflow } from './update-actions';
+import { alertsWorkflow } from './alerts';
 import { serviceCharts } from './charts';
 import { ciAppWorkflow } from './ci-app';
 import { ciAppCodeqlWorkflow } from './ci-app-codeql';
@@ -55,6 +56,8 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     repoCiWorkflow(app, platform),
     updateActionsWorkflow(app, platform),
   ].filter((w) => w !== undefined);
+  // Scheduled workflows report their failures as issues, from one workflow that alone may write them.
+  workflows.push(alertsWorkflow(app, platform, workflows.filter((x) => (x.triggers.schedule ?? []).length > 0)));
   dependabotConfig(app, platform);
   codeOwners(app, platform);
   new CicdCatalogue(app, 'cicd-catalogue', { workflows, charts });

@@ -177,3 +177,14 @@ describe('GitHub expressions, three-valued', () => {
     expect(evaluateCondition("!cancelled() && github.event_name == 'push'", ctx as any, { success: false })).toBe(true);
   });
 });
+
+describe('what-runs follows workflow_run', () => {
+  const workflows = new Map(Object.entries(files).filter(([f]) => f.startsWith('.github/workflows/')));
+  test('a scheduled run on the default branch raises the alert job; a pull request does not', () => {
+    const alerts = (q: WhatRunsQuery) => whatRuns(workflows, q).find((a) => a.file === '.github/workflows/alerts.yml')!;
+    expect(alerts({ event: 'schedule', ref: 'main', changed: [] }).jobs[0]).toMatchObject({ id: 'alert', verdict: 'runs' });
+    expect(alerts({ event: 'pull_request', ref: 'main', changed: ['README.md'] }).verdict).toBe('skipped');
+    // A push to main runs watched workflows, but the alert is for scheduled runs only.
+    expect(alerts({ event: 'push', ref: 'main', changed: ['apps/VoiceTranscriber/App.swift'] }).jobs[0]).toMatchObject({ verdict: 'skipped' });
+  });
+});

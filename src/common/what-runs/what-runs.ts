@@ -118,8 +118,12 @@ function dispatchInputs(doc: Doc, q: WhatRunsQuery): Record<string, ExprValue> {
   return Object.fromEntries(Object.entries(inputs).map(([k, v]: [string, any]) => [k, v.default ?? (v.type === 'boolean' ? false : '')]));
 }
 
-function githubContext(q: WhatRunsQuery): Record<string, ExprValue> {
+function githubContext(q: WhatRunsQuery, afterRun = false): Record<string, ExprValue> {
   const eventName = q.event === 'tag' ? 'push' : q.event;
+  if (afterRun) {
+    // A workflow_run workflow: its event is the watched run's completion on the default branch.
+    return partial({ event_name: 'workflow_run', ref: 'refs/heads/main', ref_type: 'branch', event: partial({ workflow_run: partial({ event: eventName, head_branch: q.event === 'tag' ? q.ref : q.ref }) }) });
+  }
   const ref = q.event === 'tag' ? `refs/tags/${q.ref}` : q.event === 'pull_request' ? 'refs/pull/1/merge' : `refs/heads/${q.ref}`;
   // Only a pull request's event payload has a pull_request; elsewhere it reads as null, as on GitHub.
   const event = q.event === 'pull_request' ? partial({ pull_request: partial({ labels: (q.labels ?? []).map((name) => ({ name })) }) }) : partial({ pull_request: null });
@@ -127,7 +131,7 @@ function githubContext(q: WhatRunsQuery): Record<string, ExprValue> {
 }
 
 /** The jobs of one workflow that starts, in `needs` order, each with its verdict. */
-function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>): JobAnswer[] {
+function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>, afterRun = false): JobAnswer[] {
   const jobs = doc.jobs ?? {};
   const done = new Map<string, { answer: JobAnswer; outputs: Record<string, ExprValue> }>();
   const visit = (id: string): void => {
@@ -138,7 +142,7 @@ function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>): 
     const results = needs.map((n) => done.get(n)!.answer.verdict);
     const success = results.every((r) => r === 'runs') ? true : results.some((r) => r === 'skipped') ? false : UNKNOWN;
     const context = {
-      github: githubContext(q),
+      github: githubContext(q, afterRun),
       inputs: partial({ ...inputs }),
       needs: Object.fromEntries(needs.map((n) => {
         const d = done.get(n)!;
@@ -181,7 +185,7 @@ export function whatRuns(workflows: ReadonlyMap<string, string>, q: WhatRunsQuer
   const docs = new Map([...workflows].map(([file, text]) => [file, YAML.parse(text) as Doc]));
   const answers = new Map<string, WorkflowAnswer>();
   for (const [file, doc] of docs) {
-    const onlyCalled = Object.keys(triggersOf(doc)).every((e) => e === 'workflow_call');
+    const onlyCalled = Object.keys(triggersOf(doc)).every((e) => e === 'workflow_call' || e === 'workflow_run');
     if (onlyCalled) continue;
     const t = triggered(doc, q);
     answers.set(file, { file, name: doc.name ?? file, verdict: t.verdict, reason: t.reason, jobs: t.verdict === 'skipped' ? [] : jobsOf(doc, q, dispatchInputs(doc, q)) });
@@ -199,8 +203,19 @@ export function whatRuns(workflows: ReadonlyMap<string, string>, q: WhatRunsQuer
       answers.set(file, { file, name: doc.name ?? file, verdict, reason: `${earlier ? `${earlier.reason}, ` : 'called by '}${caller.name} (${job.id})`, jobs: earlier?.verdict === 'runs' ? earlier.jobs : calledJobs });
     }
   }
+  // workflow_run: after a run of a watched workflow (by name) on a watched branch.
+  for (const [file, doc] of docs) {
+    const t = triggersOf(doc).workflow_run;
+    if (!t || answers.has(file)) continue;
+    const watched = [...answers.values()].filter((a) => a.verdict !== 'skipped' && (t.workflows ?? []).includes(a.name));
+    // The watched run's branch: the pushed branch, the default branch for schedules and dispatches;
+    // a pull request's head branch is not known here, so a branch filter counts as not matched.
+    const branchOk = !t.branches || (q.event !== 'pull_request' && matchesFilters(q.ref, t.branches));
+    if (watched.length === 0 || !branchOk) continue;
+    answers.set(file, { file, name: doc.name ?? file, verdict: watched.some((w) => w.verdict === 'runs') ? 'runs' : 'maybe', reason: `after ${watched.map((w) => w.name).join(', ')}`, jobs: jobsOf(doc, q, {}, true) });
+  }
   return [...docs.keys()].filter((f) => answers.has(f)).map((f) => answers.get(f)!)
-    .concat([...docs.keys()].filter((f) => !answers.has(f)).map((f) => ({ file: f, name: docs.get(f)!.name ?? f, verdict: 'skipped' as const, reason: 'reusable: no job that runs calls it', jobs: [] })));
+    .concat([...docs.keys()].filter((f) => !answers.has(f)).map((f) => ({ file: f, name: docs.get(f)!.name ?? f, verdict: 'skipped' as const, reason: triggersOf(docs.get(f)!).workflow_run ? 'none of the workflows it follows runs' : 'reusable: no job that runs calls it', jobs: [] })));
 }
 
 const SYMBOL: Record<Verdict, string> = { runs: '✓', skipped: '–', maybe: '?' };

@@ -29,6 +29,7 @@ function triggersText(t: WorkflowTriggers): string {
     parts.push(`manual${inputs.length ? ` (inputs: ${inputs.map((i) => `\`${i}\``).join(', ')})` : ''}`);
   }
   if (t.workflowCall) parts.push('called by other workflows');
+  if (t.workflowRun) parts.push(`after runs of ${t.workflowRun.workflows.map((w) => `"${w}"`).join(', ')}${t.workflowRun.branches ? ` on ${t.workflowRun.branches.map((b) => `\`${b}\``).join(', ')}` : ''}`);
   return parts.join('; ');
 }
 

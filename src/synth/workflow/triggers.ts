@@ -41,6 +41,11 @@ export interface WorkflowTriggers {
   readonly schedule?: readonly string[];
   readonly workflowDispatch?: { readonly inputs?: Readonly<Record<string, DispatchInput>> };
   readonly workflowCall?: { readonly inputs?: Readonly<Record<string, DispatchInput>> };
+  /**
+   * After other workflows of this repository run (by their names). The run uses the default
+   * branch's workflow file, never a pull request's.
+   */
+  readonly workflowRun?: { readonly workflows: readonly string[]; readonly types?: readonly ('completed' | 'requested' | 'in_progress')[]; readonly branches?: readonly string[] };
 }
 
 /** The fields each trigger renders; anything else would be dropped silently, so it is an error. */
@@ -50,6 +55,7 @@ const KNOWN_FIELDS: Readonly<Record<keyof WorkflowTriggers, readonly string[] | 
   schedule: undefined,
   workflowDispatch: ['inputs'],
   workflowCall: ['inputs'],
+  workflowRun: ['workflows', 'types', 'branches'],
 };
 const INPUT_FIELDS = ['description', 'type', 'required', 'default', 'options'];
 
@@ -66,6 +72,7 @@ export function triggerProblems(triggers: WorkflowTriggers): string[] {
     if (fields) problems.push(...unknownFields(triggers[kind as keyof WorkflowTriggers], fields, `triggers.${kind}`));
   }
   if (Object.values(triggers).every((t) => t === undefined)) problems.push('triggers: at least one trigger is required');
+  if (triggers.workflowRun && triggers.workflowRun.workflows.length === 0) problems.push('triggers.workflowRun.workflows: name at least one workflow');
   for (const [i, cron] of (triggers.schedule ?? []).entries()) {
     const problem = cronProblem(cron);
     if (problem) problems.push(`triggers.schedule[${i}]: ${problem}`);
@@ -103,5 +110,6 @@ export function renderTriggers(t: WorkflowTriggers): Record<string, unknown> {
   if (t.schedule) on.schedule = t.schedule.map((cron) => ({ cron }));
   if (t.workflowDispatch) on.workflow_dispatch = { inputs: renderInputs(t.workflowDispatch.inputs) };
   if (t.workflowCall) on.workflow_call = { inputs: renderInputs(t.workflowCall.inputs) };
+  if (t.workflowRun) on.workflow_run = { workflows: [...t.workflowRun.workflows], types: list(t.workflowRun.types), branches: list(t.workflowRun.branches) };
   return on;
 }

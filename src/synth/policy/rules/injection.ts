@@ -30,6 +30,19 @@ export function findExpressions(text: string): string[] {
 }
 
 /** No `${{ }}` inside scripts: values reach scripts through env. */
+/** Actions through which a workflow_run job would take in what the triggering run produced. */
+const UNTRUSTED_INPUTS = /^actions\/(checkout|download-artifact|cache)(\/|@)/;
+
+/**
+ * A workflow_run workflow that acts on the event's metadata only (name, conclusion, URL) of
+ * named branches: what zizmor's dangerous-triggers audit fears (a privileged run of code or
+ * artifacts the triggering run produced) cannot happen in it.
+ */
+function metadataOnlyWorkflowRun(trigger: any, jobs: Record<string, any>): boolean {
+  if (!Array.isArray(trigger?.branches) || trigger.branches.length === 0) return false;
+  return Object.values(jobs).every((job) => !job.uses && (job.steps ?? []).every((step: any) => !UNTRUSTED_INPUTS.test(String(step.uses ?? ''))));
+}
+
 export const templateInjectionRule: PolicyRule = {
   code: 'pipelines:no-template-injection',
   description: 'no ${{ }} inside run: scripts or github-script code; values are passed through env: and read as "$VAR"',
@@ -50,13 +63,15 @@ export const templateInjectionRule: PolicyRule = {
 /** No triggers that run untrusted code with a privileged token. */
 export const dangerousTriggersRule: PolicyRule = {
   code: 'pipelines:no-dangerous-triggers',
-  description: 'no pull_request_target; no workflow_run (call a reusable workflow with workflow_call instead)',
+  description: 'no pull_request_target; no workflow_run (call a reusable workflow with workflow_call instead), except a metadata-only one: branch-filtered, and no job checks out code, downloads an artifact or restores a cache',
   check(target) {
     if (target.kind !== 'workflow') return [];
     const on = target.data.on ?? {};
     const findings: Finding[] = [];
     if ('pull_request_target' in on) findings.push({ location: target.constructPath, message: 'pull_request_target runs with a write token and secrets on untrusted code; use pull_request' });
-    if ('workflow_run' in on) findings.push({ location: target.constructPath, message: 'workflow_run is flagged by zizmor; call this workflow with workflow_call from the producing workflow instead' });
+    if ('workflow_run' in on && !metadataOnlyWorkflowRun(on.workflow_run, target.data.jobs ?? {})) {
+      findings.push({ location: target.constructPath, message: 'workflow_run is flagged by zizmor; call this workflow with workflow_call from the producing workflow instead (workflow_run is allowed only with a branches filter and no checkout, artifact download or cache)' });
+    }
     return findings;
   },
 };

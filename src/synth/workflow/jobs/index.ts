@@ -8,3 +8,4 @@ export * from './compose-stack';
 export * from './image-build';
 export * from './xcode';
 export * from './image-digest';
+export * from './failure-alert';
