@@ -37,3 +37,5 @@ export * from './synth/k8s/helm/helm-chart';
 
 export * from './synth/docs/cicd-catalogue';
 export * from './synth/docs/service-contract';
+export * from './synth/docs/runbook';
+export * from './synth/docs/monitoring';

@@ -1,3 +1,4 @@
+import * as YAML from 'yaml';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { GENERATED_FOLDERS, generatedPaths, REPO_ROOT, synthProject } from './support/project';
@@ -33,6 +34,8 @@ describe('generated files', () => {
       'deploy/compose.yaml',
       'docs/CICD.md',
       'docs/service-contract.md',
+      'docs/ci-cd-runbook.md',
+      'docs/MONITORING.md',
       ...chart('agent'),
       ...chart('tts'),
     ].sort());
@@ -47,6 +50,26 @@ describe('generated files', () => {
     for (const file of generated.filter((f) => f.startsWith('.github/workflows/') || f.endsWith('/Chart.yaml'))) {
       expect(files['docs/CICD.md']).toContain(`\`${file.endsWith('Chart.yaml') ? file.replace('/Chart.yaml', '') : file}\``);
     }
+  });
+
+  test('every workflow has a Mermaid graph of its jobs in the catalogue, and a section in the runbook and the monitoring page', () => {
+    for (const file of generated.filter((f) => f.startsWith('.github/workflows/'))) {
+      const wf = YAML.parse(files[file]!);
+      const section = files['docs/CICD.md']!.split(/^## /m).find((s) => s.startsWith(`${wf.name}\n`))!;
+      expect(section).toContain('```mermaid\nflowchart LR');
+      for (const [id, job] of Object.entries<any>(wf.jobs)) for (const need of [job.needs ?? []].flat()) expect(section).toContain(`  ${need.replace(/-/g, '_')} --> ${id.replace(/-/g, '_')}`);
+      expect(files['docs/ci-cd-runbook.md']).toContain(`### ${wf.name}\n`);
+      expect(files['docs/ci-cd-runbook.md']).toContain(`File: \`${file}\`.`);
+      expect(files['docs/MONITORING.md']).toContain(`| ${wf.name} |`);
+    }
+  });
+
+  test('the runbook verifies a release with exactly the commands the provenance workflow runs', () => {
+    const verify = YAML.parse(files['.github/workflows/ci-provenance.yml']!).jobs.verify.steps.filter((s: any) => s.name.startsWith('Verify'));
+    expect(verify.length).toBe(3);
+    for (const step of verify) expect(files['docs/ci-cd-runbook.md']).toContain(`${step.name}:\n\n\`\`\`bash\nexport `);
+    for (const step of verify) expect(files['docs/ci-cd-runbook.md']).toContain(step.run.trimEnd());
+    expect(files['docs/ci-cd-runbook.md']).toContain("SIGNER_IDENTITY='https://github.com/voice-platform/voice-platform/.github/workflows/ci-provenance.yml@refs/tags/v0.1.0'");
   });
 
   // JSON has no comments: values.schema.json is listed as generated in .projen/files.json only.

@@ -178,3 +178,10 @@ export function evaluateCondition(expression: string, context: ExprContext, stat
   const full = usesStatusFunction(text) ? text : `success() && (${text})`;
   return truthy(evaluate(jsep(toJs(full)), context, status));
 }
+
+/** Evaluates a value expression (`${{ format(...) }}`): its text, or {@link UNKNOWN}. */
+export function evaluateValue(expression: string, context: ExprContext): string | typeof UNKNOWN {
+  const v = evaluate(jsep(toJs(stripDelimiters(expression))), context, { success: true });
+  if (isUnknown(v)) return UNKNOWN;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

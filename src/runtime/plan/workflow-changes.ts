@@ -1,17 +1,10 @@
 import * as YAML from 'yaml';
 import { brief, deepDiff } from './deep-diff';
 import type { PlanEntry } from './plan';
+import { costClass } from '../../common/what-runs/cost';
 
 type Level = 'none' | 'read' | 'write';
 const RANK: Record<Level, number> = { none: 0, read: 1, write: 2 };
-/** GitHub's per-minute multipliers of hosted runners by OS (Linux 1, Windows 2, macOS 10). */
-export function costClass(runsOn: unknown): string {
-  const label = JSON.stringify(runsOn ?? '').toLowerCase();
-  if (label.includes('macos')) return 'macOS, 10× minutes';
-  if (label.includes('windows')) return 'Windows, 2× minutes';
-  return 'Linux, 1×';
-}
-
 /** Every scope GitHub knows, for `read-all` / `write-all`. */
 const SCOPES = ['actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues', 'models', 'packages', 'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses'];
 

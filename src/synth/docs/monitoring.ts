@@ -1,0 +1,74 @@
+import { Construct } from 'constructs';
+import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, THRESHOLD_SPECS } from '../../common/regression-thresholds';
+import type { Platform } from '../model/platform';
+import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
+import type { SecureWorkflow } from '../workflow/workflow';
+import { workflowFacts } from './workflow-facts';
+
+/** Props of {@link MonitoringDoc}. */
+export interface MonitoringDocProps {
+  readonly platform: Platform;
+  readonly workflows: readonly SecureWorkflow[];
+  /** The workflow that turns scheduled failures into issues. */
+  readonly alerts?: SecureWorkflow;
+  /** @default 'docs/MONITORING.md' */
+  readonly filePath?: string;
+}
+
+/**
+ * `docs/MONITORING.md` (seed 000, item 4): what each pipeline measures and where it goes, the
+ * performance metrics and their gates (from the model and the gate's own threshold table), and
+ * how failures alert.
+ */
+export class MonitoringDoc extends Construct implements IGeneratedFile {
+  public readonly filePath: string;
+
+  constructor(scope: Construct, id: string, private readonly props: MonitoringDocProps) {
+    super(scope, id);
+    this.filePath = props.filePath ?? 'docs/MONITORING.md';
+    markGeneratedFile(this);
+  }
+
+  public render(): RenderedFile {
+    const { platform, workflows, alerts } = this.props;
+    const out = [
+      '# Monitoring the pipelines', '',
+      'Generated from the workflow constructs and the platform model; regenerate with `npx projen`.', '',
+      '## What each workflow leaves behind', '',
+      'Every job writes its results to its job summary; besides that:', '',
+      '| workflow | schedule | leaves |', '| --- | --- | --- |',
+      ...workflows.map((w) => {
+        const facts = workflowFacts(w.renderData().data, w.render().text);
+        return `| ${w.workflowName} | ${(w.triggers.schedule ?? []).map((c) => `\`${c}\``).join(', ') || '—'} | ${facts.uploads.join(', ') || 'job summary only'} |`;
+      }),
+      '',
+      '## Performance', '',
+      '`load-test` (services) and `transcription-metrics` (the app, per model in `models.json`) write **performance metrics v1**:',
+      'latency percentiles p50/p95/p99/max/mean in ms (from each request\'s intended start, so queueing counts), the error rate,',
+      'the achieved throughput, the sample count, the conditions of the run (endpoint, rate, duration, warm-up, runner, image',
+      'digest) and, for transcription, the real-time factor (processing seconds per second of audio: p50/p95/mean). The first',
+      'clip of a transcription run loads the model and is left out of every figure; model loading itself is not gated.', '',
+      `The metrics are uploaded as artifacts (30 days) and, after a passing scheduled run of \`${platform.defaultBranch}\`, appended to the`,
+      `history on the \`${platform.performanceHistoryBranch}\` branch (one file per scenario and conditions). \`check-performance-regression\``,
+      'compares each run with the median of the last runs; a limit is widened only where the history itself is noisier.', '',
+      '| scenario | rate | duration | warm-up | ' + THRESHOLD_KEYS.map((k) => `\`${k}\``).join(' | ') + ' |',
+      `| --- | --- | --- | --- | ${THRESHOLD_KEYS.map(() => '---').join(' | ')} |`,
+      ...platform.services.filter((s) => s.performance).map((s) => `| ${s.name} synthesize | ${s.performance!.rate}/s | ${s.performance!.durationSeconds} s | ${s.performance!.warmupSeconds} s | ${THRESHOLD_KEYS.map((k) => s.performance!.thresholds[k]).join(' | ')} |`),
+      `| app, per model | sequential | the corpus | first clip | ${THRESHOLD_KEYS.map((k) => DEFAULT_THRESHOLDS[k]).join(' | ')} |`,
+      '',
+      ...THRESHOLD_KEYS.map((k) => `- \`${k}\` (\`${THRESHOLD_SPECS[k].flag}\`): ${THRESHOLD_SPECS[k].description}.`),
+      '',
+      '## Failure rates and security findings', '',
+      '- Provider and model failures: the error rate of each performance run (gated above) and the per-model test jobs of the app',
+      '  workflow (one matrix entry per model in `models.json`, so a failing provider is named by its job).',
+      '- Dependency and image vulnerabilities, and CodeQL: SARIF uploaded to code scanning (Security tab), with the severities the',
+      '  scanners give; scheduled runs re-scan what is on the default branch.', '',
+      '## Alerting', '',
+      alerts
+        ? `\`${alerts.filePath}\` follows every scheduled workflow (${(alerts.triggers.workflowRun?.workflows ?? []).map((w) => `"${w}"`).join(', ')}): when a scheduled run of \`${platform.defaultBranch}\` fails it opens one issue titled "Scheduled workflow failing: <workflow>" (or comments on the open one), and closes it when a scheduled run passes again. It is the only job with \`issues: write\`, and it reads only the event's metadata.`
+        : 'No alerting workflow is generated.',
+      '',
+    ];
+    return { filePath: this.filePath, format: 'markdown', text: out.join('\n'), reviewed: true, constructPath: this.node.path };
+  }
+}
