@@ -45,7 +45,7 @@ export function workflowChanges(file: string, before: string | undefined, after:
   const entries: PlanEntry[] = [];
   const jobsA: Record<string, any> = a?.jobs ?? {};
   const jobsB: Record<string, any> = b?.jobs ?? {};
-  if (!a) entries.push({ kind: 'add', text: `new workflow "${b.name ?? file}" (${Object.keys(jobsB).length} jobs; on: ${Object.keys(triggersOf(b)).join(', ')})` });
+  if (!a) entries.push({ kind: 'add', text: `new workflow "${b.name ?? file}" (${Object.keys(jobsB).length} job${Object.keys(jobsB).length === 1 ? "" : "s"}; on: ${Object.keys(triggersOf(b)).join(', ')})` });
   if (!b) entries.push({ kind: 'remove', text: `workflow "${a.name ?? file}" removed` });
 
   if (a && b) {
