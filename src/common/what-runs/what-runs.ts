@@ -181,8 +181,9 @@ function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>, a
  * succeed). A reusable workflow runs when a job that calls it does. "maybe" means the answer
  * depends on something only the run knows (a step's output, a secret, a file hash).
  */
-export function whatRuns(workflows: ReadonlyMap<string, string>, q: WhatRunsQuery): WorkflowAnswer[] {
-  const docs = new Map([...workflows].map(([file, text]) => [file, YAML.parse(text) as Doc]));
+export function whatRuns(workflows: ReadonlyMap<string, string | object>, q: WhatRunsQuery): WorkflowAnswer[] {
+  // Parsed documents may be passed in, so that a table of many questions parses each file once.
+  const docs = new Map([...workflows].map(([file, w]) => [file, (typeof w === 'string' ? YAML.parse(w) : w) as Doc]));
   const answers = new Map<string, WorkflowAnswer>();
   for (const [file, doc] of docs) {
     const onlyCalled = Object.keys(triggersOf(doc)).every((e) => e === 'workflow_call' || e === 'workflow_run');

@@ -1,3 +1,4 @@
+import * as YAML from 'yaml';
 import { Construct } from 'constructs';
 import type { HelmChart } from '../k8s/helm/helm-chart';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
@@ -5,7 +6,7 @@ import type { WorkflowTriggers } from '../workflow/triggers';
 import type { SecureWorkflow } from '../workflow/workflow';
 import { minuteMultiplier } from '../../common/what-runs/cost';
 import { whatRuns, type WhatRunsQuery } from '../../common/what-runs/what-runs';
-import { jobGraph, workflowFacts } from './workflow-facts';
+import { jobGraph, renderedWorkflow, workflowFacts } from './workflow-facts';
 
 /** A kind of change, by an example of the files it touches, for the "what runs when" table. */
 export interface ChangeKind {
@@ -77,9 +78,9 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       ...this.props.workflows.map((w) => `| [${cell(w.workflowName)}](#${anchor(w.workflowName)}) | \`${w.filePath}\` | ${cell(triggersText(w.triggers))} |`),
       '',
     ];
-    const texts = new Map(this.props.workflows.map((w) => [w.filePath, w.render().text]));
+    const texts = new Map(this.props.workflows.map((w) => [w.filePath, renderedWorkflow(w).text]));
     for (const w of this.props.workflows) {
-      const { data } = w.renderData();
+      const { data } = renderedWorkflow(w);
       const facts = workflowFacts(data, texts.get(w.filePath)!);
       const list = (items: readonly string[], code = true) => (items.length ? items.map((i) => (code ? `\`${i}\`` : i)).join(', ') : 'none');
       out.push(`## ${w.workflowName}`, '', w.description, '', `File: \`${w.filePath}\`. Runs on: ${triggersText(w.triggers)}.`, '',
@@ -116,6 +117,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       { label: 'the schedules (each on its own cron)', q: { event: 'schedule', ref: branch, changed: [] } },
       { label: 'a manual run (default inputs)', q: { event: 'workflow_dispatch', ref: branch, changed: [] } },
     ];
+    const parsed = new Map([...texts].map(([file, text]) => [file, YAML.parse(text) as object]));
     const out = [
       '## What runs when', '',
       'Computed from the generated workflows by the code of `npx pipelines what-runs` (triggers, branch, tag and path filters,',
@@ -125,7 +127,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       '| change × event | workflows that run (jobs) | minutes (ceiling) |', '| --- | --- | --- |',
     ];
     for (const row of rows) {
-      const answers = whatRuns(new Map(texts), row.q).filter((a) => a.verdict !== 'skipped');
+      const answers = whatRuns(parsed, row.q).filter((a) => a.verdict !== 'skipped');
       const jobs = answers.flatMap((a) => a.jobs.filter((j) => j.verdict !== 'skipped'));
       const minutes = (verdict: string) => jobs.filter((j) => j.verdict === verdict).reduce((sum, j) => sum + (j.timeoutMinutes ?? 0) * minuteMultiplier(j.runsOn), 0);
       const maybe = minutes('maybe');

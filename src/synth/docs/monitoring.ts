@@ -3,7 +3,7 @@ import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, THRESHOLD_SPECS } from '../../commo
 import type { Platform } from '../model/platform';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import type { SecureWorkflow } from '../workflow/workflow';
-import { workflowFacts } from './workflow-facts';
+import { renderedWorkflow, workflowFacts } from './workflow-facts';
 
 /** Props of {@link MonitoringDoc}. */
 export interface MonitoringDocProps {
@@ -38,7 +38,8 @@ export class MonitoringDoc extends Construct implements IGeneratedFile {
       'Every job writes its results to its job summary; besides that:', '',
       '| workflow | schedule | leaves |', '| --- | --- | --- |',
       ...workflows.map((w) => {
-        const facts = workflowFacts(w.renderData().data, w.render().text);
+        const { data, text } = renderedWorkflow(w);
+        const facts = workflowFacts(data, text);
         return `| ${w.workflowName} | ${(w.triggers.schedule ?? []).map((c) => `\`${c}\``).join(', ') || '—'} | ${facts.uploads.join(', ') || 'job summary only'} |`;
       }),
       '',

@@ -4,7 +4,7 @@ import { evaluateValue, UNKNOWN } from '../../common/what-runs/github-expression
 import type { Platform } from '../model/platform';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import type { SecureWorkflow } from '../workflow/workflow';
-import { workflowFacts } from './workflow-facts';
+import { renderedWorkflow, workflowFacts } from './workflow-facts';
 
 /** Props of {@link RunbookDoc}. */
 export interface RunbookDocProps {
@@ -47,8 +47,8 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       '## Workflows', '',
     ];
     for (const w of this.props.workflows) {
-      const { data } = w.renderData();
-      const facts = workflowFacts(data, w.render().text);
+      const { data, text } = renderedWorkflow(w);
+      const facts = workflowFacts(data, text);
       const file = w.filePath.split('/').pop()!;
       const t = w.triggers;
       out.push(`### ${w.workflowName}`, '', `${w.description} File: \`${w.filePath}\`.`, '');
@@ -101,7 +101,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
   private verify(): string[] {
     const { platform, provenance } = this.props;
     if (!provenance) return [];
-    const data = YAML.parse(provenance.render().text.replace(/^#.*\n/gm, ''));
+    const data = YAML.parse(renderedWorkflow(provenance).text);
     const steps: any[] = (data.jobs?.verify?.steps ?? []).filter((s: any) => String(s.name).startsWith('Verify') && s.run);
     const tag = `v${platform.version}`;
     const context = { github: { ref: `refs/tags/${tag}`, ref_name: tag } };

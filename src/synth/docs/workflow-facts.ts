@@ -1,4 +1,18 @@
 import { costClass } from '../../common/what-runs/cost';
+import type { SecureWorkflow } from '../workflow/workflow';
+
+type WorkflowData = ReturnType<SecureWorkflow['renderData']>['data'];
+const rendered = new WeakMap<SecureWorkflow, { data: WorkflowData; text: string }>();
+
+/**
+ * A workflow's data and YAML text, rendered once for all the docs: they render after every
+ * construct exists (at synthesis), when a workflow no longer changes.
+ */
+export function renderedWorkflow(w: SecureWorkflow): { data: WorkflowData; text: string } {
+  let r = rendered.get(w);
+  if (!r) rendered.set(w, (r = { data: w.renderData().data, text: w.render().text }));
+  return r;
+}
 
 /** What a rendered workflow needs and leaves behind, read from its YAML data and text. */
 export interface WorkflowFacts {
