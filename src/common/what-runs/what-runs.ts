@@ -1,6 +1,7 @@
 import * as YAML from 'yaml';
 import { evaluateCondition, partial, stripDelimiters, UNKNOWN, type ExprValue } from './github-expression';
 import { matchesFilters, matchesPathspec } from './filter-patterns';
+import { triggersOf } from '../workflow-yaml';
 
 /** The events `what-runs` answers for; `tag` is a push of a tag. */
 export const WHAT_RUNS_EVENTS = ['pull_request', 'push', 'tag', 'schedule', 'workflow_dispatch'] as const;
@@ -15,6 +16,8 @@ export interface WhatRunsQuery {
   readonly changed: readonly string[];
   /** Labels of the pull request. @default [] */
   readonly labels?: readonly string[];
+  /** The default branch, where workflow_run workflows run. @default 'main' */
+  readonly defaultBranch?: string;
 }
 
 export type Verdict = 'runs' | 'skipped' | 'maybe';
@@ -38,13 +41,6 @@ export interface WorkflowAnswer {
 }
 
 interface Doc { name?: string; on?: any; jobs?: Record<string, any> }
-
-function triggersOf(doc: any): Record<string, any> {
-  const on = doc.on ?? doc[true as any];
-  if (typeof on === 'string') return { [on]: {} };
-  if (Array.isArray(on)) return Object.fromEntries(on.map((e: string) => [e, {}]));
-  return Object.fromEntries(Object.entries(on ?? {}).map(([k, v]) => [k, v ?? {}]));
-}
 
 /** Whether the workflow starts for the event, and why (not). Path filters need the changed files. */
 function triggered(doc: Doc, q: WhatRunsQuery): { verdict: Verdict; reason: string } {
@@ -122,7 +118,7 @@ function githubContext(q: WhatRunsQuery, afterRun = false): Record<string, ExprV
   const eventName = q.event === 'tag' ? 'push' : q.event;
   if (afterRun) {
     // A workflow_run workflow: its event is the watched run's completion on the default branch.
-    return partial({ event_name: 'workflow_run', ref: 'refs/heads/main', ref_type: 'branch', event: partial({ workflow_run: partial({ event: eventName, head_branch: q.event === 'tag' ? q.ref : q.ref }) }) });
+    return partial({ event_name: 'workflow_run', ref: `refs/heads/${q.defaultBranch ?? 'main'}`, ref_type: 'branch', event: partial({ workflow_run: partial({ event: eventName, head_branch: q.ref }) }) });
   }
   const ref = q.event === 'tag' ? `refs/tags/${q.ref}` : q.event === 'pull_request' ? 'refs/pull/1/merge' : `refs/heads/${q.ref}`;
   // Only a pull request's event payload has a pull_request; elsewhere it reads as null, as on GitHub.

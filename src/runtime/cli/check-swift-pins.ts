@@ -6,7 +6,7 @@ import { readJsonFile } from './files';
 import { main, PROCESS_IO, writeWarning, type CliIo } from './run-cli';
 import { textTable } from '../../common/text-table';
 import { findPin, parsePackageResolved, type SwiftPin } from '../swift/package-resolved';
-import { listTags, newerReleases } from '../swift/newer-releases';
+import { listTags, newerReleases } from '../releases/newer-releases';
 
 export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { InputError } from '../../common/cli-errors';
@@ -7,7 +7,7 @@ import { PIPELINES_PLAN as P, PIPELINES_WHAT_RUNS as W } from '../../common/cli-
 import { quoteInput } from '../../common/safe-text';
 import { WHAT_RUNS_EVENTS, whatRuns, whatRunsMarkdown, whatRunsText, type WhatRunsEvent } from '../../common/what-runs/what-runs';
 import { planMarkdown, planOf, planText } from '../plan/plan';
-import { defaultBase, snapshotAtRevision, snapshotOfWorkingTree, type GeneratedSnapshot } from '../plan/snapshot';
+import { defaultBase, git, snapshotAtRevision, snapshotOfWorkingTree, type GeneratedSnapshot } from '../plan/snapshot';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
 
 const FORMATS = ['text', 'markdown'] as const;
@@ -27,8 +27,8 @@ function snapshot(repo: string, rev: string | undefined): GeneratedSnapshot {
 
 function changedFiles(repo: string, base: string): string[] {
   try {
-    const tracked = execFileSync('git', ['-C', repo, 'diff', '--name-only', '--no-renames', base], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const untracked = execFileSync('git', ['-C', repo, 'ls-files', '--others', '--exclude-standard'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const tracked = git(repo, ['diff', '--name-only', '--no-renames', base]);
+    const untracked = git(repo, ['ls-files', '--others', '--exclude-standard']);
     return [...new Set([...tracked.split('\n'), ...untracked.split('\n')].filter(Boolean))].sort();
   } catch {
     throw new InputError(`cannot list the files changed since ${quoteInput(base)}: is it a commit of this repository?`);

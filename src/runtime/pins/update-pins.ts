@@ -1,6 +1,7 @@
 import * as semver from 'semver';
 import { request } from 'undici';
 import { readBounded } from '../http/read-bounded';
+import { newerReleases } from '../releases/newer-releases';
 
 /** One entry of actions.lock.json (other keys, such as a note, are kept as they are). */
 export interface LockEntry {
@@ -74,9 +75,9 @@ export async function updatePins(entries: Readonly<Record<string, LockEntry>>, o
   for (const [action, pin] of Object.entries(entries)) {
     try {
       const releases: any[] = await getJson(o, `/repos/${action}/releases?per_page=30`);
-      const candidates = releases
-        .filter((r) => !r.draft && !r.prerelease && /^v\d+\.\d+\.\d+$/.test(r.tag_name) && semver.gt(r.tag_name, pin.version))
-        .sort((a, b) => semver.rcompare(a.tag_name, b.tag_name));
+      const published = releases.filter((r) => !r.draft && !r.prerelease && /^v\d+\.\d+\.\d+$/.test(r.tag_name));
+      const byVersion = new Map(published.map((r) => [semver.clean(r.tag_name)!, r]));
+      const candidates = newerReleases(pin.version, published.map((r) => r.tag_name)).map((v) => byVersion.get(v)!);
       const ready = candidates.find((r) => Date.parse(r.published_at) <= cutoff);
       if (candidates[0] && candidates[0] !== ready) cooling.push({ action, version: candidates[0].tag_name, publishedAt: candidates[0].published_at });
       if (!ready) continue;

@@ -14,7 +14,8 @@ export interface GeneratedSnapshot {
 /** The list of files projen generated, as `.projen/files.json` records it. */
 const FILES_MANIFEST = '.projen/files.json';
 
-function git(repo: string, args: readonly string[]): string {
+/** A git command's output in `repo` (throws when git fails). */
+export function git(repo: string, args: readonly string[]): string {
   return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 

@@ -2,6 +2,7 @@ import * as YAML from 'yaml';
 import { brief, deepDiff } from './deep-diff';
 import type { PlanEntry } from './plan';
 import { costClass } from '../../common/what-runs/cost';
+import { referencedNames, triggersOf } from '../../common/workflow-yaml';
 
 type Level = 'none' | 'read' | 'write';
 const RANK: Record<Level, number> = { none: 0, read: 1, write: 2 };
@@ -24,18 +25,6 @@ function actionsOf(text: string): Map<string, { ref: string; version: string }> 
     out.set(m[1]!, { ref: m[2]!, version: m[3] ?? m[2]! });
   }
   return out;
-}
-
-function referenced(text: string, context: 'secrets' | 'vars'): Set<string> {
-  return new Set([...text.matchAll(new RegExp(`\\b${context}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))].map((m) => m[1]!).filter((n) => n !== 'GITHUB_TOKEN'));
-}
-
-/** The `on:` block as a map (a string or list of events becomes keys with null). */
-function triggersOf(workflow: any): Record<string, unknown> {
-  const on = workflow.on ?? workflow[true as any];
-  if (typeof on === 'string') return { [on]: null };
-  if (Array.isArray(on)) return Object.fromEntries(on.map((e) => [e, null]));
-  return on ?? {};
 }
 
 /** What changed in one workflow file; `before`/`after` undefined when it was added/removed. */
@@ -99,8 +88,8 @@ export function workflowChanges(file: string, before: string | undefined, after:
   }
   for (const name of [...actA.keys()].filter((n) => !actB.has(n))) entries.push({ kind: 'remove', text: `action ${name} no longer used` });
   for (const context of ['secrets', 'vars'] as const) {
-    const was = referenced(before ?? '', context);
-    for (const n of referenced(after ?? '', context)) if (!was.has(n)) entries.push({ kind: 'secret', text: `newly references ${context}.${n}` });
+    const was = new Set(referencedNames(before ?? '', context));
+    for (const n of referencedNames(after ?? '', context)) if (!was.has(n)) entries.push({ kind: 'secret', text: `newly references ${context}.${n}` });
   }
   return entries;
 }

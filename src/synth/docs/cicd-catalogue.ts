@@ -1,4 +1,3 @@
-import * as YAML from 'yaml';
 import { Construct } from 'constructs';
 import type { HelmChart } from '../k8s/helm/helm-chart';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
@@ -78,10 +77,10 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       ...this.props.workflows.map((w) => `| [${cell(w.workflowName)}](#${anchor(w.workflowName)}) | \`${w.filePath}\` | ${cell(triggersText(w.triggers))} |`),
       '',
     ];
-    const texts = new Map(this.props.workflows.map((w) => [w.filePath, renderedWorkflow(w).text]));
+
     for (const w of this.props.workflows) {
       const { data } = renderedWorkflow(w);
-      const facts = workflowFacts(data, texts.get(w.filePath)!);
+      const facts = workflowFacts(data, renderedWorkflow(w).text);
       const list = (items: readonly string[], code = true) => (items.length ? items.map((i) => (code ? `\`${i}\`` : i)).join(', ') : 'none');
       out.push(`## ${w.workflowName}`, '', w.description, '', `File: \`${w.filePath}\`. Runs on: ${triggersText(w.triggers)}.`, '',
         `Secrets: ${list(facts.secrets)}. Variables: ${list(facts.variables)}. Leaves: ${list(facts.uploads, false)}.`, '',
@@ -101,12 +100,12 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
     for (const c of this.props.charts) {
       out.push(`| ${c.serviceName} | \`${c.directory}\` | \`${c.values.image.repository}\` | ${c.valuesFiles.map((f) => `\`${f}\``).join(', ')} |`);
     }
-    out.push('', ...this.whatRunsWhen(texts), '', ...STATIC_SECTIONS);
+    out.push('', ...this.whatRunsWhen(), '', ...STATIC_SECTIONS);
     return { filePath: this.filePath, format: 'markdown', text: out.join('\n'), reviewed: true, constructPath: this.node.path };
   }
 
   /** The "what runs when" table: the same evaluation as `pipelines what-runs`, with minute ceilings. */
-  private whatRunsWhen(texts: ReadonlyMap<string, string>): string[] {
+  private whatRunsWhen(): string[] {
     const branch = this.props.defaultBranch ?? 'main';
     const rows: { label: string; q: WhatRunsQuery }[] = [
       ...(this.props.changeKinds ?? []).flatMap((k) => [
@@ -117,7 +116,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       { label: 'the schedules (each on its own cron)', q: { event: 'schedule', ref: branch, changed: [] } },
       { label: 'a manual run (default inputs)', q: { event: 'workflow_dispatch', ref: branch, changed: [] } },
     ];
-    const parsed = new Map([...texts].map(([file, text]) => [file, YAML.parse(text) as object]));
+    const parsed = new Map(this.props.workflows.map((w) => [w.filePath, renderedWorkflow(w).doc]));
     const out = [
       '## What runs when', '',
       'Computed from the generated workflows by the code of `npx pipelines what-runs` (triggers, branch, tag and path filters,',
@@ -127,7 +126,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       '| change × event | workflows that run (jobs) | minutes (ceiling) |', '| --- | --- | --- |',
     ];
     for (const row of rows) {
-      const answers = whatRuns(parsed, row.q).filter((a) => a.verdict !== 'skipped');
+      const answers = whatRuns(parsed, { ...row.q, defaultBranch: branch }).filter((a) => a.verdict !== 'skipped');
       const jobs = answers.flatMap((a) => a.jobs.filter((j) => j.verdict !== 'skipped'));
       const minutes = (verdict: string) => jobs.filter((j) => j.verdict === verdict).reduce((sum, j) => sum + (j.timeoutMinutes ?? 0) * minuteMultiplier(j.runsOn), 0);
       const maybe = minutes('maybe');

@@ -3,6 +3,7 @@ import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, THRESHOLD_SPECS } from '../../commo
 import type { Platform } from '../model/platform';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import type { SecureWorkflow } from '../workflow/workflow';
+import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
 import { renderedWorkflow, workflowFacts } from './workflow-facts';
 
 /** Props of {@link MonitoringDoc}. */
@@ -66,7 +67,7 @@ export class MonitoringDoc extends Construct implements IGeneratedFile {
       '  scanners give; scheduled runs re-scan what is on the default branch.', '',
       '## Alerting', '',
       alerts
-        ? `\`${alerts.filePath}\` follows every scheduled workflow (${(alerts.triggers.workflowRun?.workflows ?? []).map((w) => `"${w}"`).join(', ')}): when a scheduled run of \`${platform.defaultBranch}\` fails it opens one issue titled "Scheduled workflow failing: <workflow>" (or comments on the open one), and closes it when a scheduled run passes again. It is the only job with \`issues: write\`, and it reads only the event's metadata.`
+        ? `\`${alerts.filePath}\` follows every scheduled workflow (${(alerts.triggers.workflowRun?.workflows ?? []).map((w) => `"${w}"`).join(', ')}): when a scheduled run of \`${platform.defaultBranch}\` fails it opens one issue titled "${ALERT_ISSUE_TITLE_PREFIX}<workflow>" (or comments on the open one), and closes it when a scheduled run passes again. It is the only job with \`issues: write\`, and it reads only the event's metadata.`
         : 'No alerting workflow is generated.',
       '',
     ];

@@ -1,9 +1,9 @@
-import * as YAML from 'yaml';
 import { Construct } from 'constructs';
 import { evaluateValue, UNKNOWN } from '../../common/what-runs/github-expression';
 import type { Platform } from '../model/platform';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import type { SecureWorkflow } from '../workflow/workflow';
+import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
 import { renderedWorkflow, workflowFacts } from './workflow-facts';
 
 /** Props of {@link RunbookDoc}. */
@@ -43,7 +43,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       '1. Open the failed job\'s log (`gh run view <run-id> --log-failed`); the job summary has the tables our steps write.',
       '2. A `result` job only reports the jobs it needs: look at the first failed job above it.',
       '3. Re-run only what failed once the cause is fixed or was transient: `gh run rerun <run-id> --failed`.',
-      '4. Scheduled workflows open an issue titled "Scheduled workflow failing: <name>" (alerts.yml); it closes itself when a run passes.', '',
+      `4. Scheduled workflows open an issue titled "${ALERT_ISSUE_TITLE_PREFIX}<name>" (alerts.yml); it closes itself when a run passes.`, '',
       '## Workflows', '',
     ];
     for (const w of this.props.workflows) {
@@ -101,7 +101,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
   private verify(): string[] {
     const { platform, provenance } = this.props;
     if (!provenance) return [];
-    const data = YAML.parse(renderedWorkflow(provenance).text);
+    const data = renderedWorkflow(provenance).doc;
     const steps: any[] = (data.jobs?.verify?.steps ?? []).filter((s: any) => String(s.name).startsWith('Verify') && s.run);
     const tag = `v${platform.version}`;
     const context = { github: { ref: `refs/tags/${tag}`, ref_name: tag } };

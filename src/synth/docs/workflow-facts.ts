@@ -1,16 +1,28 @@
+import * as YAML from 'yaml';
 import { costClass } from '../../common/what-runs/cost';
+import { referencedNames } from '../../common/workflow-yaml';
 import type { SecureWorkflow } from '../workflow/workflow';
 
 type WorkflowData = ReturnType<SecureWorkflow['renderData']>['data'];
-const rendered = new WeakMap<SecureWorkflow, { data: WorkflowData; text: string }>();
+/** A workflow as the docs read it: its data, its YAML text, and that text parsed (plain strings, no tokens). */
+export interface RenderedWorkflow {
+  readonly data: WorkflowData;
+  readonly text: string;
+  readonly doc: Record<string, any>;
+}
+
+const rendered = new WeakMap<SecureWorkflow, RenderedWorkflow>();
 
 /**
- * A workflow's data and YAML text, rendered once for all the docs: they render after every
- * construct exists (at synthesis), when a workflow no longer changes.
+ * A workflow rendered and parsed once for all the docs: they render after every construct exists
+ * (at synthesis), when a workflow no longer changes.
  */
-export function renderedWorkflow(w: SecureWorkflow): { data: WorkflowData; text: string } {
+export function renderedWorkflow(w: SecureWorkflow): RenderedWorkflow {
   let r = rendered.get(w);
-  if (!r) rendered.set(w, (r = { data: w.renderData().data, text: w.render().text }));
+  if (!r) {
+    const text = w.render().text;
+    rendered.set(w, (r = { data: w.renderData().data, text, doc: YAML.parse(text) }));
+  }
   return r;
 }
 
@@ -23,7 +35,6 @@ export interface WorkflowFacts {
 }
 
 export function workflowFacts(data: any, text: string): WorkflowFacts {
-  const names = (context: string) => [...new Set([...text.matchAll(new RegExp(`\\b${context}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))].map((m) => m[1]!))].sort();
   const uploads = new Set<string>();
   for (const job of Object.values<any>(data.jobs ?? {})) {
     for (const step of job.steps ?? []) {
@@ -33,7 +44,7 @@ export function workflowFacts(data: any, text: string): WorkflowFacts {
       if (uses.startsWith('actions/attest-build-provenance@')) uploads.add('attestations');
     }
   }
-  return { secrets: names('secrets').filter((s) => s !== 'GITHUB_TOKEN'), variables: names('vars'), uploads: [...uploads].sort() };
+  return { secrets: referencedNames(text, 'secrets'), variables: referencedNames(text, 'vars'), uploads: [...uploads].sort() };
 }
 
 /** A Mermaid flowchart of a workflow's jobs and their `needs`, the runner's cost class on each. */

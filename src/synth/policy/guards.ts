@@ -14,7 +14,7 @@ export const GUARDS = {
 /** Guards under which a job or step never runs for a tag. */
 export const NEVER_FOR_TAGS: readonly string[] = [GUARDS.notTag, GUARDS.pullRequestOnly];
 
-/** The conjuncts of an `if:`, nested ones included: `(a) && (b && c)` → `a`, `b`, `c`; `a || (b && c)` → itself. */
+/** The conjuncts of an `if:` at the top level: `(a) && (b && c)` → `a`, `b && c`. */
 export function topLevelConjuncts(condition: unknown): string[] {
   if (typeof condition !== 'string') return [];
   let text = condition.trim();
@@ -36,9 +36,7 @@ export function topLevelConjuncts(condition: unknown): string[] {
     }
   }
   parts.push(text.slice(start));
-  const stripped = parts.map(stripParens).filter((p) => p !== '');
-  // A parenthesised conjunction is itself a list of conjuncts.
-  return stripped.length === 1 ? stripped : stripped.flatMap((p) => topLevelConjuncts(p));
+  return parts.map(stripParens).filter((p) => p !== '');
 }
 
 function stripParens(part: string): string {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { REPO_ROOT } from '../../support/project';
@@ -35,6 +35,7 @@ export interface StepResult {
 /** A folder of stand-ins for `npx`: `npx --no-install <bin>` runs this package's own compiled bin. */
 function binShims(dir: string): string {
   const shims = path.join(dir, '.e2e-bin');
+  if (existsSync(path.join(shims, 'npx'))) return shims;
   mkdirSync(shims, { recursive: true });
   const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
   const bins: Record<string, string> = pkg.bin;

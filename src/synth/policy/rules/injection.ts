@@ -1,5 +1,5 @@
 import type { Finding } from '../../../common/errors';
-import { stepLabel, workflowSteps, type PolicyRule } from '../policy';
+import { stepLabel, workflowSteps, type PolicyRule, type WorkflowTarget } from '../policy';
 
 /**
  * Every `${{ … }}` in a text, found by scanning rather than a pattern: the expression ends at the
@@ -38,9 +38,11 @@ const UNTRUSTED_INPUTS = /^actions\/(checkout|download-artifact|cache)(\/|@)/;
  * named branches: what zizmor's dangerous-triggers audit fears (a privileged run of code or
  * artifacts the triggering run produced) cannot happen in it.
  */
-function metadataOnlyWorkflowRun(trigger: any, jobs: Record<string, any>): boolean {
-  if (!Array.isArray(trigger?.branches) || trigger.branches.length === 0) return false;
-  return Object.values(jobs).every((job) => !job.uses && (job.steps ?? []).every((step: any) => !UNTRUSTED_INPUTS.test(String(step.uses ?? ''))));
+function metadataOnlyWorkflowRun(target: WorkflowTarget): boolean {
+  const branches = (target.data.on as Record<string, any>).workflow_run?.branches;
+  if (!Array.isArray(branches) || branches.length === 0) return false;
+  if (Object.values(target.data.jobs ?? {}).some((job) => job.uses)) return false;
+  return [...workflowSteps(target)].every(({ step }) => !UNTRUSTED_INPUTS.test(step.uses ?? ''));
 }
 
 export const templateInjectionRule: PolicyRule = {
@@ -69,7 +71,7 @@ export const dangerousTriggersRule: PolicyRule = {
     const on = target.data.on ?? {};
     const findings: Finding[] = [];
     if ('pull_request_target' in on) findings.push({ location: target.constructPath, message: 'pull_request_target runs with a write token and secrets on untrusted code; use pull_request' });
-    if ('workflow_run' in on && !metadataOnlyWorkflowRun(on.workflow_run, target.data.jobs ?? {})) {
+    if ('workflow_run' in on && !metadataOnlyWorkflowRun(target)) {
       findings.push({ location: target.constructPath, message: 'workflow_run is flagged by zizmor; call this workflow with workflow_call from the producing workflow instead (workflow_run is allowed only with a branches filter and no checkout, artifact download or cache)' });
     }
     return findings;

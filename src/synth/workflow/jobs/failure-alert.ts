@@ -14,10 +14,8 @@ export interface FailureAlertProps {
   readonly jobId?: string;
 }
 
-/** The title of a workflow's alert issue: one open issue per workflow, found again by it. */
-export function alertIssueTitle(workflowName: string): string {
-  return `Scheduled workflow failing: ${workflowName}`;
-}
+/** The start of a workflow's alert issue title (the workflow's name follows): one open issue per workflow, found again by it. */
+export const ALERT_ISSUE_TITLE_PREFIX = 'Scheduled workflow failing: ';
 
 /** Conclusions that open (or update) the issue; `success` closes it; others (skipped, neutral) leave it. */
 const FAILED = ['failure', 'cancelled', 'timed_out', 'startup_failure'];
@@ -46,7 +44,7 @@ export function addFailureAlertJob(workflow: SecureWorkflow, props: FailureAlert
         CONCLUSION: run('conclusion'),
         RUN_URL: run('html_url'),
         FAILED_CONCLUSIONS: FAILED.join(' '),
-        TITLE_PREFIX: alertIssueTitle(''),
+        TITLE_PREFIX: ALERT_ISSUE_TITLE_PREFIX,
       },
       run: [
         'title="$TITLE_PREFIX$WORKFLOW"',
