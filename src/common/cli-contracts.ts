@@ -47,6 +47,7 @@ export const SMOKE_TEST = contract('smoke-test', {
 export const LOAD_TEST = contract('load-test', {
   baseUrl: '--base-url',
   path: '--path',
+  method: '--method',
   text: '--text',
   rate: '--rate',
   duration: '--duration',
@@ -57,6 +58,7 @@ export const LOAD_TEST = contract('load-test', {
   scenario: '--scenario',
   maxInFlight: '--max-in-flight',
   timeout: '--timeout-ms',
+  maxErrorRatePct: '--max-error-rate-pct',
   out: '--out',
 });
 

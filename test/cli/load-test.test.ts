@@ -64,6 +64,27 @@ describe('load-test CLI against a fixture server on 127.0.0.1', () => {
     expect(metrics!.errorRate).toBeCloseTo(0.1, 5);
   }, LOAD_TIMEOUT_MS);
 
+  test('--max-error-rate-pct gates the run after the metrics are written: 10 % errors pass at 15, fail at 5', async () => {
+    fixture = await TtsFixture.start({ failEvery: 10 });
+    const pass = await load(100, 0.5, '--max-error-rate-pct', '15');
+    expect(pass.code).toBe(0);
+    const fail = await load(100, 0.5, '--max-error-rate-pct', '5');
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toContain('error rate 10.00 % is above --max-error-rate-pct 5 %');
+    expect(fail.metrics!.errorRate).toBeCloseTo(0.1, 5);
+  }, LOAD_TIMEOUT_MS);
+
+  test('--method GET watches an endpoint without a body and, by default, any content type', async () => {
+    fixture = await TtsFixture.start();
+    const r = await runCliInProcess(loadTestCommand, ['--base-url', fixture.baseUrl, '--path', '/health', '--method', 'GET', '--rate', '40', '--duration', '0.5', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(fixture.healthRequests).toBe(20);
+    expect(fixture.synthesisRequests).toBe(0);
+    const metrics = parseMetrics(JSON.parse(readFileSync(out, 'utf8')), out);
+    expect(metrics.conditions.endpoint).toBe('GET /health');
+    expect(metrics.errorRate).toBe(0);
+  }, LOAD_TIMEOUT_MS);
+
   test('a 200 that is not audio (an HTML error page) is an error', async () => {
     fixture = await TtsFixture.start({ badAudio: 'wrong-content-type' });
     const { code, metrics } = await load(20, 0.5);

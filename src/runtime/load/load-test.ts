@@ -3,11 +3,21 @@ import * as hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import type { PerformanceMetrics, RunConditions } from '../metrics/performance-metrics';
 
+/** The request methods the load test sends. */
+export const LOAD_METHODS = ['POST', 'GET'] as const;
+export type LoadMethod = typeof LOAD_METHODS[number];
+
 /** Options of {@link runLoadTest}. */
 export interface LoadTestOptions {
   readonly baseUrl: URL;
-  /** POST target with its query, e.g. `/v1/synthesize?voice=amy`; the body is `{"text": …}`. */
+  /** Target with its query, e.g. `/v1/synthesize?voice=amy`; a POST's body is `{"text": …}`. */
   readonly path: string;
+  /**
+   * `POST` (synthesis: a JSON body) or `GET` (no body, e.g. a health endpoint watched during a
+   * rollout).
+   * @default 'POST'
+   */
+  readonly method?: LoadMethod;
   readonly text: string;
   /** Arrivals per second (open model: independent of how fast the server answers). */
   readonly rate: number;
@@ -82,11 +92,10 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
   let inFlight = 0;
   const pending = new Set<Promise<void>>();
 
+  const method = o.method ?? 'POST';
+  const request = method === 'POST' ? { headers: { 'content-type': 'application/json' }, body } : {};
   const send = async (): Promise<boolean> => {
-    const res = await pool.request({
-      path: requestPath, method: 'POST', headers: { 'content-type': 'application/json' }, body,
-      signal: AbortSignal.timeout(o.timeoutMs),
-    });
+    const res = await pool.request({ path: requestPath, method, ...request, signal: AbortSignal.timeout(o.timeoutMs) });
     // Drain: the connection is reused only after the body is read; the deadline covers it too.
     for await (const _chunk of res.body) { /* discard */ }
     const type = String(res.headers['content-type'] ?? '');
@@ -142,7 +151,7 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
   const ms = (us: number) => Math.round(us) / 1000;
   const ok = histogram.totalCount > 0;
   const conditions: RunConditions = {
-    endpoint: `POST ${requestPath}`,
+    endpoint: `${method} ${requestPath}`,
     targetRate: o.rate,
     durationSeconds: o.durationSeconds,
     warmupSeconds,
