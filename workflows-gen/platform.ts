@@ -6,7 +6,7 @@ import type { PlatformDefinition } from '../src';
  */
 export const PLATFORM: PlatformDefinition = {
   version: '0.1.0',
-  chartVersion: '0.2.0',
+  chartVersion: '0.3.0',
   environments: [
     { name: 'staging', logLevel: 'debug', autoscaling: false, replicas: 2 },
     {

@@ -205,7 +205,7 @@ describe('charts on real clusters', () => {
     const objects = helmTemplate(agent(), { release: 'frontdoor', namespace: 'edge', values: { dependencies: { tts: { release: 'speech', namespace: 'speech-prod' } } } });
     expect(find(objects, 'ConfigMap').data.TTS_URL).toBe('http://speech-tts.speech-prod.svc:8000');
     const rule = find(objects, 'NetworkPolicy').spec.egress[1];
-    expect(rule.to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'speech-prod' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'speech', 'app.kubernetes.io/name': 'tts' } } }]);
+    expect(rule.to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'speech-prod' } }, podSelector: { matchLabels: { 'voice-platform/serves': 'speech', 'app.kubernetes.io/name': 'tts' } } }]);
     // …and the tts release installed as "speech" is named speech-tts and admits the agent from "edge".
     const speech = helmTemplate(tts(), { release: 'speech', namespace: 'speech-prod', values: { callers: { agent: { namespace: 'edge' } } } });
     expect(find(speech, 'Service').metadata.name).toBe('speech-tts');
@@ -309,7 +309,9 @@ describe('charts on real clusters', () => {
     const objects = helmTemplate(tts(), { release: 'speech', namespace: 'voice', values });
     const monitor = find(objects, 'ServiceMonitor');
     const service = find(objects, 'Service');
-    expect(monitor.spec).toEqual({ selector: { matchLabels: service.spec.selector }, endpoints: [{ port: service.spec.ports[0].name, path: '/metrics', interval: '30s' }] });
+    // A ServiceMonitor selects Services by their own labels: this release's Service, and no other.
+    expect(monitor.spec).toEqual({ selector: { matchLabels: { 'app.kubernetes.io/name': 'tts', 'app.kubernetes.io/instance': 'speech' } }, endpoints: [{ port: service.spec.ports[0].name, path: '/metrics', interval: '30s' }] });
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
     expect(monitor.metadata.labels.release).toBe('kube-prometheus');
     const ingress = find(objects, 'NetworkPolicy').spec.ingress;
     expect(ingress).toHaveLength(2);

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { k8s, kplus } from './kplus';
 import { ValidationError } from '../../common/errors';
 import { dnsLabelProblem, portProblem } from '../model/names';
-import { CONTAINER_USER_ID } from '../model/limits';
+import { CONTAINER_USER_ID, SERVES_LABEL, TRACK_LABEL } from '../model/limits';
 
 /** cdk8s resolves patch values by field type: resource quantities must be Quantity objects. */
 function quantities(map: Record<string, string>): Record<string, k8s.Quantity> {
@@ -15,7 +15,7 @@ export interface EgressTarget {
   /** `app.kubernetes.io/name` of the target's pods. */
   readonly name: string;
   readonly port: number;
-  /** `app.kubernetes.io/instance` (its release). */
+  /** Its release: the egress rule admits every pod its Service serves from (`SERVES_LABEL`), canaries included. */
   readonly instance: string;
   /** Its namespace. */
   readonly namespace: string;
@@ -51,6 +51,27 @@ export interface HttpRouteProps {
   readonly hostnames?: readonly string[];
   /** @default '/' */
   readonly pathPrefix?: string;
+  /**
+   * A canary's Service as a second weighted backend: it gets `weight` % of the route's requests,
+   * this release's Service the rest (Gateway API weights are exact per request).
+   * @default - every request to this release's Service
+   */
+  readonly canaryBackend?: { readonly service: string; readonly weight: number };
+}
+
+/**
+ * This release as a canary of a stable release of the same chart: its own Deployment (fixed
+ * replicas, no autoscaler) and a Service that selects only its pods.
+ */
+export interface CanaryProps {
+  /** The stable release it runs beside. */
+  readonly stableRelease: string;
+  /**
+   * Replica-ratio canary: the pods join the stable release's Service (they carry its
+   * `SERVES_LABEL`), so they take `canary replicas / all replicas` of its traffic. `false` for a
+   * weighted HTTPRoute canary, reached only through its own Service.
+   */
+  readonly joinStableService: boolean;
 }
 
 /** A Prometheus Operator ServiceMonitor that scrapes the service port. */
@@ -124,6 +145,10 @@ export interface ServiceChartProps {
    * @default []
    */
   readonly metricsScrapers?: readonly k8s.NetworkPolicyPeer[];
+  /** Fixed replicas, and no autoscaler (a canary, or autoscaling off). @default - the autoscaler sets them */
+  readonly replicas?: number;
+  /** Run as a canary of another release. @default - a stable release */
+  readonly canary?: CanaryProps;
 }
 
 /**
@@ -135,8 +160,10 @@ export interface ServiceChartProps {
  * account token, probes on the service port.
  */
 export class ServiceChart extends Chart {
-  /** Labels that select this service's pods. */
+  /** Labels that select this release's pods (Deployment, PodDisruptionBudget, NetworkPolicy). */
   public readonly selectorLabels: Record<string, string>;
+  /** Labels the Service selects pods by. */
+  public readonly serviceSelector: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: ServiceChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -150,6 +177,11 @@ export class ServiceChart extends Chart {
     this.selectorLabels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/instance': props.instance };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/version': props.version, 'app.kubernetes.io/managed-by': props.managedBy ?? 'Helm' };
     const metadata = { name: props.fullname ?? props.instance, labels };
+    const canary = props.canary;
+    const servesLabels = { 'app.kubernetes.io/name': props.name, [SERVES_LABEL]: canary?.joinStableService ? canary.stableRelease : props.instance };
+    const podLabels = { ...labels, [SERVES_LABEL]: servesLabels[SERVES_LABEL]!, [TRACK_LABEL]: canary ? 'canary' : 'stable' };
+    /** A stable Service takes every pod that serves its release; a canary's own Service only the canary's pods. */
+    this.serviceSelector = canary ? { ...this.selectorLabels } : { 'app.kubernetes.io/name': props.name, [SERVES_LABEL]: props.instance };
 
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
     const configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata, data: { ...props.config } });
@@ -159,7 +191,8 @@ export class ServiceChart extends Chart {
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata,
       select: false,
-      podMetadata: { labels },
+      replicas: props.replicas,
+      podMetadata: { labels: podLabels },
       serviceAccount,
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
@@ -195,15 +228,18 @@ export class ServiceChart extends Chart {
     );
 
     const service = new kplus.Service(this, 'Service', { metadata, ports: [{ name: 'http', port: props.port, targetPort: props.port }] });
-    ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/selector', { ...this.selectorLabels }));
+    ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/selector', { ...this.serviceSelector }));
 
-    new kplus.HorizontalPodAutoscaler(this, 'HorizontalPodAutoscaler', {
-      metadata,
-      target: deployment,
-      minReplicas: a.minReplicas,
-      maxReplicas: a.maxReplicas,
-      metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(a.targetCPUUtilizationPercentage))],
-    });
+    // A fixed size (a canary's is the rollout's to set, stage by stage) leaves no room for an autoscaler.
+    if (props.replicas === undefined) {
+      new kplus.HorizontalPodAutoscaler(this, 'HorizontalPodAutoscaler', {
+        metadata,
+        target: deployment,
+        minReplicas: a.minReplicas,
+        maxReplicas: a.maxReplicas,
+        metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(a.targetCPUUtilizationPercentage))],
+      });
+    }
 
     new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
       metadata,
@@ -229,13 +265,13 @@ export class ServiceChart extends Chart {
             ports: props.dns.ports.map((p) => ({ protocol: p.protocol ?? 'UDP', port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port) })),
           },
           ...(props.egressTo ?? []).map((t): k8s.NetworkPolicyEgressRule => ({
-            to: [ServiceChart.peerOf({ 'app.kubernetes.io/name': t.name, 'app.kubernetes.io/instance': t.instance }, t.namespace)],
+            to: [ServiceChart.peerOf({ 'app.kubernetes.io/name': t.name, [SERVES_LABEL]: t.instance }, t.namespace)],
             ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(t.port) }],
           })),
         ],
       },
     });
-    if (props.httpRoute) this.addHttpRoute(metadata, props.httpRoute, props.port);
+    if (props.httpRoute && !canary) this.addHttpRoute(metadata, props.httpRoute, props.port);
     if (props.serviceMonitor) this.addServiceMonitor(metadata, props.serviceMonitor);
   }
 
@@ -249,7 +285,9 @@ export class ServiceChart extends Chart {
         hostnames: [...route.hostnames ?? []],
         rules: [{
           matches: [{ path: { type: 'PathPrefix', value: route.pathPrefix ?? '/' } }],
-          backendRefs: [{ name: metadata.name, port }],
+          backendRefs: route.canaryBackend
+            ? [{ name: metadata.name, port, weight: 100 - route.canaryBackend.weight }, { name: route.canaryBackend.service, port, weight: route.canaryBackend.weight }]
+            : [{ name: metadata.name, port }],
         }],
       },
     });

@@ -111,3 +111,16 @@ export const KUBERNETES_MINIMUM = '1.30';
 
 /** Where the services expose Prometheus metrics (on their HTTP port). */
 export const DEFAULT_METRICS_PATH = '/metrics';
+
+/**
+ * Pod label naming the release whose Service sends traffic to the pod: a stable release's own
+ * name, or for a replica-ratio canary the stable release it joins. Services and callers' egress
+ * rules select by it, so a canary's pods take their share without overlapping Deployment selectors.
+ */
+export const SERVES_LABEL = 'voice-platform/serves';
+
+/** Pod label saying whether a pod belongs to a `stable` or a `canary` release (dashboards, error rates). */
+export const TRACK_LABEL = 'voice-platform/track';
+
+/** Name suffix of a service's canary release: `tts` → `tts-canary`. */
+export const CANARY_RELEASE_SUFFIX = '-canary';

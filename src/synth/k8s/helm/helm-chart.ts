@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { helpersTemplate, TemplateTokens } from './templates';
 import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
 import { urlSettingOf } from '../../model/platform';
-import { KUBERNETES_MINIMUM } from '../../model/limits';
+import { KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL } from '../../model/limits';
 import type { PolicyTarget } from '../../policy/policy';
 import type { Platform, Service } from '../../model/platform';
 import { setPath } from '../../../common/object-path';
@@ -48,8 +48,9 @@ const FILE_OF_KIND: Record<string, string> = {
 
 /** The objects a values switch turns on. */
 const CONDITION_OF_KIND: Record<string, string> = {
-  HorizontalPodAutoscaler: '.Values.autoscaling.enabled',
-  HTTPRoute: '.Values.httpRoute.enabled',
+  // A canary's size is set by the rollout, stage by stage; its traffic comes from the stable release's route.
+  HorizontalPodAutoscaler: 'and .Values.autoscaling.enabled (not .Values.canary.enabled)',
+  HTTPRoute: 'and .Values.httpRoute.enabled (not .Values.canary.enabled)',
   ServiceMonitor: 'and .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled',
 };
 
@@ -189,13 +190,24 @@ export function serviceChartProps(platform: Platform, service: Service, values: 
     maxUnavailable: values.podDisruptionBudget.maxUnavailable,
     topologySpread: values.defaultTopologySpread,
     httpRoute: values.httpRoute.enabled
-      ? { parentRefs: values.httpRoute.parentRefs as HttpRouteParentRef[], hostnames: values.httpRoute.hostnames, pathPrefix: values.httpRoute.pathPrefix }
+      ? {
+        parentRefs: values.httpRoute.parentRefs as HttpRouteParentRef[], hostnames: values.httpRoute.hostnames, pathPrefix: values.httpRoute.pathPrefix,
+        canaryBackend: values.httpRoute.canary.release && values.httpRoute.canary.weight > 0
+          ? { service: nameFor(values.httpRoute.canary.release, service.name), weight: values.httpRoute.canary.weight } : undefined,
+      }
       : undefined,
+    replicas: values.canary.enabled || !values.autoscaling.enabled ? values.replicaCount : undefined,
+    canary: values.canary.enabled ? { stableRelease: values.canary.stableRelease, joinStableService: values.canary.joinStableService } : undefined,
     serviceMonitor: values.metrics.enabled && values.metrics.serviceMonitor.enabled
       ? { path: values.metrics.path, interval: values.metrics.serviceMonitor.interval, labels: values.metrics.serviceMonitor.labels }
       : undefined,
     metricsScrapers: values.metrics.allowFrom as k8s.NetworkPolicyPeer[],
   };
+}
+
+/** The fullname a release of `chart` gets without overrides (`_helpers.tpl`'s `nameFor`). */
+export function nameFor(release: string, chart: string): string {
+  return (release.includes(chart) ? release : `${release}-${chart}`).slice(0, 63).replace(/-+$/, '');
 }
 
 /**
@@ -233,8 +245,11 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
   const timing = (probe: 'readiness' | 'liveness' | 'startup') => Object.fromEntries(['periodSeconds', 'timeoutSeconds', 'failureThreshold'].map((f) => [f, t.value(`.Values.probes.${probe}.${f}`)]));
   for (const m of manifests) {
     if (m.kind === 'Deployment') {
-      m.spec = { replicas: t.custom((i, key) => `${i}{{- if not .Values.autoscaling.enabled }}\n${i}${key}: {{ .Values.replicaCount }}\n${i}{{- end }}`), ...m.spec };
+      delete m.spec.replicas;
+      m.spec = { replicas: t.custom((i, key) => `${i}{{- if or (not .Values.autoscaling.enabled) .Values.canary.enabled }}\n${i}${key}: {{ .Values.replicaCount }}\n${i}{{- end }}`), ...m.spec };
       const pod = m.spec.template;
+      pod.metadata.labels[SERVES_LABEL] = t.quoted('ternary .Values.canary.stableRelease .Release.Name (and .Values.canary.enabled .Values.canary.joinStableService)');
+      pod.metadata.labels[TRACK_LABEL] = t.quoted('ternary "canary" "stable" .Values.canary.enabled');
       // A changed ConfigMap rolls the pods: its rendered text's hash is part of the pod template.
       pod.metadata.annotations = { 'checksum/config': t.quoted(`include (print $.Template.BasePath "/configmap.yaml") . | sha256sum`), [t.items('.Values.podAnnotations')]: '' };
       pod.metadata.labels[t.items('.Values.podLabels')] = '';
@@ -265,7 +280,19 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
       setPath(m, ['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'], t.value('.Values.autoscaling.targetCPUUtilizationPercentage'));
     }
     if (m.kind === 'ServiceAccount') m.metadata.annotations = t.with('.Values.serviceAccount.annotations');
-    if (m.kind === 'Service') m.spec.type = t.quoted('.Values.service.type');
+    if (m.kind === 'Service') {
+      m.spec.type = t.quoted('.Values.service.type');
+      // A stable Service takes every pod serving its release (a replica-ratio canary's too); a canary's only its own.
+      m.spec.selector = t.custom((i, key) => [
+        `${i}${key}:`,
+        `${i}  app.kubernetes.io/name: ${service.name}`,
+        `${i}  {{- if .Values.canary.enabled }}`,
+        `${i}  app.kubernetes.io/instance: {{ .Release.Name | quote }}`,
+        `${i}  {{- else }}`,
+        `${i}  ${SERVES_LABEL}: {{ .Release.Name | quote }}`,
+        `${i}  {{- end }}`,
+      ].join('\n'));
+    }
     if (m.kind === 'PodDisruptionBudget') m.spec.maxUnavailable = t.value('.Values.podDisruptionBudget.maxUnavailable');
     if (m.kind === 'NetworkPolicy') {
       const port = [{ port: service.port, protocol: 'TCP' }];
@@ -294,6 +321,19 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
       m.spec.parentRefs = t.block('.Values.httpRoute.parentRefs');
       m.spec.hostnames = t.with('.Values.httpRoute.hostnames');
       m.spec.rules[0].matches[0].path.value = t.quoted('.Values.httpRoute.pathPrefix');
+      // A canary release's Service as a second backend, weighted, while a rollout stage runs.
+      const { matches } = m.spec.rules[0];
+      m.spec.rules[0] = { matches, backendRefs: t.custom((i, key) => [
+        `${i}${key}:`,
+        `${i}  - name: ${n.fullname}`,
+        `${i}    port: ${service.port}`,
+        `${i}    {{- if and .Values.httpRoute.canary.release (gt (int .Values.httpRoute.canary.weight) 0) }}`,
+        `${i}    weight: {{ sub 100 (int .Values.httpRoute.canary.weight) }}`,
+        `${i}  - name: {{ include "${service.name}.nameFor" (dict "release" .Values.httpRoute.canary.release "chart" "${service.name}") | quote }}`,
+        `${i}    port: ${service.port}`,
+        `${i}    weight: {{ .Values.httpRoute.canary.weight }}`,
+        `${i}    {{- end }}`,
+      ].join('\n')) };
     }
     if (m.kind === 'ServiceMonitor') {
       m.metadata.labels[t.items('.Values.metrics.serviceMonitor.labels')] = '';

@@ -79,6 +79,15 @@ export interface ChartValues {
     readonly parentRefs: readonly unknown[];
     readonly hostnames: readonly string[];
     readonly pathPrefix: string;
+    /** On a stable release: send `weight` % of the route's requests to the canary release's Service. */
+    readonly canary: { readonly release: string; readonly weight: number };
+  };
+  /** This release as a canary of `stableRelease` (off: a stable release). */
+  readonly canary: {
+    readonly enabled: boolean;
+    readonly stableRelease: string;
+    /** Replica-ratio canary: the pods join the stable release's Service. Off for a weighted HTTPRoute canary. */
+    readonly joinStableService: boolean;
   };
   /** Prometheus metrics on the service port (off by default). */
   readonly metrics: {
@@ -136,7 +145,8 @@ export function defaultValues(platform: Platform, service: Service): ChartValues
     topologySpreadConstraints: [],
     priorityClassName: '',
     service: { type: 'ClusterIP' },
-    httpRoute: { enabled: false, annotations: {}, parentRefs: [], hostnames: [], pathPrefix: '/' },
+    httpRoute: { enabled: false, annotations: {}, parentRefs: [], hostnames: [], pathPrefix: '/', canary: { release: '', weight: 0 } },
+    canary: { enabled: false, stableRelease: '', joinStableService: true },
     metrics: { enabled: false, path: DEFAULT_METRICS_PATH, allowFrom: [], serviceMonitor: { enabled: false, interval: '30s', labels: {} } },
     testImage: DEFAULT_TEST_IMAGE,
   };
@@ -214,7 +224,7 @@ export function valuesSchema(serviceName: string, values: ChartValues): Record<s
         pullPolicy: { type: 'string', enum: ['IfNotPresent', 'Always', 'Never'] },
       }),
       imagePullSecrets: objectList('Secrets for a private registry, e.g. [{name: ghcr}]', closed({ name: { type: 'string', pattern: DNS_LABEL } })),
-      replicaCount: { type: 'integer', minimum: MIN_REPLICAS, description: `Replicas when autoscaling is off (≥ ${MIN_REPLICAS} for the PodDisruptionBudget)` },
+      replicaCount: { type: 'integer', minimum: 1, description: `Replicas when autoscaling is off (≥ ${MIN_REPLICAS} for the PodDisruptionBudget), or of a canary (≥ 1)` },
       autoscaling: closed({
         enabled: { type: 'boolean' },
         minReplicas: { type: 'integer', minimum: MIN_REPLICAS },
@@ -268,10 +278,23 @@ export function valuesSchema(serviceName: string, values: ChartValues): Record<s
             closed({ name: { type: 'string', minLength: 1 }, namespace: { type: 'string', pattern: DNS_LABEL }, sectionName: { type: 'string', minLength: 1 } }, ['name'])),
           hostnames: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } },
           pathPrefix: { type: 'string', pattern: '^/' },
+          canary: closed({
+            release: { type: 'string', pattern: `^(${RELEASE_NAME.slice(1, -1)})?$`, description: 'The canary release whose Service gets `weight` % of the requests' },
+            weight: { type: 'integer', minimum: 0, maximum: 100 },
+          }),
         }),
         // A route that attaches to nothing is a silent no-op: say where when it is on.
         if: { properties: { enabled: { const: true } } },
         then: { properties: { parentRefs: { type: 'array', minItems: 1 } } },
+      },
+      canary: {
+        ...closed({
+          enabled: { type: 'boolean', description: 'This release is a canary: no autoscaler or HTTPRoute, replicaCount pods, its own Service selects only them' },
+          stableRelease: { type: 'string', pattern: `^(${RELEASE_NAME.slice(1, -1)})?$` },
+          joinStableService: { type: 'boolean', description: 'Replica-ratio canary: the pods also serve the stable release\'s Service (off for a weighted HTTPRoute canary)' },
+        }),
+        if: { properties: { enabled: { const: true } } },
+        then: { properties: { stableRelease: { type: 'string', minLength: 1 } } },
       },
       metrics: closed({
         enabled: { type: 'boolean' },
@@ -285,5 +308,8 @@ export function valuesSchema(serviceName: string, values: ChartValues): Record<s
       }),
       testImage: { type: 'string', minLength: 1, not: { pattern: ':latest$' }, description: 'Image of the helm test pod (with curl)' },
     }, Object.keys(values)),
+    // A stable release keeps ≥ MIN_REPLICAS for its PodDisruptionBudget; a canary may run one pod.
+    if: { properties: { canary: { type: 'object', properties: { enabled: { const: true } } } } },
+    else: { properties: { replicaCount: { type: 'integer', minimum: MIN_REPLICAS } } },
   };
 }
