@@ -8,11 +8,29 @@ export const PLATFORM: PlatformDefinition = {
   version: '0.1.0',
   chartVersion: '0.3.0',
   environments: [
-    { name: 'staging', logLevel: 'debug', autoscaling: false, replicas: 2 },
+    {
+      name: 'staging', logLevel: 'debug', autoscaling: false, replicas: 2,
+      // Every successful build of main, all at once: staging is where a release is tried first.
+      deploy: {
+        on: 'default-branch', namespace: 'voice-staging',
+        clusterAuth: { kind: 'aws-oidc', region: 'eu-west-1', cluster: 'voice-staging' },
+        urls: { agent: 'https://agent.staging.voice-platform.example' },
+        rollout: [{ percent: 100, watchMinutes: 5 }],
+      },
+    },
     {
       name: 'production', logLevel: 'info', autoscaling: { minReplicas: 3, maxReplicas: 10 },
       // Synthesis is CPU-bound: production tts gets a full core per pod and room for larger voices.
       resources: { tts: { cpuRequest: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' } },
+      // Release tags only, through the protected environment, 10 % → 50 % → 100 % (the default stages).
+      deploy: {
+        on: 'release-tag', namespace: 'voice',
+        clusterAuth: { kind: 'aws-oidc', region: 'eu-west-1', cluster: 'voice-production' },
+        urls: { agent: 'https://agent.voice-platform.example' },
+        // The agent is the entry point: its canary is a weighted backend of its HTTPRoute. tts is
+        // internal (only the agent calls it), so its canary is a replica-ratio one.
+        gateway: { parentRefs: [{ name: 'public', namespace: 'gateway' }], hostnames: ['agent.voice-platform.example'], services: ['agent'] },
+      },
     },
   ],
   repository: 'voice-platform/voice-platform',
@@ -69,5 +87,10 @@ export const PLATFORM: PlatformDefinition = {
     xcode: '16.4',
     swiftlint: '0.59.1',
     testTargets: { unit: 'VoiceTranscriberTests', routing: 'VoiceTranscriberRoutingTests', performance: 'VoiceTranscriberPerformanceTests' },
+    release: {
+      tags: 'app-v*',
+      productName: 'VoiceTranscriber.app',
+      feedUrl: 'https://voice-platform.github.io/voice-platform/appcast.xml',
+    },
   },
 };

@@ -124,3 +124,20 @@ export const TRACK_LABEL = 'voice-platform/track';
 
 /** Name suffix of a service's canary release: `tts` → `tts-canary`. */
 export const CANARY_RELEASE_SUFFIX = '-canary';
+
+/** The rollout stages when an environment names none: 10 %, 50 %, then 100 %, each watched 10 minutes. */
+export const DEFAULT_ROLLOUT: readonly { readonly percent: number; readonly watchMinutes: number }[] = [
+  { percent: 10, watchMinutes: 10 }, { percent: 50, watchMinutes: 10 }, { percent: 100, watchMinutes: 10 },
+];
+
+/** Highest error rate (%) of a watch window's synthetic traffic. */
+export const DEFAULT_MAX_ERROR_RATE_PCT = 1;
+
+/** Requests per second of a watch window's synthetic traffic: enough to see errors, not load. */
+export const WATCH_RATE_RPS = 2;
+
+/** Longest watch of one stage: a job must finish within GitHub's limits with room for installs. */
+export const MAX_WATCH_MINUTES = 120;
+
+/** Default GitHub environments of the app's release steps. */
+export const DEFAULT_APP_RELEASE_ENVIRONMENTS = { beta: 'app-beta', phased: 'app-phased', everyone: 'app-everyone' } as const;

@@ -142,6 +142,27 @@ export interface AppDefinition {
     /** Performance tests; they write metrics v1 JSON to `TEST_RUNNER_METRICS_PATH`. */
     readonly performance: string;
   };
+  /**
+   * Releases of the signed, notarized app through Sparkle (app-release.yml).
+   * @default - the app is not released by the pipelines
+   */
+  readonly release?: AppReleaseDefinition;
+}
+
+/** How the app is released: a tag, a beta channel, a phased rollout, then everyone. */
+export interface AppReleaseDefinition {
+  /** Glob of the app's release tags, e.g. `app-v*` (the version is what follows the prefix). */
+  readonly tags: string;
+  /** Name of the built `.app` bundle, e.g. `VoiceTranscriber.app`. */
+  readonly productName: string;
+  /** Public URL of the Sparkle appcast the app reads (`SUFeedURL`), published from `feedBranch`. */
+  readonly feedUrl: string;
+  /** Branch holding `appcast.xml` (served by GitHub Pages or a CDN). @default 'appcast' */
+  readonly feedBranch?: string;
+  /** Hours between Sparkle's phased-rollout groups (7 groups, about 14 % each). @default 24 */
+  readonly phasedRolloutIntervalHours?: number;
+  /** GitHub environments of each step. @default { beta: 'app-beta', phased: 'app-phased', everyone: 'app-everyone' } */
+  readonly environments?: { readonly beta: string; readonly phased: string; readonly everyone: string };
 }
 
 /** The container registry. */
@@ -249,6 +270,76 @@ export interface EnvironmentDefinition {
    * @default - the service's own `resources`
    */
   readonly resources?: Readonly<Record<string, ResourceDefinition>>;
+  /**
+   * How releases reach this environment (cd-deploy.yml).
+   * @default - the pipelines do not deploy it
+   */
+  readonly deploy?: DeployDefinition;
+}
+
+/** What starts a deploy: every successful build of the default branch, or a release tag. */
+export type DeployTrigger = 'default-branch' | 'release-tag';
+
+/**
+ * How the deploy job reaches the cluster. Prefer `aws-oidc`: no long-lived credential is stored;
+ * the job trades its GitHub OIDC token (subject `repo:<owner>/<repo>:environment:<env>`) for a
+ * role session, so only jobs of that GitHub environment can assume the role.
+ */
+export type ClusterAuthDefinition =
+  | {
+    readonly kind: 'aws-oidc';
+    /** e.g. `eu-west-1`. */
+    readonly region: string;
+    /** EKS cluster name. */
+    readonly cluster: string;
+    /** The environment variable (`vars.*` of the GitHub environment) holding the role ARN. @default 'DEPLOY_ROLE_ARN' */
+    readonly roleArnVariable?: string;
+  }
+  | {
+    readonly kind: 'kubeconfig';
+    /** The GitHub environment's secret holding a kubeconfig (a namespaced, short-lived token). @default 'KUBECONFIG' */
+    readonly secret?: string;
+  };
+
+/** One traffic stage of a rollout. */
+export interface RolloutStageDefinition {
+  /** Share of the traffic on the new release, 1–100; the last stage is 100 (promotion). */
+  readonly percent: number;
+  /** Minutes the stage is watched (smoke test, then synthetic traffic with an error-rate gate) before the next. */
+  readonly watchMinutes: number;
+}
+
+/** A Gateway the environment's entry services are exposed through (their canaries are then weighted HTTPRoute backends). */
+export interface GatewayDefinition {
+  /** The Gateway (listener) the services' HTTPRoutes attach to. */
+  readonly parentRefs: readonly { readonly name: string; readonly namespace?: string; readonly sectionName?: string }[];
+  /** Services exposed through it (each gets an HTTPRoute in this environment's values). */
+  readonly services: readonly string[];
+  /** Hostnames of the routes. @default [] (every hostname of the listener) */
+  readonly hostnames?: readonly string[];
+}
+
+/** How one environment is deployed. */
+export interface DeployDefinition {
+  /** When it is deployed. */
+  readonly on: DeployTrigger;
+  /** GitHub environment whose protection rules, secrets and variables the deploy jobs use. @default - the environment's name */
+  readonly githubEnvironment?: string;
+  /** Kubernetes namespace of the releases. */
+  readonly namespace: string;
+  readonly clusterAuth: ClusterAuthDefinition;
+  /**
+   * Public base URL of a service in this environment, smoke-tested after each stage. A service
+   * without one is smoke-tested through `kubectl port-forward` to its Service.
+   * @default {}
+   */
+  readonly urls?: Readonly<Record<string, string>>;
+  /** @default DEFAULT_ROLLOUT (10 %, 50 %, 100 %, each watched 10 minutes) */
+  readonly rollout?: readonly RolloutStageDefinition[];
+  /** @default - no Gateway: every canary is a replica-ratio canary */
+  readonly gateway?: GatewayDefinition;
+  /** Highest error rate (%) of the synthetic traffic in a watch window. @default DEFAULT_MAX_ERROR_RATE_PCT */
+  readonly maxErrorRatePct?: number;
 }
 
 /** The whole platform. */

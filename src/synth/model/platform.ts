@@ -2,11 +2,11 @@ import * as path from 'node:path';
 import { DEFAULT_THRESHOLDS, type RegressionThresholds } from '../../common/regression-thresholds';
 import { choices, FindingsError } from '../../common/errors';
 import type {
-  AppDefinition, DependencyUpdatesDefinition, EnvironmentDefinition, OwnersDefinition, PlatformDefinition, RegistryDefinition,
+  AppDefinition, AppReleaseDefinition, ClusterAuthDefinition, DependencyUpdatesDefinition, DeployTrigger, GatewayDefinition, RolloutStageDefinition, EnvironmentDefinition, OwnersDefinition, PlatformDefinition, RegistryDefinition,
   ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import { DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
+import { DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_MAX_ERROR_RATE_PCT, DEFAULT_ROLLOUT, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -55,6 +55,39 @@ export interface Service {
   readonly build: ServiceBuild;
 }
 
+/** How the deploy job reaches the cluster, with defaults resolved. */
+export type ClusterAuth =
+  | { readonly kind: 'aws-oidc'; readonly region: string; readonly cluster: string; readonly roleArnVariable: string }
+  | { readonly kind: 'kubeconfig'; readonly secret: string };
+
+/** How one environment is deployed, with defaults resolved. */
+export interface Deployment {
+  /** The model's environment name (its values files are `values-<environment>.yaml`). */
+  readonly environment: string;
+  readonly on: DeployTrigger;
+  readonly githubEnvironment: string;
+  readonly namespace: string;
+  readonly clusterAuth: ClusterAuth;
+  /** Public base URL by service (services without one are reached through port-forward). */
+  readonly urls: Readonly<Record<string, string>>;
+  /** Stages in order; the last is 100 %. */
+  readonly rollout: readonly RolloutStageDefinition[];
+  readonly gateway?: GatewayDefinition;
+  readonly maxErrorRatePct: number;
+}
+
+/** How the app is released, with defaults resolved. */
+export interface AppRelease {
+  readonly tags: string;
+  /** The tag prefix before the version, e.g. `app-v`. */
+  readonly tagPrefix: string;
+  readonly productName: string;
+  readonly feedUrl: string;
+  readonly feedBranch: string;
+  readonly phasedRolloutIntervalHours: number;
+  readonly environments: { readonly beta: string; readonly phased: string; readonly everyone: string };
+}
+
 /** Default of `PerformanceDefinition.warmupSeconds`. */
 export const DEFAULT_WARMUP_SECONDS = 10;
 
@@ -92,6 +125,10 @@ export class Platform {
   public readonly app: AppDefinition;
   /** The services, each after the services it calls (the order to start or install them in). */
   public readonly services: readonly Service[];
+  /** The environments the pipelines deploy, in the model's order. */
+  public readonly deployments: readonly Deployment[];
+  /** The app's release process, if the model has one. */
+  public readonly appRelease?: AppRelease;
 
   private constructor(d: PlatformDefinition) {
     this.version = d.version;
@@ -110,6 +147,21 @@ export class Platform {
     this.app = d.app;
     const byName = new Map(d.services.map((s) => [s.name, s]));
     this.services = callOrder(d.services).map((name) => this.resolveService(byName.get(name)!));
+    this.deployments = d.environments.filter((e) => e.deploy).map((e) => {
+      const dep = e.deploy!;
+      return {
+        environment: e.name,
+        on: dep.on,
+        githubEnvironment: dep.githubEnvironment ?? e.name,
+        namespace: dep.namespace,
+        clusterAuth: resolveClusterAuth(dep.clusterAuth),
+        urls: dep.urls ?? {},
+        rollout: dep.rollout ?? DEFAULT_ROLLOUT,
+        gateway: dep.gateway,
+        maxErrorRatePct: dep.maxErrorRatePct ?? DEFAULT_MAX_ERROR_RATE_PCT,
+      };
+    });
+    this.appRelease = d.app.release && resolveAppRelease(d.app.release);
   }
 
   /**
@@ -204,4 +256,22 @@ export class Platform {
 /** The setting that carries a called service's URL, e.g. `TTS_URL` for `tts`. */
 export function urlSettingOf(serviceName: string): string {
   return `${serviceName.toUpperCase().replace(/-/g, '_')}_URL`;
+}
+
+function resolveClusterAuth(a: ClusterAuthDefinition): ClusterAuth {
+  return a.kind === 'aws-oidc'
+    ? { kind: 'aws-oidc', region: a.region, cluster: a.cluster, roleArnVariable: a.roleArnVariable ?? 'DEPLOY_ROLE_ARN' }
+    : { kind: 'kubeconfig', secret: a.secret ?? 'KUBECONFIG' };
+}
+
+function resolveAppRelease(r: AppReleaseDefinition): AppRelease {
+  return {
+    tags: r.tags,
+    tagPrefix: r.tags.slice(0, -1),
+    productName: r.productName,
+    feedUrl: r.feedUrl,
+    feedBranch: r.feedBranch ?? 'appcast',
+    phasedRolloutIntervalHours: r.phasedRolloutIntervalHours ?? 24,
+    environments: r.environments ?? DEFAULT_APP_RELEASE_ENVIRONMENTS,
+  };
 }

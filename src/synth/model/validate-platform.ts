@@ -1,10 +1,10 @@
 import { cronProblem } from './cron';
 import { dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
-import type { PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
+import type { AppReleaseDefinition, DeployDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
 import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
-import { cooldownProblem, IMAGE_PLATFORMS, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
+import { cooldownProblem, IDENTIFIER, IMAGE_PLATFORMS, MAX_WATCH_MINUTES, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
 
 
 /** Collects findings against field paths such as `services[1].port`. */
@@ -69,6 +69,53 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
   }
 }
 
+const urlProblem = (v: string) => (/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s]*)?$/.test(v) && !v.endsWith('/') ? undefined : `"${v}" must be an http(s) base URL without a trailing slash`);
+
+function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services: ReadonlySet<string>): void {
+  c.check(`${at}.on`, d.on, (v) => (v === 'default-branch' || v === 'release-tag' ? undefined : `must be "default-branch" or "release-tag", got ${JSON.stringify(v)}`));
+  c.check(`${at}.namespace`, d.namespace, dnsLabelProblem);
+  if (d.githubEnvironment !== undefined) c.check(`${at}.githubEnvironment`, d.githubEnvironment, (v) => (/^[A-Za-z0-9._-]{1,255}$/.test(v) ? undefined : `"${v}" must be a GitHub environment name (letters, digits, . _ -)`));
+  const auth = d.clusterAuth;
+  if (auth.kind === 'aws-oidc') {
+    c.check(`${at}.clusterAuth.region`, auth.region, (v) => (/^[a-z]{2}(-[a-z]+)+-\d$/.test(v) ? undefined : `"${v}" is not an AWS region such as eu-west-1`));
+    c.check(`${at}.clusterAuth.cluster`, auth.cluster, (v) => (/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(v) ? undefined : `"${v}" is not an EKS cluster name`));
+    if (auth.roleArnVariable !== undefined) c.check(`${at}.clusterAuth.roleArnVariable`, auth.roleArnVariable, (v) => (/^[A-Z_][A-Z0-9_]*$/.test(v) ? undefined : `"${v}" must be a variable name (A–Z, 0–9, _)`));
+  } else if (auth.kind === 'kubeconfig') {
+    if (auth.secret !== undefined) c.check(`${at}.clusterAuth.secret`, auth.secret, (v) => (/^[A-Z_][A-Z0-9_]*$/.test(v) && !v.startsWith('GITHUB_') ? undefined : `"${v}" must be a secret name (A–Z, 0–9, _, not GITHUB_*)`));
+  } else {
+    c.fail(`${at}.clusterAuth.kind`, `must be "aws-oidc" or "kubeconfig", got ${JSON.stringify((auth as { kind: unknown }).kind)}`);
+  }
+  for (const [name, url] of Object.entries(d.urls ?? {})) {
+    if (!services.has(name)) c.fail(`${at}.urls.${name}`, `is not a service of the model (${[...services].join(', ')})`);
+    c.check(`${at}.urls.${name}`, url, urlProblem);
+  }
+  if (d.rollout) {
+    if (d.rollout.length === 0) c.fail(`${at}.rollout`, 'needs at least one stage (the last one at 100 %)');
+    d.rollout.forEach((stage, j) => {
+      const prev = j > 0 ? d.rollout![j - 1]!.percent : 0;
+      if (!(Number.isInteger(stage.percent) && stage.percent > prev && stage.percent <= 100)) c.fail(`${at}.rollout[${j}].percent`, `must be an integer above the previous stage's ${prev} and at most 100, got ${stage.percent}`);
+      if (!(Number.isInteger(stage.watchMinutes) && stage.watchMinutes >= 1 && stage.watchMinutes <= MAX_WATCH_MINUTES)) c.fail(`${at}.rollout[${j}].watchMinutes`, `must be an integer from 1 to ${MAX_WATCH_MINUTES}, got ${stage.watchMinutes}`);
+    });
+    const last = d.rollout[d.rollout.length - 1];
+    if (last && last.percent !== 100) c.fail(`${at}.rollout[${d.rollout.length - 1}].percent`, `the last stage promotes the release to 100 %, got ${last.percent}`);
+  }
+  if (d.gateway) {
+    if (d.gateway.parentRefs.length === 0) c.fail(`${at}.gateway.parentRefs`, 'must name at least one Gateway');
+    d.gateway.parentRefs.forEach((r, j) => c.check(`${at}.gateway.parentRefs[${j}].name`, r.name, nonEmpty));
+    d.gateway.services.forEach((name, j) => { if (!services.has(name)) c.fail(`${at}.gateway.services[${j}]`, `unknown service "${name}"; known: ${[...services].join(', ')}`); });
+  }
+  if (d.maxErrorRatePct !== undefined) c.check(`${at}.maxErrorRatePct`, d.maxErrorRatePct, (v) => (v >= 0 && v <= 100 ? undefined : `must be a percentage from 0 to 100, got ${v}`));
+}
+
+function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition): void {
+  c.check(`${at}.tags`, r.tags, (v) => (/^[A-Za-z0-9._/-]+\*$/.test(v) ? undefined : `"${v}" must be a tag prefix ending in *, e.g. app-v*`));
+  c.check(`${at}.productName`, r.productName, (v) => (/^[A-Za-z0-9 ._-]+\.app$/.test(v) ? undefined : `"${v}" must be a bundle name ending in .app`));
+  c.check(`${at}.feedUrl`, r.feedUrl, (v) => (v.startsWith('https://') ? urlProblem(v) : `"${v}" must be https (Sparkle refuses an insecure feed)`));
+  if (r.feedBranch !== undefined) c.check(`${at}.feedBranch`, r.feedBranch, nonEmpty);
+  if (r.phasedRolloutIntervalHours !== undefined) c.check(`${at}.phasedRolloutIntervalHours`, r.phasedRolloutIntervalHours, (v) => (Number.isInteger(v) && v >= 1 && v <= 168 ? undefined : `must be an integer from 1 to 168 hours, got ${v}`));
+  for (const [step, name] of Object.entries(r.environments ?? {})) c.check(`${at}.environments.${step}`, name, (v) => (IDENTIFIER.test(v) ? undefined : `"${v}" must be a GitHub environment name`));
+}
+
 /** Validates a platform definition and returns every finding (empty when valid). */
 export function validatePlatform(def: PlatformDefinition): Finding[] {
   const c = new FieldChecker();
@@ -92,6 +139,14 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
       else checkResources(c, `environments[${i}].resources.${name}`, r);
     }
     if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= MIN_REPLICAS)) c.fail(`environments[${i}].replicas`, `must be an integer ≥ ${MIN_REPLICAS} (a PodDisruptionBudget needs a spare pod), got ${env.replicas}`);
+    if (env.deploy) checkDeploy(c, `environments[${i}].deploy`, env.deploy, new Set(def.services.map((s) => s.name)));
+  });
+  const githubEnvironments = new Map<string, string>();
+  def.environments.forEach((env, i) => {
+    const name = env.deploy && (env.deploy.githubEnvironment ?? env.name);
+    if (!name) return;
+    if (githubEnvironments.has(name)) c.fail(`environments[${i}].deploy.githubEnvironment`, `"${name}" is already the GitHub environment of ${githubEnvironments.get(name)}: each environment needs its own protection rules and credentials`);
+    githubEnvironments.set(name, env.name);
   });
   c.check('registry.host', def.registry.host, (v) => (/^[a-z0-9.-]+(:\d+)?$/.test(v) ? undefined : `"${v}" is not a registry host such as ghcr.io`));
   c.check('registry.namespace', def.registry.namespace, imageNameProblem);
@@ -158,6 +213,7 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('app.packageManifest', app.packageManifest, (v) => (v === 'xcodeproj' || v === 'swiftpm' ? undefined : `must be "xcodeproj" or "swiftpm", got ${JSON.stringify(v)}`));
   c.check('app.project', app.project, (v) => repoPathProblem(v) ?? (/\.(xcodeproj|xcworkspace)$/.test(v) ? undefined : `"${v}" must name a .xcodeproj or .xcworkspace`));
   c.check('app.xcode', app.xcode, (v) => (/^\d+\.\d+(\.\d+)?$/.test(v) ? undefined : `"${v}" must be an Xcode version such as 16.4`));
+  if (app.release) checkAppRelease(c, 'app.release', app.release);
   c.check('app.swiftlint', app.swiftlint, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be an exact version X.Y.Z`));
   for (const key of ['unit', 'routing', 'performance'] as const) {
     c.check(`app.testTargets.${key}`, app.testTargets[key], (v) => (/^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/.test(v) ? undefined : `"${v}" must be a test target (or Target/Class)`));

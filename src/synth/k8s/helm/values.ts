@@ -170,6 +170,10 @@ export function environmentValues(env: EnvironmentDefinition, service: Service):
   } else if (env.autoscaling) {
     values.autoscaling = { enabled: true, minReplicas: env.autoscaling.minReplicas, maxReplicas: env.autoscaling.maxReplicas };
   }
+  const gateway = env.deploy?.gateway;
+  if (gateway?.services.includes(service.name)) {
+    values.httpRoute = { enabled: true, parentRefs: gateway.parentRefs.map((r) => ({ ...r })), hostnames: [...gateway.hostnames ?? []] };
+  }
   return values;
 }
 
