@@ -8,7 +8,7 @@ export * from './common/regression-thresholds';
 export * from './synth/model/platform-definition';
 export * from './synth/model/platform';
 export * from './synth/model/cron';
-export { KUBERNETES_MINIMUM, WEEKDAYS } from './synth/model/limits';
+export { CANARY_RELEASE_SUFFIX, KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL, WATCH_RATE_RPS, WEEKDAYS } from './synth/model/limits';
 export * from './synth/pins/action-pins';
 export * from './synth/output/generated-file';
 export * from './synth/output/pipeline-app';

@@ -2,13 +2,15 @@ import {
   addChangeDetectionJob, addImageDelivery, addResultsGateJob, cliStep, Expression, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep,
   SecureWorkflow, uploadArtifact, type Construct, type Platform,
 } from '../src';
-import { digestInput } from './delivery';
+import { deployConcurrencyGroup, digestInput } from './delivery';
 
 /** The workflows ci-build-push calls once the images are published. */
 export interface DeliveryWorkflows {
   readonly smokeTest: SecureWorkflow;
   readonly imageScan: SecureWorkflow;
   readonly provenance: SecureWorkflow;
+  /** cd-deploy.yml, when the model deploys any environment. */
+  readonly deploy?: SecureWorkflow;
 }
 
 /**
@@ -104,27 +106,40 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
 
   const merges = deliveries.map((d) => d.delivery.merge);
   const digests = Object.fromEntries(deliveries.map(({ service, delivery }) => [digestInput(service), delivery.digest]));
-  workflow.addCallJob('smoke-test', {
+  const smoke = workflow.addCallJob('smoke-test', {
     name: 'Smoke test',
     needs: merges,
     if: guards.notPullRequest,
     workflow: called.smokeTest,
     with: digests,
   });
-  workflow.addCallJob('scan-images', {
+  const scan = workflow.addCallJob('scan-images', {
     name: 'Image scan',
     needs: merges,
     if: guards.notPullRequest,
     workflow: called.imageScan,
     with: digests,
   });
-  for (const { service, delivery } of deliveries) {
-    workflow.addCallJob(`provenance-${service.name}`, {
-      name: `Provenance and signature (${service.name})`,
-      needs: [delivery.merge],
-      if: guards.notPullRequest.and(guards.isTag),
-      workflow: called.provenance,
-      with: { image: service.imageRepository, digest: delivery.digest },
+  // Signed on the default branch too (staging verifies before it deploys); SLSA provenance for tags only.
+  const provenance = deliveries.map(({ service, delivery }) => workflow.addCallJob(`provenance-${service.name}`, {
+    name: `Provenance and signature (${service.name})`,
+    needs: [delivery.merge],
+    if: guards.notPullRequest,
+    workflow: called.provenance,
+    with: { image: service.imageRepository, digest: delivery.digest },
+  }));
+
+  // Deploys only what passed every gate above, by digest; one deploy per environment at a time,
+  // queued and never cancelled (a cancelled rollout would strand a canary).
+  for (const deployment of called.deploy ? platform.deployments : []) {
+    const ref = deployment.on === 'release-tag' ? guards.isTag : Expression.raw(`github.ref == ${Expression.literal(`refs/heads/${platform.defaultBranch}`)}`);
+    workflow.addCallJob(`deploy-${deployment.environment}`, {
+      name: `Deploy to ${deployment.environment}`,
+      needs: [...merges, smoke, scan, ...provenance],
+      if: guards.notPullRequest.and(ref),
+      concurrency: { group: deployConcurrencyGroup(deployment.environment), cancelInProgress: false },
+      workflow: called.deploy!,
+      with: { environment: deployment.environment, ...digests },
     });
   }
 

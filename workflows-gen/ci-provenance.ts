@@ -1,7 +1,7 @@
 import {
   digestCheckLine, Expression, github, installCosign, attestBuildProvenance, registryLogin, runStep, SecureWorkflow, type ActionPins, type Construct, type ExternalWorkflow, type Platform,
 } from '../src';
-import { GITHUB_OIDC_ISSUER, GITHUB_SERVER } from './delivery';
+import { GITHUB_OIDC_ISSUER, GITHUB_SERVER, PROVENANCE_FILE } from './delivery';
 
 /**
  * The SLSA generator's container workflow. The lock pins it by tag (the generator verifies its own
@@ -24,10 +24,10 @@ const SLSA_CONTAINER_GENERATOR: ExternalWorkflow = {
  * once per service; every job is also guarded by the tag itself.
  */
 export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins: ActionPins): SecureWorkflow {
-  const fileName = 'ci-provenance.yml';
+  const fileName = PROVENANCE_FILE;
   const workflow = new SecureWorkflow(scope, 'ci-provenance', {
     name: 'Provenance – release images',
-    description: 'For release tags: SLSA L3 provenance (slsa-github-generator), a GitHub build-provenance attestation and a cosign keyless signature of an image digest, then verification of all three.',
+    description: 'For release tags: SLSA L3 provenance (slsa-github-generator), a GitHub build-provenance attestation and a cosign keyless signature of an image digest, then verification of all three; on the default branch the attestation and signature only (what a staging deploy verifies).',
     fileName,
     triggers: {
       workflowCall: {
@@ -41,6 +41,8 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
   });
   const tagPrefix = `refs/tags/${platform.releaseTags.split('*')[0]}`;
   const isRelease = Expression.raw(`startsWith(github.ref, ${Expression.literal(tagPrefix)})`);
+  // The default branch's images are signed too: staging verifies them before it deploys.
+  const isSigned = isRelease.or(Expression.raw(`github.ref == ${Expression.literal(`refs/heads/${platform.defaultBranch}`)}`));
   const image = workflow.input('image');
   const digest = workflow.input('digest');
   const subject = { IMAGE: image, DIGEST: digest };
@@ -63,7 +65,7 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
     runsOn: platform.runners.linux,
     permissions: { contents: 'read', packages: 'write', idToken: 'write', attestations: 'write' },
     timeoutMinutes: 10,
-    if: isRelease,
+    if: isSigned,
     steps: [
       checkDigest,
       registryLogin({ registry: platform.registry.host }),

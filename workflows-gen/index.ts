@@ -4,6 +4,8 @@ import { updateActionsWorkflow } from './update-actions';
 import { alertsWorkflow } from './alerts';
 import { serviceCharts } from './charts';
 import { ciAppWorkflow } from './ci-app';
+import { cdDeployWorkflow } from './cd-deploy';
+import { cdRollbackWorkflow } from './cd-rollback';
 import { ciAppCodeqlWorkflow } from './ci-app-codeql';
 import { ciAppPerformanceWorkflow } from './ci-app-performance';
 import { ciBuildPushWorkflow } from './ci-build-push';
@@ -40,12 +42,15 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   const smokeTest = ciSmokeTestWorkflow(app, platform, compose);
   const imageScan = ciSecurityImagesWorkflow(app, platform);
   const provenance = ciProvenanceWorkflow(app, platform, pins);
+  const deploy = cdDeployWorkflow(app, platform);
   const workflows = [
     ciTestWorkflow(app, platform),
-    ciBuildPushWorkflow(app, platform, { smokeTest, imageScan, provenance }),
+    ciBuildPushWorkflow(app, platform, { smokeTest, imageScan, provenance, deploy }),
     smokeTest,
     imageScan,
     provenance,
+    deploy,
+    cdRollbackWorkflow(app, platform),
     ciSecurityDepsWorkflow(app, platform),
     ciAppWorkflow(app, platform),
     ciAppCodeqlWorkflow(app, platform),

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import type { ActionPins } from '../pins/action-pins';
 import { renderValue, type EnvValue, type Expression } from './expressions';
 import { ValidationError } from '../../common/errors';
-import { WorkflowJob, type RenderedJob, type WorkflowJobProps } from './job-base';
+import { renderConcurrency, WorkflowJob, type RenderedJob, type WorkflowJobProps } from './job-base';
 import { grantsAtLeast, renderPermissions, type JobPermissions } from './permissions';
 import type { DispatchInput } from './triggers';
 
@@ -91,6 +91,7 @@ export class CallWorkflowJob extends WorkflowJob {
       'name': p.name,
       'needs': this.needs.length > 0 ? this.needs.map((n) => n.jobId) : undefined,
       'if': p.if?.body,
+      'concurrency': p.concurrency && renderConcurrency(p.concurrency),
       'permissions': renderPermissions(this.permissions),
       'uses': this.usesWith(pins),
       'with': withEntries.length > 0 ? Object.fromEntries(withEntries.map(([k, v]) => [k, renderValue(v)])) : undefined,

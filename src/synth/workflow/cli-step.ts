@@ -26,6 +26,8 @@ export type CliArgs<F extends string, S extends F> =
 export interface CliStepProps<F extends string, S extends F> extends StepOptions {
   /** Flag values by the contract's names. Each becomes an env variable the command line quotes. */
   readonly args: CliArgs<F, S>;
+  /** Script lines before the command, e.g. a port-forward the command goes through. @default - none */
+  readonly before?: string;
 }
 
 /** Names a step must never set: the shell's and the runner's own. */
@@ -44,7 +46,7 @@ export function envNameOf(key: string): string {
  * expression is added only when the expression is `true` at run time.
  */
 export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, props: CliStepProps<F, S>): JobStep {
-  const { args, ...options } = props;
+  const { args, before, ...options } = props;
   const env: Record<string, EnvValue> = { ...(options.env ?? {}) };
   const setEnv = (name: string, value: EnvValue) => {
     if (name in env) throw new Error(`cliStep "${options.name}": env ${name} is set twice (by the step and by the ${cli.bin} arguments)`);
@@ -76,6 +78,7 @@ export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, p
   }
   const command = [`npx --no-install ${cli.bin}${cli.subcommand ? ` ${cli.subcommand}` : ''}`, ...pairs(words), ...(conditional.length > 0 ? ['"${args[@]}"'] : [])];
   const script = [
+    ...(before ? [before] : []),
     ...(conditional.length > 0 ? ['args=()', ...conditional] : []),
     command.length > 3 ? command.join(' \\\n  ') : command.join(' '),
   ];

@@ -12,6 +12,18 @@ export interface RenderedJob {
   readonly content: Record<string, unknown>;
 }
 
+/** A concurrency group. */
+export interface Concurrency {
+  readonly group: string | Expression;
+  /** A boolean, or an expression such as "only for pull requests". */
+  readonly cancelInProgress: boolean | Expression;
+}
+
+/** `concurrency:` as GitHub reads it. */
+export function renderConcurrency(c: Concurrency): { 'group': string; 'cancel-in-progress': boolean | string } {
+  return { 'group': String(c.group), 'cancel-in-progress': c.cancelInProgress instanceof Expression ? c.cancelInProgress.toString() : c.cancelInProgress };
+}
+
 /** What every job of a workflow has: an id, `needs`, `permissions`, outputs. */
 export interface WorkflowJobProps {
   /** Display name. @default - the job id */
@@ -20,6 +32,11 @@ export interface WorkflowJobProps {
   readonly needs?: readonly WorkflowJob[];
   /** @default - run when needed jobs succeeded */
   readonly if?: Expression;
+  /**
+   * A job-level concurrency group, e.g. one per deploy environment that queues and never cancels.
+   * @default - none
+   */
+  readonly concurrency?: Concurrency;
 }
 
 /**

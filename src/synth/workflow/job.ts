@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { NormalJob, Step } from '@github-actions-workflow-ts/lib';
 import type { ActionPins } from '../pins/action-pins';
 import { renderEnv, renderValue, type EnvMap, type Expression } from './expressions';
-import { WorkflowJob, type RenderedJob, type WorkflowJobProps } from './job-base';
+import { renderConcurrency, WorkflowJob, type RenderedJob, type WorkflowJobProps } from './job-base';
 import { renderPermissions, type JobPermissions } from './permissions';
 import type { JobStep } from './steps';
 import { jobPropProblems, stepProblems } from './validate-job';
@@ -96,6 +96,7 @@ export class SecureJob extends WorkflowJob {
       'if': p.if?.body,
       'permissions': renderPermissions(p.permissions),
       'timeout-minutes': this.timeoutMinutes,
+      'concurrency': p.concurrency && renderConcurrency(p.concurrency),
       'environment': p.environment,
       'strategy': p.strategy && {
         'matrix': Object.fromEntries(Object.entries(p.strategy.matrix).map(([k, v]) => [k, nonEmpty([...v])!])),

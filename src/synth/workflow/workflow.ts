@@ -3,7 +3,7 @@ import { Workflow, type GeneratedWorkflowTypes } from '@github-actions-workflow-
 import { Expression, github, renderEnv, type EnvMap } from './expressions';
 import { CallWorkflowJob, type CallWorkflowJobProps, type ICallableWorkflow } from './call-job';
 import { SecureJob, type SecureJobProps } from './job';
-import { WorkflowJob } from './job-base';
+import { renderConcurrency, WorkflowJob, type Concurrency } from './job-base';
 import { unionOfPermissions, type JobPermissions } from './permissions';
 import { renderTriggers, triggerProblems, type DispatchInput, type WorkflowTriggers } from './triggers';
 import { ValidationError } from '../../common/errors';
@@ -14,12 +14,7 @@ import { setPath } from '../../common/object-path';
 import { prune, toYaml } from '../output/yaml';
 import type { WorkflowData } from '../policy/policy';
 
-/** A concurrency group. */
-export interface Concurrency {
-  readonly group: string | Expression;
-  /** A boolean, or an expression such as "only for pull requests". */
-  readonly cancelInProgress: boolean | Expression;
-}
+export type { Concurrency } from './job-base';
 
 /** Props of {@link SecureWorkflow}. */
 export interface SecureWorkflowProps {
@@ -164,7 +159,7 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
   private renderConcurrency(): GeneratedWorkflowTypes.Concurrency | undefined {
     const c = this.props.concurrency;
     if (c === false) return undefined;
-    if (c) return { 'group': String(c.group), 'cancel-in-progress': c.cancelInProgress instanceof Expression ? c.cancelInProgress.toString() : c.cancelInProgress };
+    if (c) return renderConcurrency(c);
     if (!this.props.triggers.pullRequest) return undefined;
     return {
       'group': `${github.workflow}-${Expression.raw('github.event.pull_request.number || github.ref')}`,

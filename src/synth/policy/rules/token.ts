@@ -6,7 +6,7 @@ import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowJo
 const WRITE_NEEDS: Readonly<Record<string, { actions: readonly string[]; why: string }>> = {
   'packages': { actions: ['docker/login-action', 'docker/build-push-action', 'sigstore/cosign-installer', 'slsa-framework/slsa-github-generator'], why: 'a job that pushes to GHCR' },
   'security-events': { actions: ['github/codeql-action/upload-sarif', 'github/codeql-action/analyze'], why: 'a job that uploads SARIF' },
-  'id-token': { actions: ['sigstore/cosign-installer', 'actions/attest-build-provenance', 'slsa-framework/slsa-github-generator'], why: 'a signing or attesting job' },
+  'id-token': { actions: ['sigstore/cosign-installer', 'actions/attest-build-provenance', 'slsa-framework/slsa-github-generator'], why: 'a signing or attesting job, or an environment\'s job logging in to a cloud with its OIDC token' },
   'attestations': { actions: ['actions/attest-build-provenance'], why: 'a job that writes attestations' },
 };
 
@@ -19,6 +19,15 @@ function actionNames(job: WorkflowJobData, target: WorkflowTarget): string[] {
     for (const calledJob of Object.values(called?.jobs ?? {})) names.push(...actionNames(calledJob, { ...target, calledWorkflows: undefined }));
   }
   return names;
+}
+
+/**
+ * A cloud login through GitHub OIDC: a job of a GitHub environment (the cloud role's trust names
+ * it) whose script requests the job's OIDC token. That justifies `id-token: write` too.
+ */
+function logsInWithOidc(job: WorkflowJobData, target: WorkflowTarget): boolean {
+  if (job.uses) return Object.values(target.calledWorkflows?.[job.uses]?.jobs ?? {}).some((j) => logsInWithOidc(j, { ...target, calledWorkflows: undefined }));
+  return Boolean((job as { environment?: unknown }).environment) && (job.steps ?? []).some((s) => /\$\{?ACTIONS_ID_TOKEN_REQUEST_TOKEN/.test(String(s.run ?? '')));
 }
 
 /** `permissions: {}` on top; each job grants explicitly, and write scopes only where used. */
@@ -42,6 +51,7 @@ export const permissionsRule: PolicyRule = {
       const used = actionNames(job, target);
       for (const [scope, level] of Object.entries(perms as Record<string, string>)) {
         const need = WRITE_NEEDS[scope];
+        if (scope === 'id-token' && level === 'write' && logsInWithOidc(job, target)) continue;
         if (level === 'write' && need && !used.some((u) => need.actions.some((a) => u === a || u.startsWith(`${a}/`)))) {
           findings.push({ location, message: `grants ${scope}: write, which belongs only to ${need.why} (${need.actions.join(', ')})` });
         }

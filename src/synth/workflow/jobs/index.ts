@@ -9,3 +9,6 @@ export * from './image-build';
 export * from './xcode';
 export * from './image-digest';
 export * from './failure-alert';
+export * from './cluster-access';
+export * from './helm-rollout';
+export * from './image-signature';

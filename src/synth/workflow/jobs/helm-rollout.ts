@@ -1,0 +1,287 @@
+import { LOAD_TEST, SMOKE_TEST } from '../../../common/cli-contracts';
+import { setupHelm } from '../actions/helm';
+import { cliStep } from '../cli-step';
+import { Expression, status, type EnvMap } from '../expressions';
+import type { SecureJob } from '../job';
+import type { WorkflowJob } from '../job-base';
+import { runStep, type JobStep } from '../steps';
+import type { SecureWorkflow } from '../workflow';
+import { clusterAccessPermissions, clusterAccessSteps, type ClusterAccessProps } from './cluster-access';
+import { digestCheckLine } from './image-digest';
+import { npmInstallSteps } from './node-package';
+
+/** One traffic stage: the share on the new release and how long it is watched. */
+export interface RolloutStage {
+  /** 1–100; the last stage is 100 (promotion). */
+  readonly percent: number;
+  readonly watchMinutes: number;
+}
+
+/**
+ * How a canary takes its share. `replicas`: its pods join the stable Service, so the share is
+ * `canary pods / all pods` (precision: one pod). `gateway`: its own Service is a weighted backend
+ * of the stable release's HTTPRoute (precise per request).
+ */
+export type CanaryMode = 'replicas' | 'gateway';
+
+/** A Helm release and the names its chart gives its objects. */
+export interface ReleaseNames {
+  readonly release: string;
+  /** Its Deployment and Service name. */
+  readonly fullname: string;
+}
+
+/** Props of {@link addHelmRollout}. */
+export interface HelmRolloutProps {
+  /** Job ids are `<idPrefix>-<stage>`, e.g. `production-tts-canary-10`. */
+  readonly idPrefix: string;
+  /** Shown in job names, e.g. `tts → production`. */
+  readonly title: string;
+  readonly runsOn: string;
+  /** The GitHub environment (protection rules, secrets, variables). */
+  readonly environment: string;
+  readonly access: ClusterAccessProps;
+  readonly helmVersion: string;
+  /** Node.js for this package's smoke-test and load-test. */
+  readonly nodeVersion: string;
+  /** Chart folder, e.g. `charts/tts`. */
+  readonly chart: string;
+  /** The environment's values file. */
+  readonly valuesFile: string;
+  readonly namespace: string;
+  readonly stable: ReleaseNames;
+  readonly canary: ReleaseNames;
+  /** The container port (port-forwards go to it). */
+  readonly port: number;
+  /** The verified image digest to deploy (never a tag). */
+  readonly digest: Expression;
+  /** In order; the last is 100. */
+  readonly stages: readonly RolloutStage[];
+  readonly canaryMode: CanaryMode;
+  readonly healthPath: string;
+  /** The synthesis endpoint, smoke-tested and watched when set. @default - health only */
+  readonly synthesisPath?: string;
+  /** Public base URL, smoke-tested after each stage. @default - port-forward only */
+  readonly url?: string;
+  /** Synthetic requests per second of a watch window. */
+  readonly watchRate: number;
+  /** Highest error rate (%) of a watch window. */
+  readonly maxErrorRatePct: number;
+  /** @default [] */
+  readonly needs?: readonly WorkflowJob[];
+  /** Condition of the first stage (later stages follow it). @default - none */
+  readonly if?: Expression;
+}
+
+/** The jobs of one release's rollout. */
+export interface HelmRollout {
+  /** In order; each needs the one before. */
+  readonly stages: readonly SecureJob[];
+  /** The promotion job (100 %). */
+  readonly promotion: SecureJob;
+}
+
+/** Local port of the port-forwards (one at a time per step). */
+const FORWARD_PORT = 18080;
+/** The base URL a step reaches its port-forward at. */
+export const PORT_FORWARD_URL = `http://127.0.0.1:${FORWARD_PORT}`;
+/** Upper bound of a Helm install or rollback with --wait. */
+const HELM_TIMEOUT = '10m';
+
+/**
+ * Script lines that start `kubectl port-forward` to `target` (a quoted shell word such as
+ * `"$TARGET"`; `$NAMESPACE` and `$PORT` from env) in the background on {@link PORT_FORWARD_URL},
+ * wait until it listens, and stop it when the step ends. Port-forwards bypass NetworkPolicy, so an
+ * internal service is reachable from the runner.
+ */
+export function portForwardScript(target: string): string {
+  return `${FORWARD_FUNCTION}\nforward ${target}`;
+}
+
+const FORWARD_FUNCTION = [
+  'forward() {',
+  `  kubectl port-forward --namespace "$NAMESPACE" "$1" "${FORWARD_PORT}:$PORT" > "$RUNNER_TEMP/port-forward.log" 2>&1 &`,
+  '  forward_pid=$!',
+  '  trap \'kill "$forward_pid" 2> /dev/null || true\' EXIT',
+  '  for _ in $(seq 1 30); do grep -q "Forwarding from" "$RUNNER_TEMP/port-forward.log" && return 0; sleep 1; done',
+  '  cat "$RUNNER_TEMP/port-forward.log"; echo "::error::port-forward to $1 did not start"; return 1',
+  '}',
+].join('\n');
+
+/** `helm upgrade --install` of the canary release at the stage's share. */
+function canaryScript(mode: CanaryMode): string {
+  return [
+    digestCheckLine('DIGEST'),
+    'stable="$(kubectl get deployment "$STABLE_FULLNAME" --namespace "$NAMESPACE" -o jsonpath=\'{.spec.replicas}\')"',
+    '# ceil(stable × p / (100 − p)) pods take p % of the pods; at least one.',
+    'canary=$(( (stable * PERCENT + 99 - PERCENT) / (100 - PERCENT) ))',
+    '(( canary >= 1 )) || canary=1',
+    'helm upgrade --install "$CANARY_RELEASE" "$CHART" --namespace "$NAMESPACE" --values "$VALUES_FILE" \\',
+    '  --set image.digest="$DIGEST" --set canary.enabled=true --set canary.stableRelease="$STABLE_RELEASE" \\',
+    `  --set canary.joinStableService=${mode === 'replicas'} --set replicaCount="$canary" \\`,
+    `  --atomic --wait --timeout ${HELM_TIMEOUT}`,
+    ...mode === 'replicas'
+      ? ['share="$(( 100 * canary / (stable + canary) ))"', 'echo "$CANARY_RELEASE: $canary pod(s) beside $stable stable: ~$share % of the requests (stage: $PERCENT %)" | tee -a "$GITHUB_STEP_SUMMARY"']
+      : [
+        '[[ -n "$STABLE_DIGEST" ]] || { echo "::error::$STABLE_RELEASE runs no image digest; deploy it by digest once (cd-rollback) before a weighted canary"; exit 1; }',
+        '# The stable release keeps its digest; only its route gains the weighted canary backend.',
+        'helm upgrade "$STABLE_RELEASE" "$CHART" --namespace "$NAMESPACE" --values "$VALUES_FILE" \\',
+        '  --set image.digest="$STABLE_DIGEST" --set httpRoute.canary.release="$CANARY_RELEASE" --set httpRoute.canary.weight="$PERCENT" \\',
+        `  --atomic --wait --timeout ${HELM_TIMEOUT}`,
+        'echo "$CANARY_RELEASE: $canary pod(s), $PERCENT % of the route\'s requests" | tee -a "$GITHUB_STEP_SUMMARY"',
+      ],
+  ].join('\n');
+}
+
+/**
+ * Adds a staged rollout of one Helm release: a job per stage, each needing the one before.
+ * Stages below 100 % run the new digest as a canary release beside the stable one; the last
+ * stage promotes the stable release to the digest and removes the canary. Every stage then runs
+ * `helm test`, the smoke test (through a port-forward, and at the public URL when there is one)
+ * and a watch window of synthetic traffic with an error-rate gate. A failed or cancelled stage
+ * rolls back in its own job (no further approval needed): the canary is removed and the stable
+ * release returned to the revision it had before the rollout, and the job fails with the reason.
+ * A first install (no stable release yet) skips the canary stages and installs at 100 %.
+ */
+export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): HelmRollout {
+  const last = p.stages[p.stages.length - 1];
+  if (!last || last.percent !== 100) throw new Error(`addHelmRollout ${p.idPrefix}: the last stage must be 100 %`);
+  const permissions = { contents: 'read' as const, ...clusterAccessPermissions(p.access) };
+  const common: EnvMap = {
+    NAMESPACE: p.namespace, CHART: p.chart, VALUES_FILE: p.valuesFile, PORT: p.port,
+    STABLE_RELEASE: p.stable.release, STABLE_FULLNAME: p.stable.fullname, CANARY_RELEASE: p.canary.release, CANARY_FULLNAME: p.canary.fullname,
+  };
+  const jobs: SecureJob[] = [];
+  let first: SecureJob | undefined;
+  p.stages.forEach((stage, index) => {
+    const promote = stage.percent === 100;
+    const id = `${p.idPrefix}-${promote ? 'promote' : `canary-${stage.percent}`}`;
+    const previous = jobs[jobs.length - 1];
+    const recorded = (name: string) => (first ? first.output(name) : Expression.raw(`steps.record.outputs.${name}`));
+    const env: EnvMap = { ...common, DIGEST: p.digest, STABLE_REVISION: recorded('stable-revision'), STABLE_DIGEST: recorded('stable-digest') };
+    const steps: JobStep[] = [
+      // No cache in a deploy: nothing another run wrote reaches production.
+      ...npmInstallSteps({ nodeVersion: p.nodeVersion, cache: false }),
+      setupHelm({ version: p.helmVersion }),
+      ...clusterAccessSteps(p.access),
+    ];
+    if (index === 0) {
+      steps.push(runStep({
+        name: 'Record the stable release (the rollback target)',
+        id: 'record',
+        outputs: ['stable-revision', 'stable-digest'],
+        env: common,
+        run: [
+          '# An unreachable cluster fails here; only a release that is not installed reads as a first install.',
+          'releases="$(helm list --namespace "$NAMESPACE" --all --filter "^$STABLE_RELEASE\\$" -o json)"',
+          'revision="$(jq -r \'.[0].revision // empty\' <<< "$releases")"',
+          'digest=""',
+          '[[ -z "$revision" ]] || digest="$(helm get values "$STABLE_RELEASE" --namespace "$NAMESPACE" --all -o json | jq -r \'.image.digest // ""\')"',
+          'echo "stable-revision=$revision" >> "$GITHUB_OUTPUT"',
+          'echo "stable-digest=$digest" >> "$GITHUB_OUTPUT"',
+          'echo "$STABLE_RELEASE before the rollout: revision ${revision:-none (first install)}, ${digest:-no digest}" | tee -a "$GITHUB_STEP_SUMMARY"',
+        ].join('\n'),
+      }));
+    }
+    const target = promote ? p.stable : p.canary;
+    // A first install has no stable release to stand beside: its canary stages do nothing.
+    const onlyWithCanary = promote ? undefined : recorded('stable-revision').ne('');
+    if (promote) {
+      steps.push(runStep({
+        name: `Promote ${p.stable.release} to the new digest (100 %)`,
+        env,
+        run: [
+          digestCheckLine('DIGEST'),
+          'helm upgrade --install "$STABLE_RELEASE" "$CHART" --namespace "$NAMESPACE" --values "$VALUES_FILE" \\',
+          `  --set image.digest="$DIGEST" --atomic --wait --timeout ${HELM_TIMEOUT}`,
+          'helm uninstall "$CANARY_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
+        ].join('\n'),
+      }));
+    } else {
+      steps.push(runStep({
+        name: `Canary at ${stage.percent} %`,
+        if: onlyWithCanary,
+        env: { ...env, PERCENT: stage.percent },
+        run: canaryScript(p.canaryMode),
+      }));
+    }
+    steps.push(
+      runStep({ name: `helm test ${target.release}`, if: onlyWithCanary, env, run: `helm test "${promote ? '$STABLE_RELEASE' : '$CANARY_RELEASE'}" --namespace "$NAMESPACE" --logs --timeout 5m` }),
+      cliStep(SMOKE_TEST, {
+        name: `Smoke-test ${target.release} (port-forward to its Service)`,
+        if: onlyWithCanary,
+        env: { NAMESPACE: p.namespace, PORT: p.port, TARGET: `service/${target.fullname}` },
+        before: portForwardScript('"$TARGET"'),
+        args: { baseUrl: PORT_FORWARD_URL, healthPath: p.healthPath, synthesisPath: p.synthesisPath },
+      }),
+    );
+    if (p.url) {
+      steps.push(cliStep(SMOKE_TEST, {
+        name: `Smoke-test the public URL (${stage.percent} % on the new digest)`,
+        if: onlyWithCanary,
+        args: { baseUrl: p.url, healthPath: p.healthPath, synthesisPath: p.synthesisPath },
+      }));
+    }
+    const watchSeconds = stage.watchMinutes * 60;
+    steps.push(cliStep(LOAD_TEST, {
+      name: `Watch ${target.release} for ${stage.watchMinutes} min (error rate ≤ ${p.maxErrorRatePct} %)`,
+      if: onlyWithCanary,
+      env: { NAMESPACE: p.namespace, PORT: p.port, TARGET: `service/${target.fullname}` },
+      before: portForwardScript('"$TARGET"'),
+      args: {
+        baseUrl: PORT_FORWARD_URL,
+        path: p.synthesisPath ?? p.healthPath,
+        method: p.synthesisPath ? 'POST' : 'GET',
+        rate: p.watchRate,
+        duration: watchSeconds,
+        scenario: `${p.idPrefix}-watch`,
+        imageDigest: p.digest,
+        maxErrorRatePct: p.maxErrorRatePct,
+        out: `watch-${stage.percent}.json`,
+      },
+    }));
+    steps.push(runStep({
+      name: 'Roll back this stage',
+      // In the first stage only once the stable release is recorded: before that nothing changed, and an
+      // unknown rollback target must never read as "first install, remove it".
+      if: index === 0 ? status.failure.or(Expression.raw('cancelled()')).and(Expression.raw("steps.record.outcome == 'success'")) : status.failure.or(Expression.raw('cancelled()')),
+      env: { ...env, STAGE: promote ? 'promotion' : `canary at ${stage.percent} %` },
+      run: [
+        // The stable release first: its route stops sending a share to the canary before the canary goes.
+        'current="$(helm list --namespace "$NAMESPACE" --all --filter "^$STABLE_RELEASE\\$" -o json | jq -r \'.[0].revision // empty\')"',
+        'if [[ -z "$STABLE_REVISION" ]]; then',
+        '  helm uninstall "$STABLE_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
+        '  outcome="the first install of $STABLE_RELEASE was removed"',
+        'elif [[ "$current" != "$STABLE_REVISION" ]]; then',
+        `  helm rollback "$STABLE_RELEASE" "$STABLE_REVISION" --namespace "$NAMESPACE" --wait --timeout ${HELM_TIMEOUT}`,
+        '  outcome="$STABLE_RELEASE rolled back to revision $STABLE_REVISION"',
+        'else',
+        '  outcome="$STABLE_RELEASE untouched at revision $STABLE_REVISION"',
+        'fi',
+        'helm uninstall "$CANARY_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
+        'echo "::error::the $STAGE stage failed; the canary was removed and $outcome"',
+        'echo "**Rolled back**: the $STAGE stage failed; the canary was removed and $outcome." >> "$GITHUB_STEP_SUMMARY"',
+        'exit 1',
+      ].join('\n'),
+    }));
+    const job = workflow.addJob(id, {
+      name: `${p.title}: ${promote ? 'promote to 100 %' : `canary ${stage.percent} %`}`,
+      runsOn: p.runsOn,
+      environment: p.environment,
+      permissions,
+      // Installs and rollbacks (up to 10 min each) around the watch window.
+      timeoutMinutes: stage.watchMinutes + 40,
+      // Each stage after the one before; all read the first stage's record and the given jobs' outputs (the digest).
+      needs: [...new Set([...previous ? [previous, first!] : [], ...p.needs ?? []])],
+      if: previous ? undefined : p.if,
+      steps,
+    });
+    if (index === 0) {
+      job.addOutput('stable-revision', Expression.raw('steps.record.outputs.stable-revision'));
+      job.addOutput('stable-digest', Expression.raw('steps.record.outputs.stable-digest'));
+      first = job;
+    }
+    jobs.push(job);
+  });
+  return { stages: jobs, promotion: jobs[jobs.length - 1]! };
+}

@@ -1,0 +1,53 @@
+import type { Expression, EnvValue } from '../expressions';
+import { runStep, type JobStep, type StepOptions } from '../steps';
+import { digestCheckLine } from './image-digest';
+
+/** Props of {@link verifyImageSignatureStep}. */
+export interface VerifyImageSignatureProps extends Partial<StepOptions> {
+  /** Repository without tag, e.g. `ghcr.io/org/tts` (or an expression giving it, with a `name`). */
+  readonly image: EnvValue;
+  /** `sha256:…` (checked before use). */
+  readonly digest: Expression;
+  /**
+   * The signing certificate's exact identity (`--certificate-identity`), e.g. the signer workflow
+   * at the caller's ref; or a regular expression of identities (`--certificate-identity-regexp`)
+   * when any release tag may have signed it.
+   */
+  readonly identity: { readonly exact: EnvValue } | { readonly regexp: string };
+  /** The OIDC issuer of the certificate. */
+  readonly issuer: string;
+  /** `owner/name` the signing workflow ran in. */
+  readonly repository: string;
+  /** Require the signing run's commit (`--certificate-github-workflow-sha`). @default - any commit */
+  readonly workflowSha?: EnvValue;
+}
+
+/**
+ * `cosign verify` of an image by digest against the identity that signed it (cosign must be
+ * installed). Nothing is deployed before this passes: the digest a deploy uses is the one verified.
+ */
+export function verifyImageSignatureStep(p: VerifyImageSignatureProps): JobStep {
+  const exact = 'exact' in p.identity;
+  const label = typeof p.image === 'string' ? p.image.split('/').pop() : 'the image';
+  return runStep({
+    name: p.name ?? `Verify the signature of ${label}`,
+    ...p.id ? { id: p.id } : {},
+    env: {
+      IMAGE: p.image,
+      DIGEST: p.digest,
+      ...exact ? { SIGNER_IDENTITY: (p.identity as { exact: EnvValue }).exact } : { SIGNER_IDENTITY_REGEXP: (p.identity as { regexp: string }).regexp },
+      OIDC_ISSUER: p.issuer,
+      REPOSITORY: p.repository,
+      ...p.workflowSha !== undefined ? { WORKFLOW_SHA: p.workflowSha } : {},
+    },
+    run: [
+      digestCheckLine('DIGEST', `${label}: `),
+      'cosign verify "$IMAGE@$DIGEST" \\',
+      exact ? '  --certificate-identity "$SIGNER_IDENTITY" \\' : '  --certificate-identity-regexp "$SIGNER_IDENTITY_REGEXP" \\',
+      '  --certificate-oidc-issuer "$OIDC_ISSUER" \\',
+      ...p.workflowSha !== undefined ? ['  --certificate-github-workflow-sha "$WORKFLOW_SHA" \\'] : [],
+      '  --certificate-github-workflow-repository "$REPOSITORY" > /dev/null',
+      'echo "verified: $IMAGE@$DIGEST" | tee -a "$GITHUB_STEP_SUMMARY"',
+    ].join('\n'),
+  });
+}

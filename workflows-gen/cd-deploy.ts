@@ -1,0 +1,102 @@
+import {
+  addHelmRollout, Expression, github, HelmChart, installCosign, registryLogin, runStep, SecureWorkflow, verifyImageSignatureStep, WATCH_RATE_RPS,
+  type Construct, type Deployment, type Platform, type SecureJob,
+} from '../src';
+import { canaryModeOf, digestInput, GITHUB_OIDC_ISSUER, releasesOf, signerIdentity } from './delivery';
+
+/** The condition under which a deployment's jobs run: its environment was asked for, from the right kind of ref. */
+export function deploymentCondition(platform: Platform, deployment: Deployment, environmentInput: Expression): Expression {
+  const asked = environmentInput.eq(deployment.environment);
+  return deployment.on === 'release-tag'
+    ? asked.and(Expression.raw(`startsWith(github.ref, ${Expression.literal(`refs/tags/${platform.releaseTags.split('*')[0]}`)})`))
+    : asked.and(github.ref.eq(`refs/heads/${platform.defaultBranch}`));
+}
+
+/**
+ * `.github/workflows/cd-deploy.yml`: called by ci-build-push after the images are built, smoke-
+ * tested, scanned and signed, with one environment and the digests. First every digest's cosign
+ * signature is verified against ci-provenance.yml at this run's ref and commit; only the verified
+ * digests are deployed. Then, per service in call order (tts before the agent that calls it), the
+ * environment's rollout stages: canaries, watch windows, promotion, each stage rolling itself back
+ * on failure. Concurrency (one deploy per environment, never cancelled) is on the calling job.
+ */
+export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
+  if (platform.deployments.length === 0) return undefined;
+  const workflow = new SecureWorkflow(scope, 'cd-deploy', {
+    name: 'Deploy',
+    description: 'Called by ci-build-push: verifies each image digest\'s cosign signature, then rolls the services out to one environment by digest through its stages (canary, watch with smoke tests and an error-rate gate, promotion), each stage rolling back on failure.',
+    triggers: {
+      workflowCall: {
+        inputs: {
+          environment: { description: `Environment to deploy: ${platform.deployments.map((d) => d.environment).join(', ')}`, type: 'string', required: true },
+          ...Object.fromEntries(platform.services.map((s) => [digestInput(s), { description: `Digest of the ${s.name} image, sha256:…`, type: 'string' as const, required: true }])),
+        },
+      },
+    },
+    concurrency: false,
+  });
+  const environment = workflow.input('environment');
+
+  const verify = workflow.addJob('verify', {
+    name: 'Verify the image signatures',
+    runsOn: platform.runners.linux,
+    permissions: { contents: 'read', packages: 'read' },
+    timeoutMinutes: 10,
+    steps: [
+      runStep({
+        name: 'Check the environment',
+        env: { ENVIRONMENT: environment },
+        run: `case "$ENVIRONMENT" in\n  ${platform.deployments.map((d) => d.environment).join('|')}) ;;\n  *) echo "::error::unknown environment: $ENVIRONMENT"; exit 1 ;;\nesac`,
+      }),
+      registryLogin({ registry: platform.registry.host }),
+      installCosign({ version: platform.toolchain.cosign }),
+      // Signed by ci-provenance.yml in this very run: its ref and commit are this run's.
+      ...platform.services.map((s) => verifyImageSignatureStep({
+        name: `Verify the signature of ${s.name}`,
+        image: s.imageRepository,
+        digest: workflow.input(digestInput(s)),
+        identity: { exact: Expression.raw(`format('{0}@{1}', ${Expression.literal(signerIdentity(platform))}, github.ref)`) },
+        issuer: GITHUB_OIDC_ISSUER,
+        repository: platform.repository,
+        workflowSha: github.sha,
+      })),
+    ],
+  });
+  // Later jobs read the digests from here, so nothing unverified can reach a cluster.
+  for (const s of platform.services) verify.addOutput(`${s.name}-digest`, workflow.input(digestInput(s)));
+
+  for (const deployment of platform.deployments) {
+    let previous: SecureJob | undefined;
+    for (const service of platform.services) {
+      const { stable, canary } = releasesOf(service);
+      const rollout = addHelmRollout(workflow, {
+        idPrefix: `${deployment.environment}-${service.name}`,
+        title: `${service.name} → ${deployment.environment}`,
+        runsOn: platform.runners.linux,
+        environment: deployment.githubEnvironment,
+        access: deployment.clusterAuth,
+        helmVersion: platform.toolchain.helm,
+        nodeVersion: platform.toolchain.node,
+        chart: `charts/${service.name}`,
+        valuesFile: `charts/${service.name}/${HelmChart.valuesFileOf(deployment.environment)}`,
+        namespace: deployment.namespace,
+        stable,
+        canary,
+        port: service.port,
+        digest: verify.output(`${service.name}-digest`),
+        stages: deployment.rollout,
+        canaryMode: canaryModeOf(deployment, service),
+        healthPath: service.healthPath,
+        synthesisPath: service.synthesisPath,
+        url: deployment.urls[service.name],
+        watchRate: WATCH_RATE_RPS,
+        maxErrorRatePct: deployment.maxErrorRatePct,
+        // A service goes after the services it calls are fully promoted.
+        needs: [verify, ...previous ? [previous] : []],
+        if: deploymentCondition(platform, deployment, environment),
+      });
+      previous = rollout.promotion;
+    }
+  }
+  return workflow;
+}

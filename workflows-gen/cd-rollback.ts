@@ -1,0 +1,142 @@
+import {
+  clusterAccessPermissions, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, Expression, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, SecureWorkflow, setupHelm,
+  SMOKE_TEST, cliStep, input, status, verifyImageSignatureStep, type Construct, type Platform,
+} from '../src';
+import { deployConcurrencyGroup, GITHUB_OIDC_ISSUER, releasesOf, signerIdentity } from './delivery';
+
+/** A regular expression matching a literal string. */
+function literalPattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** The refs whose ci-provenance.yml runs may have signed an image an environment accepts. */
+function acceptedSignerPattern(platform: Platform, onReleaseTags: boolean): string {
+  const tags = `refs/tags/${literalPattern(platform.releaseTags.split('*')[0]!)}.+`;
+  return `^${literalPattern(signerIdentity(platform))}@(${onReleaseTags ? tags : `refs/heads/${literalPattern(platform.defaultBranch)}|${tags}`})$`;
+}
+
+/**
+ * `.github/workflows/cd-rollback.yml`: on demand, one service of one environment back to an
+ * earlier Helm revision or to a given digest. The target digest (the revision's, or the one
+ * given) must carry a signature of ci-provenance.yml from a ref the environment accepts (release
+ * tags for production) before anything changes; any canary is removed; then `helm test` and the
+ * smoke test, and on failure the release returns to where it was. Shares the deploy's
+ * concurrency group, so it waits for a running rollout instead of racing it.
+ */
+export function cdRollbackWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
+  if (platform.deployments.length === 0) return undefined;
+  const workflow = new SecureWorkflow(scope, 'cd-rollback', {
+    name: 'Roll back a deployment',
+    description: 'On demand: one service of one environment back to a previous Helm revision or to a signed digest, verified with cosign first, then helm test and the smoke test; restores the release on failure.',
+    triggers: {
+      workflowDispatch: {
+        inputs: {
+          'environment': { description: 'Environment', type: 'choice', options: platform.deployments.map((d) => d.environment), required: true },
+          'service': { description: 'Service', type: 'choice', options: platform.services.map((s) => s.name), required: true },
+          'revision': { description: 'Helm revision to return to (see helm history); or leave empty and give a digest', type: 'string', required: false, default: '' },
+          'digest': { description: 'Image digest (sha256:…) to deploy instead of a revision', type: 'string', required: false, default: '' },
+        },
+      },
+    },
+    // The deploy's own group: a rollback waits for a running rollout of that environment instead of racing it.
+    concurrency: { group: deployConcurrencyGroup(input('environment').toString()), cancelInProgress: false },
+  });
+  const inputs = {
+    SERVICE: workflow.input('service'),
+    REVISION: workflow.input('revision'),
+    TARGET_DIGEST: workflow.input('digest'),
+  };
+
+  for (const deployment of platform.deployments) {
+    const serviceCase = (field: (s: (typeof platform.services)[number]) => string) =>
+      `case "$SERVICE" in\n${platform.services.map((s) => `  ${s.name}) ${field(s)} ;;`).join('\n')}\n  *) echo "::error::unknown service: $SERVICE"; exit 1 ;;\nesac`;
+    const resolve = runStep({
+      name: 'Resolve the target (a revision\'s digest, or the digest given)',
+      id: 'target',
+      outputs: ['digest', 'image'],
+      env: { ...inputs, NAMESPACE: deployment.namespace },
+      run: [
+        serviceCase((s) => `image=${s.imageRepository}`),
+        'if [[ -n "$REVISION" && -n "$TARGET_DIGEST" ]]; then echo "::error::give a revision or a digest, not both"; exit 1; fi',
+        'if [[ -n "$REVISION" ]]; then',
+        '  [[ "$REVISION" =~ ^[1-9][0-9]*$ ]] || { echo "::error::revision must be a Helm revision number, got: $REVISION"; exit 1; }',
+        '  digest="$(helm get values "$SERVICE" --namespace "$NAMESPACE" --revision "$REVISION" --all -o json | jq -r \'.image.digest // ""\')"',
+        '  [[ -n "$digest" ]] || { echo "::error::revision $REVISION of $SERVICE ran no image digest; roll back to a digest instead"; exit 1; }',
+        'elif [[ -n "$TARGET_DIGEST" ]]; then digest="$TARGET_DIGEST"',
+        'else echo "::error::give a revision or a digest"; exit 1',
+        'fi',
+        '{ echo "digest=$digest"; echo "image=$image"; } >> "$GITHUB_OUTPUT"',
+      ].join('\n'),
+    });
+    const out = (name: string) => Expression.raw(`steps.target.outputs.${name}`);
+    const release = { NAMESPACE: deployment.namespace, SERVICE: inputs.SERVICE };
+    workflow.addJob(`rollback-${deployment.environment}`, {
+      name: `Roll back in ${deployment.environment}`,
+      runsOn: platform.runners.linux,
+      environment: deployment.githubEnvironment,
+      permissions: { contents: 'read', packages: 'read', ...clusterAccessPermissions(deployment.clusterAuth) },
+      timeoutMinutes: 30,
+      if: workflow.input('environment').eq(deployment.environment),
+      steps: [
+        ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
+        setupHelm({ version: platform.toolchain.helm }),
+        installCosign({ version: platform.toolchain.cosign }),
+        registryLogin({ registry: platform.registry.host }),
+        ...clusterAccessSteps(deployment.clusterAuth),
+        resolve,
+        // Whichever release tag (or, outside production, the default branch) signed it: a rollback goes to an older build.
+        verifyImageSignatureStep({
+          name: 'Verify the target\'s signature',
+          image: out('image'),
+          digest: out('digest'),
+          identity: { regexp: acceptedSignerPattern(platform, deployment.on === 'release-tag') },
+          issuer: GITHUB_OIDC_ISSUER,
+          repository: platform.repository,
+        }),
+        runStep({
+          name: 'Record where the release is now',
+          id: 'before',
+          outputs: ['revision'],
+          env: release,
+          run: 'echo "revision=$(helm history "$SERVICE" --namespace "$NAMESPACE" --max 1 -o json | jq -r \'.[-1].revision\')" >> "$GITHUB_OUTPUT"',
+        }),
+        runStep({
+          name: 'Roll back',
+          env: { ...release, REVISION: inputs.REVISION, DIGEST: out('digest'), VALUES_FILE_NAME: HelmChart.valuesFileOf(deployment.environment) },
+          run: [
+            ...platform.services.map((s) => `[[ "$SERVICE" != ${s.name} ]] || canary=${releasesOf(s).canary.release}`),
+            'helm uninstall "$canary" --namespace "$NAMESPACE" --ignore-not-found --wait',
+            'if [[ -n "$REVISION" ]]; then',
+            '  helm rollback "$SERVICE" "$REVISION" --namespace "$NAMESPACE" --wait --timeout 10m',
+            'else',
+            '  helm upgrade --install "$SERVICE" "charts/$SERVICE" --namespace "$NAMESPACE" --values "charts/$SERVICE/$VALUES_FILE_NAME" \\',
+            '    --set image.digest="$DIGEST" --atomic --wait --timeout 10m',
+            'fi',
+            'echo "$SERVICE in $NAMESPACE now runs $DIGEST" | tee -a "$GITHUB_STEP_SUMMARY"',
+          ].join('\n'),
+        }),
+        runStep({ name: 'helm test', env: release, run: 'helm test "$SERVICE" --namespace "$NAMESPACE" --logs --timeout 5m' }),
+        ...platform.services.map((s) => cliStep(SMOKE_TEST, {
+          name: `Smoke-test ${s.name} (port-forward to its Service)`,
+          if: inputs.SERVICE.eq(s.name),
+          env: { NAMESPACE: deployment.namespace, PORT: s.port, TARGET: `service/${releasesOf(s).stable.fullname}` },
+          before: portForwardScript('"$TARGET"'),
+          args: { baseUrl: PORT_FORWARD_URL, healthPath: s.healthPath, synthesisPath: s.synthesisPath },
+        })),
+        runStep({
+          name: 'Restore the release (the rollback failed)',
+          if: status.failure,
+          env: { ...release, BEFORE: Expression.raw('steps.before.outputs.revision') },
+          run: [
+            '[[ -n "$BEFORE" ]] || { echo "::error::the rollback failed before anything changed"; exit 1; }',
+            'current="$(helm history "$SERVICE" --namespace "$NAMESPACE" --max 1 -o json | jq -r \'.[-1].revision\')"',
+            '[[ "$current" == "$BEFORE" ]] || helm rollback "$SERVICE" "$BEFORE" --namespace "$NAMESPACE" --wait --timeout 10m',
+            'echo "::error::the rollback failed; $SERVICE is back at revision $BEFORE"',
+            'exit 1',
+          ].join('\n'),
+        }),
+      ],
+    });
+  }
+  return workflow;
+}
