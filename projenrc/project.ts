@@ -35,6 +35,8 @@ const RUNTIME_DEPS = [
   'undici@^7.30.2',
   'hdr-histogram-js@^3.0.1',
   'exponential-backoff@^3.1.3',
+  // Sparkle appcasts edited as XML DOM, namespaces kept (MIT).
+  '@xmldom/xmldom@^0.9.12',
   // Release tags compared by semantic version (ISC), for the Swift pin check's newer-release report.
   'semver@^7.8.6',
   // CVSS v2/v3.0/v3.1/v4.0 base scores for the pip-audit SARIF severities (Apache-2.0).

@@ -4,6 +4,7 @@ import { updateActionsWorkflow } from './update-actions';
 import { alertsWorkflow } from './alerts';
 import { serviceCharts } from './charts';
 import { ciAppWorkflow } from './ci-app';
+import { appReleaseWorkflow, appRollbackWorkflow } from './app-release';
 import { cdDeployWorkflow } from './cd-deploy';
 import { cdRollbackWorkflow } from './cd-rollback';
 import { ciAppCodeqlWorkflow } from './ci-app-codeql';
@@ -51,6 +52,8 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     provenance,
     deploy,
     cdRollbackWorkflow(app, platform),
+    appReleaseWorkflow(app, platform),
+    appRollbackWorkflow(app, platform),
     ciSecurityDepsWorkflow(app, platform),
     ciAppWorkflow(app, platform),
     ciAppCodeqlWorkflow(app, platform),

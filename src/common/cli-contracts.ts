@@ -131,4 +131,23 @@ export const UPDATE_ACTION_PINS = contract('update-action-pins', {
   summary: '--summary',
 });
 
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS] as const;
+const APPCAST_BIN = 'sparkle-appcast';
+
+export const APPCAST_ADD = contract(APPCAST_BIN, {
+  feed: '--feed',
+  title: '--title',
+  version: '--version',
+  shortVersion: '--short-version',
+  url: '--url',
+  archive: '--archive',
+  channel: '--channel',
+  edKeyEnv: '--ed-key-env',
+}, [], 'add');
+
+export const APPCAST_PHASE = contract(APPCAST_BIN, { feed: '--feed', version: '--version', intervalHours: '--interval-hours' }, [], 'phase');
+
+export const APPCAST_EVERYONE = contract(APPCAST_BIN, { feed: '--feed', version: '--version' }, [], 'everyone');
+
+export const APPCAST_WITHDRAW = contract(APPCAST_BIN, { feed: '--feed', version: '--version' }, [], 'withdraw');
+
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS, APPCAST_ADD, APPCAST_PHASE, APPCAST_EVERYONE, APPCAST_WITHDRAW] as const;

@@ -12,3 +12,4 @@ export * from './failure-alert';
 export * from './cluster-access';
 export * from './helm-rollout';
 export * from './image-signature';
+export * from './macos-signing';

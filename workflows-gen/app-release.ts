@@ -1,0 +1,191 @@
+import {
+  APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
+  runStep, SecureWorkflow, secret, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type Construct, type JobStep, type Platform,
+} from '../src';
+
+/** Secrets and variables of the app's release, named once. */
+export const APP_RELEASE_SECRETS = {
+  certificateP12: 'DEVELOPER_ID_CERTIFICATE_P12',
+  certificatePassword: 'DEVELOPER_ID_CERTIFICATE_PASSWORD',
+  notaryAppleId: 'NOTARY_APPLE_ID',
+  notaryPassword: 'NOTARY_APP_PASSWORD',
+  sparkleKey: 'SPARKLE_ED_PRIVATE_KEY',
+} as const;
+/** The Apple team (not a secret: every signature names it). */
+export const APPLE_TEAM_VARIABLE = 'APPLE_TEAM_ID';
+
+/** Feed edits of the release and the rollback never interleave. */
+const FEED_CONCURRENCY = { group: 'app-feed', cancelInProgress: false } as const;
+const FEED_DIR = 'feed';
+const FEED_FILE = `${FEED_DIR}/appcast.xml`;
+const BOT = ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'].join(' ');
+
+/** Checks out the feed branch (pushed to at the end of the job: credentials kept, `contents: write`). */
+function feedCheckout(release: AppRelease): JobStep {
+  return checkout({ ref: release.feedBranch, path: FEED_DIR, persistCredentials: true });
+}
+
+/** Commits and pushes the feed; `message` may use `$VERSION`. */
+function pushFeed(message: string, env: Record<string, Expression | string>): JobStep {
+  return runStep({
+    name: 'Publish the feed',
+    env: { ...env, FEED: FEED_DIR },
+    run: [
+      'git -C "$FEED" add appcast.xml',
+      `git -C "$FEED" ${BOT} commit -m "${message}"`,
+      'git -C "$FEED" push origin HEAD',
+    ].join('\n'),
+  });
+}
+
+/**
+ * `.github/workflows/app-release.yml`: for an app tag (`app-v1.4.0`), a Developer ID build on macOS
+ * (certificate in a temporary keychain deleted in an `always()` step; secrets only in the steps
+ * that need them), notarized and stapled; then the beta channel (a GitHub pre-release and a Sparkle
+ * appcast item on the `beta` channel), Sparkle's phased rollout to everyone, and everyone at once,
+ * each step behind its protected GitHub environment. No cache anywhere: a release build starts clean.
+ */
+export function appReleaseWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
+  const release = platform.appRelease;
+  if (!release) return undefined;
+  const app = platform.app;
+  const workflow = new SecureWorkflow(scope, 'app-release', {
+    name: 'Release the app',
+    description: `For ${release.tags} tags: a Developer ID build of the app, notarized and stapled, published to the Sparkle beta channel, then a phased rollout and everyone, each behind a protected environment.`,
+    triggers: { push: { tags: [release.tags] } },
+    concurrency: FEED_CONCURRENCY,
+  });
+  const archive = `${app.scheme}.zip`;
+  const exportDir = '"$RUNNER_TEMP/export"';
+  const keychain = temporaryKeychainSteps({ p12Base64: APP_RELEASE_SECRETS.certificateP12, p12Password: APP_RELEASE_SECRETS.certificatePassword });
+  const teamId = variable(APPLE_TEAM_VARIABLE);
+
+  const build = workflow.addJob('build', {
+    name: 'Build, sign and notarize',
+    runsOn: platform.runners.macos,
+    permissions: { contents: 'read' },
+    timeoutMinutes: 60,
+    steps: [
+      checkout(),
+      selectXcode({ version: app.xcode }),
+      runStep({
+        name: 'Version from the tag',
+        id: 'version',
+        outputs: ['short-version', 'build'],
+        env: { TAG: github.refName, TAG_PREFIX: release.tagPrefix },
+        run: [
+          'short="${TAG#"$TAG_PREFIX"}"',
+          '[[ "$short" =~ ^[0-9]+\\.[0-9]+\\.[0-9]+$ ]] || { echo "::error::tag $TAG must be ${TAG_PREFIX}X.Y.Z"; exit 1; }',
+          '# CFBundleVersion (what Sparkle compares) grows with every release run.',
+          '{ echo "short-version=$short"; echo "build=$GITHUB_RUN_NUMBER"; } >> "$GITHUB_OUTPUT"',
+        ].join('\n'),
+      }),
+      keychain.create,
+      runStep({
+        name: 'Archive with the Developer ID identity',
+        env: {
+          PROJECT: app.project, SCHEME: app.scheme, TEAM_ID: teamId,
+          SHORT_VERSION: Expression.raw('steps.version.outputs.short-version'), BUILD: Expression.raw('steps.version.outputs.build'),
+        },
+        run: [
+          `flag="-project"; [[ "$PROJECT" != *.xcworkspace ]] || flag="-workspace"`,
+          'xcodebuild archive "$flag" "$PROJECT" -scheme "$SCHEME" -configuration Release -archivePath "$RUNNER_TEMP/app.xcarchive" \\',
+          '  MARKETING_VERSION="$SHORT_VERSION" CURRENT_PROJECT_VERSION="$BUILD" DEVELOPMENT_TEAM="$TEAM_ID" \\',
+          '  CODE_SIGN_STYLE=Manual CODE_SIGN_IDENTITY="Developer ID Application" ENABLE_HARDENED_RUNTIME=YES \\',
+          '  OTHER_CODE_SIGN_FLAGS="--keychain $RUNNER_TEMP/signing.keychain-db --timestamp"',
+          'plutil -create xml1 "$RUNNER_TEMP/export.plist"',
+          'plutil -insert method -string developer-id "$RUNNER_TEMP/export.plist"',
+          'plutil -insert signingStyle -string manual "$RUNNER_TEMP/export.plist"',
+          'plutil -insert teamID -string "$TEAM_ID" "$RUNNER_TEMP/export.plist"',
+          `xcodebuild -exportArchive -archivePath "$RUNNER_TEMP/app.xcarchive" -exportOptionsPlist "$RUNNER_TEMP/export.plist" -exportPath ${exportDir}`,
+        ].join('\n'),
+      }),
+      notarizeStep(
+        { appleId: APP_RELEASE_SECRETS.notaryAppleId, password: APP_RELEASE_SECRETS.notaryPassword, teamId },
+        { app: `$RUNNER_TEMP/export/${release.productName}`, archive },
+      ),
+      uploadArtifact({ name: 'app-release', path: [archive], ifNoFilesFound: 'error', retentionDays: 90 }),
+      keychain.remove,
+    ],
+  });
+  build.addOutput('short-version', Expression.raw('steps.version.outputs.short-version'));
+  build.addOutput('build', Expression.raw('steps.version.outputs.build'));
+  const version = { VERSION: build.output('build'), SHORT_VERSION: build.output('short-version'), TAG: github.refName };
+  const feedJob = (id: string, name: string, environment: string, needs: ReturnType<SecureWorkflow['addJob']>[], steps: JobStep[]) => workflow.addJob(id, {
+    name, runsOn: platform.runners.linux, environment, needs, permissions: { contents: 'write' }, timeoutMinutes: 15,
+    steps: [...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }), feedCheckout(release), ...steps],
+  });
+
+  const beta = feedJob('beta', 'Beta channel (GitHub pre-release, appcast channel "beta")', release.environments.beta, [build], [
+    downloadArtifact({ name: 'app-release', path: '.' }),
+    runStep({
+      name: 'GitHub pre-release with the notarized build',
+      env: { ...version, ARCHIVE: archive, GH_TOKEN: github.token },
+      run: 'gh release create "$TAG" "$ARCHIVE" --verify-tag --prerelease --title "$SHORT_VERSION ($VERSION)" --notes "Beta of $SHORT_VERSION, build $VERSION."',
+    }),
+    cliStep(APPCAST_ADD, {
+      name: 'Add the build to the beta channel',
+      env: { [APP_RELEASE_SECRETS.sparkleKey]: secret(APP_RELEASE_SECRETS.sparkleKey) },
+      args: {
+        feed: FEED_FILE, version: version.VERSION, shortVersion: version.SHORT_VERSION, archive, channel: 'beta', edKeyEnv: APP_RELEASE_SECRETS.sparkleKey, title: app.scheme,
+        url: Expression.raw(`format('{0}/{1}/releases/download/{2}/{3}', github.server_url, github.repository, github.ref_name, ${Expression.literal(archive)})`),
+      },
+    }),
+    pushFeed('beta: $VERSION', version),
+  ]);
+
+  const phased = feedJob('phased', `Phased rollout (Sparkle, a group every ${release.phasedRolloutIntervalHours} h)`, release.environments.phased, [build, beta], [
+    cliStep(APPCAST_PHASE, { name: 'Start the phased rollout', args: { feed: FEED_FILE, version: version.VERSION, intervalHours: release.phasedRolloutIntervalHours } }),
+    pushFeed('phased rollout: $VERSION', version),
+    runStep({ name: 'Mark the GitHub release as released', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --prerelease=false --latest=false' }),
+  ]);
+
+  feedJob('everyone', 'Everyone', release.environments.everyone, [build, phased], [
+    cliStep(APPCAST_EVERYONE, { name: 'Offer the build to everyone', args: { feed: FEED_FILE, version: version.VERSION } }),
+    pushFeed('everyone: $VERSION', version),
+    runStep({ name: 'Mark the GitHub release as the latest', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --latest' }),
+  ]);
+  return workflow;
+}
+
+/**
+ * `.github/workflows/app-rollback.yml`: on demand, withdraws a bad build from the Sparkle feed (nobody
+ * is offered it again; the newest remaining build is offered instead) and marks its GitHub release
+ * as a pre-release, behind the environment that guards "everyone".
+ */
+export function appRollbackWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
+  const release = platform.appRelease;
+  if (!release) return undefined;
+  const workflow = new SecureWorkflow(scope, 'app-rollback', {
+    name: 'Withdraw an app build',
+    description: 'On demand: removes a bad build from the Sparkle appcast (the previous build is offered again) and marks its GitHub release as a pre-release.',
+    triggers: {
+      workflowDispatch: {
+        inputs: {
+          build: { description: 'CFBundleVersion of the bad build (the release run number; see the appcast)', type: 'string', required: true },
+          tag: { description: `Its tag, e.g. ${release.tagPrefix}1.4.0`, type: 'string', required: true },
+        },
+      },
+    },
+    concurrency: FEED_CONCURRENCY,
+  });
+  workflow.addJob('withdraw', {
+    name: 'Withdraw the build from the feed',
+    runsOn: platform.runners.linux,
+    environment: release.environments.everyone,
+    permissions: { contents: 'write' },
+    timeoutMinutes: 15,
+    steps: [
+      ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
+      feedCheckout(release),
+      cliStep(APPCAST_WITHDRAW, { name: 'Withdraw it', args: { feed: FEED_FILE, version: workflow.input('build') } }),
+      pushFeed('withdraw: $VERSION', { VERSION: workflow.input('build') }),
+      runStep({
+        name: 'Mark its GitHub release as a pre-release',
+        env: { TAG: workflow.input('tag'), TAG_PREFIX: release.tagPrefix, GH_TOKEN: github.token },
+        run: '[[ "$TAG" == "$TAG_PREFIX"* ]] || { echo "::error::$TAG is not an app tag"; exit 1; }\ngh release edit "$TAG" --prerelease --latest=false',
+      }),
+    ],
+  });
+  return workflow;
+}
