@@ -67,6 +67,8 @@ const DEV_DEPS = [
   '@types/adm-zip@^0.5.8',
   'autocannon@^9.0.0',
   'kubernetes-models@4.5.1',
+  // Gateway API objects (HTTPRoute) validated against their CRD schemas (MIT).
+  '@kubernetes-models/gateway-api@2.0.0',
   // SARIF 2.1.0's schema is draft-04, which Ajv 8 reads only through this class (MIT).
   'ajv-draft-04@^1.0.0',
 ];

@@ -21,6 +21,14 @@ describe('app pipelines', () => {
     const macJobs: string[] = [];
     for (const file of workflows) {
       const data = YAML.parse(files[file]!) as { on: Record<string, unknown>; jobs: Record<string, any> };
+      const push = data.on.push as { branches?: unknown; tags?: string[] } | undefined;
+      // The release builds for the app's tags only; every other trigger on pushes and PRs waits for the app filter.
+      const releaseOnly = push !== undefined && push.branches === undefined && !('pull_request' in data.on);
+      if (releaseOnly) {
+        expect([file, push!.tags]).toEqual([file, [PLATFORM.app.release!.tags]]);
+        for (const [id, job] of Object.entries(data.jobs)) if (String(job['runs-on']).startsWith('macos')) macJobs.push(`${file}#${id}`);
+        continue;
+      }
       const onChange = 'pull_request' in data.on || 'push' in data.on;
       for (const [id, job] of Object.entries(data.jobs)) {
         if (!String(job['runs-on']).startsWith('macos')) continue;
@@ -35,12 +43,12 @@ describe('app pipelines', () => {
         }
       }
     }
-    expect(macJobs.sort()).toEqual(['.github/workflows/ci-app-codeql.yml#analyze', '.github/workflows/ci-app-performance.yml#benchmark', '.github/workflows/ci-app.yml#test']);
+    expect(macJobs.sort()).toEqual(['.github/workflows/app-release.yml#build', '.github/workflows/ci-app-codeql.yml#analyze', '.github/workflows/ci-app-performance.yml#benchmark', '.github/workflows/ci-app.yml#test']);
   });
 
-  test('every xcodebuild invocation has code signing off', () => {
+  test('every xcodebuild invocation has code signing off, except the release that signs with Developer ID', () => {
     let count = 0;
-    for (const file of workflows) {
+    for (const file of workflows.filter((f) => f !== '.github/workflows/app-release.yml')) {
       for (const job of Object.values(parse(file).jobs)) {
         for (const step of job.steps ?? []) {
           for (const invocation of String(step.run ?? '').split(/(?=xcodebuild )/).filter((part) => part.startsWith('xcodebuild ') && !part.startsWith('xcodebuild -version'))) {

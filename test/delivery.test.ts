@@ -26,6 +26,8 @@ function conjunctHolds(conjunct: string, facts: EventFacts): boolean {
   if ((m = /^github\.event_name (==|!=) '(\w+)'$/.exec(conjunct))) return (facts.event === m[2]) === (m[1] === '==');
   if ((m = /^github\.ref_type (==|!=) '(\w+)'$/.exec(conjunct))) return (facts.refType === m[2]) === (m[1] === '==');
   if ((m = /^needs\.changes\.outputs\.([\w-]+) == 'true'$/.exec(conjunct))) return (facts.changed ?? []).includes(m[1]!);
+  // Branch pushes of this workflow are pushes to the default branch (its only branch trigger).
+  if ((m = /^github\.ref == 'refs\/heads\/main'$/.exec(conjunct))) return facts.event === 'push' && facts.refType === 'branch';
   if (conjunct === 'always()') return true;
   throw new Error(`no rule for the condition "${conjunct}"`);
 }
@@ -55,7 +57,7 @@ describe('ci-build-push job graph', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'tag' });
     expect([...runs].sort()).toEqual([
       'build-agent-amd64', 'build-agent-arm64', 'build-metadata', 'build-tts-amd64', 'build-tts-arm64',
-      'merge-agent', 'merge-tts', 'provenance-agent', 'provenance-tts', 'result', 'scan-images', 'smoke-test',
+      'deploy-production', 'merge-agent', 'merge-tts', 'provenance-agent', 'provenance-tts', 'result', 'scan-images', 'smoke-test',
     ]);
     for (const service of platform.services) {
       for (const target of service.build.targets) {
@@ -72,10 +74,12 @@ describe('ci-build-push job graph', () => {
     expect(platform.runners.linuxArm).toBe('ubuntu-24.04-arm');
   });
 
-  test('a push to the default branch publishes, smoke-tests and scans, but signs nothing', () => {
+  test('a push to the default branch publishes, smoke-tests, scans and signs, then deploys to staging only', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'branch' });
-    expect(runs.has('smoke-test') && runs.has('scan-images') && runs.has('merge-tts')).toBe(true);
-    expect([...runs].filter((j) => j.startsWith('provenance-') || j.startsWith('pr-build-'))).toEqual([]);
+    expect(runs.has('smoke-test') && runs.has('scan-images') && runs.has('merge-tts') && runs.has('provenance-tts')).toBe(true);
+    expect([...runs].filter((j) => j.startsWith('deploy-') || j.startsWith('pr-build-'))).toEqual(['deploy-staging']);
+    // The deploy waits for every gate: all merges, the smoke test, the scan and every signature.
+    expect([...buildPush.jobs['deploy-staging'].needs].sort()).toEqual(['merge-agent', 'merge-tts', 'provenance-agent', 'provenance-tts', 'scan-images', 'smoke-test']);
   });
 
   test('a pull request touching only services/tts builds tts on both platforms, pushes nothing, holds no write scope', () => {
@@ -117,6 +121,7 @@ describe('delivery guarantees', () => {
     for (const [id, job] of Object.entries(buildPush.jobs).filter(([, j]) => j.uses)) {
       for (const [input, value] of Object.entries(job.with ?? {})) {
         if (input === 'image') expect(value).toMatch(/^ghcr\.io\/[\w-]+\/[\w-]+$/); // a repository, no tag
+        else if (input === 'environment') expect(platform.deployments.map((d) => d.environment)).toContain(value);
         else expect([id, input, value]).toEqual([id, input, expect.stringMatching(/^\$\{\{ needs\.merge-[\w-]+\.outputs\.digest \}\}$/)]);
       }
     }
@@ -153,7 +158,10 @@ describe('delivery guarantees', () => {
     const verify = provenance.jobs.verify.steps.find((s: any) => String(s.run).startsWith('cosign verify'));
     expect(verify.env.SIGNER_IDENTITY).toBe(`\${{ format('{0}/{1}@{2}', 'https://github.com', '${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`);
     expect(verify.env.OIDC_ISSUER).toBe('https://token.actions.githubusercontent.com');
-    for (const job of Object.values(provenance.jobs)) expect(job.if).toBe("startsWith(github.ref, 'refs/tags/v')");
+    // Release tags get all three statements; the default branch only the attestation and signature a staging deploy verifies.
+    for (const [id, job] of Object.entries(provenance.jobs)) {
+      expect([id, job.if]).toEqual([id, id === 'attest-and-sign' ? "(startsWith(github.ref, 'refs/tags/v')) || (github.ref == 'refs/heads/main')" : "startsWith(github.ref, 'refs/tags/v')"]);
+    }
   });
 });
 

@@ -1,18 +1,7 @@
 import {
-  APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
+  APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
   runStep, SecureWorkflow, secret, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type Construct, type JobStep, type Platform,
 } from '../src';
-
-/** Secrets and variables of the app's release, named once. */
-export const APP_RELEASE_SECRETS = {
-  certificateP12: 'DEVELOPER_ID_CERTIFICATE_P12',
-  certificatePassword: 'DEVELOPER_ID_CERTIFICATE_PASSWORD',
-  notaryAppleId: 'NOTARY_APPLE_ID',
-  notaryPassword: 'NOTARY_APP_PASSWORD',
-  sparkleKey: 'SPARKLE_ED_PRIVATE_KEY',
-} as const;
-/** The Apple team (not a secret: every signature names it). */
-export const APPLE_TEAM_VARIABLE = 'APPLE_TEAM_ID';
 
 /** Feed edits of the release and the rollback never interleave. */
 const FEED_CONCURRENCY = { group: 'app-feed', cancelInProgress: false } as const;

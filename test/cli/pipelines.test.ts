@@ -139,8 +139,11 @@ describe('pipelines what-runs, on the generated workflows', () => {
     expect(a.workflow('ci-provenance').reason).toMatch(/^called by Build and push images \(provenance-tts\), Build and push images \(provenance-agent\)$/);
     expect(a.workflow('ci-smoke-test').verdict).toBe('runs');
     expect(a.workflow('ci-test')).toMatchObject({ verdict: 'skipped', reason: 'push only for branches' });
-    // A push to main publishes but does not attest (no tag).
-    expect(ask({ event: 'push', changed: ['services/agent/x.py'] }).job('ci-build-push', 'provenance-agent')).toBe('skipped');
+    // A push to main publishes, signs (staging verifies the signature) and deploys to staging, never to production.
+    const main = ask({ event: 'push', changed: ['services/agent/x.py'] });
+    expect(main.job('ci-build-push', 'provenance-agent')).toBe('runs');
+    expect(main.job('ci-build-push', 'deploy-staging')).toBe('runs');
+    expect(main.job('ci-build-push', 'deploy-production')).toBe('skipped');
   });
 
   test('the nightly schedule runs the performance workflows, not the pull-request checks', () => {

@@ -21,7 +21,8 @@ describe.each(cases)('chart %s rendered with %s values', (name, _set, values) =>
   test('renders every object kind', () => {
     const kinds = objects.map((o) => o.kind).sort();
     const hpa = (values as any).autoscaling.enabled ? ['HorizontalPodAutoscaler'] : [];
-    expect(kinds).toEqual(['ConfigMap', 'Deployment', ...hpa, 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort());
+    const route = (values as any).httpRoute.enabled ? ['HTTPRoute'] : [];
+    expect(kinds).toEqual(['ConfigMap', 'Deployment', ...hpa, ...route, 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort());
   });
 
   test('every object is valid against the Kubernetes schema', () => {

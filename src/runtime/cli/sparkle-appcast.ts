@@ -18,8 +18,8 @@ function readFeed(file: string, create?: string): Appcast {
 }
 
 /** Now, or SOURCE_DATE_EPOCH when set (reproducible runs and tests). */
-function now(): Date {
-  const epoch = process.env.SOURCE_DATE_EPOCH;
+function now(env: NodeJS.ProcessEnv): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return new Date();
   if (!/^\d+$/.test(epoch)) throw new InputError(`SOURCE_DATE_EPOCH must be seconds since 1970, got ${quoteInput(epoch)}`);
   return new Date(Number(epoch) * 1000);
@@ -34,13 +34,14 @@ export function sparkleAppcastCommand(io: CliIo = PROCESS_IO): Command {
   const program = new Command(A.bin)
     .description('Edits a Sparkle appcast through a release: add a signed build to a channel, start its phased rollout, release it to everyone, '
       + 'or withdraw it. The feed is rewritten atomically; other items are kept. Exit codes: 0 done, 2 usage or input error.');
+  const EXIT = ' Exit codes: 0 done, 2 usage or input error (the feed is left unchanged).';
   const done = (feed: string, appcast: Appcast, what: string) => {
     writeFileAtomic(feed, appcast.toString());
     io.stdout(`${what}; the feed now lists ${appcast.items.map((i) => `${i.version}${i.channel ? ` (${i.channel})` : ''}${i.phasedRolloutIntervalSeconds ? ' (phased)' : ''}`).join(', ') || 'nothing'}\n`);
   };
 
   program.command(A.subcommand!)
-    .description('Adds a build at the top of the feed, signed with Sparkle\'s EdDSA key read from the named environment variable.')
+    .description('Adds a build at the top of the feed, signed with Sparkle\'s EdDSA key read from the named environment variable.' + EXIT)
     .requiredOption(`${A.flags.feed} <file>`, 'appcast.xml (created when missing)')
     .requiredOption(`${A.flags.version} <version>`, 'CFBundleVersion of the build', versionArg)
     .requiredOption(`${A.flags.shortVersion} <version>`, 'CFBundleShortVersionString', versionArg)
@@ -52,31 +53,31 @@ export function sparkleAppcastCommand(io: CliIo = PROCESS_IO): Command {
     .action((o: { feed: string; version: string; shortVersion: string; url: string; archive: string; edKeyEnv: string; channel?: string; title: string }) => {
       if (!/^https:\/\/\S+$/.test(o.url)) throw new InputError(`${A.flags.url} must be an https URL (Sparkle refuses insecure downloads), got ${quoteInput(o.url)}`);
       if (o.channel !== undefined && !/^[a-z][a-z0-9-]*$/.test(o.channel)) throw new InputError(`${A.flags.channel} must be a lowercase name such as beta, got ${quoteInput(o.channel)}`);
-      const key = process.env[o.edKeyEnv];
+      const key = io.env[o.edKeyEnv];
       if (!key) throw new InputError(`${A.flags.edKeyEnv}: the environment variable ${quoteInput(o.edKeyEnv)} is not set or empty`);
       if (!fileExists(o.archive) || !statSync(o.archive).isFile()) throw new InputError(`${A.flags.archive} ${quoteInput(o.archive)} is not a file`);
       const archive = readFileSync(o.archive);
       const appcast = readFeed(o.feed, o.title);
       appcast.add({
         version: o.version, shortVersion: o.shortVersion, url: o.url, length: archive.length, edSignature: edSignature(archive, key),
-        channel: o.channel, pubDate: rfc822(now()),
+        channel: o.channel, pubDate: rfc822(now(io.env)),
       });
       done(o.feed, appcast, `added ${o.version}${o.channel ? ` to the ${o.channel} channel` : ''}`);
     });
 
   program.command(P.subcommand!)
-    .description('Starts Sparkle\'s phased rollout of a build: out of its channel to every user, in 7 groups, one more group each interval from now.')
+    .description('Starts Sparkle\'s phased rollout of a build: out of its channel to every user, in 7 groups, one more group each interval from now.' + EXIT)
     .requiredOption(`${P.flags.feed} <file>`, 'appcast.xml')
     .requiredOption(`${P.flags.version} <version>`, 'CFBundleVersion of the build', versionArg)
     .requiredOption(`${P.flags.intervalHours} <hours>`, 'hours between groups', numberOption(P.flags.intervalHours, { min: 1, max: 168, integer: true }))
     .action((o: { feed: string; version: string; intervalHours: number }) => {
       const appcast = readFeed(o.feed);
-      appcast.startPhasedRollout(o.version, o.intervalHours * 3600, rfc822(now()));
+      appcast.startPhasedRollout(o.version, o.intervalHours * 3600, rfc822(now(io.env)));
       done(o.feed, appcast, `phased rollout of ${o.version} started (a group every ${o.intervalHours} h)`);
     });
 
   program.command(E.subcommand!)
-    .description('Offers a build to every user at once (ends its phased rollout).')
+    .description('Offers a build to every user at once (ends its phased rollout).' + EXIT)
     .requiredOption(`${E.flags.feed} <file>`, 'appcast.xml')
     .requiredOption(`${E.flags.version} <version>`, 'CFBundleVersion of the build', versionArg)
     .action((o: { feed: string; version: string }) => {
@@ -86,7 +87,7 @@ export function sparkleAppcastCommand(io: CliIo = PROCESS_IO): Command {
     });
 
   program.command(W.subcommand!)
-    .description('Withdraws a bad build: nobody is offered it again, and the newest remaining build is offered instead.')
+    .description('Withdraws a bad build: nobody is offered it again, and the newest remaining build is offered instead.' + EXIT)
     .requiredOption(`${W.flags.feed} <file>`, 'appcast.xml')
     .requiredOption(`${W.flags.version} <version>`, 'CFBundleVersion of the build', versionArg)
     .action((o: { feed: string; version: string }) => {

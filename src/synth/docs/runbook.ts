@@ -1,3 +1,4 @@
+import { APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE, WATCH_RATE_RPS } from '../model/limits';
 import { Construct } from 'constructs';
 import { evaluateValue, UNKNOWN } from '../../common/what-runs/github-expression';
 import type { Platform } from '../model/platform';
@@ -62,7 +63,9 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       }
       if (t.schedule) how.push(`- Scheduled: ${t.schedule.map((c) => `\`${c}\``).join(', ')} (UTC), on \`${platform.defaultBranch}\`.`);
       if (t.workflowCall) how.push('- Called by other workflows: re-run the calling run.');
-      if (t.push || t.pullRequest) how.push('- Runs for pushes and pull requests: push a commit, or re-run the run.');
+      const tagsOnly = t.push && !t.push.branches && !t.pullRequest;
+      if (tagsOnly) how.push(`- Runs for pushed tags ${(t.push!.tags ?? []).map((g) => `\`${g}\``).join(', ')}: push the tag, or re-run the run.`);
+      else if (t.push || t.pullRequest) how.push('- Runs for pushes and pull requests: push a commit, or re-run the run.');
       if (t.workflowRun) how.push(`- Runs after ${t.workflowRun.workflows.join(', ')} complete.`);
       how.push(`- Re-run the failed jobs: \`gh run rerun <run-id> --failed\`; list its runs: \`gh run list --workflow ${file}\`.`);
       how.push(`- Needs secrets: ${facts.secrets.length ? facts.secrets.map((s) => `\`${s}\``).join(', ') : 'none besides GITHUB_TOKEN'}; variables: ${facts.variables.length ? facts.variables.map((s) => `\`${s}\``).join(', ') : 'none'}. Leaves: ${facts.uploads.length ? facts.uploads.join(', ') : 'nothing'}.`);
@@ -131,14 +134,87 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
   private rollback(): string[] {
     const { platform } = this.props;
     return [
+      ...this.deployments(),
+      ...this.appRelease(),
       '## Roll back', '',
-      '- A service: `helm history <release> -n <namespace>` lists the revisions; `helm rollback <release> <revision> -n <namespace> --wait`',
-      '  returns to one, then `helm test <release> -n <namespace>`. Or deploy the previous release\'s digest:',
-      `  \`helm upgrade <release> charts/<service> -n <namespace> --reuse-values --set image.digest=sha256:<previous> --wait --atomic\`.`,
+      ...platform.deployments.length > 0 ? [
+        '- A service: run `cd-rollback.yml` (environment, service, and a Helm revision from `helm history <service> -n <namespace>` or a',
+        '  signed digest). It verifies the target\'s signature first, removes any canary, waits for a running deploy of that environment',
+        '  (same concurrency group), runs `helm test` and the smoke test, and restores the release if any of that fails.',
+      ] : [],
+      '- By hand: `helm history <release> -n <namespace>` lists the revisions; `helm rollback <release> <revision> -n <namespace> --wait`',
+      '  returns to one, then `helm test <release> -n <namespace>`.',
       `- The charts use the model's environments (${platform.environments.map((e) => `\`${e.name}\``).join(', ')}); their values files are`,
       '  `charts/<service>/values-<environment>.yaml`.',
+      ...platform.appRelease ? ['- The app: run `app-rollback.yml` with the bad build\'s CFBundleVersion and tag: the build leaves the feed and Sparkle offers',
+        '  the newest remaining one to users who have not updated. Sparkle never downgrades, so users already on the bad build need a fixed',
+        `  build: tag \`${platform.appRelease.tagPrefix}X.Y.Z\` again (its build number is higher).`] : [],
       '- A pipeline change: revert the commit (generated YAML and constructs together); `npx pipelines plan --base HEAD~1` shows what',
       '  the revert does.', '',
+    ];
+  }
+
+  /** How each environment is deployed, and what must exist on GitHub and in the cluster before the first deploy. */
+  private deployments(): string[] {
+    const { platform } = this.props;
+    if (platform.deployments.length === 0) return [];
+    const out = ['## Deployments', '',
+      'ci-build-push calls `cd-deploy.yml` once every gate passed (all images merged, smoke test, image scan, signatures): the default',
+      'branch deploys the environments marked `default-branch`, release tags those marked `release-tag`. Only digests are deployed, each',
+      'verified with `cosign verify` against `ci-provenance.yml` at the run\'s own ref and commit. Deploys of one environment queue',
+      '(`deploy-<environment>`, never cancelled: a cancelled rollout would strand a canary).', '',
+      '| environment | when | GitHub environment | namespace | cluster access | stages (watch) | canary per service | smoke URLs |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...platform.deployments.map((d) => {
+        const auth = d.clusterAuth.kind === 'aws-oidc' ? `AWS OIDC → EKS \`${d.clusterAuth.cluster}\` (${d.clusterAuth.region}), role in \`vars.${d.clusterAuth.roleArnVariable}\`` : `kubeconfig in \`secrets.${d.clusterAuth.secret}\``;
+        const canary = platform.services.map((s) => `${s.name}: ${d.gateway?.services.includes(s.name) ? 'HTTPRoute weight' : 'replica ratio'}`).join(', ');
+        const urls = Object.entries(d.urls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'port-forward only';
+        return `| ${d.environment} | ${d.on} | \`${d.githubEnvironment}\` | \`${d.namespace}\` | ${auth} | ${d.rollout.map((r) => `${r.percent} % (${r.watchMinutes} min)`).join(' → ')} | ${canary} | ${urls} |`;
+      }), '',
+      '**Stages.** Each stage is one job, needing the one before. Below 100 % the new digest runs as the release `<service>-canary`',
+      'beside the stable release: a *replica-ratio* canary joins the stable Service (`voice-platform/serves` label), taking',
+      '`canary pods / all pods` of the requests — the pods are rounded up, so 10 % of 3 stable pods is 1 canary pod, 25 %; a',
+      '*weighted* canary (services exposed through the environment\'s Gateway) is a second backend of the stable release\'s HTTPRoute,',
+      'exact per request. Each stage runs `helm test`, the smoke test through a port-forward (and at the public URL), then watches for',
+      `the stage's minutes with synthetic traffic (${'`load-test`'}, ${WATCH_RATE_RPS} requests/s through a port-forward) and fails above the error-rate limit.`,
+      'At 100 % the stable release is upgraded to the digest and the canary removed. A failed or cancelled stage rolls itself back in',
+      'the same job (the stable release back to the revision recorded before the rollout, the canary removed) and fails with the reason.',
+      'A first install (no stable release yet) skips the canary stages.', '',
+      '**Set up before the first deploy** (GitHub only; nothing here can reach a cluster):', '',
+      ...platform.deployments.flatMap((d) => [
+        `- GitHub environment \`${d.githubEnvironment}\`: ${d.on === 'release-tag' ? `deployment tag rule \`${platform.releaseTags}\` and required reviewers` : `deployment branch rule \`${platform.defaultBranch}\``}.`
+          + (d.on === 'release-tag' ? ' GitHub asks a reviewer before each stage job starts: the approval is the promotion, after the previous stage\'s watch passed. A rejected stage leaves the previous one running: run `cd-rollback.yml` to remove it.' : ''),
+        d.clusterAuth.kind === 'aws-oidc'
+          ? `  Cluster access (preferred, nothing stored): an IAM OIDC provider for \`token.actions.githubusercontent.com\` (audience \`sts.amazonaws.com\`), a role trusting it with the condition \`token.actions.githubusercontent.com:sub\` = \`repo:${platform.repository}:environment:${d.githubEnvironment}\`, mapped to a namespace-scoped Kubernetes role in \`${d.namespace}\` (EKS access entry); its ARN in the environment variable \`${d.clusterAuth.roleArnVariable}\`.`
+          : `  Cluster access: a kubeconfig with a namespace-scoped, short-lived token for \`${d.namespace}\` in the environment secret \`${d.clusterAuth.secret}\` (prefer OIDC: nothing to rotate).`,
+      ]),
+      '- In each cluster: the namespace; for weighted canaries, the Gateway the model names (Gateway API CRDs).', '',
+    ];
+    return out;
+  }
+
+  /** The app's release path and what it needs. */
+  private appRelease(): string[] {
+    const r = this.props.platform.appRelease;
+    if (!r) return [];
+    return ['## App releases', '',
+      `Push a tag \`${r.tagPrefix}X.Y.Z\`. \`app-release.yml\` archives the app on macOS with the Developer ID certificate in a keychain created for`,
+      'the job and deleted in an `always()` step, notarizes it (`xcrun notarytool`), staples and checks it with Gatekeeper, then:',
+      '',
+      `1. **beta** (environment \`${r.environments.beta}\`): a GitHub pre-release with the zip, and an appcast item on Sparkle's \`beta\` channel (only apps`,
+      '   that allow the channel see it).',
+      `2. **phased** (environment \`${r.environments.phased}\`): the item leaves the channel with Sparkle's phased rollout: 7 groups, one more every`,
+      `   ${r.phasedRolloutIntervalHours} h from now (about 14 % each), so the rollout passes ~10 %, ~50 % and 100 % on its own.`,
+      `3. **everyone** (environment \`${r.environments.everyone}\`): the phased rollout ends; every user is offered it.`,
+      '',
+      `The feed is \`appcast.xml\` on the branch \`${r.feedBranch}\`, published at ${r.feedUrl} (the app's \`SUFeedURL\`). Set up once:`,
+      '',
+      `- the branch \`${r.feedBranch}\` (an orphan branch is enough: the first release writes \`appcast.xml\`), served by GitHub Pages;`,
+      `- environments \`${r.environments.beta}\`, \`${r.environments.phased}\` (required reviewers or a wait timer: the beta soak) and \`${r.environments.everyone}\` (required reviewers), each limited to tags \`${r.tags}\`;`,
+      `- secrets: \`${S.certificateP12}\` (the Developer ID Application certificate and key, base64 \`.p12\`) and its password`,
+      `  \`${S.certificatePassword}\`; \`${S.notaryAppleId}\` and \`${S.notaryPassword}\` (an app-specific password); \`${S.sparkleKey}\``,
+      `  (from Sparkle's \`generate_keys\`; its public key is the app's \`SUPublicEDKey\`); variable \`${APPLE_TEAM_VARIABLE}\`.`,
+      '',
     ];
   }
 }

@@ -141,3 +141,15 @@ export const MAX_WATCH_MINUTES = 120;
 
 /** Default GitHub environments of the app's release steps. */
 export const DEFAULT_APP_RELEASE_ENVIRONMENTS = { beta: 'app-beta', phased: 'app-phased', everyone: 'app-everyone' } as const;
+
+/** Secrets and the variable of the app's release, named once (the workflow reads them, the runbook lists them). */
+export const APP_RELEASE_SECRETS = {
+  certificateP12: 'DEVELOPER_ID_CERTIFICATE_P12',
+  certificatePassword: 'DEVELOPER_ID_CERTIFICATE_PASSWORD',
+  notaryAppleId: 'NOTARY_APPLE_ID',
+  notaryPassword: 'NOTARY_APP_PASSWORD',
+  sparkleKey: 'SPARKLE_ED_PRIVATE_KEY',
+} as const;
+
+/** The Apple team id's variable (not a secret: every signature names it). */
+export const APPLE_TEAM_VARIABLE = 'APPLE_TEAM_ID';

@@ -1,5 +1,5 @@
 import type { Finding } from '../../../common/errors';
-import { MIN_REPLICAS } from '../../model/limits';
+import { MIN_REPLICAS, TRACK_LABEL } from '../../model/limits';
 import { imageReferenceProblem } from '../../model/names';
 import type { PolicyRule } from '../policy';
 
@@ -88,7 +88,9 @@ export function workloadFindings(objects: readonly K8sObject[]): Finding[] {
     const name = d.metadata?.name;
     if (!matches(d.spec?.selector?.matchLabels, labels)) add(d, 'spec.selector does not match the pod template labels');
     const hpa = list.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.kind === 'Deployment' && o.spec?.scaleTargetRef?.name === name);
-    if (!hpa && !((d.spec?.replicas ?? 1) >= MIN_REPLICAS)) add(d, `needs replicas ≥ ${MIN_REPLICAS} or a HorizontalPodAutoscaler, has ${d.spec?.replicas ?? 1} replica(s) and none`);
+    // A canary runs beside its stable release, which carries the availability: one pod is enough.
+    const canary = labels?.[TRACK_LABEL] === 'canary';
+    if (!hpa && !canary && !((d.spec?.replicas ?? 1) >= MIN_REPLICAS)) add(d, `needs replicas ≥ ${MIN_REPLICAS} or a HorizontalPodAutoscaler, has ${d.spec?.replicas ?? 1} replica(s) and none`);
     if (!list.some((o) => o.kind === 'PodDisruptionBudget' && matches(o.spec?.selector?.matchLabels, labels))) add(d, 'no PodDisruptionBudget selects its pods');
     const np = list.find((o) => o.kind === 'NetworkPolicy' && matches(o.spec?.podSelector?.matchLabels, labels));
     if (!np) add(d, 'no NetworkPolicy selects its pods');

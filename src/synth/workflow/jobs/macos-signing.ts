@@ -33,7 +33,8 @@ export function temporaryKeychainSteps(secrets: SigningCertificateSecrets): { re
         'rm -f "$RUNNER_TEMP/certificate.p12"',
         `security set-key-partition-list -S apple-tool:,apple:,codesign: -s -k "$keychain_password" ${KEYCHAIN} > /dev/null`,
         '# First in the search list, so codesign and xcodebuild find the identity.',
-        `security list-keychains -d user -s ${KEYCHAIN} $(security list-keychains -d user | tr -d '"')`,
+        'mapfile -t keychains < <(security list-keychains -d user | tr -d \'" \')',
+        `security list-keychains -d user -s ${KEYCHAIN} "\${keychains[@]}"`,
       ].join('\n'),
     }),
     remove: runStep({
