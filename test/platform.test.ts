@@ -49,6 +49,37 @@ describe('Platform', () => {
     expect(error).toThrow(/\[toolchain\.kindNodeDigest\] "latest" must be sha256:<64 hex digits>, the digest of kindest\/node:v1\.32\.11/);
   });
 
+  test('fails on a deploy that cannot work: rollout not ending at 100 %, stages out of order, unknown services, shared GitHub environments', () => {
+    const bad = () => Platform.fromDefinition(definition((d) => {
+      const production = d.environments[1]!.deploy as any;
+      production.rollout = [{ percent: 50, watchMinutes: 10 }, { percent: 20, watchMinutes: 0 }];
+      production.urls = { speech: 'https://x.example' };
+      production.gateway.services = ['frontdoor'];
+      production.clusterAuth = { kind: 'aws-oidc', region: 'Ireland', cluster: 'voice' };
+      (d.environments[0]!.deploy as any).githubEnvironment = 'production';
+    }));
+    expect(bad).toThrow(/\[environments\[1\]\.deploy\.rollout\[1\]\.percent\] must be an integer above the previous stage's 50 and at most 100, got 20/);
+    expect(bad).toThrow(/\[environments\[1\]\.deploy\.rollout\[1\]\.watchMinutes\] must be an integer from 1 to 120, got 0/);
+    expect(bad).toThrow(/\[environments\[1\]\.deploy\.rollout\[1\]\.percent\] the last stage promotes the release to 100 %, got 20/);
+    expect(bad).toThrow(/\[environments\[1\]\.deploy\.urls\.speech\] is not a service of the model/);
+    expect(bad).toThrow(/\[environments\[1\]\.deploy\.gateway\.services\[0\]\] unknown service "frontdoor"/);
+    expect(bad).toThrow(/\[environments\[1\]\.deploy\.clusterAuth\.region\] "Ireland" is not an AWS region/);
+    expect(bad).toThrow(/\[environments\[1\]\.deploy\.githubEnvironment\] "production" is already the GitHub environment of staging/);
+  });
+
+  test('a deploy resolves its defaults: the GitHub environment, 10/50/100 % stages, the role variable, a 1 % error limit', () => {
+    const p = Platform.fromDefinition(definition((d) => { delete (d.environments[1]!.deploy as any).githubEnvironment; }));
+    const production = p.deployments.find((x) => x.environment === 'production')!;
+    expect(production).toMatchObject({ githubEnvironment: 'production', maxErrorRatePct: 1, clusterAuth: { roleArnVariable: 'DEPLOY_ROLE_ARN' } });
+    expect(production.rollout.map((r) => r.percent)).toEqual([10, 50, 100]);
+    expect(p.appRelease).toMatchObject({ tagPrefix: 'app-v', feedBranch: 'appcast', phasedRolloutIntervalHours: 24 });
+  });
+
+  test('fails on an app release with an insecure feed or a tag glob without a prefix', () => {
+    expect(() => Platform.fromDefinition(definition((d) => { (d.app as any).release = { ...d.app.release, feedUrl: 'http://x.example/appcast.xml', tags: 'app-v' }; })))
+      .toThrow(/\[app\.release\.tags\] "app-v" must be a tag prefix ending in \*[\s\S]*\[app\.release\.feedUrl\] "http:\/\/x\.example\/appcast\.xml" must be https/);
+  });
+
   test('reports every problem in one message', () => {
     const bad = definition((d) => { d.services[0]!.port = 80; d.services[0]!.healthPath = 'health'; d.dependencyUpdates.cooldownDays = 1; });
     expect(() => Platform.fromDefinition(bad)).toThrow(/Invalid platform definition \(3\)/);
