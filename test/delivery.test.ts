@@ -155,7 +155,7 @@ describe('delivery guarantees', () => {
     const withIdToken = Object.entries(provenance.jobs).filter(([, j]) => j.permissions?.['id-token'] === 'write').map(([id]) => id);
     expect(withIdToken.sort()).toEqual(['attest-and-sign', 'slsa']);
     expect(provenance.jobs.slsa.uses).toBe('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0');
-    const verify = provenance.jobs.verify.steps.find((s: any) => String(s.run).startsWith('cosign verify'));
+    const verify = provenance.jobs.verify.steps.find((s: any) => s.name === 'Verify the cosign signature');
     expect(verify.env.SIGNER_IDENTITY).toBe(`\${{ format('{0}/{1}@{2}', 'https://github.com', '${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`);
     expect(verify.env.OIDC_ISSUER).toBe('https://token.actions.githubusercontent.com');
     // Release tags get all three statements; the default branch only the attestation and signature a staging deploy verifies.

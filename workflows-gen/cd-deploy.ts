@@ -1,15 +1,13 @@
 import {
-  addHelmRollout, Expression, github, HelmChart, installCosign, registryLogin, runStep, SecureWorkflow, verifyImageSignatureStep, WATCH_RATE_RPS,
+  addHelmRollout, Expression, HelmChart, installCosign, registryLogin, runStep, SecureWorkflow, verifyImageSignatureStep, WATCH_RATE_RPS,
   type Construct, type Deployment, type Platform, type SecureJob,
 } from '../src';
-import { canaryModeOf, digestInput, GITHUB_OIDC_ISSUER, releasesOf, signerIdentity } from './delivery';
+import { canaryModeOf, digestInput, GITHUB_OIDC_ISSUER, isDefaultBranchRef, isReleaseRef, releasesOf, signerIdentity } from './delivery';
 
 /** The condition under which a deployment's jobs run: its environment was asked for, from the right kind of ref. */
 export function deploymentCondition(platform: Platform, deployment: Deployment, environmentInput: Expression): Expression {
   const asked = environmentInput.eq(deployment.environment);
-  return deployment.on === 'release-tag'
-    ? asked.and(Expression.raw(`startsWith(github.ref, ${Expression.literal(`refs/tags/${platform.releaseTags.split('*')[0]}`)})`))
-    : asked.and(github.ref.eq(`refs/heads/${platform.defaultBranch}`));
+  return asked.and(deployment.on === 'release-tag' ? isReleaseRef(platform) : isDefaultBranchRef(platform));
 }
 
 /**
@@ -58,7 +56,7 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
         identity: { exact: Expression.raw(`format('{0}@{1}', ${Expression.literal(signerIdentity(platform))}, github.ref)`) },
         issuer: GITHUB_OIDC_ISSUER,
         repository: platform.repository,
-        workflowSha: github.sha,
+        sameCommit: true,
       })),
     ],
   });

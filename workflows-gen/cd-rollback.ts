@@ -1,5 +1,5 @@
 import {
-  clusterAccessPermissions, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, Expression, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, SecureWorkflow, setupHelm,
+  clusterAccessPermissions, currentRevisionLines, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, Expression, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, SecureWorkflow, setupHelm,
   SMOKE_TEST, cliStep, input, status, verifyImageSignatureStep, type Construct, type Platform,
 } from '../src';
 import { deployConcurrencyGroup, GITHUB_OIDC_ISSUER, releasesOf, signerIdentity } from './delivery';
@@ -11,8 +11,8 @@ function literalPattern(text: string): string {
 
 /** The refs whose ci-provenance.yml runs may have signed an image an environment accepts. */
 function acceptedSignerPattern(platform: Platform, onReleaseTags: boolean): string {
-  const tags = `refs/tags/${literalPattern(platform.releaseTags.split('*')[0]!)}.+`;
-  return `^${literalPattern(signerIdentity(platform))}@(${onReleaseTags ? tags : `refs/heads/${literalPattern(platform.defaultBranch)}|${tags}`})$`;
+  const tags = `${literalPattern(platform.releaseTagRefPrefix)}.+`;
+  return `^${literalPattern(signerIdentity(platform))}@(${onReleaseTags ? tags : `${literalPattern(platform.defaultBranchRef)}|${tags}`})$`;
 }
 
 /**
@@ -98,7 +98,7 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
           id: 'before',
           outputs: ['revision'],
           env: release,
-          run: 'echo "revision=$(helm history "$SERVICE" --namespace "$NAMESPACE" --max 1 -o json | jq -r \'.[-1].revision\')" >> "$GITHUB_OUTPUT"',
+          run: [...currentRevisionLines('revision', '$SERVICE'), 'echo "revision=$revision" >> "$GITHUB_OUTPUT"'].join('\n'),
         }),
         runStep({
           name: 'Roll back',
@@ -129,7 +129,7 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
           env: { ...release, BEFORE: Expression.raw('steps.before.outputs.revision') },
           run: [
             '[[ -n "$BEFORE" ]] || { echo "::error::the rollback failed before anything changed"; exit 1; }',
-            'current="$(helm history "$SERVICE" --namespace "$NAMESPACE" --max 1 -o json | jq -r \'.[-1].revision\')"',
+            ...currentRevisionLines('current', '$SERVICE'),
             '[[ "$current" == "$BEFORE" ]] || helm rollback "$SERVICE" "$BEFORE" --namespace "$NAMESPACE" --wait --timeout 10m',
             'echo "::error::the rollback failed; $SERVICE is back at revision $BEFORE"',
             'exit 1',

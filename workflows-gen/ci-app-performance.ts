@@ -28,7 +28,7 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
     triggers: { schedule: [platform.schedules.performance], workflowDispatch: {} },
     concurrency: { group: `${github.workflow}-${github.ref}`, cancelInProgress: false },
   });
-  const records = github.ref.eq(`refs/heads/${platform.defaultBranch}`).and(github.eventName.eq('schedule'));
+  const records = github.ref.eq(platform.defaultBranchRef).and(github.eventName.eq('schedule'));
   const runnerClass = platform.runners.macos;
   const models = addModelsMatrixJob(workflow, platform);
 

@@ -49,7 +49,7 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
     ],
   });
 
-  const onDefaultBranch = github.ref.eq(`refs/heads/${platform.defaultBranch}`);
+  const onDefaultBranch = github.ref.eq(platform.defaultBranchRef);
   const swiftpmKey = swiftpmCacheKey(app);
   const resultBundle = 'build/unit.xcresult';
   const junit = 'build/reports/unit.xml';

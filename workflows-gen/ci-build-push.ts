@@ -2,7 +2,7 @@ import {
   addChangeDetectionJob, addImageDelivery, addResultsGateJob, cliStep, Expression, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep,
   SecureWorkflow, uploadArtifact, type Construct, type Platform,
 } from '../src';
-import { deployConcurrencyGroup, digestInput } from './delivery';
+import { deployConcurrencyGroup, digestInput, isDefaultBranchRef } from './delivery';
 
 /** The workflows ci-build-push calls once the images are published. */
 export interface DeliveryWorkflows {
@@ -132,7 +132,7 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
   // Deploys only what passed every gate above, by digest; one deploy per environment at a time,
   // queued and never cancelled (a cancelled rollout would strand a canary).
   for (const deployment of called.deploy ? platform.deployments : []) {
-    const ref = deployment.on === 'release-tag' ? guards.isTag : Expression.raw(`github.ref == ${Expression.literal(`refs/heads/${platform.defaultBranch}`)}`);
+    const ref = deployment.on === 'release-tag' ? guards.isTag : isDefaultBranchRef(platform);
     workflow.addCallJob(`deploy-${deployment.environment}`, {
       name: `Deploy to ${deployment.environment}`,
       needs: [...merges, smoke, scan, ...provenance],

@@ -43,7 +43,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
   });
   // Only the nightly run of the default branch measures the model's scenario unchanged: a
   // dispatch may pass other inputs, so it is compared but never recorded.
-  const records = github.ref.eq(`refs/heads/${platform.defaultBranch}`).and(github.eventName.eq('schedule'));
+  const records = github.ref.eq(platform.defaultBranchRef).and(github.eventName.eq('schedule'));
   const historyBranch = platform.performanceHistoryBranch;
 
   for (const service of services) {

@@ -1,7 +1,7 @@
 import {
-  digestCheckLine, Expression, github, installCosign, attestBuildProvenance, registryLogin, runStep, SecureWorkflow, type ActionPins, type Construct, type ExternalWorkflow, type Platform,
+  digestCheckLine, Expression, github, verifyImageSignatureStep, installCosign, attestBuildProvenance, registryLogin, runStep, SecureWorkflow, type ActionPins, type Construct, type ExternalWorkflow, type Platform,
 } from '../src';
-import { GITHUB_OIDC_ISSUER, GITHUB_SERVER, PROVENANCE_FILE } from './delivery';
+import { GITHUB_OIDC_ISSUER, GITHUB_SERVER, isDefaultBranchRef, isReleaseRef, PROVENANCE_FILE } from './delivery';
 
 /**
  * The SLSA generator's container workflow. The lock pins it by tag (the generator verifies its own
@@ -39,10 +39,9 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
     },
     concurrency: false,
   });
-  const tagPrefix = `refs/tags/${platform.releaseTags.split('*')[0]}`;
-  const isRelease = Expression.raw(`startsWith(github.ref, ${Expression.literal(tagPrefix)})`);
+  const isRelease = isReleaseRef(platform);
   // The default branch's images are signed too: staging verifies them before it deploys.
-  const isSigned = isRelease.or(Expression.raw(`github.ref == ${Expression.literal(`refs/heads/${platform.defaultBranch}`)}`));
+  const isSigned = isRelease.or(isDefaultBranchRef(platform));
   const image = workflow.input('image');
   const digest = workflow.input('digest');
   const subject = { IMAGE: image, DIGEST: digest };
@@ -98,21 +97,14 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
         env: { SLSA_VERIFIER_VERSION: platform.toolchain.slsaVerifier },
         run: 'go install "github.com/slsa-framework/slsa-verifier/v2/cli/slsa-verifier@$SLSA_VERIFIER_VERSION"\necho "$(go env GOPATH)/bin" >> "$GITHUB_PATH"',
       }),
-      runStep({
+      verifyImageSignatureStep({
         name: 'Verify the cosign signature',
-        env: {
-          ...subject,
-          SIGNER_IDENTITY: Expression.raw(`format('{0}/{1}@{2}', ${Expression.literal(GITHUB_SERVER)}, ${Expression.literal(signerWorkflow)}, github.ref)`),
-          OIDC_ISSUER: GITHUB_OIDC_ISSUER,
-          REPOSITORY: platform.repository,
-        },
-        run: [
-          'cosign verify "$IMAGE@$DIGEST" \\',
-          '  --certificate-identity "$SIGNER_IDENTITY" \\',
-          '  --certificate-oidc-issuer "$OIDC_ISSUER" \\',
-          '  --certificate-github-workflow-repository "$REPOSITORY" \\',
-          '  --certificate-github-workflow-sha "$GITHUB_SHA" > /dev/null',
-        ].join('\n'),
+        image,
+        digest,
+        identity: { exact: Expression.raw(`format('{0}/{1}@{2}', ${Expression.literal(GITHUB_SERVER)}, ${Expression.literal(signerWorkflow)}, github.ref)`) },
+        issuer: GITHUB_OIDC_ISSUER,
+        repository: platform.repository,
+        sameCommit: true,
       }),
       runStep({
         name: 'Verify the GitHub build-provenance attestation',

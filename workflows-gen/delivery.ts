@@ -1,4 +1,4 @@
-import { CANARY_RELEASE_SUFFIX, nameFor, type Deployment, type Platform, type ReleaseNames, type Service } from '../src';
+import { CANARY_RELEASE_SUFFIX, Expression, github, nameFor, type Deployment, type Platform, type ReleaseNames, type Service } from '../src';
 
 /** The name of the workflow_call input that carries a service's image digest, e.g. `tts_digest`. */
 export function digestInput(service: Pick<Service, 'name'>): string {
@@ -36,4 +36,14 @@ export const PROVENANCE_FILE = 'ci-provenance.yml';
 /** Whether a service's canary is weighted by the environment's Gateway or takes a share of the pods. */
 export function canaryModeOf(deployment: Deployment, service: Pick<Service, 'name'>): 'gateway' | 'replicas' {
   return deployment.gateway?.services.includes(service.name) ? 'gateway' : 'replicas';
+}
+
+/** The run is for a release tag (`github.ref` starts with the release tags' fixed prefix). */
+export function isReleaseRef(platform: Platform): Expression {
+  return Expression.raw(`startsWith(github.ref, ${Expression.literal(platform.releaseTagRefPrefix)})`);
+}
+
+/** The run is for the default branch. */
+export function isDefaultBranchRef(platform: Platform): Expression {
+  return github.ref.eq(platform.defaultBranchRef);
 }

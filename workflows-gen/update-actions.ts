@@ -30,7 +30,7 @@ export function updateActionsWorkflow(scope: Construct, platform: Platform): Sec
     runsOn: platform.runners.linux,
     permissions: { contents: 'read' },
     timeoutMinutes: 15,
-    if: github.ref.eq(`refs/heads/${platform.defaultBranch}`),
+    if: github.ref.eq(platform.defaultBranchRef),
     steps: [
       checkout(),
       // No dependency cache: a job that holds a write token restores nothing another run saved.

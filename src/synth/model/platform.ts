@@ -164,6 +164,16 @@ export class Platform {
     this.appRelease = d.app.release && resolveAppRelease(d.app.release);
   }
 
+  /** `refs/heads/<default branch>`: what `github.ref` is on a push to it. */
+  public get defaultBranchRef(): string {
+    return `refs/heads/${this.defaultBranch}`;
+  }
+
+  /** The fixed start of a release tag's ref, e.g. `refs/tags/v` for `v*.*.*`. */
+  public get releaseTagRefPrefix(): string {
+    return `refs/tags/${this.releaseTags.split('*')[0]}`;
+  }
+
   /**
    * The folder Dependabot's `swift` ecosystem reads the app's packages from: Package.swift's
    * folder, or for an Xcode project the folder holding the `.xcodeproj` (Dependabot finds

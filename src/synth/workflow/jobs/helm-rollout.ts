@@ -108,6 +108,18 @@ const FORWARD_FUNCTION = [
   '}',
 ].join('\n');
 
+/**
+ * Script lines that set `variable` to a release's current revision (empty when it is not installed).
+ * Two commands, not a pipe: an unreachable cluster fails the step (runner shells have no pipefail)
+ * instead of reading as "not installed". `release` and `$NAMESPACE` are shell words.
+ */
+export function currentRevisionLines(variable: string, release: string): string[] {
+  return [
+    `releases="$(helm list --namespace "$NAMESPACE" --all --filter "^${release}\\$" -o json)"`,
+    `${variable}="$(jq -r '.[0].revision // empty' <<< "$releases")"`,
+  ];
+}
+
 /** `helm upgrade --install` of the canary release at the stage's share. */
 function canaryScript(mode: CanaryMode): string {
   return [
@@ -172,9 +184,8 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
         outputs: ['stable-revision', 'stable-digest'],
         env: common,
         run: [
-          '# An unreachable cluster fails here; only a release that is not installed reads as a first install.',
-          'releases="$(helm list --namespace "$NAMESPACE" --all --filter "^$STABLE_RELEASE\\$" -o json)"',
-          'revision="$(jq -r \'.[0].revision // empty\' <<< "$releases")"',
+          // Only a release that is not installed reads as a first install.
+          ...currentRevisionLines('revision', '$STABLE_RELEASE'),
           'digest=""',
           '[[ -z "$revision" ]] || digest="$(helm get values "$STABLE_RELEASE" --namespace "$NAMESPACE" --all -o json | jq -r \'.image.digest // ""\')"',
           'echo "stable-revision=$revision" >> "$GITHUB_OUTPUT"',
@@ -248,7 +259,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       env: { ...env, STAGE: promote ? 'promotion' : `canary at ${stage.percent} %` },
       run: [
         // The stable release first: its route stops sending a share to the canary before the canary goes.
-        'current="$(helm list --namespace "$NAMESPACE" --all --filter "^$STABLE_RELEASE\\$" -o json | jq -r \'.[0].revision // empty\')"',
+        ...currentRevisionLines('current', '$STABLE_RELEASE'),
         'if [[ -z "$STABLE_REVISION" ]]; then',
         '  helm uninstall "$STABLE_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
         '  outcome="the first install of $STABLE_RELEASE was removed"',

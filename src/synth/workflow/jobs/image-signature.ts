@@ -18,8 +18,12 @@ export interface VerifyImageSignatureProps extends Partial<StepOptions> {
   readonly issuer: string;
   /** `owner/name` the signing workflow ran in. */
   readonly repository: string;
-  /** Require the signing run's commit (`--certificate-github-workflow-sha`). @default - any commit */
-  readonly workflowSha?: EnvValue;
+  /**
+   * Require the signature to come from a run of this run's own commit (`--certificate-github-workflow-sha
+   * "$GITHUB_SHA"`): for an image signed earlier in the same pipeline.
+   * @default false
+   */
+  readonly sameCommit?: boolean;
 }
 
 /**
@@ -28,9 +32,9 @@ export interface VerifyImageSignatureProps extends Partial<StepOptions> {
  */
 export function verifyImageSignatureStep(p: VerifyImageSignatureProps): JobStep {
   const exact = 'exact' in p.identity;
-  const label = typeof p.image === 'string' ? p.image.split('/').pop() : 'the image';
+  const label = typeof p.image === 'string' ? p.image.split('/').pop() : undefined;
   return runStep({
-    name: p.name ?? `Verify the signature of ${label}`,
+    name: p.name ?? `Verify the signature of ${label ?? 'the image'}`,
     ...p.id ? { id: p.id } : {},
     env: {
       IMAGE: p.image,
@@ -38,16 +42,15 @@ export function verifyImageSignatureStep(p: VerifyImageSignatureProps): JobStep 
       ...exact ? { SIGNER_IDENTITY: (p.identity as { exact: EnvValue }).exact } : { SIGNER_IDENTITY_REGEXP: (p.identity as { regexp: string }).regexp },
       OIDC_ISSUER: p.issuer,
       REPOSITORY: p.repository,
-      ...p.workflowSha !== undefined ? { WORKFLOW_SHA: p.workflowSha } : {},
     },
     run: [
-      digestCheckLine('DIGEST', `${label}: `),
+      digestCheckLine('DIGEST', label ? `${label}: ` : ''),
       'cosign verify "$IMAGE@$DIGEST" \\',
       exact ? '  --certificate-identity "$SIGNER_IDENTITY" \\' : '  --certificate-identity-regexp "$SIGNER_IDENTITY_REGEXP" \\',
       '  --certificate-oidc-issuer "$OIDC_ISSUER" \\',
-      ...p.workflowSha !== undefined ? ['  --certificate-github-workflow-sha "$WORKFLOW_SHA" \\'] : [],
+      ...p.sameCommit ? ['  --certificate-github-workflow-sha "$GITHUB_SHA" \\'] : [],
       '  --certificate-github-workflow-repository "$REPOSITORY" > /dev/null',
-      'echo "verified: $IMAGE@$DIGEST" | tee -a "$GITHUB_STEP_SUMMARY"',
+      'echo "verified: $IMAGE@$DIGEST"',
     ].join('\n'),
   });
 }
