@@ -169,6 +169,34 @@ export class Platform {
     return `refs/heads/${this.defaultBranch}`;
   }
 
+  /**
+   * The deployment branch and tag rules each GitHub environment must have: the refs its jobs run
+   * from. Deploys run from their trigger's ref (the default branch or a release tag); rollbacks and
+   * withdrawals run from the default branch (the newest rollback code, dispatched at `--ref <default
+   * branch>`), so every environment a rollback uses also admits the default branch. The runbook's
+   * set-up and the job runner's environment checks read this one table.
+   */
+  public get environmentRefRules(): Readonly<Record<string, { readonly branches: readonly string[]; readonly tags: readonly string[] }>> {
+    const rules: Record<string, { branches: string[]; tags: string[] }> = {};
+    const add = (env: string, branches: string[], tags: string[]) => {
+      const r = (rules[env] ??= { branches: [], tags: [] });
+      for (const b of branches) if (!r.branches.includes(b)) r.branches.push(b);
+      for (const t of tags) if (!r.tags.includes(t)) r.tags.push(t);
+    };
+    for (const d of this.deployments) {
+      // The rollback of every environment runs from the default branch.
+      add(d.githubEnvironment, [this.defaultBranch], d.on === 'release-tag' ? [this.releaseTags] : []);
+    }
+    const r = this.appRelease;
+    if (r) {
+      add(r.environments.beta, [], [r.tags]);
+      add(r.environments.phased, [], [r.tags]);
+      // app-rollback.yml withdraws from the feed in this environment, from the default branch.
+      add(r.environments.everyone, [this.defaultBranch], [r.tags]);
+    }
+    return rules;
+  }
+
   /** The fixed start of a release tag's ref, e.g. `refs/tags/v` for `v*.*.*`. */
   public get releaseTagRefPrefix(): string {
     return `refs/tags/${this.releaseTags.split('*')[0]}`;

@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { gitEnv } from '../engine/world';
+import type { ActionContext } from '../engine/types';
+import { asText } from '../engine/tokens';
+
+const bool = (v: string | undefined, fallback: boolean) => (v === undefined || v === '' ? fallback : v === 'true');
+
+/**
+ * actions/checkout from the local remote: the event's commit (or `ref`), `fetch-depth` commits
+ * (0: all branches and tags), `filter`, `sparse-checkout`, `path`; with `persist-credentials`
+ * (the action's default true) the token is left in .git/config as the action leaves it.
+ */
+export function checkoutAction(ctx: ActionContext): void {
+  const world = ctx.run.world;
+  const dest = path.resolve(ctx.workspace, ctx.inputs.path ?? '.');
+  if (!dest.startsWith(ctx.workspace)) throw new Error(`path ${ctx.inputs.path} is outside the workspace`);
+  mkdirSync(dest, { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dest, env: gitEnv(), stdio: 'pipe', maxBuffer: 64 << 20 }).toString().trim();
+  const depth = Number(ctx.inputs['fetch-depth'] ?? '1');
+  if (!Number.isInteger(depth) || depth < 0) throw new Error(`fetch-depth must be a whole number, got ${ctx.inputs['fetch-depth']}`);
+  const wanted = ctx.inputs.ref || asText(ctx.run.github.sha);
+  git('init', '-q');
+  git('remote', 'add', 'origin', `file://${world.remote}`);
+  const filter = ctx.inputs.filter ? [`--filter=${ctx.inputs.filter}`] : [];
+  // The remote refs a ref name may mean, as the action resolves it.
+  const candidates = /^[0-9a-f]{40}$/.test(wanted) ? [wanted]
+    : wanted.startsWith('refs/') ? [wanted] : [`refs/heads/${wanted}`, `refs/tags/${wanted}`];
+  const target = candidates.find((c) => /^[0-9a-f]{40}$/.test(c) || world.refExists(c));
+  if (!target) throw new Error(`A branch or tag with the name '${wanted}' could not be found`);
+  const branch = target.startsWith('refs/heads/') ? target.slice('refs/heads/'.length) : undefined;
+  const refspec = branch ? `+${target}:refs/remotes/origin/${branch}` : target.startsWith('refs/tags/') ? `+${target}:${target}` : target;
+  if (depth === 0) {
+    git('fetch', '-q', ...filter, '--prune', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*');
+    git('fetch', '-q', ...filter, 'origin', refspec);
+  } else {
+    git('fetch', '-q', ...filter, `--depth=${depth}`, 'origin', refspec);
+  }
+  if (ctx.inputs['sparse-checkout']) {
+    git('sparse-checkout', 'set', ...ctx.inputs['sparse-checkout'].split('\n').filter(Boolean));
+  }
+  if (branch) git('checkout', '-q', '-B', branch, 'FETCH_HEAD');
+  else git('checkout', '-q', '--detach', 'FETCH_HEAD');
+  if (branch) git('branch', '-q', `--set-upstream-to=origin/${branch}`, branch);
+  if (bool(ctx.inputs['persist-credentials'], true)) {
+    const basic = Buffer.from(`x-access-token:${ctx.run.secrets.GITHUB_TOKEN}`).toString('base64');
+    git('config', '--local', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${basic}`);
+  }
+  ctx.setOutput('ref', wanted);
+  ctx.setOutput('commit', git('rev-parse', 'HEAD'));
+}

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The container registry as the stand-ins see it (ghcr.io is not reachable here): manifests by
+ * digest, tags, cosign signatures and attestations. One JSON file in the world's state folder,
+ * shared by the in-process actions and the stand-in CLIs (docker buildx, cosign).
+ */
+export interface RegistryState {
+  manifests: Record<string, { image: string; platforms: string[]; sources: string[]; commit: string }>;
+  tags: Record<string, string>;
+  signatures: Record<string, { identity: string; issuer: string; sha: string; repository: string }[]>;
+  attestations: { image: string; digest: string; predicateType: string; signer: string }[];
+  logins: string[];
+}
+
+const EMPTY: RegistryState = { manifests: {}, tags: {}, signatures: {}, attestations: [], logins: [] };
+
+export function readRegistry(stateDir: string): RegistryState {
+  const file = path.join(stateDir, 'registry.json');
+  return existsSync(file) ? { ...EMPTY, ...JSON.parse(readFileSync(file, 'utf8')) } : structuredClone(EMPTY);
+}
+
+export function writeRegistry(stateDir: string, state: RegistryState): void {
+  writeFileSync(path.join(stateDir, 'registry.json'), JSON.stringify(state, null, 2));
+}
+
+/** A content digest, deterministic for the same inputs (the image's content stands in for its layers). */
+export function digestOf(...parts: string[]): string {
+  return `sha256:${createHash('sha256').update(parts.join('\0')).digest('hex')}`;
+}

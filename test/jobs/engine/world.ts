@@ -1,0 +1,259 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Json } from './expressions';
+
+/** A deployment protection rule set: which branches and tags may use a GitHub environment. */
+export interface EnvironmentRules {
+  readonly branches: readonly string[];
+  readonly tags: readonly string[];
+  /** Secrets and variables of the environment. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  readonly vars?: Readonly<Record<string, string>>;
+}
+
+/** One job's result in one scenario: the row of test-reports/jobs.json. */
+export interface JobReport {
+  readonly workflow: string;
+  readonly job: string;
+  readonly scenario: string;
+  readonly conclusion: 'success' | 'failure' | 'skipped' | 'cancelled';
+  /** Why it failed, when it did (the failing step or the refusal). Not part of the report file. */
+  readonly reason?: string;
+}
+
+/** A recorded call of a stand-in tool. */
+export interface ToolCall {
+  readonly tool: string;
+  readonly args: string[];
+  readonly cwd: string;
+  readonly job?: string;
+  readonly exit: number;
+}
+
+export interface WorldProps {
+  /** The repository tree the remote starts from (this repository's committed files plus the fixture monorepo). */
+  readonly seed: (dir: string) => void;
+  readonly defaultBranch: string;
+  readonly repository: string;
+  readonly environments: Readonly<Record<string, EnvironmentRules>>;
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly vars: Readonly<Record<string, string>>;
+  /** The folder whose node_modules and lib/ an `npm ci` of the workspace links (this checkout, built). */
+  readonly packageRoot: string;
+}
+
+/**
+ * Everything jobs share on GitHub, and nothing more: the git remote, artifacts per run, caches,
+ * the environments' rules, secrets and variables, and the outside world the stand-ins keep
+ * (cluster, registry, GitHub API state). Each job gets a fresh workspace and RUNNER_TEMP.
+ */
+export class World {
+  readonly dir: string;
+  readonly remote: string;
+  readonly stateDir: string;
+  readonly callsFile: string;
+  readonly reports: JobReport[] = [];
+  readonly summaries = new Map<string, string>();
+  private readonly artifacts = new Map<string, Map<string, string>>();
+  private readonly caches = new Map<string, { dir: string; ref: string }>();
+  private runCounter = 1000;
+  private jobCounter = 0;
+  private oidc?: http.Server;
+  oidcUrl = '';
+  readonly oidcAudiences: string[] = [];
+
+  constructor(readonly props: WorldProps) {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'voice-jobs-'));
+    this.remote = path.join(this.dir, 'origin.git');
+    this.stateDir = path.join(this.dir, 'state');
+    this.callsFile = path.join(this.stateDir, 'calls.jsonl');
+    mkdirSync(this.stateDir, { recursive: true });
+    writeFileSync(this.callsFile, '');
+    const seed = path.join(this.dir, 'seed');
+    mkdirSync(seed);
+    props.seed(seed);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: seed, stdio: 'pipe', env: gitEnv() });
+    git('init', '-q', '-b', props.defaultBranch);
+    git('add', '-A');
+    git('commit', '-q', '-m', 'seed');
+    execFileSync('git', ['clone', '-q', '--bare', seed, this.remote], { stdio: 'pipe', env: gitEnv() });
+    rmSync(seed, { recursive: true, force: true });
+    // GitHub serves any reachable commit by SHA (actions/checkout fetches the event's commit so).
+    execFileSync('git', ['config', 'uploadpack.allowAnySHA1InWant', 'true'], { cwd: this.remote, env: gitEnv() });
+  }
+
+  /** Starts the OIDC token endpoint jobs with `id-token: write` call (on 127.0.0.1). */
+  async start(): Promise<void> {
+    this.oidc = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (req.headers.authorization !== 'bearer oidc-request-token') {
+        res.writeHead(401).end('{"message":"bad request token"}');
+        return;
+      }
+      this.oidcAudiences.push(url.searchParams.get('audience') ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: 'eyJhbGciOiJSUzI1NiJ9.stand-in-oidc-token.sig' }));
+    });
+    await new Promise<void>((resolve) => this.oidc!.listen(0, '127.0.0.1', resolve));
+    this.oidcUrl = `http://127.0.0.1:${(this.oidc.address() as AddressInfo).port}/token?api-version=2.0`;
+  }
+
+  async stop(keep = false): Promise<void> {
+    await new Promise<void>((resolve) => (this.oidc ? this.oidc.close(() => resolve()) : resolve()));
+    if (!keep) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  nextRunId(): number {
+    return ++this.runCounter;
+  }
+
+  /** A fresh folder for one job: workspace, RUNNER_TEMP, tool cache. */
+  jobDir(label: string): string {
+    const dir = path.join(this.dir, 'jobs', `${++this.jobCounter}-${label.replace(/[^\w.-]+/g, '_').slice(0, 60)}`);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  // ---- the git remote
+
+  /** The commit a ref of the remote points to. */
+  revParse(ref: string): string {
+    return execFileSync('git', ['rev-parse', `${ref}^{commit}`], { cwd: this.remote, env: gitEnv() }).toString().trim();
+  }
+
+  refExists(ref: string): boolean {
+    try {
+      this.revParse(ref);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A file at a revision of the remote. */
+  show(rev: string, file: string): string {
+    return execFileSync('git', ['show', `${rev}:${file}`], { cwd: this.remote, env: gitEnv(), maxBuffer: 64 << 20 }).toString();
+  }
+
+  /** The files of one commit on a branch and its commit count, for assertions about pushes. */
+  branchLog(branch: string): string[] {
+    if (!this.refExists(`refs/heads/${branch}`)) return [];
+    return execFileSync('git', ['log', '--format=%s', `refs/heads/${branch}`], { cwd: this.remote, env: gitEnv() }).toString().trim().split('\n');
+  }
+
+  filesChangedBy(rev: string): string[] {
+    return execFileSync('git', ['show', '--format=', '--name-only', rev], { cwd: this.remote, env: gitEnv() }).toString().trim().split('\n').filter(Boolean);
+  }
+
+  /**
+   * Commits a change on top of a branch of the remote (a scenario's pull request or push), returning
+   * the commit before and after.
+   */
+  commit(branch: string, from: string, files: Record<string, string>, message: string): { before: string; after: string } {
+    const work = mkdtempSync(path.join(this.dir, 'edit-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe', env: gitEnv() }).toString().trim();
+    execFileSync('git', ['clone', '-q', '--branch', from, this.remote, work], { stdio: 'pipe', env: gitEnv() });
+    const before = git('rev-parse', 'HEAD');
+    git('checkout', '-q', '-B', branch);
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      writeFileSync(path.join(work, file), content);
+    }
+    git('add', '-A');
+    git('commit', '-q', '-m', message);
+    const after = git('rev-parse', 'HEAD');
+    git('push', '-q', '-f', 'origin', `HEAD:refs/heads/${branch}`);
+    rmSync(work, { recursive: true, force: true });
+    return { before, after };
+  }
+
+  tag(name: string, rev: string): void {
+    execFileSync('git', ['tag', '-f', name, rev], { cwd: this.remote, env: gitEnv() });
+  }
+
+  /** Creates a branch of the remote from a tree of files (an orphan branch such as `appcast`). */
+  orphanBranch(branch: string, files: Record<string, string>): void {
+    const work = mkdtempSync(path.join(this.dir, 'orphan-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe', env: gitEnv() });
+    git('init', '-q', '-b', branch);
+    for (const [file, content] of Object.entries(files)) writeFileSync(path.join(work, file), content);
+    git('add', '-A');
+    git('commit', '-q', '-m', `${branch}: start`);
+    git('push', '-q', this.remote, `HEAD:refs/heads/${branch}`);
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  // ---- artifacts and caches
+
+  uploadArtifact(runId: number, name: string, fromDir: string, overwrite: boolean): void {
+    const store = this.artifacts.get(String(runId)) ?? new Map<string, string>();
+    this.artifacts.set(String(runId), store);
+    if (store.has(name) && !overwrite) throw new Error(`an artifact named ${name} already exists in this run`);
+    const dir = path.join(this.dir, 'artifacts', String(runId), name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    cpSync(fromDir, dir, { recursive: true });
+    store.set(name, dir);
+  }
+
+  artifact(runId: number, name: string): string | undefined {
+    return this.artifacts.get(String(runId))?.get(name);
+  }
+
+  artifactNames(runId: number): string[] {
+    return [...(this.artifacts.get(String(runId))?.keys() ?? [])];
+  }
+
+  /** A cache entry visible from `ref`: its own or the default branch's (GitHub's cache scopes). */
+  restoreCache(keys: string[], ref: string): { key: string; dir: string } | undefined {
+    const visible = [ref, `refs/heads/${this.props.defaultBranch}`];
+    for (const [i, key] of keys.entries()) {
+      for (const [k, entry] of this.caches) {
+        if (!visible.includes(entry.ref)) continue;
+        if (i === 0 ? k === key : k.startsWith(key)) return { key: k, dir: entry.dir };
+      }
+    }
+    return undefined;
+  }
+
+  saveCache(key: string, ref: string, fromDirs: { from: string; rel: string }[]): boolean {
+    if (this.caches.has(key)) return false; // caches are immutable: GitHub refuses a second save of a key
+    const dir = path.join(this.dir, 'caches', String(this.caches.size));
+    for (const { from, rel } of fromDirs) cpSync(from, path.join(dir, rel), { recursive: true });
+    this.caches.set(key, { dir, ref });
+    return true;
+  }
+
+  cacheKeys(): string[] {
+    return [...this.caches.keys()];
+  }
+
+  // ---- stand-in calls
+
+  calls(tool?: string): ToolCall[] {
+    const text = existsSync(this.callsFile) ? readFileSync(this.callsFile, 'utf8') : '';
+    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ToolCall).filter((c) => !tool || c.tool === tool);
+  }
+
+  /** Reads a stand-in's state file (cluster, registry, GitHub). */
+  state<T extends Json>(name: string, fallback: T): T {
+    const file = path.join(this.stateDir, `${name}.json`);
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as T : fallback;
+  }
+
+  setState(name: string, value: Json): void {
+    writeFileSync(path.join(this.stateDir, `${name}.json`), JSON.stringify(value, null, 2));
+  }
+}
+
+/** git with a fixed identity and no user configuration, so runs are the same on every machine. */
+export function gitEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH, HOME: process.env.HOME ?? '/root', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_AUTHOR_NAME: 'Scenario', GIT_AUTHOR_EMAIL: 'scenario@example.invalid', GIT_COMMITTER_NAME: 'Scenario',
+    GIT_COMMITTER_EMAIL: 'scenario@example.invalid', GIT_AUTHOR_DATE: '2026-12-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-12-01T00:00:00Z',
+  };
+}

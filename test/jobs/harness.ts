@@ -1,0 +1,210 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { whatRuns } from '../../src/common/what-runs/what-runs';
+import { Platform } from '../../src';
+import { PLATFORM } from '../../workflows-gen/platform';
+import { helmBinary } from '../support/helm';
+import { localAction } from './actions';
+import { readRegistry, writeRegistry } from './actions/registry-state';
+import type { Json } from './engine/expressions';
+import type { JobResult, RunContext } from './engine/types';
+import { runWorkflow, type RunnerTools, type WorkflowRunResult } from './engine/workflow-run';
+import { World, type EnvironmentRules } from './engine/world';
+import { seedRepository } from './fixture-monorepo';
+import { STANDINS } from './standins/main';
+
+const REPO_ROOT = path.join(__dirname, '..', '..');
+export const platform = Platform.fromDefinition(PLATFORM);
+
+/** Bundles the stand-ins once and writes one shim per tool on a PATH folder. */
+export function standinBin(): string {
+  const dir = path.join(REPO_ROOT, '.cache', 'job-runner');
+  const bundle = path.join(dir, 'standins.cjs');
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  buildSync({ entryPoints: [path.join(__dirname, 'standins', 'main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error' });
+  for (const tool of Object.keys(STANDINS)) {
+    writeFileSync(path.join(bin, tool), `#!/bin/sh\nSTANDIN_MAIN=1 exec "${process.execPath}" "${bundle}" ${tool} "$@"\n`);
+    chmodSync(path.join(bin, tool), 0o755);
+  }
+  return bin;
+}
+
+/** The environments the runbook tells a team to create, with the rules the model gives them. */
+function environments(): Record<string, EnvironmentRules> {
+  const out: Record<string, EnvironmentRules> = {};
+  for (const [name, rules] of Object.entries(platform.environmentRefRules)) {
+    out[name] = { ...rules, vars: { DEPLOY_ROLE_ARN: `arn:aws:iam::123456789012:role/deploy-${name}` } };
+  }
+  return out;
+}
+
+/** A scenario: one event (or a few in order) and what the test checks afterwards. */
+export interface Scenario {
+  readonly name: string;
+  readonly events: readonly ScenarioEvent[];
+  /** Tools the scenario breaks: `helm-test:tts-canary`, `notarytool:invalid`... */
+  readonly faults?: readonly string[];
+  /** Prepares the outside world (an installed release, a feed branch, a cache). */
+  readonly setup?: (world: World, tools: ScenarioTools) => void | Promise<void>;
+}
+
+export type ScenarioEvent =
+  | { readonly kind: 'pull_request'; readonly files: Record<string, string>; readonly labels?: string[] }
+  | { readonly kind: 'push'; readonly files: Record<string, string> }
+  | { readonly kind: 'tag'; readonly tag: string }
+  | { readonly kind: 'schedule'; readonly workflow: string }
+  | { readonly kind: 'workflow_dispatch'; readonly workflow: string; readonly ref: string; readonly inputs: Record<string, Json> }
+  | { readonly kind: 'workflow_run'; readonly watched: string; readonly conclusion: 'success' | 'failure' };
+
+export interface ScenarioTools {
+  readonly run: (event: ScenarioEvent) => Promise<WorkflowRunResult[]>;
+}
+
+export interface ScenarioResult {
+  readonly world: World;
+  readonly runs: WorkflowRunResult[];
+}
+
+const SECRETS: Record<string, string> = {
+  GITHUB_TOKEN: 'ghs_standintoken', ACTIONS_UPDATE_TOKEN: 'ghp_standinupdate', DEVELOPER_ID_CERTIFICATE_P12: Buffer.from('p12').toString('base64'),
+  DEVELOPER_ID_CERTIFICATE_PASSWORD: 'p12-password', NOTARY_APPLE_ID: 'release@example.invalid', NOTARY_APP_PASSWORD: 'app-specific',
+  // An Ed25519 seed, base64, as Sparkle's generate_keys prints it.
+  SPARKLE_ED_PRIVATE_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+/** Runs a scenario in a world of its own; the world stays for the test's assertions (stop it after). */
+export async function runScenario(s: Scenario, bin: string): Promise<ScenarioResult> {
+  const world = new World({
+    seed: seedRepository, defaultBranch: platform.defaultBranch, repository: platform.repository, environments: environments(),
+    secrets: SECRETS, vars: { APPLE_TEAM_ID: 'ABCDE12345' }, packageRoot: REPO_ROOT,
+  });
+  await world.start();
+  process.env.STANDIN_REAL_HELM = helmBinary();
+  process.env.STANDIN_SERVICES = path.join(REPO_ROOT, 'test', 'e2e', 'services');
+  process.env.STANDIN_BIN = bin;
+  const tools: RunnerTools = { actions: localAction, remoteWorkflows: { [slsaGenerator()]: slsaProvenance }, standinBin: bin };
+  const runs: WorkflowRunResult[] = [];
+  const run = async (event: ScenarioEvent) => {
+    const started = await startEvent(world, s, event, tools);
+    runs.push(...started);
+    return started;
+  };
+  await s.setup?.(world, { run });
+  for (const e of s.events) await run(e);
+  return { world, runs };
+}
+
+function slsaGenerator(): string {
+  const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'actions.lock.json'), 'utf8')) as { actions: Record<string, { version: string }> };
+  return `slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@${lock.actions['slsa-framework/slsa-github-generator'].version}`;
+}
+
+/** The SLSA generator's documented effect: provenance for image@digest from this repository at the run's ref. */
+async function slsaProvenance(run: RunContext, inputs: Record<string, Json>): Promise<JobResult> {
+  const image = String(inputs.image ?? '');
+  const digest = String(inputs.digest ?? '');
+  const reg = readRegistry(run.world.stateDir);
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest) || !reg.manifests[digest]) return { result: 'failure', outputs: {} };
+  const slsa = run.world.state<Json>('slsa', []) as Json[];
+  slsa.push({ digest, image, source: String(run.github.repository), tag: String(run.github.ref_name) });
+  run.world.setState('slsa', slsa);
+  writeRegistry(run.world.stateDir, reg);
+  return { result: 'success', outputs: {} };
+}
+
+let runNumber = 40;
+
+/** Builds the event's github context and starts every workflow the event triggers, as GitHub would. */
+async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: RunnerTools): Promise<WorkflowRunResult[]> {
+  const repo = platform.repository;
+  const main = platform.defaultBranch;
+  let github: Record<string, Json>;
+  let files: string[] = [];
+  let query: Parameters<typeof whatRuns>[1] | undefined;
+  let explicit: string[] | undefined;
+  let inputs: Record<string, Json> = {};
+  const base = { repository: repo, repository_owner: repo.split('/')[0], actor: 'octocat', server_url: 'https://github.com', api_url: 'https://api.github.com', run_number: String(++runNumber), run_attempt: '1', token: SECRETS.GITHUB_TOKEN, base_ref: '', head_ref: '' };
+  switch (e.kind) {
+    case 'pull_request': {
+      const { before, after } = world.commit('feature/change', main, e.files, 'a change');
+      files = Object.keys(e.files);
+      github = { ...base, event_name: 'pull_request', ref: 'refs/pull/7/merge', ref_name: '7/merge', ref_type: 'branch', sha: after, base_ref: main, head_ref: 'feature/change',
+        event: { number: 7, pull_request: { number: 7, base: { sha: before, ref: main }, head: { sha: after, ref: 'feature/change', repo: { full_name: repo, fork: false } }, labels: (e.labels ?? []).map((name) => ({ name })) } } };
+      query = { event: 'pull_request', ref: main, changed: files, labels: e.labels ?? [], defaultBranch: main };
+      break;
+    }
+    case 'push': {
+      const { before, after } = world.commit(main, main, e.files, 'merge a change');
+      files = Object.keys(e.files);
+      github = { ...base, event_name: 'push', ref: `refs/heads/${main}`, ref_name: main, ref_type: 'branch', sha: after, event: { before, after, ref: `refs/heads/${main}`, pull_request: null } };
+      query = { event: 'push', ref: main, changed: files, defaultBranch: main };
+      break;
+    }
+    case 'tag': {
+      const sha = world.revParse(`refs/heads/${main}`);
+      world.tag(e.tag, sha);
+      github = { ...base, event_name: 'push', ref: `refs/tags/${e.tag}`, ref_name: e.tag, ref_type: 'tag', sha, event: { before: '0'.repeat(40), after: sha, ref: `refs/tags/${e.tag}` } };
+      query = { event: 'tag', ref: e.tag, changed: [], defaultBranch: main };
+      break;
+    }
+    case 'schedule': {
+      const sha = world.revParse(`refs/heads/${main}`);
+      github = { ...base, event_name: 'schedule', ref: `refs/heads/${main}`, ref_name: main, ref_type: 'branch', sha, event: { schedule: 'cron' } };
+      explicit = [e.workflow];
+      break;
+    }
+    case 'workflow_dispatch': {
+      const isTag = world.refExists(`refs/tags/${e.ref}`);
+      const ref = isTag ? `refs/tags/${e.ref}` : `refs/heads/${e.ref}`;
+      const sha = world.revParse(ref);
+      github = { ...base, event_name: 'workflow_dispatch', ref, ref_name: e.ref, ref_type: isTag ? 'tag' : 'branch', sha, event: { inputs: e.inputs, ref } };
+      explicit = [e.workflow];
+      inputs = e.inputs;
+      break;
+    }
+    case 'workflow_run': {
+      const sha = world.revParse(`refs/heads/${main}`);
+      github = { ...base, event_name: 'workflow_run', ref: `refs/heads/${main}`, ref_name: main, ref_type: 'branch', sha,
+        event: { workflow_run: { name: e.watched, conclusion: e.conclusion, event: 'schedule', head_branch: main, html_url: `https://github.com/${repo}/actions/runs/99`, id: 99 } } };
+      explicit = ['alerts.yml'];
+      break;
+    }
+  }
+  const sha = String(github.sha);
+  const listing = world.show(sha, '.github/workflows').split('\n').filter((f) => f.endsWith('.yml'));
+  let selected: string[];
+  if (explicit) {
+    selected = explicit;
+  } else {
+    const contents = new Map(listing.map((f) => [f, world.show(sha, `.github/workflows/${f}`)]));
+    selected = whatRuns(contents, query!).filter((a) => a.verdict !== 'skipped').map((a) => a.file).filter((f) => listing.includes(f));
+  }
+  const results: WorkflowRunResult[] = [];
+  for (const file of selected) {
+    const content = world.show(sha, `.github/workflows/${file}`);
+    const wfInputs = e.kind === 'workflow_dispatch' ? dispatchInputs(content, inputs) : {};
+    const ctx: RunContext = {
+      world, scenario: s.name, runId: world.nextRunId(), github: { ...github, workflow: file, workflow_ref: `${repo}/.github/workflows/${file}@${String(github.ref)}` },
+      inputs: wfInputs, secrets: SECRETS, vars: world.props.vars as Record<string, string>, workflowFile: file, callPath: '', faults: s.faults ?? [],
+    };
+    results.push(await runWorkflow(ctx, tools, content));
+  }
+  return results;
+}
+
+/** workflow_dispatch inputs typed as GitHub types them (booleans and numbers), defaults filled in; unknown inputs refused. */
+function dispatchInputs(content: string, given: Record<string, Json>): Record<string, Json> {
+  const YAML = require('yaml') as typeof import('yaml');
+  const declared = ((YAML.parse(content) as { on: { workflow_dispatch?: { inputs?: Record<string, { type?: string; default?: Json; required?: boolean; options?: string[] }> } } }).on.workflow_dispatch?.inputs) ?? {};
+  const out: Record<string, Json> = {};
+  for (const name of Object.keys(given)) if (!(name in declared)) throw new Error(`Unexpected inputs provided: ["${name}"]`);
+  for (const [name, d] of Object.entries(declared)) {
+    const v = name in given ? given[name] : d.default ?? (d.type === 'boolean' ? false : '');
+    if (d.required && (v === '' || v === undefined)) throw new Error(`Required input '${name}' not provided`);
+    if (d.type === 'choice' && !d.options?.includes(String(v))) throw new Error(`Provided value '${v}' for input '${name}' not in the list of allowed values`);
+    out[name] = d.type === 'boolean' ? v === true || v === 'true' : d.type === 'number' ? Number(v) : v;
+  }
+  return out;
+}

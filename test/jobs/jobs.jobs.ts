@@ -1,0 +1,44 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readdirSync } from 'node:fs';
+import { parseWorkflowFile } from './engine/workflow-file';
+import type { JobReport } from './engine/world';
+import { runScenario, standinBin } from './harness';
+import { SCENARIOS } from './scenarios';
+
+const REPO_ROOT = path.join(__dirname, '..', '..');
+const reports: JobReport[] = [];
+let bin: string;
+
+beforeAll(() => {
+  bin = standinBin();
+});
+
+describe.each(SCENARIOS.map((s) => [s.name, s] as const))('scenario %s', (_name, scenario) => {
+  test('runs', async () => {
+    const { world } = await runScenario(scenario, bin);
+    reports.push(...world.reports);
+    for (const r of world.reports) if (r.conclusion === 'failure') process.stdout.write(`  ${scenario.name}: ${r.workflow}/${r.job} failed: ${r.reason}\n`);
+    await world.stop(process.env.KEEP_JOB_WORLDS === '1');
+  });
+});
+
+afterAll(async () => {
+  mkdirSync(path.join(REPO_ROOT, 'test-reports'), { recursive: true });
+  writeFileSync(path.join(REPO_ROOT, 'test-reports', 'jobs.json'), `${JSON.stringify(reports.map(({ workflow, job, scenario, conclusion }) => ({ workflow, job, scenario, conclusion })), null, 2)}\n`);
+  const rows = reports.map((r) => `${r.workflow.padEnd(24)} ${r.job.padEnd(34)} ${r.scenario.padEnd(28)} ${r.conclusion}`);
+  process.stdout.write(`\n${'workflow'.padEnd(24)} ${'job'.padEnd(34)} ${'scenario'.padEnd(28)} conclusion\n${rows.join('\n')}\n`);
+});
+
+test('every job of every workflow ran (success or failure) in some scenario', async () => {
+  const dir = path.join(REPO_ROOT, '.github', 'workflows');
+  const missing: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {
+    const wf = await parseWorkflowFile(file, require('node:fs').readFileSync(path.join(dir, file), 'utf8'));
+    for (const job of wf.template.jobs) {
+      const ran = reports.some((r) => r.workflow === file && r.job === job.id.value && (r.conclusion === 'success' || r.conclusion === 'failure'));
+      if (!ran) missing.push(`${file}/${job.id.value}`);
+    }
+  }
+  expect(missing).toEqual([]);
+});

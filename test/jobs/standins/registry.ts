@@ -1,0 +1,235 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
+import { need, parseArgs, ToolError } from './args';
+import { fault, load, save } from './state';
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+const stateDir = () => process.env.STANDIN_STATE!;
+const DIGEST_REF = /^([a-z0-9./-]+)@(sha256:[0-9a-f]{64})$/;
+
+/** Resolves `image@digest` or `image:tag` in the stand-in registry. */
+function resolve(ref: string): string {
+  const reg = readRegistry(stateDir());
+  const m = DIGEST_REF.exec(ref);
+  if (m) {
+    if (!reg.manifests[m[2]]) throw new ToolError(`ERROR: ${ref}: not found`);
+    return m[2];
+  }
+  const d = reg.tags[ref];
+  if (!d) throw new ToolError(`ERROR: ${ref}: not found`);
+  return d;
+}
+
+interface Compose { pids: number[]; services: string[] }
+
+/** docker: buildx imagetools (manifest lists in the stand-in registry), local builds, and compose running the stand-in services. */
+export async function docker(args: string[]): Promise<number> {
+  const [cmd, ...rest] = args;
+  if (cmd === 'buildx' && rest[0] === 'imagetools') {
+    const [sub, ...more] = rest.slice(1);
+    if (sub === 'create') {
+      const p = parseArgs('docker buildx imagetools create', more, { multi: ['--tag', '-t', '--annotation'], positionals: [1, 16] });
+      const reg = readRegistry(stateDir());
+      if (!reg.logins.some((l) => l.startsWith(`${process.env.STANDIN_JOB} `))) throw new ToolError('ERROR: denied: not logged in');
+      const sources = p.positionals.map((s) => {
+        const m = DIGEST_REF.exec(s);
+        if (!m || !reg.manifests[m[2]]) throw new ToolError(`ERROR: ${s}: not found`);
+        return m[2];
+      });
+      const image = DIGEST_REF.exec(p.positionals[0])![1];
+      const index = digestOf('index', ...sources);
+      reg.manifests[index] = { image, platforms: sources.flatMap((s) => reg.manifests[s].platforms), sources, commit: process.env.GITHUB_SHA ?? '' };
+      for (const t of [...(p.multi['--tag'] ?? []), ...(p.multi['-t'] ?? [])]) {
+        if (!t.startsWith(`${image}:`)) throw new ToolError(`ERROR: tag ${t} is not of ${image}`);
+        reg.tags[t] = index;
+      }
+      writeRegistry(stateDir(), reg);
+      return 0;
+    }
+    if (sub === 'inspect') {
+      const p = parseArgs('docker buildx imagetools inspect', more, { values: ['--format'], bools: ['--raw'], positionals: 1 });
+      const digest = resolve(p.positionals[0]);
+      if (p.flags['--format'] !== '{{json .Manifest}}') throw new ToolError('docker buildx imagetools inspect: the stand-in prints --format {{json .Manifest}} only');
+      out(JSON.stringify({ mediaType: 'application/vnd.oci.image.index.v1+json', digest, size: 1024 }));
+      return 0;
+    }
+  }
+  if (cmd === 'build') {
+    const p = parseArgs('docker build', rest, { values: ['--tag', '-t', '--file', '-f'], positionals: 1 });
+    const file = p.flags['--file'] ?? p.flags['-f'] ?? path.join(p.positionals[0], 'Dockerfile');
+    if (!existsSync(file)) throw new ToolError(`ERROR: failed to read dockerfile: open ${file}: no such file or directory`);
+    const images = load<Record<string, string>>('local-images', {});
+    const tag = p.flags['--tag'] ?? p.flags['-t'];
+    images[tag] = digestOf(readFileSync(file, 'utf8'), tag);
+    save('local-images', images);
+    return 0;
+  }
+  if (cmd === 'image' && rest[0] === 'inspect') {
+    const p = parseArgs('docker image inspect', rest.slice(1), { values: ['--format', '-f'], positionals: 1 });
+    const id = load<Record<string, string>>('local-images', {})[p.positionals[0]];
+    if (!id) throw new ToolError(`Error: No such image: ${p.positionals[0]}`);
+    out(id);
+    return 0;
+  }
+  if (cmd === 'compose') return compose(rest);
+  throw new ToolError(`docker: '${cmd}' is not a command the stand-in knows`);
+}
+
+/**
+ * docker compose over the generated compose file: `up --wait` starts each service's stand-in
+ * (test/e2e/services) on the ports the file publishes, with the file's environment; the image must
+ * exist (pulled by digest from the stand-in registry or built locally). `down` stops them.
+ */
+async function compose(args: string[]): Promise<number> {
+  const [cmd, ...rest] = args;
+  const file = ['compose.yaml', 'compose.yml', 'docker-compose.yml'].map((f) => path.resolve(f)).find(existsSync);
+  if (!file) throw new ToolError('no configuration file provided: not found');
+  const doc = YAML.parse(readFileSync(file, 'utf8')) as { services: Record<string, { image: string; ports?: string[]; environment?: Record<string, string> }> };
+  const state = load<Compose>('compose', { pids: [], services: [] });
+  const interpolate = (s: string) => s.replace(/\$\{(\w+)(:?[-?])?([^}]*)\}/g, (_m, name: string, op: string | undefined, rest: string) => {
+    const v = process.env[name];
+    if (v) return v;
+    if (op?.endsWith('?')) throw new ToolError(`required variable ${name} is missing a value: ${rest}`);
+    return op ? rest : '';
+  });
+  switch (cmd) {
+    case 'up': {
+      const p = parseArgs('docker compose up', rest, { values: ['--wait-timeout'], bools: ['--detach', '-d', '--wait'], positionals: [0, 10] });
+      const names = p.positionals.length > 0 ? p.positionals : Object.keys(doc.services);
+      for (const name of names) {
+        const svc = doc.services[name];
+        if (!svc) throw new ToolError(`no such service: ${name}`);
+        const image = interpolate(svc.image);
+        const local = load<Record<string, string>>('local-images', {});
+        if (!local[image]) {
+          try {
+            resolve(image);
+          } catch {
+            throw new ToolError(`Error response from daemon: manifest for ${image} not found`);
+          }
+        }
+        const env: Record<string, string> = { PATH: process.env.PATH! };
+        for (const [k, v] of Object.entries(svc.environment ?? {})) env[k] = interpolate(String(v)).replace(/http:\/\/(\w+):/g, 'http://127.0.0.1:');
+        const published = (svc.ports ?? []).map((pp) => interpolate(String(pp)).split(':'));
+        const hostPort = published[0]?.[1];
+        if (!hostPort) throw new ToolError(`${name}: no published port`);
+        env.SERVICE_PORT = hostPort;
+        const digest = image.split('@')[1] ?? '';
+        if (digest && fault(`unhealthy-digest:${digest}`)) env.STANDIN_FAULT = 'unhealthy';
+        const server = path.join(process.env.STANDIN_SERVICES!, name, 'server.py');
+        const child = spawn('python3', [server], { env, stdio: 'ignore', detached: true });
+        child.unref();
+        state.pids.push(child.pid!);
+        state.services.push(name);
+        // --wait: the health check must pass, as Compose waits for "healthy".
+        let healthy = false;
+        for (let i = 0; i < 100 && !healthy; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          healthy = await fetch(`http://127.0.0.1:${hostPort}${env.HEALTH_PATH ?? '/health'}`).then((r) => r.ok, () => false);
+        }
+        save('compose', state);
+        if (p.bools.has('--wait') && !healthy) throw new ToolError(`container ${name} is unhealthy`);
+      }
+      return 0;
+    }
+    case 'down':
+      parseArgs('docker compose down', rest, { bools: ['--volumes', '-v', '--remove-orphans'] });
+      for (const pid of state.pids) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch { /* gone */ }
+      }
+      save('compose', { pids: [], services: [] });
+      return 0;
+    case 'ps':
+    case 'logs':
+      out(`(stand-in compose) ${state.services.join(' ')}`);
+      return 0;
+    default:
+      throw new ToolError(`docker compose: unknown command ${cmd}`);
+  }
+}
+
+/** The identity a keyless signature of this job carries: its workflow file at the run's ref. */
+function signerIdentity(): string {
+  return `https://github.com/${process.env.STANDIN_JOB_WORKFLOW_REF}`;
+}
+
+/** cosign sign (keyless: needs the job's OIDC token) and verify (against the identity and commit asked for). */
+export function cosign(args: string[]): number {
+  const [cmd, ...rest] = args;
+  const reg = readRegistry(stateDir());
+  if (cmd === 'sign') {
+    const p = parseArgs('cosign sign', rest, { bools: ['--yes', '-y', '--recursive'], values: ['--key'], positionals: 1 });
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) throw new ToolError('Error: signing: getting OIDC token: the job has no id-token: write');
+    const m = DIGEST_REF.exec(p.positionals[0]);
+    if (!m) throw new ToolError(`Error: ${p.positionals[0]}: sign by digest, not by tag`);
+    if (!reg.manifests[m[2]]) throw new ToolError(`Error: ${p.positionals[0]}: MANIFEST_UNKNOWN`);
+    (reg.signatures[m[2]] ??= []).push({ identity: signerIdentity(), issuer: 'https://token.actions.githubusercontent.com', sha: process.env.GITHUB_SHA!, repository: process.env.GITHUB_REPOSITORY! });
+    writeRegistry(stateDir(), reg);
+    return 0;
+  }
+  if (cmd === 'verify') {
+    const p = parseArgs('cosign verify', rest, { values: ['--certificate-identity', '--certificate-identity-regexp', '--certificate-oidc-issuer', '--certificate-github-workflow-sha', '--certificate-github-workflow-repository', '--certificate-github-workflow-ref'], positionals: 1 });
+    const m = DIGEST_REF.exec(p.positionals[0]);
+    if (!m) throw new ToolError(`Error: ${p.positionals[0]}: verify by digest`);
+    const identity = p.flags['--certificate-identity'];
+    const regexp = p.flags['--certificate-identity-regexp'];
+    if (!identity && !regexp) throw new ToolError('Error: --certificate-identity or --certificate-identity-regexp is required for verification in keyless mode');
+    need(p, 'cosign', '--certificate-oidc-issuer');
+    const hits = (reg.signatures[m[2]] ?? []).filter((s) => (identity ? s.identity === identity : new RegExp(regexp!).test(s.identity))
+      && s.issuer === p.flags['--certificate-oidc-issuer']
+      && (!p.flags['--certificate-github-workflow-sha'] || s.sha === p.flags['--certificate-github-workflow-sha'])
+      && (!p.flags['--certificate-github-workflow-repository'] || s.repository === p.flags['--certificate-github-workflow-repository']));
+    if (hits.length === 0) throw new ToolError(`Error: no matching signatures: none of the expected identities matched what was in the certificate (signed by: ${(reg.signatures[m[2]] ?? []).map((s) => `${s.identity}@${s.sha.slice(0, 7)}`).join(', ') || 'nobody'})`);
+    out(JSON.stringify(hits.map((h) => ({ critical: { image: { 'docker-manifest-digest': m[2] } }, optional: { Subject: h.identity } }))));
+    return 0;
+  }
+  throw new ToolError(`cosign: unknown command ${cmd}`);
+}
+
+/** slsa-verifier verify-image: the provenance the SLSA generator recorded for the digest, from the source and tag asked for. */
+export function slsaVerifier(args: string[]): number {
+  const [cmd, ...rest] = args;
+  if (cmd !== 'verify-image') throw new ToolError(`slsa-verifier: unknown command ${cmd}`);
+  const p = parseArgs('slsa-verifier verify-image', rest, { values: ['--source-uri', '--source-tag', '--source-branch', '--builder-id'], bools: ['--print-provenance'], positionals: 1 });
+  const m = DIGEST_REF.exec(p.positionals[0]);
+  if (!m) throw new ToolError('FAILED: image must be referenced by digest');
+  const provenance = load<{ digest: string; source: string; tag: string }[]>('slsa', []);
+  const ok = provenance.some((x) => x.digest === m[2] && `github.com/${x.source}` === need(p, 'slsa-verifier', '--source-uri') && (!p.flags['--source-tag'] || x.tag === p.flags['--source-tag']));
+  if (!ok) throw new ToolError(`FAILED: SLSA verification failed: no provenance for ${p.positionals[0]} from ${p.flags['--source-uri']}`);
+  out(`PASSED: SLSA verification passed`);
+  return 0;
+}
+
+/** go: only `env GOPATH` and `go install` of slsa-verifier at a pinned version (the real module is the stand-in above). */
+export function go(args: string[]): number {
+  const gopath = path.join(process.env.HOME!, 'go');
+  if (args[0] === 'env' && args[1] === 'GOPATH' && args.length === 2) {
+    out(gopath);
+    return 0;
+  }
+  if (args[0] === 'install' && args.length === 2) {
+    const m = /^github\.com\/slsa-framework\/slsa-verifier\/v2\/cli\/slsa-verifier@(v\d+\.\d+\.\d+)$/.exec(args[1]);
+    if (!m) throw new ToolError(`go: ${args[1]}: the stand-in installs slsa-verifier at a pinned vX.Y.Z only`);
+    mkdirSync(path.join(gopath, 'bin'), { recursive: true });
+    const bin = path.join(gopath, 'bin', 'slsa-verifier');
+    writeFileSync(bin, `#!/bin/sh\nexec "${process.env.STANDIN_BIN}/slsa-verifier" "$@"\n`);
+    chmodSync(bin, 0o755);
+    return 0;
+  }
+  throw new ToolError(`go: ${args.join(' ')}: not a command the workflows use`);
+}
+
+/** kind load docker-image: the image must have been built locally. */
+export function kind(args: string[]): number {
+  const p = parseArgs('kind load', args.slice(2), { values: ['--name'], positionals: 1 });
+  if (args[0] !== 'load' || args[1] !== 'docker-image') throw new ToolError(`kind: ${args.join(' ')}: not used by the workflows`);
+  if (!load<Record<string, string>>('local-images', {})[p.positionals[0]]) throw new ToolError(`ERROR: image: "${p.positionals[0]}" not present locally`);
+  const cluster = load<{ cluster?: string }>('kind', {});
+  if (cluster.cluster !== need(p, 'kind', '--name')) throw new ToolError(`ERROR: no nodes found for cluster "${p.flags['--name']}"`);
+  return 0;
+}
