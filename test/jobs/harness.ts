@@ -46,6 +46,12 @@ export interface Scenario {
   readonly events: readonly ScenarioEvent[];
   /** Tools the scenario breaks: `helm-test:tts-canary`, `notarytool:invalid`... */
   readonly faults?: readonly string[];
+  /**
+   * Runs this repository's own CI (ci.yml: install, drift, type check, the unit suite) too. It is
+   * the same as \`.ci/run\`, which CI has just run for real, and takes a minute: one scenario runs it.
+   * @default false
+   */
+  readonly repositoryCi?: boolean;
   /** Prepares the outside world (an installed release, a feed branch, a cache). */
   readonly setup?: (world: World, tools: ScenarioTools) => void | Promise<void>;
 }
@@ -79,6 +85,7 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
   const world = new World({
     seed: seedRepository, defaultBranch: platform.defaultBranch, repository: platform.repository, environments: environments(),
     secrets: SECRETS, vars: { APPLE_TEAM_ID: 'ABCDE12345' }, packageRoot: REPO_ROOT,
+    publicHosts: Object.fromEntries(platform.deployments.flatMap((d) => Object.entries(d.urls).map(([service, url]) => [new URL(url).host, service]))),
   });
   await world.start();
   process.env.STANDIN_REAL_HELM = helmBinary();
@@ -179,7 +186,8 @@ async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: Ru
     selected = explicit;
   } else {
     const contents = new Map(listing.map((f) => [f, world.show(sha, `.github/workflows/${f}`)]));
-    selected = whatRuns(contents, query!).filter((a) => a.verdict !== 'skipped').map((a) => a.file).filter((f) => listing.includes(f));
+    selected = whatRuns(contents, query!).filter((a) => a.verdict !== 'skipped').map((a) => a.file).filter((f) => listing.includes(f))
+      .filter((f) => f !== 'ci.yml' || s.repositoryCi);
   }
   const results: WorkflowRunResult[] = [];
   for (const file of selected) {

@@ -114,7 +114,8 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: 'https://api.github.com', GITHUB_BASE_REF: asText(o.run.github.base_ref ?? ''),
     GITHUB_HEAD_REF: asText(o.run.github.head_ref ?? ''), GITHUB_EVENT_PATH: path.join(runnerTemp, '_github_event.json'),
     STANDIN_STATE: world.stateDir, STANDIN_CALLS: world.callsFile, STANDIN_JOB: label, STANDIN_REMOTE: world.remote,
-    STANDIN_FAULTS: o.run.faults.join(','), STANDIN_PACKAGE_ROOT: world.props.packageRoot, STANDIN_RUNNER_OS: runnerOs,
+    STANDIN_FAULTS: o.run.faults.join(','), STANDIN_JOB_WORKFLOW_REF: `${asText(o.run.github.repository)}/.github/workflows/${o.wf.file}@${asText(o.run.github.ref)}`,
+    STANDIN_INGRESS: JSON.stringify(ingress(o.run)), STANDIN_PACKAGE_ROOT: world.props.packageRoot, STANDIN_RUNNER_OS: runnerOs,
     ...(idToken ? { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token' } : {}),
     PATH: [...[...extraPath].reverse(), o.standinBin, path.dirname(process.execPath), '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '/root/.pyenv/shims'].join(':'),
   });
@@ -213,6 +214,11 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
   for (const [k, v] of Object.entries(outputs)) if (masks.some((m) => m && v.includes(m))) delete outputs[k];
   appendFileSync(path.join(dir, 'job.log'), logLines.join('\n'));
   return { result: status, outputs, reason, summary, log: logLines.join('\n') };
+}
+
+/** The model's public hosts and the service behind each, for the stand-in ingress. */
+function ingress(run: RunContext): Record<string, string> {
+  return { ...(run.world.props.publicHosts ?? {}) };
 }
 
 function stringMap(value: Json): Record<string, string> {

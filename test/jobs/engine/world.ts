@@ -44,6 +44,8 @@ export interface WorldProps {
   readonly vars: Readonly<Record<string, string>>;
   /** The folder whose node_modules and lib/ an `npm ci` of the workspace links (this checkout, built). */
   readonly packageRoot: string;
+  /** Hosts of the model's public URLs; the stand-in ingress answers them on 127.0.0.1. */
+  readonly publicHosts?: Readonly<Record<string, string>>;
 }
 
 /**

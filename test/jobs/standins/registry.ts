@@ -85,7 +85,8 @@ export async function docker(args: string[]): Promise<number> {
  */
 async function compose(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
-  const file = ['compose.yaml', 'compose.yml', 'docker-compose.yml'].map((f) => path.resolve(f)).find(existsSync);
+  const file = process.env.COMPOSE_FILE ? path.resolve(process.env.COMPOSE_FILE) : ['compose.yaml', 'compose.yml', 'docker-compose.yml'].map((f) => path.resolve(f)).find(existsSync);
+  if (file && !existsSync(file)) throw new ToolError(`open ${file}: no such file or directory`);
   if (!file) throw new ToolError('no configuration file provided: not found');
   const doc = YAML.parse(readFileSync(file, 'utf8')) as { services: Record<string, { image: string; ports?: string[]; environment?: Record<string, string> }> };
   const state = load<Compose>('compose', { pids: [], services: [] });

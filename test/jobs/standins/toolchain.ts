@@ -1,5 +1,5 @@
-import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { need, parseArgs, ToolError } from './args';
 import { fault } from './state';
@@ -83,8 +83,13 @@ export function npm(args: string[]): number {
   const root = process.env.STANDIN_PACKAGE_ROOT!;
   for (const d of ['node_modules', 'lib']) {
     if (!existsSync(path.join(root, d))) throw new ToolError(`npm ci stand-in: ${root}/${d} is missing (run npm ci in the package first)`);
-    if (!existsSync(d) || !lstatSync(d).isSymbolicLink()) symlinkSync(path.join(root, d), d);
   }
+  // node_modules is a real folder (git ignores it as one) of links to the installed packages.
+  mkdirSync('node_modules', { recursive: true });
+  for (const entry of readdirSync(path.join(root, 'node_modules'))) {
+    if (!existsSync(path.join('node_modules', entry))) symlinkSync(path.join(root, 'node_modules', entry), path.join('node_modules', entry));
+  }
+  if (!existsSync('lib') || !lstatSync('lib').isSymbolicLink()) symlinkSync(path.join(root, 'lib'), 'lib');
   out('added 479 packages (linked from the package\'s own install)');
   return 0;
 }
@@ -120,15 +125,22 @@ export function npx(args: string[]): number {
     if (i >= 0 && Number(finalArgs[i + 1]) > LOAD_TEST_CEILING_SECONDS) finalArgs[i + 1] = String(LOAD_TEST_CEILING_SECONDS);
   }
   const ingress = JSON.parse(process.env.STANDIN_INGRESS ?? '{}') as Record<string, string>;
+  let served: ReturnType<typeof startIngress> | undefined;
   for (let i = 0; i < finalArgs.length; i++) {
     const url = finalArgs[i];
     if (/^https:\/\//.test(url)) {
       const host = new URL(url).host;
-      if (ingress[host]) finalArgs[i] = url.replace(`https://${host}`, ingress[host]);
+      if (!ingress[host]) continue;
+      served = startIngress(ingress[host]);
+      finalArgs[i] = url.replace(`https://${host}`, `http://127.0.0.1:${served.port}`);
     }
   }
-  const r = spawnSync(cmd[0], [...cmd.slice(1), ...finalArgs], { stdio: 'inherit' });
-  return r.status ?? 1;
+  try {
+    const r = spawnSync(cmd[0], [...cmd.slice(1), ...finalArgs], { stdio: 'inherit' });
+    return r.status ?? 1;
+  } finally {
+    served?.stop();
+  }
 }
 
 /** curl: loopback only (the OIDC token endpoint, local services); any other host fails as on a runner without network. */
@@ -151,4 +163,24 @@ export function real(binary: string, args: string[]): number {
   } catch (e) {
     return (e as { status?: number }).status ?? 1;
   }
+}
+
+/**
+ * The stand-in ingress for a public URL: the service's stand-in on a loopback port, unhealthy when
+ * any live release of it in the stand-in cluster runs a digest the scenario broke.
+ */
+function startIngress(service: string): { port: number; stop: () => void } {
+  const cluster = JSON.parse(existsSync(`${process.env.STANDIN_STATE}/cluster.json`) ? readFileSync(`${process.env.STANDIN_STATE}/cluster.json`, 'utf8') : '{"releases":{}}') as { releases: Record<string, Record<string, { status: string; chart: string; values: { image?: { digest?: string } } }[]>> };
+  const live = Object.values(cluster.releases).flatMap((ns) => Object.values(ns).map((revs) => revs.filter((r) => r.status === 'deployed').at(-1))).filter((r) => r?.chart === service);
+  const broken = live.some((r) => fault(`unhealthy-digest:${r!.values.image?.digest}`));
+  const port = 18100 + (process.pid % 800);
+  const child = spawn('python3', [path.join(process.env.STANDIN_SERVICES!, service, 'server.py')], {
+    env: { PATH: process.env.PATH!, SERVICE_PORT: String(port), HEALTH_PATH: '/health', SYNTHESIS_PATH: '/v1/synthesize', TTS_URL: 'http://127.0.0.1:9', TTS_HEALTH_PATH: '/health', STANDIN_FAULT: broken ? 'unhealthy' : '' },
+    stdio: 'ignore', detached: true,
+  });
+  for (let i = 0; i < 50; i++) {
+    if (spawnSync('python3', ['-c', `import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(("127.0.0.1", ${port})))`]).status === 0) break;
+    spawnSync('sleep', ['0.1']);
+  }
+  return { port, stop: () => { try { process.kill(child.pid!); } catch { /* gone */ } } };
 }
