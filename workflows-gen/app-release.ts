@@ -3,7 +3,7 @@ import {
   runStep, SecureWorkflow, secret, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type Construct, type JobStep, type Platform,
 } from '../src';
 
-/** Feed edits of the release and the rollback never interleave. */
+/** Releases of the app run one at a time (a newer tag replaces a pending one); withdrawals stay outside it. */
 const FEED_CONCURRENCY = { group: 'app-feed', cancelInProgress: false } as const;
 const FEED_DIR = 'feed';
 const FEED_FILE = `${FEED_DIR}/appcast.xml`;
@@ -91,7 +91,7 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
       }),
       notarizeStep(
         { appleId: APP_RELEASE_SECRETS.notaryAppleId, password: APP_RELEASE_SECRETS.notaryPassword, teamId },
-        { app: `$RUNNER_TEMP/export/${release.productName}`, archive },
+        { appInRunnerTemp: `export/${release.productName}`, archive },
       ),
       uploadArtifact({ name: 'app-release', path: [archive], ifNoFilesFound: 'error', retentionDays: 90 }),
       keychain.remove,
@@ -156,7 +156,8 @@ export function appRollbackWorkflow(scope: Construct, platform: Platform): Secur
         },
       },
     },
-    concurrency: FEED_CONCURRENCY,
+    // A withdrawal starts at once: the release's group would queue it behind a release parked at an approval gate.
+    concurrency: false,
   });
   workflow.addJob('withdraw', {
     name: 'Withdraw the build from the feed',

@@ -1,8 +1,8 @@
 import {
   clusterAccessPermissions, currentRevisionLines, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, Expression, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, SecureWorkflow, setupHelm,
-  SMOKE_TEST, cliStep, input, status, verifyImageSignatureStep, type Construct, type Platform,
+  SMOKE_TEST, cliStep, status, verifyImageSignatureStep, type Construct, type Platform,
 } from '../src';
-import { deployConcurrencyGroup, GITHUB_OIDC_ISSUER, releasesOf, signerIdentity } from './delivery';
+import { GITHUB_OIDC_ISSUER, releasesOf, signerIdentity } from './delivery';
 
 /** A regular expression matching a literal string. */
 function literalPattern(text: string): string {
@@ -20,8 +20,10 @@ function acceptedSignerPattern(platform: Platform, onReleaseTags: boolean): stri
  * earlier Helm revision or to a given digest. The target digest (the revision's, or the one
  * given) must carry a signature of ci-provenance.yml from a ref the environment accepts (release
  * tags for production) before anything changes; any canary is removed; then `helm test` and the
- * smoke test, and on failure the release returns to where it was. Shares the deploy's
- * concurrency group, so it waits for a running rollout instead of racing it.
+ * smoke test, and on failure the release returns to where it was. It joins no concurrency group:
+ * a rollback is needed most while a release is parked at an approval gate, and a group would queue
+ * it behind that release (and let the next release replace it while pending). It is dispatched at
+ * the default branch, which the environments admit for that (Platform.environmentRefRules).
  */
 export function cdRollbackWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
   if (platform.deployments.length === 0) return undefined;
@@ -38,8 +40,8 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
         },
       },
     },
-    // The deploy's own group: a rollback waits for a running rollout of that environment instead of racing it.
-    concurrency: { group: deployConcurrencyGroup(input('environment').toString()), cancelInProgress: false },
+    // Starts at once, never queued behind a parked release, never replaced or cancelled by one.
+    concurrency: false,
   });
   const inputs = {
     SERVICE: workflow.input('service'),

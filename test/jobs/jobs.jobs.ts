@@ -14,7 +14,8 @@ beforeAll(() => {
   bin = standinBin();
 });
 
-describe.each(SCENARIOS.map((s) => [s.name, s] as const))('scenario %s', (_name, scenario) => {
+const only = process.env.JOB_SCENARIOS?.split(',');
+describe.each(SCENARIOS.filter((s) => !only || only.includes(s.name)).map((s) => [s.name, s] as const))('scenario %s', (_name, scenario) => {
   test('runs', async () => {
     const { world } = await runScenario(scenario, bin);
     reports.push(...world.reports);

@@ -139,8 +139,9 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       '## Roll back', '',
       ...platform.deployments.length > 0 ? [
         '- A service: run `cd-rollback.yml` (environment, service, and a Helm revision from `helm history <service> -n <namespace>` or a',
-        '  signed digest). It verifies the target\'s signature first, removes any canary, waits for a running deploy of that environment',
-        '  (same concurrency group), runs `helm test` and the smoke test, and restores the release if any of that fails.',
+        '  signed digest), dispatched at the default branch. It starts at once (no concurrency group: it never waits behind a release',
+        '  parked at an approval gate), verifies the target\'s signature first, removes any canary, runs `helm test` and the smoke test,',
+        '  and restores the release if any of that fails. Reject a parked release\'s next stage before rolling back.',
       ] : [],
       '- By hand: `helm history <release> -n <namespace>` lists the revisions; `helm rollback <release> <revision> -n <namespace> --wait`',
       '  returns to one, then `helm test <release> -n <namespace>`.',
@@ -182,7 +183,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       'A first install (no stable release yet) skips the canary stages.', '',
       '**Set up before the first deploy** (GitHub only; nothing here can reach a cluster):', '',
       ...platform.deployments.flatMap((d) => [
-        `- GitHub environment \`${d.githubEnvironment}\`: ${d.on === 'release-tag' ? `deployment tag rule \`${platform.releaseTags}\` and required reviewers` : `deployment branch rule \`${platform.defaultBranch}\``}.`
+        `- GitHub environment \`${d.githubEnvironment}\`: ${refRules(platform, d.githubEnvironment)}${d.on === 'release-tag' ? ' and required reviewers' : ''} (the branch rule is for \`cd-rollback.yml\`, dispatched at \`--ref ${platform.defaultBranch}\`).`
           + (d.on === 'release-tag' ? ' GitHub asks a reviewer before each stage job starts: the approval is the promotion, after the previous stage\'s watch passed. A rejected stage leaves the previous one running: run `cd-rollback.yml` to remove it.' : ''),
         d.clusterAuth.kind === 'aws-oidc'
           ? `  Cluster access (preferred, nothing stored): an IAM OIDC provider for \`token.actions.githubusercontent.com\` (audience \`sts.amazonaws.com\`), a role trusting it with the condition \`token.actions.githubusercontent.com:sub\` = \`repo:${platform.repository}:environment:${d.githubEnvironment}\`, mapped to a namespace-scoped Kubernetes role in \`${d.namespace}\` (EKS access entry); its ARN in the environment variable \`${d.clusterAuth.roleArnVariable}\`.`
@@ -210,11 +211,18 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       `The feed is \`appcast.xml\` on the branch \`${r.feedBranch}\`, published at ${r.feedUrl} (the app's \`SUFeedURL\`). Set up once:`,
       '',
       `- the branch \`${r.feedBranch}\` (an orphan branch is enough: the first release writes \`appcast.xml\`), served by GitHub Pages;`,
-      `- environments \`${r.environments.beta}\`, \`${r.environments.phased}\` (required reviewers or a wait timer: the beta soak) and \`${r.environments.everyone}\` (required reviewers), each limited to tags \`${r.tags}\`;`,
+      `- environments \`${r.environments.beta}\` (${refRules(this.props.platform, r.environments.beta)}), \`${r.environments.phased}\` (${refRules(this.props.platform, r.environments.phased)}; required reviewers or a wait timer: the beta soak) and \`${r.environments.everyone}\` (${refRules(this.props.platform, r.environments.everyone)}; required reviewers; the branch rule is for \`app-rollback.yml\`, dispatched at \`--ref ${this.props.platform.defaultBranch}\`);`,
       `- secrets: \`${S.certificateP12}\` (the Developer ID Application certificate and key, base64 \`.p12\`) and its password`,
       `  \`${S.certificatePassword}\`; \`${S.notaryAppleId}\` and \`${S.notaryPassword}\` (an app-specific password); \`${S.sparkleKey}\``,
       `  (from Sparkle's \`generate_keys\`; its public key is the app's \`SUPublicEDKey\`); variable \`${APPLE_TEAM_VARIABLE}\`.`,
       '',
     ];
   }
+}
+
+/** An environment's deployment rules as the runbook states them, from the model's one table. */
+function refRules(platform: Platform, environment: string): string {
+  const r = platform.environmentRefRules[environment];
+  const parts = [...r.tags.map((t) => `tag rule \`${t}\``), ...r.branches.map((b) => `branch rule \`${b}\``)];
+  return `deployment ${parts.join(' and ')}`;
 }

@@ -205,7 +205,8 @@ function attest(ctx: ActionContext): void {
   const state = readRegistry(ctx.run.world.stateDir);
   if (!state.manifests[digest]) throw new Error(`subject ${name}@${digest} is not in the registry`);
   if (bool(ctx.inputs['push-to-registry'], false)) {
-    state.attestations.push({ image: name, digest, predicateType: 'https://slsa.dev/provenance/v1', signer: `${asText(ctx.run.github.workflow_ref)}` });
+    // Signed by the job's own workflow (a called workflow signs as itself, not as its caller).
+    state.attestations.push({ image: name, digest, predicateType: 'https://slsa.dev/provenance/v1', signer: `${asText(ctx.run.github.repository)}/.github/workflows/${ctx.run.workflowFile}@${asText(ctx.run.github.ref)}` });
     writeRegistry(ctx.run.world.stateDir, state);
   }
   ctx.setOutput('attestation-id', String(state.attestations.length));
@@ -259,7 +260,11 @@ const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void> = {
   'helm/kind-action': (ctx) => {
     required(ctx, 'node_image');
     if (!/@sha256:[0-9a-f]{64}$/.test(ctx.inputs.node_image)) throw new Error(`node_image ${ctx.inputs.node_image} is not pinned by digest`);
-    ctx.run.world.setState('kind', { cluster: ctx.inputs.cluster_name || 'chart-testing', nodeImage: ctx.inputs.node_image });
+    const name = ctx.inputs.cluster_name || 'chart-testing';
+    ctx.run.world.setState('kind', { cluster: name, nodeImage: ctx.inputs.node_image });
+    // kind writes the cluster's context into the default kubeconfig.
+    mkdirSync(path.join(ctx.env.HOME, '.kube'), { recursive: true });
+    writeFileSync(path.join(ctx.env.HOME, '.kube', 'config'), `apiVersion: v1\nkind: Config\ncurrent-context: kind-${name}\n`);
   },
   'actions/attest-build-provenance': attest,
   'github/codeql-action/upload-sarif': uploadSarif,

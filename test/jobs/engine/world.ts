@@ -123,7 +123,7 @@ export class World {
 
   /** The commit a ref of the remote points to. */
   revParse(ref: string): string {
-    return execFileSync('git', ['rev-parse', `${ref}^{commit}`], { cwd: this.remote, env: gitEnv() }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: this.remote, env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   }
 
   refExists(ref: string): boolean {

@@ -35,6 +35,14 @@ export function installStable(world: World, environment: string): Record<string,
   }
   writeRegistry(world.stateDir, reg);
   world.setState('cluster', cluster as never);
+  // Both revisions were released (and signed) by earlier release tags.
+  for (const s of platform.services) {
+    sign(world, digests[s.name], 'refs/tags/v1.2.2', 'c'.repeat(40));
+    sign(world, digestOf('older', s.name), 'refs/tags/v1.2.1', 'b'.repeat(40));
+    const r = readRegistry(world.stateDir);
+    r.manifests[digestOf('older', s.name)] = { image: image(s.name), platforms: ['linux/amd64'], sources: [], commit: 'older' };
+    writeRegistry(world.stateDir, r);
+  }
   return digests;
 }
 

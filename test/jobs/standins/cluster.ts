@@ -26,7 +26,7 @@ const EMPTY: Cluster = { releases: {}, changes: [] };
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 function requireCluster(tool: string): string {
-  const kubeconfig = process.env.KUBECONFIG;
+  const kubeconfig = process.env.KUBECONFIG || path.join(process.env.HOME!, '.kube', 'config');
   if (!kubeconfig || !existsSync(kubeconfig)) throw new ToolError(`${tool}: Kubernetes cluster unreachable: KUBECONFIG is not set to a kubeconfig file`);
   const cluster = (YAML.parse(readFileSync(kubeconfig, 'utf8')) as { 'current-context'?: string })['current-context'];
   if (!cluster) throw new ToolError(`${tool}: the kubeconfig has no current context`);

@@ -59,13 +59,16 @@ export interface NotarySecrets {
 /**
  * Notarizes an app bundle with `xcrun notarytool` (waiting for Apple's verdict, printing its log on
  * rejection), staples the ticket and checks the result with Gatekeeper's own assessment; then zips
- * it for distribution. `$APP` is the bundle path, `$ARCHIVE` the zip to write.
+ * it for distribution. `appInRunnerTemp` is the bundle's path under RUNNER_TEMP (the script joins
+ * them: GitHub passes env values literally, so `$RUNNER_TEMP` in an env value would never expand),
+ * `archive` the zip to write.
  */
-export function notarizeStep(secrets: NotarySecrets, paths: { readonly app: string; readonly archive: string }): JobStep {
+export function notarizeStep(secrets: NotarySecrets, paths: { readonly appInRunnerTemp: string; readonly archive: string }): JobStep {
   return runStep({
     name: 'Notarize, staple and verify',
-    env: { APP: paths.app, ARCHIVE: paths.archive, APPLE_ID: secret(secrets.appleId), NOTARY_PASSWORD: secret(secrets.password), TEAM_ID: secrets.teamId },
+    env: { APP_IN_RUNNER_TEMP: paths.appInRunnerTemp, ARCHIVE: paths.archive, APPLE_ID: secret(secrets.appleId), NOTARY_PASSWORD: secret(secrets.password), TEAM_ID: secrets.teamId },
     run: [
+      'APP="$RUNNER_TEMP/$APP_IN_RUNNER_TEMP"',
       'ditto -c -k --keepParent "$APP" "$RUNNER_TEMP/notarize.zip"',
       'if ! xcrun notarytool submit "$RUNNER_TEMP/notarize.zip" --apple-id "$APPLE_ID" --password "$NOTARY_PASSWORD" --team-id "$TEAM_ID" \\',
       '    --wait --timeout 30m --output-format json > "$RUNNER_TEMP/notary.json"; then',
