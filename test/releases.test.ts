@@ -167,13 +167,24 @@ describe('no cache and no cancelled deploys', () => {
     }
   });
 
-  test('one deploy per environment at a time, queued, never cancelled; the rollback shares the group; feed edits likewise', () => {
+  test('one deploy per environment at a time, queued, never cancelled; rollbacks join no group, so they never wait behind or get replaced by a release', () => {
     for (const d of platform.deployments) {
       expect(buildPush.jobs[`deploy-${d.environment}`]!.concurrency).toEqual({ 'group': `deploy-${d.environment}`, 'cancel-in-progress': false });
     }
-    expect(rollback.concurrency).toEqual({ 'group': 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(rollback.concurrency).toBeUndefined();
+    expect(Object.values(rollback.jobs).map((j) => j.concurrency)).toEqual(Object.values(rollback.jobs).map(() => undefined));
     expect(appRelease.concurrency).toEqual({ 'group': 'app-feed', 'cancel-in-progress': false });
-    expect(appRollback.concurrency).toEqual(appRelease.concurrency);
+    expect(appRollback.concurrency).toBeUndefined();
+  });
+
+  test('every environment a rollback runs in admits the default branch it is dispatched from; release environments keep their tag rules', () => {
+    const rules = platform.environmentRefRules;
+    for (const d of platform.deployments) expect(rules[d.githubEnvironment]!.branches).toEqual([platform.defaultBranch]);
+    const production = platform.deployments.find((d) => d.on === 'release-tag')!;
+    expect(rules[production.githubEnvironment]!.tags).toEqual([platform.releaseTags]);
+    const r = platform.appRelease!;
+    expect(rules[r.environments.everyone]).toEqual({ branches: [platform.defaultBranch], tags: [r.tags] });
+    expect(rules[r.environments.beta]).toEqual({ branches: [], tags: [r.tags] });
   });
 });
 
