@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import * as YAML from 'yaml';
 import { whatRuns } from '../../src/common/what-runs/what-runs';
 import { Platform } from '../../src';
 import { PLATFORM } from '../../workflows-gen/platform';
@@ -204,7 +205,6 @@ async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: Ru
 
 /** workflow_dispatch inputs typed as GitHub types them (booleans and numbers), defaults filled in; unknown inputs refused. */
 function dispatchInputs(content: string, given: Record<string, Json>): Record<string, Json> {
-  const YAML = require('yaml') as typeof import('yaml');
   const declared = ((YAML.parse(content) as { on: { workflow_dispatch?: { inputs?: Record<string, { type?: string; default?: Json; required?: boolean; options?: string[] }> } } }).on.workflow_dispatch?.inputs) ?? {};
   const out: Record<string, Json> = {};
   for (const name of Object.keys(given)) if (!(name in declared)) throw new Error(`Unexpected inputs provided: ["${name}"]`);

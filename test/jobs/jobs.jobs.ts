@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readdirSync } from 'node:fs';
 import { parseWorkflowFile } from './engine/workflow-file';
 import type { JobReport } from './engine/world';
 import { runScenario, standinBin } from './harness';
@@ -35,7 +34,7 @@ test('every job of every workflow ran (success or failure) in some scenario', as
   const dir = path.join(REPO_ROOT, '.github', 'workflows');
   const missing: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {
-    const wf = await parseWorkflowFile(file, require('node:fs').readFileSync(path.join(dir, file), 'utf8'));
+    const wf = await parseWorkflowFile(file, readFileSync(path.join(dir, file), 'utf8'));
     for (const job of wf.template.jobs) {
       const ran = reports.some((r) => r.workflow === file && r.job === job.id.value && (r.conclusion === 'success' || r.conclusion === 'failure'));
       if (!ran) missing.push(`${file}/${job.id.value}`);

@@ -95,8 +95,7 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
   const extraPath: string[] = [];
   const masks: string[] = [];
   const workflowEnv = stringMap(evaluateToken(child(o.wf.root, 'env'), { github: o.run.github, inputs: o.run.inputs, vars, secrets }, { status: 'success' }));
-  let jobEnv: Record<string, string> = {};
-  jobEnv = stringMap(evaluateToken(child(raw, 'env'), { ...baseContexts(), secrets, vars, env: workflowEnv }, { status: 'success' }));
+  const jobEnv = stringMap(evaluateToken(child(raw, 'env'), { ...baseContexts(), secrets, vars, env: workflowEnv }, { status: 'success' }));
   const defaultsRun = child(child(raw, 'defaults'), 'run') ?? child(child(o.wf.root, 'defaults'), 'run');
   const defaultShell = asText(evaluateToken(child(defaultsRun, 'shell'), {}, { status: 'success' }));
   const defaultWorkdir = asText(evaluateToken(child(defaultsRun, 'working-directory'), { github: o.run.github, inputs: o.run.inputs }, { status: 'success' }));

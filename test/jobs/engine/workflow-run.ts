@@ -3,7 +3,7 @@ import { executeJob } from './job-executor';
 import { matchesFilters } from '../../../src/common/what-runs/filter-patterns';
 import { asText, child, evaluateToken } from './tokens';
 import type { JobResult, LocalAction, RunContext } from './types';
-import { parseWorkflowFile, rawJob, type WorkflowFile } from './workflow-file';
+import { parseWorkflowFile } from './workflow-file';
 import type { World } from './world';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -67,7 +67,7 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
       continue;
     }
     if (job.type === 'reusableWorkflowJob') {
-      const r = await callWorkflow(run, tools, wf, job, needs, label);
+      const r = await callWorkflow(run, tools, job, needs, label);
       results[ready] = r;
       report(run.world, run, wf.file, ready, r.result, r.reason);
       continue;
@@ -138,7 +138,7 @@ export function environmentRefusal(run: RunContext, environment: string): string
   return allowed ? undefined : `${ref} is not allowed to deploy to ${environment} due to environment protection rules`;
 }
 
-async function callWorkflow(run: RunContext, tools: RunnerTools, wf: WorkflowFile, job: any, needs: Record<string, JobResult>, label: string): Promise<JobResult & { reason?: string }> {
+async function callWorkflow(run: RunContext, tools: RunnerTools, job: any, needs: Record<string, JobResult>, label: string): Promise<JobResult & { reason?: string }> {
   const uses = job.ref.value as string;
   const contexts: Record<string, Json> = { github: run.github, inputs: run.inputs, vars: run.vars, secrets: run.secrets, needs: needs as unknown as Json };
   const given = (evaluateToken(job['input-values'], contexts, { status: 'success' }) ?? {}) as Record<string, Json>;
@@ -171,9 +171,6 @@ async function callWorkflow(run: RunContext, tools: RunnerTools, wf: WorkflowFil
   let secrets: Record<string, string> = { GITHUB_TOKEN: run.secrets.GITHUB_TOKEN };
   if (job['inherit-secrets']) secrets = { ...run.secrets };
   else if (job['secret-values']) secrets = { ...secrets, ...(evaluateToken(job['secret-values'], contexts, { status: 'success' }) as Record<string, string>) };
-  const raw = rawJob(wf, job.id.value);
-  const perms = child(raw, 'permissions');
-  void perms;
   const result = await runWorkflow({ ...run, inputs, secrets, workflowFile: file, callPath: `${label} → ` }, tools, content);
   return { result: result.conclusion === 'skipped' ? 'success' : result.conclusion, outputs: result.outputs, reason: Object.entries(result.jobs).filter(([, r]) => r.result === 'failure').map(([id, r]) => `${file}/${id}: ${r.reason ?? 'failed'}`).join('; ') || undefined };
 }

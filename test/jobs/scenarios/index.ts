@@ -31,6 +31,7 @@ export function installStable(world: World, environment: string): Record<string,
     const digest = digestOf('stable', environment, s.name);
     digests[s.name] = digest;
     reg.manifests[digest] = { image: image(s.name), platforms: ['linux/amd64', 'linux/arm64'], sources: [], commit: 'previous' };
+    reg.manifests[digestOf('older', s.name)] = { image: image(s.name), platforms: ['linux/amd64'], sources: [], commit: 'older' };
     (cluster.releases[d.namespace] ??= {})[s.name] = [3, 4].map((revision) => ({ revision, chart: s.name, values: { image: { digest: revision === 4 ? digest : digestOf('older', s.name) } }, status: revision === 4 ? 'deployed' : 'superseded', replicas: 3, fullname: s.name }));
   }
   writeRegistry(world.stateDir, reg);
@@ -39,9 +40,6 @@ export function installStable(world: World, environment: string): Record<string,
   for (const s of platform.services) {
     sign(world, digests[s.name], 'refs/tags/v1.2.2', 'c'.repeat(40));
     sign(world, digestOf('older', s.name), 'refs/tags/v1.2.1', 'b'.repeat(40));
-    const r = readRegistry(world.stateDir);
-    r.manifests[digestOf('older', s.name)] = { image: image(s.name), platforms: ['linux/amd64'], sources: [], commit: 'older' };
-    writeRegistry(world.stateDir, r);
   }
   return digests;
 }

@@ -239,8 +239,6 @@ export async function kubectl(args: string[]): Promise<number> {
       const [local, remote] = ports.split(':');
       const rev = releaseByFullname(cluster, namespace, m[2]);
       if (!rev) throw new ToolError(`Error from server (NotFound): services "${m[2]}" not found`);
-      const port = Number((rev.values.service as { port?: number } | undefined)?.port ?? remote);
-      if (String(port) !== remote && remote) { /* the Service's port is the chart's; a mismatch would not connect */ }
       const digest = (rev.values.image as { digest?: string } | undefined)?.digest ?? '';
       const server = path.join(process.env.STANDIN_SERVICES!, rev.chart, 'server.py');
       if (!existsSync(server)) throw new ToolError(`no stand-in service for chart ${rev.chart}`);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { need, parseArgs, ToolError } from './args';
@@ -153,16 +153,6 @@ export function curl(args: string[]): number {
   }
   const r = spawnSync('/usr/bin/curl', args, { stdio: 'inherit' });
   return r.status ?? 1;
-}
-
-/** Runs a real binary by absolute path, for tools that run here as they are. */
-export function real(binary: string, args: string[]): number {
-  try {
-    execFileSync(binary, args, { stdio: 'inherit' });
-    return 0;
-  } catch (e) {
-    return (e as { status?: number }).status ?? 1;
-  }
 }
 
 /**
