@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { ComposeFile, Platform, type Service } from '../../src';
 import { PLATFORM } from '../../workflows-gen/platform';
 import { REPO_ROOT } from '../support/project';
+import { serviceContractEnv } from '../support/service-contract';
 import { BASE_IMAGE, ensureBaseImage } from './support/base-image';
 import { ComposeStack, StackFailure } from './support/compose-stack';
 import { DockerEngine } from './support/docker-engine';
@@ -36,9 +37,7 @@ function buildStandIn(service: Service, fault?: Fault): string {
   const args: Record<string, string> = {
     BASE_IMAGE,
     SERVICE_PORT: String(service.port),
-    HEALTH_PATH: service.healthPath,
-    ...(service.synthesisPath ? { SYNTHESIS_PATH: service.synthesisPath } : {}),
-    ...Object.fromEntries(service.calls.map((c) => [`${c.toUpperCase().replace(/-/g, '_')}_HEALTH_PATH`, platform.service(c).healthPath])),
+    ...serviceContractEnv(platform, service),
     ...(fault ? { STANDIN_FAULT: fault } : {}),
   };
   const r = engine!.docker(['build', '--quiet', '--tag', tag, ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), path.join(__dirname, 'services', service.name)]);

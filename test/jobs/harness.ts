@@ -6,6 +6,7 @@ import { whatRuns } from '../../src/common/what-runs/what-runs';
 import { Platform } from '../../src';
 import { PLATFORM } from '../../workflows-gen/platform';
 import { helmBinary } from '../support/helm';
+import { serviceContractEnv } from '../support/service-contract';
 import { localAction } from './actions';
 import { readRegistry, writeRegistry } from './actions/registry-state';
 import type { Json } from './engine/expressions';
@@ -86,11 +87,12 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
   const world = new World({
     seed: seedRepository, defaultBranch: platform.defaultBranch, repository: platform.repository, environments: environments(),
     secrets: SECRETS, vars: { APPLE_TEAM_ID: 'ABCDE12345' }, packageRoot: REPO_ROOT,
-    publicHosts: Object.fromEntries(platform.deployments.flatMap((d) => Object.entries(d.urls).map(([service, url]) => [new URL(url).host, service]))),
+    publicHosts: Object.fromEntries(platform.deployments.flatMap((d) => Object.entries(d.urls).map(([service, url]) => [new URL(url).host, `${d.namespace}/${service}`]))),
   });
   await world.start();
   process.env.STANDIN_REAL_HELM = helmBinary();
   process.env.STANDIN_SERVICES = path.join(REPO_ROOT, 'test', 'e2e', 'services');
+  process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify(Object.fromEntries(platform.services.map((svc) => [svc.name, serviceContractEnv(platform, svc)])));
   process.env.STANDIN_BIN = bin;
   const tools: RunnerTools = { actions: localAction, remoteWorkflows: { [slsaGenerator()]: slsaProvenance }, standinBin: bin };
   const runs: WorkflowRunResult[] = [];

@@ -12,13 +12,16 @@ import { main, PROCESS_IO, type CliIo } from './run-cli';
 
 const FORMATS = ['text', 'markdown'] as const;
 
-/** The Helm to render charts with: --helm, else `helm` on PATH, else none (the plan then compares values files). */
-function findHelm(given: string | undefined): string | undefined {
+/**
+ * The Helm to render charts with: --helm, else `helm` on the caller's PATH (the CLI's environment,
+ * not the host process's), else none (the plan then compares values files).
+ */
+function findHelm(given: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (given) {
-    if (spawnSync(given, ['version', '--short']).status !== 0) throw new InputError(`--helm ${quoteInput(given)} does not run \`helm version\``);
+    if (spawnSync(given, ['version', '--short'], { env }).status !== 0) throw new InputError(`--helm ${quoteInput(given)} does not run \`helm version\``);
     return given;
   }
-  return spawnSync('helm', ['version', '--short']).status === 0 ? 'helm' : undefined;
+  return spawnSync('helm', ['version', '--short'], { env }).status === 0 ? 'helm' : undefined;
 }
 
 function snapshot(repo: string, rev: string | undefined): GeneratedSnapshot {
@@ -53,7 +56,7 @@ export function pipelinesCommand(io: CliIo = PROCESS_IO): Command {
     .option('--repo <dir>', 'the repository', '.')
     .action((opts: { base?: string; head?: string; format: typeof FORMATS[number]; helm?: string; defaultBranch: string; out?: string; repo: string }) => {
       const base = opts.base ?? defaultBase(opts.repo, opts.defaultBranch);
-      const plan = planOf(snapshotAtRevision(opts.repo, base), snapshot(opts.repo, opts.head), { helm: findHelm(opts.helm) });
+      const plan = planOf(snapshotAtRevision(opts.repo, base), snapshot(opts.repo, opts.head), { helm: findHelm(opts.helm, io.env) });
       const text = opts.format === 'markdown' ? planMarkdown(plan) : planText(plan);
       io.stdout(text);
       if (opts.out) writeFileSync(opts.out, text, { flag: 'a' });

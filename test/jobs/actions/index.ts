@@ -26,6 +26,22 @@ function inWorkspace(ctx: ActionContext, p: string): string {
   return full;
 }
 
+/** Every file at or under `full`; hidden files and folders are left out unless asked for, as upload-artifact does. */
+function filesUnder(full: string, includeHidden: boolean): string[] {
+  if (!existsSync(full)) return [];
+  if (statSync(full).isFile()) return [full];
+  return readdirSync(full, { withFileTypes: true })
+    .filter((e) => includeHidden || !e.name.startsWith('.'))
+    .flatMap((e) => filesUnder(path.join(full, e.name), includeHidden));
+}
+
+function commonAncestor(paths: readonly string[]): string {
+  const split = paths.map((p) => p.split(path.sep));
+  const common: string[] = [];
+  for (let i = 0; split.every((parts) => i < parts.length && parts[i] === split[0][i]); i++) common.push(split[0][i]);
+  return common.join(path.sep) || path.sep;
+}
+
 function uploadArtifact(ctx: ActionContext): void {
   const name = ctx.inputs.name || 'artifact';
   const paths = lines(required(ctx, 'path'));
@@ -35,15 +51,17 @@ function uploadArtifact(ctx: ActionContext): void {
   if (retention && !(Number(retention) >= 0 && Number(retention) <= 90)) throw new Error(`retention-days: ${retention} is not 0–90`);
   const staging = path.join(ctx.runnerTemp, `_artifact_${name}`);
   mkdirSync(staging, { recursive: true });
-  let found = 0;
-  for (const p of paths) {
+  // upload-artifact's search: each path's files, stored relative to the root directory, which is the
+  // least common ancestor of the search paths (a single directory is its own root; a single file's is its folder).
+  const searchPaths = paths.map((p) => {
     if (/[*?]/.test(p)) throw new Error(`upload-artifact: globs are not supported by the job runner (${p})`);
-    const full = inWorkspace(ctx, p);
-    if (!existsSync(full)) continue;
-    found++;
-    // A single path keeps only its base name; several keep their paths from the workspace (the least common ancestor).
-    cpSync(full, path.join(staging, paths.length === 1 ? path.basename(full) : path.relative(ctx.workspace, full)), { recursive: true });
-  }
+    return inWorkspace(ctx, p);
+  });
+  const files = searchPaths.flatMap((full) => filesUnder(full, bool(ctx.inputs['include-hidden-files'], false)));
+  const root = searchPaths.length > 1 ? commonAncestor(searchPaths)
+    : existsSync(searchPaths[0]) && statSync(searchPaths[0]).isFile() ? path.dirname(searchPaths[0]) : searchPaths[0];
+  for (const file of files) cpSync(file, path.join(staging, path.relative(root, file)));
+  const found = files.length;
   if (found === 0) {
     if (mode === 'error') throw new Error(`No files were found with the provided path: ${paths.join(', ')}. No artifacts will be uploaded.`);
     ctx.log(`warning: no files were found with the provided path: ${paths.join(', ')}`);

@@ -113,7 +113,7 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: 'https://api.github.com', GITHUB_BASE_REF: asText(o.run.github.base_ref ?? ''),
     GITHUB_HEAD_REF: asText(o.run.github.head_ref ?? ''), GITHUB_EVENT_PATH: path.join(runnerTemp, '_github_event.json'),
     STANDIN_STATE: world.stateDir, STANDIN_CALLS: world.callsFile, STANDIN_JOB: label, STANDIN_REMOTE: world.remote,
-    STANDIN_REAL_HELM: process.env.STANDIN_REAL_HELM ?? '', STANDIN_SERVICES: process.env.STANDIN_SERVICES ?? '', STANDIN_BIN: o.standinBin,
+    STANDIN_REAL_HELM: process.env.STANDIN_REAL_HELM ?? '', STANDIN_SERVICES: process.env.STANDIN_SERVICES ?? '', STANDIN_SERVICE_CONTRACT: process.env.STANDIN_SERVICE_CONTRACT ?? '', STANDIN_BIN: o.standinBin,
     STANDIN_FAULTS: o.run.faults.join(','), STANDIN_JOB_WORKFLOW_REF: `${asText(o.run.github.repository)}/.github/workflows/${o.wf.file}@${asText(o.run.github.ref)}`,
     STANDIN_INGRESS: JSON.stringify(ingress(o.run)), STANDIN_PACKAGE_ROOT: world.props.packageRoot, STANDIN_RUNNER_OS: runnerOs,
     ...(idToken ? { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token' } : {}),

@@ -45,6 +45,7 @@ export interface WorldProps {
   /** The folder whose node_modules and lib/ an `npm ci` of the workspace links (this checkout, built). */
   readonly packageRoot: string;
   /** Hosts of the model's public URLs; the stand-in ingress answers them on 127.0.0.1. */
+  /** Public host → `namespace/service` it reaches (the stand-in ingress serves it on loopback). */
   readonly publicHosts?: Readonly<Record<string, string>>;
 }
 

@@ -182,8 +182,14 @@ export function xcrun(args: string[]): number {
   requireMac('xcrun');
   const [tool, cmd, ...rest] = args;
   if (tool === 'notarytool' && cmd === 'submit') {
-    const p = parseArgs('notarytool submit', rest, { values: ['--apple-id', '--password', '--team-id', '--output-format'], bools: ['--wait'], positionals: 1 });
+    const p = parseArgs('notarytool submit', rest, { values: ['--apple-id', '--password', '--team-id', '--output-format', '--timeout'], bools: ['--wait'], positionals: 1 });
     for (const f of ['--apple-id', '--password', '--team-id']) need(p, 'notarytool', f);
+    // notarytool: --timeout only bounds --wait, in seconds or with an s/m/h unit.
+    const timeout = p.flags['--timeout'];
+    if (timeout !== undefined && !p.bools.has('--wait')) throw new ToolError('Error: --timeout can only be used with --wait', 64);
+    if (timeout !== undefined && !/^\d+[smh]?$/.test(timeout)) throw new ToolError(`Error: The value '${timeout}' is invalid for '--timeout <timeout>'`, 64);
+    const format = p.flags['--output-format'];
+    if (format !== undefined && !['json', 'plist', 'text'].includes(format)) throw new ToolError(`Error: The value '${format}' is invalid for '--output-format <output-format>'`, 64);
     if (!existsSync(p.positionals[0])) throw new ToolError(`Error: File ${p.positionals[0]} does not exist`);
     const rejected = fault('notarytool:invalid');
     const result = { id: '2d5c-stand-in', status: rejected ? 'Invalid' : 'Accepted', message: rejected ? 'Processing complete' : 'Processing complete' };

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError } from './args';
+import { startWithCallees } from './services';
 import { fault, load, save } from './state';
 
 /** One Helm release revision as the stand-in cluster keeps it. */
@@ -195,6 +196,10 @@ export function helm(args: string[]): number {
 }
 
 /** The release whose workload a Kubernetes name (`service/x`, `deployment/x`) belongs to. */
+function liveReleaseOfChart(cluster: Cluster, namespace: string, chart: string): Revision | undefined {
+  return Object.values(cluster.releases[namespace] ?? {}).map((revs) => revs.filter((r) => r.status === 'deployed').at(-1)).find((r) => r?.chart === chart);
+}
+
 function releaseByFullname(cluster: Cluster, namespace: string, name: string): Revision | undefined {
   for (const revs of Object.values(cluster.releases[namespace] ?? {})) {
     const live = revs.filter((r) => r.status === 'deployed').at(-1);
@@ -240,24 +245,18 @@ export async function kubectl(args: string[]): Promise<number> {
       const rev = releaseByFullname(cluster, namespace, m[2]);
       if (!rev) throw new ToolError(`Error from server (NotFound): services "${m[2]}" not found`);
       const digest = (rev.values.image as { digest?: string } | undefined)?.digest ?? '';
-      const server = path.join(process.env.STANDIN_SERVICES!, rev.chart, 'server.py');
-      if (!existsSync(server)) throw new ToolError(`no stand-in service for chart ${rev.chart}`);
-      const env: Record<string, string> = {
-        PATH: process.env.PATH!, SERVICE_PORT: local, HEALTH_PATH: '/health', SYNTHESIS_PATH: '/v1/synthesize',
-        TTS_URL: 'http://127.0.0.1:9', TTS_HEALTH_PATH: '/health', STANDIN_FAULT: digest && fault(`unhealthy-digest:${digest}`) ? 'unhealthy' : '',
-      };
-      const child = spawn('python3', [server], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      const broken = (r: Revision) => fault(`unhealthy-digest:${(r.values.image as { digest?: string } | undefined)?.digest ?? ''}`);
+      // The release's callees answer through their Services in the namespace: each live one runs too.
+      const children = await startWithCallees(rev.chart, Number(local), digest !== '' && broken(rev), (callee) => {
+        const live = liveReleaseOfChart(cluster, namespace, callee);
+        return live && { unhealthy: broken(live) };
+      });
       // kubectl prints this once the tunnel is up; the workflows wait for it.
-      for (let i = 0; i < 50; i++) {
-        const ok = spawnSync('python3', ['-c', `import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(("127.0.0.1", ${Number(local)})))`]).status === 0;
-        if (ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
       out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
-      const stop = () => { child.kill('SIGTERM'); process.exit(0); };
+      const stop = () => { for (const c of children) c.kill('SIGTERM'); process.exit(0); };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
-      await new Promise((r) => child.on('exit', r));
+      await new Promise((r) => children[0].on('exit', r));
       return 0;
     }
     default:

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
 import { need, parseArgs, ToolError } from './args';
+import { startService, waitHealthy } from './services';
 import { fault, load, save } from './state';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -112,25 +112,18 @@ async function compose(args: string[]): Promise<number> {
             throw new ToolError(`Error response from daemon: manifest for ${image} not found`);
           }
         }
-        const env: Record<string, string> = { PATH: process.env.PATH! };
-        for (const [k, v] of Object.entries(svc.environment ?? {})) env[k] = interpolate(String(v)).replace(/http:\/\/(\w+):/g, 'http://127.0.0.1:');
+        // Compose's environment, with service names resolved to loopback (every service shares one host here).
+        const env: Record<string, string> = {};
+        for (const [k, v] of Object.entries(svc.environment ?? {})) env[k] = interpolate(String(v)).replace(/http:\/\/([\w-]+):/g, 'http://127.0.0.1:');
         const published = (svc.ports ?? []).map((pp) => interpolate(String(pp)).split(':'));
-        const hostPort = published[0]?.[1];
+        const hostPort = Number(published[0]?.[1]);
         if (!hostPort) throw new ToolError(`${name}: no published port`);
-        env.SERVICE_PORT = hostPort;
         const digest = image.split('@')[1] ?? '';
-        if (digest && fault(`unhealthy-digest:${digest}`)) env.STANDIN_FAULT = 'unhealthy';
-        const server = path.join(process.env.STANDIN_SERVICES!, name, 'server.py');
-        const child = spawn('python3', [server], { env, stdio: 'ignore', detached: true });
-        child.unref();
+        const child = startService(name, hostPort, { unhealthy: digest !== '' && fault(`unhealthy-digest:${digest}`), extraEnv: env, detached: true });
         state.pids.push(child.pid!);
         state.services.push(name);
         // --wait: the health check must pass, as Compose waits for "healthy".
-        let healthy = false;
-        for (let i = 0; i < 100 && !healthy; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          healthy = await fetch(`http://127.0.0.1:${hostPort}${env.HEALTH_PATH ?? '/health'}`).then((r) => r.ok, () => false);
-        }
+        const healthy = await waitHealthy(name, hostPort);
         save('compose', state);
         if (p.bools.has('--wait') && !healthy) throw new ToolError(`container ${name} is unhealthy`);
       }

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { need, parseArgs, ToolError } from './args';
+import { freePort, startWithCallees } from './services';
 import { fault } from './state';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -103,7 +104,7 @@ export const LOAD_TEST_CEILING_SECONDS = 2;
  * load-test's --duration is capped (a 10-minute watch in seconds), and the model's public URLs are
  * served by the stand-in ingress on 127.0.0.1.
  */
-export function npx(args: string[]): number {
+export async function npx(args: string[]): Promise<number> {
   const noInstall = args[0] === '--no-install';
   const [bin, ...rest] = noInstall ? args.slice(1) : args;
   let root = process.cwd();
@@ -125,19 +126,19 @@ export function npx(args: string[]): number {
     if (i >= 0 && Number(finalArgs[i + 1]) > LOAD_TEST_CEILING_SECONDS) finalArgs[i + 1] = String(LOAD_TEST_CEILING_SECONDS);
   }
   const ingress = JSON.parse(process.env.STANDIN_INGRESS ?? '{}') as Record<string, string>;
-  let served: ReturnType<typeof startIngress> | undefined;
+  let served: Awaited<ReturnType<typeof startIngress>> | undefined;
   for (let i = 0; i < finalArgs.length; i++) {
     const url = finalArgs[i];
     if (/^https:\/\//.test(url)) {
       const host = new URL(url).host;
       if (!ingress[host]) continue;
-      served = startIngress(ingress[host]);
+      served = await startIngress(ingress[host]);
       finalArgs[i] = url.replace(`https://${host}`, `http://127.0.0.1:${served.port}`);
     }
   }
   try {
-    const r = spawnSync(cmd[0], [...cmd.slice(1), ...finalArgs], { stdio: 'inherit' });
-    return r.status ?? 1;
+    const child = spawn(cmd[0], [...cmd.slice(1), ...finalArgs], { stdio: 'inherit' });
+    return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
     served?.stop();
   }
@@ -156,21 +157,17 @@ export function curl(args: string[]): number {
 }
 
 /**
- * The stand-in ingress for a public URL: the service's stand-in on a loopback port, unhealthy when
- * any live release of it in the stand-in cluster runs a digest the scenario broke.
+ * The stand-in ingress for a public URL (`namespace/service`): the service's stand-in on a loopback
+ * port, with the callees its live release reaches in that namespace, each unhealthy when its live
+ * release runs a digest the scenario broke. Without a live release the URL refuses.
  */
-function startIngress(service: string): { port: number; stop: () => void } {
+async function startIngress(target: string): Promise<{ port: number; stop: () => void }> {
+  const [namespace, service] = target.split('/');
   const cluster = JSON.parse(existsSync(`${process.env.STANDIN_STATE}/cluster.json`) ? readFileSync(`${process.env.STANDIN_STATE}/cluster.json`, 'utf8') : '{"releases":{}}') as { releases: Record<string, Record<string, { status: string; chart: string; values: { image?: { digest?: string } } }[]>> };
-  const live = Object.values(cluster.releases).flatMap((ns) => Object.values(ns).map((revs) => revs.filter((r) => r.status === 'deployed').at(-1))).filter((r) => r?.chart === service);
-  const broken = live.some((r) => fault(`unhealthy-digest:${r!.values.image?.digest}`));
-  const port = 18100 + (process.pid % 800);
-  const child = spawn('python3', [path.join(process.env.STANDIN_SERVICES!, service, 'server.py')], {
-    env: { PATH: process.env.PATH!, SERVICE_PORT: String(port), HEALTH_PATH: '/health', SYNTHESIS_PATH: '/v1/synthesize', TTS_URL: 'http://127.0.0.1:9', TTS_HEALTH_PATH: '/health', STANDIN_FAULT: broken ? 'unhealthy' : '' },
-    stdio: 'ignore', detached: true,
-  });
-  for (let i = 0; i < 50; i++) {
-    if (spawnSync('python3', ['-c', `import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(("127.0.0.1", ${port})))`]).status === 0) break;
-    spawnSync('sleep', ['0.1']);
-  }
-  return { port, stop: () => { try { process.kill(child.pid!); } catch { /* gone */ } } };
+  const liveOf = (chart: string) => Object.values(cluster.releases[namespace] ?? {}).map((revs) => revs.filter((r) => r.status === 'deployed').at(-1)).find((r) => r?.chart === chart);
+  const broken = (chart: string) => fault(`unhealthy-digest:${liveOf(chart)?.values.image?.digest}`);
+  const port = await freePort();
+  if (!liveOf(service)) return { port, stop: () => undefined };
+  const children = await startWithCallees(service, port, broken(service), (callee) => liveOf(callee) && { unhealthy: broken(callee) }, true);
+  return { port, stop: () => { for (const c of children) { try { process.kill(c.pid!); } catch { /* gone */ } } } };
 }
