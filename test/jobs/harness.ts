@@ -56,6 +56,14 @@ export interface Scenario {
   readonly repositoryCi?: boolean;
   /** Prepares the outside world (an installed release, a feed branch, a cache). */
   readonly setup?: (world: World, tools: ScenarioTools) => void | Promise<void>;
+  /**
+   * The jobs (`workflow/job`, a called workflow's under its own file) this scenario expects to fail,
+   * each with why. Any other job that fails fails the scenario; so does an expected failure that passes.
+   * @default none
+   */
+  readonly failing?: Readonly<Record<string, string>>;
+  /** Assertions on what the runs did to the world: pushes, registry, cluster, issues, keychains, summaries. */
+  readonly effects?: (result: ScenarioResult) => void;
 }
 
 export type ScenarioEvent =
@@ -124,8 +132,6 @@ async function slsaProvenance(run: RunContext, inputs: Record<string, Json>): Pr
   return { result: 'success', outputs: {} };
 }
 
-let runNumber = 40;
-
 /** Builds the event's github context and starts every workflow the event triggers, as GitHub would. */
 async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: RunnerTools): Promise<WorkflowRunResult[]> {
   const repo = platform.repository;
@@ -135,7 +141,7 @@ async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: Ru
   let query: Parameters<typeof whatRuns>[1] | undefined;
   let explicit: string[] | undefined;
   let inputs: Record<string, Json> = {};
-  const base = { repository: repo, repository_owner: repo.split('/')[0], actor: 'octocat', server_url: 'https://github.com', api_url: 'https://api.github.com', run_number: String(++runNumber), run_attempt: '1', token: SECRETS.GITHUB_TOKEN, base_ref: '', head_ref: '' };
+  const base = { repository: repo, repository_owner: repo.split('/')[0], actor: 'octocat', server_url: 'https://github.com', api_url: 'https://api.github.com', run_attempt: '1', token: SECRETS.GITHUB_TOKEN, base_ref: '', head_ref: '' };
   switch (e.kind) {
     case 'pull_request': {
       const { before, after } = world.commit('feature/change', main, e.files, 'a change');
@@ -197,7 +203,7 @@ async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: Ru
     const content = world.show(sha, `.github/workflows/${file}`);
     const wfInputs = e.kind === 'workflow_dispatch' ? dispatchInputs(content, inputs) : {};
     const ctx: RunContext = {
-      world, scenario: s.name, runId: world.nextRunId(), github: { ...github, workflow: file, workflow_ref: `${repo}/.github/workflows/${file}@${String(github.ref)}` },
+      world, scenario: s.name, runId: world.nextRunId(), github: { ...github, run_number: String(world.nextRunNumber(file)), workflow: file, workflow_ref: `${repo}/.github/workflows/${file}@${String(github.ref)}` },
       inputs: wfInputs, secrets: SECRETS, vars: world.props.vars as Record<string, string>, workflowFile: file, callPath: '', faults: s.faults ?? [],
     };
     results.push(await runWorkflow(ctx, tools, content));

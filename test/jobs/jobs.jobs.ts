@@ -16,10 +16,18 @@ beforeAll(() => {
 const only = process.env.JOB_SCENARIOS?.split(',');
 describe.each(SCENARIOS.filter((s) => !only || only.includes(s.name)).map((s) => [s.name, s] as const))('scenario %s', (_name, scenario) => {
   test('runs', async () => {
-    const { world } = await runScenario(scenario, bin);
+    const result = await runScenario(scenario, bin);
+    const { world } = result;
     reports.push(...world.reports);
-    for (const r of world.reports) if (r.conclusion === 'failure') process.stdout.write(`  ${scenario.name}: ${r.workflow}/${r.job} failed: ${r.reason}\n`);
-    await world.stop(process.env.KEEP_JOB_WORLDS === '1');
+    try {
+      const failed = [...new Set(world.reports.filter((r) => r.conclusion === 'failure').map((r) => `${r.workflow}/${r.job}`))].sort();
+      const unexpected = world.reports.filter((r) => r.conclusion === 'failure' && !scenario.failing?.[`${r.workflow}/${r.job}`]);
+      expect(unexpected.map((r) => `${r.workflow}/${r.job}: ${r.reason}`)).toEqual([]);
+      expect(failed).toEqual(Object.keys(scenario.failing ?? {}).sort());
+      scenario.effects?.(result);
+    } finally {
+      await world.stop(process.env.KEEP_JOB_WORLDS === '1');
+    }
   });
 });
 
@@ -28,6 +36,8 @@ afterAll(async () => {
   writeFileSync(path.join(REPO_ROOT, 'test-reports', 'jobs.json'), `${JSON.stringify(reports.map(({ workflow, job, scenario, conclusion }) => ({ workflow, job, scenario, conclusion })), null, 2)}\n`);
   const rows = reports.map((r) => `${r.workflow.padEnd(24)} ${r.job.padEnd(34)} ${r.scenario.padEnd(28)} ${r.conclusion}`);
   process.stdout.write(`\n${'workflow'.padEnd(24)} ${'job'.padEnd(34)} ${'scenario'.padEnd(28)} conclusion\n${rows.join('\n')}\n`);
+  const slowest = reports.filter((r) => !r.workflow.startsWith('(')).sort((a, b) => b.seconds - a.seconds).slice(0, 12);
+  process.stdout.write(`\nslowest jobs:\n${slowest.map((r) => `${r.seconds.toFixed(1).padStart(6)} s  ${r.scenario} ${r.workflow}/${r.job}`).join('\n')}\n`);
 });
 
 test('every job of every workflow ran (success or failure) in some scenario', async () => {

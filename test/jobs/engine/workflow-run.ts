@@ -67,21 +67,23 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
       continue;
     }
     if (job.type === 'reusableWorkflowJob') {
+      const started = performance.now();
       const r = await callWorkflow(run, tools, job, needs, label);
       results[ready] = r;
-      report(run.world, run, wf.file, ready, r.result, r.reason);
+      report(run.world, run, wf.file, ready, r.result, r.reason, started);
       continue;
     }
     const strategy = evaluateToken(job.strategy, contexts, { status: 'success' }) as Record<string, Json> | null;
     const expansions = expandMatrix(strategy?.matrix ?? null);
     const outcomes: (JobResult & { reason?: string })[] = [];
     for (const matrix of expansions) {
+      const started = performance.now();
       const r = await executeJob({
         run, wf, job, needs, matrix, strategy: { 'fail-fast': strategy?.['fail-fast'] ?? true, 'job-total': expansions.length, 'job-index': expansions.indexOf(matrix) },
         actions: tools.actions, standinBin: tools.standinBin, environmentRefusal: (env) => environmentRefusal(run, env),
       });
       run.world.summaries.set(`${run.scenario}:${label}`, (run.world.summaries.get(`${run.scenario}:${label}`) ?? '') + r.summary);
-      report(run.world, run, wf.file, ready, r.result, r.reason);
+      report(run.world, run, wf.file, ready, r.result, r.reason, started);
       outcomes.push(r);
     }
     const failed = outcomes.find((r) => r.result === 'failure');
@@ -100,8 +102,8 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
   return { file: wf.file, conclusion, jobs: results, outputs, runId: run.runId };
 }
 
-function report(world: World, run: RunContext, workflow: string, job: string, conclusion: JobResult['result'], reason?: string): void {
-  world.reports.push({ workflow, job, scenario: run.scenario, conclusion, ...(reason ? { reason } : {}) });
+function report(world: World, run: RunContext, workflow: string, job: string, conclusion: JobResult['result'], reason?: string, started?: number): void {
+  world.reports.push({ workflow, job, scenario: run.scenario, conclusion, ...(reason ? { reason } : {}), seconds: started === undefined ? 0 : (performance.now() - started) / 1000 });
 }
 
 /** GitHub's matrix: the cross product of the keys, `exclude` removed, then `include` added or merged. */

@@ -23,6 +23,8 @@ export interface JobReport {
   readonly conclusion: 'success' | 'failure' | 'skipped' | 'cancelled';
   /** Why it failed, when it did (the failing step or the refusal). Not part of the report file. */
   readonly reason?: string;
+  /** Wall-clock time of the job (a called workflow's includes its jobs'). Not part of the report file. */
+  readonly seconds: number;
 }
 
 /** A recorded call of a stand-in tool. */
@@ -69,6 +71,8 @@ export class World {
   oidcUrl = '';
   readonly oidcAudiences: string[] = [];
 
+  private readonly runNumbers = new Map<string, number>();
+
   constructor(readonly props: WorldProps) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'voice-jobs-'));
     this.remote = path.join(this.dir, 'origin.git');
@@ -107,6 +111,13 @@ export class World {
   async stop(keep = false): Promise<void> {
     await new Promise<void>((resolve) => (this.oidc ? this.oidc.close(() => resolve()) : resolve()));
     if (!keep) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** GitHub numbers runs per workflow, from 1, in each repository. */
+  nextRunNumber(workflowFile: string): number {
+    const n = (this.runNumbers.get(workflowFile) ?? 0) + 1;
+    this.runNumbers.set(workflowFile, n);
+    return n;
   }
 
   nextRunId(): number {

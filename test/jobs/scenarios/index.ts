@@ -88,7 +88,7 @@ export const SCENARIOS: Scenario[] = [
       w.orphanBranch(platform.appRelease!.feedBranch, appcast());
       await t.run({ kind: 'tag', tag: 'app-v1.3.0' });
     },
-    events: [{ kind: 'workflow_dispatch', workflow: 'app-rollback.yml', ref: main, inputs: { build: '1', tag: 'app-v1.3.0' } }],
+    events: [{ kind: 'workflow_dispatch', workflow: 'app-rollback.yml', ref: main, inputs: { build: '1' /* the first app-release.yml run of the world */, tag: 'app-v1.3.0' } }],
   },
   { name: 'nightly-performance', events: [{ kind: 'schedule', workflow: 'ci-performance.yml' }] },
   { name: 'nightly-app-performance', setup: seedModelsCache, events: [{ kind: 'schedule', workflow: 'ci-app-performance.yml' }] },
