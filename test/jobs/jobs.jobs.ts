@@ -6,7 +6,6 @@ import { runScenario, standinBin } from './harness';
 import { SCENARIOS } from './scenarios';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
-const reports: JobReport[] = [];
 let bin: string;
 
 beforeAll(() => {
@@ -14,24 +13,29 @@ beforeAll(() => {
 });
 
 const only = process.env.JOB_SCENARIOS?.split(',');
-describe.each(SCENARIOS.filter((s) => !only || only.includes(s.name)).map((s) => [s.name, s] as const))('scenario %s', (_name, scenario) => {
-  test('runs', async () => {
-    const result = await runScenario(scenario, bin);
-    const { world } = result;
-    reports.push(...world.reports);
-    try {
-      const failed = [...new Set(world.reports.filter((r) => r.conclusion === 'failure').map((r) => `${r.workflow}/${r.job}`))].sort();
-      const unexpected = world.reports.filter((r) => r.conclusion === 'failure' && !scenario.failing?.[`${r.workflow}/${r.job}`]);
-      expect(unexpected.map((r) => `${r.workflow}/${r.job}: ${r.reason}`)).toEqual([]);
-      expect(failed).toEqual(Object.keys(scenario.failing ?? {}).sort());
-      scenario.effects?.(result);
-    } finally {
-      await world.stop(process.env.KEEP_JOB_WORLDS === '1');
-    }
-  });
+const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
+/** Reports by scenario, written in the scenarios' order whatever order they finish in. */
+const byScenario = new Map<string, JobReport[]>();
+
+// Two scenarios at a time (jest's maxConcurrency, set by the task): each has its own world, and the
+// stand-ins claim the fixed loopback ports they bind (standins/port-lock.ts). The heaviest comes first.
+test.concurrent.each(selected.map((s) => [s.name, s] as const))('scenario %s', async (_name, scenario) => {
+  const result = await runScenario(scenario, bin);
+  const { world } = result;
+  byScenario.set(scenario.name, world.reports);
+  try {
+    const failed = [...new Set(world.reports.filter((r) => r.conclusion === 'failure').map((r) => `${r.workflow}/${r.job}`))].sort();
+    const unexpected = world.reports.filter((r) => r.conclusion === 'failure' && !scenario.failing?.[`${r.workflow}/${r.job}`]);
+    expect(unexpected.map((r) => `${r.workflow}/${r.job}: ${r.reason}`)).toEqual([]);
+    expect(failed).toEqual(Object.keys(scenario.failing ?? {}).sort());
+    scenario.effects?.(result);
+  } finally {
+    await world.stop(process.env.KEEP_JOB_WORLDS === '1');
+  }
 });
 
 afterAll(async () => {
+  const reports = selected.flatMap((s) => byScenario.get(s.name) ?? []);
   mkdirSync(path.join(REPO_ROOT, 'test-reports'), { recursive: true });
   writeFileSync(path.join(REPO_ROOT, 'test-reports', 'jobs.json'), `${JSON.stringify(reports.map(({ workflow, job, scenario, conclusion }) => ({ workflow, job, scenario, conclusion })), null, 2)}\n`);
   const rows = reports.map((r) => `${r.workflow.padEnd(24)} ${r.job.padEnd(34)} ${r.scenario.padEnd(28)} ${r.conclusion}`);
@@ -41,6 +45,7 @@ afterAll(async () => {
 });
 
 test('every job of every workflow ran (success or failure) in some scenario', async () => {
+  const reports = [...byScenario.values()].flat();
   const dir = path.join(REPO_ROOT, '.github', 'workflows');
   const missing: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {

@@ -113,6 +113,20 @@ export class World {
     if (!keep) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * A job's machine goes away when the job ends: containers it started and never stopped (a failed
+   * step before `docker compose down`) stop with it, and free the ports they published.
+   */
+  endJobMachine(): void {
+    const compose = this.state<{ pids: number[] }>('compose', { pids: [] } as never);
+    for (const pid of compose.pids ?? []) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch { /* stopped */ }
+    }
+    if ((compose.pids ?? []).length > 0) this.setState('compose', { pids: [], services: [], ports: [] });
+  }
+
   /** GitHub numbers runs per workflow, from 1, in each repository. */
   nextRunNumber(workflowFile: string): number {
     const n = (this.runNumbers.get(workflowFile) ?? 0) + 1;
@@ -193,7 +207,10 @@ export class World {
     const work = mkdtempSync(path.join(this.dir, 'orphan-'));
     const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe', env: gitEnv() });
     git('init', '-q', '-b', branch);
-    for (const [file, content] of Object.entries(files)) writeFileSync(path.join(work, file), content);
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      writeFileSync(path.join(work, file), content);
+    }
     git('add', '-A');
     git('commit', '-q', '-m', `${branch}: start`);
     git('push', '-q', this.remote, `HEAD:refs/heads/${branch}`);

@@ -5,6 +5,7 @@ import { hashWorkspaceFiles } from '../engine/job-executor';
 import type { World } from '../engine/world';
 import { MODEL_BYTES, MODEL_ID, MODEL_SHA256 } from '../fixture-monorepo';
 import type { Scenario } from '../harness';
+import { branchCommits, cluster, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
 import { platform } from '../harness';
 
 const main = platform.defaultBranch;
@@ -63,6 +64,51 @@ function tagMain(world: World): void {
   writeRegistry(world.stateDir, reg);
 }
 
+const deployment = (environment: string) => platform.deployments.find((d) => d.environment === environment)!;
+
+/** Every helm upgrade named its image by digest, never by tag (the model's one rule for what runs). */
+function upgradedByDigestOnly(world: World): void {
+  const upgrades = helmUpgrades(world);
+  expect(upgrades.length).toBeGreaterThan(0);
+  for (const args of upgrades) {
+    const sets = helmSets(args);
+    expect(sets.filter((v) => /^image\.digest=sha256:[0-9a-f]{64}$/.test(v))).toHaveLength(1);
+    expect(sets.filter((v) => v.startsWith('image.tag='))).toEqual([]);
+  }
+}
+
+/** A release built here reached every service of an environment: the live digest is the one the tag points to, and no canary is left. */
+function released(world: World, environment: string, tag: string): void {
+  const { namespace } = deployment(environment);
+  const reg = registry(world);
+  for (const svc of platform.services) {
+    const digest = reg.tags[`${image(svc.name)}:${tag}`];
+    expect(digest).toMatch(/^sha256:/);
+    expect(liveDigest(world, namespace, svc.name)).toBe(digest);
+    expect(liveRevision(world, namespace, `${svc.name}-canary`)).toBeUndefined();
+  }
+}
+
+/** Signing ran on every path: the keychain the job created is gone. */
+function keychainCreatedAndDeleted(world: World): void {
+  expect(world.calls('security').filter((c) => c.args[0] === 'create-keychain').length).toBeGreaterThan(0);
+  expect(liveKeychains(world)).toEqual([]);
+}
+
+/**
+ * A perf-history branch whose recorded tts runs answered in a millisecond, at the conditions the
+ * nightly run records here: any real run is a regression against it.
+ */
+const fastHistory = () => {
+  const run = {
+    schemaVersion: 1, scenario: 'tts-synthesize',
+    conditions: { endpoint: 'POST /v1/synthesize', targetRate: 20, durationSeconds: 1, warmupSeconds: 1, runnerClass: 'ubuntu-24.04', imageDigest: digestOf('previous', 'tts') },
+    latencyMs: { p50: 0.5, p95: 1, p99: 1.2, max: 1.3, mean: 0.6 }, errorRate: 0, throughputRps: 20, samples: 20,
+    run: { startedAt: '2026-12-01T03:00:00.000Z', elapsedSeconds: 1, dropped: 0, tool: 'load-test', baseUrl: 'http://127.0.0.1:8000' },
+  };
+  return { 'tts-synthesize/rate-20_duration-120_warmup-10_ubuntu-24.04.json': `${JSON.stringify({ schemaVersion: 1, scenario: 'tts-synthesize', runs: [run, run, run] }, null, 2)}\n` };
+};
+
 const appcast = () => ({ 'appcast.xml': '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:sparkle="http://www.andymatuschak.org/xml-namespaces/sparkle"><channel><title>VoiceTranscriber</title></channel></rss>\n' });
 
 export const SCENARIOS: Scenario[] = [
@@ -70,17 +116,68 @@ export const SCENARIOS: Scenario[] = [
   { name: 'pr-docs-only', events: [{ kind: 'pull_request', files: { 'docs/notes.md': 'notes\n' } }] },
   { name: 'pr-app-only', setup: seedModelsCache, events: [{ kind: 'pull_request', files: { [`${app.path}/VoiceTranscriber/App.swift`]: '// changed\n' } }] },
   { name: 'pr-kind-label', events: [{ kind: 'pull_request', labels: ['kind'], files: { 'services/agent/server.py': '# agent\n' } }] },
-  { name: 'push-main', setup: (w) => { installStable(w, 'staging'); }, events: [{ kind: 'push', files: { 'services/agent/server.py': '# agent, changed\n' } }] },
-  { name: 'release-tag', setup: (w) => { installStable(w, 'production'); }, events: [{ kind: 'tag', tag: 'v1.2.3' }] },
+  {
+    name: 'push-main', setup: (w) => { installStable(w, 'staging'); }, events: [{ kind: 'push', files: { 'services/agent/server.py': '# agent, changed\n' } }],
+    effects: ({ world }) => {
+      upgradedByDigestOnly(world);
+      released(world, 'staging', `sha-${world.revParse(`refs/heads/${main}`)}`);
+      // Production takes release tags only.
+      expect(cluster(world).changes.filter((c) => c.includes(`/${deployment('production').namespace}:`))).toEqual([]);
+    },
+  },
+  {
+    name: 'release-tag', setup: (w) => { installStable(w, 'production'); }, events: [{ kind: 'tag', tag: 'v1.2.3' }],
+    effects: ({ world }) => {
+      upgradedByDigestOnly(world);
+      released(world, 'production', '1.2.3');
+      // What runs was signed by this release's own provenance workflow.
+      for (const svc of platform.services) {
+        const digest = registry(world).tags[`${image(svc.name)}:1.2.3`];
+        expect(registry(world).signatures[digest]?.map((x) => x.identity)).toContain(`https://github.com/${platform.repository}/.github/workflows/ci-provenance.yml@refs/tags/v1.2.3`);
+      }
+    },
+  },
+  {
+    name: 'release-tag-canary-unhealthy', faults: ['helm-test:tts-canary'],
+    setup: (w) => { installStable(w, 'production'); }, events: [{ kind: 'tag', tag: 'v1.2.4' }],
+    failing: {
+      'cd-deploy.yml/production-tts-canary-10': 'helm test of the canary fails (fault)',
+      'ci-build-push.yml/deploy-production': 'its called deploy failed',
+    },
+    effects: ({ world }) => {
+      const { namespace } = deployment('production');
+      // The failed stage rolled itself back: the stable release is untouched and the canary is gone.
+      expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('stable', 'production', 'tts'));
+      expect(liveRevision(world, namespace, 'tts')?.revision).toBe(4);
+      expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
+      // Nothing after the failed stage changed the cluster: the agent's stages never started.
+      expect(liveDigest(world, namespace, 'agent')).toBe(digestOf('stable', 'production', 'agent'));
+    },
+  },
   {
     name: 'app-tag',
     setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
     events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
+    effects: ({ world }) => {
+      keychainCreatedAndDeleted(world);
+      // One commit per stage, each touching the feed only.
+      expect(branchCommits(world, platform.appRelease!.feedBranch)).toEqual([
+        { subject: 'everyone: 1', files: ['appcast.xml'] }, { subject: 'phased rollout: 1', files: ['appcast.xml'] },
+        { subject: 'beta: 1', files: ['appcast.xml'] }, { subject: 'appcast: start', files: ['appcast.xml'] },
+      ]);
+      expect(github(world).releases['app-v1.2.3']).toMatchObject({ assets: ['VoiceTranscriber.zip'], prerelease: false });
+    },
   },
   {
     name: 'app-tag-notarization-rejected', faults: ['notarytool:invalid'],
     setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
     events: [{ kind: 'tag', tag: 'app-v1.2.4' }],
+    failing: { 'app-release.yml/build': 'Apple rejects the submission (fault)' },
+    effects: ({ world }) => {
+      keychainCreatedAndDeleted(world);
+      expect(branchCommits(world, platform.appRelease!.feedBranch).map((c) => c.subject)).toEqual(['appcast: start']);
+      expect(github(world).releases).toEqual({});
+    },
   },
   {
     name: 'app-withdrawal',
@@ -90,7 +187,24 @@ export const SCENARIOS: Scenario[] = [
     },
     events: [{ kind: 'workflow_dispatch', workflow: 'app-rollback.yml', ref: main, inputs: { build: '1' /* the first app-release.yml run of the world */, tag: 'app-v1.3.0' } }],
   },
-  { name: 'nightly-performance', events: [{ kind: 'schedule', workflow: 'ci-performance.yml' }] },
+  {
+    name: 'nightly-performance', events: [{ kind: 'schedule', workflow: 'ci-performance.yml' }],
+    effects: ({ world }) => {
+      const [record] = branchCommits(world, 'perf-history');
+      expect(record.subject).toBe('perf: record the nightly run of tts-synthesize');
+      expect(record.files).toEqual([expect.stringMatching(/^tts-synthesize\/rate-\d+_duration-\d+_warmup-\d+_ubuntu-[\d.]+\.json$/)]);
+    },
+  },
+  {
+    // The history's runs were far faster than anything here: the gate fails and nothing is recorded.
+    name: 'nightly-performance-regression',
+    setup: (w) => w.orphanBranch('perf-history', fastHistory()),
+    events: [{ kind: 'schedule', workflow: 'ci-performance.yml' }],
+    failing: { 'ci-performance.yml/regression-tts': 'p95 far above the recorded runs' },
+    effects: ({ world }) => {
+      expect(branchCommits(world, 'perf-history')).toEqual([{ subject: 'perf-history: start', files: Object.keys(fastHistory()) }]);
+    },
+  },
   { name: 'nightly-app-performance', setup: seedModelsCache, events: [{ kind: 'schedule', workflow: 'ci-app-performance.yml' }] },
   { name: 'weekly-dependency-scan', events: [{ kind: 'schedule', workflow: 'ci-security-deps.yml' }] },
   { name: 'weekly-image-scan', setup: tagMain, events: [{ kind: 'schedule', workflow: 'ci-security-images.yml' }] },
@@ -101,15 +215,30 @@ export const SCENARIOS: Scenario[] = [
       { id: 1, key: 'models-old', ref: `refs/heads/${main}`, sizeInBytes: 100 }, { id: 2, key: 'uv-x', ref: 'refs/pull/2/merge', sizeInBytes: 5 }, { id: 3, key: 'uv-y', ref: 'refs/pull/3/merge', sizeInBytes: 5 }], deletedCaches: [] }),
     events: [{ kind: 'schedule', workflow: 'cache-cleanup.yml' }],
   },
-  { name: 'weekly-action-updates', events: [{ kind: 'schedule', workflow: 'update-actions.yml' }] },
+  {
+    name: 'weekly-action-updates', events: [{ kind: 'schedule', workflow: 'update-actions.yml' }],
+    failing: { 'update-actions.yml/update': 'api.github.com is outside the job runner: no release can be looked up' },
+  },
   { name: 'dispatch-performance', events: [{ kind: 'workflow_dispatch', workflow: 'ci-performance.yml', ref: main, inputs: { rate: 5, duration: 3 } }] },
-  { name: 'dispatch-helm-kind', events: [{ kind: 'workflow_dispatch', workflow: 'ci-helm-validate.yml', ref: main, inputs: { kind: true } }] },
+  {
+    name: 'dispatch-helm-kind', events: [{ kind: 'workflow_dispatch', workflow: 'ci-helm-validate.yml', ref: main, inputs: { kind: true } }],
+    failing: {
+      'ci-helm-validate.yml/lint-tts': 'kubeconform is downloaded from github.com, outside the job runner',
+      'ci-helm-validate.yml/lint-agent': 'kubeconform is downloaded from github.com, outside the job runner',
+      'ci-helm-validate.yml/result': 'the lint jobs failed',
+    },
+  },
   { name: 'dispatch-smoke-tag', setup: tagMain, events: [{ kind: 'workflow_dispatch', workflow: 'ci-smoke-test.yml', ref: main, inputs: { tag: 'v1.2.2' } }] },
   { name: 'dispatch-cache-cleanup-dry-run', events: [{ kind: 'workflow_dispatch', workflow: 'cache-cleanup.yml', ref: main, inputs: { 'dry-run': true } }] },
   {
     name: 'rollback-production-revision',
     setup: (w) => { installStable(w, 'production'); },
     events: [{ kind: 'workflow_dispatch', workflow: 'cd-rollback.yml', ref: main, inputs: { environment: 'production', service: 'tts', revision: '3', digest: '' } }],
+    effects: ({ world }) => {
+      const { namespace } = deployment('production');
+      expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('older', 'tts'));
+      expect(cluster(world).changes).toEqual([expect.stringMatching(new RegExp(`/${namespace}: rollback tts to revision 3$`))]);
+    },
   },
   {
     name: 'rollback-staging-digest',
@@ -127,6 +256,12 @@ export const SCENARIOS: Scenario[] = [
     name: 'rollback-unsigned-digest-refused',
     setup: (w) => { installStable(w, 'staging'); },
     events: [{ kind: 'workflow_dispatch', workflow: 'cd-rollback.yml', ref: main, inputs: { environment: 'staging', service: 'tts', revision: '', digest: digestOf('never', 'signed') } }],
+    failing: { 'cd-rollback.yml/rollback-staging': 'cosign finds no signature of this repository on the digest' },
+    effects: ({ world }) => {
+      expect(cluster(world).changes).toEqual([]);
+      expect(helmUpgrades(world)).toEqual([]);
+      expect(liveDigest(world, deployment('staging').namespace, 'tts')).toBe(digestOf('stable', 'staging', 'tts'));
+    },
   },
   { name: 'alerts-after-failure', events: [{ kind: 'workflow_run', watched: 'Nightly performance', conclusion: 'failure' }] },
   {

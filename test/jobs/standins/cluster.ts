@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError } from './args';
+import { claimPorts, holdPorts, releasePorts } from './port-lock';
 import { startWithCallees } from './services';
 import { fault, load, save } from './state';
 
@@ -247,15 +248,21 @@ export async function kubectl(args: string[]): Promise<number> {
       const digest = (rev.values.image as { digest?: string } | undefined)?.digest ?? '';
       const broken = (r: Revision) => fault(`unhealthy-digest:${(r.values.image as { digest?: string } | undefined)?.digest ?? ''}`);
       // The release's callees answer through their Services in the namespace: each live one runs too.
+      await claimPorts([Number(local)], [process.pid]);
       const children = await startWithCallees(rev.chart, Number(local), digest !== '' && broken(rev), (callee) => {
         const live = liveReleaseOfChart(cluster, namespace, callee);
         return live && { unhealthy: broken(live) };
       });
       // kubectl prints this once the tunnel is up; the workflows wait for it.
       out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
-      const stop = () => { for (const c of children) c.kill('SIGTERM'); process.exit(0); };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
+      await holdPorts([Number(local)], [process.pid, ...children.map((c) => c.pid!)]);
+      const stop = async () => {
+        for (const c of children) c.kill('SIGTERM');
+        await releasePorts([Number(local)]);
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop());
+      process.on('SIGINT', () => void stop());
       await new Promise((r) => children[0].on('exit', r));
       return 0;
     }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
 import { need, parseArgs, ToolError } from './args';
+import { claimPorts, holdPorts, releasePorts } from './port-lock';
 import { startService, waitHealthy } from './services';
 import { fault, load, save } from './state';
 
@@ -23,7 +24,7 @@ function resolve(ref: string): string {
   return d;
 }
 
-interface Compose { pids: number[]; services: string[] }
+interface Compose { pids: number[]; services: string[]; ports: number[] }
 
 /** docker: buildx imagetools (manifest lists in the stand-in registry), local builds, and compose running the stand-in services. */
 export async function docker(args: string[]): Promise<number> {
@@ -89,7 +90,7 @@ async function compose(args: string[]): Promise<number> {
   if (file && !existsSync(file)) throw new ToolError(`open ${file}: no such file or directory`);
   if (!file) throw new ToolError('no configuration file provided: not found');
   const doc = YAML.parse(readFileSync(file, 'utf8')) as { services: Record<string, { image: string; ports?: string[]; environment?: Record<string, string> }> };
-  const state = load<Compose>('compose', { pids: [], services: [] });
+  const state = load<Compose>('compose', { pids: [], services: [], ports: [] });
   const interpolate = (s: string) => s.replace(/\$\{(\w+)(:?[-?])?([^}]*)\}/g, (_m, name: string, op: string | undefined, rest: string) => {
     const v = process.env[name];
     if (v) return v;
@@ -100,6 +101,10 @@ async function compose(args: string[]): Promise<number> {
     case 'up': {
       const p = parseArgs('docker compose up', rest, { values: ['--wait-timeout'], bools: ['--detach', '-d', '--wait'], positionals: [0, 10] });
       const names = p.positionals.length > 0 ? p.positionals : Object.keys(doc.services);
+      const hostPortOf = (name: string) => Number(interpolate(String((doc.services[name]?.ports ?? [])[0] ?? '')).split(':').at(-2));
+      // The published ports are the machine's: wait for another scenario's stack to come down first.
+      const ports = names.map(hostPortOf).filter((n) => n > 0);
+      await claimPorts(ports, [process.pid]);
       for (const name of names) {
         const svc = doc.services[name];
         if (!svc) throw new ToolError(`no such service: ${name}`);
@@ -115,13 +120,14 @@ async function compose(args: string[]): Promise<number> {
         // Compose's environment, with service names resolved to loopback (every service shares one host here).
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(svc.environment ?? {})) env[k] = interpolate(String(v)).replace(/http:\/\/([\w-]+):/g, 'http://127.0.0.1:');
-        const published = (svc.ports ?? []).map((pp) => interpolate(String(pp)).split(':'));
-        const hostPort = Number(published[0]?.[1]);
+        const hostPort = hostPortOf(name);
         if (!hostPort) throw new ToolError(`${name}: no published port`);
         const digest = image.split('@')[1] ?? '';
         const child = startService(name, hostPort, { unhealthy: digest !== '' && fault(`unhealthy-digest:${digest}`), extraEnv: env, detached: true });
         state.pids.push(child.pid!);
         state.services.push(name);
+        state.ports.push(hostPort);
+        await holdPorts(state.ports, state.pids);
         // --wait: the health check must pass, as Compose waits for "healthy".
         const healthy = await waitHealthy(name, hostPort);
         save('compose', state);
@@ -136,7 +142,8 @@ async function compose(args: string[]): Promise<number> {
           process.kill(pid, 'SIGTERM');
         } catch { /* gone */ }
       }
-      save('compose', { pids: [], services: [] });
+      await releasePorts(state.ports);
+      save('compose', { pids: [], services: [], ports: [] });
       return 0;
     case 'ps':
     case 'logs':

@@ -95,13 +95,17 @@ export function npm(args: string[]): number {
   return 0;
 }
 
-/** Longest watch or load window the job runner lets `load-test` run (the workflows ask for minutes). */
-export const LOAD_TEST_CEILING_SECONDS = 2;
+/**
+ * Longest load window and warm-up the job runner lets `load-test` run (the workflows ask for
+ * minutes): long enough for a few requests at the workflows' lowest rate, so an error-rate gate still
+ * sees a broken service; the warm-up path still runs.
+ */
+export const LOAD_TEST_CEILING_SECONDS = { '--duration': 1, '--warmup': 1 } as const;
 
 /**
  * npx --no-install <bin>: this package's bins run from the linked lib/, other bins from
  * node_modules/.bin, nothing is downloaded. Two documented changes to what the real npx would run:
- * load-test's --duration is capped (a 10-minute watch in seconds), and the model's public URLs are
+ * load-test's --duration and --warmup are capped (a 10-minute watch in a second), and the model's public URLs are
  * served by the stand-in ingress on 127.0.0.1.
  */
 export async function npx(args: string[]): Promise<number> {
@@ -122,8 +126,10 @@ export async function npx(args: string[]): Promise<number> {
   }
   const finalArgs = [...rest];
   if (bin === 'load-test') {
-    const i = finalArgs.indexOf('--duration');
-    if (i >= 0 && Number(finalArgs[i + 1]) > LOAD_TEST_CEILING_SECONDS) finalArgs[i + 1] = String(LOAD_TEST_CEILING_SECONDS);
+    for (const [flag, ceiling] of Object.entries(LOAD_TEST_CEILING_SECONDS)) {
+      const i = finalArgs.indexOf(flag);
+      if (i >= 0 && Number(finalArgs[i + 1]) > ceiling) finalArgs[i + 1] = String(ceiling);
+    }
   }
   const ingress = JSON.parse(process.env.STANDIN_INGRESS ?? '{}') as Record<string, string>;
   let served: Awaited<ReturnType<typeof startIngress>> | undefined;

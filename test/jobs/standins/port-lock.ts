@@ -1,0 +1,82 @@
+import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ToolError } from './args';
+
+/**
+ * Fixed loopback ports (the compose file's published ports, a workflow's port-forward) are one
+ * machine-wide resource, while scenarios run two at a time in separate worlds. A stand-in that binds
+ * one claims it first: a lock file naming the processes that hold the port. The claim ends when it is
+ * released or when every one of those processes has exited (a job that never ran `down`).
+ */
+const LOCK_DIR = path.join(tmpdir(), 'voice-job-ports');
+const MUTEX = path.join(LOCK_DIR, '.mutex');
+
+const lockFile = (port: number) => path.join(LOCK_DIR, `${port}.json`);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A short critical section over every lock file, so a stale claim is never taken by two waiters. */
+async function withMutex<T>(work: () => T): Promise<T> {
+  mkdirSync(LOCK_DIR, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(MUTEX);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // A holder that died inside the section (a few file operations) left it behind.
+      try {
+        if (Date.now() - statSync(MUTEX).mtimeMs > 10_000) rmdirSync(MUTEX);
+      } catch { /* released meanwhile */ }
+      await sleep(10);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmdirSync(MUTEX);
+  }
+}
+
+/** Waits until the ports are free of other claims, then claims them for `pids` (in port order, so two claimants never deadlock). */
+export async function claimPorts(ports: readonly number[], pids: readonly number[], timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of [...new Set(ports)].sort((a, b) => a - b)) {
+    for (;;) {
+      const claimed = await withMutex(() => {
+        try {
+          const holder = JSON.parse(readFileSync(lockFile(port), 'utf8')) as { pids: number[] };
+          if (holder.pids.some(alive)) return false;
+        } catch { /* no claim */ }
+        writeFileSync(lockFile(port), JSON.stringify({ pids }));
+        return true;
+      });
+      if (claimed) break;
+      if (Date.now() > deadline) throw new ToolError(`port ${port} stayed in use by another scenario for ${timeoutMs / 1000} s`);
+      await sleep(50);
+    }
+  }
+}
+
+/** Names the processes that now hold the ports (the servers started after the claim). */
+export async function holdPorts(ports: readonly number[], pids: readonly number[]): Promise<void> {
+  await withMutex(() => { for (const port of ports) writeFileSync(lockFile(port), JSON.stringify({ pids })); });
+}
+
+export async function releasePorts(ports: readonly number[]): Promise<void> {
+  await withMutex(() => {
+    for (const port of ports) {
+      try {
+        unlinkSync(lockFile(port));
+      } catch { /* not held */ }
+    }
+  });
+}
