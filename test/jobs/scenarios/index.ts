@@ -5,6 +5,7 @@ import { hashWorkspaceFiles } from '../engine/job-executor';
 import type { World } from '../engine/world';
 import { MODEL_BYTES, MODEL_ID, MODEL_SHA256 } from '../fixture-monorepo';
 import type { Scenario } from '../harness';
+import { runbookScenario } from './runbook';
 import { branchCommits, cluster, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
 import { platform } from '../harness';
 
@@ -263,6 +264,19 @@ export const SCENARIOS: Scenario[] = [
       expect(liveDigest(world, deployment('staging').namespace, 'tts')).toBe(digestOf('stable', 'staging', 'tts'));
     },
   },
+  runbookScenario(async (w, run) => {
+    installStable(w, 'staging');
+    installStable(w, 'production');
+    tagMain(w);
+    seedModelsCache(w);
+    w.orphanBranch(platform.appRelease!.feedBranch, appcast());
+    await run({ kind: 'tag', tag: 'app-v1.3.0' });
+  }, {
+    'update-actions.yml/update': 'api.github.com is outside the job runner',
+    'ci-helm-validate.yml/lint-tts': 'kubeconform is downloaded from github.com, outside the job runner',
+    'ci-helm-validate.yml/lint-agent': 'kubeconform is downloaded from github.com, outside the job runner',
+    'ci-helm-validate.yml/result': 'the lint jobs failed',
+  }),
   { name: 'alerts-after-failure', events: [{ kind: 'workflow_run', watched: 'Nightly performance', conclusion: 'failure' }] },
   {
     name: 'alerts-after-recovery',

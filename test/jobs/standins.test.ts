@@ -1,0 +1,233 @@
+/**
+ * The job runner's stand-ins, in process: each refuses what the real tool refuses (unknown flags,
+ * missing paths, an unsigned digest, a rejected notarization…) and keeps the state the assertions
+ * read. Part of the unit suite (`npx projen test`); the job runner itself is `npx projen test:jobs`.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { digestOf, readRegistry, writeRegistry } from './actions/registry-state';
+import { parseArgs, ToolError } from './standins/args';
+import { helm } from './standins/cluster';
+import { gh } from './standins/github';
+import { security, xcrun } from './standins/apple';
+import { claimPorts, releasePorts } from './standins/port-lock';
+import { cosign, docker } from './standins/registry';
+import { calleesOf, calleeUrlVar } from './standins/services';
+import { load } from './standins/state';
+import { curl } from './standins/toolchain';
+
+let dir: string;
+let stdout: string;
+const saved = { ...process.env };
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'standins-'));
+  stdout = '';
+  jest.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
+  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  process.env = { ...saved, STANDIN_STATE: dir, STANDIN_FAULTS: '', STANDIN_RUNNER_OS: 'macOS', GITHUB_REPOSITORY: 'voice-platform/voice', GITHUB_SHA: 'a'.repeat(40) };
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+  process.env = { ...saved };
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs a stand-in and returns its refusal's message and code, or fails if it accepted. */
+async function refusal(run: () => number | Promise<number>): Promise<{ message: string; code: number }> {
+  try {
+    await run();
+  } catch (e) {
+    if (e instanceof ToolError) return { message: e.message, code: e.code };
+    throw e;
+  }
+  throw new Error('the stand-in accepted what the real tool refuses');
+}
+
+describe('argument parsing', () => {
+  const spec = { values: ['--namespace', '-n'], bools: ['--wait'], positionals: [1, 2] as const };
+
+  test('takes --flag value, --flag=value and booleans', () => {
+    expect(parseArgs('t', ['x', '--namespace', 'a', '--wait'], spec)).toMatchObject({ flags: { '--namespace': 'a' }, positionals: ['x'] });
+    expect(parseArgs('t', ['x', '--namespace=b'], spec).flags['--namespace']).toBe('b');
+  });
+
+  test.each([
+    [['x', '--force'], 'unknown flag: --force'],
+    [['x', '--namespace'], 'flag needs an argument: --namespace'],
+    [[], 'expected 1–2 argument(s), got 0'],
+    [['x', '--wait=maybe'], 'invalid boolean value "maybe"'],
+  ])('refuses %j', async (args, message) => {
+    expect((await refusal(() => { parseArgs('t', args, spec); return 0; })).message).toContain(message);
+  });
+});
+
+describe('helm against the stand-in cluster', () => {
+  type State = { releases: Record<string, Record<string, { revision: number; status: string; values: { image: { digest: string } } }[]>>; changes: string[] };
+  beforeEach(() => {
+    writeFileSync(path.join(dir, 'cluster.json'), JSON.stringify({
+      releases: { voice: { tts: [3, 4].map((revision) => ({ revision, chart: 'tts', values: { image: { digest: digestOf(String(revision)) } }, status: revision === 4 ? 'deployed' : 'superseded', replicas: 3, fullname: 'tts' })) } },
+      changes: [],
+    }));
+    // What `aws eks update-kubeconfig` leaves: the current context names the cluster.
+    process.env.KUBECONFIG = path.join(dir, 'kubeconfig');
+    writeFileSync(process.env.KUBECONFIG, 'apiVersion: v1\nkind: Config\ncurrent-context: voice-production\n');
+  });
+
+  test('rollback to a revision adds a revision with its values, as helm does, and logs the change', () => {
+    expect(helm(['rollback', 'tts', '3', '--namespace', 'voice', '--wait'])).toBe(0);
+    const cluster = load<State>('cluster', { releases: {}, changes: [] });
+    expect(cluster.releases.voice.tts.map((r) => [r.revision, r.status, r.values.image.digest])).toEqual([
+      [3, 'superseded', digestOf('3')], [4, 'superseded', digestOf('4')], [5, 'deployed', digestOf('3')],
+    ]);
+    expect(cluster.changes).toEqual(['voice-production/voice: rollback tts to revision 3']);
+  });
+
+  test('refuses without a cluster login and for a revision the release never had', async () => {
+    expect((await refusal(() => helm(['rollback', 'tts', '9', '--namespace', 'voice']))).message).toContain('has no 9 version');
+    process.env.KUBECONFIG = path.join(dir, 'none');
+    expect((await refusal(() => helm(['rollback', 'tts', '3', '--namespace', 'voice']))).message).toContain('cluster unreachable');
+  });
+
+  test('refuses an unknown subcommand and an unknown flag', async () => {
+    expect((await refusal(() => helm(['upgrad', 'tts']))).message).toMatch(/unknown command/);
+    expect((await refusal(() => helm(['rollback', 'tts', '3', '--force-everything']))).message).toContain('unknown flag: --force-everything');
+  });
+});
+
+describe('cosign verify', () => {
+  const digest = digestOf('built');
+  const image = `ghcr.io/voice-platform/tts@${digest}`;
+  const identity = 'https://github.com/voice-platform/voice/.github/workflows/ci-provenance.yml@refs/tags/v1.2.3';
+  const issuer = 'https://token.actions.githubusercontent.com';
+
+  beforeEach(() => {
+    const reg = readRegistry(dir);
+    reg.manifests[digest] = { image: 'ghcr.io/voice-platform/tts', platforms: ['linux/amd64'], sources: [], commit: 'x' };
+    writeRegistry(dir, reg);
+  });
+
+  test('refuses a digest nobody signed, naming who did', async () => {
+    const r = await refusal(() => cosign(['verify', image, '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]));
+    expect(r.message).toContain('no matching signatures');
+    expect(r.message).toContain('signed by: nobody');
+  });
+
+  test('accepts the signature of the expected workflow identity only', async () => {
+    const reg = readRegistry(dir);
+    reg.signatures[digest] = [{ identity, issuer, sha: 'a'.repeat(40), repository: 'voice-platform/voice' }];
+    writeRegistry(dir, reg);
+    expect(cosign(['verify', image, '--certificate-identity', identity, '--certificate-oidc-issuer', issuer])).toBe(0);
+    const other = identity.replace('v1.2.3', 'v9.9.9');
+    expect((await refusal(() => cosign(['verify', image, '--certificate-identity', other, '--certificate-oidc-issuer', issuer]))).message).toContain('no matching signatures');
+  });
+
+  test('refuses to sign or verify by tag, and to sign without an OIDC token', async () => {
+    expect((await refusal(() => cosign(['verify', 'ghcr.io/voice-platform/tts:1.2.3', '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]))).message).toContain('by digest');
+    expect((await refusal(() => cosign(['sign', '--yes', image]))).message).toContain('id-token: write');
+  });
+});
+
+describe('xcrun notarytool and stapler', () => {
+  let zip: string;
+  beforeEach(() => {
+    zip = path.join(dir, 'app.zip');
+    writeFileSync(zip, 'zip');
+  });
+  const submit = (...extra: string[]) => xcrun(['notarytool', 'submit', zip, '--apple-id', 'a@example.invalid', '--password', 'p', '--team-id', 'T', ...extra]);
+
+  test('an accepted submission prints its JSON status', () => {
+    expect(submit('--wait', '--timeout', '30m', '--output-format', 'json')).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'Accepted' });
+  });
+
+  test('a rejected submission exits non-zero with status Invalid', () => {
+    process.env.STANDIN_FAULTS = 'notarytool:invalid';
+    expect(submit('--wait', '--output-format', 'json')).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'Invalid' });
+  });
+
+  test.each([
+    [['--timeout', '30m'], '--timeout can only be used with --wait'],
+    [['--wait', '--timeout', 'soon'], "'soon' is invalid"],
+    [['--wait', '--output-format', 'yaml'], "'yaml' is invalid"],
+  ])('refuses %j', async (extra, message) => {
+    expect((await refusal(() => submit(...extra))).message).toContain(message);
+  });
+
+  test('refuses a missing archive and a missing credential', async () => {
+    expect((await refusal(() => xcrun(['notarytool', 'submit', path.join(dir, 'none.zip'), '--apple-id', 'a', '--password', 'p', '--team-id', 'T']))).message).toContain('does not exist');
+    expect((await refusal(() => xcrun(['notarytool', 'submit', zip, '--apple-id', 'a', '--password', 'p']))).message).toContain('--team-id');
+  });
+
+  test('exists only on macOS runners', async () => {
+    process.env.STANDIN_RUNNER_OS = 'Linux';
+    expect(await refusal(() => submit())).toMatchObject({ code: 127 });
+  });
+});
+
+describe('security keychains', () => {
+  test('create-keychain and delete-keychain keep the live list the keychain assertions read', () => {
+    const keychain = path.join(dir, 'signing.keychain-db');
+    expect(security(['create-keychain', '-p', 'pw', keychain])).toBe(0);
+    expect(load<string[]>('keychains', [])).toEqual([keychain]);
+    expect(security(['delete-keychain', keychain])).toBe(0);
+    expect(load<string[]>('keychains', [])).toEqual([]);
+  });
+
+  test('refuses an import into a keychain that was never created', async () => {
+    const p12 = path.join(dir, 'cert.p12');
+    writeFileSync(p12, 'p12');
+    expect((await refusal(() => security(['import', p12, '-k', path.join(dir, 'none.keychain-db'), '-P', 'x', '-T', '/usr/bin/codesign']))).message).toContain('could not be found');
+  });
+});
+
+describe('gh', () => {
+  test('needs a token, as in a workflow', async () => {
+    delete process.env.GH_TOKEN;
+    delete process.env.GITHUB_TOKEN;
+    expect(await refusal(() => gh(['issue', 'list', '--json', 'number']))).toMatchObject({ code: 4 });
+  });
+
+  test('issue create records the issue; a missing title is refused', async () => {
+    process.env.GH_TOKEN = 'ghs_x';
+    expect(gh(['issue', 'create', '--title', 'Nightly failed', '--body', 'see run'])).toBe(0);
+    expect(load<{ issues: { title: string; state: string }[] }>('github', { issues: [] }).issues).toEqual([expect.objectContaining({ title: 'Nightly failed', state: 'open' })]);
+    expect((await refusal(() => gh(['issue', 'create', '--body', 'x']))).message).toContain('--title');
+  });
+});
+
+describe('curl and docker compose', () => {
+  test('curl reaches loopback only: any other host fails as without network (exit 6)', () => {
+    expect(curl(['-fsSL', 'https://github.com/yannh/kubeconform/releases/download/v0.8.0/kubeconform-linux-amd64.tar.gz'])).toBe(6);
+  });
+
+  test('compose refuses a missing COMPOSE_FILE and an unknown command', async () => {
+    process.env.COMPOSE_FILE = path.join(dir, 'compose.yaml');
+    expect((await refusal(() => docker(['compose', 'up', '--wait']))).message).toContain('no such file');
+    writeFileSync(process.env.COMPOSE_FILE, 'services: {}\n');
+    expect((await refusal(() => docker(['compose', 'restart']))).message).toContain('unknown command');
+  });
+});
+
+describe('service contract and ports', () => {
+  test('callees come from the contract the harness passes, with the URL variable the charts set', () => {
+    process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify({ agent: { HEALTH_PATH: '/health', TTS_HEALTH_PATH: '/health' } });
+    expect(calleesOf('agent')).toEqual(['tts']);
+    expect(calleeUrlVar('tts')).toBe('TTS_URL');
+    expect(() => calleesOf('billing')).toThrow('no service contract for billing');
+  });
+
+  test('a port claimed by a live process waits; a claim whose processes all exited is taken', async () => {
+    const port = 40000 + (process.pid % 1000);
+    await claimPorts([port], [process.pid]);
+    await expect(claimPorts([port], [process.pid], 300)).rejects.toThrow(`port ${port} stayed in use`);
+    await releasePorts([port]);
+    await claimPorts([port], [2 ** 22 + 1]); // a pid above Linux's pid_max: never alive
+    await claimPorts([port], [process.pid], 5_000);
+    await releasePorts([port]);
+    expect(existsSync(path.join(tmpdir(), 'voice-job-ports', `${port}.json`))).toBe(false);
+  });
+});
