@@ -12,6 +12,7 @@ import { readRegistry, writeRegistry } from './actions/registry-state';
 import type { Json } from './engine/expressions';
 import type { JobResult, RunContext } from './engine/types';
 import { runWorkflow, type RunnerTools, type WorkflowRunResult } from './engine/workflow-run';
+import { Reviews } from './engine/concurrency';
 import { World, type EnvironmentRules } from './engine/world';
 import { seedRepository } from './fixture-monorepo';
 import { STANDINS } from './standins/main';
@@ -62,6 +63,12 @@ export interface Scenario {
    * @default none
    */
   readonly failing?: Readonly<Record<string, string>>;
+  /**
+   * Environments whose reviews the scenario decides itself with `review` events (their jobs wait until
+   * then); every other required review is approved at once.
+   * @default none
+   */
+  readonly holdReviews?: readonly string[];
   /** Assertions on what the runs did to the world: pushes, registry, cluster, issues, keychains, summaries. */
   readonly effects?: (result: ScenarioResult) => void;
 }
@@ -72,7 +79,9 @@ export type ScenarioEvent =
   | { readonly kind: 'tag'; readonly tag: string }
   | { readonly kind: 'schedule'; readonly workflow: string }
   | { readonly kind: 'workflow_dispatch'; readonly workflow: string; readonly ref: string; readonly inputs: Record<string, Json> }
-  | { readonly kind: 'workflow_run'; readonly watched: string; readonly conclusion: 'success' | 'failure' };
+  | { readonly kind: 'workflow_run'; readonly watched: string; readonly conclusion: 'success' | 'failure' }
+  /** A reviewer approves or rejects every waiting job whose label ends with `job` (`app-release.yml#1/everyone`). */
+  | { readonly kind: 'review'; readonly job: string; readonly approve: boolean };
 
 export interface ScenarioTools {
   readonly run: (event: ScenarioEvent) => Promise<WorkflowRunResult[]>;
@@ -103,14 +112,35 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
   process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify(Object.fromEntries(platform.services.map((svc) => [svc.name, serviceContractEnv(platform, svc)])));
   process.env.STANDIN_BIN = bin;
   const tools: RunnerTools = { actions: localAction, remoteWorkflows: { [slsaGenerator()]: slsaProvenance }, standinBin: bin };
+  world.reviews = new Reviews(s.holdReviews ?? []);
   const runs: WorkflowRunResult[] = [];
+  const inflight = new Map<number, Promise<WorkflowRunResult>>();
+  // Runs go on until each has ended or waits (for its concurrency group or a reviewer); the next
+  // event comes then, as in a scenario where it happens while they wait.
+  const settle = async () => {
+    for (;;) {
+      await new Promise((r) => setImmediate(r));
+      const active = [...inflight].filter(([id]) => !world.isWaiting(id));
+      if (active.length === 0) return;
+      await Promise.race(active.map(([id, p]) => Promise.race([p, world.untilWaiting(id)])));
+    }
+  };
+  const start = async (runId: number, p: Promise<WorkflowRunResult>) => {
+    inflight.set(runId, p);
+    void p.then((r) => { runs.push(r); inflight.delete(runId); }, () => inflight.delete(runId));
+    await settle();
+  };
   const run = async (event: ScenarioEvent) => {
-    const started = await startEvent(world, s, event, tools);
-    runs.push(...started);
-    return started;
+    if (event.kind === 'review') world.reviews.decide(event.job, event.approve);
+    else await startEvent(world, s, event, tools, start);
+    await settle();
+    return runs;
   };
   await s.setup?.(world, { run });
   for (const e of s.events) await run(e);
+  if (inflight.size > 0) {
+    throw new Error(`runs still waiting at the end of the scenario: ${world.concurrency.log.join('; ')}; reviews pending: ${world.reviews.pending.join(', ') || 'none'}`);
+  }
   return { world, runs };
 }
 
@@ -133,7 +163,7 @@ async function slsaProvenance(run: RunContext, inputs: Record<string, Json>): Pr
 }
 
 /** Builds the event's github context and starts every workflow the event triggers, as GitHub would. */
-async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: RunnerTools): Promise<WorkflowRunResult[]> {
+async function startEvent(world: World, s: Scenario, e: Exclude<ScenarioEvent, { kind: 'review' }>, tools: RunnerTools, start: (runId: number, run: Promise<WorkflowRunResult>) => Promise<void>): Promise<void> {
   const repo = platform.repository;
   const main = platform.defaultBranch;
   let github: Record<string, Json>;
@@ -198,7 +228,6 @@ async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: Ru
     selected = whatRuns(contents, query!).filter((a) => a.verdict !== 'skipped').map((a) => a.file).filter((f) => listing.includes(f))
       .filter((f) => f !== 'ci.yml' || s.repositoryCi);
   }
-  const results: WorkflowRunResult[] = [];
   for (const file of selected) {
     const content = world.show(sha, `.github/workflows/${file}`);
     const wfInputs = e.kind === 'workflow_dispatch' ? dispatchInputs(content, inputs) : {};
@@ -206,9 +235,8 @@ async function startEvent(world: World, s: Scenario, e: ScenarioEvent, tools: Ru
       world, scenario: s.name, runId: world.nextRunId(), github: { ...github, run_number: String(world.nextRunNumber(file)), workflow: file, workflow_ref: `${repo}/.github/workflows/${file}@${String(github.ref)}` },
       inputs: wfInputs, secrets: SECRETS, vars: world.props.vars as Record<string, string>, workflowFile: file, callPath: '', faults: s.faults ?? [],
     };
-    results.push(await runWorkflow(ctx, tools, content));
+    await start(ctx.runId, runWorkflow(ctx, tools, content));
   }
-  return results;
 }
 
 /** workflow_dispatch inputs typed as GitHub types them (booleans and numbers), defaults filled in; unknown inputs refused. */

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readKeyValueFile, readPathFile, parseWorkflowCommands } from './command-files';
+import { Cancelled } from './concurrency';
 import type { Json } from './expressions';
 import { evaluateCondition } from './expressions';
 import { asText, child, evaluateToken } from './tokens';
@@ -38,6 +39,8 @@ export interface ExecuteJobOptions {
   readonly standinBin: string;
   /** Checks the ref may use the job's environment; returns the refusal or undefined. */
   readonly environmentRefusal: (environment: string) => string | undefined;
+  /** Waits for a reviewer when the environment requires one; rejects when rejected or cancelled. */
+  readonly review: (environment: string) => Promise<void>;
 }
 
 export interface ExecutedJob extends JobResult {
@@ -84,6 +87,12 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     environment = typeof env === 'object' && env !== null && !Array.isArray(env) ? asText((env as Record<string, Json>).name) : asText(env);
     const refusal = o.environmentRefusal(environment);
     if (refusal) return { result: 'failure', outputs: {}, reason: refusal, summary: '', log: refusal };
+    try {
+      await o.review(environment);
+    } catch (e) {
+      const reason = (e as Error).message;
+      return { result: e instanceof Cancelled ? 'cancelled' : 'failure', outputs: {}, reason, summary: '', log: reason };
+    }
   }
   const envRules = environment ? world.props.environments[environment] : undefined;
   const secrets = { ...o.run.secrets, ...(envRules?.secrets ?? {}) };

@@ -1,9 +1,10 @@
 import { evaluateCondition, type Json } from './expressions';
+import { Cancelled } from './concurrency';
 import { executeJob } from './job-executor';
 import { matchesFilters } from '../../../src/common/what-runs/filter-patterns';
 import { asText, child, evaluateToken } from './tokens';
 import type { JobResult, LocalAction, RunContext } from './types';
-import { parseWorkflowFile } from './workflow-file';
+import { parseWorkflowFile, rawJob } from './workflow-file';
 import type { World } from './world';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -36,6 +37,26 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
   const wf = await parseWorkflowFile(run.workflowFile, content);
   const jobs = new Map<string, any>(wf.template.jobs.map((j: any) => [j.id.value, j]));
   const results: Record<string, JobResult & { reason?: string }> = {};
+  const runName = `${wf.file}#${asText(run.github.run_number)}`;
+  let leaveGroup = () => {};
+  // A called workflow's own workflow-level concurrency is its caller's business (the caller's run holds it).
+  const runGroup = run.callPath === '' ? concurrencyOf(child(wf.root, 'concurrency'), { github: run.github, inputs: run.inputs, vars: run.vars }) : undefined;
+  if (runGroup) {
+    try {
+      leaveGroup = await run.world.concurrency.enter(runGroup.group, runName, runGroup.cancelInProgress, (why) => cancelRun(run, why), (p) => run.world.waitFor(run.runId, p));
+    } catch (e) {
+      if (!(e instanceof Cancelled)) throw e;
+      for (const id of jobs.keys()) report(run.world, run, wf.file, id, 'cancelled', e.message);
+      return { file: wf.file, conclusion: 'cancelled', jobs: Object.fromEntries([...jobs.keys()].map((id) => [id, { result: 'cancelled', outputs: {} }])), outputs: {}, runId: run.runId };
+    }
+  }
+  try {
+    return await runJobs();
+  } finally {
+    leaveGroup();
+  }
+
+  async function runJobs(): Promise<WorkflowRunResult> {
   const ancestors = (id: string, seen = new Set<string>()): Set<string> => {
     for (const n of jobs.get(id).needs ?? []) {
       if (!seen.has(n.value)) {
@@ -66,6 +87,19 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
       report(run.world, run, wf.file, ready, 'skipped');
       continue;
     }
+    const jobGroup = concurrencyOf(child(rawJob(wf, ready), 'concurrency'), contexts);
+    let leaveJobGroup = () => {};
+    if (jobGroup) {
+      try {
+        leaveJobGroup = await run.world.concurrency.enter(jobGroup.group, `${runName}/${ready}`, jobGroup.cancelInProgress, (why) => cancelRun(run, why), (p) => run.world.waitFor(run.runId, p));
+      } catch (e) {
+        if (!(e instanceof Cancelled)) throw e;
+        results[ready] = { result: 'cancelled', outputs: {}, reason: e.message };
+        report(run.world, run, wf.file, ready, 'cancelled', e.message);
+        continue;
+      }
+    }
+    try {
     if (job.type === 'reusableWorkflowJob') {
       const started = performance.now();
       const r = await callWorkflow(run, tools, job, needs, label);
@@ -81,13 +115,18 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
       const r = await executeJob({
         run, wf, job, needs, matrix, strategy: { 'fail-fast': strategy?.['fail-fast'] ?? true, 'job-total': expansions.length, 'job-index': expansions.indexOf(matrix) },
         actions: tools.actions, standinBin: tools.standinBin, environmentRefusal: (env) => environmentRefusal(run, env),
+        review: (env) => run.world.reviews.review(`${runName}/${ready}`, env, (p) => run.world.waitFor(run.runId, p),
+          (cancel) => run.world.cancellers.set(run.runId, [...(run.world.cancellers.get(run.runId) ?? []), cancel])),
       });
       run.world.summaries.set(`${run.scenario}:${label}`, (run.world.summaries.get(`${run.scenario}:${label}`) ?? '') + r.summary);
       report(run.world, run, wf.file, ready, r.result, r.reason, started);
       outcomes.push(r);
     }
     const failed = outcomes.find((r) => r.result === 'failure');
-    results[ready] = failed ?? outcomes[outcomes.length - 1] ?? { result: 'success', outputs: {} };
+    results[ready] = failed ?? outcomes.find((r) => r.result === 'cancelled') ?? outcomes[outcomes.length - 1] ?? { result: 'success', outputs: {} };
+    } finally {
+      leaveJobGroup();
+    }
   }
   const all = Object.values(results).map((r) => r.result);
   const conclusion = all.includes('failure') ? 'failure' : all.includes('cancelled') ? 'cancelled' : 'success';
@@ -100,6 +139,22 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
     }
   }
   return { file: wf.file, conclusion, jobs: results, outputs, runId: run.runId };
+  }
+}
+
+/** A `concurrency:` value (a group name, or `group` and `cancel-in-progress`), evaluated; undefined without one. */
+function concurrencyOf(token: any, contexts: Record<string, Json>): { group: string; cancelInProgress: boolean } | undefined {
+  if (!token) return undefined;
+  const value = evaluateToken(token, contexts, { status: 'success' });
+  if (typeof value === 'string') return { group: value, cancelInProgress: false };
+  const v = value as Record<string, Json>;
+  return { group: asText(v.group), cancelInProgress: v['cancel-in-progress'] === true };
+}
+
+/** Cancels what run `run` waits on now (a review); GitHub cancels the run. */
+function cancelRun(run: RunContext, why: string): void {
+  for (const cancel of run.world.cancellers.get(run.runId) ?? []) cancel(why);
+  run.world.cancellers.delete(run.runId);
 }
 
 function report(world: World, run: RunContext, workflow: string, job: string, conclusion: JobResult['result'], reason?: string, started?: number): void {

@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ConcurrencyGroups, Reviews } from './concurrency';
 import type { Json } from './expressions';
 
 /** A deployment protection rule set: which branches and tags may use a GitHub environment. */
@@ -72,6 +73,14 @@ export class World {
   readonly oidcAudiences: string[] = [];
 
   private readonly runNumbers = new Map<string, number>();
+  /** GitHub's concurrency groups across every run of the scenario. */
+  readonly concurrency = new ConcurrencyGroups();
+  /** Reviews of the environments the scenario holds (any other review is approved at once). */
+  reviews = new Reviews([]);
+  /** How to cancel each run while it waits (a newer run with cancel-in-progress in its group). */
+  readonly cancellers = new Map<number, ((why: string) => void)[]>();
+  private readonly blocked = new Set<number>();
+  private readonly blockWatchers = new Map<number, (() => void)[]>();
 
   constructor(readonly props: WorldProps) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'voice-jobs-'));
@@ -125,6 +134,28 @@ export class World {
       } catch { /* stopped */ }
     }
     if ((compose.pids ?? []).length > 0) this.setState('compose', { pids: [], services: [], ports: [] });
+  }
+
+  /** Marks run `runId` as waiting (for its group or a reviewer) until `p` settles, so the scenario can go on. */
+  async waitFor<T>(runId: number, p: Promise<T>): Promise<T> {
+    this.blocked.add(runId);
+    for (const notify of this.blockWatchers.get(runId) ?? []) notify();
+    this.blockWatchers.delete(runId);
+    try {
+      return await p;
+    } finally {
+      this.blocked.delete(runId);
+    }
+  }
+
+  isWaiting(runId: number): boolean {
+    return this.blocked.has(runId);
+  }
+
+  /** Resolves when run `runId` next starts to wait. */
+  untilWaiting(runId: number): Promise<void> {
+    if (this.blocked.has(runId)) return Promise.resolve();
+    return new Promise((resolve) => this.blockWatchers.set(runId, [...(this.blockWatchers.get(runId) ?? []), resolve]));
   }
 
   /** GitHub numbers runs per workflow, from 1, in each repository. */

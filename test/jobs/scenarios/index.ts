@@ -6,7 +6,7 @@ import type { World } from '../engine/world';
 import { MODEL_BYTES, MODEL_ID, MODEL_SHA256 } from '../fixture-monorepo';
 import type { Scenario } from '../harness';
 import { runbookScenario } from './runbook';
-import { branchCommits, cluster, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
+import { branchCommits, cluster, conclusions, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
 import { platform } from '../harness';
 
 const main = platform.defaultBranch;
@@ -178,6 +178,40 @@ export const SCENARIOS: Scenario[] = [
       keychainCreatedAndDeleted(world);
       expect(branchCommits(world, platform.appRelease!.feedBranch).map((c) => c.subject)).toEqual(['appcast: start']);
       expect(github(world).releases).toEqual({});
+    },
+  },
+  {
+    // Design defect 2: a withdrawal never waits behind a release parked at its last approval gate, and
+    // the release queue keeps one pending tag, the newest, as GitHub's concurrency groups do.
+    name: 'app-release-parked-withdrawal',
+    holdReviews: [platform.appRelease!.environments.everyone],
+    setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
+    events: [
+      { kind: 'tag', tag: 'app-v1.3.0' },
+      { kind: 'workflow_dispatch', workflow: 'app-rollback.yml', ref: main, inputs: { build: '1', tag: 'app-v1.3.0' } },
+      // The withdrawal deploys to the same environment, so it asks a reviewer too: at once, not after the parked release.
+      { kind: 'review', job: 'app-rollback.yml#1/withdraw', approve: true },
+      { kind: 'tag', tag: 'app-v1.3.1' },
+      { kind: 'tag', tag: 'app-v1.3.2' },
+      { kind: 'review', job: 'app-release.yml#1/everyone', approve: false },
+      { kind: 'review', job: 'app-release.yml#3/everyone', approve: true },
+    ],
+    failing: { 'app-release.yml/everyone': 'the reviewer rejects the withdrawn build 1 at the last gate' },
+    effects: ({ world }) => {
+      const order = world.reports.map((r) => `${r.workflow}/${r.job}:${r.conclusion}`);
+      // The withdrawal ran to the end while release 1 waited at its gate.
+      expect(order.indexOf('app-rollback.yml/withdraw:success')).toBeGreaterThan(-1);
+      expect(order.indexOf('app-rollback.yml/withdraw:success')).toBeLessThan(order.indexOf('app-release.yml/everyone:failure'));
+      expect(world.concurrency.log.filter((l) => l.includes('app-rollback'))).toEqual([]);
+      // Tag 1.3.1 waited, then 1.3.2 replaced it; 1.3.2 ran after release 1 ended.
+      expect(world.concurrency.log).toEqual(expect.arrayContaining([
+        'app-release.yml#2 pending in app-feed', 'app-release.yml#2 cancelled in app-feed: replaced by app-release.yml#3', 'app-release.yml#3 started in app-feed',
+      ]));
+      expect(conclusions({ world, runs: [] }, 'app-release.yml/build')).toEqual(['success', 'cancelled', 'success']);
+      // Both writers of the feed kept their changes: the withdrawal's commit is under release 3's stages.
+      const subjects = branchCommits(world, platform.appRelease!.feedBranch).map((c) => c.subject);
+      expect(subjects[0]).toBe('everyone: 3');
+      expect(subjects.some((x) => /withdraw/i.test(x))).toBe(true);
     },
   },
   {
