@@ -97,6 +97,14 @@ describe('errors name the construct path and the field', () => {
       .toThrow('[nightly] triggers.schedule[0]: must have 5 fields (minute hour day-of-month month day-of-week), got 4 in "0 2 * *"');
   });
 
+  test('fails on a dispatch example that names an input the workflow does not declare', () => {
+    expect(() => new SecureWorkflow(app(), 'rollback', {
+      name: 'n', description: 'd',
+      triggers: { workflowDispatch: { inputs: { revision: { description: 'r', type: 'string', required: false, default: '' } } } },
+      dispatchExamples: [{ label: 'to a revision', inputs: { revison: '<number>' } }],
+    })).toThrow('[rollback] dispatchExamples[0] (to a revision): no workflow_dispatch input "revison"');
+  });
+
   test('fails at synthesis when a job needs a job of another workflow', () => {
     const a = app();
     const other = prWorkflow(a, 'other').addJob('x', { runsOn: 'ubuntu-24.04', permissions: {}, steps: [runStep({ name: 'x', run: 'true' })] });

@@ -40,6 +40,11 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
         },
       },
     },
+    // A revision or a digest, never both: the defaults alone name neither.
+    dispatchExamples: [
+      { label: 'to a Helm revision', inputs: { revision: '<number>' } },
+      { label: 'to a signed digest', inputs: { digest: '<sha256:…>' } },
+    ],
     // Starts at once, never queued behind a parked release, never replaced or cancelled by one.
     concurrency: false,
   });

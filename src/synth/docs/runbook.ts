@@ -56,7 +56,15 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       const how: string[] = [];
       if (t.workflowDispatch) {
         const inputs = Object.entries(t.workflowDispatch.inputs ?? {});
-        how.push(`- Run it: \`gh workflow run ${file} --ref ${platform.defaultBranch}${inputs.map(([n, i]) => ` -f ${n}=${i.default ?? `<${i.type}>`}`).join('')}\``);
+        const command = (fields: [string, string][]) => `\`gh workflow run ${file} --ref ${platform.defaultBranch}${fields.map(([n, v]) => ` -f ${n}=${v}`).join('')}\``;
+        if (w.dispatchExamples.length === 0) {
+          how.push(`- Run it: ${command(inputs.map(([n, i]) => [n, String(i.default ?? `<${i.type}>`)]))}`);
+        } else {
+          for (const example of w.dispatchExamples) {
+            const required = inputs.filter(([n, i]) => i.required && !(n in example.inputs)).map(([n, i]): [string, string] => [n, String(i.default ?? `<${i.type}>`)]);
+            how.push(`- Run it ${example.label}: ${command([...required, ...Object.entries(example.inputs)])}`);
+          }
+        }
         if (inputs.length) {
           how.push('', '  | input | type | default | what it does |', '  | --- | --- | --- | --- |', ...inputs.map(([n, i]) => `  | \`${n}\` | ${i.type} | ${i.default === undefined ? '—' : `\`${i.default}\``} | ${i.description} |`), '');
         }

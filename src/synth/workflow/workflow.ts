@@ -37,6 +37,22 @@ export interface SecureWorkflowProps {
   readonly concurrency?: Concurrency | false;
   /** Workflow-level env; never secrets. @default - none */
   readonly env?: EnvMap;
+  /**
+   * How a person dispatches it, when the inputs' defaults alone would not run (inputs that are
+   * alternatives): the runbook prints one `gh workflow run` per example, with these inputs set (a
+   * `<placeholder>` for what the person types) besides the required ones; optional inputs not named
+   * keep their defaults and are left out.
+   * @default - one command with every input at its default or a placeholder
+   */
+  readonly dispatchExamples?: readonly DispatchExample[];
+}
+
+/** One way to dispatch a workflow (see {@link SecureWorkflowProps.dispatchExamples}). */
+export interface DispatchExample {
+  /** What it does, e.g. "to a Helm revision". */
+  readonly label: string;
+  /** Inputs it sets: a value, or `<placeholder>`. */
+  readonly inputs: Readonly<Record<string, string>>;
 }
 
 /**
@@ -49,6 +65,8 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
   public readonly workflowName: string;
   public readonly description: string;
   public readonly triggers: WorkflowTriggers;
+  /** How a person dispatches it (the runbook prints these). */
+  public readonly dispatchExamples: readonly DispatchExample[];
   private readonly props: SecureWorkflowProps;
   private readonly overrides: { path: string; value: unknown }[] = [];
 
@@ -57,12 +75,19 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
     const problems = triggerProblems(props.triggers);
     const fileName = props.fileName ?? `${id}.yml`;
     if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(fileName)) problems.push(`fileName "${fileName}" must be a .yml file name without folders`);
+    for (const [i, example] of (props.dispatchExamples ?? []).entries()) {
+      if (!props.triggers.workflowDispatch) problems.push(`dispatchExamples[${i}]: the workflow has no workflow_dispatch trigger`);
+      for (const name of Object.keys(example.inputs)) {
+        if (!props.triggers.workflowDispatch?.inputs?.[name]) problems.push(`dispatchExamples[${i}] (${example.label}): no workflow_dispatch input "${name}"`);
+      }
+    }
     if (problems.length > 0) throw new ValidationError(this, problems.join('; '));
     this.props = props;
     this.filePath = `.github/workflows/${fileName}`;
     this.workflowName = props.name;
     this.description = props.description;
     this.triggers = props.triggers;
+    this.dispatchExamples = props.dispatchExamples ?? [];
     markGeneratedFile(this);
     this.node.addValidation({ validate: () => this.validateJobGraph() });
   }

@@ -276,6 +276,31 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // Design defect 2, services: a rollback runs at once while a production rollout waits for its reviewer.
+    name: 'rollback-while-release-waits',
+    holdReviews: [deployment('production').githubEnvironment],
+    setup: (w) => { installStable(w, 'production'); },
+    events: [
+      { kind: 'tag', tag: 'v1.2.3' },
+      { kind: 'workflow_dispatch', workflow: 'cd-rollback.yml', ref: main, inputs: { environment: 'production', service: 'tts', revision: '3', digest: '' } },
+      { kind: 'review', job: 'cd-rollback.yml#1/rollback-production', approve: true },
+      { kind: 'review', job: 'cd-deploy.yml#1/production-tts-canary-10', approve: false },
+    ],
+    failing: {
+      'cd-deploy.yml/production-tts-canary-10': 'the reviewer rejects the rollout after the incident',
+      'ci-build-push.yml/deploy-production': 'its first stage was rejected',
+      'ci-build-push.yml/result': 'deploy-production failed',
+    },
+    effects: ({ world }) => {
+      const order = world.reports.map((r) => `${r.workflow}/${r.job}:${r.conclusion}`);
+      expect(order.indexOf('cd-rollback.yml/rollback-production:success')).toBeGreaterThan(-1);
+      expect(order.indexOf('cd-rollback.yml/rollback-production:success')).toBeLessThan(order.indexOf('cd-deploy.yml/production-tts-canary-10:failure'));
+      const { namespace } = deployment('production');
+      expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('older', 'tts'));
+      expect(cluster(world).changes).toEqual([expect.stringMatching(new RegExp(`/${namespace}: rollback tts to revision 3$`))]);
+    },
+  },
+  {
     name: 'rollback-staging-digest',
     setup: (w) => {
       installStable(w, 'staging');

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { digestOf } from '../actions/registry-state';
 import type { World } from '../engine/world';
 import type { Scenario, ScenarioEvent } from '../harness';
 import { platform } from '../harness';
@@ -14,7 +15,8 @@ const RUNBOOK = path.join(__dirname, '..', '..', '..', 'docs', 'ci-cd-runbook.md
 /** What a person types for each `<placeholder>` of a command, by workflow and input. */
 const TYPED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'ci-smoke-test.yml': { tag: 'v1.2.2' },
-  'cd-rollback.yml': { environment: 'production', service: 'tts' },
+  // The release before the stable one: revision 3, signed by v1.2.1 (installStable).
+  'cd-rollback.yml': { environment: 'production', service: 'tts', revision: '3', digest: digestOf('older', 'tts') },
   'app-rollback.yml': { build: '1', tag: 'app-v1.3.0' },
   'ci-performance.yml': { rate: '5', duration: '3' },
 };
@@ -43,7 +45,7 @@ export function parseRunbookCommand(line: string): RunbookCommand {
       if (eq < 1) throw new Error(`runbook: ${flag} ${value} is not name=value in: ${line}`);
       const name = value.slice(0, eq);
       let typed = value.slice(eq + 1);
-      if (/^<\w+>$/.test(typed)) {
+      if (/^<[^>]+>$/.test(typed)) {
         const fill = TYPED[workflow]?.[name];
         if (fill === undefined) throw new Error(`runbook: no value to type for ${name} of ${workflow} (add it to TYPED in ${path.basename(__filename)})`);
         typed = fill;
