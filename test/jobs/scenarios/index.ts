@@ -289,7 +289,6 @@ export const SCENARIOS: Scenario[] = [
     failing: {
       'cd-deploy.yml/production-tts-canary-10': 'the reviewer rejects the rollout after the incident',
       'ci-build-push.yml/deploy-production': 'its first stage was rejected',
-      'ci-build-push.yml/result': 'deploy-production failed',
     },
     effects: ({ world }) => {
       const order = world.reports.map((r) => `${r.workflow}/${r.job}:${r.conclusion}`);
