@@ -1,5 +1,5 @@
 import {
-  clusterAccessPermissions, currentRevisionLines, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, Expression, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, SecureWorkflow, setupHelm,
+  clusterAccessPermissions, currentRevisionLines, HELM_TIMEOUT, HELM_WHEN_FREE_FUNCTION, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, Expression, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, SecureWorkflow, setupHelm,
   SMOKE_TEST, cliStep, status, verifyImageSignatureStep, type Construct, type Platform,
 } from '../src';
 import { GITHUB_OIDC_ISSUER, releasesOf, signerIdentity } from './delivery';
@@ -112,12 +112,13 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
           env: { ...release, REVISION: inputs.REVISION, DIGEST: out('digest'), VALUES_FILE_NAME: HelmChart.valuesFileOf(deployment.environment) },
           run: [
             ...platform.services.map((s) => `[[ "$SERVICE" != ${s.name} ]] || canary=${releasesOf(s).canary.release}`),
-            'helm uninstall "$canary" --namespace "$NAMESPACE" --ignore-not-found --wait',
+            HELM_WHEN_FREE_FUNCTION,
+            'helm_when_free helm uninstall "$canary" --namespace "$NAMESPACE" --ignore-not-found --wait',
             'if [[ -n "$REVISION" ]]; then',
-            '  helm rollback "$SERVICE" "$REVISION" --namespace "$NAMESPACE" --wait --timeout 10m',
+            `  helm_when_free helm rollback "$SERVICE" "$REVISION" --namespace "$NAMESPACE" --wait --timeout ${HELM_TIMEOUT}`,
             'else',
-            '  helm upgrade --install "$SERVICE" "charts/$SERVICE" --namespace "$NAMESPACE" --values "charts/$SERVICE/$VALUES_FILE_NAME" \\',
-            '    --set image.digest="$DIGEST" --atomic --wait --timeout 10m',
+            '  helm_when_free helm upgrade --install "$SERVICE" "charts/$SERVICE" --namespace "$NAMESPACE" --values "charts/$SERVICE/$VALUES_FILE_NAME" \\',
+            `    --set image.digest="$DIGEST" --atomic --wait --timeout ${HELM_TIMEOUT}`,
             'fi',
             'echo "$SERVICE in $NAMESPACE now runs $DIGEST" | tee -a "$GITHUB_STEP_SUMMARY"',
           ].join('\n'),
@@ -137,7 +138,8 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
           run: [
             '[[ -n "$BEFORE" ]] || { echo "::error::the rollback failed before anything changed"; exit 1; }',
             ...currentRevisionLines('current', '$SERVICE'),
-            '[[ "$current" == "$BEFORE" ]] || helm rollback "$SERVICE" "$BEFORE" --namespace "$NAMESPACE" --wait --timeout 10m',
+            HELM_WHEN_FREE_FUNCTION,
+            `[[ "$current" == "$BEFORE" ]] || helm_when_free helm rollback "$SERVICE" "$BEFORE" --namespace "$NAMESPACE" --wait --timeout ${HELM_TIMEOUT}`,
             'echo "::error::the rollback failed; $SERVICE is back at revision $BEFORE"',
             'exit 1',
           ].join('\n'),

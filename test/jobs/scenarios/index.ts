@@ -300,6 +300,17 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // A deploy stage's Helm operation holds the release: the rollback waits for it, never changing the release at the same time.
+    name: 'rollback-waits-for-helm-operation', faults: ['helm-busy:tts'],
+    setup: (w) => { installStable(w, 'production'); },
+    events: [{ kind: 'workflow_dispatch', workflow: 'cd-rollback.yml', ref: main, inputs: { environment: 'production', service: 'tts', revision: '3', digest: '' } }],
+    effects: ({ world }) => {
+      const rollbacks = world.calls('helm').filter((c) => c.args[0] === 'rollback');
+      expect(rollbacks.map((c) => c.exit)).toEqual([1, 0]);
+      expect(liveDigest(world, deployment('production').namespace, 'tts')).toBe(digestOf('older', 'tts'));
+    },
+  },
+  {
     name: 'rollback-staging-digest',
     setup: (w) => {
       installStable(w, 'staging');

@@ -65,6 +65,19 @@ function realHelm(args: string[]): number {
  * cluster run against the stand-in cluster, after the real Helm renders the chart with the same
  * values (so a value the chart's schema refuses fails here as on the cluster).
  */
+/**
+ * Helm's lock on a release: while another operation changes it (status pending-*), Helm refuses a
+ * second change. The fault `helm-busy:<release>` stands for a deploy stage's upgrade in progress:
+ * the first change of that release is refused, as Helm would, and it is free after.
+ */
+function refuseWhileBusy(release: string, prefix: string): void {
+  if (!fault(`helm-busy:${release}`)) return;
+  const refused = load<string[]>('helm-busy', []);
+  if (refused.includes(release)) return;
+  save('helm-busy', [...refused, release]);
+  throw new ToolError(`Error: ${prefix}another operation (install/upgrade/rollback) is in progress`);
+}
+
 export function helm(args: string[]): number {
   const [cmd, ...rest] = args;
   if (['lint', 'template', 'package', 'dependency', 'version', 'show'].includes(cmd)) return realHelm(args);
@@ -107,6 +120,7 @@ export function helm(args: string[]): number {
       const clusterName = requireCluster('helm');
       const [release, chart] = p.positionals;
       const namespace = ns(p);
+      refuseWhileBusy(release, 'UPGRADE FAILED: ');
       if (!existsSync(path.join(chart, 'Chart.yaml'))) throw new ToolError(`Error: path "${chart}" not found`);
       const files = [...(p.multi['--values'] ?? []), ...(p.multi['-f'] ?? [])];
       for (const f of files) if (!existsSync(f)) throw new ToolError(`Error: open ${f}: no such file or directory`);
@@ -148,6 +162,7 @@ export function helm(args: string[]): number {
       const clusterName = requireCluster('helm');
       const namespace = ns(p);
       const [release, to] = p.positionals;
+      refuseWhileBusy(release, '');
       const revisions = cluster.releases[namespace]?.[release];
       if (!revisions?.length) throw new ToolError(`Error: release: not found`);
       const target = to ? revisions.find((r) => String(r.revision) === to) : revisions.filter((r) => r.status === 'superseded').at(-1);
@@ -164,6 +179,7 @@ export function helm(args: string[]): number {
       const clusterName = requireCluster('helm');
       const namespace = ns(p);
       const [release] = p.positionals;
+      refuseWhileBusy(release, '');
       if (!current(namespace, release)) {
         if (p.bools.has('--ignore-not-found')) return 0;
         throw new ToolError(`Error: uninstall: Release not loaded: ${release}: release: not found`);

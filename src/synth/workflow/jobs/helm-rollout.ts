@@ -86,7 +86,29 @@ const FORWARD_PORT = 18080;
 /** The base URL a step reaches its port-forward at. */
 export const PORT_FORWARD_URL = `http://127.0.0.1:${FORWARD_PORT}`;
 /** Upper bound of a Helm install or rollback with --wait. */
-const HELM_TIMEOUT = '10m';
+export const HELM_TIMEOUT = '10m';
+/** How often, and how many times, a change retries while another Helm operation holds the release: about HELM_TIMEOUT. */
+const HELM_BUSY_RETRY = { seconds: 10, attempts: 60 } as const;
+
+/**
+ * A shell function, `helm_when_free helm <args>…`, that runs a Helm command changing a release and,
+ * while another operation holds that release (Helm refuses: "another operation … is in progress",
+ * e.g. a deploy stage's upgrade), waits and retries for as long as that operation may take. Helm's
+ * own lock keeps the two from changing the release at once; this keeps the waiting side from failing.
+ */
+export const HELM_WHEN_FREE_FUNCTION = [
+  'helm_when_free() {',
+  '  local attempt out',
+  `  for attempt in $(seq 1 ${HELM_BUSY_RETRY.attempts}); do`,
+  '    if out="$("$@" 2>&1)"; then printf \'%s\\n\' "$out"; return 0; fi',
+  '    printf \'%s\\n\' "$out" >&2',
+  '    grep -q "another operation (install/upgrade/rollback) is in progress" <<< "$out" || return 1',
+  `    echo "::notice::another Helm operation holds the release; retrying in ${HELM_BUSY_RETRY.seconds} s ($attempt of ${HELM_BUSY_RETRY.attempts})"`,
+  `    sleep ${HELM_BUSY_RETRY.seconds}`,
+  '  done',
+  '  return 1',
+  '}',
+].join('\n');
 
 /**
  * Script lines that start `kubectl port-forward` to `target` (a quoted shell word such as
