@@ -28,7 +28,8 @@ let apiUrl: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
-    const body = API[url.pathname];
+    // Contents are asked for at a commit (`?ref=`): those entries are keyed with it.
+    const body = API[`${url.pathname}${url.search}`] ?? (url.search.startsWith('?ref=') ? undefined : API[url.pathname]);
     res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { message: 'Not Found' }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,6 +80,26 @@ describe('update-action-pins', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('update-action-pins: 1 action(s) could not be checked: no/such-action\n');
     expect(JSON.parse(readFileSync(file, 'utf8')).actions).toEqual({ 'no/such-action': { version: 'v1.0.0', sha: sha('1') }, 'docker/login-action': { version: 'v4.0.0', sha: sha('d') } });
+  });
+
+  test('a moved pin gets the inputs its action.yml declares at the new commit, and the summary names what changed', async () => {
+    const actionYml = (inputs: string[]) => ({ encoding: 'base64', content: Buffer.from(`name: x\ninputs:\n${inputs.map((i) => `  ${i}:\n    description: ${i}\n`).join('')}runs:\n  using: node24\n  main: index.js\n`).toString('base64') });
+    API[`/repos/docker/login-action/contents/action.yml?ref=${sha('d')}`] = actionYml(['registry', 'username', 'password', 'ecr', 'logout']);
+    API[`/repos/github/codeql-action/releases`] = [{ tag_name: 'v4.1.0', draft: false, prerelease: false, published_at: daysAgo(20) }];
+    API[`/repos/github/codeql-action/git/ref/tags/v4.1.0`] = { object: { type: 'commit', sha: sha('7') } };
+    API[`/repos/github/codeql-action/contents/init/action.yml?ref=${sha('7')}`] = actionYml(['languages', 'build-mode']);
+    const file = lockFile({
+      'docker/login-action': { version: 'v3.6.0', sha: sha('e'), inputs: { '.': ['logout', 'password', 'registry', 'username', 'scope'] } },
+      'github/codeql-action': { version: 'v4.0.0', sha: sha('6'), inputs: { init: ['languages', 'build-mode'], missing: ['x'] } },
+    });
+    const r = await run(['--lock-file', file]);
+    const lock = JSON.parse(readFileSync(file, 'utf8')).actions;
+    expect(lock['docker/login-action']).toEqual({ version: 'v4.0.0', sha: sha('d'), inputs: { '.': ['ecr', 'logout', 'password', 'registry', 'username'] } });
+    expect(r.stdout).toContain('| `docker/login-action` | v3.6.0 | v4.0.0 (major) | `dddddddddddddddddddddddddddddddddddddddd` | added `ecr`; **removed** `scope` |');
+    // A sub-action whose action.yml cannot be read keeps the whole pin, reported.
+    expect(lock['github/codeql-action']).toEqual({ version: 'v4.0.0', sha: sha('6'), inputs: { init: ['languages', 'build-mode'], missing: ['x'] } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/`github\/codeql-action` \(cannot read the inputs of github\/codeql-action\/missing\/action\.yml at 777777777777: .*404/);
   });
 
   test('bad input exits 2 and changes nothing', async () => {

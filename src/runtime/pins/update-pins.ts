@@ -1,5 +1,6 @@
 import * as semver from 'semver';
 import { request } from 'undici';
+import * as YAML from 'yaml';
 import { readBounded } from '../http/read-bounded';
 import { newerReleases } from '../releases/newer-releases';
 
@@ -18,6 +19,8 @@ export interface PinUpdate {
   readonly sha: string;
   /** A new major: inputs may have changed; the typed wrapper and CI decide. */
   readonly major: boolean;
+  /** Inputs the new release's action.yml added and removed, by sub-action (`.` is the root). */
+  readonly inputChanges: readonly { readonly path: string; readonly added: readonly string[]; readonly removed: readonly string[] }[];
 }
 
 export interface UpdateResult {
@@ -61,6 +64,23 @@ async function commitOfTag(o: UpdateOptions, repo: string, tag: string): Promise
   return object.sha;
 }
 
+/** The input names an action's action.yml (or action.yaml) declares at a commit; `sub` is its folder, `.` the root. */
+async function declaredInputs(o: UpdateOptions, repo: string, sub: string, sha: string): Promise<string[]> {
+  const folder = sub === '.' ? '' : `${sub.replace(/^\/|\/$/g, '')}/`;
+  let lastError: Error | undefined;
+  for (const name of ['action.yml', 'action.yaml']) {
+    try {
+      const file = await getJson(o, `/repos/${repo}/contents/${folder}${name}?ref=${sha}`);
+      if (file?.encoding !== 'base64' || typeof file.content !== 'string') throw new Error(`${folder}${name}: not a file`);
+      const doc = YAML.parse(Buffer.from(file.content, 'base64').toString('utf8')) as { inputs?: Record<string, unknown> } | null;
+      return Object.keys(doc?.inputs ?? {}).sort();
+    } catch (e) {
+      lastError = e as Error;
+    }
+  }
+  throw new Error(`cannot read the inputs of ${repo}/${folder}action.yml at ${sha.slice(0, 12)}: ${lastError?.message}`);
+}
+
 /**
  * The newest release of every pinned action that has been public for at least the cooldown,
  * resolved to the full commit SHA of its tag. Drafts, pre-releases and tags that are not
@@ -82,8 +102,19 @@ export async function updatePins(entries: Readonly<Record<string, LockEntry>>, o
       if (candidates[0] && candidates[0] !== ready) cooling.push({ action, version: candidates[0].tag_name, publishedAt: candidates[0].published_at });
       if (!ready) continue;
       const sha = await commitOfTag(o, action, ready.tag_name);
-      out[action] = { ...pin, version: ready.tag_name, sha };
-      updated.push({ action, from: pin.version, to: ready.tag_name, sha, major: semver.major(ready.tag_name) !== semver.major(pin.version) });
+      // The inputs the job runner holds each action to are read again at the new commit: a pin
+      // never moves with a stale list (a lookup failure keeps the old pin, reported).
+      const declared = pin.inputs as Record<string, string[]> | undefined;
+      const inputs: Record<string, string[]> = {};
+      const inputChanges: PinUpdate['inputChanges'][number][] = [];
+      for (const [sub, before] of Object.entries(declared ?? {})) {
+        inputs[sub] = await declaredInputs(o, action, sub, sha);
+        const added = inputs[sub].filter((i) => !before.includes(i));
+        const removed = before.filter((i) => !inputs[sub].includes(i));
+        if (added.length || removed.length) inputChanges.push({ path: sub, added, removed });
+      }
+      out[action] = { ...pin, version: ready.tag_name, sha, ...(declared ? { inputs } : {}) };
+      updated.push({ action, from: pin.version, to: ready.tag_name, sha, major: semver.major(ready.tag_name) !== semver.major(pin.version), inputChanges });
     } catch (e) {
       failed.push({ action, error: (e as Error).message });
     }
@@ -91,11 +122,19 @@ export async function updatePins(entries: Readonly<Record<string, LockEntry>>, o
   return { updated, cooling, failed, entries: out };
 }
 
+function inputChangeText(u: PinUpdate): string {
+  if (u.inputChanges.length === 0) return 'unchanged';
+  return u.inputChanges.map((c) => [
+    ...(c.added.length ? [`${c.path === '.' ? '' : `${c.path}: `}added ${c.added.map((i) => `\`${i}\``).join(', ')}`] : []),
+    ...(c.removed.length ? [`${c.path === '.' ? '' : `${c.path}: `}**removed** ${c.removed.map((i) => `\`${i}\``).join(', ')}`] : []),
+  ].join('; ')).join('; ');
+}
+
 /** The result as Markdown, for the job summary and the pull request's body. */
 export function updateSummary(r: UpdateResult, cooldownDays: number): string {
   const lines = ['### Action pins', ''];
   if (r.updated.length === 0) lines.push('No action has a newer release past its cooldown.');
-  else lines.push('| action | from | to | commit |', '| --- | --- | --- | --- |', ...r.updated.map((u) => `| \`${u.action}\` | ${u.from} | ${u.to}${u.major ? ' (major)' : ''} | \`${u.sha}\` |`));
+  else lines.push('| action | from | to | commit | inputs |', '| --- | --- | --- | --- | --- |', ...r.updated.map((u) => `| \`${u.action}\` | ${u.from} | ${u.to}${u.major ? ' (major)' : ''} | \`${u.sha}\` | ${inputChangeText(u)} |`));
   if (r.cooling.length) lines.push('', `In their ${cooldownDays}-day cooldown: ${r.cooling.map((c) => `\`${c.action}\` ${c.version} (${c.publishedAt.slice(0, 10)})`).join(', ')}.`);
   if (r.failed.length) lines.push('', `Not checked: ${r.failed.map((f) => `\`${f.action}\` (${f.error})`).join(', ')}.`);
   return `${lines.join('\n')}\n`;
