@@ -102,6 +102,15 @@ describe('update-action-pins', () => {
     expect(r.stdout).toMatch(/`github\/codeql-action` \(cannot read the inputs of github\/codeql-action\/missing\/action\.yml at 777777777777: .*404/);
   });
 
+  test('the API root defaults to GITHUB_API_URL, as GitHub sets it on its runners (and on GitHub Enterprise Server)', async () => {
+    const file = lockFile({ 'helm/kind-action': { version: 'v1.14.0', sha: sha('f') } });
+    const r = await runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--lock-file', file], { GITHUB_API_URL: apiUrl });
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('No action has a newer release past its cooldown.');
+    const unreachable = await runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--lock-file', file], { GITHUB_API_URL: 'http://127.0.0.1:9' });
+    expect(unreachable.code).toBe(1);
+  });
+
   test('bad input exits 2 and changes nothing', async () => {
     const file = lockFile({});
     writeFileSync(file, '{ not json');

@@ -107,6 +107,7 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
     publicHosts: Object.fromEntries(platform.deployments.flatMap((d) => Object.entries(d.urls).map(([service, url]) => [new URL(url).host, `${d.namespace}/${service}`]))),
   });
   await world.start();
+  Object.assign(world.apiRoutes, pinnedReleases());
   process.env.STANDIN_REAL_HELM = helmBinary();
   process.env.STANDIN_SERVICES = path.join(REPO_ROOT, 'test', 'e2e', 'services');
   process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify(Object.fromEntries(platform.services.map((svc) => [svc.name, serviceContractEnv(platform, svc)])));
@@ -144,6 +145,19 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
   return { world, runs };
 }
 
+/**
+ * The stand-in GitHub API's default releases: every pinned action's newest release is the one it is
+ * pinned to (published long before any cooldown), so an update run finds nothing unless a scenario
+ * publishes a newer one.
+ */
+function pinnedReleases(): Record<string, Json> {
+  const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'actions.lock.json'), 'utf8')) as { actions: Record<string, { version: string; sha: string }> };
+  return Object.fromEntries(Object.entries(lock.actions).flatMap(([action, pin]) => [
+    [`/repos/${action}/releases`, [{ tag_name: pin.version, draft: false, prerelease: false, published_at: '2026-01-15T00:00:00Z' }]],
+    [`/repos/${action}/git/ref/tags/${pin.version}`, { object: { type: 'commit', sha: pin.sha } }],
+  ]));
+}
+
 function slsaGenerator(): string {
   const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'actions.lock.json'), 'utf8')) as { actions: Record<string, { version: string }> };
   return `slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@${lock.actions['slsa-framework/slsa-github-generator'].version}`;
@@ -171,7 +185,7 @@ async function startEvent(world: World, s: Scenario, e: Exclude<ScenarioEvent, {
   let query: Parameters<typeof whatRuns>[1] | undefined;
   let explicit: string[] | undefined;
   let inputs: Record<string, Json> = {};
-  const base = { repository: repo, repository_owner: repo.split('/')[0], actor: 'octocat', server_url: 'https://github.com', api_url: 'https://api.github.com', run_attempt: '1', token: SECRETS.GITHUB_TOKEN, base_ref: '', head_ref: '' };
+  const base = { repository: repo, repository_owner: repo.split('/')[0], actor: 'octocat', server_url: 'https://github.com', api_url: world.apiUrl, run_attempt: '1', token: SECRETS.GITHUB_TOKEN, base_ref: '', head_ref: '' };
   switch (e.kind) {
     case 'pull_request': {
       const { before, after } = world.commit('feature/change', main, e.files, 'a change');

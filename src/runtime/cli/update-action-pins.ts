@@ -15,7 +15,8 @@ export function updateActionPinsCommand(io: CliIo = PROCESS_IO, now: () => Date 
       + '(the others are written), 2 usage or input error.')
     .option(`${C.flags.lockFile} <file>`, 'the lock file', 'actions.lock.json')
     .addOption(new Option(`${C.flags.cooldownDays} <days>`, 'days a release must be public').default(5).argParser(numberOption(C.flags.cooldownDays, { min: 0, max: 90, integer: true })))
-    .option(`${C.flags.apiUrl} <url>`, 'GitHub API root', 'https://api.github.com')
+    // GitHub's runners set GITHUB_API_URL (GitHub Enterprise Server's API on a server installation).
+    .option(`${C.flags.apiUrl} <url>`, 'GitHub API root (default: $GITHUB_API_URL, else https://api.github.com)', io.env.GITHUB_API_URL || 'https://api.github.com')
     .option(`${C.flags.summary} <file>`, 'append the Markdown summary to this file (e.g. "$GITHUB_STEP_SUMMARY")')
     .action(async (opts: { lockFile: string; cooldownDays: number; apiUrl: string; summary?: string }) => {
       let lock: { actions: Record<string, LockEntry> };

@@ -123,7 +123,7 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     GITHUB_REF_NAME: asText(o.run.github.ref_name), GITHUB_REF_TYPE: asText(o.run.github.ref_type), GITHUB_EVENT_NAME: asText(o.run.github.event_name),
     GITHUB_RUN_ID: String(o.run.runId), GITHUB_RUN_NUMBER: asText(o.run.github.run_number), GITHUB_RUN_ATTEMPT: '1', GITHUB_ACTOR: asText(o.run.github.actor),
     GITHUB_JOB: id, GITHUB_WORKFLOW: asText(o.run.github.workflow), GITHUB_WORKFLOW_REF: asText(o.run.github.workflow_ref),
-    GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: 'https://api.github.com', GITHUB_BASE_REF: asText(o.run.github.base_ref ?? ''),
+    GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: world.apiUrl, GITHUB_BASE_REF: asText(o.run.github.base_ref ?? ''),
     GITHUB_HEAD_REF: asText(o.run.github.head_ref ?? ''), GITHUB_EVENT_PATH: path.join(runnerTemp, '_github_event.json'),
     STANDIN_STATE: world.stateDir, STANDIN_CALLS: world.callsFile, STANDIN_JOB: label, STANDIN_REMOTE: world.remote,
     STANDIN_REAL_HELM: process.env.STANDIN_REAL_HELM ?? '', STANDIN_SERVICES: process.env.STANDIN_SERVICES ?? '', STANDIN_SERVICE_CONTRACT: process.env.STANDIN_SERVICE_CONTRACT ?? '', STANDIN_BIN: o.standinBin,

@@ -70,6 +70,9 @@ export class World {
   private jobCounter = 0;
   private oidc?: http.Server;
   oidcUrl = '';
+  private api?: http.Server;
+  /** The stand-in GitHub REST API (each job's GITHUB_API_URL). */
+  apiUrl = '';
   readonly oidcAudiences: string[] = [];
 
   private readonly runNumbers = new Map<string, number>();
@@ -115,10 +118,23 @@ export class World {
     });
     await new Promise<void>((resolve) => this.oidc!.listen(0, '127.0.0.1', resolve));
     this.oidcUrl = `http://127.0.0.1:${(this.oidc.address() as AddressInfo).port}/token?api-version=2.0`;
+    // GitHub's REST API as far as the scenario defines it (GITHUB_API_URL of every job): a GET of a
+    // path (with its query) answers the scenario's JSON, anything else 404 as the API would.
+    this.api = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const body = req.method === 'GET' ? this.apiRoutes[`${url.pathname}${url.search}`] ?? this.apiRoutes[url.pathname] : undefined;
+      res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { message: 'Not Found' }));
+    });
+    await new Promise<void>((resolve) => this.api!.listen(0, '127.0.0.1', resolve));
+    this.apiUrl = `http://127.0.0.1:${(this.api.address() as AddressInfo).port}`;
   }
+
+  /** Routes of the stand-in GitHub API: path (optionally with its query) → JSON answer. */
+  readonly apiRoutes: Record<string, Json> = {};
 
   async stop(keep = false): Promise<void> {
     await new Promise<void>((resolve) => (this.oidc ? this.oidc.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.api ? this.api.close(() => resolve()) : resolve()));
     if (!keep) rmSync(this.dir, { recursive: true, force: true });
   }
 

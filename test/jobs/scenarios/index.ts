@@ -1,7 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
 import { hashWorkspaceFiles } from '../engine/job-executor';
+import type { Json } from '../engine/expressions';
 import type { World } from '../engine/world';
 import { MODEL_BYTES, MODEL_ID, MODEL_SHA256 } from '../fixture-monorepo';
 import type { Scenario } from '../harness';
@@ -109,6 +110,19 @@ const fastHistory = () => {
   };
   return { 'tts-synthesize/rate-20_duration-120_warmup-10_ubuntu-24.04.json': `${JSON.stringify({ schemaVersion: 1, scenario: 'tts-synthesize', runs: [run, run, run] }, null, 2)}\n` };
 };
+
+/** A newer actions/checkout release than the pin, past the cooldown, with the same inputs. */
+const NEWER_CHECKOUT = { version: 'v7.0.9', sha: '7'.repeat(40) };
+function newerCheckoutRelease(): Record<string, Json> {
+  const lock = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'actions.lock.json'), 'utf8')) as { actions: Record<string, { version: string; inputs: Record<string, string[]> }> };
+  const pinned = lock.actions['actions/checkout'];
+  const actionYml = `name: Checkout\ninputs:\n${pinned.inputs['.'].map((i) => `  ${i}:\n    description: ${i}\n`).join('')}runs:\n  using: node24\n  main: dist/index.js\n`;
+  return {
+    '/repos/actions/checkout/releases': [NEWER_CHECKOUT.version, pinned.version].map((tag) => ({ tag_name: tag, draft: false, prerelease: false, published_at: '2026-02-01T00:00:00Z' })),
+    [`/repos/actions/checkout/git/ref/tags/${NEWER_CHECKOUT.version}`]: { object: { type: 'commit', sha: NEWER_CHECKOUT.sha } },
+    [`/repos/actions/checkout/contents/action.yml?ref=${NEWER_CHECKOUT.sha}`]: { encoding: 'base64', content: Buffer.from(actionYml).toString('base64') },
+  };
+}
 
 const appcast = () => ({ 'appcast.xml': '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:sparkle="http://www.andymatuschak.org/xml-namespaces/sparkle"><channel><title>VoiceTranscriber</title></channel></rss>\n' });
 
@@ -251,8 +265,22 @@ export const SCENARIOS: Scenario[] = [
     events: [{ kind: 'schedule', workflow: 'cache-cleanup.yml' }],
   },
   {
-    name: 'weekly-action-updates', events: [{ kind: 'schedule', workflow: 'update-actions.yml' }],
-    failing: { 'update-actions.yml/update': 'api.github.com is outside the job runner: no release can be looked up' },
+    // actions/checkout publishes a patch release: the weekly run moves the pin, regenerates every
+    // workflow and opens one pull request with both.
+    name: 'weekly-action-updates',
+    setup: (w) => { Object.assign(w.apiRoutes, newerCheckoutRelease()); },
+    events: [{ kind: 'schedule', workflow: 'update-actions.yml' }],
+    effects: ({ world }) => {
+      const [commit] = branchCommits(world, 'deps/action-pins');
+      expect(commit.subject).toBe('deps(actions): update pinned actions and regenerate the workflows');
+      expect(commit.files).toContain('actions.lock.json');
+      // Every workflow using checkout was regenerated in the same commit.
+      expect(commit.files.filter((f) => f.startsWith('.github/workflows/')).length).toBeGreaterThan(10);
+      const lock = JSON.parse(world.show('refs/heads/deps/action-pins', 'actions.lock.json')) as { actions: Record<string, { version: string; sha: string }> };
+      expect(lock.actions['actions/checkout']).toMatchObject({ version: NEWER_CHECKOUT.version, sha: NEWER_CHECKOUT.sha });
+      expect(world.show('refs/heads/deps/action-pins', '.github/workflows/ci-test.yml')).toContain(`actions/checkout@${NEWER_CHECKOUT.sha} # ${NEWER_CHECKOUT.version}`);
+      expect(github(world).pulls).toEqual([expect.objectContaining({ head: 'deps/action-pins', base: main, state: 'open' })]);
+    },
   },
   { name: 'dispatch-performance', events: [{ kind: 'workflow_dispatch', workflow: 'ci-performance.yml', ref: main, inputs: { rate: 5, duration: 3 } }] },
   {
@@ -341,7 +369,6 @@ export const SCENARIOS: Scenario[] = [
     w.orphanBranch(platform.appRelease!.feedBranch, appcast());
     await run({ kind: 'tag', tag: 'app-v1.3.0' });
   }, {
-    'update-actions.yml/update': 'api.github.com is outside the job runner',
     'ci-helm-validate.yml/lint-tts': 'kubeconform is downloaded from github.com, outside the job runner',
     'ci-helm-validate.yml/lint-agent': 'kubeconform is downloaded from github.com, outside the job runner',
     'ci-helm-validate.yml/result': 'the lint jobs failed',
