@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import {
   ActionPins, checkoutCredentialsRule, concurrencyRule, dangerousTriggersRule, defaultRules, dependabotRule, imagesRule,
   noEmulationRule, permissionsRule, pinnedActionsRule, releaseCacheRule, runPolicy, scriptInstallRule, secretsRule, templateInjectionRule, pullRequestPrivilegeRule,
-  timeoutRule, type PolicyRule, type WorkflowData, type WorkflowTarget,
+  timeoutRule, literalEnvRule, type PolicyRule, type WorkflowData, type WorkflowTarget,
 } from '../src';
 import { buildPipelines } from '../workflows-gen';
 
@@ -105,6 +105,15 @@ describe('policy rules', () => {
     expect(check(secretsRule, (w) => { w.jobs.call = { uses: './.github/workflows/y.yml', secrets: 'inherit' }; })[0]).toMatch(/secrets: inherit/);
     expect(check(secretsRule, (w) => { step(w, 1).env = { ALL: '${{ toJSON(secrets) }}' }; })[0]).toMatch(/toJSON\(secrets\)/);
     expect(check(secretsRule, (w) => { w.jobs.build.env = { TOKEN: '${{ secrets.TOKEN }}' }; })[0]).toMatch(/job-level env reads secrets/);
+  });
+
+  // Defect the job runner found: notarization built its app path in an env value from $RUNNER_TEMP.
+  test('literal-env fails a shell reference in an env value, accepts ${{ }}', () => {
+    expect(check(literalEnvRule, (w) => { step(w, 1).env = { APP: '$RUNNER_TEMP/VoiceTranscriber.app' }; })).toEqual([
+      expect.stringMatching(/^\[x\/build\] pipelines:literal-env: steps\[1\] \("Build"\): env\.APP holds \$RUNNER_TEMP, which GitHub passes literally/),
+    ]);
+    expect(check(literalEnvRule, (w) => { w.jobs.build.env = { DIR: '${HOME}/x' }; })[0]).toMatch(/job env\.DIR holds \$\{HOME\}/);
+    expect(check(literalEnvRule, (w) => { step(w, 1).env = { REF: '${{ github.ref }}', PRICE: '5$', PATTERN: '^v[0-9]+$' }; })).toEqual([]);
   });
 
   test('no-template-injection fails ${{ }} in run: and in github-script', () => {

@@ -1,6 +1,6 @@
 import { imageReferenceProblem } from '../../model/names';
 import type { Finding } from '../../../common/errors';
-import { jobLocation, type PolicyRule } from '../policy';
+import { jobLocation, stepLabel, workflowSteps, type PolicyRule } from '../policy';
 
 /** Every job that runs steps has a timeout. */
 export const timeoutRule: PolicyRule = {
@@ -50,6 +50,33 @@ export const imagesRule: PolicyRule = {
         if (problem) findings.push({ location: jobLocation(target, jobId), message: problem });
       }
     }
+    return findings;
+  },
+};
+
+/** `$NAME` or `${NAME}` outside `${{ }}`: a shell reference, which GitHub never expands in an env value. */
+const SHELL_REFERENCE = /\$(?!\{\{)\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
+
+/**
+ * env values hold no shell references: GitHub passes them literally (only `${{ }}` is substituted),
+ * so `APP: $RUNNER_TEMP/x.app` reaches the script as those characters, not a path. Build the value
+ * in the script instead. (The job runner found the notarization step doing this.)
+ */
+export const literalEnvRule: PolicyRule = {
+  code: 'pipelines:literal-env',
+  description: 'env values (workflow, job, step) contain no $VAR shell references: GitHub passes them literally',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    const check = (env: unknown, location: string, where: string) => {
+      for (const [name, value] of Object.entries((env ?? {}) as Record<string, unknown>)) {
+        const ref = typeof value === 'string' ? SHELL_REFERENCE.exec(value)?.[0] : undefined;
+        if (ref) findings.push({ location, message: `${where}env.${name} holds ${ref}, which GitHub passes literally (no shell expands env values): build the value in the script` });
+      }
+    };
+    check(target.data.env, target.constructPath, 'workflow ');
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) check(job.env, jobLocation(target, jobId), 'job ');
+    for (const { step, index, location } of workflowSteps(target)) check(step.env, location, `${stepLabel(step, index)}: `);
     return findings;
   },
 };

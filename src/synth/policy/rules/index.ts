@@ -1,5 +1,5 @@
 import { dependabotRule } from './dependabot';
-import { concurrencyRule, imagesRule, timeoutRule } from './hygiene';
+import { concurrencyRule, imagesRule, literalEnvRule, timeoutRule } from './hygiene';
 import { dangerousTriggersRule, templateInjectionRule } from './injection';
 import { noEmulationRule, pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
 import { checkoutCredentialsRule, permissionsRule, pullRequestPrivilegeRule, secretsRule } from './token';
@@ -37,6 +37,7 @@ export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
     timeoutRule,
     concurrencyRule,
     imagesRule,
+    literalEnvRule,
     dependabotRule(options.requiredEcosystems),
     workloadsRule,
   ];
