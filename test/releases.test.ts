@@ -207,7 +207,7 @@ describe('the app release', () => {
     expect(holders).toEqual([
       'build: Import the Developer ID certificate into a temporary keychain',
       'build: Notarize, staple and verify',
-      'beta: Add the build to the beta channel',
+      'beta: Add the build to the beta channel and publish the feed',
     ]);
     for (const job of Object.values(appRelease.jobs)) expect(JSON.stringify({ ...job, steps: undefined })).not.toContain('secrets.');
   });
@@ -217,7 +217,7 @@ describe('the app release', () => {
     expect(appRelease.jobs.beta).toMatchObject({ environment: envs.beta, needs: ['build'] });
     expect(appRelease.jobs.phased).toMatchObject({ environment: envs.phased, needs: ['build', 'beta'] });
     expect(appRelease.jobs.everyone).toMatchObject({ environment: envs.everyone, needs: ['build', 'phased'] });
-    expect(step(appRelease.jobs.beta!, /beta channel$/).env).toMatchObject({ CHANNEL: 'beta' });
+    expect(step(appRelease.jobs.beta!, /beta channel and publish the feed$/).env).toMatchObject({ CHANNEL: 'beta' });
     expect(step(appRelease.jobs.phased!, /phased rollout/).env).toMatchObject({ INTERVAL_HOURS: platform.appRelease!.phasedRolloutIntervalHours });
     expect(step(build, /^Notarize/).run).toMatch(/xcrun notarytool submit[\s\S]*xcrun stapler staple[\s\S]*spctl --assess/);
   });

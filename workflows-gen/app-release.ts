@@ -1,6 +1,6 @@
 import {
   APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
-  runStep, SecureWorkflow, secret, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type Construct, type JobStep, type Platform,
+  runStep, SecureWorkflow, secret, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
 } from '../src';
 
 /** Releases of the app run one at a time (a newer tag replaces a pending one); withdrawals stay outside it. */
@@ -14,15 +14,33 @@ function feedCheckout(release: AppRelease): JobStep {
   return checkout({ ref: release.feedBranch, path: FEED_DIR, persistCredentials: true });
 }
 
-/** Commits and pushes the feed; `message` may use `$VERSION`. */
-function pushFeed(message: string, env: Record<string, Expression | string>): JobStep {
-  return runStep({
-    name: 'Publish the feed',
-    env: { ...env, FEED: FEED_DIR },
-    run: [
-      'git -C "$FEED" add appcast.xml',
-      `git -C "$FEED" ${BOT} commit -m "${message}"`,
-      'git -C "$FEED" push origin HEAD',
+/** Attempts at publishing a feed change before a stage gives up (another writer moved the branch each time). */
+const FEED_PUSH_ATTEMPTS = 3;
+
+/**
+ * Edits the feed with an appcast CLI and publishes it in one step that survives another writer (a
+ * withdrawal, the other stage's job): each attempt starts from the branch's current head, applies
+ * the edit again and pushes; a push refused because the head moved is retried, so neither writer
+ * loses its change. `message` may use `$VERSION`.
+ */
+function feedUpdateStep<F extends string, S extends F>(release: AppRelease, cli: CliContract<F, S>, props: CliStepProps<F, S>, message: string): JobStep {
+  return cliStep(cli, {
+    ...props,
+    env: { ...props.env, FEED_CHECKOUT: FEED_DIR, FEED_BRANCH: release.feedBranch },
+    commandIndent: 2,
+    before: [
+      `for attempt in $(seq 1 ${FEED_PUSH_ATTEMPTS}); do`,
+      '  git -C "$FEED_CHECKOUT" fetch --quiet --depth 1 origin "$FEED_BRANCH"',
+      '  git -C "$FEED_CHECKOUT" reset --quiet --hard FETCH_HEAD',
+    ].join('\n'),
+    after: [
+      '  git -C "$FEED_CHECKOUT" add appcast.xml',
+      `  git -C "$FEED_CHECKOUT" ${BOT} commit --quiet -m "${message}"`,
+      '  if git -C "$FEED_CHECKOUT" push origin "HEAD:refs/heads/$FEED_BRANCH"; then exit 0; fi',
+      `  echo "::warning::$FEED_BRANCH moved while this job changed it (attempt $attempt of ${FEED_PUSH_ATTEMPTS}); applying the change again on its new head"`,
+      '  sleep $((attempt * 2))',
+      'done',
+      'echo "::error::$FEED_BRANCH kept moving; the feed was not published"; exit 1',
     ].join('\n'),
   });
 }
@@ -112,26 +130,23 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
       env: { ...version, ARCHIVE: archive, GH_TOKEN: github.token },
       run: 'gh release create "$TAG" "$ARCHIVE" --verify-tag --prerelease --title "$SHORT_VERSION ($VERSION)" --notes "Beta of $SHORT_VERSION, build $VERSION."',
     }),
-    cliStep(APPCAST_ADD, {
-      name: 'Add the build to the beta channel',
+    feedUpdateStep(release, APPCAST_ADD, {
+      name: 'Add the build to the beta channel and publish the feed',
       env: { [APP_RELEASE_SECRETS.sparkleKey]: secret(APP_RELEASE_SECRETS.sparkleKey) },
       args: {
         feed: FEED_FILE, version: version.VERSION, shortVersion: version.SHORT_VERSION, archive, channel: 'beta', edKeyEnv: APP_RELEASE_SECRETS.sparkleKey, title: app.scheme,
         url: Expression.raw(`format('{0}/{1}/releases/download/{2}/{3}', github.server_url, github.repository, github.ref_name, ${Expression.literal(archive)})`),
       },
-    }),
-    pushFeed('beta: $VERSION', version),
+    }, 'beta: $VERSION'),
   ]);
 
   const phased = feedJob('phased', `Phased rollout (Sparkle, a group every ${release.phasedRolloutIntervalHours} h)`, release.environments.phased, [build, beta], [
-    cliStep(APPCAST_PHASE, { name: 'Start the phased rollout', args: { feed: FEED_FILE, version: version.VERSION, intervalHours: release.phasedRolloutIntervalHours } }),
-    pushFeed('phased rollout: $VERSION', version),
+    feedUpdateStep(release, APPCAST_PHASE, { name: 'Start the phased rollout and publish the feed', args: { feed: FEED_FILE, version: version.VERSION, intervalHours: release.phasedRolloutIntervalHours } }, 'phased rollout: $VERSION'),
     runStep({ name: 'Mark the GitHub release as released', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --prerelease=false --latest=false' }),
   ]);
 
   feedJob('everyone', 'Everyone', release.environments.everyone, [build, phased], [
-    cliStep(APPCAST_EVERYONE, { name: 'Offer the build to everyone', args: { feed: FEED_FILE, version: version.VERSION } }),
-    pushFeed('everyone: $VERSION', version),
+    feedUpdateStep(release, APPCAST_EVERYONE, { name: 'Offer the build to everyone and publish the feed', args: { feed: FEED_FILE, version: version.VERSION } }, 'everyone: $VERSION'),
     runStep({ name: 'Mark the GitHub release as the latest', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --latest' }),
   ]);
   return workflow;
@@ -168,8 +183,7 @@ export function appRollbackWorkflow(scope: Construct, platform: Platform): Secur
     steps: [
       ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
       feedCheckout(release),
-      cliStep(APPCAST_WITHDRAW, { name: 'Withdraw it', args: { feed: FEED_FILE, version: workflow.input('build') } }),
-      pushFeed('withdraw: $VERSION', { VERSION: workflow.input('build') }),
+      feedUpdateStep(release, APPCAST_WITHDRAW, { name: 'Withdraw it and publish the feed', args: { feed: FEED_FILE, version: workflow.input('build') } }, 'withdraw: $VERSION'),
       runStep({
         name: 'Mark its GitHub release as a pre-release',
         env: { TAG: workflow.input('tag'), TAG_PREFIX: release.tagPrefix, GH_TOKEN: github.token },

@@ -28,6 +28,10 @@ export interface CliStepProps<F extends string, S extends F> extends StepOptions
   readonly args: CliArgs<F, S>;
   /** Script lines before the command, e.g. a port-forward the command goes through. @default - none */
   readonly before?: string;
+  /** Script lines after the command (a failing command has ended the step by then: bash -e). @default - none */
+  readonly after?: string;
+  /** Spaces before each line of the command, when `before` opens a loop or a function around it. @default 0 */
+  readonly commandIndent?: number;
 }
 
 /** Names a step must never set: the shell's and the runner's own. */
@@ -46,7 +50,7 @@ export function envNameOf(key: string): string {
  * expression is added only when the expression is `true` at run time.
  */
 export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, props: CliStepProps<F, S>): JobStep {
-  const { args, before, ...options } = props;
+  const { args, before, after, commandIndent = 0, ...options } = props;
   const env: Record<string, EnvValue> = { ...(options.env ?? {}) };
   const setEnv = (name: string, value: EnvValue) => {
     if (name in env) throw new Error(`cliStep "${options.name}": env ${name} is set twice (by the step and by the ${cli.bin} arguments)`);
@@ -79,8 +83,11 @@ export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, p
   const command = [`npx --no-install ${cli.bin}${cli.subcommand ? ` ${cli.subcommand}` : ''}`, ...pairs(words), ...(conditional.length > 0 ? ['"${args[@]}"'] : [])];
   const script = [
     ...(before ? [before] : []),
-    ...(conditional.length > 0 ? ['args=()', ...conditional] : []),
-    command.length > 3 ? command.join(' \\\n  ') : command.join(' '),
+    ...[
+      ...(conditional.length > 0 ? ['args=()', ...conditional] : []),
+      command.length > 3 ? command.join(' \\\n  ') : command.join(' '),
+    ].map((text) => text.split('\n').map((line) => `${' '.repeat(commandIndent)}${line}`).join('\n')),
+    ...(after ? [after] : []),
   ];
   return runStep({ ...options, env, run: script.join('\n') });
 }

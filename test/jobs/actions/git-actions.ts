@@ -47,6 +47,13 @@ export function checkoutAction(ctx: ActionContext): void {
     const basic = Buffer.from(`x-access-token:${ctx.run.secrets.GITHUB_TOKEN}`).toString('base64');
     git('config', '--local', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${basic}`);
   }
+  // Fault `concurrent-writer:<branch>`: another writer pushes to the branch right after this job's
+  // first checkout of it (once per scenario), so this job's push meets a moved head, as on GitHub.
+  const race = `concurrent-writer:${wanted}`;
+  if (branch && ctx.run.faults.includes(race) && !world.spentFaults.has(race)) {
+    world.spentFaults.add(race);
+    world.commit(branch, branch, { 'NOTICE.md': 'changed by another writer\n' }, 'another writer');
+  }
   ctx.setOutput('ref', wanted);
   ctx.setOutput('commit', git('rev-parse', 'HEAD'));
 }

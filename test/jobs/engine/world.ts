@@ -76,6 +76,8 @@ export class World {
   readonly oidcAudiences: string[] = [];
 
   private readonly runNumbers = new Map<string, number>();
+  /** Faults that act once per scenario and have acted. */
+  readonly spentFaults = new Set<string>();
   /** GitHub's concurrency groups across every run of the scenario. */
   readonly concurrency = new ConcurrencyGroups();
   /** Reviews of the environments the scenario holds (any other review is approved at once). */

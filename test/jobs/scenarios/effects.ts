@@ -3,6 +3,8 @@
  * stand-in cluster's releases and change log, the registry, GitHub's issues, live keychains and
  * the branches of the remote.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { readRegistry, type RegistryState } from '../actions/registry-state';
 import type { World } from '../engine/world';
 import type { ScenarioResult } from '../harness';
@@ -55,4 +57,10 @@ export function branchCommits(world: World, branch: string): { subject: string; 
 /** The conclusion of each run of a job (`workflow/job`), in order. */
 export function conclusions(r: ScenarioResult, job: string): string[] {
   return r.world.reports.filter((x) => `${x.workflow}/${x.job}` === job).map((x) => x.conclusion);
+}
+
+/** The logs of every run of a job whose folder name ends with `suffix` (`app-release.yml-beta`), joined. */
+export function jobLogs(world: World, suffix: string): string {
+  const root = path.join(world.dir, 'jobs');
+  return readdirSync(root).filter((d) => d.endsWith(suffix)).map((d) => readFileSync(path.join(root, d, 'job.log'), 'utf8')).join('\n');
 }

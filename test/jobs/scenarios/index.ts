@@ -7,7 +7,7 @@ import type { World } from '../engine/world';
 import { MODEL_BYTES, MODEL_ID, MODEL_SHA256 } from '../fixture-monorepo';
 import type { Scenario } from '../harness';
 import { runbookScenario } from './runbook';
-import { branchCommits, cluster, conclusions, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
+import { branchCommits, cluster, conclusions, jobLogs, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
 import { platform } from '../harness';
 
 const main = platform.defaultBranch;
@@ -181,6 +181,18 @@ export const SCENARIOS: Scenario[] = [
         { subject: 'beta: 1', files: ['appcast.xml'] }, { subject: 'appcast: start', files: ['appcast.xml'] },
       ]);
       expect(github(world).releases['app-v1.2.3']).toMatchObject({ assets: ['VoiceTranscriber.zip'], prerelease: false });
+    },
+  },
+  {
+    // Another writer pushes to the feed while the beta stage edits it: the stage applies its edit
+    // again on the new head, and neither change is lost.
+    name: 'app-tag-feed-moved', faults: [`concurrent-writer:${platform.appRelease!.feedBranch}`],
+    setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
+    events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
+    effects: ({ world }) => {
+      expect(branchCommits(world, platform.appRelease!.feedBranch).map((c) => c.subject)).toEqual(['everyone: 1', 'phased rollout: 1', 'beta: 1', 'another writer', 'appcast: start']);
+      expect(jobLogs(world, 'app-release.yml-beta')).toContain(`::warning::${platform.appRelease!.feedBranch} moved while this job changed it (attempt 1 of 3)`);
+      expect(world.show(`refs/heads/${platform.appRelease!.feedBranch}`, 'NOTICE.md')).toBe('changed by another writer\n');
     },
   },
   {
