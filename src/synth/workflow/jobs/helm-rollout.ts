@@ -120,12 +120,15 @@ export function portForwardScript(target: string): string {
   return `${FORWARD_FUNCTION}\nforward ${target}`;
 }
 
+/** How long a port-forward may take to listen, polled every fifth of a second (it usually takes under one). */
+const FORWARD_START = { seconds: 30, pollsPerSecond: 5 } as const;
+
 const FORWARD_FUNCTION = [
   'forward() {',
   `  kubectl port-forward --namespace "$NAMESPACE" "$1" "${FORWARD_PORT}:$PORT" > "$RUNNER_TEMP/port-forward.log" 2>&1 &`,
   '  forward_pid=$!',
   '  trap \'kill "$forward_pid" 2> /dev/null || true\' EXIT',
-  '  for _ in $(seq 1 30); do grep -q "Forwarding from" "$RUNNER_TEMP/port-forward.log" && return 0; sleep 1; done',
+  `  for _ in $(seq 1 ${FORWARD_START.seconds * FORWARD_START.pollsPerSecond}); do grep -q "Forwarding from" "$RUNNER_TEMP/port-forward.log" && return 0; sleep ${1 / FORWARD_START.pollsPerSecond}; done`,
   '  cat "$RUNNER_TEMP/port-forward.log"; echo "::error::port-forward to $1 did not start"; return 1',
   '}',
 ].join('\n');
