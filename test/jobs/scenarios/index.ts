@@ -9,6 +9,7 @@ import type { Scenario } from '../harness';
 import { runbookScenario } from './runbook';
 import { branchCommits, cluster, conclusions, jobLogs, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
 import { platform } from '../harness';
+import { ALERT_ISSUE_TITLE_PREFIX } from '../../../src/synth/workflow/jobs/failure-alert';
 
 const main = platform.defaultBranch;
 const app = platform.app;
@@ -386,10 +387,23 @@ export const SCENARIOS: Scenario[] = [
     'ci-helm-validate.yml/lint-agent': 'kubeconform is downloaded from github.com, outside the job runner',
     'ci-helm-validate.yml/result': 'the lint jobs failed',
   }),
-  { name: 'alerts-after-failure', events: [{ kind: 'workflow_run', watched: 'Nightly performance', conclusion: 'failure' }] },
+  {
+    name: 'alerts-after-failure',
+    events: [
+      { kind: 'workflow_run', watched: 'Nightly performance', conclusion: 'failure' },
+      { kind: 'workflow_run', watched: 'Nightly performance', conclusion: 'failure' },
+    ],
+    effects: ({ world }) => {
+      // One issue per failing workflow: the second failure comments on it.
+      expect(github(world).issues).toEqual([expect.objectContaining({ title: `${ALERT_ISSUE_TITLE_PREFIX}Nightly performance`, state: 'open', comments: [expect.stringContaining('ended: failure')] })]);
+    },
+  },
   {
     name: 'alerts-after-recovery',
     setup: async (_w, t) => { await t.run({ kind: 'workflow_run', watched: 'Nightly performance', conclusion: 'failure' }); },
     events: [{ kind: 'workflow_run', watched: 'Nightly performance', conclusion: 'success' }],
+    effects: ({ world }) => {
+      expect(github(world).issues).toEqual([expect.objectContaining({ title: `${ALERT_ISSUE_TITLE_PREFIX}Nightly performance`, state: 'closed' })]);
+    },
   },
 ];
