@@ -245,6 +245,9 @@ function stringMap(value: Json): Record<string, string> {
 
 function lastError(output: string): string {
   const errors = parseWorkflowCommands(output).filter((c) => c.command === 'error');
+  // A failing jest run names its failed tests with "●"; those say more than its last lines.
+  const failedTests = [...new Set(output.split('\n').filter((l) => /^\s+● /.test(l)).map((l) => l.trim()))];
+  if (errors.length === 0 && failedTests.length > 0) return `: ${failedTests.join(' | ').slice(0, 600)}`;
   const tail = output.trim().split('\n').slice(-3).join(' | ');
   return errors.length > 0 ? `: ${errors[errors.length - 1].message}` : tail ? `: ${tail.slice(0, 400)}` : '';
 }
