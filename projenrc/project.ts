@@ -116,6 +116,9 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
         // Jest's default on two cores is one worker; the suite's slow files wait on timers and
         // sockets, not the CPU, so two workers overlap them.
         maxWorkers: 2,
+        // Tests spawn real tools (helm, shellcheck, the CLIs); jest's 5 s default failed one on two
+        // busy cores (inside the job runner's ci.yml scenario, beside another scenario).
+        testTimeout: 60_000,
       },
     },
     tsconfigDev: {
