@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
@@ -98,8 +98,22 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
   test('bad input exits 2 naming it', async () => {
     const r = await plan('--base', 'no-such-ref', '--head', 'HEAD');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`pipelines: "no-such-ref" is not a commit of ${repo}\n`);
+    expect(r.stderr).toBe(`pipelines: --base "no-such-ref" is not a commit of ${repo}\n`);
     expect((await plan('--format', 'html')).code).toBe(2);
+  });
+
+  // Hardening (issue 23, class 4): a revision that git would read as an option wrote a file.
+  test.each([
+    ['plan', '--base=--output=OUT'],
+    ['plan', '--head=--output=OUT'],
+    ['what-runs', '--base=--output=OUT'],
+  ])('%s %s is refused as a revision and writes nothing', async (command, arg) => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'inject-')), 'x');
+    const extra = command === 'what-runs' ? ['--event', 'push'] : ['--base', 'HEAD~1'];
+    const r = await runCliInProcess(pipelinesCommand, [command, '--repo', repo, ...extra, arg.replace('OUT', out)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^pipelines: --(base|head) "--output=.*" is not a revision\n$/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

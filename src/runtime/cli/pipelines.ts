@@ -7,7 +7,7 @@ import { PIPELINES_PLAN as P, PIPELINES_WHAT_RUNS as W } from '../../common/cli-
 import { quoteInput } from '../../common/safe-text';
 import { WHAT_RUNS_EVENTS, whatRuns, whatRunsMarkdown, whatRunsText, type WhatRunsEvent } from '../../common/what-runs/what-runs';
 import { planMarkdown, planOf, planText } from '../plan/plan';
-import { defaultBase, git, snapshotAtRevision, snapshotOfWorkingTree, type GeneratedSnapshot } from '../plan/snapshot';
+import { defaultBase, git, resolveCommit, snapshotAtRevision, snapshotOfWorkingTree, type GeneratedSnapshot } from '../plan/snapshot';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
 
 const FORMATS = ['text', 'markdown'] as const;
@@ -25,12 +25,13 @@ function findHelm(given: string | undefined, env: NodeJS.ProcessEnv): string | u
 }
 
 function snapshot(repo: string, rev: string | undefined): GeneratedSnapshot {
-  return rev === undefined ? snapshotOfWorkingTree(repo) : snapshotAtRevision(repo, rev);
+  return rev === undefined ? snapshotOfWorkingTree(repo) : snapshotAtRevision(repo, rev, P.flags.head);
 }
 
 function changedFiles(repo: string, base: string): string[] {
+  const commit = resolveCommit(repo, base, W.flags.base);
   try {
-    const tracked = git(repo, ['diff', '--name-only', '--no-renames', base]);
+    const tracked = git(repo, ['diff', '--name-only', '--no-renames', commit, '--']);
     const untracked = git(repo, ['ls-files', '--others', '--exclude-standard']);
     return [...new Set([...tracked.split('\n'), ...untracked.split('\n')].filter(Boolean))].sort();
   } catch {
@@ -56,7 +57,7 @@ export function pipelinesCommand(io: CliIo = PROCESS_IO): Command {
     .option('--repo <dir>', 'the repository', '.')
     .action((opts: { base?: string; head?: string; format: typeof FORMATS[number]; helm?: string; defaultBranch: string; out?: string; repo: string }) => {
       const base = opts.base ?? defaultBase(opts.repo, opts.defaultBranch);
-      const plan = planOf(snapshotAtRevision(opts.repo, base), snapshot(opts.repo, opts.head), { helm: findHelm(opts.helm, io.env) });
+      const plan = planOf(snapshotAtRevision(opts.repo, base, P.flags.base), snapshot(opts.repo, opts.head), { helm: findHelm(opts.helm, io.env) });
       const text = opts.format === 'markdown' ? planMarkdown(plan) : planText(plan);
       io.stdout(text);
       if (opts.out) writeFileSync(opts.out, text, { flag: 'a' });

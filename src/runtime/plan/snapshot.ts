@@ -27,19 +27,28 @@ function generatedList(text: string, where: string): string[] {
   throw new InputError(`${where}: ${FILES_MANIFEST} is not projen's file list ({"files": [...]})`);
 }
 
+/**
+ * The commit a revision names, checked as a revision before git sees it: a value starting with `-`
+ * would be read as an option (`--output=/tmp/x` makes `git diff` write a file), so it is refused,
+ * and `--end-of-options` keeps git from reading any other value as one. `what` names the flag.
+ */
+export function resolveCommit(repo: string, rev: string, what: string): string {
+  if (rev.startsWith('-') || rev.length === 0 || /[\0\n]/.test(rev)) throw new InputError(`${what} ${quoteInput(rev)} is not a revision`);
+  try {
+    return git(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]).trim();
+  } catch {
+    throw new InputError(`${what} ${quoteInput(rev)} is not a commit of ${repo}`);
+  }
+}
+
 /** Only what a reviewer reads: workflows, Dependabot, charts, compose and docs; not projen's own bookkeeping. */
 export function isReviewedOutput(file: string): boolean {
   return file.startsWith('.github/') || file.startsWith('charts/') || file.startsWith('deploy/') || file.startsWith('docs/');
 }
 
 /** The generated files at a git revision (read with `git show`; the working tree is untouched). */
-export function snapshotAtRevision(repo: string, rev: string): GeneratedSnapshot {
-  let commit: string;
-  try {
-    commit = git(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).trim();
-  } catch {
-    throw new InputError(`${quoteInput(rev)} is not a commit of ${repo}`);
-  }
+export function snapshotAtRevision(repo: string, rev: string, what = 'revision'): GeneratedSnapshot {
+  const commit = resolveCommit(repo, rev, what);
   let manifest: string;
   try {
     manifest = git(repo, ['show', `${commit}:${FILES_MANIFEST}`]);
@@ -70,8 +79,15 @@ export function snapshotOfWorkingTree(repo: string): GeneratedSnapshot {
 /** The default base: the merge base of HEAD with the default branch (origin's, else the local one). */
 export function defaultBase(repo: string, defaultBranch: string): string {
   for (const ref of [`origin/${defaultBranch}`, defaultBranch]) {
+    let commit: string;
     try {
-      return git(repo, ['merge-base', 'HEAD', ref]).trim();
+      commit = resolveCommit(repo, ref, 'default branch');
+    } catch (e) {
+      if (ref === defaultBranch && defaultBranch.startsWith('-')) throw e;
+      continue;
+    }
+    try {
+      return git(repo, ['merge-base', 'HEAD', commit]).trim();
     } catch { /* try the next */ }
   }
   throw new InputError(`no merge base of HEAD with ${defaultBranch} or origin/${defaultBranch}: pass --base <ref>`);
