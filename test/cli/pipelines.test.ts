@@ -102,6 +102,20 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     expect((await plan('--format', 'html')).code).toBe(2);
   });
 
+  // Hardening (issue 23, class 4): an entry of the file list outside the repository was read.
+  test('a file list naming a path outside the repository is refused, naming the entry', async () => {
+    const manifest = path.join(repo, '.projen', 'files.json');
+    const before = require('node:fs').readFileSync(manifest, 'utf8');
+    try {
+      writeFileSync(manifest, JSON.stringify({ files: ['.github/workflows/ci-test.yml', 'charts/../../outside.txt'] }));
+      const r = await runCliInProcess(pipelinesCommand, ['plan', '--repo', repo, '--base', 'HEAD']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('pipelines: working tree: .projen/files.json lists "charts/../../outside.txt", which is not a path inside the repository\n');
+    } finally {
+      writeFileSync(manifest, before);
+    }
+  });
+
   // Hardening (issue 23, class 4): a revision that git would read as an option wrote a file.
   test.each([
     ['plan', '--base=--output=OUT'],

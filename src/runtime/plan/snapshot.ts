@@ -20,11 +20,15 @@ export function git(repo: string, args: readonly string[]): string {
 }
 
 function generatedList(text: string, where: string): string[] {
+  let files: unknown;
   try {
-    const files = JSON.parse(text).files;
-    if (Array.isArray(files) && files.every((f) => typeof f === 'string')) return files;
+    files = JSON.parse(text).files;
   } catch { /* reported below */ }
-  throw new InputError(`${where}: ${FILES_MANIFEST} is not projen's file list ({"files": [...]})`);
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) throw new InputError(`${where}: ${FILES_MANIFEST} is not projen's file list ({"files": [...]})`);
+  // Entries are paths inside the repository, as projen writes them: never read anything outside it.
+  const outside = files.find((f) => path.isAbsolute(f) || path.posix.normalize(f) !== f || f === '..' || f.startsWith('../'));
+  if (outside !== undefined) throw new InputError(`${where}: ${FILES_MANIFEST} lists ${quoteInput(outside)}, which is not a path inside the repository`);
+  return files;
 }
 
 /**
