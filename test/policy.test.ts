@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import {
   ActionPins, checkoutCredentialsRule, concurrencyRule, dangerousTriggersRule, defaultRules, dependabotRule, imagesRule,
   noEmulationRule, permissionsRule, pinnedActionsRule, releaseCacheRule, runPolicy, scriptInstallRule, secretsRule, templateInjectionRule, pullRequestPrivilegeRule,
-  timeoutRule, literalEnvRule, type PolicyRule, type WorkflowData, type WorkflowTarget,
+  timeoutRule, literalEnvRule, ifExpressionRule, untrustedRunnerFileRule, type PolicyRule, type WorkflowData, type WorkflowTarget,
 } from '../src';
 import { buildPipelines } from '../workflows-gen';
 
@@ -114,6 +114,26 @@ describe('policy rules', () => {
     ]);
     expect(check(literalEnvRule, (w) => { w.jobs.build.env = { DIR: '${HOME}/x' }; })[0]).toMatch(/job env\.DIR holds \$\{HOME\}/);
     expect(check(literalEnvRule, (w) => { step(w, 1).env = { REF: '${{ github.ref }}', PRICE: '5$', PATTERN: '^v[0-9]+$' }; })).toEqual([]);
+  });
+
+  // Hardening (issue 23, class 8): both synthesized before these rules.
+  test('no-untrusted-runner-files fails pull-request text written to GITHUB_ENV, GITHUB_PATH or GITHUB_OUTPUT', () => {
+    expect(check(untrustedRunnerFileRule, (w) => { step(w, 1).env = { TITLE: '${{ github.event.pull_request.title }}' }; step(w, 1).run = 'echo "TITLE=$TITLE" >> "$GITHUB_ENV"\n'; })).toEqual([
+      expect.stringMatching(/^\[x\/build\] pipelines:no-untrusted-runner-files: steps\[1\] \("Build"\): env\.TITLE carries github\.event\.pull_request\.title, attacker-controlled text, into a script that writes \$GITHUB_ENV/),
+    ]);
+    expect(check(untrustedRunnerFileRule, (w) => { step(w, 1).env = { BRANCH: '${{ github.head_ref }}' }; step(w, 1).run = 'echo "branch=$BRANCH" >> "${GITHUB_OUTPUT}"\n'; })[0]).toMatch(/github\.head_ref/);
+    // Trusted values, or untrusted ones the script does not write to a runner file, pass.
+    expect(check(untrustedRunnerFileRule, (w) => { step(w, 1).env = { SHA: '${{ github.sha }}' }; step(w, 1).run = 'echo "sha=$SHA" >> "$GITHUB_OUTPUT"\n'; })).toEqual([]);
+    expect(check(untrustedRunnerFileRule, (w) => { step(w, 1).env = { TITLE: '${{ github.event.pull_request.title }}' }; step(w, 1).run = 'printf "%s\\n" "$TITLE"\n'; })).toEqual([]);
+  });
+
+  test('if-one-expression fails text beside ${{ }} in a job or step if:, accepts a bare or wholly wrapped expression', () => {
+    expect(check(ifExpressionRule, (w) => { w.jobs.build.if = "${{ github.ref == 'refs/heads/main' }} && github.event_name == 'push'"; })).toEqual([
+      expect.stringMatching(/^\[x\/build\] pipelines:if-one-expression: if: \$\{\{ github\.ref == 'refs\/heads\/main' \}\} && .* always true/),
+    ]);
+    expect(check(ifExpressionRule, (w) => { step(w, 1).if = "${{ success() }} "; })).toEqual([]);
+    expect(check(ifExpressionRule, (w) => { step(w, 1).if = "main' || true || '${{ github.ref }}"; })[0]).toMatch(/steps\[1\] \("Build"\): if: /);
+    expect(check(ifExpressionRule, (w) => { w.jobs.build.if = "github.ref == 'refs/heads/main'"; step(w, 1).if = "${{ always() }}"; })).toEqual([]);
   });
 
   test('no-template-injection fails ${{ }} in run: and in github-script', () => {

@@ -1,6 +1,6 @@
 import { dependabotRule } from './dependabot';
 import { concurrencyRule, imagesRule, literalEnvRule, timeoutRule } from './hygiene';
-import { dangerousTriggersRule, templateInjectionRule } from './injection';
+import { dangerousTriggersRule, ifExpressionRule, templateInjectionRule, untrustedRunnerFileRule } from './injection';
 import { noEmulationRule, pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
 import { checkoutCredentialsRule, permissionsRule, pullRequestPrivilegeRule, secretsRule } from './token';
 import { workloadsRule } from './workloads';
@@ -33,6 +33,8 @@ export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
     checkoutCredentialsRule,
     secretsRule,
     templateInjectionRule,
+    untrustedRunnerFileRule,
+    ifExpressionRule,
     dangerousTriggersRule,
     timeoutRule,
     concurrencyRule,

@@ -1,5 +1,5 @@
 import type { Finding } from '../../../common/errors';
-import { stepLabel, workflowSteps, type PolicyRule, type WorkflowTarget } from '../policy';
+import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowTarget } from '../policy';
 
 /**
  * Every `${{ … }}` in a text, found by scanning rather than a pattern: the expression ends at the
@@ -74,6 +74,58 @@ export const dangerousTriggersRule: PolicyRule = {
     if ('workflow_run' in on && !metadataOnlyWorkflowRun(target)) {
       findings.push({ location: target.constructPath, message: 'workflow_run is flagged by zizmor; call this workflow with workflow_call from the producing workflow instead (workflow_run is allowed only with a branches filter and no checkout, artifact download or cache)' });
     }
+    return findings;
+  },
+};
+
+/** Contexts an outside contributor writes: pull request, issue, comment and commit text, branch names. */
+const ATTACKER_CONTROLLED = /github\.(head_ref|event\.(pull_request\.(title|body|head\.(ref|label))|issue\.(title|body)|comment\.body|review\.body|review_comment\.body|head_commit\.(message|author)|commits|workflow_run\.(head_branch|display_title|head_commit)|discussion\.(title|body)|pages))/;
+/** A script line writing to the runner's environment, output or path file. */
+const RUNNER_FILE_WRITE = /\$\{?GITHUB_(ENV|PATH|OUTPUT)\}?/;
+
+/**
+ * Attacker-controlled text never reaches `$GITHUB_ENV`, `$GITHUB_PATH` or `$GITHUB_OUTPUT`: a
+ * newline in a pull request title written to GITHUB_ENV sets any variable for every later step
+ * (`NODE_OPTIONS`, `LD_PRELOAD`, `PATH`), which is code execution with the job's token.
+ */
+export const untrustedRunnerFileRule: PolicyRule = {
+  code: 'pipelines:no-untrusted-runner-files',
+  description: 'a step that writes to $GITHUB_ENV, $GITHUB_PATH or $GITHUB_OUTPUT takes no pull-request, issue, comment or branch text through its env',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    for (const { step, index, location } of workflowSteps(target)) {
+      if (typeof step.run !== 'string') continue;
+      const file = RUNNER_FILE_WRITE.exec(step.run)?.[0];
+      if (!file) continue;
+      for (const [name, value] of Object.entries((step.env ?? {}) as Record<string, unknown>)) {
+        const source = typeof value === 'string' ? ATTACKER_CONTROLLED.exec(value)?.[0] : undefined;
+        if (source) findings.push({ location, message: `${stepLabel(step, index)}: env.${name} carries ${source}, attacker-controlled text, into a script that writes ${file}: a newline in it sets any variable or output for later steps` });
+      }
+    }
+    return findings;
+  },
+};
+
+/**
+ * An `if:` is one expression: either bare (`github.ref == 'refs/heads/main'`) or wholly inside one
+ * `${{ }}`. Text outside the braces makes GitHub evaluate the whole value as a non-empty string,
+ * which is always true (`${{ a }} && b` runs whatever a and b are).
+ */
+export const ifExpressionRule: PolicyRule = {
+  code: 'pipelines:if-one-expression',
+  description: 'every if: is a bare expression or exactly one ${{ }} (text beside ${{ }} makes it always true)',
+  check(target) {
+    if (target.kind !== 'workflow') return [];
+    const findings: Finding[] = [];
+    const check = (condition: unknown, location: string, where: string) => {
+      if (typeof condition !== 'string' || !condition.includes('${{')) return;
+      const expressions = findExpressions(condition);
+      if (expressions.length === 1 && expressions[0] === condition.trim()) return;
+      findings.push({ location, message: `${where}if: ${condition.slice(0, 200)} mixes \${{ }} with other text: GitHub reads it as a non-empty string, always true; write one expression` });
+    };
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) check(job.if, jobLocation(target, jobId), '');
+    for (const { step, index, location } of workflowSteps(target)) check(step.if, location, `${stepLabel(step, index)}: `);
     return findings;
   },
 };
