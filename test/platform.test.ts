@@ -21,6 +21,17 @@ describe('Platform', () => {
       .toThrow(/\[services\[0\]\.port\] must be an integer from 1024 to 65535 \(the container runs as non-root\), got 70000/);
   });
 
+  // Hardening (issue 23, classes 2 and 7): both synthesized before; the first made alerts.yml's if: always true.
+  test.each([
+    ["main' || true || '", (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "main' \|\| true \|\| '" must be a branch name/],
+    ['-main', (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "-main" must be a branch name/],
+    ['feature..x', (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "feature\.\.x" must be a branch name/],
+    ['main', (d: Mutable<PlatformDefinition>, v: string) => { d.app.release!.feedBranch = v; }, /\[app\.release\.feedBranch\] "main" must be a branch other than the default branch \(the feed jobs push to it\)/],
+    ['appcast.lock', (d: Mutable<PlatformDefinition>, v: string) => { d.app.release!.feedBranch = v; }, /\[app\.release\.feedBranch\] "appcast\.lock" must be a branch name/],
+  ])('refuses the branch %j, naming the field', (value, set, message) => {
+    expect(() => Platform.fromDefinition(definition((d) => set(d, value)))).toThrow(message);
+  });
+
   test('fails on a bad cron, naming the field and the part', () => {
     expect(() => Platform.fromDefinition(definition((d) => { d.schedules.performance = '0 25 * * *'; })))
       .toThrow(/\[schedules\.performance\] hour field "25": 25 is outside 0–23 in "0 25 \* \* \*"/);

@@ -9,6 +9,18 @@ export function dnsLabelProblem(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A branch name the pipelines can put into refs, YAML and `if:` expressions: git's ref format
+ * (no `..`, `//`, trailing `/`, `.` or `.lock`) over a conservative alphabet (letters, digits,
+ * `.`, `_`, `/`, `-`), so no quote can end a string in an expression.
+ */
+export function branchNameProblem(value: string): string | undefined {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) || /\.\.|\/\/|\/$|\.$|\.lock$|\/\./.test(value) || value.length > 255) {
+    return `"${value}" must be a branch name: letters, digits, ".", "_", "/" and "-", starting with a letter or digit, without "..", "//" or a trailing "/", "." or ".lock"`;
+  }
+  return undefined;
+}
+
 /** One path component of an OCI image name (lowercase, separators . _ __ -). */
 export function imageNameProblem(value: string): string | undefined {
   if (!/^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/.test(value)) {

@@ -1,5 +1,5 @@
 import { cronProblem } from './cron';
-import { dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
+import { branchNameProblem, dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
 import type { AppReleaseDefinition, DeployDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
@@ -107,11 +107,11 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
   if (d.maxErrorRatePct !== undefined) c.check(`${at}.maxErrorRatePct`, d.maxErrorRatePct, (v) => (v >= 0 && v <= 100 ? undefined : `must be a percentage from 0 to 100, got ${v}`));
 }
 
-function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition): void {
+function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition, defaultBranch: string): void {
   c.check(`${at}.tags`, r.tags, (v) => (/^[A-Za-z0-9._/-]+\*$/.test(v) ? undefined : `"${v}" must be a tag prefix ending in *, e.g. app-v*`));
   c.check(`${at}.productName`, r.productName, (v) => (/^[A-Za-z0-9 ._-]+\.app$/.test(v) ? undefined : `"${v}" must be a bundle name ending in .app`));
   c.check(`${at}.feedUrl`, r.feedUrl, (v) => (v.startsWith('https://') ? urlProblem(v) : `"${v}" must be https (Sparkle refuses an insecure feed)`));
-  if (r.feedBranch !== undefined) c.check(`${at}.feedBranch`, r.feedBranch, nonEmpty);
+  if (r.feedBranch !== undefined) c.check(`${at}.feedBranch`, r.feedBranch, (v) => branchNameProblem(v) ?? (v === defaultBranch ? `"${v}" must be a branch other than the default branch (the feed jobs push to it)` : undefined));
   if (r.phasedRolloutIntervalHours !== undefined) c.check(`${at}.phasedRolloutIntervalHours`, r.phasedRolloutIntervalHours, (v) => (Number.isInteger(v) && v >= 1 && v <= 168 ? undefined : `must be an integer from 1 to 168 hours, got ${v}`));
   for (const [step, name] of Object.entries(r.environments ?? {})) c.check(`${at}.environments.${step}`, name, (v) => (IDENTIFIER.test(v) ? undefined : `"${v}" must be a GitHub environment name`));
 }
@@ -120,7 +120,7 @@ function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition): 
 export function validatePlatform(def: PlatformDefinition): Finding[] {
   const c = new FieldChecker();
   c.check('repository', def.repository, (v) => (/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(v) ? undefined : `"${v}" must be owner/name`));
-  c.check('defaultBranch', def.defaultBranch, nonEmpty);
+  c.check('defaultBranch', def.defaultBranch, branchNameProblem);
   c.check('version', def.version, (v) => (/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v) ? undefined : `"${v}" must be a semantic version such as 1.2.3`));
   const envNames = new Set<string>();
   def.environments.forEach((env, i) => {
@@ -168,7 +168,7 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('dependencyUpdates.time', def.dependencyUpdates.time, timeOfDayProblem);
   c.check('dependencyUpdates.cooldownDays', def.dependencyUpdates.cooldownDays, cooldownProblem);
   if (def.performanceHistoryBranch !== undefined) {
-    c.check('performanceHistoryBranch', def.performanceHistoryBranch, (v) => (/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(v) && !v.includes('..') && v !== def.defaultBranch ? undefined : `"${v}" must be a branch name other than the default branch`));
+    c.check('performanceHistoryBranch', def.performanceHistoryBranch, (v) => branchNameProblem(v) ?? (v === def.defaultBranch ? `"${v}" must be a branch other than the default branch (the history jobs push to it)` : undefined));
   }
   if (def.releaseTags !== undefined) {
     // A glob GitHub's filter accepts and that cannot match a branch-like ref by accident.
@@ -213,7 +213,7 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('app.packageManifest', app.packageManifest, (v) => (v === 'xcodeproj' || v === 'swiftpm' ? undefined : `must be "xcodeproj" or "swiftpm", got ${JSON.stringify(v)}`));
   c.check('app.project', app.project, (v) => repoPathProblem(v) ?? (/\.(xcodeproj|xcworkspace)$/.test(v) ? undefined : `"${v}" must name a .xcodeproj or .xcworkspace`));
   c.check('app.xcode', app.xcode, (v) => (/^\d+\.\d+(\.\d+)?$/.test(v) ? undefined : `"${v}" must be an Xcode version such as 16.4`));
-  if (app.release) checkAppRelease(c, 'app.release', app.release);
+  if (app.release) checkAppRelease(c, 'app.release', app.release, def.defaultBranch);
   c.check('app.swiftlint', app.swiftlint, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be an exact version X.Y.Z`));
   for (const key of ['unit', 'routing', 'performance'] as const) {
     c.check(`app.testTargets.${key}`, app.testTargets[key], (v) => (/^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/.test(v) ? undefined : `"${v}" must be a test target (or Target/Class)`));
