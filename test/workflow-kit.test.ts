@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import {
-  ActionPins, checkout, Expression, github, PipelineApp, READ_CONTENTS, runStep, SecureWorkflow, setupNode, defaultRules, actionStep,
+  ActionPins, checkout, Expression, github, PipelineApp, READ_CONTENTS, runStep, SecureWorkflow, type SecureJob, setupNode, defaultRules, actionStep,
 } from '../src';
 
 const pins = ActionPins.fromFile(path.join(__dirname, '..', 'actions.lock.json'));
@@ -95,6 +95,14 @@ describe('errors name the construct path and the field', () => {
   test('fails on a bad cron in a trigger', () => {
     expect(() => new SecureWorkflow(app(), 'nightly', { name: 'n', description: 'd', triggers: { schedule: ['0 2 * *'] } }))
       .toThrow('[nightly] triggers.schedule[0]: must have 5 fields (minute hour day-of-month month day-of-week), got 4 in "0 2 * *"');
+  });
+
+  // Hardening (issue 23, class 7): synthesis crashed with a TypeError.
+  test('fails naming the job when needs holds something that is not a job', () => {
+    const a = app();
+    const missing = [undefined] as unknown as SecureJob[];
+    expect(() => prWorkflow(a).addJob('y', { runsOn: 'ubuntu-24.04', permissions: {}, needs: missing, steps: [runStep({ name: 'y', run: 'true' })] }))
+      .toThrow('[wf/y] needs[0] is not a job (got undefined): pass the job object addJob returned');
   });
 
   test('fails on a dispatch example that names an input the workflow does not declare', () => {

@@ -52,6 +52,10 @@ export abstract class WorkflowJob extends Construct {
   protected constructor(scope: Construct, id: string, props: WorkflowJobProps) {
     super(scope, id);
     this.jobId = id;
+    // A missing job (an undefined from a lookup) would otherwise surface later as a TypeError.
+    (props.needs ?? []).forEach((need, i) => {
+      if (!(need instanceof WorkflowJob)) throw new ValidationError(this, `needs[${i}] is not a job (got ${String(need)}): pass the job object addJob returned`);
+    });
     this.needs = [...(props.needs ?? [])];
     this.node.addValidation({ validate: () => this.validateNeeds() });
   }
