@@ -26,8 +26,8 @@ describe('Platform', () => {
     ["main' || true || '", (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "main' \|\| true \|\| '" must be a branch name/],
     ['-main', (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "-main" must be a branch name/],
     ['feature..x', (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "feature\.\.x" must be a branch name/],
-    ['main', (d: Mutable<PlatformDefinition>, v: string) => { d.app.release!.feedBranch = v; }, /\[app\.release\.feedBranch\] "main" must be a branch other than the default branch \(the feed jobs push to it\)/],
-    ['appcast.lock', (d: Mutable<PlatformDefinition>, v: string) => { d.app.release!.feedBranch = v; }, /\[app\.release\.feedBranch\] "appcast\.lock" must be a branch name/],
+    ['main', (d: Mutable<PlatformDefinition>, v: string) => { (d.app.release as { feedBranch?: string }).feedBranch = v; }, /\[app\.release\.feedBranch\] "main" must be a branch other than the default branch \(the feed jobs push to it\)/],
+    ['appcast.lock', (d: Mutable<PlatformDefinition>, v: string) => { (d.app.release as { feedBranch?: string }).feedBranch = v; }, /\[app\.release\.feedBranch\] "appcast\.lock" must be a branch name/],
   ])('refuses the branch %j, naming the field', (value, set, message) => {
     expect(() => Platform.fromDefinition(definition((d) => set(d, value)))).toThrow(message);
   });
