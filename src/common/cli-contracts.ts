@@ -129,6 +129,7 @@ export const UPDATE_ACTION_PINS = contract('update-action-pins', {
   cooldownDays: '--cooldown-days',
   apiUrl: '--api-url',
   summary: '--summary',
+  deadlineSeconds: '--deadline-seconds',
 });
 
 const APPCAST_BIN = 'sparkle-appcast';

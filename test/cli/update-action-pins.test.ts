@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,13 @@ let apiUrl: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
+    // An answer that trickles in, a byte a second, for as long as the client waits.
+    if (url.pathname === '/repos/slow/trickle/releases') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 1000);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     // Contents are asked for at a commit (`?ref=`): those entries are keyed with it.
     const body = API[`${url.pathname}${url.search}`] ?? (url.search.startsWith('?ref=') ? undefined : API[url.pathname]);
     res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { message: 'Not Found' }));
@@ -109,6 +117,47 @@ describe('update-action-pins', () => {
     expect(r.stdout).toContain('No action has a newer release past its cooldown.');
     const unreachable = await runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--lock-file', file], { GITHUB_API_URL: 'http://127.0.0.1:9' });
     expect(unreachable.code).toBe(1);
+  });
+
+  // Hardening (issue 23, class 5): each of these crashed, hung, exited 1 or reached another API path.
+  test.each([
+    [{ '../../users/x': { version: 'v1.0.0', sha: sha('a') } }, /actions\["\.\.\/\.\.\/users\/x"\] is not an owner\/repo name/],
+    [{ 'actions/checkout': { version: 'latest', sha: sha('a') } }, /version "latest" must be a release tag/],
+    [{ 'actions/checkout': { version: 'v1.0.0', sha: 'main' } }, /sha "main" must be a full commit SHA/],
+    [{ 'actions/checkout': 'v1' }, /must be an object with version and sha/],
+  ])('a lock entry that is not a pin exits 2 naming it, before any request (%j)', async (actions, message) => {
+    const file = lockFile(actions);
+    const before = readFileSync(file, 'utf8');
+    const r = await run(['--lock-file', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  test('an unwritable summary exits 2 before the lock file is touched', async () => {
+    const file = lockFile({ 'docker/login-action': { version: 'v3.6.0', sha: sha('e') } });
+    const before = readFileSync(file, 'utf8');
+    const r = await run(['--lock-file', file, '--summary', path.dirname(file)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--summary ".*": cannot write \(is a folder\)/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  test('a lock file that is a FIFO exits 2 at once instead of blocking', async () => {
+    const fifo = path.join(mkdtempSync(path.join(tmpdir(), 'pins-')), 'actions.lock.json');
+    execFileSync('mkfifo', [fifo]);
+    const r = await run(['--lock-file', fifo]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not a regular file, expected a JSON file/);
+  });
+
+  test('an answer that trickles in ends at the run\'s deadline, reported, with the other pins written', async () => {
+    const file = lockFile({ 'slow/trickle': { version: 'v1.0.0', sha: sha('1') }, 'docker/login-action': { version: 'v3.6.0', sha: sha('e') } });
+    const started = Date.now();
+    const r = await run(['--lock-file', file, '--deadline-seconds', '2']);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/`slow\/trickle` \(\/repos\/slow\/trickle\/releases: no complete answer before the run's deadline\)/);
   });
 
   test('bad input exits 2 and changes nothing', async () => {

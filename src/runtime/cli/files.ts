@@ -1,4 +1,5 @@
 import { accessSync, appendFileSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { InputError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
@@ -66,10 +67,11 @@ export function assertWritable(file: string, flag: string): void {
 export function writeFileAtomic(file: string, content: string): void {
   const target = targetOf(file);
   const dir = path.dirname(path.resolve(target));
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  // A name nobody can guess, created exclusively: a link planted under it is never followed.
+  const tmp = path.join(dir, `.${path.basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
   try {
     mkdirSync(dir, { recursive: true });
-    const fd = openSync(tmp, 'w', 0o644);
+    const fd = openSync(tmp, 'wx', 0o644);
     try {
       writeSync(fd, content);
       fsyncSync(fd);
@@ -92,12 +94,22 @@ export function appendText(file: string, text: string): void {
   }
 }
 
-/** Reads and parses a JSON file; a missing or malformed file is an InputError naming it. */
-export function readJsonFile(file: string): unknown {
+/** The largest JSON input a CLI reads (a lock file, a manifest, metrics): far above any real one. */
+export const MAX_JSON_INPUT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads and parses a JSON file; a missing, malformed or oversized file, or one that is not a regular
+ * file (a FIFO or a device would block or never end), is an InputError naming it.
+ */
+export function readJsonFile(file: string, maxBytes = MAX_JSON_INPUT_BYTES): unknown {
   let text: string;
   try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new InputError(`${quoteInput(file)}: is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, expected a JSON file`);
+    if (stat.size > maxBytes) throw new InputError(`${quoteInput(file)}: ${stat.size} bytes, more than the ${maxBytes} a JSON input may have`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`${quoteInput(file)}: cannot read (${reason(e)})`);
   }
   try {

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { UPDATE_ACTION_PINS as C } from '../../common/cli-contracts';
 import { quoteInput } from '../../common/safe-text';
 import { updatePins, updateSummary, type LockEntry } from '../pins/update-pins';
+import { appendText, assertWritable, readJsonFile, writeFileAtomic } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 
 export function updateActionPinsCommand(io: CliIo = PROCESS_IO, now: () => Date = () => new Date()): Command {
@@ -18,27 +18,44 @@ export function updateActionPinsCommand(io: CliIo = PROCESS_IO, now: () => Date 
     // GitHub's runners set GITHUB_API_URL (GitHub Enterprise Server's API on a server installation).
     .option(`${C.flags.apiUrl} <url>`, 'GitHub API root (default: $GITHUB_API_URL, else https://api.github.com)', io.env.GITHUB_API_URL || 'https://api.github.com')
     .option(`${C.flags.summary} <file>`, 'append the Markdown summary to this file (e.g. "$GITHUB_STEP_SUMMARY")')
-    .action(async (opts: { lockFile: string; cooldownDays: number; apiUrl: string; summary?: string }) => {
-      let lock: { actions: Record<string, LockEntry> };
+    .addOption(new Option(`${C.flags.deadlineSeconds} <seconds>`, 'the whole run\'s deadline: lookups still unanswered then fail (reported)').default(300).argParser(numberOption(C.flags.deadlineSeconds, { min: 1, max: 3600 })))
+    .action(async (opts: { lockFile: string; cooldownDays: number; apiUrl: string; summary?: string; deadlineSeconds: number }) => {
+      // Every input is checked before the first request and the first write.
+      let lock: { actions?: unknown };
       try {
-        lock = JSON.parse(readFileSync(opts.lockFile, 'utf8'));
+        lock = readJsonFile(opts.lockFile) as { actions?: unknown };
       } catch (e) {
-        throw new InputError(`${C.flags.lockFile} ${quoteInput(opts.lockFile)}: ${(e as Error).message}`);
+        throw e instanceof InputError ? new InputError(`${C.flags.lockFile} ${e.message}`) : e;
       }
-      if (typeof lock?.actions !== 'object' || lock.actions === null) throw new InputError(`${opts.lockFile}: no "actions" object`);
+      const actions = lock?.actions;
+      if (typeof actions !== 'object' || actions === null || Array.isArray(actions)) throw new InputError(`${C.flags.lockFile} ${quoteInput(opts.lockFile)}: no "actions" object`);
+      for (const [name, entry] of Object.entries(actions)) {
+        const problem = lockEntryProblem(name, entry);
+        if (problem) throw new InputError(`${C.flags.lockFile} ${quoteInput(opts.lockFile)}: actions[${quoteInput(name)}] ${problem}`);
+      }
       try { new URL(opts.apiUrl); } catch { throw new InputError(`${C.flags.apiUrl} ${quoteInput(opts.apiUrl)} is not a URL`); }
-      const result = await updatePins(lock.actions, { apiUrl: opts.apiUrl, token: io.env.GITHUB_TOKEN, cooldownDays: opts.cooldownDays, now: now() });
-      if (result.updated.length > 0) {
-        // Written whole and renamed: a failure never leaves half a lock file.
-        const temp = `${opts.lockFile}.tmp`;
-        writeFileSync(temp, `${JSON.stringify({ ...lock, actions: result.entries }, null, 2)}\n`);
-        renameSync(temp, opts.lockFile);
-      }
+      assertWritable(opts.lockFile, C.flags.lockFile);
+      if (opts.summary) assertWritable(opts.summary, C.flags.summary);
+      const result = await updatePins(actions as Record<string, LockEntry>, {
+        apiUrl: opts.apiUrl, token: io.env.GITHUB_TOKEN, cooldownDays: opts.cooldownDays, now: now(), deadline: Date.now() + opts.deadlineSeconds * 1000,
+      });
+      // Written whole through a fresh temporary file and renamed: a failure never leaves half a lock file.
+      if (result.updated.length > 0) writeFileAtomic(opts.lockFile, `${JSON.stringify({ ...lock, actions: result.entries }, null, 2)}\n`);
       const summary = updateSummary(result, opts.cooldownDays);
       io.stdout(summary);
-      if (opts.summary) writeFileSync(opts.summary, summary, { flag: 'a' });
+      if (opts.summary) appendText(opts.summary, summary);
       if (result.failed.length > 0) throw new CheckFailedError(`${result.failed.length} action(s) could not be checked: ${result.failed.map((f) => f.action).join(', ')}`);
     });
+}
+
+/** GitHub's owner/repo grammar, and the entry's own fields: what may reach an API path and the workflows. */
+function lockEntryProblem(name: string, entry: unknown): string | undefined {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(name) || name.split('/')[1]!.startsWith('.')) return 'is not an owner/repo name';
+  const e = entry as { version?: unknown; sha?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return 'must be an object with version and sha';
+  if (typeof e.version !== 'string' || !/^v\d+(\.\d+){0,2}$/.test(e.version)) return `version ${JSON.stringify(e.version)} must be a release tag such as v1.2.3`;
+  if (typeof e.sha !== 'string' || !/^[0-9a-f]{40}$/.test(e.sha)) return `sha ${JSON.stringify(e.sha)} must be a full commit SHA (40 hex digits)`;
+  return undefined;
 }
 
 if (require.main === module) main(updateActionPinsCommand());

@@ -39,6 +39,8 @@ export interface UpdateOptions {
   readonly cooldownDays: number;
   readonly now: Date;
   readonly timeoutMs?: number;
+  /** Epoch milliseconds by which the whole run ends: a request still unanswered then fails. @default - none */
+  readonly deadline?: number;
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
@@ -46,12 +48,29 @@ const MAX_BODY = 4 * 1024 * 1024;
 async function getJson(o: UpdateOptions, path: string): Promise<any> {
   const url = new URL(path.replace(/^\//, ''), o.apiUrl.endsWith('/') ? o.apiUrl : `${o.apiUrl}/`);
   const timeout = o.timeoutMs ?? 20_000;
-  const res = await request(url, {
-    headers: { 'accept': 'application/vnd.github+json', 'user-agent': 'update-action-pins', 'x-github-api-version': '2022-11-28', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
-  });
-  const body = await readBounded(res.body, MAX_BODY, (limit) => new Error(`${url.href}: answer larger than ${limit} bytes`));
+  const left = o.deadline === undefined ? undefined : o.deadline - Date.now();
+  if (left !== undefined && left <= 0) throw new Error('the run\'s deadline passed before this lookup');
+  // A body that trickles in resets undici's idle timeouts; the deadline bounds the whole run.
+  const signal = left === undefined ? undefined : AbortSignal.timeout(left);
+  let res: Awaited<ReturnType<typeof request>>;
+  try {
+    res = await request(url, {
+      signal,
+      headers: { 'accept': 'application/vnd.github+json', 'user-agent': 'update-action-pins', 'x-github-api-version': '2022-11-28', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+  } catch (e) {
+    if (signal?.aborted) throw new Error(`${url.pathname}: no answer before the run's deadline`);
+    throw e;
+  }
+  let body: Buffer;
+  try {
+    body = await readBounded(res.body, MAX_BODY, (limit) => new Error(`${url.href}: answer larger than ${limit} bytes`));
+  } catch (e) {
+    if (signal?.aborted) throw new Error(`${url.pathname}: no complete answer before the run's deadline`);
+    throw e;
+  }
   if (res.statusCode !== 200) throw new Error(`${url.pathname} answered HTTP ${res.statusCode}`);
   return JSON.parse(body.toString('utf8'));
 }
