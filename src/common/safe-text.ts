@@ -45,3 +45,25 @@ export function workflowCommand(command: 'warning' | 'error' | 'notice', message
   const props = title ? ` title=${escapeCommandProperty(title)}` : '';
   return `::${command}${props}::${escapeCommandData(message)}\n`;
 }
+
+/** Longest line a CLI prints of text it did not write (a multi-megabyte value is cut, and counted). */
+export const OUTPUT_LINE_LIMIT = 4000;
+
+/**
+ * Text for a CLI's output that may hold values it did not write itself (package names, advisory
+ * summaries, feed versions): on each line, a leading `::` or `##[` (which GitHub's runner obeys as a
+ * workflow command, e.g. `::add-mask::` or `::error::`) is broken up, terminal escape sequences and
+ * other control characters are removed, credentials in URLs (`https://user:pass@host`) are redacted,
+ * and a line longer than {@link OUTPUT_LINE_LIMIT} is cut. Newlines and tabs stay.
+ */
+export function safeOutput(text: string): string {
+  return text.split('\n').map((line) => {
+    let out = line
+      .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-_]/g, '')
+      .replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, '')
+      .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
+    out = out.replace(/^(\s*)(::|##\[)/, (_m, space: string, command: string) => `${space}${command === '::' ? ':\u200b:' : '#\u200b#['}`);
+    const chars = [...out];
+    return chars.length > OUTPUT_LINE_LIMIT ? `${chars.slice(0, OUTPUT_LINE_LIMIT).join('')}… (${chars.length - OUTPUT_LINE_LIMIT} more characters)` : out;
+  }).join('\n');
+}

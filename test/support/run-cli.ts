@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { runCli, type CliIo } from '../../src/runtime/cli/run-cli';
+import { runCli, safeIo, type CliIo } from '../../src/runtime/cli/run-cli';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -38,7 +38,7 @@ export function runCliProcess(cli: string, args: readonly string[], env: NodeJS.
 export async function runCliInProcess(command: (io: CliIo) => Command, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult & { code: number }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env };
+  const io: CliIo = safeIo({ stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, env });
   const code = await runCli(command(io), args, io);
   return { code, stdout, stderr };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { PIP_AUDIT_SARIF as C } from '../../common/cli-contracts';
-import { quoteInput, workflowCommand } from '../../common/safe-text';
+import { quoteInput } from '../../common/safe-text';
 import { appendText, assertWritable, readJsonFile, writeFileAtomic } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { DEFAULT_OSV_URL, OsvClient } from '../vulnerabilities/osv-client';
@@ -61,7 +61,7 @@ export function pipAuditSarifCommand(io: CliIo = PROCESS_IO): Command {
       const failing = failingFindings(findings, opts.failOn);
       io.stdout(`${findings.length} vulnerabilit${findings.length === 1 ? 'y' : 'ies'} in ${report.dependencies.length} dependencies; wrote ${opts.output}\n`);
       if (failing.length > 0) {
-        for (const f of failing) io.stdout(workflowCommand('error', findingMessage(f), `${f.id} in ${f.packageName}`));
+        for (const f of failing) io.command('error', findingMessage(f), `${f.id} in ${f.packageName}`);
         throw new CheckFailedError(`${failing.length} vulnerabilit${failing.length === 1 ? 'y is' : 'ies are'} ${opts.failOn} or worse, or unrated: ${failing.map((f) => `${f.packageName} ${f.id}`).join(', ')}`);
       }
     });

@@ -1,19 +1,36 @@
 import { Command, CommanderError } from 'commander';
 import { CheckFailedError, ExitCode, InputError } from '../../common/cli-errors';
-import { oneLine, quoteInput, workflowCommand } from '../../common/safe-text';
+import { oneLine, quoteInput, safeOutput, workflowCommand } from '../../common/safe-text';
 
 /** Everything a CLI writes goes through this, so tests can run CLIs in-process too. */
 export interface CliIo {
+  /** Output; passed through {@link safeOutput}: it can never print a workflow command. */
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** The one way to print a workflow command (`::error title=…::message`), with its data escaped. */
+  readonly command: (kind: 'warning' | 'error' | 'notice', message: string, title?: string) => void;
   readonly env: NodeJS.ProcessEnv;
 }
 
-export const PROCESS_IO: CliIo = {
+/**
+ * The I/O a CLI gets: its writes pass through one safe-output layer (values it did not write can
+ * never become workflow commands, escape sequences or leaked credentials); only `command` prints a
+ * workflow command.
+ */
+export function safeIo(raw: { readonly stdout: (text: string) => void; readonly stderr: (text: string) => void; readonly env: NodeJS.ProcessEnv }): CliIo {
+  return {
+    stdout: (text) => raw.stdout(safeOutput(text)),
+    stderr: (text) => raw.stderr(safeOutput(text)),
+    command: (kind, message, title) => raw.stdout(workflowCommand(kind, message, title)),
+    env: raw.env,
+  };
+}
+
+export const PROCESS_IO: CliIo = safeIo({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
-};
+});
 
 /**
  * Runs a CLI: parses argv with the command, calls the action, and maps errors to exit codes.
@@ -62,7 +79,8 @@ export function main(program: Command): void {
  * Writes a warning: a `::warning` annotation on GitHub (the run shows it), a `WARNING:` line elsewhere.
  */
 export function writeWarning(io: CliIo, message: string, title: string): void {
-  io.stdout(io.env.GITHUB_ACTIONS === 'true' ? workflowCommand('warning', message, title) : `WARNING: ${oneLine(message)}\n`);
+  if (io.env.GITHUB_ACTIONS === 'true') io.command('warning', message, title);
+  else io.stdout(`WARNING: ${oneLine(message)}\n`);
 }
 
 /** Parses a number flag; throws an InputError naming the flag. */
