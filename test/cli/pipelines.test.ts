@@ -102,6 +102,14 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     expect((await plan('--format', 'html')).code).toBe(2);
   });
 
+  // Hardening (issue 23, class 6): an --out that is a folder ended in a stack trace.
+  test('--out naming a folder exits 2 in one line, before any work', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'plan-out-'));
+    const r = await plan('--base', 'HEAD~1', '--head', 'HEAD', '--out', folder);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`pipelines: --out "${folder}": cannot write (is a folder)\n`);
+  });
+
   // Hardening (issue 23, class 4): an entry of the file list outside the repository was read.
   test('a file list naming a path outside the repository is refused, naming the entry', async () => {
     const manifest = path.join(repo, '.projen', 'files.json');

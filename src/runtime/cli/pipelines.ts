@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { InputError } from '../../common/cli-errors';
 import { PIPELINES_PLAN as P, PIPELINES_WHAT_RUNS as W } from '../../common/cli-contracts';
@@ -8,6 +7,7 @@ import { quoteInput } from '../../common/safe-text';
 import { WHAT_RUNS_EVENTS, whatRuns, whatRunsMarkdown, whatRunsText, type WhatRunsEvent } from '../../common/what-runs/what-runs';
 import { planMarkdown, planOf, planText } from '../plan/plan';
 import { defaultBase, git, resolveCommit, snapshotAtRevision, snapshotOfWorkingTree, type GeneratedSnapshot } from '../plan/snapshot';
+import { appendText, assertWritable } from './files';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
 
 const FORMATS = ['text', 'markdown'] as const;
@@ -56,11 +56,12 @@ export function pipelinesCommand(io: CliIo = PROCESS_IO): Command {
     .option(`${P.flags.out} <file>`, 'also write the plan to this file (e.g. "$GITHUB_STEP_SUMMARY", appended)')
     .option('--repo <dir>', 'the repository', '.')
     .action((opts: { base?: string; head?: string; format: typeof FORMATS[number]; helm?: string; defaultBranch: string; out?: string; repo: string }) => {
+      if (opts.out) assertWritable(opts.out, P.flags.out);
       const base = opts.base ?? defaultBase(opts.repo, opts.defaultBranch);
       const plan = planOf(snapshotAtRevision(opts.repo, base, P.flags.base), snapshot(opts.repo, opts.head), { helm: findHelm(opts.helm, io.env) });
       const text = opts.format === 'markdown' ? planMarkdown(plan) : planText(plan);
       io.stdout(text);
-      if (opts.out) writeFileSync(opts.out, text, { flag: 'a' });
+      if (opts.out) appendText(opts.out, text);
     });
 
   program.command(W.subcommand!)
