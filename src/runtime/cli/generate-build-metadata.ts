@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { GENERATE_BUILD_METADATA as C } from '../../common/cli-contracts';
-import { writeFileAtomic } from './files';
+import { assertWritable, writeFileAtomic } from './files';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
 import { buildLabels, collectBuildMetadata, type GitReader } from '../build-metadata/build-metadata';
 import { gitCliReader } from '../build-metadata/git-reader';
@@ -16,6 +16,9 @@ export function generateBuildMetadataCommand(io: CliIo = PROCESS_IO, git: GitRea
     .option(`${C.flags.labels} <file>`, 'also write the image labels (OCI revision, created, source; the run) as key=value lines')
     .option(`${C.flags.matrix} <json>`, 'this job\'s matrix entry as JSON, e.g. \'${{ toJSON(matrix) }}\' through env (default: $BUILD_MATRIX, else {})')
     .action((opts: { out: string; matrix?: string; labels?: string }) => {
+      // Every output is checked before the first is written: a bad --labels leaves no --out behind.
+      assertWritable(opts.out, C.flags.out);
+      if (opts.labels) assertWritable(opts.labels, C.flags.labels);
       const metadata = collectBuildMetadata({ env: io.env, git, matrix: opts.matrix, now });
       writeFileAtomic(opts.out, JSON.stringify(metadata, null, 2) + '\n');
       if (opts.labels) writeFileAtomic(opts.labels, buildLabels(metadata).join('\n') + '\n');
