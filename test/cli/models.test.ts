@@ -190,6 +190,21 @@ describe('fetch-models', () => {
     expect(readFileSync(cachedFileOf(cache(), a)).equals(base)).toBe(true);
   });
 
+  // Hardening (issue 23, class 6): a file as the cache folder was an internal error with a stack.
+  test('exit 2 before any request: a --cache-dir that is a file, a --summary that is a folder', async () => {
+    const a = entry('base', base);
+    await serve({ a: { model: a, content: base, behaviours: [{ kind: 'ok' }] } });
+    const manifest = writeManifest({ schemaVersion: 1, models: [a] });
+    const file = path.join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const r = await runCliInProcess(fetchModelsCommand, ['--manifest', manifest, '--cache-dir', file, '--base-url', host.url]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^fetch-models: --cache-dir ".*not-a-folder": cannot (create the folder|write in it) \(/)]);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const summary = await run(manifest, '--summary', dir);
+    expect([summary.code, summary.stderr]).toEqual([2, expect.stringMatching(/--summary ".*": cannot write \(is a folder\)/)]);
+    expect(host.requests.size).toBe(0);
+  });
+
   test('exit 2: an unknown --model, a bad --base-url, an invalid manifest', async () => {
     const a = entry('base', base);
     await serve({ a: { model: a, content: base, behaviours: [{ kind: 'ok' }] } });

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { FETCH_MODELS as C } from '../../common/cli-contracts';
 import { quoteInput } from '../../common/safe-text';
-import { appendText, readJsonFile } from './files';
+import { appendText, assertWritable, assertWritableFolder, readJsonFile } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { fetchModels } from '../models/fetch-models';
 import { parseModelsManifest } from '../models/manifest';
@@ -47,6 +47,8 @@ export function fetchModelsCommand(io: CliIo = PROCESS_IO): Command {
       const unknown = opts.model.filter((id) => !manifest.models.some((m) => m.id === id));
       if (unknown.length > 0) throw new InputError(`${C.flags.model}: ${unknown.map((id) => quoteInput(id)).join(', ')} not in ${opts.manifest}; ids: ${manifest.models.map((m) => m.id).join(', ')}`);
       const models = opts.model.length > 0 ? manifest.models.filter((m) => opts.model.includes(m.id)) : manifest.models;
+      assertWritableFolder(opts.cacheDir, C.flags.cacheDir);
+      if (opts.summary) assertWritable(opts.summary, C.flags.summary);
       const results = await fetchModels({
         models, cacheDir: opts.cacheDir, baseUrl, attempts: opts.attempts, initialDelayMs: opts.initialDelayMs, idleTimeoutMs: opts.timeoutMs,
         log: (line) => io.stdout(`${line}\n`),

@@ -60,6 +60,25 @@ export function assertWritable(file: string, flag: string): void {
 }
 
 /**
+ * Checks, before any work starts, that a folder can be written: created when missing; an existing
+ * path must be a folder that may be written. Throws an InputError naming the flag and the path.
+ */
+export function assertWritableFolder(dir: string, flag: string): void {
+  const at = `${flag} ${quoteInput(dir)}`;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`${at}: cannot create the folder (${reason(e)})`);
+  }
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new InputError(`${at}: cannot write in it (${reason(e)})`);
+  }
+}
+
+/**
  * Writes a file atomically: a temporary file in the same folder, flushed, then renamed over
  * the target (the link's target when the path is a symbolic link). A crash or an error midway
  * never leaves a half-written file or a changed target. A failure is an InputError naming the path.

@@ -1,3 +1,4 @@
+import { quoteInput } from '../../common/safe-text';
 import { InputError } from '../../common/cli-errors';
 import { parseWithSchema } from '../../common/schema-validator';
 import type { PerformanceMetrics } from './performance-metrics';
@@ -98,6 +99,9 @@ export function transcriptionMetrics(run: TranscriptionRun, source: string): Per
   const warmup = samples.clips.slice(0, run.warmupClips);
   const measured = samples.clips.slice(run.warmupClips);
   const latencies = measured.map((c) => c.elapsedMs).sort((a, b) => a - b);
+  // A clip too short for its time (a denormal length) has no real-time factor to record.
+  const infinite = measured.find((c) => !Number.isFinite(c.elapsedMs / 1000 / c.audioSeconds));
+  if (infinite) throw new InputError(`${source}: clip ${quoteInput(infinite.name)}: audioSeconds ${infinite.audioSeconds} gives no finite real-time factor`);
   const rtfs = measured.map((c) => c.elapsedMs / 1000 / c.audioSeconds).sort((a, b) => a - b);
   const processingSeconds = latencies.reduce((a, b) => a + b, 0) / 1000;
   const audio = (clips: readonly TranscriptionClip[]) => round(clips.reduce((a, c) => a + c.audioSeconds, 0), 3);
