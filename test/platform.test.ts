@@ -32,6 +32,14 @@ describe('Platform', () => {
     expect(() => Platform.fromDefinition(definition((d) => set(d, value)))).toThrow(message);
   });
 
+  // Hardening (issue 23, class 2): a limit of 100 % made the watch gate unable to fail.
+  test('refuses an error-rate limit the watch gate could not fail on', () => {
+    const withLimit = (v: number) => () => Platform.fromDefinition(definition((d) => { (d.environments[1]!.deploy as { maxErrorRatePct?: number }).maxErrorRatePct = v; }));
+    expect(withLimit(100)).toThrow(/\[environments\[1\]\.deploy\.maxErrorRatePct\] must be a percentage from 0 to 10 \(above it the gate passes a canary failing one request in ten\), got 100/);
+    expect(withLimit(Number.NaN)).toThrow(/maxErrorRatePct\] must be a percentage/);
+    expect(withLimit(5)).not.toThrow();
+  });
+
   test('fails on a bad cron, naming the field and the part', () => {
     expect(() => Platform.fromDefinition(definition((d) => { d.schedules.performance = '0 25 * * *'; })))
       .toThrow(/\[schedules\.performance\] hour field "25": 25 is outside 0–23 in "0 25 \* \* \*"/);

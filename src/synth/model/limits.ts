@@ -132,6 +132,11 @@ export const DEFAULT_ROLLOUT: readonly { readonly percent: number; readonly watc
 
 /** Highest error rate (%) of a watch window's synthetic traffic. */
 export const DEFAULT_MAX_ERROR_RATE_PCT = 1;
+/**
+ * Highest error-rate limit a watch may have: above it the gate passes a canary that fails one
+ * request in ten, which is a broken release, not noise.
+ */
+export const MAX_ERROR_RATE_LIMIT_PCT = 10;
 
 /** Requests per second of a watch window's synthetic traffic: enough to see errors, not load. */
 export const WATCH_RATE_RPS = 2;

@@ -338,7 +338,7 @@ export interface DeployDefinition {
   readonly rollout?: readonly RolloutStageDefinition[];
   /** @default - no Gateway: every canary is a replica-ratio canary */
   readonly gateway?: GatewayDefinition;
-  /** Highest error rate (%) of the synthetic traffic in a watch window. @default DEFAULT_MAX_ERROR_RATE_PCT */
+  /** Highest error rate (%) of the synthetic traffic in a watch window, from 0 to MAX_ERROR_RATE_LIMIT_PCT (10). @default DEFAULT_MAX_ERROR_RATE_PCT */
   readonly maxErrorRatePct?: number;
 }
 

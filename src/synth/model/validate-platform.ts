@@ -4,7 +4,7 @@ import type { AppReleaseDefinition, DeployDefinition, PlatformDefinition, Resour
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
 import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
-import { cooldownProblem, IDENTIFIER, IMAGE_PLATFORMS, MAX_WATCH_MINUTES, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
+import { cooldownProblem, IDENTIFIER, IMAGE_PLATFORMS, MAX_ERROR_RATE_LIMIT_PCT, MAX_WATCH_MINUTES, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
 
 
 /** Collects findings against field paths such as `services[1].port`. */
@@ -104,7 +104,7 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
     d.gateway.parentRefs.forEach((r, j) => c.check(`${at}.gateway.parentRefs[${j}].name`, r.name, nonEmpty));
     d.gateway.services.forEach((name, j) => { if (!services.has(name)) c.fail(`${at}.gateway.services[${j}]`, `unknown service "${name}"; known: ${[...services].join(', ')}`); });
   }
-  if (d.maxErrorRatePct !== undefined) c.check(`${at}.maxErrorRatePct`, d.maxErrorRatePct, (v) => (v >= 0 && v <= 100 ? undefined : `must be a percentage from 0 to 100, got ${v}`));
+  if (d.maxErrorRatePct !== undefined) c.check(`${at}.maxErrorRatePct`, d.maxErrorRatePct, (v) => (Number.isFinite(v) && v >= 0 && v <= MAX_ERROR_RATE_LIMIT_PCT ? undefined : `must be a percentage from 0 to ${MAX_ERROR_RATE_LIMIT_PCT} (above it the gate passes a canary failing one request in ten), got ${v}`));
 }
 
 function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition, defaultBranch: string): void {
