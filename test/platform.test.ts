@@ -32,6 +32,12 @@ describe('Platform', () => {
     expect(() => Platform.fromDefinition(definition((d) => set(d, value)))).toThrow(message);
   });
 
+  // Hardening (issue 23, class 1): tts's rollout ran helm uninstall on the release of a service named tts-canary.
+  test('refuses a service named like another service\'s canary release, naming both', () => {
+    const clash = () => Platform.fromDefinition(definition((d) => { d.services[1]!.name = 'tts-canary'; d.services[1]!.imageName = 'tts-canary'; }));
+    expect(clash).toThrow(/\[services\[1\]\.name\] "tts-canary" is the canary release of services\[0\] \("tts"\): its rollout would upgrade and uninstall this service's release/);
+  });
+
   // Hardening (issue 23, class 2): a limit of 100 % made the watch gate unable to fail.
   test('refuses an error-rate limit the watch gate could not fail on', () => {
     const withLimit = (v: number) => () => Platform.fromDefinition(definition((d) => { (d.environments[1]!.deploy as { maxErrorRatePct?: number }).maxErrorRatePct = v; }));

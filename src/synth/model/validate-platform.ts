@@ -4,7 +4,7 @@ import type { AppReleaseDefinition, DeployDefinition, PlatformDefinition, Resour
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
 import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
-import { cooldownProblem, IDENTIFIER, IMAGE_PLATFORMS, MAX_ERROR_RATE_LIMIT_PCT, MAX_WATCH_MINUTES, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
+import { CANARY_RELEASE_SUFFIX, cooldownProblem, IDENTIFIER, IMAGE_PLATFORMS, MAX_ERROR_RATE_LIMIT_PCT, MAX_WATCH_MINUTES, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
 
 
 /** Collects findings against field paths such as `services[1].port`. */
@@ -188,6 +188,12 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
     if (seen.has(service.name)) c.fail(`${at}.name`, `duplicate service "${service.name}" (also services[${seen.get(service.name)}])`);
     seen.set(service.name, i);
     checkService(c, at, service, names);
+  }
+  // A service named like another's canary release would be installed over, and uninstalled by, that service's rollout.
+  for (const [i, service] of def.services.entries()) {
+    const canary = `${service.name}${CANARY_RELEASE_SUFFIX}`;
+    const j = def.services.findIndex((other) => other.name === canary);
+    if (j >= 0) c.fail(`services[${j}].name`, `"${canary}" is the canary release of services[${i}] ("${service.name}"): its rollout would upgrade and uninstall this service's release; choose another name`);
   }
   const images = new Map<string, string>();
   for (const [i, service] of def.services.entries()) {
