@@ -38,6 +38,12 @@ describe('Platform', () => {
     expect(clash).toThrow(/\[services\[1\]\.name\] "tts-canary" is the canary release of services\[0\] \("tts"\): its rollout would upgrade and uninstall this service's release/);
   });
 
+  // Hardening (issue 23, class 7): such values broke compose interpolation and reached the chart unescaped.
+  test.each([['two\nlines'], ['${HOME}'], ['${{ secrets.TOKEN }}']])('refuses the setting value %j, naming the field', (value) => {
+    expect(() => Platform.fromDefinition(definition((d) => { (d.services[0]!.settings as Record<string, string>).TTS_DEFAULT_VOICE = value; })))
+      .toThrow(/\[services\[0\]\.settings\.TTS_DEFAULT_VOICE\] .* must be one line of text without "\$"/);
+  });
+
   // Hardening (issue 23, class 2): a limit of 100 % made the watch gate unable to fail.
   test('refuses an error-rate limit the watch gate could not fail on', () => {
     const withLimit = (v: number) => () => Platform.fromDefinition(definition((d) => { (d.environments[1]!.deploy as { maxErrorRatePct?: number }).maxErrorRatePct = v; }));

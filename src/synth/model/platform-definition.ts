@@ -55,7 +55,8 @@ export interface ServiceDefinition {
    */
   readonly calls?: readonly string[];
   /**
-   * Plain settings (environment variables) of the service, deployed in its ConfigMap.
+   * Plain settings (environment variables) of the service, deployed in its ConfigMap (and the
+   * compose file): one line each, without `$`.
    * @default {}
    */
   readonly settings?: Readonly<Record<string, string>>;

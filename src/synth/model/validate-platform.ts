@@ -37,6 +37,11 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
   for (const key of Object.keys(service.settings ?? {})) {
     if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) c.fail(`${at}.settings.${key}`, 'must be an environment variable name (A–Z, 0–9, _)');
     if (key === 'LOG_LEVEL') c.fail(`${at}.settings.${key}`, 'LOG_LEVEL is a chart value (logLevel), not a setting');
+    const value = service.settings![key]!;
+    // The value reaches the compose file (where $ interpolates), the chart's values and the workflows' YAML verbatim.
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value) || value.includes('$')) {
+      c.fail(`${at}.settings.${key}`, `${JSON.stringify(value)} must be one line of text without "$" (Compose would interpolate it, and \${{ }} would reach a workflow)`);
+    }
   }
   if (service.performance) {
     const perf = service.performance;
