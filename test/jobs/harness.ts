@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import * as YAML from 'yaml';
@@ -8,6 +8,7 @@ import { PLATFORM } from '../../workflows-gen/platform';
 import { helmBinary } from '../support/helm';
 import { serviceContractEnv } from '../support/service-contract';
 import { localAction } from './actions';
+import { lockedActions } from './actions/declared-inputs';
 import { readRegistry, writeRegistry } from './actions/registry-state';
 import type { Json } from './engine/expressions';
 import type { JobResult, RunContext } from './engine/types';
@@ -151,16 +152,14 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
  * publishes a newer one.
  */
 function pinnedReleases(): Record<string, Json> {
-  const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'actions.lock.json'), 'utf8')) as { actions: Record<string, { version: string; sha: string }> };
-  return Object.fromEntries(Object.entries(lock.actions).flatMap(([action, pin]) => [
+  return Object.fromEntries(Object.entries(lockedActions()).flatMap(([action, pin]) => [
     [`/repos/${action}/releases`, [{ tag_name: pin.version, draft: false, prerelease: false, published_at: '2026-01-15T00:00:00Z' }]],
     [`/repos/${action}/git/ref/tags/${pin.version}`, { object: { type: 'commit', sha: pin.sha } }],
   ]));
 }
 
 function slsaGenerator(): string {
-  const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'actions.lock.json'), 'utf8')) as { actions: Record<string, { version: string }> };
-  return `slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@${lock.actions['slsa-framework/slsa-github-generator'].version}`;
+  return `slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@${lockedActions()['slsa-framework/slsa-github-generator']!.version}`;
 }
 
 /** The SLSA generator's documented effect: provenance for image@digest from this repository at the run's ref. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { actionLockEntryFault } from '../../common/action-lock';
 import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { UPDATE_ACTION_PINS as C } from '../../common/cli-contracts';
 import { quoteInput } from '../../common/safe-text';
@@ -48,14 +49,16 @@ export function updateActionPinsCommand(io: CliIo = PROCESS_IO, now: () => Date 
     });
 }
 
-/** GitHub's owner/repo grammar, and the entry's own fields: what may reach an API path and the workflows. */
+/** What is wrong with a lock entry (the shared grammar: what may reach an API path and the workflows). */
 function lockEntryProblem(name: string, entry: unknown): string | undefined {
-  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(name) || name.split('/')[1]!.startsWith('.')) return 'is not an owner/repo name';
-  const e = entry as { version?: unknown; sha?: unknown } | null;
-  if (typeof e !== 'object' || e === null) return 'must be an object with version and sha';
-  if (typeof e.version !== 'string' || !/^v\d+(\.\d+){0,2}$/.test(e.version)) return `version ${JSON.stringify(e.version)} must be a release tag such as v1.2.3`;
-  if (typeof e.sha !== 'string' || !/^[0-9a-f]{40}$/.test(e.sha)) return `sha ${JSON.stringify(e.sha)} must be a full commit SHA (40 hex digits)`;
-  return undefined;
+  const e = entry as { version?: unknown; sha?: unknown };
+  switch (actionLockEntryFault(name, entry)) {
+    case 'key': return 'is not an owner/repo name';
+    case 'entry': return 'must be an object with version and sha';
+    case 'sha': return `sha ${JSON.stringify(e.sha)} must be a full commit SHA (40 hex digits)`;
+    case 'version': return `version ${JSON.stringify(e.version)} must be a release tag such as v1.2.3`;
+    default: return undefined;
+  }
 }
 
 if (require.main === module) main(updateActionPinsCommand());

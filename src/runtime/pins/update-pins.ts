@@ -53,6 +53,7 @@ async function getJson(o: UpdateOptions, path: string): Promise<any> {
   // A body that trickles in resets undici's idle timeouts; the deadline bounds the whole run.
   const signal = left === undefined ? undefined : AbortSignal.timeout(left);
   let res: Awaited<ReturnType<typeof request>>;
+  let body: Buffer;
   try {
     res = await request(url, {
       signal,
@@ -60,12 +61,6 @@ async function getJson(o: UpdateOptions, path: string): Promise<any> {
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });
-  } catch (e) {
-    if (signal?.aborted) throw new Error(`${url.pathname}: no answer before the run's deadline`);
-    throw e;
-  }
-  let body: Buffer;
-  try {
     body = await readBounded(res.body, MAX_BODY, (limit) => new Error(`${url.href}: answer larger than ${limit} bytes`));
   } catch (e) {
     if (signal?.aborted) throw new Error(`${url.pathname}: no complete answer before the run's deadline`);

@@ -31,13 +31,18 @@ function generatedList(text: string, where: string): string[] {
   return files;
 }
 
+/** Refuses a value git would read as an option (or that cannot be a revision at all), naming `what`. */
+function assertRevision(rev: string, what: string): void {
+  if (rev.startsWith('-') || rev.length === 0 || /[\0\n]/.test(rev)) throw new InputError(`${what} ${quoteInput(rev)} is not a revision`);
+}
+
 /**
  * The commit a revision names, checked as a revision before git sees it: a value starting with `-`
  * would be read as an option (`--output=/tmp/x` makes `git diff` write a file), so it is refused,
  * and `--end-of-options` keeps git from reading any other value as one. `what` names the flag.
  */
 export function resolveCommit(repo: string, rev: string, what: string): string {
-  if (rev.startsWith('-') || rev.length === 0 || /[\0\n]/.test(rev)) throw new InputError(`${what} ${quoteInput(rev)} is not a revision`);
+  assertRevision(rev, what);
   try {
     return git(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]).trim();
   } catch {
@@ -82,16 +87,10 @@ export function snapshotOfWorkingTree(repo: string): GeneratedSnapshot {
 
 /** The default base: the merge base of HEAD with the default branch (origin's, else the local one). */
 export function defaultBase(repo: string, defaultBranch: string): string {
+  assertRevision(defaultBranch, 'default branch');
   for (const ref of [`origin/${defaultBranch}`, defaultBranch]) {
-    let commit: string;
     try {
-      commit = resolveCommit(repo, ref, 'default branch');
-    } catch (e) {
-      if (ref === defaultBranch && defaultBranch.startsWith('-')) throw e;
-      continue;
-    }
-    try {
-      return git(repo, ['merge-base', 'HEAD', commit]).trim();
+      return git(repo, ['merge-base', 'HEAD', resolveCommit(repo, ref, 'default branch')]).trim();
     } catch { /* try the next */ }
   }
   throw new InputError(`no merge base of HEAD with ${defaultBranch} or origin/${defaultBranch}: pass --base <ref>`);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { choices } from '../../common/errors';
+import { actionLockEntryFault } from '../../common/action-lock';
 
 /** One pinned action in the lock file. */
 export interface ActionPin {
@@ -23,9 +24,6 @@ export interface ResolvedAction {
   readonly version: string;
 }
 
-const SHA = /^[0-9a-f]{40}$/;
-const VERSION = /^v\d+\.\d+\.\d+$/;
-const REPO = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 
 /**
  * The registry of pinned actions, read from the lock file `actions.lock.json`. Actions are
@@ -51,10 +49,13 @@ export class ActionPins {
     const pins = new Map<string, ActionPin>();
     for (const [repo, raw] of Object.entries(actions as Record<string, unknown>)) {
       const pin = raw as Partial<ActionPin>;
-      if (!REPO.test(repo)) throw new Error(`${source}: actions["${repo}"]: the key must be owner/repo`);
-      if (typeof pin.sha !== 'string' || !SHA.test(pin.sha)) throw new Error(`${source}: actions["${repo}"].sha must be a full 40-hex commit SHA, got ${JSON.stringify(pin.sha)}`);
-      if (typeof pin.version !== 'string' || !VERSION.test(pin.version)) throw new Error(`${source}: actions["${repo}"].version must be vX.Y.Z, got ${JSON.stringify(pin.version)}`);
-      pins.set(repo, { sha: pin.sha, version: pin.version, byTag: pin.byTag === true });
+      switch (actionLockEntryFault(repo, raw)) {
+        case 'key': throw new Error(`${source}: actions["${repo}"]: the key must be owner/repo`);
+        case 'entry': throw new Error(`${source}: actions["${repo}"] must be an object with version and sha`);
+        case 'sha': throw new Error(`${source}: actions["${repo}"].sha must be a full 40-hex commit SHA, got ${JSON.stringify(pin.sha)}`);
+        case 'version': throw new Error(`${source}: actions["${repo}"].version must be vX.Y.Z, got ${JSON.stringify(pin.version)}`);
+        default: pins.set(repo, { sha: pin.sha!, version: pin.version!, byTag: pin.byTag === true });
+      }
     }
     return new ActionPins(pins);
   }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 const LOCK = path.join(__dirname, '..', '..', '..', 'actions.lock.json');
 
-interface LockEntry {
+export interface LockEntry {
   readonly version: string;
   readonly sha: string;
   /** Inputs each action of the repository declares in its action.yml at `sha`, by path ('.' for the root). */
@@ -12,7 +12,8 @@ interface LockEntry {
 
 let lock: Record<string, LockEntry> | undefined;
 
-function entries(): Record<string, LockEntry> {
+/** The committed actions.lock.json's entries, read once. */
+export function lockedActions(): Record<string, LockEntry> {
   lock ??= (JSON.parse(readFileSync(LOCK, 'utf8')) as { actions: Record<string, LockEntry> }).actions;
   return lock;
 }
@@ -28,7 +29,7 @@ export function pinnedAction(uses: string): { action: string; inputs: string[] }
   const ref = uses.slice(at + 1);
   const repo = action.split('/').slice(0, 2).join('/');
   const sub = action.split('/').slice(2).join('/') || '.';
-  const entry = entries()[repo];
+  const entry = lockedActions()[repo];
   if (!entry) throw new Error(`${uses}: ${repo} is not in actions.lock.json`);
   if (ref !== entry.sha && ref !== entry.version) throw new Error(`${uses}: the lock pins ${repo} at ${entry.sha} (${entry.version})`);
   const inputs = entry.inputs?.[sub];

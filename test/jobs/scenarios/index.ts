@@ -1,5 +1,6 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { lockedActions } from '../actions/declared-inputs';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
 import { hashWorkspaceFiles } from '../engine/job-executor';
 import type { Json } from '../engine/expressions';
@@ -115,9 +116,8 @@ const fastHistory = () => {
 /** A newer actions/checkout release than the pin, past the cooldown, with the same inputs. */
 const NEWER_CHECKOUT = { version: 'v7.0.9', sha: '7'.repeat(40) };
 function newerCheckoutRelease(): Record<string, Json> {
-  const lock = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'actions.lock.json'), 'utf8')) as { actions: Record<string, { version: string; inputs: Record<string, string[]> }> };
-  const pinned = lock.actions['actions/checkout'];
-  const actionYml = `name: Checkout\ninputs:\n${pinned.inputs['.'].map((i) => `  ${i}:\n    description: ${i}\n`).join('')}runs:\n  using: node24\n  main: dist/index.js\n`;
+  const pinned = lockedActions()['actions/checkout']!;
+  const actionYml = `name: Checkout\ninputs:\n${pinned.inputs!['.']!.map((i) => `  ${i}:\n    description: ${i}\n`).join('')}runs:\n  using: node24\n  main: dist/index.js\n`;
   return {
     '/repos/actions/checkout/releases': [NEWER_CHECKOUT.version, pinned.version].map((tag) => ({ tag_name: tag, draft: false, prerelease: false, published_at: '2026-02-01T00:00:00Z' })),
     [`/repos/actions/checkout/git/ref/tags/${NEWER_CHECKOUT.version}`]: { object: { type: 'commit', sha: NEWER_CHECKOUT.sha } },
@@ -225,7 +225,8 @@ export const SCENARIOS: Scenario[] = [
       { kind: 'review', job: 'app-release.yml#3/everyone', approve: true },
     ],
     failing: { 'app-release.yml/everyone': 'the reviewer rejects the withdrawn build 1 at the last gate' },
-    effects: ({ world }) => {
+    effects: (result) => {
+      const { world } = result;
       const order = world.reports.map((r) => `${r.workflow}/${r.job}:${r.conclusion}`);
       // The withdrawal ran to the end while release 1 waited at its gate.
       expect(order.indexOf('app-rollback.yml/withdraw:success')).toBeGreaterThan(-1);
@@ -235,7 +236,7 @@ export const SCENARIOS: Scenario[] = [
       expect(world.concurrency.log).toEqual(expect.arrayContaining([
         'app-release.yml#2 pending in app-feed', 'app-release.yml#2 cancelled in app-feed: replaced by app-release.yml#3', 'app-release.yml#3 started in app-feed',
       ]));
-      expect(conclusions({ world, runs: [] }, 'app-release.yml/build')).toEqual(['success', 'cancelled', 'success']);
+      expect(conclusions(result, 'app-release.yml/build')).toEqual(['success', 'cancelled', 'success']);
       // Both writers of the feed kept their changes: the withdrawal's commit is under release 3's stages.
       const subjects = branchCommits(world, platform.appRelease!.feedBranch).map((c) => c.subject);
       expect(subjects[0]).toBe('everyone: 3');

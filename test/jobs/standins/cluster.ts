@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
@@ -213,8 +213,22 @@ export function helm(args: string[]): number {
 }
 
 /** The release whose workload a Kubernetes name (`service/x`, `deployment/x`) belongs to. */
-function liveReleaseOfChart(cluster: Cluster, namespace: string, chart: string): Revision | undefined {
+/** The deployed revision of the release of `chart` in a namespace (what its Service routes to). */
+export function liveReleaseOfChart(cluster: Cluster, namespace: string, chart: string): Revision | undefined {
   return Object.values(cluster.releases[namespace] ?? {}).map((revs) => revs.filter((r) => r.status === 'deployed').at(-1)).find((r) => r?.chart === chart);
+}
+
+/**
+ * Serves a live revision's stand-in service on `port`, with the callees its namespace runs (each
+ * through its own live release); a revision whose image digest the scenario broke answers unhealthy.
+ * Returns every process started, the service first.
+ */
+export async function serveRelease(cluster: Cluster, namespace: string, rev: Revision, port: number, detached = false): Promise<ChildProcess[]> {
+  const broken = (r: Revision) => fault(`unhealthy-digest:${(r.values.image as { digest?: string } | undefined)?.digest ?? ''}`);
+  return startWithCallees(rev.chart, port, broken(rev), (callee) => {
+    const live = liveReleaseOfChart(cluster, namespace, callee);
+    return live && { unhealthy: broken(live) };
+  }, detached);
 }
 
 function releaseByFullname(cluster: Cluster, namespace: string, name: string): Revision | undefined {
@@ -261,14 +275,8 @@ export async function kubectl(args: string[]): Promise<number> {
       const [local, remote] = ports.split(':');
       const rev = releaseByFullname(cluster, namespace, m[2]);
       if (!rev) throw new ToolError(`Error from server (NotFound): services "${m[2]}" not found`);
-      const digest = (rev.values.image as { digest?: string } | undefined)?.digest ?? '';
-      const broken = (r: Revision) => fault(`unhealthy-digest:${(r.values.image as { digest?: string } | undefined)?.digest ?? ''}`);
-      // The release's callees answer through their Services in the namespace: each live one runs too.
       await claimPorts([Number(local)], [process.pid]);
-      const children = await startWithCallees(rev.chart, Number(local), digest !== '' && broken(rev), (callee) => {
-        const live = liveReleaseOfChart(cluster, namespace, callee);
-        return live && { unhealthy: broken(live) };
-      });
+      const children = await serveRelease(cluster, namespace, rev, Number(local));
       // kubectl prints this once the tunnel is up; the workflows wait for it.
       out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
       await holdPorts([Number(local)], [process.pid, ...children.map((c) => c.pid!)]);

@@ -2,8 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { need, parseArgs, ToolError } from './args';
-import { freePort, startWithCallees } from './services';
-import { fault } from './state';
+import { liveReleaseOfChart, serveRelease, type Cluster } from './cluster';
+import { freePort } from './services';
+import { fault, load } from './state';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
@@ -169,11 +170,10 @@ export function curl(args: string[]): number {
  */
 async function startIngress(target: string): Promise<{ port: number; stop: () => void }> {
   const [namespace, service] = target.split('/');
-  const cluster = JSON.parse(existsSync(`${process.env.STANDIN_STATE}/cluster.json`) ? readFileSync(`${process.env.STANDIN_STATE}/cluster.json`, 'utf8') : '{"releases":{}}') as { releases: Record<string, Record<string, { status: string; chart: string; values: { image?: { digest?: string } } }[]>> };
-  const liveOf = (chart: string) => Object.values(cluster.releases[namespace] ?? {}).map((revs) => revs.filter((r) => r.status === 'deployed').at(-1)).find((r) => r?.chart === chart);
-  const broken = (chart: string) => fault(`unhealthy-digest:${liveOf(chart)?.values.image?.digest}`);
+  const cluster = load<Cluster>('cluster', { releases: {}, changes: [] });
+  const live = liveReleaseOfChart(cluster, namespace, service);
   const port = await freePort();
-  if (!liveOf(service)) return { port, stop: () => undefined };
-  const children = await startWithCallees(service, port, broken(service), (callee) => liveOf(callee) && { unhealthy: broken(callee) }, true);
+  if (!live) return { port, stop: () => undefined };
+  const children = await serveRelease(cluster, namespace, live, port, true);
   return { port, stop: () => { for (const c of children) { try { process.kill(c.pid!); } catch { /* gone */ } } } };
 }
