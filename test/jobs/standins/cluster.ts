@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError } from './args';
-import { claimPorts, holdPorts, releasePorts } from './port-lock';
+import { claimPorts, holdPorts, stopAndRelease } from './port-lock';
 import { startWithCallees } from './services';
 import { fault, load, save } from './state';
 
@@ -281,8 +281,7 @@ export async function kubectl(args: string[]): Promise<number> {
       out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
       await holdPorts([Number(local)], [process.pid, ...children.map((c) => c.pid!)]);
       const stop = async () => {
-        for (const c of children) c.kill('SIGTERM');
-        await releasePorts([Number(local)]);
+        await stopAndRelease(children.map((c) => c.pid!), [Number(local)]);
         process.exit(0);
       };
       process.on('SIGTERM', () => void stop());

@@ -71,6 +71,30 @@ export async function holdPorts(ports: readonly number[], pids: readonly number[
   await withMutex(() => { for (const port of ports) writeFileSync(lockFile(port), JSON.stringify({ pids })); });
 }
 
+/**
+ * Stops the processes holding ports and then releases the claims: a claim released while its
+ * server still listens would let another scenario's server fail to bind while this one answers.
+ * SIGTERM, then SIGKILL for any still alive after `graceMs`.
+ */
+export async function stopAndRelease(pids: readonly number[], ports: readonly number[], graceMs = 5_000): Promise<void> {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch { /* gone */ }
+  }
+  const deadline = Date.now() + graceMs;
+  while (pids.some(alive) && Date.now() < deadline) await sleep(20);
+  for (const pid of pids.filter(alive)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch { /* gone */ }
+  }
+  // A killed process has closed its sockets; an unreaped one (a zombie) still answers kill(0), so bound the wait.
+  const killed = Date.now() + 2_000;
+  while (pids.some(alive) && Date.now() < killed) await sleep(20);
+  await releasePorts(ports);
+}
+
 export async function releasePorts(ports: readonly number[]): Promise<void> {
   await withMutex(() => {
     for (const port of ports) {

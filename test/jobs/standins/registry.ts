@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
 import { need, parseArgs, ToolError } from './args';
-import { claimPorts, holdPorts, releasePorts } from './port-lock';
+import { claimPorts, holdPorts, stopAndRelease } from './port-lock';
 import { startService, waitHealthy } from './services';
 import { fault, load, save } from './state';
 
@@ -137,12 +137,7 @@ async function compose(args: string[]): Promise<number> {
     }
     case 'down':
       parseArgs('docker compose down', rest, { bools: ['--volumes', '-v', '--remove-orphans'] });
-      for (const pid of state.pids) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch { /* gone */ }
-      }
-      await releasePorts(state.ports);
+      await stopAndRelease(state.pids, state.ports);
       save('compose', { pids: [], services: [], ports: [] });
       return 0;
     case 'ps':
