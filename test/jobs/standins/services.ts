@@ -33,13 +33,25 @@ export async function startWithCallees(name: string, port: number, unhealthy: bo
     const state = calleeHealth(callee);
     if (!state) continue;
     const calleePort = await freePort();
-    started.push(startService(callee, calleePort, { unhealthy: state.unhealthy, detached }));
-    await waitForPort(calleePort);
+    const child = startService(callee, calleePort, { unhealthy: state.unhealthy, detached });
+    started.push(child);
+    await listening(callee, child, calleePort);
     extraEnv[calleeUrlVar(callee)] = `http://127.0.0.1:${calleePort}`;
   }
   const service = startService(name, port, { unhealthy, extraEnv, detached });
-  await waitForPort(port);
+  await listening(name, service, port);
   return [service, ...started];
+}
+
+/**
+ * Waits until the service this process started listens on its port: a server that exited (its
+ * port taken) or never listened is the stand-in's failure, never a silent "ready" for whatever else
+ * answers there. Generous, as the workflows wait 30 s for a port-forward.
+ */
+async function listening(name: string, child: ChildProcess, port: number, timeoutMs = 30_000): Promise<void> {
+  const up = await waitForPort(port, timeoutMs, () => child.exitCode !== null || child.signalCode !== null);
+  if (child.exitCode !== null || child.signalCode !== null) throw new ToolError(`stand-in ${name} exited before listening on 127.0.0.1:${port} (${child.exitCode ?? child.signalCode})`);
+  if (!up) throw new ToolError(`stand-in ${name} did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
 }
 
 /** The services this one calls, read from its contract (`<CALLEE>_HEALTH_PATH`). */
@@ -72,10 +84,10 @@ export function contractOf(name: string): Record<string, string> {
   return contract;
 }
 
-/** Resolves once something accepts connections on the loopback port, or false after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs = 10_000): Promise<boolean> {
+/** Resolves true once something accepts connections on the loopback port; false after `timeoutMs` or once `gaveUp()`. */
+async function waitForPort(port: number, timeoutMs = 10_000, gaveUp: () => boolean = () => false): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gaveUp()) {
     const open = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
