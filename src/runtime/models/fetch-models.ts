@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, type WriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -65,6 +65,7 @@ async function isVerified(file: string, model: ModelEntry): Promise<boolean> {
  */
 async function downloadOnce(dispatcher: Dispatcher, url: URL, model: ModelEntry, finalFile: string, idleTimeoutMs: number): Promise<void> {
   const partial = `${finalFile}.partial-${process.pid}`;
+  let out: WriteStream | undefined;
   try {
     const { statusCode, body } = await request(url, { method: 'GET', headersTimeout: idleTimeoutMs, bodyTimeout: idleTimeoutMs, dispatcher });
     if (statusCode === 404 || statusCode === 410 || statusCode === 401 || statusCode === 403) {
@@ -88,12 +89,17 @@ async function downloadOnce(dispatcher: Dispatcher, url: URL, model: ModelEntry,
         done(null, chunk);
       },
     });
-    await pipeline(body, meter, createWriteStream(partial, { mode: 0o644 }));
+    out = createWriteStream(partial, { mode: 0o644 });
+    await pipeline(body, meter, out);
     if (received !== model.sizeBytes) throw new Error(`truncated: ${received} of ${model.sizeBytes} bytes`);
     const digest = hash.digest('hex');
     if (digest !== model.sha256) throw new Error(`sha256 mismatch: got ${digest}, the manifest says ${model.sha256}`);
     renameSync(partial, finalFile);
   } finally {
+    // A write stream opens its file asynchronously: when the body fails early, the file can appear
+    // after the failure, so the clean-up waits until the stream has closed it.
+    const stream = out;
+    if (stream && !stream.closed) await new Promise((closed) => stream.once('close', closed));
     rmSync(partial, { force: true });
   }
 }
