@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { OUTPUT_LINE_LIMIT, oneLine, quoteInput, safeOutput, workflowCommand } from '../src/common/safe-text';
+import { cutCharacters, OUTPUT_LINE_LIMIT, oneLine, quoteInput, safeOutput, workflowCommand } from '../src/common/safe-text';
 import { safeIo } from '../src/runtime/cli/run-cli';
 
 describe('echoing input back', () => {
@@ -7,6 +7,15 @@ describe('echoing input back', () => {
     const quoted = quoteInput('x'.repeat(50 * 1024 * 1024));
     expect(quoted.length).toBeLessThan(300);
     expect(quoted).toMatch(/^"x{200}"… \(52428600 more characters\)$/);
+  });
+
+  test('property: the cut keeps the first characters whole (surrogate pairs too) and counts the rest', () => {
+    const text = fc.array(fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('\ud83d\ude00', '\ud83d', '\ude00')), { maxLength: 20 }).map((p) => p.join(''));
+    fc.assert(fc.property(text, fc.integer({ min: 0, max: 40 }), (t, limit) => {
+      const chars = [...t];
+      const { head, left } = cutCharacters(t, limit);
+      return head === chars.slice(0, limit).join('') && left === Math.max(0, chars.length - limit);
+    }));
   });
 
   test('a newline followed by ::error:: can never start a workflow command', () => {

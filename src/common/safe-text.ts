@@ -20,10 +20,31 @@ export function quoteInput(value: unknown, limit = QUOTE_LIMIT): string {
   } catch {
     text = String(value);
   }
-  const chars = [...text];
-  const cut = chars.length > limit ? chars.slice(0, limit).join('') : text;
-  const shown = (typeof value === 'string' ? JSON.stringify(cut) : oneLine(cut)).replace(/::/g, ':\u200b:');
-  return chars.length > limit ? `${shown}… (${chars.length - limit} more characters)` : shown;
+  const { head, left } = cutCharacters(text, limit);
+  const shown = (typeof value === 'string' ? JSON.stringify(head) : oneLine(head)).replace(/::/g, ':\u200b:');
+  return left > 0 ? `${shown}… (${left} more characters)` : shown;
+}
+
+/**
+ * The first `limit` characters (code points, so a surrogate pair is never split) and how many are
+ * left. Counts in one pass over the code units: spreading a value of tens of MB into an array of
+ * characters took seconds.
+ */
+export function cutCharacters(text: string, limit: number): { readonly head: string; readonly left: number } {
+  if (text.length <= limit) return { head: text, left: 0 };
+  let count = 0;
+  let end = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+    if (count === limit) end = i + 1;
+  }
+  return count > limit ? { head: text.slice(0, end), left: count - limit } : { head: text, left: 0 };
 }
 
 /** One line of free text (e.g. a message that already quotes its input): no line breaks, no `::` commands. */
@@ -63,7 +84,7 @@ export function safeOutput(text: string): string {
       .replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, '')
       .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
     out = out.replace(/^(\s*)(::|##\[)/, (_m, space: string, command: string) => `${space}${command === '::' ? ':\u200b:' : '#\u200b#['}`);
-    const chars = [...out];
-    return chars.length > OUTPUT_LINE_LIMIT ? `${chars.slice(0, OUTPUT_LINE_LIMIT).join('')}… (${chars.length - OUTPUT_LINE_LIMIT} more characters)` : out;
+    const { head, left } = cutCharacters(out, OUTPUT_LINE_LIMIT);
+    return left > 0 ? `${head}… (${left} more characters)` : out;
   }).join('\n');
 }
