@@ -1,6 +1,6 @@
 import * as YAML from 'yaml';
 import { generatedPaths, synthProject } from './support/project';
-import { hasShellcheck, shellcheckFindings } from './support/shellcheck';
+import { hasShellcheck, shellcheckFindings, shellcheckFindingsOfAll } from './support/shellcheck';
 
 const files = synthProject();
 
@@ -26,13 +26,24 @@ if (!available && process.env.CI) throw new Error('shellcheck is not installed (
 const describeIf = available ? describe : describe.skip;
 
 describeIf('shellcheck', () => {
-  test.each(bashScripts())('%s has no finding', (_, script) => {
-    expect(shellcheckFindings(script)).toEqual([]);
+  const scripts = bashScripts();
+  let findings: string[][] = [];
+  beforeAll(() => { findings = shellcheckFindingsOfAll(scripts.map(([, script]) => script)); });
+
+  test.each(scripts.map(([label], i) => [label, i] as const))('%s has no finding', (_, i) => {
+    expect(findings[i]).toEqual([]);
   });
 
   test('reports an unquoted variable and a useless cat', () => {
     const findings = shellcheckFindings('cat "$F" | grep x\nrm -rf $DIR/build\n').join('\n');
     expect(findings).toMatch(/SC2086/);
     expect(findings).toMatch(/SC2002/);
+  });
+
+  test('in one run of many scripts, each finding goes to its own script', () => {
+    const [clean, unquoted, again] = shellcheckFindingsOfAll(['echo ok\n', 'echo ok\nrm -rf $DIR/build\n', 'echo ok\n']);
+    expect(clean).toEqual([]);
+    expect(again).toEqual([]);
+    expect(unquoted!.join('\n')).toMatch(/^2:8: .*SC2086/);
   });
 });
