@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../common/cli-errors';
@@ -28,6 +28,9 @@ function generatedList(text: string, where: string): string[] {
   // Entries are paths inside the repository, as projen writes them: never read anything outside it.
   const outside = files.find((f) => path.isAbsolute(f) || path.posix.normalize(f) !== f || f === '..' || f.startsWith('../'));
   if (outside !== undefined) throw new InputError(`${where}: ${FILES_MANIFEST} lists ${quoteInput(outside)}, which is not a path inside the repository`);
+  // One `git cat-file --batch` reads every file, one name per line: a name holding a line break is no projen output.
+  const broken = files.find((f) => /[\r\n\0]/.test(f));
+  if (broken !== undefined) throw new InputError(`${where}: ${FILES_MANIFEST} lists ${quoteInput(broken)}, a path with a line break`);
   return files;
 }
 
@@ -64,13 +67,33 @@ export function snapshotAtRevision(repo: string, rev: string, what = 'revision')
   } catch {
     throw new InputError(`${rev} has no ${FILES_MANIFEST}: not a revision of a projen project`);
   }
-  const files = new Map<string, string>();
-  for (const file of generatedList(manifest, rev).filter(isReviewedOutput)) {
-    try {
-      files.set(file, git(repo, ['show', `${commit}:${file}`]));
-    } catch { /* listed but not committed: absent at that revision */ }
+  return { label: rev, files: blobsAt(repo, commit, generatedList(manifest, rev).filter(isReviewedOutput)) };
+}
+
+/**
+ * The files that exist at a commit, read by one `git cat-file --batch` (a `git show` per file
+ * started a process for each of ~100 generated files). A listed file that is not committed is absent.
+ */
+function blobsAt(repo: string, commit: string, files: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (files.length === 0) return out;
+  const r = spawnSync('git', ['-C', repo, 'cat-file', '--batch'], { input: files.map((f) => `${commit}:${f}\n`).join(''), maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`git cat-file --batch exited ${r.status}: ${r.stderr.toString().trim()}`);
+  const data = r.stdout;
+  let at = 0;
+  for (const file of files) {
+    const eol = data.indexOf(0x0a, at);
+    const header = data.subarray(at, eol).toString('utf8');
+    at = eol + 1;
+    // `<oid> <type> <size>` then the content and a newline; `<name> missing` (or ambiguous) otherwise.
+    const found = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+    if (!found) continue;
+    const size = Number(found[2]);
+    if (found[1] === 'blob') out.set(file, data.subarray(at, at + size).toString('utf8'));
+    at += size + 1;
   }
-  return { label: rev, files };
+  return out;
 }
 
 /** The generated files as they are on disk (after `npx projen`). */
