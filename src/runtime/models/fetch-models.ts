@@ -99,7 +99,7 @@ async function downloadOnce(dispatcher: Dispatcher, url: URL, model: ModelEntry,
     // A write stream opens its file asynchronously: when the body fails early, the file can appear
     // after the failure, so the clean-up waits until the stream has closed it.
     const stream = out;
-    if (stream && !stream.closed) await new Promise((closed) => stream.once('close', closed));
+    if (stream && !stream.closed) await new Promise<void>((closed) => stream.once('close', () => closed()));
     rmSync(partial, { force: true });
   }
 }
