@@ -177,7 +177,7 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   // scenarios at a time (their jobs are processes: the two cores share them).
   project.addTask('test:jobs', {
     description: 'Run every generated job locally in named scenarios (GitHub\'s parser and expression engine, real bash/git/jq/Helm, strict stand-ins)',
-    exec: 'jest --ci --runInBand --maxConcurrency 2 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
+    exec: 'jest --ci --runInBand --maxConcurrency 3 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
     receiveArgs: true,
   });
 

@@ -103,6 +103,9 @@ export class World {
     git('commit', '-q', '-m', 'seed');
     execFileSync('git', ['clone', '-q', '--bare', seed, this.remote], { stdio: 'pipe', env: gitEnv() });
     rmSync(seed, { recursive: true, force: true });
+    // A packed remote, as GitHub's are: each checkout's fetch then reuses the packed objects
+    // instead of compressing ~400 loose ones again (0.39 → 0.15 CPU-s a checkout).
+    execFileSync('git', ['repack', '-adq'], { cwd: this.remote, stdio: 'pipe', env: gitEnv() });
     // GitHub serves any reachable commit by SHA (actions/checkout fetches the event's commit so).
     execFileSync('git', ['config', 'uploadpack.allowAnySHA1InWant', 'true'], { cwd: this.remote, env: gitEnv() });
   }

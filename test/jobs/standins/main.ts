@@ -12,7 +12,7 @@ export const STANDINS: Record<string, (args: string[]) => number | Promise<numbe
   plutil, ditto, xcrun, spctl, sudo, swiftlint, uv, uvx, npm, npx, curl,
 };
 
-/** Entry point of the bundled stand-ins: `node standins.cjs <tool> args…`; records every call. */
+/** Entry point of the bundled stand-ins: `node standins.cjs <tool> args…`; records every call (with its own CPU time, for profiling the suite). */
 async function main(): Promise<void> {
   const [tool, ...args] = process.argv.slice(2);
   const impl = STANDINS[tool];
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${e.message}\n`);
     exit = e.code;
   }
-  if (process.env.STANDIN_CALLS) appendFileSync(process.env.STANDIN_CALLS, `${JSON.stringify({ tool, args, cwd: process.cwd(), job: process.env.STANDIN_JOB, exit })}\n`);
+  if (process.env.STANDIN_CALLS) appendFileSync(process.env.STANDIN_CALLS, `${JSON.stringify({ tool, args, cwd: process.cwd(), job: process.env.STANDIN_JOB, exit, cpu: process.cpuUsage(), uptime: process.uptime() })}\n`);
   process.exit(exit);
 }
 
