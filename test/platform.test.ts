@@ -26,7 +26,9 @@ describe('Platform', () => {
     ["main' || true || '", (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "main' \|\| true \|\| '" must be a branch name/],
     ['-main', (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "-main" must be a branch name/],
     ['feature..x', (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "feature\.\.x" must be a branch name/],
-    ['main', (d: Mutable<PlatformDefinition>, v: string) => { (d.app.release as { feedBranch?: string }).feedBranch = v; }, /\[app\.release\.feedBranch\] "main" must be a branch other than the default branch \(the feed jobs push to it\)/],
+    ['main', (d: Mutable<PlatformDefinition>, v: string) => { (d.app.release as { feedBranch?: string }).feedBranch = v; }, /\[app\.release\.feedBranch\] "main" is already defaultBranch: each job that pushes to it would push over the other's files/],
+    ['main', (d: Mutable<PlatformDefinition>, v: string) => { d.performanceHistoryBranch = v; }, /\[performanceHistoryBranch\] "main" is already defaultBranch/],
+    ['perf-history', (d: Mutable<PlatformDefinition>, v: string) => { (d.app.release as { feedBranch?: string }).feedBranch = v; }, /\[app\.release\.feedBranch\] "perf-history" is already performanceHistoryBranch/],
     ['appcast.lock', (d: Mutable<PlatformDefinition>, v: string) => { (d.app.release as { feedBranch?: string }).feedBranch = v; }, /\[app\.release\.feedBranch\] "appcast\.lock" must be a branch name/],
   ])('refuses the branch %j, naming the field', (value, set, message) => {
     expect(() => Platform.fromDefinition(definition((d) => set(d, value)))).toThrow(message);
@@ -42,6 +44,29 @@ describe('Platform', () => {
   test.each([['two\nlines'], ['${HOME}'], ['${{ secrets.TOKEN }}']])('refuses the setting value %j, naming the field', (value) => {
     expect(() => Platform.fromDefinition(definition((d) => { (d.services[0]!.settings as Record<string, string>).TTS_DEFAULT_VOICE = value; })))
       .toThrow(/\[services\[0\]\.settings\.TTS_DEFAULT_VOICE\] .* must be one line of text without "\$"/);
+  });
+
+  // Hardening (issue 23, class 2): each synthesized; a main build would have deployed into production's cluster.
+  test.each([
+    ['a staging deploy into production\'s namespace', (d: Mutable<PlatformDefinition>) => { Object.assign(d.environments[0]!.deploy!, { namespace: 'voice', clusterAuth: { ...d.environments[1]!.deploy!.clusterAuth } }); },
+      /\[environments\[1\]\.deploy\.namespace\] "production" deploys into EKS cluster eu-west-1\/voice-production, namespace "voice", as environments\[0\] \("staging"\) does/],
+    ['a staging deploy into production\'s cluster', (d: Mutable<PlatformDefinition>) => { Object.assign(d.environments[0]!.deploy!, { clusterAuth: { ...d.environments[1]!.deploy!.clusterAuth } }); },
+      /\[environments\[1\]\.deploy\.clusterAuth\] "production" deploys into EKS cluster eu-west-1\/voice-production, as environments\[0\] \("staging"\) does: .*give each environment a cluster of its own/],
+    ['two environments reading one kubeconfig secret', (d: Mutable<PlatformDefinition>) => { Object.assign(d.environments[0]!.deploy!, { clusterAuth: { kind: 'kubeconfig' } }); Object.assign(d.environments[1]!.deploy!, { clusterAuth: { kind: 'kubeconfig', secret: 'KUBECONFIG' } }); },
+      /\[environments\[1\]\.deploy\.clusterAuth\] "production" deploys into the cluster of secret KUBECONFIG/],
+    ['app tags the services\' release tags match', (d: Mutable<PlatformDefinition>) => { Object.assign(d.app.release!, { tags: 'v*' }); },
+      /\[app\.release\.tags\] "v\*" and the services' releaseTags "v\*\.\*\.\*" can match the same tag: pushing an app tag would also deploy the services to production/],
+    ['release tags that match app tags', (d: Mutable<PlatformDefinition>) => { d.releaseTags = '*'; }, /\[app\.release\.tags\] "app-v\*" and the services' releaseTags "\*" can match the same tag/],
+    ['two app stages in one environment', (d: Mutable<PlatformDefinition>) => { Object.assign(d.app.release!, { environments: { beta: 'app-release', phased: 'app-release', everyone: 'app-everyone' } }); },
+      /\[app\.release\.environments\.phased\] "app-release" is already the GitHub environment of the app's beta stage: one approval would release both/],
+    ['an app stage in production\'s environment', (d: Mutable<PlatformDefinition>) => { Object.assign(d.app.release!, { environments: { beta: 'app-beta', phased: 'app-phased', everyone: 'production' } }); },
+      /\[app\.release\.environments\.everyone\] "production" is already the GitHub environment of the deploy of environments\[1\] \("production"\)/],
+  ])('refuses %s, naming the field and the one it clashes with', (_label, mutate, message) => {
+    expect(() => Platform.fromDefinition(definition(mutate))).toThrow(message);
+  });
+
+  test('environments in their own clusters may share a namespace name; distinct tag prefixes pass', () => {
+    expect(() => Platform.fromDefinition(definition((d) => { Object.assign(d.environments[0]!.deploy!, { namespace: 'voice' }); d.releaseTags = 'release-*'; }))).not.toThrow();
   });
 
   // Hardening (issue 23, class 2): a limit of 100 % made the watch gate unable to fail.

@@ -144,6 +144,15 @@ export const WATCH_RATE_RPS = 2;
 /** Longest watch of one stage: a job must finish within GitHub's limits with room for installs. */
 export const MAX_WATCH_MINUTES = 120;
 
+/** Branch the nightly performance history is kept on. */
+export const DEFAULT_PERFORMANCE_HISTORY_BRANCH = 'perf-history';
+
+/** Branch holding the app's `appcast.xml`. */
+export const DEFAULT_FEED_BRANCH = 'appcast';
+
+/** The GitHub environment's secret holding a kubeconfig, when the model names none. */
+export const DEFAULT_KUBECONFIG_SECRET = 'KUBECONFIG';
+
 /** Default GitHub environments of the app's release steps. */
 export const DEFAULT_APP_RELEASE_ENVIRONMENTS = { beta: 'app-beta', phased: 'app-phased', everyone: 'app-everyone' } as const;
 

@@ -152,17 +152,24 @@ export interface AppDefinition {
 
 /** How the app is released: a tag, a beta channel, a phased rollout, then everyone. */
 export interface AppReleaseDefinition {
-  /** Glob of the app's release tags, e.g. `app-v*` (the version is what follows the prefix). */
+  /**
+   * Glob of the app's release tags, e.g. `app-v*` (the version is what follows the prefix). It must
+   * not match a tag the services' `releaseTags` match: that tag would deploy the services to production.
+   */
   readonly tags: string;
   /** Name of the built `.app` bundle, e.g. `VoiceTranscriber.app`. */
   readonly productName: string;
   /** Public URL of the Sparkle appcast the app reads (`SUFeedURL`), published from `feedBranch`. */
   readonly feedUrl: string;
-  /** Branch holding `appcast.xml` (served by GitHub Pages or a CDN). @default 'appcast' */
+  /** Branch holding `appcast.xml` (served by GitHub Pages or a CDN); not the default or the performance history branch. @default 'appcast' */
   readonly feedBranch?: string;
   /** Hours between Sparkle's phased-rollout groups (7 groups, about 14 % each). @default 24 */
   readonly phasedRolloutIntervalHours?: number;
-  /** GitHub environments of each step. @default { beta: 'app-beta', phased: 'app-phased', everyone: 'app-everyone' } */
+  /**
+   * GitHub environments of each step: three of their own, none a service deploy's (one approval
+   * would release both, and the app's jobs would hold the deploy's secrets).
+   * @default { beta: 'app-beta', phased: 'app-phased', everyone: 'app-everyone' }
+   */
   readonly environments?: { readonly beta: string; readonly phased: string; readonly everyone: string };
 }
 
@@ -328,6 +335,10 @@ export interface DeployDefinition {
   readonly githubEnvironment?: string;
   /** Kubernetes namespace of the releases. */
   readonly namespace: string;
+  /**
+   * How the deploy reaches its cluster: a cluster (EKS cluster, or kubeconfig secret) no other
+   * environment deploys to, so a default-branch build can never change production's releases.
+   */
   readonly clusterAuth: ClusterAuthDefinition;
   /**
    * Public base URL of a service in this environment, smoke-tested after each stage. A service
@@ -361,12 +372,14 @@ export interface PlatformDefinition {
   /**
    * The branch the nightly performance workflow keeps its history of passing runs on. A branch,
    * not the Actions cache: a cache entry is evicted after 7 days unused or when the repository's
-   * 10 GB fill up, and a lost baseline would let that night's regression pass.
+   * 10 GB fill up, and a lost baseline would let that night's regression pass. Not the default
+   * branch or the app's feed branch.
    * @default 'perf-history'
    */
   readonly performanceHistoryBranch?: string;
   /**
-   * Glob of the release tags that build, sign and publish images (`on.push.tags`).
+   * Glob of the release tags that build, sign and publish images (`on.push.tags`); no tag may match
+   * both it and the app's release tags.
    * @default 'v*.*.*'
    */
   readonly releaseTags?: string;

@@ -6,7 +6,7 @@ import type {
   ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import { DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_MAX_ERROR_RATE_PCT, DEFAULT_ROLLOUT, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
+import { DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_FEED_BRANCH, DEFAULT_KUBECONFIG_SECRET, DEFAULT_PERFORMANCE_HISTORY_BRANCH, DEFAULT_MAX_ERROR_RATE_PCT, DEFAULT_ROLLOUT, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -135,7 +135,7 @@ export class Platform {
     this.chartVersion = d.chartVersion ?? d.version;
     this.repository = d.repository;
     this.defaultBranch = d.defaultBranch;
-    this.performanceHistoryBranch = d.performanceHistoryBranch ?? 'perf-history';
+    this.performanceHistoryBranch = d.performanceHistoryBranch ?? DEFAULT_PERFORMANCE_HISTORY_BRANCH;
     this.releaseTags = d.releaseTags ?? DEFAULT_RELEASE_TAG_GLOB;
     this.environments = d.environments;
     this.registry = d.registry;
@@ -299,7 +299,7 @@ export function urlSettingOf(serviceName: string): string {
 function resolveClusterAuth(a: ClusterAuthDefinition): ClusterAuth {
   return a.kind === 'aws-oidc'
     ? { kind: 'aws-oidc', region: a.region, cluster: a.cluster, roleArnVariable: a.roleArnVariable ?? 'DEPLOY_ROLE_ARN' }
-    : { kind: 'kubeconfig', secret: a.secret ?? 'KUBECONFIG' };
+    : { kind: 'kubeconfig', secret: a.secret ?? DEFAULT_KUBECONFIG_SECRET };
 }
 
 function resolveAppRelease(r: AppReleaseDefinition): AppRelease {
@@ -308,7 +308,7 @@ function resolveAppRelease(r: AppReleaseDefinition): AppRelease {
     tagPrefix: r.tags.slice(0, -1),
     productName: r.productName,
     feedUrl: r.feedUrl,
-    feedBranch: r.feedBranch ?? 'appcast',
+    feedBranch: r.feedBranch ?? DEFAULT_FEED_BRANCH,
     phasedRolloutIntervalHours: r.phasedRolloutIntervalHours ?? 24,
     environments: r.environments ?? DEFAULT_APP_RELEASE_ENVIRONMENTS,
   };

@@ -1,4 +1,5 @@
 import { cronProblem } from './cron';
+import { isolationFindings } from './isolation';
 import { branchNameProblem, dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
 import type { AppReleaseDefinition, DeployDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
@@ -112,11 +113,12 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
   if (d.maxErrorRatePct !== undefined) c.check(`${at}.maxErrorRatePct`, d.maxErrorRatePct, (v) => (Number.isFinite(v) && v >= 0 && v <= MAX_ERROR_RATE_LIMIT_PCT ? undefined : `must be a percentage from 0 to ${MAX_ERROR_RATE_LIMIT_PCT} (above it the gate passes a canary failing one request in ten), got ${v}`));
 }
 
-function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition, defaultBranch: string): void {
+function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition): void {
   c.check(`${at}.tags`, r.tags, (v) => (/^[A-Za-z0-9._/-]+\*$/.test(v) ? undefined : `"${v}" must be a tag prefix ending in *, e.g. app-v*`));
   c.check(`${at}.productName`, r.productName, (v) => (/^[A-Za-z0-9 ._-]+\.app$/.test(v) ? undefined : `"${v}" must be a bundle name ending in .app`));
   c.check(`${at}.feedUrl`, r.feedUrl, (v) => (v.startsWith('https://') ? urlProblem(v) : `"${v}" must be https (Sparkle refuses an insecure feed)`));
-  if (r.feedBranch !== undefined) c.check(`${at}.feedBranch`, r.feedBranch, (v) => branchNameProblem(v) ?? (v === defaultBranch ? `"${v}" must be a branch other than the default branch (the feed jobs push to it)` : undefined));
+  // A feed branch equal to another pushed branch is an isolation finding (isolation.ts).
+  if (r.feedBranch !== undefined) c.check(`${at}.feedBranch`, r.feedBranch, branchNameProblem);
   if (r.phasedRolloutIntervalHours !== undefined) c.check(`${at}.phasedRolloutIntervalHours`, r.phasedRolloutIntervalHours, (v) => (Number.isInteger(v) && v >= 1 && v <= 168 ? undefined : `must be an integer from 1 to 168 hours, got ${v}`));
   for (const [step, name] of Object.entries(r.environments ?? {})) c.check(`${at}.environments.${step}`, name, (v) => (IDENTIFIER.test(v) ? undefined : `"${v}" must be a GitHub environment name`));
 }
@@ -173,7 +175,7 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('dependencyUpdates.time', def.dependencyUpdates.time, timeOfDayProblem);
   c.check('dependencyUpdates.cooldownDays', def.dependencyUpdates.cooldownDays, cooldownProblem);
   if (def.performanceHistoryBranch !== undefined) {
-    c.check('performanceHistoryBranch', def.performanceHistoryBranch, (v) => branchNameProblem(v) ?? (v === def.defaultBranch ? `"${v}" must be a branch other than the default branch (the history jobs push to it)` : undefined));
+    c.check('performanceHistoryBranch', def.performanceHistoryBranch, branchNameProblem);
   }
   if (def.releaseTags !== undefined) {
     // A glob GitHub's filter accepts and that cannot match a branch-like ref by accident.
@@ -224,11 +226,12 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('app.packageManifest', app.packageManifest, (v) => (v === 'xcodeproj' || v === 'swiftpm' ? undefined : `must be "xcodeproj" or "swiftpm", got ${JSON.stringify(v)}`));
   c.check('app.project', app.project, (v) => repoPathProblem(v) ?? (/\.(xcodeproj|xcworkspace)$/.test(v) ? undefined : `"${v}" must name a .xcodeproj or .xcworkspace`));
   c.check('app.xcode', app.xcode, (v) => (/^\d+\.\d+(\.\d+)?$/.test(v) ? undefined : `"${v}" must be an Xcode version such as 16.4`));
-  if (app.release) checkAppRelease(c, 'app.release', app.release, def.defaultBranch);
+  if (app.release) checkAppRelease(c, 'app.release', app.release);
   c.check('app.swiftlint', app.swiftlint, (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be an exact version X.Y.Z`));
   for (const key of ['unit', 'routing', 'performance'] as const) {
     c.check(`app.testTargets.${key}`, app.testTargets[key], (v) => (/^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/.test(v) ? undefined : `"${v}" must be a test target (or Target/Class)`));
   }
+  c.findings.push(...isolationFindings(def));
   return c.findings;
 }
 
