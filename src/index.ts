@@ -8,6 +8,7 @@ export * from './common/regression-thresholds';
 export * from './synth/model/platform-definition';
 export * from './synth/model/platform';
 export * from './synth/model/cron';
+export * from './synth/model/naming';
 export { APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, CANARY_RELEASE_SUFFIX, KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL, WATCH_RATE_RPS, WEEKDAYS } from './synth/model/limits';
 export * from './synth/pins/action-pins';
 export * from './synth/output/generated-file';

@@ -37,7 +37,22 @@ describe('Platform', () => {
   // Hardening (issue 23, class 1): tts's rollout ran helm uninstall on the release of a service named tts-canary.
   test('refuses a service named like another service\'s canary release, naming both', () => {
     const clash = () => Platform.fromDefinition(definition((d) => { d.services[1]!.name = 'tts-canary'; d.services[1]!.imageName = 'tts-canary'; }));
-    expect(clash).toThrow(/\[services\[1\]\.name\] "tts-canary" is the canary release of services\[0\] \("tts"\): its rollout would upgrade and uninstall this service's release/);
+    expect(clash).toThrow(/\[services\[1\]\.name\] its Helm release "tts-canary" is already the Helm canary release of services\[0\]\.name: one rollout would upgrade and uninstall the other's release/);
+  });
+
+  // Hardening (issue 23, class 1): names derived from the model, checked in one naming table.
+  test.each([
+    ['a service named like another\'s helm test pod', (d: Mutable<PlatformDefinition>) => { d.services[1]!.name = 'tts-test-connection'; d.services[1]!.imageName = 'x'; },
+      /\[services\[1\]\.name\] its release's Deployment and Service "tts-test-connection" is already the release's helm test pod of services\[0\]\.name: both releases would own one Kubernetes object/],
+    ['an environment and a service whose rollout jobs share ids', (d: Mutable<PlatformDefinition>) => {
+      // staging + tts-agent and staging-tts + agent both derive the job staging-tts-agent-promote.
+      d.services.push({ ...structuredClone(d.services[1]!), name: 'tts-agent', imageName: 'tts-agent', path: 'services/tts-agent', port: 8999 });
+      d.environments.push({ ...structuredClone(d.environments[0]!), name: 'staging-tts', deploy: { ...structuredClone(d.environments[0]!.deploy!), clusterAuth: { kind: 'aws-oidc', region: 'eu-west-1', cluster: 'other' } } });
+    }, /\[environments\[2\]\.name and services\[1\]\.name\] its cd-deploy job "staging-tts-agent-promote" is already the cd-deploy job of environments\[0\]\.name and services\[2\]\.name/],
+    ['a service whose canary release Helm would refuse', (d: Mutable<PlatformDefinition>) => { d.services[1]!.name = 'a'.repeat(50); d.services[1]!.imageName = 'x'; },
+      /\[services\[1\]\.name\] its canary release "a{50}-canary" is 57 characters; Helm refuses release names over 53/],
+  ])('refuses %s, naming both fields', (_label, mutate, message) => {
+    expect(() => Platform.fromDefinition(definition(mutate))).toThrow(message);
   });
 
   // Hardening (issue 23, class 7): such values broke compose interpolation and reached the chart unescaped.

@@ -1,8 +1,8 @@
 import {
-  addHelmRollout, Expression, HelmChart, installCosign, registryLogin, runStep, SecureWorkflow, verifyImageSignatureStep, WATCH_RATE_RPS,
+  addHelmRollout, Expression, releasesOf, rolloutJobPrefix, HelmChart, installCosign, registryLogin, runStep, SecureWorkflow, verifyImageSignatureStep, WATCH_RATE_RPS,
   type Construct, type Deployment, type Platform, type SecureJob,
 } from '../src';
-import { canaryModeOf, digestInput, GITHUB_OIDC_ISSUER, isDefaultBranchRef, isReleaseRef, releasesOf, signerIdentity } from './delivery';
+import { canaryModeOf, digestInput, GITHUB_OIDC_ISSUER, isDefaultBranchRef, isReleaseRef, signerIdentity } from './delivery';
 
 /** The condition under which a deployment's jobs run: its environment was asked for, from the right kind of ref. */
 export function deploymentCondition(platform: Platform, deployment: Deployment, environmentInput: Expression): Expression {
@@ -66,9 +66,9 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
   for (const deployment of platform.deployments) {
     let previous: SecureJob | undefined;
     for (const service of platform.services) {
-      const { stable, canary } = releasesOf(service);
+      const { stable, canary } = releasesOf(service.name);
       const rollout = addHelmRollout(workflow, {
-        idPrefix: `${deployment.environment}-${service.name}`,
+        idPrefix: rolloutJobPrefix(deployment.environment, service.name),
         title: `${service.name} → ${deployment.environment}`,
         runsOn: platform.runners.linux,
         environment: deployment.githubEnvironment,

@@ -1,8 +1,8 @@
 import {
   clusterAccessPermissions, currentRevisionLines, HELM_TIMEOUT, HELM_WHEN_FREE_FUNCTION, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, Expression, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, SecureWorkflow, setupHelm,
-  SMOKE_TEST, cliStep, status, verifyImageSignatureStep, type Construct, type Platform,
+  releasesOf, SMOKE_TEST, cliStep, status, verifyImageSignatureStep, type Construct, type Platform,
 } from '../src';
-import { GITHUB_OIDC_ISSUER, releasesOf, signerIdentity } from './delivery';
+import { GITHUB_OIDC_ISSUER, signerIdentity } from './delivery';
 
 /** A regular expression matching a literal string. */
 function literalPattern(text: string): string {
@@ -111,7 +111,7 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
           name: 'Roll back',
           env: { ...release, REVISION: inputs.REVISION, DIGEST: out('digest'), VALUES_FILE_NAME: HelmChart.valuesFileOf(deployment.environment) },
           run: [
-            ...platform.services.map((s) => `[[ "$SERVICE" != ${s.name} ]] || canary=${releasesOf(s).canary.release}`),
+            ...platform.services.map((s) => `[[ "$SERVICE" != ${s.name} ]] || canary=${releasesOf(s.name).canary.release}`),
             HELM_WHEN_FREE_FUNCTION,
             'helm_when_free helm uninstall "$canary" --namespace "$NAMESPACE" --ignore-not-found --wait',
             'if [[ -n "$REVISION" ]]; then',
@@ -127,7 +127,7 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
         ...platform.services.map((s) => cliStep(SMOKE_TEST, {
           name: `Smoke-test ${s.name} (port-forward to its Service)`,
           if: inputs.SERVICE.eq(s.name),
-          env: { NAMESPACE: deployment.namespace, PORT: s.port, TARGET: `service/${releasesOf(s).stable.fullname}` },
+          env: { NAMESPACE: deployment.namespace, PORT: s.port, TARGET: `service/${releasesOf(s.name).stable.fullname}` },
           before: portForwardScript('"$TARGET"'),
           args: { baseUrl: PORT_FORWARD_URL, healthPath: s.healthPath, synthesisPath: s.synthesisPath },
         })),

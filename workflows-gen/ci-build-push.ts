@@ -1,8 +1,8 @@
 import {
-  addChangeDetectionJob, addImageDelivery, addResultsGateJob, cliStep, Expression, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep,
+  addChangeDetectionJob, addImageDelivery, deployConcurrencyGroup, addResultsGateJob, cliStep, Expression, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep,
   SecureWorkflow, uploadArtifact, type Construct, type Platform,
 } from '../src';
-import { deployConcurrencyGroup, digestInput, isDefaultBranchRef } from './delivery';
+import { digestInput, isDefaultBranchRef } from './delivery';
 
 /** The workflows ci-build-push calls once the images are published. */
 export interface DeliveryWorkflows {

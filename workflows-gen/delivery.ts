@@ -1,4 +1,4 @@
-import { CANARY_RELEASE_SUFFIX, Expression, github, nameFor, type Deployment, type Platform, type ReleaseNames, type Service } from '../src';
+import { Expression, github, type Deployment, type Platform, type Service } from '../src';
 
 /** The name of the workflow_call input that carries a service's image digest, e.g. `tts_digest`. */
 export function digestInput(service: Pick<Service, 'name'>): string {
@@ -11,19 +11,6 @@ export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
 /** GitHub's web address, the prefix of workflow identities in signing certificates. */
 export const GITHUB_SERVER = 'https://github.com';
 
-/** The concurrency group of every deploy and rollback of an environment: one at a time, never cancelled. */
-export function deployConcurrencyGroup(environment: string): string {
-  return `deploy-${environment}`;
-}
-
-/** The stable and canary Helm releases of a service and the names their objects get. */
-export function releasesOf(service: Pick<Service, 'name'>): { stable: ReleaseNames; canary: ReleaseNames } {
-  const canary = `${service.name}${CANARY_RELEASE_SUFFIX}`;
-  return {
-    stable: { release: service.name, fullname: nameFor(service.name, service.name) },
-    canary: { release: canary, fullname: nameFor(canary, service.name) },
-  };
-}
 
 /** The signing identity of ci-provenance.yml at a ref: what cosign verifies before a deploy. */
 export function signerIdentity(platform: Platform): string {

@@ -2,6 +2,7 @@ import { APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE, WATCH_RATE_RPS } from '.
 import { Construct } from 'constructs';
 import { evaluateValue, UNKNOWN } from '../../common/what-runs/github-expression';
 import type { Platform } from '../model/platform';
+import { releasesOf } from '../model/naming';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import type { SecureWorkflow } from '../workflow/workflow';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
@@ -180,7 +181,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
         const urls = Object.entries(d.urls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'port-forward only';
         return `| ${d.environment} | ${d.on} | \`${d.githubEnvironment}\` | \`${d.namespace}\` | ${auth} | ${d.rollout.map((r) => `${r.percent} % (${r.watchMinutes} min)`).join(' → ')} | ${canary} | ${urls} |`;
       }), '',
-      '**Stages.** Each stage is one job, needing the one before. Below 100 % the new digest runs as the release `<service>-canary`',
+      `**Stages.** Each stage is one job, needing the one before. Below 100 % the new digest runs as the release \`${releasesOf('<service>').canary.release}\``,
       'beside the stable release: a *replica-ratio* canary joins the stable Service (`voice-platform/serves` label), taking',
       '`canary pods / all pods` of the requests — the pods are rounded up, so 10 % of 3 stable pods is 1 canary pod, 25 %; a',
       '*weighted* canary (services exposed through the environment\'s Gateway) is a second backend of the stable release\'s HTTPRoute,',

@@ -1,11 +1,12 @@
 import { cronProblem } from './cron';
 import { isolationFindings } from './isolation';
+import { namingFindings } from './naming';
 import { branchNameProblem, dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
 import type { AppReleaseDefinition, DeployDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
 import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
-import { CANARY_RELEASE_SUFFIX, cooldownProblem, IDENTIFIER, IMAGE_PLATFORMS, MAX_ERROR_RATE_LIMIT_PCT, MAX_WATCH_MINUTES, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
+import { cooldownProblem, IDENTIFIER, IMAGE_PLATFORMS, MAX_ERROR_RATE_LIMIT_PCT, MAX_WATCH_MINUTES, KUBERNETES_MINIMUM, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, SUPPORTED_NODE_MAJORS, timeOfDayProblem, WEEKDAYS } from './limits';
 
 
 /** Collects findings against field paths such as `services[1].port`. */
@@ -196,12 +197,6 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
     seen.set(service.name, i);
     checkService(c, at, service, names);
   }
-  // A service named like another's canary release would be installed over, and uninstalled by, that service's rollout.
-  for (const [i, service] of def.services.entries()) {
-    const canary = `${service.name}${CANARY_RELEASE_SUFFIX}`;
-    const j = def.services.findIndex((other) => other.name === canary);
-    if (j >= 0) c.fail(`services[${j}].name`, `"${canary}" is the canary release of services[${i}] ("${service.name}"): its rollout would upgrade and uninstall this service's release; choose another name`);
-  }
   const images = new Map<string, string>();
   for (const [i, service] of def.services.entries()) {
     const image = service.imageName ?? service.name;
@@ -231,7 +226,7 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   for (const key of ['unit', 'routing', 'performance'] as const) {
     c.check(`app.testTargets.${key}`, app.testTargets[key], (v) => (/^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/.test(v) ? undefined : `"${v}" must be a test target (or Target/Class)`));
   }
-  c.findings.push(...isolationFindings(def));
+  c.findings.push(...namingFindings(def), ...isolationFindings(def));
   return c.findings;
 }
 

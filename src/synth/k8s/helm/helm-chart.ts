@@ -5,6 +5,7 @@ import { helpersTemplate, TemplateTokens } from './templates';
 import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
 import { urlSettingOf } from '../../model/platform';
 import { KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL } from '../../model/limits';
+import { nameFor, testPodName } from '../../model/naming';
 import type { PolicyTarget } from '../../policy/policy';
 import type { Platform, Service } from '../../model/platform';
 import { setPath } from '../../../common/object-path';
@@ -205,10 +206,6 @@ export function serviceChartProps(platform: Platform, service: Service, values: 
   };
 }
 
-/** The fullname a release of `chart` gets without overrides (`_helpers.tpl`'s `nameFor`). */
-export function nameFor(release: string, chart: string): string {
-  return (release.includes(chart) ? release : `${release}-${chart}`).slice(0, 63).replace(/-+$/, '');
-}
 
 /**
  * The service's manifests as templates: cdk8s renders them with the default values, then every
@@ -357,7 +354,7 @@ function testPodManifest(service: Service, meta: { fullname: string; release: st
   const chart = new Chart(new App(), 'test');
   new k8s.KubePod(chart, 'TestConnection', {
     metadata: {
-      name: `${fullname}-test-connection`,
+      name: testPodName(fullname),
       labels: { 'app.kubernetes.io/name': `${service.name}-test`, 'app.kubernetes.io/instance': release, 'app.kubernetes.io/version': meta.version, 'app.kubernetes.io/managed-by': meta.managedBy },
       annotations: { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' },
     },

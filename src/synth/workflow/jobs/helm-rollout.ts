@@ -9,6 +9,7 @@ import type { SecureWorkflow } from '../workflow';
 import { clusterAccessPermissions, clusterAccessSteps, type ClusterAccessProps } from './cluster-access';
 import { digestCheckLine } from './image-digest';
 import { npmInstallSteps } from './node-package';
+import { rolloutStageJobId, type ReleaseNames } from '../../model/naming';
 
 /** One traffic stage: the share on the new release and how long it is watched. */
 export interface RolloutStage {
@@ -25,11 +26,6 @@ export interface RolloutStage {
 export type CanaryMode = 'replicas' | 'gateway';
 
 /** A Helm release and the names its chart gives its objects. */
-export interface ReleaseNames {
-  readonly release: string;
-  /** Its Deployment and Service name. */
-  readonly fullname: string;
-}
 
 /** Props of {@link addHelmRollout}. */
 export interface HelmRolloutProps {
@@ -192,7 +188,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
   let first: SecureJob | undefined;
   p.stages.forEach((stage, index) => {
     const promote = stage.percent === 100;
-    const id = `${p.idPrefix}-${promote ? 'promote' : `canary-${stage.percent}`}`;
+    const id = rolloutStageJobId(p.idPrefix, stage);
     const previous = jobs[jobs.length - 1];
     const recorded = (name: string) => (first ? first.output(name) : Expression.raw(`steps.record.outputs.${name}`));
     const env: EnvMap = { ...common, DIGEST: p.digest, STABLE_REVISION: recorded('stable-revision'), STABLE_DIGEST: recorded('stable-digest') };

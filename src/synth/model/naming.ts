@@ -1,0 +1,113 @@
+import type { Finding } from '../../common/errors';
+import { CANARY_RELEASE_SUFFIX, DEFAULT_ROLLOUT } from './limits';
+import type { PlatformDefinition } from './platform-definition';
+
+/**
+ * The naming table: every name the pipelines and charts derive from a model name (a service or an
+ * environment), declared once. The charts, the workflows and the runbook read these functions, and
+ * {@link namingFindings} checks that no two model entries derive one name, so a rollout's
+ * `helm uninstall` of its canary can never reach another service's release.
+ */
+
+/** Longest Helm release name (Helm refuses longer: the name goes into labels with a suffix). */
+export const HELM_RELEASE_NAME_MAX = 53;
+
+/** Longest Kubernetes object name that is also a DNS label (Services, label values). */
+export const KUBERNETES_LABEL_MAX = 63;
+
+/** A Helm release and the name its objects get (Deployment, Service, ConfigMap, ServiceAccount...). */
+export interface ReleaseNames {
+  readonly release: string;
+  /** Its Deployment and Service name. */
+  readonly fullname: string;
+}
+
+/** The fullname a release of `chart` gets without overrides (`_helpers.tpl`'s `nameFor`). */
+export function nameFor(release: string, chart: string): string {
+  return (release.includes(chart) ? release : `${release}-${chart}`).slice(0, KUBERNETES_LABEL_MAX).replace(/-+$/, '');
+}
+
+/** The stable and canary Helm releases of a service and the names their objects get. */
+export function releasesOf(service: string): { readonly stable: ReleaseNames; readonly canary: ReleaseNames } {
+  const canary = `${service}${CANARY_RELEASE_SUFFIX}`;
+  return {
+    stable: { release: service, fullname: nameFor(service, service) },
+    canary: { release: canary, fullname: nameFor(canary, service) },
+  };
+}
+
+/** The helm test pod of a release. */
+export function testPodName(fullname: string): string {
+  return `${fullname}-test-connection`;
+}
+
+/** The job of one rollout stage of a service in an environment: `production-tts-canary-10`, `production-tts-promote`. */
+export function rolloutJobId(environment: string, service: string, stage: { readonly percent: number }): string {
+  return rolloutStageJobId(rolloutJobPrefix(environment, service), stage);
+}
+
+/** A rollout stage's job under a prefix: the last stage (100 %) promotes, the others are canaries. */
+export function rolloutStageJobId(prefix: string, stage: { readonly percent: number }): string {
+  return `${prefix}-${stage.percent === 100 ? 'promote' : `canary-${stage.percent}`}`;
+}
+
+/** What a service's rollout jobs in an environment start with (also its load-test scenario prefix). */
+export function rolloutJobPrefix(environment: string, service: string): string {
+  return `${environment}-${service}`;
+}
+
+/** The concurrency group of every deploy and rollback of an environment: one at a time, never cancelled. */
+export function deployConcurrencyGroup(environment: string): string {
+  return `deploy-${environment}`;
+}
+
+/**
+ * Derived names that two model entries would share, each finding naming both fields: Helm
+ * releases and the objects they name in one namespace, rollout job ids of cd-deploy, and releases
+ * Helm would refuse as too long.
+ */
+export function namingFindings(def: PlatformDefinition): Finding[] {
+  const findings: Finding[] = [];
+  const scopes = new Map<string, Map<string, { field: string; what: string }>>();
+  const claim = (scope: string, name: string, field: string, what: string) => {
+    const names = scopes.get(scope) ?? new Map<string, { field: string; what: string }>();
+    scopes.set(scope, names);
+    const owner = names.get(name);
+    if (owner && owner.field !== field) {
+      findings.push({ location: field, message: `its ${what} "${name}" is already the ${owner.what} of ${owner.field}: ${consequence(scope)}; choose another name` });
+    } else if (!owner) {
+      names.set(name, { field, what });
+    }
+  };
+
+  def.services.forEach((service, i) => {
+    const field = `services[${i}].name`;
+    const { stable, canary } = releasesOf(service.name);
+    for (const [what, r] of [['release', stable], ['canary release', canary]] as const) {
+      if (r.release.length > HELM_RELEASE_NAME_MAX) {
+        findings.push({ location: field, message: `its ${what} "${r.release}" is ${r.release.length} characters; Helm refuses release names over ${HELM_RELEASE_NAME_MAX}` });
+      }
+      claim('release', r.release, field, `Helm ${what}`);
+      claim('object', r.fullname, field, `${what}'s Deployment and Service`);
+      claim('object', testPodName(r.fullname), field, `${what}'s helm test pod`);
+    }
+  });
+
+  def.environments.forEach((env, i) => {
+    if (!env.deploy) return;
+    def.services.forEach((service, j) => {
+      for (const stage of env.deploy!.rollout ?? DEFAULT_ROLLOUT) {
+        claim('job', rolloutJobId(env.name, service.name, stage), `environments[${i}].name and services[${j}].name`, 'cd-deploy job');
+      }
+    });
+  });
+  return findings;
+}
+
+function consequence(scope: string): string {
+  switch (scope) {
+    case 'release': return 'one rollout would upgrade and uninstall the other\'s release';
+    case 'object': return 'both releases would own one Kubernetes object';
+    default: return 'cd-deploy.yml cannot hold two jobs of one id';
+  }
+}
