@@ -207,9 +207,30 @@ describe('the app release', () => {
     expect(holders).toEqual([
       'build: Import the Developer ID certificate into a temporary keychain',
       'build: Notarize, staple and verify',
-      'beta: Add the build to the beta channel and publish the feed',
+      'beta: Add the build to the beta channel',
+      'beta: Add the build to the beta channel (attempt 2: the branch moved)',
+      'beta: Add the build to the beta channel (attempt 3: the branch moved)',
     ]);
     for (const job of Object.values(appRelease.jobs)) expect(JSON.stringify({ ...job, steps: undefined })).not.toContain('secrets.');
+  });
+
+  // Hardening (issue 23, class 9): the feed was checked out with persist-credentials after npm ci, so
+  // any dependency code later in the job could read the write token from .git/config.
+  test.each(['app-release.yml', 'app-rollback.yml'])('%s: the feed\'s write token reaches only the publish steps, which run no dependency code', (file) => {
+    const wf = YAML.parse(files[`.github/workflows/${file}`]!) as { jobs: Record<string, Job> };
+    for (const [id, job] of Object.entries(wf.jobs).filter(([, j]) => (j as any).permissions?.contents === 'write')) {
+      const steps = job.steps ?? [];
+      for (const s of steps.filter((x) => (x as any).uses?.startsWith('actions/checkout@'))) {
+        expect([id, (s as any).with?.['persist-credentials']]).toEqual([id, false]);
+      }
+      const withToken = steps.filter((x) => JSON.stringify(x.env ?? {}).includes('github.token') && /git .*push/.test(x.run ?? ''));
+      expect(withToken.length).toBeGreaterThan(0);
+      for (const x of withToken) {
+        expect([x.name, /\bnpx?\b|node /.test(x.run ?? '')]).toEqual([x.name, false]);
+        expect(x.run).not.toMatch(/extraheader=|\.git\/config|git config/);
+      }
+      for (const x of steps.filter((y) => /\bnpx?\b/.test(y.run ?? ''))) expect([x.name, JSON.stringify(x.env ?? {})]).toEqual([x.name, expect.not.stringContaining('github.token')]);
+    }
   });
 
   test('beta, then the phased rollout, then everyone, each behind its environment', () => {
@@ -217,7 +238,7 @@ describe('the app release', () => {
     expect(appRelease.jobs.beta).toMatchObject({ environment: envs.beta, needs: ['build'] });
     expect(appRelease.jobs.phased).toMatchObject({ environment: envs.phased, needs: ['build', 'beta'] });
     expect(appRelease.jobs.everyone).toMatchObject({ environment: envs.everyone, needs: ['build', 'phased'] });
-    expect(step(appRelease.jobs.beta!, /beta channel and publish the feed$/).env).toMatchObject({ CHANNEL: 'beta' });
+    expect(step(appRelease.jobs.beta!, /^Add the build to the beta channel$/).env).toMatchObject({ CHANNEL: 'beta' });
     expect(step(appRelease.jobs.phased!, /phased rollout/).env).toMatchObject({ INTERVAL_HOURS: platform.appRelease!.phasedRolloutIntervalHours });
     expect(step(build, /^Notarize/).run).toMatch(/xcrun notarytool submit[\s\S]*xcrun stapler staple[\s\S]*spctl --assess/);
   });

@@ -1,6 +1,6 @@
 import {
   APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
-  runStep, SecureWorkflow, secret, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
+  runStep, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
 } from '../src';
 
 /** Releases of the app run one at a time (a newer tag replaces a pending one); withdrawals stay outside it. */
@@ -9,40 +9,68 @@ const FEED_DIR = 'feed';
 const FEED_FILE = `${FEED_DIR}/appcast.xml`;
 const BOT = ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'].join(' ');
 
-/** Checks out the feed branch (pushed to at the end of the job: credentials kept, `contents: write`). */
+/**
+ * Checks out the feed branch without keeping the token in `.git/config`: the job runs dependency
+ * code (`npm ci`, the appcast CLI), and only the publish steps authenticate.
+ */
 function feedCheckout(release: AppRelease): JobStep {
-  return checkout({ ref: release.feedBranch, path: FEED_DIR, persistCredentials: true });
+  return checkout({ ref: release.feedBranch, path: FEED_DIR, persistCredentials: false });
 }
 
 /** Attempts at publishing a feed change before a stage gives up (another writer moved the branch each time). */
 const FEED_PUSH_ATTEMPTS = 3;
 
 /**
- * Edits the feed with an appcast CLI and publishes it in one step that survives another writer (a
- * withdrawal, the other stage's job): each attempt starts from the branch's current head, applies
- * the edit again and pushes; a push refused because the head moved is retried, so neither writer
- * loses its change. `message` may use `$VERSION`.
+ * Edits the feed with an appcast CLI and publishes it, surviving another writer (a withdrawal, the
+ * other stage's job): a push refused because the head moved fetches the new head, and the edit is
+ * applied again there, up to {@link FEED_PUSH_ATTEMPTS} times, so neither writer loses its change.
+ * The token reaches git in the publish steps only, through git's environment configuration (never
+ * `.git/config` or a command line), and no dependency code runs in them: the edit steps, which run
+ * the CLI, hold no write token. `message` may use `$VERSION`.
  */
-function feedUpdateStep<F extends string, S extends F>(release: AppRelease, cli: CliContract<F, S>, props: CliStepProps<F, S>, message: string): JobStep {
-  return cliStep(cli, {
-    ...props,
-    env: { ...props.env, FEED_CHECKOUT: FEED_DIR, FEED_BRANCH: release.feedBranch },
-    commandIndent: 2,
-    before: [
-      `for attempt in $(seq 1 ${FEED_PUSH_ATTEMPTS}); do`,
-      '  git -C "$FEED_CHECKOUT" fetch --quiet --depth 1 origin "$FEED_BRANCH"',
-      '  git -C "$FEED_CHECKOUT" reset --quiet --hard FETCH_HEAD',
-    ].join('\n'),
-    after: [
-      '  git -C "$FEED_CHECKOUT" add appcast.xml',
-      `  git -C "$FEED_CHECKOUT" ${BOT} commit --quiet -m "${message}"`,
-      '  if git -C "$FEED_CHECKOUT" push origin "HEAD:refs/heads/$FEED_BRANCH"; then exit 0; fi',
-      `  echo "::warning::$FEED_BRANCH moved while this job changed it (attempt $attempt of ${FEED_PUSH_ATTEMPTS}); applying the change again on its new head"`,
-      '  sleep $((attempt * 2))',
-      'done',
-      'echo "::error::$FEED_BRANCH kept moving; the feed was not published"; exit 1',
-    ].join('\n'),
-  });
+function feedUpdateSteps<F extends string, S extends F>(release: AppRelease, cli: CliContract<F, S>, props: CliStepProps<F, S>, message: string): JobStep[] {
+  const steps: JobStep[] = [];
+  let refused: JobStep | undefined;
+  for (let attempt = 1; attempt <= FEED_PUSH_ATTEMPTS; attempt++) {
+    const last = attempt === FEED_PUSH_ATTEMPTS;
+    const again = refused ? { if: stepOutcome(refused).eq('failure') } : {};
+    const suffix = attempt === 1 ? '' : ` (attempt ${attempt}: the branch moved)`;
+    steps.push(cliStep(cli, {
+      ...props,
+      ...again,
+      name: `${props.name}${suffix}`,
+      env: { ...props.env, FEED_CHECKOUT: FEED_DIR },
+      after: [
+        'git -C "$FEED_CHECKOUT" add appcast.xml',
+        `git -C "$FEED_CHECKOUT" ${BOT} commit --quiet -m "${message}"`,
+      ].join('\n'),
+    }));
+    const publish = runStep({
+      name: `Publish the feed${suffix}`,
+      id: `publish-feed-${attempt}`,
+      ...again,
+      ...(last ? {} : { continueOnError: true }),
+      env: { FEED_CHECKOUT: FEED_DIR, FEED_BRANCH: release.feedBranch, FEED_TOKEN: github.token },
+      run: [
+        'basic="$(printf \'x-access-token:%s\' "$FEED_TOKEN" | base64 -w0)"',
+        'echo "::add-mask::$basic"',
+        'export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.$GITHUB_SERVER_URL/.extraheader" GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $basic"',
+        'if git -C "$FEED_CHECKOUT" push origin "HEAD:refs/heads/$FEED_BRANCH"; then exit 0; fi',
+        last
+          ? `echo "::error::$FEED_BRANCH kept moving (${FEED_PUSH_ATTEMPTS} attempts); the feed was not published"`
+          : [
+            '# The next steps apply the edit again on the new head.',
+            'git -C "$FEED_CHECKOUT" fetch --quiet --depth 1 origin "$FEED_BRANCH"',
+            'git -C "$FEED_CHECKOUT" reset --quiet --hard FETCH_HEAD',
+            `echo "::warning::$FEED_BRANCH moved while this job changed it (attempt ${attempt} of ${FEED_PUSH_ATTEMPTS}); applying the change again on its new head"`,
+          ].join('\n'),
+        'exit 1',
+      ].join('\n'),
+    });
+    steps.push(publish);
+    refused = publish;
+  }
+  return steps;
 }
 
 /**
@@ -130,8 +158,8 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
       env: { ...version, ARCHIVE: archive, GH_TOKEN: github.token },
       run: 'gh release create "$TAG" "$ARCHIVE" --verify-tag --prerelease --title "$SHORT_VERSION ($VERSION)" --notes "Beta of $SHORT_VERSION, build $VERSION."',
     }),
-    feedUpdateStep(release, APPCAST_ADD, {
-      name: 'Add the build to the beta channel and publish the feed',
+    ...feedUpdateSteps(release, APPCAST_ADD, {
+      name: 'Add the build to the beta channel',
       env: { [APP_RELEASE_SECRETS.sparkleKey]: secret(APP_RELEASE_SECRETS.sparkleKey) },
       args: {
         feed: FEED_FILE, version: version.VERSION, shortVersion: version.SHORT_VERSION, archive, channel: 'beta', edKeyEnv: APP_RELEASE_SECRETS.sparkleKey, title: app.scheme,
@@ -141,12 +169,12 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
   ]);
 
   const phased = feedJob('phased', `Phased rollout (Sparkle, a group every ${release.phasedRolloutIntervalHours} h)`, release.environments.phased, [build, beta], [
-    feedUpdateStep(release, APPCAST_PHASE, { name: 'Start the phased rollout and publish the feed', args: { feed: FEED_FILE, version: version.VERSION, intervalHours: release.phasedRolloutIntervalHours } }, 'phased rollout: $VERSION'),
+    ...feedUpdateSteps(release, APPCAST_PHASE, { name: 'Start the phased rollout in the feed', args: { feed: FEED_FILE, version: version.VERSION, intervalHours: release.phasedRolloutIntervalHours } }, 'phased rollout: $VERSION'),
     runStep({ name: 'Mark the GitHub release as released', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --prerelease=false --latest=false' }),
   ]);
 
   feedJob('everyone', 'Everyone', release.environments.everyone, [build, phased], [
-    feedUpdateStep(release, APPCAST_EVERYONE, { name: 'Offer the build to everyone and publish the feed', args: { feed: FEED_FILE, version: version.VERSION } }, 'everyone: $VERSION'),
+    ...feedUpdateSteps(release, APPCAST_EVERYONE, { name: 'Offer the build to everyone in the feed', args: { feed: FEED_FILE, version: version.VERSION } }, 'everyone: $VERSION'),
     runStep({ name: 'Mark the GitHub release as the latest', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --latest' }),
   ]);
   return workflow;
@@ -183,7 +211,7 @@ export function appRollbackWorkflow(scope: Construct, platform: Platform): Secur
     steps: [
       ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
       feedCheckout(release),
-      feedUpdateStep(release, APPCAST_WITHDRAW, { name: 'Withdraw it and publish the feed', args: { feed: FEED_FILE, version: workflow.input('build') } }, 'withdraw: $VERSION'),
+      ...feedUpdateSteps(release, APPCAST_WITHDRAW, { name: 'Withdraw it from the feed', args: { feed: FEED_FILE, version: workflow.input('build') } }, 'withdraw: $VERSION'),
       runStep({
         name: 'Mark its GitHub release as a pre-release',
         env: { TAG: workflow.input('tag'), TAG_PREFIX: release.tagPrefix, GH_TOKEN: github.token },

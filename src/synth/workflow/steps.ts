@@ -61,6 +61,15 @@ export function actionStep(props: ActionStepProps): JobStep {
   return { kind: 'action', props };
 }
 
+/**
+ * `steps.<id>.outcome` of a step that has an id: `success`, `failure`, `cancelled` or `skipped`,
+ * before `continue-on-error` turns a failure into a success conclusion.
+ */
+export function stepOutcome(step: JobStep): Expression {
+  if (!step.props.id) throw new Error(`step "${step.props.name}" needs an id before its outcome can be read`);
+  return Expression.raw(`steps.${step.props.id}.outcome`);
+}
+
 /** `steps.<id>.outputs.<name>` of a step that has an id. */
 export function stepOutput(step: JobStep, name: string): Expression {
   if (!step.props.id) throw new Error(`step "${step.props.name}" needs an id before its output "${name}" can be read`);
