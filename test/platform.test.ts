@@ -1,5 +1,9 @@
 import * as fc from 'fast-check';
-import { cronProblem, Platform, type PlatformDefinition } from '../src';
+import { cronProblem, defaultValues, Platform, type PlatformDefinition } from '../src';
+import { schemaErrors } from './support/json-schema';
+import { synthProject } from './support/project';
+
+const files = synthProject();
 import { PLATFORM } from '../workflows-gen/platform';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -82,6 +86,28 @@ describe('Platform', () => {
 
   test('environments in their own clusters may share a namespace name; distinct tag prefixes pass', () => {
     expect(() => Platform.fromDefinition(definition((d) => { Object.assign(d.environments[0]!.deploy!, { namespace: 'voice' }); d.releaseTags = 'release-*'; }))).not.toThrow();
+  });
+
+  // Hardening (issue 23, class 7): each synthesized into values the chart's own schema then refused at install.
+  test.each([
+    ['hostnames', ['https://agent.example'], /\[environments\[1\]\.deploy\.gateway\.hostnames\[0\]\] "https:\/\/agent\.example" must be a lowercase hostname/],
+    ['hostnames', ['Agent.Example..com'], /\[environments\[1\]\.deploy\.gateway\.hostnames\[0\]\] "Agent\.Example\.\.com" must be a lowercase hostname/],
+    ['parentRefs', [{ name: 'Public Gateway' }], /\[environments\[1\]\.deploy\.gateway\.parentRefs\[0\]\.name\] "Public Gateway" must be a DNS subdomain/],
+    ['parentRefs', [{ name: 'public', namespace: 'gateway.ns' }], /\[environments\[1\]\.deploy\.gateway\.parentRefs\[0\]\.namespace\] "gateway\.ns" must be lowercase letters/],
+    ['parentRefs', [{ name: 'public', sectionName: 'https:443' }], /\[environments\[1\]\.deploy\.gateway\.parentRefs\[0\]\.sectionName\] "https:443" must be a DNS subdomain/],
+  ])('refuses gateway %s %j, naming the field', (field, value, message) => {
+    expect(() => Platform.fromDefinition(definition((d) => { Object.assign(d.environments[1]!.deploy!.gateway!, { [field]: value }); }))).toThrow(message);
+  });
+
+  test('what the model accepts for a gateway, the chart\'s values schema accepts (property)', () => {
+    const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/);
+    const host = fc.tuple(fc.boolean(), fc.array(label, { minLength: 1, maxLength: 4 })).map(([wild, parts]) => `${wild ? '*.' : ''}${parts.join('.')}`);
+    const schema = JSON.parse(files['charts/agent/values.schema.json']!);
+    fc.assert(fc.property(fc.array(host, { maxLength: 3 }), fc.array(label, { minLength: 1, maxLength: 3 }).map((p) => p.join('.')), (hostnames, name) => {
+      const platform = Platform.fromDefinition(definition((d) => { Object.assign(d.environments[1]!.deploy!.gateway!, { hostnames, parentRefs: [{ name, namespace: 'gateway', sectionName: name }] }); }));
+      const values = { ...defaultValues(platform, platform.service('agent')), httpRoute: { ...defaultValues(platform, platform.service('agent')).httpRoute, enabled: true, hostnames, parentRefs: [{ name, namespace: 'gateway', sectionName: name }] } };
+      return schemaErrors(schema, values).length === 0;
+    }), { numRuns: 50 });
   });
 
   // Hardening (issue 23, class 2): a limit of 100 % made the watch gate unable to fail.

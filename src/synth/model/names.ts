@@ -1,9 +1,37 @@
 /** Shared checks for names and values that several constructs own. Each returns a problem or undefined. */
 
+/**
+ * The name patterns the model checks and the charts' values schemas enforce, declared once: what the
+ * model accepts, Helm accepts too.
+ */
+export const NAME_PATTERNS = {
+  /** A DNS-1123 label (namespaces, most object names). */
+  dnsLabel: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+  /** A DNS-1123 subdomain (a Gateway's name, a listener's section name), up to {@link DNS_SUBDOMAIN_MAX} characters. */
+  dnsSubdomain: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+  /** A Gateway API hostname: a DNS subdomain, optionally under one leading `*.` wildcard. */
+  gatewayHostname: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+} as const;
+
+/** Longest DNS subdomain (and hostname); patterns carry no length (Helm's schema checker reads RE2, which has no lookahead). */
+export const DNS_SUBDOMAIN_MAX = 253;
+
+/** A Kubernetes object name of many labels (a Gateway, a listener's section name). */
+export function dnsSubdomainProblem(value: string): string | undefined {
+  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(value)) return `"${value}" must be a DNS subdomain: lowercase labels of letters, digits and "-" joined by ".", at most 253 characters`;
+  return undefined;
+}
+
+/** A route hostname as the Gateway API takes it, e.g. `agent.example.com` or `*.example.com`. */
+export function gatewayHostnameProblem(value: string): string | undefined {
+  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.gatewayHostname).test(value)) return `"${value}" must be a lowercase hostname such as agent.example.com (one leading *. allowed), without a port or scheme`;
+  return undefined;
+}
+
 /** A DNS-1123 label: what Kubernetes accepts for most object names. */
 export function dnsLabelProblem(value: string): string | undefined {
   if (value.length === 0 || value.length > 63) return `must be 1–63 characters, got ${value.length}`;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+  if (!new RegExp(NAME_PATTERNS.dnsLabel).test(value)) {
     return `"${value}" must be lowercase letters, digits and "-", starting and ending with a letter or digit`;
   }
   return undefined;

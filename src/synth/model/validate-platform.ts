@@ -1,7 +1,7 @@
 import { cronProblem } from './cron';
 import { isolationFindings } from './isolation';
 import { namingFindings } from './naming';
-import { branchNameProblem, dnsLabelProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
+import { branchNameProblem, dnsLabelProblem, dnsSubdomainProblem, gatewayHostnameProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
 import type { AppReleaseDefinition, DeployDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
@@ -108,7 +108,13 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
   }
   if (d.gateway) {
     if (d.gateway.parentRefs.length === 0) c.fail(`${at}.gateway.parentRefs`, 'must name at least one Gateway');
-    d.gateway.parentRefs.forEach((r, j) => c.check(`${at}.gateway.parentRefs[${j}].name`, r.name, nonEmpty));
+    // The chart's values schema enforces the same patterns (NAME_PATTERNS): what passes here installs.
+    d.gateway.parentRefs.forEach((r, j) => {
+      c.check(`${at}.gateway.parentRefs[${j}].name`, r.name, dnsSubdomainProblem);
+      if (r.namespace !== undefined) c.check(`${at}.gateway.parentRefs[${j}].namespace`, r.namespace, dnsLabelProblem);
+      if (r.sectionName !== undefined) c.check(`${at}.gateway.parentRefs[${j}].sectionName`, r.sectionName, dnsSubdomainProblem);
+    });
+    (d.gateway.hostnames ?? []).forEach((h, j) => c.check(`${at}.gateway.hostnames[${j}]`, h, gatewayHostnameProblem));
     d.gateway.services.forEach((name, j) => { if (!services.has(name)) c.fail(`${at}.gateway.services[${j}]`, `unknown service "${name}"; known: ${[...services].join(', ')}`); });
   }
   if (d.maxErrorRatePct !== undefined) c.check(`${at}.maxErrorRatePct`, d.maxErrorRatePct, (v) => (Number.isFinite(v) && v >= 0 && v <= MAX_ERROR_RATE_LIMIT_PCT ? undefined : `must be a percentage from 0 to ${MAX_ERROR_RATE_LIMIT_PCT} (above it the gate passes a canary failing one request in ten), got ${v}`));

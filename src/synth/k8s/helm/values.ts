@@ -1,6 +1,7 @@
 import {
   DEFAULT_LOG_LEVEL, DEFAULT_METRICS_PATH, DEFAULT_PRE_STOP_SECONDS, DEFAULT_TERMINATION_GRACE_SECONDS, LOG_LEVELS, MAX_REPLICAS, MIN_REPLICAS, PROBE_DEFAULTS, type LogLevel, type ProbeTiming,
 } from '../../model/limits';
+import { DNS_SUBDOMAIN_MAX, NAME_PATTERNS } from '../../model/names';
 import type { EnvironmentDefinition, ResourceDefinition } from '../../model/platform-definition';
 import type { Platform, Service } from '../../model/platform';
 
@@ -189,7 +190,7 @@ export function mergeValues(base: unknown, override: unknown): unknown {
 
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$';
 const quantity = { type: 'string', pattern: QUANTITY };
-const DNS_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+const DNS_LABEL = NAME_PATTERNS.dnsLabel;
 /** A DNS-1123 name of up to 53 characters (Helm's release name limit). */
 const RELEASE_NAME = '^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$';
 
@@ -279,8 +280,8 @@ export function valuesSchema(serviceName: string, values: ChartValues): Record<s
           enabled: { type: 'boolean' },
           annotations: stringMap('Annotations of the HTTPRoute'),
           parentRefs: objectList('Gateways the route attaches to, e.g. [{name: public, namespace: gateway}]',
-            closed({ name: { type: 'string', minLength: 1 }, namespace: { type: 'string', pattern: DNS_LABEL }, sectionName: { type: 'string', minLength: 1 } }, ['name'])),
-          hostnames: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } },
+            closed({ name: { type: 'string', pattern: NAME_PATTERNS.dnsSubdomain, maxLength: DNS_SUBDOMAIN_MAX }, namespace: { type: 'string', pattern: DNS_LABEL }, sectionName: { type: 'string', pattern: NAME_PATTERNS.dnsSubdomain, maxLength: DNS_SUBDOMAIN_MAX } }, ['name'])),
+          hostnames: { type: 'array', items: { type: 'string', pattern: NAME_PATTERNS.gatewayHostname, maxLength: DNS_SUBDOMAIN_MAX } },
           pathPrefix: { type: 'string', pattern: '^/' },
           canary: closed({
             release: { type: 'string', pattern: `^(${RELEASE_NAME.slice(1, -1)})?$`, description: 'The canary release whose Service gets `weight` % of the requests' },
