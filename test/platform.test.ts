@@ -53,6 +53,8 @@ describe('Platform', () => {
       d.services.push({ ...structuredClone(d.services[1]!), name: 'tts-agent', imageName: 'tts-agent', path: 'services/tts-agent', port: 8999 });
       d.environments.push({ ...structuredClone(d.environments[0]!), name: 'staging-tts', deploy: { ...structuredClone(d.environments[0]!.deploy!), clusterAuth: { kind: 'aws-oidc', region: 'eu-west-1', cluster: 'other' } } });
     }, /\[environments\[2\]\.name and services\[1\]\.name\] its cd-deploy job "staging-tts-agent-promote" is already the cd-deploy job of environments\[0\]\.name and services\[2\]\.name/],
+    ['a service whose nightly metrics artifact is another\'s history artifact', (d: Mutable<PlatformDefinition>) => { d.services.push({ ...structuredClone(d.services[0]!), name: 'history-tts', imageName: 'history-tts', path: 'services/history-tts', port: 8998 }); },
+      /\[services\[2\]\.name\] its ci-performance metrics artifact "perf-history-tts" is already the ci-performance history artifact of services\[0\]\.name: one nightly run cannot upload two artifacts of one name/],
     ['a service whose canary release Helm would refuse', (d: Mutable<PlatformDefinition>) => { d.services[1]!.name = 'a'.repeat(50); d.services[1]!.imageName = 'x'; },
       /\[services\[1\]\.name\] its canary release "a{50}-canary" is 57 characters; Helm refuses release names over 53/],
   ])('refuses %s, naming both fields', (_label, mutate, message) => {

@@ -1,6 +1,6 @@
 import { addHistoryRecordJob } from './performance-history';
 import {
-  CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps,
+  CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps, performanceArtifacts, performanceScenario,
   READ_CONTENTS, runnerVariables, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform, type Service,
 } from '../src';
 
@@ -48,7 +48,8 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
 
   for (const service of services) {
     const perf = service.performance!;
-    const scenario = `${service.name}-synthesize`;
+    const scenario = performanceScenario(service.name);
+    const artifacts = performanceArtifacts(service.name);
     const runnerClass = platform.runners.linux;
     // One history per scenario and conditions: a change of the model's rate, duration, warm-up or
     // runner starts a new history instead of failing every night against the old one.
@@ -66,7 +67,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
       projectName: compose.projectName,
       env: Object.fromEntries(builds.map((b) => [ComposeFile.imageVariable(b.service), b.build.reference])),
       services: [service.name],
-      logsArtifact: `compose-logs-${service.name}`,
+      logsArtifact: artifacts.composeLogs,
     });
     const baseUrl = compose.baseUrlOf(service);
 
@@ -100,7 +101,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
         }),
         ...stack.logsOnFailure,
         stack.down,
-        uploadArtifact({ name: `perf-${service.name}`, path: [metricsFile], ifNoFilesFound: 'error', retentionDays: 30 }),
+        uploadArtifact({ name: artifacts.metrics, path: [metricsFile], ifNoFilesFound: 'error', retentionDays: 30 }),
       ],
     });
 
@@ -112,7 +113,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
       needs: [benchmark],
       steps: [
         ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
-        downloadArtifact({ name: `perf-${service.name}`, path: metricsDir }),
+        downloadArtifact({ name: artifacts.metrics, path: metricsDir }),
         // A missing branch (the very first night) is not an error here: the gate then says loudly
         // that nothing was compared.
         checkout({ ref: historyBranch, path: historyDir, fetchDepth: 1 }, { name: `Check out the history (${historyBranch})`, continueOnError: true }),
@@ -126,7 +127,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
             updateHistory: records,
           },
         }),
-        uploadArtifact({ name: `perf-history-${service.name}`, path: [historyFile], ifNoFilesFound: 'error', retentionDays: 7 }, { name: 'Upload the updated history', if: records }),
+        uploadArtifact({ name: artifacts.history, path: [historyFile], ifNoFilesFound: 'error', retentionDays: 7 }, { name: 'Upload the updated history', if: records }),
       ],
     });
 
@@ -137,7 +138,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
       needs: [regression],
       if: records,
       branch: historyBranch,
-      artifact: `perf-history-${service.name}`,
+      artifact: artifacts.history,
       // The artifact holds the one history file, without its folder.
       folder: scenario,
       what: scenario,

@@ -56,6 +56,16 @@ export function rolloutJobPrefix(environment: string, service: string): string {
   return `${environment}-${service}`;
 }
 
+/** The artifacts one service's nightly load test writes in ci-performance.yml (one run holds every service's). */
+export function performanceArtifacts(service: string): { readonly metrics: string; readonly history: string; readonly composeLogs: string } {
+  return { metrics: `perf-${service}`, history: `perf-history-${service}`, composeLogs: `compose-logs-${service}` };
+}
+
+/** A service's load-test scenario: the folder of its history on the history branch. */
+export function performanceScenario(service: string): string {
+  return `${service}-synthesize`;
+}
+
 /** The concurrency group of every deploy and rollback of an environment: one at a time, never cancelled. */
 export function deployConcurrencyGroup(environment: string): string {
   return `deploy-${environment}`;
@@ -63,8 +73,8 @@ export function deployConcurrencyGroup(environment: string): string {
 
 /**
  * Derived names that two model entries would share, each finding naming both fields: Helm
- * releases and the objects they name in one namespace, rollout job ids of cd-deploy, and releases
- * Helm would refuse as too long.
+ * releases and the objects they name in one namespace, rollout job ids of cd-deploy, the nightly
+ * load test's artifacts, and releases Helm would refuse as too long.
  */
 export function namingFindings(def: PlatformDefinition): Finding[] {
   const findings: Finding[] = [];
@@ -93,6 +103,11 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
     }
   });
 
+  def.services.forEach((service, i) => {
+    if (!service.performance) return;
+    for (const [what, name] of Object.entries(performanceArtifacts(service.name))) claim('artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
+  });
+
   def.environments.forEach((env, i) => {
     if (!env.deploy) return;
     def.services.forEach((service, j) => {
@@ -108,6 +123,7 @@ function consequence(scope: string): string {
   switch (scope) {
     case 'release': return 'one rollout would upgrade and uninstall the other\'s release';
     case 'object': return 'both releases would own one Kubernetes object';
+    case 'artifact': return 'one nightly run cannot upload two artifacts of one name';
     default: return 'cd-deploy.yml cannot hold two jobs of one id';
   }
 }
