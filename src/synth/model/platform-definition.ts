@@ -313,7 +313,12 @@ export type ClusterAuthDefinition =
 export interface RolloutStageDefinition {
   /** Share of the traffic on the new release, 1–100; the last stage is 100 (promotion). */
   readonly percent: number;
-  /** Minutes the stage is watched (smoke test, then synthetic traffic with an error-rate gate) before the next. */
+  /**
+   * Minutes the stage is watched (smoke test, then synthetic traffic with an error-rate gate) before
+   * the next: 1 to MAX_WATCH_MINUTES (120). At WATCH_RATE_RPS (2/s) the shortest watch sends 120
+   * requests, so with the error-rate limit at most MAX_ERROR_RATE_LIMIT_PCT (10 %) a canary
+   * failing more than one request in ten fails the gate.
+   */
   readonly watchMinutes: number;
 }
 
