@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
-import { cronProblem, defaultValues, Platform, type PlatformDefinition } from '../src';
+import * as YAML from 'yaml';
+import { cronProblem, defaultValues, imageBuildNames, Platform, serviceJobId, testResultsArtifact, type PlatformDefinition } from '../src';
 import { schemaErrors } from './support/json-schema';
 import { synthProject } from './support/project';
 
@@ -59,6 +60,16 @@ describe('Platform', () => {
       /\[services\[1\]\.name\] its canary release "a{50}-canary" is 57 characters; Helm refuses release names over 53/],
   ])('refuses %s, naming both fields', (_label, mutate, message) => {
     expect(() => Platform.fromDefinition(definition(mutate))).toThrow(message);
+  });
+
+  test('the naming table lists every per-service job id and artifact the generated workflows hold', () => {
+    const wf = (f: string) => YAML.parse(files[`.github/workflows/${f}.yml`]!) as { jobs: Record<string, { steps?: { with?: { name?: string } }[] }> };
+    for (const service of ['tts', 'agent']) {
+      expect(Object.keys(wf('ci-test').jobs)).toEqual(expect.arrayContaining([serviceJobId('lint', service), serviceJobId('test', service)]));
+      expect(Object.keys(wf('ci-build-push').jobs)).toEqual(expect.arrayContaining([serviceJobId('merge', service), imageBuildNames(service, 'amd64').job, imageBuildNames(service, 'arm64').pullRequestJob]));
+      expect(Object.keys(wf('ci-helm-validate').jobs)).toContain(serviceJobId('chart-lint', service));
+      expect(JSON.stringify(wf('ci-test').jobs)).toContain(`"name":"${testResultsArtifact(service)}"`);
+    }
   });
 
   // Hardening (issue 23, class 7): such values broke compose interpolation and reached the chart unescaped.

@@ -1,5 +1,5 @@
 import {
-  addChangeDetectionJob, addResultsGateJob, checkout, Expression, github, kindCluster, KUBERNETES_MINIMUM, READ_CONTENTS, runStep, SecureWorkflow, setupHelm, status,
+  serviceJobId, addChangeDetectionJob, addResultsGateJob, checkout, Expression, github, kindCluster, KUBERNETES_MINIMUM, READ_CONTENTS, runStep, SecureWorkflow, setupHelm, status,
   type Construct, type HelmChart, type JobStep, type Platform, type WorkflowJob,
 } from '../src';
 
@@ -57,7 +57,7 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
       ].join('\n'),
       });
     };
-    return workflow.addJob(`lint-${name}`, {
+    return workflow.addJob(serviceJobId('chart-lint', name), {
       name: `Lint and validate (${name})`,
       runsOn: platform.runners.linux,
       permissions: READ_CONTENTS,

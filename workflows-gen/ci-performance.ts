@@ -1,6 +1,6 @@
 import { addHistoryRecordJob } from './performance-history';
 import {
-  CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps, performanceArtifacts, performanceScenario,
+  serviceJobId, CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps, performanceArtifacts, performanceScenario,
   READ_CONTENTS, runnerVariables, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform, type Service,
 } from '../src';
 
@@ -71,7 +71,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
     });
     const baseUrl = compose.baseUrlOf(service);
 
-    const benchmark = workflow.addJob(`benchmark-${service.name}`, {
+    const benchmark = workflow.addJob(serviceJobId('benchmark', service.name), {
       name: `Load test (${service.name})`,
       runsOn: runnerClass,
       permissions: READ_CONTENTS,
@@ -105,7 +105,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
       ],
     });
 
-    const regression = workflow.addJob(`regression-${service.name}`, {
+    const regression = workflow.addJob(serviceJobId('regression', service.name), {
       name: `Regression gate (${service.name})`,
       runsOn: platform.runners.linux,
       permissions: READ_CONTENTS,

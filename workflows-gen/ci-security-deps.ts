@@ -1,5 +1,5 @@
 import {
-  addChangeDetectionJob, addResultsGateJob, cliStep, dependencyReview, Expression, github, guards, npmInstallSteps, PIP_AUDIT_SARIF, READ_CONTENTS, runnerVariables,
+  serviceJobId, addChangeDetectionJob, addResultsGateJob, cliStep, dependencyReview, Expression, github, guards, npmInstallSteps, PIP_AUDIT_SARIF, READ_CONTENTS, runnerVariables,
   runStep, SecureWorkflow, setupUv, status, uploadSarif, type Construct, type Platform, type WorkflowJob,
 } from '../src';
 
@@ -31,7 +31,7 @@ export function ciSecurityDepsWorkflow(scope: Construct, platform: Platform): Se
     const requirements = 'requirements.txt';
     const report = 'pip-audit.json';
     const sarif = 'pip-audit.sarif';
-    jobs.push(workflow.addJob(`audit-${service.name}`, {
+    jobs.push(workflow.addJob(serviceJobId('audit', service.name), {
       name: `pip-audit (${service.name})`,
       runsOn: platform.runners.linux,
       permissions: { contents: 'read', securityEvents: 'write' },

@@ -1,5 +1,5 @@
 import {
-  checkout, digestCheckLine, Expression, resolveDigestCommand, registryLogin, runStep, SecureWorkflow, status, trivyImageScan, uploadSarif, type Construct, type Platform,
+  serviceJobId, checkout, digestCheckLine, Expression, resolveDigestCommand, registryLogin, runStep, SecureWorkflow, status, trivyImageScan, uploadSarif, type Construct, type Platform,
 } from '../src';
 import { digestInput } from './delivery';
 
@@ -37,7 +37,7 @@ export function ciSecurityImagesWorkflow(scope: Construct, platform: Platform): 
       ].join('\n'),
     });
     const imageRef = Expression.raw('steps.image.outputs.ref');
-    workflow.addJob(`scan-${service.name}`, {
+    workflow.addJob(serviceJobId('scan', service.name), {
       name: `Scan the ${service.name} image`,
       runsOn: platform.runners.linux,
       permissions: { contents: 'read', packages: 'read', securityEvents: 'write' },

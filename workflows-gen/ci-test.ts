@@ -1,5 +1,5 @@
 import {
-  addChangeDetectionJob, addResultsGateJob, READ_CONTENTS, SecureWorkflow, status, testSummaryStep,
+  serviceJobId, testResultsArtifact, addChangeDetectionJob, addResultsGateJob, READ_CONTENTS, SecureWorkflow, status, testSummaryStep,
   uploadArtifact, uvProjectSteps, runStep, type Construct, type Platform, type SecureJob,
 } from '../src';
 
@@ -20,7 +20,7 @@ export function ciTestWorkflow(scope: Construct, platform: Platform): SecureWork
   for (const service of platform.services) {
     const setup = uvProjectSteps({ path: service.path, pythonVersion: service.pythonVersion, uvVersion: platform.toolchain.uv });
     const common = { runsOn: platform.runners.linux, permissions: READ_CONTENTS, needs: [changes.job], if: changes.changed(service.name), workingDirectory: service.path };
-    jobs.push(workflow.addJob(`lint-${service.name}`, {
+    jobs.push(workflow.addJob(serviceJobId('lint', service.name), {
       ...common,
       name: `Lint (${service.name})`,
       timeoutMinutes: 10,
@@ -31,7 +31,7 @@ export function ciTestWorkflow(scope: Construct, platform: Platform): SecureWork
         runStep({ name: 'mypy', run: 'uv run --no-sync mypy .' }),
       ],
     }));
-    jobs.push(workflow.addJob(`test-${service.name}`, {
+    jobs.push(workflow.addJob(serviceJobId('test', service.name), {
       ...common,
       name: `Test (${service.name})`,
       timeoutMinutes: 20,
@@ -42,7 +42,7 @@ export function ciTestWorkflow(scope: Construct, platform: Platform): SecureWork
           run: 'uv run --no-sync pytest --junitxml=test-results/junit.xml --cov --cov-report=xml:test-results/coverage.xml --cov-report=term',
         }),
         testSummaryStep({ title: `Tests: ${service.name}`, junitXml: 'test-results/junit.xml', coverageXml: 'test-results/coverage.xml', workingDirectory: service.path }),
-        uploadArtifact({ name: `test-results-${service.name}`, path: [`${service.path}/test-results/`] }, { if: status.notCancelled }),
+        uploadArtifact({ name: testResultsArtifact(service.name), path: [`${service.path}/test-results/`] }, { if: status.notCancelled }),
       ],
     }));
   }

@@ -1,5 +1,5 @@
 import type { Finding } from '../../common/errors';
-import { CANARY_RELEASE_SUFFIX, DEFAULT_ROLLOUT } from './limits';
+import { CANARY_RELEASE_SUFFIX, DEFAULT_ROLLOUT, IMAGE_PLATFORMS } from './limits';
 import type { PlatformDefinition } from './platform-definition';
 
 /**
@@ -56,6 +56,24 @@ export function rolloutJobPrefix(environment: string, service: string): string {
   return `${environment}-${service}`;
 }
 
+/** What a per-service job does; its id is `<kind>-<service>` in the workflow that holds it. */
+export type ServiceJobKind = 'lint' | 'test' | 'audit' | 'scan' | 'benchmark' | 'regression' | 'chart-lint' | 'merge';
+
+/** A per-service job id, e.g. `test-tts` in ci-test.yml; the chart lint of ci-helm-validate is `lint-<service>` there. */
+export function serviceJobId(kind: ServiceJobKind, service: string): string {
+  return `${kind === 'chart-lint' ? 'lint' : kind}-${service}`;
+}
+
+/** An image build's job ids and its build cache scope for one architecture (ci-build-push.yml). */
+export function imageBuildNames(service: string, arch: string): { readonly job: string; readonly pullRequestJob: string; readonly cacheScope: string } {
+  return { job: `build-${service}-${arch}`, pullRequestJob: `pr-build-${service}-${arch}`, cacheScope: `${service}-${arch}` };
+}
+
+/** The test report artifact of a service (ci-test.yml). */
+export function testResultsArtifact(service: string): string {
+  return `test-results-${service}`;
+}
+
 /** The artifacts one service's nightly load test writes in ci-performance.yml (one run holds every service's). */
 export function performanceArtifacts(service: string): { readonly metrics: string; readonly history: string; readonly composeLogs: string } {
   return { metrics: `perf-${service}`, history: `perf-history-${service}`, composeLogs: `compose-logs-${service}` };
@@ -104,6 +122,20 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
   });
 
   def.services.forEach((service, i) => {
+    const field = `services[${i}].name`;
+    for (const [workflow, kinds] of Object.entries(SERVICE_JOBS)) {
+      for (const kind of kinds) claim(`job ${workflow}`, serviceJobId(kind, service.name), field, `${workflow} job`);
+    }
+    for (const { arch } of Object.values(IMAGE_PLATFORMS)) {
+      const build = imageBuildNames(service.name, arch);
+      claim('job ci-build-push', build.job, field, 'ci-build-push job');
+      claim('job ci-build-push', build.pullRequestJob, field, 'ci-build-push job');
+      claim('cache', build.cacheScope, field, 'image build cache scope');
+    }
+    claim('artifact ci-test', testResultsArtifact(service.name), field, 'ci-test artifact');
+  });
+
+  def.services.forEach((service, i) => {
     if (!service.performance) return;
     for (const [what, name] of Object.entries(performanceArtifacts(service.name))) claim('artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
   });
@@ -119,11 +151,21 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
   return findings;
 }
 
+/** The per-service jobs of each workflow. */
+const SERVICE_JOBS: Readonly<Record<string, readonly ServiceJobKind[]>> = {
+  'ci-test': ['lint', 'test'], 'ci-build-push': ['merge'], 'ci-security-deps': ['audit'], 'ci-security-images': ['scan'],
+  'ci-performance': ['benchmark', 'regression'], 'ci-helm-validate': ['chart-lint'],
+};
+
 function consequence(scope: string): string {
+  if (scope.startsWith('job ')) return `${scope.slice(4)}.yml cannot hold two jobs of one id`;
+  if (scope.startsWith('artifact ')) return 'one run cannot upload two artifacts of one name';
   switch (scope) {
+    case 'cache': return 'two images would share one build cache';
     case 'release': return 'one rollout would upgrade and uninstall the other\'s release';
     case 'object': return 'both releases would own one Kubernetes object';
     case 'artifact': return 'one nightly run cannot upload two artifacts of one name';
-    default: return 'cd-deploy.yml cannot hold two jobs of one id';
+    case 'job': return 'cd-deploy.yml cannot hold two jobs of one id';
+    default: return 'two uses of one name';
   }
 }

@@ -1,6 +1,7 @@
 import type { SecureWorkflow } from '../workflow';
 import { setupBuildx, registryLogin, imageMetadata, imageSbom, buildImage } from '../actions/docker';
 import { checkout } from '../actions/checkout';
+import { imageBuildNames, serviceJobId } from '../../model/naming';
 import { runStep, stepOutput } from '../steps';
 import { Expression, guards } from '../expressions';
 import type { ImageBuildTarget } from '../../model/platform';
@@ -72,12 +73,12 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
     { images: [props.repository], labels: props.labels ? [props.labels.toString()] : undefined },
     { id: 'meta', name: 'OCI labels' },
   );
-  const scope = (t: ImageBuildTarget) => `${props.name}-${t.arch}`;
+  const scope = (t: ImageBuildTarget) => imageBuildNames(props.name, t.arch).cacheScope;
   const common = (t: ImageBuildTarget) => ({ context: props.context, file: props.dockerfile, platform: t.platform, labels: stepOutput(metadata, 'labels') });
   // Pull-request builds publish nothing: the action's labels suffice and they wait for no other job.
   const pullRequestMetadata = imageMetadata({ images: [props.repository] }, { id: 'meta', name: 'OCI labels' });
 
-  const pullRequestJobs = props.pullRequestIf ? props.targets.map((t) => workflow.addJob(`pr-build-${props.name}-${t.arch}`, {
+  const pullRequestJobs = props.pullRequestIf ? props.targets.map((t) => workflow.addJob(imageBuildNames(props.name, t.arch).pullRequestJob, {
     name: `Build ${props.name} (${t.platform}, no push)`,
     runsOn: t.runner,
     permissions: READ_CONTENTS,
@@ -103,7 +104,7 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
       cacheTo: `type=gha,scope=${scope(t)},mode=min`,
     }, { id: 'build', name: `Build and push ${t.platform} by digest (layer cache)`, if: guards.notTag, env: buildEnv });
     const release = buildImage({ ...common(t), ...attest }, { id: 'build-release', name: `Build and push ${t.platform} by digest (release: no cache)`, if: guards.isTag, env: buildEnv });
-    const job = workflow.addJob(`build-${props.name}-${t.arch}`, {
+    const job = workflow.addJob(imageBuildNames(props.name, t.arch).job, {
       name: `Build ${props.name} (${t.platform})`,
       runsOn: t.runner,
       permissions: { contents: 'read', packages: 'write' },
@@ -145,7 +146,7 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
       'echo "### $IMAGE@$digest" >> "$GITHUB_STEP_SUMMARY"',
     ].join('\n'),
   });
-  const merge = workflow.addJob(`merge-${props.name}`, {
+  const merge = workflow.addJob(serviceJobId('merge', props.name), {
     name: `Publish ${props.name} (manifest list)`,
     runsOn: props.mergeRunner,
     permissions: { contents: 'read', packages: 'write' },
