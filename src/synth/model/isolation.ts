@@ -1,14 +1,15 @@
 import type { Finding } from '../../common/errors';
-import { DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_FEED_BRANCH, DEFAULT_KUBECONFIG_SECRET, DEFAULT_PERFORMANCE_HISTORY_BRANCH, DEFAULT_RELEASE_TAG_GLOB } from './limits';
+import { DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_FEED_BRANCH, DEFAULT_PERFORMANCE_HISTORY_BRANCH, DEFAULT_RELEASE_TAG_GLOB } from './limits';
 import type { ClusterAuthDefinition, PlatformDefinition } from './platform-definition';
 import { tagGlobsOverlap } from './tag-globs';
 
 /**
- * The cluster a deploy reaches: an EKS cluster by region and name, or the kubeconfig secret it reads
- * (one secret is one set of credentials, whatever cluster it names).
+ * The cluster a deploy reaches, where the model names it: an EKS cluster by region and name. A
+ * kubeconfig is a secret of each environment's own GitHub environment (one name, one secret per
+ * environment), so the model cannot tell its cluster.
  */
-function clusterOf(auth: ClusterAuthDefinition): string {
-  return auth.kind === 'aws-oidc' ? `EKS cluster ${auth.region}/${auth.cluster}` : `the cluster of secret ${auth.secret ?? DEFAULT_KUBECONFIG_SECRET}`;
+function clusterOf(auth: ClusterAuthDefinition): string | undefined {
+  return auth.kind === 'aws-oidc' ? `EKS cluster ${auth.region}/${auth.cluster}` : undefined;
 }
 
 /**
@@ -16,7 +17,7 @@ function clusterOf(auth: ClusterAuthDefinition): string {
  * meet so that a build of the default branch can never reach production, and one approval or one
  * set of credentials never covers two stages. Each finding names the field and the one it clashes with.
  *
- * - each deploying environment has a cluster of its own (its own namespace follows);
+ * - each deploying environment has an EKS cluster of its own (its own namespace follows);
  * - the services' release tags and the app's release tags cannot match one tag;
  * - the app's release stages each have a GitHub environment of their own, none a service deploy's;
  * - the feed branch, the performance history branch and the default branch are three branches.
@@ -29,6 +30,7 @@ export function isolationFindings(def: PlatformDefinition): Finding[] {
   def.environments.forEach((env, i) => {
     if (!env.deploy?.clusterAuth) return;
     const cluster = clusterOf(env.deploy.clusterAuth);
+    if (!cluster) return;
     const j = clusters.get(cluster);
     if (j === undefined) {
       clusters.set(cluster, i);

@@ -341,8 +341,9 @@ export interface DeployDefinition {
   /** Kubernetes namespace of the releases. */
   readonly namespace: string;
   /**
-   * How the deploy reaches its cluster: a cluster (EKS cluster, or kubeconfig secret) no other
-   * environment deploys to, so a default-branch build can never change production's releases.
+   * How the deploy reaches its cluster: an EKS cluster no other environment deploys to, so a
+   * default-branch build can never change production's releases (a kubeconfig is a secret of this
+   * environment's own GitHub environment; keep it to its own cluster too).
    */
   readonly clusterAuth: ClusterAuthDefinition;
   /**
