@@ -56,6 +56,8 @@ describe('Platform', () => {
     }, /\[environments\[2\]\.name and services\[1\]\.name\] its cd-deploy job "staging-tts-agent-promote" is already the cd-deploy job of environments\[0\]\.name and services\[2\]\.name/],
     ['a service whose nightly metrics artifact is another\'s history artifact', (d: Mutable<PlatformDefinition>) => { d.services.push({ ...structuredClone(d.services[0]!), name: 'history-tts', imageName: 'history-tts', path: 'services/history-tts', port: 8998 }); },
       /\[services\[2\]\.name\] its ci-performance metrics artifact "perf-history-tts" is already the ci-performance history artifact of services\[0\]\.name: one nightly run cannot upload two artifacts of one name/],
+    ['a service whose load-test history could be an app model\'s', (d: Mutable<PlatformDefinition>) => { d.services.push({ ...structuredClone(d.services[0]!), name: 'app-transcribe-tts', imageName: 'x', path: 'services/x', port: 8997 }); },
+      /\[services\[2\]\.name\] its load-test history "app-transcribe-tts-synthesize" starts like the app's transcription histories/],
     ['a service whose canary release Helm would refuse', (d: Mutable<PlatformDefinition>) => { d.services[1]!.name = 'a'.repeat(50); d.services[1]!.imageName = 'x'; },
       /\[services\[1\]\.name\] its canary release "a{50}-canary" is 57 characters; Helm refuses release names over 53/],
   ])('refuses %s, naming both fields', (_label, mutate, message) => {

@@ -2,6 +2,9 @@ import { quoteInput } from '../../common/safe-text';
 import { InputError } from '../../common/cli-errors';
 import { parseWithSchema } from '../../common/schema-validator';
 import type { PerformanceMetrics } from './performance-metrics';
+import { transcriptionScenario } from '../../common/performance-scenarios';
+
+export { transcriptionScenario };
 
 /** One clip of the app's performance corpus, as its performance test timed it. */
 export interface TranscriptionClip {
@@ -80,10 +83,6 @@ export interface TranscriptionRun {
   readonly commit?: string;
 }
 
-/** The scenario name of a model's transcription run (one history per model). */
-export function transcriptionScenario(modelId: string): string {
-  return `app-transcribe-${modelId}`;
-}
 
 /**
  * Performance metrics v1 of a sequential transcription run: latency per clip, the error rate,

@@ -1,4 +1,5 @@
 import type { Finding } from '../../common/errors';
+import { APP_SCENARIO_PREFIX, serviceLoadScenario } from '../../common/performance-scenarios';
 import { CANARY_RELEASE_SUFFIX, DEFAULT_ROLLOUT, IMAGE_PLATFORMS } from './limits';
 import type { PlatformDefinition } from './platform-definition';
 
@@ -81,7 +82,7 @@ export function performanceArtifacts(service: string): { readonly metrics: strin
 
 /** A service's load-test scenario: the folder of its history on the history branch. */
 export function performanceScenario(service: string): string {
-  return `${service}-synthesize`;
+  return serviceLoadScenario(service);
 }
 
 /** The concurrency group of every deploy and rollback of an environment: one at a time, never cancelled. */
@@ -138,6 +139,11 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
   def.services.forEach((service, i) => {
     if (!service.performance) return;
     for (const [what, name] of Object.entries(performanceArtifacts(service.name))) claim('artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
+    // The app's histories sit beside the services' on the history branch, named by model at run time.
+    const scenario = performanceScenario(service.name);
+    if (scenario.startsWith(APP_SCENARIO_PREFIX)) {
+      findings.push({ location: `services[${i}].name`, message: `its load-test history "${scenario}" starts like the app's transcription histories ("${APP_SCENARIO_PREFIX}<model>"): a model could share its history; choose another name` });
+    }
   });
 
   def.environments.forEach((env, i) => {
