@@ -112,6 +112,8 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
       jestConfig: {
         testMatch: ['<rootDir>/test/**/*.test.ts'],
         setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
+        globalSetup: '<rootDir>/test/support/temp-root-setup.ts',
+        globalTeardown: '<rootDir>/test/support/temp-root-teardown.ts',
         collectCoverage: false,
         // Jest's default on two cores is one worker; the suite's slow files wait on timers and
         // sockets, not the CPU, so two workers overlap them.

@@ -9,7 +9,8 @@ import { ToolError } from './args';
  * one claims it first: a lock file naming the processes that hold the port. The claim ends when it is
  * released or when every one of those processes has exited (a job that never ran `down`).
  */
-const LOCK_DIR = path.join(tmpdir(), 'voice-job-ports');
+// Shared by every test run and stand-in on the machine: the base temporary directory, not a run's own root.
+const LOCK_DIR = path.join(process.env.VOICE_TEST_TMPDIR_BASE ?? tmpdir(), 'voice-job-ports');
 const MUTEX = path.join(LOCK_DIR, '.mutex');
 
 const lockFile = (port: number) => path.join(LOCK_DIR, `${port}.json`);
