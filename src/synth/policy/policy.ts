@@ -76,6 +76,37 @@ export interface PolicyRule {
   check(target: PolicyTarget): Finding[];
 }
 
+/** Props of {@link workflowRule}: a rule whose `check` sees workflows only. */
+export interface WorkflowRuleProps {
+  readonly code: string;
+  /** One line: what passes. Used in docs. */
+  readonly description: string;
+  check(target: WorkflowTarget): Finding[];
+}
+
+/** A rule over rendered workflows; every other target (charts, Dependabot) passes it. */
+export function workflowRule(props: WorkflowRuleProps): PolicyRule {
+  return { code: props.code, description: props.description, check: (target) => (target.kind === 'workflow' ? props.check(target) : []) };
+}
+
+/** Props of {@link stepRule}: a rule that judges each step of each workflow on its own. */
+export interface StepRuleProps {
+  readonly code: string;
+  /** One line: what passes. Used in docs. */
+  readonly description: string;
+  /** The step's problems, each reported as `steps[i] ("name"): <problem>` at its job. */
+  problems(step: WorkflowStepData, job: WorkflowJobData): readonly string[];
+}
+
+/** A rule over every step of every workflow (see {@link StepRuleProps}). */
+export function stepRule(props: StepRuleProps): PolicyRule {
+  return workflowRule({
+    code: props.code,
+    description: props.description,
+    check: (target) => [...workflowSteps(target)].flatMap(({ step, job, index, location }) => props.problems(step, job).map((problem) => ({ location, message: `${stepLabel(step, index)}: ${problem}` }))),
+  });
+}
+
 /** Helpers for workflow rules: iterate jobs and steps with their locations. */
 export function* workflowSteps(target: WorkflowTarget): Generator<{ jobId: string; job: WorkflowJobData; step: WorkflowStepData; index: number; location: string }> {
   for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {

@@ -1,25 +1,24 @@
 import { imageReferenceProblem } from '../../model/names';
 import type { Finding } from '../../../common/errors';
-import { jobLocation, stepLabel, workflowSteps, type PolicyRule } from '../policy';
+import { jobLocation, stepLabel, workflowRule, workflowSteps, type PolicyRule } from '../policy';
 
 /** Every job that runs steps has a timeout. */
-export const timeoutRule: PolicyRule = {
+export const timeoutRule: PolicyRule = workflowRule({
   code: 'pipelines:job-timeout',
   description: 'every job has timeout-minutes',
   check(target) {
-    if (target.kind !== 'workflow') return [];
     return Object.entries(target.data.jobs ?? {})
       .filter(([, job]) => job.uses === undefined && typeof job['timeout-minutes'] !== 'number')
       .map(([jobId]) => ({ location: jobLocation(target, jobId), message: 'job has no timeout-minutes (GitHub would allow 360 minutes)' }));
   },
-};
+});
 
 /** Pull-request workflows cancel superseded runs. */
-export const concurrencyRule: PolicyRule = {
+export const concurrencyRule: PolicyRule = workflowRule({
   code: 'pipelines:pr-concurrency',
   description: 'workflows triggered by pull_request have a concurrency group with cancel-in-progress',
   check(target) {
-    if (target.kind !== 'workflow' || !('pull_request' in (target.data.on ?? {}))) return [];
+    if (!('pull_request' in (target.data.on ?? {}))) return [];
     const c = target.data.concurrency as { group?: unknown; 'cancel-in-progress'?: unknown } | undefined;
     const cancel = c?.['cancel-in-progress'];
     if (!c || typeof c.group !== 'string' || !(cancel === true || (typeof cancel === 'string' && cancel.includes('${{')))) {
@@ -27,7 +26,7 @@ export const concurrencyRule: PolicyRule = {
     }
     return [];
   },
-};
+});
 
 function imageProblem(image: unknown): string | undefined {
   // An expression is resolved at run time; the kit's own values are checked where they are set.
@@ -36,11 +35,10 @@ function imageProblem(image: unknown): string | undefined {
 }
 
 /** Container and service images carry a tag or digest, never latest. */
-export const imagesRule: PolicyRule = {
+export const imagesRule: PolicyRule = workflowRule({
   code: 'pipelines:pinned-images',
   description: 'container: and services: images carry a tag (not latest) or a digest',
   check(target) {
-    if (target.kind !== 'workflow') return [];
     const findings: Finding[] = [];
     for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
       const container = job.container as { image?: unknown } | string | undefined;
@@ -52,7 +50,7 @@ export const imagesRule: PolicyRule = {
     }
     return findings;
   },
-};
+});
 
 /** `$NAME` or `${NAME}` outside `${{ }}`: a shell reference, which GitHub never expands in an env value. */
 const SHELL_REFERENCE = /\$(?!\{\{)\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
@@ -62,11 +60,10 @@ const SHELL_REFERENCE = /\$(?!\{\{)\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
  * so `APP: $RUNNER_TEMP/x.app` reaches the script as those characters, not a path. Build the value
  * in the script instead. (The job runner found the notarization step doing this.)
  */
-export const literalEnvRule: PolicyRule = {
+export const literalEnvRule: PolicyRule = workflowRule({
   code: 'pipelines:literal-env',
   description: 'env values (workflow, job, step) contain no $VAR shell references: GitHub passes them literally',
   check(target) {
-    if (target.kind !== 'workflow') return [];
     const findings: Finding[] = [];
     const check = (env: unknown, location: string, where: string) => {
       for (const [name, value] of Object.entries((env ?? {}) as Record<string, unknown>)) {
@@ -79,4 +76,4 @@ export const literalEnvRule: PolicyRule = {
     for (const { step, index, location } of workflowSteps(target)) check(step.env, location, `${stepLabel(step, index)}: `);
     return findings;
   },
-};
+});

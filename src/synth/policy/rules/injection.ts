@@ -1,5 +1,5 @@
 import type { Finding } from '../../../common/errors';
-import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowTarget } from '../policy';
+import { jobLocation, stepLabel, stepRule, workflowRule, workflowSteps, type PolicyRule, type WorkflowTarget } from '../policy';
 
 /**
  * Every `${{ … }}` in a text, found by scanning rather than a pattern: the expression ends at the
@@ -45,29 +45,21 @@ function metadataOnlyWorkflowRun(target: WorkflowTarget): boolean {
   return [...workflowSteps(target)].every(({ step }) => !UNTRUSTED_INPUTS.test(step.uses ?? ''));
 }
 
-export const templateInjectionRule: PolicyRule = {
+export const templateInjectionRule: PolicyRule = stepRule({
   code: 'pipelines:no-template-injection',
   description: 'no ${{ }} inside run: scripts or github-script code; values are passed through env: and read as "$VAR"',
-  check(target) {
-    if (target.kind !== 'workflow') return [];
-    const findings: Finding[] = [];
-    for (const { step, index, location } of workflowSteps(target)) {
-      const script = typeof step.run === 'string' ? step.run
-        : step.uses?.startsWith('actions/github-script@') ? String(step.with?.script ?? '') : undefined;
-      for (const expression of script !== undefined ? findExpressions(script) : []) {
-        findings.push({ location, message: `${stepLabel(step, index)}: script interpolates ${expression.slice(0, 200)}; pass it through env: and read "$NAME" instead` });
-      }
-    }
-    return findings;
+  problems(step) {
+    const script = typeof step.run === 'string' ? step.run
+      : step.uses?.startsWith('actions/github-script@') ? String(step.with?.script ?? '') : undefined;
+    return (script !== undefined ? findExpressions(script) : []).map((expression) => `script interpolates ${expression.slice(0, 200)}; pass it through env: and read "$NAME" instead`);
   },
-};
+});
 
 /** No triggers that run untrusted code with a privileged token. */
-export const dangerousTriggersRule: PolicyRule = {
+export const dangerousTriggersRule: PolicyRule = workflowRule({
   code: 'pipelines:no-dangerous-triggers',
   description: 'no pull_request_target; no workflow_run (call a reusable workflow with workflow_call instead), except a metadata-only one: branch-filtered, and no job checks out code, downloads an artifact or restores a cache',
   check(target) {
-    if (target.kind !== 'workflow') return [];
     const on = target.data.on ?? {};
     const findings: Finding[] = [];
     if ('pull_request_target' in on) findings.push({ location: target.constructPath, message: 'pull_request_target runs with a write token and secrets on untrusted code; use pull_request' });
@@ -76,7 +68,7 @@ export const dangerousTriggersRule: PolicyRule = {
     }
     return findings;
   },
-};
+});
 
 /** Contexts an outside contributor writes: pull request, issue, comment and commit text, branch names. */
 const ATTACKER_CONTROLLED = /github\.(head_ref|event\.(pull_request\.(title|body|head\.(ref|label))|issue\.(title|body)|comment\.body|review\.body|review_comment\.body|head_commit\.(message|author)|commits|workflow_run\.(head_branch|display_title|head_commit)|discussion\.(title|body)|pages))/;
@@ -88,35 +80,28 @@ const RUNNER_FILE_WRITE = /\$\{?GITHUB_(ENV|PATH|OUTPUT)\}?/;
  * newline in a pull request title written to GITHUB_ENV sets any variable for every later step
  * (`NODE_OPTIONS`, `LD_PRELOAD`, `PATH`), which is code execution with the job's token.
  */
-export const untrustedRunnerFileRule: PolicyRule = {
+export const untrustedRunnerFileRule: PolicyRule = stepRule({
   code: 'pipelines:no-untrusted-runner-files',
   description: 'a step that writes to $GITHUB_ENV, $GITHUB_PATH or $GITHUB_OUTPUT takes no pull-request, issue, comment or branch text through its env',
-  check(target) {
-    if (target.kind !== 'workflow') return [];
-    const findings: Finding[] = [];
-    for (const { step, index, location } of workflowSteps(target)) {
-      if (typeof step.run !== 'string') continue;
-      const file = RUNNER_FILE_WRITE.exec(step.run)?.[0];
-      if (!file) continue;
-      for (const [name, value] of Object.entries((step.env ?? {}) as Record<string, unknown>)) {
-        const source = typeof value === 'string' ? ATTACKER_CONTROLLED.exec(value)?.[0] : undefined;
-        if (source) findings.push({ location, message: `${stepLabel(step, index)}: env.${name} carries ${source}, attacker-controlled text, into a script that writes ${file}: a newline in it sets any variable or output for later steps` });
-      }
-    }
-    return findings;
+  problems(step) {
+    const file = typeof step.run === 'string' ? RUNNER_FILE_WRITE.exec(step.run)?.[0] : undefined;
+    if (!file) return [];
+    return Object.entries((step.env ?? {}) as Record<string, unknown>).flatMap(([name, value]) => {
+      const source = typeof value === 'string' ? ATTACKER_CONTROLLED.exec(value)?.[0] : undefined;
+      return source ? [`env.${name} carries ${source}, attacker-controlled text, into a script that writes ${file}: a newline in it sets any variable or output for later steps`] : [];
+    });
   },
-};
+});
 
 /**
  * An `if:` is one expression: either bare (`github.ref == 'refs/heads/main'`) or wholly inside one
  * `${{ }}`. Text outside the braces makes GitHub evaluate the whole value as a non-empty string,
  * which is always true (`${{ a }} && b` runs whatever a and b are).
  */
-export const ifExpressionRule: PolicyRule = {
+export const ifExpressionRule: PolicyRule = workflowRule({
   code: 'pipelines:if-one-expression',
   description: 'every if: is a bare expression or exactly one ${{ }} (text beside ${{ }} makes it always true)',
   check(target) {
-    if (target.kind !== 'workflow') return [];
     const findings: Finding[] = [];
     const check = (condition: unknown, location: string, where: string) => {
       if (typeof condition !== 'string' || !condition.includes('${{')) return;
@@ -128,4 +113,4 @@ export const ifExpressionRule: PolicyRule = {
     for (const { step, index, location } of workflowSteps(target)) check(step.if, location, `${stepLabel(step, index)}: `);
     return findings;
   },
-};
+});

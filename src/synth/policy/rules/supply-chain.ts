@@ -1,7 +1,7 @@
 import type { ActionPins } from '../../pins/action-pins';
 import type { Finding } from '../../../common/errors';
 import { GUARDS, NEVER_FOR_TAGS, requiresGuard } from '../guards';
-import { calledWorkflowSteps, jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowStepData, type WorkflowTarget } from '../policy';
+import { calledWorkflowSteps, jobLocation, stepLabel, stepRule, workflowRule, workflowSteps, type PolicyRule, type WorkflowStepData, type WorkflowTarget } from '../policy';
 
 const SHA_PIN = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[^@\s]+)?@([0-9a-f]{40})$/;
 const DOCKER_DIGEST = /^docker:\/\/[^@\s]+@sha256:[0-9a-f]{64}$/;
@@ -22,11 +22,10 @@ function usesProblem(uses: string, pins: ActionPins): string | undefined {
 
 /** Every `uses:` is a SHA listed in the lock (or a Docker digest, or the SLSA generator by tag). */
 export function pinnedActionsRule(pins: ActionPins): PolicyRule {
-  return {
+  return workflowRule({
     code: 'pipelines:pinned-actions',
     description: 'every uses: is owner/repo@<40-hex SHA> from actions.lock.json (# vX.Y.Z comment), a Docker digest, or the SLSA generator by tag',
     check(target) {
-      if (target.kind !== 'workflow') return [];
       const findings: Finding[] = [];
       for (const { step, index, location } of workflowSteps(target)) {
         const problem = step.uses !== undefined ? usesProblem(step.uses, pins) : undefined;
@@ -38,7 +37,7 @@ export function pinnedActionsRule(pins: ActionPins): PolicyRule {
       }
       return findings;
     },
-  };
+  });
 }
 
 const SCRIPT_PATTERNS: readonly { pattern: RegExp; message: string }[] = [
@@ -48,20 +47,11 @@ const SCRIPT_PATTERNS: readonly { pattern: RegExp; message: string }[] = [
 ];
 
 /** No `curl | sh`, no `npm install`, no unhashed `pip install` in scripts. */
-export const scriptInstallRule: PolicyRule = {
+export const scriptInstallRule: PolicyRule = stepRule({
   code: 'pipelines:pinned-installs',
   description: 'scripts install tools from pinned, verified versions: no curl | sh, npm ci not npm install, pip only with --require-hashes',
-  check(target) {
-    if (target.kind !== 'workflow') return [];
-    const findings: Finding[] = [];
-    for (const { step, index, location } of workflowSteps(target)) {
-      for (const { pattern, message } of SCRIPT_PATTERNS) {
-        if (typeof step.run === 'string' && pattern.test(step.run)) findings.push({ location, message: `${stepLabel(step, index)}: ${message}` });
-      }
-    }
-    return findings;
-  },
-};
+  problems: (step) => SCRIPT_PATTERNS.filter(({ pattern }) => typeof step.run === 'string' && pattern.test(step.run)).map(({ message }) => message),
+});
 
 function triggeredByReleaseOrTag(target: WorkflowTarget): boolean {
   const on = target.data.on ?? {};
@@ -88,11 +78,11 @@ function cacheUse(step: WorkflowStepData): string | undefined {
  * Workflows started by tags or releases use no caches (cache poisoning), nor do the workflows they
  * call. A step or job guarded by `github.ref_type != 'tag'` never runs for a tag and may cache.
  */
-export const releaseCacheRule: PolicyRule = {
+export const releaseCacheRule: PolicyRule = workflowRule({
   code: 'pipelines:no-cache-in-release',
   description: `workflows triggered by tags or releases, and the workflows they call, restore no caches (setup-* caches, actions/cache, buildx cache-binary, build caches) unless the step or job is guarded by ${NEVER_FOR_TAGS.map((g) => `\`${g}\``).join(' or ')}`,
   check(target) {
-    if (target.kind !== 'workflow' || !triggeredByReleaseOrTag(target)) return [];
+    if (!triggeredByReleaseOrTag(target)) return [];
     const findings: Finding[] = [];
     for (const { job, step, index, location } of [...workflowSteps(target), ...calledWorkflowSteps(target)]) {
       const use = cacheUse(step);
@@ -101,7 +91,7 @@ export const releaseCacheRule: PolicyRule = {
     }
     return findings;
   },
-};
+});
 
 const EMULATION: readonly { test: (step: WorkflowStepData) => boolean; what: string }[] = [
   { test: (s) => s.uses?.split('@')[0] === 'docker/setup-qemu-action', what: 'sets up QEMU (docker/setup-qemu-action)' },
@@ -109,11 +99,10 @@ const EMULATION: readonly { test: (step: WorkflowStepData) => boolean; what: str
 ];
 
 /** Images are built on each platform's native runner: emulated arm64 builds are about 7× slower. */
-export const noEmulationRule: PolicyRule = {
+export const noEmulationRule: PolicyRule = workflowRule({
   code: 'pipelines:no-emulation',
   description: 'no QEMU or binfmt emulation: each platform builds on its native runner (ubuntu-24.04-arm for arm64)',
   check(target) {
-    if (target.kind !== 'workflow') return [];
     const findings: Finding[] = [];
     for (const { step, index, location } of workflowSteps(target)) {
       for (const { test, what } of EMULATION) {
@@ -122,4 +111,4 @@ export const noEmulationRule: PolicyRule = {
     }
     return findings;
   },
-};
+});

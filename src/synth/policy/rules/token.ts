@@ -1,6 +1,6 @@
 import type { Finding } from '../../../common/errors';
 import { GUARDS, requiresGuard } from '../guards';
-import { jobLocation, stepLabel, workflowSteps, type PolicyRule, type WorkflowJobData, type WorkflowTarget } from '../policy';
+import { jobLocation, stepRule, workflowRule, type PolicyRule, type WorkflowJobData, type WorkflowTarget } from '../policy';
 
 /** Which steps justify a write grant. */
 const WRITE_NEEDS: Readonly<Record<string, { actions: readonly string[]; why: string }>> = {
@@ -31,11 +31,10 @@ function logsInWithOidc(job: WorkflowJobData, target: WorkflowTarget): boolean {
 }
 
 /** `permissions: {}` on top; each job grants explicitly, and write scopes only where used. */
-export const permissionsRule: PolicyRule = {
+export const permissionsRule: PolicyRule = workflowRule({
   code: 'pipelines:least-privilege',
   description: 'permissions: {} at the top; every job grants explicitly; packages/security-events/id-token/attestations write only beside the step that uses them; never read-all/write-all',
   check(target) {
-    if (target.kind !== 'workflow') return [];
     const findings: Finding[] = [];
     const top = target.data.permissions;
     if (typeof top !== 'object' || top === null || Object.keys(top).length > 0) {
@@ -59,31 +58,25 @@ export const permissionsRule: PolicyRule = {
     }
     return findings;
   },
-};
+});
 
 /** actions/checkout keeps no token on disk unless the job pushes with it. */
-export const checkoutCredentialsRule: PolicyRule = {
+export const checkoutCredentialsRule: PolicyRule = stepRule({
   code: 'pipelines:checkout-credentials',
   description: 'actions/checkout sets persist-credentials: false unless the job has contents: write to push',
-  check(target) {
-    if (target.kind !== 'workflow') return [];
-    const findings: Finding[] = [];
-    for (const { step, job, index, location } of workflowSteps(target)) {
-      if (step.uses?.split('@')[0] !== 'actions/checkout') continue;
-      const persist = String(step.with?.['persist-credentials']);
-      const canPush = (job.permissions as Record<string, string> | undefined)?.contents === 'write';
-      if (persist !== 'false' && !canPush) findings.push({ location, message: `${stepLabel(step, index)}: actions/checkout must set persist-credentials: false` });
-    }
-    return findings;
+  problems(step, job) {
+    if (step.uses?.split('@')[0] !== 'actions/checkout') return [];
+    const persist = String(step.with?.['persist-credentials']);
+    const canPush = (job.permissions as Record<string, string> | undefined)?.contents === 'write';
+    return persist !== 'false' && !canPush ? ['actions/checkout must set persist-credentials: false'] : [];
   },
-};
+});
 
 /** Secrets only in the env of the step that needs them; no inherit, no toJSON(secrets). */
-export const secretsRule: PolicyRule = {
+export const secretsRule: PolicyRule = workflowRule({
   code: 'pipelines:scoped-secrets',
   description: 'no secrets: inherit, no toJSON(secrets), secrets only in the env of the steps that need them',
   check(target) {
-    if (target.kind !== 'workflow') return [];
     const findings: Finding[] = [];
     const text = JSON.stringify(target.data);
     if (/toJSON\(\s*secrets\s*\)/i.test(text)) findings.push({ location: target.constructPath, message: 'toJSON(secrets) exposes every secret' });
@@ -94,7 +87,7 @@ export const secretsRule: PolicyRule = {
     }
     return findings;
   },
-};
+});
 
 
 /** Scopes a pull request's code must never get write access to. */
@@ -106,11 +99,11 @@ const PR_FORBIDDEN_WRITES = ['contents', 'actions', 'pull-requests', 'packages',
  * self-hosted runner, which a fork's code could take over. A job guarded by
  * `github.event_name != 'pull_request'` never runs for a pull request and may write.
  */
-export const pullRequestPrivilegeRule: PolicyRule = {
+export const pullRequestPrivilegeRule: PolicyRule = workflowRule({
   code: 'pipelines:pull-request-privilege',
   description: `jobs of pull_request workflows grant no ${PR_FORBIDDEN_WRITES.join('/')}: write unless guarded by \`${GUARDS.notPullRequest}\`, and run on GitHub-hosted runners only`,
   check(target) {
-    if (target.kind !== 'workflow' || !('pull_request' in (target.data.on ?? {}))) return [];
+    if (!('pull_request' in (target.data.on ?? {}))) return [];
     const findings: Finding[] = [];
     for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
       const location = jobLocation(target, jobId);
@@ -126,4 +119,4 @@ export const pullRequestPrivilegeRule: PolicyRule = {
     }
     return findings;
   },
-};
+});
