@@ -5,6 +5,7 @@ export { Construct } from 'constructs';
 export * from './common/errors';
 export * from './common/cli-contracts';
 export * from './common/regression-thresholds';
+export * from './common/performance-scenarios';
 export * from './synth/model/platform-definition';
 export * from './synth/model/platform';
 export * from './synth/model/cron';

@@ -1,6 +1,6 @@
 import { addHistoryRecordJob } from './performance-history';
 import {
-  serviceJobId, CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps, performanceArtifacts, performanceScenario,
+  serviceJobId, CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps, performanceArtifacts, serviceLoadScenario,
   READ_CONTENTS, runnerVariables, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform, type Service,
 } from '../src';
 
@@ -48,7 +48,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
 
   for (const service of services) {
     const perf = service.performance!;
-    const scenario = performanceScenario(service.name);
+    const scenario = serviceLoadScenario(service.name);
     const artifacts = performanceArtifacts(service.name);
     const runnerClass = platform.runners.linux;
     // One history per scenario and conditions: a change of the model's rate, duration, warm-up or

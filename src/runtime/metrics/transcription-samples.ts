@@ -4,8 +4,6 @@ import { parseWithSchema } from '../../common/schema-validator';
 import type { PerformanceMetrics } from './performance-metrics';
 import { transcriptionScenario } from '../../common/performance-scenarios';
 
-export { transcriptionScenario };
-
 /** One clip of the app's performance corpus, as its performance test timed it. */
 export interface TranscriptionClip {
   /** The clip's name in the corpus, e.g. `en-30s.wav`. */

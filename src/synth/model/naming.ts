@@ -80,11 +80,6 @@ export function performanceArtifacts(service: string): { readonly metrics: strin
   return { metrics: `perf-${service}`, history: `perf-history-${service}`, composeLogs: `compose-logs-${service}` };
 }
 
-/** A service's load-test scenario: the folder of its history on the history branch. */
-export function performanceScenario(service: string): string {
-  return serviceLoadScenario(service);
-}
-
 /** The concurrency group of every deploy and rollback of an environment: one at a time, never cancelled. */
 export function deployConcurrencyGroup(environment: string): string {
   return `deploy-${environment}`;
@@ -140,7 +135,7 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
     if (!service.performance) return;
     for (const [what, name] of Object.entries(performanceArtifacts(service.name))) claim('artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
     // The app's histories sit beside the services' on the history branch, named by model at run time.
-    const scenario = performanceScenario(service.name);
+    const scenario = serviceLoadScenario(service.name);
     if (scenario.startsWith(APP_SCENARIO_PREFIX)) {
       findings.push({ location: `services[${i}].name`, message: `its load-test history "${scenario}" starts like the app's transcription histories ("${APP_SCENARIO_PREFIX}<model>"): a model could share its history; choose another name` });
     }
