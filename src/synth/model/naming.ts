@@ -92,8 +92,8 @@ export function deployConcurrencyGroup(environment: string): string {
  */
 export function namingFindings(def: PlatformDefinition): Finding[] {
   const findings: Finding[] = [];
-  const scopes = new Map<string, Map<string, { field: string; what: string }>>();
-  const claim = (scope: string, name: string, field: string, what: string) => {
+  const scopes = new Map<NameScope, Map<string, { field: string; what: string }>>();
+  const claim = (scope: NameScope, name: string, field: string, what: string) => {
     const names = scopes.get(scope) ?? new Map<string, { field: string; what: string }>();
     scopes.set(scope, names);
     const owner = names.get(name);
@@ -133,7 +133,7 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
 
   def.services.forEach((service, i) => {
     if (!service.performance) return;
-    for (const [what, name] of Object.entries(performanceArtifacts(service.name))) claim('artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
+    for (const [what, name] of Object.entries(performanceArtifacts(service.name))) claim('nightly artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
     // The app's histories sit beside the services' on the history branch, named by model at run time.
     const scenario = serviceLoadScenario(service.name);
     if (scenario.startsWith(APP_SCENARIO_PREFIX)) {
@@ -145,7 +145,7 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
     if (!env.deploy) return;
     def.services.forEach((service, j) => {
       for (const stage of env.deploy!.rollout ?? DEFAULT_ROLLOUT) {
-        claim('job', rolloutJobId(env.name, service.name, stage), `environments[${i}].name and services[${j}].name`, 'cd-deploy job');
+        claim('job cd-deploy', rolloutJobId(env.name, service.name, stage), `environments[${i}].name and services[${j}].name`, 'cd-deploy job');
       }
     });
   });
@@ -158,15 +158,16 @@ const SERVICE_JOBS: Readonly<Record<string, readonly ServiceJobKind[]>> = {
   'ci-performance': ['benchmark', 'regression'], 'ci-helm-validate': ['chart-lint'],
 };
 
-function consequence(scope: string): string {
+/** Where a derived name must be unique: Helm releases and objects of a namespace, a workflow's jobs or a run's artifacts, build caches. */
+type NameScope = 'release' | 'object' | 'cache' | 'nightly artifact' | `job ${string}` | `artifact ${string}`;
+
+function consequence(scope: NameScope): string {
   if (scope.startsWith('job ')) return `${scope.slice(4)}.yml cannot hold two jobs of one id`;
   if (scope.startsWith('artifact ')) return 'one run cannot upload two artifacts of one name';
   switch (scope) {
     case 'cache': return 'two images would share one build cache';
     case 'release': return 'one rollout would upgrade and uninstall the other\'s release';
     case 'object': return 'both releases would own one Kubernetes object';
-    case 'artifact': return 'one nightly run cannot upload two artifacts of one name';
-    case 'job': return 'cd-deploy.yml cannot hold two jobs of one id';
-    default: return 'two uses of one name';
+    default: return 'one nightly run cannot upload two artifacts of one name';
   }
 }
