@@ -1,10 +1,6 @@
 import * as fc from 'fast-check';
-import * as YAML from 'yaml';
-import { cronProblem, defaultValues, imageBuildNames, Platform, serviceJobId, testResultsArtifact, type PlatformDefinition } from '../src';
+import { cronProblem, defaultValues, Platform, valuesSchema, type PlatformDefinition } from '../src';
 import { schemaErrors } from './support/json-schema';
-import { synthProject } from './support/project';
-
-const files = synthProject();
 import { PLATFORM } from '../workflows-gen/platform';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -64,16 +60,6 @@ describe('Platform', () => {
     expect(() => Platform.fromDefinition(definition(mutate))).toThrow(message);
   });
 
-  test('the naming table lists every per-service job id and artifact the generated workflows hold', () => {
-    const wf = (f: string) => YAML.parse(files[`.github/workflows/${f}.yml`]!) as { jobs: Record<string, { steps?: { with?: { name?: string } }[] }> };
-    for (const service of ['tts', 'agent']) {
-      expect(Object.keys(wf('ci-test').jobs)).toEqual(expect.arrayContaining([serviceJobId('lint', service), serviceJobId('test', service)]));
-      expect(Object.keys(wf('ci-build-push').jobs)).toEqual(expect.arrayContaining([serviceJobId('merge', service), imageBuildNames(service, 'amd64').job, imageBuildNames(service, 'arm64').pullRequestJob]));
-      expect(Object.keys(wf('ci-helm-validate').jobs)).toContain(serviceJobId('chart-lint', service));
-      expect(JSON.stringify(wf('ci-test').jobs)).toContain(`"name":"${testResultsArtifact(service)}"`);
-    }
-  });
-
   // Hardening (issue 23, class 7): such values broke compose interpolation and reached the chart unescaped.
   test.each([['two\nlines'], ['${HOME}'], ['${{ secrets.TOKEN }}']])('refuses the setting value %j, naming the field', (value) => {
     expect(() => Platform.fromDefinition(definition((d) => { (d.services[0]!.settings as Record<string, string>).TTS_DEFAULT_VOICE = value; })))
@@ -123,11 +109,10 @@ describe('Platform', () => {
   test('what the model accepts for a gateway, the chart\'s values schema accepts (property)', () => {
     const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/);
     const host = fc.tuple(fc.boolean(), fc.array(label, { minLength: 1, maxLength: 4 })).map(([wild, parts]) => `${wild ? '*.' : ''}${parts.join('.')}`);
-    const schema = JSON.parse(files['charts/agent/values.schema.json']!);
     fc.assert(fc.property(fc.array(host, { maxLength: 3 }), fc.array(label, { minLength: 1, maxLength: 3 }).map((p) => p.join('.')), (hostnames, name) => {
       const platform = Platform.fromDefinition(definition((d) => { Object.assign(d.environments[1]!.deploy!.gateway!, { hostnames, parentRefs: [{ name, namespace: 'gateway', sectionName: name }] }); }));
       const values = { ...defaultValues(platform, platform.service('agent')), httpRoute: { ...defaultValues(platform, platform.service('agent')).httpRoute, enabled: true, hostnames, parentRefs: [{ name, namespace: 'gateway', sectionName: name }] } };
-      return schemaErrors(schema, values).length === 0;
+      return schemaErrors(valuesSchema('agent', values), values).length === 0;
     }), { numRuns: 50 });
   });
 

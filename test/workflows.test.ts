@@ -1,4 +1,4 @@
-import { KUBERNETES_MINIMUM } from '../src';
+import { imageBuildNames, KUBERNETES_MINIMUM, serviceJobId, testResultsArtifact } from '../src';
 import { PLATFORM } from '../workflows-gen/platform';
 import { HELM_VERSION } from './support/helm';
 import * as YAML from 'yaml';
@@ -125,5 +125,17 @@ describe('update-actions.yml', () => {
     expect(withSecret.map((s: any) => s.name)).toEqual(['Open or update the pull request']);
     expect(withSecret[0].env.GH_TOKEN).toBe('${{ secrets.ACTIONS_UPDATE_TOKEN }}');
     expect(steps.find((s: any) => s.name === 'Update actions.lock.json').run).toContain('npx --no-install update-action-pins');
+  });
+});
+
+describe('the naming table', () => {
+  test('the naming table lists every per-service job id and artifact the generated workflows hold', () => {
+    const wf = (f: string) => YAML.parse(files[`.github/workflows/${f}.yml`]!) as { jobs: Record<string, { steps?: { with?: { name?: string } }[] }> };
+    for (const service of ['tts', 'agent']) {
+      expect(Object.keys(wf('ci-test').jobs)).toEqual(expect.arrayContaining([serviceJobId('lint', service), serviceJobId('test', service)]));
+      expect(Object.keys(wf('ci-build-push').jobs)).toEqual(expect.arrayContaining([serviceJobId('merge', service), imageBuildNames(service, 'amd64').job, imageBuildNames(service, 'arm64').pullRequestJob]));
+      expect(Object.keys(wf('ci-helm-validate').jobs)).toContain(serviceJobId('chart-lint', service));
+      expect(JSON.stringify(wf('ci-test').jobs)).toContain(`"name":"${testResultsArtifact(service)}"`);
+    }
   });
 });
