@@ -94,11 +94,20 @@ function template(chart: string, o: RenderOptions): HelmRun {
   return helm(['template', o.release, chart, '--namespace', o.namespace, ...valuesArgs(chart, o)]);
 }
 
-/** `helm template`: the rendered objects, or an error with Helm's message. */
+/** Renders by chart folder and options: a chart folder is written once and never changed, so one render serves every test asking for it. */
+const rendered = new Map<string, K8sObject[]>();
+
+/** `helm template`: the rendered objects (a copy the caller may change), or an error with Helm's message. */
 export function helmTemplate(chart: string, o: RenderOptions): K8sObject[] {
-  const r = template(chart, o);
-  if (r.status !== 0) throw new Error(`helm template failed (${r.status}): ${r.stderr.trim()}`);
-  return YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
+  const key = JSON.stringify([chart, o.release, o.namespace, o.valuesFiles ?? [], o.values ?? null]);
+  let objects = rendered.get(key);
+  if (!objects) {
+    const r = template(chart, o);
+    if (r.status !== 0) throw new Error(`helm template failed (${r.status}): ${r.stderr.trim()}`);
+    objects = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((x) => x !== null);
+    rendered.set(key, objects);
+  }
+  return structuredClone(objects);
 }
 
 /** `helm template` expected to fail: Helm's message. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'projen';
@@ -7,13 +7,55 @@ import type { PipelineApp } from '../../src';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 
-/**
- * Synthesizes the real project into a fresh temporary folder (never the repo: projen's
- * Testing.synth deletes its outdir) and returns every file's text by path.
- */
-export function synthProject(app?: PipelineApp): Record<string, string> {
+/** Synthesizes the project (the real platform, or `app`) into a fresh temporary folder; returns every file's text by path. */
+function synthFresh(app?: PipelineApp): Record<string, string> {
+  // A fresh folder, never the repo: projen's Testing.synth deletes its outdir.
   const outdir = mkdtempSync(path.join(tmpdir(), 'pipelines-synth-'));
   return Testing.synth(createProject({ outdir, app }), { parseJson: false }) as Record<string, string>;
+}
+
+/** How long a worker waits for another worker's synthesis of the real project before doing its own. */
+const SHARED_SYNTHESIS_WAIT_MS = 120_000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The real project's files, synthesized once per test run and shared by every test file through the
+ * run's temporary root (jest's globalSetup makes a fresh one per run, so a source change is never
+ * served stale). Thirteen test files read the same output; each synthesizing it again cost about
+ * two CPU-seconds. The first worker takes a lock and writes the files; another waits for them.
+ */
+function sharedSynthesis(): Record<string, string> {
+  // Without the run's own temporary root (a jest config without temp-root-setup) a file could outlive its run.
+  if (!process.env.VOICE_TEST_TMPDIR_BASE) return synthFresh();
+  const file = path.join(tmpdir(), 'real-project-files.json');
+  const deadline = Date.now() + SHARED_SYNTHESIS_WAIT_MS;
+  for (;;) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    let lock: number | undefined;
+    try {
+      lock = openSync(`${file}.lock`, 'wx');
+    } catch {
+      if (Date.now() > deadline) return synthFresh();
+      sleepSync(50);
+      continue;
+    }
+    closeSync(lock);
+    const files = synthFresh();
+    writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(files));
+    renameSync(`${file}.${process.pid}.tmp`, file);
+    return files;
+  }
+}
+
+/**
+ * Synthesizes the project and returns every file's text by path: the real platform's output is
+ * made once per run and shared (see sharedSynthesis); a test's own `app` is synthesized afresh.
+ */
+export function synthProject(app?: PipelineApp): Record<string, string> {
+  return app ? synthFresh(app) : sharedSynthesis();
 }
 
 /** Runs `createProject` into a fresh folder, expecting it to throw; returns the error and what was written. */
