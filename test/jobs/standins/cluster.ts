@@ -276,16 +276,24 @@ export async function kubectl(args: string[]): Promise<number> {
       const rev = releaseByFullname(cluster, namespace, m[2]);
       if (!rev) throw new ToolError(`Error from server (NotFound): services "${m[2]}" not found`);
       await claimPorts([Number(local)], [process.pid]);
-      const children = await serveRelease(cluster, namespace, rev, Number(local));
-      // kubectl prints this once the tunnel is up; the workflows wait for it.
-      out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
-      await holdPorts([Number(local)], [process.pid, ...children.map((c) => c.pid!)]);
+      // The handlers come before the servers: a SIGTERM while they start (a workflow's trap, a job's
+      // end) would otherwise end this process by default, leaving its servers on the port with a claim
+      // that names only this dead process, so another scenario's forward took the port while they answered.
+      const starting = serveRelease(cluster, namespace, rev, Number(local));
+      let stopping = false;
       const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        const children = await starting.catch(() => []);
         await stopAndRelease(children.map((c) => c.pid!), [Number(local)]);
         process.exit(0);
       };
       process.on('SIGTERM', () => void stop());
       process.on('SIGINT', () => void stop());
+      const children = await starting;
+      await holdPorts([Number(local)], [process.pid, ...children.map((c) => c.pid!)]);
+      // kubectl prints this once the tunnel is up; the workflows wait for it, then may stop the forward at once.
+      out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
       await new Promise((r) => children[0].on('exit', r));
       return 0;
     }
