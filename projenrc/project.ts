@@ -69,8 +69,9 @@ const DEV_DEPS = [
   '@types/adm-zip@^0.5.8',
   'autocannon@^9.0.0',
   'kubernetes-models@4.5.1',
-  // Gateway API objects (HTTPRoute) validated against their CRD schemas (MIT).
-  '@kubernetes-models/gateway-api@2.0.0',
+  // Gateway API objects (HTTPRoute v1) validated against their CRD schemas (MIT). Not 2.x: it and
+  // the kubernetes-models 5 it pulls in need Node 22, and npm ci warned EBADENGINE on Node 20.
+  '@kubernetes-models/gateway-api@0.5.1',
   // SARIF 2.1.0's schema is draft-04, which Ajv 8 reads only through this class (MIT).
   'ajv-draft-04@^1.0.0',
 ];

@@ -1,19 +1,21 @@
-import { loadEsmBundle } from './esm-bundle';
-
+/* eslint-disable @typescript-eslint/no-require-imports */
 interface Model { validate(): void }
 type ModelClass = new (data: unknown) => Model;
 
-const ENTRY = `
-export { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-export { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-export { Service } from 'kubernetes-models/v1/Service';
-export { Pod } from 'kubernetes-models/v1/Pod';
-export { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-export { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-export { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-export { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-export { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
-`;
+/** The model class of each kind the charts render (kubernetes-models and its Gateway API models, CommonJS builds). */
+function loadModels(): Record<string, ModelClass> {
+  return {
+    ServiceAccount: require('kubernetes-models/v1/ServiceAccount').ServiceAccount,
+    ConfigMap: require('kubernetes-models/v1/ConfigMap').ConfigMap,
+    Service: require('kubernetes-models/v1/Service').Service,
+    Pod: require('kubernetes-models/v1/Pod').Pod,
+    Deployment: require('kubernetes-models/apps/v1/Deployment').Deployment,
+    HorizontalPodAutoscaler: require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').HorizontalPodAutoscaler,
+    PodDisruptionBudget: require('kubernetes-models/policy/v1/PodDisruptionBudget').PodDisruptionBudget,
+    NetworkPolicy: require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy').NetworkPolicy,
+    HTTPRoute: require('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute').HTTPRoute,
+  };
+}
 
 const API_VERSIONS: Record<string, string> = {
   ServiceAccount: 'v1', ConfigMap: 'v1', Service: 'v1', Pod: 'v1', Deployment: 'apps/v1',
@@ -25,7 +27,7 @@ let models: Record<string, ModelClass> | undefined;
 
 /** Validates an object against the Kubernetes OpenAPI schema (kubernetes-models); returns the errors. */
 export function kubernetesSchemaErrors(object: { apiVersion?: string; kind?: string }): string[] {
-  models ??= loadEsmBundle<Record<string, ModelClass>>('kubernetes-models-and-gateway-api', ENTRY, '@kubernetes-models/gateway-api');
+  models ??= loadModels();
   const kind = object.kind ?? '';
   const Model = models[kind];
   if (!Model || API_VERSIONS[kind] !== object.apiVersion) return [`no schema for ${object.apiVersion} ${kind}`];
