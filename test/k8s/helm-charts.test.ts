@@ -160,9 +160,10 @@ describe('the checks reject broken objects', () => {
     delete svc.spec.ports[0].port;
     expect(kubernetesSchemaErrors(svc).join('\n')).toMatch(/port/);
     // The Gateway API model checks an HTTPRoute as strictly.
-    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'tts' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'tts', port: 'http' }] }] } };
+    const route: Record<string, any> = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'tts' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'tts', port: 'http' }] }] } };
     expect(kubernetesSchemaErrors(route).join('\n')).toMatch(/backendRefs\/0\/port must be integer/);
-    expect(kubernetesSchemaErrors({ ...route, spec: { ...route.spec, rules: [{ backendRefs: [{ name: 'tts', port: 8000 }] }] } })).toEqual([]);
+    route.spec.rules[0].backendRefs[0].port = 8000;
+    expect(kubernetesSchemaErrors(route)).toEqual([]);
   });
 
   test('the Chart.yaml schema rejects a missing version and an unknown apiVersion', () => {
