@@ -20,7 +20,7 @@ if (!Number.isInteger(jobRuns) || jobRuns < 0) {
   console.error(`--job-runs must be a whole number, got ${values['job-runs']}`);
   process.exit(2);
 }
-/** The job runner's speed goal on a 2-core machine (issue 22). */
+/** The job runner's speed goal on a 2-core machine. */
 const JOB_RUNNER_TARGET_SECONDS = 180;
 
 function median(xs: number[]): number {

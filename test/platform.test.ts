@@ -22,7 +22,7 @@ describe('Platform', () => {
       .toThrow(/\[services\[0\]\.port\] must be an integer from 1024 to 65535 \(the container runs as non-root\), got 70000/);
   });
 
-  // Hardening (issue 23, classes 2 and 7): both synthesized before; the first made alerts.yml's if: always true.
+  // Guards a past defect: both synthesized before; the first made alerts.yml's if: always true.
   test.each([
     ["main' || true || '", (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "main' \|\| true \|\| '" must be a branch name/],
     ['-main', (d: Mutable<PlatformDefinition>, v: string) => { d.defaultBranch = v; }, /\[defaultBranch\] "-main" must be a branch name/],
@@ -35,13 +35,13 @@ describe('Platform', () => {
     expect(() => Platform.fromDefinition(definition((d) => set(d, value)))).toThrow(message);
   });
 
-  // Hardening (issue 23, class 1): tts's rollout ran helm uninstall on the release of a service named tts-canary.
+  // Guards a past defect: tts's rollout ran helm uninstall on the release of a service named tts-canary.
   test('refuses a service named like another service\'s canary release, naming both', () => {
     const clash = () => Platform.fromDefinition(definition((d) => { d.services[1]!.name = 'tts-canary'; d.services[1]!.imageName = 'tts-canary'; }));
     expect(clash).toThrow(/\[services\[1\]\.name\] its Helm release "tts-canary" is already the Helm canary release of services\[0\]\.name: one rollout would upgrade and uninstall the other's release/);
   });
 
-  // Hardening (issue 23, class 1): names derived from the model, checked in one naming table.
+  // Guards a past defect: names derived from the model, checked in one naming table.
   test.each([
     ['a service named like another\'s helm test pod', (d: Mutable<PlatformDefinition>) => { d.services[1]!.name = 'tts-test-connection'; d.services[1]!.imageName = 'x'; },
       /\[services\[1\]\.name\] its release's Deployment and Service "tts-test-connection" is already the release's helm test pod of services\[0\]\.name: both releases would own one Kubernetes object/],
@@ -60,13 +60,13 @@ describe('Platform', () => {
     expect(() => Platform.fromDefinition(definition(mutate))).toThrow(message);
   });
 
-  // Hardening (issue 23, class 7): such values broke compose interpolation and reached the chart unescaped.
+  // Guards a past defect: such values broke compose interpolation and reached the chart unescaped.
   test.each([['two\nlines'], ['${HOME}'], ['${{ secrets.TOKEN }}']])('refuses the setting value %j, naming the field', (value) => {
     expect(() => Platform.fromDefinition(definition((d) => { (d.services[0]!.settings as Record<string, string>).TTS_DEFAULT_VOICE = value; })))
       .toThrow(/\[services\[0\]\.settings\.TTS_DEFAULT_VOICE\] .* must be one line of text without "\$"/);
   });
 
-  // Hardening (issue 23, class 2): each synthesized; a main build would have deployed into production's cluster.
+  // Guards a past defect: each synthesized; a main build would have deployed into production's cluster.
   test.each([
     ['a staging deploy into production\'s namespace', (d: Mutable<PlatformDefinition>) => { Object.assign(d.environments[0]!.deploy!, { namespace: 'voice', clusterAuth: { ...d.environments[1]!.deploy!.clusterAuth } }); },
       /\[environments\[1\]\.deploy\.namespace\] "production" deploys into EKS cluster eu-west-1\/voice-production, namespace "voice", as environments\[0\] \("staging"\) does/],
@@ -95,7 +95,7 @@ describe('Platform', () => {
     }))).not.toThrow();
   });
 
-  // Hardening (issue 23, class 7): each synthesized into values the chart's own schema then refused at install.
+  // Guards a past defect: each synthesized into values the chart's own schema then refused at install.
   test.each([
     ['hostnames', ['https://agent.example'], /\[environments\[1\]\.deploy\.gateway\.hostnames\[0\]\] "https:\/\/agent\.example" must be a lowercase hostname/],
     ['hostnames', ['Agent.Example..com'], /\[environments\[1\]\.deploy\.gateway\.hostnames\[0\]\] "Agent\.Example\.\.com" must be a lowercase hostname/],
@@ -116,7 +116,7 @@ describe('Platform', () => {
     }), { numRuns: 50 });
   });
 
-  // Hardening (issue 23, class 2): a limit of 100 % made the watch gate unable to fail.
+  // Guards a past defect: a limit of 100 % made the watch gate unable to fail.
   test('refuses an error-rate limit the watch gate could not fail on', () => {
     const withLimit = (v: number) => () => Platform.fromDefinition(definition((d) => { (d.environments[1]!.deploy as { maxErrorRatePct?: number }).maxErrorRatePct = v; }));
     expect(withLimit(100)).toThrow(/\[environments\[1\]\.deploy\.maxErrorRatePct\] must be a percentage from 0 to 10 \(above it the gate passes a canary failing one request in ten\), got 100/);

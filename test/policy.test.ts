@@ -116,7 +116,7 @@ describe('policy rules', () => {
     expect(check(literalEnvRule, (w) => { step(w, 1).env = { REF: '${{ github.ref }}', PRICE: '5$', PATTERN: '^v[0-9]+$' }; })).toEqual([]);
   });
 
-  // Hardening (issue 23, class 8): both synthesized before these rules.
+  // Guards a past defect: both synthesized before these rules.
   test('no-untrusted-runner-files fails pull-request text written to GITHUB_ENV, GITHUB_PATH or GITHUB_OUTPUT', () => {
     expect(check(untrustedRunnerFileRule, (w) => { step(w, 1).env = { TITLE: '${{ github.event.pull_request.title }}' }; step(w, 1).run = 'echo "TITLE=$TITLE" >> "$GITHUB_ENV"\n'; })).toEqual([
       expect.stringMatching(/^\[x\/build\] pipelines:no-untrusted-runner-files: steps\[1\] \("Build"\): env\.TITLE carries github\.event\.pull_request\.title, attacker-controlled text, into a script that writes \$GITHUB_ENV/),

@@ -214,7 +214,7 @@ describe('the app release', () => {
     for (const job of Object.values(appRelease.jobs)) expect(JSON.stringify({ ...job, steps: undefined })).not.toContain('secrets.');
   });
 
-  // Hardening (issue 23, class 9): the feed was checked out with persist-credentials after npm ci, so
+  // Guards a past defect: the feed was checked out with persist-credentials after npm ci, so
   // any dependency code later in the job could read the write token from .git/config.
   test.each(['app-release.yml', 'app-rollback.yml'])('%s: the feed\'s write token reaches only the publish steps, which run no dependency code', (file) => {
     const wf = YAML.parse(files[`.github/workflows/${file}`]!) as { jobs: Record<string, Job> };

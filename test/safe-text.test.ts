@@ -36,7 +36,7 @@ describe('echoing input back', () => {
   });
 });
 
-// Hardening (issue 23, class 3): CLIs printed package names, advisory summaries and feed versions raw.
+// Guards a past defect: CLIs printed package names, advisory summaries and feed versions raw.
 describe('the safe-output layer every CLI writes through', () => {
   test('a value can never start a workflow command, on any line', () => {
     const out = safeOutput('pkg\n::add-mask::secret\n  ::error file=x::pwned\n##[error]old style\nnot ::a command');

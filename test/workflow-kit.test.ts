@@ -97,7 +97,7 @@ describe('errors name the construct path and the field', () => {
       .toThrow('[nightly] triggers.schedule[0]: must have 5 fields (minute hour day-of-month month day-of-week), got 4 in "0 2 * *"');
   });
 
-  // Hardening (issue 23, class 7): synthesis crashed with a TypeError.
+  // Guards a past defect: synthesis crashed with a TypeError.
   test('fails naming the job when needs holds something that is not a job', () => {
     const a = app();
     const missing = [undefined] as unknown as SecureJob[];

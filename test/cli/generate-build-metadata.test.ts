@@ -122,7 +122,7 @@ describe('generate-build-metadata CLI', () => {
       ['a matrix that is not an object', ['--out', 'OUT', '--matrix', '[1]'], ACTIONS_ENV, /--matrix/],
       ['a bad SOURCE_DATE_EPOCH', ['--out', 'OUT'], { ...ACTIONS_ENV, SOURCE_DATE_EPOCH: 'soon' }, /SOURCE_DATE_EPOCH/],
       ['a commit that is no SHA', ['--out', 'OUT'], { ...ACTIONS_ENV, GITHUB_SHA: 'main\n::error::x' }, /GITHUB_SHA/],
-      // Hardening (issue 23, class 6): --out was written, then --labels failed.
+      // Guards a past defect: --out was written, then --labels failed.
       ['a --labels path that is a folder', ['--out', 'OUT', '--labels', 'FOLDER'], ACTIONS_ENV, /--labels ".*": cannot write \(is a folder\)/],
     ];
     test.each(cases)('%s', async (_, args, env, message) => {

@@ -190,7 +190,7 @@ describe('fetch-models', () => {
     expect(readFileSync(cachedFileOf(cache(), a)).equals(base)).toBe(true);
   });
 
-  // Hardening (issue 23, class 6): a file as the cache folder was an internal error with a stack.
+  // Guards a past defect: a file as the cache folder was an internal error with a stack.
   test('exit 2 before any request: a --cache-dir that is a file, a --summary that is a folder', async () => {
     const a = entry('base', base);
     await serve({ a: { model: a, content: base, behaviours: [{ kind: 'ok' }] } });

@@ -102,7 +102,7 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     expect((await plan('--format', 'html')).code).toBe(2);
   });
 
-  // Hardening (issue 23, class 6): an --out that is a folder ended in a stack trace.
+  // Guards a past defect: an --out that is a folder ended in a stack trace.
   test('--out naming a folder exits 2 in one line, before any work', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'plan-out-'));
     const r = await plan('--base', 'HEAD~1', '--head', 'HEAD', '--out', folder);
@@ -110,7 +110,7 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     expect(r.stderr).toBe(`pipelines: --out "${folder}": cannot write (is a folder)\n`);
   });
 
-  // Hardening (issue 23, class 4): an entry of the file list outside the repository was read.
+  // Guards a past defect: an entry of the file list outside the repository was read.
   test.each([
     ['charts/../../outside.txt', 'which is not a path inside the repository'],
     // Files at a revision are read one name per line: a line break in a name could name another object.
@@ -128,7 +128,7 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     }
   });
 
-  // Hardening (issue 23, class 4): a revision that git would read as an option wrote a file.
+  // Guards a past defect: a revision that git would read as an option wrote a file.
   test.each([
     ['plan', '--base=--output=OUT'],
     ['plan', '--head=--output=OUT'],

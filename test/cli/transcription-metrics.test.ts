@@ -94,7 +94,7 @@ describe('transcription-metrics CLI', () => {
     ['samples that are not JSON', () => args(write('s.json', '{'))],
     ['samples with a missing field', () => args(write('s.json', { ...samples(), startedAt: undefined }))],
     ['a clip of zero seconds', () => args(write('s.json', { ...samples(), clips: [{ name: 'a', audioSeconds: 0, elapsedMs: 1, ok: true }, { name: 'b', audioSeconds: 1, elapsedMs: 1, ok: true }] }))],
-    // Hardening (issue 23, class 6): a denormal clip length gave an infinite real-time factor, written as null, exit 0.
+    // Guards a past defect: a denormal clip length gave an infinite real-time factor, written as null, exit 0.
     ['a clip so short its real-time factor is infinite', () => args(write('s.json', { ...samples(), clips: [{ name: 'a', audioSeconds: 1, elapsedMs: 1, ok: true }, { name: 'tiny', audioSeconds: 5e-324, elapsedMs: 1, ok: true }] }))],
     ['a model not in models.json', () => args(write('s.json', { ...samples(), modelId: 'other' }))],
     ['only warm-up clips', () => args(write('s.json', samples()), undefined, ['--warmup-clips', '10'])],

@@ -119,7 +119,7 @@ describe('update-action-pins', () => {
     expect(unreachable.code).toBe(1);
   });
 
-  // Hardening (issue 23, class 5): each of these crashed, hung, exited 1 or reached another API path.
+  // Guards a past defect: each of these crashed, hung, exited 1 or reached another API path.
   test.each([
     [{ '../../users/x': { version: 'v1.0.0', sha: sha('a') } }, /actions\["\.\.\/\.\.\/users\/x"\] is not an owner\/repo name/],
     [{ 'actions/checkout': { version: 'latest', sha: sha('a') } }, /version "latest" must be a release tag/],
