@@ -61,3 +61,18 @@ describe('layers point one way', () => {
     expect(bad.map(([from, to]) => `${from} → ${to}`)).toEqual([]);
   });
 });
+
+describe('one way to do each thing', () => {
+  /** Every .ts file of the synthesis side: the kits and the definitions. */
+  const sources = ['src/synth', 'workflows-gen'].flatMap((folder) => (readdirSync(path.join(ROOT, folder), { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts')).map((f) => path.join(folder, f)));
+
+  test('step outputs and outcomes are read through stepOutput and stepOutcome, never a raw steps.* expression', () => {
+    // The typed readers check that the step has an id and declares the output; a raw string does not.
+    const raw = sources.filter((f) => f !== path.join('src', 'synth', 'workflow', 'steps.ts'))
+      .flatMap((f) => readFileSync(path.join(ROOT, f), 'utf8').split('\n').map((line, i) => [f, i + 1, line] as const))
+      .filter(([, , line]) => /Expression\.raw\(\s*["'`]\s*steps\./.test(line))
+      .map(([f, n]) => `${f}:${n}`);
+    expect(raw).toEqual([]);
+  });
+});

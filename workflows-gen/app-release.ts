@@ -1,6 +1,6 @@
 import {
   APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
-  runStep, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
+  runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
 } from '../src';
 
 /** Releases of the app run one at a time (a newer tag replaces a pending one); withdrawals stay outside it. */
@@ -95,6 +95,18 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
   const keychain = temporaryKeychainSteps({ p12Base64: APP_RELEASE_SECRETS.certificateP12, p12Password: APP_RELEASE_SECRETS.certificatePassword });
   const teamId = variable(APPLE_TEAM_VARIABLE);
 
+  const versionStep = runStep({
+    name: 'Version from the tag',
+    id: 'version',
+    outputs: ['short-version', 'build'],
+    env: { TAG: github.refName, TAG_PREFIX: release.tagPrefix },
+    run: [
+      'short="${TAG#"$TAG_PREFIX"}"',
+      '[[ "$short" =~ ^[0-9]+\\.[0-9]+\\.[0-9]+$ ]] || { echo "::error::tag $TAG must be ${TAG_PREFIX}X.Y.Z"; exit 1; }',
+      '# CFBundleVersion (what Sparkle compares) grows with every release run.',
+      '{ echo "short-version=$short"; echo "build=$GITHUB_RUN_NUMBER"; } >> "$GITHUB_OUTPUT"',
+    ].join('\n'),
+  });
   const build = workflow.addJob('build', {
     name: 'Build, sign and notarize',
     runsOn: platform.runners.macos,
@@ -103,24 +115,13 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
     steps: [
       checkout(),
       selectXcode({ version: app.xcode }),
-      runStep({
-        name: 'Version from the tag',
-        id: 'version',
-        outputs: ['short-version', 'build'],
-        env: { TAG: github.refName, TAG_PREFIX: release.tagPrefix },
-        run: [
-          'short="${TAG#"$TAG_PREFIX"}"',
-          '[[ "$short" =~ ^[0-9]+\\.[0-9]+\\.[0-9]+$ ]] || { echo "::error::tag $TAG must be ${TAG_PREFIX}X.Y.Z"; exit 1; }',
-          '# CFBundleVersion (what Sparkle compares) grows with every release run.',
-          '{ echo "short-version=$short"; echo "build=$GITHUB_RUN_NUMBER"; } >> "$GITHUB_OUTPUT"',
-        ].join('\n'),
-      }),
+      versionStep,
       keychain.create,
       runStep({
         name: 'Archive with the Developer ID identity',
         env: {
           PROJECT: app.project, SCHEME: app.scheme, TEAM_ID: teamId,
-          SHORT_VERSION: Expression.raw('steps.version.outputs.short-version'), BUILD: Expression.raw('steps.version.outputs.build'),
+          SHORT_VERSION: stepOutput(versionStep, 'short-version'), BUILD: stepOutput(versionStep, 'build'),
         },
         run: [
           `flag="-project"; [[ "$PROJECT" != *.xcworkspace ]] || flag="-workspace"`,
@@ -143,8 +144,8 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
       keychain.remove,
     ],
   });
-  build.addOutput('short-version', Expression.raw('steps.version.outputs.short-version'));
-  build.addOutput('build', Expression.raw('steps.version.outputs.build'));
+  build.addOutput('short-version', stepOutput(versionStep, 'short-version'));
+  build.addOutput('build', stepOutput(versionStep, 'build'));
   const version = { VERSION: build.output('build'), SHORT_VERSION: build.output('short-version'), TAG: github.refName };
   const feedJob = (id: string, name: string, environment: string, needs: ReturnType<SecureWorkflow['addJob']>[], steps: JobStep[]) => workflow.addJob(id, {
     name, runsOn: platform.runners.linux, environment, needs, permissions: { contents: 'write' }, timeoutMinutes: 15,

@@ -1,5 +1,5 @@
 import {
-  clusterAccessPermissions, currentRevisionLines, HELM_TIMEOUT, HELM_WHEN_FREE_FUNCTION, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, Expression, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, SecureWorkflow, setupHelm,
+  clusterAccessPermissions, currentRevisionLines, HELM_TIMEOUT, HELM_WHEN_FREE_FUNCTION, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, stepOutput, SecureWorkflow, setupHelm,
   releasesOf, SMOKE_TEST, cliStep, status, verifyImageSignatureStep, type Construct, type Platform,
 } from '../src';
 import { GITHUB_OIDC_ISSUER, signerIdentity } from './delivery';
@@ -75,8 +75,15 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
         '{ echo "digest=$digest"; echo "image=$image"; } >> "$GITHUB_OUTPUT"',
       ].join('\n'),
     });
-    const out = (name: string) => Expression.raw(`steps.target.outputs.${name}`);
+    const out = (name: string) => stepOutput(resolve, name);
     const release = { NAMESPACE: deployment.namespace, SERVICE: inputs.SERVICE };
+    const before = runStep({
+      name: 'Record where the release is now',
+      id: 'before',
+      outputs: ['revision'],
+      env: release,
+      run: [...currentRevisionLines('revision', '$SERVICE'), 'echo "revision=$revision" >> "$GITHUB_OUTPUT"'].join('\n'),
+    });
     workflow.addJob(`rollback-${deployment.environment}`, {
       name: `Roll back in ${deployment.environment}`,
       runsOn: platform.runners.linux,
@@ -100,13 +107,7 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
           issuer: GITHUB_OIDC_ISSUER,
           repository: platform.repository,
         }),
-        runStep({
-          name: 'Record where the release is now',
-          id: 'before',
-          outputs: ['revision'],
-          env: release,
-          run: [...currentRevisionLines('revision', '$SERVICE'), 'echo "revision=$revision" >> "$GITHUB_OUTPUT"'].join('\n'),
-        }),
+        before,
         runStep({
           name: 'Roll back',
           env: { ...release, REVISION: inputs.REVISION, DIGEST: out('digest'), VALUES_FILE_NAME: HelmChart.valuesFileOf(deployment.environment) },
@@ -134,7 +135,7 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
         runStep({
           name: 'Restore the release (the rollback failed)',
           if: status.failure,
-          env: { ...release, BEFORE: Expression.raw('steps.before.outputs.revision') },
+          env: { ...release, BEFORE: stepOutput(before, 'revision') },
           run: [
             '[[ -n "$BEFORE" ]] || { echo "::error::the rollback failed before anything changed"; exit 1; }',
             ...currentRevisionLines('current', '$SERVICE'),

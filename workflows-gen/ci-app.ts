@@ -1,7 +1,7 @@
 import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
 import {
-  addChangeDetectionJob, addResultsGateJob, cacheRestore, cacheSave, checkout, CHECK_SWIFT_PINS, cliStep, Expression, FETCH_MODELS, github,
-  npmInstallSteps, READ_CONTENTS, runnerVariables, runStep, SecureWorkflow, selectXcode, status, testSummaryStep, uploadArtifact, xcodebuildStep,
+  addChangeDetectionJob, addResultsGateJob, cacheRestore, cacheSave, checkout, CHECK_SWIFT_PINS, cliStep, FETCH_MODELS, github,
+  npmInstallSteps, READ_CONTENTS, runnerVariables, runStep, stepOutput, SecureWorkflow, selectXcode, status, testSummaryStep, uploadArtifact, xcodebuildStep,
   type Construct, type Platform, type WorkflowJob,
 } from '../src';
 
@@ -54,6 +54,8 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
   const resultBundle = 'build/unit.xcresult';
   const junit = 'build/reports/unit.xml';
   const xcode = { project: app.project, scheme: app.scheme };
+  const swiftpmRestore = cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmKey, restoreKeys: ['swiftpm-'] }, { name: 'Restore SwiftPM packages', id: 'swiftpm-cache', outputs: ['cache-hit'] });
+  const modelsRestore = cacheRestore({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, { name: 'Restore models', id: 'models-cache', outputs: ['cache-hit'] });
   const test = workflow.addJob('test', {
     name: 'Test and route every model (macOS)',
     runsOn: platform.runners.macos,
@@ -64,8 +66,8 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
     steps: [
       ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
       selectXcode({ version: app.xcode }),
-      cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmKey, restoreKeys: ['swiftpm-'] }, { name: 'Restore SwiftPM packages', id: 'swiftpm-cache', outputs: ['cache-hit'] }),
-      cacheRestore({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, { name: 'Restore models', id: 'models-cache', outputs: ['cache-hit'] }),
+      swiftpmRestore,
+      modelsRestore,
       cliStep(FETCH_MODELS, {
         name: 'Fetch and verify the models',
         args: { manifest: app.modelsJson, cacheDir: MODELS_CACHE_DIR, summary: runnerVariables.stepSummary },
@@ -74,12 +76,12 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
       // request's own entry would only be reusable by that pull request.
       cacheSave({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, {
         name: 'Save models',
-        if: Expression.raw("steps.models-cache.outputs.cache-hit != 'true'").and(onDefaultBranch),
+        if: stepOutput(modelsRestore, 'cache-hit').ne('true').and(onDefaultBranch),
       }),
       xcodebuildStep({ ...xcode, action: 'build-for-testing', name: 'Build for testing (signing off)' }),
       cacheSave({ path: [SWIFTPM_DIR], key: swiftpmKey }, {
         name: 'Save SwiftPM packages',
-        if: Expression.raw("steps.swiftpm-cache.outputs.cache-hit != 'true'").and(onDefaultBranch),
+        if: stepOutput(swiftpmRestore, 'cache-hit').ne('true').and(onDefaultBranch),
       }),
       xcodebuildStep({ ...xcode, action: 'test-without-building', name: 'Unit tests', onlyTesting: app.testTargets.unit, resultBundle, junitReport: junit }),
       testSummaryStep({ title: 'App unit tests', junitXml: junit }),

@@ -1,5 +1,5 @@
 import {
-  addChangeDetectionJob, addImageDelivery, deployConcurrencyGroup, addResultsGateJob, cliStep, Expression, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep,
+  addChangeDetectionJob, addImageDelivery, deployConcurrencyGroup, addResultsGateJob, cliStep, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep, stepOutput,
   SecureWorkflow, uploadArtifact, type Construct, type Platform,
 } from '../src';
 import { digestInput, isDefaultBranchRef } from './delivery';
@@ -70,15 +70,15 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
       epoch,
       cliStep(GENERATE_BUILD_METADATA, {
         name: 'Generate build metadata',
-        env: { SOURCE_DATE_EPOCH: Expression.raw('steps.epoch.outputs.source-date-epoch') },
+        env: { SOURCE_DATE_EPOCH: stepOutput(epoch, 'source-date-epoch') },
         args: { out: metadataFile, labels: labelsFile },
       }),
       labelsOut,
       uploadArtifact({ name: 'build-metadata', path: [metadataFile, labelsFile], ifNoFilesFound: 'error', retentionDays: 90 }),
     ],
   });
-  prepare.addOutput('source-date-epoch', Expression.raw('steps.epoch.outputs.source-date-epoch'));
-  prepare.addOutput('labels', Expression.raw('steps.labels.outputs.labels'));
+  prepare.addOutput('source-date-epoch', stepOutput(epoch, 'source-date-epoch'));
+  prepare.addOutput('labels', stepOutput(labelsOut, 'labels'));
 
   const deliveries = platform.services.map((service) => ({
     service,

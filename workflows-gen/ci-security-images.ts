@@ -1,5 +1,5 @@
 import {
-  serviceJobId, checkout, digestCheckLine, Expression, resolveDigestCommand, registryLogin, runStep, SecureWorkflow, status, trivyImageScan, uploadSarif, type Construct, type Platform,
+  serviceJobId, checkout, digestCheckLine, resolveDigestCommand, registryLogin, runStep, stepOutput, SecureWorkflow, status, trivyImageScan, uploadSarif, type Construct, type Platform,
 } from '../src';
 import { digestInput } from './delivery';
 
@@ -36,7 +36,7 @@ export function ciSecurityImagesWorkflow(scope: Construct, platform: Platform): 
         'echo "ref=$REPOSITORY@$DIGEST" >> "$GITHUB_OUTPUT"',
       ].join('\n'),
     });
-    const imageRef = Expression.raw('steps.image.outputs.ref');
+    const imageRef = stepOutput(resolve, 'ref');
     workflow.addJob(serviceJobId('scan', service.name), {
       name: `Scan the ${service.name} image`,
       runsOn: platform.runners.linux,

@@ -1,5 +1,5 @@
 import {
-  cliStep, ComposeFile, digestCheckLine, resolveDigestCommand, composeStackSteps, Expression, npmInstallSteps, registryLogin, runStep, SecureWorkflow, SMOKE_TEST, type Construct, type Platform,
+  cliStep, ComposeFile, digestCheckLine, resolveDigestCommand, composeStackSteps, npmInstallSteps, registryLogin, runStep, stepOutput, SecureWorkflow, SMOKE_TEST, type Construct, type Platform,
 } from '../src';
 import { digestInput } from './delivery';
 
@@ -48,7 +48,7 @@ export function ciSmokeTestWorkflow(scope: Construct, platform: Platform, compos
   const stack = composeStackSteps({
     file: compose.filePath,
     projectName: compose.projectName,
-    env: Object.fromEntries(platform.services.map((s) => [ComposeFile.imageVariable(s), Expression.raw(`steps.images.outputs.${ComposeFile.imageVariable(s)}`)])),
+    env: Object.fromEntries(platform.services.map((s) => [ComposeFile.imageVariable(s), stepOutput(resolve, ComposeFile.imageVariable(s))])),
   });
   workflow.addJob('smoke', {
     name: 'Start the stack and smoke-test every service',

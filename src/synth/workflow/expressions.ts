@@ -103,6 +103,7 @@ export const status = {
   success: Expression.raw('success()'),
   failure: Expression.raw('failure()'),
   notCancelled: Expression.raw('!cancelled()'),
+  cancelled: Expression.raw('cancelled()'),
 };
 
 /** `secrets.NAME`. Only for `env:` of the step that needs it (policy: secrets-in-env). */

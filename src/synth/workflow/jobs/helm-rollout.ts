@@ -4,7 +4,7 @@ import { cliStep } from '../cli-step';
 import { Expression, status, type EnvMap } from '../expressions';
 import type { SecureJob } from '../job';
 import type { WorkflowJob } from '../job-base';
-import { runStep, type JobStep } from '../steps';
+import { runStep, stepOutcome, stepOutput, type JobStep } from '../steps';
 import type { SecureWorkflow } from '../workflow';
 import { clusterAccessPermissions, clusterAccessSteps, type ClusterAccessProps } from './cluster-access';
 import { digestCheckLine } from './image-digest';
@@ -190,7 +190,23 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
     const promote = stage.percent === 100;
     const id = rolloutStageJobId(p.idPrefix, stage);
     const previous = jobs[jobs.length - 1];
-    const recorded = (name: string) => (first ? first.output(name) : Expression.raw(`steps.record.outputs.${name}`));
+    // The first stage records the stable release (the rollback target) that every stage reads.
+    const record = index === 0 ? runStep({
+      name: 'Record the stable release (the rollback target)',
+      id: 'record',
+      outputs: ['stable-revision', 'stable-digest'],
+      env: common,
+      run: [
+        // Only a release that is not installed reads as a first install.
+        ...currentRevisionLines('revision', '$STABLE_RELEASE'),
+        'digest=""',
+        '[[ -z "$revision" ]] || digest="$(helm get values "$STABLE_RELEASE" --namespace "$NAMESPACE" --all -o json | jq -r \'.image.digest // ""\')"',
+        'echo "stable-revision=$revision" >> "$GITHUB_OUTPUT"',
+        'echo "stable-digest=$digest" >> "$GITHUB_OUTPUT"',
+        'echo "$STABLE_RELEASE before the rollout: revision ${revision:-none (first install)}, ${digest:-no digest}" | tee -a "$GITHUB_STEP_SUMMARY"',
+      ].join('\n'),
+    }) : undefined;
+    const recorded = (name: string) => (first ? first.output(name) : stepOutput(record!, name));
     const env: EnvMap = { ...common, DIGEST: p.digest, STABLE_REVISION: recorded('stable-revision'), STABLE_DIGEST: recorded('stable-digest') };
     const steps: JobStep[] = [
       // No cache in a deploy: nothing another run wrote reaches production.
@@ -198,23 +214,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       setupHelm({ version: p.helmVersion }),
       ...clusterAccessSteps(p.access),
     ];
-    if (index === 0) {
-      steps.push(runStep({
-        name: 'Record the stable release (the rollback target)',
-        id: 'record',
-        outputs: ['stable-revision', 'stable-digest'],
-        env: common,
-        run: [
-          // Only a release that is not installed reads as a first install.
-          ...currentRevisionLines('revision', '$STABLE_RELEASE'),
-          'digest=""',
-          '[[ -z "$revision" ]] || digest="$(helm get values "$STABLE_RELEASE" --namespace "$NAMESPACE" --all -o json | jq -r \'.image.digest // ""\')"',
-          'echo "stable-revision=$revision" >> "$GITHUB_OUTPUT"',
-          'echo "stable-digest=$digest" >> "$GITHUB_OUTPUT"',
-          'echo "$STABLE_RELEASE before the rollout: revision ${revision:-none (first install)}, ${digest:-no digest}" | tee -a "$GITHUB_STEP_SUMMARY"',
-        ].join('\n'),
-      }));
-    }
+    if (record) steps.push(record);
     const target = promote ? p.stable : p.canary;
     // A first install has no stable release to stand beside: its canary stages do nothing.
     const onlyWithCanary = promote ? undefined : recorded('stable-revision').ne('');
@@ -276,7 +276,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       name: 'Roll back this stage',
       // In the first stage only once the stable release is recorded: before that nothing changed, and an
       // unknown rollback target must never read as "first install, remove it".
-      if: index === 0 ? status.failure.or(Expression.raw('cancelled()')).and(Expression.raw("steps.record.outcome == 'success'")) : status.failure.or(Expression.raw('cancelled()')),
+      if: record ? status.failure.or(status.cancelled).and(stepOutcome(record).eq('success')) : status.failure.or(status.cancelled),
       env: { ...env, STAGE: promote ? 'promotion' : `canary at ${stage.percent} %` },
       run: [
         // The stable release first: its route stops sending a share to the canary before the canary goes.
@@ -309,8 +309,8 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       steps,
     });
     if (index === 0) {
-      job.addOutput('stable-revision', Expression.raw('steps.record.outputs.stable-revision'));
-      job.addOutput('stable-digest', Expression.raw('steps.record.outputs.stable-digest'));
+      job.addOutput('stable-revision', stepOutput(record!, 'stable-revision'));
+      job.addOutput('stable-digest', stepOutput(record!, 'stable-digest'));
       first = job;
     }
     jobs.push(job);
