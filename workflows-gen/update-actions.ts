@@ -1,9 +1,7 @@
 import {
-  checkout, cliStep, github, runnerVariables, runStep, secret, SecureWorkflow, setupNode, UPDATE_ACTION_PINS, WEEKDAYS, type Construct, type Platform,
+  ACTIONS_UPDATE_TOKEN, checkout, cliStep, github, runnerVariables, runStep, secret, SecureWorkflow, setupNode, UPDATE_ACTION_PINS, WEEKDAYS, type Construct, type Platform,
 } from '../src';
 
-/** The secret holding the token that pushes the update branch and opens its pull request. */
-export const ACTIONS_UPDATE_TOKEN = 'ACTIONS_UPDATE_TOKEN';
 const BRANCH = 'deps/action-pins';
 
 /**

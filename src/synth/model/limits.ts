@@ -165,5 +165,8 @@ export const APP_RELEASE_SECRETS = {
   sparkleKey: 'SPARKLE_ED_PRIVATE_KEY',
 } as const;
 
+/** The secret holding the token that pushes the action-pin branch and opens its pull request (update-actions.yml). */
+export const ACTIONS_UPDATE_TOKEN = 'ACTIONS_UPDATE_TOKEN';
+
 /** The Apple team id's variable (not a secret: every signature names it). */
 export const APPLE_TEAM_VARIABLE = 'APPLE_TEAM_ID';
