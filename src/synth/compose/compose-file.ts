@@ -19,8 +19,13 @@ export interface ComposeFileProps {
   readonly publishAddress?: string;
 }
 
-/** Health-check timing: up to interval × retries after the start period before a service counts as unhealthy. */
-const HEALTH = { interval: '5s', timeout: '3s', retries: 12, startPeriod: '10s' } as const;
+/**
+ * Health-check timing. Failures in the start period do not count, then `retries` in a row make the
+ * service unhealthy: a service that never answers is reported after 20 s + 15 × 2 s = 50 s, and one
+ * that answers is healthy within 2 s of it (a 5 s interval made every `up` wait up to 5 s per
+ * service in dependency order, and a broken one 70 s).
+ */
+const HEALTH = { interval: '2s', timeout: '3s', retries: 15, startPeriod: '20s' } as const;
 
 /** A Kubernetes memory quantity as a compose byte value (`512Mi` → `512m`), or undefined when it has no exact form. */
 function composeBytes(quantity: string): string | undefined {
