@@ -1,5 +1,5 @@
 import {
-  Expression, MODELS_MANIFEST, npmInstallSteps, READ_CONTENTS, runStep, stepOutput, XCBEAUTIFY, xcodebuildInvocation,
+  CACHE_FAMILIES, Expression, MODELS_MANIFEST, npmInstallSteps, READ_CONTENTS, runStep, stepOutput, XCBEAUTIFY, xcodebuildInvocation,
   type AppDefinition, type JobStep, type Platform, type SecureJob, type SecureJobProps, type SecureWorkflow, type StepOptions,
 } from '../src';
 
@@ -10,7 +10,10 @@ export const SWIFTPM_DIR = 'build/DerivedData/SourcePackages';
 export const MODELS_CACHE_DIR = '.cache/models';
 
 /** Prefix of the models' Actions cache keys; the cache-cleanup workflow matches on it. */
-export const MODELS_CACHE_PREFIX = 'models-';
+export const MODELS_CACHE_PREFIX = CACHE_FAMILIES.models.keyPrefixes[0];
+
+/** Prefix of SwiftPM's Actions cache keys (also the restore key: any older Package.resolved's entry). */
+export const SWIFTPM_CACHE_PREFIX = CACHE_FAMILIES.swiftpm.keyPrefixes[0];
 
 /** The Actions cache key of the models: a new models.json (new versions) is a new entry. */
 export function modelsCacheKey(modelsJson: string): Expression {
@@ -19,7 +22,7 @@ export function modelsCacheKey(modelsJson: string): Expression {
 
 /** The Actions cache key of SwiftPM's checkouts, by Package.resolved. */
 export function swiftpmCacheKey(app: AppDefinition): Expression {
-  return Expression.raw(`format('swiftpm-{0}-{1}', runner.os, hashFiles('${app.packageResolved}'))`);
+  return Expression.raw(`format('${SWIFTPM_CACHE_PREFIX}{0}-{1}', runner.os, hashFiles('${app.packageResolved}'))`);
 }
 
 /**

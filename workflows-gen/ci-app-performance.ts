@@ -1,4 +1,4 @@
-import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
+import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_CACHE_PREFIX, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
 import { addHistoryRecordJob } from './performance-history';
 import {
   cacheRestore, checkout, CHECK_PERFORMANCE_REGRESSION, cliStep, downloadArtifact, FETCH_MODELS, github, npmInstallSteps, READ_CONTENTS, runnerVariables,
@@ -42,7 +42,7 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
       ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
       selectXcode({ version: app.xcode }),
       // Restored only: ci-app saves both caches from the default branch.
-      cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmCacheKey(app), restoreKeys: ['swiftpm-'] }, { name: 'Restore SwiftPM packages' }),
+      cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmCacheKey(app), restoreKeys: [SWIFTPM_CACHE_PREFIX] }, { name: 'Restore SwiftPM packages' }),
       cacheRestore({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, { name: 'Restore models' }),
       cliStep(FETCH_MODELS, { name: 'Fetch and verify the models', args: { manifest: app.modelsJson, cacheDir: MODELS_CACHE_DIR, summary: runnerVariables.stepSummary } }),
       xcodebuildStep({ project: app.project, scheme: app.scheme, action: 'build-for-testing', name: 'Build for testing (signing off)' }),

@@ -1,4 +1,4 @@
-import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
+import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_CACHE_PREFIX, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
 import {
   addChangeDetectionJob, addResultsGateJob, cacheRestore, cacheSave, checkout, CHECK_SWIFT_PINS, cliStep, FETCH_MODELS, github,
   npmInstallSteps, READ_CONTENTS, runnerVariables, runStep, stepOutput, SecureWorkflow, selectXcode, status, testSummaryStep, uploadArtifact, xcodebuildStep,
@@ -54,7 +54,7 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
   const resultBundle = 'build/unit.xcresult';
   const junit = 'build/reports/unit.xml';
   const xcode = { project: app.project, scheme: app.scheme };
-  const swiftpmRestore = cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmKey, restoreKeys: ['swiftpm-'] }, { name: 'Restore SwiftPM packages', id: 'swiftpm-cache', outputs: ['cache-hit'] });
+  const swiftpmRestore = cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmKey, restoreKeys: [SWIFTPM_CACHE_PREFIX] }, { name: 'Restore SwiftPM packages', id: 'swiftpm-cache', outputs: ['cache-hit'] });
   const modelsRestore = cacheRestore({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, { name: 'Restore models', id: 'models-cache', outputs: ['cache-hit'] });
   const test = workflow.addJob('test', {
     name: 'Test and route every model (macOS)',

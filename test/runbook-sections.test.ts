@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { ActionPins, credentialCatalogue, defaultRules, PipelineApp, Platform, runStep, secret, SecureWorkflow, variable } from '../src';
+import { ActionPins, CACHE_FAMILIES, credentialCatalogue, defaultRules, PipelineApp, Platform, runStep, secret, SecureWorkflow, setupNode, variable } from '../src';
+import { cachesSection } from '../src/synth/docs/runbook-caches';
 import { credentialsSection } from '../src/synth/docs/runbook-credentials';
 import { PLATFORM } from '../workflows-gen/platform';
 
@@ -36,5 +37,21 @@ describe('the runbook\'s rotation section', () => {
     const deployRole = credentialCatalogue(platform).get('DEPLOY_ROLE_ARN')!;
     expect(deployRole.kind).toBe('variable');
     for (const d of platform.deployments) expect(deployRole.what).toContain(`${d.githubEnvironment}: EKS`);
+  });
+});
+
+describe('the runbook\'s cache section', () => {
+  const withSteps = (steps: Parameters<SecureWorkflow['addJob']>[1]['steps']) => {
+    const app = new PipelineApp({ pins, rules: defaultRules({ pins, requiredEcosystems: [] }) });
+    const wf = new SecureWorkflow(app, 'cached', { name: 'Cached', description: 'd', triggers: { push: { branches: ['main'] } } });
+    wf.addJob('j', { name: 'j', runsOn: 'ubuntu-24.04', permissions: {}, timeoutMinutes: 5, steps });
+    return wf;
+  };
+
+  test('lists a family only when a workflow writes it, with its key prefix and the workflow', () => {
+    const text = cachesSection([withSteps([setupNode({ nodeVersion: '20', cache: 'npm' })])]).join('\n');
+    expect(text).toMatch(new RegExp(`\\| npm \\| \`${CACHE_FAMILIES.npm.keyPrefixes[0]}\` \\| .* \\| cached\\.yml \\|`));
+    expect(text).not.toContain('| uv |');
+    expect(cachesSection([withSteps([setupNode({ nodeVersion: '20' })])]).join('\n')).not.toContain('| npm |');
   });
 });
