@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ActionPins, CACHE_FAMILIES, credentialCatalogue, defaultRules, PipelineApp, Platform, runStep, secret, SecureWorkflow, setupNode, variable } from '../src';
 import { cachesSection } from '../src/synth/docs/runbook-caches';
+import { emergencySection } from '../src/synth/docs/runbook-emergency';
 import { credentialsSection } from '../src/synth/docs/runbook-credentials';
 import { PLATFORM } from '../workflows-gen/platform';
 
@@ -53,5 +54,19 @@ describe('the runbook\'s cache section', () => {
     expect(text).toMatch(new RegExp(`\\| npm \\| \`${CACHE_FAMILIES.npm.keyPrefixes[0]}\` \\| .* \\| cached\\.yml \\|`));
     expect(text).not.toContain('| uv |');
     expect(cachesSection([withSteps([setupNode({ nodeVersion: '20' })])]).join('\n')).not.toContain('| npm |');
+  });
+});
+
+describe('the runbook\'s emergency section', () => {
+  test('names as required checks the result job of each pull-request workflow, and only those', () => {
+    const app = new PipelineApp({ pins, rules: defaultRules({ pins, requiredEcosystems: [] }) });
+    const gate = (id: string, triggers: ConstructorParameters<typeof SecureWorkflow>[2]['triggers']) => {
+      const wf = new SecureWorkflow(app, id, { name: id, description: 'd', triggers });
+      wf.addJob('result', { name: `${id} result`, runsOn: 'ubuntu-24.04', permissions: {}, timeoutMinutes: 5, steps: [runStep({ name: 's', run: 'true' })] });
+      return wf;
+    };
+    const text = emergencySection([gate('checks', { pullRequest: {} }), gate('nightly', { schedule: ['0 3 * * *'] })]).join('\n');
+    expect(text).toContain('`checks result`');
+    expect(text).not.toContain('nightly result');
   });
 });

@@ -8,6 +8,7 @@ import type { SecureWorkflow } from '../workflow/workflow';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
 import { cachesSection } from './runbook-caches';
 import { credentialsSection } from './runbook-credentials';
+import { emergencySection } from './runbook-emergency';
 import { renderedWorkflow, workflowFacts } from './workflow-facts';
 
 /** Props of {@link RunbookDoc}. */
@@ -82,7 +83,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       how.push(`- Needs secrets: ${facts.secrets.length ? facts.secrets.map((s) => `\`${s}\``).join(', ') : 'none besides GITHUB_TOKEN'}; variables: ${facts.variables.length ? facts.variables.map((s) => `\`${s}\``).join(', ') : 'none'}. Leaves: ${facts.uploads.length ? facts.uploads.join(', ') : 'nothing'}.`);
       out.push(...how, '');
     }
-    out.push(...this.baseline(), ...this.pins(), ...this.verify(), ...this.rollback(), ...credentialsSection(platform, this.props.workflows), ...cachesSection(this.props.workflows));
+    out.push(...this.baseline(), ...this.pins(), ...this.verify(), ...this.rollback(), ...credentialsSection(platform, this.props.workflows), ...cachesSection(this.props.workflows), ...emergencySection(this.props.workflows));
     return { filePath: this.filePath, format: 'markdown', text: out.join('\n'), reviewed: true, constructPath: this.node.path };
   }
 
