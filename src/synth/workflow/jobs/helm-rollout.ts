@@ -206,7 +206,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
         'echo "$STABLE_RELEASE before the rollout: revision ${revision:-none (first install)}, ${digest:-no digest}" | tee -a "$GITHUB_STEP_SUMMARY"',
       ].join('\n'),
     }) : undefined;
-    const recorded = (name: string) => (first ? first.output(name) : stepOutput(record!, name));
+    const recorded = (name: string) => (record ? stepOutput(record, name) : first!.output(name));
     const env: EnvMap = { ...common, DIGEST: p.digest, STABLE_REVISION: recorded('stable-revision'), STABLE_DIGEST: recorded('stable-digest') };
     const steps: JobStep[] = [
       // No cache in a deploy: nothing another run wrote reaches production.
@@ -308,9 +308,9 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       if: previous ? undefined : p.if,
       steps,
     });
-    if (index === 0) {
-      job.addOutput('stable-revision', stepOutput(record!, 'stable-revision'));
-      job.addOutput('stable-digest', stepOutput(record!, 'stable-digest'));
+    if (record) {
+      job.addOutput('stable-revision', stepOutput(record, 'stable-revision'));
+      job.addOutput('stable-digest', stepOutput(record, 'stable-digest'));
       first = job;
     }
     jobs.push(job);
