@@ -43,7 +43,14 @@ function sharedSynthesis(): Record<string, string> {
       continue;
     }
     closeSync(lock);
-    const files = synthFresh();
+    let files: Record<string, string>;
+    try {
+      files = synthFresh();
+    } catch (e) {
+      // A failed synthesis releases the lock: the other workers try (and report) it themselves instead of waiting out the deadline.
+      rmSync(`${file}.lock`, { force: true });
+      throw e;
+    }
     writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(files));
     renameSync(`${file}.${process.pid}.tmp`, file);
     return files;

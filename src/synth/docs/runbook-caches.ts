@@ -4,13 +4,16 @@ import { renderedWorkflow } from './workflow-facts';
 
 type Step = { uses?: string; with?: Record<string, unknown> };
 const usesAction = (step: Step, action: string) => String(step.uses ?? '').startsWith(`${action}@`);
+/** An actions/cache step (or its restore/save half) whose key starts with one of the family's prefixes. */
+const keyedByUs = (step: Step, family: CacheFamilyName) => ['actions/cache', 'actions/cache/restore', 'actions/cache/save'].some((a) => usesAction(step, a))
+  && CACHE_FAMILIES[family].keyPrefixes.some((prefix) => String(step.with?.key ?? '').includes(prefix));
 
 /** Whether a rendered step writes or reads a family's entries: each family is recognised by the step that keys it. */
 const WRITTEN_BY: Record<CacheFamilyName, (step: Step) => boolean> = {
   npm: (s) => usesAction(s, 'actions/setup-node') && s.with?.cache === 'npm',
   uv: (s) => usesAction(s, 'astral-sh/setup-uv') && s.with?.['enable-cache'] === true,
-  swiftpm: (s) => /^actions\/cache(\/(restore|save))?@/.test(String(s.uses ?? '')) && String(s.with?.key ?? '').includes(CACHE_FAMILIES.swiftpm.keyPrefixes[0]),
-  models: (s) => /^actions\/cache(\/(restore|save))?@/.test(String(s.uses ?? '')) && String(s.with?.key ?? '').includes(CACHE_FAMILIES.models.keyPrefixes[0]),
+  swiftpm: (s) => keyedByUs(s, 'swiftpm'),
+  models: (s) => keyedByUs(s, 'models'),
   imageLayers: (s) => usesAction(s, 'docker/build-push-action') && /type=gha/.test(String(s.with?.['cache-from'] ?? '') + String(s.with?.['cache-to'] ?? '')),
 };
 

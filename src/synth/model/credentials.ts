@@ -21,7 +21,9 @@ export interface Credential {
 export function credentialCatalogue(platform: Platform): ReadonlyMap<string, Credential> {
   const catalogue = new Map<string, Credential>();
   const add = (name: string, credential: Credential) => {
-    if (!catalogue.has(name)) catalogue.set(name, credential);
+    // Environments sharing a name are grouped below; any other clash is two credentials under one name.
+    if (catalogue.has(name)) throw new Error(`credential catalogue: ${name} names two different credentials`);
+    catalogue.set(name, credential);
   };
   // A name several environments share holds a different value in each: one entry describing them all.
   const byName = new Map<string, Platform['deployments'][number][]>();
