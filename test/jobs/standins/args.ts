@@ -5,6 +5,15 @@ export class ToolError extends Error {
   }
 }
 
+/**
+ * What a stand-in returns when it has handed the process over to a program it loaded in place
+ * (`npx <this package's bin>`): the program ends the process itself, as `exec` would.
+ */
+export const HANDED_OVER = Symbol('handed over');
+
+/** A stand-in's result: the exit code, or {@link HANDED_OVER}. */
+export type ToolResult = number | typeof HANDED_OVER;
+
 export interface ArgSpec {
   /** Flags that take a value (`--namespace x`, `--namespace=x`, `-n x`). */
   readonly values?: readonly string[];

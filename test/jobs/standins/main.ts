@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { ToolError } from './args';
+import { HANDED_OVER, ToolError, type ToolResult } from './args';
 import { ditto, plutil, security, spctl, sudo, swiftlint, xcbeautify, xcodebuild, xcrun } from './apple';
 import { aws, helm, kubectl } from './cluster';
 import { gh } from './github';
@@ -7,7 +7,7 @@ import { cosign, docker, go, kind, slsaVerifier } from './registry';
 import { curl, npm, npx, uv, uvx } from './toolchain';
 
 /** Every stand-in tool, by the name the workflows call it. */
-export const STANDINS: Record<string, (args: string[]) => number | Promise<number>> = {
+export const STANDINS: Record<string, (args: string[]) => ToolResult | Promise<ToolResult>> = {
   helm, kubectl, aws, gh, docker, cosign, go, kind, 'slsa-verifier': slsaVerifier, xcodebuild, xcbeautify, security,
   plutil, ditto, xcrun, spctl, sudo, swiftlint, uv, uvx, npm, npx, curl,
 };
@@ -16,7 +16,7 @@ export const STANDINS: Record<string, (args: string[]) => number | Promise<numbe
 async function main(): Promise<void> {
   const [tool, ...args] = process.argv.slice(2);
   const impl = STANDINS[tool];
-  let exit: number;
+  let exit: ToolResult;
   try {
     if (!impl) throw new ToolError(`${tool}: command not found`, 127);
     exit = await impl(args);
@@ -25,7 +25,16 @@ async function main(): Promise<void> {
     process.stderr.write(`${e.message}\n`);
     exit = e.code;
   }
-  if (process.env.STANDIN_CALLS) appendFileSync(process.env.STANDIN_CALLS, `${JSON.stringify({ tool, args, cwd: process.cwd(), job: process.env.STANDIN_JOB, exit, cpu: process.cpuUsage(), uptime: process.uptime() })}\n`);
+  const cwd = process.cwd();
+  const record = (code: number) => {
+    if (process.env.STANDIN_CALLS) appendFileSync(process.env.STANDIN_CALLS, `${JSON.stringify({ tool, args, cwd, job: process.env.STANDIN_JOB, exit: code, cpu: process.cpuUsage(), uptime: process.uptime() })}\n`);
+  };
+  if (exit === HANDED_OVER) {
+    // The loaded program ends the process; the call is recorded with its exit code then.
+    process.on('exit', record);
+    return;
+  }
+  record(exit);
   process.exit(exit);
 }
 
