@@ -2,14 +2,16 @@
  * Benchmark: median wall time of a full synthesis (`npx projen`), of its floor
  * (`npx projen --version`: npx and projen start-up) and of the test run, over several runs; then
  * the job runner (`npx projen test:jobs`, every scenario), over --job-runs runs (it takes minutes).
- * Usage: npm run bench [-- --runs N] [-- --job-runs N (0 skips it)]
+ * With --services N: synthesis (in memory) of the platform grown to 2 and to N services, its time,
+ * generated size and each workflow's jobs per run against GitHub's limits.
+ * Usage: npm run bench [-- --runs N] [-- --job-runs N (0 skips it)] [-- --services N]
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const ROOT = path.join(__dirname, '..');
-const { values } = parseArgs({ options: { 'runs': { type: 'string', default: '5' }, 'job-runs': { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { 'runs': { type: 'string', default: '5' }, 'job-runs': { type: 'string', default: '1' }, 'services': { type: 'string' } } });
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`--runs must be a positive integer, got ${values.runs}`);
@@ -18,6 +20,11 @@ if (!Number.isInteger(runs) || runs < 1) {
 const jobRuns = Number(values['job-runs']);
 if (!Number.isInteger(jobRuns) || jobRuns < 0) {
   console.error(`--job-runs must be a whole number, got ${values['job-runs']}`);
+  process.exit(2);
+}
+const services = values.services === undefined ? undefined : Number(values.services);
+if (services !== undefined && (!Number.isInteger(services) || services < 2)) {
+  console.error(`--services must be an integer ≥ 2, got ${values.services}`);
   process.exit(2);
 }
 /** The job runner's speed goal on a 2-core machine. */
@@ -44,6 +51,50 @@ function time(label: string, command: string, args: string[], n = runs): number 
   const m = median(samples);
   console.log(`${label.padEnd(28)} median ${m.toFixed(2)} s  (min ${Math.min(...samples).toFixed(2)}, max ${Math.max(...samples).toFixed(2)}, n=${n})`);
   return m;
+}
+
+interface ScaleRun {
+  readonly services: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly workflows: Record<string, { bytes: number; jobsPerRun: number }>;
+  readonly findings: string[];
+}
+
+/** The scale report: in-memory synthesis of 2 and of N services, each the median of `runs` fresh processes. */
+function scaleReport(n: number): void {
+  const measure = (count: number): ScaleRun => {
+    const samples: ScaleRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync(process.execPath, ['--require', 'sucrase/register/ts', path.join(__dirname, 'scale-synth.ts'), String(count)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (r.status !== 0) {
+        console.error(`scale synthesis of ${count} services exited ${r.status}: ${r.stderr}`);
+        process.exit(1);
+      }
+      samples.push(JSON.parse(r.stdout) as ScaleRun);
+    }
+    const mid = [...samples].sort((a, b) => a.seconds - b.seconds)[Math.floor(samples.length / 2)]!;
+    return { ...mid, seconds: median(samples.map((s) => s.seconds)), cpuSeconds: median(samples.map((s) => s.cpuSeconds)) };
+  };
+  const small = measure(2);
+  const large = measure(n);
+  for (const r of [small, large]) {
+    const biggest = Object.entries(r.workflows).sort((a, b) => b[1].bytes - a[1].bytes)[0]!;
+    const busiest = Object.entries(r.workflows).sort((a, b) => b[1].jobsPerRun - a[1].jobsPerRun)[0]!;
+    console.log(`${String(r.services).padStart(3)} services: synthesis median ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(2)} CPU-s), ${r.files} files, ${(r.bytes / 1e6).toFixed(2)} MB;`
+      + ` largest ${biggest[0]} ${(biggest[1].bytes / 1e3).toFixed(0)} KB, most jobs per run ${busiest[0]} ${busiest[1].jobsPerRun}; ${r.findings.length} limit finding(s)`);
+    for (const f of r.findings) console.log(`      ${f}`);
+  }
+  const ratio = large.seconds / small.seconds;
+  console.log(`scale: ${n} services in ${ratio.toFixed(2)} × the time of 2 (goal ≤ 3) → ${ratio <= 3 ? 'met' : 'NOT met'};`
+    + ` ${large.findings.length === 0 ? 'inside GitHub\'s limits' : 'NOT inside GitHub\'s limits'}`);
+}
+
+if (services !== undefined) {
+  scaleReport(services);
+  process.exit(0);
 }
 
 const floor = time('npx projen --version', 'npx', ['projen', '--version']);

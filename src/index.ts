@@ -18,6 +18,7 @@ export * from './synth/output/generated-file';
 export * from './synth/output/pipeline-app';
 export * from './synth/output/yaml';
 export * from './synth/policy/policy';
+export * from './synth/policy/github-limits';
 export * from './synth/policy/guards';
 export * from './synth/policy/rules/index';
 export * from './synth/workflow/expressions';

@@ -3,6 +3,7 @@ import {
   ActionPins, checkoutCredentialsRule, concurrencyRule, dangerousTriggersRule, defaultRules, dependabotRule, imagesRule,
   noEmulationRule, permissionsRule, pinnedActionsRule, releaseCacheRule, runPolicy, scriptInstallRule, secretsRule, templateInjectionRule, pullRequestPrivilegeRule,
   timeoutRule, literalEnvRule, ifExpressionRule, untrustedRunnerFileRule, type PolicyRule, type WorkflowData, type WorkflowTarget,
+  GITHUB_LIMITS, githubLimitsRule, matrixJobCount,
 } from '../src';
 import { buildPipelines } from '../workflows-gen';
 
@@ -220,6 +221,63 @@ describe('policy rules', () => {
     expect(check(imagesRule, (w) => { w.jobs.build.services = { db: { image: 'postgres:latest' } }; })[0]).toMatch(/postgres:latest/);
     expect(check(imagesRule, (w) => { w.jobs.build.container = 'ghcr.io/org/builder'; })[0]).toMatch(/needs a tag/);
     expect(check(imagesRule, (w) => { w.jobs.build.container = { image: 'postgres:17.2' }; })).toEqual([]);
+  });
+
+  describe('github-limits', () => {
+    test('a matrix counts as GitHub expands it: product, exclude, include that extends or adds', () => {
+      expect(matrixJobCount(undefined)).toBe(1);
+      expect(matrixJobCount({ os: ['a', 'b'], node: [20, 22, 24] })).toBe(6);
+      expect(matrixJobCount({ os: ['a', 'b'], node: [20, 22], exclude: [{ os: 'a', node: 20 }, { os: 'b' }] })).toBe(1);
+      // The first include extends the os=a combinations (no new job); the second matches none and adds one.
+      expect(matrixJobCount({ os: ['a', 'b'], include: [{ os: 'a', experimental: true }, { os: 'c' }] })).toBe(3);
+      expect(matrixJobCount({ include: [{ service: 'tts' }, { service: 'agent' }] })).toBe(2);
+      expect(matrixJobCount('${{ fromJSON(needs.plan.outputs.matrix) }}')).toBeUndefined();
+      expect(matrixJobCount({ service: '${{ fromJSON(x) }}' })).toBeUndefined();
+    });
+
+    test('fails a matrix and a run past 256 jobs, naming the workflow, the job and the limit', () => {
+      const findings = check(githubLimitsRule, (w) => { w.jobs.build.strategy = { matrix: { a: [...Array(16).keys()], b: [...Array(17).keys()] } }; });
+      expect(findings).toEqual([
+        expect.stringMatching(/^\[x\/build\] pipelines:github-limits: \.github\/workflows\/x\.yml: the matrix of job build: 272 jobs, over GitHub's limit of 256 jobs/),
+        expect.stringMatching(/^\[x\] pipelines:github-limits: \.github\/workflows\/x\.yml: jobs in one run: 272 jobs, over GitHub's limit of 256 jobs/),
+      ]);
+      expect(check(githubLimitsRule, (w) => { w.jobs.build.strategy = { matrix: { a: [...Array(16).keys()], b: [...Array(16).keys()] } }; })).toEqual([]);
+    });
+
+    test('counts the jobs of called workflows, and their calls, toward the run', () => {
+      const many = (n: number, prefix: string) => Object.fromEntries([...Array(n).keys()].map((i) => [`${prefix}${i}`, { 'runs-on': 'ubuntu-24.04' }]));
+      const caller = goodWorkflow();
+      caller.jobs = { ...many(100, 'own'), callA: { uses: './.github/workflows/a.yml' }, callB: { uses: './.github/workflows/b.yml', strategy: { matrix: { arch: ['amd64', 'arm64'] } } } };
+      const called = {
+        './.github/workflows/a.yml': { jobs: { ...many(50, 'a'), nested: { uses: './.github/workflows/b.yml' } } } as WorkflowData,
+        './.github/workflows/b.yml': { jobs: many(40, 'b') } as WorkflowData,
+      };
+      // 100 own + (50 + 40) through a.yml + 2 × 40 through b.yml = 270.
+      const messages = runPolicy([{ ...target(caller), calledWorkflows: called }], [githubLimitsRule]).map((f) => f.message);
+      expect(messages).toEqual([expect.stringMatching(/^\.github\/workflows\/x\.yml: jobs in one run: 270 jobs, over GitHub's limit of 256 jobs/)]);
+    });
+
+    test('fails more than ten levels of workflows and more than 50 unique reusable workflows', () => {
+      const chain: Record<string, WorkflowData> = {};
+      for (let i = 1; i <= 10; i++) chain[`./.github/workflows/l${i}.yml`] = { jobs: i < 10 ? { next: { uses: `./.github/workflows/l${i + 1}.yml` } } : { leaf: { 'runs-on': 'ubuntu-24.04' } } } as WorkflowData;
+      const deep = goodWorkflow();
+      deep.jobs = { start: { uses: './.github/workflows/l1.yml' } };
+      expect(runPolicy([{ ...target(deep), calledWorkflows: chain }], [githubLimitsRule]).map((f) => f.message)).toEqual([
+        expect.stringMatching(/levels of workflows: 11 levels, over GitHub's limit of 10 levels/),
+      ]);
+      const wide = goodWorkflow();
+      wide.jobs = Object.fromEntries([...Array(GITHUB_LIMITS.uniqueReusableWorkflows.max + 1).keys()].map((i) => [`call${i}`, { uses: `org/repo/.github/workflows/w${i}.yml@${'a'.repeat(40)}` }]));
+      expect(runPolicy([target(wide)], [githubLimitsRule]).map((f) => f.message)).toEqual([
+        expect.stringMatching(/unique reusable workflows called: 51 reusable workflows, over GitHub's limit of 50/),
+      ]);
+    });
+
+    test('fails a file past 500,000 bytes', () => {
+      expect(runPolicy([{ ...target(goodWorkflow()), bytes: 500_001 }], [githubLimitsRule]).map((f) => f.message)).toEqual([
+        expect.stringMatching(/^\.github\/workflows\/x\.yml: file size: 500001 bytes, over GitHub's limit of 500000 bytes \(a larger workflow file starts no runs\)/),
+      ]);
+      expect(runPolicy([{ ...target(goodWorkflow()), bytes: 500_000 }], [githubLimitsRule])).toEqual([]);
+    });
   });
 
   describe('dependabot', () => {

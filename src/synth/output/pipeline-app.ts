@@ -30,6 +30,8 @@ export class PipelineApp extends Construct {
 
   public readonly pins: ActionPins;
   private readonly rules: readonly PolicyRule[];
+  /** Renders computed during the current {@link check}, by construct and kind; undefined outside one. */
+  private renders?: Map<object, Map<string, unknown>>;
 
   constructor(props: PipelineAppProps) {
     super(undefined as unknown as Construct, '');
@@ -39,6 +41,38 @@ export class PipelineApp extends Construct {
 
   /** Validates, renders and checks everything; throws a {@link FindingsError} listing all problems. */
   public synth(): RenderedFile[] {
+    const { files, findings } = this.check();
+    if (findings.length > 0) throw new FindingsError('Synthesis failed; no file was written', findings);
+    return files;
+  }
+
+  /**
+   * Validates, renders and checks everything, and returns the files rendered with every problem
+   * found, without throwing: for reports (the scale bench) that look at output the policy refuses.
+   */
+  public check(): { readonly files: RenderedFile[]; readonly findings: Finding[] } {
+    this.renders = new Map();
+    try {
+      return this.checkTree();
+    } finally {
+      this.renders = undefined;
+    }
+  }
+
+  /**
+   * A construct's render, computed once per {@link check}: while it runs the tree no longer changes,
+   * and a workflow is read by its own file, by every caller (the policy follows calls) and by the docs.
+   * Outside a check it is computed each time.
+   */
+  public renderOnce<T>(construct: object, kind: string, compute: () => T): T {
+    if (!this.renders) return compute();
+    let byKind = this.renders.get(construct);
+    if (!byKind) this.renders.set(construct, (byKind = new Map()));
+    if (!byKind.has(kind)) byKind.set(kind, compute());
+    return byKind.get(kind) as T;
+  }
+
+  private checkTree(): { readonly files: RenderedFile[]; readonly findings: Finding[] } {
     const findings: Finding[] = [];
     for (const construct of this.node.findAll()) {
       for (const message of construct.node.validate()) findings.push({ location: construct.node.path || '<root>', message });
@@ -62,7 +96,6 @@ export class PipelineApp extends Construct {
       owners.set(file.filePath, file.constructPath);
     }
     findings.push(...runPolicy(files.flatMap((f) => (f.policyTarget ? [f.policyTarget] : [])), this.rules));
-    if (findings.length > 0) throw new FindingsError('Synthesis failed; no file was written', findings);
-    return files.sort((a, b) => a.filePath.localeCompare(b.filePath));
+    return { files: files.sort((a, b) => a.filePath.localeCompare(b.filePath)), findings };
   }
 }

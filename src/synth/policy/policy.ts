@@ -13,10 +13,16 @@ export interface WorkflowTarget {
   readonly jobPaths: Readonly<Record<string, string>>;
   /**
    * The workflows of this repository its jobs call, by their `uses:` (`./.github/workflows/x.yml`),
-   * so rules can follow a call: what a called job does runs on the caller's trigger and token.
+   * and the ones those call in turn, so rules can follow a call: what a called job does runs on the
+   * caller's trigger and token.
    * @default - none
    */
   readonly calledWorkflows?: Readonly<Record<string, WorkflowData>>;
+  /**
+   * Size of the file as written, in bytes (UTF-8).
+   * @default - unknown: rules on file size pass
+   */
+  readonly bytes?: number;
 }
 
 /** A rendered dependabot.yml as the policy rules see it. */

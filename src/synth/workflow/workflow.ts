@@ -140,6 +140,10 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
 
   /** The workflow object, exactly as it will be written. */
   public renderData(): { data: WorkflowData; jobPaths: Record<string, string> } {
+    return PipelineApp.of(this).renderOnce(this, 'data', () => this.renderDataNow());
+  }
+
+  private renderDataNow(): { data: WorkflowData; jobPaths: Record<string, string> } {
     const pins = PipelineApp.of(this).pins;
     const workflow = new Workflow(this.filePath.split('/').pop()!, {
       name: this.props.name,
@@ -161,24 +165,38 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
   }
 
   public render(): RenderedFile {
+    return PipelineApp.of(this).renderOnce(this, 'file', () => this.renderNow());
+  }
+
+  private renderNow(): RenderedFile {
     const { data, jobPaths } = this.renderData();
     const pins = PipelineApp.of(this).pins;
+    const text = toYaml(data, { versionOfSha: (sha) => pins.versionOfSha(sha), plainTopLevelKeys: ['on'] });
+    const called = this.calledWorkflowData();
     return {
       filePath: this.filePath,
       format: 'yaml',
-      text: toYaml(data, { versionOfSha: (sha) => pins.versionOfSha(sha), plainTopLevelKeys: ['on'] }),
+      text,
       reviewed: true,
       constructPath: this.node.path,
-      policyTarget: { kind: 'workflow', filePath: this.filePath, constructPath: this.node.path, data, jobPaths, calledWorkflows: this.calledWorkflowData() },
+      policyTarget: {
+        kind: 'workflow', filePath: this.filePath, constructPath: this.node.path, data, jobPaths,
+        calledWorkflows: Object.keys(called).length ? called : undefined, bytes: Buffer.byteLength(text, 'utf8'),
+      },
     };
   }
 
-  /** The rendered workflows of this repository that jobs here call, by their `uses:`. */
-  private calledWorkflowData(): Record<string, WorkflowData> | undefined {
-    const calls = this.jobs.filter((j): j is CallWorkflowJob => j instanceof CallWorkflowJob && j.called instanceof SecureWorkflow);
-    if (calls.length === 0) return undefined;
+  /** The rendered workflows of this repository that jobs here call, by their `uses:`, and those they call in turn. */
+  private calledWorkflowData(into: Record<string, WorkflowData> = {}): Record<string, WorkflowData> {
     const pins = PipelineApp.of(this).pins;
-    return Object.fromEntries(calls.map((j) => [j.usesWith(pins), (j.called as SecureWorkflow).renderData().data]));
+    for (const job of this.jobs) {
+      if (!(job instanceof CallWorkflowJob) || !(job.called instanceof SecureWorkflow)) continue;
+      const uses = job.usesWith(pins);
+      if (uses in into) continue;
+      into[uses] = job.called.renderData().data;
+      job.called.calledWorkflowData(into);
+    }
+    return into;
   }
 
   private renderConcurrency(): GeneratedWorkflowTypes.Concurrency | undefined {

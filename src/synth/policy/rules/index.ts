@@ -1,4 +1,5 @@
 import { dependabotRule } from './dependabot';
+import { githubLimitsRule } from './github-limits';
 import { concurrencyRule, imagesRule, literalEnvRule, timeoutRule } from './hygiene';
 import { dangerousTriggersRule, ifExpressionRule, templateInjectionRule, untrustedRunnerFileRule } from './injection';
 import { noEmulationRule, pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
@@ -8,6 +9,7 @@ import type { ActionPins } from '../../pins/action-pins';
 import type { PolicyRule } from '../policy';
 
 export * from './dependabot';
+export * from './github-limits';
 export * from './hygiene';
 export * from './injection';
 export * from './supply-chain';
@@ -42,5 +44,6 @@ export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
     literalEnvRule,
     dependabotRule(options.requiredEcosystems),
     workloadsRule,
+    githubLimitsRule,
   ];
 }

@@ -1,0 +1,25 @@
+/**
+ * One synthesis of the platform grown to N services, in memory (nothing is written), for the
+ * scale bench: prints JSON with the time and CPU of building and checking the tree, the generated
+ * size, each workflow's size and jobs per run, and the policy's findings.
+ * Usage: node --require sucrase/register/ts bench/scale-synth.ts <services>
+ */
+import { workflowRunShape, type WorkflowTarget } from '../src';
+import { platformWithServices } from '../test/fixtures/platforms';
+import { buildPipelines } from '../workflows-gen';
+
+const services = Number(process.argv[2]);
+const start = process.hrtime.bigint();
+const cpuStart = process.cpuUsage();
+const { files, findings } = buildPipelines({ definition: platformWithServices(services) }).check();
+const cpu = process.cpuUsage(cpuStart);
+const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const workflows = Object.fromEntries(files.filter((f) => f.policyTarget?.kind === 'workflow').map((f) => {
+  const target = f.policyTarget as WorkflowTarget;
+  return [f.filePath.split('/').pop()!, { bytes: Buffer.byteLength(f.text), jobsPerRun: workflowRunShape(target).jobs }];
+}));
+process.stdout.write(`${JSON.stringify({
+  services, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, files: files.length,
+  bytes: files.reduce((n, f) => n + Buffer.byteLength(f.text), 0), workflows,
+  findings: findings.map((f) => `[${f.location}] ${f.code ?? ''} ${f.message}`),
+})}\n`);
