@@ -1,5 +1,6 @@
 import * as YAML from 'yaml';
 import { CODE_SIGNING_OFF, Platform, topLevelConjuncts, type PlatformDefinition } from '../src';
+import { buildPipelines } from '../workflows-gen';
 import { PLATFORM } from '../workflows-gen/platform';
 import { generatedPaths, synthProject } from './support/project';
 
@@ -109,5 +110,25 @@ describe('app pipelines', () => {
   test('the app model names its bad fields', () => {
     const def: PlatformDefinition = { ...PLATFORM, app: { ...PLATFORM.app, project: 'apps/X/Package.swift', xcode: 'latest', testTargets: { ...PLATFORM.app.testTargets, routing: 'has space' } } };
     expect(() => Platform.fromDefinition(def)).toThrow(/\[app\.project\] "apps\/X\/Package\.swift" must name a \.xcodeproj or \.xcworkspace[\s\S]*\[app\.xcode\][\s\S]*\[app\.testTargets\.routing\]/);
+  });
+});
+
+describe('Swift package updates', () => {
+  const ecosystems = (packageManifest: 'xcodeproj' | 'swiftpm') => {
+    const files = Object.fromEntries(buildPipelines({ definition: { ...PLATFORM, app: { ...PLATFORM.app, packageManifest } } }).synth().map((f) => [f.filePath, f.text]));
+    const config = YAML.parse(files['.github/dependabot.yml']!) as { updates: { 'package-ecosystem': string; directories: string[] }[] };
+    return { config, ciApp: files['.github/workflows/ci-app.yml']! };
+  };
+
+  test('an Xcode project gets no Dependabot swift entry; CI reports newer releases instead', () => {
+    const { config, ciApp } = ecosystems('xcodeproj');
+    expect(config.updates.map((u) => u['package-ecosystem'])).not.toContain('swift');
+    expect(ciApp).toContain('--report-newer');
+  });
+
+  test('a Package.swift app gets the swift entry for its folder, and CI leaves newer releases to Dependabot', () => {
+    const { config, ciApp } = ecosystems('swiftpm');
+    expect(config.updates.find((u) => u['package-ecosystem'] === 'swift')?.directories).toEqual([`/${PLATFORM.app.path}`]);
+    expect(ciApp).not.toContain('--report-newer');
   });
 });

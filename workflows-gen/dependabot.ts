@@ -2,10 +2,13 @@ import { CodeOwners, DependabotConfig, type Construct, type DependabotEcosystem,
 
 /**
  * The ecosystems Dependabot must watch. Not github-actions: every workflow is generated, so an
- * action update is update-actions.yml's (lock file and regenerated YAML in one pull request).
+ * action update is update-actions.yml's (lock file and regenerated YAML in one pull request). Not
+ * swift for an Xcode project: Dependabot reads an Xcode project's Package.resolved only behind an
+ * experiment flag (`enable_swift_xcode_spm`, dependabot-core, 2026), so an entry would promise
+ * updates that never come; ci-app's `check-swift-pins --report-newer` reports newer releases instead.
  */
 export function ecosystemsOf(platform: Platform): DependabotEcosystem[] {
-  return ['npm', ...(platform.services.length > 0 ? (['uv', 'docker'] as const) : []), 'swift'];
+  return ['npm', ...(platform.services.length > 0 ? (['uv', 'docker'] as const) : []), ...(platform.swiftPinsNeedReleaseCheck ? [] : (['swift'] as const))];
 }
 
 /** `.github/dependabot.yml`. */
@@ -19,7 +22,9 @@ export function dependabotConfig(scope: Construct, platform: Platform): Dependab
   // uv.lock holds the services' hashed dependency tree; the uv ecosystem updates it with pyproject.toml.
   config.addUpdate({ ecosystem: 'uv', directories: serviceDirs, commitPrefix: 'deps(services)' });
   config.addUpdate({ ecosystem: 'docker', directories: serviceDirs, commitPrefix: 'deps(images)' });
-  config.addUpdate({ ecosystem: 'swift', directories: [`/${platform.swiftDependencyDirectory}`], commitPrefix: 'deps(app)' });
+  if (ecosystemsOf(platform).includes('swift')) {
+    config.addUpdate({ ecosystem: 'swift', directories: [`/${platform.swiftDependencyDirectory}`], commitPrefix: 'deps(app)' });
+  }
   return config;
 }
 

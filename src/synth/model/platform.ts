@@ -204,17 +204,16 @@ export class Platform {
 
   /**
    * The folder Dependabot's `swift` ecosystem reads the app's packages from: Package.swift's
-   * folder, or for an Xcode project the folder holding the `.xcodeproj` (Dependabot finds
-   * Package.resolved inside it; that support is still behind an experiment flag in
-   * dependabot-core, see {@link swiftPinsNeedReleaseCheck}).
+   * folder. (An Xcode project gets no swift entry, see {@link swiftPinsNeedReleaseCheck}.)
    */
   public get swiftDependencyDirectory(): string {
     return this.app.packageManifest === 'swiftpm' ? this.app.path : path.posix.dirname(this.app.project);
   }
 
   /**
-   * Whether CI itself must report releases newer than the app's pins: Dependabot proposes updates
-   * reliably only for a Package.swift; an Xcode project's package references may go unseen.
+   * Whether CI itself must report releases newer than the app's pins, in place of Dependabot:
+   * Dependabot proposes Swift updates for a Package.swift only; for an Xcode project's
+   * Package.resolved its support is behind an experiment flag (`enable_swift_xcode_spm`).
    */
   public get swiftPinsNeedReleaseCheck(): boolean {
     return this.app.packageManifest === 'xcodeproj';
