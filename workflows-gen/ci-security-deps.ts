@@ -1,17 +1,21 @@
 import {
-  serviceJobId, addChangeDetectionJob, addResultsGateJob, cliStep, dependencyReview, Expression, github, guards, npmInstallSteps, PIP_AUDIT_SARIF, READ_CONTENTS, runnerVariables,
+  serviceJobId, addChangeDetectionJob, addResultsGateJob, cliStep, dependencyReview, Expression, github, guards, npmInstallSteps, PIP_AUDIT_SARIF, READ_CONTENTS, runnerVariables, SWIFT_AUDIT_SARIF,
   runStep, SecureWorkflow, setupUv, status, uploadSarif, type Construct, type Platform, type WorkflowJob,
 } from '../src';
 
 /**
  * `.github/workflows/ci-security-deps.yml`: pip-audit over each service's locked dependencies
- * (exported from uv.lock with hashes), rated through OSV and uploaded to code scanning as SARIF;
- * fails on high or critical. Pull requests also get GitHub's dependency review.
+ * (exported from uv.lock with hashes), and the app's Swift packages (Package.resolved) against OSV's
+ * SwiftURL ecosystem, each rated through OSV and uploaded to code scanning as SARIF; fails on high or
+ * critical. Pull requests also get GitHub's dependency review.
  */
+/** The change filter of the app's Swift packages. */
+const APP_FILTER = 'app';
+
 export function ciSecurityDepsWorkflow(scope: Construct, platform: Platform): SecureWorkflow {
   const workflow = new SecureWorkflow(scope, 'ci-security-deps', {
     name: 'Security – dependencies',
-    description: 'pip-audit of each service\'s locked dependencies with SARIF in code scanning (fails on high or critical), weekly and on changes; dependency review on pull requests.',
+    description: 'pip-audit of each service\'s locked dependencies and an OSV check of the app\'s Swift packages, with SARIF in code scanning (fails on high or critical), weekly and on changes; dependency review on pull requests.',
     triggers: {
       push: { branches: [platform.defaultBranch] },
       pullRequest: {},
@@ -22,7 +26,10 @@ export function ciSecurityDepsWorkflow(scope: Construct, platform: Platform): Se
   // appear for unchanged locks); pushes and pull requests audit what they changed.
   const changes = addChangeDetectionJob(workflow, {
     runsOn: platform.runners.linux,
-    filters: Object.fromEntries(platform.services.map((s) => [s.name, [`${s.path}/uv.lock`, `${s.path}/pyproject.toml`, workflow.filePath]])),
+    filters: {
+      ...Object.fromEntries(platform.services.map((s) => [s.name, [`${s.path}/uv.lock`, `${s.path}/pyproject.toml`, workflow.filePath]])),
+      [APP_FILTER]: [platform.app.packageResolved, workflow.filePath],
+    },
   });
   // The token of a fork's pull request cannot write code-scanning results: do not try.
   const canUploadSarif = github.eventName.ne('pull_request').or(Expression.raw('github.event.pull_request.head.repo.full_name == github.repository'));
@@ -77,6 +84,27 @@ export function ciSecurityDepsWorkflow(scope: Construct, platform: Platform): Se
       ],
     }));
   }
+  // Dependabot cannot watch an Xcode project's packages, and GitHub's dependency graph reads no
+  // Package.resolved inside an .xcodeproj: this job is what checks WhisperKit and the rest for advisories.
+  const swiftSarif = 'swift-audit.sarif';
+  jobs.push(workflow.addJob('audit-app', {
+    name: 'Swift packages (OSV)',
+    runsOn: platform.runners.linux,
+    permissions: { contents: 'read', securityEvents: 'write' },
+    timeoutMinutes: 10,
+    needs: [changes.job],
+    if: changes.changed(APP_FILTER),
+    steps: [
+      ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
+      cliStep(SWIFT_AUDIT_SARIF, {
+        name: 'Check Package.resolved against OSV and write SARIF (fails on high or critical)',
+        args: { resolved: platform.app.packageResolved, output: swiftSarif, failOn: 'high', summary: runnerVariables.stepSummary },
+      }),
+      uploadSarif({ sarifFile: swiftSarif, category: `swift-packages/${platform.app.name}` }, {
+        if: status.notCancelled.and(Expression.raw(`hashFiles('${swiftSarif}') != ''`)).and(canUploadSarif),
+      }),
+    ],
+  }));
   jobs.push(workflow.addJob('dependency-review', {
     name: 'Dependency review',
     runsOn: platform.runners.linux,

@@ -78,6 +78,16 @@ export const PIP_AUDIT_SARIF = contract('pip-audit-sarif', {
   summary: '--summary',
 });
 
+export const SWIFT_AUDIT_SARIF = contract('swift-audit-sarif', {
+  resolved: '--resolved',
+  output: '--output',
+  osvUrl: '--osv-url',
+  failOn: '--fail-on',
+  ignoreVuln: '--ignore-vuln',
+  timeout: '--timeout-ms',
+  summary: '--summary',
+});
+
 export const MODELS_MANIFEST = contract('models-manifest', {
   manifest: '--manifest',
   matrix: '--matrix',
@@ -151,4 +161,4 @@ export const APPCAST_EVERYONE = contract(APPCAST_BIN, { feed: '--feed', version:
 
 export const APPCAST_WITHDRAW = contract(APPCAST_BIN, { feed: '--feed', version: '--version' }, [], 'withdraw');
 
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS, APPCAST_ADD, APPCAST_PHASE, APPCAST_EVERYONE, APPCAST_WITHDRAW] as const;
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, SWIFT_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS, APPCAST_ADD, APPCAST_PHASE, APPCAST_EVERYONE, APPCAST_WITHDRAW] as const;

@@ -30,13 +30,16 @@ export function monorepoFiles(): Record<string, string> {
   }, null, 2);
   files[app.packageResolved] = JSON.stringify({
     originHash: 'f'.repeat(64), version: 3,
-    pins: [{ identity: 'whisperkit', kind: 'remoteSourceControl', location: 'https://github.com/argmaxinc/WhisperKit.git', state: { revision: '1f3e5a3b2c4d5e6f708192a3b4c5d6e7f8091a2b', version: '0.9.4' } }],
+    pins: [{ identity: 'whisperkit', kind: 'remoteSourceControl', location: `https://${WHISPERKIT_PIN.name}.git`, state: { revision: '1f3e5a3b2c4d5e6f708192a3b4c5d6e7f8091a2b', version: WHISPERKIT_PIN.version } }],
   }, null, 2);
   files[`${app.project}/project.pbxproj`] = '// !$*UTF8*$!\n{ archiveVersion = 1; }\n';
   files[`${app.path}/VoiceTranscriber/App.swift`] = 'import SwiftUI\n@main struct App: SwiftUI.App { var body: some Scene { WindowGroup { Text("hi") } } }\n';
   files[`${app.path}/.swiftlint.yml`] = 'strict: true\n';
   return files;
 }
+
+/** The app's WhisperKit pin in the fixture's Package.resolved, as OSV's SwiftURL ecosystem names it. */
+export const WHISPERKIT_PIN = { name: 'github.com/argmaxinc/WhisperKit', version: '0.9.4' } as const;
 
 /** Seeds the remote's first commit: this repository's committed tree (HEAD) plus the monorepo files. */
 export function seedRepository(dir: string): void {

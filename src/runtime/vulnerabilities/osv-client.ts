@@ -16,10 +16,20 @@ export interface OsvRecord {
   readonly severity?: readonly { readonly type?: string; readonly score?: string }[];
   readonly database_specific?: { readonly severity?: unknown };
   readonly affected?: readonly {
+    readonly package?: { readonly ecosystem?: string; readonly name?: string };
+    readonly ranges?: readonly { readonly type?: string; readonly events?: readonly Record<string, unknown>[] }[];
     readonly severity?: readonly { readonly type?: string; readonly score?: string }[];
     readonly ecosystem_specific?: { readonly severity?: unknown };
   }[];
 }
+
+/** One query of `POST /v1/querybatch`: a package version, or a commit. */
+export type OsvQuery =
+  | { readonly package: { readonly ecosystem: string; readonly name: string }; readonly version: string }
+  | { readonly commit: string };
+
+/** Most queries OSV takes in one batch. */
+const MAX_BATCH = 1000;
 
 /** Options of {@link OsvClient}. */
 export interface OsvClientOptions {
@@ -67,14 +77,53 @@ export class OsvClient {
     return pending;
   }
 
+  /**
+   * The vulnerability IDs affecting each query (`POST /v1/querybatch`), in the queries' order,
+   * following OSV's page tokens until every page is read.
+   */
+  public async queryBatch(queries: readonly OsvQuery[]): Promise<string[][]> {
+    const out: string[][] = queries.map(() => []);
+    for (let start = 0; start < queries.length; start += MAX_BATCH) {
+      let pending = queries.slice(start, start + MAX_BATCH).map((query, i) => ({ index: start + i, query: query as Record<string, unknown> }));
+      while (pending.length > 0) {
+        const body = await this.send('POST', 'v1/querybatch', { queries: pending.map((p) => p.query) }, 'the batch query');
+        const results = (body as { results?: unknown }).results;
+        if (!Array.isArray(results) || results.length !== pending.length) {
+          throw new InputError(`OSV answered the batch query with ${Array.isArray(results) ? results.length : 'no'} results for ${pending.length} queries`);
+        }
+        const next: typeof pending = [];
+        results.forEach((r: { vulns?: { id?: unknown }[]; next_page_token?: unknown }, i) => {
+          for (const v of r?.vulns ?? []) if (typeof v.id === 'string') out[pending[i]!.index]!.push(v.id);
+          if (typeof r?.next_page_token === 'string' && r.next_page_token !== '') next.push({ ...pending[i]!, query: { ...pending[i]!.query, page_token: r.next_page_token } });
+        });
+        pending = next;
+      }
+    }
+    return out;
+  }
+
   private async fetchRecord(id: string): Promise<OsvRecord | undefined> {
-    const url = new URL(`v1/vulns/${encodeURIComponent(id)}`, this.base.href.endsWith('/') ? this.base : new URL(`${this.base.href}/`));
+    const data = await this.send('GET', `v1/vulns/${encodeURIComponent(id)}`, undefined, id);
+    if (data === undefined) return undefined;
+    if (typeof data !== 'object' || data === null || typeof (data as { id?: unknown }).id !== 'string') {
+      throw new InputError(`OSV returned a record without an id for ${id}`);
+    }
+    return data as OsvRecord;
+  }
+
+  /** One API call with retries: the parsed JSON body, or undefined on 404. */
+  private async send(method: 'GET' | 'POST', route: string, payload: unknown, what: string): Promise<unknown> {
+    const url = new URL(route, this.base.href.endsWith('/') ? this.base : new URL(`${this.base.href}/`));
     const timeout = this.options.timeoutMs ?? 10000;
     try {
       return await backOff(async () => {
         let response;
         try {
-          response = await request(url, { method: 'GET', headersTimeout: timeout, bodyTimeout: timeout, signal: AbortSignal.timeout(timeout), headers: { accept: 'application/json' } });
+          response = await request(url, {
+            method, headersTimeout: timeout, bodyTimeout: timeout, signal: AbortSignal.timeout(timeout),
+            headers: { 'accept': 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+            body: payload === undefined ? undefined : JSON.stringify(payload),
+          });
         } catch (e) {
           throw new RetryableError((e as Error).message);
         }
@@ -91,17 +140,12 @@ export class OsvClient {
           await body.dump();
           throw new InputError(`OSV answered HTTP ${statusCode} for ${url.href}`);
         }
-        const text = (await readBounded(body, MAX_BODY_BYTES, (limit) => new InputError(`an OSV record is larger than ${limit} bytes`))).toString('utf8');
-        let data: unknown;
+        const text = (await readBounded(body, MAX_BODY_BYTES, (limit) => new InputError(`an OSV answer is larger than ${limit} bytes`))).toString('utf8');
         try {
-          data = JSON.parse(text);
+          return JSON.parse(text) as unknown;
         } catch {
           throw new InputError(`OSV returned a body that is not JSON for ${url.href}`);
         }
-        if (typeof data !== 'object' || data === null || typeof (data as { id?: unknown }).id !== 'string') {
-          throw new InputError(`OSV returned a record without an id for ${url.href}`);
-        }
-        return data as OsvRecord;
       }, {
         numOfAttempts: this.options.attempts ?? 3,
         startingDelay: this.options.initialDelayMs ?? 500,
@@ -109,7 +153,7 @@ export class OsvClient {
         retry: (e) => e instanceof RetryableError,
       });
     } catch (e) {
-      if (e instanceof RetryableError) throw new InputError(`could not reach OSV at ${url.origin} for ${id} (${e.message}); nothing was written`);
+      if (e instanceof RetryableError) throw new InputError(`could not reach OSV at ${url.origin} for ${what} (${e.message}); nothing was written`);
       throw e;
     }
   }

@@ -3,6 +3,31 @@ import { normalizePackageName, type PipAuditReport } from './pip-audit-report';
 import { rateVulnerability, type OsvClient } from './osv-client';
 import { reaches, SEVERITIES, type GateSeverity, type Rating } from './severity';
 
+/** The scanner a SARIF run and a summary name: what differs between pip-audit's and the Swift packages' reports. */
+export interface ScanTool {
+  /** SARIF driver name and the summary's title, e.g. `pip-audit`. */
+  readonly name: string;
+  readonly informationUri: string;
+  /** Key of the partial fingerprint, stable per tool so code scanning keeps one alert per package and ID. */
+  readonly fingerprint: string;
+  /** How a team records an accepted risk, in each rule's help. */
+  readonly acceptRisk: string;
+  /** Why the tool skips a dependency, in the summary. */
+  readonly skipReason: string;
+  /** How package names compare (fingerprints). */
+  readonly normalizeName: (name: string) => string;
+}
+
+/** pip-audit's reports, rated through OSV (`pip-audit-sarif`). */
+export const PIP_AUDIT_TOOL: ScanTool = {
+  name: 'pip-audit',
+  informationUri: 'https://github.com/pypa/pip-audit',
+  fingerprint: 'pipAudit/v1',
+  acceptRisk: 'record an accepted risk with pip-audit --ignore-vuln',
+  skipReason: 'not on PyPI, or no version',
+  normalizeName: normalizePackageName,
+};
+
 /** One vulnerable package version, rated. */
 export interface Finding {
   readonly id: string;
@@ -42,7 +67,8 @@ function packageLines(text: string): Map<string, number> {
   return lines;
 }
 
-async function mapPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** `fn` over `items`, at most `size` at once, results in the items' order. */
+export async function mapPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -104,7 +130,7 @@ export function findingMessage(f: Finding): string {
 }
 
 /** SARIF 2.1.0 of the findings: one rule per vulnerability ID, one result per vulnerable package. */
-export function toSarif(findings: readonly Finding[], lockfileUri: string): Record<string, unknown> {
+export function toSarif(findings: readonly Finding[], lockfileUri: string, tool: ScanTool = PIP_AUDIT_TOOL): Record<string, unknown> {
   const rules = new Map<string, Record<string, unknown>>();
   for (const f of findings) {
     if (rules.has(f.id)) continue;
@@ -115,7 +141,7 @@ export function toSarif(findings: readonly Finding[], lockfileUri: string): Reco
       shortDescription: { text: text.slice(0, 1000) },
       fullDescription: { text: (f.description ?? text).slice(0, 10000) },
       helpUri: advisoryUrl(f.id),
-      help: { text: `See ${advisoryUrl(f.id)}. Upgrade to a fixed version, or record an accepted risk with pip-audit --ignore-vuln.` },
+      help: { text: `See ${advisoryUrl(f.id)}. Upgrade to a fixed version, or ${tool.acceptRisk}.` },
       defaultConfiguration: { level: LEVEL[f.rating.severity] },
       properties: {
         'tags': ['security', 'vulnerability', `severity:${f.rating.severity}`],
@@ -129,7 +155,7 @@ export function toSarif(findings: readonly Finding[], lockfileUri: string): Reco
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'pip-audit', informationUri: 'https://github.com/pypa/pip-audit', rules: [...rules.values()] } },
+      tool: { driver: { name: tool.name, informationUri: tool.informationUri, rules: [...rules.values()] } },
       results: findings.map((f) => ({
         ruleId: f.id,
         ruleIndex: ruleIndex.get(f.id),
@@ -137,7 +163,7 @@ export function toSarif(findings: readonly Finding[], lockfileUri: string): Reco
         message: { text: findingMessage(f) },
         locations: [{ physicalLocation: { artifactLocation: { uri: lockfileUri }, region: { startLine: f.line ?? 1 } } }],
         // Stable across runs, so code scanning tracks one alert per package and ID.
-        partialFingerprints: { 'pipAudit/v1': createHash('sha256').update(`${normalizePackageName(f.packageName)}\0${f.id}`).digest('hex') },
+        partialFingerprints: { [tool.fingerprint]: createHash('sha256').update(`${tool.normalizeName(f.packageName)}\0${f.id}`).digest('hex') },
       })),
     }],
   };
@@ -146,15 +172,15 @@ export function toSarif(findings: readonly Finding[], lockfileUri: string): Reco
 const cell = (text: string) => text.replace(/[|\r\n]/g, ' ');
 
 /** A Markdown summary for the job page. */
-export function summaryMarkdown(findings: readonly Finding[], failOn: GateSeverity, skipped: number): string {
+export function summaryMarkdown(findings: readonly Finding[], failOn: GateSeverity, skipped: number, tool: ScanTool = PIP_AUDIT_TOOL): string {
   const failing = new Set(failingFindings(findings, failOn));
   const rows = [...findings]
     .sort((a, b) => SEVERITIES.indexOf(b.rating.severity) - SEVERITIES.indexOf(a.rating.severity) || a.packageName.localeCompare(b.packageName))
     .map((f) => `| ${failing.has(f) ? '❌' : '⚠️'} | ${cell(`${f.packageName} ${f.version}`)} | [${f.id}](${advisoryUrl(f.id)}) | ${f.rating.severity} | ${cell(f.fixVersions.join(', ')) || '—'} |`);
   return [
-    `### pip-audit: ${findings.length} vulnerabilit${findings.length === 1 ? 'y' : 'ies'}, ${failing.size} at or above ${failOn}`,
+    `### ${tool.name}: ${findings.length} vulnerabilit${findings.length === 1 ? 'y' : 'ies'}, ${failing.size} at or above ${failOn}`,
     '',
     ...(rows.length > 0 ? ['| | package | ID | severity | fixed in |', '| --- | --- | --- | --- | --- |', ...rows, ''] : []),
-    ...(skipped > 0 ? [`${skipped} dependenc${skipped === 1 ? 'y was' : 'ies were'} skipped by pip-audit (not on PyPI, or no version).`, ''] : []),
+    ...(skipped > 0 ? [`${skipped} dependenc${skipped === 1 ? 'y was' : 'ies were'} skipped by ${tool.name} (${tool.skipReason}).`, ''] : []),
   ].join('\n');
 }

@@ -233,11 +233,12 @@ function attest(ctx: ActionContext): void {
 function uploadSarif(ctx: ActionContext): void {
   const file = inWorkspace(ctx, required(ctx, 'sarif_file'));
   if (!existsSync(file)) throw new Error(`Path does not exist: ${ctx.inputs.sarif_file}`);
-  const sarif = JSON.parse(readFileSync(file, 'utf8')) as { version?: string; runs?: unknown[] };
+  const sarif = JSON.parse(readFileSync(file, 'utf8')) as { version?: string; runs?: { results?: unknown[] }[] };
   if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error(`${ctx.inputs.sarif_file} is not SARIF 2.1.0`);
   if (asText(ctx.run.github.event_name) === 'pull_request' && ctx.run.github.event && (ctx.run.github.event as { pull_request?: { head?: { repo?: { fork?: boolean } } } }).pull_request?.head?.repo?.fork) {
     throw new Error('Resource not accessible by integration (a fork pull request cannot upload SARIF)');
   }
+  ctx.run.world.sarifUploads.push({ job: ctx.jobLabel, category: ctx.inputs.category ?? '', results: sarif.runs.reduce((n, r) => n + (r.results?.length ?? 0), 0) });
   ctx.log(`uploaded ${ctx.inputs.sarif_file} (${ctx.inputs.category ?? 'no category'})`);
 }
 

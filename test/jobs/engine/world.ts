@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConcurrencyGroups, Reviews } from './concurrency';
 import type { Json } from './expressions';
+import { startOsvFixture, type OsvAnswer, type OsvFixture } from '../../support/osv-fixture';
 
 /** A deployment protection rule set: which branches and tags may use a GitHub environment. */
 export interface EnvironmentRules {
@@ -74,6 +75,15 @@ export class World {
   /** The stand-in GitHub REST API (each job's GITHUB_API_URL). */
   apiUrl = '';
   readonly oidcAudiences: string[] = [];
+  private osv?: OsvFixture;
+  /** The stand-in OSV API (the `--osv-url` the npx stand-in gives the vulnerability CLIs). */
+  osvUrl = '';
+  /** OSV's records by ID, as the scenario defines them (an unknown ID is a 404). */
+  readonly osvRecords: Record<string, OsvAnswer> = {};
+  /** What OSV's batch query finds: IDs by `ecosystem:name@version` (and by commit). */
+  readonly osvAdvisories: { byPackage: Record<string, string[]>; byCommit: Record<string, string[]> } = { byPackage: {}, byCommit: {} };
+  /** The SARIF files jobs uploaded to code scanning. */
+  readonly sarifUploads: { readonly job: string; readonly category: string; readonly results: number }[] = [];
 
   private readonly runNumbers = new Map<string, number>();
   /** Faults that act once per scenario and have acted. */
@@ -112,6 +122,9 @@ export class World {
 
   /** Starts the OIDC token endpoint jobs with `id-token: write` call (on 127.0.0.1). */
   async start(): Promise<void> {
+    // Read at request time: a scenario's setup may add advisories after the world started.
+    this.osv = await startOsvFixture(this.osvRecords, this.osvAdvisories);
+    this.osvUrl = this.osv.url;
     this.oidc = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (req.headers.authorization !== 'bearer oidc-request-token') {
@@ -140,6 +153,7 @@ export class World {
   async stop(keep = false): Promise<void> {
     await new Promise<void>((resolve) => (this.oidc ? this.oidc.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.api ? this.api.close(() => resolve()) : resolve()));
+    await this.osv?.close();
     if (!keep) rmSync(this.dir, { recursive: true, force: true });
   }
 

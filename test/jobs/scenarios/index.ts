@@ -5,7 +5,7 @@ import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state
 import { hashWorkspaceFiles } from '../engine/job-executor';
 import type { Json } from '../engine/expressions';
 import type { World } from '../engine/world';
-import { MODEL_BYTES, MODEL_ID, MODEL_SHA256 } from '../fixture-monorepo';
+import { MODEL_BYTES, MODEL_ID, MODEL_SHA256, WHISPERKIT_PIN } from '../fixture-monorepo';
 import type { Scenario } from '../harness';
 import { runbookScenario } from './runbook';
 import { branchCommits, cluster, conclusions, jobLogs, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
@@ -273,7 +273,30 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   { name: 'nightly-app-performance', setup: seedModelsCache, events: [{ kind: 'schedule', workflow: 'ci-app-performance.yml' }] },
-  { name: 'weekly-dependency-scan', events: [{ kind: 'schedule', workflow: 'ci-security-deps.yml' }] },
+  {
+    name: 'weekly-dependency-scan', events: [{ kind: 'schedule', workflow: 'ci-security-deps.yml' }],
+    effects: ({ world }) => {
+      // A scheduled run audits every service and the app's Swift packages, and uploads each SARIF, clean or not.
+      expect(world.sarifUploads.map((u) => [u.category, u.results]).sort()).toEqual([['pip-audit/agent', 0], ['pip-audit/tts', 0], [`swift-packages/${app.name}`, 0]]);
+    },
+  },
+  {
+    name: 'weekly-dependency-scan-swift-advisory',
+    setup: (world) => {
+      world.osvAdvisories.byPackage[`SwiftURL:${WHISPERKIT_PIN.name}@${WHISPERKIT_PIN.version}`] = ['GHSA-wkit-0000-0001'];
+      world.osvRecords['GHSA-wkit-0000-0001'] = { id: 'GHSA-wkit-0000-0001', summary: 'Model download path traversal', database_specific: { severity: 'HIGH' } };
+    },
+    events: [{ kind: 'schedule', workflow: 'ci-security-deps.yml' }],
+    failing: {
+      'ci-security-deps.yml/audit-app': 'WhisperKit\'s pinned version has a high advisory in OSV',
+      'ci-security-deps.yml/result': 'a required job failed',
+    },
+    effects: ({ world }) => {
+      // The gate fails after the SARIF is written: code scanning still gets the finding.
+      expect(world.sarifUploads.find((u) => u.category === `swift-packages/${app.name}`)?.results).toBe(1);
+      expect(jobLogs(world, 'ci-security-deps.yml-audit-app')).toContain('1 vulnerability is high or worse, or unrated: WhisperKit GHSA-wkit-0000-0001');
+    },
+  },
   { name: 'weekly-image-scan', setup: tagMain, events: [{ kind: 'schedule', workflow: 'ci-security-images.yml' }] },
   { name: 'weekly-codeql', events: [{ kind: 'schedule', workflow: 'ci-app-codeql.yml' }] },
   {

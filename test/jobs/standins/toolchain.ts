@@ -97,6 +97,9 @@ export function npm(args: string[]): number {
   return 0;
 }
 
+/** This package's bins that read OSV (`--osv-url`); the runner has no outside network. */
+const OSV_CLIENTS = ['swift-audit-sarif', 'pip-audit-sarif'];
+
 /**
  * Longest load window and warm-up the job runner lets `load-test` run (the workflows ask for
  * minutes): long enough for a few requests at the workflows' lowest rate, so an error-rate gate still
@@ -106,9 +109,10 @@ export const LOAD_TEST_CEILING_SECONDS = { '--duration': 1, '--warmup': 1 } as c
 
 /**
  * npx --no-install <bin>: this package's bins run from the linked lib/, other bins from
- * node_modules/.bin, nothing is downloaded. Two documented changes to what the real npx would run:
- * load-test's --duration and --warmup are capped (a 10-minute watch in a second), and the model's public URLs are
- * served by the stand-in ingress on 127.0.0.1. This package's bins load in this process as its main
+ * node_modules/.bin, nothing is downloaded. Three documented changes to what the real npx would run:
+ * load-test's --duration and --warmup are capped (a 10-minute watch in a second), the model's public URLs are
+ * served by the stand-in ingress on 127.0.0.1, and the vulnerability CLIs ask the world's stand-in OSV API
+ * (`--osv-url`), whose advisories the scenario sets. This package's bins load in this process as its main
  * module, as `node <bin>` would run them (one node start per call instead of two: the suite makes about a hundred).
  */
 export async function npx(args: string[]): Promise<ToolResult> {
@@ -128,6 +132,7 @@ export async function npx(args: string[]): Promise<ToolResult> {
       if (i >= 0 && Number(finalArgs[i + 1]) > ceiling) finalArgs[i + 1] = String(ceiling);
     }
   }
+  if (OSV_CLIENTS.includes(bin) && process.env.STANDIN_OSV_URL && !finalArgs.includes('--osv-url')) finalArgs.push('--osv-url', process.env.STANDIN_OSV_URL);
   const ingress = JSON.parse(process.env.STANDIN_INGRESS ?? '{}') as Record<string, string>;
   let served: Awaited<ReturnType<typeof startIngress>> | undefined;
   for (let i = 0; i < finalArgs.length; i++) {
