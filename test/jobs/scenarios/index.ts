@@ -294,7 +294,7 @@ export const SCENARIOS: Scenario[] = [
     effects: ({ world }) => {
       // The gate fails after the SARIF is written: code scanning still gets the finding.
       expect(world.sarifUploads.find((u) => u.category === `swift-packages/${app.name}`)?.results).toBe(1);
-      expect(jobLogs(world, 'ci-security-deps.yml-audit-app')).toContain('1 vulnerability is high or worse, or unrated: WhisperKit GHSA-wkit-0000-0001');
+      expect(jobLogs(world, 'audit-app')).toContain('1 vulnerability is high or worse, or unrated: WhisperKit GHSA-wkit-0000-0001');
     },
   },
   { name: 'weekly-image-scan', setup: tagMain, events: [{ kind: 'schedule', workflow: 'ci-security-images.yml' }] },
