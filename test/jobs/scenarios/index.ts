@@ -294,7 +294,8 @@ export const SCENARIOS: Scenario[] = [
     effects: ({ world }) => {
       // The gate fails after the SARIF is written: code scanning still gets the finding.
       expect(world.sarifUploads.find((u) => u.category === `swift-packages/${app.name}`)?.results).toBe(1);
-      expect(jobLogs(world, 'audit-app')).toContain('1 vulnerability is high or worse, or unrated: WhisperKit GHSA-wkit-0000-0001');
+      // The job fails on the gate's error annotation, which names the package, the advisory and its severity.
+      expect(world.reports.find((r) => r.job === 'audit-app')?.reason).toContain('WhisperKit 0.9.4: GHSA-wkit-0000-0001, high');
     },
   },
   { name: 'weekly-image-scan', setup: tagMain, events: [{ kind: 'schedule', workflow: 'ci-security-images.yml' }] },
