@@ -1,5 +1,5 @@
 import {
-  APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
+  APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
   runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
 } from '../src';
 
@@ -18,7 +18,7 @@ function feedCheckout(release: AppRelease): JobStep {
 }
 
 /** Attempts at publishing a feed change before a stage gives up (another writer moved the branch each time). */
-const FEED_PUSH_ATTEMPTS = 3;
+const FEED_PUSH_ATTEMPTS = BRANCH_PUSH_ATTEMPTS;
 
 /**
  * Edits the feed with an appcast CLI and publishes it, surviving another writer (a withdrawal, the

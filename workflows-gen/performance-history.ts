@@ -1,4 +1,4 @@
-import { checkout, downloadArtifact, runStep, type Expression, type SecureJob, type SecureWorkflow, type WorkflowJob } from '../src';
+import { BRANCH_PUSH_ATTEMPTS, checkout, downloadArtifact, runStep, type Expression, type SecureJob, type SecureWorkflow, type WorkflowJob } from '../src';
 
 /** Props of {@link addHistoryRecordJob}. */
 export interface HistoryRecordJobProps {
@@ -42,7 +42,7 @@ export function addHistoryRecordJob(workflow: SecureWorkflow, props: HistoryReco
           'updated="$PWD/updated"',
           // Both nightly workflows record to the branch: a push that lost the race starts again
           // from the branch's new head.
-          'for attempt in 1 2 3; do',
+          `for attempt in ${Array.from({ length: BRANCH_PUSH_ATTEMPTS }, (_, i) => i + 1).join(' ')}; do`,
           '  if git fetch --depth 1 origin "$HISTORY_BRANCH"; then',
           '    git switch --force-create "$HISTORY_BRANCH" FETCH_HEAD',
           '  else',
@@ -53,7 +53,7 @@ export function addHistoryRecordJob(workflow: SecureWorkflow, props: HistoryReco
           '  git add -- "$HISTORY_FOLDER"',
           '  git commit --message "perf: record the nightly run of $WHAT"',
           '  if git push origin "HEAD:refs/heads/$HISTORY_BRANCH"; then exit 0; fi',
-          '  echo "::warning::push to $HISTORY_BRANCH failed (attempt $attempt of 3); retrying from its new head"',
+          `  echo "::warning::push to $HISTORY_BRANCH failed (attempt $attempt of ${BRANCH_PUSH_ATTEMPTS}); retrying from its new head"`,
           '  sleep $((attempt * 10))',
           'done',
           'exit 1',

@@ -7,6 +7,12 @@
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
+/**
+ * Attempts at pushing to a branch another writer may move (the app feed, the performance history)
+ * before a job gives up: each refused push starts again from the branch's new head.
+ */
+export const BRANCH_PUSH_ATTEMPTS = 3;
+
 /** Log levels the services accept (Python's logging names). */
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
