@@ -85,21 +85,20 @@ export async function auditSwiftPins(options: SwiftAuditOptions): Promise<SwiftA
   const asked = queried.filter((q): q is { pin: SwiftPin; query: OsvQuery } => q.query !== undefined);
   const idsPerPin = await options.client.queryBatch(asked.map((q) => q.query));
   const ids = [...new Set(idsPerPin.flat())];
-  const rated = new Map(await mapPool(ids, options.concurrency ?? 8, async (id) => [id, await rateVulnerability(options.client, id, [])] as const));
-  const records = new Map(await Promise.all(ids.map(async (id) => [id, await options.client.record(id)] as const)));
+  // rateVulnerability reads the record (and its aliases' where it has no rating); the client caches each.
+  const rated = new Map(await mapPool(ids, options.concurrency ?? 8, async (id) => [id, { ...await rateVulnerability(options.client, id, []), record: await options.client.record(id) }] as const));
   const lines = options.resolvedText ? pinLines(options.resolvedText) : new Map<string, number>();
   const ignore = new Set(options.ignore ?? []);
   const findings: Finding[] = [];
   const ignored: string[] = [];
   asked.forEach(({ pin }, i) => {
     for (const id of new Set(idsPerPin[i])) {
-      const record = records.get(id);
+      const { rating, known, summary, record } = rated.get(id)!;
       const aliases = record?.aliases ?? [];
       if ([id, ...aliases].some((a) => ignore.has(a))) {
         ignored.push(`${pin.name} ${id}`);
         continue;
       }
-      const { rating, known, summary } = rated.get(id)!;
       findings.push({
         id, aliases, packageName: pin.name, version: pin.value, fixVersions: fixedVersions(record, swiftUrlName(pin.location)),
         summary, rating, known, line: lines.get(pin.identity),

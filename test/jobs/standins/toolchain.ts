@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { runMain } from 'node:module';
 import * as path from 'node:path';
 import { HANDED_OVER, need, parseArgs, ToolError, type ToolResult } from './args';
+import { ALL_CLIS, SWIFT_AUDIT_SARIF } from '../../../src/common/cli-contracts';
 import { liveReleaseOfChart, serveRelease, type Cluster } from './cluster';
 import { freePort } from './services';
 import { fault, load } from './state';
@@ -97,8 +98,9 @@ export function npm(args: string[]): number {
   return 0;
 }
 
-/** This package's bins that read OSV (`--osv-url`); the runner has no outside network. */
-const OSV_CLIENTS = ['swift-audit-sarif', 'pip-audit-sarif'];
+/** This package's bins that read OSV (their contract has `--osv-url`); the runner has no outside network. */
+const OSV_URL_FLAG = SWIFT_AUDIT_SARIF.flags.osvUrl;
+const OSV_CLIENTS: readonly string[] = ALL_CLIS.filter((cli) => 'osvUrl' in cli.flags).map((cli) => cli.bin);
 
 /**
  * Longest load window and warm-up the job runner lets `load-test` run (the workflows ask for
@@ -132,7 +134,7 @@ export async function npx(args: string[]): Promise<ToolResult> {
       if (i >= 0 && Number(finalArgs[i + 1]) > ceiling) finalArgs[i + 1] = String(ceiling);
     }
   }
-  if (OSV_CLIENTS.includes(bin) && process.env.STANDIN_OSV_URL && !finalArgs.includes('--osv-url')) finalArgs.push('--osv-url', process.env.STANDIN_OSV_URL);
+  if (OSV_CLIENTS.includes(bin) && process.env.STANDIN_OSV_URL && !finalArgs.includes(OSV_URL_FLAG)) finalArgs.push(OSV_URL_FLAG, process.env.STANDIN_OSV_URL);
   const ingress = JSON.parse(process.env.STANDIN_INGRESS ?? '{}') as Record<string, string>;
   let served: Awaited<ReturnType<typeof startIngress>> | undefined;
   for (let i = 0; i < finalArgs.length; i++) {
