@@ -4,6 +4,7 @@
 export { Construct } from 'constructs';
 export * from './common/errors';
 export * from './common/cli-contracts';
+export * from './common/build-metadata-attestation';
 export * from './common/regression-thresholds';
 export * from './common/performance-scenarios';
 export * from './synth/model/platform-definition';

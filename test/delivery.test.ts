@@ -122,6 +122,7 @@ describe('delivery guarantees', () => {
       for (const [input, value] of Object.entries(job.with ?? {})) {
         if (input === 'image') expect(value).toMatch(/^ghcr\.io\/[\w-]+\/[\w-]+$/); // a repository, no tag
         else if (input === 'environment') expect(platform.deployments.map((d) => d.environment)).toContain(value);
+        else if (input === 'build_metadata_artifact') expect(buildPush.jobs['build-metadata'].steps.map((s: any) => s.with?.name)).toContain(value);
         else expect([id, input, value]).toEqual([id, input, expect.stringMatching(/^\$\{\{ needs\.merge-[\w-]+\.outputs\.digest \}\}$/)]);
       }
     }

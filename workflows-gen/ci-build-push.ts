@@ -2,7 +2,7 @@ import {
   addChangeDetectionJob, addImageDelivery, deployConcurrencyGroup, addResultsGateJob, cliStep, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep, stepOutput,
   SecureWorkflow, uploadArtifact, type Construct, type Platform,
 } from '../src';
-import { digestInput, isDefaultBranchRef } from './delivery';
+import { BUILD_METADATA_ARTIFACT, BUILD_METADATA_FILE, digestInput, imageBuildMatrix, isDefaultBranchRef } from './delivery';
 
 /** The workflows ci-build-push calls once the images are published. */
 export interface DeliveryWorkflows {
@@ -40,7 +40,7 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
 
   // Once per run, not per image: the commit time for reproducible builds and the build metadata
   // (labels for every image, and an artifact).
-  const metadataFile = 'build-metadata.json';
+  const metadataFile = BUILD_METADATA_FILE;
   const labelsFile = 'build-labels.txt';
   const epoch = runStep({
     name: 'Commit time (SOURCE_DATE_EPOCH)',
@@ -71,10 +71,10 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
       cliStep(GENERATE_BUILD_METADATA, {
         name: 'Generate build metadata',
         env: { SOURCE_DATE_EPOCH: stepOutput(epoch, 'source-date-epoch') },
-        args: { out: metadataFile, labels: labelsFile },
+        args: { out: metadataFile, labels: labelsFile, matrix: JSON.stringify(imageBuildMatrix(platform)) },
       }),
       labelsOut,
-      uploadArtifact({ name: 'build-metadata', path: [metadataFile, labelsFile], ifNoFilesFound: 'error', retentionDays: 90 }),
+      uploadArtifact({ name: BUILD_METADATA_ARTIFACT, path: [metadataFile, labelsFile], ifNoFilesFound: 'error', retentionDays: 90 }),
     ],
   });
   prepare.addOutput('source-date-epoch', stepOutput(epoch, 'source-date-epoch'));
@@ -126,7 +126,7 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     needs: [delivery.merge],
     if: guards.notPullRequest,
     workflow: called.provenance,
-    with: { image: service.imageRepository, digest: delivery.digest },
+    with: { image: service.imageRepository, digest: delivery.digest, build_metadata_artifact: BUILD_METADATA_ARTIFACT },
   }));
 
   // Deploys only what passed every gate above, by digest; one deploy per environment at a time,

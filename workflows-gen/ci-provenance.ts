@@ -1,7 +1,8 @@
 import {
-  digestCheckLine, Expression, github, verifyImageSignatureStep, installCosign, attestBuildProvenance, registryLogin, runStep, SecureWorkflow, type ActionPins, type Construct, type ExternalWorkflow, type Platform,
+  attestImageStep, BUILD_METADATA_PREDICATE_TYPE, digestCheckLine, downloadArtifact, Expression, github, verifyImageAttestationStep, verifyImageSignatureStep, installCosign,
+  attestBuildProvenance, registryLogin, runStep, SecureWorkflow, type ActionPins, type Construct, type ExternalWorkflow, type Platform,
 } from '../src';
-import { GITHUB_OIDC_ISSUER, GITHUB_SERVER, isDefaultBranchRef, isReleaseRef, PROVENANCE_FILE } from './delivery';
+import { BUILD_METADATA_FILE, GITHUB_OIDC_ISSUER, GITHUB_SERVER, isDefaultBranchRef, isReleaseRef, PROVENANCE_FILE } from './delivery';
 
 /**
  * The SLSA generator's container workflow. The lock pins it by tag (the generator verifies its own
@@ -34,6 +35,7 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
         inputs: {
           image: { description: 'Image repository without tag, e.g. ghcr.io/org/tts', type: 'string', required: true },
           digest: { description: 'Image digest, sha256:…', type: 'string', required: true },
+          build_metadata_artifact: { description: 'Name of this run\'s artifact holding build-metadata.json, attested beside the image', type: 'string', required: true },
         },
       },
     },
@@ -59,6 +61,8 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
     secrets: { 'registry-password': Expression.raw('secrets.GITHUB_TOKEN') },
   });
 
+  const metadataDir = 'build-metadata';
+  const metadataFile = `${metadataDir}/${BUILD_METADATA_FILE}`;
   const sign = workflow.addJob('attest-and-sign', {
     name: 'Attest build provenance and sign (cosign keyless)',
     runsOn: platform.runners.linux,
@@ -72,12 +76,24 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
       installCosign({ version: platform.toolchain.cosign }),
       // By digest, never by tag: the signature covers exactly the bytes that were built.
       runStep({ name: 'Sign the image by digest', env: subject, run: 'cosign sign --yes "$IMAGE@$DIGEST"' }),
+      downloadArtifact({ name: workflow.input('build_metadata_artifact').toString(), path: metadataDir }, { name: 'Download the build metadata' }),
+      // The document must describe this commit and list this image before it is signed as its metadata.
+      runStep({
+        name: 'Check the build metadata describes this image',
+        env: { IMAGE: image, METADATA: metadataFile },
+        run: [
+          'jq -e --arg sha "$GITHUB_SHA" --arg image "$IMAGE" \'.commit == $sha and any(.matrix.include[]; .image == $image)\' "$METADATA" > /dev/null \\',
+          '  || { echo "::error::$METADATA is not this commit\'s build of $IMAGE"; exit 1; }',
+        ].join('\n'),
+      }),
+      attestImageStep({ name: 'Attest the build metadata', image, digest, predicateType: BUILD_METADATA_PREDICATE_TYPE, predicate: metadataFile }),
     ],
   });
 
   // The signing jobs run inside this reusable workflow, so their certificates name this file at
   // the caller's ref (the job_workflow_ref), not ci-build-push.yml.
   const signerWorkflow = `${platform.repository}/.github/workflows/${fileName}`;
+  const signerIdentityAtRef = Expression.raw(`format('{0}/{1}@{2}', ${Expression.literal(GITHUB_SERVER)}, ${Expression.literal(signerWorkflow)}, github.ref)`);
   // The builder id the provenance names: the generator's workflow at its tag.
   const slsaBuilder = `${GITHUB_SERVER}/${pins.resolve(SLSA_CONTAINER_GENERATOR.workflow).uses.replace('@', '@refs/tags/')}`;
   workflow.addJob('verify', {
@@ -101,10 +117,20 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
         name: 'Verify the cosign signature',
         image,
         digest,
-        identity: { exact: Expression.raw(`format('{0}/{1}@{2}', ${Expression.literal(GITHUB_SERVER)}, ${Expression.literal(signerWorkflow)}, github.ref)`) },
+        identity: { exact: signerIdentityAtRef },
         issuer: GITHUB_OIDC_ISSUER,
         repository: platform.repository,
         sameCommit: true,
+      }),
+      verifyImageAttestationStep({
+        name: 'Verify the build metadata attestation',
+        image,
+        digest,
+        predicateType: BUILD_METADATA_PREDICATE_TYPE,
+        identity: signerIdentityAtRef,
+        issuer: GITHUB_OIDC_ISSUER,
+        repository: platform.repository,
+        predicateCommit: true,
       }),
       runStep({
         name: 'Verify the GitHub build-provenance attestation',

@@ -20,6 +20,20 @@ export function signerIdentity(platform: Platform): string {
 /** ci-provenance.yml's file name (its certificates name it). */
 export const PROVENANCE_FILE = 'ci-provenance.yml';
 
+/** The run's artifact holding the build metadata document and the image labels. */
+export const BUILD_METADATA_ARTIFACT = 'build-metadata';
+
+/** The build metadata document's file name, in the artifact and in the workspace. */
+export const BUILD_METADATA_FILE = 'build-metadata.json';
+
+/**
+ * The run's build matrix, as the build metadata records it: one entry per image and platform with
+ * the runner that builds it natively (the model's build targets).
+ */
+export function imageBuildMatrix(platform: Platform): { include: { image: string; platform: string; runner: string }[] } {
+  return { include: platform.services.flatMap((s) => s.build.targets.map((t) => ({ image: s.imageRepository, platform: t.platform, runner: t.runner }))) };
+}
+
 /** Whether a service's canary is weighted by the environment's Gateway or takes a share of the pods. */
 export function canaryModeOf(deployment: Deployment, service: Pick<Service, 'name'>): 'gateway' | 'replicas' {
   return deployment.gateway?.services.includes(service.name) ? 'gateway' : 'replicas';

@@ -128,6 +128,37 @@ describe('cosign verify', () => {
     expect((await refusal(() => cosign(['verify', 'ghcr.io/voice-platform/tts:1.2.3', '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]))).message).toContain('by digest');
     expect((await refusal(() => cosign(['sign', '--yes', image]))).message).toContain('id-token: write');
   });
+
+  describe('attest and verify-attestation', () => {
+    const type = 'https://voice-platform.dev/attestations/build-metadata/v1';
+    const signer = 'voice-platform/voice/.github/workflows/ci-provenance.yml@refs/tags/v1.2.3';
+    const verifyArgs = ['verify-attestation', image, '--type', type, '--certificate-identity', `https://github.com/${signer}`, '--certificate-oidc-issuer', issuer];
+    let predicate: string;
+    beforeEach(() => {
+      process.env.ACTIONS_ID_TOKEN_REQUEST_URL = 'http://127.0.0.1:9/token';
+      process.env.STANDIN_JOB_WORKFLOW_REF = signer;
+      predicate = path.join(dir, 'build-metadata.json');
+      writeFileSync(predicate, JSON.stringify({ commit: 'a'.repeat(40) }));
+    });
+
+    test('prints the statement of the attested predicate, unwrapped, for the expected type and identity', () => {
+      expect(cosign(['attest', '--yes', '--type', type, '--predicate', predicate, image])).toBe(0);
+      stdout = '';
+      expect(cosign([...verifyArgs, '--certificate-github-workflow-sha', 'a'.repeat(40)])).toBe(0);
+      const envelope = JSON.parse(stdout.trim()) as { payloadType: string; payload: string };
+      expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
+      expect(JSON.parse(Buffer.from(envelope.payload, 'base64').toString())).toMatchObject({ predicateType: type, predicate: { commit: 'a'.repeat(40) }, subject: [{ digest: { sha256: digest.slice(7) } }] });
+    });
+
+    test('refuses another type, another commit, a predicate that is not JSON, and an attestation by tag', async () => {
+      expect(cosign(['attest', '--yes', '--type', type, '--predicate', predicate, image])).toBe(0);
+      expect((await refusal(() => cosign(verifyArgs.map((a) => (a === type ? `${type}2` : a))))).message).toContain(`none of type ${type}2`);
+      expect((await refusal(() => cosign([...verifyArgs, '--certificate-github-workflow-sha', 'b'.repeat(40)]))).message).toContain('none from the expected identity');
+      writeFileSync(predicate, 'commit=aaaa');
+      expect((await refusal(() => cosign(['attest', '--yes', '--type', type, '--predicate', predicate, image]))).message).toContain('invalid JSON payload');
+      expect((await refusal(() => cosign(['attest', '--yes', '--type', type, '--predicate', predicate, 'ghcr.io/voice-platform/tts:1.2.3']))).message).toContain('by digest');
+    });
+  });
 });
 
 describe('xcrun notarytool and stapler', () => {

@@ -17,7 +17,10 @@ export interface BuildMetadata {
     readonly workflowRef: string;
     readonly url: string;
   };
-  /** This job's matrix entry (`{}` outside a matrix). */
+  /**
+   * The build matrix: a matrix job's own entry, or, when one job records a whole run's builds, the
+   * run's matrix (`{ include: [{ image, platform, runner }, …] }`); `{}` when neither is given.
+   */
   readonly matrix: Readonly<Record<string, unknown>>;
   readonly builder: {
     /** The builder identity: the workflow file at its ref on this server. */

@@ -14,7 +14,7 @@ export function generateBuildMetadataCommand(io: CliIo = PROCESS_IO, git: GitRea
       + 'Exit codes: 0 written, 2 missing or invalid input (nothing written).')
     .requiredOption(`${C.flags.out} <file>`, 'where to write the JSON (atomically)')
     .option(`${C.flags.labels} <file>`, 'also write the image labels (OCI revision, created, source; the run) as key=value lines')
-    .option(`${C.flags.matrix} <json>`, 'this job\'s matrix entry as JSON, e.g. \'${{ toJSON(matrix) }}\' through env (default: $BUILD_MATRIX, else {})')
+    .option(`${C.flags.matrix} <json>`, 'the build matrix as a JSON object: a matrix job\'s entry (\'${{ toJSON(matrix) }}\' through env) or a run\'s {"include":[…]} (default: $BUILD_MATRIX, else {})')
     .action((opts: { out: string; matrix?: string; labels?: string }) => {
       // Every output is checked before the first is written: a bad --labels leaves no --out behind.
       assertWritable(opts.out, C.flags.out);

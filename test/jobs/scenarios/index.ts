@@ -11,6 +11,7 @@ import { runbookScenario } from './runbook';
 import { branchCommits, cluster, conclusions, jobLogs, github, helmSets, helmUpgrades, liveDigest, liveKeychains, liveRevision, registry } from './effects';
 import { platform } from '../harness';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../../../src/synth/workflow/jobs/failure-alert';
+import { BUILD_METADATA_PREDICATE_TYPE } from '../../../src/common/build-metadata-attestation';
 
 const main = platform.defaultBranch;
 const app = platform.app;
@@ -150,6 +151,10 @@ export const SCENARIOS: Scenario[] = [
       for (const svc of platform.services) {
         const digest = registry(world).tags[`${image(svc.name)}:1.2.3`];
         expect(registry(world).signatures[digest]?.map((x) => x.identity)).toContain(`https://github.com/${platform.repository}/.github/workflows/ci-provenance.yml@refs/tags/v1.2.3`);
+        // Beside it, the run's build metadata: this commit, and every image and platform the run built.
+        const [metadata] = registry(world).cosignAttestations[digest] ?? [];
+        expect(metadata?.predicateType).toBe(BUILD_METADATA_PREDICATE_TYPE);
+        expect(metadata?.predicate).toMatchObject({ commit: world.revParse('refs/tags/v1.2.3'), ref: 'refs/tags/v1.2.3', matrix: { include: expect.arrayContaining(svc.build.targets.map((t) => ({ image: svc.imageRepository, platform: t.platform, runner: t.runner }))) } });
       }
     },
   },

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
-import { need, parseArgs, ToolError } from './args';
+import { need, parseArgs, ToolError, type ParsedArgs } from './args';
 import { claimPorts, holdPorts, stopAndRelease } from './port-lock';
 import { startService, waitHealthy } from './services';
 import { fault, load, save } from './state';
@@ -154,34 +154,87 @@ function signerIdentity(): string {
   return `https://github.com/${process.env.STANDIN_JOB_WORKFLOW_REF}`;
 }
 
-/** cosign sign (keyless: needs the job's OIDC token) and verify (against the identity and commit asked for). */
+/** What a keyless certificate of this job says: its identity, issuer, commit and repository. */
+function certificate(): { identity: string; issuer: string; sha: string; repository: string } {
+  return { identity: signerIdentity(), issuer: 'https://token.actions.githubusercontent.com', sha: process.env.GITHUB_SHA!, repository: process.env.GITHUB_REPOSITORY! };
+}
+
+const CERTIFICATE_FLAGS = ['--certificate-identity', '--certificate-identity-regexp', '--certificate-oidc-issuer', '--certificate-github-workflow-sha', '--certificate-github-workflow-repository', '--certificate-github-workflow-ref'];
+
+/** The certificates among `signed` that the verify flags accept (cosign's keyless checks). */
+function accepted<T extends { identity: string; issuer: string; sha: string; repository: string }>(command: string, p: ParsedArgs, signed: readonly T[]): T[] {
+  const identity = p.flags['--certificate-identity'];
+  const regexp = p.flags['--certificate-identity-regexp'];
+  if (!identity && !regexp) throw new ToolError('Error: --certificate-identity or --certificate-identity-regexp is required for verification in keyless mode');
+  need(p, command, '--certificate-oidc-issuer');
+  return signed.filter((s) => (identity ? s.identity === identity : new RegExp(regexp!).test(s.identity))
+    && s.issuer === p.flags['--certificate-oidc-issuer']
+    && (!p.flags['--certificate-github-workflow-sha'] || s.sha === p.flags['--certificate-github-workflow-sha'])
+    && (!p.flags['--certificate-github-workflow-repository'] || s.repository === p.flags['--certificate-github-workflow-repository']));
+}
+
+/** The subject's digest of a by-digest reference, or a refusal naming the command. */
+function byDigest(ref: string, what: string): RegExpExecArray {
+  const m = DIGEST_REF.exec(ref);
+  if (!m) throw new ToolError(`Error: ${ref}: ${what} by digest, not by tag`);
+  return m;
+}
+
+/**
+ * cosign sign and attest (keyless: need the job's OIDC token), verify and verify-attestation
+ * (against the identity, issuer and commit asked for). A custom predicate type is a URI and its
+ * predicate must be JSON, attached as is (cosign's generateCustomPredicate).
+ */
 export function cosign(args: string[]): number {
   const [cmd, ...rest] = args;
   const reg = readRegistry(stateDir());
-  if (cmd === 'sign') {
-    const p = parseArgs('cosign sign', rest, { bools: ['--yes', '-y', '--recursive'], values: ['--key'], positionals: 1 });
-    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) throw new ToolError('Error: signing: getting OIDC token: the job has no id-token: write');
-    const m = DIGEST_REF.exec(p.positionals[0]);
-    if (!m) throw new ToolError(`Error: ${p.positionals[0]}: sign by digest, not by tag`);
+  if (cmd === 'sign' || cmd === 'attest') {
+    const p = cmd === 'sign'
+      ? parseArgs('cosign sign', rest, { bools: ['--yes', '-y', '--recursive'], values: ['--key'], positionals: 1 })
+      : parseArgs('cosign attest', rest, { bools: ['--yes', '-y', '--replace'], values: ['--key', '--type', '--predicate'], positionals: 1 });
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) throw new ToolError(`Error: ${cmd === 'sign' ? 'signing' : 'attesting'}: getting OIDC token: the job has no id-token: write`);
+    const m = byDigest(p.positionals[0], cmd);
     if (!reg.manifests[m[2]]) throw new ToolError(`Error: ${p.positionals[0]}: MANIFEST_UNKNOWN`);
-    (reg.signatures[m[2]] ??= []).push({ identity: signerIdentity(), issuer: 'https://token.actions.githubusercontent.com', sha: process.env.GITHUB_SHA!, repository: process.env.GITHUB_REPOSITORY! });
+    if (cmd === 'sign') {
+      (reg.signatures[m[2]] ??= []).push(certificate());
+    } else {
+      const predicateType = need(p, 'cosign attest', '--type');
+      if (!/^https?:\/\//.test(predicateType)) throw new ToolError(`Error: cosign attest --type ${predicateType}: the stand-in attests custom predicate types (a URI) only`);
+      const file = need(p, 'cosign attest', '--predicate');
+      if (!existsSync(file)) throw new ToolError(`Error: open ${file}: no such file or directory`);
+      let predicate: unknown;
+      try {
+        predicate = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new ToolError(`Error: invalid JSON payload for predicate type ${predicateType}: ${(e as Error).message}`);
+      }
+      (reg.cosignAttestations[m[2]] ??= []).push({ predicateType, predicate, ...certificate() });
+    }
     writeRegistry(stateDir(), reg);
     return 0;
   }
   if (cmd === 'verify') {
-    const p = parseArgs('cosign verify', rest, { values: ['--certificate-identity', '--certificate-identity-regexp', '--certificate-oidc-issuer', '--certificate-github-workflow-sha', '--certificate-github-workflow-repository', '--certificate-github-workflow-ref'], positionals: 1 });
-    const m = DIGEST_REF.exec(p.positionals[0]);
-    if (!m) throw new ToolError(`Error: ${p.positionals[0]}: verify by digest`);
-    const identity = p.flags['--certificate-identity'];
-    const regexp = p.flags['--certificate-identity-regexp'];
-    if (!identity && !regexp) throw new ToolError('Error: --certificate-identity or --certificate-identity-regexp is required for verification in keyless mode');
-    need(p, 'cosign', '--certificate-oidc-issuer');
-    const hits = (reg.signatures[m[2]] ?? []).filter((s) => (identity ? s.identity === identity : new RegExp(regexp!).test(s.identity))
-      && s.issuer === p.flags['--certificate-oidc-issuer']
-      && (!p.flags['--certificate-github-workflow-sha'] || s.sha === p.flags['--certificate-github-workflow-sha'])
-      && (!p.flags['--certificate-github-workflow-repository'] || s.repository === p.flags['--certificate-github-workflow-repository']));
-    if (hits.length === 0) throw new ToolError(`Error: no matching signatures: none of the expected identities matched what was in the certificate (signed by: ${(reg.signatures[m[2]] ?? []).map((s) => `${s.identity}@${s.sha.slice(0, 7)}`).join(', ') || 'nobody'})`);
+    const p = parseArgs('cosign verify', rest, { values: CERTIFICATE_FLAGS, positionals: 1 });
+    const m = byDigest(p.positionals[0], 'verify');
+    const signed = reg.signatures[m[2]] ?? [];
+    const hits = accepted('cosign', p, signed);
+    if (hits.length === 0) throw new ToolError(`Error: no matching signatures: none of the expected identities matched what was in the certificate (signed by: ${signed.map((s) => `${s.identity}@${s.sha.slice(0, 7)}`).join(', ') || 'nobody'})`);
     out(JSON.stringify(hits.map((h) => ({ critical: { image: { 'docker-manifest-digest': m[2] } }, optional: { Subject: h.identity } }))));
+    return 0;
+  }
+  if (cmd === 'verify-attestation') {
+    const p = parseArgs('cosign verify-attestation', rest, { values: [...CERTIFICATE_FLAGS, '--type'], positionals: 1 });
+    const m = byDigest(p.positionals[0], 'verify-attestation');
+    // cosign's default --type is its own "custom" type; the workflows always name theirs.
+    const predicateType = p.flags['--type'] ?? 'https://cosign.sigstore.dev/attestation/v1';
+    const ofType = (reg.cosignAttestations[m[2]] ?? []).filter((a) => a.predicateType === predicateType);
+    const hits = accepted('cosign', p, ofType);
+    if (hits.length === 0) throw new ToolError(`Error: no matching attestations: ${ofType.length === 0 ? `none of type ${predicateType}` : `none from the expected identity (attested by: ${ofType.map((a) => `${a.identity}@${a.sha.slice(0, 7)}`).join(', ')})`}`);
+    // One DSSE envelope per line, its payload the base64 in-toto statement, as cosign prints them.
+    for (const h of hits) {
+      const statement = { _type: 'https://in-toto.io/Statement/v0.1', predicateType: h.predicateType, subject: [{ name: m[1], digest: { sha256: m[2].slice('sha256:'.length) } }], predicate: h.predicate };
+      out(JSON.stringify({ payloadType: 'application/vnd.in-toto+json', payload: Buffer.from(JSON.stringify(statement)).toString('base64'), signatures: [{ keyid: '', sig: 'c3RhbmQtaW4=' }] }));
+    }
     return 0;
   }
   throw new ToolError(`cosign: unknown command ${cmd}`);

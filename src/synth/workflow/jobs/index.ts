@@ -12,4 +12,5 @@ export * from './failure-alert';
 export * from './cluster-access';
 export * from './helm-rollout';
 export * from './image-signature';
+export * from './image-attestation';
 export * from './macos-signing';
