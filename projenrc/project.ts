@@ -43,6 +43,9 @@ const RUNTIME_DEPS = [
   'ae-cvss-calculator@^1.0.13',
   // Parses GitHub Actions `if:` expressions for `pipelines what-runs` (MIT, no dependencies).
   'jsep@^1.6.0',
+  // Release notes (GitHub's generated Markdown) as the HTML of an appcast item's description, raw HTML
+  // escaped (MIT; 14.x: CommonJS build, Node ≥ 18).
+  'markdown-it@^14.1.0',
 ];
 
 // Versions are explicit (no "*"): projen resolves "*" only after an install, which a test
@@ -54,6 +57,7 @@ const DEV_DEPS = [
   'jest@^29.7.0',
   'ts-jest@^29.4.15',
   '@types/jest@^29.5.14',
+  '@types/markdown-it@^14.1.2',
   '@types/node@^20',
   '@actions/workflow-parser@0.3.61',
   // GitHub's expression engine (the job runner evaluates every if: and \${{ }} with it; MIT).

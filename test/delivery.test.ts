@@ -28,6 +28,8 @@ function conjunctHolds(conjunct: string, facts: EventFacts): boolean {
   if ((m = /^needs\.changes\.outputs\.([\w-]+) == 'true'$/.exec(conjunct))) return (facts.changed ?? []).includes(m[1]!);
   // Branch pushes of this workflow are pushes to the default branch (its only branch trigger).
   if ((m = /^github\.ref == 'refs\/heads\/main'$/.exec(conjunct))) return facts.event === 'push' && facts.refType === 'branch';
+  // Its tag trigger is the release tags (v*.*.*): every tag it runs for starts with refs/tags/v.
+  if (conjunct === "startsWith(github.ref, 'refs/tags/v')") return facts.refType === 'tag';
   if (conjunct === 'always()') return true;
   throw new Error(`no rule for the condition "${conjunct}"`);
 }
@@ -57,7 +59,7 @@ describe('ci-build-push job graph', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'tag' });
     expect([...runs].sort()).toEqual([
       'build-agent-amd64', 'build-agent-arm64', 'build-metadata', 'build-tts-amd64', 'build-tts-arm64',
-      'deploy-production', 'merge-agent', 'merge-tts', 'provenance-agent', 'provenance-tts', 'result', 'scan-images', 'smoke-test',
+      'deploy-production', 'github-release', 'merge-agent', 'merge-tts', 'provenance-agent', 'provenance-tts', 'result', 'scan-images', 'smoke-test',
     ]);
     for (const service of platform.services) {
       for (const target of service.build.targets) {

@@ -1,6 +1,6 @@
 import {
   APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
-  runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
+  releaseNotesStep, runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
 } from '../src';
 
 /** Releases of the app run one at a time (a newer tag replaces a pending one); withdrawals stay outside it. */
@@ -152,18 +152,21 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
     steps: [...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }), feedCheckout(release), ...steps],
   });
 
+  // In the workspace, beside the archive and outside the feed's checkout (FEED_DIR).
+  const notes = 'release-notes.md';
   const beta = feedJob('beta', 'Beta channel (GitHub pre-release, appcast channel "beta")', release.environments.beta, [build], [
     downloadArtifact({ name: 'app-release', path: '.' }),
+    releaseNotesStep({ tag: github.refName, tagPrefix: release.tagPrefix, out: notes, env: { GH_TOKEN: github.token } }),
     runStep({
       name: 'GitHub pre-release with the notarized build',
-      env: { ...version, ARCHIVE: archive, GH_TOKEN: github.token },
-      run: 'gh release create "$TAG" "$ARCHIVE" --verify-tag --prerelease --title "$SHORT_VERSION ($VERSION)" --notes "Beta of $SHORT_VERSION, build $VERSION."',
+      env: { ...version, ARCHIVE: archive, NOTES: notes, GH_TOKEN: github.token },
+      run: 'gh release create "$TAG" "$ARCHIVE" --verify-tag --prerelease --title "$SHORT_VERSION ($VERSION)" --notes-file "$NOTES"',
     }),
     ...feedUpdateSteps(release, APPCAST_ADD, {
       name: 'Add the build to the beta channel',
       env: { [APP_RELEASE_SECRETS.sparkleKey]: secret(APP_RELEASE_SECRETS.sparkleKey) },
       args: {
-        feed: FEED_FILE, version: version.VERSION, shortVersion: version.SHORT_VERSION, archive, channel: 'beta', edKeyEnv: APP_RELEASE_SECRETS.sparkleKey, title: app.scheme,
+        feed: FEED_FILE, version: version.VERSION, shortVersion: version.SHORT_VERSION, archive, channel: 'beta', edKeyEnv: APP_RELEASE_SECRETS.sparkleKey, title: app.scheme, releaseNotes: notes,
         url: Expression.raw(`format('{0}/{1}/releases/download/{2}/{3}', github.server_url, github.repository, github.ref_name, ${Expression.literal(archive)})`),
       },
     }, 'beta: $VERSION'),

@@ -1,8 +1,8 @@
 import {
-  addChangeDetectionJob, addImageDelivery, deployConcurrencyGroup, addResultsGateJob, cliStep, GENERATE_BUILD_METADATA, guards, npmInstallSteps, READ_CONTENTS, runStep, stepOutput,
+  addChangeDetectionJob, addImageDelivery, deployConcurrencyGroup, addResultsGateJob, cliStep, GENERATE_BUILD_METADATA, github, guards, npmInstallSteps, READ_CONTENTS, releaseNotesStep, runStep, stepOutput,
   SecureWorkflow, uploadArtifact, type Construct, type Platform,
 } from '../src';
-import { BUILD_METADATA_ARTIFACT, BUILD_METADATA_FILE, digestInput, imageBuildMatrix, isDefaultBranchRef } from './delivery';
+import { BUILD_METADATA_ARTIFACT, BUILD_METADATA_FILE, digestInput, imageBuildMatrix, isDefaultBranchRef, isReleaseRef } from './delivery';
 
 /** The workflows ci-build-push calls once the images are published. */
 export interface DeliveryWorkflows {
@@ -128,6 +128,37 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     workflow: called.provenance,
     with: { image: service.imageRepository, digest: delivery.digest, build_metadata_artifact: BUILD_METADATA_ARTIFACT },
   }));
+
+  // A release tag's GitHub release, once every gate passed: the pull requests merged since the
+  // previous release tag (GitHub's generated notes) and the digests the release shipped. Never
+  // "latest": that stays the app's, which people download (app-release.yml sets it).
+  const notesFile = 'release-notes.md';
+  const shipped = deliveries.map(({ service, delivery }, i) => ({ service, image: `IMAGE_${i + 1}`, digest: `DIGEST_${i + 1}`, value: delivery.digest }));
+  workflow.addJob('github-release', {
+    name: 'GitHub release with notes',
+    runsOn: platform.runners.linux,
+    permissions: { contents: 'write' },
+    timeoutMinutes: 10,
+    needs: [...merges, smoke, scan, ...provenance],
+    if: guards.notPullRequest.and(isReleaseRef(platform)),
+    steps: [
+      releaseNotesStep({ tag: github.refName, tagPrefix: platform.releaseTagPrefix, out: notesFile, env: { GH_TOKEN: github.token } }),
+      runStep({
+        name: 'Create the release',
+        env: {
+          TAG: github.refName, NOTES: notesFile, GH_TOKEN: github.token, GH_REPO: github.repository,
+          ...Object.fromEntries(shipped.flatMap((s) => [[s.image, s.service.imageRepository], [s.digest, s.value]])),
+        },
+        run: [
+          '{',
+          '  echo; echo "## Images"; echo; echo "| Image | Digest |"; echo "| --- | --- |"',
+          ...shipped.map((s) => `  printf '| %s | %s |\\n' "$${s.image}" "$${s.digest}"`),
+          '} >> "$NOTES"',
+          'gh release create "$TAG" --verify-tag --latest=false --title "$TAG" --notes-file "$NOTES"',
+        ].join('\n'),
+      }),
+    ],
+  });
 
   // Deploys only what passed every gate above, by digest; one deploy per environment at a time,
   // queued and never cancelled (a cancelled rollout would strand a canary).

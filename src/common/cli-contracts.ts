@@ -153,6 +153,7 @@ export const APPCAST_ADD = contract(APPCAST_BIN, {
   archive: '--archive',
   channel: '--channel',
   edKeyEnv: '--ed-key-env',
+  releaseNotes: '--release-notes',
 }, [], 'add');
 
 export const APPCAST_PHASE = contract(APPCAST_BIN, { feed: '--feed', version: '--version', intervalHours: '--interval-hours' }, [], 'phase');

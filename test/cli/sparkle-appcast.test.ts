@@ -2,6 +2,7 @@ import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DOMParser } from '@xmldom/xmldom';
 import { Appcast, SPARKLE_NS } from '../../src/runtime/appcast/appcast';
 import { sparkleAppcastCommand } from '../../src/runtime/cli/sparkle-appcast';
 import { runCliInProcess } from '../support/run-cli';
@@ -36,6 +37,18 @@ describe('sparkle-appcast', () => {
     expect(xml).toContain(`length="${readFileSync(archive).length}"`);
   });
 
+  test('--release-notes: the Markdown becomes the item\'s HTML description, raw HTML from a pull request title escaped', async () => {
+    const notes = path.join(dir, 'notes.md');
+    writeFileSync(notes, "## What's Changed\n* Faster model switch <img src=x onerror=alert(1)> by @dev in https://github.com/o/r/pull/41\n\n**Full Changelog**: https://github.com/o/r/compare/app-v1.2.2...app-v1.2.3\n");
+    expect((await add('7', '--release-notes', notes)).code).toBe(0);
+    const doc = new DOMParser().parseFromString(readFileSync(feed, 'utf8'), 'text/xml');
+    const html = doc.getElementsByTagName('description')[0]!.textContent!;
+    expect(html).toContain("<h2>What's Changed</h2>");
+    expect(html).toContain('<a href="https://github.com/o/r/pull/41">https://github.com/o/r/pull/41</a>');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toContain('<img');
+  });
+
   test('beta → phased rollout → everyone → withdrawn, other items kept, newest first', async () => {
     await add('6');
     await add('7', '--channel', 'beta');
@@ -54,6 +67,7 @@ describe('sparkle-appcast', () => {
     ['an unknown version', () => add('7'), () => run('withdraw', '--feed', feed, '--version', '8'), /no item with sparkle:version 8; the feed has 7/],
     ['a missing key', () => add('6'), () => runCliInProcess(sparkleAppcastCommand, ['add', '--feed', feed, '--version', '7', '--short-version', '1.0.0', '--url', 'https://e.com/a.zip', '--archive', archive, '--ed-key-env', 'NOPE'], {}), /"NOPE" is not set/],
     ['an insecure download', () => add('6'), () => add('7', '--url', 'http://example.com/a.zip'), /must be an https URL/],
+    ['missing release notes', () => add('6'), () => add('7', '--release-notes', path.join(dir, 'nope.md')), /--release-notes ".*nope\.md" is not a file/],
     ['a feed that is not XML', async () => { writeFileSync(feed, '<rss><channel>'); }, () => run('everyone', '--feed', feed, '--version', '7'), /not well-formed XML/],
   ])('%s → exit 2 naming the problem; the feed is unchanged', async (_label, setup, act, message) => {
     await setup();

@@ -20,6 +20,8 @@ export interface AppcastRelease {
   readonly channel?: string;
   /** RFC 822 date; phased-rollout groups count from it. */
   readonly pubDate: string;
+  /** The release notes as HTML: the item's `<description>`, which Sparkle shows in its update window. @default - none */
+  readonly descriptionHtml?: string;
 }
 
 /** A release's state in the feed. */
@@ -92,6 +94,7 @@ export class Appcast {
       item.appendChild(e);
     };
     el('title', r.shortVersion);
+    if (r.descriptionHtml) el('description', r.descriptionHtml);
     el('pubDate', r.pubDate);
     el('version', r.version, SPARKLE_NS);
     el('shortVersionString', r.shortVersion, SPARKLE_NS);

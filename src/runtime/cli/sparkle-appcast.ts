@@ -5,6 +5,7 @@ import { InputError } from '../../common/cli-errors';
 import { APPCAST_ADD as A, APPCAST_EVERYONE as E, APPCAST_PHASE as P, APPCAST_WITHDRAW as W } from '../../common/cli-contracts';
 import { quoteInput } from '../../common/safe-text';
 import { Appcast, edSignature, rfc822 } from '../appcast/appcast';
+import { releaseNotesHtml } from '../appcast/release-notes';
 import { fileExists, writeFileAtomic } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 
@@ -50,17 +51,20 @@ export function sparkleAppcastCommand(io: CliIo = PROCESS_IO): Command {
     .requiredOption(`${A.flags.edKeyEnv} <name>`, 'environment variable holding the EdDSA private key (base64, from Sparkle\'s generate_keys)')
     .option(`${A.flags.channel} <name>`, 'Sparkle channel, e.g. beta (default: every user)')
     .option(`${A.flags.title} <title>`, 'title of a new feed', 'Updates')
-    .action((o: { feed: string; version: string; shortVersion: string; url: string; archive: string; edKeyEnv: string; channel?: string; title: string }) => {
+    .option(`${A.flags.releaseNotes} <file>`, 'release notes in Markdown (e.g. GitHub\'s generated notes), shown by Sparkle as the item\'s description; raw HTML is escaped')
+    .action((o: { feed: string; version: string; shortVersion: string; url: string; archive: string; edKeyEnv: string; channel?: string; title: string; releaseNotes?: string }) => {
       if (!/^https:\/\/\S+$/.test(o.url)) throw new InputError(`${A.flags.url} must be an https URL (Sparkle refuses insecure downloads), got ${quoteInput(o.url)}`);
       if (o.channel !== undefined && !/^[a-z][a-z0-9-]*$/.test(o.channel)) throw new InputError(`${A.flags.channel} must be a lowercase name such as beta, got ${quoteInput(o.channel)}`);
       const key = io.env[o.edKeyEnv];
       if (!key) throw new InputError(`${A.flags.edKeyEnv}: the environment variable ${quoteInput(o.edKeyEnv)} is not set or empty`);
       if (!fileExists(o.archive) || !statSync(o.archive).isFile()) throw new InputError(`${A.flags.archive} ${quoteInput(o.archive)} is not a file`);
+      if (o.releaseNotes !== undefined && (!fileExists(o.releaseNotes) || !statSync(o.releaseNotes).isFile())) throw new InputError(`${A.flags.releaseNotes} ${quoteInput(o.releaseNotes)} is not a file`);
       const archive = readFileSync(o.archive);
+      const notes = o.releaseNotes === undefined ? '' : readFileSync(o.releaseNotes, 'utf8').trim();
       const appcast = readFeed(o.feed, o.title);
       appcast.add({
         version: o.version, shortVersion: o.shortVersion, url: o.url, length: archive.length, edSignature: edSignature(archive, key),
-        channel: o.channel, pubDate: rfc822(now(io.env)),
+        channel: o.channel, pubDate: rfc822(now(io.env)), ...notes ? { descriptionHtml: releaseNotesHtml(notes) } : {},
       });
       done(o.feed, appcast, `added ${o.version}${o.channel ? ` to the ${o.channel} channel` : ''}`);
     });

@@ -197,9 +197,14 @@ export class Platform {
     return rules;
   }
 
+  /** The fixed start of a release tag, e.g. `v` for `v*.*.*`. */
+  public get releaseTagPrefix(): string {
+    return this.releaseTags.split('*')[0];
+  }
+
   /** The fixed start of a release tag's ref, e.g. `refs/tags/v` for `v*.*.*`. */
   public get releaseTagRefPrefix(): string {
-    return `refs/tags/${this.releaseTags.split('*')[0]}`;
+    return `refs/tags/${this.releaseTagPrefix}`;
   }
 
   /**

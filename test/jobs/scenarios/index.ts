@@ -143,10 +143,24 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'release-tag', setup: (w) => { installStable(w, 'production'); }, events: [{ kind: 'tag', tag: 'v1.2.3' }],
+    name: 'release-tag',
+    setup: (w) => {
+      installStable(w, 'production');
+      // The previous release, an app tag after it (another kind: never the notes' start), and one merged pull request.
+      w.tag('v1.2.2', w.revParse(`refs/heads/${main}`));
+      w.tag('app-v1.2.9', w.revParse(`refs/heads/${main}`));
+      w.commit(main, main, { 'CHANGELOG.md': 'faster synthesis\n' }, 'Faster synthesis (#41)');
+    },
+    events: [{ kind: 'tag', tag: 'v1.2.3' }],
     effects: ({ world }) => {
       upgradedByDigestOnly(world);
       released(world, 'production', '1.2.3');
+      // The GitHub release: the pull requests since v1.2.2 and the digests it shipped; "latest" stays the app's.
+      const release = github(world).releases['v1.2.3'];
+      expect(release).toMatchObject({ prerelease: false, latest: false });
+      expect(release.notes).toContain(`* Faster synthesis by @scenario in https://github.com/${platform.repository}/pull/41`);
+      expect(release.notes).toContain(`compare/v1.2.2...v1.2.3`);
+      for (const svc of platform.services) expect(release.notes).toContain(`| ${svc.imageRepository} | ${registry(world).tags[`${image(svc.name)}:1.2.3`]} |`);
       // What runs was signed by this release's own provenance workflow.
       for (const svc of platform.services) {
         const digest = registry(world).tags[`${image(svc.name)}:1.2.3`];
@@ -177,10 +191,21 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'app-tag',
-    setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
+    setup: (w) => {
+      w.orphanBranch(platform.appRelease!.feedBranch, appcast());
+      // The previous app release, a service tag after it (another kind), and one merged pull request.
+      w.tag('app-v1.2.2', w.revParse(`refs/heads/${main}`));
+      w.tag('v1.2.9', w.revParse(`refs/heads/${main}`));
+      w.commit(main, main, { 'CHANGELOG.md': 'faster model switch\n' }, 'Faster model switch (#52)');
+    },
     events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
     effects: ({ world }) => {
       keychainCreatedAndDeleted(world);
+      // The notes since app-v1.2.2, in the GitHub release and as the appcast item's description.
+      const notes = github(world).releases['app-v1.2.3']?.notes ?? '';
+      expect(notes).toContain(`* Faster model switch by @scenario in https://github.com/${platform.repository}/pull/52`);
+      expect(notes).toContain('compare/app-v1.2.2...app-v1.2.3');
+      expect(world.show(`refs/heads/${platform.appRelease!.feedBranch}`, 'appcast.xml')).toContain(`&lt;a href="https://github.com/${platform.repository}/pull/52"&gt;`);
       // One commit per stage, each touching the feed only.
       expect(branchCommits(world, platform.appRelease!.feedBranch)).toEqual([
         { subject: 'everyone: 1', files: ['appcast.xml'] }, { subject: 'phased rollout: 1', files: ['appcast.xml'] },

@@ -7,7 +7,7 @@ import { load, save } from './state';
 export interface GitHubState {
   issues: { number: number; title: string; body: string; state: 'open' | 'closed'; comments: string[] }[];
   pulls: { number: number; head: string; base: string; title: string; state: 'open' | 'closed' }[];
-  releases: Record<string, { prerelease: boolean; latest: boolean; assets: string[]; title: string }>;
+  releases: Record<string, { prerelease: boolean; latest: boolean; assets: string[]; title: string; notes: string }>;
   caches: { id: number; key: string; ref: string; sizeInBytes: number }[];
   deletedCaches: number[];
 }
@@ -37,6 +37,7 @@ function fields<T extends object>(rows: T[], list: string, known: string[]): Par
 export function gh(args: string[]): number {
   if (!process.env.GH_TOKEN && !process.env.GITHUB_TOKEN) throw new ToolError('gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.', 4);
   const state = load<GitHubState>('github', structuredClone(EMPTY));
+  if (args[0] === 'api') return api(args.slice(1));
   const [group, cmd, ...rest] = args;
   const key = `${group} ${cmd}`;
   switch (key) {
@@ -88,12 +89,15 @@ export function gh(args: string[]): number {
       return 0;
     }
     case 'release create': {
-      const p = parseArgs('gh release create', rest, { values: ['--title', '--notes', '--notes-file'], bools: ['--verify-tag', '--prerelease', '--draft', '--generate-notes'], positionals: [1, 10] });
+      const p = parseArgs('gh release create', rest, { values: ['--title', '--notes', '--notes-file'], bools: ['--verify-tag', '--prerelease', '--draft', '--generate-notes', '--latest'], positionals: [1, 10] });
       const [tag, ...assets] = p.positionals;
-      if (p.bools.has('--verify-tag') && spawnSync('git', ['rev-parse', '--verify', `refs/tags/${tag}`], { cwd: process.env.STANDIN_REMOTE! }).status !== 0) throw new ToolError(`tag ${tag} doesn't exist in the repo, aborting due to --verify-tag flag`);
+      if (p.bools.has('--verify-tag') && !tagExists(tag)) throw new ToolError(`tag ${tag} doesn't exist in the repo, aborting due to --verify-tag flag`);
       for (const a of assets) if (!existsSync(a.split('#')[0])) throw new ToolError(`${a}: no such file or directory`);
+      const notesFile = p.flags['--notes-file'];
+      if (notesFile && !existsSync(notesFile)) throw new ToolError(`open ${notesFile}: no such file or directory`);
       if (state.releases[tag]) throw new ToolError(`HTTP 422: Validation Failed (a release for ${tag} already exists)`);
-      state.releases[tag] = { prerelease: p.bools.has('--prerelease'), latest: false, assets: assets.map((a) => a.split('/').pop()!), title: p.flags['--title'] ?? tag };
+      const notes = notesFile ? readFileSync(notesFile, 'utf8') : p.flags['--notes'] ?? '';
+      state.releases[tag] = { prerelease: p.bools.has('--prerelease'), latest: false, assets: assets.map((a) => a.split('/').pop()!), title: p.flags['--title'] ?? tag, notes };
       save('github', state);
       return 0;
     }
@@ -133,4 +137,44 @@ export function gh(args: string[]): number {
     default:
       throw new ToolError(`unknown command "${key}" for "gh"`);
   }
+}
+
+const git = (...args: string[]) => spawnSync('git', args, { cwd: process.env.STANDIN_REMOTE!, encoding: 'utf8' });
+const tagExists = (tag: string) => git('rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`).status === 0;
+
+/**
+ * gh api, for the REST endpoints the workflows call, answered from the world's remote: the tags
+ * under a prefix (git/matching-refs) and generated release notes (releases/generate-notes: the pull
+ * requests, by their squash-merge subjects "Title (#N)", between the previous tag and this one).
+ */
+function api(args: string[]): number {
+  const p = parseArgs('gh api', args, { values: ['--method', '-X', '--jq', '-q'], multi: ['-f', '--raw-field', '-F', '--field'], bools: ['--paginate'], positionals: 1 });
+  const method = (p.flags['--method'] ?? p.flags['-X'] ?? (Object.keys(p.multi).length > 0 ? 'POST' : 'GET')).toUpperCase();
+  const fields = Object.fromEntries(Object.values(p.multi).flat().map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
+  const repository = process.env.GITHUB_REPOSITORY!;
+  const endpoint = p.positionals[0].replace(/^\//, '').replace('{owner}/{repo}', repository);
+  const jq = p.flags['--jq'] ?? p.flags['-q'];
+  const refs = new RegExp(`^repos/${repository}/git/matching-refs/(tags/.*)$`).exec(endpoint);
+  if (refs && method === 'GET') {
+    const names = git('for-each-ref', '--format=%(refname)', `refs/${refs[1]}`).stdout.split('\n').filter((r) => r.startsWith(`refs/${refs[1]}`));
+    printJson(names.map((ref) => ({ ref, object: { sha: git('rev-parse', ref).stdout.trim(), type: 'commit' } })), jq);
+    return 0;
+  }
+  if (endpoint === `repos/${repository}/releases/generate-notes` && method === 'POST') {
+    const tag = fields.tag_name;
+    if (!tag) throw new ToolError('gh: HTTP 422: Validation Failed (tag_name is missing)');
+    if (!tagExists(tag)) throw new ToolError(`gh: HTTP 422: Validation Failed (tag_name ${tag} does not exist and no target_commitish)`);
+    const previous = fields.previous_tag_name;
+    if (previous !== undefined && !tagExists(previous)) throw new ToolError(`gh: HTTP 422: Validation Failed (previous_tag_name ${previous} is not a tag)`);
+    const range = previous ? `refs/tags/${previous}..refs/tags/${tag}` : `refs/tags/${tag}`;
+    const pulls = git('log', '--format=%s', range).stdout.split('\n').map((line) => /^(.*) \(#(\d+)\)$/.exec(line)).filter((m): m is RegExpExecArray => m !== null);
+    const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const body = [
+      ...pulls.length > 0 ? ["## What's Changed", ...pulls.map((m) => `* ${m[1]} by @scenario in ${server}/${repository}/pull/${m[2]}`), ''] : [],
+      `**Full Changelog**: ${server}/${repository}/${previous ? `compare/${previous}...${tag}` : `commits/${tag}`}`,
+    ].join('\n');
+    printJson({ name: tag, body }, jq);
+    return 0;
+  }
+  throw new ToolError(`gh: HTTP 404: Not Found (${method} ${endpoint}: not an endpoint the stand-in serves)`);
 }

@@ -14,3 +14,4 @@ export * from './helm-rollout';
 export * from './image-signature';
 export * from './image-attestation';
 export * from './macos-signing';
+export * from './release-notes';
