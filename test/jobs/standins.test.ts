@@ -3,10 +3,12 @@
  * missing paths, an unsigned digest, a rejected notarization…) and keeps the state the assertions
  * read. Part of the unit suite (`npx projen test`); the job runner itself is `npx projen test:jobs`.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { digestOf, readRegistry, writeRegistry } from './actions/registry-state';
+import { gitEnv } from './engine/world';
 import { parseArgs, ToolError } from './standins/args';
 import { helm } from './standins/cluster';
 import { gh } from './standins/github';
@@ -227,6 +229,30 @@ describe('gh', () => {
     expect(gh(['issue', 'create', '--title', 'Nightly failed', '--body', 'see run'])).toBe(0);
     expect(load<{ issues: { title: string; state: string }[] }>('github', { issues: [] }).issues).toEqual([expect.objectContaining({ title: 'Nightly failed', state: 'open' })]);
     expect((await refusal(() => gh(['issue', 'create', '--body', 'x']))).message).toContain('--title');
+  });
+
+  test('api: tags by text prefix, and notes from the squash-merged pull requests between two tags', async () => {
+    process.env.GH_TOKEN = 'ghs_x';
+    const remote = path.join(dir, 'remote');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: remote, env: gitEnv() });
+    mkdirSync(remote);
+    git('init', '-q');
+    git('commit', '-q', '--allow-empty', '-m', 'start');
+    git('tag', 'v1.2.2');
+    git('tag', 'app-v1.0.0');
+    git('commit', '-q', '--allow-empty', '-m', 'Faster synthesis (#41)');
+    git('commit', '-q', '--allow-empty', '-m', 'a direct push, not a pull request');
+    git('tag', 'v1.2.3');
+    process.env.STANDIN_REMOTE = remote;
+    expect(gh(['api', '--paginate', 'repos/voice-platform/voice/git/matching-refs/tags/v', '--jq', '.[].ref'])).toBe(0);
+    expect(stdout.trim().split('\n')).toEqual(['refs/tags/v1.2.2', 'refs/tags/v1.2.3']);
+    stdout = '';
+    expect(gh(['api', '--method', 'POST', 'repos/voice-platform/voice/releases/generate-notes', '-f', 'tag_name=v1.2.3', '-f', 'previous_tag_name=v1.2.2', '--jq', '.body'])).toBe(0);
+    expect(stdout).toContain('* Faster synthesis by @scenario in https://github.com/voice-platform/voice/pull/41\n');
+    expect(stdout).not.toContain('direct push');
+    expect(stdout).toContain('**Full Changelog**: https://github.com/voice-platform/voice/compare/v1.2.2...v1.2.3');
+    expect((await refusal(() => gh(['api', '--method', 'POST', 'repos/voice-platform/voice/releases/generate-notes', '-f', 'tag_name=v1.2.3', '-f', 'previous_tag_name=v1.2.1']))).message).toContain('HTTP 422');
+    expect((await refusal(() => gh(['api', 'repos/voice-platform/voice/releases']))).message).toContain('HTTP 404');
   });
 });
 

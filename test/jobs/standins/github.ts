@@ -156,7 +156,8 @@ function api(args: string[]): number {
   const jq = p.flags['--jq'] ?? p.flags['-q'];
   const refs = new RegExp(`^repos/${repository}/git/matching-refs/(tags/.*)$`).exec(endpoint);
   if (refs && method === 'GET') {
-    const names = git('for-each-ref', '--format=%(refname)', `refs/${refs[1]}`).stdout.split('\n').filter((r) => r.startsWith(`refs/${refs[1]}`));
+    // GitHub matches the ref's text prefix (tags/v matches tags/v1.2.3); git's patterns match whole path components.
+    const names = git('for-each-ref', '--format=%(refname)', 'refs/tags').stdout.split('\n').filter((r) => r.startsWith(`refs/${refs[1]}`));
     printJson(names.map((ref) => ({ ref, object: { sha: git('rev-parse', ref).stdout.trim(), type: 'commit' } })), jq);
     return 0;
   }
