@@ -80,7 +80,9 @@ describe('app pipelines', () => {
     expect(loop.env.MODELS).toBe('${{ needs.models.outputs.matrix }}');
     expect(loop.env.ONLY_TESTING).toBe(PLATFORM.app.testTargets.performance);
     expect(loop.run).toContain('TEST_RUNNER_METRICS_PATH="$PWD/perf/samples/$id.json"');
-    expect(loop.run).toMatch(/&& \{ npx --no-install transcription-metrics --samples "perf\/samples\/\$id\.json" --manifest "\$MODELS_JSON" --runner-class "\$RUNNER_CLASS"/);
+    expect(loop.run).toMatch(/&& \{ npx --no-install transcription-metrics --samples "perf\/samples\/\$id\.json" --manifest "\$MODELS_JSON" --references "\$REFERENCE_TRANSCRIPTS" --runner-class "\$RUNNER_CLASS"/);
+    // The corpus' reference transcripts the model names: every model's word error rate is measured against them.
+    expect(loop.env.REFERENCE_TRANSCRIPTS).toBe(platform.app.referenceTranscripts);
     expect(loop.env.RUNNER_CLASS).toBe(PLATFORM.runners.macos);
     const gate = perf.jobs.regression;
     expect(gate['runs-on']).toBe(PLATFORM.runners.linux);

@@ -56,9 +56,11 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
         testRunnerEnv: { METRICS_PATH: `"$PWD/${SAMPLES_DIR}/$id.json"` },
         afterPass: [
           `npx --no-install ${TRANSCRIPTION_METRICS.bin} ${TRANSCRIPTION_METRICS.flags.samples} "${SAMPLES_DIR}/$id.json" ${TRANSCRIPTION_METRICS.flags.manifest} "$MODELS_JSON"`,
+          // With the corpus' reference transcripts, each model's word error rate is measured too.
+          ...app.referenceTranscripts ? [`${TRANSCRIPTION_METRICS.flags.references} "$REFERENCE_TRANSCRIPTS"`] : [],
           `${TRANSCRIPTION_METRICS.flags.runnerClass} "$RUNNER_CLASS" ${TRANSCRIPTION_METRICS.flags.commit} "$GITHUB_SHA" ${TRANSCRIPTION_METRICS.flags.out} "${METRICS_DIR}/$id.json"`,
         ].join(' '),
-        env: { MODELS_DIR: MODELS_CACHE_DIR, MODELS_JSON: app.modelsJson, RUNNER_CLASS: runnerClass },
+        env: { MODELS_DIR: MODELS_CACHE_DIR, MODELS_JSON: app.modelsJson, RUNNER_CLASS: runnerClass, ...app.referenceTranscripts ? { REFERENCE_TRANSCRIPTS: app.referenceTranscripts } : {} },
       }),
       uploadArtifact({ name: 'perf-app', path: [METRICS_DIR], ifNoFilesFound: 'error', retentionDays: 30 }),
       uploadArtifact({ name: 'perf-app-xcresult', path: ['build/*.xcresult'], retentionDays: 7 }, { if: status.failure, name: 'Upload the result bundles' }),

@@ -81,6 +81,7 @@ export const PLATFORM: PlatformDefinition = {
     scheme: 'VoiceTranscriber',
     modelsJson: 'apps/VoiceTranscriber/VoiceTranscriber/Resources/models.json',
     packageResolved: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved',
+    referenceTranscripts: 'apps/VoiceTranscriber/VoiceTranscriberPerformanceTests/Corpus/references.json',
     pinnedPackages: ['WhisperKit'],
     packageManifest: 'xcodeproj',
     project: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj',

@@ -106,6 +106,7 @@ export const FETCH_MODELS = contract('fetch-models', {
 export const TRANSCRIPTION_METRICS = contract('transcription-metrics', {
   samples: '--samples',
   manifest: '--manifest',
+  references: '--references',
   runnerClass: '--runner-class',
   warmupClips: '--warmup-clips',
   commit: '--commit',

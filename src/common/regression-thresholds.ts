@@ -42,6 +42,10 @@ export const THRESHOLD_SPECS = {
     flag: '--max-rtf-increase-pct', default: 15, min: 0,
     description: 'largest allowed rise of the p95 real-time factor (transcription runs only), in percent',
   },
+  werIncreasePts: {
+    flag: '--max-wer-increase-pts', default: 1, min: 0, max: 100,
+    description: 'largest allowed rise of the word error rate (transcription runs with reference transcripts only), in percentage points',
+  },
 } as const satisfies Record<string, ThresholdSpec>;
 
 /** The name of a threshold, e.g. `p95IncreasePct`. */

@@ -5,6 +5,7 @@ export * from '../common/cli-contracts';
 export * from '../common/regression-thresholds';
 export * from './metrics/performance-metrics';
 export * from './metrics/transcription-samples';
+export * from './metrics/word-error-rate';
 export * from './regression/compare';
 export * from './regression/report';
 export * from './regression/parse-thresholds';

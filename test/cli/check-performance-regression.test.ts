@@ -6,7 +6,7 @@ import { compareMetrics, DEFAULT_THRESHOLDS, type PerformanceMetrics, type Regre
 import { checkPerformanceRegressionCommand } from '../../src/runtime/cli/check-performance-regression';
 import { runCliInProcess, runCliProcess } from '../support/run-cli';
 
-function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; rtfP95?: number; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
+function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; rtfP95?: number; wer?: number; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
   return {
     schemaVersion: 1,
     scenario: 'tts-synthesize',
@@ -15,6 +15,7 @@ function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: n
     throughputRps: over.throughputRps ?? 50,
     samples: over.samples ?? 3000,
     ...(over.rtfP95 !== undefined ? { realTimeFactor: { p50: over.rtfP95 / 2, p95: over.rtfP95, mean: over.rtfP95 / 2 } } : {}),
+    ...(over.wer !== undefined ? { accuracy: { wordErrorRate: over.wer, referenceWords: 1200 } } : {}),
     conditions: { endpoint: 'POST /v1/synthesize', targetRate: 50, durationSeconds: 60, warmupSeconds: 10, runnerClass: 'ubuntu-24.04', ...over.conditions },
     run: { startedAt: '2026-11-21T02:00:00.000Z', elapsedSeconds: 60, dropped: 0, tool: 'load-test' },
   };
@@ -36,6 +37,16 @@ describe('compareMetrics', () => {
     expect(verdicts(metrics({ rtfP95: 0.2 }), metrics({ rtfP95: 0.231 }))['p95 real-time factor']).toBe('regression');
     expect(verdicts(metrics(), metrics({ rtfP95: 0.5 }))).not.toHaveProperty(['p95 real-time factor']);
     expect(verdicts(metrics({ rtfP95: 0.2 }), metrics())).not.toHaveProperty(['p95 real-time factor']);
+  });
+
+  test('the word error rate gates on its absolute rise in points, only when both the run and the reference measured it', () => {
+    expect(verdicts(metrics({ wer: 0.05 }), metrics({ wer: 0.06 }))['word error rate']).toBe('pass');
+    expect(verdicts(metrics({ wer: 0.05 }), metrics({ wer: 0.0601 }))['word error rate']).toBe('regression');
+    // Absolute, not relative: from 40 % to 41 % is one point, as from 2 % to 3 %.
+    expect(verdicts(metrics({ wer: 0.4 }), metrics({ wer: 0.4101 }))['word error rate']).toBe('regression');
+    expect(verdicts(metrics({ wer: 0.05 }), metrics({ wer: 0.01 }))['word error rate']).toBe('pass');
+    expect(verdicts(metrics(), metrics({ wer: 0.5 }))).not.toHaveProperty(['word error rate']);
+    expect(verdicts(metrics({ wer: 0.05 }), metrics())).not.toHaveProperty(['word error rate']);
   });
 
   test('the error rate fails on its absolute limit and on its allowed rise', () => {
@@ -65,15 +76,17 @@ describe('compareMetrics properties', () => {
     maxErrorRateIncrease: fc.double({ min: 0.005, max: 0.1, noNaN: true }),
     throughputDecreasePct: fc.double({ min: 1, max: 90, noNaN: true }),
     rtfIncreasePct: fc.double({ min: 1, max: 100, noNaN: true }),
+    werIncreasePts: fc.double({ min: 0.1, max: 20, noNaN: true }),
   });
   // A margin keeps generated values clear of the exact boundary, where floating-point rounding decides.
   const MARGIN = 1e-6;
 
   test('a latency or throughput change beyond its threshold is always flagged', () => {
-    fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: MARGIN * 1e3, max: 10, noNaN: true }), fc.constantFrom('p95', 'p99', 'throughput', 'p95 real-time factor'),
+    fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: MARGIN * 1e3, max: 10, noNaN: true }), fc.constantFrom('p95', 'p99', 'throughput', 'p95 real-time factor', 'word error rate'),
       (latency, rps, t, excess, which) => {
-        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3 });
-        const cur = which === 'p95 real-time factor' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3 * (1 + t.rtfIncreasePct / 100 + excess) })
+        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3, wer: 0.05 });
+        const cur = which === 'word error rate' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3, wer: 0.05 + (t.werIncreasePts + excess) / 100 })
+          : which === 'p95 real-time factor' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3 * (1 + t.rtfIncreasePct / 100 + excess) })
           : which === 'p95' ? metrics({ p95: latency * (1 + t.p95IncreasePct / 100 + excess), p99: latency * 2, throughputRps: rps, errorRate: 0 })
           : which === 'p99' ? metrics({ p95: latency, p99: latency * 2 * (1 + t.p99IncreasePct / 100 + excess), throughputRps: rps, errorRate: 0 })
             : metrics({ p95: latency, p99: latency * 2, throughputRps: rps * Math.max(0, 1 - t.throughputDecreasePct / 100 - excess / 10), errorRate: 0 });
@@ -95,13 +108,14 @@ describe('compareMetrics properties', () => {
   test('changes within every threshold are never flagged', () => {
     fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }),
       (latency, rps, t, f1, f2) => {
-        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0 });
+        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, wer: 0.05 });
         const within = (pct: number, f: number) => 1 + (pct / 100) * f * (1 - MARGIN);
         const cur = metrics({
           p95: latency * within(t.p95IncreasePct, f1),
           p99: latency * 2 * within(t.p99IncreasePct, f2),
           throughputRps: rps * (1 - (t.throughputDecreasePct / 100) * f1 * (1 - MARGIN)),
           errorRate: Math.min(t.maxErrorRate, t.maxErrorRateIncrease) * f2 * (1 - MARGIN),
+          wer: 0.05 + (t.werIncreasePts / 100) * f2 * (1 - MARGIN),
         });
         return !compareMetrics(base, cur, t).regressed;
       }));

@@ -46,6 +46,51 @@ describe('transcriptionMetrics', () => {
     expect(() => parseMetrics(m, 'm')).not.toThrow();
   });
 
+  describe('accuracy against the corpus\' reference transcripts', () => {
+    const references = { schemaVersion: 1 as const, transcripts: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`clip-${i}.wav`, `the quick brown fox number ${i}`])) };
+    const withTranscripts = (text: (i: number) => string | undefined, ok: (i: number) => boolean = () => true): TranscriptionSamples => {
+      const s = samples(undefined, ok);
+      return { ...s, clips: s.clips.map((c, i) => ({ ...c, ...(text(i) === undefined ? {} : { transcript: text(i) }) })) };
+    };
+
+    test('the corpus word error rate over every clip that returned a transcript, warm-up included', () => {
+      // Clip 0 (warm-up) drops a word and clip 1 gets one wrong: 2 edits in 10 × 6 words; case and punctuation are not errors.
+      const m = transcriptionMetrics({
+        samples: withTranscripts((i) => (i === 0 ? 'the quick brown fox number' : i === 1 ? 'the quick brown box number 1' : `The quick, brown fox: number ${i}.`)),
+        modelVersion: '1', runnerClass: 'r', warmupClips: 1, references,
+      }, 's');
+      expect(m.accuracy).toEqual({ wordErrorRate: Number((2 / 60).toFixed(6)), referenceWords: 60 });
+      expect(() => parseMetrics(m, 'm')).not.toThrow();
+    });
+
+    test('a failed clip counts in the error rate, not the word error rate', () => {
+      const m = transcriptionMetrics({ samples: withTranscripts((i) => (i === 3 ? undefined : `the quick brown fox number ${i}`), (i) => i !== 3), modelVersion: '1', runnerClass: 'r', warmupClips: 1, references }, 's');
+      expect(m.accuracy).toEqual({ wordErrorRate: 0, referenceWords: 54 });
+      expect(m.errorRate).toBeCloseTo(1 / 9, 6);
+    });
+
+    test('a clip without a reference, or passing without its transcript, breaks the contract', () => {
+      const { 'clip-4.wav': _, ...fewer } = references.transcripts;
+      expect(() => transcriptionMetrics({ samples: withTranscripts(() => 'x'), modelVersion: '1', runnerClass: 'r', warmupClips: 1, references: { schemaVersion: 1, transcripts: fewer } }, 's.json'))
+        .toThrow(/s\.json: no reference transcript for clip\(s\) "clip-4\.wav"/);
+      expect(() => transcriptionMetrics({ samples: withTranscripts((i) => (i === 2 ? undefined : 'x')), modelVersion: '1', runnerClass: 'r', warmupClips: 1, references }, 's.json'))
+        .toThrow(/clip\(s\) "clip-2\.wav" passed without a transcript/);
+    });
+
+    test('CLI: --references records it and prints it; an invalid references file is exit 2 with nothing written', async () => {
+      const out = path.join(dir, 'metrics.json');
+      const ok = await runCliInProcess(transcriptionMetricsCommand, args(write('s.json', withTranscripts((i) => `the quick brown fox number ${i}`)), out, ['--references', write('refs.json', references)]));
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain('word error rate 0.00 % over 60 words');
+      expect(parseMetrics(JSON.parse(readFileSync(out, 'utf8')), out).accuracy).toEqual({ wordErrorRate: 0, referenceWords: 60 });
+      const out2 = path.join(dir, 'metrics2.json');
+      const bad = await runCliInProcess(transcriptionMetricsCommand, args(write('s.json', withTranscripts(() => 'x')), out2, ['--references', write('refs2.json', { schemaVersion: 1, transcripts: {} })]));
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('refs2.json');
+      expect(existsSync(out2)).toBe(false);
+    });
+  });
+
   test('a failed clip counts in the error rate', () => {
     const m = transcriptionMetrics({ samples: samples(undefined, (i) => i !== 3), modelVersion: '1', runnerClass: 'r', warmupClips: 1 }, 's');
     expect(m.errorRate).toBeCloseTo(1 / 9, 6);

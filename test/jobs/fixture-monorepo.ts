@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PLATFORM } from '../../workflows-gen/platform';
+import { corpusReferences } from './standins/corpus';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
@@ -24,6 +25,7 @@ export function monorepoFiles(): Record<string, string> {
     files[`${s.path}/server.py`] = `# ${s.name} service\n`;
   }
   const app = PLATFORM.app!;
+  if (app.referenceTranscripts) files[app.referenceTranscripts] = JSON.stringify(corpusReferences(), null, 2);
   files[app.modelsJson] = JSON.stringify({
     schemaVersion: 1,
     models: [{ id: MODEL_ID, provider: 'whisperkit', version: '1.0.0', source: { repository: 'argmaxinc/whisperkit-coreml', revision: 'a'.repeat(40), file: `${MODEL_ID}.zip` }, sha256: MODEL_SHA256, sizeBytes: MODEL_BYTES.length }],

@@ -57,8 +57,22 @@ export interface PerformanceMetrics {
    * @default - not measured (HTTP load tests)
    */
   readonly realTimeFactor?: RealTimeFactor;
+  /**
+   * How right the transcripts were, against reference transcripts: written by transcription runs
+   * given references; the gate compares it when both the run and the history carry it.
+   * @default - not measured
+   */
+  readonly accuracy?: TranscriptAccuracy;
   /** How the run went. */
   readonly run: RunMetadata;
+}
+
+/** Word error rate of a transcription run over the clips that returned a transcript. */
+export interface TranscriptAccuracy {
+  /** Edits over reference words across the clips (corpus WER), 0 is perfect; above 1 is possible. */
+  readonly wordErrorRate: number;
+  /** Reference words the rate is over. */
+  readonly referenceWords: number;
 }
 
 /** Distribution of the real-time factor over the measured items. */
@@ -121,6 +135,12 @@ const METRICS_OBJECT_SCHEMA = {
       additionalProperties: false,
       required: ['p50', 'p95', 'mean'],
       properties: { p50: nonNegative, p95: nonNegative, mean: nonNegative },
+    },
+    accuracy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['wordErrorRate', 'referenceWords'],
+      properties: { wordErrorRate: nonNegative, referenceWords: { type: 'integer', minimum: 1 } },
     },
     run: {
       type: 'object',

@@ -1,8 +1,9 @@
 import { quoteInput } from '../../common/safe-text';
 import { InputError } from '../../common/cli-errors';
 import { parseWithSchema } from '../../common/schema-validator';
-import type { PerformanceMetrics } from './performance-metrics';
+import type { PerformanceMetrics, TranscriptAccuracy } from './performance-metrics';
 import { transcriptionScenario } from '../../common/performance-scenarios';
+import { corpusWordErrorRate, wordErrors } from './word-error-rate';
 
 /** One clip of the app's performance corpus, as its performance test timed it. */
 export interface TranscriptionClip {
@@ -14,6 +15,12 @@ export interface TranscriptionClip {
   readonly elapsedMs: number;
   /** Whether a transcript came back (a thrown error or an empty transcript is `false`). */
   readonly ok: boolean;
+  /**
+   * The text the model returned, as it returned it: the accuracy gate compares it with the clip's
+   * reference transcript. Required of every clip with `ok` when the run is given references.
+   * @default - not written (no accuracy measured)
+   */
+  readonly transcript?: string;
 }
 
 /**
@@ -51,7 +58,7 @@ export const TRANSCRIPTION_SAMPLES_SCHEMA = {
         type: 'object',
         additionalProperties: false,
         required: ['name', 'audioSeconds', 'elapsedMs', 'ok'],
-        properties: { name: { type: 'string', minLength: 1 }, audioSeconds: positive, elapsedMs: positive, ok: { type: 'boolean' } },
+        properties: { name: { type: 'string', minLength: 1 }, audioSeconds: positive, elapsedMs: positive, ok: { type: 'boolean' }, transcript: { type: 'string' } },
       },
     },
   },
@@ -59,6 +66,33 @@ export const TRANSCRIPTION_SAMPLES_SCHEMA = {
 
 export function parseTranscriptionSamples(data: unknown, file: string): TranscriptionSamples {
   return parseWithSchema<TranscriptionSamples>(TRANSCRIPTION_SAMPLES_SCHEMA, data, file);
+}
+
+/**
+ * The reference transcripts that ship with the performance corpus: what each clip says, by the
+ * clip's name in the corpus (as the samples name it), in the words the model should return.
+ */
+export interface ReferenceTranscripts {
+  readonly schemaVersion: 1;
+  readonly transcripts: Readonly<Record<string, string>>;
+}
+
+/** JSON schema of {@link ReferenceTranscripts}. */
+export const REFERENCE_TRANSCRIPTS_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://voice-platform.dev/schemas/reference-transcripts-v1.json',
+  title: 'Reference transcripts of the performance corpus, version 1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schemaVersion', 'transcripts'],
+  properties: {
+    schemaVersion: { const: 1 },
+    transcripts: { type: 'object', minProperties: 1, additionalProperties: { type: 'string', minLength: 1 } },
+  },
+} as const;
+
+export function parseReferenceTranscripts(data: unknown, file: string): ReferenceTranscripts {
+  return parseWithSchema<ReferenceTranscripts>(REFERENCE_TRANSCRIPTS_SCHEMA, data, file);
 }
 
 /** Nearest-rank percentile: with tens of clips an interpolated figure would invent precision. */
@@ -79,6 +113,11 @@ export interface TranscriptionRun {
   readonly warmupClips: number;
   /** @default - not recorded */
   readonly commit?: string;
+  /**
+   * Reference transcripts of the corpus: with them the run's word error rate is measured.
+   * @default - no accuracy measured
+   */
+  readonly references?: ReferenceTranscripts;
 }
 
 
@@ -123,6 +162,7 @@ export function transcriptionMetrics(run: TranscriptionRun, source: string): Per
     throughputRps: round(measured.length / processingSeconds, 6),
     samples: measured.length,
     realTimeFactor: { p50: round(percentile(rtfs, 50), 4), p95: round(percentile(rtfs, 95), 4), mean: round(mean(rtfs), 4) },
+    ...run.references ? { accuracy: accuracyOf(samples.clips, run.references, source) } : {},
     run: {
       startedAt: samples.startedAt,
       elapsedSeconds: processingSeconds,
@@ -131,4 +171,21 @@ export function transcriptionMetrics(run: TranscriptionRun, source: string): Per
       ...(run.commit ? { commit: run.commit } : {}),
     },
   };
+}
+
+/**
+ * The corpus word error rate of every clip that returned a transcript, warm-up clips included (the
+ * first load changes how long a clip takes, not what it says). A failed clip has no transcript and
+ * counts in the error rate instead. Every clip needs a reference, and every clip with `ok` its
+ * transcript: a gap is the test's contract broken, never a silently smaller corpus.
+ */
+function accuracyOf(clips: readonly TranscriptionClip[], references: ReferenceTranscripts, source: string): TranscriptAccuracy {
+  const unknown = clips.filter((c) => references.transcripts[c.name] === undefined).map((c) => quoteInput(c.name));
+  if (unknown.length > 0) throw new InputError(`${source}: no reference transcript for clip(s) ${unknown.join(', ')} (the references name ${Object.keys(references.transcripts).length} clip(s))`);
+  const silent = clips.filter((c) => c.ok && c.transcript === undefined).map((c) => quoteInput(c.name));
+  if (silent.length > 0) throw new InputError(`${source}: clip(s) ${silent.join(', ')} passed without a transcript: the performance test must write what the model returned`);
+  const errors = clips.filter((c) => c.ok).map((c) => wordErrors(references.transcripts[c.name]!, c.transcript!));
+  const referenceWords = errors.reduce((a, e) => a + e.referenceWords, 0);
+  if (referenceWords === 0) throw new InputError(`${source}: no clip returned a transcript: there is no word error rate to measure`);
+  return { wordErrorRate: round(corpusWordErrorRate(errors), 6), referenceWords };
 }

@@ -37,6 +37,11 @@ export interface Reference {
    * @default - not compared
    */
   readonly rtfP95?: number;
+  /**
+   * Median word error rate, when every run of the window measured it.
+   * @default - not compared
+   */
+  readonly wordErrorRate?: number;
   /** Run-to-run spread of each relative metric: median absolute deviation, in percent of the median. */
   readonly spreadPct: { readonly p95: number; readonly p99: number; readonly throughputRps: number; readonly rtfP95: number };
 }
@@ -71,6 +76,7 @@ export function referenceOf(history: PerformanceHistory, window = DEFAULT_REFERE
   const runs = history.runs.slice(-window);
   const of = (f: (m: PerformanceMetrics) => number) => runs.map(f);
   const rtf = runs.every((m) => m.realTimeFactor) ? of((m) => m.realTimeFactor!.p95) : undefined;
+  const wer = runs.every((m) => m.accuracy) ? of((m) => m.accuracy!.wordErrorRate) : undefined;
   return {
     runs: runs.length,
     p50: median(of((m) => m.latencyMs.p50)),
@@ -79,6 +85,7 @@ export function referenceOf(history: PerformanceHistory, window = DEFAULT_REFERE
     errorRate: median(of((m) => m.errorRate)),
     throughputRps: median(of((m) => m.throughputRps)),
     ...(rtf ? { rtfP95: median(rtf) } : {}),
+    ...(wer ? { wordErrorRate: median(wer) } : {}),
     spreadPct: {
       p95: spreadPct(of((m) => m.latencyMs.p95)),
       p99: spreadPct(of((m) => m.latencyMs.p99)),
@@ -136,6 +143,15 @@ export function compareWithReference(ref: Reference, current: PerformanceMetrics
       metric: 'p95 real-time factor', reference: ref.rtfP95, current: current.realTimeFactor.p95, unit: '×',
       change: rtfChange, changeUnit: '%', threshold: `≤ +${rtfLimit.label}`,
       verdict: rtfChange > rtfLimit.limit ? 'regression' : 'pass',
+    });
+  }
+  if (ref.wordErrorRate !== undefined && current.accuracy) {
+    // Absolute, like the error rate: a rise from 2 % to 3 % is one point whatever the base.
+    const change = (current.accuracy.wordErrorRate - ref.wordErrorRate) * 100;
+    rows.push({
+      metric: 'word error rate', reference: ref.wordErrorRate * 100, current: current.accuracy.wordErrorRate * 100, unit: '%',
+      change, changeUnit: 'pp', threshold: `≤ +${t.werIncreasePts} pp`,
+      verdict: change > t.werIncreasePts ? 'regression' : 'pass',
     });
   }
   return { referenceRuns: ref.runs, rows, regressed: rows.some((r) => r.verdict === 'regression') };

@@ -121,6 +121,14 @@ export interface AppDefinition {
   readonly modelsJson: string;
   /** Path of Package.resolved, from the repo root. */
   readonly packageResolved: string;
+  /**
+   * Reference transcripts of the performance corpus (reference transcripts v1: what each clip
+   * says), from the repo root. With them the nightly performance run measures each model's word
+   * error rate from the transcripts the performance test writes, and gates it against the model's
+   * history (`werIncreasePts`).
+   * @default - accuracy is not measured
+   */
+  readonly referenceTranscripts?: string;
   /** Swift packages that must be pinned to a released version, e.g. `WhisperKit`. */
   readonly pinnedPackages: readonly string[];
   /**

@@ -223,6 +223,7 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('app.scheme', app.scheme, nonEmpty);
   c.check('app.modelsJson', app.modelsJson, repoPathProblem);
   c.check('app.packageResolved', app.packageResolved, repoPathProblem);
+  if (app.referenceTranscripts !== undefined) c.check('app.referenceTranscripts', app.referenceTranscripts, repoPathProblem);
   app.pinnedPackages.forEach((p, i) => c.check(`app.pinnedPackages[${i}]`, p, nonEmpty));
   c.check('app.packageManifest', app.packageManifest, (v) => (v === 'xcodeproj' || v === 'swiftpm' ? undefined : `must be "xcodeproj" or "swiftpm", got ${JSON.stringify(v)}`));
   c.check('app.project', app.project, (v) => repoPathProblem(v) ?? (/\.(xcodeproj|xcworkspace)$/.test(v) ? undefined : `"${v}" must name a .xcodeproj or .xcworkspace`));

@@ -12,6 +12,9 @@ import { branchCommits, cluster, conclusions, jobLogs, github, helmSets, helmUpg
 import { platform } from '../harness';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../../../src/synth/workflow/jobs/failure-alert';
 import { BUILD_METADATA_PREDICATE_TYPE } from '../../../src/common/build-metadata-attestation';
+import { transcriptionMetrics } from '../../../src/runtime/metrics/transcription-samples';
+import { standinSamples } from '../standins/apple';
+import { corpusReferences } from '../standins/corpus';
 
 const main = platform.defaultBranch;
 const app = platform.app;
@@ -112,6 +115,16 @@ const fastHistory = () => {
     run: { startedAt: '2026-12-01T03:00:00.000Z', elapsedSeconds: 1, dropped: 0, tool: 'load-test', baseUrl: 'http://127.0.0.1:8000' },
   };
   return { 'tts-synthesize/rate-20_duration-120_warmup-10_ubuntu-24.04.json': `${JSON.stringify({ schemaVersion: 1, scenario: 'tts-synthesize', runs: [run, run, run] }, null, 2)}\n` };
+};
+
+/**
+ * A perf-history branch with three runs of the fixture's model as the stand-in performance test
+ * measures it, every transcript right: the same speed, a word error rate of 0.
+ */
+const accurateAppHistory = () => {
+  const run = transcriptionMetrics({ samples: standinSamples(MODEL_ID), modelVersion: '1.0.0', runnerClass: platform.runners.macos, warmupClips: 1, references: corpusReferences() }, 'history');
+  const { durationSeconds, warmupSeconds, runnerClass } = run.conditions;
+  return { [`${run.scenario}/1.0.0_audio-${durationSeconds}s_warmup-${warmupSeconds}s_${runnerClass}.json`]: `${JSON.stringify({ schemaVersion: 1, scenario: run.scenario, runs: [run, run, run] }, null, 2)}\n` };
 };
 
 /** A newer actions/checkout release than the pin, past the cooldown, with the same inputs. */
@@ -303,6 +316,18 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   { name: 'nightly-app-performance', setup: seedModelsCache, events: [{ kind: 'schedule', workflow: 'ci-app-performance.yml' }] },
+  {
+    // The model now mishears a word of every clip (11 points of word error rate) at the recorded speed:
+    // the accuracy row alone fails the gate, and nothing is recorded.
+    name: 'nightly-app-accuracy-regression', faults: [`misheard:${MODEL_ID}`],
+    setup: (w) => { seedModelsCache(w); w.orphanBranch('perf-history', accurateAppHistory()); },
+    events: [{ kind: 'schedule', workflow: 'ci-app-performance.yml' }],
+    failing: { 'ci-app-performance.yml/regression': 'word error rate 11 points above the recorded runs' },
+    effects: ({ world }) => {
+      expect(branchCommits(world, 'perf-history')).toEqual([{ subject: 'perf-history: start', files: Object.keys(accurateAppHistory()) }]);
+      expect(jobLogs(world, 'ci-app-performance.yml-regression')).toMatch(/word error rate .*REGRESSION/);
+    },
+  },
   {
     name: 'weekly-dependency-scan', events: [{ kind: 'schedule', workflow: 'ci-security-deps.yml' }],
     effects: ({ world }) => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import * as path from 'node:path';
 import { need, parseArgs, ToolError } from './args';
 import { fault, load, save } from './state';
+import { CORPUS, mishear } from './corpus';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
@@ -77,10 +78,8 @@ export function xcodebuild(args: string[]): number {
       // The app's performance target (its contract: transcription samples v1 at METRICS_PATH).
       mkdirSync(path.dirname(process.env.TEST_RUNNER_METRICS_PATH), { recursive: true });
       const slow = fault(`slow-model:${model}`) ? 3 : 1;
-      writeFileSync(process.env.TEST_RUNNER_METRICS_PATH, JSON.stringify({
-        schemaVersion: 1, modelId: model, startedAt: '2026-12-01T02:00:00Z',
-        clips: Array.from({ length: 12 }, (_, i) => ({ name: `clip-${i}.wav`, audioSeconds: 30, elapsedMs: (1500 + i * 10) * slow, ok: true })),
-      }));
+      const heard = fault(`misheard:${model}`) ? mishear : (text: string) => text;
+      writeFileSync(process.env.TEST_RUNNER_METRICS_PATH, JSON.stringify(standinSamples(model!, slow, heard)));
     }
     if (x.options['-resultBundlePath']) mkdirSync(x.options['-resultBundlePath'], { recursive: true });
     if (fault(`xctest:${model ?? 'unit'}`)) {
@@ -240,4 +239,12 @@ export function swiftlint(args: string[]): number {
   }
   out('Done linting! Found 0 violations, 0 serious in 3 files.');
   return 0;
+}
+
+/** What the stand-in performance test writes for a model: transcription samples v1 over the corpus. */
+export function standinSamples(model: string, slow = 1, heard: (text: string) => string = (text) => text) {
+  return {
+    schemaVersion: 1 as const, modelId: model, startedAt: '2026-12-01T02:00:00Z',
+    clips: CORPUS.map((c, i) => ({ name: c.name, audioSeconds: c.audioSeconds, elapsedMs: (1500 + i * 10) * slow, ok: true, transcript: heard(c.text) })),
+  };
 }
