@@ -64,7 +64,8 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
   const raw = rawJob(o.wf, id);
   const world = o.run.world;
   const label = `${o.run.callPath}${o.wf.file}/${id}`;
-  const dir = world.jobDir(`${o.run.scenario}-${o.wf.file}-${id}`);
+  // A world is one scenario's: the folder names the workflow and job only (they stay under the length cut).
+  const dir = world.jobDir(`${o.wf.file}-${id}`);
   const workspace = path.join(dir, 'work');
   const runnerTemp = path.join(dir, 'temp');
   const home = path.join(dir, 'home');
