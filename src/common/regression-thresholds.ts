@@ -42,6 +42,14 @@ export const THRESHOLD_SPECS = {
     flag: '--max-rtf-increase-pct', default: 15, min: 0,
     description: 'largest allowed rise of the p95 real-time factor (transcription runs only), in percent',
   },
+  peakMemoryIncreasePct: {
+    flag: '--max-peak-memory-increase-pct', default: 10, min: 0,
+    description: 'largest allowed rise of the peak memory footprint (runs that measured memory only), in percent',
+  },
+  switchGrowthIncreaseMib: {
+    flag: '--max-switch-growth-increase-mib', default: 16, min: 0,
+    description: 'largest allowed rise of the memory kept across model switches (runs that measured memory only), in MiB',
+  },
   werIncreasePts: {
     flag: '--max-wer-increase-pts', default: 1, min: 0, max: 100,
     description: 'largest allowed rise of the word error rate (transcription runs with reference transcripts only), in percentage points',

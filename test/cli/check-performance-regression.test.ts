@@ -6,7 +6,9 @@ import { compareMetrics, DEFAULT_THRESHOLDS, type PerformanceMetrics, type Regre
 import { checkPerformanceRegressionCommand } from '../../src/runtime/cli/check-performance-regression';
 import { runCliInProcess, runCliProcess } from '../support/run-cli';
 
-function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; rtfP95?: number; wer?: number; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
+const MIB = 1024 * 1024;
+
+function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; rtfP95?: number; wer?: number; memory?: { peakMiB: number; growthMiB: number }; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
   return {
     schemaVersion: 1,
     scenario: 'tts-synthesize',
@@ -16,6 +18,7 @@ function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: n
     samples: over.samples ?? 3000,
     ...(over.rtfP95 !== undefined ? { realTimeFactor: { p50: over.rtfP95 / 2, p95: over.rtfP95, mean: over.rtfP95 / 2 } } : {}),
     ...(over.wer !== undefined ? { accuracy: { wordErrorRate: over.wer, referenceWords: 1200 } } : {}),
+    ...(over.memory ? { memory: { peakBytes: Math.round(over.memory.peakMiB * MIB), switchGrowthBytes: Math.round(over.memory.growthMiB * MIB) } } : {}),
     conditions: { endpoint: 'POST /v1/synthesize', targetRate: 50, durationSeconds: 60, warmupSeconds: 10, runnerClass: 'ubuntu-24.04', ...over.conditions },
     run: { startedAt: '2026-11-21T02:00:00.000Z', elapsedSeconds: 60, dropped: 0, tool: 'load-test' },
   };
@@ -49,6 +52,16 @@ describe('compareMetrics', () => {
     expect(verdicts(metrics({ wer: 0.05 }), metrics())).not.toHaveProperty(['word error rate']);
   });
 
+  test('memory: the peak relative to the reference, what switching keeps in absolute MiB; compared only when both measured it', () => {
+    const v = (b: { peakMiB: number; growthMiB: number }, c: { peakMiB: number; growthMiB: number }) => verdicts(metrics({ memory: b }), metrics({ memory: c }));
+    expect(v({ peakMiB: 1000, growthMiB: 0 }, { peakMiB: 1100, growthMiB: 16 })).toMatchObject({ 'peak memory': 'pass', 'memory kept across model switches': 'pass' });
+    expect(v({ peakMiB: 1000, growthMiB: 0 }, { peakMiB: 1101, growthMiB: 0 })['peak memory']).toBe('regression');
+    expect(v({ peakMiB: 1000, growthMiB: 0 }, { peakMiB: 1000, growthMiB: 16.1 })['memory kept across model switches']).toBe('regression');
+    // A history that kept memory too: only the rise counts.
+    expect(v({ peakMiB: 1000, growthMiB: 100 }, { peakMiB: 1000, growthMiB: 110 })['memory kept across model switches']).toBe('pass');
+    expect(verdicts(metrics(), metrics({ memory: { peakMiB: 9000, growthMiB: 900 } }))).not.toHaveProperty(['peak memory']);
+  });
+
   test('the error rate fails on its absolute limit and on its allowed rise', () => {
     expect(verdicts(metrics({ errorRate: 0 }), metrics({ errorRate: 0.011 }))['error rate']).toBe('regression');
     expect(verdicts(metrics({ errorRate: 0 }), metrics({ errorRate: 0.006 }))['error rate']).toBe('regression');
@@ -77,15 +90,20 @@ describe('compareMetrics properties', () => {
     throughputDecreasePct: fc.double({ min: 1, max: 90, noNaN: true }),
     rtfIncreasePct: fc.double({ min: 1, max: 100, noNaN: true }),
     werIncreasePts: fc.double({ min: 0.1, max: 20, noNaN: true }),
+    peakMemoryIncreasePct: fc.double({ min: 1, max: 100, noNaN: true }),
+    switchGrowthIncreaseMib: fc.double({ min: 1, max: 256, noNaN: true }),
   });
   // A margin keeps generated values clear of the exact boundary, where floating-point rounding decides.
   const MARGIN = 1e-6;
 
   test('a latency or throughput change beyond its threshold is always flagged', () => {
-    fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: MARGIN * 1e3, max: 10, noNaN: true }), fc.constantFrom('p95', 'p99', 'throughput', 'p95 real-time factor', 'word error rate'),
+    fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: MARGIN * 1e3, max: 10, noNaN: true }), fc.constantFrom('p95', 'p99', 'throughput', 'p95 real-time factor', 'word error rate', 'peak memory', 'memory kept across model switches'),
       (latency, rps, t, excess, which) => {
-        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3, wer: 0.05 });
-        const cur = which === 'word error rate' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3, wer: 0.05 + (t.werIncreasePts + excess) / 100 })
+        const memory = { peakMiB: 800, growthMiB: 2 };
+        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3, wer: 0.05, memory });
+        const cur = which === 'peak memory' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, memory: { ...memory, peakMiB: 800 * (1 + t.peakMemoryIncreasePct / 100 + excess) } })
+          : which === 'memory kept across model switches' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, memory: { ...memory, growthMiB: 2 + t.switchGrowthIncreaseMib + excess } })
+          : which === 'word error rate' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3, wer: 0.05 + (t.werIncreasePts + excess) / 100 })
           : which === 'p95 real-time factor' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3 * (1 + t.rtfIncreasePct / 100 + excess) })
           : which === 'p95' ? metrics({ p95: latency * (1 + t.p95IncreasePct / 100 + excess), p99: latency * 2, throughputRps: rps, errorRate: 0 })
           : which === 'p99' ? metrics({ p95: latency, p99: latency * 2 * (1 + t.p99IncreasePct / 100 + excess), throughputRps: rps, errorRate: 0 })
@@ -108,7 +126,7 @@ describe('compareMetrics properties', () => {
   test('changes within every threshold are never flagged', () => {
     fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }),
       (latency, rps, t, f1, f2) => {
-        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, wer: 0.05 });
+        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, wer: 0.05, memory: { peakMiB: 800, growthMiB: 2 } });
         const within = (pct: number, f: number) => 1 + (pct / 100) * f * (1 - MARGIN);
         const cur = metrics({
           p95: latency * within(t.p95IncreasePct, f1),
@@ -116,6 +134,7 @@ describe('compareMetrics properties', () => {
           throughputRps: rps * (1 - (t.throughputDecreasePct / 100) * f1 * (1 - MARGIN)),
           errorRate: Math.min(t.maxErrorRate, t.maxErrorRateIncrease) * f2 * (1 - MARGIN),
           wer: 0.05 + (t.werIncreasePts / 100) * f2 * (1 - MARGIN),
+          memory: { peakMiB: 800 * within(t.peakMemoryIncreasePct, f1), growthMiB: 2 + t.switchGrowthIncreaseMib * f2 * (1 - MARGIN) },
         });
         return !compareMetrics(base, cur, t).regressed;
       }));

@@ -91,6 +91,15 @@ describe('transcriptionMetrics', () => {
     });
   });
 
+  test('memory: the peak footprint and what the switch cycles kept, as the test measured them', () => {
+    const m = transcriptionMetrics({ samples: { ...samples(), memory: { peakFootprintBytes: 812_000_000, switchCycles: 3, switchGrowthBytes: -4096 } }, modelVersion: '1', runnerClass: 'r', warmupClips: 1 }, 's');
+    expect(m.memory).toEqual({ peakBytes: 812_000_000, switchGrowthBytes: -4096 });
+    expect(() => parseMetrics(m, 'm')).not.toThrow();
+    expect(transcriptionMetrics({ samples: samples(), modelVersion: '1', runnerClass: 'r', warmupClips: 1 }, 's')).not.toHaveProperty('memory');
+    // One switch cycle has nothing to compare its end with.
+    expect(schemaErrors(TRANSCRIPTION_SAMPLES_SCHEMA, { ...samples(), memory: { peakFootprintBytes: 1, switchCycles: 1, switchGrowthBytes: 0 } })).not.toEqual([]);
+  });
+
   test('a failed clip counts in the error rate', () => {
     const m = transcriptionMetrics({ samples: samples(undefined, (i) => i !== 3), modelVersion: '1', runnerClass: 'r', warmupClips: 1 }, 's');
     expect(m.errorRate).toBeCloseTo(1 / 9, 6);

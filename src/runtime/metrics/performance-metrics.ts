@@ -63,8 +63,22 @@ export interface PerformanceMetrics {
    * @default - not measured
    */
   readonly accuracy?: TranscriptAccuracy;
+  /**
+   * The process's memory: written by transcription runs whose test measured it; the gate compares
+   * it when both the run and the history carry it.
+   * @default - not measured
+   */
+  readonly memory?: RunMemory;
   /** How the run went. */
   readonly run: RunMetadata;
+}
+
+/** Memory of a run, in bytes of physical footprint. */
+export interface RunMemory {
+  /** The highest footprint during the run. */
+  readonly peakBytes: number;
+  /** Footprint after the last switch cycle between models minus after the first: what switching keeps. */
+  readonly switchGrowthBytes: number;
 }
 
 /** Word error rate of a transcription run over the clips that returned a transcript. */
@@ -141,6 +155,12 @@ const METRICS_OBJECT_SCHEMA = {
       additionalProperties: false,
       required: ['wordErrorRate', 'referenceWords'],
       properties: { wordErrorRate: nonNegative, referenceWords: { type: 'integer', minimum: 1 } },
+    },
+    memory: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['peakBytes', 'switchGrowthBytes'],
+      properties: { peakBytes: { type: 'integer', minimum: 1 }, switchGrowthBytes: { type: 'integer' } },
     },
     run: {
       type: 'object',

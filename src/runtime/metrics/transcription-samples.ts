@@ -35,6 +35,29 @@ export interface TranscriptionSamples {
   /** ISO 8601 start of the run. */
   readonly startedAt: string;
   readonly clips: readonly TranscriptionClip[];
+  /**
+   * The test process's memory (its physical footprint, `phys_footprint` as XCTMemoryMetric and
+   * Xcode's memory gauge report it) while this model ran.
+   * @default - not measured
+   */
+  readonly memory?: TranscriptionMemory;
+}
+
+/** Memory of one model's performance run, in bytes of physical footprint. */
+export interface TranscriptionMemory {
+  /** The highest footprint while the model was loaded and transcribed the corpus. */
+  readonly peakFootprintBytes: number;
+  /**
+   * Switch cycles run after the corpus: this model → the next model of models.json (the first,
+   * after the last; the model itself when it is the only one) → this model, each load releasing
+   * the model before it.
+   */
+  readonly switchCycles: number;
+  /**
+   * Footprint after the last switch cycle minus after the first: about 0 when switching frees
+   * what a load takes; what a leaking switch keeps grows with every cycle. Negative is possible.
+   */
+  readonly switchGrowthBytes: number;
 }
 
 const positive = { type: 'number', exclusiveMinimum: 0 };
@@ -60,6 +83,12 @@ export const TRANSCRIPTION_SAMPLES_SCHEMA = {
         required: ['name', 'audioSeconds', 'elapsedMs', 'ok'],
         properties: { name: { type: 'string', minLength: 1 }, audioSeconds: positive, elapsedMs: positive, ok: { type: 'boolean' }, transcript: { type: 'string' } },
       },
+    },
+    memory: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['peakFootprintBytes', 'switchCycles', 'switchGrowthBytes'],
+      properties: { peakFootprintBytes: { type: 'integer', minimum: 1 }, switchCycles: { type: 'integer', minimum: 2 }, switchGrowthBytes: { type: 'integer' } },
     },
   },
 } as const;
@@ -163,6 +192,7 @@ export function transcriptionMetrics(run: TranscriptionRun, source: string): Per
     samples: measured.length,
     realTimeFactor: { p50: round(percentile(rtfs, 50), 4), p95: round(percentile(rtfs, 95), 4), mean: round(mean(rtfs), 4) },
     ...run.references ? { accuracy: accuracyOf(samples.clips, run.references, source) } : {},
+    ...samples.memory ? { memory: { peakBytes: samples.memory.peakFootprintBytes, switchGrowthBytes: samples.memory.switchGrowthBytes } } : {},
     run: {
       startedAt: samples.startedAt,
       elapsedSeconds: processingSeconds,

@@ -8,10 +8,10 @@ export interface ComparisonRow {
   readonly metric: string;
   readonly reference: number;
   readonly current: number;
-  readonly unit: 'ms' | 'rps' | '%' | '×';
+  readonly unit: 'ms' | 'rps' | '%' | '×' | 'MiB';
   /** Change in the unit the threshold uses: percent for relative limits, percentage points for the error rate. */
   readonly change: number;
-  readonly changeUnit: '%' | 'pp';
+  readonly changeUnit: '%' | 'pp' | 'MiB';
   /** Human-readable limit, e.g. `≤ +15 %`. */
   readonly threshold: string;
   readonly verdict: Verdict;
@@ -42,9 +42,16 @@ export interface Reference {
    * @default - not compared
    */
   readonly wordErrorRate?: number;
+  /**
+   * Median peak memory and memory kept across model switches, in bytes, when every run of the window measured them.
+   * @default - not compared
+   */
+  readonly memory?: { readonly peakBytes: number; readonly switchGrowthBytes: number };
   /** Run-to-run spread of each relative metric: median absolute deviation, in percent of the median. */
   readonly spreadPct: { readonly p95: number; readonly p99: number; readonly throughputRps: number; readonly rtfP95: number };
 }
+
+const MIB = 1024 * 1024;
 
 /** How many recent runs the reference is the median of. */
 export const DEFAULT_REFERENCE_WINDOW = 5;
@@ -77,6 +84,7 @@ export function referenceOf(history: PerformanceHistory, window = DEFAULT_REFERE
   const of = (f: (m: PerformanceMetrics) => number) => runs.map(f);
   const rtf = runs.every((m) => m.realTimeFactor) ? of((m) => m.realTimeFactor!.p95) : undefined;
   const wer = runs.every((m) => m.accuracy) ? of((m) => m.accuracy!.wordErrorRate) : undefined;
+  const memory = runs.every((m) => m.memory) ? { peakBytes: median(of((m) => m.memory!.peakBytes)), switchGrowthBytes: median(of((m) => m.memory!.switchGrowthBytes)) } : undefined;
   return {
     runs: runs.length,
     p50: median(of((m) => m.latencyMs.p50)),
@@ -86,6 +94,7 @@ export function referenceOf(history: PerformanceHistory, window = DEFAULT_REFERE
     throughputRps: median(of((m) => m.throughputRps)),
     ...(rtf ? { rtfP95: median(rtf) } : {}),
     ...(wer ? { wordErrorRate: median(wer) } : {}),
+    ...(memory ? { memory } : {}),
     spreadPct: {
       p95: spreadPct(of((m) => m.latencyMs.p95)),
       p99: spreadPct(of((m) => m.latencyMs.p99)),
@@ -152,6 +161,21 @@ export function compareWithReference(ref: Reference, current: PerformanceMetrics
       metric: 'word error rate', reference: ref.wordErrorRate * 100, current: current.accuracy.wordErrorRate * 100, unit: '%',
       change, changeUnit: 'pp', threshold: `≤ +${t.werIncreasePts} pp`,
       verdict: change > t.werIncreasePts ? 'regression' : 'pass',
+    });
+  }
+  if (ref.memory && current.memory) {
+    const peakChange = relativeChangePct(ref.memory.peakBytes, current.memory.peakBytes);
+    rows.push({
+      metric: 'peak memory', reference: ref.memory.peakBytes / MIB, current: current.memory.peakBytes / MIB, unit: 'MiB',
+      change: peakChange, changeUnit: '%', threshold: `≤ +${t.peakMemoryIncreasePct} %`,
+      verdict: peakChange > t.peakMemoryIncreasePct ? 'regression' : 'pass',
+    });
+    // Absolute: a leak keeps so many bytes per switch whatever the history kept (often about 0).
+    const growthChange = (current.memory.switchGrowthBytes - ref.memory.switchGrowthBytes) / MIB;
+    rows.push({
+      metric: 'memory kept across model switches', reference: ref.memory.switchGrowthBytes / MIB, current: current.memory.switchGrowthBytes / MIB, unit: 'MiB',
+      change: growthChange, changeUnit: 'MiB', threshold: `≤ +${t.switchGrowthIncreaseMib} MiB`,
+      verdict: growthChange > t.switchGrowthIncreaseMib ? 'regression' : 'pass',
     });
   }
   return { referenceRuns: ref.runs, rows, regressed: rows.some((r) => r.verdict === 'regression') };

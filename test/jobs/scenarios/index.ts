@@ -119,7 +119,7 @@ const fastHistory = () => {
 
 /**
  * A perf-history branch with three runs of the fixture's model as the stand-in performance test
- * measures it, every transcript right: the same speed, a word error rate of 0.
+ * measures it, every transcript right and no memory kept across switches.
  */
 const accurateAppHistory = () => {
   const run = transcriptionMetrics({ samples: standinSamples(MODEL_ID), modelVersion: '1.0.0', runnerClass: platform.runners.macos, warmupClips: 1, references: corpusReferences() }, 'history');
@@ -326,6 +326,18 @@ export const SCENARIOS: Scenario[] = [
     effects: ({ world }) => {
       expect(branchCommits(world, 'perf-history')).toEqual([{ subject: 'perf-history: start', files: Object.keys(accurateAppHistory()) }]);
       expect(jobLogs(world, 'ci-app-performance.yml-regression')).toContain('check-performance-regression: regression in word error rate (');
+    },
+  },
+  {
+    // Switching away from the model and back now keeps 48 MiB a cycle (96 MiB over the test's three):
+    // the memory row alone fails the gate, and nothing is recorded.
+    name: 'nightly-app-memory-leak', faults: [`leaky-switch:${MODEL_ID}`],
+    setup: (w) => { seedModelsCache(w); w.orphanBranch('perf-history', accurateAppHistory()); },
+    events: [{ kind: 'schedule', workflow: 'ci-app-performance.yml' }],
+    failing: { 'ci-app-performance.yml/regression': 'memory kept across model switches 96 MiB above the recorded runs' },
+    effects: ({ world }) => {
+      expect(branchCommits(world, 'perf-history')).toEqual([{ subject: 'perf-history: start', files: Object.keys(accurateAppHistory()) }]);
+      expect(jobLogs(world, 'ci-app-performance.yml-regression')).toContain('check-performance-regression: regression in memory kept across model switches (');
     },
   },
   {

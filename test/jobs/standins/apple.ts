@@ -79,7 +79,8 @@ export function xcodebuild(args: string[]): number {
       mkdirSync(path.dirname(process.env.TEST_RUNNER_METRICS_PATH), { recursive: true });
       const slow = fault(`slow-model:${model}`) ? 3 : 1;
       const heard = fault(`misheard:${model}`) ? mishear : (text: string) => text;
-      writeFileSync(process.env.TEST_RUNNER_METRICS_PATH, JSON.stringify(standinSamples(model!, slow, heard)));
+      const leak = fault(`leaky-switch:${model}`) ? LEAKED_PER_SWITCH_BYTES : 0;
+      writeFileSync(process.env.TEST_RUNNER_METRICS_PATH, JSON.stringify(standinSamples(model!, slow, heard, leak)));
     }
     if (x.options['-resultBundlePath']) mkdirSync(x.options['-resultBundlePath'], { recursive: true });
     if (fault(`xctest:${model ?? 'unit'}`)) {
@@ -241,10 +242,18 @@ export function swiftlint(args: string[]): number {
   return 0;
 }
 
-/** What the stand-in performance test writes for a model: transcription samples v1 over the corpus. */
-export function standinSamples(model: string, slow = 1, heard: (text: string) => string = (text) => text) {
+/** What a leaking model switch keeps in the stand-in, per cycle (fault `leaky-switch:<model>`). */
+const LEAKED_PER_SWITCH_BYTES = 48 * 1024 * 1024;
+const SWITCH_CYCLES = 3;
+
+/**
+ * What the stand-in performance test writes for a model: transcription samples v1 over the corpus,
+ * with its memory (a 600 MiB peak; switching keeps nothing unless it leaks).
+ */
+export function standinSamples(model: string, slow = 1, heard: (text: string) => string = (text) => text, leakedPerSwitch = 0) {
   return {
     schemaVersion: 1 as const, modelId: model, startedAt: '2026-12-01T02:00:00Z',
     clips: CORPUS.map((c, i) => ({ name: c.name, audioSeconds: c.audioSeconds, elapsedMs: (1500 + i * 10) * slow, ok: true, transcript: heard(c.text) })),
+    memory: { peakFootprintBytes: 600 * 1024 * 1024, switchCycles: SWITCH_CYCLES, switchGrowthBytes: leakedPerSwitch * (SWITCH_CYCLES - 1) },
   };
 }
