@@ -13,7 +13,7 @@ export * from './synth/model/cron';
 export * from './synth/model/naming';
 export * from './synth/model/credentials';
 export * from './synth/model/cache-families';
-export { ACTIONS_UPDATE_TOKEN, APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, CANARY_RELEASE_SUFFIX, KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL, WATCH_RATE_RPS, WEEKDAYS } from './synth/model/limits';
+export { ACTIONS_UPDATE_TOKEN, APP_HEALTH_SETTINGS, APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, CANARY_RELEASE_SUFFIX, KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL, WATCH_RATE_RPS, WEEKDAYS } from './synth/model/limits';
 export * from './synth/pins/action-pins';
 export * from './synth/output/generated-file';
 export * from './synth/output/pipeline-app';

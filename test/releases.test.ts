@@ -210,6 +210,9 @@ describe('the app release', () => {
       'beta: Add the build to the beta channel',
       'beta: Add the build to the beta channel (attempt 2: the branch moved)',
       'beta: Add the build to the beta channel (attempt 3: the branch moved)',
+      // The health endpoint's optional bearer token, read by this package's own CLI.
+      'phased: Crash-free sessions of the build before the phased rollout',
+      'everyone: Crash-free sessions of the build before offering it to everyone',
     ]);
     for (const job of Object.values(appRelease.jobs)) expect(JSON.stringify({ ...job, steps: undefined })).not.toContain('secrets.');
   });
@@ -239,7 +242,14 @@ describe('the app release', () => {
     expect(appRelease.jobs.phased).toMatchObject({ environment: envs.phased, needs: ['build', 'beta'] });
     expect(appRelease.jobs.everyone).toMatchObject({ environment: envs.everyone, needs: ['build', 'phased'] });
     expect(step(appRelease.jobs.beta!, /^Add the build to the beta channel$/).env).toMatchObject({ CHANNEL: 'beta' });
-    expect(step(appRelease.jobs.phased!, /phased rollout/).env).toMatchObject({ INTERVAL_HOURS: platform.appRelease!.phasedRolloutIntervalHours });
+    expect(step(appRelease.jobs.phased!, /^Start the phased rollout/).env).toMatchObject({ INTERVAL_HOURS: platform.appRelease!.phasedRolloutIntervalHours });
+    // Each widening stage reads the build's crash figures first, against the model's limits.
+    for (const [job, feedEdit] of [[appRelease.jobs.phased!, /^Start the phased rollout/], [appRelease.jobs.everyone!, /^Offer the build to everyone/]] as const) {
+      const names: string[] = job.steps.map((s: any) => s.name ?? '');
+      expect(names.findIndex((n) => /^Crash-free sessions/.test(n))).toBeGreaterThanOrEqual(0);
+      expect(names.findIndex((n) => /^Crash-free sessions/.test(n))).toBeLessThan(names.findIndex((n) => feedEdit.test(n)));
+      expect(step(job, /^Crash-free sessions/).env).toMatchObject({ MIN_CRASH_FREE_PCT: platform.appRelease!.health.minCrashFreeSessionsPct, MIN_SESSIONS: platform.appRelease!.health.minSessions });
+    }
     expect(step(build, /^Notarize/).run).toMatch(/xcrun notarytool submit[\s\S]*xcrun stapler staple[\s\S]*spctl --assess/);
   });
 });

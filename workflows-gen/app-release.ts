@@ -1,6 +1,6 @@
 import {
-  APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
-  releaseNotesStep, runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
+  APP_HEALTH, APP_HEALTH_SETTINGS, APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
+  releaseNotesStep, runnerVariables, runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
 } from '../src';
 
 /** Releases of the app run one at a time (a newer tag replaces a pending one); withdrawals stay outside it. */
@@ -172,12 +172,32 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
     }, 'beta: $VERSION'),
   ]);
 
+  // Before a stage widens the rollout: the build's crash-free sessions so far (the beta's, then the
+  // phased groups'), from the app's health endpoint; without one configured, the summary says so.
+  const healthCheck = (stage: string) => cliStep(APP_HEALTH, {
+    name: `Crash-free sessions of the build before ${stage}`,
+    env: { [APP_HEALTH_SETTINGS.tokenSecret]: secret(APP_HEALTH_SETTINGS.tokenSecret) },
+    args: {
+      url: variable(APP_HEALTH_SETTINGS.urlVariable), version: version.VERSION, minCrashFreePct: release.health.minCrashFreeSessionsPct,
+      minSessions: release.health.minSessions, tokenEnv: APP_HEALTH_SETTINGS.tokenSecret, summary: runnerVariables.stepSummary,
+    },
+    before: [
+      'if [ -z "$URL" ]; then',
+      `  echo "::notice::No ${APP_HEALTH_SETTINGS.urlVariable} variable: the build's crash-free sessions are not checked before ${stage}"`,
+      `  { echo "### Crash-free sessions: not checked"; echo; echo "No \\\`${APP_HEALTH_SETTINGS.urlVariable}\\\` variable is set: the stage goes on without the build's crash figures (docs/MONITORING.md)."; } >> "$GITHUB_STEP_SUMMARY"`,
+      '  exit 0',
+      'fi',
+    ].join('\n'),
+  });
+
   const phased = feedJob('phased', `Phased rollout (Sparkle, a group every ${release.phasedRolloutIntervalHours} h)`, release.environments.phased, [build, beta], [
+    healthCheck('the phased rollout'),
     ...feedUpdateSteps(release, APPCAST_PHASE, { name: 'Start the phased rollout in the feed', args: { feed: FEED_FILE, version: version.VERSION, intervalHours: release.phasedRolloutIntervalHours } }, 'phased rollout: $VERSION'),
     runStep({ name: 'Mark the GitHub release as released', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --prerelease=false --latest=false' }),
   ]);
 
   feedJob('everyone', 'Everyone', release.environments.everyone, [build, phased], [
+    healthCheck('offering it to everyone'),
     ...feedUpdateSteps(release, APPCAST_EVERYONE, { name: 'Offer the build to everyone in the feed', args: { feed: FEED_FILE, version: version.VERSION } }, 'everyone: $VERSION'),
     runStep({ name: 'Mark the GitHub release as the latest', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --latest' }),
   ]);

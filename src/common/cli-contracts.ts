@@ -163,4 +163,14 @@ export const APPCAST_EVERYONE = contract(APPCAST_BIN, { feed: '--feed', version:
 
 export const APPCAST_WITHDRAW = contract(APPCAST_BIN, { feed: '--feed', version: '--version' }, [], 'withdraw');
 
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, SWIFT_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS, APPCAST_ADD, APPCAST_PHASE, APPCAST_EVERYONE, APPCAST_WITHDRAW] as const;
+/** `app-health`: the crash-free sessions of an app build, from the app's health endpoint, against a stage's limits. */
+export const APP_HEALTH = contract('app-health', {
+  url: '--url',
+  version: '--version',
+  minCrashFreePct: '--min-crash-free-pct',
+  minSessions: '--min-sessions',
+  tokenEnv: '--token-env',
+  summary: '--summary',
+});
+
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, SWIFT_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS, APPCAST_ADD, APPCAST_PHASE, APPCAST_EVERYONE, APPCAST_WITHDRAW, APP_HEALTH] as const;

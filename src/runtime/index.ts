@@ -6,6 +6,7 @@ export * from '../common/regression-thresholds';
 export * from './metrics/performance-metrics';
 export * from './metrics/transcription-samples';
 export * from './metrics/word-error-rate';
+export * from './app-health/app-health';
 export * from './regression/compare';
 export * from './regression/report';
 export * from './regression/parse-thresholds';

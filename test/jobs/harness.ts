@@ -246,7 +246,7 @@ async function startEvent(world: World, s: Scenario, e: Exclude<ScenarioEvent, {
     const wfInputs = e.kind === 'workflow_dispatch' ? dispatchInputs(content, inputs) : {};
     const ctx: RunContext = {
       world, scenario: s.name, runId: world.nextRunId(), github: { ...github, run_number: String(world.nextRunNumber(file)), workflow: file, workflow_ref: `${repo}/.github/workflows/${file}@${String(github.ref)}` },
-      inputs: wfInputs, secrets: SECRETS, vars: world.props.vars as Record<string, string>, workflowFile: file, callPath: '', faults: s.faults ?? [],
+      inputs: wfInputs, secrets: SECRETS, vars: world.vars, workflowFile: file, callPath: '', faults: s.faults ?? [],
     };
     await start(ctx.runId, runWorkflow(ctx, tools, content));
   }

@@ -4,6 +4,8 @@ import type { Platform } from '../model/platform';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import type { SecureWorkflow } from '../workflow/workflow';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
+import { APP_HEALTH_SETTINGS } from '../model/limits';
+import { APP_HEALTH_SCHEMA } from '../../common/app-health';
 import { renderedWorkflow, workflowFacts } from './workflow-facts';
 
 /** Props of {@link MonitoringDoc}. */
@@ -84,6 +86,7 @@ export class MonitoringDoc extends Construct implements IGeneratedFile {
       '  job summary has a row per model (id, provider, version, passed or **failed**), and the job fails if any model failed.',
       '- Dependency and image vulnerabilities, and CodeQL: SARIF uploaded to code scanning (Security tab), with the severities the',
       '  scanners give; scheduled runs re-scan what is on the default branch.', '',
+      ...this.appInTheField(),
       '## Alerting', '',
       alerts
         ? `\`${alerts.filePath}\` follows every scheduled workflow (${(alerts.triggers.workflowRun?.workflows ?? []).map((w) => `"${w}"`).join(', ')}): when a scheduled run of \`${platform.defaultBranch}\` fails it opens one issue titled "${ALERT_ISSUE_TITLE_PREFIX}<workflow>" (or comments on the open one), and closes it when a scheduled run passes again. It is the only job with \`issues: write\`, and it reads only the event's metadata.`
@@ -91,5 +94,47 @@ export class MonitoringDoc extends Construct implements IGeneratedFile {
       '',
     ];
     return { filePath: this.filePath, format: 'markdown', text: out.join('\n'), reviewed: true, constructPath: this.node.path };
+  }
+
+  /**
+   * What the app must report once it runs on people's Macs (seed 000, item 4): the health figures
+   * the release stages read, and its runtime signals, as a contract the app implements.
+   */
+  private appInTheField(): string[] {
+    const release = this.props.platform.appRelease;
+    return [
+      '## The app in the field', '',
+      ...release ? [
+        `**Release health.** Before the phased rollout starts and before the build is offered to everyone, \`app-release.yml\` reads`,
+        `the build's crash-free sessions from the https address in the \`${APP_HEALTH_SETTINGS.urlVariable}\` variable (with the`,
+        `\`${APP_HEALTH_SETTINGS.tokenSecret}\` secret as a bearer token when set) and stops the stage below ${release.health.minCrashFreeSessionsPct} % crash-free or with`,
+        `fewer than ${release.health.minSessions} sessions (the model's \`appRelease.health\`); a build the figures do not list stops it too. With no`,
+        'address set the stage says so in its summary and goes on. The app\'s crash reporting must publish **app health v1**',
+        `(\`${APP_HEALTH_SCHEMA.$id}\`, \`APP_HEALTH_SCHEMA\` in this package):`, '',
+        '```json',
+        '{ "schemaVersion": 1, "generatedAt": "2026-12-05T06:00:00Z",',
+        '  "builds": [{ "version": "<CFBundleVersion>", "sessions": 1840, "crashFreeSessions": 0.9978 }] }',
+        '```', '',
+        '- `version`: the build\'s `CFBundleVersion`, as the appcast names it; one entry per build still in use.',
+        '- `sessions`: sessions started on that build since it was published. A session starts when the app becomes active and ends',
+        '  when it resigns active or quits.',
+        '- `crashFreeSessions`: the share of those sessions (0–1) that did not end in a crash: a fatal signal, an uncaught exception,',
+        '  or a watchdog or memory-pressure kill while in use (MetricKit\'s `MXCrashDiagnostic` and `MXAppExitMetric` count them).', '',
+      ] : [],
+      '**Runtime signals.** What the app records for each transcription and model change (os_signpost intervals and MetricKit',
+      'payloads on the Mac, aggregated by its telemetry), so that a provider or model that degrades in the field is seen as the',
+      'nightly gate sees it in CI:', '',
+      '| signal | recorded as | fields | alert when |',
+      '| --- | --- | --- | --- |',
+      '| provider performance | signpost interval `transcribe` per transcription | model id and version, provider, audio seconds, processing seconds (real-time factor), words | p95 real-time factor of a model version rises more than `rtfIncreasePct` over its previous version |',
+      '| model loading | signpost interval `model-load` per load | model id and version, source (cache or download), seconds, peak footprint, outcome | a load fails, or p95 load time doubles, for a model version |',
+      '| model download and verification | event `model-fetch` | model id, bytes, outcome (`ok`, `network`, `checksum`) | any `checksum` outcome (the `models.json` digest no longer matches what is served) |',
+      '| failure rates | event `transcription-failed` | model id and version, provider, error domain and code | failed transcriptions of a model version above `maxErrorRate` of its transcriptions in a day |',
+      '| provider switching | event `model-switch` | from and to model ids, seconds, footprint before and after | footprint kept after switches grows by more than `switchGrowthIncreaseMib` across a session |',
+      '| crashes | MetricKit crash and exit diagnostics | build, model id in use, exception type | the build\'s crash-free sessions fall below the release limit above |',
+      '',
+      'The alert limits are the nightly gate\'s thresholds (table above), so CI and the field judge a model by the same numbers. Where',
+      'the alerts go (the team\'s paging or chat) is the telemetry service\'s configuration, outside these pipelines.', '',
+    ];
   }
 }

@@ -1,4 +1,4 @@
-import { ACTIONS_UPDATE_TOKEN, APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE } from './limits';
+import { ACTIONS_UPDATE_TOKEN, APP_HEALTH_SETTINGS, APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE } from './limits';
 import type { Platform } from './platform';
 
 /**
@@ -91,6 +91,16 @@ export function credentialCatalogue(platform: Platform): ReadonlyMap<string, Cre
         'Never replace it alone: installed apps verify each update with the public key they ship, and would refuse one signed with a new key.',
         'Ship a release whose Info.plist carries the new public key, its feed item still signed with the old key; once the users have it (the phased rollout ended), set the new private key. Follow Sparkle\'s own key-rotation notes for the version the app embeds.',
       ],
+    });
+    add(APP_HEALTH_SETTINGS.urlVariable, {
+      kind: 'variable',
+      what: 'The https address of the app\'s health figures (app health v1: per build, sessions and the crash-free share); the phased and everyone stages stop a build below its limit. Unset: they say so and go on.',
+      rotate: ['Point it at the new endpoint between two release runs; both must serve the same builds\' figures while a rollout is under way.'],
+    });
+    add(APP_HEALTH_SETTINGS.tokenSecret, {
+      kind: 'secret',
+      what: `The bearer token ${APP_HEALTH_SETTINGS.urlVariable} takes, if it takes one (sent only when set).`,
+      rotate: ['Issue the new token while the old one still works, set the secret, then revoke the old token after the next stage ran.'],
     });
     add(APPLE_TEAM_VARIABLE, {
         kind: 'variable',

@@ -176,3 +176,12 @@ export const ACTIONS_UPDATE_TOKEN = 'ACTIONS_UPDATE_TOKEN';
 
 /** The Apple team id's variable (not a secret: every signature names it). */
 export const APPLE_TEAM_VARIABLE = 'APPLE_TEAM_ID';
+
+/**
+ * The app's health endpoint (app health v1) the phased and everyone stages read a build's
+ * crash-free sessions from, and the optional bearer token it takes. Unset: the stages say so and go on.
+ */
+export const APP_HEALTH_SETTINGS = { urlVariable: 'APP_HEALTH_URL', tokenSecret: 'APP_HEALTH_TOKEN' } as const;
+
+/** Defaults of a release's health limits: crash-free sessions in percent, sessions needed to judge. */
+export const DEFAULT_APP_HEALTH_LIMITS = { minCrashFreeSessionsPct: 99.5, minSessions: 500 } as const;

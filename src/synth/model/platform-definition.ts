@@ -179,6 +179,13 @@ export interface AppReleaseDefinition {
    * @default { beta: 'app-beta', phased: 'app-phased', everyone: 'app-everyone' }
    */
   readonly environments?: { readonly beta: string; readonly phased: string; readonly everyone: string };
+  /**
+   * What the phased and everyone stages require of the build's crash-free sessions, read from the
+   * endpoint in the `APP_HEALTH_URL` variable (app health v1; docs/MONITORING.md). Without that
+   * variable the stages say so in their summary and go on.
+   * @default { minCrashFreeSessionsPct: 99.5, minSessions: 500 }
+   */
+  readonly health?: { readonly minCrashFreeSessionsPct?: number; readonly minSessions?: number };
 }
 
 /** The container registry. */

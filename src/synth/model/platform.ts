@@ -6,7 +6,7 @@ import type {
   ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import { DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_FEED_BRANCH, DEFAULT_KUBECONFIG_SECRET, DEFAULT_PERFORMANCE_HISTORY_BRANCH, DEFAULT_MAX_ERROR_RATE_PCT, DEFAULT_ROLLOUT, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
+import { DEFAULT_APP_HEALTH_LIMITS, DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_FEED_BRANCH, DEFAULT_KUBECONFIG_SECRET, DEFAULT_PERFORMANCE_HISTORY_BRANCH, DEFAULT_MAX_ERROR_RATE_PCT, DEFAULT_ROLLOUT, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -86,6 +86,8 @@ export interface AppRelease {
   readonly feedBranch: string;
   readonly phasedRolloutIntervalHours: number;
   readonly environments: { readonly beta: string; readonly phased: string; readonly everyone: string };
+  /** What the phased and everyone stages require of the build's crash-free sessions. */
+  readonly health: { readonly minCrashFreeSessionsPct: number; readonly minSessions: number };
 }
 
 /** Default of `PerformanceDefinition.warmupSeconds`. */
@@ -315,5 +317,6 @@ function resolveAppRelease(r: AppReleaseDefinition): AppRelease {
     feedBranch: r.feedBranch ?? DEFAULT_FEED_BRANCH,
     phasedRolloutIntervalHours: r.phasedRolloutIntervalHours ?? 24,
     environments: r.environments ?? DEFAULT_APP_RELEASE_ENVIRONMENTS,
+    health: { ...DEFAULT_APP_HEALTH_LIMITS, ...r.health },
   };
 }

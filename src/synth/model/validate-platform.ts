@@ -127,6 +127,8 @@ function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition): 
   // A feed branch equal to another pushed branch is an isolation finding (isolation.ts).
   if (r.feedBranch !== undefined) c.check(`${at}.feedBranch`, r.feedBranch, branchNameProblem);
   if (r.phasedRolloutIntervalHours !== undefined) c.check(`${at}.phasedRolloutIntervalHours`, r.phasedRolloutIntervalHours, (v) => (Number.isInteger(v) && v >= 1 && v <= 168 ? undefined : `must be an integer from 1 to 168 hours, got ${v}`));
+  if (r.health?.minCrashFreeSessionsPct !== undefined) c.check(`${at}.health.minCrashFreeSessionsPct`, r.health.minCrashFreeSessionsPct, (v) => (typeof v === 'number' && v >= 0 && v <= 100 ? undefined : `must be a percentage from 0 to 100, got ${v}`));
+  if (r.health?.minSessions !== undefined) c.check(`${at}.health.minSessions`, r.health.minSessions, (v) => (Number.isInteger(v) && v >= 1 ? undefined : `must be a whole number of sessions ≥ 1, got ${v}`));
   for (const [step, name] of Object.entries(r.environments ?? {})) c.check(`${at}.environments.${step}`, name, (v) => (IDENTIFIER.test(v) ? undefined : `"${v}" must be a GitHub environment name`));
 }
 

@@ -65,6 +65,8 @@ export class World {
   readonly callsFile: string;
   readonly reports: JobReport[] = [];
   readonly summaries = new Map<string, string>();
+  /** The repository's variables (`vars`): the props', plus what a scenario's setup sets. */
+  readonly vars: Record<string, string>;
   private readonly artifacts = new Map<string, Map<string, string>>();
   private readonly caches = new Map<string, { dir: string; ref: string }>();
   private runCounter = 1000;
@@ -98,6 +100,7 @@ export class World {
   private readonly blockWatchers = new Map<number, (() => void)[]>();
 
   constructor(readonly props: WorldProps) {
+    this.vars = { ...props.vars };
     this.dir = mkdtempSync(path.join(tmpdir(), 'voice-jobs-'));
     this.remote = path.join(this.dir, 'origin.git');
     this.stateDir = path.join(this.dir, 'state');

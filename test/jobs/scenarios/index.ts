@@ -12,6 +12,7 @@ import { branchCommits, cluster, conclusions, jobLogs, github, helmSets, helmUpg
 import { platform } from '../harness';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../../../src/synth/workflow/jobs/failure-alert';
 import { BUILD_METADATA_PREDICATE_TYPE } from '../../../src/common/build-metadata-attestation';
+import { APP_HEALTH_SETTINGS } from '../../../src/synth/model/limits';
 import { transcriptionMetrics } from '../../../src/runtime/metrics/transcription-samples';
 import { standinSamples } from '../standins/apple';
 import { corpusReferences } from '../standins/corpus';
@@ -127,6 +128,12 @@ const accurateAppHistory = () => {
   return { [`${run.scenario}/1.0.0_audio-${durationSeconds}s_warmup-${warmupSeconds}s_${runnerClass}.json`]: `${JSON.stringify({ schemaVersion: 1, scenario: run.scenario, runs: [run, run, run] }, null, 2)}\n` };
 };
 
+/** Serves app health v1 for build 1 (the fixture's first release run) and points APP_HEALTH_URL at it. */
+function serveAppHealth(world: World, figures: { sessions: number; crashFreeSessions: number }): void {
+  world.apiRoutes['/app-health.json'] = { schemaVersion: 1, generatedAt: '2026-12-05T06:00:00Z', builds: [{ version: '1', ...figures }] };
+  world.vars[APP_HEALTH_SETTINGS.urlVariable] = `${world.apiUrl}/app-health.json`;
+}
+
 /** A newer actions/checkout release than the pin, past the cooldown, with the same inputs. */
 const NEWER_CHECKOUT = { version: 'v7.0.9', sha: '7'.repeat(40) };
 function newerCheckoutRelease(): Record<string, Json> {
@@ -206,6 +213,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'app-tag',
     setup: (w) => {
       w.orphanBranch(platform.appRelease!.feedBranch, appcast());
+      serveAppHealth(w, { sessions: 1840, crashFreeSessions: 0.9978 });
       // The previous app release, a service tag after it (another kind), and one merged pull request.
       w.tag('app-v1.2.2', w.revParse(`refs/heads/${main}`));
       w.tag('v1.2.9', w.revParse(`refs/heads/${main}`));
@@ -214,6 +222,8 @@ export const SCENARIOS: Scenario[] = [
     events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
     effects: ({ world }) => {
       keychainCreatedAndDeleted(world);
+      // Both widening stages read the build's crash figures first, and passed them.
+      for (const stage of ['phased', 'everyone']) expect(world.summaries.get(`app-tag:app-release.yml/${stage}`)).toContain('### ✅ Crash-free sessions of build 1\n\nbuild 1: 99.78 % crash-free sessions over 1840');
       // The notes since app-v1.2.2, in the GitHub release and as the appcast item's description.
       const notes = github(world).releases['app-v1.2.3']?.notes ?? '';
       expect(notes).toContain(`* Faster model switch by @scenario in https://github.com/${platform.repository}/pull/52`);
@@ -230,17 +240,35 @@ export const SCENARIOS: Scenario[] = [
   {
     // Another writer pushes to the feed after the beta stage checked it out: the stage edits the
     // branch's current head, and neither change is lost (before the fix its push was refused).
+    // And no health endpoint is configured: each stage says it did not check, and goes on.
     name: 'app-tag-feed-moved', faults: [`concurrent-writer:${platform.appRelease!.feedBranch}`],
     setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
     events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
     effects: ({ world }) => {
       expect(branchCommits(world, platform.appRelease!.feedBranch).map((c) => c.subject)).toEqual(['everyone: 1', 'phased rollout: 1', 'beta: 1', 'another writer', 'appcast: start']);
+      expect(world.summaries.get('app-tag-feed-moved:app-release.yml/phased')).toContain('### Crash-free sessions: not checked');
       // The other writer pushed after the checkout: the first publish is refused, the edit is applied
       // again on the new head (the other writer's commit included) and the second publish lands.
       const beta = jobLogs(world, 'app-release.yml-beta');
       expect(beta).toContain('::warning::appcast moved while this job changed it (attempt 1 of 3)');
       expect(beta).not.toContain('::error::');
       expect(world.show(`refs/heads/${platform.appRelease!.feedBranch}`, 'NOTICE.md')).toBe('changed by another writer\n');
+    },
+  },
+  {
+    // The beta's crash figures are below the release limit: the phased rollout stops before the
+    // feed changes, and the build stays on the beta channel only.
+    name: 'app-tag-crashing-build',
+    setup: (w) => {
+      w.orphanBranch(platform.appRelease!.feedBranch, appcast());
+      serveAppHealth(w, { sessions: 2000, crashFreeSessions: 0.97 });
+    },
+    events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
+    failing: { 'app-release.yml/phased': 'build 1: 97 % crash-free sessions, below the 99.5 % limit' },
+    effects: (result) => {
+      expect(branchCommits(result.world, platform.appRelease!.feedBranch).map((c) => c.subject)).toEqual(['beta: 1', 'appcast: start']);
+      expect(conclusions(result, 'app-release.yml/everyone')).toEqual(['skipped']);
+      expect(result.world.summaries.get('app-tag-crashing-build:app-release.yml/phased')).toContain('### ❌ Crash-free sessions of build 1');
     },
   },
   {
