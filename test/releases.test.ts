@@ -245,7 +245,7 @@ describe('the app release', () => {
     expect(step(appRelease.jobs.phased!, /^Start the phased rollout/).env).toMatchObject({ INTERVAL_HOURS: platform.appRelease!.phasedRolloutIntervalHours });
     // Each widening stage reads the build's crash figures first, against the model's limits.
     for (const [job, feedEdit] of [[appRelease.jobs.phased!, /^Start the phased rollout/], [appRelease.jobs.everyone!, /^Offer the build to everyone/]] as const) {
-      const names: string[] = job.steps.map((s: any) => s.name ?? '');
+      const names: string[] = job.steps!.map((s: any) => s.name ?? '');
       expect(names.findIndex((n) => /^Crash-free sessions/.test(n))).toBeGreaterThanOrEqual(0);
       expect(names.findIndex((n) => /^Crash-free sessions/.test(n))).toBeLessThan(names.findIndex((n) => feedEdit.test(n)));
       expect(step(job, /^Crash-free sessions/).env).toMatchObject({ MIN_CRASH_FREE_PCT: platform.appRelease!.health.minCrashFreeSessionsPct, MIN_SESSIONS: platform.appRelease!.health.minSessions });

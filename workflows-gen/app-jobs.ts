@@ -76,6 +76,8 @@ export interface PerModelTestStepProps extends Partial<StepOptions> {
    * @default - none
    */
   readonly afterPass?: string;
+  /** Record line coverage in each model's result bundle (the build-for-testing must be instrumented too). @default false */
+  readonly codeCoverage?: boolean;
   /** Env the step needs besides the xcodebuild arguments. @default - none */
   readonly env?: Record<string, string | Expression>;
 }
@@ -87,8 +89,8 @@ export interface PerModelTestStepProps extends Partial<StepOptions> {
  * job summary, and the step fails if any model did.
  */
 export function perModelTestStep(props: PerModelTestStepProps): JobStep {
-  const { app, models, onlyTesting, title, resultBundlePrefix, testRunnerEnv, afterPass, env, ...options } = props;
-  const invocation = xcodebuildInvocation({ action: 'test-without-building', project: app.project, scheme: app.scheme, onlyTesting, resultBundle: `build/${resultBundlePrefix}-MODEL.xcresult` });
+  const { app, models, onlyTesting, title, resultBundlePrefix, testRunnerEnv, afterPass, codeCoverage, env, ...options } = props;
+  const invocation = xcodebuildInvocation({ action: 'test-without-building', project: app.project, scheme: app.scheme, onlyTesting, codeCoverage, resultBundle: `build/${resultBundlePrefix}-MODEL.xcresult` });
   // The result bundle is named per model inside the loop, so it is not a fixed env value.
   const { RESULT_BUNDLE: _perModel, ...xcodeEnv } = invocation.env;
   const runnerVars = Object.entries({ MODEL_ID: '"$id"', MODELS_DIR: '"$PWD/$MODELS_DIR"', ...testRunnerEnv }).map(([k, v]) => `TEST_RUNNER_${k}=${v}`).join(' ');

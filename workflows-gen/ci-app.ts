@@ -1,8 +1,8 @@
 import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_CACHE_PREFIX, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
 import {
-  addChangeDetectionJob, addResultsGateJob, cacheRestore, cacheSave, checkout, CHECK_SWIFT_PINS, cliStep, FETCH_MODELS, github,
+  addChangeDetectionJob, addResultsGateJob, cacheRestore, cacheSave, checkout, CHECK_SWIFT_PINS, cliStep, COVERAGE_REPORT, Expression, FETCH_MODELS, github,
   npmInstallSteps, READ_CONTENTS, runnerVariables, runStep, stepOutput, SecureWorkflow, selectXcode, status, testSummaryStep, uploadArtifact, xcodebuildStep,
-  type Construct, type Platform, type WorkflowJob,
+  type Construct, type JobStep, type Platform, type WorkflowJob,
 } from '../src';
 
 /**
@@ -78,14 +78,16 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
         name: 'Save models',
         if: stepOutput(modelsRestore, 'cache-hit').ne('true').and(onDefaultBranch),
       }),
-      xcodebuildStep({ ...xcode, action: 'build-for-testing', name: 'Build for testing (signing off)' }),
+      xcodebuildStep({ ...xcode, action: 'build-for-testing', name: 'Build for testing (signing off, coverage instrumented)', codeCoverage: true }),
       cacheSave({ path: [SWIFTPM_DIR], key: swiftpmKey }, {
         name: 'Save SwiftPM packages',
         if: stepOutput(swiftpmRestore, 'cache-hit').ne('true').and(onDefaultBranch),
       }),
-      xcodebuildStep({ ...xcode, action: 'test-without-building', name: 'Unit tests', onlyTesting: app.testTargets.unit, resultBundle, junitReport: junit }),
+      xcodebuildStep({ ...xcode, action: 'test-without-building', name: 'Unit tests', onlyTesting: app.testTargets.unit, resultBundle, junitReport: junit, codeCoverage: true }),
       testSummaryStep({ title: 'App unit tests', junitXml: junit }),
+      coverageStep({ name: 'Line coverage of the unit tests', title: 'unit tests', bundles: [resultBundle], report: 'build/coverage-unit.json', minLinePct: app.minLineCoveragePct }),
       perModelTestStep({
+        codeCoverage: true,
         app,
         models: models.output('matrix'),
         onlyTesting: app.testTargets.routing,
@@ -95,6 +97,8 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
         if: status.notCancelled,
         env: { MODELS_DIR: MODELS_CACHE_DIR },
       }),
+      // Reported, not gated: which code the routing tests reach, every model's run merged.
+      coverageStep({ name: 'Line coverage of the routing tests', title: 'routing tests, every model', bundles: ['build/routing-*.xcresult'], report: 'build/coverage-routing.json', if: status.notCancelled }),
       uploadArtifact({ name: 'xcresult', path: ['build/*.xcresult'], retentionDays: 7 }, { if: status.failure, name: 'Upload the result bundles' }),
     ],
   });
@@ -102,4 +106,24 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
   const jobs: WorkflowJob[] = [changes.job, pins, models, lint, test];
   addResultsGateJob(workflow, { runsOn: platform.runners.linux, jobs, name: 'CI – app result' });
   return workflow;
+}
+
+/**
+ * Line coverage of one or more result bundles: merged by Apple's xcresulttool when several,
+ * reported by Apple's xccov as JSON, then summarised and held to the floor by `coverage-report`.
+ */
+function coverageStep(p: { name: string; title: string; bundles: string[]; report: string; minLinePct?: number; if?: Expression }): JobStep {
+  const merged = p.report.replace(/\.json$/, '.xcresult');
+  return cliStep(COVERAGE_REPORT, {
+    name: p.name,
+    ...p.if ? { if: p.if } : {},
+    env: { MERGED_BUNDLE: merged },
+    before: [
+      `bundles=(${p.bundles.join(' ')})`,
+      'if [ "${#bundles[@]}" -gt 1 ]; then xcrun xcresulttool merge "${bundles[@]}" --output-path "$MERGED_BUNDLE"; else MERGED_BUNDLE="${bundles[0]}"; fi',
+      // REPORT is the --report argument cliStep passes through env.
+      'xcrun xccov view --report --json "$MERGED_BUNDLE" > "$REPORT"',
+    ].join('\n'),
+    args: { report: p.report, title: p.title, minLinePct: p.minLinePct, summary: runnerVariables.stepSummary },
+  });
 }

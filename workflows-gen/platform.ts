@@ -82,6 +82,7 @@ export const PLATFORM: PlatformDefinition = {
     modelsJson: 'apps/VoiceTranscriber/VoiceTranscriber/Resources/models.json',
     packageResolved: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved',
     referenceTranscripts: 'apps/VoiceTranscriber/VoiceTranscriberPerformanceTests/Corpus/references.json',
+    minLineCoveragePct: 60,
     pinnedPackages: ['WhisperKit'],
     packageManifest: 'xcodeproj',
     project: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj',

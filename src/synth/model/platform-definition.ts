@@ -152,6 +152,12 @@ export interface AppDefinition {
     readonly performance: string;
   };
   /**
+   * Lowest line coverage of the app's own code (test bundles left out) its unit tests may reach, in
+   * percent: below it ci-app's test job fails. The routing tests' coverage is reported beside it.
+   * @default - coverage is reported, no floor
+   */
+  readonly minLineCoveragePct?: number;
+  /**
    * Releases of the signed, notarized app through Sparkle (app-release.yml).
    * @default - the app is not released by the pipelines
    */

@@ -226,6 +226,7 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('app.modelsJson', app.modelsJson, repoPathProblem);
   c.check('app.packageResolved', app.packageResolved, repoPathProblem);
   if (app.referenceTranscripts !== undefined) c.check('app.referenceTranscripts', app.referenceTranscripts, repoPathProblem);
+  if (app.minLineCoveragePct !== undefined) c.check('app.minLineCoveragePct', app.minLineCoveragePct, (v) => (typeof v === 'number' && v >= 0 && v <= 100 ? undefined : `must be a percentage from 0 to 100, got ${v}`));
   app.pinnedPackages.forEach((p, i) => c.check(`app.pinnedPackages[${i}]`, p, nonEmpty));
   c.check('app.packageManifest', app.packageManifest, (v) => (v === 'xcodeproj' || v === 'swiftpm' ? undefined : `must be "xcodeproj" or "swiftpm", got ${JSON.stringify(v)}`));
   c.check('app.project', app.project, (v) => repoPathProblem(v) ?? (/\.(xcodeproj|xcworkspace)$/.test(v) ? undefined : `"${v}" must name a .xcodeproj or .xcworkspace`));

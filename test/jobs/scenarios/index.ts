@@ -151,7 +151,25 @@ const appcast = () => ({ 'appcast.xml': '<?xml version="1.0" encoding="utf-8"?>\
 export const SCENARIOS: Scenario[] = [
   { name: 'pr-tts-only', repositoryCi: true, events: [{ kind: 'pull_request', files: { 'services/tts/server.py': '# tts, changed\n' } }] },
   { name: 'pr-docs-only', events: [{ kind: 'pull_request', files: { 'docs/notes.md': 'notes\n' } }] },
-  { name: 'pr-app-only', setup: seedModelsCache, events: [{ kind: 'pull_request', files: { [`${app.path}/VoiceTranscriber/App.swift`]: '// changed\n' } }] },
+  {
+    name: 'pr-app-only', setup: seedModelsCache, events: [{ kind: 'pull_request', files: { [`${app.path}/VoiceTranscriber/App.swift`]: '// changed\n' } }],
+    effects: ({ world }) => {
+      // Coverage of the app's own code (the test bundle left out), against the model's floor; the routing tests' beside it.
+      const summary = world.summaries.get('pr-app-only:ci-app.yml/test') ?? '';
+      expect(summary).toContain(`### Line coverage: unit tests ✅ (floor ${app.minLineCoveragePct} %)`);
+      expect(summary).toContain('| **total** | 1440 | 2000 | **72 %** |');
+      expect(summary).toContain('### Line coverage: routing tests, every model\n');
+    },
+  },
+  {
+    // The unit tests now reach 40 % of the app's lines: below the model's floor, the test job fails.
+    name: 'pr-app-low-coverage', faults: ['low-coverage'], setup: seedModelsCache,
+    events: [{ kind: 'pull_request', files: { [`${app.path}/VoiceTranscriber/App.swift`]: '// changed\n' } }],
+    failing: {
+      'ci-app.yml/test': 'unit tests: line coverage 40 % is below the floor of 60 %',
+      'ci-app.yml/result': 'a required job failed',
+    },
+  },
   { name: 'pr-kind-label', events: [{ kind: 'pull_request', labels: ['kind'], files: { 'services/agent/server.py': '# agent\n' } }] },
   {
     name: 'push-main', setup: (w) => { installStable(w, 'staging'); }, events: [{ kind: 'push', files: { 'services/agent/server.py': '# agent, changed\n' } }],

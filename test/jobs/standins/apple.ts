@@ -12,7 +12,7 @@ function requireMac(tool: string): void {
 
 /** xcodebuild's argument style: single-dash options with a value, build settings `KEY=VALUE`, actions. */
 function xcodeArgs(args: string[]): { actions: string[]; options: Record<string, string>; settings: Record<string, string>; flags: Set<string> } {
-  const VALUE = ['-project', '-workspace', '-scheme', '-configuration', '-destination', '-derivedDataPath', '-resultBundlePath', '-archivePath', '-exportOptionsPlist', '-exportPath', '-testPlan'];
+  const VALUE = ['-project', '-workspace', '-scheme', '-configuration', '-destination', '-derivedDataPath', '-resultBundlePath', '-archivePath', '-exportOptionsPlist', '-exportPath', '-testPlan', '-enableCodeCoverage'];
   const FLAGS = ['-version', '-exportArchive', '-quiet', '-skipPackagePluginValidation'];
   const ACTIONS = ['build', 'build-for-testing', 'test-without-building', 'test', 'archive', 'clean'];
   const options: Record<string, string> = {};
@@ -69,7 +69,12 @@ export function xcodebuild(args: string[]): number {
     mkdirSync(need({ flags: x.options } as never, 'xcodebuild', '-archivePath'), { recursive: true });
     return 0;
   }
-  if (x.options['-derivedDataPath']) mkdirSync(path.join(x.options['-derivedDataPath'], 'Build', 'Products'), { recursive: true });
+  const coverage = x.options['-enableCodeCoverage'];
+  if (coverage !== undefined && coverage !== 'YES' && coverage !== 'NO') throw new ToolError(`xcodebuild: error: invalid value '${coverage}' for -enableCodeCoverage (YES or NO)`, 64);
+  const products = x.options['-derivedDataPath'] && path.join(x.options['-derivedDataPath'], 'Build', 'Products');
+  if (products) mkdirSync(products, { recursive: true });
+  // Coverage needs instrumented products: build-for-testing with the flag leaves them so.
+  if (products && action === 'build-for-testing' && coverage === 'YES') writeFileSync(path.join(products, '.instrumented'), '');
   if (action === 'test-without-building') {
     if (!x.options['-derivedDataPath'] || !existsSync(path.join(x.options['-derivedDataPath'], 'Build', 'Products'))) throw new ToolError('xcodebuild: error: no test products: build-for-testing first', 65);
     const model = process.env.TEST_RUNNER_MODEL_ID;
@@ -82,7 +87,12 @@ export function xcodebuild(args: string[]): number {
       const leak = fault(`leaky-switch:${model}`) ? LEAKED_PER_SWITCH_BYTES : 0;
       writeFileSync(process.env.TEST_RUNNER_METRICS_PATH, JSON.stringify(standinSamples(model!, slow, heard, leak)));
     }
-    if (x.options['-resultBundlePath']) mkdirSync(x.options['-resultBundlePath'], { recursive: true });
+    if (x.options['-resultBundlePath']) {
+      mkdirSync(x.options['-resultBundlePath'], { recursive: true });
+      if (coverage === 'YES' && products && existsSync(path.join(products, '.instrumented'))) {
+        writeFileSync(path.join(x.options['-resultBundlePath'], 'coverage.json'), JSON.stringify(standinCoverage(fault('low-coverage') ? 0.4 : 0.72)));
+      }
+    }
     if (fault(`xctest:${model ?? 'unit'}`)) {
       out(`Test Case '-[${model ?? 'VoiceTranscriberTests'}] testRouting' failed`);
       throw new ToolError('** TEST EXECUTE FAILED **', 65);
@@ -201,6 +211,29 @@ export function xcrun(args: string[]): number {
     out('{"issues":[{"message":"The binary is not signed with a valid Developer ID certificate."}]}');
     return 0;
   }
+  if (tool === 'xccov' && cmd === 'view') {
+    const p = parseArgs('xccov view', rest, { bools: ['--report', '--json', '--only-targets'], positionals: 1 });
+    if (!p.bools.has('--report')) throw new ToolError('xccov: the stand-in answers view --report only', 64);
+    const file = path.join(p.positionals[0], 'coverage.json');
+    if (!existsSync(p.positionals[0])) throw new ToolError(`Error: ${p.positionals[0]}: no such result bundle`, 1);
+    if (!existsSync(file)) throw new ToolError(`Error: Failed to load coverage report from ${p.positionals[0]}: no coverage data (was -enableCodeCoverage YES given to the build and the test run?)`, 1);
+    const report = JSON.parse(readFileSync(file, 'utf8')) as { targets: { name: string; coveredLines: number; executableLines: number; lineCoverage: number }[] };
+    out(p.bools.has('--json') ? JSON.stringify(report) : report.targets.map((t) => `${t.name} ${(t.lineCoverage * 100).toFixed(2)}% (${t.coveredLines}/${t.executableLines})`).join('\n'));
+    return 0;
+  }
+  if (tool === 'xcresulttool' && cmd === 'merge') {
+    const p = parseArgs('xcresulttool merge', rest, { values: ['--output-path'], positionals: [2, 64] });
+    const outPath = need(p, 'xcresulttool merge', '--output-path');
+    const reports = p.positionals.map((b) => {
+      if (!existsSync(b)) throw new ToolError(`Error: ${b}: no such result bundle`, 1);
+      const f = path.join(b, 'coverage.json');
+      return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) as ReturnType<typeof standinCoverage> : undefined;
+    });
+    mkdirSync(outPath, { recursive: true });
+    // Merged coverage: a line is covered when any bundle covered it (the stand-in's bundles cover the same lines or more).
+    if (reports.every((r) => r)) writeFileSync(path.join(outPath, 'coverage.json'), JSON.stringify(reports.reduce((a, b) => (a!.coveredLines >= b!.coveredLines ? a : b))));
+    return 0;
+  }
   if (tool === 'stapler' && (cmd === 'staple' || cmd === 'validate')) {
     const p = parseArgs(`stapler ${cmd}`, rest, { positionals: 1 });
     if (!existsSync(p.positionals[0])) throw new ToolError(`${p.positionals[0]} does not exist`, 65);
@@ -255,5 +288,18 @@ export function standinSamples(model: string, slow = 1, heard: (text: string) =>
     schemaVersion: 1 as const, modelId: model, startedAt: '2026-12-01T02:00:00Z',
     clips: CORPUS.map((c, i) => ({ name: c.name, audioSeconds: c.audioSeconds, elapsedMs: (1500 + i * 10) * slow, ok: true, transcript: heard(c.text) })),
     memory: { peakFootprintBytes: 600 * 1024 * 1024, switchCycles: SWITCH_CYCLES, switchGrowthBytes: leakedPerSwitch * (SWITCH_CYCLES - 1) },
+  };
+}
+
+/** xccov's JSON report of the stand-in app: its target at `share` line coverage, and the test bundle. */
+function standinCoverage(share: number) {
+  const executable = 2000;
+  const covered = Math.round(executable * share);
+  return {
+    coveredLines: covered + 300, executableLines: executable + 300, lineCoverage: (covered + 300) / (executable + 300),
+    targets: [
+      { name: 'VoiceTranscriber.app', coveredLines: covered, executableLines: executable, lineCoverage: covered / executable, files: [] },
+      { name: 'VoiceTranscriberTests.xctest', coveredLines: 300, executableLines: 300, lineCoverage: 1, files: [] },
+    ],
   };
 }

@@ -38,6 +38,12 @@ export interface XcodebuildProps extends Partial<StepOptions> {
   readonly onlyTesting?: string;
   /** JUnit report written by xcbeautify (preinstalled on GitHub's macOS images). @default - none */
   readonly junitReport?: string;
+  /**
+   * Instrument the build and record line coverage in the result bundle (`-enableCodeCoverage YES`):
+   * on build-for-testing and on the test runs that read its products alike.
+   * @default false
+   */
+  readonly codeCoverage?: boolean;
 }
 
 /** An xcodebuild command line and the env it reads its arguments from. */
@@ -52,7 +58,7 @@ export interface XcodebuildInvocation {
  * (one test run per model): the same flags and signing settings as every other invocation.
  */
 export function xcodebuildInvocation(props: Omit<XcodebuildProps, keyof StepOptions | 'junitReport'>): XcodebuildInvocation {
-  const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting } = props;
+  const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, codeCoverage } = props;
   const flag = project.endsWith('.xcworkspace') ? '-workspace' : '-project';
   const words = [
     `xcodebuild ${action}`,
@@ -62,6 +68,7 @@ export function xcodebuildInvocation(props: Omit<XcodebuildProps, keyof StepOpti
     '-derivedDataPath "$DERIVED_DATA"',
     ...(resultBundle ? ['-resultBundlePath "$RESULT_BUNDLE"'] : []),
     ...(onlyTesting ? ['-only-testing:"$ONLY_TESTING"'] : []),
+    ...(codeCoverage ? ['-enableCodeCoverage YES'] : []),
     CODE_SIGNING_OFF,
   ];
   return {
@@ -86,8 +93,8 @@ export const XCBEAUTIFY = 'xcbeautify --renderer github-actions';
  * still fails the step.
  */
 export function xcodebuildStep(props: XcodebuildProps): JobStep {
-  const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, junitReport, ...options } = props;
-  const invocation = xcodebuildInvocation({ action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting });
+  const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, junitReport, codeCoverage, ...options } = props;
+  const invocation = xcodebuildInvocation({ action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, codeCoverage });
   const beautify = junitReport
     ? `| ${XCBEAUTIFY} --report junit --report-path "$(dirname "$JUNIT_REPORT")" --junit-report-filename "$(basename "$JUNIT_REPORT")"`
     : `| ${XCBEAUTIFY}`;
