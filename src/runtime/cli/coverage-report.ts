@@ -4,7 +4,7 @@ import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { COVERAGE_REPORT as C } from '../../common/cli-contracts';
 import { appendText, readJsonFile } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
-import { coverageMarkdown, parseXccovReport, summarizeCoverage } from '../coverage/xccov-report';
+import { coverageMarkdown, parseXccovReport, summarizeCoverage } from '../line-coverage/xccov-report';
 
 interface Options {
   report: string;
