@@ -40,7 +40,10 @@ describe('app pipelines', () => {
           for (const service of platform.services) expect(canRun(job, [service.name])).toBe(false);
           expect(canRun(job, ['app'])).toBe(true);
         } else {
-          expect([file, Object.keys(data.on).sort()]).toEqual([file, ['schedule', 'workflow_dispatch']]);
+          expect([file, Object.keys(data.on).sort()]).toEqual([file, ['schedule', 'workflow_call', 'workflow_dispatch']]);
+          // Its one caller is the app's release, for app tags only (no change trigger reaches it).
+          const callers = Object.entries(files).filter(([f, text]) => f.startsWith('.github/workflows/') && text!.includes(`uses: ./${file}`)).map(([f]) => f);
+          expect(callers).toEqual(['.github/workflows/app-release.yml']);
         }
       }
     }

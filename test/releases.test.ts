@@ -221,7 +221,8 @@ describe('the app release', () => {
   // any dependency code later in the job could read the write token from .git/config.
   test.each(['app-release.yml', 'app-rollback.yml'])('%s: the feed\'s write token reaches only the publish steps, which run no dependency code', (file) => {
     const wf = YAML.parse(files[`.github/workflows/${file}`]!) as { jobs: Record<string, Job> };
-    for (const [id, job] of Object.entries(wf.jobs).filter(([, j]) => (j as any).permissions?.contents === 'write')) {
+    // Jobs with steps: a call job's write permission is its callee's, whose own jobs are checked in their file.
+    for (const [id, job] of Object.entries(wf.jobs).filter(([, j]) => (j as any).permissions?.contents === 'write' && !(j as any).uses)) {
       const steps = job.steps ?? [];
       for (const s of steps.filter((x) => (x as any).uses?.startsWith('actions/checkout@'))) {
         expect([id, (s as any).with?.['persist-credentials']]).toEqual([id, false]);
@@ -238,7 +239,9 @@ describe('the app release', () => {
 
   test('beta, then the phased rollout, then everyone, each behind its environment', () => {
     const envs = platform.appRelease!.environments;
-    expect(appRelease.jobs.beta).toMatchObject({ environment: envs.beta, needs: ['build'] });
+    // The beta waits for the tag's performance gate (ci-app-performance.yml, called) as well as the build.
+    expect(appRelease.jobs.beta).toMatchObject({ environment: envs.beta, needs: ['build', 'performance'] });
+    expect(appRelease.jobs.performance).toMatchObject({ uses: './.github/workflows/ci-app-performance.yml' });
     expect(appRelease.jobs.phased).toMatchObject({ environment: envs.phased, needs: ['build', 'beta'] });
     expect(appRelease.jobs.everyone).toMatchObject({ environment: envs.everyone, needs: ['build', 'phased'] });
     expect(step(appRelease.jobs.beta!, /^Add the build to the beta channel$/).env).toMatchObject({ CHANNEL: 'beta' });

@@ -27,9 +27,10 @@ export function swiftpmCacheKey(app: AppDefinition): Expression {
 
 /**
  * A Linux job that validates models.json and outputs its models as a matrix (`matrix`): the one
- * source of the model list every per-model step reads, never a hard-coded list.
+ * source of the model list every per-model step reads, never a hard-coded list. `npmCache` false for
+ * a workflow that also runs for tags (no cache on a release path).
  */
-export function addModelsMatrixJob(workflow: SecureWorkflow, platform: Platform, props: Partial<SecureJobProps> = {}): SecureJob {
+export function addModelsMatrixJob(workflow: SecureWorkflow, platform: Platform, props: Partial<SecureJobProps> = {}, npmCache = true): SecureJob {
   const step = runStep({
     name: 'Validate models.json and print the matrix',
     id: 'manifest',
@@ -48,7 +49,7 @@ export function addModelsMatrixJob(workflow: SecureWorkflow, platform: Platform,
     permissions: READ_CONTENTS,
     timeoutMinutes: 10,
     ...props,
-    steps: [...npmInstallSteps({ nodeVersion: platform.toolchain.node }), step],
+    steps: [...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: npmCache }), step],
   });
   job.addOutput('matrix', stepOutput(step, 'matrix'));
   return job;

@@ -1,6 +1,6 @@
 import {
   APP_HEALTH, APP_HEALTH_SETTINGS, APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
-  releaseNotesStep, runnerVariables, runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform,
+  releaseNotesStep, runnerVariables, runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform, type WorkflowJob,
 } from '../src';
 
 /** Releases of the app run one at a time (a newer tag replaces a pending one); withdrawals stay outside it. */
@@ -80,7 +80,7 @@ function feedUpdateSteps<F extends string, S extends F>(release: AppRelease, cli
  * appcast item on the `beta` channel), Sparkle's phased rollout to everyone, and everyone at once,
  * each step behind its protected GitHub environment. No cache anywhere: a release build starts clean.
  */
-export function appReleaseWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
+export function appReleaseWorkflow(scope: Construct, platform: Platform, performance: SecureWorkflow): SecureWorkflow | undefined {
   const release = platform.appRelease;
   if (!release) return undefined;
   const app = platform.app;
@@ -147,14 +147,20 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform): Secure
   build.addOutput('short-version', stepOutput(versionStep, 'short-version'));
   build.addOutput('build', stepOutput(versionStep, 'build'));
   const version = { VERSION: build.output('build'), SHORT_VERSION: build.output('short-version'), TAG: github.refName };
-  const feedJob = (id: string, name: string, environment: string, needs: ReturnType<SecureWorkflow['addJob']>[], steps: JobStep[]) => workflow.addJob(id, {
+  const feedJob = (id: string, name: string, environment: string, needs: WorkflowJob[], steps: JobStep[]) => workflow.addJob(id, {
     name, runsOn: platform.runners.linux, environment, needs, permissions: { contents: 'write' }, timeoutMinutes: 15,
     steps: [...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }), feedCheckout(release), ...steps],
   });
 
   // In the workspace, beside the archive and outside the feed's checkout (FEED_DIR).
   const notes = 'release-notes.md';
-  const beta = feedJob('beta', 'Beta channel (GitHub pre-release, appcast channel "beta")', release.environments.beta, [build], [
+  // The tag's code on the nightly gate before anyone gets it: a regression against the recorded
+  // nightly runs (latency, accuracy, memory) stops the release before the beta. Never recorded.
+  const performanceGate = workflow.addCallJob('performance', {
+    name: 'Performance of the tag against the nightly history',
+    workflow: performance,
+  });
+  const beta = feedJob('beta', 'Beta channel (GitHub pre-release, appcast channel "beta")', release.environments.beta, [build, performanceGate], [
     downloadArtifact({ name: 'app-release', path: '.' }),
     releaseNotesStep({ tag: github.refName, tagPrefix: release.tagPrefix, out: notes, env: { GH_TOKEN: github.token } }),
     runStep({

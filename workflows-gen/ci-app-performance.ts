@@ -24,13 +24,16 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
   const app = platform.app;
   const workflow = new SecureWorkflow(scope, 'ci-app-performance', {
     name: 'Performance – app (nightly)',
-    description: 'Nightly (and on demand) transcription latency and real-time factor of every model of models.json on macOS, gated against the median of the recent passing nightly runs of the default branch.',
-    triggers: { schedule: [platform.schedules.performance], workflowDispatch: {} },
+    description: 'Nightly (and on demand, and for every app tag before its beta) transcription latency, real-time factor, accuracy and memory of every model of models.json on macOS, gated against the median of the recent passing nightly runs of the default branch.',
+    // workflow_call: app-release.yml runs it for a tag's build before the beta channel opens.
+    triggers: { schedule: [platform.schedules.performance], workflowDispatch: {}, workflowCall: {} },
     concurrency: { group: `${github.workflow}-${github.ref}`, cancelInProgress: false },
   });
   const records = github.ref.eq(platform.defaultBranchRef).and(github.eventName.eq('schedule'));
+  const notTag = github.refType.ne('tag');
   const runnerClass = platform.runners.macos;
-  const models = addModelsMatrixJob(workflow, platform);
+  // No npm cache anywhere here: app-release.yml calls this workflow for tags.
+  const models = addModelsMatrixJob(workflow, platform, {}, false);
 
   const benchmark = workflow.addJob('benchmark', {
     name: 'Performance tests per model (macOS)',
@@ -39,11 +42,12 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
     timeoutMinutes: 90,
     needs: [models],
     steps: [
-      ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
+      ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
       selectXcode({ version: app.xcode }),
-      // Restored only: ci-app saves both caches from the default branch.
-      cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmCacheKey(app), restoreKeys: [SWIFTPM_CACHE_PREFIX] }, { name: 'Restore SwiftPM packages' }),
-      cacheRestore({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, { name: 'Restore models' }),
+      // Restored only (ci-app saves both caches from the default branch), and never for a tag: an app
+      // tag's gate builds from nothing a cache could have poisoned, and downloads the models.
+      cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmCacheKey(app), restoreKeys: [SWIFTPM_CACHE_PREFIX] }, { name: 'Restore SwiftPM packages', if: notTag }),
+      cacheRestore({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, { name: 'Restore models', if: notTag }),
       cliStep(FETCH_MODELS, { name: 'Fetch and verify the models', args: { manifest: app.modelsJson, cacheDir: MODELS_CACHE_DIR, summary: runnerVariables.stepSummary } }),
       xcodebuildStep({ project: app.project, scheme: app.scheme, action: 'build-for-testing', name: 'Build for testing (signing off)' }),
       perModelTestStep({
@@ -75,7 +79,7 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
     timeoutMinutes: 10,
     needs: [models, benchmark],
     steps: [
-      ...npmInstallSteps({ nodeVersion: platform.toolchain.node }),
+      ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
       downloadArtifact({ name: 'perf-app', path: METRICS_DIR }),
       checkout({ ref: platform.performanceHistoryBranch, path: HISTORY_DIR, fetchDepth: 1 }, { name: `Check out the history (${platform.performanceHistoryBranch})`, continueOnError: true }),
       runStep({

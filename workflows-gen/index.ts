@@ -44,6 +44,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   const imageScan = ciSecurityImagesWorkflow(app, platform);
   const provenance = ciProvenanceWorkflow(app, platform, pins);
   const deploy = cdDeployWorkflow(app, platform);
+  const appPerformance = ciAppPerformanceWorkflow(app, platform);
   const workflows = [
     ciTestWorkflow(app, platform),
     ciBuildPushWorkflow(app, platform, { smokeTest, imageScan, provenance, deploy }),
@@ -52,12 +53,12 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     provenance,
     deploy,
     cdRollbackWorkflow(app, platform),
-    appReleaseWorkflow(app, platform),
+    appReleaseWorkflow(app, platform, appPerformance),
     appRollbackWorkflow(app, platform),
     ciSecurityDepsWorkflow(app, platform),
     ciAppWorkflow(app, platform),
     ciAppCodeqlWorkflow(app, platform),
-    ciAppPerformanceWorkflow(app, platform),
+    appPerformance,
     cacheCleanupWorkflow(app, platform),
     ciPerformanceWorkflow(app, platform, compose),
     ciHelmValidateWorkflow(app, platform, charts),

@@ -11,6 +11,9 @@ const REPO_ROOT = path.join(__dirname, '..', '..');
 export const MODEL_BYTES = Buffer.from('stand-in WhisperKit model weights\n'.repeat(64));
 export const MODEL_SHA256 = createHash('sha256').update(MODEL_BYTES).digest('hex');
 export const MODEL_ID = 'openai_whisper-tiny';
+/** Where models.json says the fixture model is, and its path on the model host (Hugging Face's layout). */
+const FIXTURE_MODEL_SOURCE = { repository: 'argmaxinc/whisperkit-coreml', revision: 'a'.repeat(40), file: `${MODEL_ID}.zip` };
+export const FIXTURE_MODEL_PATH = `${FIXTURE_MODEL_SOURCE.repository}/resolve/${FIXTURE_MODEL_SOURCE.revision}/${FIXTURE_MODEL_SOURCE.file}`;
 
 const pyproject = (name: string) => `[project]\nname = "${name}"\nversion = "1.0.0"\nrequires-python = ">=3.11"\ndependencies = ["fastapi==0.115.0"]\n`;
 const uvLock = (name: string) => `version = 1\n\n[[package]]\nname = "fastapi"\nversion = "0.115.0"\n\n[[package]]\nname = "${name}"\nversion = "1.0.0"\n`;
@@ -28,7 +31,7 @@ export function monorepoFiles(): Record<string, string> {
   if (app.referenceTranscripts) files[app.referenceTranscripts] = JSON.stringify(corpusReferences(), null, 2);
   files[app.modelsJson] = JSON.stringify({
     schemaVersion: 1,
-    models: [{ id: MODEL_ID, provider: 'whisperkit', version: '1.0.0', source: { repository: 'argmaxinc/whisperkit-coreml', revision: 'a'.repeat(40), file: `${MODEL_ID}.zip` }, sha256: MODEL_SHA256, sizeBytes: MODEL_BYTES.length }],
+    models: [{ id: MODEL_ID, provider: 'whisperkit', version: '1.0.0', source: FIXTURE_MODEL_SOURCE, sha256: MODEL_SHA256, sizeBytes: MODEL_BYTES.length }],
   }, null, 2);
   files[app.packageResolved] = JSON.stringify({
     originHash: 'f'.repeat(64), version: 3,

@@ -14,8 +14,8 @@ import type { Json } from './engine/expressions';
 import type { JobResult, RunContext } from './engine/types';
 import { runWorkflow, type RunnerTools, type WorkflowRunResult } from './engine/workflow-run';
 import { Reviews } from './engine/concurrency';
-import { World, type EnvironmentRules } from './engine/world';
-import { seedRepository } from './fixture-monorepo';
+import { MODEL_HOST_PREFIX, World, type EnvironmentRules } from './engine/world';
+import { FIXTURE_MODEL_PATH, MODEL_BYTES, seedRepository } from './fixture-monorepo';
 import { STANDINS } from './standins/main';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -109,6 +109,8 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
   });
   await world.start();
   Object.assign(world.apiRoutes, pinnedReleases());
+  // The fixture model at its Hugging Face path, for a run that fetches it without the cache (a tag).
+  world.modelFiles[`${MODEL_HOST_PREFIX}/${FIXTURE_MODEL_PATH}`] = MODEL_BYTES;
   process.env.STANDIN_REAL_HELM = helmBinary();
   process.env.STANDIN_SERVICES = path.join(REPO_ROOT, 'test', 'e2e', 'services');
   process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify(Object.fromEntries(platform.services.map((svc) => [svc.name, serviceContractEnv(platform, svc)])));

@@ -129,7 +129,7 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     STANDIN_STATE: world.stateDir, STANDIN_CALLS: world.callsFile, STANDIN_JOB: label, STANDIN_REMOTE: world.remote,
     STANDIN_REAL_HELM: process.env.STANDIN_REAL_HELM ?? '', STANDIN_SERVICES: process.env.STANDIN_SERVICES ?? '', STANDIN_SERVICE_CONTRACT: process.env.STANDIN_SERVICE_CONTRACT ?? '', STANDIN_BIN: o.standinBin,
     STANDIN_FAULTS: o.run.faults.join(','), STANDIN_JOB_WORKFLOW_REF: `${asText(o.run.github.repository)}/.github/workflows/${o.wf.file}@${asText(o.run.github.ref)}`,
-    STANDIN_INGRESS: JSON.stringify(ingress(o.run)), STANDIN_OSV_URL: world.osvUrl, STANDIN_PACKAGE_ROOT: world.props.packageRoot, STANDIN_RUNNER_OS: runnerOs,
+    STANDIN_INGRESS: JSON.stringify(ingress(o.run)), STANDIN_OSV_URL: world.osvUrl, STANDIN_MODEL_HOST_URL: world.modelHostUrl, STANDIN_PACKAGE_ROOT: world.props.packageRoot, STANDIN_RUNNER_OS: runnerOs,
     ...(idToken ? { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token' } : {}),
     PATH: [...[...extraPath].reverse(), o.standinBin, path.dirname(process.execPath), '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '/root/.pyenv/shims'].join(':'),
   });

@@ -143,6 +143,11 @@ export class World {
     // path (with its query) answers the scenario's JSON, anything else 404 as the API would.
     this.api = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const file = req.method === 'GET' ? this.modelFiles[url.pathname] : undefined;
+      if (file) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length }).end(file);
+        return;
+      }
       const body = req.method === 'GET' ? this.apiRoutes[`${url.pathname}${url.search}`] ?? this.apiRoutes[url.pathname] : undefined;
       res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { message: 'Not Found' }));
     });
@@ -152,6 +157,17 @@ export class World {
 
   /** Routes of the stand-in GitHub API: path (optionally with its query) → JSON answer. */
   readonly apiRoutes: Record<string, Json> = {};
+
+  /**
+   * The stand-in model host (Hugging Face's `<repository>/resolve/<revision>/<file>`, under
+   * {@link MODEL_HOST_PREFIX} of the API server): path → bytes. fetch-models is pointed at it.
+   */
+  readonly modelFiles: Record<string, Buffer> = {};
+
+  /** The model host's base URL (fetch-models' `--base-url`). */
+  get modelHostUrl(): string {
+    return `${this.apiUrl}${MODEL_HOST_PREFIX}`;
+  }
 
   async stop(keep = false): Promise<void> {
     await new Promise<void>((resolve) => (this.oidc ? this.oidc.close(() => resolve()) : resolve()));
@@ -350,6 +366,9 @@ export class World {
 }
 
 /** git with a fixed identity and no user configuration, so runs are the same on every machine. */
+/** Where the API server serves the stand-in model host's files. */
+export const MODEL_HOST_PREFIX = '/model-host';
+
 export function gitEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH, HOME: process.env.HOME ?? '/root', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',

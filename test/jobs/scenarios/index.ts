@@ -31,6 +31,15 @@ export function seedModelsCache(world: World): void {
   world.saveCache(`models-${hash}`, `refs/heads/${main}`, [{ from: path.join(dir, '.cache', 'models'), rel: '.cache/models' }]);
 }
 
+/**
+ * What an app tag's run needs of the world: the feed branch, and the models cache its performance
+ * gate (ci-app-performance.yml, called before the beta) restores.
+ */
+function appReleaseReady(world: World): void {
+  world.orphanBranch(platform.appRelease!.feedBranch, appcast());
+  seedModelsCache(world);
+}
+
 /** Each service's stable release (revision 4, 3 pods) in an environment's namespace, its image signed by an earlier release. */
 export function installStable(world: World, environment: string): Record<string, string> {
   const d = platform.deployments.find((x) => x.environment === environment)!;
@@ -230,7 +239,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'app-tag',
     setup: (w) => {
-      w.orphanBranch(platform.appRelease!.feedBranch, appcast());
+      appReleaseReady(w);
       serveAppHealth(w, { sessions: 1840, crashFreeSessions: 0.9978 });
       // The previous app release, a service tag after it (another kind), and one merged pull request.
       w.tag('app-v1.2.2', w.revParse(`refs/heads/${main}`));
@@ -260,7 +269,7 @@ export const SCENARIOS: Scenario[] = [
     // branch's current head, and neither change is lost (before the fix its push was refused).
     // And no health endpoint is configured: each stage says it did not check, and goes on.
     name: 'app-tag-feed-moved', faults: [`concurrent-writer:${platform.appRelease!.feedBranch}`],
-    setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
+    setup: (w) => appReleaseReady(w),
     events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
     effects: ({ world }) => {
       expect(branchCommits(world, platform.appRelease!.feedBranch).map((c) => c.subject)).toEqual(['everyone: 1', 'phased rollout: 1', 'beta: 1', 'another writer', 'appcast: start']);
@@ -278,7 +287,7 @@ export const SCENARIOS: Scenario[] = [
     // feed changes, and the build stays on the beta channel only.
     name: 'app-tag-crashing-build',
     setup: (w) => {
-      w.orphanBranch(platform.appRelease!.feedBranch, appcast());
+      appReleaseReady(w);
       serveAppHealth(w, { sessions: 2000, crashFreeSessions: 0.97 });
     },
     events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
@@ -291,7 +300,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'app-tag-notarization-rejected', faults: ['notarytool:invalid'],
-    setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
+    setup: (w) => appReleaseReady(w),
     events: [{ kind: 'tag', tag: 'app-v1.2.4' }],
     failing: { 'app-release.yml/build': 'Apple rejects the submission (fault)' },
     effects: ({ world }) => {
@@ -305,7 +314,7 @@ export const SCENARIOS: Scenario[] = [
     // the release queue keeps one pending tag, the newest, as GitHub's concurrency groups do.
     name: 'app-release-parked-withdrawal',
     holdReviews: [platform.appRelease!.environments.everyone],
-    setup: (w) => w.orphanBranch(platform.appRelease!.feedBranch, appcast()),
+    setup: (w) => appReleaseReady(w),
     events: [
       { kind: 'tag', tag: 'app-v1.3.0' },
       { kind: 'workflow_dispatch', workflow: 'app-rollback.yml', ref: main, inputs: { build: '1', tag: 'app-v1.3.0' } },
@@ -338,7 +347,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'app-withdrawal',
     setup: async (w, t) => {
-      w.orphanBranch(platform.appRelease!.feedBranch, appcast());
+      appReleaseReady(w);
       await t.run({ kind: 'tag', tag: 'app-v1.3.0' });
     },
     events: [{ kind: 'workflow_dispatch', workflow: 'app-rollback.yml', ref: main, inputs: { build: '1' /* the first app-release.yml run of the world */, tag: 'app-v1.3.0' } }],
@@ -520,8 +529,7 @@ export const SCENARIOS: Scenario[] = [
     installStable(w, 'staging');
     installStable(w, 'production');
     tagMain(w);
-    seedModelsCache(w);
-    w.orphanBranch(platform.appRelease!.feedBranch, appcast());
+    appReleaseReady(w);
     await run({ kind: 'tag', tag: 'app-v1.3.0' });
   }, {
     'ci-helm-validate.yml/lint-tts': 'kubeconform is downloaded from github.com, outside the job runner',

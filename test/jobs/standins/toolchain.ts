@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { runMain } from 'node:module';
 import * as path from 'node:path';
 import { HANDED_OVER, need, parseArgs, ToolError, type ToolResult } from './args';
-import { ALL_CLIS, SWIFT_AUDIT_SARIF } from '../../../src/common/cli-contracts';
+import { ALL_CLIS, FETCH_MODELS, SWIFT_AUDIT_SARIF } from '../../../src/common/cli-contracts';
 import { liveReleaseOfChart, serveRelease, type Cluster } from './cluster';
 import { freePort } from './services';
 import { fault, load } from './state';
@@ -111,10 +111,11 @@ export const LOAD_TEST_CEILING_SECONDS = { '--duration': 1, '--warmup': 1 } as c
 
 /**
  * npx --no-install <bin>: this package's bins run from the linked lib/, other bins from
- * node_modules/.bin, nothing is downloaded. Three documented changes to what the real npx would run:
+ * node_modules/.bin, nothing is downloaded. Four documented changes to what the real npx would run:
  * load-test's --duration and --warmup are capped (a 10-minute watch in a second), the model's public URLs are
- * served by the stand-in ingress on 127.0.0.1, and the vulnerability CLIs ask the world's stand-in OSV API
- * (`--osv-url`), whose advisories the scenario sets. This package's bins load in this process as its main
+ * served by the stand-in ingress on 127.0.0.1, the vulnerability CLIs ask the world's stand-in OSV API
+ * (`--osv-url`), whose advisories the scenario sets, and fetch-models downloads from the world's stand-in
+ * model host (`--base-url`), which serves the fixture model. This package's bins load in this process as its main
  * module, as `node <bin>` would run them (one node start per call instead of two: the suite makes about a hundred).
  */
 export async function npx(args: string[]): Promise<ToolResult> {
@@ -135,6 +136,8 @@ export async function npx(args: string[]): Promise<ToolResult> {
     }
   }
   if (OSV_CLIENTS.includes(bin) && process.env.STANDIN_OSV_URL && !finalArgs.includes(OSV_URL_FLAG)) finalArgs.push(OSV_URL_FLAG, process.env.STANDIN_OSV_URL);
+  // fetch-models downloads from the world's stand-in model host, as from huggingface.co.
+  if (bin === FETCH_MODELS.bin && process.env.STANDIN_MODEL_HOST_URL && !finalArgs.includes(FETCH_MODELS.flags.baseUrl)) finalArgs.push(FETCH_MODELS.flags.baseUrl, process.env.STANDIN_MODEL_HOST_URL);
   const ingress = JSON.parse(process.env.STANDIN_INGRESS ?? '{}') as Record<string, string>;
   let served: Awaited<ReturnType<typeof startIngress>> | undefined;
   for (let i = 0; i < finalArgs.length; i++) {
