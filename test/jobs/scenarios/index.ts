@@ -299,6 +299,21 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // The tag's code mishears a word of every clip: its performance gate fails against the nightly
+    // history, and nobody gets the build (no pre-release, the feed untouched).
+    name: 'app-tag-performance-regression', faults: [`misheard:${MODEL_ID}`],
+    setup: (w) => { appReleaseReady(w); w.orphanBranch('perf-history', accurateAppHistory()); },
+    events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
+    failing: { 'ci-app-performance.yml/regression': 'word error rate 11 points above the nightly runs' },
+    effects: (result) => {
+      expect(branchCommits(result.world, platform.appRelease!.feedBranch).map((c) => c.subject)).toEqual(['appcast: start']);
+      expect(github(result.world).releases).toEqual({});
+      expect(conclusions(result, 'app-release.yml/beta')).toEqual(['skipped']);
+      // A tag's run is compared, never recorded.
+      expect(branchCommits(result.world, 'perf-history')).toEqual([{ subject: 'perf-history: start', files: Object.keys(accurateAppHistory()) }]);
+    },
+  },
+  {
     name: 'app-tag-notarization-rejected', faults: ['notarytool:invalid'],
     setup: (w) => appReleaseReady(w),
     events: [{ kind: 'tag', tag: 'app-v1.2.4' }],
