@@ -304,7 +304,10 @@ export const SCENARIOS: Scenario[] = [
     name: 'app-tag-performance-regression', faults: [`misheard:${MODEL_ID}`],
     setup: (w) => { appReleaseReady(w); w.orphanBranch('perf-history', accurateAppHistory()); },
     events: [{ kind: 'tag', tag: 'app-v1.2.3' }],
-    failing: { 'ci-app-performance.yml/regression': 'word error rate 11 points above the nightly runs' },
+    failing: {
+      'ci-app-performance.yml/regression': 'word error rate 11 points above the nightly runs',
+      'app-release.yml/performance': 'the called gate failed',
+    },
     effects: (result) => {
       expect(branchCommits(result.world, platform.appRelease!.feedBranch).map((c) => c.subject)).toEqual(['appcast: start']);
       expect(github(result.world).releases).toEqual({});
