@@ -6,7 +6,7 @@ import { quoteInput } from '../../common/safe-text';
 import { appendText } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { judgeBuild, parseAppHealth } from '../app-health/app-health';
-import { getJson } from '../http/get-json';
+import { requestJson } from '../http/request-json';
 
 interface Options {
   url: string;
@@ -49,7 +49,7 @@ export function appHealthCommand(io: CliIo = PROCESS_IO): Command {
     .action(async (opts: Options) => {
       const url = endpointOf(opts.url);
       const token = opts.tokenEnv ? io.env[opts.tokenEnv] : undefined;
-      const report = parseAppHealth(await getJson(url, token ? { headers: { authorization: `Bearer ${token}` } } : {}), `${url.origin}${url.pathname}`);
+      const report = parseAppHealth(await requestJson(url, token ? { headers: { authorization: `Bearer ${token}` } } : {}), `${url.origin}${url.pathname}`);
       const verdict = judgeBuild(report, opts.version, { minCrashFreeSessionsPct: opts.minCrashFreePct, minSessions: opts.minSessions });
       if (opts.summary) {
         appendText(opts.summary, [`### ${verdict.pass ? '✅' : '❌'} Crash-free sessions of build ${opts.version}`, '', `${verdict.reason}.`, `Figures generated ${report.generatedAt}.`, ''].join('\n'));

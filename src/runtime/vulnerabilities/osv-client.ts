@@ -1,8 +1,6 @@
-import { backOff } from 'exponential-backoff';
-import { request } from 'undici';
 import { InputError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
-import { readBounded } from '../http/read-bounded';
+import { requestJson, UnreachableError } from '../http/request-json';
 import { cvssBaseScore, ratingOfName, severityOfScore, worse, type Rating } from './severity';
 
 /** The OSV API's public address. */
@@ -45,8 +43,6 @@ export interface OsvClientOptions {
 
 /** Largest record body read: real records are a few KiB; this bounds a misbehaving server. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
-
-class RetryableError extends Error {}
 
 /**
  * Reads vulnerability records from the OSV API (`GET /v1/vulns/{id}`), each once. A 404 means
@@ -114,46 +110,14 @@ export class OsvClient {
   /** One API call with retries: the parsed JSON body, or undefined on 404. */
   private async send(method: 'GET' | 'POST', route: string, payload: unknown, what: string): Promise<unknown> {
     const url = new URL(route, this.base.href.endsWith('/') ? this.base : new URL(`${this.base.href}/`));
-    const timeout = this.options.timeoutMs ?? 10000;
     try {
-      return await backOff(async () => {
-        let response;
-        try {
-          response = await request(url, {
-            method, headersTimeout: timeout, bodyTimeout: timeout, signal: AbortSignal.timeout(timeout),
-            headers: { 'accept': 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-            body: payload === undefined ? undefined : JSON.stringify(payload),
-          });
-        } catch (e) {
-          throw new RetryableError((e as Error).message);
-        }
-        const { statusCode, body } = response;
-        if (statusCode === 404) {
-          await body.dump();
-          return undefined;
-        }
-        if (statusCode === 429 || statusCode >= 500) {
-          await body.dump();
-          throw new RetryableError(`HTTP ${statusCode}`);
-        }
-        if (statusCode !== 200) {
-          await body.dump();
-          throw new InputError(`OSV answered HTTP ${statusCode} for ${url.href}`);
-        }
-        const text = (await readBounded(body, MAX_BODY_BYTES, (limit) => new InputError(`an OSV answer is larger than ${limit} bytes`))).toString('utf8');
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          throw new InputError(`OSV returned a body that is not JSON for ${url.href}`);
-        }
-      }, {
-        numOfAttempts: this.options.attempts ?? 3,
-        startingDelay: this.options.initialDelayMs ?? 500,
-        timeMultiple: 2,
-        retry: (e) => e instanceof RetryableError,
+      return await requestJson(url, {
+        method, body: payload, allowNotFound: true, maxBytes: MAX_BODY_BYTES,
+        timeoutMs: this.options.timeoutMs, attempts: this.options.attempts, initialDelayMs: this.options.initialDelayMs,
       });
     } catch (e) {
-      if (e instanceof RetryableError) throw new InputError(`could not reach OSV at ${url.origin} for ${what} (${e.message}); nothing was written`);
+      // The severity gate cannot run without OSV: nothing is written, and the message says which call failed.
+      if (e instanceof UnreachableError) throw new InputError(`could not reach OSV at ${url.origin} for ${what} (${e.reason}); nothing was written`);
       throw e;
     }
   }

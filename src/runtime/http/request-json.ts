@@ -1,0 +1,79 @@
+import { backOff } from 'exponential-backoff';
+import { request } from 'undici';
+import { InputError } from '../../common/cli-errors';
+import { readBounded } from './read-bounded';
+
+/** Options of {@link requestJson}. */
+export interface RequestJsonOptions {
+  /** @default 'GET' */
+  readonly method?: 'GET' | 'POST';
+  /** Sent as JSON. @default - no body */
+  readonly body?: unknown;
+  /** Request headers, e.g. an `authorization`. @default - accept: application/json only */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A 404 answers undefined instead of failing. @default false */
+  readonly allowNotFound?: boolean;
+  /** Per-request deadline. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Attempts when the server answers 429/5xx or the connection fails. @default 3 */
+  readonly attempts?: number;
+  /** First retry delay, doubling. @default 500 */
+  readonly initialDelayMs?: number;
+  /** Largest body read. @default 2 MiB */
+  readonly maxBytes?: number;
+}
+
+/** The server could not be reached, or kept answering 429/5xx, through every attempt. */
+export class UnreachableError extends InputError {
+  constructor(readonly where: string, readonly reason: string) {
+    super(`could not reach ${where} (${reason})`);
+  }
+}
+
+class RetryableError extends Error {}
+
+/**
+ * One JSON API call. 429, 5xx, timeouts and connection errors are retried with backoff, then fail
+ * as an {@link UnreachableError}; any other status, a body that is not JSON or one too large fail
+ * as an InputError naming the address (never the headers: they may carry a token).
+ */
+export async function requestJson(url: URL, options: RequestJsonOptions = {}): Promise<unknown> {
+  const timeout = options.timeoutMs ?? 10_000;
+  const where = `${url.origin}${url.pathname}`;
+  try {
+    return await backOff(async () => {
+      let response;
+      try {
+        response = await request(url, {
+          method: options.method ?? 'GET', headersTimeout: timeout, bodyTimeout: timeout, signal: AbortSignal.timeout(timeout),
+          headers: { 'accept': 'application/json', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        });
+      } catch (e) {
+        throw new RetryableError((e as Error).message);
+      }
+      const { statusCode, body } = response;
+      if (statusCode === 404 && options.allowNotFound) {
+        await body.dump();
+        return undefined;
+      }
+      if (statusCode === 429 || statusCode >= 500) {
+        await body.dump();
+        throw new RetryableError(`HTTP ${statusCode}`);
+      }
+      if (statusCode !== 200) {
+        await body.dump();
+        throw new InputError(`${where} answered HTTP ${statusCode}`);
+      }
+      const text = (await readBounded(body, options.maxBytes ?? 2 * 1024 * 1024, (limit) => new InputError(`${where}: the answer is larger than ${limit} bytes`))).toString('utf8');
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new InputError(`${where}: the answer is not JSON`);
+      }
+    }, { numOfAttempts: options.attempts ?? 3, startingDelay: options.initialDelayMs ?? 500, timeMultiple: 2, retry: (e) => e instanceof RetryableError });
+  } catch (e) {
+    if (e instanceof RetryableError) throw new UnreachableError(where, e.message);
+    throw e;
+  }
+}
