@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { ComposeFile, Platform, type Service } from '../../src';
 import { PLATFORM } from '../../workflows-gen/platform';
 import { REPO_ROOT } from '../support/project';
@@ -47,12 +48,28 @@ function buildStandIn(service: Service, fault?: Fault): string {
 
 const smokeStart = workflowStep('ci-smoke-test', 'smoke', 'Start the stack and wait until healthy');
 
+/**
+ * The health-check timings of the test stack, merged over the generated ones (the check itself is
+ * the generated file's). The generated file gives real services a 20 s start period and 15 retries
+ * 2 s apart, so a broken one is declared unhealthy after about 50 s (68 s measured under vfs, most
+ * of the suite's three minutes of `compose up`); the stand-ins start in a second, so a 1 s interval,
+ * no start period and 3 retries tell healthy from unhealthy in a few seconds.
+ */
+function testStackTimings(): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'voice-e2e-compose-')), 'compose.test-timings.yaml');
+  const timings = { interval: '1s', start_period: '0s', retries: 3 };
+  writeFileSync(file, YAML.stringify({ services: Object.fromEntries(platform.services.map((s) => [s.name, { healthcheck: timings }])) }));
+  return file;
+}
+
 /** Brings the stack up and runs the workflows' steps against it; throws with which service failed and why. */
 async function runSuite(images: Record<string, string>, o: { load: boolean; whileUp?: () => void }): Promise<{ work: string }> {
   const work = mkdtempSync(path.join(tmpdir(), 'voice-e2e-work-'));
   const stack = new ComposeStack(engine!, {
-    // The generated file, unchanged; project and wait time as the smoke-test workflow gives them.
+    // The generated file, unchanged, with the test stack's health-check timings over it; project and
+    // wait time as the smoke-test workflow gives them.
     file: path.join(REPO_ROOT, smokeStart.env.COMPOSE_FILE!),
+    overrideFile: testStackTimings(),
     projectName: smokeStart.env.COMPOSE_PROJECT_NAME!,
     env: Object.fromEntries(platform.services.map((s) => [ComposeFile.imageVariable(s), images[s.name]!])),
     services: platform.services.map((s) => s.name),

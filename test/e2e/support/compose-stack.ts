@@ -7,6 +7,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface ComposeStackProps {
   /** Absolute path of the compose file (the generated one, unchanged). */
   readonly file: string;
+  /**
+   * A compose file merged over it (`COMPOSE_FILE=a:b`, as both Compose v1 and v2 read it), e.g. the
+   * test stack's health-check timings. @default - none
+   */
+  readonly overrideFile?: string;
   readonly projectName: string;
   /** The variables the file reads (image references). */
   readonly env: Readonly<Record<string, string>>;
@@ -39,7 +44,7 @@ export class ComposeStack {
   }
 
   private compose(args: readonly string[], timeoutMs = 300_000): CommandResult {
-    const env = { ...process.env, ...this.engine.env, ...this.props.env, COMPOSE_FILE: this.props.file, COMPOSE_PROJECT_NAME: this.props.projectName };
+    const env = { ...process.env, ...this.engine.env, ...this.props.env, COMPOSE_FILE: [this.props.file, ...this.props.overrideFile ? [this.props.overrideFile] : []].join(':'), COMPOSE_PROJECT_NAME: this.props.projectName };
     const [cmd, pre] = this.v2 ? [this.engine.client, ['compose']] : ['docker-compose', []];
     const r = spawnSync(cmd, [...pre, ...args], { encoding: 'utf8', timeout: timeoutMs, env });
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
