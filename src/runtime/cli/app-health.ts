@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { CheckFailedError, InputError } from '../../common/cli-errors';
+import { CheckFailedError } from '../../common/cli-errors';
 import { APP_HEALTH as C } from '../../common/cli-contracts';
-import { quoteInput } from '../../common/safe-text';
 import { appendText } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
+import { parseHttpUrl } from './url-option';
 import { judgeBuild, parseAppHealth } from '../app-health/app-health';
 import { requestJson } from '../http/request-json';
 
@@ -15,19 +15,6 @@ interface Options {
   minSessions: number;
   tokenEnv?: string;
   summary?: string;
-}
-
-/** https, or http to this machine only (a test server): the figures decide a rollout. */
-function endpointOf(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InputError(`${C.flags.url} must be an https URL, got ${quoteInput(raw)}`);
-  }
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new InputError(`${C.flags.url} must be an https URL, got ${quoteInput(raw)}`);
-  return url;
 }
 
 /** The command; tests point `--url` at a server on 127.0.0.1. */
@@ -47,7 +34,8 @@ export function appHealthCommand(io: CliIo = PROCESS_IO): Command {
     .option(`${C.flags.tokenEnv} <name>`, 'environment variable holding a bearer token for the endpoint (sent only when set and not empty)')
     .option(`${C.flags.summary} <file>`, 'append the verdict as Markdown (e.g. $GITHUB_STEP_SUMMARY)')
     .action(async (opts: Options) => {
-      const url = endpointOf(opts.url);
+      // https, or http to this machine only (a test server): the figures decide a rollout.
+      const url = parseHttpUrl(opts.url, C.flags.url, 'https://health.example.com/app-health.json', { httpsOnly: true });
       const token = opts.tokenEnv ? io.env[opts.tokenEnv] : undefined;
       const report = parseAppHealth(await requestJson(url, token ? { headers: { authorization: `Bearer ${token}` } } : {}), `${url.origin}${url.pathname}`);
       const verdict = judgeBuild(report, opts.version, { minCrashFreeSessionsPct: opts.minCrashFreePct, minSessions: opts.minSessions });

@@ -4,6 +4,7 @@ import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { FETCH_MODELS as C } from '../../common/cli-contracts';
 import { quoteInput } from '../../common/safe-text';
 import { appendText, assertWritable, assertWritableFolder, readJsonFile } from './files';
+import { parseHttpUrl } from './url-option';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { fetchModels } from '../models/fetch-models';
 import { parseModelsManifest } from '../models/manifest';
@@ -37,13 +38,7 @@ export function fetchModelsCommand(io: CliIo = PROCESS_IO): Command {
     .addOption(new Option('--initial-delay-ms <ms>', 'first retry delay').default(2000).argParser(numberOption('--initial-delay-ms', { min: 0, integer: true })).hideHelp())
     .action(async (opts: Options) => {
       const manifest = parseModelsManifest(readJsonFile(opts.manifest), opts.manifest);
-      let baseUrl: URL;
-      try {
-        baseUrl = new URL(opts.baseUrl);
-      } catch {
-        throw new InputError(`${C.flags.baseUrl} ${quoteInput(opts.baseUrl)} is not a URL such as ${DEFAULT_MODELS_BASE_URL}`);
-      }
-      if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') throw new InputError(`${C.flags.baseUrl} must be http or https, got ${baseUrl.protocol}`);
+      const baseUrl = parseHttpUrl(opts.baseUrl, C.flags.baseUrl, DEFAULT_MODELS_BASE_URL);
       const unknown = opts.model.filter((id) => !manifest.models.some((m) => m.id === id));
       if (unknown.length > 0) throw new InputError(`${C.flags.model}: ${unknown.map((id) => quoteInput(id)).join(', ')} not in ${opts.manifest}; ids: ${manifest.models.map((m) => m.id).join(', ')}`);
       const models = opts.model.length > 0 ? manifest.models.filter((m) => opts.model.includes(m.id)) : manifest.models;

@@ -4,17 +4,12 @@ import { InputError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
 import { SMOKE_TEST as C } from '../../common/cli-contracts';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
+import { parseHttpUrl } from './url-option';
 import { runSmokeTest } from '../smoke/smoke-test';
 
+/** `--base-url` of the service CLIs (smoke-test, load-test). */
 export function parseBaseUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InputError(`--base-url ${quoteInput(raw)} is not a URL such as http://127.0.0.1:8000`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`--base-url must be http or https, got ${url.protocol}`);
-  return url;
+  return parseHttpUrl(raw, C.flags.baseUrl, 'http://127.0.0.1:8000');
 }
 
 /**
