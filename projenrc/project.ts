@@ -76,8 +76,17 @@ const DEV_DEPS = [
   // Gateway API objects (HTTPRoute v1) validated against their CRD schemas (MIT). Not 2.x: it and
   // the kubernetes-models 5 it pulls in need Node 22, and npm ci warned EBADENGINE on Node 20.
   '@kubernetes-models/gateway-api@0.5.1',
+  // ServiceMonitor (monitoring.coreos.com/v1) validated against the Prometheus Operator's CRD schema (MIT;
+  // 4.x for Node 20, like kubernetes-models 4).
+  '@kubernetes-models/prometheus-operator@4.4.4',
   // SARIF 2.1.0's schema is draft-04, which Ajv 8 reads only through this class (MIT).
   'ajv-draft-04@^1.0.0',
+  // Prometheus's own PromQL grammar (the one its web UI parses with; Apache-2.0), for the job
+  // runner's stand-in Prometheus, which refuses a query Prometheus would not parse.
+  '@prometheus-io/lezer-promql@0.315.0',
+  '@lezer/lr@^1.4.13',
+  '@lezer/common@^1.5.0',
+  '@lezer/highlight@^1.2.5',
 ];
 
 /**

@@ -1,5 +1,6 @@
 import {
-  addHelmRollout, Expression, releasesOf, rolloutJobPrefix, HelmChart, installCosign, registryLogin, runStep, SecureWorkflow, verifyImageSignatureStep, WATCH_RATE_RPS,
+  addHelmRollout, CANARY_CHECK_INTERVAL_SECONDS, DEFAULT_METRICS_PATH, Expression, PROMETHEUS_SETTINGS, releasesOf, rolloutJobPrefix, HelmChart, installCosign, registryLogin, runStep, secret,
+  SecureWorkflow, variable, verifyImageSignatureStep, WATCH_RATE_RPS,
   type Construct, type Deployment, type Platform, type SecureJob,
 } from '../src';
 import { canaryModeOf, digestInput, GITHUB_OIDC_ISSUER, isDefaultBranchRef, isReleaseRef, signerIdentity } from './delivery';
@@ -22,7 +23,7 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
   if (platform.deployments.length === 0) return undefined;
   const workflow = new SecureWorkflow(scope, 'cd-deploy', {
     name: 'Deploy',
-    description: 'Called by ci-build-push: verifies each image digest\'s cosign signature, then rolls the services out to one environment by digest through its stages (canary, watch with smoke tests and an error-rate gate, promotion), each stage rolling back on failure.',
+    description: 'Called by ci-build-push: verifies each image digest\'s cosign signature, then rolls the services out to one environment by digest through its stages (canary, watch with smoke tests and an error-rate and latency gate on Prometheus or synthetic traffic, promotion), each stage rolling back on failure.',
     triggers: {
       workflowCall: {
         inputs: {
@@ -80,6 +81,7 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
         namespace: deployment.namespace,
         stable,
         canary,
+        serviceName: service.name,
         port: service.port,
         digest: verify.output(`${service.name}-digest`),
         stages: deployment.rollout,
@@ -89,6 +91,14 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
         url: deployment.urls[service.name],
         watchRate: WATCH_RATE_RPS,
         maxErrorRatePct: deployment.maxErrorRatePct,
+        // Set in the environment, the watch windows judge the real traffic instead of synthetic requests.
+        prometheus: {
+          url: variable(PROMETHEUS_SETTINGS.urlVariable),
+          token: { env: PROMETHEUS_SETTINGS.tokenSecret, value: secret(PROMETHEUS_SETTINGS.tokenSecret) },
+          ...deployment.canaryAnalysis,
+          excludeHandlers: [service.healthPath, DEFAULT_METRICS_PATH],
+          intervalSeconds: CANARY_CHECK_INTERVAL_SECONDS,
+        },
         // A service goes after the services it calls are fully promoted.
         needs: [verify, ...previous ? [previous] : []],
         if: deploymentCondition(platform, deployment, environment),

@@ -1,5 +1,5 @@
 import {
-  serviceJobId, addChangeDetectionJob, addResultsGateJob, checkout, Expression, github, kindCluster, KUBERNETES_MINIMUM, READ_CONTENTS, runStep, SecureWorkflow, setupHelm, status,
+  serviceJobId, addChangeDetectionJob, addResultsGateJob, checkout, CRD_SCHEMA_LOCATION, Expression, github, kindCluster, KUBERNETES_MINIMUM, READ_CONTENTS, runStep, SecureWorkflow, setupHelm, status,
   type Construct, type HelmChart, type JobStep, type Platform, type WorkflowJob,
 } from '../src';
 
@@ -46,13 +46,17 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
       return runStep({
       name: `Lint, render and validate (${set} values)`,
       // Both ends of the supported range: the charts' minimum (kubeVersion) and the newest (kind's).
-      env: { CHART: chart.directory, RELEASE: name, VALUES_SET: set, ...(valuesFile ? { VALUES_FILE: valuesFile } : {}), KUBERNETES_VERSIONS: `${KUBERNETES_MINIMUM}.0 ${t.kubernetes}` },
+      // Custom resources (ServiceMonitor, HTTPRoute) against their CRDs' schemas: without a schema kubeconform fails them.
+      env: {
+        CHART: chart.directory, RELEASE: name, VALUES_SET: set, ...(valuesFile ? { VALUES_FILE: valuesFile } : {}),
+        KUBERNETES_VERSIONS: `${KUBERNETES_MINIMUM}.0 ${t.kubernetes}`, CRD_SCHEMAS: CRD_SCHEMA_LOCATION,
+      },
       run: [
         `helm lint --strict "$CHART"${valuesArgs}`,
         'mkdir -p rendered',
         `helm template "$RELEASE" "$CHART"${valuesArgs} > "rendered/$RELEASE-$VALUES_SET.yaml"`,
         'for version in $KUBERNETES_VERSIONS; do',
-        '  kubeconform -strict -summary -kubernetes-version "$version" "rendered/$RELEASE-$VALUES_SET.yaml"',
+        '  kubeconform -strict -summary -kubernetes-version "$version" -schema-location default -schema-location "$CRD_SCHEMAS" "rendered/$RELEASE-$VALUES_SET.yaml"',
         'done',
       ].join('\n'),
       });

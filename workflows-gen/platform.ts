@@ -10,6 +10,8 @@ export const PLATFORM: PlatformDefinition = {
   environments: [
     {
       name: 'staging', logLevel: 'debug', autoscaling: false, replicas: 2,
+      // kube-prometheus-stack in "monitoring" scrapes the services (the canary analysis reads the series).
+      metrics: { prometheusNamespace: 'monitoring', serviceMonitorLabels: { release: 'kube-prometheus-stack' } },
       // Every successful build of main, all at once: staging is where a release is tried first.
       deploy: {
         on: 'default-branch', namespace: 'voice-staging',
@@ -20,6 +22,7 @@ export const PLATFORM: PlatformDefinition = {
     },
     {
       name: 'production', logLevel: 'info', autoscaling: { minReplicas: 3, maxReplicas: 10 },
+      metrics: { prometheusNamespace: 'monitoring', serviceMonitorLabels: { release: 'kube-prometheus-stack' } },
       // Synthesis is CPU-bound: production tts gets a full core per pod and room for larger voices.
       resources: { tts: { cpuRequest: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' } },
       // Release tags only, through the protected environment, 10 % → 50 % → 100 % (the default stages).

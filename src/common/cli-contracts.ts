@@ -181,4 +181,23 @@ export const COVERAGE_REPORT = contract('coverage-report', {
   summary: '--summary',
 });
 
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, SWIFT_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS, APPCAST_ADD, APPCAST_PHASE, APPCAST_EVERYONE, APPCAST_WITHDRAW, APP_HEALTH, COVERAGE_REPORT] as const;
+/** `canary-analysis`: a watch window judged on Prometheus: the new release's error rate and p95 against the stable one's. */
+export const CANARY_ANALYSIS = contract('canary-analysis', {
+  prometheusUrl: '--prometheus-url',
+  tokenEnv: '--token-env',
+  namespace: '--namespace',
+  service: '--service',
+  track: '--track',
+  baselineUntil: '--baseline-until',
+  excludeHandler: '--exclude-handler',
+  window: '--window',
+  interval: '--interval',
+  maxErrorRatePct: '--max-error-rate-pct',
+  maxP95IncreasePct: '--max-p95-increase-pct',
+  latencySlackMs: '--latency-slack-ms',
+  minRequests: '--min-requests',
+  out: '--out',
+  summary: '--summary',
+});
+
+export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, SWIFT_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS, APPCAST_ADD, APPCAST_PHASE, APPCAST_EVERYONE, APPCAST_WITHDRAW, APP_HEALTH, COVERAGE_REPORT, CANARY_ANALYSIS] as const;

@@ -7,6 +7,8 @@ export * from './metrics/performance-metrics';
 export * from './metrics/transcription-samples';
 export * from './metrics/word-error-rate';
 export * from './app-health/app-health';
+export * from './canary/canary-judgement';
+export * from './canary/prometheus-query';
 export * from './regression/compare';
 export * from './regression/report';
 export * from './regression/parse-thresholds';

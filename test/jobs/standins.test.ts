@@ -16,6 +16,7 @@ import { security, xcrun } from './standins/apple';
 import { claimPorts, releasePorts } from './standins/port-lock';
 import { cosign, docker } from './standins/registry';
 import { calleesOf, calleeUrlVar } from './standins/services';
+import { evaluate, histogramQuantile, type Workload } from './standins/prometheus';
 import { load } from './standins/state';
 import { curl } from './standins/toolchain';
 
@@ -286,5 +287,33 @@ describe('service contract and ports', () => {
     await claimPorts([port], [process.pid], 5_000);
     await releasePorts([port]);
     expect(existsSync(path.join(tmpdir(), 'voice-job-ports', `${port}.json`))).toBe(false);
+  });
+});
+
+describe('stand-in Prometheus', () => {
+  const w: Workload = { namespace: 'voice', service: 'tts', track: 'canary', handler: '/v1/synthesize', requestsPerSecond: 2, errorRatio: 0.25, p95Seconds: 0.2 };
+  const value = (q: string) => evaluate(q, 100, () => [w]).result.map((r) => Number(r.value[1]));
+
+  test('refuses a query Prometheus would not parse (400 bad_data), and a shape it does not evaluate (422)', () => {
+    expect(() => evaluate('sum(increase(http_requests_total[5m])', 100, () => [w])).toThrow(/parse error/);
+    expect(() => evaluate('avg(rate(http_requests_total[5m]))', 100, () => [w])).toThrow(/evaluates only/);
+    expect(() => evaluate('sum by (handler) (rate(http_requests_total[5m]))', 100, () => [w])).toThrow(/evaluates only/);
+  });
+
+  test('label matchers as PromQL has them: regular expressions anchored at both ends; no series: an empty vector', () => {
+    // 2/s over 300 s: 600 requests, of them a quarter 5xx; the probe and scrape handlers add their own.
+    expect(value('sum(increase(http_requests_total{handler="/v1/synthesize"}[5m]))')).toEqual([600]);
+    expect(value('sum(increase(http_requests_total{handler="/v1/synthesize",status=~"5.."}[300s]))')).toEqual([150]);
+    expect(value('sum(increase(http_requests_total{handler=~"/v1"}[5m]))')).toEqual([]);
+    expect(value('sum(increase(http_requests_total{voice_platform_track="stable"}[5m]))')).toEqual([]);
+    expect(value('sum(rate(http_requests_total{handler!~"/health|/metrics"}[5m]))')).toEqual([2]);
+  });
+
+  test('histogram_quantile interpolates within the bucket, takes the highest finite bound in +Inf, and is NaN without counts', () => {
+    // Prometheus's documented example: ranks fall linearly through the bucket holding them.
+    expect(histogramQuantile(0.5, [[0.1, 0], [0.2, 10], [Infinity, 10]])).toBeCloseTo(0.15);
+    expect(histogramQuantile(0.99, [[0.1, 5], [Infinity, 10]])).toBe(0.1);
+    expect(histogramQuantile(0.95, [[0.1, 0], [Infinity, 0]])).toBeNaN();
+    expect(evaluate('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{voice_platform_track="stable"}[5m])))', 100, () => [w]).result).toEqual([]);
   });
 });

@@ -22,7 +22,8 @@ describe.each(cases)('chart %s rendered with %s values', (name, _set, values) =>
     const kinds = objects.map((o) => o.kind).sort();
     const hpa = (values as any).autoscaling.enabled ? ['HorizontalPodAutoscaler'] : [];
     const route = (values as any).httpRoute.enabled ? ['HTTPRoute'] : [];
-    expect(kinds).toEqual(['ConfigMap', 'Deployment', ...hpa, ...route, 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort());
+    const monitor = (values as any).metrics.enabled && (values as any).metrics.serviceMonitor.enabled ? ['ServiceMonitor'] : [];
+    expect(kinds).toEqual(['ConfigMap', 'Deployment', ...hpa, ...route, 'NetworkPolicy', 'Pod', 'PodDisruptionBudget', 'Service', 'ServiceAccount', ...monitor].sort());
   });
 
   test('every object is valid against the Kubernetes schema', () => {
@@ -316,8 +317,20 @@ describe('charts on real clusters', () => {
     const monitor = find(objects, 'ServiceMonitor');
     const service = find(objects, 'Service');
     // A ServiceMonitor selects Services by their own labels: this release's Service, and no other.
-    expect(monitor.spec).toEqual({ selector: { matchLabels: { 'app.kubernetes.io/name': 'tts', 'app.kubernetes.io/instance': 'speech' } }, endpoints: [{ port: service.spec.ports[0].name, path: '/metrics', interval: '30s' }] });
+    // Every series carries the pod's track and service: what the canary analysis compares (docs/MONITORING.md).
+    expect(monitor.spec).toEqual({
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'tts', 'app.kubernetes.io/instance': 'speech' } },
+      endpoints: [{ port: service.spec.ports[0].name, path: '/metrics', interval: '30s' }],
+      podTargetLabels: ['voice-platform/track', 'app.kubernetes.io/name'],
+    });
+    expect(find(objects, 'Deployment').spec.template.metadata.labels).toMatchObject({ 'voice-platform/track': 'stable', 'app.kubernetes.io/name': 'tts' });
     expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    // A replica-ratio canary's pods are scraped through the stable Service they join (a monitor of their own
+    // would count each request twice); a weighted canary, reached through its own Service, keeps its monitor.
+    const canaryOf = (joinStableService: boolean) => helmTemplate(tts(), { release: 'speech-canary', namespace: 'voice', values: { ...values, canary: { enabled: true, stableRelease: 'speech', joinStableService } } });
+    expect(canaryOf(true).map((o) => o.kind)).not.toContain('ServiceMonitor');
+    expect(find(canaryOf(false), 'ServiceMonitor').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'tts', 'app.kubernetes.io/instance': 'speech-canary' });
+    expect(find(canaryOf(false), 'Deployment').spec.template.metadata.labels['voice-platform/track']).toBe('canary');
     expect(monitor.metadata.labels.release).toBe('kube-prometheus');
     const ingress = find(objects, 'NetworkPolicy').spec.ingress;
     expect(ingress).toHaveLength(2);

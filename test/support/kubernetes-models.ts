@@ -2,7 +2,7 @@
 interface Model { validate(): void }
 type ModelClass = new (data: unknown) => Model;
 
-/** The model class of each kind the charts render (kubernetes-models and its Gateway API models, CommonJS builds). */
+/** The model class of each kind the charts render (kubernetes-models, its Gateway API and Prometheus Operator models, CommonJS builds). */
 function loadModels(): Record<string, ModelClass> {
   return {
     ServiceAccount: require('kubernetes-models/v1/ServiceAccount').ServiceAccount,
@@ -14,13 +14,14 @@ function loadModels(): Record<string, ModelClass> {
     PodDisruptionBudget: require('kubernetes-models/policy/v1/PodDisruptionBudget').PodDisruptionBudget,
     NetworkPolicy: require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy').NetworkPolicy,
     HTTPRoute: require('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute').HTTPRoute,
+    ServiceMonitor: require('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor').ServiceMonitor,
   };
 }
 
 const API_VERSIONS: Record<string, string> = {
   ServiceAccount: 'v1', ConfigMap: 'v1', Service: 'v1', Pod: 'v1', Deployment: 'apps/v1',
   HorizontalPodAutoscaler: 'autoscaling/v2', PodDisruptionBudget: 'policy/v1', NetworkPolicy: 'networking.k8s.io/v1',
-  HTTPRoute: 'gateway.networking.k8s.io/v1',
+  HTTPRoute: 'gateway.networking.k8s.io/v1', ServiceMonitor: 'monitoring.coreos.com/v1',
 };
 
 let models: Record<string, ModelClass> | undefined;

@@ -1,6 +1,7 @@
 import { backOff } from 'exponential-backoff';
 import { request } from 'undici';
 import { InputError } from '../../common/cli-errors';
+import { oneLine } from '../../common/safe-text';
 import { readBounded } from './read-bounded';
 
 /** Options of {@link requestJson}. */
@@ -21,6 +22,11 @@ export interface RequestJsonOptions {
   readonly initialDelayMs?: number;
   /** Largest body read. @default 2 MiB */
   readonly maxBytes?: number;
+  /**
+   * Reads the reason out of a 4xx answer's JSON body (an API's own error text), shown after the
+   * status. @default - the status only
+   */
+  readonly errorDetail?: (body: unknown) => string | undefined;
 }
 
 /** The server could not be reached, or kept answering 429/5xx, through every attempt. */
@@ -31,6 +37,17 @@ export class UnreachableError extends InputError {
 }
 
 class RetryableError extends Error {}
+
+/** The reason in an error answer (at most 4 KiB read, one line of at most 300 characters), or undefined. */
+async function errorDetailOf(body: Parameters<typeof readBounded>[0], read: (body: unknown) => string | undefined): Promise<string | undefined> {
+  try {
+    const text = (await readBounded(body, 4096, () => new Error('too large'))).toString('utf8');
+    const detail = read(JSON.parse(text) as unknown);
+    return detail === undefined ? undefined : oneLine(detail).slice(0, 300);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * One JSON API call. 429, 5xx, timeouts and connection errors are retried with backoff, then fail
@@ -62,8 +79,9 @@ export async function requestJson(url: URL, options: RequestJsonOptions = {}): P
         throw new RetryableError(`HTTP ${statusCode}`);
       }
       if (statusCode !== 200) {
-        await body.dump();
-        throw new InputError(`${where} answered HTTP ${statusCode}`);
+        const detail = options.errorDetail ? await errorDetailOf(body, options.errorDetail) : undefined;
+        if (!options.errorDetail) await body.dump();
+        throw new InputError(`${where} answered HTTP ${statusCode}${detail ? `: ${detail}` : ''}`);
       }
       const text = (await readBounded(body, options.maxBytes ?? 2 * 1024 * 1024, (limit) => new InputError(`${where}: the answer is larger than ${limit} bytes`))).toString('utf8');
       try {

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { k8s, kplus } from './kplus';
 import { ValidationError } from '../../common/errors';
 import { dnsLabelProblem, portProblem } from '../model/names';
+import { METRICS_POD_TARGET_LABELS } from '../../common/canary-metrics';
 import { CONTAINER_USER_ID, SERVES_LABEL, TRACK_LABEL } from '../model/limits';
 
 /** cdk8s resolves patch values by field type: resource quantities must be Quantity objects. */
@@ -301,6 +302,8 @@ export class ServiceChart extends Chart {
       spec: {
         selector: { matchLabels: { ...this.selectorLabels } },
         endpoints: [{ port: 'http', path: monitor.path, interval: monitor.interval }],
+        // Every series carries its pod's track and service: the canary analysis compares the tracks.
+        podTargetLabels: [...METRICS_POD_TARGET_LABELS],
       },
     });
   }

@@ -1,4 +1,4 @@
-import { ACTIONS_UPDATE_TOKEN, APP_HEALTH_SETTINGS, APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE } from './limits';
+import { ACTIONS_UPDATE_TOKEN, APP_HEALTH_SETTINGS, PROMETHEUS_SETTINGS, APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE } from './limits';
 import type { Platform } from './platform';
 
 /**
@@ -55,6 +55,18 @@ export function credentialCatalogue(platform: Platform): ReadonlyMap<string, Cre
         ],
       });
     }
+  }
+  if (platform.deployments.length > 0) {
+    add(PROMETHEUS_SETTINGS.urlVariable, {
+      kind: 'variable',
+      what: 'Per deploy environment, the https base URL of the Prometheus HTTP API (or Thanos, Mimir) that scrapes that environment\'s services: each watch window then judges the canary\'s real traffic (error rate, p95 latency against the stable release). Unset: the watch sends synthetic requests through a port-forward.',
+      rotate: ['Point it at the new endpoint between two deploys; both must hold the same series (the charts\' ServiceMonitors scraped by both) while a rollout may run.'],
+    });
+    add(PROMETHEUS_SETTINGS.tokenSecret, {
+      kind: 'secret',
+      what: `The bearer token ${PROMETHEUS_SETTINGS.urlVariable} takes, if it takes one (sent only when set): read-only query access is enough.`,
+      rotate: ['Issue the new token while the old one still works, set the secret, then revoke the old token once a deploy has passed with the new one.'],
+    });
   }
   if (platform.app) {
     add(S.certificateP12, {

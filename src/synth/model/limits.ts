@@ -115,6 +115,13 @@ export const DEFAULT_TERMINATION_GRACE_SECONDS = 45;
  */
 export const KUBERNETES_MINIMUM = '1.30';
 
+/**
+ * JSON schemas of the custom resources the charts render (ServiceMonitor, HTTPRoute), for
+ * kubeconform: the community CRDs catalog at a fixed commit (its files change on main), in
+ * kubeconform's schema-location template.
+ */
+export const CRD_SCHEMA_LOCATION = 'https://raw.githubusercontent.com/datreeio/CRDs-catalog/7b1e26ef9deea49293714d204c1a2270aab1178f/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json';
+
 /** Where the services expose Prometheus metrics (on their HTTP port). */
 export const DEFAULT_METRICS_PATH = '/metrics';
 
@@ -125,8 +132,7 @@ export const DEFAULT_METRICS_PATH = '/metrics';
  */
 export const SERVES_LABEL = 'voice-platform/serves';
 
-/** Pod label saying whether a pod belongs to a `stable` or a `canary` release (dashboards, error rates). */
-export const TRACK_LABEL = 'voice-platform/track';
+export { TRACK_LABEL } from '../../common/canary-metrics';
 
 /** Name suffix of a service's canary release: `tts` → `tts-canary`. */
 export const CANARY_RELEASE_SUFFIX = '-canary';
@@ -143,6 +149,23 @@ export const DEFAULT_MAX_ERROR_RATE_PCT = 1;
  * request in ten, which is a broken release, not noise.
  */
 export const MAX_ERROR_RATE_LIMIT_PCT = 10;
+
+/**
+ * The Prometheus endpoint (HTTP API) a deploy environment's watch windows read real traffic from,
+ * and the optional bearer token it takes: variables and secrets of the GitHub environment. Unset:
+ * the watch sends synthetic traffic through a port-forward instead.
+ */
+export const PROMETHEUS_SETTINGS = { urlVariable: 'PROMETHEUS_URL', tokenSecret: 'PROMETHEUS_TOKEN' } as const;
+
+/**
+ * Defaults of a canary analysis on Prometheus: the canary's p95 latency may exceed the stable
+ * release's by this share, and a window needs this many of the canary's requests to be judged (at the
+ * default 1 % error-rate limit, one failed request in a hundred).
+ */
+export const DEFAULT_CANARY_ANALYSIS = { maxP95IncreasePct: 25, minRequests: 100 } as const;
+
+/** Seconds between two checks of a watch window on Prometheus (two scrapes at the charts' 30 s interval). */
+export const CANARY_CHECK_INTERVAL_SECONDS = 60;
 
 /** Requests per second of a watch window's synthetic traffic: enough to see errors, not load. */
 export const WATCH_RATE_RPS = 2;

@@ -13,6 +13,19 @@ export const NAME_PATTERNS = {
   gatewayHostname: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
 } as const;
 
+/** A label key Kubernetes accepts: an optional DNS-subdomain prefix and `/`, then a name of up to 63 characters. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
+  if (prefix !== undefined && (prefix.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(prefix))) return `"${key}": the prefix before "/" must be a DNS subdomain`;
+  return /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name) ? undefined : `"${key}" must be a label name: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
+}
+
+/** A label value Kubernetes accepts: empty, or up to 63 letters, digits, `-`, `_`, `.`, alphanumeric at both ends. */
+export function labelValueProblem(value: string): string | undefined {
+  return value === '' || /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(value) ? undefined : `"${value}" must be a label value: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
+}
+
 /** Longest DNS subdomain (and hostname); patterns carry no length (Helm's schema checker reads RE2, which has no lookahead). */
 export const DNS_SUBDOMAIN_MAX = 253;
 

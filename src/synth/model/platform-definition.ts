@@ -304,6 +304,21 @@ export interface EnvironmentDefinition {
    * @default - the pipelines do not deploy it
    */
   readonly deploy?: DeployDefinition;
+  /**
+   * Scraping by a Prometheus Operator in this environment: the services' metrics on, a
+   * ServiceMonitor per release, and their NetworkPolicies open to the Prometheus pods on the
+   * service port. The canary analysis (PROMETHEUS_SETTINGS) reads these series.
+   * @default - not scraped
+   */
+  readonly metrics?: MetricsDefinition;
+}
+
+/** The Prometheus that scrapes an environment's services. */
+export interface MetricsDefinition {
+  /** Namespace of the Prometheus pods (the only pods the services' NetworkPolicies admit for scrapes). */
+  readonly prometheusNamespace: string;
+  /** Labels the Prometheus instance selects ServiceMonitors by (`serviceMonitorSelector`). @default {} */
+  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
 }
 
 /** What starts a deploy: every successful build of the default branch, or a release tag. */
@@ -377,8 +392,24 @@ export interface DeployDefinition {
   readonly rollout?: readonly RolloutStageDefinition[];
   /** @default - no Gateway: every canary is a replica-ratio canary */
   readonly gateway?: GatewayDefinition;
-  /** Highest error rate (%) of the synthetic traffic in a watch window, from 0 to MAX_ERROR_RATE_LIMIT_PCT (10). @default DEFAULT_MAX_ERROR_RATE_PCT */
+  /**
+   * Highest error rate (%) of a watch window — of the canary's real traffic on Prometheus, or of the
+   * synthetic traffic — from 0 to MAX_ERROR_RATE_LIMIT_PCT (10). @default DEFAULT_MAX_ERROR_RATE_PCT
+   */
   readonly maxErrorRatePct?: number;
+  /**
+   * Limits of the canary analysis on Prometheus, used when the GitHub environment sets the
+   * PROMETHEUS_SETTINGS variable. @default DEFAULT_CANARY_ANALYSIS
+   */
+  readonly canaryAnalysis?: CanaryAnalysisDefinition;
+}
+
+/** What a watch window on Prometheus requires of the new release, against the stable one. */
+export interface CanaryAnalysisDefinition {
+  /** Highest rise of the p95 latency over the stable release's, in percent (1–1000). @default 25 */
+  readonly maxP95IncreasePct?: number;
+  /** Requests the new release must answer in the window before it is judged (1–1,000,000). @default 100 */
+  readonly minRequests?: number;
 }
 
 /** The whole platform. */

@@ -6,7 +6,7 @@ import type {
   ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import { DEFAULT_APP_HEALTH_LIMITS, DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_FEED_BRANCH, DEFAULT_KUBECONFIG_SECRET, DEFAULT_PERFORMANCE_HISTORY_BRANCH, DEFAULT_MAX_ERROR_RATE_PCT, DEFAULT_ROLLOUT, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
+import { DEFAULT_APP_HEALTH_LIMITS, DEFAULT_CANARY_ANALYSIS, DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_FEED_BRANCH, DEFAULT_KUBECONFIG_SECRET, DEFAULT_PERFORMANCE_HISTORY_BRANCH, DEFAULT_MAX_ERROR_RATE_PCT, DEFAULT_ROLLOUT, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -74,6 +74,7 @@ export interface Deployment {
   readonly rollout: readonly RolloutStageDefinition[];
   readonly gateway?: GatewayDefinition;
   readonly maxErrorRatePct: number;
+  readonly canaryAnalysis: { readonly maxP95IncreasePct: number; readonly minRequests: number };
 }
 
 /** How the app is released, with defaults resolved. */
@@ -161,6 +162,7 @@ export class Platform {
         rollout: dep.rollout ?? DEFAULT_ROLLOUT,
         gateway: dep.gateway,
         maxErrorRatePct: dep.maxErrorRatePct ?? DEFAULT_MAX_ERROR_RATE_PCT,
+        canaryAnalysis: { ...DEFAULT_CANARY_ANALYSIS, ...dep.canaryAnalysis },
       };
     });
     this.appRelease = d.app.release && resolveAppRelease(d.app.release);

@@ -1,7 +1,7 @@
 import { cronProblem } from './cron';
 import { isolationFindings } from './isolation';
 import { namingFindings } from './naming';
-import { branchNameProblem, dnsLabelProblem, dnsSubdomainProblem, gatewayHostnameProblem, httpPathProblem, imageNameProblem, portProblem, quantityProblem, repoPathProblem } from './names';
+import { branchNameProblem, dnsLabelProblem, dnsSubdomainProblem, gatewayHostnameProblem, httpPathProblem, imageNameProblem, labelKeyProblem, labelValueProblem, portProblem, quantityProblem, repoPathProblem } from './names';
 import type { AppReleaseDefinition, DeployDefinition, PlatformDefinition, ResourceDefinition, ServiceDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
 import { findCycle } from '../../common/graph';
@@ -118,6 +118,9 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
     d.gateway.services.forEach((name, j) => { if (!services.has(name)) c.fail(`${at}.gateway.services[${j}]`, `unknown service "${name}"; known: ${[...services].join(', ')}`); });
   }
   if (d.maxErrorRatePct !== undefined) c.check(`${at}.maxErrorRatePct`, d.maxErrorRatePct, (v) => (Number.isFinite(v) && v >= 0 && v <= MAX_ERROR_RATE_LIMIT_PCT ? undefined : `must be a percentage from 0 to ${MAX_ERROR_RATE_LIMIT_PCT} (above it the gate passes a canary failing one request in ten), got ${v}`));
+  const a = d.canaryAnalysis;
+  if (a?.maxP95IncreasePct !== undefined) c.check(`${at}.canaryAnalysis.maxP95IncreasePct`, a.maxP95IncreasePct, (v) => (Number.isFinite(v) && v >= 1 && v <= 1000 ? undefined : `must be a percentage from 1 to 1000, got ${v}`));
+  if (a?.minRequests !== undefined) c.check(`${at}.canaryAnalysis.minRequests`, a.minRequests, (v) => (Number.isInteger(v) && v >= 1 && v <= 1_000_000 ? undefined : `must be an integer from 1 to 1000000, got ${v}`));
 }
 
 function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition): void {
@@ -156,6 +159,13 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
     }
     if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= MIN_REPLICAS)) c.fail(`environments[${i}].replicas`, `must be an integer ≥ ${MIN_REPLICAS} (a PodDisruptionBudget needs a spare pod), got ${env.replicas}`);
     if (env.deploy) checkDeploy(c, `environments[${i}].deploy`, env.deploy, new Set(def.services.map((s) => s.name)));
+    if (env.metrics) {
+      c.check(`environments[${i}].metrics.prometheusNamespace`, env.metrics.prometheusNamespace, dnsLabelProblem);
+      for (const [key, value] of Object.entries(env.metrics.serviceMonitorLabels ?? {})) {
+        c.check(`environments[${i}].metrics.serviceMonitorLabels.${key}`, key, labelKeyProblem);
+        c.check(`environments[${i}].metrics.serviceMonitorLabels.${key}`, value, labelValueProblem);
+      }
+    }
   });
   const githubEnvironments = new Map<string, string>();
   def.environments.forEach((env, i) => {

@@ -52,7 +52,9 @@ const CONDITION_OF_KIND: Record<string, string> = {
   // A canary's size is set by the rollout, stage by stage; its traffic comes from the stable release's route.
   HorizontalPodAutoscaler: 'and .Values.autoscaling.enabled (not .Values.canary.enabled)',
   HTTPRoute: 'and .Values.httpRoute.enabled (not .Values.canary.enabled)',
-  ServiceMonitor: 'and .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled',
+  // A replica-ratio canary's pods are scraped through the stable Service they join: a monitor of
+  // their own would count every request twice.
+  ServiceMonitor: 'and .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled (not (and .Values.canary.enabled .Values.canary.joinStableService))',
 };
 
 /**

@@ -171,6 +171,13 @@ export function environmentValues(env: EnvironmentDefinition, service: Service):
   } else if (env.autoscaling) {
     values.autoscaling = { enabled: true, minReplicas: env.autoscaling.minReplicas, maxReplicas: env.autoscaling.maxReplicas };
   }
+  if (env.metrics) {
+    values.metrics = {
+      enabled: true,
+      allowFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.metrics.prometheusNamespace } } }],
+      serviceMonitor: { enabled: true, labels: { ...env.metrics.serviceMonitorLabels } },
+    };
+  }
   const gateway = env.deploy?.gateway;
   if (gateway?.services.includes(service.name)) {
     values.httpRoute = { enabled: true, parentRefs: gateway.parentRefs.map((r) => ({ ...r })), hostnames: [...gateway.hostnames ?? []] };

@@ -1,6 +1,6 @@
-import { LOAD_TEST, SMOKE_TEST } from '../../../common/cli-contracts';
+import { CANARY_ANALYSIS, LOAD_TEST, SMOKE_TEST } from '../../../common/cli-contracts';
 import { setupHelm } from '../actions/helm';
-import { cliStep } from '../cli-step';
+import { cliStep, runnerVariables } from '../cli-step';
 import { Expression, status, type EnvMap } from '../expressions';
 import type { SecureJob } from '../job';
 import type { WorkflowJob } from '../job-base';
@@ -25,7 +25,25 @@ export interface RolloutStage {
  */
 export type CanaryMode = 'replicas' | 'gateway';
 
-/** A Helm release and the names its chart gives its objects. */
+/**
+ * Watch windows judged on Prometheus (the real traffic) instead of synthetic requests: the canary's
+ * error rate and p95 against the stable release's over the same time; at promotion, the new stable
+ * release against the one it replaced.
+ */
+export interface PrometheusAnalysisProps {
+  /** The Prometheus API's base URL; the analysis runs when it is not empty at run time (e.g. a variable). */
+  readonly url: Expression;
+  /** The environment variable the bearer token reaches the step in, and its value (e.g. a secret). */
+  readonly token: { readonly env: string; readonly value: Expression };
+  /** Highest rise of the p95 latency over the baseline's, in percent. */
+  readonly maxP95IncreasePct: number;
+  /** Requests the new release must answer in a window to be judged. */
+  readonly minRequests: number;
+  /** Handlers that are not traffic (the health probe, the metrics scrape). */
+  readonly excludeHandlers: readonly string[];
+  /** Seconds between two checks of a window. */
+  readonly intervalSeconds: number;
+}
 
 /** Props of {@link addHelmRollout}. */
 export interface HelmRolloutProps {
@@ -47,6 +65,8 @@ export interface HelmRolloutProps {
   readonly namespace: string;
   readonly stable: ReleaseNames;
   readonly canary: ReleaseNames;
+  /** The service's name (its chart, the pods' `app.kubernetes.io/name`). */
+  readonly serviceName: string;
   /** The container port (port-forwards go to it). */
   readonly port: number;
   /** The verified image digest to deploy (never a tag). */
@@ -63,6 +83,8 @@ export interface HelmRolloutProps {
   readonly watchRate: number;
   /** Highest error rate (%) of a watch window. */
   readonly maxErrorRatePct: number;
+  /** Judge the watch windows on Prometheus when its URL is set. @default - synthetic traffic only */
+  readonly prometheus?: PrometheusAnalysisProps;
   /** @default [] */
   readonly needs?: readonly WorkflowJob[];
   /** Condition of the first stage (later stages follow it). @default - none */
@@ -218,6 +240,14 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
     const target = promote ? p.stable : p.canary;
     // A first install has no stable release to stand beside: its canary stages do nothing.
     const onlyWithCanary = promote ? undefined : recorded('stable-revision').ne('');
+    // The promotion's watch compares the new stable release with the old one over the window before this moment.
+    const promotionStart = promote && p.prometheus ? runStep({
+      name: 'Note when the promotion starts',
+      id: 'promotion-start',
+      outputs: ['at'],
+      run: 'echo "at=$(date +%s)" >> "$GITHUB_OUTPUT"',
+    }) : undefined;
+    if (promotionStart) steps.push(promotionStart);
     if (promote) {
       steps.push(runStep({
         name: `Promote ${p.stable.release} to the new digest (100 %)`,
@@ -255,9 +285,27 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       }));
     }
     const watchSeconds = stage.watchMinutes * 60;
+    const both = (a: Expression | undefined, b: Expression) => (a ? a.and(b) : b);
+    const a = p.prometheus;
+    if (a) {
+      steps.push(cliStep(CANARY_ANALYSIS, {
+        name: `Watch ${target.release} for ${stage.watchMinutes} min on Prometheus (error rate ≤ ${p.maxErrorRatePct} %, p95 ≤ +${a.maxP95IncreasePct} %)`,
+        if: both(onlyWithCanary, a.url.ne('')),
+        env: { [a.token.env]: a.token.value },
+        args: {
+          prometheusUrl: a.url, tokenEnv: a.token.env, namespace: p.namespace, service: p.serviceName,
+          track: promote ? 'stable' : 'canary',
+          ...(promotionStart ? { baselineUntil: stepOutput(promotionStart, 'at') } : {}),
+          excludeHandler: a.excludeHandlers, window: watchSeconds, interval: Math.min(a.intervalSeconds, watchSeconds),
+          maxErrorRatePct: p.maxErrorRatePct, maxP95IncreasePct: a.maxP95IncreasePct, minRequests: a.minRequests,
+          summary: runnerVariables.stepSummary,
+        },
+      }));
+    }
+    // Without Prometheus: synthetic requests through a port-forward.
     steps.push(cliStep(LOAD_TEST, {
       name: `Watch ${target.release} for ${stage.watchMinutes} min (error rate ≤ ${p.maxErrorRatePct} %)`,
-      if: onlyWithCanary,
+      if: a ? both(onlyWithCanary, a.url.eq('')) : onlyWithCanary,
       env: { NAMESPACE: p.namespace, PORT: p.port, TARGET: `service/${target.fullname}` },
       before: portForwardScript('"$TARGET"'),
       args: {
