@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { ConcurrencyGroups, Reviews } from './concurrency';
 import type { Json } from './expressions';
 import { startOsvFixture, type OsvAnswer, type OsvFixture } from '../../support/osv-fixture';
+import { startPrometheus, type WorkloadSource } from '../standins/prometheus';
 
 /** A deployment protection rule set: which branches and tags may use a GitHub environment. */
 export interface EnvironmentRules {
@@ -78,6 +79,7 @@ export class World {
   apiUrl = '';
   readonly oidcAudiences: string[] = [];
   private osv?: OsvFixture;
+  private prometheus?: Awaited<ReturnType<typeof startPrometheus>>;
   /** The stand-in OSV API (the `--osv-url` the npx stand-in gives the vulnerability CLIs). */
   osvUrl = '';
   /** OSV's records by ID, as the scenario defines them (an unknown ID is a 404). */
@@ -155,6 +157,19 @@ export class World {
     this.apiUrl = `http://127.0.0.1:${(this.api.address() as AddressInfo).port}`;
   }
 
+  /**
+   * Starts the stand-in Prometheus over `workloads` (the series a scrape would find at a moment) and
+   * returns its URL; every query it answered is in `prometheusQueries`.
+   */
+  async servePrometheus(workloads: WorkloadSource): Promise<string> {
+    this.prometheus ??= await startPrometheus(workloads);
+    return this.prometheus.url;
+  }
+
+  get prometheusQueries(): readonly string[] {
+    return this.prometheus?.queries ?? [];
+  }
+
   /** Routes of the stand-in GitHub API: path (optionally with its query) → JSON answer. */
   readonly apiRoutes: Record<string, Json> = {};
 
@@ -173,6 +188,7 @@ export class World {
     await new Promise<void>((resolve) => (this.oidc ? this.oidc.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.api ? this.api.close(() => resolve()) : resolve()));
     await this.osv?.close();
+    await this.prometheus?.stop();
     if (!keep) rmSync(this.dir, { recursive: true, force: true });
   }
 

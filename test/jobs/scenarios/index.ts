@@ -1,5 +1,6 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { lockedActions } from '../actions/declared-inputs';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
 import { hashWorkspaceFiles } from '../engine/job-executor';
@@ -12,11 +13,15 @@ import { branchCommits, cluster, conclusions, jobLogs, github, helmSets, helmUpg
 import { platform } from '../harness';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../../../src/synth/workflow/jobs/failure-alert';
 import { BUILD_METADATA_PREDICATE_TYPE } from '../../../src/common/build-metadata-attestation';
-import { APP_HEALTH_SETTINGS } from '../../../src/synth/model/limits';
+import { APP_HEALTH_SETTINGS, PROMETHEUS_SETTINGS } from '../../../src/synth/model/limits';
+import { HelmChart } from '../../../src/synth/k8s/helm/helm-chart';
+import type { Cluster } from '../standins/cluster';
+import { clusterWorkloads, type TrafficFaults } from '../standins/prometheus';
 import { transcriptionMetrics } from '../../../src/runtime/metrics/transcription-samples';
 import { standinSamples } from '../standins/apple';
 import { corpusReferences } from '../standins/corpus';
 
+const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 const main = platform.defaultBranch;
 const app = platform.app;
 const image = (service: string) => `${platform.registry.host}/${platform.registry.namespace}/${service}`;
@@ -51,7 +56,9 @@ export function installStable(world: World, environment: string): Record<string,
     digests[s.name] = digest;
     reg.manifests[digest] = { image: image(s.name), platforms: ['linux/amd64', 'linux/arm64'], sources: [], commit: 'previous' };
     reg.manifests[digestOf('older', s.name)] = { image: image(s.name), platforms: ['linux/amd64'], sources: [], commit: 'older' };
-    (cluster.releases[d.namespace] ??= {})[s.name] = [3, 4].map((revision) => ({ revision, chart: s.name, values: { image: { digest: revision === 4 ? digest : digestOf('older', s.name) } }, status: revision === 4 ? 'deployed' : 'superseded', replicas: 3, fullname: s.name }));
+    // Installed as the deploy installs: the environment's values file, and the digest.
+    const environmentValues = YAML.parse(readFileSync(path.join(REPO_ROOT, 'charts', s.name, HelmChart.valuesFileOf(environment)), 'utf8')) as Record<string, unknown>;
+    (cluster.releases[d.namespace] ??= {})[s.name] = [3, 4].map((revision) => ({ revision, chart: s.name, values: { ...environmentValues, image: { digest: revision === 4 ? digest : digestOf('older', s.name) } }, status: revision === 4 ? 'deployed' : 'superseded', replicas: 3, fullname: s.name }));
   }
   writeRegistry(world.stateDir, reg);
   world.setState('cluster', cluster as never);
@@ -143,6 +150,20 @@ function serveAppHealth(world: World, figures: { sessions: number; crashFreeSess
   world.vars[APP_HEALTH_SETTINGS.urlVariable] = `${world.apiUrl}/app-health.json`;
 }
 
+/**
+ * The stand-in Prometheus, its URL in the PROMETHEUS_URL variable: it serves the series the stand-in
+ * cluster's live releases would expose (test/jobs/standins/prometheus.ts), with the scenario's faults.
+ */
+async function servePrometheus(world: World, faults: TrafficFaults = {}): Promise<void> {
+  const handlerOf = (service: string) => platform.services.find((x) => x.name === service)?.synthesisPath ?? '/';
+  world.vars[PROMETHEUS_SETTINGS.urlVariable] = await world.servePrometheus((at) => clusterWorkloads(world.state('cluster', { releases: {}, changes: [] }) as unknown as Cluster, at, handlerOf, faults));
+}
+
+/** The summary a job wrote, called or not (`…cd-deploy.yml/<job>`). */
+function summaryOf(world: World, scenario: string, workflowJob: string): string {
+  return [...world.summaries].filter(([key]) => key.startsWith(`${scenario}:`) && key.endsWith(workflowJob)).map(([, text]) => text).join('');
+}
+
 /** A newer actions/checkout release than the pin, past the cooldown, with the same inputs. */
 const NEWER_CHECKOUT = { version: 'v7.0.9', sha: '7'.repeat(40) };
 function newerCheckoutRelease(): Record<string, Json> {
@@ -191,8 +212,10 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'release-tag',
-    setup: (w) => {
+    setup: async (w) => {
       installStable(w, 'production');
+      // Production's watch windows judge the real traffic on Prometheus.
+      await servePrometheus(w);
       // The previous release, an app tag after it (another kind: never the notes' start), and one merged pull request.
       w.tag('v1.2.2', w.revParse(`refs/heads/${main}`));
       w.tag('app-v1.2.9', w.revParse(`refs/heads/${main}`));
@@ -208,6 +231,15 @@ export const SCENARIOS: Scenario[] = [
       expect(release.notes).toContain(`* Faster synthesis by @scenario in https://github.com/${platform.repository}/pull/41`);
       expect(release.notes).toContain(`compare/v1.2.2...v1.2.3`);
       for (const svc of platform.services) expect(release.notes).toContain(`| ${svc.imageRepository} | ${registry(world).tags[`${image(svc.name)}:1.2.3`]} |`);
+      // Each stage was judged on Prometheus (no synthetic watch): canaries against the stable track, the
+      // promotion against the release before it; the queries named the service's track and left the probes out.
+      const { namespace } = deployment('production');
+      for (const svc of platform.services) {
+        expect(summaryOf(world, 'release-tag', `cd-deploy.yml/production-${svc.name}-canary-10`)).toContain(`### ✅ Canary analysis on Prometheus: ${svc.name} (canary) in ${namespace}\n\nAgainst the stable track over the same time.`);
+        expect(summaryOf(world, 'release-tag', `cd-deploy.yml/production-${svc.name}-promote`)).toMatch(new RegExp(`### ✅ Canary analysis on Prometheus: ${svc.name} \\(stable\\) in ${namespace}\n\nAgainst the stable track in the 2 s before `));
+      }
+      expect(world.prometheusQueries).toContain(`sum(increase(http_requests_total{namespace="${namespace}",app_kubernetes_io_name="tts",voice_platform_track="canary",handler!~"/health|/metrics"}[2s]))`);
+      expect(world.calls('npx').filter((c) => c.args.includes('load-test') && c.args.join(' ').includes('production'))).toEqual([]);
       // What runs was signed by this release's own provenance workflow.
       for (const svc of platform.services) {
         const digest = registry(world).tags[`${image(svc.name)}:1.2.3`];
@@ -233,6 +265,30 @@ export const SCENARIOS: Scenario[] = [
       expect(liveRevision(world, namespace, 'tts')?.revision).toBe(4);
       expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
       // Nothing after the failed stage changed the cluster: the agent's stages never started.
+      expect(liveDigest(world, namespace, 'agent')).toBe(digestOf('stable', 'production', 'agent'));
+    },
+  },
+  {
+    // The tts canary answers three times slower than the stable release: Prometheus shows it in the first window.
+    name: 'release-tag-canary-slow',
+    setup: async (w) => {
+      installStable(w, 'production');
+      await servePrometheus(w, { slowReleases: ['tts-canary'] });
+    },
+    events: [{ kind: 'tag', tag: 'v1.2.5' }],
+    failing: {
+      'cd-deploy.yml/production-tts-canary-10': 'the canary analysis finds its p95 latency three times the stable release\'s',
+      'ci-build-push.yml/deploy-production': 'its called deploy failed',
+    },
+    effects: ({ world }) => {
+      const { namespace } = deployment('production');
+      const summary = summaryOf(world, 'release-tag-canary-slow', 'cd-deploy.yml/production-tts-canary-10');
+      expect(summary).toContain(`### ❌ Canary analysis on Prometheus: tts (canary) in ${namespace}`);
+      expect(summary).toMatch(/- p95 latency \d+ ms against the baseline's \d+ ms \(\+\d+(\.\d+)? %\) is above the \+25 % limit/);
+      expect(summary).toContain('**Rolled back**: the canary at 10 % stage failed');
+      // The stage rolled itself back; nothing after it changed the cluster.
+      expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('stable', 'production', 'tts'));
+      expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
       expect(liveDigest(world, namespace, 'agent')).toBe(digestOf('stable', 'production', 'agent'));
     },
   },

@@ -22,6 +22,50 @@ export interface Cluster {
   releases: Record<string, Record<string, Revision[]>>;
   /** Commands that changed the cluster, in order: the assertions' view of a rollout. */
   changes: string[];
+  /**
+   * When each release's live revision changed (unix seconds; null: uninstalled), from the first change
+   * the stand-in made to it (an entry at 0 holds what ran before): the stand-in Prometheus reads what
+   * ran at a past moment from it. A release never changed has no entries and runs its deployed revision.
+   */
+  timeline?: LiveChange[];
+}
+
+/** A release's live revision from a moment on. */
+export interface LiveChange {
+  readonly at: number;
+  readonly namespace: string;
+  readonly release: string;
+  readonly live: Revision | null;
+}
+
+const liveRevisions = (cluster: Cluster): Map<string, Revision | null> => new Map(Object.entries(cluster.releases).flatMap(([namespace, releases]) =>
+  Object.entries(releases).map(([release, revs]): [string, Revision | null] => [`${namespace}/${release}`, revs.filter((r) => r.status === 'deployed').at(-1) ?? null])));
+
+/** Saves the cluster, recording in its timeline each release whose live revision the command changed. */
+function saveCluster(cluster: Cluster, before: ReadonlyMap<string, Revision | null>): void {
+  const after = liveRevisions(cluster);
+  const timeline = cluster.timeline ??= [];
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    const [was, is] = [before.get(key) ?? null, after.get(key) ?? null];
+    if (JSON.stringify(was) === JSON.stringify(is)) continue;
+    const [namespace, release] = key.split('/') as [string, string];
+    if (!timeline.some((e) => e.namespace === namespace && e.release === release)) timeline.push({ at: 0, namespace, release, live: structuredClone(was) });
+    timeline.push({ at: Date.now() / 1000, namespace, release, live: structuredClone(is) });
+  }
+  save('cluster', cluster);
+}
+
+/** The live revision of every release at a moment (unix seconds), as `namespace/release` → revision. */
+export function liveAt(cluster: Cluster, atSeconds: number): Map<string, Revision> {
+  const now = liveRevisions(cluster);
+  const timeline = cluster.timeline ?? [];
+  const live = new Map<string, Revision>();
+  for (const key of new Set([...now.keys(), ...timeline.map((e) => `${e.namespace}/${e.release}`)])) {
+    const entries = timeline.filter((e) => `${e.namespace}/${e.release}` === key);
+    const then = entries.length ? entries.filter((e) => e.at <= atSeconds).at(-1)?.live : now.get(key);
+    if (then) live.set(key, then);
+  }
+  return live;
 }
 
 const EMPTY: Cluster = { releases: {}, changes: [] };
@@ -82,6 +126,7 @@ export function helm(args: string[]): number {
   const [cmd, ...rest] = args;
   if (['lint', 'template', 'package', 'dependency', 'version', 'show'].includes(cmd)) return realHelm(args);
   const cluster = load<Cluster>('cluster', structuredClone(EMPTY));
+  const liveBefore = liveRevisions(cluster);
   const ns = (p: { flags: Record<string, string> }) => need(p as never, 'helm', '--namespace');
   const revisionsOf = (namespace: string, release: string) => (cluster.releases[namespace] ??= {})[release] ??= [];
   const current = (namespace: string, release: string) => cluster.releases[namespace]?.[release]?.filter((r) => r.status === 'deployed').at(-1);
@@ -147,13 +192,13 @@ export function helm(args: string[]): number {
           existing.status = 'superseded';
           cluster.changes.push(`${clusterName}/${namespace}: ${release} rolled back to revision ${existing.revision} (atomic)`);
         }
-        save('cluster', cluster);
+        saveCluster(cluster, liveBefore);
         throw new ToolError(`Error: UPGRADE FAILED: context deadline exceeded: resource Deployment/${namespace}/${revision.fullname} not ready`);
       }
       if (existing) existing.status = 'superseded';
       revisions.push(revision);
       cluster.changes.push(`${clusterName}/${namespace}: ${cmd} ${release} → revision ${revision.revision}${digest ? ` (image.digest=${digest})` : ''}${(values.image as { tag?: string } | undefined)?.tag ? ` (image.tag=${(values.image as { tag: string }).tag})` : ''}`);
-      save('cluster', cluster);
+      saveCluster(cluster, liveBefore);
       out(`Release "${release}" has been upgraded. Happy Helming!\nNAME: ${release}\nNAMESPACE: ${namespace}\nSTATUS: deployed\nREVISION: ${revision.revision}`);
       return 0;
     }
@@ -170,7 +215,7 @@ export function helm(args: string[]): number {
       for (const r of revisions) if (r.status === 'deployed') r.status = 'superseded';
       revisions.push({ ...target, revision: revisions.at(-1)!.revision + 1, status: 'deployed' });
       cluster.changes.push(`${clusterName}/${namespace}: rollback ${release} to revision ${target.revision}`);
-      save('cluster', cluster);
+      saveCluster(cluster, liveBefore);
       out('Rollback was a success! Happy Helming!');
       return 0;
     }
@@ -186,7 +231,7 @@ export function helm(args: string[]): number {
       }
       delete cluster.releases[namespace][release];
       cluster.changes.push(`${clusterName}/${namespace}: uninstall ${release}`);
-      save('cluster', cluster);
+      saveCluster(cluster, liveBefore);
       out(`release "${release}" uninstalled`);
       return 0;
     }

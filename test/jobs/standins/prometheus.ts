@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
+import { liveAt, type Cluster } from './cluster';
 
 /**
  * The stand-in Prometheus: its instant-query API (`/api/v1/query`, GET or form POST) over series
@@ -223,4 +224,36 @@ export async function startPrometheus(workloads: WorkloadSource): Promise<{ url:
     queries,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** How the scenario wants a release's traffic to look (the stand-in's faults). */
+export interface TrafficFaults {
+  /** Releases whose requests take three times as long. @default [] */
+  readonly slowReleases?: readonly string[];
+  /** Releases that answer one request in twenty with a 5xx. @default [] */
+  readonly erroringReleases?: readonly string[];
+}
+
+/** The p95 of a healthy release's traffic (seconds) and the requests each pod answers a second. */
+const HEALTHY = { p95Seconds: 0.18, requestsPerPodPerSecond: 60 } as const;
+
+/**
+ * The workloads of the stand-in cluster at a moment: each release live then, scraped only when its
+ * values switch metrics and the ServiceMonitor on (as a Prometheus Operator finds it), its track from
+ * `canary.enabled`, traffic in proportion to its pods.
+ */
+export function clusterWorkloads(cluster: Cluster, atSeconds: number, handlerOf: (service: string) => string, faults: TrafficFaults = {}): Workload[] {
+  const out: Workload[] = [];
+  for (const [key, rev] of liveAt(cluster, atSeconds)) {
+    const [namespace, release] = key.split('/') as [string, string];
+    const values = rev.values as { metrics?: { enabled?: boolean; serviceMonitor?: { enabled?: boolean } }; canary?: { enabled?: boolean } };
+    if (!values.metrics?.enabled || !values.metrics.serviceMonitor?.enabled) continue;
+    out.push({
+      namespace, service: rev.chart, track: values.canary?.enabled ? 'canary' : 'stable', handler: handlerOf(rev.chart),
+      requestsPerSecond: HEALTHY.requestsPerPodPerSecond * rev.replicas,
+      errorRatio: faults.erroringReleases?.includes(release) ? 0.05 : 0,
+      p95Seconds: HEALTHY.p95Seconds * (faults.slowReleases?.includes(release) ? 3 : 1),
+    });
+  }
+  return out;
 }

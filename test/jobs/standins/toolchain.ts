@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { runMain } from 'node:module';
 import * as path from 'node:path';
 import { HANDED_OVER, need, parseArgs, ToolError, type ToolResult } from './args';
-import { ALL_CLIS, FETCH_MODELS, SWIFT_AUDIT_SARIF } from '../../../src/common/cli-contracts';
+import { ALL_CLIS, CANARY_ANALYSIS, FETCH_MODELS, LOAD_TEST, SWIFT_AUDIT_SARIF } from '../../../src/common/cli-contracts';
 import { liveReleaseOfChart, serveRelease, type Cluster } from './cluster';
 import { freePort } from './services';
 import { fault, load } from './state';
@@ -110,9 +110,18 @@ const OSV_CLIENTS: readonly string[] = ALL_CLIS.filter((cli) => 'osvUrl' in cli.
 export const LOAD_TEST_CEILING_SECONDS = { '--duration': 1, '--warmup': 1 } as const;
 
 /**
+ * The same for `canary-analysis`: a window of two checks a second apart (the stand-in Prometheus's
+ * steady traffic gives a canary pod enough requests in two seconds to be judged).
+ */
+export const CANARY_ANALYSIS_CEILING_SECONDS = { [CANARY_ANALYSIS.flags.window]: 2, [CANARY_ANALYSIS.flags.interval]: 1 } as const;
+
+/** Time-bound flags capped, by bin. */
+const CEILINGS: Record<string, Readonly<Record<string, number>>> = { [LOAD_TEST.bin]: LOAD_TEST_CEILING_SECONDS, [CANARY_ANALYSIS.bin]: CANARY_ANALYSIS_CEILING_SECONDS };
+
+/**
  * npx --no-install <bin>: this package's bins run from the linked lib/, other bins from
  * node_modules/.bin, nothing is downloaded. Four documented changes to what the real npx would run:
- * load-test's --duration and --warmup are capped (a 10-minute watch in a second), the model's public URLs are
+ * load-test's --duration and --warmup and canary-analysis's --window and --interval are capped (a 10-minute watch in a second or two), the model's public URLs are
  * served by the stand-in ingress on 127.0.0.1, the vulnerability CLIs ask the world's stand-in OSV API
  * (`--osv-url`), whose advisories the scenario sets, and fetch-models downloads from the world's stand-in
  * model host (`--base-url`), which serves the fixture model. This package's bins load in this process as its main
@@ -129,11 +138,9 @@ export async function npx(args: string[]): Promise<ToolResult> {
   const dependencyBin = path.join(root, 'node_modules', '.bin', bin);
   if (!ownBin && !existsSync(dependencyBin)) throw new ToolError(`npm error npx canceled due to missing packages and no YES option: ["${bin}"]`);
   const finalArgs = [...rest];
-  if (bin === 'load-test') {
-    for (const [flag, ceiling] of Object.entries(LOAD_TEST_CEILING_SECONDS)) {
-      const i = finalArgs.indexOf(flag);
-      if (i >= 0 && Number(finalArgs[i + 1]) > ceiling) finalArgs[i + 1] = String(ceiling);
-    }
+  for (const [flag, ceiling] of Object.entries(CEILINGS[bin] ?? {})) {
+    const i = finalArgs.indexOf(flag);
+    if (i >= 0 && Number(finalArgs[i + 1]) > ceiling) finalArgs[i + 1] = String(ceiling);
   }
   if (OSV_CLIENTS.includes(bin) && process.env.STANDIN_OSV_URL && !finalArgs.includes(OSV_URL_FLAG)) finalArgs.push(OSV_URL_FLAG, process.env.STANDIN_OSV_URL);
   // fetch-models downloads from the world's stand-in model host, as from huggingface.co.
