@@ -1,5 +1,5 @@
 import {
-  addHelmRollout, CANARY_CHECK_INTERVAL_SECONDS, DEFAULT_METRICS_PATH, Expression, PROMETHEUS_SETTINGS, releasesOf, rolloutJobPrefix, HelmChart, installCosign, registryLogin, runStep, secret,
+  addHelmRollout, CANARY_CHECK_INTERVAL_SECONDS, performanceHistoryFile, serviceLoadScenario, DEFAULT_METRICS_PATH, Expression, PROMETHEUS_SETTINGS, releasesOf, rolloutJobPrefix, HelmChart, installCosign, registryLogin, runStep, secret,
   SecureWorkflow, variable, verifyImageSignatureStep, WATCH_RATE_RPS,
   type Construct, type Deployment, type Platform, type SecureJob,
 } from '../src';
@@ -91,6 +91,12 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
         url: deployment.urls[service.name],
         watchRate: WATCH_RATE_RPS,
         maxErrorRatePct: deployment.maxErrorRatePct,
+        // A synthetic watch beside the service's nightly history (informational: other rate, other path).
+        ...(service.performance ? { nightlyHistory: {
+          branch: platform.performanceHistoryBranch,
+          file: performanceHistoryFile(serviceLoadScenario(service.name), service.performance, platform.runners.linux),
+          thresholds: service.performance.thresholds,
+        } } : {}),
         // Set in the environment, the watch windows judge the real traffic instead of synthetic requests.
         prometheus: {
           url: variable(PROMETHEUS_SETTINGS.urlVariable),

@@ -1,6 +1,6 @@
 import { addHistoryRecordJob } from './performance-history';
 import {
-  serviceJobId, CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps, performanceArtifacts, serviceLoadScenario,
+  serviceJobId, CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps, performanceArtifacts, performanceHistoryFile, serviceLoadScenario,
   READ_CONTENTS, runnerVariables, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform, type Service,
 } from '../src';
 
@@ -51,9 +51,7 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
     const scenario = serviceLoadScenario(service.name);
     const artifacts = performanceArtifacts(service.name);
     const runnerClass = platform.runners.linux;
-    // One history per scenario and conditions: a change of the model's rate, duration, warm-up or
-    // runner starts a new history instead of failing every night against the old one.
-    const historyName = `${scenario}/rate-${perf.rate}_duration-${perf.durationSeconds}_warmup-${perf.warmupSeconds}_${runnerClass}.json`;
+    const historyName = performanceHistoryFile(scenario, perf, runnerClass);
     const metricsDir = 'perf/current';
     const metricsFile = `${metricsDir}/${service.name}.json`;
     const historyDir = 'perf/history';

@@ -26,8 +26,9 @@ export const CHECK_PERFORMANCE_REGRESSION = contract('check-performance-regressi
   thresholds: '--thresholds',
   ...THRESHOLD_FLAGS,
   updateHistory: '--update-history',
+  acrossConditions: '--across-conditions',
   summary: '--summary',
-}, ['updateHistory']);
+}, ['updateHistory', 'acrossConditions']);
 
 export const GENERATE_BUILD_METADATA = contract('generate-build-metadata', {
   out: '--out',

@@ -8,10 +8,10 @@ import { runCliInProcess, runCliProcess } from '../support/run-cli';
 
 const MIB = 1024 * 1024;
 
-function metrics(over: { p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; rtfP95?: number; wer?: number; memory?: { peakMiB: number; growthMiB: number }; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
+function metrics(over: { scenario?: string; p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; rtfP95?: number; wer?: number; memory?: { peakMiB: number; growthMiB: number }; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
   return {
     schemaVersion: 1,
-    scenario: 'tts-synthesize',
+    scenario: over.scenario ?? 'tts-synthesize',
     latencyMs: { p50: over.p50 ?? 10, p95: over.p95 ?? 30, p99: over.p99 ?? 60, max: 100, mean: 12 },
     errorRate: over.errorRate ?? 0.001,
     throughputRps: over.throughputRps ?? 50,
@@ -239,6 +239,24 @@ describe('check-performance-regression CLI', () => {
     const r = await gate();
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`conditions.${field}:`);
+  });
+
+  // A deploy's watch window (2 requests a second through a port-forward) beside the nightly runs (50 on a runner).
+  test('--across-conditions lists the differences, leaves throughput out, and warns without failing', async () => {
+    write('history.json', history(metrics()));
+    write('current.json', metrics({ scenario: 'production-tts-watch', conditions: { targetRate: 2 }, throughputRps: 2, p95: 60 }));
+    const r = await runCliInProcess(checkPerformanceRegressionCommand, ['--current', file('current.json'), '--history', file('history.json'), '--across-conditions', '--summary', file('summary.md')], { GITHUB_ACTIONS: 'true' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^p95 latency\s+30 ms\s+60 ms\s+\+100 %\s+≤ \+15 %\s+REGRESSION$/m);
+    expect(r.stdout).not.toMatch(/^throughput/m);
+    expect(r.stdout).toContain('::warning title=Beyond the history\'s limits::production-tts-watch: p95 latency beyond the limits of the history');
+    const summary = read('summary.md');
+    expect(summary).toContain('### ⚠️ Beyond the history\'s limits (other conditions, not a gate): production-tts-watch\n\nMeasured under other conditions than the history: scenario: "production-tts-watch" (this run) vs "tts-synthesize" (history); conditions.targetRate: 2 (this run) vs 50 (history).');
+    // Within the limits it says so, and it never records.
+    write('current.json', metrics({ scenario: 'production-tts-watch', conditions: { targetRate: 2 }, throughputRps: 2 }));
+    expect((await gate('--across-conditions', '--summary', 'summary.md')).code).toBe(0);
+    expect(read('summary.md')).toContain('### ℹ️ Within the history\'s limits (other conditions, not a gate): production-tts-watch');
+    expect((await gate('--across-conditions', '--update-history'))).toMatchObject({ code: 2, stderr: expect.stringContaining('--across-conditions never records') });
   });
 
   test('the image digest is recorded but does not make runs incomparable (it is what changes each night)', async () => {

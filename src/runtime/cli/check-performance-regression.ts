@@ -17,6 +17,7 @@ interface Options {
   window: number;
   thresholds?: string;
   updateHistory?: boolean;
+  acrossConditions?: boolean;
   summary?: string;
   /** Threshold flags, under commander's attribute names (e.g. maxP95IncreasePct). */
   [attribute: string]: unknown;
@@ -29,7 +30,7 @@ export function checkPerformanceRegressionCommand(io: CliIo = PROCESS_IO): Comma
       + 'last --window runs, a limit widened only where the history itself is noisier. Run and history must have '
       + 'been measured under the same conditions (endpoint, rate, duration, warm-up, runner class). '
       + 'Exit codes: 0 pass (or no history yet, with a warning), 1 regression, 2 usage or input error '
-      + '(including conditions that differ from the history\'s).')
+      + '(including conditions that differ from the history\'s, unless --across-conditions).')
     .requiredOption(`${C.flags.current} <file>`, 'metrics JSON of this run (format: performance metrics v1)')
     .requiredOption(`${C.flags.history} <file>`, 'history JSON of passing runs; when missing, the run passes with a warning')
     .addOption(new Option(`${C.flags.window} <runs>`, 'how many recent runs the reference is the median of')
@@ -42,6 +43,8 @@ export function checkPerformanceRegressionCommand(io: CliIo = PROCESS_IO): Comma
   }
   return command
     .option(C.flags.updateHistory, 'after a pass, append this run to the history (atomically; nothing changes on a failure)')
+    .option(C.flags.acrossConditions, 'compare with a history measured under other conditions (a deploy\'s watch window against the nightly runs): '
+      + 'the differences are listed, throughput is left out (the rate differs), and metrics beyond their limits are warnings, never a failure')
     .option(`${C.flags.summary} <file>`, 'append the result as Markdown (e.g. "$GITHUB_STEP_SUMMARY")')
     .action((opts: Options) => run(opts, io));
 }
@@ -56,6 +59,7 @@ function thresholdsOf(opts: Options): RegressionThresholds {
 
 /** All inputs are read and all outputs checked before anything is written; the history changes last. */
 function run(opts: Options, io: CliIo): void {
+  if (opts.acrossConditions && opts.updateHistory) throw new InputError(`${C.flags.acrossConditions} never records: a run measured under other conditions does not belong in the history (drop ${C.flags.updateHistory})`);
   const thresholds = thresholdsOf(opts);
   const current = parseMetrics(readJsonFile(opts.current), opts.current);
   const history: PerformanceHistory | undefined = fileExists(opts.history) ? parseHistory(readJsonFile(opts.history), opts.history) : undefined;
@@ -81,6 +85,15 @@ function run(opts: Options, io: CliIo): void {
     return;
   }
   const mismatches = conditionMismatches(history.runs[history.runs.length - 1]!, current);
+  if (opts.acrossConditions) {
+    // Informs, never gates: the watch and the nightly run measure different things.
+    const comparison = compareWithReference(referenceOf(history, opts.window), current, thresholds, { rateIndependentOnly: true });
+    io.stdout(renderTable(comparison));
+    summarize(renderMarkdown(comparison, current.scenario, mismatches));
+    const beyond = comparison.rows.filter((r) => r.verdict === 'regression').map((r) => r.metric);
+    if (beyond.length) writeWarning(io, `${current.scenario}: ${beyond.join(', ')} beyond the limits of the history ${opts.history} (measured under other conditions: informational)`, 'Beyond the history\'s limits');
+    return;
+  }
   if (mismatches.length > 0) {
     throw new InputError(`${opts.current} was measured under other conditions than the history ${opts.history}, so they cannot be compared: ${mismatches.join('; ')}`);
   }

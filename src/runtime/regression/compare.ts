@@ -118,11 +118,20 @@ function relativeLimit(thresholdPct: number, spread: number): { limit: number; l
     : { limit: thresholdPct, label: `${thresholdPct} %` };
 }
 
+/** Options of {@link compareWithReference}. */
+export interface CompareOptions {
+  /**
+   * Leave out what the offered load sets (throughput): for a run at another rate than the history's.
+   * @default false
+   */
+  readonly rateIndependentOnly?: boolean;
+}
+
 /**
  * Compares a run with a reference. A metric regresses when its change is strictly beyond its
  * limit; a change exactly at the limit passes.
  */
-export function compareWithReference(ref: Reference, current: PerformanceMetrics, t: RegressionThresholds): Comparison {
+export function compareWithReference(ref: Reference, current: PerformanceMetrics, t: RegressionThresholds, options: CompareOptions = {}): Comparison {
   const latency = (metric: 'p50' | 'p95' | 'p99'): ComparisonRow => {
     const change = relativeChangePct(ref[metric], current.latencyMs[metric]);
     const base = { metric: `${metric} latency`, reference: ref[metric], current: current.latencyMs[metric], unit: 'ms' as const, change, changeUnit: '%' as const };
@@ -144,7 +153,7 @@ export function compareWithReference(ref: Reference, current: PerformanceMetrics
     threshold: `≥ −${throughputLimit.label}`,
     verdict: -throughputChange > throughputLimit.limit ? 'regression' : 'pass',
   };
-  const rows = [latency('p50'), latency('p95'), latency('p99'), errorRow, throughputRow];
+  const rows = [latency('p50'), latency('p95'), latency('p99'), errorRow, ...options.rateIndependentOnly ? [] : [throughputRow]];
   if (ref.rtfP95 !== undefined && current.realTimeFactor) {
     const rtfChange = relativeChangePct(ref.rtfP95, current.realTimeFactor.p95);
     const rtfLimit = relativeLimit(t.rtfIncreasePct, ref.spreadPct.rtfP95);

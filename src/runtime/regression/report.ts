@@ -30,9 +30,15 @@ export function renderTable(comparison: Comparison): string {
   return `${referenceLabel(comparison)}\n${textTable(HEADER, comparison.rows.map(cells))}`;
 }
 
-/** Markdown for the job summary. */
-export function renderMarkdown(comparison: Comparison, scenario: string): string {
-  const head = comparison.regressed ? `### ❌ Performance regression: ${scenario}` : `### ✅ No performance regression: ${scenario}`;
+/**
+ * Markdown for the job summary. With `otherConditions` (what differs from the history's runs) the
+ * comparison informs and never gates: its heading and a note say so.
+ */
+export function renderMarkdown(comparison: Comparison, scenario: string, otherConditions?: readonly string[]): string {
+  const head = otherConditions
+    ? `### ${comparison.regressed ? '⚠️ Beyond' : 'ℹ️ Within'} the history's limits (other conditions, not a gate): ${scenario}`
+    : comparison.regressed ? `### ❌ Performance regression: ${scenario}` : `### ✅ No performance regression: ${scenario}`;
+  const note = otherConditions ? ['', `Measured under other conditions than the history: ${otherConditions.join('; ')}.`] : [];
   const rows = comparison.rows.map((r) => `| ${cells(r).join(' | ')} |`);
-  return [head, '', `${referenceLabel(comparison)}.`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`, ...rows, ''].join('\n');
+  return [head, ...note, '', `${referenceLabel(comparison)}.`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`, ...rows, ''].join('\n');
 }

@@ -4,7 +4,8 @@ import type { Platform } from '../model/platform';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import type { SecureWorkflow } from '../workflow/workflow';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
-import { APP_HEALTH_SETTINGS } from '../model/limits';
+import { APP_HEALTH_SETTINGS, CANARY_CHECK_INTERVAL_SECONDS, DEFAULT_METRICS_PATH, PROMETHEUS_SETTINGS } from '../model/limits';
+import { LATENCY_QUANTILE, latencyQuery, METRICS_POD_TARGET_LABELS, prometheusLabelName, requestsQuery, SERVER_ERROR_STATUS, SERVICE_METRICS, serverErrorsQuery } from '../../common/canary-metrics';
 import { APP_HEALTH_SCHEMA } from '../../common/app-health';
 import { renderedWorkflow, workflowFacts } from './workflow-facts';
 
@@ -30,6 +31,44 @@ export class MonitoringDoc extends Construct implements IGeneratedFile {
     super(scope, id);
     this.filePath = props.filePath ?? 'docs/MONITORING.md';
     markGeneratedFile(this);
+  }
+
+  /** The services' metrics contract and how a rollout's watch windows read it. */
+  private servicesInProduction(): string[] {
+    const { platform } = this.props;
+    if (platform.deployments.length === 0) return [];
+    const example = { namespace: platform.deployments[0]!.namespace, service: platform.services[0]!.name, track: 'canary' as const, excludeHandlers: [platform.services[0]!.healthPath, DEFAULT_METRICS_PATH] };
+    const scraped = platform.environments.filter((e) => e.metrics).map((e) => `\`${e.name}\` (Prometheus in \`${e.metrics!.prometheusNamespace}\`)`);
+    return [
+      '## The services in a rollout', '',
+      'Each rollout stage watches the new release for its minutes (docs/ci-cd-runbook.md, "Deploy"). Where the GitHub environment sets',
+      `the \`${PROMETHEUS_SETTINGS.urlVariable}\` variable (an https Prometheus HTTP API; \`${PROMETHEUS_SETTINGS.tokenSecret}\` as a bearer token when set), the watch reads`,
+      `the real traffic from it with \`canary-analysis\`: every ${CANARY_CHECK_INTERVAL_SECONDS} s, the new release's requests since the window opened — its server-error`,
+      `rate, and its p${LATENCY_QUANTILE * 100} latency against the stable release's over the same time (a promotion: against the release it replaced, over the`,
+      'window before it started). It stops the stage at the first check past a limit, and at the end of the window when too few requests',
+      'reached the new release to judge it (a release widens on evidence, never on silence). Limits per environment:', '',
+      '| environment | error rate | p95 rise | requests needed |',
+      '| --- | --- | --- | --- |',
+      ...platform.deployments.map((d) => `| ${d.environment} | ≤ ${d.maxErrorRatePct} % | ≤ +${d.canaryAnalysis.maxP95IncreasePct} % | ${d.canaryAnalysis.minRequests} |`),
+      '',
+      'Without the variable the watch sends synthetic requests through a port-forward (`load-test`) and gates on their error rate; the',
+      'watch is then also set beside the nightly history of the service, as information only (another rate, another path: it warns, it',
+      'never fails the stage).', '',
+      `**What each service must expose** on its metrics path (\`${DEFAULT_METRICS_PATH}\`, the chart value \`metrics.path\`), as prometheus-fastapi-instrumentator`,
+      'does by default:', '',
+      `- \`${SERVICE_METRICS.requests}\`: a counter of answered requests, labelled \`${SERVICE_METRICS.statusLabel}\` (the code, \`503\`, or its class, \`5xx\`: both match \`${SERVER_ERROR_STATUS}\`) and \`${SERVICE_METRICS.handlerLabel}\` (the route template).`,
+      `- \`${SERVICE_METRICS.duration}\`: a histogram of request durations in seconds, labelled \`${SERVICE_METRICS.handlerLabel}\`.`, '',
+      `The charts' ServiceMonitor copies the pod labels ${METRICS_POD_TARGET_LABELS.map((l) => `\`${l}\``).join(' and ')} onto every series, as`,
+      `${METRICS_POD_TARGET_LABELS.map((l) => `\`${prometheusLabelName(l)}\``).join(' and ')}: the track tells a canary's pods from the stable release's, in both canary kinds.`,
+      `Scraped environments: ${scraped.length ? scraped.join(', ') : 'none (set `metrics` on an environment in the model)'}. The queries, e.g. for ${example.service}'s canary in \`${example.namespace}\`:`, '',
+      '```promql',
+      requestsQuery(example, 600),
+      serverErrorsQuery(example, 600),
+      latencyQuery(example, 600),
+      '```', '',
+      'Dashboards and alerts can use the same series. Checked only on GitHub against a real Prometheus; the job runner answers these',
+      'queries from a stand-in that parses them with Prometheus\'s own PromQL grammar.', '',
+    ];
   }
 
   public render(): RenderedFile {
@@ -80,6 +119,7 @@ export class MonitoringDoc extends Construct implements IGeneratedFile {
       '',
       ...THRESHOLD_KEYS.map((k) => `- \`${k}\` (\`${THRESHOLD_SPECS[k].flag}\`): ${THRESHOLD_SPECS[k].description}.`),
       '',
+      ...this.servicesInProduction(),
       '## Failure rates and security findings', '',
       '- Provider and model failures: the error rate of each performance run (gated above), and the app workflow\'s routing tests,',
       '  which run once per model in `models.json` inside one macOS job (built once; every model runs even after one fails). The',

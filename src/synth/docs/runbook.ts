@@ -1,4 +1,4 @@
-import { APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE, WATCH_RATE_RPS } from '../model/limits';
+import { APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE, PROMETHEUS_SETTINGS, WATCH_RATE_RPS } from '../model/limits';
 import { Construct } from 'constructs';
 import { evaluateValue, UNKNOWN } from '../../common/what-runs/github-expression';
 import type { Platform } from '../model/platform';
@@ -189,7 +189,9 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       '`canary pods / all pods` of the requests — the pods are rounded up, so 10 % of 3 stable pods is 1 canary pod, 25 %; a',
       '*weighted* canary (services exposed through the environment\'s Gateway) is a second backend of the stable release\'s HTTPRoute,',
       'exact per request. Each stage runs `helm test`, the smoke test through a port-forward (and at the public URL), then watches for',
-      `the stage's minutes with synthetic traffic (${'`load-test`'}, ${WATCH_RATE_RPS} requests/s through a port-forward) and fails above the error-rate limit.`,
+      `the stage's minutes: on Prometheus when the environment sets \`${PROMETHEUS_SETTINGS.urlVariable}\` (error rate and p95 latency against the stable release,`,
+      'docs/MONITORING.md), otherwise with synthetic traffic',
+      `(${'`load-test`'}, ${WATCH_RATE_RPS} requests/s through a port-forward), failing above the error-rate limit.`,
       'At 100 % the stable release is upgraded to the digest and the canary removed. A failed or cancelled stage rolls itself back in',
       'the same job (the stable release back to the revision recorded before the rollout, the canary removed) and fails with the reason.',
       'A first install (no stable release yet) skips the canary stages.', '',

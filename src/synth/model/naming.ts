@@ -52,6 +52,15 @@ export function rolloutStageJobId(prefix: string, stage: { readonly percent: num
   return `${prefix}-${stage.percent === 100 ? 'promote' : `canary-${stage.percent}`}`;
 }
 
+/**
+ * A service's file on the performance-history branch: one history per scenario and conditions, so a
+ * change of the model's rate, duration, warm-up or runner starts a new history instead of failing
+ * every night against the old one.
+ */
+export function performanceHistoryFile(scenario: string, perf: { readonly rate: number; readonly durationSeconds: number; readonly warmupSeconds: number }, runnerClass: string): string {
+  return `${scenario}/rate-${perf.rate}_duration-${perf.durationSeconds}_warmup-${perf.warmupSeconds}_${runnerClass}.json`;
+}
+
 /** What a service's rollout jobs in an environment start with (also its load-test scenario prefix). */
 export function rolloutJobPrefix(environment: string, service: string): string {
   return `${environment}-${service}`;

@@ -1,4 +1,6 @@
-import { CANARY_ANALYSIS, LOAD_TEST, SMOKE_TEST } from '../../../common/cli-contracts';
+import { CANARY_ANALYSIS, CHECK_PERFORMANCE_REGRESSION, LOAD_TEST, SMOKE_TEST } from '../../../common/cli-contracts';
+import type { RegressionThresholds } from '../../../common/regression-thresholds';
+import { checkout } from '../actions/checkout';
 import { setupHelm } from '../actions/helm';
 import { cliStep, runnerVariables } from '../cli-step';
 import { Expression, status, type EnvMap } from '../expressions';
@@ -45,6 +47,20 @@ export interface PrometheusAnalysisProps {
   readonly intervalSeconds: number;
 }
 
+/**
+ * The nightly performance history a synthetic watch is compared with: informational, since the
+ * watch (a low rate through a port-forward to the cluster) and the nightly run (the model's rate on a
+ * runner) measure under different conditions.
+ */
+export interface NightlyHistoryProps {
+  /** The history branch (e.g. `perf-history`). */
+  readonly branch: string;
+  /** The service's history file on it. */
+  readonly file: string;
+  /** The service's thresholds (the nightly gate's). @default - the threshold table's defaults */
+  readonly thresholds?: Partial<RegressionThresholds>;
+}
+
 /** Props of {@link addHelmRollout}. */
 export interface HelmRolloutProps {
   /** Job ids are `<idPrefix>-<stage>`, e.g. `production-tts-canary-10`. */
@@ -85,6 +101,8 @@ export interface HelmRolloutProps {
   readonly maxErrorRatePct: number;
   /** Judge the watch windows on Prometheus when its URL is set. @default - synthetic traffic only */
   readonly prometheus?: PrometheusAnalysisProps;
+  /** Compare each synthetic watch with the nightly history (informational). @default - not compared */
+  readonly nightlyHistory?: NightlyHistoryProps;
   /** @default [] */
   readonly needs?: readonly WorkflowJob[];
   /** Condition of the first stage (later stages follow it). @default - none */
@@ -303,9 +321,11 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       }));
     }
     // Without Prometheus: synthetic requests through a port-forward.
+    const synthetic = a ? both(onlyWithCanary, a.url.eq('')) : onlyWithCanary;
+    const watchOut = `watch-${stage.percent}.json`;
     steps.push(cliStep(LOAD_TEST, {
       name: `Watch ${target.release} for ${stage.watchMinutes} min (error rate ≤ ${p.maxErrorRatePct} %)`,
-      if: a ? both(onlyWithCanary, a.url.eq('')) : onlyWithCanary,
+      if: synthetic,
       env: { NAMESPACE: p.namespace, PORT: p.port, TARGET: `service/${target.fullname}` },
       before: portForwardScript('"$TARGET"'),
       args: {
@@ -317,9 +337,22 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
         scenario: `${p.idPrefix}-watch`,
         imageDigest: p.digest,
         maxErrorRatePct: p.maxErrorRatePct,
-        out: `watch-${stage.percent}.json`,
+        out: watchOut,
       },
     }));
+    const h = p.nightlyHistory;
+    if (h) {
+      const historyDir = 'nightly-history';
+      steps.push(
+        // The very first deploys run before any nightly run: no branch is no error, the comparison says so.
+        checkout({ ref: h.branch, path: historyDir, fetchDepth: 1 }, { name: `Check out the nightly history (${h.branch})`, if: synthetic, continueOnError: true }),
+        cliStep(CHECK_PERFORMANCE_REGRESSION, {
+          name: `Compare the watch with the nightly history (informational: other conditions)`,
+          if: synthetic,
+          args: { current: watchOut, history: `${historyDir}/${h.file}`, acrossConditions: true, ...h.thresholds, summary: runnerVariables.stepSummary },
+        }),
+      );
+    }
     steps.push(runStep({
       name: 'Roll back this stage',
       // In the first stage only once the stable release is recorded: before that nothing changed, and an
