@@ -202,9 +202,20 @@ export const SCENARIOS: Scenario[] = [
   },
   { name: 'pr-kind-label', events: [{ kind: 'pull_request', labels: ['kind'], files: { 'services/agent/server.py': '# agent\n' } }] },
   {
-    name: 'push-main', setup: (w) => { installStable(w, 'staging'); }, events: [{ kind: 'push', files: { 'services/agent/server.py': '# agent, changed\n' } }],
+    name: 'push-main',
+    setup: (w) => {
+      installStable(w, 'staging');
+      // Nightly runs that answered in a millisecond: the synthetic watch is slower, which warns and never fails.
+      w.orphanBranch(platform.performanceHistoryBranch, fastHistory());
+    },
+    events: [{ kind: 'push', files: { 'services/agent/server.py': '# agent, changed\n' } }],
     effects: ({ world }) => {
       upgradedByDigestOnly(world);
+      // No PROMETHEUS_URL: staging watched with synthetic traffic, set beside the nightly history (tts has one; the agent none).
+      const watch = summaryOf(world, 'push-main', 'cd-deploy.yml/staging-tts-promote');
+      expect(watch).toContain('### ⚠️ Beyond the history\'s limits (other conditions, not a gate): staging-tts-watch');
+      expect(watch).toContain('conditions.targetRate: 2 (this run) vs 20 (history)');
+      expect(summaryOf(world, 'push-main', 'cd-deploy.yml/staging-agent-promote')).not.toContain('history');
       released(world, 'staging', `sha-${world.revParse(`refs/heads/${main}`)}`);
       // Production takes release tags only.
       expect(cluster(world).changes.filter((c) => c.includes(`/${deployment('production').namespace}:`))).toEqual([]);
