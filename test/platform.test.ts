@@ -124,6 +124,17 @@ describe('Platform', () => {
     expect(withLimit(5)).not.toThrow();
   });
 
+  test('refuses canary-analysis limits and a Prometheus scrape set-up Kubernetes or the analysis could not use, naming the field', () => {
+    const at = (f: (d: any) => void) => () => Platform.fromDefinition(definition(f));
+    expect(at((d) => { d.environments[1].deploy.canaryAnalysis = { maxP95IncreasePct: 0 }; })).toThrow(/\[environments\[1\]\.deploy\.canaryAnalysis\.maxP95IncreasePct\] must be a percentage from 1 to 1000, got 0/);
+    expect(at((d) => { d.environments[1].deploy.canaryAnalysis = { minRequests: 2.5 }; })).toThrow(/\[environments\[1\]\.deploy\.canaryAnalysis\.minRequests\] must be an integer from 1 to 1000000, got 2.5/);
+    expect(at((d) => { d.environments[0].metrics = { prometheusNamespace: 'Monitoring' }; })).toThrow(/\[environments\[0\]\.metrics\.prometheusNamespace\] "Monitoring" must be lowercase/);
+    expect(at((d) => { d.environments[0].metrics = { prometheusNamespace: 'monitoring', serviceMonitorLabels: { 'release/': 'x' } }; })).toThrow(/\[environments\[0\]\.metrics\.serviceMonitorLabels\.release\/\] "release\/" must be a label name/);
+    expect(at((d) => { d.environments[0].metrics = { prometheusNamespace: 'monitoring', serviceMonitorLabels: { release: 'kube prometheus' } }; })).toThrow(/must be a label value/);
+    const p = Platform.fromDefinition(definition((d: any) => { d.environments[1].deploy.canaryAnalysis = { minRequests: 20 }; }));
+    expect(p.deployments.find((x) => x.environment === 'production')!.canaryAnalysis).toEqual({ maxP95IncreasePct: 25, minRequests: 20 });
+  });
+
   test('fails on a bad cron, naming the field and the part', () => {
     expect(() => Platform.fromDefinition(definition((d) => { d.schedules.performance = '0 25 * * *'; })))
       .toThrow(/\[schedules\.performance\] hour field "25": 25 is outside 0–23 in "0 25 \* \* \*"/);
