@@ -6,8 +6,11 @@ import { PLATFORM } from './workflows-gen/platform';
 
 // Everything lives in projenrc/ so the tests can build the very same project into a temporary
 // folder and compare it with what is committed.
-process.exitCode = runSynthesis(() => {
-  createProject().synth();
-  const warning = missingModelPathsWarning(Platform.fromDefinition(PLATFORM), __dirname);
-  if (warning) process.stderr.write(warning);
-}, (text) => process.stderr.write(text));
+process.exitCode = runSynthesis(
+  () => {
+    createProject().synth();
+    const warning = missingModelPathsWarning(Platform.fromDefinition(PLATFORM), __dirname);
+    if (warning) process.stderr.write(warning);
+  },
+  (text) => process.stderr.write(text),
+);

@@ -11,7 +11,13 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const ROOT = path.join(__dirname, '..');
-const { values } = parseArgs({ options: { 'runs': { type: 'string', default: '5' }, 'job-runs': { type: 'string', default: '1' }, 'services': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    'job-runs': { type: 'string', default: '1' },
+    services: { type: 'string' },
+  },
+});
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`--runs must be a positive integer, got ${values.runs}`);
@@ -49,7 +55,9 @@ function time(label: string, command: string, args: string[], n = runs): number 
     samples.push(seconds);
   }
   const m = median(samples);
-  console.log(`${label.padEnd(28)} median ${m.toFixed(2)} s  (min ${Math.min(...samples).toFixed(2)}, max ${Math.max(...samples).toFixed(2)}, n=${n})`);
+  console.log(
+    `${label.padEnd(28)} median ${m.toFixed(2)} s  (min ${Math.min(...samples).toFixed(2)}, max ${Math.max(...samples).toFixed(2)}, n=${n})`,
+  );
   return m;
 }
 
@@ -68,7 +76,11 @@ function scaleReport(n: number): void {
   const measure = (count: number): ScaleRun => {
     const samples: ScaleRun[] = [];
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(process.execPath, ['--require', 'sucrase/register/ts', path.join(__dirname, 'scale-synth.ts'), String(count)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const r = spawnSync(
+        process.execPath,
+        ['--require', 'sucrase/register/ts', path.join(__dirname, 'scale-synth.ts'), String(count)],
+        { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 },
+      );
       if (r.status !== 0) {
         console.error(`scale synthesis of ${count} services exited ${r.status}: ${r.stderr}`);
         process.exit(1);
@@ -76,20 +88,28 @@ function scaleReport(n: number): void {
       samples.push(JSON.parse(r.stdout) as ScaleRun);
     }
     const mid = [...samples].sort((a, b) => a.seconds - b.seconds)[Math.floor(samples.length / 2)]!;
-    return { ...mid, seconds: median(samples.map((s) => s.seconds)), cpuSeconds: median(samples.map((s) => s.cpuSeconds)) };
+    return {
+      ...mid,
+      seconds: median(samples.map((s) => s.seconds)),
+      cpuSeconds: median(samples.map((s) => s.cpuSeconds)),
+    };
   };
   const small = measure(2);
   const large = measure(n);
   for (const r of [small, large]) {
     const biggest = Object.entries(r.workflows).sort((a, b) => b[1].bytes - a[1].bytes)[0]!;
     const busiest = Object.entries(r.workflows).sort((a, b) => b[1].jobsPerRun - a[1].jobsPerRun)[0]!;
-    console.log(`${String(r.services).padStart(3)} services: synthesis median ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(2)} CPU-s), ${r.files} files, ${(r.bytes / 1e6).toFixed(2)} MB;`
-      + ` largest ${biggest[0]} ${(biggest[1].bytes / 1e3).toFixed(0)} KB, most jobs per run ${busiest[0]} ${busiest[1].jobsPerRun}; ${r.findings.length} limit finding(s)`);
+    console.log(
+      `${String(r.services).padStart(3)} services: synthesis median ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(2)} CPU-s), ${r.files} files, ${(r.bytes / 1e6).toFixed(2)} MB;` +
+        ` largest ${biggest[0]} ${(biggest[1].bytes / 1e3).toFixed(0)} KB, most jobs per run ${busiest[0]} ${busiest[1].jobsPerRun}; ${r.findings.length} limit finding(s)`,
+    );
     for (const f of r.findings) console.log(`      ${f}`);
   }
   const ratio = large.seconds / small.seconds;
-  console.log(`scale: ${n} services in ${ratio.toFixed(2)} × the time of 2 (goal ≤ 3) → ${ratio <= 3 ? 'met' : 'NOT met'};`
-    + ` ${large.findings.length === 0 ? 'inside GitHub\'s limits' : 'NOT inside GitHub\'s limits'}`);
+  console.log(
+    `scale: ${n} services in ${ratio.toFixed(2)} × the time of 2 (goal ≤ 3) → ${ratio <= 3 ? 'met' : 'NOT met'};` +
+      ` ${large.findings.length === 0 ? "inside GitHub's limits" : "NOT inside GitHub's limits"}`,
+  );
 }
 
 if (services !== undefined) {
@@ -101,8 +121,12 @@ const floor = time('npx projen --version', 'npx', ['projen', '--version']);
 const synth = time('npx projen (full synthesis)', 'npx', ['projen']);
 time('npx jest (all tests)', 'npx', ['jest', '--ci']);
 const target = 1.5 * floor + 1;
-console.log(`synthesis target: ≤ 1.5 × floor + 1 s = ${target.toFixed(2)} s → ${synth <= target ? 'met' : 'NOT met'} (${synth.toFixed(2)} s)`);
+console.log(
+  `synthesis target: ≤ 1.5 × floor + 1 s = ${target.toFixed(2)} s → ${synth <= target ? 'met' : 'NOT met'} (${synth.toFixed(2)} s)`,
+);
 if (jobRuns > 0) {
   const jobs = time('npx projen test:jobs', 'npx', ['projen', 'test:jobs'], jobRuns);
-  console.log(`job runner target: ≤ ${JOB_RUNNER_TARGET_SECONDS} s → ${jobs <= JOB_RUNNER_TARGET_SECONDS ? 'met' : 'NOT met'} (${jobs.toFixed(2)} s)`);
+  console.log(
+    `job runner target: ≤ ${JOB_RUNNER_TARGET_SECONDS} s → ${jobs <= JOB_RUNNER_TARGET_SECONDS ? 'met' : 'NOT met'} (${jobs.toFixed(2)} s)`,
+  );
 }

@@ -20,27 +20,67 @@ function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
-interface Step { rate: number; achieved: number; p99: number; errors: number; dropped: number; sustained: boolean }
+interface Step {
+  rate: number;
+  achieved: number;
+  p99: number;
+  errors: number;
+  dropped: number;
+  sustained: boolean;
+}
 
 async function loadTestAt(baseUrl: string, rate: number): Promise<Step> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'load-bench-')), 'm.json');
-  await run(process.execPath, ['--require', require.resolve('sucrase/register/ts'), path.join(ROOT, 'src/runtime/cli/load-test.ts'),
-    '--base-url', baseUrl, '--path', TtsFixture.SYNTHESIS_PATH, '--rate', String(rate), '--duration', String(seconds), '--out', out]);
+  await run(process.execPath, [
+    '--require',
+    require.resolve('sucrase/register/ts'),
+    path.join(ROOT, 'src/runtime/cli/load-test.ts'),
+    '--base-url',
+    baseUrl,
+    '--path',
+    TtsFixture.SYNTHESIS_PATH,
+    '--rate',
+    String(rate),
+    '--duration',
+    String(seconds),
+    '--out',
+    out,
+  ]);
   const m = JSON.parse(readFileSync(out, 'utf8'));
   // Sustained: every arrival sent on time (none dropped), ≥ 95 % of the rate achieved, no errors.
   const sustained = m.run.dropped === 0 && m.errorRate === 0 && m.throughputRps >= 0.95 * rate;
-  return { rate, achieved: m.throughputRps, p99: m.latencyMs.p99, errors: m.errorRate, dropped: m.run.dropped, sustained };
+  return {
+    rate,
+    achieved: m.throughputRps,
+    p99: m.latencyMs.p99,
+    errors: m.errorRate,
+    dropped: m.run.dropped,
+    sustained,
+  };
 }
 
 async function autocannon(baseUrl: string, extra: string[]): Promise<{ rps: number; p99: number }> {
   const json = await run(path.join(ROOT, 'node_modules/.bin/autocannon'), [
-    '--json', '--duration', String(seconds), '--method', 'POST', '--headers', 'content-type=application/json', '--body', BODY, ...extra,
+    '--json',
+    '--duration',
+    String(seconds),
+    '--method',
+    'POST',
+    '--headers',
+    'content-type=application/json',
+    '--body',
+    BODY,
+    ...extra,
     `${baseUrl}${TtsFixture.SYNTHESIS_PATH}`,
   ]);
   const r = JSON.parse(json);
@@ -53,13 +93,19 @@ async function main(): Promise<void> {
     console.log(`fixture ${fixture.baseUrl}, ${seconds} s per step, ${require('node:os').cpus().length} cores\n`);
     console.log('load-test (open model, constant arrival rate):');
     let best: Step | undefined;
-    const report = (step: Step) => console.log(`  rate ${String(step.rate).padStart(5)}/s → achieved ${step.achieved.toFixed(0).padStart(5)}/s, p99 ${step.p99} ms, dropped ${step.dropped}, errors ${(step.errors * 100).toFixed(1)} % → ${step.sustained ? 'sustained' : 'NOT sustained'}`);
+    const report = (step: Step) =>
+      console.log(
+        `  rate ${String(step.rate).padStart(5)}/s → achieved ${step.achieved.toFixed(0).padStart(5)}/s, p99 ${step.p99} ms, dropped ${step.dropped}, errors ${(step.errors * 100).toFixed(1)} % → ${step.sustained ? 'sustained' : 'NOT sustained'}`,
+      );
     // Double until a step fails, then try the midpoint once to narrow the answer.
     let failed: number | undefined;
     for (let rate = 250; rate <= 32000; rate *= 2) {
       const step = await loadTestAt(fixture.baseUrl, rate);
       report(step);
-      if (!step.sustained) { failed = rate; break; }
+      if (!step.sustained) {
+        failed = rate;
+        break;
+      }
       best = step;
     }
     if (best && failed) {
@@ -68,11 +114,16 @@ async function main(): Promise<void> {
       if (mid.sustained) best = mid;
     }
     const closed = await autocannon(fixture.baseUrl, ['--connections', '50']);
-    const fixed = best ? await autocannon(fixture.baseUrl, ['--connections', '50', '--overallRate', String(best.rate)]) : undefined;
+    const fixed = best
+      ? await autocannon(fixture.baseUrl, ['--connections', '50', '--overallRate', String(best.rate)])
+      : undefined;
     console.log('\nautocannon, same server:');
     console.log(`  closed loop, 50 connections  → ${closed.rps.toFixed(0)} req/s, p99 ${closed.p99} ms`);
-    if (fixed && best) console.log(`  fixed rate ${best.rate}/s (-R)     → ${fixed.rps.toFixed(0)} req/s, p99 ${fixed.p99} ms`);
-    console.log(`\nhighest sustained arrival rate of load-test: ${best ? `${best.rate} req/s (p99 ${best.p99} ms)` : 'none of the steps'}; autocannon closed-loop maximum: ${closed.rps.toFixed(0)} req/s`);
+    if (fixed && best)
+      console.log(`  fixed rate ${best.rate}/s (-R)     → ${fixed.rps.toFixed(0)} req/s, p99 ${fixed.p99} ms`);
+    console.log(
+      `\nhighest sustained arrival rate of load-test: ${best ? `${best.rate} req/s (p99 ${best.p99} ms)` : 'none of the steps'}; autocannon closed-loop maximum: ${closed.rps.toFixed(0)} req/s`,
+    );
   } finally {
     await fixture.stop();
   }

@@ -14,12 +14,25 @@ const cpuStart = process.cpuUsage();
 const { files, findings } = buildPipelines({ definition: platformWithServices(services) }).check();
 const cpu = process.cpuUsage(cpuStart);
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-const workflows = Object.fromEntries(files.filter((f) => f.policyTarget?.kind === 'workflow').map((f) => {
-  const target = f.policyTarget as WorkflowTarget;
-  return [f.filePath.split('/').pop()!, { bytes: Buffer.byteLength(f.text), jobsPerRun: workflowRunShape(target).jobs }];
-}));
-process.stdout.write(`${JSON.stringify({
-  services, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, files: files.length,
-  bytes: files.reduce((n, f) => n + Buffer.byteLength(f.text), 0), workflows,
-  findings: findings.map((f) => `[${f.location}] ${f.code ?? ''} ${f.message}`),
-})}\n`);
+const workflows = Object.fromEntries(
+  files
+    .filter((f) => f.policyTarget?.kind === 'workflow')
+    .map((f) => {
+      const target = f.policyTarget as WorkflowTarget;
+      return [
+        f.filePath.split('/').pop()!,
+        { bytes: Buffer.byteLength(f.text), jobsPerRun: workflowRunShape(target).jobs },
+      ];
+    }),
+);
+process.stdout.write(
+  `${JSON.stringify({
+    services,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    files: files.length,
+    bytes: files.reduce((n, f) => n + Buffer.byteLength(f.text), 0),
+    workflows,
+    findings: findings.map((f) => `[${f.location}] ${f.code ?? ''} ${f.message}`),
+  })}\n`,
+);

@@ -97,7 +97,8 @@ const DEV_DEPS = [
 export function createProject(options: CreateProjectOptions = {}): typescript.TypeScriptProject {
   const project = new typescript.TypeScriptProject({
     name: 'voice-platform-pipelines',
-    description: 'Pipelines as code for the voice platform: GitHub Actions workflows, Dependabot and Helm charts generated from one typed model.',
+    description:
+      'Pipelines as code for the voice platform: GitHub Actions workflows, Dependabot and Helm charts generated from one typed model.',
     outdir: options.outdir,
     defaultReleaseBranch: 'main',
     packageManager: javascript.NodePackageManager.NPM,
@@ -117,7 +118,12 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
     pullRequestTemplate: false,
     // Lint with the TypeScript rules; prettier formats at 120 columns (the test task and CI run both).
     eslint: true,
-    eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc', 'workflows-gen', 'bench'], prettier: true, fileExtensions: ['.ts'] },
+    eslintOptions: {
+      dirs: ['src'],
+      devdirs: ['test', 'projenrc', 'workflows-gen', 'bench'],
+      prettier: true,
+      fileExtensions: ['.ts'],
+    },
     prettier: true,
     prettierOptions: { settings: { printWidth: 120, singleQuote: true, trailingComma: javascript.TrailingComma.ALL } },
     sampleCode: false,
@@ -143,7 +149,13 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
     },
     tsconfigDev: {
       // Relative to test/tsconfig.json, projen's dev tsconfig.
-      include: ['../src/**/*.ts', '../workflows-gen/**/*.ts', '../projenrc/**/*.ts', '../bench/**/*.ts', '../.projenrc.ts'],
+      include: [
+        '../src/**/*.ts',
+        '../workflows-gen/**/*.ts',
+        '../projenrc/**/*.ts',
+        '../bench/**/*.ts',
+        '../.projenrc.ts',
+      ],
       // skipLibCheck: fast-check 4's declarations need node16 module resolution to type-check themselves.
       compilerOptions: { isolatedModules: true, skipLibCheck: true },
     },
@@ -170,7 +182,10 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   // so the generated workflows can call `npx --no-install <bin>` right after installing.
   project.addBins(Object.fromEntries(ALL_CLIS.map((cli) => [cli.bin, `${CLI_LIB_DIR}/${cli.bin}.js`])));
   // tsc writes lib/ after npm has linked the bins, so their executable bit is set here.
-  project.package.setScript('prepare', `tsc --build && node -e "for (const f of require('fs').readdirSync('${CLI_LIB_DIR}')) if (f.endsWith('.js')) require('fs').chmodSync('${CLI_LIB_DIR}/' + f, 0o755)"`);
+  project.package.setScript(
+    'prepare',
+    `tsc --build && node -e "for (const f of require('fs').readdirSync('${CLI_LIB_DIR}')) if (f.endsWith('.js')) require('fs').chmodSync('${CLI_LIB_DIR}/' + f, 0o755)"`,
+  );
 
   project.addTask('bench', {
     description: 'Median wall time of a full synthesis, its floor (projen --version) and the test run',
@@ -187,7 +202,8 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   // The end-to-end suite: real containers on a Docker Engine (README, "End-to-end suite"). Its own
   // test pattern, one file at a time, and timeouts for image builds and health checks.
   project.addTask('test:e2e', {
-    description: 'Run the generated compose stack on a real Docker Engine with the workflows\' smoke, load and regression steps',
+    description:
+      "Run the generated compose stack on a real Docker Engine with the workflows' smoke, load and regression steps",
     exec: 'jest --ci --runInBand --testMatch "<rootDir>/test/e2e/**/*.e2e.ts" --testTimeout 900000',
     receiveArgs: true,
   });
@@ -196,7 +212,8 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   // from the committed YAML, on GitHub's parser and expression engine; one file, in band, two
   // scenarios at a time (their jobs are processes: the two cores share them).
   project.addTask('test:jobs', {
-    description: 'Run every generated job locally in named scenarios (GitHub\'s parser and expression engine, real bash/git/jq/Helm, strict stand-ins)',
+    description:
+      "Run every generated job locally in named scenarios (GitHub's parser and expression engine, real bash/git/jq/Helm, strict stand-ins)",
     exec: 'jest --ci --runInBand --maxConcurrency 3 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
     receiveArgs: true,
   });
@@ -207,17 +224,49 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
   eslintrc.addDeletionOverride('parserOptions.projectService');
   eslintrc.addOverride('parserOptions.project', ['./test/tsconfig.json']);
-  const lintArgs = ['--ext', '.ts', '--no-error-on-unmatched-pattern', 'src', 'test', 'projenrc', 'workflows-gen', 'bench', '.projenrc.ts'];
+  const lintArgs = [
+    '--ext',
+    '.ts',
+    '--no-error-on-unmatched-pattern',
+    'src',
+    'test',
+    'projenrc',
+    'workflows-gen',
+    'bench',
+    '.projenrc.ts',
+  ];
   // projen writes its eslint task (with --fix) at synthesis: its arguments are replaced in the file.
-  project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.eslint.steps', [{ execArgs: ['eslint', '--max-warnings', '0', ...lintArgs, '$@'], receiveArgs: true }]);
-  project.addTask('lint:fix', { description: 'Fix what eslint and prettier can fix', env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' }, exec: `eslint --fix ${lintArgs.join(' ')}` });
+  project
+    .tryFindObjectFile('.projen/tasks.json')!
+    .addOverride('tasks.eslint.steps', [
+      { execArgs: ['eslint', '--max-warnings', '0', ...lintArgs, '$@'], receiveArgs: true },
+    ]);
+  project.addTask('lint:fix', {
+    description: 'Fix what eslint and prettier can fix',
+    env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+    exec: `eslint --fix ${lintArgs.join(' ')}`,
+  });
 
   // projen computes PATH for every task with `npx -c "node --print process.env.PATH"` (about
   // 0.45 s, a whole npx start). Synthesis runs plain `node` and needs no PATH change, so only the
   // tasks that call node_modules/.bin get one, computed with plain node (about 0.07 s).
   project.tryFindObjectFile('.projen/tasks.json')?.addDeletionOverride('env.PATH');
-  const binPath = '$(node --print "require(\'path\').resolve(\'node_modules/.bin\') + require(\'path\').delimiter + process.env.PATH")';
-  for (const name of ['compile', 'watch', 'test', 'test:update', 'test:watch', 'test:e2e', 'test:jobs', 'typecheck', 'bench', 'bench:load', 'eslint', 'lint:fix']) {
+  const binPath =
+    "$(node --print \"require('path').resolve('node_modules/.bin') + require('path').delimiter + process.env.PATH\")";
+  for (const name of [
+    'compile',
+    'watch',
+    'test',
+    'test:update',
+    'test:watch',
+    'test:e2e',
+    'test:jobs',
+    'typecheck',
+    'bench',
+    'bench:load',
+    'eslint',
+    'lint:fix',
+  ]) {
     project.tasks.tryFind(name)?.env('PATH', binPath);
   }
 

@@ -19,7 +19,10 @@ function withMarker(file: RenderedFile, marker: string | undefined): string {
 
 /** A file whose text the construct tree rendered; projen owns writing, read-only mode and cleanup. */
 class RenderedTextFile extends FileBase {
-  constructor(project: Project, private readonly file: RenderedFile) {
+  constructor(
+    project: Project,
+    private readonly file: RenderedFile,
+  ) {
     super(project, file.filePath, { readonly: true, marker: true });
   }
 

@@ -14,7 +14,22 @@ export * from './synth/model/cron';
 export * from './synth/model/naming';
 export * from './synth/model/credentials';
 export * from './synth/model/cache-families';
-export { ACTIONS_UPDATE_TOKEN, APP_HEALTH_SETTINGS, APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, CANARY_CHECK_INTERVAL_SECONDS, CANARY_RELEASE_SUFFIX, CRD_SCHEMA_LOCATION, DEFAULT_METRICS_PATH, KUBERNETES_MINIMUM, PROMETHEUS_SETTINGS, SERVES_LABEL, WATCH_RATE_RPS, WEEKDAYS } from './synth/model/limits';
+export {
+  ACTIONS_UPDATE_TOKEN,
+  APP_HEALTH_SETTINGS,
+  APP_RELEASE_SECRETS,
+  APPLE_TEAM_VARIABLE,
+  BRANCH_PUSH_ATTEMPTS,
+  CANARY_CHECK_INTERVAL_SECONDS,
+  CANARY_RELEASE_SUFFIX,
+  CRD_SCHEMA_LOCATION,
+  DEFAULT_METRICS_PATH,
+  KUBERNETES_MINIMUM,
+  PROMETHEUS_SETTINGS,
+  SERVES_LABEL,
+  WATCH_RATE_RPS,
+  WEEKDAYS,
+} from './synth/model/limits';
 export * from './synth/pins/action-pins';
 export * from './synth/output/generated-file';
 export * from './synth/output/pipeline-app';

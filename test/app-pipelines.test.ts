@@ -27,7 +27,8 @@ describe('app pipelines', () => {
       const releaseOnly = push !== undefined && push.branches === undefined && !('pull_request' in data.on);
       if (releaseOnly) {
         expect([file, push!.tags]).toEqual([file, [PLATFORM.app.release!.tags]]);
-        for (const [id, job] of Object.entries(data.jobs)) if (String(job['runs-on']).startsWith('macos')) macJobs.push(`${file}#${id}`);
+        for (const [id, job] of Object.entries(data.jobs))
+          if (String(job['runs-on']).startsWith('macos')) macJobs.push(`${file}#${id}`);
         continue;
       }
       const onChange = 'pull_request' in data.on || 'push' in data.on;
@@ -36,18 +37,32 @@ describe('app pipelines', () => {
         macJobs.push(`${file}#${id}`);
         if (onChange) {
           // Every macOS job of a workflow that changes trigger waits for the app filter.
-          expect([file, id, topLevelConjuncts(job.if ?? '')]).toEqual([file, id, expect.arrayContaining(["needs.changes.outputs.app == 'true'"])]);
+          expect([file, id, topLevelConjuncts(job.if ?? '')]).toEqual([
+            file,
+            id,
+            expect.arrayContaining(["needs.changes.outputs.app == 'true'"]),
+          ]);
           for (const service of platform.services) expect(canRun(job, [service.name])).toBe(false);
           expect(canRun(job, ['app'])).toBe(true);
         } else {
-          expect([file, Object.keys(data.on).sort()]).toEqual([file, ['schedule', 'workflow_call', 'workflow_dispatch']]);
+          expect([file, Object.keys(data.on).sort()]).toEqual([
+            file,
+            ['schedule', 'workflow_call', 'workflow_dispatch'],
+          ]);
           // Its one caller is the app's release, for app tags only (no change trigger reaches it).
-          const callers = Object.entries(files).filter(([f, text]) => f.startsWith('.github/workflows/') && text!.includes(`uses: ./${file}`)).map(([f]) => f);
+          const callers = Object.entries(files)
+            .filter(([f, text]) => f.startsWith('.github/workflows/') && text!.includes(`uses: ./${file}`))
+            .map(([f]) => f);
           expect(callers).toEqual(['.github/workflows/app-release.yml']);
         }
       }
     }
-    expect(macJobs.sort()).toEqual(['.github/workflows/app-release.yml#build', '.github/workflows/ci-app-codeql.yml#analyze', '.github/workflows/ci-app-performance.yml#benchmark', '.github/workflows/ci-app.yml#test']);
+    expect(macJobs.sort()).toEqual([
+      '.github/workflows/app-release.yml#build',
+      '.github/workflows/ci-app-codeql.yml#analyze',
+      '.github/workflows/ci-app-performance.yml#benchmark',
+      '.github/workflows/ci-app.yml#test',
+    ]);
   });
 
   test('every xcodebuild invocation has code signing off, except the release that signs with Developer ID', () => {
@@ -55,7 +70,9 @@ describe('app pipelines', () => {
     for (const file of workflows.filter((f) => f !== '.github/workflows/app-release.yml')) {
       for (const job of Object.values(parse(file).jobs)) {
         for (const step of job.steps ?? []) {
-          for (const invocation of String(step.run ?? '').split(/(?=xcodebuild )/).filter((part) => part.startsWith('xcodebuild ') && !part.startsWith('xcodebuild -version'))) {
+          for (const invocation of String(step.run ?? '')
+            .split(/(?=xcodebuild )/)
+            .filter((part) => part.startsWith('xcodebuild ') && !part.startsWith('xcodebuild -version'))) {
             count++;
             const command = invocation.split(/\|/)[0]!;
             expect([file, step.name, command.includes(CODE_SIGNING_OFF)]).toEqual([file, step.name, true]);
@@ -73,7 +90,7 @@ describe('app pipelines', () => {
     expect(manifest.run).toContain('models-manifest --manifest "$MODELS_JSON" --matrix');
     const routing = app.jobs.test.steps.find((s: any) => s.name === 'Route every model of models.json');
     expect(routing.env.MODELS).toBe('${{ needs.models.outputs.matrix }}');
-    expect(routing.run).toContain("jq -r '.include[] | [.id, .provider, .version] | @tsv' <<< \"$MODELS\"");
+    expect(routing.run).toContain('jq -r \'.include[] | [.id, .provider, .version] | @tsv\' <<< "$MODELS"');
     expect(routing.run).toContain('TEST_RUNNER_MODEL_ID="$id"');
   });
 
@@ -83,13 +100,17 @@ describe('app pipelines', () => {
     expect(loop.env.MODELS).toBe('${{ needs.models.outputs.matrix }}');
     expect(loop.env.ONLY_TESTING).toBe(PLATFORM.app.testTargets.performance);
     expect(loop.run).toContain('TEST_RUNNER_METRICS_PATH="$PWD/perf/samples/$id.json"');
-    expect(loop.run).toMatch(/&& \{ npx --no-install transcription-metrics --samples "perf\/samples\/\$id\.json" --manifest "\$MODELS_JSON" --references "\$REFERENCE_TRANSCRIPTS" --runner-class "\$RUNNER_CLASS"/);
+    expect(loop.run).toMatch(
+      /&& \{ npx --no-install transcription-metrics --samples "perf\/samples\/\$id\.json" --manifest "\$MODELS_JSON" --references "\$REFERENCE_TRANSCRIPTS" --runner-class "\$RUNNER_CLASS"/,
+    );
     // The corpus' reference transcripts the model names: every model's word error rate is measured against them.
     expect(loop.env.REFERENCE_TRANSCRIPTS).toBe(platform.app.referenceTranscripts);
     expect(loop.env.RUNNER_CLASS).toBe(PLATFORM.runners.macos);
     const gate = perf.jobs.regression;
     expect(gate['runs-on']).toBe(PLATFORM.runners.linux);
-    expect(gate.steps.map((s: any) => s.run ?? '').join('\n')).toContain('npx --no-install check-performance-regression --current "$current"');
+    expect(gate.steps.map((s: any) => s.run ?? '').join('\n')).toContain(
+      'npx --no-install check-performance-regression --current "$current"',
+    );
     const records = "(github.ref == 'refs/heads/main') && (github.event_name == 'schedule')";
     expect(perf.jobs.record).toMatchObject({ if: records, needs: ['regression'], permissions: { contents: 'write' } });
     // The job that can push runs git only: no npm, no package code.
@@ -113,15 +134,31 @@ describe('app pipelines', () => {
   });
 
   test('the app model names its bad fields', () => {
-    const def: PlatformDefinition = { ...PLATFORM, app: { ...PLATFORM.app, project: 'apps/X/Package.swift', xcode: 'latest', testTargets: { ...PLATFORM.app.testTargets, routing: 'has space' } } };
-    expect(() => Platform.fromDefinition(def)).toThrow(/\[app\.project\] "apps\/X\/Package\.swift" must name a \.xcodeproj or \.xcworkspace[\s\S]*\[app\.xcode\][\s\S]*\[app\.testTargets\.routing\]/);
+    const def: PlatformDefinition = {
+      ...PLATFORM,
+      app: {
+        ...PLATFORM.app,
+        project: 'apps/X/Package.swift',
+        xcode: 'latest',
+        testTargets: { ...PLATFORM.app.testTargets, routing: 'has space' },
+      },
+    };
+    expect(() => Platform.fromDefinition(def)).toThrow(
+      /\[app\.project\] "apps\/X\/Package\.swift" must name a \.xcodeproj or \.xcworkspace[\s\S]*\[app\.xcode\][\s\S]*\[app\.testTargets\.routing\]/,
+    );
   });
 });
 
 describe('Swift package updates', () => {
   const ecosystems = (packageManifest: 'xcodeproj' | 'swiftpm') => {
-    const files = Object.fromEntries(buildPipelines({ definition: { ...PLATFORM, app: { ...PLATFORM.app, packageManifest } } }).synth().map((f) => [f.filePath, f.text]));
-    const config = YAML.parse(files['.github/dependabot.yml']!) as { updates: { 'package-ecosystem': string; directories: string[] }[] };
+    const files = Object.fromEntries(
+      buildPipelines({ definition: { ...PLATFORM, app: { ...PLATFORM.app, packageManifest } } })
+        .synth()
+        .map((f) => [f.filePath, f.text]),
+    );
+    const config = YAML.parse(files['.github/dependabot.yml']!) as {
+      updates: { 'package-ecosystem': string; directories: string[] }[];
+    };
     return { config, ciApp: files['.github/workflows/ci-app.yml']! };
   };
 
@@ -133,7 +170,9 @@ describe('Swift package updates', () => {
 
   test('a Package.swift app gets the swift entry for its folder, and CI leaves newer releases to Dependabot', () => {
     const { config, ciApp } = ecosystems('swiftpm');
-    expect(config.updates.find((u) => u['package-ecosystem'] === 'swift')?.directories).toEqual([`/${PLATFORM.app.path}`]);
+    expect(config.updates.find((u) => u['package-ecosystem'] === 'swift')?.directories).toEqual([
+      `/${PLATFORM.app.path}`,
+    ]);
     expect(ciApp).not.toContain('--report-newer');
   });
 });

@@ -6,12 +6,16 @@ const ROOT = path.join(__dirname, '..');
 
 /** Every relative import of every .ts file under a folder, as [from, to] repository paths. */
 function importsUnder(folder: string): [string, string][] {
-  const files = (readdirSync(path.join(ROOT, folder), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+  const files = (readdirSync(path.join(ROOT, folder), { recursive: true }) as string[]).filter((f) =>
+    f.endsWith('.ts'),
+  );
   return files.flatMap((f) => {
     const from = path.join(folder, f);
     const text = readFileSync(path.join(ROOT, from), 'utf8');
-    return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m): [string, string] =>
-      [from, path.relative(ROOT, path.resolve(ROOT, path.dirname(from), m[1]!))]);
+    return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m): [string, string] => [
+      from,
+      path.relative(ROOT, path.resolve(ROOT, path.dirname(from), m[1]!)),
+    ]);
   });
 }
 
@@ -64,13 +68,21 @@ describe('layers point one way', () => {
 
 describe('one way to do each thing', () => {
   /** Every .ts file of the synthesis side: the kits and the definitions. */
-  const sources = ['src/synth', 'workflows-gen'].flatMap((folder) => (readdirSync(path.join(ROOT, folder), { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.ts')).map((f) => path.join(folder, f)));
+  const sources = ['src/synth', 'workflows-gen'].flatMap((folder) =>
+    (readdirSync(path.join(ROOT, folder), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(folder, f)),
+  );
 
   test('step outputs and outcomes are read through stepOutput and stepOutcome, never a raw steps.* expression', () => {
     // The typed readers check that the step has an id and declares the output; a raw string does not.
-    const raw = sources.filter((f) => f !== path.join('src', 'synth', 'workflow', 'steps.ts'))
-      .flatMap((f) => readFileSync(path.join(ROOT, f), 'utf8').split('\n').map((line, i) => [f, i + 1, line] as const))
+    const raw = sources
+      .filter((f) => f !== path.join('src', 'synth', 'workflow', 'steps.ts'))
+      .flatMap((f) =>
+        readFileSync(path.join(ROOT, f), 'utf8')
+          .split('\n')
+          .map((line, i) => [f, i + 1, line] as const),
+      )
       .filter(([, , line]) => /Expression\.raw\(\s*["'`]\s*steps\./.test(line))
       .map(([f, n]) => `${f}:${n}`);
     expect(raw).toEqual([]);

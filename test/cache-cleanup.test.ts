@@ -6,9 +6,14 @@ import * as YAML from 'yaml';
 import { generatedPaths, synthProject } from './support/project';
 
 const files = synthProject();
-const workflow = YAML.parse(files['.github/workflows/cache-cleanup.yml']!) as { jobs: Record<string, any>; on: Record<string, unknown> };
+const workflow = YAML.parse(files['.github/workflows/cache-cleanup.yml']!) as {
+  jobs: Record<string, any>;
+  on: Record<string, unknown>;
+};
 const job = workflow.jobs.cleanup;
-const script: string = job.steps.find((s: any) => s.name === 'Delete caches of older models and closed pull requests').run;
+const script: string = job.steps.find(
+  (s: any) => s.name === 'Delete caches of older models and closed pull requests',
+).run;
 
 const CURRENT = 'models-3f2a';
 const caches = [
@@ -26,34 +31,52 @@ function runCleanup(env: Record<string, string>) {
   const bin = path.join(dir, 'bin');
   spawnSync('mkdir', [bin]);
   writeFileSync(path.join(dir, 'caches.json'), JSON.stringify(caches));
-  writeFileSync(path.join(bin, 'gh'), [
-    '#!/usr/bin/env bash',
-    'case "$1 $2" in',
-    `  "cache list") cat "${dir}/caches.json" ;;`,
-    '  "pr list") echo "[8, 70]" ;;', // open pull requests (--jq already applied)
-    `  "cache delete") echo "$3" >> "${dir}/deleted" ;;`,
-    '  *) echo "unexpected gh $*" >&2; exit 3 ;;',
-    'esac',
-  ].join('\n'));
+  writeFileSync(
+    path.join(bin, 'gh'),
+    [
+      '#!/usr/bin/env bash',
+      'case "$1 $2" in',
+      `  "cache list") cat "${dir}/caches.json" ;;`,
+      '  "pr list") echo "[8, 70]" ;;', // open pull requests (--jq already applied)
+      `  "cache delete") echo "$3" >> "${dir}/deleted" ;;`,
+      '  *) echo "unexpected gh $*" >&2; exit 3 ;;',
+      'esac',
+    ].join('\n'),
+  );
   chmodSync(path.join(bin, 'gh'), 0o755);
   const summary = path.join(dir, 'summary.md');
   writeFileSync(path.join(dir, 'step.sh'), script);
   // As GitHub runs a `shell: bash` step.
   const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', path.join(dir, 'step.sh')], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: summary, MODELS_PREFIX: 'models-', CURRENT_MODELS_KEY: CURRENT, DRY_RUN: '', ...env },
+    env: {
+      PATH: `${bin}:${process.env.PATH}`,
+      GITHUB_STEP_SUMMARY: summary,
+      MODELS_PREFIX: 'models-',
+      CURRENT_MODELS_KEY: CURRENT,
+      DRY_RUN: '',
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 30_000,
   });
-  const deleted = existsSync(path.join(dir, 'deleted')) ? readFileSync(path.join(dir, 'deleted'), 'utf8').trim().split('\n').map(Number) : [];
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, deleted, summary: existsSync(summary) ? readFileSync(summary, 'utf8') : '' };
+  const deleted = existsSync(path.join(dir, 'deleted'))
+    ? readFileSync(path.join(dir, 'deleted'), 'utf8').trim().split('\n').map(Number)
+    : [];
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    deleted,
+    summary: existsSync(summary) ? readFileSync(summary, 'utf8') : '',
+  };
 }
 
 describe('cache-cleanup workflow', () => {
   test('is generated, scheduled and on demand, and holds only the grants it uses', () => {
     expect(generatedPaths(files)).toContain('.github/workflows/cache-cleanup.yml');
     expect(Object.keys(workflow.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
-    expect(job.permissions).toEqual({ 'actions': 'write', 'contents': 'read', 'pull-requests': 'read' });
+    expect(job.permissions).toEqual({ actions: 'write', contents: 'read', 'pull-requests': 'read' });
   });
 
   test('deletes models of an older models.json and caches of closed pull requests, keeps the rest', () => {

@@ -9,7 +9,7 @@ import { synthProject } from './support/project';
 const files = synthProject();
 const compose = YAML.parse(files['deploy/compose.yaml']!);
 
-describe.each(platform.services.map((s) => s.name))('%s: the compose service and the chart\'s pod agree', (name) => {
+describe.each(platform.services.map((s) => s.name))("%s: the compose service and the chart's pod agree", (name) => {
   const service = platform.service(name);
   const objects = renderChart(files, `charts/${name}`, {}, name) as any[];
   const pod = objects.find((o) => o.kind === 'Deployment').spec.template.spec;
@@ -19,7 +19,10 @@ describe.each(platform.services.map((s) => s.name))('%s: the compose service and
 
   test('user and group', () => {
     expect(c.user).toBe(`${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`);
-    expect(container.securityContext).toMatchObject({ runAsUser: pod.securityContext.runAsUser, runAsGroup: pod.securityContext.runAsGroup });
+    expect(container.securityContext).toMatchObject({
+      runAsUser: pod.securityContext.runAsUser,
+      runAsGroup: pod.securityContext.runAsGroup,
+    });
   });
 
   test('read-only root, writable /tmp only, no capabilities, no privilege escalation', () => {
@@ -38,14 +41,16 @@ describe.each(platform.services.map((s) => s.name))('%s: the compose service and
   test('port and health path', () => {
     expect(c.ports).toEqual([`127.0.0.1:${service.port}:${container.ports[0].containerPort}`]);
     expect(container.readinessProbe.httpGet).toEqual({ path: service.healthPath, port: service.port, scheme: 'HTTP' });
-    expect(c.healthcheck.test.join(' ')).toContain(`'http://127.0.0.1:${container.readinessProbe.httpGet.port}${container.readinessProbe.httpGet.path}'`);
+    expect(c.healthcheck.test.join(' ')).toContain(
+      `'http://127.0.0.1:${container.readinessProbe.httpGet.port}${container.readinessProbe.httpGet.path}'`,
+    );
   });
 
   test('memory limit', () => {
     expect(`${c.mem_limit}`.toLowerCase()).toBe(container.resources.limits.memory.replace(/i$/, '').toLowerCase());
   });
 
-  test('environment: the same settings and values; each called service\'s URL names that service on its port', () => {
+  test("environment: the same settings and values; each called service's URL names that service on its port", () => {
     expect(Object.keys(c.environment).sort()).toEqual(Object.keys(configMap).sort());
     for (const [key, value] of Object.entries(c.environment)) {
       const callee = service.calls.find((x) => urlSettingOf(x) === key);

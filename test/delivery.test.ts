@@ -1,14 +1,25 @@
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import {
-  ActionPins, ComposeFile, defaultRules, PipelineApp, Platform, READ_CONTENTS, registryLogin, runStep, SecureWorkflow, topLevelConjuncts, type PlatformDefinition,
+  ActionPins,
+  ComposeFile,
+  defaultRules,
+  PipelineApp,
+  Platform,
+  READ_CONTENTS,
+  registryLogin,
+  runStep,
+  SecureWorkflow,
+  topLevelConjuncts,
+  type PlatformDefinition,
 } from '../src';
 import { PLATFORM } from '../workflows-gen/platform';
 import { schemaErrors } from './support/json-schema';
 import { generatedPaths, synthProject } from './support/project';
 
 const files = synthProject();
-const workflow = (name: string) => YAML.parse(files[`.github/workflows/${name}.yml`]!) as { on: Record<string, any>; jobs: Record<string, any> };
+const workflow = (name: string) =>
+  YAML.parse(files[`.github/workflows/${name}.yml`]!) as { on: Record<string, any>; jobs: Record<string, any> };
 const buildPush = workflow('ci-build-push');
 const platform = Platform.fromDefinition(PLATFORM);
 
@@ -25,9 +36,11 @@ function conjunctHolds(conjunct: string, facts: EventFacts): boolean {
   let m: RegExpExecArray | null;
   if ((m = /^github\.event_name (==|!=) '(\w+)'$/.exec(conjunct))) return (facts.event === m[2]) === (m[1] === '==');
   if ((m = /^github\.ref_type (==|!=) '(\w+)'$/.exec(conjunct))) return (facts.refType === m[2]) === (m[1] === '==');
-  if ((m = /^needs\.changes\.outputs\.([\w-]+) == 'true'$/.exec(conjunct))) return (facts.changed ?? []).includes(m[1]!);
+  if ((m = /^needs\.changes\.outputs\.([\w-]+) == 'true'$/.exec(conjunct)))
+    return (facts.changed ?? []).includes(m[1]!);
   // Branch pushes of this workflow are pushes to the default branch (its only branch trigger).
-  if ((m = /^github\.ref == 'refs\/heads\/main'$/.exec(conjunct))) return facts.event === 'push' && facts.refType === 'branch';
+  if ((m = /^github\.ref == 'refs\/heads\/main'$/.exec(conjunct)))
+    return facts.event === 'push' && facts.refType === 'branch';
   // Its tag trigger is the release tags (v*.*.*): every tag it runs for starts with refs/tags/v.
   if (conjunct === "startsWith(github.ref, 'refs/tags/v')") return facts.refType === 'tag';
   if (conjunct === 'always()') return true;
@@ -58,8 +71,20 @@ describe('ci-build-push job graph', () => {
   test('a release tag runs build → merge → {smoke test, image scan, provenance} for every service, each build on its native runner', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'tag' });
     expect([...runs].sort()).toEqual([
-      'build-agent-amd64', 'build-agent-arm64', 'build-metadata', 'build-tts-amd64', 'build-tts-arm64',
-      'deploy-production', 'github-release', 'merge-agent', 'merge-tts', 'provenance-agent', 'provenance-tts', 'result', 'scan-images', 'smoke-test',
+      'build-agent-amd64',
+      'build-agent-arm64',
+      'build-metadata',
+      'build-tts-amd64',
+      'build-tts-arm64',
+      'deploy-production',
+      'github-release',
+      'merge-agent',
+      'merge-tts',
+      'provenance-agent',
+      'provenance-tts',
+      'result',
+      'scan-images',
+      'smoke-test',
     ]);
     for (const service of platform.services) {
       for (const target of service.build.targets) {
@@ -67,7 +92,9 @@ describe('ci-build-push job graph', () => {
         expect(build['runs-on']).toBe(target.runner);
         expect(build.needs).toEqual(['build-metadata']);
       }
-      expect(buildPush.jobs[`merge-${service.name}`].needs).toEqual(service.build.targets.map((t) => `build-${service.name}-${t.arch}`));
+      expect(buildPush.jobs[`merge-${service.name}`].needs).toEqual(
+        service.build.targets.map((t) => `build-${service.name}-${t.arch}`),
+      );
       expect(buildPush.jobs[`provenance-${service.name}`].needs).toEqual([`merge-${service.name}`]);
     }
     const merges = platform.services.map((s) => `merge-${s.name}`);
@@ -78,10 +105,19 @@ describe('ci-build-push job graph', () => {
 
   test('a push to the default branch publishes, smoke-tests, scans and signs, then deploys to staging only', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'branch' });
-    expect(runs.has('smoke-test') && runs.has('scan-images') && runs.has('merge-tts') && runs.has('provenance-tts')).toBe(true);
+    expect(
+      runs.has('smoke-test') && runs.has('scan-images') && runs.has('merge-tts') && runs.has('provenance-tts'),
+    ).toBe(true);
     expect([...runs].filter((j) => j.startsWith('deploy-') || j.startsWith('pr-build-'))).toEqual(['deploy-staging']);
     // The deploy waits for every gate: all merges, the smoke test, the scan and every signature.
-    expect([...buildPush.jobs['deploy-staging'].needs].sort()).toEqual(['merge-agent', 'merge-tts', 'provenance-agent', 'provenance-tts', 'scan-images', 'smoke-test']);
+    expect([...buildPush.jobs['deploy-staging'].needs].sort()).toEqual([
+      'merge-agent',
+      'merge-tts',
+      'provenance-agent',
+      'provenance-tts',
+      'scan-images',
+      'smoke-test',
+    ]);
   });
 
   test('a pull request touching only services/tts builds tts on both platforms, pushes nothing, holds no write scope', () => {
@@ -107,13 +143,19 @@ describe('delivery guarantees', () => {
     const cacheInputs = /^(cache|cache-from|cache-to|enable-cache)$/;
     for (const name of deliveryFiles) {
       for (const [id, job] of Object.entries(workflow(name).jobs)) {
-        const jobNeverForTags = topLevelConjuncts(job.if ?? '').some((c) => c === "github.event_name == 'pull_request'");
+        const jobNeverForTags = topLevelConjuncts(job.if ?? '').some(
+          (c) => c === "github.event_name == 'pull_request'",
+        );
         for (const step of job.steps ?? []) {
-          const caching = Object.entries(step.with ?? {}).filter(([k, v]) => cacheInputs.test(k) && String(v) !== 'false' && k !== 'package-manager-cache');
+          const caching = Object.entries(step.with ?? {}).filter(
+            ([k, v]) => cacheInputs.test(k) && String(v) !== 'false' && k !== 'package-manager-cache',
+          );
           const stepNeverForTags = topLevelConjuncts(step.if ?? '').includes("github.ref_type != 'tag'");
-          if (caching.length > 0 && !jobNeverForTags && !stepNeverForTags) throw new Error(`${name}#${id} "${step.name}" caches on a tag path: ${JSON.stringify(caching)}`);
+          if (caching.length > 0 && !jobNeverForTags && !stepNeverForTags)
+            throw new Error(`${name}#${id} "${step.name}" caches on a tag path: ${JSON.stringify(caching)}`);
           if (String(step.uses).startsWith('docker/setup-buildx-action')) expect(step.with['cache-binary']).toBe(false);
-          if (String(step.uses).startsWith('actions/setup-node')) expect(step.with['package-manager-cache']).toBe(false);
+          if (String(step.uses).startsWith('actions/setup-node'))
+            expect(step.with['package-manager-cache']).toBe(false);
         }
       }
     }
@@ -122,10 +164,17 @@ describe('delivery guarantees', () => {
   test('every image passed between jobs and workflows is a digest output, checked against sha256:<64 hex>', () => {
     for (const [id, job] of Object.entries(buildPush.jobs).filter(([, j]) => j.uses)) {
       for (const [input, value] of Object.entries(job.with ?? {})) {
-        if (input === 'image') expect(value).toMatch(/^ghcr\.io\/[\w-]+\/[\w-]+$/); // a repository, no tag
+        if (input === 'image')
+          expect(value).toMatch(/^ghcr\.io\/[\w-]+\/[\w-]+$/); // a repository, no tag
         else if (input === 'environment') expect(platform.deployments.map((d) => d.environment)).toContain(value);
-        else if (input === 'build_metadata_artifact') expect(buildPush.jobs['build-metadata'].steps.map((s: any) => s.with?.name)).toContain(value);
-        else expect([id, input, value]).toEqual([id, input, expect.stringMatching(/^\$\{\{ needs\.merge-[\w-]+\.outputs\.digest \}\}$/)]);
+        else if (input === 'build_metadata_artifact')
+          expect(buildPush.jobs['build-metadata'].steps.map((s: any) => s.with?.name)).toContain(value);
+        else
+          expect([id, input, value]).toEqual([
+            id,
+            input,
+            expect.stringMatching(/^\$\{\{ needs\.merge-[\w-]+\.outputs\.digest \}\}$/),
+          ]);
       }
     }
     for (const service of platform.services) {
@@ -140,13 +189,18 @@ describe('delivery guarantees', () => {
     const resolve = smoke.steps.find((s: any) => s.id === 'images');
     expect(resolve.run).toContain('^sha256:[0-9a-f]{64}$');
     const up = smoke.steps.find((s: any) => String(s.run).includes('docker compose up'));
-    for (const service of platform.services) expect(up.env[ComposeFile.imageVariable(service)]).toBe(`\${{ steps.images.outputs.${ComposeFile.imageVariable(service)} }}`);
+    for (const service of platform.services)
+      expect(up.env[ComposeFile.imageVariable(service)]).toBe(
+        `\${{ steps.images.outputs.${ComposeFile.imageVariable(service)} }}`,
+      );
   });
 
   test('release-tag runs use no caches anywhere: the release build step has no cache inputs', () => {
     for (const service of platform.services) {
       for (const target of service.build.targets) {
-        const release = buildPush.jobs[`build-${service.name}-${target.arch}`].steps.find((s: any) => s.id === 'build-release');
+        const release = buildPush.jobs[`build-${service.name}-${target.arch}`].steps.find(
+          (s: any) => s.id === 'build-release',
+        );
         expect(release.if).toBe("github.ref_type == 'tag'");
         expect(Object.keys(release.with).filter((k) => k.startsWith('cache'))).toEqual([]);
       }
@@ -155,15 +209,26 @@ describe('delivery guarantees', () => {
 
   test('provenance signs with id-token only where it signs or attests, and verifies the exact reusable-workflow identity', () => {
     const provenance = workflow('ci-provenance');
-    const withIdToken = Object.entries(provenance.jobs).filter(([, j]) => j.permissions?.['id-token'] === 'write').map(([id]) => id);
+    const withIdToken = Object.entries(provenance.jobs)
+      .filter(([, j]) => j.permissions?.['id-token'] === 'write')
+      .map(([id]) => id);
     expect(withIdToken.sort()).toEqual(['attest-and-sign', 'slsa']);
-    expect(provenance.jobs.slsa.uses).toBe('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0');
+    expect(provenance.jobs.slsa.uses).toBe(
+      'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0',
+    );
     const verify = provenance.jobs.verify.steps.find((s: any) => s.name === 'Verify the cosign signature');
-    expect(verify.env.SIGNER_IDENTITY).toBe(`\${{ format('{0}/{1}@{2}', 'https://github.com', '${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`);
+    expect(verify.env.SIGNER_IDENTITY).toBe(
+      `\${{ format('{0}/{1}@{2}', 'https://github.com', '${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`,
+    );
     expect(verify.env.OIDC_ISSUER).toBe('https://token.actions.githubusercontent.com');
     // Release tags get all three statements; the default branch only the attestation and signature a staging deploy verifies.
     for (const [id, job] of Object.entries(provenance.jobs)) {
-      expect([id, job.if]).toEqual([id, id === 'attest-and-sign' ? "(startsWith(github.ref, 'refs/tags/v')) || (github.ref == 'refs/heads/main')" : "startsWith(github.ref, 'refs/tags/v')"]);
+      expect([id, job.if]).toEqual([
+        id,
+        id === 'attest-and-sign'
+          ? "(startsWith(github.ref, 'refs/tags/v')) || (github.ref == 'refs/heads/main')"
+          : "startsWith(github.ref, 'refs/tags/v')",
+      ]);
     }
   });
 });
@@ -183,10 +248,13 @@ describe('deploy/compose.yaml', () => {
   test('runs on Compose v1 and v2 alike: no top-level name; every step names the project', () => {
     expect(Object.keys(YAML.parse(files['deploy/compose.yaml']!))).toEqual(['services']);
     for (const wf of ['ci-smoke-test', 'ci-performance']) {
-      const steps = Object.values(YAML.parse(files[`.github/workflows/${wf}.yml`]!).jobs).flatMap((j: any) => j.steps ?? []);
+      const steps = Object.values(YAML.parse(files[`.github/workflows/${wf}.yml`]!).jobs).flatMap(
+        (j: any) => j.steps ?? [],
+      );
       const composeSteps = steps.filter((st: any) => /docker compose/.test(st.run ?? ''));
       expect(composeSteps.length).toBeGreaterThan(0);
-      for (const st of composeSteps) expect(st.env).toMatchObject({ COMPOSE_FILE: 'deploy/compose.yaml', COMPOSE_PROJECT_NAME: 'voice-platform' });
+      for (const st of composeSteps)
+        expect(st.env).toMatchObject({ COMPOSE_FILE: 'deploy/compose.yaml', COMPOSE_PROJECT_NAME: 'voice-platform' });
     }
   });
 
@@ -219,20 +287,30 @@ describe('reusable workflow calls', () => {
   const pins = ActionPins.fromFile(path.join(__dirname, '..', 'actions.lock.json'));
   function callable(app: PipelineApp) {
     const called = new SecureWorkflow(app, 'called', {
-      name: 'Called', description: 'd',
+      name: 'Called',
+      description: 'd',
       triggers: { workflowCall: { inputs: { digest: { description: 'd', type: 'string', required: true } } } },
     });
-    called.addJob('push', { runsOn: 'ubuntu-24.04', permissions: { contents: 'read', packages: 'write' }, steps: [registryLogin({ registry: 'ghcr.io' }), runStep({ name: 'x', run: 'true' })] });
+    called.addJob('push', {
+      runsOn: 'ubuntu-24.04',
+      permissions: { contents: 'read', packages: 'write' },
+      steps: [registryLogin({ registry: 'ghcr.io' }), runStep({ name: 'x', run: 'true' })],
+    });
     return called;
   }
   const app = () => new PipelineApp({ pins, rules: defaultRules({ pins, requiredEcosystems: [] }) });
-  const caller = (a: PipelineApp) => new SecureWorkflow(a, 'caller', { name: 'Caller', description: 'd', triggers: { push: { branches: ['main'] } } });
+  const caller = (a: PipelineApp) =>
+    new SecureWorkflow(a, 'caller', { name: 'Caller', description: 'd', triggers: { push: { branches: ['main'] } } });
 
   test('default to exactly the permissions the called jobs use', () => {
     const a = app();
     caller(a).addCallJob('call', { workflow: callable(a), with: { digest: 'sha256:x' } });
     const data = YAML.parse(a.synth().find((f) => f.filePath.endsWith('caller.yml'))!.text);
-    expect(data.jobs.call).toEqual({ permissions: { contents: 'read', packages: 'write' }, uses: './.github/workflows/called.yml', with: { digest: 'sha256:x' } });
+    expect(data.jobs.call).toEqual({
+      permissions: { contents: 'read', packages: 'write' },
+      uses: './.github/workflows/called.yml',
+      with: { digest: 'sha256:x' },
+    });
   });
 
   test('fail synthesis on an unknown input, a missing required input and a grant GitHub would refuse', () => {
@@ -241,22 +319,33 @@ describe('reusable workflow calls', () => {
     const wf = caller(a);
     wf.addCallJob('typo', { workflow: called, with: { digets: 'sha256:x' } });
     wf.addCallJob('short', { workflow: called, with: { digest: 'x' }, permissions: READ_CONTENTS });
-    expect(() => a.synth()).toThrow(/caller\/typo[^\n]*with\.digets: \.github\/workflows\/called\.yml declares no input "digets"[\s\S]*with\.digest: required by[\s\S]*caller\/short[^\n]*permissions: grant less than the jobs of \.github\/workflows\/called\.yml use \(packages: write\)/);
+    expect(() => a.synth()).toThrow(
+      /caller\/typo[^\n]*with\.digets: \.github\/workflows\/called\.yml declares no input "digets"[\s\S]*with\.digest: required by[\s\S]*caller\/short[^\n]*permissions: grant less than the jobs of \.github\/workflows\/called\.yml use \(packages: write\)/,
+    );
   });
 
   test('an external workflow is referenced through the lock and its inputs are checked', () => {
     const a = app();
     caller(a).addCallJob('slsa', {
-      workflow: { workflow: 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml', inputs: ['image', 'digest'], permissions: { idToken: 'write' } },
+      workflow: {
+        workflow: 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml',
+        inputs: ['image', 'digest'],
+        permissions: { idToken: 'write' },
+      },
       with: { image: 'x', digset: 'y' },
     });
-    expect(() => a.synth()).toThrow(/with\.digset: slsa-framework\/slsa-github-generator\/\.github\/workflows\/generator_container_slsa3\.yml has no input "digset"/);
+    expect(() => a.synth()).toThrow(
+      /with\.digset: slsa-framework\/slsa-github-generator\/\.github\/workflows\/generator_container_slsa3\.yml has no input "digset"/,
+    );
   });
 });
 
 describe('delivery model', () => {
   const invalid = (build: object): string => {
-    const def: PlatformDefinition = { ...PLATFORM, services: PLATFORM.services.map((s, i) => (i === 0 ? { ...s, build } : s)) as PlatformDefinition['services'] };
+    const def: PlatformDefinition = {
+      ...PLATFORM,
+      services: PLATFORM.services.map((s, i) => (i === 0 ? { ...s, build } : s)) as PlatformDefinition['services'],
+    };
     try {
       Platform.fromDefinition(def);
       return '';
@@ -278,8 +367,12 @@ describe('delivery model', () => {
   });
 
   test('a platform without a native runner, a duplicate and an absolute path name their fields', () => {
-    expect(invalid({ platforms: ['linux/s390x'] })).toMatch(/\[services\[0\]\.build\.platforms\[0\]\] "linux\/s390x" has no native runner; supported: linux\/amd64, linux\/arm64/);
-    expect(invalid({ platforms: ['linux/amd64', 'linux/amd64'] })).toMatch(/\[services\[0\]\.build\.platforms\[1\]\] duplicate platform/);
+    expect(invalid({ platforms: ['linux/s390x'] })).toMatch(
+      /\[services\[0\]\.build\.platforms\[0\]\] "linux\/s390x" has no native runner; supported: linux\/amd64, linux\/arm64/,
+    );
+    expect(invalid({ platforms: ['linux/amd64', 'linux/amd64'] })).toMatch(
+      /\[services\[0\]\.build\.platforms\[1\]\] duplicate platform/,
+    );
     expect(invalid({ platforms: [] })).toMatch(/\[services\[0\]\.build\.platforms\] must name at least one platform/);
     expect(invalid({ dockerfile: '/etc/Dockerfile' })).toMatch(/\[services\[0\]\.build\.dockerfile\]/);
   });

@@ -10,39 +10,58 @@ const managed: string[] = [...JSON.parse(files['.projen/files.json']!).files, '.
 
 describe('generated files', () => {
   test('the expected files are generated', () => {
-    const chart = (name: string) => ['Chart.yaml', 'templates/NOTES.txt', 'templates/_helpers.tpl', 'templates/configmap.yaml', 'templates/deployment.yaml', 'templates/hpa.yaml', 'templates/httproute.yaml', 'templates/servicemonitor.yaml',
-      'templates/networkpolicy.yaml', 'templates/pdb.yaml', 'templates/service.yaml', 'templates/serviceaccount.yaml', 'templates/tests/test-connection.yaml',
-      'values-production.yaml', 'values-staging.yaml', 'values.schema.json', 'values.yaml'].map((f) => `charts/${name}/${f}`);
-    expect(generated).toEqual([
-      '.github/CODEOWNERS',
-      '.github/dependabot.yml',
-      '.github/workflows/cache-cleanup.yml',
-      '.github/workflows/ci-app-codeql.yml',
-      '.github/workflows/ci-app-performance.yml',
-      '.github/workflows/ci-app.yml',
-      '.github/workflows/ci-build-push.yml',
-      '.github/workflows/ci-helm-validate.yml',
-      '.github/workflows/ci-performance.yml',
-      '.github/workflows/ci-provenance.yml',
-      '.github/workflows/ci-security-deps.yml',
-      '.github/workflows/ci-security-images.yml',
-      '.github/workflows/ci-smoke-test.yml',
-      '.github/workflows/ci-test.yml',
-      '.github/workflows/ci.yml',
-      '.github/workflows/update-actions.yml',
-      '.github/workflows/alerts.yml',
-      '.github/workflows/cd-deploy.yml',
-      '.github/workflows/cd-rollback.yml',
-      '.github/workflows/app-release.yml',
-      '.github/workflows/app-rollback.yml',
-      'deploy/compose.yaml',
-      'docs/CICD.md',
-      'docs/service-contract.md',
-      'docs/ci-cd-runbook.md',
-      'docs/MONITORING.md',
-      ...chart('agent'),
-      ...chart('tts'),
-    ].sort());
+    const chart = (name: string) =>
+      [
+        'Chart.yaml',
+        'templates/NOTES.txt',
+        'templates/_helpers.tpl',
+        'templates/configmap.yaml',
+        'templates/deployment.yaml',
+        'templates/hpa.yaml',
+        'templates/httproute.yaml',
+        'templates/servicemonitor.yaml',
+        'templates/networkpolicy.yaml',
+        'templates/pdb.yaml',
+        'templates/service.yaml',
+        'templates/serviceaccount.yaml',
+        'templates/tests/test-connection.yaml',
+        'values-production.yaml',
+        'values-staging.yaml',
+        'values.schema.json',
+        'values.yaml',
+      ].map((f) => `charts/${name}/${f}`);
+    expect(generated).toEqual(
+      [
+        '.github/CODEOWNERS',
+        '.github/dependabot.yml',
+        '.github/workflows/cache-cleanup.yml',
+        '.github/workflows/ci-app-codeql.yml',
+        '.github/workflows/ci-app-performance.yml',
+        '.github/workflows/ci-app.yml',
+        '.github/workflows/ci-build-push.yml',
+        '.github/workflows/ci-helm-validate.yml',
+        '.github/workflows/ci-performance.yml',
+        '.github/workflows/ci-provenance.yml',
+        '.github/workflows/ci-security-deps.yml',
+        '.github/workflows/ci-security-images.yml',
+        '.github/workflows/ci-smoke-test.yml',
+        '.github/workflows/ci-test.yml',
+        '.github/workflows/ci.yml',
+        '.github/workflows/update-actions.yml',
+        '.github/workflows/alerts.yml',
+        '.github/workflows/cd-deploy.yml',
+        '.github/workflows/cd-rollback.yml',
+        '.github/workflows/app-release.yml',
+        '.github/workflows/app-rollback.yml',
+        'deploy/compose.yaml',
+        'docs/CICD.md',
+        'docs/service-contract.md',
+        'docs/ci-cd-runbook.md',
+        'docs/MONITORING.md',
+        ...chart('agent'),
+        ...chart('tts'),
+      ].sort(),
+    );
   });
 
   // One snapshot per file, so a review shows exactly which file changed.
@@ -52,7 +71,9 @@ describe('generated files', () => {
 
   test('docs/CICD.md lists every generated workflow and chart', () => {
     for (const file of generated.filter((f) => f.startsWith('.github/workflows/') || f.endsWith('/Chart.yaml'))) {
-      expect(files['docs/CICD.md']).toContain(`\`${file.endsWith('Chart.yaml') ? file.replace('/Chart.yaml', '') : file}\``);
+      expect(files['docs/CICD.md']).toContain(
+        `\`${file.endsWith('Chart.yaml') ? file.replace('/Chart.yaml', '') : file}\``,
+      );
     }
   });
 
@@ -61,7 +82,9 @@ describe('generated files', () => {
       const wf = YAML.parse(files[file]!);
       const section = files['docs/CICD.md']!.split(/^## /m).find((s) => s.startsWith(`${wf.name}\n`))!;
       expect(section).toContain('```mermaid\nflowchart LR');
-      for (const [id, job] of Object.entries<any>(wf.jobs)) for (const need of [job.needs ?? []].flat()) expect(section).toContain(`  ${need.replace(/-/g, '_')} --> ${id.replace(/-/g, '_')}`);
+      for (const [id, job] of Object.entries<any>(wf.jobs))
+        for (const need of [job.needs ?? []].flat())
+          expect(section).toContain(`  ${need.replace(/-/g, '_')} --> ${id.replace(/-/g, '_')}`);
       expect(files['docs/ci-cd-runbook.md']).toContain(`### ${wf.name}\n`);
       expect(files['docs/ci-cd-runbook.md']).toContain(`File: \`${file}\`.`);
       expect(files['docs/MONITORING.md']).toContain(`| ${wf.name} |`);
@@ -69,16 +92,27 @@ describe('generated files', () => {
   });
 
   test('the runbook verifies a release with exactly the commands the provenance workflow runs', () => {
-    const verify = YAML.parse(files['.github/workflows/ci-provenance.yml']!).jobs.verify.steps.filter((s: any) => s.name.startsWith('Verify'));
-    expect(verify.map((s: any) => s.name)).toEqual(['Verify the cosign signature', 'Verify the build metadata attestation', 'Verify the GitHub build-provenance attestation', 'Verify the SLSA provenance']);
+    const verify = YAML.parse(files['.github/workflows/ci-provenance.yml']!).jobs.verify.steps.filter((s: any) =>
+      s.name.startsWith('Verify'),
+    );
+    expect(verify.map((s: any) => s.name)).toEqual([
+      'Verify the cosign signature',
+      'Verify the build metadata attestation',
+      'Verify the GitHub build-provenance attestation',
+      'Verify the SLSA provenance',
+    ]);
     for (const step of verify) expect(files['docs/ci-cd-runbook.md']).toContain(`${step.name}:\n\n\`\`\`bash\nexport `);
     for (const step of verify) expect(files['docs/ci-cd-runbook.md']).toContain(step.run.trimEnd());
-    expect(files['docs/ci-cd-runbook.md']).toContain("SIGNER_IDENTITY='https://github.com/voice-platform/voice-platform/.github/workflows/ci-provenance.yml@refs/tags/v0.1.0'");
+    expect(files['docs/ci-cd-runbook.md']).toContain(
+      "SIGNER_IDENTITY='https://github.com/voice-platform/voice-platform/.github/workflows/ci-provenance.yml@refs/tags/v0.1.0'",
+    );
   });
 
   // JSON has no comments: values.schema.json is listed as generated in .projen/files.json only.
   test.each(generated.filter((f) => !f.endsWith('.json')))('%s carries the generated-file marker', (file) => {
-    expect(files[file]).toMatch(/^(# |<!-- |\{\{- \/\* )~~ Generated by projen\. To modify, edit \.projenrc\.ts and run "npx projen"\./);
+    expect(files[file]).toMatch(
+      /^(# |<!-- |\{\{- \/\* )~~ Generated by projen\. To modify, edit \.projenrc\.ts and run "npx projen"\./,
+    );
   });
 });
 
@@ -95,8 +129,10 @@ describe('drift', () => {
   });
 
   test.each([...GENERATED_FOLDERS])('generated folder %s holds no stray file', (folder) => {
-    const managed = new Set(JSON.parse(readFileSync(path.join(REPO_ROOT, '.projen', 'files.json'), 'utf8')).files as string[]);
-    const onDisk = (readdirSync(path.join(REPO_ROOT, folder), { recursive: true, withFileTypes: true }))
+    const managed = new Set(
+      JSON.parse(readFileSync(path.join(REPO_ROOT, '.projen', 'files.json'), 'utf8')).files as string[],
+    );
+    const onDisk = readdirSync(path.join(REPO_ROOT, folder), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => path.relative(REPO_ROOT, path.join(e.parentPath, e.name)));
     const stray = onDisk.filter((f) => !managed.has(f));
@@ -105,7 +141,8 @@ describe('drift', () => {
 
   test('reviewed YAML is not collapsed as linguist-generated in pull requests', () => {
     const attributes = files['.gitattributes'];
-    for (const file of generated) expect(attributes).not.toMatch(new RegExp(`^/${file.replace(/\./g, '\\.')} .*linguist-generated`, 'm'));
+    for (const file of generated)
+      expect(attributes).not.toMatch(new RegExp(`^/${file.replace(/\./g, '\\.')} .*linguist-generated`, 'm'));
     expect(attributes).toMatch(/^\/package\.json linguist-generated$/m);
   });
 });

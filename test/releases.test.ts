@@ -12,15 +12,38 @@ import { synthProject } from './support/project';
 
 const files = synthProject();
 const platform = Platform.fromDefinition(PLATFORM);
-type Job = { name: string; needs?: string[]; if?: string; environment?: string; permissions?: Record<string, string>; concurrency?: unknown; steps?: Step[]; with?: Record<string, string> };
-type Step = { name: string; id?: string; if?: string; run?: string; uses?: string; env?: Record<string, string | number>; with?: Record<string, unknown> };
-const workflow = (name: string) => YAML.parse(files[`.github/workflows/${name}.yml`]!) as { on: Record<string, any>; concurrency?: any; jobs: Record<string, Job> };
+type Job = {
+  name: string;
+  needs?: string[];
+  if?: string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  concurrency?: unknown;
+  steps?: Step[];
+  with?: Record<string, string>;
+};
+type Step = {
+  name: string;
+  id?: string;
+  if?: string;
+  run?: string;
+  uses?: string;
+  env?: Record<string, string | number>;
+  with?: Record<string, unknown>;
+};
+const workflow = (name: string) =>
+  YAML.parse(files[`.github/workflows/${name}.yml`]!) as {
+    on: Record<string, any>;
+    concurrency?: any;
+    jobs: Record<string, Job>;
+  };
 const deploy = workflow('cd-deploy');
 const rollback = workflow('cd-rollback');
 const appRelease = workflow('app-release');
 const appRollback = workflow('app-rollback');
 const buildPush = workflow('ci-build-push');
-const stageJobs = (env: string, service: string) => Object.entries(deploy.jobs).filter(([id]) => id.startsWith(`${env}-${service}-`));
+const stageJobs = (env: string, service: string) =>
+  Object.entries(deploy.jobs).filter(([id]) => id.startsWith(`${env}-${service}-`));
 const step = (job: Job, name: RegExp) => {
   const found = job.steps!.find((s) => name.test(s.name));
   if (!found) throw new Error(`no step ${name} in ${job.name}`);
@@ -28,8 +51,10 @@ const step = (job: Job, name: RegExp) => {
 };
 
 describe('deploys go by verified digest only', () => {
-  test('every helm install sets image.digest from the verify job\'s outputs, never a tag', () => {
-    const installs = Object.values(deploy.jobs).flatMap((j) => (j.steps ?? []).filter((s) => /helm upgrade/.test(s.run ?? '')));
+  test("every helm install sets image.digest from the verify job's outputs, never a tag", () => {
+    const installs = Object.values(deploy.jobs).flatMap((j) =>
+      (j.steps ?? []).filter((s) => /helm upgrade/.test(s.run ?? '')),
+    );
     expect(installs.length).toBeGreaterThan(0);
     for (const s of installs) {
       expect(s.run).not.toMatch(/image\.tag/);
@@ -42,7 +67,7 @@ describe('deploys go by verified digest only', () => {
     }
   });
 
-  test('the verify job checks each digest\'s cosign signature against ci-provenance at this run\'s ref and commit', () => {
+  test("the verify job checks each digest's cosign signature against ci-provenance at this run's ref and commit", () => {
     const verify = deploy.jobs.verify!;
     for (const service of platform.services) {
       const s = step(verify, new RegExp(`^Verify the signature of ${service.name}$`));
@@ -50,23 +75,28 @@ describe('deploys go by verified digest only', () => {
       expect(s.run).toContain('--certificate-identity "$SIGNER_IDENTITY"');
       expect(s.env).toMatchObject({ IMAGE: service.imageRepository, DIGEST: `\${{ inputs.${service.name}_digest }}` });
       expect(s.run).toContain('--certificate-github-workflow-sha "$GITHUB_SHA"');
-      expect(s.env!.SIGNER_IDENTITY).toBe(`\${{ format('{0}@{1}', 'https://github.com/${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`);
+      expect(s.env!.SIGNER_IDENTITY).toBe(
+        `\${{ format('{0}@{1}', 'https://github.com/${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`,
+      );
     }
     // The outputs the stages read are exactly the inputs this job verified.
-    expect((YAML.parse(files['.github/workflows/cd-deploy.yml']!).jobs.verify as any).outputs)
-      .toEqual(Object.fromEntries(platform.services.map((s) => [`${s.name}-digest`, `\${{ inputs.${s.name}_digest }}`])));
+    expect((YAML.parse(files['.github/workflows/cd-deploy.yml']!).jobs.verify as any).outputs).toEqual(
+      Object.fromEntries(platform.services.map((s) => [`${s.name}-digest`, `\${{ inputs.${s.name}_digest }}`])),
+    );
   });
 
   test('a rollback verifies the target digest (release tags only, for production) before it changes anything', () => {
     for (const d of platform.deployments) {
       const job = rollback.jobs[`rollback-${d.environment}`]!;
       const names = job.steps!.map((s) => s.name);
-      expect(names.indexOf('Verify the target\'s signature')).toBeLessThan(names.indexOf('Roll back'));
+      expect(names.indexOf("Verify the target's signature")).toBeLessThan(names.indexOf('Roll back'));
       const pattern = new RegExp(String(step(job, /^Verify the target/).env!.SIGNER_IDENTITY_REGEXP));
       const signer = `https://github.com/${PLATFORM.repository}/.github/workflows/ci-provenance.yml@`;
       expect(pattern.test(`${signer}refs/tags/v1.2.3`)).toBe(true);
       expect(pattern.test(`${signer}refs/heads/main`)).toBe(d.on === 'default-branch');
-      expect(pattern.test(`https://github.com/someone/else/.github/workflows/ci-provenance.yml@refs/tags/v1.2.3`)).toBe(false);
+      expect(pattern.test(`https://github.com/someone/else/.github/workflows/ci-provenance.yml@refs/tags/v1.2.3`)).toBe(
+        false,
+      );
       expect(step(job, /^Roll back$/).run).toContain('--set image.digest="$DIGEST"');
     }
   });
@@ -75,7 +105,9 @@ describe('deploys go by verified digest only', () => {
 describe('environments, stages and rollback paths', () => {
   test('production runs only for release tags, only in its protected environment; staging only from the default branch', () => {
     const production = platform.deployments.find((d) => d.on === 'release-tag')!;
-    expect(buildPush.jobs[`deploy-${production.environment}`]!.if).toBe("(github.event_name != 'pull_request') && (github.ref_type == 'tag')");
+    expect(buildPush.jobs[`deploy-${production.environment}`]!.if).toBe(
+      "(github.event_name != 'pull_request') && (github.ref_type == 'tag')",
+    );
     for (const d of platform.deployments) {
       for (const service of platform.services) {
         const stages = stageJobs(d.environment, service.name);
@@ -83,22 +115,30 @@ describe('environments, stages and rollback paths', () => {
         for (const [, job] of stages) expect(job.environment).toBe(d.githubEnvironment);
         const first = stages[0]![1];
         expect(first.if).toContain(`inputs.environment == '${d.environment}'`);
-        expect(first.if).toContain(d.on === 'release-tag' ? "startsWith(github.ref, 'refs/tags/v')" : "github.ref == 'refs/heads/main'");
+        expect(first.if).toContain(
+          d.on === 'release-tag' ? "startsWith(github.ref, 'refs/tags/v')" : "github.ref == 'refs/heads/main'",
+        );
       }
     }
-    for (const d of platform.deployments) expect(rollback.jobs[`rollback-${d.environment}`]!.environment).toBe(d.githubEnvironment);
+    for (const d of platform.deployments)
+      expect(rollback.jobs[`rollback-${d.environment}`]!.environment).toBe(d.githubEnvironment);
   });
 
   test('each stage needs the one before; a service waits for the services it calls to be promoted', () => {
     for (const d of platform.deployments) {
       platform.services.forEach((service, si) => {
         const stages = stageJobs(d.environment, service.name);
-        expect(stages.map(([id]) => id)).toEqual(d.rollout.map((s) => `${d.environment}-${service.name}-${s.percent === 100 ? 'promote' : `canary-${s.percent}`}`));
+        expect(stages.map(([id]) => id)).toEqual(
+          d.rollout.map(
+            (s) => `${d.environment}-${service.name}-${s.percent === 100 ? 'promote' : `canary-${s.percent}`}`,
+          ),
+        );
         stages.forEach(([, job], i) => {
           if (i > 0) expect(job.needs).toContain(stages[i - 1]![0]);
           expect(job.needs).toContain('verify');
         });
-        if (si > 0) expect(stages[0]![1].needs).toContain(`${d.environment}-${platform.services[si - 1]!.name}-promote`);
+        if (si > 0)
+          expect(stages[0]![1].needs).toContain(`${d.environment}-${platform.services[si - 1]!.name}-promote`);
       });
     }
   });
@@ -115,24 +155,55 @@ describe('environments, stages and rollback paths', () => {
 });
 
 /** Runs a generated step's script with stand-in `helm` and `kubectl` that record their arguments (one JSON array per call). */
-function runWithStandIns(s: Step, extraEnv: Record<string, string>, standIn: { replicas?: number; revision?: string } = {}) {
+function runWithStandIns(
+  s: Step,
+  extraEnv: Record<string, string>,
+  standIn: { replicas?: number; revision?: string } = {},
+) {
   const dir = mkdtempSync(path.join(tmpdir(), 'rollout-'));
   const bin = path.join(dir, 'bin');
   mkdirSync(bin);
   const record = (name: string, out: string) => {
-    writeFileSync(path.join(bin, name), ['#!/usr/bin/env bash', `node -e 'console.log(JSON.stringify(["${name}", ...process.argv.slice(1)]))' -- "$@" >> "$CALLS"`, out].join('\n'));
+    writeFileSync(
+      path.join(bin, name),
+      [
+        '#!/usr/bin/env bash',
+        `node -e 'console.log(JSON.stringify(["${name}", ...process.argv.slice(1)]))' -- "$@" >> "$CALLS"`,
+        out,
+      ].join('\n'),
+    );
     chmodSync(path.join(bin, name), 0o755);
   };
   record('kubectl', `echo ${standIn.replicas ?? 3}`);
   record('helm', `if [ "$1" = list ]; then echo '[{"revision": "${standIn.revision ?? '4'}"}]'; fi`);
   const calls = path.join(dir, 'calls');
   writeFileSync(calls, '');
-  const env = Object.fromEntries(Object.entries(s.env ?? {}).filter(([, v]) => !String(v).includes('${{')).map(([k, v]) => [k, String(v)]));
+  const env = Object.fromEntries(
+    Object.entries(s.env ?? {})
+      .filter(([, v]) => !String(v).includes('${{'))
+      .map(([k, v]) => [k, String(v)]),
+  );
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', s.run!], {
-    stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 30_000,
-    env: { PATH: `${bin}:${process.env.PATH}`, ...env, ...extraEnv, CALLS: calls, GITHUB_STEP_SUMMARY: path.join(dir, 'summary') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: {
+      PATH: `${bin}:${process.env.PATH}`,
+      ...env,
+      ...extraEnv,
+      CALLS: calls,
+      GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
+    },
   });
-  return { status: r.status, stdout: r.stdout, calls: readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) };
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    calls: readFileSync(calls, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as string[]),
+  };
 }
 
 describe('the rollback step, run with stand-in helm', () => {
@@ -142,9 +213,14 @@ describe('the rollback step, run with stand-in helm', () => {
   test('a canary stage whose stable release moved returns it to the recorded revision, then removes the canary', () => {
     const r = runWithStandIns(rollbackStep, { STABLE_REVISION: '3' }, { revision: '4' });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('::error::the canary at 50 % stage failed; the canary was removed and tts rolled back to revision 3');
+    expect(r.stdout).toContain(
+      '::error::the canary at 50 % stage failed; the canary was removed and tts rolled back to revision 3',
+    );
     const helmCalls = r.calls.filter((c) => c[0] === 'helm' && c[1] !== 'list').map((c) => c.slice(1, 4));
-    expect(helmCalls).toEqual([['rollback', 'tts', '3'], ['uninstall', 'tts-canary', '--namespace']]);
+    expect(helmCalls).toEqual([
+      ['rollback', 'tts', '3'],
+      ['uninstall', 'tts-canary', '--namespace'],
+    ]);
   });
 
   test('a stable release that did not move is left alone; the canary still goes', () => {
@@ -161,7 +237,8 @@ describe('no cache and no cancelled deploys', () => {
       for (const job of Object.values(w.jobs)) {
         for (const s of job.steps ?? []) {
           expect(String(s.uses ?? '')).not.toMatch(/^actions\/cache/);
-          for (const [k, v] of Object.entries(s.with ?? {})) if (/cache/.test(k)) expect([s.name, k, v]).toEqual([s.name, k, false]);
+          for (const [k, v] of Object.entries(s.with ?? {}))
+            if (/cache/.test(k)) expect([s.name, k, v]).toEqual([s.name, k, false]);
         }
       }
     }
@@ -169,17 +246,23 @@ describe('no cache and no cancelled deploys', () => {
 
   test('one deploy per environment at a time, queued, never cancelled; rollbacks join no group, so they never wait behind or get replaced by a release', () => {
     for (const d of platform.deployments) {
-      expect(buildPush.jobs[`deploy-${d.environment}`]!.concurrency).toEqual({ 'group': `deploy-${d.environment}`, 'cancel-in-progress': false });
+      expect(buildPush.jobs[`deploy-${d.environment}`]!.concurrency).toEqual({
+        group: `deploy-${d.environment}`,
+        'cancel-in-progress': false,
+      });
     }
     expect(rollback.concurrency).toBeUndefined();
-    expect(Object.values(rollback.jobs).map((j) => j.concurrency)).toEqual(Object.values(rollback.jobs).map(() => undefined));
-    expect(appRelease.concurrency).toEqual({ 'group': 'app-feed', 'cancel-in-progress': false });
+    expect(Object.values(rollback.jobs).map((j) => j.concurrency)).toEqual(
+      Object.values(rollback.jobs).map(() => undefined),
+    );
+    expect(appRelease.concurrency).toEqual({ group: 'app-feed', 'cancel-in-progress': false });
     expect(appRollback.concurrency).toBeUndefined();
   });
 
   test('every environment a rollback runs in admits the default branch it is dispatched from; release environments keep their tag rules', () => {
     const rules = platform.environmentRefRules;
-    for (const d of platform.deployments) expect(rules[d.githubEnvironment]!.branches).toEqual([platform.defaultBranch]);
+    for (const d of platform.deployments)
+      expect(rules[d.githubEnvironment]!.branches).toEqual([platform.defaultBranch]);
     const production = platform.deployments.find((d) => d.on === 'release-tag')!;
     expect(rules[production.githubEnvironment]!.tags).toEqual([platform.releaseTags]);
     const r = platform.appRelease!;
@@ -196,14 +279,18 @@ describe('the app release', () => {
     const last = build.steps![build.steps!.length - 1]!;
     expect(last).toMatchObject({ name: 'Delete the temporary keychain', if: 'always()' });
     expect(last.run).toContain('security delete-keychain "$RUNNER_TEMP/signing.keychain-db"');
-    expect(names.indexOf('Import the Developer ID certificate into a temporary keychain')).toBeLessThan(names.indexOf('Archive with the Developer ID identity'));
-    expect(step(build, /^Import/).run).toContain('security create-keychain -p "$keychain_password" "$RUNNER_TEMP/signing.keychain-db"');
+    expect(names.indexOf('Import the Developer ID certificate into a temporary keychain')).toBeLessThan(
+      names.indexOf('Archive with the Developer ID identity'),
+    );
+    expect(step(build, /^Import/).run).toContain(
+      'security create-keychain -p "$keychain_password" "$RUNNER_TEMP/signing.keychain-db"',
+    );
   });
 
   test('secrets reach only the steps that use them', () => {
-    const holders = Object.entries(appRelease.jobs).flatMap(([id, job]) => (job.steps ?? [])
-      .filter((s) => JSON.stringify(s.env ?? {}).includes('secrets.'))
-      .map((s) => `${id}: ${s.name}`));
+    const holders = Object.entries(appRelease.jobs).flatMap(([id, job]) =>
+      (job.steps ?? []).filter((s) => JSON.stringify(s.env ?? {}).includes('secrets.')).map((s) => `${id}: ${s.name}`),
+    );
     expect(holders).toEqual([
       'build: Import the Developer ID certificate into a temporary keychain',
       'build: Notarize, staple and verify',
@@ -214,28 +301,37 @@ describe('the app release', () => {
       'phased: Crash-free sessions of the build before the phased rollout',
       'everyone: Crash-free sessions of the build before offering it to everyone',
     ]);
-    for (const job of Object.values(appRelease.jobs)) expect(JSON.stringify({ ...job, steps: undefined })).not.toContain('secrets.');
+    for (const job of Object.values(appRelease.jobs))
+      expect(JSON.stringify({ ...job, steps: undefined })).not.toContain('secrets.');
   });
 
   // Guards a past defect: the feed was checked out with persist-credentials after npm ci, so
   // any dependency code later in the job could read the write token from .git/config.
-  test.each(['app-release.yml', 'app-rollback.yml'])('%s: the feed\'s write token reaches only the publish steps, which run no dependency code', (file) => {
-    const wf = YAML.parse(files[`.github/workflows/${file}`]!) as { jobs: Record<string, Job> };
-    // Jobs with steps: a call job's write permission is its callee's, whose own jobs are checked in their file.
-    for (const [id, job] of Object.entries(wf.jobs).filter(([, j]) => (j as any).permissions?.contents === 'write' && !(j as any).uses)) {
-      const steps = job.steps ?? [];
-      for (const s of steps.filter((x) => (x as any).uses?.startsWith('actions/checkout@'))) {
-        expect([id, (s as any).with?.['persist-credentials']]).toEqual([id, false]);
+  test.each(['app-release.yml', 'app-rollback.yml'])(
+    "%s: the feed's write token reaches only the publish steps, which run no dependency code",
+    (file) => {
+      const wf = YAML.parse(files[`.github/workflows/${file}`]!) as { jobs: Record<string, Job> };
+      // Jobs with steps: a call job's write permission is its callee's, whose own jobs are checked in their file.
+      for (const [id, job] of Object.entries(wf.jobs).filter(
+        ([, j]) => (j as any).permissions?.contents === 'write' && !(j as any).uses,
+      )) {
+        const steps = job.steps ?? [];
+        for (const s of steps.filter((x) => (x as any).uses?.startsWith('actions/checkout@'))) {
+          expect([id, (s as any).with?.['persist-credentials']]).toEqual([id, false]);
+        }
+        const withToken = steps.filter(
+          (x) => JSON.stringify(x.env ?? {}).includes('github.token') && /git .*push/.test(x.run ?? ''),
+        );
+        expect(withToken.length).toBeGreaterThan(0);
+        for (const x of withToken) {
+          expect([x.name, /\bnpx?\b|node /.test(x.run ?? '')]).toEqual([x.name, false]);
+          expect(x.run).not.toMatch(/extraheader=|\.git\/config|git config/);
+        }
+        for (const x of steps.filter((y) => /\bnpx?\b/.test(y.run ?? '')))
+          expect([x.name, JSON.stringify(x.env ?? {})]).toEqual([x.name, expect.not.stringContaining('github.token')]);
       }
-      const withToken = steps.filter((x) => JSON.stringify(x.env ?? {}).includes('github.token') && /git .*push/.test(x.run ?? ''));
-      expect(withToken.length).toBeGreaterThan(0);
-      for (const x of withToken) {
-        expect([x.name, /\bnpx?\b|node /.test(x.run ?? '')]).toEqual([x.name, false]);
-        expect(x.run).not.toMatch(/extraheader=|\.git\/config|git config/);
-      }
-      for (const x of steps.filter((y) => /\bnpx?\b/.test(y.run ?? ''))) expect([x.name, JSON.stringify(x.env ?? {})]).toEqual([x.name, expect.not.stringContaining('github.token')]);
-    }
-  });
+    },
+  );
 
   test('beta, then the phased rollout, then everyone, each behind its environment', () => {
     const envs = platform.appRelease!.environments;
@@ -245,15 +341,27 @@ describe('the app release', () => {
     expect(appRelease.jobs.phased).toMatchObject({ environment: envs.phased, needs: ['build', 'beta'] });
     expect(appRelease.jobs.everyone).toMatchObject({ environment: envs.everyone, needs: ['build', 'phased'] });
     expect(step(appRelease.jobs.beta!, /^Add the build to the beta channel$/).env).toMatchObject({ CHANNEL: 'beta' });
-    expect(step(appRelease.jobs.phased!, /^Start the phased rollout/).env).toMatchObject({ INTERVAL_HOURS: platform.appRelease!.phasedRolloutIntervalHours });
+    expect(step(appRelease.jobs.phased!, /^Start the phased rollout/).env).toMatchObject({
+      INTERVAL_HOURS: platform.appRelease!.phasedRolloutIntervalHours,
+    });
     // Each widening stage reads the build's crash figures first, against the model's limits.
-    for (const [job, feedEdit] of [[appRelease.jobs.phased!, /^Start the phased rollout/], [appRelease.jobs.everyone!, /^Offer the build to everyone/]] as const) {
+    for (const [job, feedEdit] of [
+      [appRelease.jobs.phased!, /^Start the phased rollout/],
+      [appRelease.jobs.everyone!, /^Offer the build to everyone/],
+    ] as const) {
       const names: string[] = job.steps!.map((s: any) => s.name ?? '');
       expect(names.findIndex((n) => /^Crash-free sessions/.test(n))).toBeGreaterThanOrEqual(0);
-      expect(names.findIndex((n) => /^Crash-free sessions/.test(n))).toBeLessThan(names.findIndex((n) => feedEdit.test(n)));
-      expect(step(job, /^Crash-free sessions/).env).toMatchObject({ MIN_CRASH_FREE_PCT: platform.appRelease!.health.minCrashFreeSessionsPct, MIN_SESSIONS: platform.appRelease!.health.minSessions });
+      expect(names.findIndex((n) => /^Crash-free sessions/.test(n))).toBeLessThan(
+        names.findIndex((n) => feedEdit.test(n)),
+      );
+      expect(step(job, /^Crash-free sessions/).env).toMatchObject({
+        MIN_CRASH_FREE_PCT: platform.appRelease!.health.minCrashFreeSessionsPct,
+        MIN_SESSIONS: platform.appRelease!.health.minSessions,
+      });
     }
-    expect(step(build, /^Notarize/).run).toMatch(/xcrun notarytool submit[\s\S]*xcrun stapler staple[\s\S]*spctl --assess/);
+    expect(step(build, /^Notarize/).run).toMatch(
+      /xcrun notarytool submit[\s\S]*xcrun stapler staple[\s\S]*spctl --assess/,
+    );
   });
 });
 
@@ -271,9 +379,12 @@ describe('stable and canary releases side by side (real Helm)', () => {
     const values = rest.map((a) => (a.startsWith('charts/') ? path.join(chart, path.basename(a)) : a));
     const r = helm(['template', release!, chart, ...values]);
     if (r.status !== 0) throw new Error(r.stderr);
-    return YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter(Boolean);
+    return YAML.parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as K8sObject)
+      .filter(Boolean);
   }
-  const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+  const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+    Object.entries(selector).every(([k, v]) => labels[k] === v);
   const find = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind) as any[];
 
   describe.each(platform.services.map((s) => s.name))('%s', (name) => {
@@ -281,66 +392,96 @@ describe('stable and canary releases side by side (real Helm)', () => {
     const chart = chartPath(files, `charts/${name}`);
     const gateway = production.gateway?.services.includes(name) ?? false;
 
-    test.each(production.rollout.filter((s) => s.percent < 100).map((s) => s.percent))('at %s %%: no name collides, selectors and weights split traffic as the stage says', (percent) => {
-      const canaryStep = step(deploy.jobs[`production-${name}-canary-${percent}`]!, /^Canary at/);
-      const stableReplicas = 3;
-      const run = runWithStandIns(canaryStep, { DIGEST: newDigest, STABLE_DIGEST: oldDigest, STABLE_REVISION: '4' }, { replicas: stableReplicas });
-      expect(run.status).toBe(0);
-      const upgrades = run.calls.filter((c) => c[0] === 'helm' && c[1] === 'upgrade');
-      const canaryCall = upgrades.find((c) => c.includes('canary.enabled=true'))!;
-      const canary = renderRecorded(canaryCall, chart);
-      const stableCall = upgrades.find((c) => c !== canaryCall) ?? ['helm', 'upgrade', name, `charts/${name}`, '--namespace', production.namespace, '--values', `charts/${name}/values-${production.environment}.yaml`, '--set', `image.digest=${oldDigest}`];
-      const stable = renderRecorded(stableCall, chart);
+    test.each(production.rollout.filter((s) => s.percent < 100).map((s) => s.percent))(
+      'at %s %%: no name collides, selectors and weights split traffic as the stage says',
+      (percent) => {
+        const canaryStep = step(deploy.jobs[`production-${name}-canary-${percent}`]!, /^Canary at/);
+        const stableReplicas = 3;
+        const run = runWithStandIns(
+          canaryStep,
+          { DIGEST: newDigest, STABLE_DIGEST: oldDigest, STABLE_REVISION: '4' },
+          { replicas: stableReplicas },
+        );
+        expect(run.status).toBe(0);
+        const upgrades = run.calls.filter((c) => c[0] === 'helm' && c[1] === 'upgrade');
+        const canaryCall = upgrades.find((c) => c.includes('canary.enabled=true'))!;
+        const canary = renderRecorded(canaryCall, chart);
+        const stableCall = upgrades.find((c) => c !== canaryCall) ?? [
+          'helm',
+          'upgrade',
+          name,
+          `charts/${name}`,
+          '--namespace',
+          production.namespace,
+          '--values',
+          `charts/${name}/values-${production.environment}.yaml`,
+          '--set',
+          `image.digest=${oldDigest}`,
+        ];
+        const stable = renderRecorded(stableCall, chart);
 
-      // Side by side in one namespace: every kind/name is unique, every object valid.
-      const keys = [...stable, ...canary].map((o) => `${o.kind}/${(o.metadata as any).name}`);
-      expect(keys.length).toBe(new Set(keys).size);
-      for (const o of [...stable, ...canary]) expect(kubernetesSchemaErrors(o)).toEqual([]);
-      expect(workloadFindings(canary)).toEqual([]);
+        // Side by side in one namespace: every kind/name is unique, every object valid.
+        const keys = [...stable, ...canary].map((o) => `${o.kind}/${(o.metadata as any).name}`);
+        expect(keys.length).toBe(new Set(keys).size);
+        for (const o of [...stable, ...canary]) expect(kubernetesSchemaErrors(o)).toEqual([]);
+        expect(workloadFindings(canary)).toEqual([]);
 
-      const [stableDeploy] = find(stable, 'Deployment');
-      const [canaryDeploy] = find(canary, 'Deployment');
-      expect(canaryDeploy.spec.template.spec.containers[0].image).toBe(`${service.imageRepository}@${newDigest}`);
-      expect(stableDeploy.spec.template.spec.containers[0].image).toBe(`${service.imageRepository}@${oldDigest}`);
-      // Deployments and PDBs never claim each other's pods.
-      expect(matches(stableDeploy.spec.selector.matchLabels, canaryDeploy.spec.template.metadata.labels)).toBe(false);
-      expect(matches(canaryDeploy.spec.selector.matchLabels, stableDeploy.spec.template.metadata.labels)).toBe(false);
-      expect(matches(find(stable, 'PodDisruptionBudget')[0].spec.selector.matchLabels, canaryDeploy.spec.template.metadata.labels)).toBe(false);
-      expect(find(canary, 'HorizontalPodAutoscaler')).toEqual([]);
-      const [stableService] = find(stable, 'Service');
-      const [canaryService] = find(canary, 'Service');
-      expect(matches(canaryService.spec.selector, canaryDeploy.spec.template.metadata.labels)).toBe(true);
-      expect(matches(canaryService.spec.selector, stableDeploy.spec.template.metadata.labels)).toBe(false);
-      expect(matches(stableService.spec.selector, stableDeploy.spec.template.metadata.labels)).toBe(true);
-      const canaryPods = canaryDeploy.spec.replicas as number;
+        const [stableDeploy] = find(stable, 'Deployment');
+        const [canaryDeploy] = find(canary, 'Deployment');
+        expect(canaryDeploy.spec.template.spec.containers[0].image).toBe(`${service.imageRepository}@${newDigest}`);
+        expect(stableDeploy.spec.template.spec.containers[0].image).toBe(`${service.imageRepository}@${oldDigest}`);
+        // Deployments and PDBs never claim each other's pods.
+        expect(matches(stableDeploy.spec.selector.matchLabels, canaryDeploy.spec.template.metadata.labels)).toBe(false);
+        expect(matches(canaryDeploy.spec.selector.matchLabels, stableDeploy.spec.template.metadata.labels)).toBe(false);
+        expect(
+          matches(
+            find(stable, 'PodDisruptionBudget')[0].spec.selector.matchLabels,
+            canaryDeploy.spec.template.metadata.labels,
+          ),
+        ).toBe(false);
+        expect(find(canary, 'HorizontalPodAutoscaler')).toEqual([]);
+        const [stableService] = find(stable, 'Service');
+        const [canaryService] = find(canary, 'Service');
+        expect(matches(canaryService.spec.selector, canaryDeploy.spec.template.metadata.labels)).toBe(true);
+        expect(matches(canaryService.spec.selector, stableDeploy.spec.template.metadata.labels)).toBe(false);
+        expect(matches(stableService.spec.selector, stableDeploy.spec.template.metadata.labels)).toBe(true);
+        const canaryPods = canaryDeploy.spec.replicas as number;
 
-      if (gateway) {
-        // Weighted: the stable Service serves stable pods only; the route splits requests exactly.
-        expect(matches(stableService.spec.selector, canaryDeploy.spec.template.metadata.labels)).toBe(false);
-        const [route] = find(stable, 'HTTPRoute');
-        expect(route.spec.rules[0].backendRefs).toEqual([
-          { name: stableService.metadata.name, port: service.port, weight: 100 - percent },
-          { name: canaryService.metadata.name, port: service.port, weight: percent },
-        ]);
-        expect(find(canary, 'HTTPRoute')).toEqual([]);
-      } else {
-        // Replica ratio: the stable Service takes the canary's pods too; its share is canary pods / all pods.
-        expect(canaryDeploy.spec.template.metadata.labels[SERVES_LABEL]).toBe(name);
-        expect(matches(stableService.spec.selector, canaryDeploy.spec.template.metadata.labels)).toBe(true);
-        const share = (100 * canaryPods) / (canaryPods + stableReplicas);
-        expect(share).toBeGreaterThanOrEqual(percent);
-        // Within one pod of the stage: one pod fewer would fall below it.
-        expect((100 * (canaryPods - 1)) / (canaryPods - 1 + stableReplicas)).toBeLessThan(percent);
-        expect(run.stdout).toContain(`${canaryPods} pod(s) beside ${stableReplicas} stable`);
-      }
-      // The callers' egress reaches every pod the stable Service serves.
-      if (!gateway) {
-        for (const caller of platform.services.filter((s) => s.calls.includes(name))) {
-          const callerObjects = renderRecorded(['helm', 'upgrade', caller.name, `charts/${caller.name}`, '--namespace', production.namespace], chartPath(files, `charts/${caller.name}`));
-          const egress = find(callerObjects, 'NetworkPolicy')[0].spec.egress.flatMap((r: any) => r.to ?? []).filter((p: any) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === name);
-          expect(egress.some((p: any) => matches(p.podSelector.matchLabels, canaryDeploy.spec.template.metadata.labels))).toBe(true);
+        if (gateway) {
+          // Weighted: the stable Service serves stable pods only; the route splits requests exactly.
+          expect(matches(stableService.spec.selector, canaryDeploy.spec.template.metadata.labels)).toBe(false);
+          const [route] = find(stable, 'HTTPRoute');
+          expect(route.spec.rules[0].backendRefs).toEqual([
+            { name: stableService.metadata.name, port: service.port, weight: 100 - percent },
+            { name: canaryService.metadata.name, port: service.port, weight: percent },
+          ]);
+          expect(find(canary, 'HTTPRoute')).toEqual([]);
+        } else {
+          // Replica ratio: the stable Service takes the canary's pods too; its share is canary pods / all pods.
+          expect(canaryDeploy.spec.template.metadata.labels[SERVES_LABEL]).toBe(name);
+          expect(matches(stableService.spec.selector, canaryDeploy.spec.template.metadata.labels)).toBe(true);
+          const share = (100 * canaryPods) / (canaryPods + stableReplicas);
+          expect(share).toBeGreaterThanOrEqual(percent);
+          // Within one pod of the stage: one pod fewer would fall below it.
+          expect((100 * (canaryPods - 1)) / (canaryPods - 1 + stableReplicas)).toBeLessThan(percent);
+          expect(run.stdout).toContain(`${canaryPods} pod(s) beside ${stableReplicas} stable`);
         }
-      }
-    });
+        // The callers' egress reaches every pod the stable Service serves.
+        if (!gateway) {
+          for (const caller of platform.services.filter((s) => s.calls.includes(name))) {
+            const callerObjects = renderRecorded(
+              ['helm', 'upgrade', caller.name, `charts/${caller.name}`, '--namespace', production.namespace],
+              chartPath(files, `charts/${caller.name}`),
+            );
+            const egress = find(callerObjects, 'NetworkPolicy')[0]
+              .spec.egress.flatMap((r: any) => r.to ?? [])
+              .filter((p: any) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === name);
+            expect(
+              egress.some((p: any) => matches(p.podSelector.matchLabels, canaryDeploy.spec.template.metadata.labels)),
+            ).toBe(true);
+          }
+        }
+      },
+    );
   });
 });

@@ -1,15 +1,24 @@
 import { buildPipelines } from '../workflows-gen';
 import { platformWithServices } from './fixtures/platforms';
 
-describe('a growing platform meets GitHub\'s limits in synthesis, not on GitHub', () => {
+describe("a growing platform meets GitHub's limits in synthesis, not on GitHub", () => {
   // Today's ceiling is 13 services: cd-deploy.yml passes 500 KB at 14, a ci-build-push.yml run 256 jobs at 16.
   test('16 services: every rule but the limits passes; the limits name each workflow and limit it passes', () => {
     const { files, findings } = buildPipelines({ definition: platformWithServices(16) }).check();
-    expect(files.filter((f) => f.filePath.startsWith('charts/') && f.filePath.endsWith('/Chart.yaml'))).toHaveLength(16);
-    expect(findings.map((f) => `${f.code} ${f.location}`)).toEqual(['pipelines:github-limits cd-deploy', 'pipelines:github-limits ci-build-push']);
-    expect(findings[0]!.message).toMatch(/^\.github\/workflows\/cd-deploy\.yml: file size: \d+ bytes, over GitHub's limit of 500000 bytes \(a larger workflow file starts no runs\)/);
+    expect(files.filter((f) => f.filePath.startsWith('charts/') && f.filePath.endsWith('/Chart.yaml'))).toHaveLength(
+      16,
+    );
+    expect(findings.map((f) => `${f.code} ${f.location}`)).toEqual([
+      'pipelines:github-limits cd-deploy',
+      'pipelines:github-limits ci-build-push',
+    ]);
+    expect(findings[0]!.message).toMatch(
+      /^\.github\/workflows\/cd-deploy\.yml: file size: \d+ bytes, over GitHub's limit of 500000 bytes \(a larger workflow file starts no runs\)/,
+    );
     // ci-build-push's own jobs and those of the workflows it calls (provenance, scans, deploy) count toward one run.
-    expect(findings[1]!.message).toMatch(/^\.github\/workflows\/ci-build-push\.yml: jobs in one run: \d+ jobs, over GitHub's limit of 256 jobs/);
+    expect(findings[1]!.message).toMatch(
+      /^\.github\/workflows\/ci-build-push\.yml: jobs in one run: \d+ jobs, over GitHub's limit of 256 jobs/,
+    );
   });
 
   test('the fixture grows the real platform: its own services first, unique names, ports and paths', () => {

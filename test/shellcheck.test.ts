@@ -12,7 +12,8 @@ function bashScripts(): [string, string][] {
     for (const [jobId, job] of Object.entries<any>(wf.jobs)) {
       for (const [i, step] of (job.steps ?? []).entries()) {
         const shell = step.shell ?? job.defaults?.run?.shell ?? 'bash';
-        if (typeof step.run === 'string' && shell === 'bash') scripts.push([`${file} ${jobId} steps[${i}] (${step.name})`, step.run]);
+        if (typeof step.run === 'string' && shell === 'bash')
+          scripts.push([`${file} ${jobId} steps[${i}] (${step.name})`, step.run]);
       }
     }
   }
@@ -28,7 +29,9 @@ const describeIf = available ? describe : describe.skip;
 describeIf('shellcheck', () => {
   const scripts = bashScripts();
   let findings: string[][] = [];
-  beforeAll(() => { findings = shellcheckFindingsOfAll(scripts.map(([, script]) => script)); });
+  beforeAll(() => {
+    findings = shellcheckFindingsOfAll(scripts.map(([, script]) => script));
+  });
 
   test.each(scripts.map(([label], i) => [label, i] as const))('%s has no finding', (_, i) => {
     expect(findings[i]).toEqual([]);
@@ -41,7 +44,11 @@ describeIf('shellcheck', () => {
   });
 
   test('in one run of many scripts, each finding goes to its own script', () => {
-    const [clean, unquoted, again] = shellcheckFindingsOfAll(['echo ok\n', 'echo ok\nrm -rf $DIR/build\n', 'echo ok\n']);
+    const [clean, unquoted, again] = shellcheckFindingsOfAll([
+      'echo ok\n',
+      'echo ok\nrm -rf $DIR/build\n',
+      'echo ok\n',
+    ]);
     expect(clean).toEqual([]);
     expect(again).toEqual([]);
     expect(unquoted!.join('\n')).toMatch(/^2:8: .*SC2086/);

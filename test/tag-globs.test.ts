@@ -2,7 +2,13 @@ import * as fc from 'fast-check';
 import { tagGlobsOverlap } from '../src/synth/model/tag-globs';
 
 /** GitHub's filter reading of a glob of literals, `*` and `**`, as a regular expression. */
-const regexOf = (glob: string) => new RegExp(`^${glob.split(/(\*\*|\*)/).map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.]/g, '\\.'))).join('')}$`);
+const regexOf = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .split(/(\*\*|\*)/)
+      .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.]/g, '\\.')))
+      .join('')}$`,
+  );
 
 /** Every string over the alphabet up to `max` characters. */
 function* strings(alphabet: readonly string[], max: number): Generator<string> {
@@ -33,14 +39,20 @@ describe('tagGlobsOverlap', () => {
   // A witness, when there is one, is no longer than the two globs together.
   test('property: agrees with a search for a tag both match', () => {
     const glob = fc.array(fc.constantFrom('a', 'b', '/', '*', '**'), { maxLength: 4 }).map((p) => p.join(''));
-    fc.assert(fc.property(glob, glob, (a, b) => {
-      const ra = regexOf(a);
-      const rb = regexOf(b);
-      let found = false;
-      for (const s of strings(['a', 'b', '/'], a.length + b.length)) {
-        if (ra.test(s) && rb.test(s)) { found = true; break; }
-      }
-      return tagGlobsOverlap(a, b) === found;
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(glob, glob, (a, b) => {
+        const ra = regexOf(a);
+        const rb = regexOf(b);
+        let found = false;
+        for (const s of strings(['a', 'b', '/'], a.length + b.length)) {
+          if (ra.test(s) && rb.test(s)) {
+            found = true;
+            break;
+          }
+        }
+        return tagGlobsOverlap(a, b) === found;
+      }),
+      { numRuns: 200 },
+    );
   });
 });

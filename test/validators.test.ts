@@ -13,7 +13,8 @@ describe("GitHub's workflow parser (@actions/workflow-parser)", () => {
   });
 
   test('rejects a workflow with an unknown key and an unknown permission scope', async () => {
-    const broken = 'on: push\npermissions: { secrets: read }\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    timeout: 5\n    steps:\n      - run: echo hi\n';
+    const broken =
+      'on: push\npermissions: { secrets: read }\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    timeout: 5\n    steps:\n      - run: echo hi\n';
     const errors = await workflowParserErrors('broken.yml', broken);
     expect(errors.join('\n')).toMatch(/Unexpected value 'secrets'/);
     expect(errors.join('\n')).toMatch(/Unexpected value 'timeout'/);
@@ -60,7 +61,7 @@ describe('dependabot.yml against the SchemaStore schema', () => {
   test('the schema rejects an unknown ecosystem, a retired key and a missing schedule', () => {
     const broken = {
       version: 2,
-      updates: [{ 'package-ecosystem': 'pipx', 'directory': '/', 'reviewers': ['@someone'] }],
+      updates: [{ 'package-ecosystem': 'pipx', directory: '/', reviewers: ['@someone'] }],
     };
     const errors = schemaErrors('dependabot-2.0.json', broken).join('\n');
     expect(errors).toMatch(/package-ecosystem must be equal to one of the allowed values/);

@@ -1,5 +1,10 @@
 import * as fc from 'fast-check';
-import { corpusWordErrorRate, normalizeWords, wordEditDistance, wordErrors } from '../src/runtime/metrics/word-error-rate';
+import {
+  corpusWordErrorRate,
+  normalizeWords,
+  wordEditDistance,
+  wordErrors,
+} from '../src/runtime/metrics/word-error-rate';
 
 const word = fc.constantFrom('the', 'cat', 'sat', 'on', 'a', 'mat', 'twenty', '20', 'model');
 const words = fc.array(word, { maxLength: 12 });
@@ -27,34 +32,45 @@ describe('word edit distance', () => {
   });
 
   test('is a metric: zero exactly for equal sequences, symmetric, and the triangle inequality holds', () => {
-    fc.assert(fc.property(words, words, words, (a, b, c) => {
-      expect(wordEditDistance(a, b) === 0).toBe(a.join(' ') === b.join(' '));
-      expect(wordEditDistance(a, b)).toBe(wordEditDistance(b, a));
-      expect(wordEditDistance(a, c)).toBeLessThanOrEqual(wordEditDistance(a, b) + wordEditDistance(b, c));
-    }));
+    fc.assert(
+      fc.property(words, words, words, (a, b, c) => {
+        expect(wordEditDistance(a, b) === 0).toBe(a.join(' ') === b.join(' '));
+        expect(wordEditDistance(a, b)).toBe(wordEditDistance(b, a));
+        expect(wordEditDistance(a, c)).toBeLessThanOrEqual(wordEditDistance(a, b) + wordEditDistance(b, c));
+      }),
+    );
   });
 
   test('lies between the length difference and the longer length', () => {
-    fc.assert(fc.property(words, words, (a, b) => {
-      const d = wordEditDistance(a, b);
-      expect(d).toBeGreaterThanOrEqual(Math.abs(a.length - b.length));
-      expect(d).toBeLessThanOrEqual(Math.max(a.length, b.length));
-    }));
+    fc.assert(
+      fc.property(words, words, (a, b) => {
+        const d = wordEditDistance(a, b);
+        expect(d).toBeGreaterThanOrEqual(Math.abs(a.length - b.length));
+        expect(d).toBeLessThanOrEqual(Math.max(a.length, b.length));
+      }),
+    );
   });
 
   test('k words inserted anywhere cost exactly k', () => {
-    fc.assert(fc.property(words, fc.array(fc.tuple(fc.nat(), word), { maxLength: 5 }), (a, inserts) => {
-      const b = [...a];
-      for (const [at, w] of inserts) b.splice(at % (b.length + 1), 0, w);
-      expect(wordEditDistance(a, b)).toBe(inserts.length);
-    }));
+    fc.assert(
+      fc.property(words, fc.array(fc.tuple(fc.nat(), word), { maxLength: 5 }), (a, inserts) => {
+        const b = [...a];
+        for (const [at, w] of inserts) b.splice(at % (b.length + 1), 0, w);
+        expect(wordEditDistance(a, b)).toBe(inserts.length);
+      }),
+    );
   });
 });
 
 describe('corpus word error rate', () => {
-  test('all edits over all reference words, not the mean of the clips\' rates', () => {
+  test("all edits over all reference words, not the mean of the clips' rates", () => {
     // 1 edit in 3 words and 0 in 97: 1 %, where the mean of per-clip rates would say 16.7 %.
-    expect(corpusWordErrorRate([{ edits: 1, referenceWords: 3 }, { edits: 0, referenceWords: 97 }])).toBeCloseTo(0.01, 10);
+    expect(
+      corpusWordErrorRate([
+        { edits: 1, referenceWords: 3 },
+        { edits: 0, referenceWords: 97 },
+      ]),
+    ).toBeCloseTo(0.01, 10);
     expect(corpusWordErrorRate([])).toBe(0);
     expect(corpusWordErrorRate([{ edits: 2, referenceWords: 0 }])).toBe(Infinity);
   });

@@ -1,7 +1,18 @@
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import {
-  ActionPins, checkout, Expression, github, PipelineApp, READ_CONTENTS, runStep, SecureWorkflow, type SecureJob, setupNode, defaultRules, actionStep,
+  ActionPins,
+  checkout,
+  Expression,
+  github,
+  PipelineApp,
+  READ_CONTENTS,
+  runStep,
+  SecureWorkflow,
+  type SecureJob,
+  setupNode,
+  defaultRules,
+  actionStep,
 } from '../src';
 
 const pins = ActionPins.fromFile(path.join(__dirname, '..', 'actions.lock.json'));
@@ -11,7 +22,11 @@ function app(): PipelineApp {
 }
 
 function prWorkflow(scope: PipelineApp, id = 'wf'): SecureWorkflow {
-  return new SecureWorkflow(scope, id, { name: 'WF', description: 'd', triggers: { pullRequest: {}, push: { branches: ['main'] } } });
+  return new SecureWorkflow(scope, id, {
+    name: 'WF',
+    description: 'd',
+    triggers: { pullRequest: {}, push: { branches: ['main'] } },
+  });
 }
 
 function rendered(a: PipelineApp): Record<string, any> {
@@ -22,7 +37,11 @@ function rendered(a: PipelineApp): Record<string, any> {
 describe('SecureWorkflow defaults', () => {
   const a = app();
   const wf = prWorkflow(a);
-  wf.addJob('build', { runsOn: 'ubuntu-24.04', permissions: READ_CONTENTS, steps: [checkout(), runStep({ name: 'Hi', run: 'echo hi' })] });
+  wf.addJob('build', {
+    runsOn: 'ubuntu-24.04',
+    permissions: READ_CONTENTS,
+    steps: [checkout(), runStep({ name: 'Hi', run: 'echo hi' })],
+  });
   const data = rendered(a);
 
   test('grants nothing at the top and exactly what the job asks', () => {
@@ -36,87 +55,145 @@ describe('SecureWorkflow defaults', () => {
 
   test('cancels superseded pull-request runs but never runs on the default branch', () => {
     expect(data.concurrency).toEqual({
-      'group': '${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}',
+      group: '${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}',
       'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
     });
   });
 
   test('checks out without persisting credentials, pinned by SHA with the version as a comment', () => {
-    expect(data.jobs.build.steps[0]).toEqual({ name: 'Check out', uses: pins.resolve('actions/checkout').uses, with: { 'persist-credentials': false } });
+    expect(data.jobs.build.steps[0]).toEqual({
+      name: 'Check out',
+      uses: pins.resolve('actions/checkout').uses,
+      with: { 'persist-credentials': false },
+    });
     const text = a.synth().find((f) => f.filePath.endsWith('wf.yml'))!.text;
     expect(text).toContain('uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1');
   });
 
   test('setup-node caches only when asked', () => {
     const b = app();
-    prWorkflow(b).addJob('n', { runsOn: 'ubuntu-24.04', permissions: READ_CONTENTS, steps: [setupNode({ nodeVersion: '20' })] });
+    prWorkflow(b).addJob('n', {
+      runsOn: 'ubuntu-24.04',
+      permissions: READ_CONTENTS,
+      steps: [setupNode({ nodeVersion: '20' })],
+    });
     expect(rendered(b).jobs.n.steps[0].with).toEqual({ 'node-version': '20', 'package-manager-cache': false });
   });
 
   test('a workflow without a pull_request trigger gets no concurrency group by default', () => {
     const b = app();
-    new SecureWorkflow(b, 'wf', { name: 'n', description: 'd', triggers: { schedule: ['0 2 * * *'] } })
-      .addJob('a', { runsOn: 'ubuntu-24.04', permissions: {}, steps: [runStep({ name: 'a', run: 'true' })] });
+    new SecureWorkflow(b, 'wf', { name: 'n', description: 'd', triggers: { schedule: ['0 2 * * *'] } }).addJob('a', {
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      steps: [runStep({ name: 'a', run: 'true' })],
+    });
     expect(rendered(b).concurrency).toBeUndefined();
   });
 
   test('values reach scripts through env', () => {
     const b = app();
     prWorkflow(b).addJob('a', {
-      runsOn: 'ubuntu-24.04', permissions: {},
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
       steps: [runStep({ name: 'Use', env: { HEAD_SHA: github.sha }, run: 'echo "$HEAD_SHA"' })],
     });
-    expect(rendered(b).jobs.a.steps[0]).toEqual({ name: 'Use', env: { HEAD_SHA: '${{ github.sha }}' }, run: 'echo "$HEAD_SHA"\n' });
+    expect(rendered(b).jobs.a.steps[0]).toEqual({
+      name: 'Use',
+      env: { HEAD_SHA: '${{ github.sha }}' },
+      run: 'echo "$HEAD_SHA"\n',
+    });
   });
 });
 
 describe('errors name the construct path and the field', () => {
   test('fails when timeoutMinutes is out of range', () => {
-    expect(() => prWorkflow(app()).addJob('build', { runsOn: 'ubuntu-24.04', permissions: {}, timeoutMinutes: 0 }))
-      .toThrow('[wf/build] timeoutMinutes must be an integer from 1 to 360, got 0 (omit it for the default of 15)');
+    expect(() =>
+      prWorkflow(app()).addJob('build', { runsOn: 'ubuntu-24.04', permissions: {}, timeoutMinutes: 0 }),
+    ).toThrow('[wf/build] timeoutMinutes must be an integer from 1 to 360, got 0 (omit it for the default of 15)');
   });
 
   test('fails on a service container image without a pinned tag', () => {
-    expect(() => prWorkflow(app()).addJob('db', { runsOn: 'ubuntu-24.04', permissions: {}, services: { pg: { image: 'postgres:latest' } } }))
-      .toThrow('[wf/db] service containers: image "postgres:latest" needs a tag other than latest, or a digest');
-    expect(() => prWorkflow(app()).addJob('db', { runsOn: 'ubuntu-24.04', permissions: {}, services: { pg: { image: `postgres@sha256:${'a'.repeat(64)}` } } })).not.toThrow();
+    expect(() =>
+      prWorkflow(app()).addJob('db', {
+        runsOn: 'ubuntu-24.04',
+        permissions: {},
+        services: { pg: { image: 'postgres:latest' } },
+      }),
+    ).toThrow('[wf/db] service containers: image "postgres:latest" needs a tag other than latest, or a digest');
+    expect(() =>
+      prWorkflow(app()).addJob('db', {
+        runsOn: 'ubuntu-24.04',
+        permissions: {},
+        services: { pg: { image: `postgres@sha256:${'a'.repeat(64)}` } },
+      }),
+    ).not.toThrow();
   });
 
   test('fails on a duplicate job id', () => {
     const wf = prWorkflow(app());
     wf.addJob('build', { runsOn: 'ubuntu-24.04', permissions: {} });
-    expect(() => wf.addJob('build', { runsOn: 'ubuntu-24.04', permissions: {} })).toThrow('[wf] duplicate job id "build"');
+    expect(() => wf.addJob('build', { runsOn: 'ubuntu-24.04', permissions: {} })).toThrow(
+      '[wf] duplicate job id "build"',
+    );
   });
 
   test('fails on an invalid job id', () => {
-    expect(() => prWorkflow(app()).addJob('1st job', { runsOn: 'ubuntu-24.04', permissions: {} })).toThrow(/\[wf\/1st job\] job id "1st job" must start with a letter/);
+    expect(() => prWorkflow(app()).addJob('1st job', { runsOn: 'ubuntu-24.04', permissions: {} })).toThrow(
+      /\[wf\/1st job\] job id "1st job" must start with a letter/,
+    );
   });
 
   test('fails on a bad cron in a trigger', () => {
-    expect(() => new SecureWorkflow(app(), 'nightly', { name: 'n', description: 'd', triggers: { schedule: ['0 2 * *'] } }))
-      .toThrow('[nightly] triggers.schedule[0]: must have 5 fields (minute hour day-of-month month day-of-week), got 4 in "0 2 * *"');
+    expect(
+      () => new SecureWorkflow(app(), 'nightly', { name: 'n', description: 'd', triggers: { schedule: ['0 2 * *'] } }),
+    ).toThrow(
+      '[nightly] triggers.schedule[0]: must have 5 fields (minute hour day-of-month month day-of-week), got 4 in "0 2 * *"',
+    );
   });
 
   // Guards a past defect: synthesis crashed with a TypeError.
   test('fails naming the job when needs holds something that is not a job', () => {
     const a = app();
     const missing = [undefined] as unknown as SecureJob[];
-    expect(() => prWorkflow(a).addJob('y', { runsOn: 'ubuntu-24.04', permissions: {}, needs: missing, steps: [runStep({ name: 'y', run: 'true' })] }))
-      .toThrow('[wf/y] needs[0] is not a job (got undefined): pass the job object addJob returned');
+    expect(() =>
+      prWorkflow(a).addJob('y', {
+        runsOn: 'ubuntu-24.04',
+        permissions: {},
+        needs: missing,
+        steps: [runStep({ name: 'y', run: 'true' })],
+      }),
+    ).toThrow('[wf/y] needs[0] is not a job (got undefined): pass the job object addJob returned');
   });
 
   test('fails on a dispatch example that names an input the workflow does not declare', () => {
-    expect(() => new SecureWorkflow(app(), 'rollback', {
-      name: 'n', description: 'd',
-      triggers: { workflowDispatch: { inputs: { revision: { description: 'r', type: 'string', required: false, default: '' } } } },
-      dispatchExamples: [{ label: 'to a revision', inputs: { revison: '<number>' } }],
-    })).toThrow('[rollback] dispatchExamples[0] (to a revision): no workflow_dispatch input "revison"');
+    expect(
+      () =>
+        new SecureWorkflow(app(), 'rollback', {
+          name: 'n',
+          description: 'd',
+          triggers: {
+            workflowDispatch: {
+              inputs: { revision: { description: 'r', type: 'string', required: false, default: '' } },
+            },
+          },
+          dispatchExamples: [{ label: 'to a revision', inputs: { revison: '<number>' } }],
+        }),
+    ).toThrow('[rollback] dispatchExamples[0] (to a revision): no workflow_dispatch input "revison"');
   });
 
   test('fails at synthesis when a job needs a job of another workflow', () => {
     const a = app();
-    const other = prWorkflow(a, 'other').addJob('x', { runsOn: 'ubuntu-24.04', permissions: {}, steps: [runStep({ name: 'x', run: 'true' })] });
-    prWorkflow(a).addJob('y', { runsOn: 'ubuntu-24.04', permissions: {}, needs: [other], steps: [runStep({ name: 'y', run: 'true' })] });
+    const other = prWorkflow(a, 'other').addJob('x', {
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      steps: [runStep({ name: 'x', run: 'true' })],
+    });
+    prWorkflow(a).addJob('y', {
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      needs: [other],
+      steps: [runStep({ name: 'y', run: 'true' })],
+    });
     expect(() => a.synth()).toThrow(/\[wf\/y\] needs "other\/x", which belongs to another workflow/);
   });
 
@@ -124,7 +201,12 @@ describe('errors name the construct path and the field', () => {
     const a = app();
     const wf = prWorkflow(a);
     wf.addJob('a', { runsOn: 'ubuntu-24.04', permissions: {}, steps: [runStep({ name: 'a', run: 'true' })] });
-    wf.addJob('b', { runsOn: 'ubuntu-24.04', permissions: {}, if: Expression.raw("needs.a.outputs.x == 'true'"), steps: [runStep({ name: 'b', run: 'true' })] });
+    wf.addJob('b', {
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      if: Expression.raw("needs.a.outputs.x == 'true'"),
+      steps: [runStep({ name: 'b', run: 'true' })],
+    });
     expect(() => a.synth()).toThrow(/\[wf\/b\] reads needs\.a\.\* but does not list "a" in needs/);
   });
 
@@ -132,8 +214,18 @@ describe('errors name the construct path and the field', () => {
     const a = app();
     const wf = prWorkflow(a);
     const needs: any[] = [];
-    const x = wf.addJob('x', { runsOn: 'ubuntu-24.04', permissions: {}, needs, steps: [runStep({ name: 'x', run: 'true' })] });
-    const y = wf.addJob('y', { runsOn: 'ubuntu-24.04', permissions: {}, needs: [x], steps: [runStep({ name: 'y', run: 'true' })] });
+    const x = wf.addJob('x', {
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      needs,
+      steps: [runStep({ name: 'x', run: 'true' })],
+    });
+    const y = wf.addJob('y', {
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      needs: [x],
+      steps: [runStep({ name: 'y', run: 'true' })],
+    });
     (x.needs as any[]).push(y);
     expect(() => a.synth()).toThrow(/\[wf\] needs form a cycle: x → y → x/);
   });
@@ -142,14 +234,26 @@ describe('errors name the construct path and the field', () => {
     const a = app();
     const wf = prWorkflow(a);
     wf.addJob('empty', { runsOn: 'ubuntu-24.04', permissions: {} });
-    wf.addJob('dup', { runsOn: 'ubuntu-24.04', permissions: {}, steps: [runStep({ name: 'a', id: 's', run: 'true' }), runStep({ name: 'b', id: 's', run: 'true' })] });
-    expect(() => a.synth()).toThrow(/\[wf\/empty\] a job needs at least one step[\s\S]*\[wf\/dup\] steps\[1\] \("b"\): step id "s" is already used by steps\[0\]/);
+    wf.addJob('dup', {
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      steps: [runStep({ name: 'a', id: 's', run: 'true' }), runStep({ name: 'b', id: 's', run: 'true' })],
+    });
+    expect(() => a.synth()).toThrow(
+      /\[wf\/empty\] a job needs at least one step[\s\S]*\[wf\/dup\] steps\[1\] \("b"\): step id "s" is already used by steps\[0\]/,
+    );
   });
 
   test('fails at synthesis on an action missing from the lock, listing the pinned ones', () => {
     const a = app();
-    prWorkflow(a).addJob('a', { runsOn: 'ubuntu-24.04', permissions: {}, steps: [actionStep({ name: 'Mystery', action: 'someone/mystery-action' })] });
-    expect(() => a.synth()).toThrow(/\[wf\/a\] steps\[0\] \("Mystery"\): action "someone\/mystery-action" is not in actions\.lock\.json; pinned actions: .*actions\/checkout/);
+    prWorkflow(a).addJob('a', {
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      steps: [actionStep({ name: 'Mystery', action: 'someone/mystery-action' })],
+    });
+    expect(() => a.synth()).toThrow(
+      /\[wf\/a\] steps\[0\] \("Mystery"\): action "someone\/mystery-action" is not in actions\.lock\.json; pinned actions: .*actions\/checkout/,
+    );
   });
 
   test('the override escape hatch is still checked by the policy', () => {
@@ -157,21 +261,28 @@ describe('errors name the construct path and the field', () => {
     const wf = prWorkflow(a);
     wf.addJob('a', { runsOn: 'ubuntu-24.04', permissions: {}, steps: [checkout()] });
     wf.addOverride('jobs.a.steps.0.uses', 'actions/checkout@v4');
-    expect(() => a.synth()).toThrow(/\[wf\/a\] pipelines:pinned-actions: steps\[0\] \("Check out"\): "actions\/checkout@v4" is not pinned/);
+    expect(() => a.synth()).toThrow(
+      /\[wf\/a\] pipelines:pinned-actions: steps\[0\] \("Check out"\): "actions\/checkout@v4" is not pinned/,
+    );
   });
 });
 
 describe('ActionPins', () => {
   test('rejects a lock entry with a short SHA or a bad version, naming it', () => {
-    expect(() => ActionPins.fromJson({ actions: { 'actions/checkout': { version: 'v7.0.1', sha: 'abc123' } } }, 'lock.json'))
-      .toThrow('lock.json: actions["actions/checkout"].sha must be a full 40-hex commit SHA, got "abc123"');
-    expect(() => ActionPins.fromJson({ actions: { 'actions/checkout': { version: 'v7', sha: 'a'.repeat(40) } } }, 'lock.json'))
-      .toThrow('lock.json: actions["actions/checkout"].version must be vX.Y.Z, got "v7"');
+    expect(() =>
+      ActionPins.fromJson({ actions: { 'actions/checkout': { version: 'v7.0.1', sha: 'abc123' } } }, 'lock.json'),
+    ).toThrow('lock.json: actions["actions/checkout"].sha must be a full 40-hex commit SHA, got "abc123"');
+    expect(() =>
+      ActionPins.fromJson({ actions: { 'actions/checkout': { version: 'v7', sha: 'a'.repeat(40) } } }, 'lock.json'),
+    ).toThrow('lock.json: actions["actions/checkout"].version must be vX.Y.Z, got "v7"');
   });
 
   test('resolves sub-actions through their repository and the SLSA generator by tag', () => {
-    expect(pins.resolve('actions/cache/restore').uses).toBe('actions/cache/restore@27d5ce7f107fe9357f9df03efb73ab90386fccae');
-    expect(pins.resolve('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml').uses)
-      .toBe('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0');
+    expect(pins.resolve('actions/cache/restore').uses).toBe(
+      'actions/cache/restore@27d5ce7f107fe9357f9df03efb73ab90386fccae',
+    );
+    expect(
+      pins.resolve('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml').uses,
+    ).toBe('slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0');
   });
 });

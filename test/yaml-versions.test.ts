@@ -10,7 +10,8 @@ const yamlFiles = generatedPaths(files).filter((f) => /\.ya?ml$/.test(f) && !f.i
 function parse(text: string, version: '1.1' | '1.2', isWorkflow: boolean): unknown {
   const doc = YAML.parseDocument(text, { version });
   if (isWorkflow && YAML.isMap(doc.contents)) {
-    for (const pair of doc.contents.items) if (YAML.isScalar(pair.key) && pair.key.value === true && String(pair.key.source) === 'on') pair.key.value = 'on';
+    for (const pair of doc.contents.items)
+      if (YAML.isScalar(pair.key) && pair.key.value === true && String(pair.key.source) === 'on') pair.key.value = 'on';
   }
   return doc.toJS();
 }
@@ -30,7 +31,18 @@ describe('every generated YAML file reads the same under YAML 1.1 and 1.2', () =
   });
 
   test('the renderer quotes what 1.1 would misread, and nothing else', () => {
-    const text = toYaml({ time: '06:00', answer: 'yes', flag: 'off', letter: 'y', mode: '0755', name: 'tts', port: 8000, script: 'a\nb\n' });
-    expect(text).toBe('time: "06:00"\nanswer: "yes"\nflag: "off"\nletter: "y"\nmode: "0755"\nname: tts\nport: 8000\nscript: |\n  a\n  b\n');
+    const text = toYaml({
+      time: '06:00',
+      answer: 'yes',
+      flag: 'off',
+      letter: 'y',
+      mode: '0755',
+      name: 'tts',
+      port: 8000,
+      script: 'a\nb\n',
+    });
+    expect(text).toBe(
+      'time: "06:00"\nanswer: "yes"\nflag: "off"\nletter: "y"\nmode: "0755"\nname: tts\nport: 8000\nscript: |\n  a\n  b\n',
+    );
   });
 });

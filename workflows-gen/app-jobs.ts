@@ -1,6 +1,20 @@
 import {
-  CACHE_FAMILIES, Expression, MODELS_MANIFEST, npmInstallSteps, READ_CONTENTS, runStep, stepOutput, XCBEAUTIFY, xcodebuildInvocation,
-  type AppDefinition, type JobStep, type Platform, type SecureJob, type SecureJobProps, type SecureWorkflow, type StepOptions,
+  CACHE_FAMILIES,
+  Expression,
+  MODELS_MANIFEST,
+  npmInstallSteps,
+  READ_CONTENTS,
+  runStep,
+  stepOutput,
+  XCBEAUTIFY,
+  xcodebuildInvocation,
+  type AppDefinition,
+  type JobStep,
+  type Platform,
+  type SecureJob,
+  type SecureJobProps,
+  type SecureWorkflow,
+  type StepOptions,
 } from '../src';
 
 /** SwiftPM's checkouts under the derived data xcodebuild is given. */
@@ -30,7 +44,12 @@ export function swiftpmCacheKey(app: AppDefinition): Expression {
  * source of the model list every per-model step reads, never a hard-coded list. `npmCache` false for
  * a workflow that also runs for tags (no cache on a release path).
  */
-export function addModelsMatrixJob(workflow: SecureWorkflow, platform: Platform, props: Partial<SecureJobProps> = {}, npmCache = true): SecureJob {
+export function addModelsMatrixJob(
+  workflow: SecureWorkflow,
+  platform: Platform,
+  props: Partial<SecureJobProps> = {},
+  npmCache = true,
+): SecureJob {
   const step = runStep({
     name: 'Validate models.json and print the matrix',
     id: 'manifest',
@@ -90,13 +109,35 @@ export interface PerModelTestStepProps extends Partial<StepOptions> {
  * job summary, and the step fails if any model did.
  */
 export function perModelTestStep(props: PerModelTestStepProps): JobStep {
-  const { app, models, onlyTesting, title, resultBundlePrefix, testRunnerEnv, afterPass, codeCoverage, env, ...options } = props;
-  const invocation = xcodebuildInvocation({ action: 'test-without-building', project: app.project, scheme: app.scheme, onlyTesting, codeCoverage, resultBundle: `build/${resultBundlePrefix}-MODEL.xcresult` });
+  const {
+    app,
+    models,
+    onlyTesting,
+    title,
+    resultBundlePrefix,
+    testRunnerEnv,
+    afterPass,
+    codeCoverage,
+    env,
+    ...options
+  } = props;
+  const invocation = xcodebuildInvocation({
+    action: 'test-without-building',
+    project: app.project,
+    scheme: app.scheme,
+    onlyTesting,
+    codeCoverage,
+    resultBundle: `build/${resultBundlePrefix}-MODEL.xcresult`,
+  });
   // The result bundle is named per model inside the loop, so it is not a fixed env value.
   const { RESULT_BUNDLE: _perModel, ...xcodeEnv } = invocation.env;
-  const runnerVars = Object.entries({ MODEL_ID: '"$id"', MODELS_DIR: '"$PWD/$MODELS_DIR"', ...testRunnerEnv }).map(([k, v]) => `TEST_RUNNER_${k}=${v}`).join(' ');
+  const runnerVars = Object.entries({ MODEL_ID: '"$id"', MODELS_DIR: '"$PWD/$MODELS_DIR"', ...testRunnerEnv })
+    .map(([k, v]) => `TEST_RUNNER_${k}=${v}`)
+    .join(' ');
   const command = invocation.command;
-  const passed = afterPass ? `{ ${runnerVars} ${command} | ${XCBEAUTIFY}; } && { ${afterPass}; }` : `${runnerVars} ${command} | ${XCBEAUTIFY}`;
+  const passed = afterPass
+    ? `{ ${runnerVars} ${command} | ${XCBEAUTIFY}; } && { ${afterPass}; }`
+    : `${runnerVars} ${command} | ${XCBEAUTIFY}`;
   return runStep({
     ...options,
     name: options.name ?? title,
@@ -106,7 +147,7 @@ export function perModelTestStep(props: PerModelTestStepProps): JobStep {
       // shell: bash runs with -e and pipefail: a model's failing tests fail its `if`, not the step.
       'status=0',
       `{ echo "### ${title}"; echo; echo "| model | provider | version | result |"; echo "| --- | --- | --- | --- |"; } >> "$GITHUB_STEP_SUMMARY"`,
-      'while IFS=$\'\\t\' read -r id provider version; do',
+      "while IFS=$'\\t' read -r id provider version; do",
       `  RESULT_BUNDLE="build/${resultBundlePrefix}-$id.xcresult"`,
       `  if ${passed.split('\n').join('\n    ')}; then`,
       '    echo "| $id | $provider | $version | passed |" >> "$GITHUB_STEP_SUMMARY"',

@@ -1,13 +1,50 @@
 import {
-  APP_HEALTH, APP_HEALTH_SETTINGS, APP_RELEASE_SECRETS, APPLE_TEAM_VARIABLE, BRANCH_PUSH_ATTEMPTS, APPCAST_ADD, APPCAST_EVERYONE, APPCAST_PHASE, APPCAST_WITHDRAW, checkout, cliStep, downloadArtifact, Expression, github, notarizeStep, npmInstallSteps,
-  releaseNotesStep, runnerVariables, runStep, stepOutput, SecureWorkflow, secret, stepOutcome, selectXcode, temporaryKeychainSteps, uploadArtifact, variable, type AppRelease, type CliContract, type CliStepProps, type Construct, type JobStep, type Platform, type WorkflowJob,
+  APP_HEALTH,
+  APP_HEALTH_SETTINGS,
+  APP_RELEASE_SECRETS,
+  APPLE_TEAM_VARIABLE,
+  BRANCH_PUSH_ATTEMPTS,
+  APPCAST_ADD,
+  APPCAST_EVERYONE,
+  APPCAST_PHASE,
+  APPCAST_WITHDRAW,
+  checkout,
+  cliStep,
+  downloadArtifact,
+  Expression,
+  github,
+  notarizeStep,
+  npmInstallSteps,
+  releaseNotesStep,
+  runnerVariables,
+  runStep,
+  stepOutput,
+  SecureWorkflow,
+  secret,
+  stepOutcome,
+  selectXcode,
+  temporaryKeychainSteps,
+  uploadArtifact,
+  variable,
+  type AppRelease,
+  type CliContract,
+  type CliStepProps,
+  type Construct,
+  type JobStep,
+  type Platform,
+  type WorkflowJob,
 } from '../src';
 
 /** Releases of the app run one at a time (a newer tag replaces a pending one); withdrawals stay outside it. */
 const FEED_CONCURRENCY = { group: 'app-feed', cancelInProgress: false } as const;
 const FEED_DIR = 'feed';
 const FEED_FILE = `${FEED_DIR}/appcast.xml`;
-const BOT = ['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'].join(' ');
+const BOT = [
+  '-c',
+  'user.name=github-actions[bot]',
+  '-c',
+  'user.email=41898282+github-actions[bot]@users.noreply.github.com',
+].join(' ');
 
 /**
  * Checks out the feed branch without keeping the token in `.git/config`: the job runs dependency
@@ -28,23 +65,30 @@ const FEED_PUSH_ATTEMPTS = BRANCH_PUSH_ATTEMPTS;
  * `.git/config` or a command line), and no dependency code runs in them: the edit steps, which run
  * the CLI, hold no write token. `message` may use `$VERSION`.
  */
-function feedUpdateSteps<F extends string, S extends F>(release: AppRelease, cli: CliContract<F, S>, props: CliStepProps<F, S>, message: string): JobStep[] {
+function feedUpdateSteps<F extends string, S extends F>(
+  release: AppRelease,
+  cli: CliContract<F, S>,
+  props: CliStepProps<F, S>,
+  message: string,
+): JobStep[] {
   const steps: JobStep[] = [];
   let refused: JobStep | undefined;
   for (let attempt = 1; attempt <= FEED_PUSH_ATTEMPTS; attempt++) {
     const last = attempt === FEED_PUSH_ATTEMPTS;
     const again = refused ? { if: stepOutcome(refused).eq('failure') } : {};
     const suffix = attempt === 1 ? '' : ` (attempt ${attempt}: the branch moved)`;
-    steps.push(cliStep(cli, {
-      ...props,
-      ...again,
-      name: `${props.name}${suffix}`,
-      env: { ...props.env, FEED_CHECKOUT: FEED_DIR },
-      after: [
-        'git -C "$FEED_CHECKOUT" add appcast.xml',
-        `git -C "$FEED_CHECKOUT" ${BOT} commit --quiet -m "${message}"`,
-      ].join('\n'),
-    }));
+    steps.push(
+      cliStep(cli, {
+        ...props,
+        ...again,
+        name: `${props.name}${suffix}`,
+        env: { ...props.env, FEED_CHECKOUT: FEED_DIR },
+        after: [
+          'git -C "$FEED_CHECKOUT" add appcast.xml',
+          `git -C "$FEED_CHECKOUT" ${BOT} commit --quiet -m "${message}"`,
+        ].join('\n'),
+      }),
+    );
     const publish = runStep({
       name: `Publish the feed${suffix}`,
       id: `publish-feed-${attempt}`,
@@ -59,11 +103,11 @@ function feedUpdateSteps<F extends string, S extends F>(release: AppRelease, cli
         last
           ? `echo "::error::$FEED_BRANCH kept moving (${FEED_PUSH_ATTEMPTS} attempts); the feed was not published"`
           : [
-            '# The next steps apply the edit again on the new head.',
-            'git -C "$FEED_CHECKOUT" fetch --quiet --depth 1 origin "$FEED_BRANCH"',
-            'git -C "$FEED_CHECKOUT" reset --quiet --hard FETCH_HEAD',
-            `echo "::warning::$FEED_BRANCH moved while this job changed it (attempt ${attempt} of ${FEED_PUSH_ATTEMPTS}); applying the change again on its new head"`,
-          ].join('\n'),
+              '# The next steps apply the edit again on the new head.',
+              'git -C "$FEED_CHECKOUT" fetch --quiet --depth 1 origin "$FEED_BRANCH"',
+              'git -C "$FEED_CHECKOUT" reset --quiet --hard FETCH_HEAD',
+              `echo "::warning::$FEED_BRANCH moved while this job changed it (attempt ${attempt} of ${FEED_PUSH_ATTEMPTS}); applying the change again on its new head"`,
+            ].join('\n'),
         'exit 1',
       ].join('\n'),
     });
@@ -80,7 +124,11 @@ function feedUpdateSteps<F extends string, S extends F>(release: AppRelease, cli
  * appcast item on the `beta` channel), Sparkle's phased rollout to everyone, and everyone at once,
  * each step behind its protected GitHub environment. No cache anywhere: a release build starts clean.
  */
-export function appReleaseWorkflow(scope: Construct, platform: Platform, performance: SecureWorkflow): SecureWorkflow | undefined {
+export function appReleaseWorkflow(
+  scope: Construct,
+  platform: Platform,
+  performance: SecureWorkflow,
+): SecureWorkflow | undefined {
   const release = platform.appRelease;
   if (!release) return undefined;
   const app = platform.app;
@@ -92,7 +140,10 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform, perform
   });
   const archive = `${app.scheme}.zip`;
   const exportDir = '"$RUNNER_TEMP/export"';
-  const keychain = temporaryKeychainSteps({ p12Base64: APP_RELEASE_SECRETS.certificateP12, p12Password: APP_RELEASE_SECRETS.certificatePassword });
+  const keychain = temporaryKeychainSteps({
+    p12Base64: APP_RELEASE_SECRETS.certificateP12,
+    p12Password: APP_RELEASE_SECRETS.certificatePassword,
+  });
   const teamId = variable(APPLE_TEAM_VARIABLE);
 
   const versionStep = runStep({
@@ -120,8 +171,11 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform, perform
       runStep({
         name: 'Archive with the Developer ID identity',
         env: {
-          PROJECT: app.project, SCHEME: app.scheme, TEAM_ID: teamId,
-          SHORT_VERSION: stepOutput(versionStep, 'short-version'), BUILD: stepOutput(versionStep, 'build'),
+          PROJECT: app.project,
+          SCHEME: app.scheme,
+          TEAM_ID: teamId,
+          SHORT_VERSION: stepOutput(versionStep, 'short-version'),
+          BUILD: stepOutput(versionStep, 'build'),
         },
         run: [
           `flag="-project"; [[ "$PROJECT" != *.xcworkspace ]] || flag="-workspace"`,
@@ -147,10 +201,20 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform, perform
   build.addOutput('short-version', stepOutput(versionStep, 'short-version'));
   build.addOutput('build', stepOutput(versionStep, 'build'));
   const version = { VERSION: build.output('build'), SHORT_VERSION: build.output('short-version'), TAG: github.refName };
-  const feedJob = (id: string, name: string, environment: string, needs: WorkflowJob[], steps: JobStep[]) => workflow.addJob(id, {
-    name, runsOn: platform.runners.linux, environment, needs, permissions: { contents: 'write' }, timeoutMinutes: 15,
-    steps: [...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }), feedCheckout(release), ...steps],
-  });
+  const feedJob = (id: string, name: string, environment: string, needs: WorkflowJob[], steps: JobStep[]) =>
+    workflow.addJob(id, {
+      name,
+      runsOn: platform.runners.linux,
+      environment,
+      needs,
+      permissions: { contents: 'write' },
+      timeoutMinutes: 15,
+      steps: [
+        ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
+        feedCheckout(release),
+        ...steps,
+      ],
+    });
 
   // In the workspace, beside the archive and outside the feed's checkout (FEED_DIR).
   const notes = 'release-notes.md';
@@ -160,53 +224,116 @@ export function appReleaseWorkflow(scope: Construct, platform: Platform, perform
     name: 'Performance of the tag against the nightly history',
     workflow: performance,
   });
-  const beta = feedJob('beta', 'Beta channel (GitHub pre-release, appcast channel "beta")', release.environments.beta, [build, performanceGate], [
-    downloadArtifact({ name: 'app-release', path: '.' }),
-    releaseNotesStep({ tag: github.refName, tagPrefix: release.tagPrefix, out: notes, env: { GH_TOKEN: github.token } }),
-    runStep({
-      name: 'GitHub pre-release with the notarized build',
-      env: { ...version, ARCHIVE: archive, NOTES: notes, GH_TOKEN: github.token },
-      run: 'gh release create "$TAG" "$ARCHIVE" --verify-tag --prerelease --title "$SHORT_VERSION ($VERSION)" --notes-file "$NOTES"',
-    }),
-    ...feedUpdateSteps(release, APPCAST_ADD, {
-      name: 'Add the build to the beta channel',
-      env: { [APP_RELEASE_SECRETS.sparkleKey]: secret(APP_RELEASE_SECRETS.sparkleKey) },
-      args: {
-        feed: FEED_FILE, version: version.VERSION, shortVersion: version.SHORT_VERSION, archive, channel: 'beta', edKeyEnv: APP_RELEASE_SECRETS.sparkleKey, title: app.scheme, releaseNotes: notes,
-        url: Expression.raw(`format('{0}/{1}/releases/download/{2}/{3}', github.server_url, github.repository, github.ref_name, ${Expression.literal(archive)})`),
-      },
-    }, 'beta: $VERSION'),
-  ]);
+  const beta = feedJob(
+    'beta',
+    'Beta channel (GitHub pre-release, appcast channel "beta")',
+    release.environments.beta,
+    [build, performanceGate],
+    [
+      downloadArtifact({ name: 'app-release', path: '.' }),
+      releaseNotesStep({
+        tag: github.refName,
+        tagPrefix: release.tagPrefix,
+        out: notes,
+        env: { GH_TOKEN: github.token },
+      }),
+      runStep({
+        name: 'GitHub pre-release with the notarized build',
+        env: { ...version, ARCHIVE: archive, NOTES: notes, GH_TOKEN: github.token },
+        run: 'gh release create "$TAG" "$ARCHIVE" --verify-tag --prerelease --title "$SHORT_VERSION ($VERSION)" --notes-file "$NOTES"',
+      }),
+      ...feedUpdateSteps(
+        release,
+        APPCAST_ADD,
+        {
+          name: 'Add the build to the beta channel',
+          env: { [APP_RELEASE_SECRETS.sparkleKey]: secret(APP_RELEASE_SECRETS.sparkleKey) },
+          args: {
+            feed: FEED_FILE,
+            version: version.VERSION,
+            shortVersion: version.SHORT_VERSION,
+            archive,
+            channel: 'beta',
+            edKeyEnv: APP_RELEASE_SECRETS.sparkleKey,
+            title: app.scheme,
+            releaseNotes: notes,
+            url: Expression.raw(
+              `format('{0}/{1}/releases/download/{2}/{3}', github.server_url, github.repository, github.ref_name, ${Expression.literal(archive)})`,
+            ),
+          },
+        },
+        'beta: $VERSION',
+      ),
+    ],
+  );
 
   // Before a stage widens the rollout: the build's crash-free sessions so far (the beta's, then the
   // phased groups'), from the app's health endpoint; without one configured, the summary says so.
-  const healthCheck = (stage: string) => cliStep(APP_HEALTH, {
-    name: `Crash-free sessions of the build before ${stage}`,
-    env: { [APP_HEALTH_SETTINGS.tokenSecret]: secret(APP_HEALTH_SETTINGS.tokenSecret) },
-    args: {
-      url: variable(APP_HEALTH_SETTINGS.urlVariable), version: version.VERSION, minCrashFreePct: release.health.minCrashFreeSessionsPct,
-      minSessions: release.health.minSessions, tokenEnv: APP_HEALTH_SETTINGS.tokenSecret, summary: runnerVariables.stepSummary,
-    },
-    before: [
-      'if [ -z "$URL" ]; then',
-      `  echo "::notice::No ${APP_HEALTH_SETTINGS.urlVariable} variable: the build's crash-free sessions are not checked before ${stage}"`,
-      `  { echo "### Crash-free sessions: not checked"; echo; echo "No \\\`${APP_HEALTH_SETTINGS.urlVariable}\\\` variable is set: the stage goes on without the build's crash figures (docs/MONITORING.md)."; } >> "$GITHUB_STEP_SUMMARY"`,
-      '  exit 0',
-      'fi',
-    ].join('\n'),
-  });
+  const healthCheck = (stage: string) =>
+    cliStep(APP_HEALTH, {
+      name: `Crash-free sessions of the build before ${stage}`,
+      env: { [APP_HEALTH_SETTINGS.tokenSecret]: secret(APP_HEALTH_SETTINGS.tokenSecret) },
+      args: {
+        url: variable(APP_HEALTH_SETTINGS.urlVariable),
+        version: version.VERSION,
+        minCrashFreePct: release.health.minCrashFreeSessionsPct,
+        minSessions: release.health.minSessions,
+        tokenEnv: APP_HEALTH_SETTINGS.tokenSecret,
+        summary: runnerVariables.stepSummary,
+      },
+      before: [
+        'if [ -z "$URL" ]; then',
+        `  echo "::notice::No ${APP_HEALTH_SETTINGS.urlVariable} variable: the build's crash-free sessions are not checked before ${stage}"`,
+        `  { echo "### Crash-free sessions: not checked"; echo; echo "No \\\`${APP_HEALTH_SETTINGS.urlVariable}\\\` variable is set: the stage goes on without the build's crash figures (docs/MONITORING.md)."; } >> "$GITHUB_STEP_SUMMARY"`,
+        '  exit 0',
+        'fi',
+      ].join('\n'),
+    });
 
-  const phased = feedJob('phased', `Phased rollout (Sparkle, a group every ${release.phasedRolloutIntervalHours} h)`, release.environments.phased, [build, beta], [
-    healthCheck('the phased rollout'),
-    ...feedUpdateSteps(release, APPCAST_PHASE, { name: 'Start the phased rollout in the feed', args: { feed: FEED_FILE, version: version.VERSION, intervalHours: release.phasedRolloutIntervalHours } }, 'phased rollout: $VERSION'),
-    runStep({ name: 'Mark the GitHub release as released', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --prerelease=false --latest=false' }),
-  ]);
+  const phased = feedJob(
+    'phased',
+    `Phased rollout (Sparkle, a group every ${release.phasedRolloutIntervalHours} h)`,
+    release.environments.phased,
+    [build, beta],
+    [
+      healthCheck('the phased rollout'),
+      ...feedUpdateSteps(
+        release,
+        APPCAST_PHASE,
+        {
+          name: 'Start the phased rollout in the feed',
+          args: { feed: FEED_FILE, version: version.VERSION, intervalHours: release.phasedRolloutIntervalHours },
+        },
+        'phased rollout: $VERSION',
+      ),
+      runStep({
+        name: 'Mark the GitHub release as released',
+        env: { TAG: github.refName, GH_TOKEN: github.token },
+        run: 'gh release edit "$TAG" --prerelease=false --latest=false',
+      }),
+    ],
+  );
 
-  feedJob('everyone', 'Everyone', release.environments.everyone, [build, phased], [
-    healthCheck('offering it to everyone'),
-    ...feedUpdateSteps(release, APPCAST_EVERYONE, { name: 'Offer the build to everyone in the feed', args: { feed: FEED_FILE, version: version.VERSION } }, 'everyone: $VERSION'),
-    runStep({ name: 'Mark the GitHub release as the latest', env: { TAG: github.refName, GH_TOKEN: github.token }, run: 'gh release edit "$TAG" --latest' }),
-  ]);
+  feedJob(
+    'everyone',
+    'Everyone',
+    release.environments.everyone,
+    [build, phased],
+    [
+      healthCheck('offering it to everyone'),
+      ...feedUpdateSteps(
+        release,
+        APPCAST_EVERYONE,
+        { name: 'Offer the build to everyone in the feed', args: { feed: FEED_FILE, version: version.VERSION } },
+        'everyone: $VERSION',
+      ),
+      runStep({
+        name: 'Mark the GitHub release as the latest',
+        env: { TAG: github.refName, GH_TOKEN: github.token },
+        run: 'gh release edit "$TAG" --latest',
+      }),
+    ],
+  );
   return workflow;
 }
 
@@ -220,11 +347,16 @@ export function appRollbackWorkflow(scope: Construct, platform: Platform): Secur
   if (!release) return undefined;
   const workflow = new SecureWorkflow(scope, 'app-rollback', {
     name: 'Withdraw an app build',
-    description: 'On demand: removes a bad build from the Sparkle appcast (the previous build is offered again) and marks its GitHub release as a pre-release.',
+    description:
+      'On demand: removes a bad build from the Sparkle appcast (the previous build is offered again) and marks its GitHub release as a pre-release.',
     triggers: {
       workflowDispatch: {
         inputs: {
-          build: { description: 'CFBundleVersion of the bad build (the release run number; see the appcast)', type: 'string', required: true },
+          build: {
+            description: 'CFBundleVersion of the bad build (the release run number; see the appcast)',
+            type: 'string',
+            required: true,
+          },
           tag: { description: `Its tag, e.g. ${release.tagPrefix}1.4.0`, type: 'string', required: true },
         },
       },
@@ -241,7 +373,12 @@ export function appRollbackWorkflow(scope: Construct, platform: Platform): Secur
     steps: [
       ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
       feedCheckout(release),
-      ...feedUpdateSteps(release, APPCAST_WITHDRAW, { name: 'Withdraw it from the feed', args: { feed: FEED_FILE, version: workflow.input('build') } }, 'withdraw: $VERSION'),
+      ...feedUpdateSteps(
+        release,
+        APPCAST_WITHDRAW,
+        { name: 'Withdraw it from the feed', args: { feed: FEED_FILE, version: workflow.input('build') } },
+        'withdraw: $VERSION',
+      ),
       runStep({
         name: 'Mark its GitHub release as a pre-release',
         env: { TAG: workflow.input('tag'), TAG_PREFIX: release.tagPrefix, GH_TOKEN: github.token },

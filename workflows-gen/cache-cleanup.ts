@@ -14,7 +14,16 @@ export function cacheCleanupWorkflow(scope: Construct, platform: Platform): Secu
     description: 'Deletes Actions caches of model versions no longer in models.json and of closed pull requests.',
     triggers: {
       schedule: [platform.schedules.cacheCleanup],
-      workflowDispatch: { inputs: { 'dry-run': { description: 'List what would be deleted, delete nothing', type: 'boolean', required: false, default: false } } },
+      workflowDispatch: {
+        inputs: {
+          'dry-run': {
+            description: 'List what would be deleted, delete nothing',
+            type: 'boolean',
+            required: false,
+            default: false,
+          },
+        },
+      },
     },
     concurrency: { group: github.workflow, cancelInProgress: false },
   });

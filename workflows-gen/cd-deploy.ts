@@ -1,12 +1,42 @@
 import {
-  addHelmRollout, CANARY_CHECK_INTERVAL_SECONDS, performanceHistoryFile, serviceLoadScenario, DEFAULT_METRICS_PATH, Expression, PROMETHEUS_SETTINGS, releasesOf, rolloutJobPrefix, HelmChart, installCosign, registryLogin, runStep, secret,
-  SecureWorkflow, variable, verifyImageSignatureStep, WATCH_RATE_RPS,
-  type Construct, type Deployment, type Platform, type SecureJob,
+  addHelmRollout,
+  CANARY_CHECK_INTERVAL_SECONDS,
+  performanceHistoryFile,
+  serviceLoadScenario,
+  DEFAULT_METRICS_PATH,
+  Expression,
+  PROMETHEUS_SETTINGS,
+  releasesOf,
+  rolloutJobPrefix,
+  HelmChart,
+  installCosign,
+  registryLogin,
+  runStep,
+  secret,
+  SecureWorkflow,
+  variable,
+  verifyImageSignatureStep,
+  WATCH_RATE_RPS,
+  type Construct,
+  type Deployment,
+  type Platform,
+  type SecureJob,
 } from '../src';
-import { canaryModeOf, digestInput, GITHUB_OIDC_ISSUER, isDefaultBranchRef, isReleaseRef, signerIdentity } from './delivery';
+import {
+  canaryModeOf,
+  digestInput,
+  GITHUB_OIDC_ISSUER,
+  isDefaultBranchRef,
+  isReleaseRef,
+  signerIdentity,
+} from './delivery';
 
 /** The condition under which a deployment's jobs run: its environment was asked for, from the right kind of ref. */
-export function deploymentCondition(platform: Platform, deployment: Deployment, environmentInput: Expression): Expression {
+export function deploymentCondition(
+  platform: Platform,
+  deployment: Deployment,
+  environmentInput: Expression,
+): Expression {
   const asked = environmentInput.eq(deployment.environment);
   return asked.and(deployment.on === 'release-tag' ? isReleaseRef(platform) : isDefaultBranchRef(platform));
 }
@@ -23,12 +53,22 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
   if (platform.deployments.length === 0) return undefined;
   const workflow = new SecureWorkflow(scope, 'cd-deploy', {
     name: 'Deploy',
-    description: 'Called by ci-build-push: verifies each image digest\'s cosign signature, then rolls the services out to one environment by digest through its stages (canary, watch with smoke tests and an error-rate and latency gate on Prometheus or synthetic traffic, promotion), each stage rolling back on failure.',
+    description:
+      "Called by ci-build-push: verifies each image digest's cosign signature, then rolls the services out to one environment by digest through its stages (canary, watch with smoke tests and an error-rate and latency gate on Prometheus or synthetic traffic, promotion), each stage rolling back on failure.",
     triggers: {
       workflowCall: {
         inputs: {
-          environment: { description: `Environment to deploy: ${platform.deployments.map((d) => d.environment).join(', ')}`, type: 'string', required: true },
-          ...Object.fromEntries(platform.services.map((s) => [digestInput(s), { description: `Digest of the ${s.name} image, sha256:…`, type: 'string' as const, required: true }])),
+          environment: {
+            description: `Environment to deploy: ${platform.deployments.map((d) => d.environment).join(', ')}`,
+            type: 'string',
+            required: true,
+          },
+          ...Object.fromEntries(
+            platform.services.map((s) => [
+              digestInput(s),
+              { description: `Digest of the ${s.name} image, sha256:…`, type: 'string' as const, required: true },
+            ]),
+          ),
         },
       },
     },
@@ -50,15 +90,19 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
       registryLogin({ registry: platform.registry.host }),
       installCosign({ version: platform.toolchain.cosign }),
       // Signed by ci-provenance.yml in this very run: its ref and commit are this run's.
-      ...platform.services.map((s) => verifyImageSignatureStep({
-        name: `Verify the signature of ${s.name}`,
-        image: s.imageRepository,
-        digest: workflow.input(digestInput(s)),
-        identity: { exact: Expression.raw(`format('{0}@{1}', ${Expression.literal(signerIdentity(platform))}, github.ref)`) },
-        issuer: GITHUB_OIDC_ISSUER,
-        repository: platform.repository,
-        sameCommit: true,
-      })),
+      ...platform.services.map((s) =>
+        verifyImageSignatureStep({
+          name: `Verify the signature of ${s.name}`,
+          image: s.imageRepository,
+          digest: workflow.input(digestInput(s)),
+          identity: {
+            exact: Expression.raw(`format('{0}@{1}', ${Expression.literal(signerIdentity(platform))}, github.ref)`),
+          },
+          issuer: GITHUB_OIDC_ISSUER,
+          repository: platform.repository,
+          sameCommit: true,
+        }),
+      ),
     ],
   });
   // Later jobs read the digests from here, so nothing unverified can reach a cluster.
@@ -92,11 +136,19 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
         watchRate: WATCH_RATE_RPS,
         maxErrorRatePct: deployment.maxErrorRatePct,
         // A synthetic watch beside the service's nightly history (informational: other rate, other path).
-        ...(service.performance ? { nightlyHistory: {
-          branch: platform.performanceHistoryBranch,
-          file: performanceHistoryFile(serviceLoadScenario(service.name), service.performance, platform.runners.linux),
-          thresholds: service.performance.thresholds,
-        } } : {}),
+        ...(service.performance
+          ? {
+              nightlyHistory: {
+                branch: platform.performanceHistoryBranch,
+                file: performanceHistoryFile(
+                  serviceLoadScenario(service.name),
+                  service.performance,
+                  platform.runners.linux,
+                ),
+                thresholds: service.performance.thresholds,
+              },
+            }
+          : {}),
         // Set in the environment, the watch windows judge the real traffic instead of synthetic requests.
         prometheus: {
           url: variable(PROMETHEUS_SETTINGS.urlVariable),
@@ -106,7 +158,7 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
           intervalSeconds: CANARY_CHECK_INTERVAL_SECONDS,
         },
         // A service goes after the services it calls are fully promoted.
-        needs: [verify, ...previous ? [previous] : []],
+        needs: [verify, ...(previous ? [previous] : [])],
         if: deploymentCondition(platform, deployment, environment),
       });
       previous = rollout.promotion;

@@ -1,6 +1,26 @@
 import {
-  clusterAccessPermissions, currentRevisionLines, HELM_TIMEOUT, HELM_WHEN_FREE_FUNCTION, portForwardScript, PORT_FORWARD_URL, clusterAccessSteps, HelmChart, installCosign, npmInstallSteps, registryLogin, runStep, stepOutput, SecureWorkflow, setupHelm,
-  releasesOf, SMOKE_TEST, cliStep, status, verifyImageSignatureStep, type Construct, type Platform,
+  clusterAccessPermissions,
+  currentRevisionLines,
+  HELM_TIMEOUT,
+  HELM_WHEN_FREE_FUNCTION,
+  portForwardScript,
+  PORT_FORWARD_URL,
+  clusterAccessSteps,
+  HelmChart,
+  installCosign,
+  npmInstallSteps,
+  registryLogin,
+  runStep,
+  stepOutput,
+  SecureWorkflow,
+  setupHelm,
+  releasesOf,
+  SMOKE_TEST,
+  cliStep,
+  status,
+  verifyImageSignatureStep,
+  type Construct,
+  type Platform,
 } from '../src';
 import { GITHUB_OIDC_ISSUER, signerIdentity } from './delivery';
 
@@ -29,14 +49,35 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
   if (platform.deployments.length === 0) return undefined;
   const workflow = new SecureWorkflow(scope, 'cd-rollback', {
     name: 'Roll back a deployment',
-    description: 'On demand: one service of one environment back to a previous Helm revision or to a signed digest, verified with cosign first, then helm test and the smoke test; restores the release on failure.',
+    description:
+      'On demand: one service of one environment back to a previous Helm revision or to a signed digest, verified with cosign first, then helm test and the smoke test; restores the release on failure.',
     triggers: {
       workflowDispatch: {
         inputs: {
-          'environment': { description: 'Environment', type: 'choice', options: platform.deployments.map((d) => d.environment), required: true },
-          'service': { description: 'Service', type: 'choice', options: platform.services.map((s) => s.name), required: true },
-          'revision': { description: 'Helm revision to return to (see helm history); or leave empty and give a digest', type: 'string', required: false, default: '' },
-          'digest': { description: 'Image digest (sha256:…) to deploy instead of a revision', type: 'string', required: false, default: '' },
+          environment: {
+            description: 'Environment',
+            type: 'choice',
+            options: platform.deployments.map((d) => d.environment),
+            required: true,
+          },
+          service: {
+            description: 'Service',
+            type: 'choice',
+            options: platform.services.map((s) => s.name),
+            required: true,
+          },
+          revision: {
+            description: 'Helm revision to return to (see helm history); or leave empty and give a digest',
+            type: 'string',
+            required: false,
+            default: '',
+          },
+          digest: {
+            description: 'Image digest (sha256:…) to deploy instead of a revision',
+            type: 'string',
+            required: false,
+            default: '',
+          },
         },
       },
     },
@@ -58,7 +99,7 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
     const serviceCase = (field: (s: (typeof platform.services)[number]) => string) =>
       `case "$SERVICE" in\n${platform.services.map((s) => `  ${s.name}) ${field(s)} ;;`).join('\n')}\n  *) echo "::error::unknown service: $SERVICE"; exit 1 ;;\nesac`;
     const resolve = runStep({
-      name: 'Resolve the target (a revision\'s digest, or the digest given)',
+      name: "Resolve the target (a revision's digest, or the digest given)",
       id: 'target',
       outputs: ['digest', 'image'],
       env: { ...inputs, NAMESPACE: deployment.namespace },
@@ -82,7 +123,9 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
       id: 'before',
       outputs: ['revision'],
       env: release,
-      run: [...currentRevisionLines('revision', '$SERVICE'), 'echo "revision=$revision" >> "$GITHUB_OUTPUT"'].join('\n'),
+      run: [...currentRevisionLines('revision', '$SERVICE'), 'echo "revision=$revision" >> "$GITHUB_OUTPUT"'].join(
+        '\n',
+      ),
     });
     workflow.addJob(`rollback-${deployment.environment}`, {
       name: `Roll back in ${deployment.environment}`,
@@ -100,7 +143,7 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
         resolve,
         // Whichever release tag (or, outside production, the default branch) signed it: a rollback goes to an older build.
         verifyImageSignatureStep({
-          name: 'Verify the target\'s signature',
+          name: "Verify the target's signature",
           image: out('image'),
           digest: out('digest'),
           identity: { regexp: acceptedSignerPattern(platform, deployment.on === 'release-tag') },
@@ -110,9 +153,16 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
         before,
         runStep({
           name: 'Roll back',
-          env: { ...release, REVISION: inputs.REVISION, DIGEST: out('digest'), VALUES_FILE_NAME: HelmChart.valuesFileOf(deployment.environment) },
+          env: {
+            ...release,
+            REVISION: inputs.REVISION,
+            DIGEST: out('digest'),
+            VALUES_FILE_NAME: HelmChart.valuesFileOf(deployment.environment),
+          },
           run: [
-            ...platform.services.map((s) => `[[ "$SERVICE" != ${s.name} ]] || canary=${releasesOf(s.name).canary.release}`),
+            ...platform.services.map(
+              (s) => `[[ "$SERVICE" != ${s.name} ]] || canary=${releasesOf(s.name).canary.release}`,
+            ),
             HELM_WHEN_FREE_FUNCTION,
             'helm_when_free helm uninstall "$canary" --namespace "$NAMESPACE" --ignore-not-found --wait',
             'if [[ -n "$REVISION" ]]; then',
@@ -124,14 +174,24 @@ export function cdRollbackWorkflow(scope: Construct, platform: Platform): Secure
             'echo "$SERVICE in $NAMESPACE now runs $DIGEST" | tee -a "$GITHUB_STEP_SUMMARY"',
           ].join('\n'),
         }),
-        runStep({ name: 'helm test', env: release, run: 'helm test "$SERVICE" --namespace "$NAMESPACE" --logs --timeout 5m' }),
-        ...platform.services.map((s) => cliStep(SMOKE_TEST, {
-          name: `Smoke-test ${s.name} (port-forward to its Service)`,
-          if: inputs.SERVICE.eq(s.name),
-          env: { NAMESPACE: deployment.namespace, PORT: s.port, TARGET: `service/${releasesOf(s.name).stable.fullname}` },
-          before: portForwardScript('"$TARGET"'),
-          args: { baseUrl: PORT_FORWARD_URL, healthPath: s.healthPath, synthesisPath: s.synthesisPath },
-        })),
+        runStep({
+          name: 'helm test',
+          env: release,
+          run: 'helm test "$SERVICE" --namespace "$NAMESPACE" --logs --timeout 5m',
+        }),
+        ...platform.services.map((s) =>
+          cliStep(SMOKE_TEST, {
+            name: `Smoke-test ${s.name} (port-forward to its Service)`,
+            if: inputs.SERVICE.eq(s.name),
+            env: {
+              NAMESPACE: deployment.namespace,
+              PORT: s.port,
+              TARGET: `service/${releasesOf(s.name).stable.fullname}`,
+            },
+            before: portForwardScript('"$TARGET"'),
+            args: { baseUrl: PORT_FORWARD_URL, healthPath: s.healthPath, synthesisPath: s.synthesisPath },
+          }),
+        ),
         runStep({
           name: 'Restore the release (the rollback failed)',
           if: status.failure,

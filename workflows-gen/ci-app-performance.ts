@@ -1,9 +1,33 @@
-import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_CACHE_PREFIX, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
+import {
+  addModelsMatrixJob,
+  MODELS_CACHE_DIR,
+  modelsCacheKey,
+  perModelTestStep,
+  SWIFTPM_CACHE_PREFIX,
+  SWIFTPM_DIR,
+  swiftpmCacheKey,
+} from './app-jobs';
 import { addHistoryRecordJob } from './performance-history';
 import {
-  cacheRestore, checkout, CHECK_PERFORMANCE_REGRESSION, cliStep, downloadArtifact, FETCH_MODELS, github, npmInstallSteps, READ_CONTENTS, runnerVariables,
-  runStep, SecureWorkflow, selectXcode, status, TRANSCRIPTION_METRICS, uploadArtifact, xcodebuildStep,
-  type Construct, type Platform,
+  cacheRestore,
+  checkout,
+  CHECK_PERFORMANCE_REGRESSION,
+  cliStep,
+  downloadArtifact,
+  FETCH_MODELS,
+  github,
+  npmInstallSteps,
+  READ_CONTENTS,
+  runnerVariables,
+  runStep,
+  SecureWorkflow,
+  selectXcode,
+  status,
+  TRANSCRIPTION_METRICS,
+  uploadArtifact,
+  xcodebuildStep,
+  type Construct,
+  type Platform,
 } from '../src';
 
 /** Timings the performance tests write, one samples file per model. */
@@ -24,7 +48,8 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
   const app = platform.app;
   const workflow = new SecureWorkflow(scope, 'ci-app-performance', {
     name: 'Performance – app (nightly)',
-    description: 'Nightly (and on demand, and for every app tag before its beta) transcription latency, real-time factor, accuracy and memory of every model of models.json on macOS, gated against the median of the recent passing nightly runs of the default branch.',
+    description:
+      'Nightly (and on demand, and for every app tag before its beta) transcription latency, real-time factor, accuracy and memory of every model of models.json on macOS, gated against the median of the recent passing nightly runs of the default branch.',
     // workflow_call: app-release.yml runs it for a tag's build before the beta channel opens.
     triggers: { schedule: [platform.schedules.performance], workflowDispatch: {}, workflowCall: {} },
     concurrency: { group: `${github.workflow}-${github.ref}`, cancelInProgress: false },
@@ -46,10 +71,24 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
       selectXcode({ version: app.xcode }),
       // Restored only (ci-app saves both caches from the default branch), and never for a tag: an app
       // tag's gate builds from nothing a cache could have poisoned, and downloads the models.
-      cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmCacheKey(app), restoreKeys: [SWIFTPM_CACHE_PREFIX] }, { name: 'Restore SwiftPM packages', if: notTag }),
-      cacheRestore({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, { name: 'Restore models', if: notTag }),
-      cliStep(FETCH_MODELS, { name: 'Fetch and verify the models', args: { manifest: app.modelsJson, cacheDir: MODELS_CACHE_DIR, summary: runnerVariables.stepSummary } }),
-      xcodebuildStep({ project: app.project, scheme: app.scheme, action: 'build-for-testing', name: 'Build for testing (signing off)' }),
+      cacheRestore(
+        { path: [SWIFTPM_DIR], key: swiftpmCacheKey(app), restoreKeys: [SWIFTPM_CACHE_PREFIX] },
+        { name: 'Restore SwiftPM packages', if: notTag },
+      ),
+      cacheRestore(
+        { path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) },
+        { name: 'Restore models', if: notTag },
+      ),
+      cliStep(FETCH_MODELS, {
+        name: 'Fetch and verify the models',
+        args: { manifest: app.modelsJson, cacheDir: MODELS_CACHE_DIR, summary: runnerVariables.stepSummary },
+      }),
+      xcodebuildStep({
+        project: app.project,
+        scheme: app.scheme,
+        action: 'build-for-testing',
+        name: 'Build for testing (signing off)',
+      }),
       perModelTestStep({
         app,
         models: models.output('matrix'),
@@ -61,13 +100,21 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
         afterPass: [
           `npx --no-install ${TRANSCRIPTION_METRICS.bin} ${TRANSCRIPTION_METRICS.flags.samples} "${SAMPLES_DIR}/$id.json" ${TRANSCRIPTION_METRICS.flags.manifest} "$MODELS_JSON"`,
           // With the corpus' reference transcripts, each model's word error rate is measured too.
-          ...app.referenceTranscripts ? [`${TRANSCRIPTION_METRICS.flags.references} "$REFERENCE_TRANSCRIPTS"`] : [],
+          ...(app.referenceTranscripts ? [`${TRANSCRIPTION_METRICS.flags.references} "$REFERENCE_TRANSCRIPTS"`] : []),
           `${TRANSCRIPTION_METRICS.flags.runnerClass} "$RUNNER_CLASS" ${TRANSCRIPTION_METRICS.flags.commit} "$GITHUB_SHA" ${TRANSCRIPTION_METRICS.flags.out} "${METRICS_DIR}/$id.json"`,
         ].join(' '),
-        env: { MODELS_DIR: MODELS_CACHE_DIR, MODELS_JSON: app.modelsJson, RUNNER_CLASS: runnerClass, ...app.referenceTranscripts ? { REFERENCE_TRANSCRIPTS: app.referenceTranscripts } : {} },
+        env: {
+          MODELS_DIR: MODELS_CACHE_DIR,
+          MODELS_JSON: app.modelsJson,
+          RUNNER_CLASS: runnerClass,
+          ...(app.referenceTranscripts ? { REFERENCE_TRANSCRIPTS: app.referenceTranscripts } : {}),
+        },
       }),
       uploadArtifact({ name: 'perf-app', path: [METRICS_DIR], ifNoFilesFound: 'error', retentionDays: 30 }),
-      uploadArtifact({ name: 'perf-app-xcresult', path: ['build/*.xcresult'], retentionDays: 7 }, { if: status.failure, name: 'Upload the result bundles' }),
+      uploadArtifact(
+        { name: 'perf-app-xcresult', path: ['build/*.xcresult'], retentionDays: 7 },
+        { if: status.failure, name: 'Upload the result bundles' },
+      ),
     ],
   });
 
@@ -81,7 +128,10 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
     steps: [
       ...npmInstallSteps({ nodeVersion: platform.toolchain.node, cache: false }),
       downloadArtifact({ name: 'perf-app', path: METRICS_DIR }),
-      checkout({ ref: platform.performanceHistoryBranch, path: HISTORY_DIR, fetchDepth: 1 }, { name: `Check out the history (${platform.performanceHistoryBranch})`, continueOnError: true }),
+      checkout(
+        { ref: platform.performanceHistoryBranch, path: HISTORY_DIR, fetchDepth: 1 },
+        { name: `Check out the history (${platform.performanceHistoryBranch})`, continueOnError: true },
+      ),
       runStep({
         name: 'Check every model for a regression',
         shell: 'bash',
@@ -107,7 +157,10 @@ export function ciAppPerformanceWorkflow(scope: Construct, platform: Platform): 
           'exit "$status"',
         ].join('\n'),
       }),
-      uploadArtifact({ name: 'perf-history-app', path: [UPDATED_DIR], ifNoFilesFound: 'error', retentionDays: 7 }, { name: 'Upload the updated histories', if: records }),
+      uploadArtifact(
+        { name: 'perf-history-app', path: [UPDATED_DIR], ifNoFilesFound: 'error', retentionDays: 7 },
+        { name: 'Upload the updated histories', if: records },
+      ),
     ],
   });
 

@@ -1,8 +1,39 @@
-import { addModelsMatrixJob, MODELS_CACHE_DIR, modelsCacheKey, perModelTestStep, SWIFTPM_CACHE_PREFIX, SWIFTPM_DIR, swiftpmCacheKey } from './app-jobs';
 import {
-  addChangeDetectionJob, addResultsGateJob, cacheRestore, cacheSave, checkout, CHECK_SWIFT_PINS, cliStep, COVERAGE_REPORT, Expression, FETCH_MODELS, github,
-  npmInstallSteps, READ_CONTENTS, runnerVariables, runStep, stepOutput, SecureWorkflow, selectXcode, status, testSummaryStep, uploadArtifact, xcodebuildStep,
-  type Construct, type JobStep, type Platform, type WorkflowJob,
+  addModelsMatrixJob,
+  MODELS_CACHE_DIR,
+  modelsCacheKey,
+  perModelTestStep,
+  SWIFTPM_CACHE_PREFIX,
+  SWIFTPM_DIR,
+  swiftpmCacheKey,
+} from './app-jobs';
+import {
+  addChangeDetectionJob,
+  addResultsGateJob,
+  cacheRestore,
+  cacheSave,
+  checkout,
+  CHECK_SWIFT_PINS,
+  cliStep,
+  COVERAGE_REPORT,
+  Expression,
+  FETCH_MODELS,
+  github,
+  npmInstallSteps,
+  READ_CONTENTS,
+  runnerVariables,
+  runStep,
+  stepOutput,
+  SecureWorkflow,
+  selectXcode,
+  status,
+  testSummaryStep,
+  uploadArtifact,
+  xcodebuildStep,
+  type Construct,
+  type JobStep,
+  type Platform,
+  type WorkflowJob,
 } from '../src';
 
 /**
@@ -14,10 +45,14 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
   const app = platform.app;
   const workflow = new SecureWorkflow(scope, 'ci-app', {
     name: 'CI – app',
-    description: 'The macOS app: WhisperKit pin, models manifest and SwiftLint on Linux; tests (signing off) and model routing for every model of models.json on macOS, only when the app changed.',
+    description:
+      'The macOS app: WhisperKit pin, models manifest and SwiftLint on Linux; tests (signing off) and model routing for every model of models.json on macOS, only when the app changed.',
     triggers: { push: { branches: [platform.defaultBranch] }, pullRequest: {} },
   });
-  const changes = addChangeDetectionJob(workflow, { runsOn: platform.runners.linux, filters: { app: [app.path, workflow.filePath] } });
+  const changes = addChangeDetectionJob(workflow, {
+    runsOn: platform.runners.linux,
+    filters: { app: [app.path, workflow.filePath] },
+  });
   const appChanged = changes.changed('app');
   const linux = { runsOn: platform.runners.linux, permissions: READ_CONTENTS, needs: [changes.job], if: appChanged };
 
@@ -30,7 +65,11 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
       // Where Dependabot may not see the pins (an Xcode project), newer releases are warnings here.
       cliStep(CHECK_SWIFT_PINS, {
         name: `Pinned to releases: ${app.pinnedPackages.join(', ')}`,
-        args: { resolved: app.packageResolved, require: [...app.pinnedPackages], reportNewer: platform.swiftPinsNeedReleaseCheck },
+        args: {
+          resolved: app.packageResolved,
+          require: [...app.pinnedPackages],
+          reportNewer: platform.swiftPinsNeedReleaseCheck,
+        },
       }),
     ],
   });
@@ -45,7 +84,11 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
     container: { image: `ghcr.io/realm/swiftlint:${app.swiftlint}` },
     steps: [
       checkout(),
-      runStep({ name: `swiftlint ${app.swiftlint} --strict`, workingDirectory: app.path, run: 'swiftlint lint --strict --reporter github-actions-logging' }),
+      runStep({
+        name: `swiftlint ${app.swiftlint} --strict`,
+        workingDirectory: app.path,
+        run: 'swiftlint lint --strict --reporter github-actions-logging',
+      }),
     ],
   });
 
@@ -54,8 +97,14 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
   const resultBundle = 'build/unit.xcresult';
   const junit = 'build/reports/unit.xml';
   const xcode = { project: app.project, scheme: app.scheme };
-  const swiftpmRestore = cacheRestore({ path: [SWIFTPM_DIR], key: swiftpmKey, restoreKeys: [SWIFTPM_CACHE_PREFIX] }, { name: 'Restore SwiftPM packages', id: 'swiftpm-cache', outputs: ['cache-hit'] });
-  const modelsRestore = cacheRestore({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, { name: 'Restore models', id: 'models-cache', outputs: ['cache-hit'] });
+  const swiftpmRestore = cacheRestore(
+    { path: [SWIFTPM_DIR], key: swiftpmKey, restoreKeys: [SWIFTPM_CACHE_PREFIX] },
+    { name: 'Restore SwiftPM packages', id: 'swiftpm-cache', outputs: ['cache-hit'] },
+  );
+  const modelsRestore = cacheRestore(
+    { path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) },
+    { name: 'Restore models', id: 'models-cache', outputs: ['cache-hit'] },
+  );
   const test = workflow.addJob('test', {
     name: 'Test and route every model (macOS)',
     runsOn: platform.runners.macos,
@@ -74,18 +123,43 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
       }),
       // Only the default branch saves: its entry is what pull requests restore, and a pull
       // request's own entry would only be reusable by that pull request.
-      cacheSave({ path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) }, {
-        name: 'Save models',
-        if: stepOutput(modelsRestore, 'cache-hit').ne('true').and(onDefaultBranch),
+      cacheSave(
+        { path: [MODELS_CACHE_DIR], key: modelsCacheKey(app.modelsJson) },
+        {
+          name: 'Save models',
+          if: stepOutput(modelsRestore, 'cache-hit').ne('true').and(onDefaultBranch),
+        },
+      ),
+      xcodebuildStep({
+        ...xcode,
+        action: 'build-for-testing',
+        name: 'Build for testing (signing off, coverage instrumented)',
+        codeCoverage: true,
       }),
-      xcodebuildStep({ ...xcode, action: 'build-for-testing', name: 'Build for testing (signing off, coverage instrumented)', codeCoverage: true }),
-      cacheSave({ path: [SWIFTPM_DIR], key: swiftpmKey }, {
-        name: 'Save SwiftPM packages',
-        if: stepOutput(swiftpmRestore, 'cache-hit').ne('true').and(onDefaultBranch),
+      cacheSave(
+        { path: [SWIFTPM_DIR], key: swiftpmKey },
+        {
+          name: 'Save SwiftPM packages',
+          if: stepOutput(swiftpmRestore, 'cache-hit').ne('true').and(onDefaultBranch),
+        },
+      ),
+      xcodebuildStep({
+        ...xcode,
+        action: 'test-without-building',
+        name: 'Unit tests',
+        onlyTesting: app.testTargets.unit,
+        resultBundle,
+        junitReport: junit,
+        codeCoverage: true,
       }),
-      xcodebuildStep({ ...xcode, action: 'test-without-building', name: 'Unit tests', onlyTesting: app.testTargets.unit, resultBundle, junitReport: junit, codeCoverage: true }),
       testSummaryStep({ title: 'App unit tests', junitXml: junit }),
-      coverageStep({ name: 'Line coverage of the unit tests', title: 'unit tests', bundles: [resultBundle], report: 'build/coverage-unit.json', minLinePct: app.minLineCoveragePct }),
+      coverageStep({
+        name: 'Line coverage of the unit tests',
+        title: 'unit tests',
+        bundles: [resultBundle],
+        report: 'build/coverage-unit.json',
+        minLinePct: app.minLineCoveragePct,
+      }),
       perModelTestStep({
         codeCoverage: true,
         app,
@@ -98,8 +172,17 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
         env: { MODELS_DIR: MODELS_CACHE_DIR },
       }),
       // Reported, not gated: which code the routing tests reach, every model's run merged.
-      coverageStep({ name: 'Line coverage of the routing tests', title: 'routing tests, every model', bundles: ['build/routing-*.xcresult'], report: 'build/coverage-routing.json', if: status.notCancelled }),
-      uploadArtifact({ name: 'xcresult', path: ['build/*.xcresult'], retentionDays: 7 }, { if: status.failure, name: 'Upload the result bundles' }),
+      coverageStep({
+        name: 'Line coverage of the routing tests',
+        title: 'routing tests, every model',
+        bundles: ['build/routing-*.xcresult'],
+        report: 'build/coverage-routing.json',
+        if: status.notCancelled,
+      }),
+      uploadArtifact(
+        { name: 'xcresult', path: ['build/*.xcresult'], retentionDays: 7 },
+        { if: status.failure, name: 'Upload the result bundles' },
+      ),
     ],
   });
 
@@ -112,11 +195,18 @@ export function ciAppWorkflow(scope: Construct, platform: Platform): SecureWorkf
  * Line coverage of one or more result bundles: merged by Apple's xcresulttool when several,
  * reported by Apple's xccov as JSON, then summarised and held to the floor by `coverage-report`.
  */
-function coverageStep(p: { name: string; title: string; bundles: string[]; report: string; minLinePct?: number; if?: Expression }): JobStep {
+function coverageStep(p: {
+  name: string;
+  title: string;
+  bundles: string[];
+  report: string;
+  minLinePct?: number;
+  if?: Expression;
+}): JobStep {
   const merged = p.report.replace(/\.json$/, '.xcresult');
   return cliStep(COVERAGE_REPORT, {
     name: p.name,
-    ...p.if ? { if: p.if } : {},
+    ...(p.if ? { if: p.if } : {}),
     env: { MERGED_BUNDLE: merged },
     before: [
       `bundles=(${p.bundles.join(' ')})`,

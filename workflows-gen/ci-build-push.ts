@@ -1,8 +1,30 @@
 import {
-  addChangeDetectionJob, addImageDelivery, deployConcurrencyGroup, addResultsGateJob, cliStep, GENERATE_BUILD_METADATA, github, guards, npmInstallSteps, READ_CONTENTS, releaseNotesStep, runStep, stepOutput,
-  SecureWorkflow, uploadArtifact, type Construct, type Platform,
+  addChangeDetectionJob,
+  addImageDelivery,
+  deployConcurrencyGroup,
+  addResultsGateJob,
+  cliStep,
+  GENERATE_BUILD_METADATA,
+  github,
+  guards,
+  npmInstallSteps,
+  READ_CONTENTS,
+  releaseNotesStep,
+  runStep,
+  stepOutput,
+  SecureWorkflow,
+  uploadArtifact,
+  type Construct,
+  type Platform,
 } from '../src';
-import { BUILD_METADATA_ARTIFACT, BUILD_METADATA_FILE, digestInput, imageBuildMatrix, isDefaultBranchRef, isReleaseRef } from './delivery';
+import {
+  BUILD_METADATA_ARTIFACT,
+  BUILD_METADATA_FILE,
+  digestInput,
+  imageBuildMatrix,
+  isDefaultBranchRef,
+  isReleaseRef,
+} from './delivery';
 
 /** The workflows ci-build-push calls once the images are published. */
 export interface DeliveryWorkflows {
@@ -22,7 +44,8 @@ export interface DeliveryWorkflows {
 export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called: DeliveryWorkflows): SecureWorkflow {
   const workflow = new SecureWorkflow(scope, 'ci-build-push', {
     name: 'Build and push images',
-    description: 'Builds each service image per platform on native runners (no QEMU), pushes by digest, publishes a tagged multi-platform manifest list, then runs the smoke test, the image scan and, for release tags, provenance and signing.',
+    description:
+      'Builds each service image per platform on native runners (no QEMU), pushes by digest, publishes a tagged multi-platform manifest list, then runs the smoke test, the image scan and, for release tags, provenance and signing.',
     triggers: {
       push: { branches: [platform.defaultBranch], tags: [platform.releaseTags] },
       pullRequest: {},
@@ -34,7 +57,16 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
   // check skipped by on.paths would stay pending forever).
   const changes = addChangeDetectionJob(workflow, {
     runsOn: platform.runners.linux,
-    filters: Object.fromEntries(platform.services.map((s) => [s.name, [s.build.context, ...(s.build.dockerfile.startsWith(`${s.build.context}/`) ? [] : [s.build.dockerfile]), workflow.filePath]])),
+    filters: Object.fromEntries(
+      platform.services.map((s) => [
+        s.name,
+        [
+          s.build.context,
+          ...(s.build.dockerfile.startsWith(`${s.build.context}/`) ? [] : [s.build.dockerfile]),
+          workflow.filePath,
+        ],
+      ]),
+    ),
     if: isPullRequest,
   });
 
@@ -74,7 +106,12 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
         args: { out: metadataFile, labels: labelsFile, matrix: JSON.stringify(imageBuildMatrix(platform)) },
       }),
       labelsOut,
-      uploadArtifact({ name: BUILD_METADATA_ARTIFACT, path: [metadataFile, labelsFile], ifNoFilesFound: 'error', retentionDays: 90 }),
+      uploadArtifact({
+        name: BUILD_METADATA_ARTIFACT,
+        path: [metadataFile, labelsFile],
+        ifNoFilesFound: 'error',
+        retentionDays: 90,
+      }),
     ],
   });
   prepare.addOutput('source-date-epoch', stepOutput(epoch, 'source-date-epoch'));
@@ -105,7 +142,9 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
   }));
 
   const merges = deliveries.map((d) => d.delivery.merge);
-  const digests = Object.fromEntries(deliveries.map(({ service, delivery }) => [digestInput(service), delivery.digest]));
+  const digests = Object.fromEntries(
+    deliveries.map(({ service, delivery }) => [digestInput(service), delivery.digest]),
+  );
   const smoke = workflow.addCallJob('smoke-test', {
     name: 'Smoke test',
     needs: merges,
@@ -121,19 +160,30 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     with: digests,
   });
   // Signed on the default branch too (staging verifies before it deploys); SLSA provenance for tags only.
-  const provenance = deliveries.map(({ service, delivery }) => workflow.addCallJob(`provenance-${service.name}`, {
-    name: `Provenance and signature (${service.name})`,
-    needs: [delivery.merge],
-    if: guards.notPullRequest,
-    workflow: called.provenance,
-    with: { image: service.imageRepository, digest: delivery.digest, build_metadata_artifact: BUILD_METADATA_ARTIFACT },
-  }));
+  const provenance = deliveries.map(({ service, delivery }) =>
+    workflow.addCallJob(`provenance-${service.name}`, {
+      name: `Provenance and signature (${service.name})`,
+      needs: [delivery.merge],
+      if: guards.notPullRequest,
+      workflow: called.provenance,
+      with: {
+        image: service.imageRepository,
+        digest: delivery.digest,
+        build_metadata_artifact: BUILD_METADATA_ARTIFACT,
+      },
+    }),
+  );
 
   // A release tag's GitHub release, once every gate passed: the pull requests merged since the
   // previous release tag (GitHub's generated notes) and the digests the release shipped. Never
   // "latest": that stays the app's, which people download (app-release.yml sets it).
   const notesFile = 'release-notes.md';
-  const shipped = deliveries.map(({ service, delivery }, i) => ({ service, image: `IMAGE_${i + 1}`, digest: `DIGEST_${i + 1}`, value: delivery.digest }));
+  const shipped = deliveries.map(({ service, delivery }, i) => ({
+    service,
+    image: `IMAGE_${i + 1}`,
+    digest: `DIGEST_${i + 1}`,
+    value: delivery.digest,
+  }));
   workflow.addJob('github-release', {
     name: 'GitHub release with notes',
     runsOn: platform.runners.linux,
@@ -142,12 +192,25 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     needs: [...merges, smoke, scan, ...provenance],
     if: guards.notPullRequest.and(isReleaseRef(platform)),
     steps: [
-      releaseNotesStep({ tag: github.refName, tagPrefix: platform.releaseTagPrefix, out: notesFile, env: { GH_TOKEN: github.token } }),
+      releaseNotesStep({
+        tag: github.refName,
+        tagPrefix: platform.releaseTagPrefix,
+        out: notesFile,
+        env: { GH_TOKEN: github.token },
+      }),
       runStep({
         name: 'Create the release',
         env: {
-          TAG: github.refName, NOTES: notesFile, GH_TOKEN: github.token, GH_REPO: github.repository,
-          ...Object.fromEntries(shipped.flatMap((s) => [[s.image, s.service.imageRepository], [s.digest, s.value]])),
+          TAG: github.refName,
+          NOTES: notesFile,
+          GH_TOKEN: github.token,
+          GH_REPO: github.repository,
+          ...Object.fromEntries(
+            shipped.flatMap((s) => [
+              [s.image, s.service.imageRepository],
+              [s.digest, s.value],
+            ]),
+          ),
         },
         run: [
           '{',

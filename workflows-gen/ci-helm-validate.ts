@@ -1,6 +1,23 @@
 import {
-  serviceJobId, addChangeDetectionJob, addResultsGateJob, checkout, CRD_SCHEMA_LOCATION, Expression, github, kindCluster, KUBERNETES_MINIMUM, READ_CONTENTS, runStep, SecureWorkflow, setupHelm, status,
-  type Construct, type HelmChart, type JobStep, type Platform, type WorkflowJob,
+  serviceJobId,
+  addChangeDetectionJob,
+  addResultsGateJob,
+  checkout,
+  CRD_SCHEMA_LOCATION,
+  Expression,
+  github,
+  kindCluster,
+  KUBERNETES_MINIMUM,
+  READ_CONTENTS,
+  runStep,
+  SecureWorkflow,
+  setupHelm,
+  status,
+  type Construct,
+  type HelmChart,
+  type JobStep,
+  type Platform,
+  type WorkflowJob,
 } from '../src';
 
 /**
@@ -10,15 +27,28 @@ import {
  * request and skips with `if:` when no chart changed, so its `result` job can be a required check
  * (a workflow skipped by `on.paths` would leave that check pending forever).
  */
-export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, charts: readonly HelmChart[]): SecureWorkflow {
+export function ciHelmValidateWorkflow(
+  scope: Construct,
+  platform: Platform,
+  charts: readonly HelmChart[],
+): SecureWorkflow {
   const t = platform.toolchain;
   const workflow = new SecureWorkflow(scope, 'ci-helm-validate', {
     name: 'CI – Helm charts',
-    description: 'Lints and renders every chart with every values file and validates the output with kubeconform; on request installs the charts in a kind cluster and runs helm test.',
+    description:
+      'Lints and renders every chart with every values file and validates the output with kubeconform; on request installs the charts in a kind cluster and runs helm test.',
     triggers: {
       push: { branches: [platform.defaultBranch] },
       pullRequest: { types: ['opened', 'synchronize', 'reopened', 'labeled'] },
-      workflowDispatch: { inputs: { kind: { description: 'Also install the charts in a kind cluster and run helm test', type: 'boolean', default: false } } },
+      workflowDispatch: {
+        inputs: {
+          kind: {
+            description: 'Also install the charts in a kind cluster and run helm test',
+            type: 'boolean',
+            default: false,
+          },
+        },
+      },
     },
   });
   const changes = addChangeDetectionJob(workflow, {
@@ -44,21 +74,25 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
     const check = (set: string, valuesFile?: string): JobStep => {
       const valuesArgs = valuesFile ? ' --values "$VALUES_FILE"' : '';
       return runStep({
-      name: `Lint, render and validate (${set} values)`,
-      // Both ends of the supported range: the charts' minimum (kubeVersion) and the newest (kind's).
-      // Custom resources (ServiceMonitor, HTTPRoute) against their CRDs' schemas: without a schema kubeconform fails them.
-      env: {
-        CHART: chart.directory, RELEASE: name, VALUES_SET: set, ...(valuesFile ? { VALUES_FILE: valuesFile } : {}),
-        KUBERNETES_VERSIONS: `${KUBERNETES_MINIMUM}.0 ${t.kubernetes}`, CRD_SCHEMAS: CRD_SCHEMA_LOCATION,
-      },
-      run: [
-        `helm lint --strict "$CHART"${valuesArgs}`,
-        'mkdir -p rendered',
-        `helm template "$RELEASE" "$CHART"${valuesArgs} > "rendered/$RELEASE-$VALUES_SET.yaml"`,
-        'for version in $KUBERNETES_VERSIONS; do',
-        '  kubeconform -strict -summary -kubernetes-version "$version" -schema-location default -schema-location "$CRD_SCHEMAS" "rendered/$RELEASE-$VALUES_SET.yaml"',
-        'done',
-      ].join('\n'),
+        name: `Lint, render and validate (${set} values)`,
+        // Both ends of the supported range: the charts' minimum (kubeVersion) and the newest (kind's).
+        // Custom resources (ServiceMonitor, HTTPRoute) against their CRDs' schemas: without a schema kubeconform fails them.
+        env: {
+          CHART: chart.directory,
+          RELEASE: name,
+          VALUES_SET: set,
+          ...(valuesFile ? { VALUES_FILE: valuesFile } : {}),
+          KUBERNETES_VERSIONS: `${KUBERNETES_MINIMUM}.0 ${t.kubernetes}`,
+          CRD_SCHEMAS: CRD_SCHEMA_LOCATION,
+        },
+        run: [
+          `helm lint --strict "$CHART"${valuesArgs}`,
+          'mkdir -p rendered',
+          `helm template "$RELEASE" "$CHART"${valuesArgs} > "rendered/$RELEASE-$VALUES_SET.yaml"`,
+          'for version in $KUBERNETES_VERSIONS; do',
+          '  kubeconform -strict -summary -kubernetes-version "$version" -schema-location default -schema-location "$CRD_SCHEMAS" "rendered/$RELEASE-$VALUES_SET.yaml"',
+          'done',
+        ].join('\n'),
       });
     };
     return workflow.addJob(serviceJobId('chart-lint', name), {
@@ -89,9 +123,14 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
     timeoutMinutes: 30,
     needs: lintJobs,
     // After the lint jobs passed or were skipped (no chart changed): a requested cluster test runs regardless.
-    if: status.notCancelled.and(Expression.raw("!contains(needs.*.result, 'failure')"))
-      .and(github.eventName.eq('workflow_dispatch').and(workflow.input('kind'))
-        .or(Expression.raw("contains(github.event.pull_request.labels.*.name, 'kind')"))),
+    if: status.notCancelled
+      .and(Expression.raw("!contains(needs.*.result, 'failure')"))
+      .and(
+        github.eventName
+          .eq('workflow_dispatch')
+          .and(workflow.input('kind'))
+          .or(Expression.raw("contains(github.event.pull_request.labels.*.name, 'kind')")),
+      ),
     steps: [
       checkout(),
       setupHelm({ version: t.helm }),
@@ -100,12 +139,20 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
         const name = chart.serviceName;
         const service = platform.service(name);
         const env = {
-          RELEASE: kindRelease(name), NAMESPACE: kindNamespace(name), CHART: chart.directory, CONTEXT: service.path, IMAGE: chart.values.image.repository, CLUSTER: clusterName,
+          RELEASE: kindRelease(name),
+          NAMESPACE: kindNamespace(name),
+          CHART: chart.directory,
+          CONTEXT: service.path,
+          IMAGE: chart.values.image.repository,
+          CLUSTER: clusterName,
         };
         // Release names and namespaces differ from the service names, so the wiring between
         // releases (URL, egress, callers' namespaces) is exercised as a real install sees it.
         const wiring = [
-          ...service.calls.flatMap((c) => [`dependencies.${c}.release=${kindRelease(c)}`, `dependencies.${c}.namespace=${kindNamespace(c)}`]),
+          ...service.calls.flatMap((c) => [
+            `dependencies.${c}.release=${kindRelease(c)}`,
+            `dependencies.${c}.namespace=${kindNamespace(c)}`,
+          ]),
           ...Object.keys(chart.values.callers).map((c) => `callers.${c}.namespace=${kindNamespace(c)}`),
         ];
         return [
@@ -121,11 +168,13 @@ export function ciHelmValidateWorkflow(scope: Construct, platform: Platform, cha
           }),
         ];
       }),
-      ...ordered.map((chart) => runStep({
-        name: `helm test ${chart.serviceName}`,
-        env: { RELEASE: kindRelease(chart.serviceName), NAMESPACE: kindNamespace(chart.serviceName) },
-        run: 'helm test "$RELEASE" --namespace "$NAMESPACE" --logs --timeout 2m',
-      })),
+      ...ordered.map((chart) =>
+        runStep({
+          name: `helm test ${chart.serviceName}`,
+          env: { RELEASE: kindRelease(chart.serviceName), NAMESPACE: kindNamespace(chart.serviceName) },
+          run: 'helm test "$RELEASE" --namespace "$NAMESPACE" --logs --timeout 2m',
+        }),
+      ),
       runStep({
         name: 'Cluster state on failure',
         if: status.failure,

@@ -1,7 +1,28 @@
 import { addHistoryRecordJob } from './performance-history';
 import {
-  serviceJobId, CHECK_PERFORMANCE_REGRESSION, checkout, cliStep, ComposeFile, composeStackSteps, downloadArtifact, Expression, github, LOAD_TEST, localImageBuild, npmInstallSteps, performanceArtifacts, performanceHistoryFile, serviceLoadScenario,
-  READ_CONTENTS, runnerVariables, SecureWorkflow, SMOKE_TEST, uploadArtifact, type Construct, type Platform, type Service,
+  serviceJobId,
+  CHECK_PERFORMANCE_REGRESSION,
+  checkout,
+  cliStep,
+  ComposeFile,
+  composeStackSteps,
+  downloadArtifact,
+  Expression,
+  github,
+  LOAD_TEST,
+  localImageBuild,
+  npmInstallSteps,
+  performanceArtifacts,
+  performanceHistoryFile,
+  serviceLoadScenario,
+  READ_CONTENTS,
+  runnerVariables,
+  SecureWorkflow,
+  SMOKE_TEST,
+  uploadArtifact,
+  type Construct,
+  type Platform,
+  type Service,
 } from '../src';
 
 /** A service and every service it calls, directly or not, in start order. */
@@ -22,18 +43,32 @@ function withCallees(platform: Platform, service: Service): Service[] {
  * history lives on its own branch (not the Actions cache, which evicts): only a passing scheduled
  * run of the default branch appends to it, in a job that runs no package code.
  */
-export function ciPerformanceWorkflow(scope: Construct, platform: Platform, compose: ComposeFile): SecureWorkflow | undefined {
+export function ciPerformanceWorkflow(
+  scope: Construct,
+  platform: Platform,
+  compose: ComposeFile,
+): SecureWorkflow | undefined {
   const services = platform.services.filter((s) => s.performance && s.synthesisPath);
   if (services.length === 0) return undefined;
   const workflow = new SecureWorkflow(scope, 'ci-performance', {
     name: 'Performance – nightly',
-    description: 'Nightly (and on demand) load test of each service with a performance budget, gated against the median of the recent passing nightly runs of the default branch.',
+    description:
+      'Nightly (and on demand) load test of each service with a performance budget, gated against the median of the recent passing nightly runs of the default branch.',
     triggers: {
       schedule: [platform.schedules.performance],
       workflowDispatch: {
         inputs: {
-          rate: { description: 'Arrivals per second (default: the model\'s rate; another rate cannot be compared with the history and fails the gate)', type: 'number', required: false },
-          duration: { description: 'Seconds of measured load (default: the model\'s duration; likewise)', type: 'number', required: false },
+          rate: {
+            description:
+              "Arrivals per second (default: the model's rate; another rate cannot be compared with the history and fails the gate)",
+            type: 'number',
+            required: false,
+          },
+          duration: {
+            description: "Seconds of measured load (default: the model's duration; likewise)",
+            type: 'number',
+            required: false,
+          },
         },
       },
     },
@@ -58,7 +93,10 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
     const historyFile = `${historyDir}/${historyName}`;
     // The image runs from the generated compose file, as in the smoke test: with the settings,
     // user and read-only root filesystem it has in production.
-    const builds = withCallees(platform, service).map((s) => ({ service: s, build: localImageBuild({ name: s.name, context: s.build.context, dockerfile: s.build.dockerfile }) }));
+    const builds = withCallees(platform, service).map((s) => ({
+      service: s,
+      build: localImageBuild({ name: s.name, context: s.build.context, dockerfile: s.build.dockerfile }),
+    }));
     const image = builds.find((b) => b.service === service)!.build;
     const stack = composeStackSteps({
       file: compose.filePath,
@@ -114,7 +152,10 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
         downloadArtifact({ name: artifacts.metrics, path: metricsDir }),
         // A missing branch (the very first night) is not an error here: the gate then says loudly
         // that nothing was compared.
-        checkout({ ref: historyBranch, path: historyDir, fetchDepth: 1 }, { name: `Check out the history (${historyBranch})`, continueOnError: true }),
+        checkout(
+          { ref: historyBranch, path: historyDir, fetchDepth: 1 },
+          { name: `Check out the history (${historyBranch})`, continueOnError: true },
+        ),
         cliStep(CHECK_PERFORMANCE_REGRESSION, {
           name: 'Check for a regression',
           args: {
@@ -125,7 +166,10 @@ export function ciPerformanceWorkflow(scope: Construct, platform: Platform, comp
             updateHistory: records,
           },
         }),
-        uploadArtifact({ name: artifacts.history, path: [historyFile], ifNoFilesFound: 'error', retentionDays: 7 }, { name: 'Upload the updated history', if: records }),
+        uploadArtifact(
+          { name: artifacts.history, path: [historyFile], ifNoFilesFound: 'error', retentionDays: 7 },
+          { name: 'Upload the updated history', if: records },
+        ),
       ],
     });
 

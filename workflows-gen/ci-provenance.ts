@@ -1,8 +1,30 @@
 import {
-  attestImageStep, BUILD_METADATA_PREDICATE_TYPE, digestCheckLine, downloadArtifact, Expression, github, verifyImageAttestationStep, verifyImageSignatureStep, installCosign,
-  attestBuildProvenance, registryLogin, runStep, SecureWorkflow, type ActionPins, type Construct, type ExternalWorkflow, type Platform,
+  attestImageStep,
+  BUILD_METADATA_PREDICATE_TYPE,
+  digestCheckLine,
+  downloadArtifact,
+  Expression,
+  github,
+  verifyImageAttestationStep,
+  verifyImageSignatureStep,
+  installCosign,
+  attestBuildProvenance,
+  registryLogin,
+  runStep,
+  SecureWorkflow,
+  type ActionPins,
+  type Construct,
+  type ExternalWorkflow,
+  type Platform,
 } from '../src';
-import { BUILD_METADATA_FILE, GITHUB_OIDC_ISSUER, GITHUB_SERVER, isDefaultBranchRef, isReleaseRef, PROVENANCE_FILE } from './delivery';
+import {
+  BUILD_METADATA_FILE,
+  GITHUB_OIDC_ISSUER,
+  GITHUB_SERVER,
+  isDefaultBranchRef,
+  isReleaseRef,
+  PROVENANCE_FILE,
+} from './delivery';
 
 /**
  * The SLSA generator's container workflow. The lock pins it by tag (the generator verifies its own
@@ -11,9 +33,26 @@ import { BUILD_METADATA_FILE, GITHUB_OIDC_ISSUER, GITHUB_SERVER, isDefaultBranch
  */
 const SLSA_CONTAINER_GENERATOR: ExternalWorkflow = {
   workflow: 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml',
-    inputs: ['image', 'digest', 'registry-username', 'compile-generator', 'private-repository', 'continue-on-error', 'gcp-workload-identity-provider', 'gcp-service-account', 'provenance-registry-username', 'provenance-repository'],
-    secrets: ['registry-username', 'registry-password', 'image', 'provenance-registry-username', 'provenance-registry-password'],
-    // From the generator's documentation: read the workflow run, sign with OIDC, push the attestation.
+  inputs: [
+    'image',
+    'digest',
+    'registry-username',
+    'compile-generator',
+    'private-repository',
+    'continue-on-error',
+    'gcp-workload-identity-provider',
+    'gcp-service-account',
+    'provenance-registry-username',
+    'provenance-repository',
+  ],
+  secrets: [
+    'registry-username',
+    'registry-password',
+    'image',
+    'provenance-registry-username',
+    'provenance-registry-password',
+  ],
+  // From the generator's documentation: read the workflow run, sign with OIDC, push the attestation.
   permissions: { actions: 'read', idToken: 'write', packages: 'write' },
 };
 
@@ -28,14 +67,19 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
   const fileName = PROVENANCE_FILE;
   const workflow = new SecureWorkflow(scope, 'ci-provenance', {
     name: 'Provenance – release images',
-    description: 'For release tags: SLSA L3 provenance (slsa-github-generator), a GitHub build-provenance attestation and a cosign keyless signature of an image digest, then verification of all three; on the default branch the attestation and signature only (what a staging deploy verifies).',
+    description:
+      'For release tags: SLSA L3 provenance (slsa-github-generator), a GitHub build-provenance attestation and a cosign keyless signature of an image digest, then verification of all three; on the default branch the attestation and signature only (what a staging deploy verifies).',
     fileName,
     triggers: {
       workflowCall: {
         inputs: {
           image: { description: 'Image repository without tag, e.g. ghcr.io/org/tts', type: 'string', required: true },
           digest: { description: 'Image digest, sha256:…', type: 'string', required: true },
-          build_metadata_artifact: { description: 'Name of this run\'s artifact holding build-metadata.json, attested beside the image', type: 'string', required: true },
+          build_metadata_artifact: {
+            description: "Name of this run's artifact holding build-metadata.json, attested beside the image",
+            type: 'string',
+            required: true,
+          },
         },
       },
     },
@@ -50,14 +94,16 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
   const checkDigest = runStep({
     name: 'Check the subject is a digest',
     env: subject,
-    run: `${digestCheckLine('DIGEST')}\n` + '[[ "$IMAGE" != *@* && "${IMAGE##*/}" != *:* ]] || { echo "::error::image must be a repository without tag or digest: $IMAGE"; exit 1; }',
+    run:
+      `${digestCheckLine('DIGEST')}\n` +
+      '[[ "$IMAGE" != *@* && "${IMAGE##*/}" != *:* ]] || { echo "::error::image must be a repository without tag or digest: $IMAGE"; exit 1; }',
   });
 
   const slsa = workflow.addCallJob('slsa', {
     name: 'SLSA L3 provenance',
     if: isRelease,
     workflow: SLSA_CONTAINER_GENERATOR,
-    with: { 'image': image, 'digest': digest, 'registry-username': github.actor },
+    with: { image: image, digest: digest, 'registry-username': github.actor },
     secrets: { 'registry-password': Expression.raw('secrets.GITHUB_TOKEN') },
   });
 
@@ -76,7 +122,10 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
       installCosign({ version: platform.toolchain.cosign }),
       // By digest, never by tag: the signature covers exactly the bytes that were built.
       runStep({ name: 'Sign the image by digest', env: subject, run: 'cosign sign --yes "$IMAGE@$DIGEST"' }),
-      downloadArtifact({ name: workflow.input('build_metadata_artifact').toString(), path: metadataDir }, { name: 'Download the build metadata' }),
+      downloadArtifact(
+        { name: workflow.input('build_metadata_artifact').toString(), path: metadataDir },
+        { name: 'Download the build metadata' },
+      ),
       // The document must describe this commit and list this image before it is signed as its metadata.
       runStep({
         name: 'Check the build metadata describes this image',
@@ -86,14 +135,22 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
           '  || { echo "::error::$METADATA is not this commit\'s build of $IMAGE"; exit 1; }',
         ].join('\n'),
       }),
-      attestImageStep({ name: 'Attest the build metadata', image, digest, predicateType: BUILD_METADATA_PREDICATE_TYPE, predicate: metadataFile }),
+      attestImageStep({
+        name: 'Attest the build metadata',
+        image,
+        digest,
+        predicateType: BUILD_METADATA_PREDICATE_TYPE,
+        predicate: metadataFile,
+      }),
     ],
   });
 
   // The signing jobs run inside this reusable workflow, so their certificates name this file at
   // the caller's ref (the job_workflow_ref), not ci-build-push.yml.
   const signerWorkflow = `${platform.repository}/.github/workflows/${fileName}`;
-  const signerIdentityAtRef = Expression.raw(`format('{0}/{1}@{2}', ${Expression.literal(GITHUB_SERVER)}, ${Expression.literal(signerWorkflow)}, github.ref)`);
+  const signerIdentityAtRef = Expression.raw(
+    `format('{0}/{1}@{2}', ${Expression.literal(GITHUB_SERVER)}, ${Expression.literal(signerWorkflow)}, github.ref)`,
+  );
   // The builder id the provenance names: the generator's workflow at its tag.
   const slsaBuilder = `${GITHUB_SERVER}/${pins.resolve(SLSA_CONTAINER_GENERATOR.workflow).uses.replace('@', '@refs/tags/')}`;
   workflow.addJob('verify', {

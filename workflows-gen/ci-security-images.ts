@@ -1,5 +1,17 @@
 import {
-  serviceJobId, checkout, digestCheckLine, resolveDigestCommand, registryLogin, runStep, stepOutput, SecureWorkflow, status, trivyImageScan, uploadSarif, type Construct, type Platform,
+  serviceJobId,
+  checkout,
+  digestCheckLine,
+  resolveDigestCommand,
+  registryLogin,
+  runStep,
+  stepOutput,
+  SecureWorkflow,
+  status,
+  trivyImageScan,
+  uploadSarif,
+  type Construct,
+  type Platform,
 } from '../src';
 import { digestInput } from './delivery';
 
@@ -13,9 +25,17 @@ import { digestInput } from './delivery';
 export function ciSecurityImagesWorkflow(scope: Construct, platform: Platform): SecureWorkflow {
   const workflow = new SecureWorkflow(scope, 'ci-security-images', {
     name: 'Security – images',
-    description: 'Trivy scan of each service image (by digest when called after a build; the default branch\'s images weekly); SARIF to code scanning, fails on CRITICAL.',
+    description:
+      "Trivy scan of each service image (by digest when called after a build; the default branch's images weekly); SARIF to code scanning, fails on CRITICAL.",
     triggers: {
-      workflowCall: { inputs: Object.fromEntries(platform.services.map((s) => [digestInput(s), { description: `Digest (sha256:…) of the ${s.name} image`, type: 'string', required: true }])) },
+      workflowCall: {
+        inputs: Object.fromEntries(
+          platform.services.map((s) => [
+            digestInput(s),
+            { description: `Digest (sha256:…) of the ${s.name} image`, type: 'string', required: true },
+          ]),
+        ),
+      },
       schedule: [platform.schedules.imageScan],
     },
   });
@@ -26,7 +46,11 @@ export function ciSecurityImagesWorkflow(scope: Construct, platform: Platform): 
       name: 'Image to scan, by digest',
       id: 'image',
       outputs: ['ref'],
-      env: { REPOSITORY: service.imageRepository, DIGEST: workflow.input(digestInput(service)), DEFAULT_BRANCH: platform.defaultBranch },
+      env: {
+        REPOSITORY: service.imageRepository,
+        DIGEST: workflow.input(digestInput(service)),
+        DEFAULT_BRANCH: platform.defaultBranch,
+      },
       run: [
         // Scheduled runs have no input: scan what the default branch's tag points to now.
         'if [ -z "$DIGEST" ]; then',
@@ -48,7 +72,10 @@ export function ciSecurityImagesWorkflow(scope: Construct, platform: Platform): 
         resolve,
         trivyImageScan({ imageRef, version, format: 'sarif', output: sarif }, { name: 'Scan (every severity, SARIF)' }),
         uploadSarif({ sarifFile: sarif, category: `trivy/${service.name}` }),
-        trivyImageScan({ imageRef, version, severity: ['CRITICAL'], exitCode: 1, skipSetup: true }, { name: 'Gate: fail on CRITICAL', if: status.notCancelled }),
+        trivyImageScan(
+          { imageRef, version, severity: ['CRITICAL'], exitCode: 1, skipSetup: true },
+          { name: 'Gate: fail on CRITICAL', if: status.notCancelled },
+        ),
       ],
     });
   }

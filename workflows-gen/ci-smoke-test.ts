@@ -1,5 +1,17 @@
 import {
-  cliStep, ComposeFile, digestCheckLine, resolveDigestCommand, composeStackSteps, npmInstallSteps, registryLogin, runStep, stepOutput, SecureWorkflow, SMOKE_TEST, type Construct, type Platform,
+  cliStep,
+  ComposeFile,
+  digestCheckLine,
+  resolveDigestCommand,
+  composeStackSteps,
+  npmInstallSteps,
+  registryLogin,
+  runStep,
+  stepOutput,
+  SecureWorkflow,
+  SMOKE_TEST,
+  type Construct,
+  type Platform,
 } from '../src';
 import { digestInput } from './delivery';
 
@@ -11,10 +23,27 @@ import { digestInput } from './delivery';
 export function ciSmokeTestWorkflow(scope: Construct, platform: Platform, compose: ComposeFile): SecureWorkflow {
   const workflow = new SecureWorkflow(scope, 'ci-smoke-test', {
     name: 'Smoke test – stack',
-    description: 'Starts every service from deploy/compose.yaml with the published images (by digest) and smoke-tests each; reusable, and on demand for a tag.',
+    description:
+      'Starts every service from deploy/compose.yaml with the published images (by digest) and smoke-tests each; reusable, and on demand for a tag.',
     triggers: {
-      workflowCall: { inputs: Object.fromEntries(platform.services.map((s) => [digestInput(s), { description: `Digest (sha256:…) of the ${s.name} image to test`, type: 'string', required: true }])) },
-      workflowDispatch: { inputs: { tag: { description: 'Image tag to test: a release version such as 1.2.3 (no v), main, or sha-<commit>; resolved to digests before the stack starts', type: 'string', required: true } } },
+      workflowCall: {
+        inputs: Object.fromEntries(
+          platform.services.map((s) => [
+            digestInput(s),
+            { description: `Digest (sha256:…) of the ${s.name} image to test`, type: 'string', required: true },
+          ]),
+        ),
+      },
+      workflowDispatch: {
+        inputs: {
+          tag: {
+            description:
+              'Image tag to test: a release version such as 1.2.3 (no v), main, or sha-<commit>; resolved to digests before the stack starts',
+            type: 'string',
+            required: true,
+          },
+        },
+      },
     },
   });
   const resolve = runStep({
@@ -23,10 +52,12 @@ export function ciSmokeTestWorkflow(scope: Construct, platform: Platform, compos
     outputs: platform.services.map((s) => ComposeFile.imageVariable(s)),
     env: {
       TAG: workflow.input('tag'),
-      ...Object.fromEntries(platform.services.flatMap((s) => [
-        [`${ComposeFile.imageVariable(s)}_REPOSITORY`, s.imageRepository],
-        [`${ComposeFile.imageVariable(s)}_DIGEST`, workflow.input(digestInput(s))],
-      ])),
+      ...Object.fromEntries(
+        platform.services.flatMap((s) => [
+          [`${ComposeFile.imageVariable(s)}_REPOSITORY`, s.imageRepository],
+          [`${ComposeFile.imageVariable(s)}_DIGEST`, workflow.input(digestInput(s))],
+        ]),
+      ),
     },
     run: [
       // A called run passes digests; a manual run passes a tag, resolved here once so every later
@@ -48,7 +79,9 @@ export function ciSmokeTestWorkflow(scope: Construct, platform: Platform, compos
   const stack = composeStackSteps({
     file: compose.filePath,
     projectName: compose.projectName,
-    env: Object.fromEntries(platform.services.map((s) => [ComposeFile.imageVariable(s), stepOutput(resolve, ComposeFile.imageVariable(s))])),
+    env: Object.fromEntries(
+      platform.services.map((s) => [ComposeFile.imageVariable(s), stepOutput(resolve, ComposeFile.imageVariable(s))]),
+    ),
   });
   workflow.addJob('smoke', {
     name: 'Start the stack and smoke-test every service',
@@ -62,10 +95,17 @@ export function ciSmokeTestWorkflow(scope: Construct, platform: Platform, compos
       registryLogin({ registry: platform.registry.host }),
       resolve,
       stack.up,
-      ...platform.services.map((s) => cliStep(SMOKE_TEST, {
-        name: `Smoke-test ${s.name}`,
-        args: { baseUrl: compose.baseUrlOf(s), healthPath: s.healthPath, ...(s.synthesisPath ? { synthesisPath: s.synthesisPath } : {}), retries: 5 },
-      })),
+      ...platform.services.map((s) =>
+        cliStep(SMOKE_TEST, {
+          name: `Smoke-test ${s.name}`,
+          args: {
+            baseUrl: compose.baseUrlOf(s),
+            healthPath: s.healthPath,
+            ...(s.synthesisPath ? { synthesisPath: s.synthesisPath } : {}),
+            retries: 5,
+          },
+        }),
+      ),
       ...stack.logsOnFailure,
       stack.down,
     ],

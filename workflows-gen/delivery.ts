@@ -11,7 +11,6 @@ export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
 /** GitHub's web address, the prefix of workflow identities in signing certificates. */
 export const GITHUB_SERVER = 'https://github.com';
 
-
 /** The signing identity of ci-provenance.yml at a ref: what cosign verifies before a deploy. */
 export function signerIdentity(platform: Platform): string {
   return `${GITHUB_SERVER}/${platform.repository}/.github/workflows/${PROVENANCE_FILE}`;
@@ -30,8 +29,14 @@ export const BUILD_METADATA_FILE = 'build-metadata.json';
  * The run's build matrix, as the build metadata records it: one entry per image and platform with
  * the runner that builds it natively (the model's build targets).
  */
-export function imageBuildMatrix(platform: Platform): { include: { image: string; platform: string; runner: string }[] } {
-  return { include: platform.services.flatMap((s) => s.build.targets.map((t) => ({ image: s.imageRepository, platform: t.platform, runner: t.runner }))) };
+export function imageBuildMatrix(platform: Platform): {
+  include: { image: string; platform: string; runner: string }[];
+} {
+  return {
+    include: platform.services.flatMap((s) =>
+      s.build.targets.map((t) => ({ image: s.imageRepository, platform: t.platform, runner: t.runner })),
+    ),
+  };
 }
 
 /** Whether a service's canary is weighted by the environment's Gateway or takes a share of the pods. */

@@ -8,7 +8,11 @@ import { CodeOwners, DependabotConfig, type Construct, type DependabotEcosystem,
  * updates that never come; ci-app's `check-swift-pins --report-newer` reports newer releases instead.
  */
 export function ecosystemsOf(platform: Platform): DependabotEcosystem[] {
-  return ['npm', ...(platform.services.length > 0 ? (['uv', 'docker'] as const) : []), ...(platform.swiftPinsNeedReleaseCheck ? [] : (['swift'] as const))];
+  return [
+    'npm',
+    ...(platform.services.length > 0 ? (['uv', 'docker'] as const) : []),
+    ...(platform.swiftPinsNeedReleaseCheck ? [] : (['swift'] as const)),
+  ];
 }
 
 /** `.github/dependabot.yml`. */
@@ -18,12 +22,21 @@ export function dependabotConfig(scope: Construct, platform: Platform): Dependab
   const serviceDirs = platform.services.map((s) => `/${s.path}`);
   // projen writes package.json: Dependabot may move the lock file only (within the ranges projen
   // declares), so its pull requests leave the generated files as they are and pass the drift check.
-  config.addUpdate({ ecosystem: 'npm', directories: ['/'], commitPrefix: 'deps(pipelines)', versioningStrategy: 'lockfile-only' });
+  config.addUpdate({
+    ecosystem: 'npm',
+    directories: ['/'],
+    commitPrefix: 'deps(pipelines)',
+    versioningStrategy: 'lockfile-only',
+  });
   // uv.lock holds the services' hashed dependency tree; the uv ecosystem updates it with pyproject.toml.
   config.addUpdate({ ecosystem: 'uv', directories: serviceDirs, commitPrefix: 'deps(services)' });
   config.addUpdate({ ecosystem: 'docker', directories: serviceDirs, commitPrefix: 'deps(images)' });
   if (ecosystemsOf(platform).includes('swift')) {
-    config.addUpdate({ ecosystem: 'swift', directories: [`/${platform.swiftDependencyDirectory}`], commitPrefix: 'deps(app)' });
+    config.addUpdate({
+      ecosystem: 'swift',
+      directories: [`/${platform.swiftDependencyDirectory}`],
+      commitPrefix: 'deps(app)',
+    });
   }
   return config;
 }

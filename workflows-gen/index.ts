@@ -20,7 +20,18 @@ import { ciTestWorkflow } from './ci-test';
 import { repoCiWorkflow } from './ci';
 import { codeOwners, dependabotConfig, ecosystemsOf } from './dependabot';
 import { PLATFORM } from './platform';
-import { ActionPins, CicdCatalogue, ComposeFile, defaultRules, MonitoringDoc, PipelineApp, Platform, RunbookDoc, ServiceContractDoc, type PlatformDefinition } from '../src';
+import {
+  ActionPins,
+  CicdCatalogue,
+  ComposeFile,
+  defaultRules,
+  MonitoringDoc,
+  PipelineApp,
+  Platform,
+  RunbookDoc,
+  ServiceContractDoc,
+  type PlatformDefinition,
+} from '../src';
 
 /** Options of {@link buildPipelines}. */
 export interface BuildPipelinesOptions {
@@ -66,7 +77,11 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     updateActionsWorkflow(app, platform),
   ].filter((w) => w !== undefined);
   // Scheduled workflows report their failures as issues, from one workflow that alone may write them.
-  const alerts = alertsWorkflow(app, platform, workflows.filter((x) => (x.triggers.schedule ?? []).length > 0));
+  const alerts = alertsWorkflow(
+    app,
+    platform,
+    workflows.filter((x) => (x.triggers.schedule ?? []).length > 0),
+  );
   workflows.push(alerts);
   dependabotConfig(app, platform);
   codeOwners(app, platform);
@@ -77,15 +92,27 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     defaultBranch: platform.defaultBranch,
     releaseTag: `v${platform.version}`,
     changeKinds: [
-      ...firstService ? [{ label: `a service (\`${firstService.path}/\`)`, files: [`${firstService.path}/app/main.py`] }] : [],
-      ...charts.slice(0, 1).map((c) => ({ label: `a chart (\`${c.directory}/\`)`, files: [`${c.directory}/values.yaml`] })),
+      ...(firstService
+        ? [{ label: `a service (\`${firstService.path}/\`)`, files: [`${firstService.path}/app/main.py`] }]
+        : []),
+      ...charts
+        .slice(0, 1)
+        .map((c) => ({ label: `a chart (\`${c.directory}/\`)`, files: [`${c.directory}/values.yaml`] })),
       { label: `the app (\`${platform.app.path}/\`)`, files: [`${platform.app.path}/Sources/App.swift`] },
-      { label: 'the pipeline definitions (`workflows-gen/`, regenerated YAML)', files: ['workflows-gen/ci-test.ts', '.github/workflows/ci-test.yml'] },
+      {
+        label: 'the pipeline definitions (`workflows-gen/`, regenerated YAML)',
+        files: ['workflows-gen/ci-test.ts', '.github/workflows/ci-test.yml'],
+      },
       { label: 'docs only (`README.md`)', files: ['README.md'] },
     ],
   });
   new ServiceContractDoc(app, 'service-contract', { platform });
-  new RunbookDoc(app, 'runbook', { platform, workflows, provenance, actionUpdates: workflows.find((w) => w.filePath.endsWith('/update-actions.yml')) });
+  new RunbookDoc(app, 'runbook', {
+    platform,
+    workflows,
+    provenance,
+    actionUpdates: workflows.find((w) => w.filePath.endsWith('/update-actions.yml')),
+  });
   new MonitoringDoc(app, 'monitoring', { platform, workflows, alerts });
   return app;
 }

@@ -1,4 +1,13 @@
-import { BRANCH_PUSH_ATTEMPTS, checkout, downloadArtifact, runStep, type Expression, type SecureJob, type SecureWorkflow, type WorkflowJob } from '../src';
+import {
+  BRANCH_PUSH_ATTEMPTS,
+  checkout,
+  downloadArtifact,
+  runStep,
+  type Expression,
+  type SecureJob,
+  type SecureWorkflow,
+  type WorkflowJob,
+} from '../src';
 
 /** Props of {@link addHistoryRecordJob}. */
 export interface HistoryRecordJobProps {

@@ -9,30 +9,41 @@ export const PLATFORM: PlatformDefinition = {
   chartVersion: '0.3.0',
   environments: [
     {
-      name: 'staging', logLevel: 'debug', autoscaling: false, replicas: 2,
+      name: 'staging',
+      logLevel: 'debug',
+      autoscaling: false,
+      replicas: 2,
       // kube-prometheus-stack in "monitoring" scrapes the services (the canary analysis reads the series).
       metrics: { prometheusNamespace: 'monitoring', serviceMonitorLabels: { release: 'kube-prometheus-stack' } },
       // Every successful build of main, all at once: staging is where a release is tried first.
       deploy: {
-        on: 'default-branch', namespace: 'voice-staging',
+        on: 'default-branch',
+        namespace: 'voice-staging',
         clusterAuth: { kind: 'aws-oidc', region: 'eu-west-1', cluster: 'voice-staging' },
         urls: { agent: 'https://agent.staging.voice-platform.example' },
         rollout: [{ percent: 100, watchMinutes: 5 }],
       },
     },
     {
-      name: 'production', logLevel: 'info', autoscaling: { minReplicas: 3, maxReplicas: 10 },
+      name: 'production',
+      logLevel: 'info',
+      autoscaling: { minReplicas: 3, maxReplicas: 10 },
       metrics: { prometheusNamespace: 'monitoring', serviceMonitorLabels: { release: 'kube-prometheus-stack' } },
       // Synthesis is CPU-bound: production tts gets a full core per pod and room for larger voices.
       resources: { tts: { cpuRequest: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' } },
       // Release tags only, through the protected environment, 10 % → 50 % → 100 % (the default stages).
       deploy: {
-        on: 'release-tag', namespace: 'voice',
+        on: 'release-tag',
+        namespace: 'voice',
         clusterAuth: { kind: 'aws-oidc', region: 'eu-west-1', cluster: 'voice-production' },
         urls: { agent: 'https://agent.voice-platform.example' },
         // The agent is the entry point: its canary is a weighted backend of its HTTPRoute. tts is
         // internal (only the agent calls it), so its canary is a replica-ratio one.
-        gateway: { parentRefs: [{ name: 'public', namespace: 'gateway' }], hostnames: ['agent.voice-platform.example'], services: ['agent'] },
+        gateway: {
+          parentRefs: [{ name: 'public', namespace: 'gateway' }],
+          hostnames: ['agent.voice-platform.example'],
+          services: ['agent'],
+        },
       },
     },
   ],
@@ -41,11 +52,21 @@ export const PLATFORM: PlatformDefinition = {
   registry: { host: 'ghcr.io', namespace: 'voice-platform' },
   runners: { linux: 'ubuntu-24.04', linuxArm: 'ubuntu-24.04-arm', macos: 'macos-15' },
   toolchain: {
-    python: '3.11', uv: '0.9.5', node: '24', helm: 'v4.1.4',
-    kubeconform: 'v0.8.0', kubeconformSha256: '9bc2bffbf71f261128533edaf912153948b7ff238f9a531ae6d34466ec287883',
+    python: '3.11',
+    uv: '0.9.5',
+    node: '24',
+    helm: 'v4.1.4',
+    kubeconform: 'v0.8.0',
+    kubeconformSha256: '9bc2bffbf71f261128533edaf912153948b7ff238f9a531ae6d34466ec287883',
     // kind v0.31.0's release notes: the node image of Kubernetes 1.32.11, by digest.
-    kind: 'v0.31.0', kubernetes: '1.32.11', kindNodeDigest: 'sha256:5fc52d52a7b9574015299724bd68f183702956aa4a2116ae75a63cb574b35af8',
-    trivy: 'v0.70.0', cosign: 'v3.0.6', slsaVerifier: 'v2.7.1', pipAudit: '2.10.1' },
+    kind: 'v0.31.0',
+    kubernetes: '1.32.11',
+    kindNodeDigest: 'sha256:5fc52d52a7b9574015299724bd68f183702956aa4a2116ae75a63cb574b35af8',
+    trivy: 'v0.70.0',
+    cosign: 'v3.0.6',
+    slsaVerifier: 'v2.7.1',
+    pipAudit: '2.10.1',
+  },
   schedules: {
     performance: '0 2 * * *', // nightly, 02:00 UTC (seed 004, task 10)
     dependencyScan: '0 9 * * 1', // Mondays 09:00 UTC (seed 004, task 11)
@@ -83,7 +104,8 @@ export const PLATFORM: PlatformDefinition = {
     path: 'apps/VoiceTranscriber',
     scheme: 'VoiceTranscriber',
     modelsJson: 'apps/VoiceTranscriber/VoiceTranscriber/Resources/models.json',
-    packageResolved: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved',
+    packageResolved:
+      'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved',
     referenceTranscripts: 'apps/VoiceTranscriber/VoiceTranscriberPerformanceTests/Corpus/references.json',
     minLineCoveragePct: 60,
     pinnedPackages: ['WhisperKit'],
@@ -91,7 +113,11 @@ export const PLATFORM: PlatformDefinition = {
     project: 'apps/VoiceTranscriber/VoiceTranscriber.xcodeproj',
     xcode: '16.4',
     swiftlint: '0.59.1',
-    testTargets: { unit: 'VoiceTranscriberTests', routing: 'VoiceTranscriberRoutingTests', performance: 'VoiceTranscriberPerformanceTests' },
+    testTargets: {
+      unit: 'VoiceTranscriberTests',
+      routing: 'VoiceTranscriberRoutingTests',
+      performance: 'VoiceTranscriberPerformanceTests',
+    },
     release: {
       tags: 'app-v*',
       productName: 'VoiceTranscriber.app',

@@ -1,5 +1,17 @@
 import {
-  ACTIONS_UPDATE_TOKEN, checkout, cliStep, github, runnerVariables, runStep, secret, SecureWorkflow, setupNode, UPDATE_ACTION_PINS, WEEKDAYS, type Construct, type Platform,
+  ACTIONS_UPDATE_TOKEN,
+  checkout,
+  cliStep,
+  github,
+  runnerVariables,
+  runStep,
+  secret,
+  SecureWorkflow,
+  setupNode,
+  UPDATE_ACTION_PINS,
+  WEEKDAYS,
+  type Construct,
+  type Platform,
 } from '../src';
 
 const BRANCH = 'deps/action-pins';
@@ -19,7 +31,8 @@ export function updateActionsWorkflow(scope: Construct, platform: Platform): Sec
   const [hour, minute] = time.split(':').map(Number);
   const workflow = new SecureWorkflow(scope, 'update-actions', {
     name: 'Update action pins',
-    description: 'Moves actions.lock.json to the newest releases past the cooldown, regenerates the workflows and opens one pull request with both.',
+    description:
+      'Moves actions.lock.json to the newest releases past the cooldown, regenerates the workflows and opens one pull request with both.',
     triggers: { schedule: [`${minute} ${hour} * * ${(WEEKDAYS.indexOf(day) + 1) % 7}`], workflowDispatch: {} },
     concurrency: { group: github.workflow, cancelInProgress: false },
   });

@@ -15,20 +15,29 @@ export interface CliContract<F extends string, S extends F = never> {
   readonly subcommand?: string;
 }
 
-function contract<F extends string, S extends F = never>(bin: string, flags: Record<F, `--${string}`>, switches: readonly S[] = [], subcommand?: string): CliContract<F, S> {
+function contract<F extends string, S extends F = never>(
+  bin: string,
+  flags: Record<F, `--${string}`>,
+  switches: readonly S[] = [],
+  subcommand?: string,
+): CliContract<F, S> {
   return { bin, flags, switches, ...(subcommand ? { subcommand } : {}) };
 }
 
-export const CHECK_PERFORMANCE_REGRESSION = contract('check-performance-regression', {
-  current: '--current',
-  history: '--history',
-  window: '--window',
-  thresholds: '--thresholds',
-  ...THRESHOLD_FLAGS,
-  updateHistory: '--update-history',
-  acrossConditions: '--across-conditions',
-  summary: '--summary',
-}, ['updateHistory', 'acrossConditions']);
+export const CHECK_PERFORMANCE_REGRESSION = contract(
+  'check-performance-regression',
+  {
+    current: '--current',
+    history: '--history',
+    window: '--window',
+    thresholds: '--thresholds',
+    ...THRESHOLD_FLAGS,
+    updateHistory: '--update-history',
+    acrossConditions: '--across-conditions',
+    summary: '--summary',
+  },
+  ['updateHistory', 'acrossConditions'],
+);
 
 export const GENERATE_BUILD_METADATA = contract('generate-build-metadata', {
   out: '--out',
@@ -63,11 +72,15 @@ export const LOAD_TEST = contract('load-test', {
   out: '--out',
 });
 
-export const CHECK_SWIFT_PINS = contract('check-swift-pins', {
-  resolved: '--resolved',
-  require: '--require',
-  reportNewer: '--report-newer',
-}, ['reportNewer']);
+export const CHECK_SWIFT_PINS = contract(
+  'check-swift-pins',
+  {
+    resolved: '--resolved',
+    require: '--require',
+    reportNewer: '--report-newer',
+  },
+  ['reportNewer'],
+);
 
 export const PIP_AUDIT_SARIF = contract('pip-audit-sarif', {
   input: '--input',
@@ -89,10 +102,14 @@ export const SWIFT_AUDIT_SARIF = contract('swift-audit-sarif', {
   summary: '--summary',
 });
 
-export const MODELS_MANIFEST = contract('models-manifest', {
-  manifest: '--manifest',
-  matrix: '--matrix',
-}, ['matrix']);
+export const MODELS_MANIFEST = contract(
+  'models-manifest',
+  {
+    manifest: '--manifest',
+    matrix: '--matrix',
+  },
+  ['matrix'],
+);
 
 export const FETCH_MODELS = contract('fetch-models', {
   manifest: '--manifest',
@@ -116,24 +133,34 @@ export const TRANSCRIPTION_METRICS = contract('transcription-metrics', {
 
 /** Every CLI, for package.json bins and the --help check. */
 /** `pipelines plan`: what a change does to the generated pipelines (this repository's own CI runs it). */
-export const PIPELINES_PLAN = contract('pipelines', {
-  base: '--base',
-  head: '--head',
-  format: '--format',
-  helm: '--helm',
-  defaultBranch: '--default-branch',
-  out: '--out',
-}, [], 'plan');
+export const PIPELINES_PLAN = contract(
+  'pipelines',
+  {
+    base: '--base',
+    head: '--head',
+    format: '--format',
+    helm: '--helm',
+    defaultBranch: '--default-branch',
+    out: '--out',
+  },
+  [],
+  'plan',
+);
 
 /** `pipelines what-runs`: which workflows and jobs an event with some changed files starts. */
-export const PIPELINES_WHAT_RUNS = contract('pipelines', {
-  event: '--event',
-  ref: '--ref',
-  changed: '--changed',
-  base: '--base',
-  label: '--label',
-  format: '--format',
-}, [], 'what-runs');
+export const PIPELINES_WHAT_RUNS = contract(
+  'pipelines',
+  {
+    event: '--event',
+    ref: '--ref',
+    changed: '--changed',
+    base: '--base',
+    label: '--label',
+    format: '--format',
+  },
+  [],
+  'what-runs',
+);
 
 /** `update-action-pins`: newest releases of the pinned actions into actions.lock.json (scheduled update workflow). */
 export const UPDATE_ACTION_PINS = contract('update-action-pins', {
@@ -146,19 +173,29 @@ export const UPDATE_ACTION_PINS = contract('update-action-pins', {
 
 const APPCAST_BIN = 'sparkle-appcast';
 
-export const APPCAST_ADD = contract(APPCAST_BIN, {
-  feed: '--feed',
-  title: '--title',
-  version: '--version',
-  shortVersion: '--short-version',
-  url: '--url',
-  archive: '--archive',
-  channel: '--channel',
-  edKeyEnv: '--ed-key-env',
-  releaseNotes: '--release-notes',
-}, [], 'add');
+export const APPCAST_ADD = contract(
+  APPCAST_BIN,
+  {
+    feed: '--feed',
+    title: '--title',
+    version: '--version',
+    shortVersion: '--short-version',
+    url: '--url',
+    archive: '--archive',
+    channel: '--channel',
+    edKeyEnv: '--ed-key-env',
+    releaseNotes: '--release-notes',
+  },
+  [],
+  'add',
+);
 
-export const APPCAST_PHASE = contract(APPCAST_BIN, { feed: '--feed', version: '--version', intervalHours: '--interval-hours' }, [], 'phase');
+export const APPCAST_PHASE = contract(
+  APPCAST_BIN,
+  { feed: '--feed', version: '--version', intervalHours: '--interval-hours' },
+  [],
+  'phase',
+);
 
 export const APPCAST_EVERYONE = contract(APPCAST_BIN, { feed: '--feed', version: '--version' }, [], 'everyone');
 
@@ -201,4 +238,25 @@ export const CANARY_ANALYSIS = contract('canary-analysis', {
   summary: '--summary',
 });
 
-export const ALL_CLIS = [CHECK_PERFORMANCE_REGRESSION, GENERATE_BUILD_METADATA, SMOKE_TEST, LOAD_TEST, CHECK_SWIFT_PINS, PIP_AUDIT_SARIF, SWIFT_AUDIT_SARIF, MODELS_MANIFEST, FETCH_MODELS, TRANSCRIPTION_METRICS, PIPELINES_PLAN, PIPELINES_WHAT_RUNS, UPDATE_ACTION_PINS, APPCAST_ADD, APPCAST_PHASE, APPCAST_EVERYONE, APPCAST_WITHDRAW, APP_HEALTH, COVERAGE_REPORT, CANARY_ANALYSIS] as const;
+export const ALL_CLIS = [
+  CHECK_PERFORMANCE_REGRESSION,
+  GENERATE_BUILD_METADATA,
+  SMOKE_TEST,
+  LOAD_TEST,
+  CHECK_SWIFT_PINS,
+  PIP_AUDIT_SARIF,
+  SWIFT_AUDIT_SARIF,
+  MODELS_MANIFEST,
+  FETCH_MODELS,
+  TRANSCRIPTION_METRICS,
+  PIPELINES_PLAN,
+  PIPELINES_WHAT_RUNS,
+  UPDATE_ACTION_PINS,
+  APPCAST_ADD,
+  APPCAST_PHASE,
+  APPCAST_EVERYONE,
+  APPCAST_WITHDRAW,
+  APP_HEALTH,
+  COVERAGE_REPORT,
+  CANARY_ANALYSIS,
+] as const;

@@ -3,7 +3,12 @@
  * `create`, missing intermediate objects are made (escape-hatch overrides); without it a missing
  * step throws (template bindings must hit an existing field).
  */
-export function setPath(target: Record<string, unknown>, path: readonly (string | number)[], value: unknown, options: { create?: boolean } = {}): void {
+export function setPath(
+  target: Record<string, unknown>,
+  path: readonly (string | number)[],
+  value: unknown,
+  options: { create?: boolean } = {},
+): void {
   let node = target as Record<string | number, unknown>;
   for (const key of path.slice(0, -1)) {
     if (typeof node[key] !== 'object' || node[key] === null) {

@@ -16,7 +16,7 @@ export function quoteInput(value: unknown, limit = QUOTE_LIMIT): string {
   let text: string;
   try {
     // A string is quoted; anything else is shown as JSON (already one line, strings in it escaped).
-    text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }
@@ -78,13 +78,19 @@ export const OUTPUT_LINE_LIMIT = 4000;
  * and a line longer than {@link OUTPUT_LINE_LIMIT} is cut. Newlines and tabs stay.
  */
 export function safeOutput(text: string): string {
-  return text.split('\n').map((line) => {
-    let out = line
-      .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-_]/g, '')
-      .replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, '')
-      .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
-    out = out.replace(/^(\s*)(::|##\[)/, (_m, space: string, command: string) => `${space}${command === '::' ? ':\u200b:' : '#\u200b#['}`);
-    const { head, left } = cutCharacters(out, OUTPUT_LINE_LIMIT);
-    return left > 0 ? `${head}… (${left} more characters)` : out;
-  }).join('\n');
+  return text
+    .split('\n')
+    .map((line) => {
+      let out = line
+        .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-_]/g, '')
+        .replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, '')
+        .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
+      out = out.replace(
+        /^(\s*)(::|##\[)/,
+        (_m, space: string, command: string) => `${space}${command === '::' ? ':\u200b:' : '#\u200b#['}`,
+      );
+      const { head, left } = cutCharacters(out, OUTPUT_LINE_LIMIT);
+      return left > 0 ? `${head}… (${left} more characters)` : out;
+    })
+    .join('\n');
 }

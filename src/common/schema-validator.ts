@@ -18,8 +18,12 @@ function instance(): Ajv {
 /** `latencyMs.p95` from `/latencyMs/p95`. */
 function fieldOf(error: ErrorObject): string {
   const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : undefined;
-  const extra = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty: string }).additionalProperty : undefined;
+  const missing =
+    error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : undefined;
+  const extra =
+    error.keyword === 'additionalProperties'
+      ? (error.params as { additionalProperty: string }).additionalProperty
+      : undefined;
   const leaf = missing ?? extra;
   return [base, leaf].filter(Boolean).join('.') || '(root)';
 }
@@ -27,7 +31,10 @@ function fieldOf(error: ErrorObject): string {
 function describe(error: ErrorObject, data: unknown): string {
   if (error.keyword === 'required') return 'is missing';
   if (error.keyword === 'additionalProperties') return 'is not a known field';
-  const value = error.instancePath.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
+  const value = error.instancePath
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
   return `${error.message ?? 'is invalid'}, got ${quoteInput(value)}`;
 }
 

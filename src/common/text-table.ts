@@ -3,6 +3,10 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   const all = [header, ...rows];
   const len = (s: string) => [...s].length;
   const widths = header.map((_, i) => Math.max(...all.map((r) => len(r[i] ?? ''))));
-  const line = (r: readonly string[]) => r.map((c, i) => c + ' '.repeat(widths[i]! - len(c))).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c + ' '.repeat(widths[i]! - len(c)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }

@@ -15,5 +15,6 @@ export function triggersOf(doc: any): Record<string, any> {
 /** The names a workflow's text reads from `secrets.` or `vars.`, sorted; GITHUB_TOKEN is not a secret anyone sets. */
 export function referencedNames(text: string, context: 'secrets' | 'vars'): string[] {
   return [...new Set([...text.matchAll(new RegExp(`\\b${context}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))].map((m) => m[1]!))]
-    .filter((n) => n !== 'GITHUB_TOKEN').sort();
+    .filter((n) => n !== 'GITHUB_TOKEN')
+    .sort();
 }

@@ -8,20 +8,40 @@ import { appHealthCommand } from '../../src/runtime/cli/app-health';
 import { schemaErrors } from '../support/json-schema';
 import { runCliInProcess } from '../support/run-cli';
 
-const report = (builds: AppHealthReport['builds']): AppHealthReport => ({ schemaVersion: 1, generatedAt: '2026-12-05T06:00:00Z', builds });
+const report = (builds: AppHealthReport['builds']): AppHealthReport => ({
+  schemaVersion: 1,
+  generatedAt: '2026-12-05T06:00:00Z',
+  builds,
+});
 const limits = { minCrashFreeSessionsPct: 99.5, minSessions: 500 };
 
 describe('judgeBuild', () => {
   test('passes at the limit with enough sessions; fails below it, on too few sessions, and on a build not listed', () => {
-    expect(judgeBuild(report([{ version: '42', sessions: 500, crashFreeSessions: 0.995 }]), '42', limits)).toMatchObject({ pass: true });
-    expect(judgeBuild(report([{ version: '42', sessions: 9000, crashFreeSessions: 0.9949 }]), '42', limits)).toMatchObject({ pass: false, reason: 'build 42: 99.49 % crash-free sessions over 9000, below the 99.5 % the stage requires' });
-    expect(judgeBuild(report([{ version: '42', sessions: 499, crashFreeSessions: 1 }]), '42', limits).reason).toBe('build 42 has 499 session(s); at least 500 are needed to judge it');
-    expect(judgeBuild(report([{ version: '41', sessions: 9000, crashFreeSessions: 1 }]), '42', limits)).toMatchObject({ pass: false, reason: expect.stringContaining('build 42 is not in the report') });
+    expect(
+      judgeBuild(report([{ version: '42', sessions: 500, crashFreeSessions: 0.995 }]), '42', limits),
+    ).toMatchObject({ pass: true });
+    expect(
+      judgeBuild(report([{ version: '42', sessions: 9000, crashFreeSessions: 0.9949 }]), '42', limits),
+    ).toMatchObject({
+      pass: false,
+      reason: 'build 42: 99.49 % crash-free sessions over 9000, below the 99.5 % the stage requires',
+    });
+    expect(judgeBuild(report([{ version: '42', sessions: 499, crashFreeSessions: 1 }]), '42', limits).reason).toBe(
+      'build 42 has 499 session(s); at least 500 are needed to judge it',
+    );
+    expect(judgeBuild(report([{ version: '41', sessions: 9000, crashFreeSessions: 1 }]), '42', limits)).toMatchObject({
+      pass: false,
+      reason: expect.stringContaining('build 42 is not in the report'),
+    });
   });
 
   test('the schema that ships with the package accepts a report and refuses a share above 1', () => {
-    expect(schemaErrors(APP_HEALTH_SCHEMA, report([{ version: '42', sessions: 10, crashFreeSessions: 0.99 }]))).toEqual([]);
-    expect(schemaErrors(APP_HEALTH_SCHEMA, report([{ version: '42', sessions: 10, crashFreeSessions: 99 }]))).not.toEqual([]);
+    expect(schemaErrors(APP_HEALTH_SCHEMA, report([{ version: '42', sessions: 10, crashFreeSessions: 0.99 }]))).toEqual(
+      [],
+    );
+    expect(
+      schemaErrors(APP_HEALTH_SCHEMA, report([{ version: '42', sessions: 10, crashFreeSessions: 99 }])),
+    ).not.toEqual([]);
   });
 });
 
@@ -33,13 +53,20 @@ describe('app-health CLI against an endpoint on 127.0.0.1', () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       authorization = req.headers.authorization;
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+      res
+        .writeHead(answer.status, { 'content-type': 'application/json' })
+        .end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health.json`;
   });
   afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
-  const run = (extra: string[] = [], env: NodeJS.ProcessEnv = {}) => runCliInProcess(appHealthCommand, ['--url', url, '--version', '42', '--min-crash-free-pct', '99.5', '--min-sessions', '500', ...extra], env);
+  const run = (extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
+    runCliInProcess(
+      appHealthCommand,
+      ['--url', url, '--version', '42', '--min-crash-free-pct', '99.5', '--min-sessions', '500', ...extra],
+      env,
+    );
 
   test('a healthy build → 0, the verdict in the summary, the token sent as a bearer only when set', async () => {
     answer = { status: 200, body: report([{ version: '42', sessions: 2000, crashFreeSessions: 0.998 }]) };
@@ -47,7 +74,9 @@ describe('app-health CLI against an endpoint on 127.0.0.1', () => {
     const r = await run(['--summary', summary, '--token-env', 'HEALTH_TOKEN'], { HEALTH_TOKEN: 'tok' });
     expect(r.code).toBe(0);
     expect(authorization).toBe('Bearer tok');
-    expect(readFileSync(summary, 'utf8')).toContain('### ✅ Crash-free sessions of build 42\n\nbuild 42: 99.8 % crash-free sessions over 2000 (at least 99.5 % required).');
+    expect(readFileSync(summary, 'utf8')).toContain(
+      '### ✅ Crash-free sessions of build 42\n\nbuild 42: 99.8 % crash-free sessions over 2000 (at least 99.5 % required).',
+    );
     await run(['--token-env', 'HEALTH_TOKEN'], {});
     expect(authorization).toBeUndefined();
   });
@@ -71,7 +100,14 @@ describe('app-health CLI against an endpoint on 127.0.0.1', () => {
   });
 
   test('an http URL to another host → 2 before any request', async () => {
-    const r = await runCliInProcess(appHealthCommand, ['--url', 'http://health.example.com/x.json', '--version', '42', '--min-crash-free-pct', '99.5']);
+    const r = await runCliInProcess(appHealthCommand, [
+      '--url',
+      'http://health.example.com/x.json',
+      '--version',
+      '42',
+      '--min-crash-free-pct',
+      '99.5',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--url must be an https URL');
   });

@@ -1,14 +1,42 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { compareMetrics, DEFAULT_THRESHOLDS, type PerformanceMetrics, type RegressionThresholds } from '../../src/runtime';
+import {
+  compareMetrics,
+  DEFAULT_THRESHOLDS,
+  type PerformanceMetrics,
+  type RegressionThresholds,
+} from '../../src/runtime';
 import { checkPerformanceRegressionCommand } from '../../src/runtime/cli/check-performance-regression';
 import { runCliInProcess, runCliProcess } from '../support/run-cli';
 
 const MIB = 1024 * 1024;
 
-function metrics(over: { scenario?: string; p50?: number; p95?: number; p99?: number; errorRate?: number; throughputRps?: number; samples?: number; rtfP95?: number; wer?: number; memory?: { peakMiB: number; growthMiB: number }; conditions?: Partial<PerformanceMetrics['conditions']> } = {}): PerformanceMetrics {
+function metrics(
+  over: {
+    scenario?: string;
+    p50?: number;
+    p95?: number;
+    p99?: number;
+    errorRate?: number;
+    throughputRps?: number;
+    samples?: number;
+    rtfP95?: number;
+    wer?: number;
+    memory?: { peakMiB: number; growthMiB: number };
+    conditions?: Partial<PerformanceMetrics['conditions']>;
+  } = {},
+): PerformanceMetrics {
   return {
     schemaVersion: 1,
     scenario: over.scenario ?? 'tts-synthesize',
@@ -16,17 +44,34 @@ function metrics(over: { scenario?: string; p50?: number; p95?: number; p99?: nu
     errorRate: over.errorRate ?? 0.001,
     throughputRps: over.throughputRps ?? 50,
     samples: over.samples ?? 3000,
-    ...(over.rtfP95 !== undefined ? { realTimeFactor: { p50: over.rtfP95 / 2, p95: over.rtfP95, mean: over.rtfP95 / 2 } } : {}),
+    ...(over.rtfP95 !== undefined
+      ? { realTimeFactor: { p50: over.rtfP95 / 2, p95: over.rtfP95, mean: over.rtfP95 / 2 } }
+      : {}),
     ...(over.wer !== undefined ? { accuracy: { wordErrorRate: over.wer, referenceWords: 1200 } } : {}),
-    ...(over.memory ? { memory: { peakBytes: Math.round(over.memory.peakMiB * MIB), switchGrowthBytes: Math.round(over.memory.growthMiB * MIB) } } : {}),
-    conditions: { endpoint: 'POST /v1/synthesize', targetRate: 50, durationSeconds: 60, warmupSeconds: 10, runnerClass: 'ubuntu-24.04', ...over.conditions },
+    ...(over.memory
+      ? {
+          memory: {
+            peakBytes: Math.round(over.memory.peakMiB * MIB),
+            switchGrowthBytes: Math.round(over.memory.growthMiB * MIB),
+          },
+        }
+      : {}),
+    conditions: {
+      endpoint: 'POST /v1/synthesize',
+      targetRate: 50,
+      durationSeconds: 60,
+      warmupSeconds: 10,
+      runnerClass: 'ubuntu-24.04',
+      ...over.conditions,
+    },
     run: { startedAt: '2026-11-21T02:00:00.000Z', elapsedSeconds: 60, dropped: 0, tool: 'load-test' },
   };
 }
 
 describe('compareMetrics', () => {
   const t = DEFAULT_THRESHOLDS;
-  const verdicts = (b: PerformanceMetrics, c: PerformanceMetrics) => Object.fromEntries(compareMetrics(b, c, t).rows.map((r) => [r.metric, r.verdict]));
+  const verdicts = (b: PerformanceMetrics, c: PerformanceMetrics) =>
+    Object.fromEntries(compareMetrics(b, c, t).rows.map((r) => [r.metric, r.verdict]));
 
   test('a change exactly at a threshold passes; just beyond fails', () => {
     expect(verdicts(metrics({ p95: 100 }), metrics({ p95: 115 }))['p95 latency']).toBe('pass');
@@ -53,13 +98,23 @@ describe('compareMetrics', () => {
   });
 
   test('memory: the peak relative to the reference, what switching keeps in absolute MiB; compared only when both measured it', () => {
-    const v = (b: { peakMiB: number; growthMiB: number }, c: { peakMiB: number; growthMiB: number }) => verdicts(metrics({ memory: b }), metrics({ memory: c }));
-    expect(v({ peakMiB: 1000, growthMiB: 0 }, { peakMiB: 1100, growthMiB: 16 })).toMatchObject({ 'peak memory': 'pass', 'memory kept across model switches': 'pass' });
+    const v = (b: { peakMiB: number; growthMiB: number }, c: { peakMiB: number; growthMiB: number }) =>
+      verdicts(metrics({ memory: b }), metrics({ memory: c }));
+    expect(v({ peakMiB: 1000, growthMiB: 0 }, { peakMiB: 1100, growthMiB: 16 })).toMatchObject({
+      'peak memory': 'pass',
+      'memory kept across model switches': 'pass',
+    });
     expect(v({ peakMiB: 1000, growthMiB: 0 }, { peakMiB: 1101, growthMiB: 0 })['peak memory']).toBe('regression');
-    expect(v({ peakMiB: 1000, growthMiB: 0 }, { peakMiB: 1000, growthMiB: 16.1 })['memory kept across model switches']).toBe('regression');
+    expect(
+      v({ peakMiB: 1000, growthMiB: 0 }, { peakMiB: 1000, growthMiB: 16.1 })['memory kept across model switches'],
+    ).toBe('regression');
     // A history that kept memory too: only the rise counts.
-    expect(v({ peakMiB: 1000, growthMiB: 100 }, { peakMiB: 1000, growthMiB: 110 })['memory kept across model switches']).toBe('pass');
-    expect(verdicts(metrics(), metrics({ memory: { peakMiB: 9000, growthMiB: 900 } }))).not.toHaveProperty(['peak memory']);
+    expect(
+      v({ peakMiB: 1000, growthMiB: 100 }, { peakMiB: 1000, growthMiB: 110 })['memory kept across model switches'],
+    ).toBe('pass');
+    expect(verdicts(metrics(), metrics({ memory: { peakMiB: 9000, growthMiB: 900 } }))).not.toHaveProperty([
+      'peak memory',
+    ]);
   });
 
   test('the error rate fails on its absolute limit and on its allowed rise', () => {
@@ -97,67 +152,190 @@ describe('compareMetrics properties', () => {
   const MARGIN = 1e-6;
 
   test('a latency or throughput change beyond its threshold is always flagged', () => {
-    fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: MARGIN * 1e3, max: 10, noNaN: true }), fc.constantFrom('p95', 'p99', 'throughput', 'p95 real-time factor', 'word error rate', 'peak memory', 'memory kept across model switches'),
-      (latency, rps, t, excess, which) => {
-        const memory = { peakMiB: 800, growthMiB: 2 };
-        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3, wer: 0.05, memory });
-        const cur = which === 'peak memory' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, memory: { ...memory, peakMiB: 800 * (1 + t.peakMemoryIncreasePct / 100 + excess) } })
-          : which === 'memory kept across model switches' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, memory: { ...memory, growthMiB: 2 + t.switchGrowthIncreaseMib + excess } })
-          : which === 'word error rate' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3, wer: 0.05 + (t.werIncreasePts + excess) / 100 })
-          : which === 'p95 real-time factor' ? metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, rtfP95: 0.3 * (1 + t.rtfIncreasePct / 100 + excess) })
-          : which === 'p95' ? metrics({ p95: latency * (1 + t.p95IncreasePct / 100 + excess), p99: latency * 2, throughputRps: rps, errorRate: 0 })
-          : which === 'p99' ? metrics({ p95: latency, p99: latency * 2 * (1 + t.p99IncreasePct / 100 + excess), throughputRps: rps, errorRate: 0 })
-            : metrics({ p95: latency, p99: latency * 2, throughputRps: rps * Math.max(0, 1 - t.throughputDecreasePct / 100 - excess / 10), errorRate: 0 });
-        const result = compareMetrics(base, cur, t);
-        const row = result.rows.find((r) => r.metric.startsWith(which))!;
-        return result.regressed && row.verdict === 'regression';
-      }));
+    fc.assert(
+      fc.property(
+        positive,
+        positive,
+        thresholds,
+        fc.double({ min: MARGIN * 1e3, max: 10, noNaN: true }),
+        fc.constantFrom(
+          'p95',
+          'p99',
+          'throughput',
+          'p95 real-time factor',
+          'word error rate',
+          'peak memory',
+          'memory kept across model switches',
+        ),
+        (latency, rps, t, excess, which) => {
+          const memory = { peakMiB: 800, growthMiB: 2 };
+          const base = metrics({
+            p95: latency,
+            p99: latency * 2,
+            throughputRps: rps,
+            errorRate: 0,
+            rtfP95: 0.3,
+            wer: 0.05,
+            memory,
+          });
+          const cur =
+            which === 'peak memory'
+              ? metrics({
+                  p95: latency,
+                  p99: latency * 2,
+                  throughputRps: rps,
+                  errorRate: 0,
+                  memory: { ...memory, peakMiB: 800 * (1 + t.peakMemoryIncreasePct / 100 + excess) },
+                })
+              : which === 'memory kept across model switches'
+                ? metrics({
+                    p95: latency,
+                    p99: latency * 2,
+                    throughputRps: rps,
+                    errorRate: 0,
+                    memory: { ...memory, growthMiB: 2 + t.switchGrowthIncreaseMib + excess },
+                  })
+                : which === 'word error rate'
+                  ? metrics({
+                      p95: latency,
+                      p99: latency * 2,
+                      throughputRps: rps,
+                      errorRate: 0,
+                      rtfP95: 0.3,
+                      wer: 0.05 + (t.werIncreasePts + excess) / 100,
+                    })
+                  : which === 'p95 real-time factor'
+                    ? metrics({
+                        p95: latency,
+                        p99: latency * 2,
+                        throughputRps: rps,
+                        errorRate: 0,
+                        rtfP95: 0.3 * (1 + t.rtfIncreasePct / 100 + excess),
+                      })
+                    : which === 'p95'
+                      ? metrics({
+                          p95: latency * (1 + t.p95IncreasePct / 100 + excess),
+                          p99: latency * 2,
+                          throughputRps: rps,
+                          errorRate: 0,
+                        })
+                      : which === 'p99'
+                        ? metrics({
+                            p95: latency,
+                            p99: latency * 2 * (1 + t.p99IncreasePct / 100 + excess),
+                            throughputRps: rps,
+                            errorRate: 0,
+                          })
+                        : metrics({
+                            p95: latency,
+                            p99: latency * 2,
+                            throughputRps: rps * Math.max(0, 1 - t.throughputDecreasePct / 100 - excess / 10),
+                            errorRate: 0,
+                          });
+          const result = compareMetrics(base, cur, t);
+          const row = result.rows.find((r) => r.metric.startsWith(which))!;
+          return result.regressed && row.verdict === 'regression';
+        },
+      ),
+    );
   });
 
   test('an error rate beyond its limit or its allowed rise is always flagged', () => {
-    fc.assert(fc.property(thresholds, fc.double({ min: 0, max: 0.5, noNaN: true }), fc.double({ min: 0.001, max: 0.3, noNaN: true }), (t, baseRate, excess) => {
-      const overRise = Math.min(1, baseRate + t.maxErrorRateIncrease + excess);
-      const overLimit = Math.min(1, t.maxErrorRate + excess);
-      return compareMetrics(metrics({ errorRate: baseRate }), metrics({ errorRate: overRise }), t).regressed
-        && compareMetrics(metrics({ errorRate: 0 }), metrics({ errorRate: overLimit }), t).regressed;
-    }));
+    fc.assert(
+      fc.property(
+        thresholds,
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.3, noNaN: true }),
+        (t, baseRate, excess) => {
+          const overRise = Math.min(1, baseRate + t.maxErrorRateIncrease + excess);
+          const overLimit = Math.min(1, t.maxErrorRate + excess);
+          return (
+            compareMetrics(metrics({ errorRate: baseRate }), metrics({ errorRate: overRise }), t).regressed &&
+            compareMetrics(metrics({ errorRate: 0 }), metrics({ errorRate: overLimit }), t).regressed
+          );
+        },
+      ),
+    );
   });
 
   test('changes within every threshold are never flagged', () => {
-    fc.assert(fc.property(positive, positive, thresholds, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }),
-      (latency, rps, t, f1, f2) => {
-        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0, wer: 0.05, memory: { peakMiB: 800, growthMiB: 2 } });
-        const within = (pct: number, f: number) => 1 + (pct / 100) * f * (1 - MARGIN);
-        const cur = metrics({
-          p95: latency * within(t.p95IncreasePct, f1),
-          p99: latency * 2 * within(t.p99IncreasePct, f2),
-          throughputRps: rps * (1 - (t.throughputDecreasePct / 100) * f1 * (1 - MARGIN)),
-          errorRate: Math.min(t.maxErrorRate, t.maxErrorRateIncrease) * f2 * (1 - MARGIN),
-          wer: 0.05 + (t.werIncreasePts / 100) * f2 * (1 - MARGIN),
-          memory: { peakMiB: 800 * within(t.peakMemoryIncreasePct, f1), growthMiB: 2 + t.switchGrowthIncreaseMib * f2 * (1 - MARGIN) },
-        });
-        return !compareMetrics(base, cur, t).regressed;
-      }));
+    fc.assert(
+      fc.property(
+        positive,
+        positive,
+        thresholds,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (latency, rps, t, f1, f2) => {
+          const base = metrics({
+            p95: latency,
+            p99: latency * 2,
+            throughputRps: rps,
+            errorRate: 0,
+            wer: 0.05,
+            memory: { peakMiB: 800, growthMiB: 2 },
+          });
+          const within = (pct: number, f: number) => 1 + (pct / 100) * f * (1 - MARGIN);
+          const cur = metrics({
+            p95: latency * within(t.p95IncreasePct, f1),
+            p99: latency * 2 * within(t.p99IncreasePct, f2),
+            throughputRps: rps * (1 - (t.throughputDecreasePct / 100) * f1 * (1 - MARGIN)),
+            errorRate: Math.min(t.maxErrorRate, t.maxErrorRateIncrease) * f2 * (1 - MARGIN),
+            wer: 0.05 + (t.werIncreasePts / 100) * f2 * (1 - MARGIN),
+            memory: {
+              peakMiB: 800 * within(t.peakMemoryIncreasePct, f1),
+              growthMiB: 2 + t.switchGrowthIncreaseMib * f2 * (1 - MARGIN),
+            },
+          });
+          return !compareMetrics(base, cur, t).regressed;
+        },
+      ),
+    );
   });
 
   test('the verdict is monotone: a run with higher latency than a regressed run regresses too', () => {
-    fc.assert(fc.property(positive, positive, fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 1, max: 4, noNaN: true }),
-      (latency, rps, rise, worse) => {
-        const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0 });
-        const cur = metrics({ p95: latency * (1 + rise), p99: latency * 2 * (1 + rise), throughputRps: rps, errorRate: 0 });
-        const worseRun = metrics({ p95: cur.latencyMs.p95 * worse, p99: cur.latencyMs.p99 * worse, throughputRps: rps, errorRate: 0 });
-        return !compareMetrics(base, cur, DEFAULT_THRESHOLDS).regressed || compareMetrics(base, worseRun, DEFAULT_THRESHOLDS).regressed;
-      }));
+    fc.assert(
+      fc.property(
+        positive,
+        positive,
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.double({ min: 1, max: 4, noNaN: true }),
+        (latency, rps, rise, worse) => {
+          const base = metrics({ p95: latency, p99: latency * 2, throughputRps: rps, errorRate: 0 });
+          const cur = metrics({
+            p95: latency * (1 + rise),
+            p99: latency * 2 * (1 + rise),
+            throughputRps: rps,
+            errorRate: 0,
+          });
+          const worseRun = metrics({
+            p95: cur.latencyMs.p95 * worse,
+            p99: cur.latencyMs.p99 * worse,
+            throughputRps: rps,
+            errorRate: 0,
+          });
+          return (
+            !compareMetrics(base, cur, DEFAULT_THRESHOLDS).regressed ||
+            compareMetrics(base, worseRun, DEFAULT_THRESHOLDS).regressed
+          );
+        },
+      ),
+    );
   });
 });
 
 describe('check-performance-regression CLI', () => {
   let dir: string;
   const file = (name: string) => path.join(dir, name);
-  const write = (name: string, data: unknown) => writeFileSync(file(name), typeof data === 'string' ? data : JSON.stringify(data));
+  const write = (name: string, data: unknown) =>
+    writeFileSync(file(name), typeof data === 'string' ? data : JSON.stringify(data));
   const read = (name: string) => readFileSync(file(name), 'utf8');
   const history = (...runs: PerformanceMetrics[]) => ({ schemaVersion: 1, scenario: 'tts-synthesize', runs });
-  const run = (...args: string[]) => runCliInProcess(checkPerformanceRegressionCommand, args.map((a) => (/^[a-z]+\.(json|md)$/.test(a) ? file(a) : a)));
+  const run = (...args: string[]) =>
+    runCliInProcess(
+      checkPerformanceRegressionCommand,
+      args.map((a) => (/^[a-z]+\.(json|md)$/.test(a) ? file(a) : a)),
+    );
   const gate = (...extra: string[]) => run('--current', 'current.json', '--history', 'history.json', ...extra);
 
   beforeEach(() => {
@@ -181,7 +359,9 @@ describe('check-performance-regression CLI', () => {
     const before = read('history.json');
     const r = await gate('--update-history');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`check-performance-regression: regression in p99 latency (history ${file('history.json')} left unchanged)\n`);
+    expect(r.stderr).toBe(
+      `check-performance-regression: regression in p99 latency (history ${file('history.json')} left unchanged)\n`,
+    );
     expect(read('history.json')).toBe(before);
   });
 
@@ -221,7 +401,9 @@ describe('check-performance-regression CLI', () => {
     write('current.json', metrics({ conditions: { targetRate: 40 }, throughputRps: 100 }));
     const r = await gate('--update-history');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/measured under other conditions than the history .*conditions\.targetRate: 40 \(this run\) vs 50 \(history\)/);
+    expect(r.stderr).toMatch(
+      /measured under other conditions than the history .*conditions\.targetRate: 40 \(this run\) vs 50 \(history\)/,
+    );
     expect(read('history.json')).toBe(before);
     // The next nightly at the model's rate still passes against the untouched history.
     write('current.json', metrics());
@@ -244,19 +426,46 @@ describe('check-performance-regression CLI', () => {
   // A deploy's watch window (2 requests a second through a port-forward) beside the nightly runs (50 on a runner).
   test('--across-conditions lists the differences, leaves throughput out, and warns without failing', async () => {
     write('history.json', history(metrics()));
-    write('current.json', metrics({ scenario: 'production-tts-watch', conditions: { targetRate: 2 }, throughputRps: 2, p95: 60 }));
-    const r = await runCliInProcess(checkPerformanceRegressionCommand, ['--current', file('current.json'), '--history', file('history.json'), '--across-conditions', '--summary', file('summary.md')], { GITHUB_ACTIONS: 'true' });
+    write(
+      'current.json',
+      metrics({ scenario: 'production-tts-watch', conditions: { targetRate: 2 }, throughputRps: 2, p95: 60 }),
+    );
+    const r = await runCliInProcess(
+      checkPerformanceRegressionCommand,
+      [
+        '--current',
+        file('current.json'),
+        '--history',
+        file('history.json'),
+        '--across-conditions',
+        '--summary',
+        file('summary.md'),
+      ],
+      { GITHUB_ACTIONS: 'true' },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^p95 latency\s+30 ms\s+60 ms\s+\+100 %\s+≤ \+15 %\s+REGRESSION$/m);
     expect(r.stdout).not.toMatch(/^throughput/m);
-    expect(r.stdout).toContain('::warning title=Beyond the history\'s limits::production-tts-watch: p95 latency beyond the limits of the history');
+    expect(r.stdout).toContain(
+      "::warning title=Beyond the history's limits::production-tts-watch: p95 latency beyond the limits of the history",
+    );
     const summary = read('summary.md');
-    expect(summary).toContain('### ⚠️ Beyond the history\'s limits (other conditions, not a gate): production-tts-watch\n\nMeasured under other conditions than the history: scenario: "production-tts-watch" (this run) vs "tts-synthesize" (history); conditions.targetRate: 2 (this run) vs 50 (history).');
+    expect(summary).toContain(
+      '### ⚠️ Beyond the history\'s limits (other conditions, not a gate): production-tts-watch\n\nMeasured under other conditions than the history: scenario: "production-tts-watch" (this run) vs "tts-synthesize" (history); conditions.targetRate: 2 (this run) vs 50 (history).',
+    );
     // Within the limits it says so, and it never records.
-    write('current.json', metrics({ scenario: 'production-tts-watch', conditions: { targetRate: 2 }, throughputRps: 2 }));
+    write(
+      'current.json',
+      metrics({ scenario: 'production-tts-watch', conditions: { targetRate: 2 }, throughputRps: 2 }),
+    );
     expect((await gate('--across-conditions', '--summary', 'summary.md')).code).toBe(0);
-    expect(read('summary.md')).toContain('### ℹ️ Within the history\'s limits (other conditions, not a gate): production-tts-watch');
-    expect((await gate('--across-conditions', '--update-history'))).toMatchObject({ code: 2, stderr: expect.stringContaining('--across-conditions never records') });
+    expect(read('summary.md')).toContain(
+      "### ℹ️ Within the history's limits (other conditions, not a gate): production-tts-watch",
+    );
+    expect(await gate('--across-conditions', '--update-history')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--across-conditions never records'),
+    });
   });
 
   test('the image digest is recorded but does not make runs incomparable (it is what changes each night)', async () => {
@@ -298,10 +507,15 @@ describe('check-performance-regression CLI', () => {
   // Defect: an evicted baseline was silently recreated with exit 0.
   test('eviction: no history is a loud warning (annotation and summary), never a silent pass', async () => {
     write('current.json', metrics());
-    const r = await runCliInProcess(checkPerformanceRegressionCommand,
-      ['--current', file('current.json'), '--history', file('history.json'), '--summary', file('summary.md')], { GITHUB_ACTIONS: 'true' });
+    const r = await runCliInProcess(
+      checkPerformanceRegressionCommand,
+      ['--current', file('current.json'), '--history', file('history.json'), '--summary', file('summary.md')],
+      { GITHUB_ACTIONS: 'true' },
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^::warning title=No performance baseline::No performance history at .*was NOT compared with anything/);
+    expect(r.stdout).toMatch(
+      /^::warning title=No performance baseline::No performance history at .*was NOT compared with anything/,
+    );
     expect(read('summary.md')).toMatch(/^### ⚠️ No performance baseline: tts-synthesize\n\n> \[!WARNING\]/);
     expect(existsSync(file('history.json'))).toBe(false);
   });
@@ -317,24 +531,100 @@ describe('check-performance-regression CLI', () => {
   describe('exit 2, one clear line, no stack trace, nothing written', () => {
     const cases: [string, () => void, string[], RegExp][] = [
       ['malformed JSON', () => write('current.json', '{"schemaVersion": 1,'), [], /current\.json": malformed JSON/],
-      ['a missing metric', () => { const m: any = metrics(); delete m.latencyMs.p99; write('current.json', m); }, [], /current\.json: latencyMs\.p99 is missing/],
-      ['a non-numeric metric', () => { const m: any = metrics(); m.latencyMs.p95 = 'fast'; write('current.json', m); }, [], /current\.json: latencyMs\.p95 must be number, got "fast"/],
-      ['a negative metric', () => write('current.json', metrics({ throughputRps: -1 })), [], /current\.json: throughputRps must be >= 0, got -1/],
-      ['zero samples', () => write('current.json', metrics({ samples: 0 })), [], /current\.json: samples must be >= 1, got 0/],
-      ['no recorded conditions', () => { const m: any = metrics(); delete m.conditions; write('current.json', m); }, [], /current\.json: conditions is missing/],
+      [
+        'a missing metric',
+        () => {
+          const m: any = metrics();
+          delete m.latencyMs.p99;
+          write('current.json', m);
+        },
+        [],
+        /current\.json: latencyMs\.p99 is missing/,
+      ],
+      [
+        'a non-numeric metric',
+        () => {
+          const m: any = metrics();
+          m.latencyMs.p95 = 'fast';
+          write('current.json', m);
+        },
+        [],
+        /current\.json: latencyMs\.p95 must be number, got "fast"/,
+      ],
+      [
+        'a negative metric',
+        () => write('current.json', metrics({ throughputRps: -1 })),
+        [],
+        /current\.json: throughputRps must be >= 0, got -1/,
+      ],
+      [
+        'zero samples',
+        () => write('current.json', metrics({ samples: 0 })),
+        [],
+        /current\.json: samples must be >= 1, got 0/,
+      ],
+      [
+        'no recorded conditions',
+        () => {
+          const m: any = metrics();
+          delete m.conditions;
+          write('current.json', m);
+        },
+        [],
+        /current\.json: conditions is missing/,
+      ],
       ['a missing current file', () => undefined, [], /current\.json": cannot read \(no such file or folder\)/],
-      ['a bad threshold flag', () => write('current.json', metrics()), ['--max-error-rate', '2'], /--max-error-rate must be a number ≥ 0 and ≤ 1, got "2"/],
-      ['a bad window', () => write('current.json', metrics()), ['--window', '0'], /--window must be an integer ≥ 1 and ≤ 30, got "0"/],
-      ['an unknown field in the thresholds file', () => { write('current.json', metrics()); write('t.json', { p95: 3 }); }, ['--thresholds', 't.json'], /t\.json: p95 is not a known field/],
-      ['a summary path that is a folder', () => { write('current.json', metrics({ p95: 29 })); mkdirSync(file('summary.md')); }, ['--summary', 'summary.md', '--update-history'], /--summary ".*summary\.md": cannot write \(is a folder\)/],
-      ['a history path that is a folder', () => { write('current.json', metrics()); }, ['--history', 'sub', '--update-history'], /sub": is a folder, expected a JSON file/],
+      [
+        'a bad threshold flag',
+        () => write('current.json', metrics()),
+        ['--max-error-rate', '2'],
+        /--max-error-rate must be a number ≥ 0 and ≤ 1, got "2"/,
+      ],
+      [
+        'a bad window',
+        () => write('current.json', metrics()),
+        ['--window', '0'],
+        /--window must be an integer ≥ 1 and ≤ 30, got "0"/,
+      ],
+      [
+        'an unknown field in the thresholds file',
+        () => {
+          write('current.json', metrics());
+          write('t.json', { p95: 3 });
+        },
+        ['--thresholds', 't.json'],
+        /t\.json: p95 is not a known field/,
+      ],
+      [
+        'a summary path that is a folder',
+        () => {
+          write('current.json', metrics({ p95: 29 }));
+          mkdirSync(file('summary.md'));
+        },
+        ['--summary', 'summary.md', '--update-history'],
+        /--summary ".*summary\.md": cannot write \(is a folder\)/,
+      ],
+      [
+        'a history path that is a folder',
+        () => {
+          write('current.json', metrics());
+        },
+        ['--history', 'sub', '--update-history'],
+        /sub": is a folder, expected a JSON file/,
+      ],
     ];
     test.each(cases)('%s', async (_, setup, extra, message) => {
       setup();
       write('history.json', history(metrics()));
       mkdirSync(file('sub'));
       const before = read('history.json');
-      const r = await run('--current', 'current.json', '--history', 'history.json', ...extra.map((a) => (a === 'sub' ? file('sub') : a)));
+      const r = await run(
+        '--current',
+        'current.json',
+        '--history',
+        'history.json',
+        ...extra.map((a) => (a === 'sub' ? file('sub') : a)),
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -357,7 +647,12 @@ describe('check-performance-regression CLI', () => {
     test('exit 1 on a regression, the reason on stderr', async () => {
       write('current.json', metrics({ p99: 200 }));
       write('history.json', history(metrics()));
-      const r = await runCliProcess('check-performance-regression', ['--current', file('current.json'), '--history', file('history.json')]);
+      const r = await runCliProcess('check-performance-regression', [
+        '--current',
+        file('current.json'),
+        '--history',
+        file('history.json'),
+      ]);
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/REGRESSION/);
       expect(r.stderr).toMatch(/^check-performance-regression: regression in p99 latency/);

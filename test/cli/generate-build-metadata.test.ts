@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { BUILD_METADATA_SCHEMA, collectBuildMetadata, InputError, repositoryFromRemote, type GitReader } from '../../src/runtime';
+import {
+  BUILD_METADATA_SCHEMA,
+  collectBuildMetadata,
+  InputError,
+  repositoryFromRemote,
+  type GitReader,
+} from '../../src/runtime';
 import { schemaProblems } from '../../src/common/schema-validator';
 import { generateBuildMetadataCommand } from '../../src/runtime/cli/generate-build-metadata';
 import { runCliInProcess, runCliProcess } from '../support/run-cli';
@@ -26,13 +32,16 @@ const FIXED_NOW = () => new Date('2026-11-21T00:00:00Z');
 
 describe('collectBuildMetadata', () => {
   test('collects every field from the Actions environment', () => {
-    expect(collectBuildMetadata({ env: ACTIONS_ENV, git: NO_GIT, matrix: '{"platform":"linux/arm64"}', now: FIXED_NOW })).toEqual({
+    expect(
+      collectBuildMetadata({ env: ACTIONS_ENV, git: NO_GIT, matrix: '{"platform":"linux/arm64"}', now: FIXED_NOW }),
+    ).toEqual({
       schemaVersion: 1,
       commit: SHA,
       ref: 'refs/heads/main',
       repository: 'voice-platform/voice-platform',
       workflowRun: {
-        id: '123456', attempt: 2,
+        id: '123456',
+        attempt: 2,
         workflowRef: ACTIONS_ENV.GITHUB_WORKFLOW_REF,
         url: 'https://github.com/voice-platform/voice-platform/actions/runs/123456/attempts/2',
       },
@@ -43,7 +52,11 @@ describe('collectBuildMetadata', () => {
   });
 
   test('falls back to git for commit, ref and repository', () => {
-    const git: GitReader = { headCommit: () => 'b'.repeat(40), headRef: () => 'refs/tags/v1.2.3', originRepository: () => 'o/r' };
+    const git: GitReader = {
+      headCommit: () => 'b'.repeat(40),
+      headRef: () => 'refs/tags/v1.2.3',
+      originRepository: () => 'o/r',
+    };
     const { GITHUB_SHA, GITHUB_REF, GITHUB_REPOSITORY, ...rest } = ACTIONS_ENV;
     const m = collectBuildMetadata({ env: rest, git, now: FIXED_NOW });
     expect([m.commit, m.ref, m.repository]).toEqual(['b'.repeat(40), 'refs/tags/v1.2.3', 'o/r']);
@@ -52,14 +65,23 @@ describe('collectBuildMetadata', () => {
 
   test('names what is missing when neither the environment nor git can tell', () => {
     expect(() => collectBuildMetadata({ env: {}, git: NO_GIT, now: FIXED_NOW })).toThrow(
-      'missing GITHUB_SHA (and git could not tell), GITHUB_REF (and git could not tell), GITHUB_REPOSITORY (and git could not tell), GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_WORKFLOW_REF; run inside GitHub Actions or set them');
+      'missing GITHUB_SHA (and git could not tell), GITHUB_REF (and git could not tell), GITHUB_REPOSITORY (and git could not tell), GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_WORKFLOW_REF; run inside GitHub Actions or set them',
+    );
   });
 
   test('names the variable behind an invalid value', () => {
-    expect(() => collectBuildMetadata({ env: { ...ACTIONS_ENV, GITHUB_SHA: 'abc' }, git: NO_GIT, now: FIXED_NOW })).toThrow(/GITHUB_SHA: commit must match pattern/);
-    expect(() => collectBuildMetadata({ env: { ...ACTIONS_ENV, GITHUB_RUN_ATTEMPT: '0' }, git: NO_GIT, now: FIXED_NOW })).toThrow(/GITHUB_RUN_ATTEMPT: workflowRun\.attempt must be >= 1/);
-    expect(() => collectBuildMetadata({ env: { ...ACTIONS_ENV, SOURCE_DATE_EPOCH: 'yesterday' }, git: NO_GIT, now: FIXED_NOW })).toThrow(/SOURCE_DATE_EPOCH must be whole seconds/);
-    expect(() => collectBuildMetadata({ env: { ...ACTIONS_ENV, BUILD_MATRIX: '[1]' }, git: NO_GIT, now: FIXED_NOW })).toThrow(/BUILD_MATRIX: must be a JSON object/);
+    expect(() =>
+      collectBuildMetadata({ env: { ...ACTIONS_ENV, GITHUB_SHA: 'abc' }, git: NO_GIT, now: FIXED_NOW }),
+    ).toThrow(/GITHUB_SHA: commit must match pattern/);
+    expect(() =>
+      collectBuildMetadata({ env: { ...ACTIONS_ENV, GITHUB_RUN_ATTEMPT: '0' }, git: NO_GIT, now: FIXED_NOW }),
+    ).toThrow(/GITHUB_RUN_ATTEMPT: workflowRun\.attempt must be >= 1/);
+    expect(() =>
+      collectBuildMetadata({ env: { ...ACTIONS_ENV, SOURCE_DATE_EPOCH: 'yesterday' }, git: NO_GIT, now: FIXED_NOW }),
+    ).toThrow(/SOURCE_DATE_EPOCH must be whole seconds/);
+    expect(() =>
+      collectBuildMetadata({ env: { ...ACTIONS_ENV, BUILD_MATRIX: '[1]' }, git: NO_GIT, now: FIXED_NOW }),
+    ).toThrow(/BUILD_MATRIX: must be a JSON object/);
   });
 
   test('the repository is parsed from https, ssh and scp-style remotes', () => {
@@ -70,20 +92,43 @@ describe('collectBuildMetadata', () => {
   });
 
   test('for any environment the output validates against the schema, or collection fails with an InputError', () => {
-    const value = fc.oneof(fc.constant(undefined), fc.constant(''), fc.string({ maxLength: 12 }), fc.constantFrom('0', '7', '-1', SHA, 'refs/heads/x', 'o/r', '{}', '{"a":1}', '1763690400'));
-    const env = fc.record(Object.fromEntries([...Object.keys(ACTIONS_ENV), 'BUILD_MATRIX'].map((k) => [k, fc.oneof(value, fc.constant((ACTIONS_ENV as Record<string, string>)[k]))])));
-    const git = fc.record({ commit: fc.option(fc.constantFrom(SHA, 'zz')), ref: fc.option(fc.constantFrom('refs/heads/a', 'main')), repo: fc.option(fc.constantFrom('o/r', 'bad')) });
+    const value = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(''),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('0', '7', '-1', SHA, 'refs/heads/x', 'o/r', '{}', '{"a":1}', '1763690400'),
+    );
+    const env = fc.record(
+      Object.fromEntries(
+        [...Object.keys(ACTIONS_ENV), 'BUILD_MATRIX'].map((k) => [
+          k,
+          fc.oneof(value, fc.constant((ACTIONS_ENV as Record<string, string>)[k])),
+        ]),
+      ),
+    );
+    const git = fc.record({
+      commit: fc.option(fc.constantFrom(SHA, 'zz')),
+      ref: fc.option(fc.constantFrom('refs/heads/a', 'main')),
+      repo: fc.option(fc.constantFrom('o/r', 'bad')),
+    });
     let valid = 0;
-    fc.assert(fc.property(env, git, (e, g) => {
-      const reader: GitReader = { headCommit: () => g.commit ?? undefined, headRef: () => g.ref ?? undefined, originRepository: () => g.repo ?? undefined };
-      try {
-        const m = collectBuildMetadata({ env: e as Record<string, string | undefined>, git: reader, now: FIXED_NOW });
-        valid++;
-        return schemaProblems(BUILD_METADATA_SCHEMA, m).length === 0;
-      } catch (err) {
-        return err instanceof InputError;
-      }
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(env, git, (e, g) => {
+        const reader: GitReader = {
+          headCommit: () => g.commit ?? undefined,
+          headRef: () => g.ref ?? undefined,
+          originRepository: () => g.repo ?? undefined,
+        };
+        try {
+          const m = collectBuildMetadata({ env: e as Record<string, string | undefined>, git: reader, now: FIXED_NOW });
+          valid++;
+          return schemaProblems(BUILD_METADATA_SCHEMA, m).length === 0;
+        } catch (err) {
+          return err instanceof InputError;
+        }
+      }),
+      { numRuns: 500 },
+    );
     expect(valid).toBeGreaterThan(0); // both branches of the property were exercised
   });
 });
@@ -91,27 +136,48 @@ describe('collectBuildMetadata', () => {
 describe('generate-build-metadata CLI', () => {
   test('writes the file, falling back to the git repository it runs in', async () => {
     const repo = mkdtempSync(path.join(tmpdir(), 'meta-repo-'));
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' } });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: repo,
+        env: { ...process.env, GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' },
+      });
     git('init', '-q', '-b', 'main');
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'x');
     git('remote', 'add', 'origin', 'https://github.com/voice-platform/voice-platform.git');
     const head = git('rev-parse', 'HEAD').toString().trim();
     const { GITHUB_SHA, GITHUB_REF, GITHUB_REPOSITORY, ...env } = ACTIONS_ENV;
     const out = path.join(repo, 'out', 'metadata.json');
-    const r = await runCliProcess('generate-build-metadata', ['--out', out, '--matrix', '{"platform":"linux/amd64"}'], env, repo);
+    const r = await runCliProcess(
+      'generate-build-metadata',
+      ['--out', out, '--matrix', '{"platform":"linux/amd64"}'],
+      env,
+      repo,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const written = JSON.parse(readFileSync(out, 'utf8'));
-    expect(written).toMatchObject({ commit: head, ref: 'refs/heads/main', repository: 'voice-platform/voice-platform', matrix: { platform: 'linux/amd64' } });
+    expect(written).toMatchObject({
+      commit: head,
+      ref: 'refs/heads/main',
+      repository: 'voice-platform/voice-platform',
+      matrix: { platform: 'linux/amd64' },
+    });
   });
 
   test('exits 2 naming what is missing, and writes nothing', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'meta-empty-'));
     const out = path.join(dir, 'metadata.json');
     writeFileSync(path.join(dir, 'keep'), '');
-    const r = await runCliProcess('generate-build-metadata', ['--out', out], { GITHUB_SHA: SHA, GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'o/r' }, dir);
+    const r = await runCliProcess(
+      'generate-build-metadata',
+      ['--out', out],
+      { GITHUB_SHA: SHA, GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'o/r' },
+      dir,
+    );
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('generate-build-metadata: missing GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_WORKFLOW_REF; run inside GitHub Actions or set them\n');
+    expect(r.stderr).toBe(
+      'generate-build-metadata: missing GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_WORKFLOW_REF; run inside GitHub Actions or set them\n',
+    );
     expect(existsSync(out)).toBe(false);
   });
 
@@ -123,7 +189,12 @@ describe('generate-build-metadata CLI', () => {
       ['a bad SOURCE_DATE_EPOCH', ['--out', 'OUT'], { ...ACTIONS_ENV, SOURCE_DATE_EPOCH: 'soon' }, /SOURCE_DATE_EPOCH/],
       ['a commit that is no SHA', ['--out', 'OUT'], { ...ACTIONS_ENV, GITHUB_SHA: 'main\n::error::x' }, /GITHUB_SHA/],
       // Guards a past defect: --out was written, then --labels failed.
-      ['a --labels path that is a folder', ['--out', 'OUT', '--labels', 'FOLDER'], ACTIONS_ENV, /--labels ".*": cannot write \(is a folder\)/],
+      [
+        'a --labels path that is a folder',
+        ['--out', 'OUT', '--labels', 'FOLDER'],
+        ACTIONS_ENV,
+        /--labels ".*": cannot write \(is a folder\)/,
+      ],
     ];
     test.each(cases)('%s', async (_, args, env, message) => {
       const dir = mkdtempSync(path.join(tmpdir(), 'meta-bad-'));

@@ -10,7 +10,10 @@ function commandOf(bin: string): (io: CliIo) => Command {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(`../../src/runtime/cli/${bin}`) as Record<string, unknown>;
   const factories = Object.entries(mod).filter(([name, v]) => name.endsWith('Command') && typeof v === 'function');
-  if (factories.length !== 1) throw new Error(`src/runtime/cli/${bin}.ts should export one *Command factory, found ${factories.map(([n]) => n).join(', ') || 'none'}`);
+  if (factories.length !== 1)
+    throw new Error(
+      `src/runtime/cli/${bin}.ts should export one *Command factory, found ${factories.map(([n]) => n).join(', ') || 'none'}`,
+    );
   return factories[0]![1] as (io: CliIo) => Command;
 }
 
@@ -23,7 +26,10 @@ describe('every helper CLI', () => {
   const commands = ALL_CLIS.map((c) => [c.subcommand ? `${c.bin} ${c.subcommand}` : c.bin, c] as const);
 
   test.each(commands)('%s --help documents its flags and exit codes', async (command, contract) => {
-    const r = await runCliInProcess(commandOf(contract.bin), [...contract.subcommand ? [contract.subcommand] : [], '--help']);
+    const r = await runCliInProcess(commandOf(contract.bin), [
+      ...(contract.subcommand ? [contract.subcommand] : []),
+      '--help',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: ${command} \\[options\\]`));
     expect(r.stdout).toMatch(/Exit\s+codes:\s+0\s[\s\S]*?\s2\s+(usage|missing)/);
@@ -31,7 +37,10 @@ describe('every helper CLI', () => {
   });
 
   test.each(commands)('%s answers bad usage with one error line and exit 2', async (_command, contract) => {
-    const r = await runCliInProcess(commandOf(contract.bin), [...contract.subcommand ? [contract.subcommand] : [], '--no-such-flag']);
+    const r = await runCliInProcess(commandOf(contract.bin), [
+      ...(contract.subcommand ? [contract.subcommand] : []),
+      '--no-such-flag',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: (unknown option '--no-such-flag'|required option '.*' not specified)\n$/);
   });

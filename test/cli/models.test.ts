@@ -6,7 +6,13 @@ import * as fc from 'fast-check';
 import { fetchModelsCommand } from '../../src/runtime/cli/fetch-models';
 import { modelsManifestCommand } from '../../src/runtime/cli/models-manifest';
 import { cachedFileOf } from '../../src/runtime/models/fetch-models';
-import { modelsMatrix, modelUrl, MODELS_MANIFEST_SCHEMA, parseModelsManifest, type ModelEntry } from '../../src/runtime/models/manifest';
+import {
+  modelsMatrix,
+  modelUrl,
+  MODELS_MANIFEST_SCHEMA,
+  parseModelsManifest,
+  type ModelEntry,
+} from '../../src/runtime/models/manifest';
 import { schemaErrors } from '../support/json-schema';
 import { startModelHost, type Behaviour, type ModelHostFixture } from '../support/model-host-fixture';
 import { runCliInProcess, runCliProcess } from '../support/run-cli';
@@ -16,12 +22,22 @@ const body = (seed: string, size = 64 * 1024) => Buffer.alloc(size, seed);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function entry(id: string, content: Buffer, extra: Partial<ModelEntry> = {}): ModelEntry {
-  return { id, provider: 'whisperkit', version: '1.0.0', source: { repository: 'argmaxinc/whisperkit-coreml', revision: REVISION, file: `${id}.zip` }, sha256: sha(content), sizeBytes: content.length, ...extra };
+  return {
+    id,
+    provider: 'whisperkit',
+    version: '1.0.0',
+    source: { repository: 'argmaxinc/whisperkit-coreml', revision: REVISION, file: `${id}.zip` },
+    sha256: sha(content),
+    sizeBytes: content.length,
+    ...extra,
+  };
 }
 const pathOf = (m: ModelEntry) => `/argmaxinc/whisperkit-coreml/resolve/${REVISION}/${m.id}.zip`;
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'models-')); });
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'models-'));
+});
 const writeManifest = (data: unknown) => {
   const file = path.join(dir, 'models.json');
   writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data));
@@ -29,7 +45,13 @@ const writeManifest = (data: unknown) => {
 };
 
 describe('models manifest', () => {
-  const good = { schemaVersion: 1, models: [entry('openai_whisper-base', body('b')), entry('openai_whisper-small', body('s'), { provider: 'whisperkit-pro' })] };
+  const good = {
+    schemaVersion: 1,
+    models: [
+      entry('openai_whisper-base', body('b')),
+      entry('openai_whisper-small', body('s'), { provider: 'whisperkit-pro' }),
+    ],
+  };
 
   test('the shipped schema is strict JSON schema and accepts a good manifest', () => {
     expect(schemaErrors(MODELS_MANIFEST_SCHEMA, good)).toEqual([]);
@@ -37,16 +59,26 @@ describe('models manifest', () => {
   });
 
   test('the matrix lists every model in manifest order', () => {
-    expect(modelsMatrix(parseModelsManifest(good, 'm'))).toEqual({ include: [
-      { id: 'openai_whisper-base', provider: 'whisperkit', version: '1.0.0' },
-      { id: 'openai_whisper-small', provider: 'whisperkit-pro', version: '1.0.0' },
-    ] });
+    expect(modelsMatrix(parseModelsManifest(good, 'm'))).toEqual({
+      include: [
+        { id: 'openai_whisper-base', provider: 'whisperkit', version: '1.0.0' },
+        { id: 'openai_whisper-small', provider: 'whisperkit-pro', version: '1.0.0' },
+      ],
+    });
   });
 
   test.each([
-    ['a branch as revision', { source: { repository: 'a/b', revision: 'main', file: 'x.zip' } }, /models\.0\.source\.revision must match pattern .*, got "main"/],
+    [
+      'a branch as revision',
+      { source: { repository: 'a/b', revision: 'main', file: 'x.zip' } },
+      /models\.0\.source\.revision must match pattern .*, got "main"/,
+    ],
     ['a short SHA', { source: { repository: 'a/b', revision: 'abc1234', file: 'x.zip' } }, /revision/],
-    ['a path leaving the repository', { source: { repository: 'a/b', revision: REVISION, file: '../../secrets' } }, /file/],
+    [
+      'a path leaving the repository',
+      { source: { repository: 'a/b', revision: REVISION, file: '../../secrets' } },
+      /file/,
+    ],
     ['an absolute path', { source: { repository: 'a/b', revision: REVISION, file: '/etc/passwd' } }, /file/],
     ['an upper-case sha256', { sha256: 'A'.repeat(64) }, /sha256/],
     ['a size of zero', { sizeBytes: 0 }, /sizeBytes/],
@@ -58,18 +90,27 @@ describe('models manifest', () => {
 
   test('rejects duplicate ids', () => {
     const m = entry('m', body('m'));
-    expect(() => parseModelsManifest({ schemaVersion: 1, models: [m, m] }, 'models.json')).toThrow(/models\[1\]\.id: duplicate id "m" \(also models\[0\]\)/);
+    expect(() => parseModelsManifest({ schemaVersion: 1, models: [m, m] }, 'models.json')).toThrow(
+      /models\[1\]\.id: duplicate id "m" \(also models\[0\]\)/,
+    );
   });
 
   test('URLs stay on the host, whatever the ids and files (property)', () => {
     const base = new URL('https://huggingface.co');
-    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,40}$/).filter((f) => !f.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(f)), (file) => {
-      const m = entry('m', body('m'), { source: { repository: 'a/b', revision: REVISION, file } });
-      expect(parseModelsManifest({ schemaVersion: 1, models: [m] }, 'm').models).toHaveLength(1);
-      const url = modelUrl(base, m);
-      expect(url.origin).toBe(base.origin);
-      expect(url.pathname.startsWith(`/a/b/resolve/${REVISION}/`)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(
+        fc
+          .stringMatching(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,40}$/)
+          .filter((f) => !f.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(f)),
+        (file) => {
+          const m = entry('m', body('m'), { source: { repository: 'a/b', revision: REVISION, file } });
+          expect(parseModelsManifest({ schemaVersion: 1, models: [m] }, 'm').models).toHaveLength(1);
+          const url = modelUrl(base, m);
+          expect(url.origin).toBe(base.origin);
+          expect(url.pathname.startsWith(`/a/b/resolve/${REVISION}/`)).toBe(true);
+        },
+      ),
+    );
   });
 
   test('models-manifest CLI: 0 with a report, --matrix prints JSON; exit 2 for missing, malformed and invalid', async () => {
@@ -79,9 +120,14 @@ describe('models manifest', () => {
     expect(ok.stdout).toMatch(/2 model\(s\) valid/);
     const matrix = await runCliInProcess(modelsManifestCommand, ['--manifest', file, '--matrix']);
     expect(JSON.parse(matrix.stdout)).toEqual(modelsMatrix(parseModelsManifest(good, 'm')));
-    expect((await runCliInProcess(modelsManifestCommand, ['--manifest', path.join(dir, 'none.json')])).stderr).toMatch(/cannot read/);
+    expect((await runCliInProcess(modelsManifestCommand, ['--manifest', path.join(dir, 'none.json')])).stderr).toMatch(
+      /cannot read/,
+    );
     expect((await runCliInProcess(modelsManifestCommand, ['--manifest', writeManifest('{"models": [')])).code).toBe(2);
-    const invalid = await runCliInProcess(modelsManifestCommand, ['--manifest', writeManifest({ schemaVersion: 2, models: [] })]);
+    const invalid = await runCliInProcess(modelsManifestCommand, [
+      '--manifest',
+      writeManifest({ schemaVersion: 2, models: [] }),
+    ]);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/schemaVersion/);
   });
@@ -92,19 +138,38 @@ describe('fetch-models', () => {
   const base = body('B');
   const small = body('S', 32 * 1024);
   const serve = async (models: Record<string, { model: ModelEntry; content: Buffer; behaviours: Behaviour[] }>) => {
-    host = await startModelHost(Object.fromEntries(Object.values(models).map((m) => [pathOf(m.model), { body: m.content, behaviours: m.behaviours }])));
+    host = await startModelHost(
+      Object.fromEntries(
+        Object.values(models).map((m) => [pathOf(m.model), { body: m.content, behaviours: m.behaviours }]),
+      ),
+    );
   };
   afterEach(() => host?.close());
   const cache = () => path.join(dir, 'cache');
-  const run = (manifest: string, ...extra: string[]) => runCliInProcess(fetchModelsCommand, [
-    '--manifest', manifest, '--cache-dir', cache(), '--base-url', host.url, '--initial-delay-ms', '0', '--timeout-ms', '2000', ...extra,
-  ]);
-  const noPartials = () => expect(existsSync(cache()) ? readdirSync(cache()).filter((f) => f.includes('.partial-')) : []).toEqual([]);
+  const run = (manifest: string, ...extra: string[]) =>
+    runCliInProcess(fetchModelsCommand, [
+      '--manifest',
+      manifest,
+      '--cache-dir',
+      cache(),
+      '--base-url',
+      host.url,
+      '--initial-delay-ms',
+      '0',
+      '--timeout-ms',
+      '2000',
+      ...extra,
+    ]);
+  const noPartials = () =>
+    expect(existsSync(cache()) ? readdirSync(cache()).filter((f) => f.includes('.partial-')) : []).toEqual([]);
 
   test('downloads and verifies every model, then reuses the verified files without a request', async () => {
     const a = entry('base', base);
     const b = entry('small', small);
-    await serve({ a: { model: a, content: base, behaviours: [{ kind: 'ok' }] }, b: { model: b, content: small, behaviours: [{ kind: 'ok' }] } });
+    await serve({
+      a: { model: a, content: base, behaviours: [{ kind: 'ok' }] },
+      b: { model: b, content: small, behaviours: [{ kind: 'ok' }] },
+    });
     const manifest = writeManifest({ schemaVersion: 1, models: [a, b] });
     const first = await run(manifest);
     expect(first.code).toBe(0);
@@ -124,9 +189,12 @@ describe('fetch-models', () => {
     expect(host.requests.get(pathOf(a))).toBe(2);
   });
 
-  test('follows the host\'s redirect to its CDN', async () => {
+  test("follows the host's redirect to its CDN", async () => {
     const a = entry('base', base);
-    host = await startModelHost({ [pathOf(a)]: { body: base, behaviours: [{ kind: 'redirect', to: '/cdn/base.zip' }] }, '/cdn/base.zip': { body: base, behaviours: [{ kind: 'ok' }] } });
+    host = await startModelHost({
+      [pathOf(a)]: { body: base, behaviours: [{ kind: 'redirect', to: '/cdn/base.zip' }] },
+      '/cdn/base.zip': { body: base, behaviours: [{ kind: 'ok' }] },
+    });
     expect((await run(writeManifest({ schemaVersion: 1, models: [a] }))).code).toBe(0);
   });
 
@@ -154,7 +222,10 @@ describe('fetch-models', () => {
   test('corrupt bytes → sha256 mismatch named, no file under the final name; a good model beside it still lands', async () => {
     const a = entry('base', base);
     const b = entry('small', small);
-    await serve({ a: { model: a, content: base, behaviours: [{ kind: 'corrupt' }] }, b: { model: b, content: small, behaviours: [{ kind: 'ok' }] } });
+    await serve({
+      a: { model: a, content: base, behaviours: [{ kind: 'corrupt' }] },
+      b: { model: b, content: small, behaviours: [{ kind: 'ok' }] },
+    });
     const r = await run(writeManifest({ schemaVersion: 1, models: [a, b] }), '--attempts', '2');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/could not fetch base \(sha256 mismatch/);
@@ -197,11 +268,24 @@ describe('fetch-models', () => {
     const manifest = writeManifest({ schemaVersion: 1, models: [a] });
     const file = path.join(dir, 'not-a-folder');
     writeFileSync(file, 'x');
-    const r = await runCliInProcess(fetchModelsCommand, ['--manifest', manifest, '--cache-dir', file, '--base-url', host.url]);
-    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^fetch-models: --cache-dir ".*not-a-folder": cannot (create the folder|write in it) \(/)]);
+    const r = await runCliInProcess(fetchModelsCommand, [
+      '--manifest',
+      manifest,
+      '--cache-dir',
+      file,
+      '--base-url',
+      host.url,
+    ]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^fetch-models: --cache-dir ".*not-a-folder": cannot (create the folder|write in it) \(/),
+    ]);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     const summary = await run(manifest, '--summary', dir);
-    expect([summary.code, summary.stderr]).toEqual([2, expect.stringMatching(/--summary ".*": cannot write \(is a folder\)/)]);
+    expect([summary.code, summary.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--summary ".*": cannot write \(is a folder\)/),
+    ]);
     expect(host.requests.size).toBe(0);
   });
 
@@ -211,7 +295,14 @@ describe('fetch-models', () => {
     const manifest = writeManifest({ schemaVersion: 1, models: [a] });
     const unknown = await run(manifest, '--model', 'tiny');
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/--model: "tiny" not in .*; ids: base/)]);
-    const badUrl = await runCliInProcess(fetchModelsCommand, ['--manifest', manifest, '--cache-dir', cache(), '--base-url', 'ftp://x']);
+    const badUrl = await runCliInProcess(fetchModelsCommand, [
+      '--manifest',
+      manifest,
+      '--cache-dir',
+      cache(),
+      '--base-url',
+      'ftp://x',
+    ]);
     expect([badUrl.code, badUrl.stderr]).toEqual([2, expect.stringMatching(/--base-url must be http or https/)]);
     const invalid = await run(writeManifest({ schemaVersion: 1, models: [{ ...a, sha256: 'nope' }] }));
     expect([invalid.code, invalid.stderr]).toEqual([2, expect.stringMatching(/sha256/)]);
@@ -221,7 +312,14 @@ describe('fetch-models', () => {
   test('as a process: the bin fetches and verifies', async () => {
     const a = entry('base', base);
     await serve({ a: { model: a, content: base, behaviours: [{ kind: 'ok' }] } });
-    const r = await runCliProcess('fetch-models', ['--manifest', writeManifest({ schemaVersion: 1, models: [a] }), '--cache-dir', cache(), '--base-url', host.url]);
+    const r = await runCliProcess('fetch-models', [
+      '--manifest',
+      writeManifest({ schemaVersion: 1, models: [a] }),
+      '--cache-dir',
+      cache(),
+      '--base-url',
+      host.url,
+    ]);
     expect(r.code).toBe(0);
     expect(existsSync(cachedFileOf(cache(), a))).toBe(true);
   }, 30000);

@@ -16,7 +16,12 @@ const CRITICAL_V40 = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N
 
 const RECORDS = {
   // Advisory says HIGH, the vector says 9.8: the worse one wins.
-  'GHSA-jinj-aaaa-0001': { id: 'GHSA-jinj-aaaa-0001', summary: 'Sandbox escape in templates', database_specific: { severity: 'HIGH' }, severity: [{ type: 'CVSS_V3', score: CRITICAL_V31 }] },
+  'GHSA-jinj-aaaa-0001': {
+    id: 'GHSA-jinj-aaaa-0001',
+    summary: 'Sandbox escape in templates',
+    database_specific: { severity: 'HIGH' },
+    severity: [{ type: 'CVSS_V3', score: CRITICAL_V31 }],
+  },
   // No rating of its own: rated through its aliases.
   'PYSEC-2025-11': { id: 'PYSEC-2025-11', aliases: ['GHSA-reqs-bbbb-0002'] },
   'GHSA-reqs-bbbb-0002': { id: 'GHSA-reqs-bbbb-0002', database_specific: { severity: 'MODERATE' } },
@@ -38,7 +43,12 @@ const UV_LOCK = [
 ].join('\n');
 
 const report = (deps: object[]) => JSON.stringify({ dependencies: deps, fixes: [] });
-const vuln = (id: string, fix: string[] = [], aliases: string[] = []) => ({ id, fix_versions: fix, aliases, description: `About ${id}` });
+const vuln = (id: string, fix: string[] = [], aliases: string[] = []) => ({
+  id,
+  fix_versions: fix,
+  aliases,
+  description: `About ${id}`,
+});
 
 let osv: OsvFixture;
 let dir: string;
@@ -54,12 +64,30 @@ beforeEach(() => {
 function files(body: string) {
   const input = path.join(dir, 'pip-audit.json');
   writeFileSync(input, body);
-  return { input, output: path.join(dir, 'out.sarif'), summary: path.join(dir, 'summary.md'), lockfile: path.join(dir, 'uv.lock') };
+  return {
+    input,
+    output: path.join(dir, 'out.sarif'),
+    summary: path.join(dir, 'summary.md'),
+    lockfile: path.join(dir, 'uv.lock'),
+  };
 }
 
-const run = (f: ReturnType<typeof files>, ...extra: string[]) => runCliInProcess(pipAuditSarifCommand, [
-  '--input', f.input, '--output', f.output, '--lockfile', f.lockfile, '--osv-url', osv.url, '--summary', f.summary, '--initial-delay-ms', '0', ...extra,
-]);
+const run = (f: ReturnType<typeof files>, ...extra: string[]) =>
+  runCliInProcess(pipAuditSarifCommand, [
+    '--input',
+    f.input,
+    '--output',
+    f.output,
+    '--lockfile',
+    f.lockfile,
+    '--osv-url',
+    osv.url,
+    '--summary',
+    f.summary,
+    '--initial-delay-ms',
+    '0',
+    ...extra,
+  ]);
 const sarifOf = (f: ReturnType<typeof files>) => JSON.parse(readFileSync(f.output, 'utf8'));
 
 describe('severity', () => {
@@ -72,7 +100,17 @@ describe('severity', () => {
   });
 
   test('qualitative bands follow FIRST (0.1–3.9 low, 4–6.9 medium, 7–8.9 high, 9–10 critical)', () => {
-    expect([0, 0.1, 3.9, 4, 6.9, 7, 8.9, 9, 10].map(severityOfScore)).toEqual(['unknown', 'low', 'low', 'medium', 'medium', 'high', 'high', 'critical', 'critical']);
+    expect([0, 0.1, 3.9, 4, 6.9, 7, 8.9, 9, 10].map(severityOfScore)).toEqual([
+      'unknown',
+      'low',
+      'low',
+      'medium',
+      'medium',
+      'high',
+      'high',
+      'critical',
+      'critical',
+    ]);
   });
 
   test('a record rates as the worst of its advisory severity and its vectors', () => {
@@ -84,11 +122,13 @@ describe('severity', () => {
 
 describe('pip-audit-sarif CLI', () => {
   test('a critical vulnerability → exit 1, with SARIF valid against the 2.1.0 schema, pointing at the lock entry', async () => {
-    const f = files(report([
-      { name: 'Jinja2', version: '3.1.2', vulns: [vuln('GHSA-jinj-aaaa-0001', ['3.1.3'], ['CVE-2024-0001'])] },
-      { name: 'requests', version: '2.31.0', vulns: [vuln('PYSEC-2025-11', ['2.32.0'])] },
-      { name: 'private-lib', skip_reason: 'Dependency not found on PyPI' },
-    ]));
+    const f = files(
+      report([
+        { name: 'Jinja2', version: '3.1.2', vulns: [vuln('GHSA-jinj-aaaa-0001', ['3.1.3'], ['CVE-2024-0001'])] },
+        { name: 'requests', version: '2.31.0', vulns: [vuln('PYSEC-2025-11', ['2.32.0'])] },
+        { name: 'private-lib', skip_reason: 'Dependency not found on PyPI' },
+      ]),
+    );
     const r = await run(f);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/1 vulnerability is high or worse, or unrated: Jinja2 GHSA-jinj-aaaa-0001/);
@@ -96,11 +136,29 @@ describe('pip-audit-sarif CLI', () => {
     const sarif = sarifOf(f);
     expect(schemaErrors('sarif-2.1.0.json', sarif)).toEqual([]);
     const [run0] = sarif.runs;
-    expect(run0.tool.driver.rules.map((rule: { id: string; properties: Record<string, string> }) => [rule.id, rule.properties['security-severity']]))
-      .toEqual([['GHSA-jinj-aaaa-0001', '9.8'], ['PYSEC-2025-11', '5.5']]);
-    expect(run0.results.map((res: { level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }) => [res.level, res.locations[0]!.physicalLocation.region.startLine]))
-      .toEqual([['error', 4], ['warning', 8]]);
-    expect(readFileSync(f.summary, 'utf8')).toMatch(/2 vulnerabilities, 1 at or above high[\s\S]*1 dependency was skipped/);
+    expect(
+      run0.tool.driver.rules.map((rule: { id: string; properties: Record<string, string> }) => [
+        rule.id,
+        rule.properties['security-severity'],
+      ]),
+    ).toEqual([
+      ['GHSA-jinj-aaaa-0001', '9.8'],
+      ['PYSEC-2025-11', '5.5'],
+    ]);
+    expect(
+      run0.results.map(
+        (res: { level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }) => [
+          res.level,
+          res.locations[0]!.physicalLocation.region.startLine,
+        ],
+      ),
+    ).toEqual([
+      ['error', 4],
+      ['warning', 8],
+    ]);
+    expect(readFileSync(f.summary, 'utf8')).toMatch(
+      /2 vulnerabilities, 1 at or above high[\s\S]*1 dependency was skipped/,
+    );
   });
 
   test('only low and medium findings → exit 0; --fail-on medium makes the same report fail', async () => {
@@ -129,10 +187,12 @@ describe('pip-audit-sarif CLI', () => {
   });
 
   test('each ID is fetched once, however many packages share it; CVSS v4 rates', async () => {
-    const f = files(report([
-      { name: 'a', version: '1', vulns: [vuln('GHSA-v4v4-dddd-0004')] },
-      { name: 'b', version: '1', vulns: [vuln('GHSA-v4v4-dddd-0004')] },
-    ]));
+    const f = files(
+      report([
+        { name: 'a', version: '1', vulns: [vuln('GHSA-v4v4-dddd-0004')] },
+        { name: 'b', version: '1', vulns: [vuln('GHSA-v4v4-dddd-0004')] },
+      ]),
+    );
     const before = osv.requests.get('GHSA-v4v4-dddd-0004') ?? 0;
     expect((await run(f)).code).toBe(1);
     expect((osv.requests.get('GHSA-v4v4-dddd-0004') ?? 0) - before).toBe(1);
@@ -143,7 +203,11 @@ describe('pip-audit-sarif CLI', () => {
     ['malformed JSON', '{"dependencies": [', /malformed JSON/],
     ['no dependencies list', '{"deps": []}', /dependencies/],
     ['a vulnerability without an id', report([{ name: 'x', version: '1', vulns: [{ fix_versions: [] }] }]), /id/],
-    ['an id that is not an advisory id', report([{ name: 'x', version: '1', vulns: [vuln('../../etc/passwd')] }]), /id/],
+    [
+      'an id that is not an advisory id',
+      report([{ name: 'x', version: '1', vulns: [vuln('../../etc/passwd')] }]),
+      /id/,
+    ],
   ])('%s → exit 2 and no SARIF', async (_label, body, message) => {
     const f = files(body);
     const r = await run(f);
@@ -157,7 +221,9 @@ describe('pip-audit-sarif CLI', () => {
     const before = osv.requests.get('PYSEC-OSV-DOWN') ?? 0;
     const r = await run(f, '--attempts', '3');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/could not reach OSV at http:\/\/127\.0\.0\.1:\d+ for PYSEC-OSV-DOWN \(HTTP 500\); nothing was written/);
+    expect(r.stderr).toMatch(
+      /could not reach OSV at http:\/\/127\.0\.0\.1:\d+ for PYSEC-OSV-DOWN \(HTTP 500\); nothing was written/,
+    );
     expect((osv.requests.get('PYSEC-OSV-DOWN') ?? 0) - before).toBe(3);
     expect(existsSync(f.output)).toBe(false);
   });
@@ -166,11 +232,31 @@ describe('pip-audit-sarif CLI', () => {
     const closed = await startOsvFixture({});
     await closed.close();
     const f = files(report([{ name: 'x', version: '1', vulns: [vuln('GHSA-jinj-aaaa-0001')] }]));
-    const down = await runCliInProcess(pipAuditSarifCommand, ['--input', f.input, '--output', f.output, '--osv-url', closed.url, '--attempts', '2', '--initial-delay-ms', '0', '--timeout-ms', '5000']);
+    const down = await runCliInProcess(pipAuditSarifCommand, [
+      '--input',
+      f.input,
+      '--output',
+      f.output,
+      '--osv-url',
+      closed.url,
+      '--attempts',
+      '2',
+      '--initial-delay-ms',
+      '0',
+      '--timeout-ms',
+      '5000',
+    ]);
     expect(down.code).toBe(2);
     expect(down.stderr).toMatch(/could not reach OSV/);
     expect(existsSync(f.output)).toBe(false);
-    const bad = await runCliInProcess(pipAuditSarifCommand, ['--input', f.input, '--output', f.output, '--osv-url', 'not a url']);
+    const bad = await runCliInProcess(pipAuditSarifCommand, [
+      '--input',
+      f.input,
+      '--output',
+      f.output,
+      '--osv-url',
+      'not a url',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/OSV URL "not a url" is not a URL/);
   });
@@ -202,11 +288,16 @@ describe('SARIF of any findings', () => {
   });
 
   test('is valid SARIF 2.1.0 with one result per finding and one rule per ID', () => {
-    fc.assert(fc.property(fc.array(finding, { maxLength: 20 }), (findings) => {
-      const sarif = toSarif(findings, 'services/tts/uv.lock') as { runs: { results: unknown[]; tool: { driver: { rules: unknown[] } } }[] };
-      expect(schemaErrors('sarif-2.1.0.json', sarif)).toEqual([]);
-      expect(sarif.runs[0]!.results).toHaveLength(findings.length);
-      expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(new Set(findings.map((f) => f.id)).size);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.array(finding, { maxLength: 20 }), (findings) => {
+        const sarif = toSarif(findings, 'services/tts/uv.lock') as {
+          runs: { results: unknown[]; tool: { driver: { rules: unknown[] } } }[];
+        };
+        expect(schemaErrors('sarif-2.1.0.json', sarif)).toEqual([]);
+        expect(sarif.runs[0]!.results).toHaveLength(findings.length);
+        expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(new Set(findings.map((f) => f.id)).size);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

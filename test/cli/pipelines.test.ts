@@ -16,7 +16,8 @@ const generated = Object.keys(files).filter((f) => /^(\.github|charts|deploy|doc
 /** A git repository whose commits hold the given generated files (and projen's list of them). */
 function repoWith(...revisions: Record<string, string>[]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'plan-repo-'));
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   for (const [i, rev] of revisions.entries()) {
     for (const f of Object.keys(rev)) {
@@ -45,19 +46,27 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     // A widened permission, a new action and secret, a new trigger, a removed job.
     head['.github/workflows/ci-test.yml'] = editYaml(files['.github/workflows/ci-test.yml']!, (d) => {
       d.jobs['test-tts'].permissions = { contents: 'write' };
-      d.jobs['test-tts'].steps.push({ name: 'Upload coverage', uses: 'codecov/codecov-action@0565863a31f2c772f9f0395002a31e3f06189574', with: { token: '${{ secrets.CODECOV_TOKEN }}' } });
+      d.jobs['test-tts'].steps.push({
+        name: 'Upload coverage',
+        uses: 'codecov/codecov-action@0565863a31f2c772f9f0395002a31e3f06189574',
+        with: { token: '${{ secrets.CODECOV_TOKEN }}' },
+      });
     }).replace(/uses: codecov\/codecov-action@(\w+)/, 'uses: codecov/codecov-action@$1 # v5.4.0');
     head['.github/workflows/ci.yml'] = editYaml(files['.github/workflows/ci.yml']!, (d) => {
       d.on.schedule = [{ cron: '0 4 * * *' }];
       delete d.jobs.plan;
     });
     // A chart change a security review must see: the root filesystem made writable.
-    head['charts/tts/templates/deployment.yaml'] = files['charts/tts/templates/deployment.yaml']!.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false');
+    head['charts/tts/templates/deployment.yaml'] = files['charts/tts/templates/deployment.yaml']!.replace(
+      'readOnlyRootFilesystem: true',
+      'readOnlyRootFilesystem: false',
+    );
     repo = repoWith(baseRevision, head);
   });
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
-  const plan = (...args: string[]) => runCliInProcess(pipelinesCommand, ['plan', '--repo', repo, '--helm', helmBinary(), ...args]);
+  const plan = (...args: string[]) =>
+    runCliInProcess(pipelinesCommand, ['plan', '--repo', repo, '--helm', helmBinary(), ...args]);
 
   test('shows each change, the widened permission and the new secret first', async () => {
     const r = await plan('--base', 'HEAD~1', '--head', 'HEAD');
@@ -65,11 +74,15 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     const attention = r.stdout.slice(r.stdout.indexOf('Needs a reviewer'), r.stdout.indexOf('\n\n.github'));
     expect(attention).toContain('! .github/workflows/ci-test.yml: job test-tts permission contents: read → write');
     expect(attention).toContain('! .github/workflows/ci-test.yml: newly references secrets.CODECOV_TOKEN');
-    expect(r.stdout).toContain('~ action codecov/codecov-action added at v5.4.0 (0565863a31f2c772f9f0395002a31e3f06189574)');
+    expect(r.stdout).toContain(
+      '~ action codecov/codecov-action added at v5.4.0 (0565863a31f2c772f9f0395002a31e3f06189574)',
+    );
     expect(r.stdout).toContain('+ trigger on.schedule: (none) → [{"cron":"0 4 * * *"}]');
     expect(r.stdout).toContain('- job plan removed');
     for (const values of ['values.yaml', 'values-staging.yaml', 'values-production.yaml']) {
-      expect(r.stdout).toContain(`~ ${values}: Deployment/tts containers.tts.securityContext.readOnlyRootFilesystem: true → false`);
+      expect(r.stdout).toContain(
+        `~ ${values}: Deployment/tts containers.tts.securityContext.readOnlyRootFilesystem: true → false`,
+      );
     }
     expect(r.stdout).not.toContain('charts/agent');
   });
@@ -90,7 +103,9 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
   });
 
   test('without Helm, a chart change is shown by template and values file', async () => {
-    const r = await runCliInProcess(pipelinesCommand, ['plan', '--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD'], { PATH: '/nonexistent' });
+    const r = await runCliInProcess(pipelinesCommand, ['plan', '--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD'], {
+      PATH: '/nonexistent',
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('template templates/deployment.yaml changed');
   });
@@ -147,7 +162,8 @@ describe('pipelines what-runs, on the generated workflows', () => {
   const workflows = new Map(Object.entries(files).filter(([f]) => f.startsWith('.github/workflows/')));
   const ask = (q: Partial<WhatRunsQuery> & Pick<WhatRunsQuery, 'event'>) => {
     const answers = whatRuns(workflows, { ref: 'main', changed: [], ...q });
-    const job = (wf: string, id: string) => answers.find((a) => a.file === `.github/workflows/${wf}.yml`)?.jobs.find((j) => j.id === id)?.verdict;
+    const job = (wf: string, id: string) =>
+      answers.find((a) => a.file === `.github/workflows/${wf}.yml`)?.jobs.find((j) => j.id === id)?.verdict;
     const workflow = (wf: string) => answers.find((a) => a.file === `.github/workflows/${wf}.yml`)!;
     return { answers, job, workflow };
   };
@@ -159,7 +175,12 @@ describe('pipelines what-runs, on the generated workflows', () => {
     expect(a.job('ci-helm-validate', 'kind')).toBe('skipped');
     expect(a.job('ci-test', 'test-tts')).toBe('skipped');
     expect(a.job('ci-helm-validate', 'result')).toBe('runs');
-    expect(ask({ event: 'pull_request', changed: ['charts/tts/values.yaml'], labels: ['kind'] }).job('ci-helm-validate', 'kind')).toBe('runs');
+    expect(
+      ask({ event: 'pull_request', changed: ['charts/tts/values.yaml'], labels: ['kind'] }).job(
+        'ci-helm-validate',
+        'kind',
+      ),
+    ).toBe('runs');
   });
 
   test('a pull request that changes a service tests and builds that service, and pushes nothing', () => {
@@ -176,7 +197,9 @@ describe('pipelines what-runs, on the generated workflows', () => {
     const a = ask({ event: 'tag', ref: 'v1.2.3' });
     expect(a.job('ci-build-push', 'provenance-tts')).toBe('runs');
     expect(a.workflow('ci-provenance')).toMatchObject({ verdict: 'runs' });
-    expect(a.workflow('ci-provenance').reason).toMatch(/^called by Build and push images \(provenance-tts\), Build and push images \(provenance-agent\)$/);
+    expect(a.workflow('ci-provenance').reason).toMatch(
+      /^called by Build and push images \(provenance-tts\), Build and push images \(provenance-agent\)$/,
+    );
     expect(a.workflow('ci-smoke-test').verdict).toBe('runs');
     expect(a.workflow('ci-test')).toMatchObject({ verdict: 'skipped', reason: 'push only for branches' });
     // A push to main publishes, signs (staging verifies the signature) and deploys to staging, never to production.
@@ -200,15 +223,19 @@ describe('pipelines what-runs, on the generated workflows', () => {
 });
 
 describe('GitHub expressions, three-valued', () => {
-  const ctx = { github: partial({ event_name: 'push', event: partial({}) }), needs: { 'lint-tts': { result: 'skipped' } }, inputs: {} };
+  const ctx = {
+    github: partial({ event_name: 'push', event: partial({}) }),
+    needs: { 'lint-tts': { result: 'skipped' } },
+    inputs: {},
+  };
   test.each([
     ["github.event_name == 'PUSH'", true], // strings compare without case
     ["contains(needs.*.result, 'skipped')", true],
     ["needs.lint-tts.result == 'success'", false],
     ['inputs.kind', false], // a missing input is null
-    ["github.event.pull_request.head.repo.fork == true", UNKNOWN], // only the run knows
+    ['github.event.pull_request.head.repo.fork == true', UNKNOWN], // only the run knows
     ["github.event.pull_request.head.repo.fork && github.event_name == 'pull_request'", false],
-    ["always() || github.event.x", true],
+    ['always() || github.event.x', true],
     ["format('{0}-{1}', 'a', 'b') == 'a-b'", true],
     ["'it''s' == 'IT''S'", true],
   ] as const)('%s → %s', (expression, expected) => {
@@ -225,9 +252,14 @@ describe('what-runs follows workflow_run', () => {
   const workflows = new Map(Object.entries(files).filter(([f]) => f.startsWith('.github/workflows/')));
   test('a scheduled run on the default branch raises the alert job; a pull request does not', () => {
     const alerts = (q: WhatRunsQuery) => whatRuns(workflows, q).find((a) => a.file === '.github/workflows/alerts.yml')!;
-    expect(alerts({ event: 'schedule', ref: 'main', changed: [] }).jobs[0]).toMatchObject({ id: 'alert', verdict: 'runs' });
+    expect(alerts({ event: 'schedule', ref: 'main', changed: [] }).jobs[0]).toMatchObject({
+      id: 'alert',
+      verdict: 'runs',
+    });
     expect(alerts({ event: 'pull_request', ref: 'main', changed: ['README.md'] }).verdict).toBe('skipped');
     // A push to main runs watched workflows, but the alert is for scheduled runs only.
-    expect(alerts({ event: 'push', ref: 'main', changed: ['apps/VoiceTranscriber/App.swift'] }).jobs[0]).toMatchObject({ verdict: 'skipped' });
+    expect(alerts({ event: 'push', ref: 'main', changed: ['apps/VoiceTranscriber/App.swift'] }).jobs[0]).toMatchObject({
+      verdict: 'skipped',
+    });
   });
 });

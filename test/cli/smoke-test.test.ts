@@ -6,16 +6,37 @@ import { TtsFixture } from '../support/tts-fixture';
 describe('inspectWav', () => {
   test('accepts a PCM WAV and reports its format', () => {
     expect(inspectWav(makeWav({ seconds: 0.5, sampleRate: 16000 }))).toEqual({
-      audioFormat: 1, channels: 1, sampleRate: 16000, bitsPerSample: 16, dataBytes: 16000, durationSeconds: 0.5,
+      audioFormat: 1,
+      channels: 1,
+      sampleRate: 16000,
+      bitsPerSample: 16,
+      dataBytes: 16000,
+      durationSeconds: 0.5,
     });
   });
 
   test.each([
     ['too short', Buffer.from('RIFF'), /too short/],
     ['not RIFF', Buffer.from('<html>not audio</html>'), /not a RIFF\/WAVE file/],
-    ['empty data chunk', (() => { const b = makeWav({ seconds: 0.1 }).subarray(0, 44); b.writeUInt32LE(0, 40); return b; })(), /data chunk is empty/],
+    [
+      'empty data chunk',
+      (() => {
+        const b = makeWav({ seconds: 0.1 }).subarray(0, 44);
+        b.writeUInt32LE(0, 40);
+        return b;
+      })(),
+      /data chunk is empty/,
+    ],
     ['truncated data', makeWav({ seconds: 0.1 }).subarray(0, 100), /declares 3200 bytes but only 56 follow/],
-    ['unknown format', (() => { const b = makeWav({ seconds: 0.1 }); b.writeUInt16LE(85, 20); return b; })(), /unsupported audio format 85/],
+    [
+      'unknown format',
+      (() => {
+        const b = makeWav({ seconds: 0.1 });
+        b.writeUInt16LE(85, 20);
+        return b;
+      })(),
+      /unsupported audio format 85/,
+    ],
   ])('rejects %s', (_, buf, problem) => {
     const result = inspectWav(buf);
     expect('problem' in result && result.problem).toMatch(problem);
@@ -25,7 +46,8 @@ describe('inspectWav', () => {
 describe('smoke-test CLI against a fixture server on 127.0.0.1', () => {
   let fixture: TtsFixture;
   afterEach(async () => fixture.stop());
-  const run = (...args: string[]) => runCliInProcess(smokeTestCommand, ['--base-url', fixture.baseUrl, '--initial-delay-ms', '20', ...args]);
+  const run = (...args: string[]) =>
+    runCliInProcess(smokeTestCommand, ['--base-url', fixture.baseUrl, '--initial-delay-ms', '20', ...args]);
 
   test('healthy service with valid audio → 0', async () => {
     fixture = await TtsFixture.start();
@@ -55,7 +77,9 @@ describe('smoke-test CLI against a fixture server on 127.0.0.1', () => {
     fixture = await TtsFixture.start({ healthStatus: 503 });
     const r = await run('--retries', '2');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^smoke-test: unhealthy: .*\/health did not answer 200 after 3 attempts \(last: HTTP 503\)\n$/);
+    expect(r.stderr).toMatch(
+      /^smoke-test: unhealthy: .*\/health did not answer 200 after 3 attempts \(last: HTTP 503\)\n$/,
+    );
   });
 
   test.each([
@@ -103,7 +127,14 @@ describe('smoke-test CLI against a fixture server on 127.0.0.1', () => {
     const url = fixture.baseUrl;
     await fixture.stop();
     fixture = await TtsFixture.start(); // for afterEach
-    const r = await runCliInProcess(smokeTestCommand, ['--base-url', url, '--retries', '1', '--initial-delay-ms', '10']);
+    const r = await runCliInProcess(smokeTestCommand, [
+      '--base-url',
+      url,
+      '--retries',
+      '1',
+      '--initial-delay-ms',
+      '10',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unhealthy: .* after 2 attempts \(last: ECONNREFUSED\)/);
   });
@@ -113,8 +144,14 @@ describe('smoke-test CLI against a fixture server on 127.0.0.1', () => {
     [['--base-url', 'ftp://127.0.0.1'], /--base-url must be http or https/],
     [['--base-url', 'http://127.0.0.1:1', '--retries', '-1'], /--retries must be an integer ≥ 0 and ≤ 100, got "-1"/],
     [[], /required option '--base-url <url>' not specified/],
-    [['--base-url', 'http://127.0.0.1:1', '--health-path', 'http://198.51.100.7/health'], /--health-path must be a path starting with one "\/", got "http:\/\/198\.51\.100\.7\/health"/],
-    [['--base-url', 'http://127.0.0.1:1', '--synthesis-path', '//elsewhere/x'], /--synthesis-path must be a path starting with one "\/"/],
+    [
+      ['--base-url', 'http://127.0.0.1:1', '--health-path', 'http://198.51.100.7/health'],
+      /--health-path must be a path starting with one "\/", got "http:\/\/198\.51\.100\.7\/health"/,
+    ],
+    [
+      ['--base-url', 'http://127.0.0.1:1', '--synthesis-path', '//elsewhere/x'],
+      /--synthesis-path must be a path starting with one "\/"/,
+    ],
   ])('usage error %j → 2', async (args, message) => {
     fixture = await TtsFixture.start();
     const r = await runCliInProcess(smokeTestCommand, args);

@@ -19,9 +19,13 @@ const API: Record<string, unknown> = {
   ],
   '/repos/actions/checkout/git/ref/tags/v7.1.0': { object: { type: 'tag', sha: sha('b') } }, // annotated
   [`/repos/actions/checkout/git/tags/${sha('b')}`]: { object: { type: 'commit', sha: sha('c') } },
-  '/repos/docker/login-action/releases': [{ tag_name: 'v4.0.0', draft: false, prerelease: false, published_at: daysAgo(20) }],
+  '/repos/docker/login-action/releases': [
+    { tag_name: 'v4.0.0', draft: false, prerelease: false, published_at: daysAgo(20) },
+  ],
   '/repos/docker/login-action/git/ref/tags/v4.0.0': { object: { type: 'commit', sha: sha('d') } },
-  '/repos/helm/kind-action/releases': [{ tag_name: 'v1.14.0', draft: false, prerelease: false, published_at: daysAgo(100) }],
+  '/repos/helm/kind-action/releases': [
+    { tag_name: 'v1.14.0', draft: false, prerelease: false, published_at: daysAgo(100) },
+  ],
 };
 
 let server: Server;
@@ -37,8 +41,11 @@ beforeAll(async () => {
       return;
     }
     // Contents are asked for at a commit (`?ref=`): those entries are keyed with it.
-    const body = API[`${url.pathname}${url.search}`] ?? (url.search.startsWith('?ref=') ? undefined : API[url.pathname]);
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { message: 'Not Found' }));
+    const body =
+      API[`${url.pathname}${url.search}`] ?? (url.search.startsWith('?ref=') ? undefined : API[url.pathname]);
+    res
+      .writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(body ?? { message: 'Not Found' }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   apiUrl = `http://127.0.0.1:${(server.address() as any).port}`;
@@ -51,7 +58,8 @@ function lockFile(actions: Record<string, unknown>): string {
   return file;
 }
 
-const run = (args: string[]) => runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--api-url', apiUrl, ...args]);
+const run = (args: string[]) =>
+  runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--api-url', apiUrl, ...args]);
 
 describe('update-action-pins', () => {
   test('takes the newest release past its cooldown, resolved through an annotated tag to its commit; keeps notes and the comment', async () => {
@@ -79,49 +87,101 @@ describe('update-action-pins', () => {
     const file = lockFile({ 'actions/checkout': { version: 'v7.0.1', sha: sha('a') } });
     API['/repos/actions/checkout/git/ref/tags/v7.2.0'] = { object: { type: 'commit', sha: sha('9') } };
     expect((await run(['--lock-file', file, '--cooldown-days', '0'])).code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8')).actions['actions/checkout']).toEqual({ version: 'v7.2.0', sha: sha('9') });
+    expect(JSON.parse(readFileSync(file, 'utf8')).actions['actions/checkout']).toEqual({
+      version: 'v7.2.0',
+      sha: sha('9'),
+    });
   });
 
   test('an action the API does not know keeps its pin and the run exits 1 naming it; the others are written', async () => {
-    const file = lockFile({ 'no/such-action': { version: 'v1.0.0', sha: sha('1') }, 'docker/login-action': { version: 'v3.6.0', sha: sha('e') } });
+    const file = lockFile({
+      'no/such-action': { version: 'v1.0.0', sha: sha('1') },
+      'docker/login-action': { version: 'v3.6.0', sha: sha('e') },
+    });
     const r = await run(['--lock-file', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('update-action-pins: 1 action(s) could not be checked: no/such-action\n');
-    expect(JSON.parse(readFileSync(file, 'utf8')).actions).toEqual({ 'no/such-action': { version: 'v1.0.0', sha: sha('1') }, 'docker/login-action': { version: 'v4.0.0', sha: sha('d') } });
+    expect(JSON.parse(readFileSync(file, 'utf8')).actions).toEqual({
+      'no/such-action': { version: 'v1.0.0', sha: sha('1') },
+      'docker/login-action': { version: 'v4.0.0', sha: sha('d') },
+    });
   });
 
   test('a moved pin gets the inputs its action.yml declares at the new commit, and the summary names what changed', async () => {
-    const actionYml = (inputs: string[]) => ({ encoding: 'base64', content: Buffer.from(`name: x\ninputs:\n${inputs.map((i) => `  ${i}:\n    description: ${i}\n`).join('')}runs:\n  using: node24\n  main: index.js\n`).toString('base64') });
-    API[`/repos/docker/login-action/contents/action.yml?ref=${sha('d')}`] = actionYml(['registry', 'username', 'password', 'ecr', 'logout']);
-    API[`/repos/github/codeql-action/releases`] = [{ tag_name: 'v4.1.0', draft: false, prerelease: false, published_at: daysAgo(20) }];
+    const actionYml = (inputs: string[]) => ({
+      encoding: 'base64',
+      content: Buffer.from(
+        `name: x\ninputs:\n${inputs.map((i) => `  ${i}:\n    description: ${i}\n`).join('')}runs:\n  using: node24\n  main: index.js\n`,
+      ).toString('base64'),
+    });
+    API[`/repos/docker/login-action/contents/action.yml?ref=${sha('d')}`] = actionYml([
+      'registry',
+      'username',
+      'password',
+      'ecr',
+      'logout',
+    ]);
+    API[`/repos/github/codeql-action/releases`] = [
+      { tag_name: 'v4.1.0', draft: false, prerelease: false, published_at: daysAgo(20) },
+    ];
     API[`/repos/github/codeql-action/git/ref/tags/v4.1.0`] = { object: { type: 'commit', sha: sha('7') } };
-    API[`/repos/github/codeql-action/contents/init/action.yml?ref=${sha('7')}`] = actionYml(['languages', 'build-mode']);
+    API[`/repos/github/codeql-action/contents/init/action.yml?ref=${sha('7')}`] = actionYml([
+      'languages',
+      'build-mode',
+    ]);
     const file = lockFile({
-      'docker/login-action': { version: 'v3.6.0', sha: sha('e'), inputs: { '.': ['logout', 'password', 'registry', 'username', 'scope'] } },
-      'github/codeql-action': { version: 'v4.0.0', sha: sha('6'), inputs: { init: ['languages', 'build-mode'], missing: ['x'] } },
+      'docker/login-action': {
+        version: 'v3.6.0',
+        sha: sha('e'),
+        inputs: { '.': ['logout', 'password', 'registry', 'username', 'scope'] },
+      },
+      'github/codeql-action': {
+        version: 'v4.0.0',
+        sha: sha('6'),
+        inputs: { init: ['languages', 'build-mode'], missing: ['x'] },
+      },
     });
     const r = await run(['--lock-file', file]);
     const lock = JSON.parse(readFileSync(file, 'utf8')).actions;
-    expect(lock['docker/login-action']).toEqual({ version: 'v4.0.0', sha: sha('d'), inputs: { '.': ['ecr', 'logout', 'password', 'registry', 'username'] } });
-    expect(r.stdout).toContain('| `docker/login-action` | v3.6.0 | v4.0.0 (major) | `dddddddddddddddddddddddddddddddddddddddd` | added `ecr`; **removed** `scope` |');
+    expect(lock['docker/login-action']).toEqual({
+      version: 'v4.0.0',
+      sha: sha('d'),
+      inputs: { '.': ['ecr', 'logout', 'password', 'registry', 'username'] },
+    });
+    expect(r.stdout).toContain(
+      '| `docker/login-action` | v3.6.0 | v4.0.0 (major) | `dddddddddddddddddddddddddddddddddddddddd` | added `ecr`; **removed** `scope` |',
+    );
     // A sub-action whose action.yml cannot be read keeps the whole pin, reported.
-    expect(lock['github/codeql-action']).toEqual({ version: 'v4.0.0', sha: sha('6'), inputs: { init: ['languages', 'build-mode'], missing: ['x'] } });
+    expect(lock['github/codeql-action']).toEqual({
+      version: 'v4.0.0',
+      sha: sha('6'),
+      inputs: { init: ['languages', 'build-mode'], missing: ['x'] },
+    });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/`github\/codeql-action` \(cannot read the inputs of github\/codeql-action\/missing\/action\.yml at 777777777777: .*404/);
+    expect(r.stdout).toMatch(
+      /`github\/codeql-action` \(cannot read the inputs of github\/codeql-action\/missing\/action\.yml at 777777777777: .*404/,
+    );
   });
 
   test('the API root defaults to GITHUB_API_URL, as GitHub sets it on its runners (and on GitHub Enterprise Server)', async () => {
     const file = lockFile({ 'helm/kind-action': { version: 'v1.14.0', sha: sha('f') } });
-    const r = await runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--lock-file', file], { GITHUB_API_URL: apiUrl });
+    const r = await runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--lock-file', file], {
+      GITHUB_API_URL: apiUrl,
+    });
     expect(r).toMatchObject({ code: 0 });
     expect(r.stdout).toContain('No action has a newer release past its cooldown.');
-    const unreachable = await runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--lock-file', file], { GITHUB_API_URL: 'http://127.0.0.1:9' });
+    const unreachable = await runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--lock-file', file], {
+      GITHUB_API_URL: 'http://127.0.0.1:9',
+    });
     expect(unreachable.code).toBe(1);
   });
 
   // Guards a past defect: each of these crashed, hung, exited 1 or reached another API path.
   test.each([
-    [{ '../../users/x': { version: 'v1.0.0', sha: sha('a') } }, /actions\["\.\.\/\.\.\/users\/x"\] is not an owner\/repo name/],
+    [
+      { '../../users/x': { version: 'v1.0.0', sha: sha('a') } },
+      /actions\["\.\.\/\.\.\/users\/x"\] is not an owner\/repo name/,
+    ],
     [{ 'actions/checkout': { version: 'latest', sha: sha('a') } }, /version "latest" must be a release tag/],
     [{ 'actions/checkout': { version: 'v1.0.0', sha: 'main' } }, /sha "main" must be a full commit SHA/],
     [{ 'actions/checkout': 'v1' }, /must be an object with version and sha/],
@@ -151,13 +211,18 @@ describe('update-action-pins', () => {
     expect(r.stderr).toMatch(/is not a regular file, expected a JSON file/);
   });
 
-  test('an answer that trickles in ends at the run\'s deadline, reported, with the other pins written', async () => {
-    const file = lockFile({ 'slow/trickle': { version: 'v1.0.0', sha: sha('1') }, 'docker/login-action': { version: 'v3.6.0', sha: sha('e') } });
+  test("an answer that trickles in ends at the run's deadline, reported, with the other pins written", async () => {
+    const file = lockFile({
+      'slow/trickle': { version: 'v1.0.0', sha: sha('1') },
+      'docker/login-action': { version: 'v3.6.0', sha: sha('e') },
+    });
     const started = Date.now();
     const r = await run(['--lock-file', file, '--deadline-seconds', '2']);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/`slow\/trickle` \(\/repos\/slow\/trickle\/releases: no complete answer before the run's deadline\)/);
+    expect(r.stdout).toMatch(
+      /`slow\/trickle` \(\/repos\/slow\/trickle\/releases: no complete answer before the run's deadline\)/,
+    );
   });
 
   test('bad input exits 2 and changes nothing', async () => {

@@ -41,7 +41,14 @@ function buildStandIn(service: Service, fault?: Fault): string {
     ...serviceContractEnv(platform, service),
     ...(fault ? { STANDIN_FAULT: fault } : {}),
   };
-  const r = engine!.docker(['build', '--quiet', '--tag', tag, ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), path.join(__dirname, 'services', service.name)]);
+  const r = engine!.docker([
+    'build',
+    '--quiet',
+    '--tag',
+    tag,
+    ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+    path.join(__dirname, 'services', service.name),
+  ]);
   if (r.status !== 0) throw new Error(`docker build of the ${service.name} stand-in failed: ${r.stderr.trim()}`);
   return tag;
 }
@@ -58,12 +65,18 @@ const smokeStart = workflowStep('ci-smoke-test', 'smoke', 'Start the stack and w
 function testStackTimings(): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'voice-e2e-compose-')), 'compose.test-timings.yaml');
   const timings = { interval: '1s', start_period: '0s', retries: 3 };
-  writeFileSync(file, YAML.stringify({ services: Object.fromEntries(platform.services.map((s) => [s.name, { healthcheck: timings }])) }));
+  writeFileSync(
+    file,
+    YAML.stringify({ services: Object.fromEntries(platform.services.map((s) => [s.name, { healthcheck: timings }])) }),
+  );
   return file;
 }
 
 /** Brings the stack up and runs the workflows' steps against it; throws with which service failed and why. */
-async function runSuite(images: Record<string, string>, o: { load: boolean; whileUp?: () => void }): Promise<{ work: string }> {
+async function runSuite(
+  images: Record<string, string>,
+  o: { load: boolean; whileUp?: () => void },
+): Promise<{ work: string }> {
   const work = mkdtempSync(path.join(tmpdir(), 'voice-e2e-work-'));
   const stack = new ComposeStack(engine!, {
     // The generated file, unchanged, with the test stack's health-check timings over it; project and
@@ -79,7 +92,10 @@ async function runSuite(images: Record<string, string>, o: { load: boolean; whil
     for (const s of platform.services) {
       const step = workflowStep('ci-smoke-test', 'smoke', `Smoke-test ${s.name}`);
       const r = await timed('smoke tests', () => runWorkflowStep(step, { cwd: work }));
-      if (r.status !== 0) throw new StackFailure(`${s.name}: the smoke test failed (exit ${r.status}): ${r.output.trim().split('\n').at(-1)}`);
+      if (r.status !== 0)
+        throw new StackFailure(
+          `${s.name}: the smoke test failed (exit ${r.status}): ${r.output.trim().split('\n').at(-1)}`,
+        );
     }
     if (o.load) await timed('load test and gate', () => loadAndGate(work, images));
     o.whileUp?.();
@@ -96,14 +112,21 @@ async function runSuite(images: Record<string, string>, o: { load: boolean; whil
 function loadAndGate(work: string, images: Record<string, string>): void {
   for (const s of platform.services.filter((x) => x.performance)) {
     const digest = engine!.docker(['image', 'inspect', '--format', '{{.Id}}', images[s.name]!]).stdout.trim();
-    const load = runWorkflowStep(workflowStep('ci-performance', `benchmark-${s.name}`, 'Load test'), { cwd: work, values: { RATE: '10', DURATION: '3', IMAGE_DIGEST: digest } });
-    if (load.status !== 0) throw new StackFailure(`${s.name}: the load test failed (exit ${load.status}): ${load.output.trim().split('\n').at(-1)}`);
+    const load = runWorkflowStep(workflowStep('ci-performance', `benchmark-${s.name}`, 'Load test'), {
+      cwd: work,
+      values: { RATE: '10', DURATION: '3', IMAGE_DIGEST: digest },
+    });
+    if (load.status !== 0)
+      throw new StackFailure(
+        `${s.name}: the load test failed (exit ${load.status}): ${load.output.trim().split('\n').at(-1)}`,
+      );
     const gate = workflowStep('ci-performance', `regression-${s.name}`, 'Check for a regression');
     // First run: no history yet (passes with a warning) and becomes the history; then the same run
     // is compared with that history and must pass.
     for (const update of ['true', 'false']) {
       const r = runWorkflowStep(gate, { cwd: work, values: { UPDATE_HISTORY: update } });
-      if (r.status !== 0) throw new StackFailure(`${s.name}: the regression gate failed (exit ${r.status}): ${r.output.trim()}`);
+      if (r.status !== 0)
+        throw new StackFailure(`${s.name}: the regression gate failed (exit ${r.status}): ${r.output.trim()}`);
     }
   }
 }
@@ -115,7 +138,9 @@ beforeAll(async () => {
   const base = await timed('base image', () => ensureBaseImage(engine!));
   timings[`base image (${base})`] = timings['base image']!;
   delete timings['base image'];
-  await timed('image builds', () => { for (const s of platform.services) okImages[s.name] = buildStandIn(s); });
+  await timed('image builds', () => {
+    for (const s of platform.services) okImages[s.name] = buildStandIn(s);
+  });
 }, 900_000);
 
 afterAll(async () => {
@@ -123,7 +148,11 @@ afterAll(async () => {
   const report = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10]));
   mkdirSync(path.join(REPO_ROOT, 'test-reports'), { recursive: true });
   writeFileSync(path.join(REPO_ROOT, 'test-reports/e2e-timings.json'), `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`end-to-end wall time (s):\n${Object.entries(report).map(([k, v]) => `  ${k.padEnd(28)} ${v}`).join('\n')}`);
+  console.log(
+    `end-to-end wall time (s):\n${Object.entries(report)
+      .map(([k, v]) => `  ${k.padEnd(28)} ${v}`)
+      .join('\n')}`,
+  );
 }, 120_000);
 
 describe('the generated stack on a real Docker Engine', () => {
@@ -132,7 +161,15 @@ describe('the generated stack on a real Docker Engine', () => {
     const { work } = await runSuite(okImages, {
       load: true,
       whileUp: () => {
-        const ids = engine!.docker(['ps', '--quiet', '--filter', `label=com.docker.compose.project=${smokeStart.env.COMPOSE_PROJECT_NAME}`]).stdout.trim().split('\n');
+        const ids = engine!
+          .docker([
+            'ps',
+            '--quiet',
+            '--filter',
+            `label=com.docker.compose.project=${smokeStart.env.COMPOSE_PROJECT_NAME}`,
+          ])
+          .stdout.trim()
+          .split('\n');
         for (const id of ids) {
           containers.push({
             ...JSON.parse(engine!.docker(['inspect', id]).stdout)[0],
@@ -161,7 +198,10 @@ describe('the generated stack on a real Docker Engine', () => {
     ['writes-root', /tts: exited with code 1; last log line: .*Read-only file system: '\/app\/voices\.cache'/],
     ['not-wav', /tts: the smoke test failed \(exit 1\): .*not a RIFF\/WAVE file/],
   ] as const)('fails, naming the service and the reason, when tts is built %s', async (fault, message) => {
-    const images = { ...okImages, tts: await timed('image builds', () => buildStandIn(platform.service('tts'), fault)) };
+    const images = {
+      ...okImages,
+      tts: await timed('image builds', () => buildStandIn(platform.service('tts'), fault)),
+    };
     await expect(runSuite(images, { load: false })).rejects.toThrow(message);
   });
 });

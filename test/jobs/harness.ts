@@ -27,9 +27,20 @@ export function standinBin(): string {
   const bundle = path.join(dir, 'standins.cjs');
   const bin = path.join(dir, 'bin');
   mkdirSync(bin, { recursive: true });
-  buildSync({ entryPoints: [path.join(__dirname, 'standins', 'main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error' });
+  buildSync({
+    entryPoints: [path.join(__dirname, 'standins', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: bundle,
+    logLevel: 'error',
+  });
   for (const tool of Object.keys(STANDINS)) {
-    writeFileSync(path.join(bin, tool), `#!/bin/sh\nSTANDIN_MAIN=1 exec "${process.execPath}" "${bundle}" ${tool} "$@"\n`);
+    writeFileSync(
+      path.join(bin, tool),
+      `#!/bin/sh\nSTANDIN_MAIN=1 exec "${process.execPath}" "${bundle}" ${tool} "$@"\n`,
+    );
     chmodSync(path.join(bin, tool), 0o755);
   }
   return bin;
@@ -79,7 +90,12 @@ export type ScenarioEvent =
   | { readonly kind: 'push'; readonly files: Record<string, string> }
   | { readonly kind: 'tag'; readonly tag: string }
   | { readonly kind: 'schedule'; readonly workflow: string }
-  | { readonly kind: 'workflow_dispatch'; readonly workflow: string; readonly ref: string; readonly inputs: Record<string, Json> }
+  | {
+      readonly kind: 'workflow_dispatch';
+      readonly workflow: string;
+      readonly ref: string;
+      readonly inputs: Record<string, Json>;
+    }
   | { readonly kind: 'workflow_run'; readonly watched: string; readonly conclusion: 'success' | 'failure' }
   /** A reviewer approves or rejects every waiting job whose label ends with `job` (`app-release.yml#1/everyone`). */
   | { readonly kind: 'review'; readonly job: string; readonly approve: boolean };
@@ -94,8 +110,12 @@ export interface ScenarioResult {
 }
 
 const SECRETS: Record<string, string> = {
-  GITHUB_TOKEN: 'ghs_standintoken', ACTIONS_UPDATE_TOKEN: 'ghp_standinupdate', DEVELOPER_ID_CERTIFICATE_P12: Buffer.from('p12').toString('base64'),
-  DEVELOPER_ID_CERTIFICATE_PASSWORD: 'p12-password', NOTARY_APPLE_ID: 'release@example.invalid', NOTARY_APP_PASSWORD: 'app-specific',
+  GITHUB_TOKEN: 'ghs_standintoken',
+  ACTIONS_UPDATE_TOKEN: 'ghp_standinupdate',
+  DEVELOPER_ID_CERTIFICATE_P12: Buffer.from('p12').toString('base64'),
+  DEVELOPER_ID_CERTIFICATE_PASSWORD: 'p12-password',
+  NOTARY_APPLE_ID: 'release@example.invalid',
+  NOTARY_APP_PASSWORD: 'app-specific',
   // An Ed25519 seed, base64, as Sparkle's generate_keys prints it.
   SPARKLE_ED_PRIVATE_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
@@ -103,9 +123,18 @@ const SECRETS: Record<string, string> = {
 /** Runs a scenario in a world of its own; the world stays for the test's assertions (stop it after). */
 export async function runScenario(s: Scenario, bin: string): Promise<ScenarioResult> {
   const world = new World({
-    seed: seedRepository, defaultBranch: platform.defaultBranch, repository: platform.repository, environments: environments(),
-    secrets: SECRETS, vars: { APPLE_TEAM_ID: 'ABCDE12345' }, packageRoot: REPO_ROOT,
-    publicHosts: Object.fromEntries(platform.deployments.flatMap((d) => Object.entries(d.urls).map(([service, url]) => [new URL(url).host, `${d.namespace}/${service}`]))),
+    seed: seedRepository,
+    defaultBranch: platform.defaultBranch,
+    repository: platform.repository,
+    environments: environments(),
+    secrets: SECRETS,
+    vars: { APPLE_TEAM_ID: 'ABCDE12345' },
+    packageRoot: REPO_ROOT,
+    publicHosts: Object.fromEntries(
+      platform.deployments.flatMap((d) =>
+        Object.entries(d.urls).map(([service, url]) => [new URL(url).host, `${d.namespace}/${service}`]),
+      ),
+    ),
   });
   await world.start();
   Object.assign(world.apiRoutes, pinnedReleases());
@@ -113,9 +142,15 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
   world.modelFiles[`${MODEL_HOST_PREFIX}/${FIXTURE_MODEL_PATH}`] = MODEL_BYTES;
   process.env.STANDIN_REAL_HELM = helmBinary();
   process.env.STANDIN_SERVICES = path.join(REPO_ROOT, 'test', 'e2e', 'services');
-  process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify(Object.fromEntries(platform.services.map((svc) => [svc.name, serviceContractEnv(platform, svc)])));
+  process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify(
+    Object.fromEntries(platform.services.map((svc) => [svc.name, serviceContractEnv(platform, svc)])),
+  );
   process.env.STANDIN_BIN = bin;
-  const tools: RunnerTools = { actions: localAction, remoteWorkflows: { [slsaGenerator()]: slsaProvenance }, standinBin: bin };
+  const tools: RunnerTools = {
+    actions: localAction,
+    remoteWorkflows: { [slsaGenerator()]: slsaProvenance },
+    standinBin: bin,
+  };
   world.reviews = new Reviews(s.holdReviews ?? []);
   const runs: WorkflowRunResult[] = [];
   const inflight = new Map<number, Promise<WorkflowRunResult>>();
@@ -131,7 +166,13 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
   };
   const start = async (runId: number, p: Promise<WorkflowRunResult>) => {
     inflight.set(runId, p);
-    void p.then((r) => { runs.push(r); inflight.delete(runId); }, () => inflight.delete(runId));
+    void p.then(
+      (r) => {
+        runs.push(r);
+        inflight.delete(runId);
+      },
+      () => inflight.delete(runId),
+    );
     await settle();
   };
   const run = async (event: ScenarioEvent) => {
@@ -143,7 +184,9 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
   await s.setup?.(world, { run });
   for (const e of s.events) await run(e);
   if (inflight.size > 0) {
-    throw new Error(`runs still waiting at the end of the scenario: ${world.concurrency.log.join('; ')}; reviews pending: ${world.reviews.pending.join(', ') || 'none'}`);
+    throw new Error(
+      `runs still waiting at the end of the scenario: ${world.concurrency.log.join('; ')}; reviews pending: ${world.reviews.pending.join(', ') || 'none'}`,
+    );
   }
   return { world, runs };
 }
@@ -154,10 +197,15 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
  * publishes a newer one.
  */
 function pinnedReleases(): Record<string, Json> {
-  return Object.fromEntries(Object.entries(lockedActions()).flatMap(([action, pin]) => [
-    [`/repos/${action}/releases`, [{ tag_name: pin.version, draft: false, prerelease: false, published_at: '2026-01-15T00:00:00Z' }]],
-    [`/repos/${action}/git/ref/tags/${pin.version}`, { object: { type: 'commit', sha: pin.sha } }],
-  ]));
+  return Object.fromEntries(
+    Object.entries(lockedActions()).flatMap(([action, pin]) => [
+      [
+        `/repos/${action}/releases`,
+        [{ tag_name: pin.version, draft: false, prerelease: false, published_at: '2026-01-15T00:00:00Z' }],
+      ],
+      [`/repos/${action}/git/ref/tags/${pin.version}`, { object: { type: 'commit', sha: pin.sha } }],
+    ]),
+  );
 }
 
 function slsaGenerator(): string {
@@ -178,7 +226,13 @@ async function slsaProvenance(run: RunContext, inputs: Record<string, Json>): Pr
 }
 
 /** Builds the event's github context and starts every workflow the event triggers, as GitHub would. */
-async function startEvent(world: World, s: Scenario, e: Exclude<ScenarioEvent, { kind: 'review' }>, tools: RunnerTools, start: (runId: number, run: Promise<WorkflowRunResult>) => Promise<void>): Promise<void> {
+async function startEvent(
+  world: World,
+  s: Scenario,
+  e: Exclude<ScenarioEvent, { kind: 'review' }>,
+  tools: RunnerTools,
+  start: (runId: number, run: Promise<WorkflowRunResult>) => Promise<void>,
+): Promise<void> {
   const repo = platform.repository;
   const main = platform.defaultBranch;
   let github: Record<string, Json>;
@@ -186,33 +240,84 @@ async function startEvent(world: World, s: Scenario, e: Exclude<ScenarioEvent, {
   let query: Parameters<typeof whatRuns>[1] | undefined;
   let explicit: string[] | undefined;
   let inputs: Record<string, Json> = {};
-  const base = { repository: repo, repository_owner: repo.split('/')[0], actor: 'octocat', server_url: 'https://github.com', api_url: world.apiUrl, run_attempt: '1', token: SECRETS.GITHUB_TOKEN, base_ref: '', head_ref: '' };
+  const base = {
+    repository: repo,
+    repository_owner: repo.split('/')[0],
+    actor: 'octocat',
+    server_url: 'https://github.com',
+    api_url: world.apiUrl,
+    run_attempt: '1',
+    token: SECRETS.GITHUB_TOKEN,
+    base_ref: '',
+    head_ref: '',
+  };
   switch (e.kind) {
     case 'pull_request': {
       const { before, after } = world.commit('feature/change', main, e.files, 'a change');
       files = Object.keys(e.files);
-      github = { ...base, event_name: 'pull_request', ref: 'refs/pull/7/merge', ref_name: '7/merge', ref_type: 'branch', sha: after, base_ref: main, head_ref: 'feature/change',
-        event: { number: 7, pull_request: { number: 7, base: { sha: before, ref: main }, head: { sha: after, ref: 'feature/change', repo: { full_name: repo, fork: false } }, labels: (e.labels ?? []).map((name) => ({ name })) } } };
+      github = {
+        ...base,
+        event_name: 'pull_request',
+        ref: 'refs/pull/7/merge',
+        ref_name: '7/merge',
+        ref_type: 'branch',
+        sha: after,
+        base_ref: main,
+        head_ref: 'feature/change',
+        event: {
+          number: 7,
+          pull_request: {
+            number: 7,
+            base: { sha: before, ref: main },
+            head: { sha: after, ref: 'feature/change', repo: { full_name: repo, fork: false } },
+            labels: (e.labels ?? []).map((name) => ({ name })),
+          },
+        },
+      };
       query = { event: 'pull_request', ref: main, changed: files, labels: e.labels ?? [], defaultBranch: main };
       break;
     }
     case 'push': {
       const { before, after } = world.commit(main, main, e.files, 'merge a change');
       files = Object.keys(e.files);
-      github = { ...base, event_name: 'push', ref: `refs/heads/${main}`, ref_name: main, ref_type: 'branch', sha: after, event: { before, after, ref: `refs/heads/${main}`, pull_request: null } };
+      github = {
+        ...base,
+        event_name: 'push',
+        ref: `refs/heads/${main}`,
+        ref_name: main,
+        ref_type: 'branch',
+        sha: after,
+        event: { before, after, ref: `refs/heads/${main}`, pull_request: null },
+      };
       query = { event: 'push', ref: main, changed: files, defaultBranch: main };
       break;
     }
     case 'tag': {
       const sha = world.revParse(`refs/heads/${main}`);
       world.tag(e.tag, sha);
-      github = { ...base, event_name: 'push', ref: `refs/tags/${e.tag}`, ref_name: e.tag, ref_type: 'tag', sha, event: { before: '0'.repeat(40), after: sha, ref: `refs/tags/${e.tag}` } };
+      github = {
+        ...base,
+        event_name: 'push',
+        ref: `refs/tags/${e.tag}`,
+        ref_name: e.tag,
+        ref_type: 'tag',
+        sha,
+        event: { before: '0'.repeat(40), after: sha, ref: `refs/tags/${e.tag}` },
+      };
       query = { event: 'tag', ref: e.tag, changed: [], defaultBranch: main };
       break;
     }
     case 'schedule': {
       const sha = world.revParse(`refs/heads/${main}`);
-      github = { ...base, event_name: 'schedule', ref: `refs/heads/${main}`, ref_name: main, ref_type: 'branch', sha, event: { schedule: 'cron' } };
+      github = {
+        ...base,
+        event_name: 'schedule',
+        ref: `refs/heads/${main}`,
+        ref_name: main,
+        ref_type: 'branch',
+        sha,
+        event: { schedule: 'cron' },
+      };
       explicit = [e.workflow];
       break;
     }
@@ -220,35 +325,78 @@ async function startEvent(world: World, s: Scenario, e: Exclude<ScenarioEvent, {
       const isTag = world.refExists(`refs/tags/${e.ref}`);
       const ref = isTag ? `refs/tags/${e.ref}` : `refs/heads/${e.ref}`;
       const sha = world.revParse(ref);
-      github = { ...base, event_name: 'workflow_dispatch', ref, ref_name: e.ref, ref_type: isTag ? 'tag' : 'branch', sha, event: { inputs: e.inputs, ref } };
+      github = {
+        ...base,
+        event_name: 'workflow_dispatch',
+        ref,
+        ref_name: e.ref,
+        ref_type: isTag ? 'tag' : 'branch',
+        sha,
+        event: { inputs: e.inputs, ref },
+      };
       explicit = [e.workflow];
       inputs = e.inputs;
       break;
     }
     case 'workflow_run': {
       const sha = world.revParse(`refs/heads/${main}`);
-      github = { ...base, event_name: 'workflow_run', ref: `refs/heads/${main}`, ref_name: main, ref_type: 'branch', sha,
-        event: { workflow_run: { name: e.watched, conclusion: e.conclusion, event: 'schedule', head_branch: main, html_url: `https://github.com/${repo}/actions/runs/99`, id: 99 } } };
+      github = {
+        ...base,
+        event_name: 'workflow_run',
+        ref: `refs/heads/${main}`,
+        ref_name: main,
+        ref_type: 'branch',
+        sha,
+        event: {
+          workflow_run: {
+            name: e.watched,
+            conclusion: e.conclusion,
+            event: 'schedule',
+            head_branch: main,
+            html_url: `https://github.com/${repo}/actions/runs/99`,
+            id: 99,
+          },
+        },
+      };
       explicit = ['alerts.yml'];
       break;
     }
   }
   const sha = String(github.sha);
-  const listing = world.show(sha, '.github/workflows').split('\n').filter((f) => f.endsWith('.yml'));
+  const listing = world
+    .show(sha, '.github/workflows')
+    .split('\n')
+    .filter((f) => f.endsWith('.yml'));
   let selected: string[];
   if (explicit) {
     selected = explicit;
   } else {
     const contents = new Map(listing.map((f) => [f, world.show(sha, `.github/workflows/${f}`)]));
-    selected = whatRuns(contents, query!).filter((a) => a.verdict !== 'skipped').map((a) => a.file).filter((f) => listing.includes(f))
+    selected = whatRuns(contents, query!)
+      .filter((a) => a.verdict !== 'skipped')
+      .map((a) => a.file)
+      .filter((f) => listing.includes(f))
       .filter((f) => f !== 'ci.yml' || s.repositoryCi);
   }
   for (const file of selected) {
     const content = world.show(sha, `.github/workflows/${file}`);
     const wfInputs = e.kind === 'workflow_dispatch' ? dispatchInputs(content, inputs) : {};
     const ctx: RunContext = {
-      world, scenario: s.name, runId: world.nextRunId(), github: { ...github, run_number: String(world.nextRunNumber(file)), workflow: file, workflow_ref: `${repo}/.github/workflows/${file}@${String(github.ref)}` },
-      inputs: wfInputs, secrets: SECRETS, vars: world.vars, workflowFile: file, callPath: '', faults: s.faults ?? [],
+      world,
+      scenario: s.name,
+      runId: world.nextRunId(),
+      github: {
+        ...github,
+        run_number: String(world.nextRunNumber(file)),
+        workflow: file,
+        workflow_ref: `${repo}/.github/workflows/${file}@${String(github.ref)}`,
+      },
+      inputs: wfInputs,
+      secrets: SECRETS,
+      vars: world.vars,
+      workflowFile: file,
+      callPath: '',
+      faults: s.faults ?? [],
     };
     await start(ctx.runId, runWorkflow(ctx, tools, content));
   }
@@ -256,13 +404,24 @@ async function startEvent(world: World, s: Scenario, e: Exclude<ScenarioEvent, {
 
 /** workflow_dispatch inputs typed as GitHub types them (booleans and numbers), defaults filled in; unknown inputs refused. */
 function dispatchInputs(content: string, given: Record<string, Json>): Record<string, Json> {
-  const declared = ((YAML.parse(content) as { on: { workflow_dispatch?: { inputs?: Record<string, { type?: string; default?: Json; required?: boolean; options?: string[] }> } } }).on.workflow_dispatch?.inputs) ?? {};
+  const declared =
+    (
+      YAML.parse(content) as {
+        on: {
+          workflow_dispatch?: {
+            inputs?: Record<string, { type?: string; default?: Json; required?: boolean; options?: string[] }>;
+          };
+        };
+      }
+    ).on.workflow_dispatch?.inputs ?? {};
   const out: Record<string, Json> = {};
-  for (const name of Object.keys(given)) if (!(name in declared)) throw new Error(`Unexpected inputs provided: ["${name}"]`);
+  for (const name of Object.keys(given))
+    if (!(name in declared)) throw new Error(`Unexpected inputs provided: ["${name}"]`);
   for (const [name, d] of Object.entries(declared)) {
-    const v = name in given ? given[name] : d.default ?? (d.type === 'boolean' ? false : '');
+    const v = name in given ? given[name] : (d.default ?? (d.type === 'boolean' ? false : ''));
     if (d.required && (v === '' || v === undefined)) throw new Error(`Required input '${name}' not provided`);
-    if (d.type === 'choice' && !d.options?.includes(String(v))) throw new Error(`Provided value '${v}' for input '${name}' not in the list of allowed values`);
+    if (d.type === 'choice' && !d.options?.includes(String(v)))
+      throw new Error(`Provided value '${v}' for input '${name}' not in the list of allowed values`);
     out[name] = d.type === 'boolean' ? v === true || v === 'true' : d.type === 'number' ? Number(v) : v;
   }
   return out;

@@ -25,8 +25,12 @@ test.concurrent.each(selected.map((s) => [s.name, s] as const))('scenario %s', a
   const { world } = result;
   byScenario.set(scenario.name, world.reports);
   try {
-    const failed = [...new Set(world.reports.filter((r) => r.conclusion === 'failure').map((r) => `${r.workflow}/${r.job}`))].sort();
-    const unexpected = world.reports.filter((r) => r.conclusion === 'failure' && !scenario.failing?.[`${r.workflow}/${r.job}`]);
+    const failed = [
+      ...new Set(world.reports.filter((r) => r.conclusion === 'failure').map((r) => `${r.workflow}/${r.job}`)),
+    ].sort();
+    const unexpected = world.reports.filter(
+      (r) => r.conclusion === 'failure' && !scenario.failing?.[`${r.workflow}/${r.job}`],
+    );
     expect(unexpected.map((r) => `${r.workflow}/${r.job}: ${r.reason}`)).toEqual([]);
     expect(failed).toEqual(Object.keys(scenario.failing ?? {}).sort());
     scenario.effects?.(result);
@@ -38,11 +42,27 @@ test.concurrent.each(selected.map((s) => [s.name, s] as const))('scenario %s', a
 afterAll(async () => {
   const reports = selected.flatMap((s) => byScenario.get(s.name) ?? []);
   mkdirSync(path.join(REPO_ROOT, 'test-reports'), { recursive: true });
-  writeFileSync(path.join(REPO_ROOT, 'test-reports', 'jobs.json'), `${JSON.stringify(reports.map(({ workflow, job, scenario, conclusion }) => ({ workflow, job, scenario, conclusion })), null, 2)}\n`);
-  const rows = reports.map((r) => `${r.workflow.padEnd(24)} ${r.job.padEnd(34)} ${r.scenario.padEnd(28)} ${r.conclusion}`);
-  process.stdout.write(`\n${'workflow'.padEnd(24)} ${'job'.padEnd(34)} ${'scenario'.padEnd(28)} conclusion\n${rows.join('\n')}\n`);
-  const slowest = reports.filter((r) => !r.workflow.startsWith('(')).sort((a, b) => b.seconds - a.seconds).slice(0, 12);
-  process.stdout.write(`\nslowest jobs:\n${slowest.map((r) => `${r.seconds.toFixed(1).padStart(6)} s  ${r.scenario} ${r.workflow}/${r.job}`).join('\n')}\n`);
+  writeFileSync(
+    path.join(REPO_ROOT, 'test-reports', 'jobs.json'),
+    `${JSON.stringify(
+      reports.map(({ workflow, job, scenario, conclusion }) => ({ workflow, job, scenario, conclusion })),
+      null,
+      2,
+    )}\n`,
+  );
+  const rows = reports.map(
+    (r) => `${r.workflow.padEnd(24)} ${r.job.padEnd(34)} ${r.scenario.padEnd(28)} ${r.conclusion}`,
+  );
+  process.stdout.write(
+    `\n${'workflow'.padEnd(24)} ${'job'.padEnd(34)} ${'scenario'.padEnd(28)} conclusion\n${rows.join('\n')}\n`,
+  );
+  const slowest = reports
+    .filter((r) => !r.workflow.startsWith('('))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 12);
+  process.stdout.write(
+    `\nslowest jobs:\n${slowest.map((r) => `${r.seconds.toFixed(1).padStart(6)} s  ${r.scenario} ${r.workflow}/${r.job}`).join('\n')}\n`,
+  );
 });
 
 test('every job of every workflow ran (success or failure) in some scenario', async () => {
@@ -52,7 +72,10 @@ test('every job of every workflow ran (success or failure) in some scenario', as
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {
     const wf = await parseWorkflowFile(file, readFileSync(path.join(dir, file), 'utf8'));
     for (const job of wf.template.jobs) {
-      const ran = reports.some((r) => r.workflow === file && r.job === job.id.value && (r.conclusion === 'success' || r.conclusion === 'failure'));
+      const ran = reports.some(
+        (r) =>
+          r.workflow === file && r.job === job.id.value && (r.conclusion === 'success' || r.conclusion === 'failure'),
+      );
       if (!ran) missing.push(`${file}/${job.id.value}`);
     }
   }

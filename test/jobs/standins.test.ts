@@ -27,9 +27,19 @@ const saved = { ...process.env };
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'standins-'));
   stdout = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
+  jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
   jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  process.env = { ...saved, STANDIN_STATE: dir, STANDIN_FAULTS: '', STANDIN_RUNNER_OS: 'macOS', GITHUB_REPOSITORY: 'voice-platform/voice', GITHUB_SHA: 'a'.repeat(40) };
+  process.env = {
+    ...saved,
+    STANDIN_STATE: dir,
+    STANDIN_FAULTS: '',
+    STANDIN_RUNNER_OS: 'macOS',
+    GITHUB_REPOSITORY: 'voice-platform/voice',
+    GITHUB_SHA: 'a'.repeat(40),
+  };
 });
 
 afterEach(() => {
@@ -53,7 +63,10 @@ describe('argument parsing', () => {
   const spec = { values: ['--namespace', '-n'], bools: ['--wait'], positionals: [1, 2] as const };
 
   test('takes --flag value, --flag=value and booleans', () => {
-    expect(parseArgs('t', ['x', '--namespace', 'a', '--wait'], spec)).toMatchObject({ flags: { '--namespace': 'a' }, positionals: ['x'] });
+    expect(parseArgs('t', ['x', '--namespace', 'a', '--wait'], spec)).toMatchObject({
+      flags: { '--namespace': 'a' },
+      positionals: ['x'],
+    });
     expect(parseArgs('t', ['x', '--namespace=b'], spec).flags['--namespace']).toBe('b');
   });
 
@@ -63,17 +76,44 @@ describe('argument parsing', () => {
     [[], 'expected 1–2 argument(s), got 0'],
     [['x', '--wait=maybe'], 'invalid boolean value "maybe"'],
   ])('refuses %j', async (args, message) => {
-    expect((await refusal(() => { parseArgs('t', args, spec); return 0; })).message).toContain(message);
+    expect(
+      (
+        await refusal(() => {
+          parseArgs('t', args, spec);
+          return 0;
+        })
+      ).message,
+    ).toContain(message);
   });
 });
 
 describe('helm against the stand-in cluster', () => {
-  type State = { releases: Record<string, Record<string, { revision: number; status: string; values: { image: { digest: string } } }[]>>; changes: string[] };
+  type State = {
+    releases: Record<
+      string,
+      Record<string, { revision: number; status: string; values: { image: { digest: string } } }[]>
+    >;
+    changes: string[];
+  };
   beforeEach(() => {
-    writeFileSync(path.join(dir, 'cluster.json'), JSON.stringify({
-      releases: { voice: { tts: [3, 4].map((revision) => ({ revision, chart: 'tts', values: { image: { digest: digestOf(String(revision)) } }, status: revision === 4 ? 'deployed' : 'superseded', replicas: 3, fullname: 'tts' })) } },
-      changes: [],
-    }));
+    writeFileSync(
+      path.join(dir, 'cluster.json'),
+      JSON.stringify({
+        releases: {
+          voice: {
+            tts: [3, 4].map((revision) => ({
+              revision,
+              chart: 'tts',
+              values: { image: { digest: digestOf(String(revision)) } },
+              status: revision === 4 ? 'deployed' : 'superseded',
+              replicas: 3,
+              fullname: 'tts',
+            })),
+          },
+        },
+        changes: [],
+      }),
+    );
     // What `aws eks update-kubeconfig` leaves: the current context names the cluster.
     process.env.KUBECONFIG = path.join(dir, 'kubeconfig');
     writeFileSync(process.env.KUBECONFIG, 'apiVersion: v1\nkind: Config\ncurrent-context: voice-production\n');
@@ -83,20 +123,28 @@ describe('helm against the stand-in cluster', () => {
     expect(helm(['rollback', 'tts', '3', '--namespace', 'voice', '--wait'])).toBe(0);
     const cluster = load<State>('cluster', { releases: {}, changes: [] });
     expect(cluster.releases.voice.tts.map((r) => [r.revision, r.status, r.values.image.digest])).toEqual([
-      [3, 'superseded', digestOf('3')], [4, 'superseded', digestOf('4')], [5, 'deployed', digestOf('3')],
+      [3, 'superseded', digestOf('3')],
+      [4, 'superseded', digestOf('4')],
+      [5, 'deployed', digestOf('3')],
     ]);
     expect(cluster.changes).toEqual(['voice-production/voice: rollback tts to revision 3']);
   });
 
   test('refuses without a cluster login and for a revision the release never had', async () => {
-    expect((await refusal(() => helm(['rollback', 'tts', '9', '--namespace', 'voice']))).message).toContain('has no 9 version');
+    expect((await refusal(() => helm(['rollback', 'tts', '9', '--namespace', 'voice']))).message).toContain(
+      'has no 9 version',
+    );
     process.env.KUBECONFIG = path.join(dir, 'none');
-    expect((await refusal(() => helm(['rollback', 'tts', '3', '--namespace', 'voice']))).message).toContain('cluster unreachable');
+    expect((await refusal(() => helm(['rollback', 'tts', '3', '--namespace', 'voice']))).message).toContain(
+      'cluster unreachable',
+    );
   });
 
   test('refuses an unknown subcommand and an unknown flag', async () => {
     expect((await refusal(() => helm(['upgrad', 'tts']))).message).toMatch(/unknown command/);
-    expect((await refusal(() => helm(['rollback', 'tts', '3', '--force-everything']))).message).toContain('unknown flag: --force-everything');
+    expect((await refusal(() => helm(['rollback', 'tts', '3', '--force-everything']))).message).toContain(
+      'unknown flag: --force-everything',
+    );
   });
 });
 
@@ -108,12 +156,19 @@ describe('cosign verify', () => {
 
   beforeEach(() => {
     const reg = readRegistry(dir);
-    reg.manifests[digest] = { image: 'ghcr.io/voice-platform/tts', platforms: ['linux/amd64'], sources: [], commit: 'x' };
+    reg.manifests[digest] = {
+      image: 'ghcr.io/voice-platform/tts',
+      platforms: ['linux/amd64'],
+      sources: [],
+      commit: 'x',
+    };
     writeRegistry(dir, reg);
   });
 
   test('refuses a digest nobody signed, naming who did', async () => {
-    const r = await refusal(() => cosign(['verify', image, '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]));
+    const r = await refusal(() =>
+      cosign(['verify', image, '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]),
+    );
     expect(r.message).toContain('no matching signatures');
     expect(r.message).toContain('signed by: nobody');
   });
@@ -124,18 +179,46 @@ describe('cosign verify', () => {
     writeRegistry(dir, reg);
     expect(cosign(['verify', image, '--certificate-identity', identity, '--certificate-oidc-issuer', issuer])).toBe(0);
     const other = identity.replace('v1.2.3', 'v9.9.9');
-    expect((await refusal(() => cosign(['verify', image, '--certificate-identity', other, '--certificate-oidc-issuer', issuer]))).message).toContain('no matching signatures');
+    expect(
+      (
+        await refusal(() =>
+          cosign(['verify', image, '--certificate-identity', other, '--certificate-oidc-issuer', issuer]),
+        )
+      ).message,
+    ).toContain('no matching signatures');
   });
 
   test('refuses to sign or verify by tag, and to sign without an OIDC token', async () => {
-    expect((await refusal(() => cosign(['verify', 'ghcr.io/voice-platform/tts:1.2.3', '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]))).message).toContain('by digest');
+    expect(
+      (
+        await refusal(() =>
+          cosign([
+            'verify',
+            'ghcr.io/voice-platform/tts:1.2.3',
+            '--certificate-identity',
+            identity,
+            '--certificate-oidc-issuer',
+            issuer,
+          ]),
+        )
+      ).message,
+    ).toContain('by digest');
     expect((await refusal(() => cosign(['sign', '--yes', image]))).message).toContain('id-token: write');
   });
 
   describe('attest and verify-attestation', () => {
     const type = 'https://voice-platform.dev/attestations/build-metadata/v1';
     const signer = 'voice-platform/voice/.github/workflows/ci-provenance.yml@refs/tags/v1.2.3';
-    const verifyArgs = ['verify-attestation', image, '--type', type, '--certificate-identity', `https://github.com/${signer}`, '--certificate-oidc-issuer', issuer];
+    const verifyArgs = [
+      'verify-attestation',
+      image,
+      '--type',
+      type,
+      '--certificate-identity',
+      `https://github.com/${signer}`,
+      '--certificate-oidc-issuer',
+      issuer,
+    ];
     let predicate: string;
     beforeEach(() => {
       process.env.ACTIONS_ID_TOKEN_REQUEST_URL = 'http://127.0.0.1:9/token';
@@ -150,16 +233,32 @@ describe('cosign verify', () => {
       expect(cosign([...verifyArgs, '--certificate-github-workflow-sha', 'a'.repeat(40)])).toBe(0);
       const envelope = JSON.parse(stdout.trim()) as { payloadType: string; payload: string };
       expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
-      expect(JSON.parse(Buffer.from(envelope.payload, 'base64').toString())).toMatchObject({ predicateType: type, predicate: { commit: 'a'.repeat(40) }, subject: [{ digest: { sha256: digest.slice(7) } }] });
+      expect(JSON.parse(Buffer.from(envelope.payload, 'base64').toString())).toMatchObject({
+        predicateType: type,
+        predicate: { commit: 'a'.repeat(40) },
+        subject: [{ digest: { sha256: digest.slice(7) } }],
+      });
     });
 
     test('refuses another type, another commit, a predicate that is not JSON, and an attestation by tag', async () => {
       expect(cosign(['attest', '--yes', '--type', type, '--predicate', predicate, image])).toBe(0);
-      expect((await refusal(() => cosign(verifyArgs.map((a) => (a === type ? `${type}2` : a))))).message).toContain(`none of type ${type}2`);
-      expect((await refusal(() => cosign([...verifyArgs, '--certificate-github-workflow-sha', 'b'.repeat(40)]))).message).toContain('none from the expected identity');
+      expect((await refusal(() => cosign(verifyArgs.map((a) => (a === type ? `${type}2` : a))))).message).toContain(
+        `none of type ${type}2`,
+      );
+      expect(
+        (await refusal(() => cosign([...verifyArgs, '--certificate-github-workflow-sha', 'b'.repeat(40)]))).message,
+      ).toContain('none from the expected identity');
       writeFileSync(predicate, 'commit=aaaa');
-      expect((await refusal(() => cosign(['attest', '--yes', '--type', type, '--predicate', predicate, image]))).message).toContain('invalid JSON payload');
-      expect((await refusal(() => cosign(['attest', '--yes', '--type', type, '--predicate', predicate, 'ghcr.io/voice-platform/tts:1.2.3']))).message).toContain('by digest');
+      expect(
+        (await refusal(() => cosign(['attest', '--yes', '--type', type, '--predicate', predicate, image]))).message,
+      ).toContain('invalid JSON payload');
+      expect(
+        (
+          await refusal(() =>
+            cosign(['attest', '--yes', '--type', type, '--predicate', predicate, 'ghcr.io/voice-platform/tts:1.2.3']),
+          )
+        ).message,
+      ).toContain('by digest');
     });
   });
 });
@@ -170,7 +269,19 @@ describe('xcrun notarytool and stapler', () => {
     zip = path.join(dir, 'app.zip');
     writeFileSync(zip, 'zip');
   });
-  const submit = (...extra: string[]) => xcrun(['notarytool', 'submit', zip, '--apple-id', 'a@example.invalid', '--password', 'p', '--team-id', 'T', ...extra]);
+  const submit = (...extra: string[]) =>
+    xcrun([
+      'notarytool',
+      'submit',
+      zip,
+      '--apple-id',
+      'a@example.invalid',
+      '--password',
+      'p',
+      '--team-id',
+      'T',
+      ...extra,
+    ]);
 
   test('an accepted submission prints its JSON status', () => {
     expect(submit('--wait', '--timeout', '30m', '--output-format', 'json')).toBe(0);
@@ -192,8 +303,26 @@ describe('xcrun notarytool and stapler', () => {
   });
 
   test('refuses a missing archive and a missing credential', async () => {
-    expect((await refusal(() => xcrun(['notarytool', 'submit', path.join(dir, 'none.zip'), '--apple-id', 'a', '--password', 'p', '--team-id', 'T']))).message).toContain('does not exist');
-    expect((await refusal(() => xcrun(['notarytool', 'submit', zip, '--apple-id', 'a', '--password', 'p']))).message).toContain('--team-id');
+    expect(
+      (
+        await refusal(() =>
+          xcrun([
+            'notarytool',
+            'submit',
+            path.join(dir, 'none.zip'),
+            '--apple-id',
+            'a',
+            '--password',
+            'p',
+            '--team-id',
+            'T',
+          ]),
+        )
+      ).message,
+    ).toContain('does not exist');
+    expect(
+      (await refusal(() => xcrun(['notarytool', 'submit', zip, '--apple-id', 'a', '--password', 'p']))).message,
+    ).toContain('--team-id');
   });
 
   test('exists only on macOS runners', async () => {
@@ -214,7 +343,13 @@ describe('security keychains', () => {
   test('refuses an import into a keychain that was never created', async () => {
     const p12 = path.join(dir, 'cert.p12');
     writeFileSync(p12, 'p12');
-    expect((await refusal(() => security(['import', p12, '-k', path.join(dir, 'none.keychain-db'), '-P', 'x', '-T', '/usr/bin/codesign']))).message).toContain('could not be found');
+    expect(
+      (
+        await refusal(() =>
+          security(['import', p12, '-k', path.join(dir, 'none.keychain-db'), '-P', 'x', '-T', '/usr/bin/codesign']),
+        )
+      ).message,
+    ).toContain('could not be found');
   });
 });
 
@@ -228,7 +363,9 @@ describe('gh', () => {
   test('issue create records the issue; a missing title is refused', async () => {
     process.env.GH_TOKEN = 'ghs_x';
     expect(gh(['issue', 'create', '--title', 'Nightly failed', '--body', 'see run'])).toBe(0);
-    expect(load<{ issues: { title: string; state: string }[] }>('github', { issues: [] }).issues).toEqual([expect.objectContaining({ title: 'Nightly failed', state: 'open' })]);
+    expect(load<{ issues: { title: string; state: string }[] }>('github', { issues: [] }).issues).toEqual([
+      expect.objectContaining({ title: 'Nightly failed', state: 'open' }),
+    ]);
     expect((await refusal(() => gh(['issue', 'create', '--body', 'x']))).message).toContain('--title');
   });
 
@@ -248,18 +385,48 @@ describe('gh', () => {
     expect(gh(['api', '--paginate', 'repos/voice-platform/voice/git/matching-refs/tags/v', '--jq', '.[].ref'])).toBe(0);
     expect(stdout.trim().split('\n')).toEqual(['refs/tags/v1.2.2', 'refs/tags/v1.2.3']);
     stdout = '';
-    expect(gh(['api', '--method', 'POST', 'repos/voice-platform/voice/releases/generate-notes', '-f', 'tag_name=v1.2.3', '-f', 'previous_tag_name=v1.2.2', '--jq', '.body'])).toBe(0);
+    expect(
+      gh([
+        'api',
+        '--method',
+        'POST',
+        'repos/voice-platform/voice/releases/generate-notes',
+        '-f',
+        'tag_name=v1.2.3',
+        '-f',
+        'previous_tag_name=v1.2.2',
+        '--jq',
+        '.body',
+      ]),
+    ).toBe(0);
     expect(stdout).toContain('* Faster synthesis by @scenario in https://github.com/voice-platform/voice/pull/41\n');
     expect(stdout).not.toContain('direct push');
     expect(stdout).toContain('**Full Changelog**: https://github.com/voice-platform/voice/compare/v1.2.2...v1.2.3');
-    expect((await refusal(() => gh(['api', '--method', 'POST', 'repos/voice-platform/voice/releases/generate-notes', '-f', 'tag_name=v1.2.3', '-f', 'previous_tag_name=v1.2.1']))).message).toContain('HTTP 422');
+    expect(
+      (
+        await refusal(() =>
+          gh([
+            'api',
+            '--method',
+            'POST',
+            'repos/voice-platform/voice/releases/generate-notes',
+            '-f',
+            'tag_name=v1.2.3',
+            '-f',
+            'previous_tag_name=v1.2.1',
+          ]),
+        )
+      ).message,
+    ).toContain('HTTP 422');
     expect((await refusal(() => gh(['api', 'repos/voice-platform/voice/releases']))).message).toContain('HTTP 404');
   });
 });
 
 describe('curl and docker compose', () => {
   test('curl reaches loopback only: any other host fails as without network (exit 6)', () => {
-    expect(curl(['-fsSL', 'https://github.com/yannh/kubeconform/releases/download/v0.8.0/kubeconform-linux-amd64.tar.gz'])).toBe(6);
+    expect(
+      curl(['-fsSL', 'https://github.com/yannh/kubeconform/releases/download/v0.8.0/kubeconform-linux-amd64.tar.gz']),
+    ).toBe(6);
   });
 
   test('compose refuses a missing COMPOSE_FILE and an unknown command', async () => {
@@ -272,7 +439,9 @@ describe('curl and docker compose', () => {
 
 describe('service contract and ports', () => {
   test('callees come from the contract the harness passes, with the URL variable the charts set', () => {
-    process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify({ agent: { HEALTH_PATH: '/health', TTS_HEALTH_PATH: '/health' } });
+    process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify({
+      agent: { HEALTH_PATH: '/health', TTS_HEALTH_PATH: '/health' },
+    });
     expect(calleesOf('agent')).toEqual(['tts']);
     expect(calleeUrlVar('tts')).toBe('TTS_URL');
     expect(() => calleesOf('billing')).toThrow('no service contract for billing');
@@ -291,13 +460,23 @@ describe('service contract and ports', () => {
 });
 
 describe('stand-in Prometheus', () => {
-  const w: Workload = { namespace: 'voice', service: 'tts', track: 'canary', handler: '/v1/synthesize', requestsPerSecond: 2, errorRatio: 0.25, p95Seconds: 0.2 };
+  const w: Workload = {
+    namespace: 'voice',
+    service: 'tts',
+    track: 'canary',
+    handler: '/v1/synthesize',
+    requestsPerSecond: 2,
+    errorRatio: 0.25,
+    p95Seconds: 0.2,
+  };
   const value = (q: string) => evaluate(q, 100, () => [w]).result.map((r) => Number(r.value[1]));
 
   test('refuses a query Prometheus would not parse (400 bad_data), and a shape it does not evaluate (422)', () => {
     expect(() => evaluate('sum(increase(http_requests_total[5m])', 100, () => [w])).toThrow(/parse error/);
     expect(() => evaluate('avg(rate(http_requests_total[5m]))', 100, () => [w])).toThrow(/evaluates only/);
-    expect(() => evaluate('sum by (handler) (rate(http_requests_total[5m]))', 100, () => [w])).toThrow(/evaluates only/);
+    expect(() => evaluate('sum by (handler) (rate(http_requests_total[5m]))', 100, () => [w])).toThrow(
+      /evaluates only/,
+    );
   });
 
   test('label matchers as PromQL has them: regular expressions anchored at both ends; no series: an empty vector', () => {
@@ -311,9 +490,31 @@ describe('stand-in Prometheus', () => {
 
   test('histogram_quantile interpolates within the bucket, takes the highest finite bound in +Inf, and is NaN without counts', () => {
     // Prometheus's documented example: ranks fall linearly through the bucket holding them.
-    expect(histogramQuantile(0.5, [[0.1, 0], [0.2, 10], [Infinity, 10]])).toBeCloseTo(0.15);
-    expect(histogramQuantile(0.99, [[0.1, 5], [Infinity, 10]])).toBe(0.1);
-    expect(histogramQuantile(0.95, [[0.1, 0], [Infinity, 0]])).toBeNaN();
-    expect(evaluate('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{voice_platform_track="stable"}[5m])))', 100, () => [w]).result).toEqual([]);
+    expect(
+      histogramQuantile(0.5, [
+        [0.1, 0],
+        [0.2, 10],
+        [Infinity, 10],
+      ]),
+    ).toBeCloseTo(0.15);
+    expect(
+      histogramQuantile(0.99, [
+        [0.1, 5],
+        [Infinity, 10],
+      ]),
+    ).toBe(0.1);
+    expect(
+      histogramQuantile(0.95, [
+        [0.1, 0],
+        [Infinity, 0],
+      ]),
+    ).toBeNaN();
+    expect(
+      evaluate(
+        'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{voice_platform_track="stable"}[5m])))',
+        100,
+        () => [w],
+      ).result,
+    ).toEqual([]);
   });
 });

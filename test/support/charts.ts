@@ -7,7 +7,13 @@ export const platform = Platform.fromDefinition(PLATFORM);
 /** The values sets each chart is rendered with: the defaults and each environment's file over them. */
 export function valueSets(serviceName: string): [string, unknown][] {
   const defaults = defaultValues(platform, platform.service(serviceName));
-  return [['default', defaults], ...platform.environments.map((env): [string, unknown] => [env.name, mergeValues(defaults, environmentValues(env, platform.service(serviceName)))])];
+  return [
+    ['default', defaults],
+    ...platform.environments.map((env): [string, unknown] => [
+      env.name,
+      mergeValues(defaults, environmentValues(env, platform.service(serviceName))),
+    ]),
+  ];
 }
 
 const written = new WeakMap<Record<string, string>, Map<string, string>>();
@@ -22,6 +28,12 @@ export function chartPath(files: Record<string, string>, chartDir: string): stri
 }
 
 /** Renders a chart with the real `helm template` and the given values over its values.yaml. */
-export function renderChart(files: Record<string, string>, chartDir: string, values: unknown, release: string, namespace = 'voice'): K8sObject[] {
+export function renderChart(
+  files: Record<string, string>,
+  chartDir: string,
+  values: unknown,
+  release: string,
+  namespace = 'voice',
+): K8sObject[] {
   return helmTemplate(chartPath(files, chartDir), { release, namespace, values });
 }

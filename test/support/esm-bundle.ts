@@ -20,7 +20,15 @@ export function loadEsmBundle<T>(name: string, entry: string, dependsOn: string)
   }
   if (!fresh) {
     mkdirSync(path.dirname(bundle), { recursive: true });
-    buildSync({ stdin: { contents: entry, resolveDir: ROOT }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error' });
+    buildSync({
+      stdin: { contents: entry, resolveDir: ROOT },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: bundle,
+      logLevel: 'error',
+    });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(bundle) as T;

@@ -41,7 +41,11 @@ export function helmBinary(): string {
 }
 
 /** Writes a synthesized chart (files by repository path) into a temp folder; returns its path. */
-export function writeChart(files: Record<string, string>, chartDir: string, into = mkdtempSync(path.join(tmpdir(), 'chart-'))): string {
+export function writeChart(
+  files: Record<string, string>,
+  chartDir: string,
+  into = mkdtempSync(path.join(tmpdir(), 'chart-')),
+): string {
   const out = path.join(into, path.basename(chartDir));
   for (const [file, text] of Object.entries(files)) {
     if (!file.startsWith(`${chartDir}/`)) continue;
@@ -66,7 +70,13 @@ export function helm(args: readonly string[]): HelmRun {
   const r = spawnSync(helmBinary(), [...args], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { PATH: process.env.PATH, HOME: home, HELM_CONFIG_HOME: `${home}/config`, HELM_CACHE_HOME: `${home}/cache`, HELM_DATA_HOME: `${home}/data` },
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      HELM_CONFIG_HOME: `${home}/config`,
+      HELM_CACHE_HOME: `${home}/cache`,
+      HELM_DATA_HOME: `${home}/data`,
+    },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -104,7 +114,9 @@ export function helmTemplate(chart: string, o: RenderOptions): K8sObject[] {
   if (!objects) {
     const r = template(chart, o);
     if (r.status !== 0) throw new Error(`helm template failed (${r.status}): ${r.stderr.trim()}`);
-    objects = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((x) => x !== null);
+    objects = YAML.parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as K8sObject)
+      .filter((x) => x !== null);
     rendered.set(key, objects);
   }
   return structuredClone(objects);
@@ -118,6 +130,15 @@ export function helmTemplateError(chart: string, o: RenderOptions): string {
 }
 
 /** `helm lint --strict` with the given values files. */
-export function helmLint(chart: string, o: Pick<RenderOptions, 'valuesFiles' | 'values'> & { namespace?: string } = {}): HelmRun {
-  return helm(['lint', '--strict', chart, ...(o.namespace ? ['--namespace', o.namespace] : []), ...valuesArgs(chart, o)]);
+export function helmLint(
+  chart: string,
+  o: Pick<RenderOptions, 'valuesFiles' | 'values'> & { namespace?: string } = {},
+): HelmRun {
+  return helm([
+    'lint',
+    '--strict',
+    chart,
+    ...(o.namespace ? ['--namespace', o.namespace] : []),
+    ...valuesArgs(chart, o),
+  ]);
 }

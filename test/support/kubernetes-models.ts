@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-interface Model { validate(): void }
+interface Model {
+  validate(): void;
+}
 type ModelClass = new (data: unknown) => Model;
 
 /** The model class of each kind the charts render (kubernetes-models, its Gateway API and Prometheus Operator models, CommonJS builds). */
@@ -10,18 +12,27 @@ function loadModels(): Record<string, ModelClass> {
     Service: require('kubernetes-models/v1/Service').Service,
     Pod: require('kubernetes-models/v1/Pod').Pod,
     Deployment: require('kubernetes-models/apps/v1/Deployment').Deployment,
-    HorizontalPodAutoscaler: require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').HorizontalPodAutoscaler,
+    HorizontalPodAutoscaler: require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')
+      .HorizontalPodAutoscaler,
     PodDisruptionBudget: require('kubernetes-models/policy/v1/PodDisruptionBudget').PodDisruptionBudget,
     NetworkPolicy: require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy').NetworkPolicy,
     HTTPRoute: require('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute').HTTPRoute,
-    ServiceMonitor: require('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor').ServiceMonitor,
+    ServiceMonitor: require('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor')
+      .ServiceMonitor,
   };
 }
 
 const API_VERSIONS: Record<string, string> = {
-  ServiceAccount: 'v1', ConfigMap: 'v1', Service: 'v1', Pod: 'v1', Deployment: 'apps/v1',
-  HorizontalPodAutoscaler: 'autoscaling/v2', PodDisruptionBudget: 'policy/v1', NetworkPolicy: 'networking.k8s.io/v1',
-  HTTPRoute: 'gateway.networking.k8s.io/v1', ServiceMonitor: 'monitoring.coreos.com/v1',
+  ServiceAccount: 'v1',
+  ConfigMap: 'v1',
+  Service: 'v1',
+  Pod: 'v1',
+  Deployment: 'apps/v1',
+  HorizontalPodAutoscaler: 'autoscaling/v2',
+  PodDisruptionBudget: 'policy/v1',
+  NetworkPolicy: 'networking.k8s.io/v1',
+  HTTPRoute: 'gateway.networking.k8s.io/v1',
+  ServiceMonitor: 'monitoring.coreos.com/v1',
 };
 
 let models: Record<string, ModelClass> | undefined;

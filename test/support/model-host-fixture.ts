@@ -18,7 +18,9 @@ export interface ModelHostFixture {
 }
 
 /** A stand-in model host on 127.0.0.1: serves fixed bodies by path with scripted faults. */
-export async function startModelHost(files: Readonly<Record<string, { body: Buffer; behaviours: readonly Behaviour[] }>>): Promise<ModelHostFixture> {
+export async function startModelHost(
+  files: Readonly<Record<string, { body: Buffer; behaviours: readonly Behaviour[] }>>,
+): Promise<ModelHostFixture> {
   const requests = new Map<string, number>();
   const open = new Set<ServerResponse>();
   const server = createServer((req, res) => {
@@ -33,9 +35,15 @@ export async function startModelHost(files: Readonly<Record<string, { body: Buff
     const b = file.behaviours[Math.min(n, file.behaviours.length - 1)]!;
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(file.body.length) };
     switch (b.kind) {
-      case 'ok': res.writeHead(200, headers).end(file.body); break;
-      case 'status': res.writeHead(b.status).end(); break;
-      case 'redirect': res.writeHead(302, { location: b.to }).end(); break;
+      case 'ok':
+        res.writeHead(200, headers).end(file.body);
+        break;
+      case 'status':
+        res.writeHead(b.status).end();
+        break;
+      case 'redirect':
+        res.writeHead(302, { location: b.to }).end();
+        break;
       case 'corrupt': {
         const bad = Buffer.from(file.body);
         bad[0] = bad[0]! ^ 0xff;
@@ -55,7 +63,10 @@ export async function startModelHost(files: Readonly<Record<string, { body: Buff
         res.writeHead(200, headers);
         let offset = 0;
         const tick = () => {
-          if (offset >= file.body.length) { res.end(); return; }
+          if (offset >= file.body.length) {
+            res.end();
+            return;
+          }
           res.write(file.body.subarray(offset, offset + b.chunkBytes));
           offset += b.chunkBytes;
           setTimeout(tick, b.delayMs);
@@ -70,10 +81,11 @@ export async function startModelHost(files: Readonly<Record<string, { body: Buff
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => {
-      for (const res of open) res.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const res of open) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -26,7 +26,10 @@ export interface OsvFixture {
 function answerBatch(table: OsvBatchTable, queries: Record<string, any>[]): { results: object[] } {
   return {
     results: queries.map((q) => {
-      const ids = q.commit !== undefined ? table.byCommit?.[q.commit] ?? [] : table.byPackage?.[`${q.package?.ecosystem}:${q.package?.name}@${q.version}`] ?? [];
+      const ids =
+        q.commit !== undefined
+          ? (table.byCommit?.[q.commit] ?? [])
+          : (table.byPackage?.[`${q.package?.ecosystem}:${q.package?.name}@${q.version}`] ?? []);
       const offset = q.page_token ? Number(String(q.page_token).slice(2)) : 0;
       const size = table.pageSize ?? ids.length;
       const page = ids.slice(offset, offset + size);
@@ -39,18 +42,24 @@ function answerBatch(table: OsvBatchTable, queries: Record<string, any>[]): { re
   };
 }
 
-export async function startOsvFixture(records: Readonly<Record<string, OsvAnswer>>, batch: OsvBatchTable = {}): Promise<OsvFixture> {
+export async function startOsvFixture(
+  records: Readonly<Record<string, OsvAnswer>>,
+  batch: OsvBatchTable = {},
+): Promise<OsvFixture> {
   const requests = new Map<string, number>();
   const batches: Record<string, unknown>[][] = [];
   const server: Server = createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/v1/querybatch') {
       let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
       req.on('end', () => {
         const queries = (JSON.parse(body) as { queries: Record<string, unknown>[] }).queries;
         batches.push(queries);
         if (batch.status) res.writeHead(batch.status).end('upstream error');
-        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answerBatch(batch, queries)));
+        else
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answerBatch(batch, queries)));
       });
       return;
     }
@@ -62,7 +71,8 @@ export async function startOsvFixture(records: Readonly<Record<string, OsvAnswer
     const id = decodeURIComponent(m[1]!);
     requests.set(id, (requests.get(id) ?? 0) + 1);
     const answer = records[id] ?? 404;
-    if (answer === 404) res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":5,"message":"Bug not found."}');
+    if (answer === 404)
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":5,"message":"Bug not found."}');
     else if (answer === 500) res.writeHead(500).end('upstream error');
     else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   });

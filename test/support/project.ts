@@ -1,4 +1,14 @@
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'projen';
@@ -84,5 +94,7 @@ export const GENERATED_FOLDERS = ['.github', 'charts', 'deploy', 'docs'] as cons
 
 /** Paths of the files the pipeline kits generate (workflows, Dependabot, CODEOWNERS, charts, compose, docs). */
 export function generatedPaths(files: Record<string, string>): string[] {
-  return Object.keys(files).filter((p) => GENERATED_FOLDERS.some((f) => p.startsWith(`${f}/`))).sort();
+  return Object.keys(files)
+    .filter((p) => GENERATED_FOLDERS.some((f) => p.startsWith(`${f}/`)))
+    .sort();
 }

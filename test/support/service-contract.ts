@@ -9,6 +9,8 @@ export function serviceContractEnv(platform: Platform, service: Service): Record
   return {
     HEALTH_PATH: service.healthPath,
     ...(service.synthesisPath ? { SYNTHESIS_PATH: service.synthesisPath } : {}),
-    ...Object.fromEntries(service.calls.map((c) => [`${c.toUpperCase().replace(/-/g, '_')}_HEALTH_PATH`, platform.service(c).healthPath])),
+    ...Object.fromEntries(
+      service.calls.map((c) => [`${c.toUpperCase().replace(/-/g, '_')}_HEALTH_PATH`, platform.service(c).healthPath]),
+    ),
   };
 }

@@ -24,10 +24,14 @@ export function shellcheckFindingsOfAll(scripts: readonly string[]): string[][] 
       writeFileSync(file, script);
       return file;
     });
-    const result = spawnSync('shellcheck', ['--shell=bash', '--format=gcc', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync('shellcheck', ['--shell=bash', '--format=gcc', ...files], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (result.error) throw result.error;
     // 0: no finding, 1: findings; anything else is shellcheck failing to run.
-    if (result.status !== 0 && result.status !== 1) throw new Error(`shellcheck exited ${result.status}: ${result.stderr}`);
+    if (result.status !== 0 && result.status !== 1)
+      throw new Error(`shellcheck exited ${result.status}: ${result.stderr}`);
     const byFile = new Map<string, string[]>(files.map((f) => [f, []]));
     for (const line of result.stdout.split('\n').filter(Boolean)) {
       const file = files.find((f) => line.startsWith(`${f}:`));

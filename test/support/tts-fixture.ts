@@ -72,7 +72,9 @@ export class TtsFixture {
     if (req.method === 'GET' && req.url === '/health') {
       this.healthRequests++;
       const status = this.healthRequests <= this.behaviour.unhealthyFirst ? 503 : this.behaviour.healthStatus;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: status === 200 ? 'ok' : 'unhealthy' }));
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: status === 200 ? 'ok' : 'unhealthy' }));
       return;
     }
     if (req.method !== 'POST' || req.url?.split('?')[0] !== TtsFixture.SYNTHESIS_PATH) {
@@ -93,18 +95,27 @@ export class TtsFixture {
   }
 
   private faultyBody(res: ServerResponse, fault: 'reset' | 'trickle' | 'endless'): void {
-    res.writeHead(200, { 'content-type': 'audio/wav', ...(fault === 'endless' ? {} : { 'content-length': this.audio.length }) });
+    res.writeHead(200, {
+      'content-type': 'audio/wav',
+      ...(fault === 'endless' ? {} : { 'content-length': this.audio.length }),
+    });
     if (fault === 'reset') {
       res.write(this.audio.subarray(0, this.audio.length >> 1), () => res.socket?.destroy());
       return;
     }
     let i = 0;
     const chunk = Buffer.alloc(64 * 1024, 1);
-    const timer = setInterval(() => {
-      if (res.destroyed || res.writableEnded) return clearInterval(timer);
-      if (fault === 'trickle') res.write(this.audio.subarray(i, ++i));
-      else while (res.write(chunk)) { /* fill the socket buffer, then wait for the next tick */ }
-    }, fault === 'trickle' ? 100 : 1);
+    const timer = setInterval(
+      () => {
+        if (res.destroyed || res.writableEnded) return clearInterval(timer);
+        if (fault === 'trickle') res.write(this.audio.subarray(i, ++i));
+        else
+          while (res.write(chunk)) {
+            /* fill the socket buffer, then wait for the next tick */
+          }
+      },
+      fault === 'trickle' ? 100 : 1,
+    );
     res.on('close', () => clearInterval(timer));
   }
 
@@ -120,7 +131,9 @@ export class TtsFixture {
       return;
     }
     if (this.behaviour.failEvery && n % this.behaviour.failEvery === 0) {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(this.behaviour.errorBody ?? '{"error":"synthesis failed"}');
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(this.behaviour.errorBody ?? '{"error":"synthesis failed"}');
       return;
     }
     if (this.behaviour.bodyFault) {

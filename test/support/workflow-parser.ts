@@ -12,7 +12,11 @@ interface ParserContext {
 let parser: ParserModule | undefined;
 
 function load(): ParserModule {
-  parser ??= loadEsmBundle<ParserModule>('workflow-parser', "export * from '@actions/workflow-parser';", '@actions/workflow-parser');
+  parser ??= loadEsmBundle<ParserModule>(
+    'workflow-parser',
+    "export * from '@actions/workflow-parser';",
+    '@actions/workflow-parser',
+  );
   return parser;
 }
 
@@ -23,7 +27,10 @@ export async function workflowParserErrors(name: string, content: string): Promi
   const errors = result.context.errors.getErrors().map((e) => e.message);
   if (errors.length === 0 && result.value) {
     const template = await p.convertWorkflowTemplate(result.context, result.value);
-    errors.push(...(template.errors ?? []).map((e) => e.Message), ...result.context.errors.getErrors().map((e) => e.message));
+    errors.push(
+      ...(template.errors ?? []).map((e) => e.Message),
+      ...result.context.errors.getErrors().map((e) => e.message),
+    );
   }
   return [...new Set(errors)];
 }

@@ -17,7 +17,10 @@ export function filterPatternToRegExp(pattern: string): RegExp {
     else if (ch === '[') {
       const end = pattern.indexOf(']', i);
       if (end === -1) out += '\\[';
-      else { out += pattern.slice(i, end + 1); i = end; }
+      else {
+        out += pattern.slice(i, end + 1);
+        i = end;
+      }
     } else out += ch.replace(/[.^${}()|\\/]/g, '\\$&');
   }
   return new RegExp(`^${out}$`);

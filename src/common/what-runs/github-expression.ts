@@ -2,7 +2,8 @@ import jsep from 'jsep';
 
 /** A value the evaluation cannot know (a secret, a step output, a file hash): the answer then depends on it. */
 export const UNKNOWN: unique symbol = Symbol('unknown');
-export type ExprValue = string | number | boolean | null | readonly ExprValue[] | { readonly [key: string]: ExprValue } | typeof UNKNOWN;
+export type ExprValue =
+  string | number | boolean | null | readonly ExprValue[] | { readonly [key: string]: ExprValue } | typeof UNKNOWN;
 
 const PARTIAL = Symbol('partial');
 
@@ -32,12 +33,15 @@ export function stripDelimiters(text: string): string {
  * a computed member, and a single-quoted string with `''` a JavaScript one with `\'`.
  */
 function toJs(expression: string): string {
-  return expression.split(/('(?:[^']|'')*')/).map((part, i) => {
-    if (i % 2 === 1) return `'${part.slice(1, -1).replace(/''/g, "\\'")}'`;
-    return part
-      .replace(/\.\*/g, "['*']")
-      .replace(/\.([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_-]+)+)/g, (_, name: string) => `['${name}']`);
-  }).join('');
+  return expression
+    .split(/('(?:[^']|'')*')/)
+    .map((part, i) => {
+      if (i % 2 === 1) return `'${part.slice(1, -1).replace(/''/g, "\\'")}'`;
+      return part
+        .replace(/\.\*/g, "['*']")
+        .replace(/\.([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_-]+)+)/g, (_, name: string) => `['${name}']`);
+    })
+    .join('');
 }
 
 const isUnknown = (v: ExprValue): v is typeof UNKNOWN => v === UNKNOWN;
@@ -87,30 +91,51 @@ function member(object: ExprValue, key: ExprValue): ExprValue {
 
 function call(name: string, args: ExprValue[], status: JobStatus): ExprValue {
   switch (name.toLowerCase()) {
-    case 'success': return status.success;
-    case 'always': return true;
-    case 'failure': return false; // the run as it goes when every job succeeds
-    case 'cancelled': return false;
-    default: break;
+    case 'success':
+      return status.success;
+    case 'always':
+      return true;
+    case 'failure':
+      return false; // the run as it goes when every job succeeds
+    case 'cancelled':
+      return false;
+    default:
+      break;
   }
   if (args.some(isUnknown)) return UNKNOWN;
   const [a, b] = args;
-  const text = (v: ExprValue) => (typeof v === 'string' ? v : v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const text = (v: ExprValue) =>
+    typeof v === 'string' ? v : v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   switch (name.toLowerCase()) {
-    case 'contains': return Array.isArray(a) ? a.some((x) => looseEquals(x, b!)) : text(a!).toLowerCase().includes(text(b!).toLowerCase());
-    case 'startswith': return text(a!).toLowerCase().startsWith(text(b!).toLowerCase());
-    case 'endswith': return text(a!).toLowerCase().endsWith(text(b!).toLowerCase());
-    case 'format': return text(a!).replace(/\{(\d+)\}/g, (_, i: string) => text(args[Number(i) + 1] ?? ''));
-    case 'join': return Array.isArray(a) ? a.map(text).join(b === undefined ? ',' : text(b)) : text(a!);
-    case 'tojson': return JSON.stringify(a);
-    case 'fromjson': try { return JSON.parse(text(a!)); } catch { return UNKNOWN; }
-    default: return UNKNOWN; // hashFiles and the like: known only on the runner
+    case 'contains':
+      return Array.isArray(a)
+        ? a.some((x) => looseEquals(x, b!))
+        : text(a!).toLowerCase().includes(text(b!).toLowerCase());
+    case 'startswith':
+      return text(a!).toLowerCase().startsWith(text(b!).toLowerCase());
+    case 'endswith':
+      return text(a!).toLowerCase().endsWith(text(b!).toLowerCase());
+    case 'format':
+      return text(a!).replace(/\{(\d+)\}/g, (_, i: string) => text(args[Number(i) + 1] ?? ''));
+    case 'join':
+      return Array.isArray(a) ? a.map(text).join(b === undefined ? ',' : text(b)) : text(a!);
+    case 'tojson':
+      return JSON.stringify(a);
+    case 'fromjson':
+      try {
+        return JSON.parse(text(a!));
+      } catch {
+        return UNKNOWN;
+      }
+    default:
+      return UNKNOWN; // hashFiles and the like: known only on the runner
   }
 }
 
 function evaluate(node: jsep.Expression, context: ExprContext, status: JobStatus): ExprValue {
   switch (node.type) {
-    case 'Literal': return (node as jsep.Literal).value as ExprValue;
+    case 'Literal':
+      return (node as jsep.Literal).value as ExprValue;
     case 'Identifier': {
       const name = (node as jsep.Identifier).name;
       if (name === 'null') return null;
@@ -146,21 +171,33 @@ function evaluate(node: jsep.Expression, context: ExprContext, status: JobStatus
       const right = evaluate(b.right, context, status);
       if (isUnknown(left) || isUnknown(right)) return UNKNOWN;
       switch (b.operator) {
-        case '==': return looseEquals(left, right);
-        case '!=': return !looseEquals(left, right);
-        case '<': return toNumber(left) < toNumber(right);
-        case '<=': return toNumber(left) <= toNumber(right);
-        case '>': return toNumber(left) > toNumber(right);
-        case '>=': return toNumber(left) >= toNumber(right);
-        default: throw new Error(`operator ${b.operator} is not part of GitHub's expression syntax`);
+        case '==':
+          return looseEquals(left, right);
+        case '!=':
+          return !looseEquals(left, right);
+        case '<':
+          return toNumber(left) < toNumber(right);
+        case '<=':
+          return toNumber(left) <= toNumber(right);
+        case '>':
+          return toNumber(left) > toNumber(right);
+        case '>=':
+          return toNumber(left) >= toNumber(right);
+        default:
+          throw new Error(`operator ${b.operator} is not part of GitHub's expression syntax`);
       }
     }
     case 'CallExpression': {
       const c = node as jsep.CallExpression;
       const name = (c.callee as jsep.Identifier).name;
-      return call(name, c.arguments.map((a) => evaluate(a, context, status)), status);
+      return call(
+        name,
+        c.arguments.map((a) => evaluate(a, context, status)),
+        status,
+      );
     }
-    default: throw new Error(`${node.type} is not part of GitHub's expression syntax`);
+    default:
+      throw new Error(`${node.type} is not part of GitHub's expression syntax`);
   }
 }
 
@@ -173,7 +210,11 @@ export function usesStatusFunction(expression: string): boolean {
  * Evaluates a job's `if:` as GitHub would, with three-valued logic: true, false, or
  * {@link UNKNOWN} when the answer depends on something only the runner knows.
  */
-export function evaluateCondition(expression: string, context: ExprContext, status: JobStatus): boolean | typeof UNKNOWN {
+export function evaluateCondition(
+  expression: string,
+  context: ExprContext,
+  status: JobStatus,
+): boolean | typeof UNKNOWN {
   const text = stripDelimiters(expression);
   const full = usesStatusFunction(text) ? text : `success() && (${text})`;
   return truthy(evaluate(jsep(toJs(full)), context, status));

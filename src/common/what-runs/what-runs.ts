@@ -5,7 +5,7 @@ import { triggersOf } from '../workflow-yaml';
 
 /** The events `what-runs` answers for; `tag` is a push of a tag. */
 export const WHAT_RUNS_EVENTS = ['pull_request', 'push', 'tag', 'schedule', 'workflow_dispatch'] as const;
-export type WhatRunsEvent = typeof WHAT_RUNS_EVENTS[number];
+export type WhatRunsEvent = (typeof WHAT_RUNS_EVENTS)[number];
 
 /** One question: an event, its ref, and the files the change touches. */
 export interface WhatRunsQuery {
@@ -40,7 +40,11 @@ export interface WorkflowAnswer {
   readonly jobs: readonly JobAnswer[];
 }
 
-interface Doc { name?: string; on?: any; jobs?: Record<string, any> }
+interface Doc {
+  name?: string;
+  on?: any;
+  jobs?: Record<string, any>;
+}
 
 /** Whether the workflow starts for the event, and why (not). Path filters need the changed files. */
 function triggered(doc: Doc, q: WhatRunsQuery): { verdict: Verdict; reason: string } {
@@ -61,9 +65,12 @@ function triggered(doc: Doc, q: WhatRunsQuery): { verdict: Verdict; reason: stri
     case 'pull_request': {
       const t = on.pull_request;
       if (!t) return no('no pull_request trigger');
-      if (t.types && !t.types.some((x: string) => ['opened', 'synchronize', 'reopened'].includes(x))) return no(`pull_request only for ${t.types.join(', ')}`);
-      if (t.branches && !matchesFilters(q.ref, t.branches)) return no(`base branch ${q.ref} not in its branches (${t.branches.join(', ')})`);
-      if (t['branches-ignore'] && matchesFilters(q.ref, t['branches-ignore'])) return no(`base branch ${q.ref} is in its branches-ignore`);
+      if (t.types && !t.types.some((x: string) => ['opened', 'synchronize', 'reopened'].includes(x)))
+        return no(`pull_request only for ${t.types.join(', ')}`);
+      if (t.branches && !matchesFilters(q.ref, t.branches))
+        return no(`base branch ${q.ref} not in its branches (${t.branches.join(', ')})`);
+      if (t['branches-ignore'] && matchesFilters(q.ref, t['branches-ignore']))
+        return no(`base branch ${q.ref} is in its branches-ignore`);
       return paths(t) ?? { verdict: 'runs', reason: 'pull_request' };
     }
     case 'push':
@@ -74,14 +81,26 @@ function triggered(doc: Doc, q: WhatRunsQuery): { verdict: Verdict; reason: stri
       const refFilters = isTag ? [t.tags, t['tags-ignore']] : [t.branches, t['branches-ignore']];
       const otherFilters = isTag ? [t.branches, t['branches-ignore']] : [t.tags, t['tags-ignore']];
       // Filters for only one kind of ref: pushes of the other kind do not start it.
-      if (!refFilters[0] && !refFilters[1] && (otherFilters[0] || otherFilters[1])) return no(`push only for ${isTag ? 'branches' : 'tags'}`);
-      if (refFilters[0] && !matchesFilters(q.ref, refFilters[0])) return no(`${isTag ? 'tag' : 'branch'} ${q.ref} not in its ${isTag ? 'tags' : 'branches'} (${refFilters[0].join(', ')})`);
-      if (refFilters[1] && matchesFilters(q.ref, refFilters[1])) return no(`${isTag ? 'tag' : 'branch'} ${q.ref} is in its ${isTag ? 'tags' : 'branches'}-ignore`);
+      if (!refFilters[0] && !refFilters[1] && (otherFilters[0] || otherFilters[1]))
+        return no(`push only for ${isTag ? 'branches' : 'tags'}`);
+      if (refFilters[0] && !matchesFilters(q.ref, refFilters[0]))
+        return no(
+          `${isTag ? 'tag' : 'branch'} ${q.ref} not in its ${isTag ? 'tags' : 'branches'} (${refFilters[0].join(', ')})`,
+        );
+      if (refFilters[1] && matchesFilters(q.ref, refFilters[1]))
+        return no(`${isTag ? 'tag' : 'branch'} ${q.ref} is in its ${isTag ? 'tags' : 'branches'}-ignore`);
       // Path filters are not evaluated for pushes of tags.
-      return (isTag ? undefined : paths(t)) ?? { verdict: 'runs', reason: isTag ? `push of tag ${q.ref}` : `push to ${q.ref}` };
+      return (
+        (isTag ? undefined : paths(t)) ?? {
+          verdict: 'runs',
+          reason: isTag ? `push of tag ${q.ref}` : `push to ${q.ref}`,
+        }
+      );
     }
     case 'schedule':
-      return on.schedule ? { verdict: 'runs', reason: `schedule ${on.schedule.map((s: any) => s.cron).join(', ')}` } : no('no schedule');
+      return on.schedule
+        ? { verdict: 'runs', reason: `schedule ${on.schedule.map((s: any) => s.cron).join(', ')}` }
+        : no('no schedule');
     case 'workflow_dispatch':
       return on.workflow_dispatch ? { verdict: 'runs', reason: 'manual run' } : no('no workflow_dispatch trigger');
     default:
@@ -111,19 +130,37 @@ function changeOutputs(job: any, q: WhatRunsQuery): Record<string, ExprValue> | 
 function dispatchInputs(doc: Doc, q: WhatRunsQuery): Record<string, ExprValue> {
   if (q.event !== 'workflow_dispatch') return {};
   const inputs = triggersOf(doc).workflow_dispatch?.inputs ?? {};
-  return Object.fromEntries(Object.entries(inputs).map(([k, v]: [string, any]) => [k, v.default ?? (v.type === 'boolean' ? false : '')]));
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, v]: [string, any]) => [k, v.default ?? (v.type === 'boolean' ? false : '')]),
+  );
 }
 
 function githubContext(q: WhatRunsQuery, afterRun = false): Record<string, ExprValue> {
   const eventName = q.event === 'tag' ? 'push' : q.event;
   if (afterRun) {
     // A workflow_run workflow: its event is the watched run's completion on the default branch.
-    return partial({ event_name: 'workflow_run', ref: `refs/heads/${q.defaultBranch ?? 'main'}`, ref_type: 'branch', event: partial({ workflow_run: partial({ event: eventName, head_branch: q.ref }) }) });
+    return partial({
+      event_name: 'workflow_run',
+      ref: `refs/heads/${q.defaultBranch ?? 'main'}`,
+      ref_type: 'branch',
+      event: partial({ workflow_run: partial({ event: eventName, head_branch: q.ref }) }),
+    });
   }
-  const ref = q.event === 'tag' ? `refs/tags/${q.ref}` : q.event === 'pull_request' ? 'refs/pull/1/merge' : `refs/heads/${q.ref}`;
+  const ref =
+    q.event === 'tag' ? `refs/tags/${q.ref}` : q.event === 'pull_request' ? 'refs/pull/1/merge' : `refs/heads/${q.ref}`;
   // Only a pull request's event payload has a pull_request; elsewhere it reads as null, as on GitHub.
-  const event = q.event === 'pull_request' ? partial({ pull_request: partial({ labels: (q.labels ?? []).map((name) => ({ name })) }) }) : partial({ pull_request: null });
-  return partial({ event_name: eventName, ref, ref_type: q.event === 'tag' ? 'tag' : 'branch', ref_name: q.event === 'pull_request' ? '1/merge' : q.ref, base_ref: q.event === 'pull_request' ? q.ref : '', event });
+  const event =
+    q.event === 'pull_request'
+      ? partial({ pull_request: partial({ labels: (q.labels ?? []).map((name) => ({ name })) }) })
+      : partial({ pull_request: null });
+  return partial({
+    event_name: eventName,
+    ref,
+    ref_type: q.event === 'tag' ? 'tag' : 'branch',
+    ref_name: q.event === 'pull_request' ? '1/merge' : q.ref,
+    base_ref: q.event === 'pull_request' ? q.ref : '',
+    event,
+  });
 }
 
 /** The jobs of one workflow that starts, in `needs` order, each with its verdict. */
@@ -140,11 +177,26 @@ function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>, a
     const context = {
       github: githubContext(q, afterRun),
       inputs: partial({ ...inputs }),
-      needs: Object.fromEntries(needs.map((n) => {
-        const d = done.get(n)!;
-        return [n, { result: d.answer.verdict === 'runs' ? 'success' : d.answer.verdict === 'skipped' ? 'skipped' : UNKNOWN, outputs: partial({ ...d.outputs }) }];
-      })),
-      vars: partial({}), secrets: partial({}), env: partial({}), steps: partial({}), matrix: partial({}), runner: partial({}), job: partial({}), strategy: partial({}),
+      needs: Object.fromEntries(
+        needs.map((n) => {
+          const d = done.get(n)!;
+          return [
+            n,
+            {
+              result: d.answer.verdict === 'runs' ? 'success' : d.answer.verdict === 'skipped' ? 'skipped' : UNKNOWN,
+              outputs: partial({ ...d.outputs }),
+            },
+          ];
+        }),
+      ),
+      vars: partial({}),
+      secrets: partial({}),
+      env: partial({}),
+      steps: partial({}),
+      matrix: partial({}),
+      runner: partial({}),
+      job: partial({}),
+      strategy: partial({}),
     } as Record<string, ExprValue>;
     const condition = job.if === undefined ? 'success()' : String(job.if);
     let verdict: Verdict;
@@ -153,16 +205,32 @@ function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>, a
       const value = evaluateCondition(condition, context, { success });
       verdict = value === UNKNOWN ? 'maybe' : value ? 'runs' : 'skipped';
       const skippedNeed = needs.find((n) => done.get(n)!.answer.verdict === 'skipped');
-      reason = verdict === 'runs' ? (job.if ? `if: ${stripDelimiters(condition)}` : needs.length ? 'its needs succeed' : 'no condition')
-        : verdict === 'maybe' ? `depends on: ${stripDelimiters(condition)}`
-          : job.if === undefined && skippedNeed ? `needs ${skippedNeed}, which is skipped` : `if: ${stripDelimiters(condition)}`;
+      reason =
+        verdict === 'runs'
+          ? job.if
+            ? `if: ${stripDelimiters(condition)}`
+            : needs.length
+              ? 'its needs succeed'
+              : 'no condition'
+          : verdict === 'maybe'
+            ? `depends on: ${stripDelimiters(condition)}`
+            : job.if === undefined && skippedNeed
+              ? `needs ${skippedNeed}, which is skipped`
+              : `if: ${stripDelimiters(condition)}`;
     } catch (e) {
       verdict = 'maybe';
       reason = `condition not understood (${(e as Error).message}): ${condition}`;
     }
-    const outputs = verdict === 'skipped' ? {} : changeOutputs(job, q) ?? {};
+    const outputs = verdict === 'skipped' ? {} : (changeOutputs(job, q) ?? {});
     done.set(id, {
-      answer: { id, name: String(job.name ?? id), verdict, reason, runsOn: job.uses ? `calls ${job.uses}` : JSON.stringify(job['runs-on'] ?? '').replace(/^"|"$/g, ''), timeoutMinutes: job['timeout-minutes'] },
+      answer: {
+        id,
+        name: String(job.name ?? id),
+        verdict,
+        reason,
+        runsOn: job.uses ? `calls ${job.uses}` : JSON.stringify(job['runs-on'] ?? '').replace(/^"|"$/g, ''),
+        timeoutMinutes: job['timeout-minutes'],
+      },
       outputs,
     });
   };
@@ -185,7 +253,13 @@ export function whatRuns(workflows: ReadonlyMap<string, string | object>, q: Wha
     const onlyCalled = Object.keys(triggersOf(doc)).every((e) => e === 'workflow_call' || e === 'workflow_run');
     if (onlyCalled) continue;
     const t = triggered(doc, q);
-    answers.set(file, { file, name: doc.name ?? file, verdict: t.verdict, reason: t.reason, jobs: t.verdict === 'skipped' ? [] : jobsOf(doc, q, dispatchInputs(doc, q)) });
+    answers.set(file, {
+      file,
+      name: doc.name ?? file,
+      verdict: t.verdict,
+      reason: t.reason,
+      jobs: t.verdict === 'skipped' ? [] : jobsOf(doc, q, dispatchInputs(doc, q)),
+    });
   }
   // Reusable workflows: started by the jobs that call them.
   for (const caller of [...answers.values()]) {
@@ -193,26 +267,63 @@ export function whatRuns(workflows: ReadonlyMap<string, string | object>, q: Wha
       const file = job.runsOn.slice('calls ./'.length);
       const doc = docs.get(file);
       if (!doc) continue;
-      const inputs: Record<string, ExprValue> = Object.fromEntries(Object.entries(docs.get(caller.file)!.jobs![job.id].with ?? {}).map(([k, v]) => [k, typeof v === 'string' && v.includes('${{') ? UNKNOWN : v as ExprValue]));
-      const calledJobs = jobsOf(doc, q, inputs).map((j) => (job.verdict === 'maybe' && j.verdict === 'runs' ? { ...j, verdict: 'maybe' as const, reason: `when ${caller.name} / ${job.id} runs` } : j));
+      const inputs: Record<string, ExprValue> = Object.fromEntries(
+        Object.entries(docs.get(caller.file)!.jobs![job.id].with ?? {}).map(([k, v]) => [
+          k,
+          typeof v === 'string' && v.includes('${{') ? UNKNOWN : (v as ExprValue),
+        ]),
+      );
+      const calledJobs = jobsOf(doc, q, inputs).map((j) =>
+        job.verdict === 'maybe' && j.verdict === 'runs'
+          ? { ...j, verdict: 'maybe' as const, reason: `when ${caller.name} / ${job.id} runs` }
+          : j,
+      );
       const earlier = answers.get(file);
       const verdict: Verdict = earlier?.verdict === 'runs' ? 'runs' : job.verdict;
-      answers.set(file, { file, name: doc.name ?? file, verdict, reason: `${earlier ? `${earlier.reason}, ` : 'called by '}${caller.name} (${job.id})`, jobs: earlier?.verdict === 'runs' ? earlier.jobs : calledJobs });
+      answers.set(file, {
+        file,
+        name: doc.name ?? file,
+        verdict,
+        reason: `${earlier ? `${earlier.reason}, ` : 'called by '}${caller.name} (${job.id})`,
+        jobs: earlier?.verdict === 'runs' ? earlier.jobs : calledJobs,
+      });
     }
   }
   // workflow_run: after a run of a watched workflow (by name) on a watched branch.
   for (const [file, doc] of docs) {
     const t = triggersOf(doc).workflow_run;
     if (!t || answers.has(file)) continue;
-    const watched = [...answers.values()].filter((a) => a.verdict !== 'skipped' && (t.workflows ?? []).includes(a.name));
+    const watched = [...answers.values()].filter(
+      (a) => a.verdict !== 'skipped' && (t.workflows ?? []).includes(a.name),
+    );
     // The watched run's branch: the pushed branch, the default branch for schedules and dispatches;
     // a pull request's head branch is not known here, so a branch filter counts as not matched.
     const branchOk = !t.branches || (q.event !== 'pull_request' && matchesFilters(q.ref, t.branches));
     if (watched.length === 0 || !branchOk) continue;
-    answers.set(file, { file, name: doc.name ?? file, verdict: watched.some((w) => w.verdict === 'runs') ? 'runs' : 'maybe', reason: `after ${watched.map((w) => w.name).join(', ')}`, jobs: jobsOf(doc, q, {}, true) });
+    answers.set(file, {
+      file,
+      name: doc.name ?? file,
+      verdict: watched.some((w) => w.verdict === 'runs') ? 'runs' : 'maybe',
+      reason: `after ${watched.map((w) => w.name).join(', ')}`,
+      jobs: jobsOf(doc, q, {}, true),
+    });
   }
-  return [...docs.keys()].filter((f) => answers.has(f)).map((f) => answers.get(f)!)
-    .concat([...docs.keys()].filter((f) => !answers.has(f)).map((f) => ({ file: f, name: docs.get(f)!.name ?? f, verdict: 'skipped' as const, reason: triggersOf(docs.get(f)!).workflow_run ? 'none of the workflows it follows runs' : 'reusable: no job that runs calls it', jobs: [] })));
+  return [...docs.keys()]
+    .filter((f) => answers.has(f))
+    .map((f) => answers.get(f)!)
+    .concat(
+      [...docs.keys()]
+        .filter((f) => !answers.has(f))
+        .map((f) => ({
+          file: f,
+          name: docs.get(f)!.name ?? f,
+          verdict: 'skipped' as const,
+          reason: triggersOf(docs.get(f)!).workflow_run
+            ? 'none of the workflows it follows runs'
+            : 'reusable: no job that runs calls it',
+          jobs: [],
+        })),
+    );
 }
 
 const SYMBOL: Record<Verdict, string> = { runs: '✓', skipped: '–', maybe: '?' };
@@ -231,9 +342,14 @@ export function whatRunsText(q: WhatRunsQuery, answers: readonly WorkflowAnswer[
 export function whatRunsMarkdown(q: WhatRunsQuery, answers: readonly WorkflowAnswer[]): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   return [
-    `### What runs: \`${q.event}\`${q.ref ? ` (\`${q.ref}\`)` : ''}, ${q.changed.length} changed file(s)`, '',
-    '| workflow | job | verdict | why |', '| --- | --- | --- | --- |',
-    ...answers.flatMap((w) => [`| ${cell(w.name)} | | **${w.verdict}** | ${cell(w.reason)} |`, ...w.jobs.map((j) => `| | \`${j.id}\` | ${j.verdict} | ${cell(j.reason)} |`)]),
+    `### What runs: \`${q.event}\`${q.ref ? ` (\`${q.ref}\`)` : ''}, ${q.changed.length} changed file(s)`,
+    '',
+    '| workflow | job | verdict | why |',
+    '| --- | --- | --- | --- |',
+    ...answers.flatMap((w) => [
+      `| ${cell(w.name)} | | **${w.verdict}** | ${cell(w.reason)} |`,
+      ...w.jobs.map((j) => `| | \`${j.id}\` | ${j.verdict} | ${cell(j.reason)} |`),
+    ]),
     '',
   ].join('\n');
 }

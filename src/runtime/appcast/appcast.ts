@@ -35,7 +35,10 @@ export interface AppcastItemState {
 function edPrivateKey(base64Seed: string) {
   const seed = Buffer.from(base64Seed.trim(), 'base64');
   // Older Sparkle keys are 96 bytes (seed followed by the expanded key); the seed comes first either way.
-  if (seed.length !== 32 && seed.length !== 96) throw new InputError(`the EdDSA private key must be base64 of 32 bytes (Sparkle's generate_keys), got ${seed.length} bytes`);
+  if (seed.length !== 32 && seed.length !== 96)
+    throw new InputError(
+      `the EdDSA private key must be base64 of 32 bytes (Sparkle's generate_keys), got ${seed.length} bytes`,
+    );
   const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed.subarray(0, 32)]);
   return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
 }
@@ -49,14 +52,21 @@ export function edSignature(archive: Buffer, base64Seed: string): string {
 export class Appcast {
   /** A new, empty feed. */
   public static empty(title: string): Appcast {
-    return Appcast.parse(`<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:sparkle="${SPARKLE_NS}">\n  <channel>\n    <title>${escapeXml(title)}</title>\n  </channel>\n</rss>\n`, 'new feed');
+    return Appcast.parse(
+      `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:sparkle="${SPARKLE_NS}">\n  <channel>\n    <title>${escapeXml(title)}</title>\n  </channel>\n</rss>\n`,
+      'new feed',
+    );
   }
 
   /** Parses a feed; `where` names it in errors. */
   public static parse(text: string, where: string): Appcast {
     let doc: Document;
     try {
-      doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') throw new Error(message); } }).parseFromString(text, 'text/xml');
+      doc = new DOMParser({
+        onError: (level, message) => {
+          if (level !== 'warning') throw new Error(message);
+        },
+      }).parseFromString(text, 'text/xml');
     } catch (e) {
       throw new InputError(`${where}: not well-formed XML: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -65,8 +75,13 @@ export class Appcast {
     return new Appcast(doc, channel, where);
   }
 
-  private constructor(private readonly doc: Document, private readonly channel: Element, private readonly where: string) {
-    if (doc.documentElement!.getAttribute('xmlns:sparkle') !== SPARKLE_NS) doc.documentElement!.setAttribute('xmlns:sparkle', SPARKLE_NS);
+  private constructor(
+    private readonly doc: Document,
+    private readonly channel: Element,
+    private readonly where: string,
+  ) {
+    if (doc.documentElement!.getAttribute('xmlns:sparkle') !== SPARKLE_NS)
+      doc.documentElement!.setAttribute('xmlns:sparkle', SPARKLE_NS);
   }
 
   /** The items, newest first as they stand in the feed. */
@@ -75,8 +90,8 @@ export class Appcast {
       const interval = sparkleText(item, 'phasedRolloutInterval');
       return {
         version: sparkleText(item, 'version') ?? '',
-        ...sparkleText(item, 'channel') !== undefined ? { channel: sparkleText(item, 'channel') } : {},
-        ...interval !== undefined ? { phasedRolloutIntervalSeconds: Number(interval) } : {},
+        ...(sparkleText(item, 'channel') !== undefined ? { channel: sparkleText(item, 'channel') } : {}),
+        ...(interval !== undefined ? { phasedRolloutIntervalSeconds: Number(interval) } : {}),
       };
     });
   }
@@ -160,7 +175,10 @@ export class Appcast {
 
   private require(version: string): Element {
     const item = this.find(version);
-    if (!item) throw new InputError(`${this.where}: no item with sparkle:version ${version}; the feed has ${this.items.map((i) => i.version).join(', ') || 'no items'}`);
+    if (!item)
+      throw new InputError(
+        `${this.where}: no item with sparkle:version ${version}; the feed has ${this.items.map((i) => i.version).join(', ') || 'no items'}`,
+      );
     return item;
   }
 }

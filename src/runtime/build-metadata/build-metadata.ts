@@ -60,7 +60,11 @@ export const BUILD_METADATA_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['id'],
-      properties: { id: { type: 'string', format: 'uri' }, runnerOs: { type: 'string' }, runnerArch: { type: 'string' } },
+      properties: {
+        id: { type: 'string', format: 'uri' },
+        runnerOs: { type: 'string' },
+        runnerArch: { type: 'string' },
+      },
     },
     timestamp: { type: 'string', format: 'date-time' },
   },
@@ -93,7 +97,8 @@ function parseMatrix(raw: string, source: string): Record<string, unknown> {
   } catch (e) {
     throw new InputError(`${source}: not valid JSON (${(e as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${source}: must be a JSON object such as {"platform":"linux/amd64"}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InputError(`${source}: must be a JSON object such as {"platform":"linux/amd64"}`);
   return value as Record<string, unknown>;
 }
 
@@ -135,7 +140,12 @@ export function collectBuildMetadata(options: CollectOptions): BuildMetadata {
     commit: commit!,
     ref: ref!,
     repository: repository!,
-    workflowRun: { id: runId!, attempt: Number(attempt), workflowRef: workflowRef!, url: `${server}/${repository}/actions/runs/${runId}/attempts/${attempt}` },
+    workflowRun: {
+      id: runId!,
+      attempt: Number(attempt),
+      workflowRef: workflowRef!,
+      url: `${server}/${repository}/actions/runs/${runId}/attempts/${attempt}`,
+    },
     matrix,
     builder: {
       id: `${server}/${workflowRef}`,
@@ -146,8 +156,13 @@ export function collectBuildMetadata(options: CollectOptions): BuildMetadata {
   };
   // Name the environment variable behind each invalid field.
   const sources: Record<string, string> = {
-    commit: 'GITHUB_SHA', ref: 'GITHUB_REF', repository: 'GITHUB_REPOSITORY', 'workflowRun.id': 'GITHUB_RUN_ID',
-    'workflowRun.attempt': 'GITHUB_RUN_ATTEMPT', 'workflowRun.url': 'GITHUB_SERVER_URL', 'builder.id': 'GITHUB_SERVER_URL/GITHUB_WORKFLOW_REF',
+    commit: 'GITHUB_SHA',
+    ref: 'GITHUB_REF',
+    repository: 'GITHUB_REPOSITORY',
+    'workflowRun.id': 'GITHUB_RUN_ID',
+    'workflowRun.attempt': 'GITHUB_RUN_ATTEMPT',
+    'workflowRun.url': 'GITHUB_SERVER_URL',
+    'builder.id': 'GITHUB_SERVER_URL/GITHUB_WORKFLOW_REF',
   };
   for (const problem of schemaProblems(BUILD_METADATA_SCHEMA, metadata)) {
     const field = problem.split(' ')[0]!;

@@ -16,10 +16,12 @@ export function repositoryFromRemote(url: string): string | undefined {
 export function gitCliReader(cwd: string = process.cwd()): GitReader {
   return {
     headCommit: () => git(['rev-parse', 'HEAD'], cwd),
-    headRef: () => git(['symbolic-ref', '-q', 'HEAD'], cwd) ?? (() => {
-      const tag = git(['describe', '--tags', '--exact-match', 'HEAD'], cwd);
-      return tag ? `refs/tags/${tag}` : undefined;
-    })(),
+    headRef: () =>
+      git(['symbolic-ref', '-q', 'HEAD'], cwd) ??
+      (() => {
+        const tag = git(['describe', '--tags', '--exact-match', 'HEAD'], cwd);
+        return tag ? `refs/tags/${tag}` : undefined;
+      })(),
     originRepository: () => {
       const url = git(['remote', 'get-url', 'origin'], cwd);
       return url ? repositoryFromRemote(url) : undefined;

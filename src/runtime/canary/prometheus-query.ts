@@ -22,7 +22,9 @@ function queryUrl(base: URL, query: string, at: Date): URL {
 /** Prometheus's error answer: `{"status":"error","errorType":"bad_data","error":"…"}`. */
 function prometheusError(body: unknown): string | undefined {
   const b = body as { errorType?: unknown; error?: unknown } | null;
-  return typeof b?.error === 'string' ? `${typeof b.errorType === 'string' ? `${b.errorType}: ` : ''}${b.error}` : undefined;
+  return typeof b?.error === 'string'
+    ? `${typeof b.errorType === 'string' ? `${b.errorType}: ` : ''}${b.error}`
+    : undefined;
 }
 
 /**
@@ -32,19 +34,24 @@ function prometheusError(body: unknown): string | undefined {
  */
 export async function queryValue(endpoint: PrometheusEndpoint, query: string, at: Date): Promise<number | undefined> {
   const url = queryUrl(endpoint.url, query, at);
-  const answer = await requestJson(url, {
+  const answer = (await requestJson(url, {
     headers: endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {},
     timeoutMs: endpoint.timeoutMs,
     errorDetail: prometheusError,
-  }) as { status?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;
+  })) as { status?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;
   const where = `${url.origin}${url.pathname} (query ${query})`;
-  if (answer?.status !== 'success') throw new InputError(`${where}: the answer's status is ${JSON.stringify(answer?.status)}${prometheusError(answer) ? `: ${prometheusError(answer)}` : ''}`);
+  if (answer?.status !== 'success')
+    throw new InputError(
+      `${where}: the answer's status is ${JSON.stringify(answer?.status)}${prometheusError(answer) ? `: ${prometheusError(answer)}` : ''}`,
+    );
   const { resultType, result } = answer.data ?? {};
-  if (resultType !== 'vector' || !Array.isArray(result)) throw new InputError(`${where}: expected an instant vector, got ${JSON.stringify(resultType)}`);
+  if (resultType !== 'vector' || !Array.isArray(result))
+    throw new InputError(`${where}: expected an instant vector, got ${JSON.stringify(resultType)}`);
   if (result.length === 0) return undefined;
   if (result.length > 1) throw new InputError(`${where}: expected at most one series, got ${result.length}`);
   const value = (result[0] as { value?: unknown }).value;
-  if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string') throw new InputError(`${where}: a sample must be [time, "value"], got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string')
+    throw new InputError(`${where}: a sample must be [time, "value"], got ${JSON.stringify(value)}`);
   // Prometheus writes infinities as "+Inf"/"-Inf" (a quantile past the highest bucket is +Inf: slow, not unknown).
   const n = value[1] === '+Inf' ? Infinity : value[1] === '-Inf' ? -Infinity : Number(value[1]);
   return Number.isNaN(n) ? undefined : n;

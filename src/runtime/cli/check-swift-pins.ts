@@ -10,12 +10,14 @@ import { listTags, newerReleases } from '../releases/newer-releases';
 
 export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
-    .description('Check that required Swift packages are pinned to a released version, not a branch or a bare '
-      + 'revision. Reads Package.resolved v1, v2 and v3 and prints every pin. '
-      + 'With --report-newer, also list the releases of each required package newer than its pin (git ls-remote of its '
-      + 'repository; https or local only), as warnings: for apps whose pins Dependabot cannot see. '
-      + 'Exit codes: 0 all required packages pinned to versions (newer releases and unreachable repositories are '
-      + 'warnings), 1 a required package is unpinned or missing, 2 usage or input error.')
+    .description(
+      'Check that required Swift packages are pinned to a released version, not a branch or a bare ' +
+        'revision. Reads Package.resolved v1, v2 and v3 and prints every pin. ' +
+        'With --report-newer, also list the releases of each required package newer than its pin (git ls-remote of its ' +
+        'repository; https or local only), as warnings: for apps whose pins Dependabot cannot see. ' +
+        'Exit codes: 0 all required packages pinned to versions (newer releases and unreachable repositories are ' +
+        'warnings), 1 a required package is unpinned or missing, 2 usage or input error.',
+    )
     .requiredOption(`${C.flags.resolved} <file>`, 'path of Package.resolved')
     .option(`${C.flags.require} <package...>`, 'packages that must be pinned to a version (identity or name)', [])
     .option(C.flags.reportNewer, 'warn about releases of the required packages newer than their pins')
@@ -33,7 +35,10 @@ export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
       const problems: string[] = [];
       for (const [name, pin] of required) {
         if (!pin) problems.push(`${name} is not in ${opts.resolved}`);
-        else if (pin.kind !== 'version') problems.push(`${pin.name} is pinned to ${pin.kind} "${pin.value}", not a released version (pin it with .upToNextMinor(from:) or exact:)`);
+        else if (pin.kind !== 'version')
+          problems.push(
+            `${pin.name} is pinned to ${pin.kind} "${pin.value}", not a released version (pin it with .upToNextMinor(from:) or exact:)`,
+          );
       }
       if (problems.length > 0) throw new CheckFailedError(problems.join('; '));
       io.stdout(`${opts.require.length} required package(s) pinned to released versions\n`);
@@ -49,12 +54,19 @@ async function reportNewer(pins: readonly SwiftPin[], io: CliIo): Promise<void> 
     try {
       tags = await listTags(pin.location);
     } catch (e) {
-      warn(`${pin.name}: releases unknown`, `could not list the releases of ${pin.name} (${(e as Error).message}); its pin ${pin.value} was not compared`);
+      warn(
+        `${pin.name}: releases unknown`,
+        `could not list the releases of ${pin.name} (${(e as Error).message}); its pin ${pin.value} was not compared`,
+      );
       continue;
     }
     const newer = newerReleases(pin.value, tags);
     if (newer.length === 0) io.stdout(`${pin.name} ${pin.value} is the newest release\n`);
-    else warn(`${pin.name} is behind`, `${pin.name} is pinned to ${pin.value}; newer release(s): ${newer.slice(0, 5).join(', ')}${newer.length > 5 ? ` and ${newer.length - 5} more` : ''}`);
+    else
+      warn(
+        `${pin.name} is behind`,
+        `${pin.name} is pinned to ${pin.value}; newer release(s): ${newer.slice(0, 5).join(', ')}${newer.length > 5 ? ` and ${newer.length - 5} more` : ''}`,
+      );
   }
 }
 

@@ -1,4 +1,19 @@
-import { accessSync, appendFileSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  appendFileSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { InputError } from '../../common/cli-errors';
@@ -7,13 +22,21 @@ import { quoteInput } from '../../common/safe-text';
 function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
-    case 'ENOENT': return 'no such file or folder';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a folder';
-    case 'ENOTDIR': return 'a part of the path is not a folder';
-    case 'EROFS': return 'read-only file system';
-    case 'ENOSPC': return 'no space left on the device';
-    default: return code ?? (e as Error).message;
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a folder';
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return code ?? (e as Error).message;
   }
 }
 
@@ -41,7 +64,8 @@ export function assertWritable(file: string, flag: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(`${at}: cannot write (${reason(e)})`);
   }
   if (stat) {
-    if (!stat.isFile()) throw new InputError(`${at}: cannot write (${stat.isDirectory() ? 'is a folder' : 'not a regular file'})`);
+    if (!stat.isFile())
+      throw new InputError(`${at}: cannot write (${stat.isDirectory() ? 'is a folder' : 'not a regular file'})`);
     try {
       accessSync(target, constants.W_OK);
     } catch (e) {
@@ -124,8 +148,12 @@ export function readJsonFile(file: string, maxBytes = MAX_JSON_INPUT_BYTES): unk
   let text: string;
   try {
     const stat = statSync(file);
-    if (!stat.isFile()) throw new InputError(`${quoteInput(file)}: is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, expected a JSON file`);
-    if (stat.size > maxBytes) throw new InputError(`${quoteInput(file)}: ${stat.size} bytes, more than the ${maxBytes} a JSON input may have`);
+    if (!stat.isFile())
+      throw new InputError(
+        `${quoteInput(file)}: is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, expected a JSON file`,
+      );
+    if (stat.size > maxBytes)
+      throw new InputError(`${quoteInput(file)}: ${stat.size} bytes, more than the ${maxBytes} a JSON input may have`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -150,6 +178,9 @@ export function fileExists(file: string): boolean {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new InputError(`${quoteInput(file)}: cannot read (${reason(e)})`);
   }
-  if (!stat.isFile()) throw new InputError(`${quoteInput(file)}: is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, expected a JSON file`);
+  if (!stat.isFile())
+    throw new InputError(
+      `${quoteInput(file)}: is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, expected a JSON file`,
+    );
   return true;
 }

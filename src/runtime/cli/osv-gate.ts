@@ -27,16 +27,39 @@ export interface OsvGateOptions {
 export function addOsvGateOptions(command: Command, flags: OsvGateFlags): Command {
   return command
     .option(`${flags.osvUrl} <url>`, 'OSV API root', DEFAULT_OSV_URL)
-    .addOption(new Option(`${flags.failOn} <severity>`, 'lowest severity that fails').choices([...GATE_SEVERITIES]).default('high'))
-    .addOption(new Option(`${flags.timeout} <ms>`, 'per-request timeout').default(10000).argParser(numberOption(flags.timeout, { min: 1, integer: true })))
+    .addOption(
+      new Option(`${flags.failOn} <severity>`, 'lowest severity that fails')
+        .choices([...GATE_SEVERITIES])
+        .default('high'),
+    )
+    .addOption(
+      new Option(`${flags.timeout} <ms>`, 'per-request timeout')
+        .default(10000)
+        .argParser(numberOption(flags.timeout, { min: 1, integer: true })),
+    )
     .option(`${flags.summary} <file>`, 'append a Markdown summary (e.g. "$GITHUB_STEP_SUMMARY")')
-    .addOption(new Option('--attempts <n>', 'tries per OSV request').default(3).argParser(numberOption('--attempts', { min: 1, max: 10, integer: true })).hideHelp())
-    .addOption(new Option('--initial-delay-ms <ms>', 'first retry delay').default(500).argParser(numberOption('--initial-delay-ms', { min: 0, integer: true })).hideHelp());
+    .addOption(
+      new Option('--attempts <n>', 'tries per OSV request')
+        .default(3)
+        .argParser(numberOption('--attempts', { min: 1, max: 10, integer: true }))
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--initial-delay-ms <ms>', 'first retry delay')
+        .default(500)
+        .argParser(numberOption('--initial-delay-ms', { min: 0, integer: true }))
+        .hideHelp(),
+    );
 }
 
 /** The OSV client the options ask for. */
 export function osvClientOf(opts: OsvGateOptions): OsvClient {
-  return new OsvClient({ baseUrl: opts.osvUrl, timeoutMs: opts.timeoutMs, attempts: opts.attempts, initialDelayMs: opts.initialDelayMs });
+  return new OsvClient({
+    baseUrl: opts.osvUrl,
+    timeoutMs: opts.timeoutMs,
+    attempts: opts.attempts,
+    initialDelayMs: opts.initialDelayMs,
+  });
 }
 
 /**
@@ -49,5 +72,7 @@ export function applySeverityGate(io: CliIo, findings: readonly Finding[], failO
   const failing = failingFindings(findings, failOn);
   if (failing.length === 0) return;
   for (const f of failing) io.command('error', findingMessage(f), `${f.id} in ${f.packageName}`);
-  throw new CheckFailedError(`${failing.length} vulnerabilit${failing.length === 1 ? 'y is' : 'ies are'} ${failOn} or worse, or unrated: ${failing.map((f) => `${f.packageName} ${f.id}`).join(', ')}`);
+  throw new CheckFailedError(
+    `${failing.length} vulnerabilit${failing.length === 1 ? 'y is' : 'ies are'} ${failOn} or worse, or unrated: ${failing.map((f) => `${f.packageName} ${f.id}`).join(', ')}`,
+  );
 }

@@ -17,7 +17,11 @@ export interface CliIo {
  * never become workflow commands, escape sequences or leaked credentials); only `command` prints a
  * workflow command.
  */
-export function safeIo(raw: { readonly stdout: (text: string) => void; readonly stderr: (text: string) => void; readonly env: NodeJS.ProcessEnv }): CliIo {
+export function safeIo(raw: {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}): CliIo {
   return {
     stdout: (text) => raw.stdout(safeOutput(text)),
     stderr: (text) => raw.stderr(safeOutput(text)),
@@ -67,7 +71,9 @@ export function main(program: Command): void {
     });
   }
   runCli(program, process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (e: unknown) => {
       process.stderr.write(`${program.name()}: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
       process.exitCode = ExitCode.USAGE_OR_INPUT;
@@ -87,11 +93,19 @@ export function writeWarning(io: CliIo, message: string, title: string): void {
 export function numberOption(flag: string, opts: { min?: number; max?: number; integer?: boolean } = {}) {
   return (raw: string): number => {
     const value = Number(raw);
-    const bad = raw.trim() === '' || !Number.isFinite(value) || (opts.integer && !Number.isInteger(value))
-      || (opts.min !== undefined && value < opts.min) || (opts.max !== undefined && value > opts.max);
+    const bad =
+      raw.trim() === '' ||
+      !Number.isFinite(value) ||
+      (opts.integer && !Number.isInteger(value)) ||
+      (opts.min !== undefined && value < opts.min) ||
+      (opts.max !== undefined && value > opts.max);
     if (bad) {
-      const range = [opts.min !== undefined ? `≥ ${opts.min}` : '', opts.max !== undefined ? `≤ ${opts.max}` : ''].filter(Boolean).join(' and ');
-      throw new InputError(`${flag} must be ${opts.integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got ${quoteInput(raw)}`);
+      const range = [opts.min !== undefined ? `≥ ${opts.min}` : '', opts.max !== undefined ? `≤ ${opts.max}` : '']
+        .filter(Boolean)
+        .join(' and ');
+      throw new InputError(
+        `${flag} must be ${opts.integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got ${quoteInput(raw)}`,
+      );
     }
     return value;
   };

@@ -2,7 +2,11 @@
  * Reads a response body up to `limit` bytes. Beyond it, it stops reading and throws what
  * `tooLarge` makes, so an endless or runaway stream can never fill the memory.
  */
-export async function readBounded(body: AsyncIterable<Buffer | string>, limit: number, tooLarge: (limit: number) => Error): Promise<Buffer> {
+export async function readBounded(
+  body: AsyncIterable<Buffer | string>,
+  limit: number,
+  tooLarge: (limit: number) => Error,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

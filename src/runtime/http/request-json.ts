@@ -31,7 +31,10 @@ export interface RequestJsonOptions {
 
 /** The server could not be reached, or kept answering 429/5xx, through every attempt. */
 export class UnreachableError extends InputError {
-  constructor(readonly where: string, readonly reason: string) {
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+  ) {
     super(`could not reach ${where} (${reason})`);
   }
 }
@@ -39,7 +42,10 @@ export class UnreachableError extends InputError {
 class RetryableError extends Error {}
 
 /** The reason in an error answer (at most 4 KiB read, one line of at most 300 characters), or undefined. */
-async function errorDetailOf(body: Parameters<typeof readBounded>[0], read: (body: unknown) => string | undefined): Promise<string | undefined> {
+async function errorDetailOf(
+  body: Parameters<typeof readBounded>[0],
+  read: (body: unknown) => string | undefined,
+): Promise<string | undefined> {
   try {
     const text = (await readBounded(body, 4096, () => new Error('too large'))).toString('utf8');
     const detail = read(JSON.parse(text) as unknown);
@@ -58,38 +64,59 @@ export async function requestJson(url: URL, options: RequestJsonOptions = {}): P
   const timeout = options.timeoutMs ?? 10_000;
   const where = `${url.origin}${url.pathname}`;
   try {
-    return await backOff(async () => {
-      let response;
-      try {
-        response = await request(url, {
-          method: options.method ?? 'GET', headersTimeout: timeout, bodyTimeout: timeout, signal: AbortSignal.timeout(timeout),
-          headers: { 'accept': 'application/json', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        });
-      } catch (e) {
-        throw new RetryableError((e as Error).message);
-      }
-      const { statusCode, body } = response;
-      if (statusCode === 404 && options.allowNotFound) {
-        await body.dump();
-        return undefined;
-      }
-      if (statusCode === 429 || statusCode >= 500) {
-        await body.dump();
-        throw new RetryableError(`HTTP ${statusCode}`);
-      }
-      if (statusCode !== 200) {
-        const detail = options.errorDetail ? await errorDetailOf(body, options.errorDetail) : undefined;
-        if (!options.errorDetail) await body.dump();
-        throw new InputError(`${where} answered HTTP ${statusCode}${detail ? `: ${detail}` : ''}`);
-      }
-      const text = (await readBounded(body, options.maxBytes ?? 2 * 1024 * 1024, (limit) => new InputError(`${where}: the answer is larger than ${limit} bytes`))).toString('utf8');
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new InputError(`${where}: the answer is not JSON`);
-      }
-    }, { numOfAttempts: options.attempts ?? 3, startingDelay: options.initialDelayMs ?? 500, timeMultiple: 2, retry: (e) => e instanceof RetryableError });
+    return await backOff(
+      async () => {
+        let response;
+        try {
+          response = await request(url, {
+            method: options.method ?? 'GET',
+            headersTimeout: timeout,
+            bodyTimeout: timeout,
+            signal: AbortSignal.timeout(timeout),
+            headers: {
+              accept: 'application/json',
+              ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+              ...options.headers,
+            },
+            body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          });
+        } catch (e) {
+          throw new RetryableError((e as Error).message);
+        }
+        const { statusCode, body } = response;
+        if (statusCode === 404 && options.allowNotFound) {
+          await body.dump();
+          return undefined;
+        }
+        if (statusCode === 429 || statusCode >= 500) {
+          await body.dump();
+          throw new RetryableError(`HTTP ${statusCode}`);
+        }
+        if (statusCode !== 200) {
+          const detail = options.errorDetail ? await errorDetailOf(body, options.errorDetail) : undefined;
+          if (!options.errorDetail) await body.dump();
+          throw new InputError(`${where} answered HTTP ${statusCode}${detail ? `: ${detail}` : ''}`);
+        }
+        const text = (
+          await readBounded(
+            body,
+            options.maxBytes ?? 2 * 1024 * 1024,
+            (limit) => new InputError(`${where}: the answer is larger than ${limit} bytes`),
+          )
+        ).toString('utf8');
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          throw new InputError(`${where}: the answer is not JSON`);
+        }
+      },
+      {
+        numOfAttempts: options.attempts ?? 3,
+        startingDelay: options.initialDelayMs ?? 500,
+        timeMultiple: 2,
+        retry: (e) => e instanceof RetryableError,
+      },
+    );
   } catch (e) {
     if (e instanceof RetryableError) throw new UnreachableError(where, e.message);
     throw e;

@@ -25,7 +25,11 @@ export const XCCOV_REPORT_SCHEMA = {
       items: {
         type: 'object',
         required: ['name', 'coveredLines', 'executableLines'],
-        properties: { name: { type: 'string', minLength: 1 }, coveredLines: { type: 'integer', minimum: 0 }, executableLines: { type: 'integer', minimum: 0 } },
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          coveredLines: { type: 'integer', minimum: 0 },
+          executableLines: { type: 'integer', minimum: 0 },
+        },
       },
     },
   },
@@ -44,10 +48,13 @@ export interface CoverageSummary {
   readonly pct: number;
 }
 
-const pctOf = (covered: number, executable: number) => (executable === 0 ? 0 : Number(((covered / executable) * 100).toFixed(2)));
+const pctOf = (covered: number, executable: number) =>
+  executable === 0 ? 0 : Number(((covered / executable) * 100).toFixed(2));
 
 export function summarizeCoverage(report: XccovReport): CoverageSummary {
-  const targets = report.targets.filter((t) => !t.name.endsWith('.xctest')).map((t) => ({ ...t, pct: pctOf(t.coveredLines, t.executableLines) }));
+  const targets = report.targets
+    .filter((t) => !t.name.endsWith('.xctest'))
+    .map((t) => ({ ...t, pct: pctOf(t.coveredLines, t.executableLines) }));
   const coveredLines = targets.reduce((a, t) => a + t.coveredLines, 0);
   const executableLines = targets.reduce((a, t) => a + t.executableLines, 0);
   return { targets, coveredLines, executableLines, pct: pctOf(coveredLines, executableLines) };
@@ -55,11 +62,19 @@ export function summarizeCoverage(report: XccovReport): CoverageSummary {
 
 /** The summary as Markdown: a row per target and the total, with the floor when there is one. */
 export function coverageMarkdown(title: string, s: CoverageSummary, minLinePct?: number): string {
-  const verdict = minLinePct === undefined ? '' : s.pct >= minLinePct ? ` ✅ (floor ${minLinePct} %)` : ` ❌ below the floor of ${minLinePct} %`;
+  const verdict =
+    minLinePct === undefined
+      ? ''
+      : s.pct >= minLinePct
+        ? ` ✅ (floor ${minLinePct} %)`
+        : ` ❌ below the floor of ${minLinePct} %`;
   return [
-    `### Line coverage: ${title}${verdict}`, '',
-    '| target | covered lines | executable lines | coverage |', '| --- | --- | --- | --- |',
+    `### Line coverage: ${title}${verdict}`,
+    '',
+    '| target | covered lines | executable lines | coverage |',
+    '| --- | --- | --- | --- |',
     ...s.targets.map((t) => `| ${t.name} | ${t.coveredLines} | ${t.executableLines} | ${t.pct} % |`),
-    `| **total** | ${s.coveredLines} | ${s.executableLines} | **${s.pct} %** |`, '',
+    `| **total** | ${s.coveredLines} | ${s.executableLines} | **${s.pct} %** |`,
+    '',
   ].join('\n');
 }

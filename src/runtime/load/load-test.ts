@@ -5,7 +5,7 @@ import type { PerformanceMetrics, RunConditions } from '../metrics/performance-m
 
 /** The request methods the load test sends. */
 export const LOAD_METHODS = ['POST', 'GET'] as const;
-export type LoadMethod = typeof LOAD_METHODS[number];
+export type LoadMethod = (typeof LOAD_METHODS)[number];
 
 /** Options of {@link runLoadTest}. */
 export interface LoadTestOptions {
@@ -79,7 +79,11 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
   // small runner. Requests beyond them wait in the pool's queue, and that wait is part of the
   // latency measured from the intended start.
   const pool = new Pool(o.baseUrl.origin, { connections: Math.min(o.maxInFlight, 64), pipelining: 1 });
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const body = JSON.stringify({ text: o.text });
   const target = new URL(o.path, o.baseUrl);
   const requestPath = `${target.pathname}${target.search}`;
@@ -97,9 +101,15 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
   const send = async (): Promise<boolean> => {
     const res = await pool.request({ path: requestPath, method, ...request, signal: AbortSignal.timeout(o.timeoutMs) });
     // Drain: the connection is reused only after the body is read; the deadline covers it too.
-    for await (const _chunk of res.body) { /* discard */ }
+    for await (const _chunk of res.body) {
+      /* discard */
+    }
     const type = String(res.headers['content-type'] ?? '');
-    return res.statusCode >= 200 && res.statusCode < 300 && (o.expectContentType === undefined || type.startsWith(o.expectContentType));
+    return (
+      res.statusCode >= 200 &&
+      res.statusCode < 300 &&
+      (o.expectContentType === undefined || type.startsWith(o.expectContentType))
+    );
   };
 
   const fire = (index: number, intended: number): void => {
@@ -110,24 +120,34 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
     }
     inFlight++;
     tally.sent++;
-    const done = send().then((ok) => {
-      if (!ok) tally.errors++;
-      else if (tally === measured) histogram.recordValue(Math.max(1, Math.round((performance.now() - intended) * 1000)));
-    }, () => { tally.errors++; }).finally(() => {
-      inFlight--;
-      tally.completed++;
-      pending.delete(done);
-    });
+    const done = send()
+      .then(
+        (ok) => {
+          if (!ok) tally.errors++;
+          else if (tally === measured)
+            histogram.recordValue(Math.max(1, Math.round((performance.now() - intended) * 1000)));
+        },
+        () => {
+          tally.errors++;
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        tally.completed++;
+        pending.delete(done);
+      });
     pending.add(done);
   };
 
   const t0 = performance.now();
   const measuredStart = t0 + warmupCount * interval;
   const startedAt = new Date(Date.now() + warmupCount * interval);
-  const progress = o.onProgress && setInterval(() => {
-    const tally = performance.now() < measuredStart ? warm : measured;
-    o.onProgress!({ elapsedSeconds: (performance.now() - t0) / 1000, warmingUp: tally === warm, ...tally, inFlight });
-  }, 1000);
+  const progress =
+    o.onProgress &&
+    setInterval(() => {
+      const tally = performance.now() < measuredStart ? warm : measured;
+      o.onProgress!({ elapsedSeconds: (performance.now() - t0) / 1000, warmingUp: tally === warm, ...tally, inFlight });
+    }, 1000);
   let elapsed: number;
   try {
     await new Promise<void>((resolve) => {

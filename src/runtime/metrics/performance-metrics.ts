@@ -32,7 +32,13 @@ export interface RunConditions {
 }
 
 /** The fields that must match between a run and its history. */
-export const COMPARED_CONDITIONS = ['endpoint', 'targetRate', 'durationSeconds', 'warmupSeconds', 'runnerClass'] as const satisfies readonly (keyof RunConditions)[];
+export const COMPARED_CONDITIONS = [
+  'endpoint',
+  'targetRate',
+  'durationSeconds',
+  'warmupSeconds',
+  'runnerClass',
+] as const satisfies readonly (keyof RunConditions)[];
 
 /**
  * The performance metrics format, version 1: written by `load-test`, read by
@@ -44,7 +50,13 @@ export interface PerformanceMetrics {
   readonly scenario: string;
   readonly conditions: RunConditions;
   /** Latency percentiles in milliseconds, measured from each request's intended start. */
-  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number };
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p95: number;
+    readonly p99: number;
+    readonly max: number;
+    readonly mean: number;
+  };
   /** Failed requests / completed requests, 0–1. */
   readonly errorRate: number;
   /** Completed requests per second, achieved. */
@@ -223,7 +235,10 @@ export const PERFORMANCE_HISTORY_SCHEMA = {
 export function parseHistory(data: unknown, file: string): PerformanceHistory {
   const history = parseWithSchema<PerformanceHistory>(PERFORMANCE_HISTORY_SCHEMA, data, file);
   history.runs.forEach((run, i) => {
-    if (run.scenario !== history.scenario) throw new InputError(`${file}: runs[${i}].scenario "${run.scenario}" differs from the history's "${history.scenario}"`);
+    if (run.scenario !== history.scenario)
+      throw new InputError(
+        `${file}: runs[${i}].scenario "${run.scenario}" differs from the history's "${history.scenario}"`,
+      );
   });
   return history;
 }
@@ -240,7 +255,8 @@ export function appendToHistory(history: PerformanceHistory | undefined, run: Pe
  */
 export function conditionMismatches(reference: PerformanceMetrics, current: PerformanceMetrics): string[] {
   const out: string[] = [];
-  if (reference.scenario !== current.scenario) out.push(`scenario: "${current.scenario}" (this run) vs "${reference.scenario}" (history)`);
+  if (reference.scenario !== current.scenario)
+    out.push(`scenario: "${current.scenario}" (this run) vs "${reference.scenario}" (history)`);
   for (const field of COMPARED_CONDITIONS) {
     const a = current.conditions[field];
     const b = reference.conditions[field];

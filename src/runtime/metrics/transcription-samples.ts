@@ -81,14 +81,24 @@ export const TRANSCRIPTION_SAMPLES_SCHEMA = {
         type: 'object',
         additionalProperties: false,
         required: ['name', 'audioSeconds', 'elapsedMs', 'ok'],
-        properties: { name: { type: 'string', minLength: 1 }, audioSeconds: positive, elapsedMs: positive, ok: { type: 'boolean' }, transcript: { type: 'string' } },
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          audioSeconds: positive,
+          elapsedMs: positive,
+          ok: { type: 'boolean' },
+          transcript: { type: 'string' },
+        },
       },
     },
     memory: {
       type: 'object',
       additionalProperties: false,
       required: ['peakFootprintBytes', 'switchCycles', 'switchGrowthBytes'],
-      properties: { peakFootprintBytes: { type: 'integer', minimum: 1 }, switchCycles: { type: 'integer', minimum: 2 }, switchGrowthBytes: { type: 'integer' } },
+      properties: {
+        peakFootprintBytes: { type: 'integer', minimum: 1 },
+        switchCycles: { type: 'integer', minimum: 2 },
+        switchGrowthBytes: { type: 'integer' },
+      },
     },
   },
 } as const;
@@ -149,7 +159,6 @@ export interface TranscriptionRun {
   readonly references?: ReferenceTranscripts;
 }
 
-
 /**
  * Performance metrics v1 of a sequential transcription run: latency per clip, the error rate,
  * clips per second of processing, and the real-time factor (processing seconds per audio second).
@@ -159,17 +168,26 @@ export interface TranscriptionRun {
 export function transcriptionMetrics(run: TranscriptionRun, source: string): PerformanceMetrics {
   const { samples } = run;
   if (run.warmupClips >= samples.clips.length) {
-    throw new InputError(`${source}: ${samples.clips.length} clip(s), all within the ${run.warmupClips} warm-up clip(s): nothing left to measure`);
+    throw new InputError(
+      `${source}: ${samples.clips.length} clip(s), all within the ${run.warmupClips} warm-up clip(s): nothing left to measure`,
+    );
   }
   const warmup = samples.clips.slice(0, run.warmupClips);
   const measured = samples.clips.slice(run.warmupClips);
   const latencies = measured.map((c) => c.elapsedMs).sort((a, b) => a - b);
   // A clip too short for its time (a denormal length) has no real-time factor to record.
   const infinite = measured.find((c) => !Number.isFinite(c.elapsedMs / 1000 / c.audioSeconds));
-  if (infinite) throw new InputError(`${source}: clip ${quoteInput(infinite.name)}: audioSeconds ${infinite.audioSeconds} gives no finite real-time factor`);
+  if (infinite)
+    throw new InputError(
+      `${source}: clip ${quoteInput(infinite.name)}: audioSeconds ${infinite.audioSeconds} gives no finite real-time factor`,
+    );
   const rtfs = measured.map((c) => c.elapsedMs / 1000 / c.audioSeconds).sort((a, b) => a - b);
   const processingSeconds = latencies.reduce((a, b) => a + b, 0) / 1000;
-  const audio = (clips: readonly TranscriptionClip[]) => round(clips.reduce((a, c) => a + c.audioSeconds, 0), 3);
+  const audio = (clips: readonly TranscriptionClip[]) =>
+    round(
+      clips.reduce((a, c) => a + c.audioSeconds, 0),
+      3,
+    );
   return {
     schemaVersion: 1,
     scenario: transcriptionScenario(samples.modelId),
@@ -190,9 +208,17 @@ export function transcriptionMetrics(run: TranscriptionRun, source: string): Per
     errorRate: round(measured.filter((c) => !c.ok).length / measured.length, 6),
     throughputRps: round(measured.length / processingSeconds, 6),
     samples: measured.length,
-    realTimeFactor: { p50: round(percentile(rtfs, 50), 4), p95: round(percentile(rtfs, 95), 4), mean: round(mean(rtfs), 4) },
-    ...run.references ? { accuracy: accuracyOf(samples.clips, run.references, source) } : {},
-    ...samples.memory ? { memory: { peakBytes: samples.memory.peakFootprintBytes, switchGrowthBytes: samples.memory.switchGrowthBytes } } : {},
+    realTimeFactor: {
+      p50: round(percentile(rtfs, 50), 4),
+      p95: round(percentile(rtfs, 95), 4),
+      mean: round(mean(rtfs), 4),
+    },
+    ...(run.references ? { accuracy: accuracyOf(samples.clips, run.references, source) } : {}),
+    ...(samples.memory
+      ? {
+          memory: { peakBytes: samples.memory.peakFootprintBytes, switchGrowthBytes: samples.memory.switchGrowthBytes },
+        }
+      : {}),
     run: {
       startedAt: samples.startedAt,
       elapsedSeconds: processingSeconds,
@@ -209,13 +235,24 @@ export function transcriptionMetrics(run: TranscriptionRun, source: string): Per
  * counts in the error rate instead. Every clip needs a reference, and every clip with `ok` its
  * transcript: a gap is the test's contract broken, never a silently smaller corpus.
  */
-function accuracyOf(clips: readonly TranscriptionClip[], references: ReferenceTranscripts, source: string): TranscriptAccuracy {
+function accuracyOf(
+  clips: readonly TranscriptionClip[],
+  references: ReferenceTranscripts,
+  source: string,
+): TranscriptAccuracy {
   const unknown = clips.filter((c) => references.transcripts[c.name] === undefined).map((c) => quoteInput(c.name));
-  if (unknown.length > 0) throw new InputError(`${source}: no reference transcript for clip(s) ${unknown.join(', ')} (the references name ${Object.keys(references.transcripts).length} clip(s))`);
+  if (unknown.length > 0)
+    throw new InputError(
+      `${source}: no reference transcript for clip(s) ${unknown.join(', ')} (the references name ${Object.keys(references.transcripts).length} clip(s))`,
+    );
   const silent = clips.filter((c) => c.ok && c.transcript === undefined).map((c) => quoteInput(c.name));
-  if (silent.length > 0) throw new InputError(`${source}: clip(s) ${silent.join(', ')} passed without a transcript: the performance test must write what the model returned`);
+  if (silent.length > 0)
+    throw new InputError(
+      `${source}: clip(s) ${silent.join(', ')} passed without a transcript: the performance test must write what the model returned`,
+    );
   const errors = clips.filter((c) => c.ok).map((c) => wordErrors(references.transcripts[c.name]!, c.transcript!));
   const referenceWords = errors.reduce((a, e) => a + e.referenceWords, 0);
-  if (referenceWords === 0) throw new InputError(`${source}: no clip returned a transcript: there is no word error rate to measure`);
+  if (referenceWords === 0)
+    throw new InputError(`${source}: no clip returned a transcript: there is no word error rate to measure`);
   return { wordErrorRate: round(corpusWordErrorRate(errors), 6), referenceWords };
 }

@@ -14,13 +14,19 @@
  * - whitespace of any kind separates words; a word left empty is no word.
  */
 export function normalizeWords(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().split(/\s+/u).map(wordOf).filter((w) => w.length > 0);
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/\s+/u)
+    .map(wordOf)
+    .filter((w) => w.length > 0);
 }
 
 /** One whitespace-separated token without its punctuation and symbols; a `.` between two digits stays. */
 function wordOf(token: string): string {
   return token.replace(/[^\p{L}\p{N}\p{M}]/gu, (ch, offset: number) =>
-    (ch === '.' && /\d/.test(token[offset - 1] ?? '') && /\d/.test(token[offset + 1] ?? '') ? '.' : ''));
+    ch === '.' && /\d/.test(token[offset - 1] ?? '') && /\d/.test(token[offset + 1] ?? '') ? '.' : '',
+  );
 }
 
 /** Word-level Levenshtein distance: the fewest substitutions, deletions and insertions turning `reference` into `hypothesis`. */

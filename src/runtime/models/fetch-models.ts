@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, type WriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  type WriteStream,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -38,8 +47,6 @@ export interface FetchModelsOptions {
 
 class PermanentError extends Error {}
 
-
-
 /** The file a model is kept under: id and hash, so a new version of a model never reuses an old file. */
 export function cachedFileOf(cacheDir: string, model: ModelEntry): string {
   return path.join(cacheDir, `${model.id}-${model.sha256.slice(0, 16)}${path.extname(model.source.file)}`);
@@ -63,11 +70,22 @@ async function isVerified(file: string, model: ModelEntry): Promise<boolean> {
  * refusing more bytes than the manifest's size; only a file of the right size and hash is renamed
  * to its final name. Anything else is deleted.
  */
-async function downloadOnce(dispatcher: Dispatcher, url: URL, model: ModelEntry, finalFile: string, idleTimeoutMs: number): Promise<void> {
+async function downloadOnce(
+  dispatcher: Dispatcher,
+  url: URL,
+  model: ModelEntry,
+  finalFile: string,
+  idleTimeoutMs: number,
+): Promise<void> {
   const partial = `${finalFile}.partial-${process.pid}`;
   let out: WriteStream | undefined;
   try {
-    const { statusCode, body } = await request(url, { method: 'GET', headersTimeout: idleTimeoutMs, bodyTimeout: idleTimeoutMs, dispatcher });
+    const { statusCode, body } = await request(url, {
+      method: 'GET',
+      headersTimeout: idleTimeoutMs,
+      bodyTimeout: idleTimeoutMs,
+      dispatcher,
+    });
     if (statusCode === 404 || statusCode === 410 || statusCode === 401 || statusCode === 403) {
       await body.dump();
       throw new PermanentError(`HTTP ${statusCode} from ${url.href}`);
@@ -135,19 +153,22 @@ async function fetchEach(options: FetchModelsOptions, dispatcher: Dispatcher): P
     const url = modelUrl(options.baseUrl, model);
     let attempts = 0;
     try {
-      await backOff(async () => {
-        attempts++;
-        await downloadOnce(dispatcher, url, model, file, options.idleTimeoutMs);
-      }, {
-        numOfAttempts: options.attempts,
-        startingDelay: options.initialDelayMs,
-        timeMultiple: 2,
-        retry: (e: Error, attempt) => {
-          const retry = !(e instanceof PermanentError) && attempt < options.attempts;
-          options.log(`${model.id}: attempt ${attempt} failed (${e.message})${retry ? '; retrying' : ''}`);
-          return retry;
+      await backOff(
+        async () => {
+          attempts++;
+          await downloadOnce(dispatcher, url, model, file, options.idleTimeoutMs);
         },
-      });
+        {
+          numOfAttempts: options.attempts,
+          startingDelay: options.initialDelayMs,
+          timeMultiple: 2,
+          retry: (e: Error, attempt) => {
+            const retry = !(e instanceof PermanentError) && attempt < options.attempts;
+            options.log(`${model.id}: attempt ${attempt} failed (${e.message})${retry ? '; retrying' : ''}`);
+            return retry;
+          },
+        },
+      );
       options.log(`${model.id}: downloaded and verified (${model.sizeBytes} bytes)`);
       results.push({ id: model.id, outcome: 'downloaded', attempts, file });
     } catch (e) {

@@ -66,7 +66,11 @@ export const MODELS_MANIFEST_SCHEMA = {
             required: ['repository', 'revision', 'file'],
             properties: {
               repository: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$' },
-              revision: { type: 'string', pattern: '^[0-9a-f]{40}$', description: 'a full commit SHA: branches and tags move' },
+              revision: {
+                type: 'string',
+                pattern: '^[0-9a-f]{40}$',
+                description: 'a full commit SHA: branches and tags move',
+              },
               // Relative, no `..` segment, no backslash: the URL cannot leave the repository.
               file: { type: 'string', pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9._/-]+$' },
             },
@@ -93,13 +97,22 @@ export function parseModelsManifest(data: unknown, file: string): ModelsManifest
 }
 
 /** The matrix a workflow reads with `fromJSON`: one entry per model, in manifest order. */
-export function modelsMatrix(manifest: ModelsManifest): { include: { id: string; provider: string; version: string }[] } {
+export function modelsMatrix(manifest: ModelsManifest): {
+  include: { id: string; provider: string; version: string }[];
+} {
   return { include: manifest.models.map((m) => ({ id: m.id, provider: m.provider, version: m.version })) };
 }
 
 /** The download URL of a model under a Hugging Face-style host (`<base>/<repo>/resolve/<sha>/<file>`). */
 export function modelUrl(baseUrl: URL, model: ModelEntry): URL {
   const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
-  const path = [...model.source.repository.split('/'), 'resolve', model.source.revision, ...model.source.file.split('/')].map(encodeURIComponent).join('/');
+  const path = [
+    ...model.source.repository.split('/'),
+    'resolve',
+    model.source.revision,
+    ...model.source.file.split('/'),
+  ]
+    .map(encodeURIComponent)
+    .join('/');
   return new URL(path, base);
 }

@@ -20,7 +20,11 @@ export interface PinUpdate {
   /** A new major: inputs may have changed; the typed wrapper and CI decide. */
   readonly major: boolean;
   /** Inputs the new release's action.yml added and removed, by sub-action (`.` is the root). */
-  readonly inputChanges: readonly { readonly path: string; readonly added: readonly string[]; readonly removed: readonly string[] }[];
+  readonly inputChanges: readonly {
+    readonly path: string;
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+  }[];
 }
 
 export interface UpdateResult {
@@ -49,7 +53,7 @@ async function getJson(o: UpdateOptions, path: string): Promise<any> {
   const url = new URL(path.replace(/^\//, ''), o.apiUrl.endsWith('/') ? o.apiUrl : `${o.apiUrl}/`);
   const timeout = o.timeoutMs ?? 20_000;
   const left = o.deadline === undefined ? undefined : o.deadline - Date.now();
-  if (left !== undefined && left <= 0) throw new Error('the run\'s deadline passed before this lookup');
+  if (left !== undefined && left <= 0) throw new Error("the run's deadline passed before this lookup");
   // A body that trickles in resets undici's idle timeouts; the deadline bounds the whole run.
   const signal = left === undefined ? undefined : AbortSignal.timeout(left);
   let res: Awaited<ReturnType<typeof request>>;
@@ -57,11 +61,20 @@ async function getJson(o: UpdateOptions, path: string): Promise<any> {
   try {
     res = await request(url, {
       signal,
-      headers: { 'accept': 'application/vnd.github+json', 'user-agent': 'update-action-pins', 'x-github-api-version': '2022-11-28', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
+      headers: {
+        accept: 'application/vnd.github+json',
+        'user-agent': 'update-action-pins',
+        'x-github-api-version': '2022-11-28',
+        ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+      },
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });
-    body = await readBounded(res.body, MAX_BODY, (limit) => new Error(`${url.href}: answer larger than ${limit} bytes`));
+    body = await readBounded(
+      res.body,
+      MAX_BODY,
+      (limit) => new Error(`${url.href}: answer larger than ${limit} bytes`),
+    );
   } catch (e) {
     if (signal?.aborted) throw new Error(`${url.pathname}: no complete answer before the run's deadline`);
     throw e;
@@ -73,8 +86,10 @@ async function getJson(o: UpdateOptions, path: string): Promise<any> {
 /** The commit a tag points to (an annotated tag is followed to its commit). */
 async function commitOfTag(o: UpdateOptions, repo: string, tag: string): Promise<string> {
   let object = (await getJson(o, `/repos/${repo}/git/ref/tags/${encodeURIComponent(tag)}`)).object;
-  for (let depth = 0; object?.type === 'tag' && depth < 5; depth++) object = (await getJson(o, `/repos/${repo}/git/tags/${object.sha}`)).object;
-  if (object?.type !== 'commit' || !/^[0-9a-f]{40}$/.test(object.sha)) throw new Error(`tag ${tag} does not resolve to a commit`);
+  for (let depth = 0; object?.type === 'tag' && depth < 5; depth++)
+    object = (await getJson(o, `/repos/${repo}/git/tags/${object.sha}`)).object;
+  if (object?.type !== 'commit' || !/^[0-9a-f]{40}$/.test(object.sha))
+    throw new Error(`tag ${tag} does not resolve to a commit`);
   return object.sha;
 }
 
@@ -85,14 +100,19 @@ async function declaredInputs(o: UpdateOptions, repo: string, sub: string, sha: 
   for (const name of ['action.yml', 'action.yaml']) {
     try {
       const file = await getJson(o, `/repos/${repo}/contents/${folder}${name}?ref=${sha}`);
-      if (file?.encoding !== 'base64' || typeof file.content !== 'string') throw new Error(`${folder}${name}: not a file`);
-      const doc = YAML.parse(Buffer.from(file.content, 'base64').toString('utf8')) as { inputs?: Record<string, unknown> } | null;
+      if (file?.encoding !== 'base64' || typeof file.content !== 'string')
+        throw new Error(`${folder}${name}: not a file`);
+      const doc = YAML.parse(Buffer.from(file.content, 'base64').toString('utf8')) as {
+        inputs?: Record<string, unknown>;
+      } | null;
       return Object.keys(doc?.inputs ?? {}).sort();
     } catch (e) {
       lastError = e as Error;
     }
   }
-  throw new Error(`cannot read the inputs of ${repo}/${folder}action.yml at ${sha.slice(0, 12)}: ${lastError?.message}`);
+  throw new Error(
+    `cannot read the inputs of ${repo}/${folder}action.yml at ${sha.slice(0, 12)}: ${lastError?.message}`,
+  );
 }
 
 /**
@@ -100,7 +120,10 @@ async function declaredInputs(o: UpdateOptions, repo: string, sub: string, sha: 
  * resolved to the full commit SHA of its tag. Drafts, pre-releases and tags that are not
  * `vX.Y.Z` are left out; an action whose lookup fails keeps its pin and is reported.
  */
-export async function updatePins(entries: Readonly<Record<string, LockEntry>>, o: UpdateOptions): Promise<UpdateResult> {
+export async function updatePins(
+  entries: Readonly<Record<string, LockEntry>>,
+  o: UpdateOptions,
+): Promise<UpdateResult> {
   const out: Record<string, LockEntry> = { ...entries };
   const updated: PinUpdate[] = [];
   const cooling: { action: string; version: string; publishedAt: string }[] = [];
@@ -111,9 +134,13 @@ export async function updatePins(entries: Readonly<Record<string, LockEntry>>, o
       const releases: any[] = await getJson(o, `/repos/${action}/releases?per_page=30`);
       const published = releases.filter((r) => !r.draft && !r.prerelease && /^v\d+\.\d+\.\d+$/.test(r.tag_name));
       const byVersion = new Map(published.map((r) => [semver.clean(r.tag_name)!, r]));
-      const candidates = newerReleases(pin.version, published.map((r) => r.tag_name)).map((v) => byVersion.get(v)!);
+      const candidates = newerReleases(
+        pin.version,
+        published.map((r) => r.tag_name),
+      ).map((v) => byVersion.get(v)!);
       const ready = candidates.find((r) => Date.parse(r.published_at) <= cutoff);
-      if (candidates[0] && candidates[0] !== ready) cooling.push({ action, version: candidates[0].tag_name, publishedAt: candidates[0].published_at });
+      if (candidates[0] && candidates[0] !== ready)
+        cooling.push({ action, version: candidates[0].tag_name, publishedAt: candidates[0].published_at });
       if (!ready) continue;
       const sha = await commitOfTag(o, action, ready.tag_name);
       // The inputs the job runner holds each action to are read again at the new commit: a pin
@@ -128,7 +155,14 @@ export async function updatePins(entries: Readonly<Record<string, LockEntry>>, o
         if (added.length || removed.length) inputChanges.push({ path: sub, added, removed });
       }
       out[action] = { ...pin, version: ready.tag_name, sha, ...(declared ? { inputs } : {}) };
-      updated.push({ action, from: pin.version, to: ready.tag_name, sha, major: semver.major(ready.tag_name) !== semver.major(pin.version), inputChanges });
+      updated.push({
+        action,
+        from: pin.version,
+        to: ready.tag_name,
+        sha,
+        major: semver.major(ready.tag_name) !== semver.major(pin.version),
+        inputChanges,
+      });
     } catch (e) {
       failed.push({ action, error: (e as Error).message });
     }
@@ -138,18 +172,39 @@ export async function updatePins(entries: Readonly<Record<string, LockEntry>>, o
 
 function inputChangeText(u: PinUpdate): string {
   if (u.inputChanges.length === 0) return 'unchanged';
-  return u.inputChanges.map((c) => [
-    ...(c.added.length ? [`${c.path === '.' ? '' : `${c.path}: `}added ${c.added.map((i) => `\`${i}\``).join(', ')}`] : []),
-    ...(c.removed.length ? [`${c.path === '.' ? '' : `${c.path}: `}**removed** ${c.removed.map((i) => `\`${i}\``).join(', ')}`] : []),
-  ].join('; ')).join('; ');
+  return u.inputChanges
+    .map((c) =>
+      [
+        ...(c.added.length
+          ? [`${c.path === '.' ? '' : `${c.path}: `}added ${c.added.map((i) => `\`${i}\``).join(', ')}`]
+          : []),
+        ...(c.removed.length
+          ? [`${c.path === '.' ? '' : `${c.path}: `}**removed** ${c.removed.map((i) => `\`${i}\``).join(', ')}`]
+          : []),
+      ].join('; '),
+    )
+    .join('; ');
 }
 
 /** The result as Markdown, for the job summary and the pull request's body. */
 export function updateSummary(r: UpdateResult, cooldownDays: number): string {
   const lines = ['### Action pins', ''];
   if (r.updated.length === 0) lines.push('No action has a newer release past its cooldown.');
-  else lines.push('| action | from | to | commit | inputs |', '| --- | --- | --- | --- | --- |', ...r.updated.map((u) => `| \`${u.action}\` | ${u.from} | ${u.to}${u.major ? ' (major)' : ''} | \`${u.sha}\` | ${inputChangeText(u)} |`));
-  if (r.cooling.length) lines.push('', `In their ${cooldownDays}-day cooldown: ${r.cooling.map((c) => `\`${c.action}\` ${c.version} (${c.publishedAt.slice(0, 10)})`).join(', ')}.`);
-  if (r.failed.length) lines.push('', `Not checked: ${r.failed.map((f) => `\`${f.action}\` (${f.error})`).join(', ')}.`);
+  else
+    lines.push(
+      '| action | from | to | commit | inputs |',
+      '| --- | --- | --- | --- | --- |',
+      ...r.updated.map(
+        (u) =>
+          `| \`${u.action}\` | ${u.from} | ${u.to}${u.major ? ' (major)' : ''} | \`${u.sha}\` | ${inputChangeText(u)} |`,
+      ),
+    );
+  if (r.cooling.length)
+    lines.push(
+      '',
+      `In their ${cooldownDays}-day cooldown: ${r.cooling.map((c) => `\`${c.action}\` ${c.version} (${c.publishedAt.slice(0, 10)})`).join(', ')}.`,
+    );
+  if (r.failed.length)
+    lines.push('', `Not checked: ${r.failed.map((f) => `\`${f.action}\` (${f.error})`).join(', ')}.`);
   return `${lines.join('\n')}\n`;
 }

@@ -16,27 +16,41 @@ const FILES_MANIFEST = '.projen/files.json';
 
 /** A git command's output in `repo` (throws when git fails). */
 export function git(repo: string, args: readonly string[]): string {
-  return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('git', ['-C', repo, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function generatedList(text: string, where: string): string[] {
   let files: unknown;
   try {
     files = JSON.parse(text).files;
-  } catch { /* reported below */ }
-  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) throw new InputError(`${where}: ${FILES_MANIFEST} is not projen's file list ({"files": [...]})`);
+  } catch {
+    /* reported below */
+  }
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string'))
+    throw new InputError(`${where}: ${FILES_MANIFEST} is not projen's file list ({"files": [...]})`);
   // Entries are paths inside the repository, as projen writes them: never read anything outside it.
-  const outside = files.find((f) => path.isAbsolute(f) || path.posix.normalize(f) !== f || f === '..' || f.startsWith('../'));
-  if (outside !== undefined) throw new InputError(`${where}: ${FILES_MANIFEST} lists ${quoteInput(outside)}, which is not a path inside the repository`);
+  const outside = files.find(
+    (f) => path.isAbsolute(f) || path.posix.normalize(f) !== f || f === '..' || f.startsWith('../'),
+  );
+  if (outside !== undefined)
+    throw new InputError(
+      `${where}: ${FILES_MANIFEST} lists ${quoteInput(outside)}, which is not a path inside the repository`,
+    );
   // One `git cat-file --batch` reads every file, one name per line: a name holding a line break is no projen output.
   const broken = files.find((f) => /[\r\n\0]/.test(f));
-  if (broken !== undefined) throw new InputError(`${where}: ${FILES_MANIFEST} lists ${quoteInput(broken)}, a path with a line break`);
+  if (broken !== undefined)
+    throw new InputError(`${where}: ${FILES_MANIFEST} lists ${quoteInput(broken)}, a path with a line break`);
   return files;
 }
 
 /** Refuses a value git would read as an option (or that cannot be a revision at all), naming `what`. */
 function assertRevision(rev: string, what: string): void {
-  if (rev.startsWith('-') || rev.length === 0 || /[\0\n]/.test(rev)) throw new InputError(`${what} ${quoteInput(rev)} is not a revision`);
+  if (rev.startsWith('-') || rev.length === 0 || /[\0\n]/.test(rev))
+    throw new InputError(`${what} ${quoteInput(rev)} is not a revision`);
 }
 
 /**
@@ -55,7 +69,9 @@ export function resolveCommit(repo: string, rev: string, what: string): string {
 
 /** Only what a reviewer reads: workflows, Dependabot, charts, compose and docs; not projen's own bookkeeping. */
 export function isReviewedOutput(file: string): boolean {
-  return file.startsWith('.github/') || file.startsWith('charts/') || file.startsWith('deploy/') || file.startsWith('docs/');
+  return (
+    file.startsWith('.github/') || file.startsWith('charts/') || file.startsWith('deploy/') || file.startsWith('docs/')
+  );
 }
 
 /** The generated files at a git revision (read with `git show`; the working tree is untouched). */
@@ -77,7 +93,11 @@ export function snapshotAtRevision(repo: string, rev: string, what = 'revision')
 function blobsAt(repo: string, commit: string, files: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   if (files.length === 0) return out;
-  const r = spawnSync('git', ['-C', repo, 'cat-file', '--batch'], { input: files.map((f) => `${commit}:${f}\n`).join(''), maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+  const r = spawnSync('git', ['-C', repo, 'cat-file', '--batch'], {
+    input: files.map((f) => `${commit}:${f}\n`).join(''),
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`git cat-file --batch exited ${r.status}: ${r.stderr.toString().trim()}`);
   const data = r.stdout;
@@ -99,7 +119,8 @@ function blobsAt(repo: string, commit: string, files: readonly string[]): Map<st
 /** The generated files as they are on disk (after `npx projen`). */
 export function snapshotOfWorkingTree(repo: string): GeneratedSnapshot {
   const manifestPath = path.join(repo, FILES_MANIFEST);
-  if (!existsSync(manifestPath)) throw new InputError(`${repo} has no ${FILES_MANIFEST}: run it in this repository, after npx projen`);
+  if (!existsSync(manifestPath))
+    throw new InputError(`${repo} has no ${FILES_MANIFEST}: run it in this repository, after npx projen`);
   const files = new Map<string, string>();
   for (const file of generatedList(readFileSync(manifestPath, 'utf8'), 'working tree').filter(isReviewedOutput)) {
     const full = path.join(repo, file);
@@ -114,7 +135,9 @@ export function defaultBase(repo: string, defaultBranch: string): string {
   for (const ref of [`origin/${defaultBranch}`, defaultBranch]) {
     try {
       return git(repo, ['merge-base', 'HEAD', resolveCommit(repo, ref, 'default branch')]).trim();
-    } catch { /* try the next */ }
+    } catch {
+      /* try the next */
+    }
   }
   throw new InputError(`no merge base of HEAD with ${defaultBranch} or origin/${defaultBranch}: pass --base <ref>`);
 }

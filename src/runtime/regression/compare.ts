@@ -48,7 +48,12 @@ export interface Reference {
    */
   readonly memory?: { readonly peakBytes: number; readonly switchGrowthBytes: number };
   /** Run-to-run spread of each relative metric: median absolute deviation, in percent of the median. */
-  readonly spreadPct: { readonly p95: number; readonly p99: number; readonly throughputRps: number; readonly rtfP95: number };
+  readonly spreadPct: {
+    readonly p95: number;
+    readonly p99: number;
+    readonly throughputRps: number;
+    readonly rtfP95: number;
+  };
 }
 
 const MIB = 1024 * 1024;
@@ -84,7 +89,12 @@ export function referenceOf(history: PerformanceHistory, window = DEFAULT_REFERE
   const of = (f: (m: PerformanceMetrics) => number) => runs.map(f);
   const rtf = runs.every((m) => m.realTimeFactor) ? of((m) => m.realTimeFactor!.p95) : undefined;
   const wer = runs.every((m) => m.accuracy) ? of((m) => m.accuracy!.wordErrorRate) : undefined;
-  const memory = runs.every((m) => m.memory) ? { peakBytes: median(of((m) => m.memory!.peakBytes)), switchGrowthBytes: median(of((m) => m.memory!.switchGrowthBytes)) } : undefined;
+  const memory = runs.every((m) => m.memory)
+    ? {
+        peakBytes: median(of((m) => m.memory!.peakBytes)),
+        switchGrowthBytes: median(of((m) => m.memory!.switchGrowthBytes)),
+      }
+    : undefined;
   return {
     runs: runs.length,
     p50: median(of((m) => m.latencyMs.p50)),
@@ -131,35 +141,72 @@ export interface CompareOptions {
  * Compares a run with a reference. A metric regresses when its change is strictly beyond its
  * limit; a change exactly at the limit passes.
  */
-export function compareWithReference(ref: Reference, current: PerformanceMetrics, t: RegressionThresholds, options: CompareOptions = {}): Comparison {
+export function compareWithReference(
+  ref: Reference,
+  current: PerformanceMetrics,
+  t: RegressionThresholds,
+  options: CompareOptions = {},
+): Comparison {
   const latency = (metric: 'p50' | 'p95' | 'p99'): ComparisonRow => {
     const change = relativeChangePct(ref[metric], current.latencyMs[metric]);
-    const base = { metric: `${metric} latency`, reference: ref[metric], current: current.latencyMs[metric], unit: 'ms' as const, change, changeUnit: '%' as const };
+    const base = {
+      metric: `${metric} latency`,
+      reference: ref[metric],
+      current: current.latencyMs[metric],
+      unit: 'ms' as const,
+      change,
+      changeUnit: '%' as const,
+    };
     if (metric === 'p50') return { ...base, threshold: '—', verdict: 'info' };
-    const { limit, label } = relativeLimit(metric === 'p95' ? t.p95IncreasePct : t.p99IncreasePct, ref.spreadPct[metric]);
+    const { limit, label } = relativeLimit(
+      metric === 'p95' ? t.p95IncreasePct : t.p99IncreasePct,
+      ref.spreadPct[metric],
+    );
     return { ...base, threshold: `≤ +${label}`, verdict: change > limit ? 'regression' : 'pass' };
   };
   const errorRow: ComparisonRow = {
-    metric: 'error rate', reference: ref.errorRate * 100, current: current.errorRate * 100, unit: '%',
-    change: (current.errorRate - ref.errorRate) * 100, changeUnit: 'pp',
+    metric: 'error rate',
+    reference: ref.errorRate * 100,
+    current: current.errorRate * 100,
+    unit: '%',
+    change: (current.errorRate - ref.errorRate) * 100,
+    changeUnit: 'pp',
     threshold: `≤ ${t.maxErrorRate * 100} % and ≤ +${t.maxErrorRateIncrease * 100} pp`,
-    verdict: current.errorRate > t.maxErrorRate || current.errorRate - ref.errorRate > t.maxErrorRateIncrease ? 'regression' : 'pass',
+    verdict:
+      current.errorRate > t.maxErrorRate || current.errorRate - ref.errorRate > t.maxErrorRateIncrease
+        ? 'regression'
+        : 'pass',
   };
   const throughputChange = relativeChangePct(ref.throughputRps, current.throughputRps);
   const throughputLimit = relativeLimit(t.throughputDecreasePct, ref.spreadPct.throughputRps);
   const throughputRow: ComparisonRow = {
-    metric: 'throughput', reference: ref.throughputRps, current: current.throughputRps, unit: 'rps',
-    change: throughputChange, changeUnit: '%',
+    metric: 'throughput',
+    reference: ref.throughputRps,
+    current: current.throughputRps,
+    unit: 'rps',
+    change: throughputChange,
+    changeUnit: '%',
     threshold: `≥ −${throughputLimit.label}`,
     verdict: -throughputChange > throughputLimit.limit ? 'regression' : 'pass',
   };
-  const rows = [latency('p50'), latency('p95'), latency('p99'), errorRow, ...options.rateIndependentOnly ? [] : [throughputRow]];
+  const rows = [
+    latency('p50'),
+    latency('p95'),
+    latency('p99'),
+    errorRow,
+    ...(options.rateIndependentOnly ? [] : [throughputRow]),
+  ];
   if (ref.rtfP95 !== undefined && current.realTimeFactor) {
     const rtfChange = relativeChangePct(ref.rtfP95, current.realTimeFactor.p95);
     const rtfLimit = relativeLimit(t.rtfIncreasePct, ref.spreadPct.rtfP95);
     rows.push({
-      metric: 'p95 real-time factor', reference: ref.rtfP95, current: current.realTimeFactor.p95, unit: '×',
-      change: rtfChange, changeUnit: '%', threshold: `≤ +${rtfLimit.label}`,
+      metric: 'p95 real-time factor',
+      reference: ref.rtfP95,
+      current: current.realTimeFactor.p95,
+      unit: '×',
+      change: rtfChange,
+      changeUnit: '%',
+      threshold: `≤ +${rtfLimit.label}`,
       verdict: rtfChange > rtfLimit.limit ? 'regression' : 'pass',
     });
   }
@@ -167,23 +214,38 @@ export function compareWithReference(ref: Reference, current: PerformanceMetrics
     // Absolute, like the error rate: a rise from 2 % to 3 % is one point whatever the base.
     const change = (current.accuracy.wordErrorRate - ref.wordErrorRate) * 100;
     rows.push({
-      metric: 'word error rate', reference: ref.wordErrorRate * 100, current: current.accuracy.wordErrorRate * 100, unit: '%',
-      change, changeUnit: 'pp', threshold: `≤ +${t.werIncreasePts} pp`,
+      metric: 'word error rate',
+      reference: ref.wordErrorRate * 100,
+      current: current.accuracy.wordErrorRate * 100,
+      unit: '%',
+      change,
+      changeUnit: 'pp',
+      threshold: `≤ +${t.werIncreasePts} pp`,
       verdict: change > t.werIncreasePts ? 'regression' : 'pass',
     });
   }
   if (ref.memory && current.memory) {
     const peakChange = relativeChangePct(ref.memory.peakBytes, current.memory.peakBytes);
     rows.push({
-      metric: 'peak memory', reference: ref.memory.peakBytes / MIB, current: current.memory.peakBytes / MIB, unit: 'MiB',
-      change: peakChange, changeUnit: '%', threshold: `≤ +${t.peakMemoryIncreasePct} %`,
+      metric: 'peak memory',
+      reference: ref.memory.peakBytes / MIB,
+      current: current.memory.peakBytes / MIB,
+      unit: 'MiB',
+      change: peakChange,
+      changeUnit: '%',
+      threshold: `≤ +${t.peakMemoryIncreasePct} %`,
       verdict: peakChange > t.peakMemoryIncreasePct ? 'regression' : 'pass',
     });
     // Absolute: a leak keeps so many bytes per switch whatever the history kept (often about 0).
     const growthChange = (current.memory.switchGrowthBytes - ref.memory.switchGrowthBytes) / MIB;
     rows.push({
-      metric: 'memory kept across model switches', reference: ref.memory.switchGrowthBytes / MIB, current: current.memory.switchGrowthBytes / MIB, unit: 'MiB',
-      change: growthChange, changeUnit: 'MiB', threshold: `≤ +${t.switchGrowthIncreaseMib} MiB`,
+      metric: 'memory kept across model switches',
+      reference: ref.memory.switchGrowthBytes / MIB,
+      current: current.memory.switchGrowthBytes / MIB,
+      unit: 'MiB',
+      change: growthChange,
+      changeUnit: 'MiB',
+      threshold: `≤ +${t.switchGrowthIncreaseMib} MiB`,
       verdict: growthChange > t.switchGrowthIncreaseMib ? 'regression' : 'pass',
     });
   }
@@ -191,6 +253,14 @@ export function compareWithReference(ref: Reference, current: PerformanceMetrics
 }
 
 /** Compares a run with one earlier run (a history of one). */
-export function compareMetrics(baseline: PerformanceMetrics, current: PerformanceMetrics, t: RegressionThresholds): Comparison {
-  return compareWithReference(referenceOf({ schemaVersion: 1, scenario: baseline.scenario, runs: [baseline] }), current, t);
+export function compareMetrics(
+  baseline: PerformanceMetrics,
+  current: PerformanceMetrics,
+  t: RegressionThresholds,
+): Comparison {
+  return compareWithReference(
+    referenceOf({ schemaVersion: 1, scenario: baseline.scenario, runs: [baseline] }),
+    current,
+    t,
+  );
 }

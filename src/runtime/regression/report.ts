@@ -15,14 +15,23 @@ function change(row: ComparisonRow): string {
 const VERDICT = { pass: 'pass', regression: 'REGRESSION', info: '—' } as const;
 
 function cells(row: ComparisonRow): string[] {
-  return [row.metric, num(row.reference, row.unit), num(row.current, row.unit), change(row), row.threshold, VERDICT[row.verdict]];
+  return [
+    row.metric,
+    num(row.reference, row.unit),
+    num(row.current, row.unit),
+    change(row),
+    row.threshold,
+    VERDICT[row.verdict],
+  ];
 }
 
 const HEADER = ['metric', 'reference', 'current', 'change', 'limit', 'verdict'];
 
 /** What the reference is, in words. */
 export function referenceLabel(comparison: Comparison): string {
-  return comparison.referenceRuns === 1 ? 'reference: the one earlier passing run' : `reference: median of the last ${comparison.referenceRuns} passing runs`;
+  return comparison.referenceRuns === 1
+    ? 'reference: the one earlier passing run'
+    : `reference: median of the last ${comparison.referenceRuns} passing runs`;
 }
 
 /** A plain-text table for the log. */
@@ -37,8 +46,22 @@ export function renderTable(comparison: Comparison): string {
 export function renderMarkdown(comparison: Comparison, scenario: string, otherConditions?: readonly string[]): string {
   const head = otherConditions
     ? `### ${comparison.regressed ? '⚠️ Beyond' : 'ℹ️ Within'} the history's limits (other conditions, not a gate): ${scenario}`
-    : comparison.regressed ? `### ❌ Performance regression: ${scenario}` : `### ✅ No performance regression: ${scenario}`;
-  const note = otherConditions ? ['', `Measured under other conditions than the history: ${otherConditions.join('; ')}.`] : [];
+    : comparison.regressed
+      ? `### ❌ Performance regression: ${scenario}`
+      : `### ✅ No performance regression: ${scenario}`;
+  const note = otherConditions
+    ? ['', `Measured under other conditions than the history: ${otherConditions.join('; ')}.`]
+    : [];
   const rows = comparison.rows.map((r) => `| ${cells(r).join(' | ')} |`);
-  return [head, ...note, '', `${referenceLabel(comparison)}.`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`, ...rows, ''].join('\n');
+  return [
+    head,
+    ...note,
+    '',
+    `${referenceLabel(comparison)}.`,
+    '',
+    `| ${HEADER.join(' | ')} |`,
+    `| ${HEADER.map(() => '---').join(' | ')} |`,
+    ...rows,
+    '',
+  ].join('\n');
 }

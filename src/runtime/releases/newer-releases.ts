@@ -11,18 +11,30 @@ export const LS_REMOTE_TIMEOUT_MS = 30_000;
  */
 export function listTags(location: string, timeoutMs = LS_REMOTE_TIMEOUT_MS): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['ls-remote', '--tags', '--refs', '--', location], {
-      timeout: timeoutMs,
-      maxBuffer: 16 * 1024 * 1024,
-      env: { ...process.env, GIT_ALLOW_PROTOCOL: 'https:file', GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '' },
-    }, (error, stdout, stderr) => {
-      if (error) {
-        const why = error.killed ? `no answer within ${timeoutMs} ms` : (stderr.trim().split('\n').pop() || error.message);
-        reject(new Error(`git ls-remote ${location}: ${why}`));
-        return;
-      }
-      resolve(stdout.split('\n').map((line) => /\trefs\/tags\/(.+)$/.exec(line)?.[1]).filter((t): t is string => t !== undefined));
-    });
+    execFile(
+      'git',
+      ['ls-remote', '--tags', '--refs', '--', location],
+      {
+        timeout: timeoutMs,
+        maxBuffer: 16 * 1024 * 1024,
+        env: { ...process.env, GIT_ALLOW_PROTOCOL: 'https:file', GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '' },
+      },
+      (error, stdout, stderr) => {
+        if (error) {
+          const why = error.killed
+            ? `no answer within ${timeoutMs} ms`
+            : stderr.trim().split('\n').pop() || error.message;
+          reject(new Error(`git ls-remote ${location}: ${why}`));
+          return;
+        }
+        resolve(
+          stdout
+            .split('\n')
+            .map((line) => /\trefs\/tags\/(.+)$/.exec(line)?.[1])
+            .filter((t): t is string => t !== undefined),
+        );
+      },
+    );
   });
 }
 

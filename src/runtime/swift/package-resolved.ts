@@ -27,12 +27,22 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function normalize(file: string, index: number, identity: string, name: string, location: string, state: RawState | undefined): SwiftPin {
-  if (!state || typeof state !== 'object') throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) has no "state"`);
+function normalize(
+  file: string,
+  index: number,
+  identity: string,
+  name: string,
+  location: string,
+  state: RawState | undefined,
+): SwiftPin {
+  if (!state || typeof state !== 'object')
+    throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) has no "state"`);
   for (const key of ['version', 'branch', 'revision'] as const) {
     const v = state[key];
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) state.${key} must be a string, got ${quoteInput(v)}`);
+      throw new InputError(
+        `${file}: pins[${index}] (${quoteInput(name)}) state.${key} must be a string, got ${quoteInput(v)}`,
+      );
     }
   }
   const version = str(state.version);
@@ -40,12 +50,17 @@ function normalize(file: string, index: number, identity: string, name: string, 
   const revision = str(state.revision);
   const kind: PinKind = version ? 'version' : branch ? 'branch' : 'revision';
   const value = version ?? branch ?? revision;
-  if (!value) throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) state has no version, branch or revision`);
+  if (!value)
+    throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) state has no version, branch or revision`);
   return { identity, name, location, kind, value, revision };
 }
 
 function nameFromLocation(location: string): string {
-  return location.replace(/\/$/, '').split('/').pop()!.replace(/\.git$/, '');
+  return location
+    .replace(/\/$/, '')
+    .split('/')
+    .pop()!
+    .replace(/\.git$/, '');
 }
 
 /** Parses Package.resolved (v1, v2 or v3). Unknown versions and malformed pins are InputErrors naming the file. */
@@ -57,7 +72,8 @@ export function parsePackageResolved(data: unknown, file: string): SwiftPin[] {
     const pins = root.object?.pins;
     if (!Array.isArray(pins)) throw new InputError(`${file}: version 1 needs "object.pins" to be a list`);
     return pins.map((p: { package?: unknown; repositoryURL?: unknown; state?: RawState } | null, i) => {
-      if (typeof p !== 'object' || p === null) throw new InputError(`${file}: object.pins[${i}] must be an object, got ${quoteInput(p)}`);
+      if (typeof p !== 'object' || p === null)
+        throw new InputError(`${file}: object.pins[${i}] must be an object, got ${quoteInput(p)}`);
       const name = str(p.package);
       const location = str(p.repositoryURL);
       if (!name || !location) throw new InputError(`${file}: object.pins[${i}] needs "package" and "repositoryURL"`);
@@ -67,7 +83,8 @@ export function parsePackageResolved(data: unknown, file: string): SwiftPin[] {
   if (version === 2 || version === 3) {
     if (!Array.isArray(root.pins)) throw new InputError(`${file}: version ${version} needs "pins" to be a list`);
     return root.pins.map((p: { identity?: unknown; location?: unknown; state?: RawState } | null, i) => {
-      if (typeof p !== 'object' || p === null) throw new InputError(`${file}: pins[${i}] must be an object, got ${quoteInput(p)}`);
+      if (typeof p !== 'object' || p === null)
+        throw new InputError(`${file}: pins[${i}] must be an object, got ${quoteInput(p)}`);
       const identity = str(p.identity);
       const location = str(p.location);
       if (!identity || !location) throw new InputError(`${file}: pins[${i}] needs "identity" and "location"`);
@@ -80,5 +97,7 @@ export function parsePackageResolved(data: unknown, file: string): SwiftPin[] {
 /** Finds a required package by identity, name or repository name, case-insensitively. */
 export function findPin(pins: readonly SwiftPin[], required: string): SwiftPin | undefined {
   const want = required.toLowerCase();
-  return pins.find((p) => p.identity === want || p.name.toLowerCase() === want || nameFromLocation(p.location).toLowerCase() === want);
+  return pins.find(
+    (p) => p.identity === want || p.name.toLowerCase() === want || nameFromLocation(p.location).toLowerCase() === want,
+  );
 }

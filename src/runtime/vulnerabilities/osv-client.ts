@@ -60,7 +60,8 @@ export class OsvClient {
     } catch {
       throw new InputError(`OSV URL ${quoteInput(options.baseUrl)} is not a URL such as ${DEFAULT_OSV_URL}`);
     }
-    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new InputError(`OSV URL must be http or https, got ${this.base.protocol}`);
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:')
+      throw new InputError(`OSV URL must be http or https, got ${this.base.protocol}`);
   }
 
   /** The record of an ID, or undefined when OSV does not know it. */
@@ -80,17 +81,27 @@ export class OsvClient {
   public async queryBatch(queries: readonly OsvQuery[]): Promise<string[][]> {
     const out: string[][] = queries.map(() => []);
     for (let start = 0; start < queries.length; start += MAX_BATCH) {
-      let pending = queries.slice(start, start + MAX_BATCH).map((query, i) => ({ index: start + i, query: query as Record<string, unknown> }));
+      let pending = queries
+        .slice(start, start + MAX_BATCH)
+        .map((query, i) => ({ index: start + i, query: query as Record<string, unknown> }));
       while (pending.length > 0) {
-        const body = await this.send('POST', 'v1/querybatch', { queries: pending.map((p) => p.query) }, 'the batch query');
+        const body = await this.send(
+          'POST',
+          'v1/querybatch',
+          { queries: pending.map((p) => p.query) },
+          'the batch query',
+        );
         const results = (body as { results?: unknown }).results;
         if (!Array.isArray(results) || results.length !== pending.length) {
-          throw new InputError(`OSV answered the batch query with ${Array.isArray(results) ? results.length : 'no'} results for ${pending.length} queries`);
+          throw new InputError(
+            `OSV answered the batch query with ${Array.isArray(results) ? results.length : 'no'} results for ${pending.length} queries`,
+          );
         }
         const next: typeof pending = [];
         results.forEach((r: { vulns?: { id?: unknown }[]; next_page_token?: unknown }, i) => {
           for (const v of r?.vulns ?? []) if (typeof v.id === 'string') out[pending[i]!.index]!.push(v.id);
-          if (typeof r?.next_page_token === 'string' && r.next_page_token !== '') next.push({ ...pending[i]!, query: { ...pending[i]!.query, page_token: r.next_page_token } });
+          if (typeof r?.next_page_token === 'string' && r.next_page_token !== '')
+            next.push({ ...pending[i]!, query: { ...pending[i]!.query, page_token: r.next_page_token } });
         });
         pending = next;
       }
@@ -112,12 +123,18 @@ export class OsvClient {
     const url = new URL(route, this.base.href.endsWith('/') ? this.base : new URL(`${this.base.href}/`));
     try {
       return await requestJson(url, {
-        method, body: payload, allowNotFound: true, maxBytes: MAX_BODY_BYTES,
-        timeoutMs: this.options.timeoutMs, attempts: this.options.attempts, initialDelayMs: this.options.initialDelayMs,
+        method,
+        body: payload,
+        allowNotFound: true,
+        maxBytes: MAX_BODY_BYTES,
+        timeoutMs: this.options.timeoutMs,
+        attempts: this.options.attempts,
+        initialDelayMs: this.options.initialDelayMs,
       });
     } catch (e) {
       // The severity gate cannot run without OSV: nothing is written, and the message says which call failed.
-      if (e instanceof UnreachableError) throw new InputError(`could not reach OSV at ${url.origin} for ${what} (${e.reason}); nothing was written`);
+      if (e instanceof UnreachableError)
+        throw new InputError(`could not reach OSV at ${url.origin} for ${what} (${e.reason}); nothing was written`);
       throw e;
     }
   }
@@ -125,19 +142,28 @@ export class OsvClient {
 
 /** The rating of one record: the worst of its advisory severity and every CVSS vector it carries. */
 export function ratingOfRecord(record: OsvRecord): Rating | undefined {
-  let rating: Rating | undefined = ratingOfName(record.database_specific?.severity, `advisory severity of ${record.id}`);
+  let rating: Rating | undefined = ratingOfName(
+    record.database_specific?.severity,
+    `advisory severity of ${record.id}`,
+  );
   const vectors = [...(record.severity ?? []), ...(record.affected ?? []).flatMap((a) => a.severity ?? [])];
   for (const { type, score: vector } of vectors) {
     if (typeof type !== 'string' || typeof vector !== 'string') continue;
     const score = cvssBaseScore(type, vector);
-    if (score !== undefined) rating = worse(rating, { severity: severityOfScore(score), score, source: `${type} of ${record.id}` });
+    if (score !== undefined)
+      rating = worse(rating, { severity: severityOfScore(score), score, source: `${type} of ${record.id}` });
   }
-  for (const affected of record.affected ?? []) rating = worse(rating, ratingOfName(affected.ecosystem_specific?.severity, `ecosystem severity of ${record.id}`));
+  for (const affected of record.affected ?? [])
+    rating = worse(rating, ratingOfName(affected.ecosystem_specific?.severity, `ecosystem severity of ${record.id}`));
   return rating;
 }
 
 /** A vulnerability's rating: its own record, else the worst rating among its aliases' records. */
-export async function rateVulnerability(client: OsvClient, id: string, aliases: readonly string[]): Promise<{ rating: Rating; known: boolean; summary?: string }> {
+export async function rateVulnerability(
+  client: OsvClient,
+  id: string,
+  aliases: readonly string[],
+): Promise<{ rating: Rating; known: boolean; summary?: string }> {
   const record = await client.record(id);
   let rating = record && ratingOfRecord(record);
   if (!rating) {

@@ -48,7 +48,10 @@ export const PIP_AUDIT_REPORT_SCHEMA = {
               properties: {
                 id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', maxLength: 100 },
                 fix_versions: { type: 'array', items: { type: 'string' } },
-                aliases: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', maxLength: 100 } },
+                aliases: {
+                  type: 'array',
+                  items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', maxLength: 100 },
+                },
                 description: { type: 'string' },
               },
             },

@@ -87,7 +87,13 @@ export async function auditReport(options: AuditOptions): Promise<Finding[]> {
   const entries = options.report.dependencies.flatMap((dep) => (dep.vulns ?? []).map((v) => ({ dep, v })));
   const ids = [...new Set(entries.map(({ v }) => v.id))];
   const aliasesOf = new Map(entries.map(({ v }) => [v.id, v.aliases ?? []]));
-  const ratings = new Map(await mapPool(ids, options.concurrency ?? 8, async (id) => [id, await rateVulnerability(options.client, id, aliasesOf.get(id) ?? [])] as const));
+  const ratings = new Map(
+    await mapPool(
+      ids,
+      options.concurrency ?? 8,
+      async (id) => [id, await rateVulnerability(options.client, id, aliasesOf.get(id) ?? [])] as const,
+    ),
+  );
   return entries.map(({ dep, v }) => {
     const rated = ratings.get(v.id)!;
     return {
@@ -111,7 +117,11 @@ export function failingFindings(findings: readonly Finding[], failOn: GateSeveri
 }
 
 const LEVEL: Readonly<Record<Rating['severity'], 'error' | 'warning' | 'note'>> = {
-  critical: 'error', high: 'error', medium: 'warning', low: 'note', unknown: 'warning',
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  unknown: 'warning',
 };
 
 /** Where a finding's ID is documented. */
@@ -122,15 +132,20 @@ export function advisoryUrl(id: string): string {
 /** Text of a finding, one line: what, which version, how bad, how to fix. */
 export function findingMessage(f: Finding): string {
   const fix = f.fixVersions.length > 0 ? `fixed in ${f.fixVersions.join(', ')}` : 'no fixed version yet';
-  const severity = f.rating.severity === 'unknown'
-    ? `severity unknown${f.known ? '' : ' (OSV does not know this ID)'}`
-    : `${f.rating.severity}${f.rating.score !== undefined ? ` (${f.rating.score.toFixed(1)})` : ''}`;
+  const severity =
+    f.rating.severity === 'unknown'
+      ? `severity unknown${f.known ? '' : ' (OSV does not know this ID)'}`
+      : `${f.rating.severity}${f.rating.score !== undefined ? ` (${f.rating.score.toFixed(1)})` : ''}`;
   const what = f.summary ?? f.description?.split('\n')[0];
   return `${f.packageName} ${f.version}: ${f.id}${f.aliases.length > 0 ? ` (${f.aliases.join(', ')})` : ''}, ${severity}; ${fix}.${what ? ` ${what.slice(0, 300)}` : ''}`;
 }
 
 /** SARIF 2.1.0 of the findings: one rule per vulnerability ID, one result per vulnerable package. */
-export function toSarif(findings: readonly Finding[], lockfileUri: string, tool: ScanTool = PIP_AUDIT_TOOL): Record<string, unknown> {
+export function toSarif(
+  findings: readonly Finding[],
+  lockfileUri: string,
+  tool: ScanTool = PIP_AUDIT_TOOL,
+): Record<string, unknown> {
   const rules = new Map<string, Record<string, unknown>>();
   for (const f of findings) {
     if (rules.has(f.id)) continue;
@@ -144,7 +159,7 @@ export function toSarif(findings: readonly Finding[], lockfileUri: string, tool:
       help: { text: `See ${advisoryUrl(f.id)}. Upgrade to a fixed version, or ${tool.acceptRisk}.` },
       defaultConfiguration: { level: LEVEL[f.rating.severity] },
       properties: {
-        'tags': ['security', 'vulnerability', `severity:${f.rating.severity}`],
+        tags: ['security', 'vulnerability', `severity:${f.rating.severity}`],
         // What code scanning sorts and filters security alerts by.
         ...(f.rating.score !== undefined ? { 'security-severity': f.rating.score.toFixed(1) } : {}),
       },
@@ -154,33 +169,60 @@ export function toSarif(findings: readonly Finding[], lockfileUri: string, tool:
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: tool.name, informationUri: tool.informationUri, rules: [...rules.values()] } },
-      results: findings.map((f) => ({
-        ruleId: f.id,
-        ruleIndex: ruleIndex.get(f.id),
-        level: LEVEL[f.rating.severity],
-        message: { text: findingMessage(f) },
-        locations: [{ physicalLocation: { artifactLocation: { uri: lockfileUri }, region: { startLine: f.line ?? 1 } } }],
-        // Stable across runs, so code scanning tracks one alert per package and ID.
-        partialFingerprints: { [tool.fingerprint]: createHash('sha256').update(`${tool.normalizeName(f.packageName)}\0${f.id}`).digest('hex') },
-      })),
-    }],
+    runs: [
+      {
+        tool: { driver: { name: tool.name, informationUri: tool.informationUri, rules: [...rules.values()] } },
+        results: findings.map((f) => ({
+          ruleId: f.id,
+          ruleIndex: ruleIndex.get(f.id),
+          level: LEVEL[f.rating.severity],
+          message: { text: findingMessage(f) },
+          locations: [
+            { physicalLocation: { artifactLocation: { uri: lockfileUri }, region: { startLine: f.line ?? 1 } } },
+          ],
+          // Stable across runs, so code scanning tracks one alert per package and ID.
+          partialFingerprints: {
+            [tool.fingerprint]: createHash('sha256')
+              .update(`${tool.normalizeName(f.packageName)}\0${f.id}`)
+              .digest('hex'),
+          },
+        })),
+      },
+    ],
   };
 }
 
 const cell = (text: string) => text.replace(/[|\r\n]/g, ' ');
 
 /** A Markdown summary for the job page. */
-export function summaryMarkdown(findings: readonly Finding[], failOn: GateSeverity, skipped: number, tool: ScanTool = PIP_AUDIT_TOOL): string {
+export function summaryMarkdown(
+  findings: readonly Finding[],
+  failOn: GateSeverity,
+  skipped: number,
+  tool: ScanTool = PIP_AUDIT_TOOL,
+): string {
   const failing = new Set(failingFindings(findings, failOn));
   const rows = [...findings]
-    .sort((a, b) => SEVERITIES.indexOf(b.rating.severity) - SEVERITIES.indexOf(a.rating.severity) || a.packageName.localeCompare(b.packageName))
-    .map((f) => `| ${failing.has(f) ? '❌' : '⚠️'} | ${cell(`${f.packageName} ${f.version}`)} | [${f.id}](${advisoryUrl(f.id)}) | ${f.rating.severity} | ${cell(f.fixVersions.join(', ')) || '—'} |`);
+    .sort(
+      (a, b) =>
+        SEVERITIES.indexOf(b.rating.severity) - SEVERITIES.indexOf(a.rating.severity) ||
+        a.packageName.localeCompare(b.packageName),
+    )
+    .map(
+      (f) =>
+        `| ${failing.has(f) ? '❌' : '⚠️'} | ${cell(`${f.packageName} ${f.version}`)} | [${f.id}](${advisoryUrl(f.id)}) | ${f.rating.severity} | ${cell(f.fixVersions.join(', ')) || '—'} |`,
+    );
   return [
     `### ${tool.name}: ${findings.length} vulnerabilit${findings.length === 1 ? 'y' : 'ies'}, ${failing.size} at or above ${failOn}`,
     '',
-    ...(rows.length > 0 ? ['| | package | ID | severity | fixed in |', '| --- | --- | --- | --- | --- |', ...rows, ''] : []),
-    ...(skipped > 0 ? [`${skipped} dependenc${skipped === 1 ? 'y was' : 'ies were'} skipped by ${tool.name} (${tool.skipReason}).`, ''] : []),
+    ...(rows.length > 0
+      ? ['| | package | ID | severity | fixed in |', '| --- | --- | --- | --- | --- |', ...rows, '']
+      : []),
+    ...(skipped > 0
+      ? [
+          `${skipped} dependenc${skipped === 1 ? 'y was' : 'ies were'} skipped by ${tool.name} (${tool.skipReason}).`,
+          '',
+        ]
+      : []),
   ].join('\n');
 }

@@ -31,7 +31,8 @@ export const SWIFT_AUDIT_TOOL: ScanTool = {
  * branch or a bare revision), the commit it resolved to, which OSV matches against git ranges.
  */
 export function osvQueryOf(pin: SwiftPin): OsvQuery | undefined {
-  if (pin.kind === 'version') return { package: { ecosystem: SWIFT_URL_ECOSYSTEM, name: swiftUrlName(pin.location) }, version: pin.value };
+  if (pin.kind === 'version')
+    return { package: { ecosystem: SWIFT_URL_ECOSYSTEM, name: swiftUrlName(pin.location) }, version: pin.value };
   return pin.revision && /^[0-9a-f]{40}$/i.test(pin.revision) ? { commit: pin.revision } : undefined;
 }
 
@@ -40,7 +41,12 @@ export function fixedVersions(record: OsvRecord | undefined, packageName: string
   const fixed = new Set<string>();
   for (const affected of record?.affected ?? []) {
     const name = affected.package?.name;
-    if (affected.package?.ecosystem === SWIFT_URL_ECOSYSTEM && name !== undefined && swiftUrlName(name).toLowerCase() !== packageName.toLowerCase()) continue;
+    if (
+      affected.package?.ecosystem === SWIFT_URL_ECOSYSTEM &&
+      name !== undefined &&
+      swiftUrlName(name).toLowerCase() !== packageName.toLowerCase()
+    )
+      continue;
     for (const range of affected.ranges ?? []) {
       for (const event of range.events ?? []) if (typeof event.fixed === 'string') fixed.add(event.fixed);
     }
@@ -86,7 +92,17 @@ export async function auditSwiftPins(options: SwiftAuditOptions): Promise<SwiftA
   const idsPerPin = await options.client.queryBatch(asked.map((q) => q.query));
   const ids = [...new Set(idsPerPin.flat())];
   // rateVulnerability reads the record (and its aliases' where it has no rating); the client caches each.
-  const rated = new Map(await mapPool(ids, options.concurrency ?? 8, async (id) => [id, { ...await rateVulnerability(options.client, id, []), record: await options.client.record(id) }] as const));
+  const rated = new Map(
+    await mapPool(
+      ids,
+      options.concurrency ?? 8,
+      async (id) =>
+        [
+          id,
+          { ...(await rateVulnerability(options.client, id, [])), record: await options.client.record(id) },
+        ] as const,
+    ),
+  );
   const lines = options.resolvedText ? pinLines(options.resolvedText) : new Map<string, number>();
   const ignore = new Set(options.ignore ?? []);
   const findings: Finding[] = [];
@@ -100,8 +116,15 @@ export async function auditSwiftPins(options: SwiftAuditOptions): Promise<SwiftA
         continue;
       }
       findings.push({
-        id, aliases, packageName: pin.name, version: pin.value, fixVersions: fixedVersions(record, swiftUrlName(pin.location)),
-        summary, rating, known, line: lines.get(pin.identity),
+        id,
+        aliases,
+        packageName: pin.name,
+        version: pin.value,
+        fixVersions: fixedVersions(record, swiftUrlName(pin.location)),
+        summary,
+        rating,
+        known,
+        line: lines.get(pin.identity),
       });
     }
   });

@@ -32,6 +32,12 @@ export class CodeOwners extends Construct implements IGeneratedFile {
   public render(): RenderedFile {
     const width = Math.max(...this.rules.map((r) => r.pattern.length));
     const lines = this.rules.map((r) => `${r.pattern.padEnd(width)} ${r.owners.join(' ')}`);
-    return { filePath: this.filePath, format: 'text', text: `${lines.join('\n')}\n`, reviewed: true, constructPath: this.node.path };
+    return {
+      filePath: this.filePath,
+      format: 'text',
+      text: `${lines.join('\n')}\n`,
+      reviewed: true,
+      constructPath: this.node.path,
+    };
   }
 }

@@ -63,7 +63,10 @@ export class ComposeFile extends Construct implements IGeneratedFile {
    * the file has no top-level `name:`, so that Compose v1 (Debian's 1.29) runs it as v2 does.
    */
   public get projectName(): string {
-    return this.props.platform.repository.split('/')[1]!.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+    return this.props.platform.repository
+      .split('/')[1]!
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, '-');
   }
 
   /** The compose document, as it is written. */
@@ -80,7 +83,13 @@ export class ComposeFile extends Construct implements IGeneratedFile {
   }
 
   public render(): RenderedFile {
-    return { filePath: this.filePath, format: 'yaml', text: toYaml(this.document), reviewed: true, constructPath: this.node.path };
+    return {
+      filePath: this.filePath,
+      format: 'yaml',
+      text: toYaml(this.document),
+      reviewed: true,
+      constructPath: this.node.path,
+    };
   }
 
   private service(s: Service): Record<string, unknown> {
@@ -106,7 +115,9 @@ export class ComposeFile extends Construct implements IGeneratedFile {
         retries: HEALTH.retries,
         start_period: HEALTH.startPeriod,
       },
-      ...(s.calls.length > 0 ? { depends_on: Object.fromEntries(s.calls.map((c) => [c, { condition: 'service_healthy' }])) } : {}),
+      ...(s.calls.length > 0
+        ? { depends_on: Object.fromEntries(s.calls.map((c) => [c, { condition: 'service_healthy' }])) }
+        : {}),
     };
   }
 }

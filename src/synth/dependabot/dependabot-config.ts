@@ -65,7 +65,10 @@ export class DependabotConfig extends Construct implements IGeneratedFile {
 
   constructor(scope: Construct, id: string, props: DependabotConfigProps) {
     super(scope, id);
-    const problems = [['cooldownDays', cooldownProblem(props.cooldownDays)], ['time', timeOfDayProblem(props.time)]].filter(([, p]) => p);
+    const problems = [
+      ['cooldownDays', cooldownProblem(props.cooldownDays)],
+      ['time', timeOfDayProblem(props.time)],
+    ].filter(([, p]) => p);
     if (problems.length > 0) throw new ValidationError(this, problems.map(([field, p]) => `${field} ${p}`).join('; '));
     this.props = props;
     markGeneratedFile(this);
@@ -74,11 +77,19 @@ export class DependabotConfig extends Construct implements IGeneratedFile {
   /** Adds an ecosystem; one entry per ecosystem, covering all its directories. */
   public addUpdate(options: DependabotUpdateOptions): void {
     if (this.updates.some((u) => u.ecosystem === options.ecosystem)) {
-      throw new ValidationError(this, `ecosystem "${options.ecosystem}" already has an entry; list every directory in one addUpdate()`);
+      throw new ValidationError(
+        this,
+        `ecosystem "${options.ecosystem}" already has an entry; list every directory in one addUpdate()`,
+      );
     }
-    if (options.directories.length === 0) throw new ValidationError(this, `${options.ecosystem}: directories must not be empty`);
+    if (options.directories.length === 0)
+      throw new ValidationError(this, `${options.ecosystem}: directories must not be empty`);
     for (const dir of options.directories) {
-      if (!dir.startsWith('/') || dir.includes('..')) throw new ValidationError(this, `${options.ecosystem}: directory "${dir}" must start with / (the repository root)`);
+      if (!dir.startsWith('/') || dir.includes('..'))
+        throw new ValidationError(
+          this,
+          `${options.ecosystem}: directory "${dir}" must start with / (the repository root)`,
+        );
     }
     this.updates.push(options);
   }
@@ -88,11 +99,11 @@ export class DependabotConfig extends Construct implements IGeneratedFile {
       version: 2,
       updates: this.updates.map((u) => ({
         'package-ecosystem': u.ecosystem,
-        'directories': [...u.directories].sort(),
-        'schedule': { interval: 'weekly', day: this.props.day, time: this.props.time, timezone: 'Etc/UTC' },
-        'cooldown': { 'default-days': this.props.cooldownDays },
-        'groups': renderGroups(u),
-        'labels': [...(u.labels ?? this.props.labels ?? ['dependencies'])],
+        directories: [...u.directories].sort(),
+        schedule: { interval: 'weekly', day: this.props.day, time: this.props.time, timezone: 'Etc/UTC' },
+        cooldown: { 'default-days': this.props.cooldownDays },
+        groups: renderGroups(u),
+        labels: [...(u.labels ?? this.props.labels ?? ['dependencies'])],
         'commit-message': { prefix: u.commitPrefix ?? 'deps' },
         'open-pull-requests-limit': u.openPullRequestsLimit ?? 5,
         'versioning-strategy': u.versioningStrategy,
@@ -110,10 +121,17 @@ export class DependabotConfig extends Construct implements IGeneratedFile {
 }
 
 function renderGroups(u: DependabotUpdateOptions): Record<string, unknown> {
-  const groups = u.groups ?? { [`${u.ecosystem}-minor-and-patch`]: { patterns: ['*'], updateTypes: ['minor', 'patch'] } };
-  return Object.fromEntries(Object.entries(groups).map(([name, g]) => [name, {
-    'patterns': [...(g.patterns ?? ['*'])],
-    'update-types': g.updateTypes ? [...g.updateTypes] : undefined,
-    'dependency-type': g.dependencyType,
-  }]));
+  const groups = u.groups ?? {
+    [`${u.ecosystem}-minor-and-patch`]: { patterns: ['*'], updateTypes: ['minor', 'patch'] },
+  };
+  return Object.fromEntries(
+    Object.entries(groups).map(([name, g]) => [
+      name,
+      {
+        patterns: [...(g.patterns ?? ['*'])],
+        'update-types': g.updateTypes ? [...g.updateTypes] : undefined,
+        'dependency-type': g.dependencyType,
+      },
+    ]),
+  );
 }

@@ -5,8 +5,9 @@ import { renderedWorkflow } from './workflow-facts';
 type Step = { uses?: string; with?: Record<string, unknown> };
 const usesAction = (step: Step, action: string) => String(step.uses ?? '').startsWith(`${action}@`);
 /** An actions/cache step (or its restore/save half) whose key starts with one of the family's prefixes. */
-const keyedByUs = (step: Step, family: CacheFamilyName) => ['actions/cache', 'actions/cache/restore', 'actions/cache/save'].some((a) => usesAction(step, a))
-  && CACHE_FAMILIES[family].keyPrefixes.some((prefix) => String(step.with?.key ?? '').includes(prefix));
+const keyedByUs = (step: Step, family: CacheFamilyName) =>
+  ['actions/cache', 'actions/cache/restore', 'actions/cache/save'].some((a) => usesAction(step, a)) &&
+  CACHE_FAMILIES[family].keyPrefixes.some((prefix) => String(step.with?.key ?? '').includes(prefix));
 
 /** Whether a rendered step writes or reads a family's entries: each family is recognised by the step that keys it. */
 const WRITTEN_BY: Record<CacheFamilyName, (step: Step) => boolean> = {
@@ -14,7 +15,9 @@ const WRITTEN_BY: Record<CacheFamilyName, (step: Step) => boolean> = {
   uv: (s) => usesAction(s, 'astral-sh/setup-uv') && s.with?.['enable-cache'] === true,
   swiftpm: (s) => keyedByUs(s, 'swiftpm'),
   models: (s) => keyedByUs(s, 'models'),
-  imageLayers: (s) => usesAction(s, 'docker/build-push-action') && /type=gha/.test(String(s.with?.['cache-from'] ?? '') + String(s.with?.['cache-to'] ?? '')),
+  imageLayers: (s) =>
+    usesAction(s, 'docker/build-push-action') &&
+    /type=gha/.test(String(s.with?.['cache-from'] ?? '') + String(s.with?.['cache-to'] ?? '')),
 };
 
 /**
@@ -36,15 +39,18 @@ export function cachesSection(workflows: readonly SecureWorkflow[]): string[] {
   }
   const families = (Object.keys(CACHE_FAMILIES) as CacheFamilyName[]).filter((name) => users.has(name));
   const out = [
-    '## Clear a cache by hand', '',
+    '## Clear a cache by hand',
+    '',
     'Caches only make runs faster: a run that misses one rebuilds what it needs. Clear a family when an entry is bad (a corrupt',
     'download, a build that keeps failing only with the cache) or suspect. Pull requests read only their own entries and the',
-    'default branch\'s; the release, deploy and rollback workflows restore none. List first, then delete what the list shows:', '',
+    "default branch's; the release, deploy and rollback workflows restore none. List first, then delete what the list shows:",
+    '',
     '```sh',
-    'gh cache list --key <prefix> --limit 100             # the family\'s entries, newest first (add --ref refs/pull/<n>/merge for one pull request)',
+    "gh cache list --key <prefix> --limit 100             # the family's entries, newest first (add --ref refs/pull/<n>/merge for one pull request)",
     'gh cache delete <key>                                # one entry',
     'gh cache list --key <prefix> --limit 1000 --json key --jq \'.[].key\' | while read -r key; do gh cache delete "$key"; done   # the family',
-    '```', '',
+    '```',
+    '',
     '| family | key prefix | what it holds | written by | clearing it costs |',
     '| --- | --- | --- | --- | --- |',
     ...families.map((name) => {
@@ -53,7 +59,8 @@ export function cachesSection(workflows: readonly SecureWorkflow[]): string[] {
     }),
     '',
     'The `cache-cleanup.yml` workflow already deletes the models of older models.json files and the entries of closed pull requests',
-    'every night; `gh cache delete --all` clears everything at once.', '',
+    'every night; `gh cache delete --all` clears everything at once.',
+    '',
   ];
   return out;
 }

@@ -21,11 +21,15 @@ function credentialUses(workflows: readonly SecureWorkflow[]): Map<string, Crede
     for (const [jobId, job] of Object.entries<any>(renderedWorkflow(w).doc.jobs ?? {})) {
       const text = JSON.stringify(job);
       const environment = typeof job.environment === 'string' ? job.environment : job.environment?.name;
-      for (const [context, kind] of [['secrets', 'secret'], ['vars', 'variable']] as const) {
+      for (const [context, kind] of [
+        ['secrets', 'secret'],
+        ['vars', 'variable'],
+      ] as const) {
         for (const name of referencedNames(text, context)) {
           let use = uses.get(name);
           if (!use) uses.set(name, (use = { kind, readers: new Set(), places: new Set() }));
-          if (use.kind !== kind) throw new Error(`RunbookDoc: ${name} is read both as a secret and as a variable (${file}/${jobId})`);
+          if (use.kind !== kind)
+            throw new Error(`RunbookDoc: ${name} is read both as a secret and as a variable (${file}/${jobId})`);
           use.readers.add(`${file}/${jobId}`);
           use.places.add(environment);
         }
@@ -52,21 +56,42 @@ export function credentialsSection(platform: Platform, workflows: readonly Secur
   const uses = [...credentialUses(workflows)].sort(([a], [b]) => a.localeCompare(b));
   const undescribed = uses.filter(([name, use]) => catalogue.get(name)?.kind !== use.kind);
   if (undescribed.length > 0) {
-    throw new Error(`RunbookDoc: ${undescribed.map(([name, use]) => `${[...use.readers][0]} reads the ${use.kind} ${name}`).join('; ')}, which src/synth/model/credentials.ts does not describe (what it is and how to rotate it)`);
+    throw new Error(
+      `RunbookDoc: ${undescribed.map(([name, use]) => `${[...use.readers][0]} reads the ${use.kind} ${name}`).join('; ')}, which src/synth/model/credentials.ts does not describe (what it is and how to rotate it)`,
+    );
   }
   const out = [
-    '## Rotate a secret or variable', '',
-    'Every secret and variable the workflows read besides `GITHUB_TOKEN` (which GitHub issues per job). An environment\'s',
+    '## Rotate a secret or variable',
+    '',
+    "Every secret and variable the workflows read besides `GITHUB_TOKEN` (which GitHub issues per job). An environment's",
     'secret reaches only the jobs of that environment; a repository secret reaches every job. A job reads a value when it',
-    'starts, so a change never breaks a running job; rotate between two runs of the workflows that read it.', '',
+    'starts, so a change never breaks a running job; rotate between two runs of the workflows that read it.',
+    '',
     '| name | kind | set in | read by |',
     '| --- | --- | --- | --- |',
-    ...uses.map(([name, use]) => `| \`${name}\` | ${use.kind} | ${[...use.places].map((p) => (p === undefined ? 'repository' : `environment \`${p}\``)).sort().join(', ')} | ${[...new Set([...use.readers].map((r) => r.split('/')[0]))].sort().join(', ')} |`),
+    ...uses.map(
+      ([name, use]) =>
+        `| \`${name}\` | ${use.kind} | ${[...use.places]
+          .map((p) => (p === undefined ? 'repository' : `environment \`${p}\``))
+          .sort()
+          .join(', ')} | ${[...new Set([...use.readers].map((r) => r.split('/')[0]))].sort().join(', ')} |`,
+    ),
     '',
   ];
   for (const [name, use] of uses) {
     const c = catalogue.get(name)!;
-    out.push(`### \`${name}\``, '', c.what, '', ...c.rotate.map((s, i) => `${i + 1}. ${s}`), '', `Set it: ${setCommands(name, use).map((cmd) => `\`${cmd}\``).join('; ')}.`, '');
+    out.push(
+      `### \`${name}\``,
+      '',
+      c.what,
+      '',
+      ...c.rotate.map((s, i) => `${i + 1}. ${s}`),
+      '',
+      `Set it: ${setCommands(name, use)
+        .map((cmd) => `\`${cmd}\``)
+        .join('; ')}.`,
+      '',
+    );
   }
   return out;
 }

@@ -32,7 +32,11 @@ export interface RunbookDocProps {
 export class RunbookDoc extends Construct implements IGeneratedFile {
   public readonly filePath: string;
 
-  constructor(scope: Construct, id: string, private readonly props: RunbookDocProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: RunbookDocProps,
+  ) {
     super(scope, id);
     this.filePath = props.filePath ?? 'docs/ci-cd-runbook.md';
     markGeneratedFile(this);
@@ -41,15 +45,20 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
   public render(): RenderedFile {
     const { platform } = this.props;
     const out = [
-      '# CI/CD runbook', '',
+      '# CI/CD runbook',
+      '',
       'Generated from the workflow constructs and the platform model; regenerate with `npx projen`. The catalogue',
-      '(`docs/CICD.md`) shows each workflow\'s jobs; this page says how to operate them. Commands use the GitHub CLI (`gh`).', '',
-      '## When a run fails', '',
-      '1. Open the failed job\'s log (`gh run view <run-id> --log-failed`); the job summary has the tables our steps write.',
+      "(`docs/CICD.md`) shows each workflow's jobs; this page says how to operate them. Commands use the GitHub CLI (`gh`).",
+      '',
+      '## When a run fails',
+      '',
+      "1. Open the failed job's log (`gh run view <run-id> --log-failed`); the job summary has the tables our steps write.",
       '2. A `result` job only reports the jobs it needs: look at the first failed job above it.',
       '3. Re-run only what failed once the cause is fixed or was transient: `gh run rerun <run-id> --failed`.',
-      `4. Scheduled workflows open an issue titled "${ALERT_ISSUE_TITLE_PREFIX}<name>" (alerts.yml); it closes itself when a run passes.`, '',
-      '## Workflows', '',
+      `4. Scheduled workflows open an issue titled "${ALERT_ISSUE_TITLE_PREFIX}<name>" (alerts.yml); it closes itself when a run passes.`,
+      '',
+      '## Workflows',
+      '',
     ];
     for (const w of this.props.workflows) {
       const { data, text } = renderedWorkflow(w);
@@ -60,55 +69,96 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       const how: string[] = [];
       if (t.workflowDispatch) {
         const inputs = Object.entries(t.workflowDispatch.inputs ?? {});
-        const command = (fields: [string, string][]) => `\`gh workflow run ${file} --ref ${platform.defaultBranch}${fields.map(([n, v]) => ` -f ${n}=${v}`).join('')}\``;
+        const command = (fields: [string, string][]) =>
+          `\`gh workflow run ${file} --ref ${platform.defaultBranch}${fields.map(([n, v]) => ` -f ${n}=${v}`).join('')}\``;
         if (w.dispatchExamples.length === 0) {
           how.push(`- Run it: ${command(inputs.map(([n, i]) => [n, String(i.default ?? `<${i.type}>`)]))}`);
         } else {
           for (const example of w.dispatchExamples) {
-            const required = inputs.filter(([n, i]) => i.required && !(n in example.inputs)).map(([n, i]): [string, string] => [n, String(i.default ?? `<${i.type}>`)]);
+            const required = inputs
+              .filter(([n, i]) => i.required && !(n in example.inputs))
+              .map(([n, i]): [string, string] => [n, String(i.default ?? `<${i.type}>`)]);
             how.push(`- Run it ${example.label}: ${command([...required, ...Object.entries(example.inputs)])}`);
           }
         }
         if (inputs.length) {
-          how.push('', '  | input | type | default | what it does |', '  | --- | --- | --- | --- |', ...inputs.map(([n, i]) => `  | \`${n}\` | ${i.type} | ${i.default === undefined ? '—' : `\`${i.default}\``} | ${i.description} |`), '');
+          how.push(
+            '',
+            '  | input | type | default | what it does |',
+            '  | --- | --- | --- | --- |',
+            ...inputs.map(
+              ([n, i]) =>
+                `  | \`${n}\` | ${i.type} | ${i.default === undefined ? '—' : `\`${i.default}\``} | ${i.description} |`,
+            ),
+            '',
+          );
         }
       }
-      if (t.schedule) how.push(`- Scheduled: ${t.schedule.map((c) => `\`${c}\``).join(', ')} (UTC), on \`${platform.defaultBranch}\`.`);
+      if (t.schedule)
+        how.push(
+          `- Scheduled: ${t.schedule.map((c) => `\`${c}\``).join(', ')} (UTC), on \`${platform.defaultBranch}\`.`,
+        );
       if (t.workflowCall) how.push('- Called by other workflows: re-run the calling run.');
       const tagsOnly = t.push && !t.push.branches && !t.pullRequest;
-      if (tagsOnly) how.push(`- Runs for pushed tags ${(t.push!.tags ?? []).map((g) => `\`${g}\``).join(', ')}: push the tag, or re-run the run.`);
-      else if (t.push || t.pullRequest) how.push('- Runs for pushes and pull requests: push a commit, or re-run the run.');
+      if (tagsOnly)
+        how.push(
+          `- Runs for pushed tags ${(t.push!.tags ?? []).map((g) => `\`${g}\``).join(', ')}: push the tag, or re-run the run.`,
+        );
+      else if (t.push || t.pullRequest)
+        how.push('- Runs for pushes and pull requests: push a commit, or re-run the run.');
       if (t.workflowRun) how.push(`- Runs after ${t.workflowRun.workflows.join(', ')} complete.`);
-      how.push(`- Re-run the failed jobs: \`gh run rerun <run-id> --failed\`; list its runs: \`gh run list --workflow ${file}\`.`);
-      how.push(`- Needs secrets: ${facts.secrets.length ? facts.secrets.map((s) => `\`${s}\``).join(', ') : 'none besides GITHUB_TOKEN'}; variables: ${facts.variables.length ? facts.variables.map((s) => `\`${s}\``).join(', ') : 'none'}. Leaves: ${facts.uploads.length ? facts.uploads.join(', ') : 'nothing'}.`);
+      how.push(
+        `- Re-run the failed jobs: \`gh run rerun <run-id> --failed\`; list its runs: \`gh run list --workflow ${file}\`.`,
+      );
+      how.push(
+        `- Needs secrets: ${facts.secrets.length ? facts.secrets.map((s) => `\`${s}\``).join(', ') : 'none besides GITHUB_TOKEN'}; variables: ${facts.variables.length ? facts.variables.map((s) => `\`${s}\``).join(', ') : 'none'}. Leaves: ${facts.uploads.length ? facts.uploads.join(', ') : 'nothing'}.`,
+      );
       out.push(...how, '');
     }
-    out.push(...this.baseline(), ...this.pins(), ...this.verify(), ...this.rollback(), ...credentialsSection(platform, this.props.workflows), ...cachesSection(this.props.workflows), ...emergencySection(this.props.workflows));
-    return { filePath: this.filePath, format: 'markdown', text: out.join('\n'), reviewed: true, constructPath: this.node.path };
+    out.push(
+      ...this.baseline(),
+      ...this.pins(),
+      ...this.verify(),
+      ...this.rollback(),
+      ...credentialsSection(platform, this.props.workflows),
+      ...cachesSection(this.props.workflows),
+      ...emergencySection(this.props.workflows),
+    );
+    return {
+      filePath: this.filePath,
+      format: 'markdown',
+      text: out.join('\n'),
+      reviewed: true,
+      constructPath: this.node.path,
+    };
   }
 
   private baseline(): string[] {
     const { platform } = this.props;
     return [
-      '## Update the performance baseline', '',
+      '## Update the performance baseline',
+      '',
       `The nightly runs compare against a history kept on the \`${platform.performanceHistoryBranch}\` branch, one file per scenario and`,
       'conditions (endpoint, rate, duration, warm-up, runner). Only a passing scheduled run of the default branch is added.',
-      '- After an intended slowdown: let the next scheduled run fail, then dispatch the workflow with the model\'s inputs once the',
+      "- After an intended slowdown: let the next scheduled run fail, then dispatch the workflow with the model's inputs once the",
       '  change is accepted and remove the runs you no longer want compared from the history file on that branch (it is JSON: one',
       '  entry per run, newest last); the gate takes the median of the last runs as its reference.',
       '- A change of rate, duration, warm-up or runner in the model starts a new history file by itself: nothing to do.',
-      '- Locally: `npx check-performance-regression --current perf.json --history history.json --update-history`.', '',
+      '- Locally: `npx check-performance-regression --current perf.json --history history.json --update-history`.',
+      '',
     ];
   }
 
   private pins(): string[] {
     const file = this.props.actionUpdates?.filePath.split('/').pop() ?? 'update-actions.yml';
     return [
-      '## Bump an action pin', '',
+      '## Bump an action pin',
+      '',
       `- Automatically: \`${file}\` runs weekly (and \`gh workflow run ${file}\`): it moves \`actions.lock.json\` to each action's newest`,
       '  release past the cooldown, regenerates the workflows and opens one pull request with both, which CI checks like any other.',
       '- By hand: `npx update-action-pins --cooldown-days 0` (or edit `actions.lock.json`: the tag and the full commit SHA it points to),',
-      '  then `npx projen`, and commit the lock file with the regenerated YAML. `npx pipelines plan` shows every re-pinned action.', '',
+      '  then `npx projen`, and commit the lock file with the regenerated YAML. `npx pipelines plan` shows every re-pinned action.',
+      '',
     ];
   }
 
@@ -117,28 +167,46 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
     const { platform, provenance } = this.props;
     if (!provenance) return [];
     const data = renderedWorkflow(provenance).doc;
-    const steps: any[] = (data.jobs?.verify?.steps ?? []).filter((s: any) => String(s.name).startsWith('Verify') && s.run);
+    const steps: any[] = (data.jobs?.verify?.steps ?? []).filter(
+      (s: any) => String(s.name).startsWith('Verify') && s.run,
+    );
     const tag = `v${platform.version}`;
     const context = { github: { ref: `refs/tags/${tag}`, ref_name: tag } };
     const out = [
-      '## Verify a release image', '',
+      '## Verify a release image',
+      '',
       'The commands the provenance workflow runs after signing, for one image of a release. Set the image, its digest (from the',
-      `release's job summary or \`docker buildx imagetools inspect <image>:${platform.version}\`) and the tag first:`, '',
+      `release's job summary or \`docker buildx imagetools inspect <image>:${platform.version}\`) and the tag first:`,
+      '',
       '```bash',
-      `export IMAGE=${platform.services[0]?.imageRepository ?? '<image>'}  # or ${platform.services.slice(1).map((s) => s.imageRepository).join(', ')}`,
+      `export IMAGE=${platform.services[0]?.imageRepository ?? '<image>'}  # or ${platform.services
+        .slice(1)
+        .map((s) => s.imageRepository)
+        .join(', ')}`,
       'export DIGEST=sha256:<digest>',
       `export GITHUB_REF=refs/tags/${tag} GITHUB_REF_NAME=${tag} GITHUB_SHA="$(git rev-parse '${tag}^{commit}')"`,
-      '```', '',
+      '```',
+      '',
     ];
     for (const step of steps) {
-      const env = Object.entries<string>(step.env ?? {}).filter(([k]) => k !== 'IMAGE' && k !== 'DIGEST').map(([k, v]) => {
-        const text = String(v);
-        if (!text.includes('${{')) return `${k}='${text}'`;
-        if (/github\.token/.test(text)) return `${k}="$(gh auth token)"`;
-        const value = evaluateValue(text, context);
-        return `${k}='${value === UNKNOWN ? `<${k}>` : value}'`;
-      });
-      out.push(`${step.name}:`, '', '```bash', ...env.length ? [`export ${env.join(' ')}`] : [], step.run.trimEnd(), '```', '');
+      const env = Object.entries<string>(step.env ?? {})
+        .filter(([k]) => k !== 'IMAGE' && k !== 'DIGEST')
+        .map(([k, v]) => {
+          const text = String(v);
+          if (!text.includes('${{')) return `${k}='${text}'`;
+          if (/github\.token/.test(text)) return `${k}="$(gh auth token)"`;
+          const value = evaluateValue(text, context);
+          return `${k}='${value === UNKNOWN ? `<${k}>` : value}'`;
+        });
+      out.push(
+        `${step.name}:`,
+        '',
+        '```bash',
+        ...(env.length ? [`export ${env.join(' ')}`] : []),
+        step.run.trimEnd(),
+        '```',
+        '',
+      );
     }
     return out;
   }
@@ -148,22 +216,30 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
     return [
       ...this.deployments(),
       ...this.appRelease(),
-      '## Roll back', '',
-      ...platform.deployments.length > 0 ? [
-        '- A service: run `cd-rollback.yml` (environment, service, and a Helm revision from `helm history <service> -n <namespace>` or a',
-        '  signed digest), dispatched at the default branch. It starts at once (no concurrency group: it never waits behind a release',
-        '  parked at an approval gate), verifies the target\'s signature first, removes any canary, runs `helm test` and the smoke test,',
-        '  and restores the release if any of that fails. Reject a parked release\'s next stage before rolling back.',
-      ] : [],
+      '## Roll back',
+      '',
+      ...(platform.deployments.length > 0
+        ? [
+            '- A service: run `cd-rollback.yml` (environment, service, and a Helm revision from `helm history <service> -n <namespace>` or a',
+            '  signed digest), dispatched at the default branch. It starts at once (no concurrency group: it never waits behind a release',
+            "  parked at an approval gate), verifies the target's signature first, removes any canary, runs `helm test` and the smoke test,",
+            "  and restores the release if any of that fails. Reject a parked release's next stage before rolling back.",
+          ]
+        : []),
       '- By hand: `helm history <release> -n <namespace>` lists the revisions; `helm rollback <release> <revision> -n <namespace> --wait`',
       '  returns to one, then `helm test <release> -n <namespace>`.',
       `- The charts use the model's environments (${platform.environments.map((e) => `\`${e.name}\``).join(', ')}); their values files are`,
       '  `charts/<service>/values-<environment>.yaml`.',
-      ...platform.appRelease ? ['- The app: run `app-rollback.yml` with the bad build\'s CFBundleVersion and tag: the build leaves the feed and Sparkle offers',
-        '  the newest remaining one to users who have not updated. Sparkle never downgrades, so users already on the bad build need a fixed',
-        `  build: tag \`${platform.appRelease.tagPrefix}X.Y.Z\` again (its build number is higher).`] : [],
+      ...(platform.appRelease
+        ? [
+            "- The app: run `app-rollback.yml` with the bad build's CFBundleVersion and tag: the build leaves the feed and Sparkle offers",
+            '  the newest remaining one to users who have not updated. Sparkle never downgrades, so users already on the bad build need a fixed',
+            `  build: tag \`${platform.appRelease.tagPrefix}X.Y.Z\` again (its build number is higher).`,
+          ]
+        : []),
       '- A pipeline change: revert the commit (generated YAML and constructs together); `npx pipelines plan --base HEAD~1` shows what',
-      '  the revert does.', '',
+      '  the revert does.',
+      '',
     ];
   }
 
@@ -171,39 +247,56 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
   private deployments(): string[] {
     const { platform } = this.props;
     if (platform.deployments.length === 0) return [];
-    const out = ['## Deployments', '',
+    const out = [
+      '## Deployments',
+      '',
       'ci-build-push calls `cd-deploy.yml` once every gate passed (all images merged, smoke test, image scan, signatures): the default',
       'branch deploys the environments marked `default-branch`, release tags those marked `release-tag`. Only digests are deployed, each',
-      'verified with `cosign verify` against `ci-provenance.yml` at the run\'s own ref and commit. Deploys of one environment queue',
-      '(`deploy-<environment>`, never cancelled: a cancelled rollout would strand a canary).', '',
+      "verified with `cosign verify` against `ci-provenance.yml` at the run's own ref and commit. Deploys of one environment queue",
+      '(`deploy-<environment>`, never cancelled: a cancelled rollout would strand a canary).',
+      '',
       '| environment | when | GitHub environment | namespace | cluster access | stages (watch) | canary per service | smoke URLs |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
       ...platform.deployments.map((d) => {
-        const auth = d.clusterAuth.kind === 'aws-oidc' ? `AWS OIDC → EKS \`${d.clusterAuth.cluster}\` (${d.clusterAuth.region}), role in \`vars.${d.clusterAuth.roleArnVariable}\`` : `kubeconfig in \`secrets.${d.clusterAuth.secret}\``;
-        const canary = platform.services.map((s) => `${s.name}: ${d.gateway?.services.includes(s.name) ? 'HTTPRoute weight' : 'replica ratio'}`).join(', ');
-        const urls = Object.entries(d.urls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'port-forward only';
+        const auth =
+          d.clusterAuth.kind === 'aws-oidc'
+            ? `AWS OIDC → EKS \`${d.clusterAuth.cluster}\` (${d.clusterAuth.region}), role in \`vars.${d.clusterAuth.roleArnVariable}\``
+            : `kubeconfig in \`secrets.${d.clusterAuth.secret}\``;
+        const canary = platform.services
+          .map((s) => `${s.name}: ${d.gateway?.services.includes(s.name) ? 'HTTPRoute weight' : 'replica ratio'}`)
+          .join(', ');
+        const urls =
+          Object.entries(d.urls)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ') || 'port-forward only';
         return `| ${d.environment} | ${d.on} | \`${d.githubEnvironment}\` | \`${d.namespace}\` | ${auth} | ${d.rollout.map((r) => `${r.percent} % (${r.watchMinutes} min)`).join(' → ')} | ${canary} | ${urls} |`;
-      }), '',
+      }),
+      '',
       `**Stages.** Each stage is one job, needing the one before. Below 100 % the new digest runs as the release \`${releasesOf('<service>').canary.release}\``,
       'beside the stable release: a *replica-ratio* canary joins the stable Service (`voice-platform/serves` label), taking',
       '`canary pods / all pods` of the requests — the pods are rounded up, so 10 % of 3 stable pods is 1 canary pod, 25 %; a',
-      '*weighted* canary (services exposed through the environment\'s Gateway) is a second backend of the stable release\'s HTTPRoute,',
+      "*weighted* canary (services exposed through the environment's Gateway) is a second backend of the stable release's HTTPRoute,",
       'exact per request. Each stage runs `helm test`, the smoke test through a port-forward (and at the public URL), then watches for',
       `the stage's minutes: on Prometheus when the environment sets \`${PROMETHEUS_SETTINGS.urlVariable}\` (error rate and p95 latency against the stable release,`,
       'docs/MONITORING.md), otherwise with synthetic traffic',
       `(${'`load-test`'}, ${WATCH_RATE_RPS} requests/s through a port-forward), failing above the error-rate limit.`,
       'At 100 % the stable release is upgraded to the digest and the canary removed. A failed or cancelled stage rolls itself back in',
       'the same job (the stable release back to the revision recorded before the rollout, the canary removed) and fails with the reason.',
-      'A first install (no stable release yet) skips the canary stages.', '',
-      '**Set up before the first deploy** (GitHub only; nothing here can reach a cluster):', '',
+      'A first install (no stable release yet) skips the canary stages.',
+      '',
+      '**Set up before the first deploy** (GitHub only; nothing here can reach a cluster):',
+      '',
       ...platform.deployments.flatMap((d) => [
-        `- GitHub environment \`${d.githubEnvironment}\`: ${refRules(platform, d.githubEnvironment)}${d.on === 'release-tag' ? ' and required reviewers' : ''} (the branch rule is for \`cd-rollback.yml\`, dispatched at \`--ref ${platform.defaultBranch}\`).`
-          + (d.on === 'release-tag' ? ' GitHub asks a reviewer before each stage job starts: the approval is the promotion, after the previous stage\'s watch passed. A rejected stage leaves the previous one running: run `cd-rollback.yml` to remove it.' : ''),
+        `- GitHub environment \`${d.githubEnvironment}\`: ${refRules(platform, d.githubEnvironment)}${d.on === 'release-tag' ? ' and required reviewers' : ''} (the branch rule is for \`cd-rollback.yml\`, dispatched at \`--ref ${platform.defaultBranch}\`).` +
+          (d.on === 'release-tag'
+            ? " GitHub asks a reviewer before each stage job starts: the approval is the promotion, after the previous stage's watch passed. A rejected stage leaves the previous one running: run `cd-rollback.yml` to remove it."
+            : ''),
         d.clusterAuth.kind === 'aws-oidc'
           ? `  Cluster access (preferred, nothing stored): an IAM OIDC provider for \`token.actions.githubusercontent.com\` (audience \`sts.amazonaws.com\`), a role trusting it with the condition \`token.actions.githubusercontent.com:sub\` = \`repo:${platform.repository}:environment:${d.githubEnvironment}\`, mapped to a namespace-scoped Kubernetes role in \`${d.namespace}\` (EKS access entry); its ARN in the environment variable \`${d.clusterAuth.roleArnVariable}\`.`
           : `  Cluster access: a kubeconfig with a namespace-scoped, short-lived token for \`${d.namespace}\` in the environment secret \`${d.clusterAuth.secret}\` (prefer OIDC: nothing to rotate).`,
       ]),
-      '- In each cluster: the namespace; for weighted canaries, the Gateway the model names (Gateway API CRDs).', '',
+      '- In each cluster: the namespace; for weighted canaries, the Gateway the model names (Gateway API CRDs).',
+      '',
     ];
     return out;
   }
@@ -212,7 +305,9 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
   private appRelease(): string[] {
     const r = this.props.platform.appRelease;
     if (!r) return [];
-    return ['## App releases', '',
+    return [
+      '## App releases',
+      '',
       `Push a tag \`${r.tagPrefix}X.Y.Z\`. \`app-release.yml\` archives the app on macOS with the Developer ID certificate in a keychain created for`,
       'the job and deleted in an `always()` step, notarizes it (`xcrun notarytool`), staples and checks it with Gatekeeper, then:',
       '',

@@ -19,7 +19,11 @@ export interface ServiceContractDocProps {
 export class ServiceContractDoc extends Construct implements IGeneratedFile {
   public readonly filePath: string;
 
-  constructor(scope: Construct, id: string, private readonly props: ServiceContractDocProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ServiceContractDocProps,
+  ) {
     super(scope, id);
     this.filePath = props.filePath ?? 'docs/service-contract.md';
     markGeneratedFile(this);
@@ -34,12 +38,19 @@ export class ServiceContractDoc extends Construct implements IGeneratedFile {
       '',
       'Generated from the platform model (`workflows-gen/platform.ts`); regenerate with `npx projen`. What each',
       'service image must do so that the smoke and load tests, the compose file and the Helm charts work with it.',
-      'The end-to-end suite\'s stand-in services (`test/e2e/services/`) implement exactly this.',
+      "The end-to-end suite's stand-in services (`test/e2e/services/`) implement exactly this.",
       '',
       '| service | port | health | synthesis | settings (environment) | calls |',
       '| --- | --- | --- | --- | --- | --- |',
-      ...platform.services.map((s) => `| ${s.name} | ${s.port} | ${code(`GET ${s.healthPath}`)} | ${s.synthesisPath ? code(`POST ${s.synthesisPath}`) : '—'} | ${
-        ['LOG_LEVEL', ...Object.keys(platform.settingsOf(s))].map(code).join(', ')} | ${s.calls.map((c) => `${c} at ${code(urlSettingOf(c))}`).join(', ') || '—'} |`),
+      ...platform.services.map(
+        (s) =>
+          `| ${s.name} | ${s.port} | ${code(`GET ${s.healthPath}`)} | ${s.synthesisPath ? code(`POST ${s.synthesisPath}`) : '—'} | ${[
+            'LOG_LEVEL',
+            ...Object.keys(platform.settingsOf(s)),
+          ]
+            .map(code)
+            .join(', ')} | ${s.calls.map((c) => `${c} at ${code(urlSettingOf(c))}`).join(', ') || '—'} |`,
+      ),
       '',
       '## Every service',
       '',
@@ -54,20 +65,28 @@ export class ServiceContractDoc extends Construct implements IGeneratedFile {
       `- Reads its settings from the environment only; ${code('LOG_LEVEL')} (default ${code(DEFAULT_LOG_LEVEL)}) sets the log level. Secrets come`,
       `  from the environment too (the chart's ${code('extraEnvFrom')}), never from the settings.`,
       '- Logs to stdout/stderr, one line per event.',
-      '- A called service is reached at the URL in its `<NAME>_URL` setting: the compose service name, or the called release\'s',
+      "- A called service is reached at the URL in its `<NAME>_URL` setting: the compose service name, or the called release's",
       '  Service in the chart (`dependencies.<name>` in the values).',
       '- On SIGTERM it finishes the requests in flight and exits; the chart sends SIGTERM after the pre-stop pause.',
       '',
       '## Synthesis',
       '',
-      ...platform.services.filter((s) => s.synthesisPath).flatMap((s) => [
-        `${code(`POST ${s.synthesisPath}`)} on ${s.name}, with ${code('Content-Type: application/json')} and ${code('Accept: audio/wav')}, body`,
-        `${code('{"text": "<text>"}')}: answers 200 with ${code('Content-Type: audio/wav')} (or ${code('audio/wave')}, ${code('audio/x-wav')}) and a RIFF/WAVE`,
-        `file with a ${code('fmt ')} chunk (PCM) and a non-empty ${code('data')} chunk. Bad input answers 4xx with a JSON error. This is`,
-        `what ${code('smoke-test --synthesis-path')} checks and what ${code('load-test')} counts as a success (a 2xx with an ${code('audio/')} type).`,
-        '',
-      ]),
+      ...platform.services
+        .filter((s) => s.synthesisPath)
+        .flatMap((s) => [
+          `${code(`POST ${s.synthesisPath}`)} on ${s.name}, with ${code('Content-Type: application/json')} and ${code('Accept: audio/wav')}, body`,
+          `${code('{"text": "<text>"}')}: answers 200 with ${code('Content-Type: audio/wav')} (or ${code('audio/wave')}, ${code('audio/x-wav')}) and a RIFF/WAVE`,
+          `file with a ${code('fmt ')} chunk (PCM) and a non-empty ${code('data')} chunk. Bad input answers 4xx with a JSON error. This is`,
+          `what ${code('smoke-test --synthesis-path')} checks and what ${code('load-test')} counts as a success (a 2xx with an ${code('audio/')} type).`,
+          '',
+        ]),
     ];
-    return { filePath: this.filePath, format: 'markdown', text: `${out.join('\n')}`, reviewed: true, constructPath: this.node.path };
+    return {
+      filePath: this.filePath,
+      format: 'markdown',
+      text: `${out.join('\n')}`,
+      reviewed: true,
+      constructPath: this.node.path,
+    };
   }
 }

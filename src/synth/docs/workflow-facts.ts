@@ -40,11 +40,16 @@ export function workflowFacts(data: any, text: string): WorkflowFacts {
     for (const step of job.steps ?? []) {
       const uses = String(step.uses ?? '');
       if (uses.startsWith('actions/upload-artifact@')) uploads.add(`artifact \`${step.with?.name}\``);
-      if (uses.startsWith('github/codeql-action/upload-sarif@') || uses.startsWith('github/codeql-action/analyze@')) uploads.add('code scanning (SARIF)');
+      if (uses.startsWith('github/codeql-action/upload-sarif@') || uses.startsWith('github/codeql-action/analyze@'))
+        uploads.add('code scanning (SARIF)');
       if (uses.startsWith('actions/attest-build-provenance@')) uploads.add('attestations');
     }
   }
-  return { secrets: referencedNames(text, 'secrets'), variables: referencedNames(text, 'vars'), uploads: [...uploads].sort() };
+  return {
+    secrets: referencedNames(text, 'secrets'),
+    variables: referencedNames(text, 'vars'),
+    uploads: [...uploads].sort(),
+  };
 }
 
 /** A Mermaid flowchart of a workflow's jobs and their `needs`, the runner's cost class on each. */
@@ -52,7 +57,9 @@ export function jobGraph(data: any): string {
   const id = (job: string) => job.replace(/[^A-Za-z0-9_]/g, '_');
   const lines = ['```mermaid', 'flowchart LR'];
   for (const [name, job] of Object.entries<any>(data.jobs ?? {})) {
-    const where = job.uses ? 'reusable workflow' : `${job['runs-on']}${costClass(job['runs-on']).startsWith('macOS') ? ' (10×)' : ''}`;
+    const where = job.uses
+      ? 'reusable workflow'
+      : `${job['runs-on']}${costClass(job['runs-on']).startsWith('macOS') ? ' (10×)' : ''}`;
     lines.push(`  ${id(name)}["${name}<br/><small>${String(where).replace(/"/g, "'")}</small>"]`);
     for (const need of [job.needs ?? []].flat()) lines.push(`  ${id(String(need))} --> ${id(name)}`);
   }

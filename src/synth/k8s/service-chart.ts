@@ -113,7 +113,11 @@ export interface ServiceChartProps {
   readonly resources: { readonly requests: Record<string, string>; readonly limits: Record<string, string> };
   /** Plain settings for the ConfigMap (env of the container). */
   readonly config: Readonly<Record<string, string>>;
-  readonly autoscaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
+  readonly autoscaling: {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly targetCPUUtilizationPercentage: number;
+  };
   /** @default [] */
   readonly egressTo?: readonly EgressTarget[];
   /** Who may connect; ignored when `allowAllIngress`. @default [] */
@@ -122,7 +126,11 @@ export interface ServiceChartProps {
   readonly allowAllIngress?: boolean;
   /** Where DNS lookups may go. */
   readonly dns: { readonly to: readonly k8s.NetworkPolicyPeer[]; readonly ports: readonly DnsPort[] };
-  readonly probes: { readonly readiness: ProbeTimingProps; readonly liveness: ProbeTimingProps; readonly startup: ProbeTimingProps };
+  readonly probes: {
+    readonly readiness: ProbeTimingProps;
+    readonly liveness: ProbeTimingProps;
+    readonly startup: ProbeTimingProps;
+  };
   /** Seconds the container keeps serving after it is marked terminating. */
   readonly preStopSleepSeconds: number;
   readonly terminationGracePeriodSeconds: number;
@@ -168,27 +176,47 @@ export class ServiceChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ServiceChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const problems = [dnsLabelProblem(props.name) && `name: ${dnsLabelProblem(props.name)}`, portProblem(props.port) && `port: ${portProblem(props.port)}`]
-      .filter(Boolean);
+    const problems = [
+      dnsLabelProblem(props.name) && `name: ${dnsLabelProblem(props.name)}`,
+      portProblem(props.port) && `port: ${portProblem(props.port)}`,
+    ].filter(Boolean);
     const a = props.autoscaling;
-    if (!(a.minReplicas >= 2 && a.maxReplicas >= a.minReplicas)) problems.push(`autoscaling: minReplicas must be ≥ 2 and ≤ maxReplicas, got ${a.minReplicas}–${a.maxReplicas}`);
+    if (!(a.minReplicas >= 2 && a.maxReplicas >= a.minReplicas))
+      problems.push(`autoscaling: minReplicas must be ≥ 2 and ≤ maxReplicas, got ${a.minReplicas}–${a.maxReplicas}`);
     if (problems.length > 0) throw new ValidationError(this, problems.join('; '));
 
     const uid = props.runAsUser ?? CONTAINER_USER_ID;
     this.selectorLabels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/instance': props.instance };
-    const labels = { ...this.selectorLabels, 'app.kubernetes.io/version': props.version, 'app.kubernetes.io/managed-by': props.managedBy ?? 'Helm' };
+    const labels = {
+      ...this.selectorLabels,
+      'app.kubernetes.io/version': props.version,
+      'app.kubernetes.io/managed-by': props.managedBy ?? 'Helm',
+    };
     const metadata = { name: props.fullname ?? props.instance, labels };
     const canary = props.canary;
-    const servesLabels = { 'app.kubernetes.io/name': props.name, [SERVES_LABEL]: canary?.joinStableService ? canary.stableRelease : props.instance };
-    const podLabels = { ...labels, [SERVES_LABEL]: servesLabels[SERVES_LABEL]!, [TRACK_LABEL]: canary ? 'canary' : 'stable' };
+    const servesLabels = {
+      'app.kubernetes.io/name': props.name,
+      [SERVES_LABEL]: canary?.joinStableService ? canary.stableRelease : props.instance,
+    };
+    const podLabels = {
+      ...labels,
+      [SERVES_LABEL]: servesLabels[SERVES_LABEL]!,
+      [TRACK_LABEL]: canary ? 'canary' : 'stable',
+    };
     /** A stable Service takes every pod that serves its release; a canary's own Service only the canary's pods. */
-    this.serviceSelector = canary ? { ...this.selectorLabels } : { 'app.kubernetes.io/name': props.name, [SERVES_LABEL]: props.instance };
+    this.serviceSelector = canary
+      ? { ...this.selectorLabels }
+      : { 'app.kubernetes.io/name': props.name, [SERVES_LABEL]: props.instance };
 
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
     const configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata, data: { ...props.config } });
-    const probe = (t: ProbeTimingProps) => kplus.Probe.fromHttpGet(props.healthPath, {
-      port: props.port, periodSeconds: Duration.seconds(t.periodSeconds), timeoutSeconds: Duration.seconds(t.timeoutSeconds), failureThreshold: t.failureThreshold,
-    });
+    const probe = (t: ProbeTimingProps) =>
+      kplus.Probe.fromHttpGet(props.healthPath, {
+        port: props.port,
+        periodSeconds: Duration.seconds(t.periodSeconds),
+        timeoutSeconds: Duration.seconds(t.timeoutSeconds),
+        failureThreshold: t.failureThreshold,
+      });
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata,
       select: false,
@@ -198,22 +226,30 @@ export class ServiceChart extends Chart {
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
       terminationGracePeriod: Duration.seconds(props.terminationGracePeriodSeconds),
-      containers: [{
-        name: props.name,
-        image: props.image,
-        imagePullPolicy: (props.imagePullPolicy ?? 'IfNotPresent') as kplus.ImagePullPolicy,
-        ports: [{ number: props.port, name: 'http' }],
-        readiness: probe(props.probes.readiness),
-        liveness: probe(props.probes.liveness),
-        // Loading speech models can take a while: liveness waits until startup succeeds.
-        startup: probe(props.probes.startup),
-        // Keep serving while the endpoint is removed from every Service, so rollouts and scale-downs
-        // do not cut calls already routed here.
-        lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', String(props.preStopSleepSeconds)]) },
-        envFrom: [kplus.Env.fromConfigMap(configMap)],
-        securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, user: uid, group: uid },
-        volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') }],
-      }],
+      containers: [
+        {
+          name: props.name,
+          image: props.image,
+          imagePullPolicy: (props.imagePullPolicy ?? 'IfNotPresent') as kplus.ImagePullPolicy,
+          ports: [{ number: props.port, name: 'http' }],
+          readiness: probe(props.probes.readiness),
+          liveness: probe(props.probes.liveness),
+          // Loading speech models can take a while: liveness waits until startup succeeds.
+          startup: probe(props.probes.startup),
+          // Keep serving while the endpoint is removed from every Service, so rollouts and scale-downs
+          // do not cut calls already routed here.
+          lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', String(props.preStopSleepSeconds)]) },
+          envFrom: [kplus.Env.fromConfigMap(configMap)],
+          securityContext: {
+            ensureNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            user: uid,
+            group: uid,
+          },
+          volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') }],
+        },
+      ],
     });
     deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
     const container = '/spec/template/spec/containers/0';
@@ -221,14 +257,22 @@ export class ServiceChart extends Chart {
       // cdk8s-plus adds its own address label; standard selectors use the recommended labels only.
       JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
       // Quantities exactly as the model writes them (cdk8s-plus would normalize 1Gi to 1024Mi).
-      JsonPatch.replace(`${container}/resources`, { requests: quantities(props.resources.requests), limits: quantities(props.resources.limits) }),
+      JsonPatch.replace(`${container}/resources`, {
+        requests: quantities(props.resources.requests),
+        limits: quantities(props.resources.limits),
+      }),
       JsonPatch.add(`${container}/securityContext/capabilities`, { drop: ['ALL'] }),
       JsonPatch.add(`${container}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      ...(props.topologySpread ?? true ? [JsonPatch.add('/spec/template/spec/topologySpreadConstraints', ServiceChart.spreadOf(this.selectorLabels))] : []),
+      ...((props.topologySpread ?? true)
+        ? [JsonPatch.add('/spec/template/spec/topologySpreadConstraints', ServiceChart.spreadOf(this.selectorLabels))]
+        : []),
     );
 
-    const service = new kplus.Service(this, 'Service', { metadata, ports: [{ name: 'http', port: props.port, targetPort: props.port }] });
+    const service = new kplus.Service(this, 'Service', {
+      metadata,
+      ports: [{ name: 'http', port: props.port, targetPort: props.port }],
+    });
     ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/selector', { ...this.serviceSelector }));
 
     // A fixed size (a canary's is the rollout's to set, stage by stage) leaves no room for an autoscaler.
@@ -244,16 +288,30 @@ export class ServiceChart extends Chart {
 
     new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
       metadata,
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable), selector: { matchLabels: { ...this.selectorLabels } } },
+      spec: {
+        maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable),
+        selector: { matchLabels: { ...this.selectorLabels } },
+      },
     });
 
     const servicePort = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(props.port) }];
     const ingress: k8s.NetworkPolicyIngressRule[] = props.allowAllIngress
       ? [{ ports: servicePort }]
       : [
-        ...(props.ingressFrom ?? []).length > 0 ? [{ from: props.ingressFrom!.map((c) => ServiceChart.peerOf({ 'app.kubernetes.io/name': c.name }, c.namespace)), ports: servicePort }] : [],
-        ...(props.metricsScrapers ?? []).length > 0 ? [{ from: [...props.metricsScrapers!], ports: servicePort }] : [],
-      ];
+          ...((props.ingressFrom ?? []).length > 0
+            ? [
+                {
+                  from: props.ingressFrom!.map((c) =>
+                    ServiceChart.peerOf({ 'app.kubernetes.io/name': c.name }, c.namespace),
+                  ),
+                  ports: servicePort,
+                },
+              ]
+            : []),
+          ...((props.metricsScrapers ?? []).length > 0
+            ? [{ from: [...props.metricsScrapers!], ports: servicePort }]
+            : []),
+        ];
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
       spec: {
@@ -263,7 +321,11 @@ export class ServiceChart extends Chart {
         egress: [
           {
             to: [...props.dns.to],
-            ports: props.dns.ports.map((p) => ({ protocol: p.protocol ?? 'UDP', port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port) })),
+            ports: props.dns.ports.map((p) => ({
+              protocol: p.protocol ?? 'UDP',
+              port:
+                typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port),
+            })),
           },
           ...(props.egressTo ?? []).map((t): k8s.NetworkPolicyEgressRule => ({
             to: [ServiceChart.peerOf({ 'app.kubernetes.io/name': t.name, [SERVES_LABEL]: t.instance }, t.namespace)],
@@ -276,25 +338,37 @@ export class ServiceChart extends Chart {
     if (props.serviceMonitor) this.addServiceMonitor(metadata, props.serviceMonitor);
   }
 
-  private addHttpRoute(metadata: { name: string; labels: Record<string, string> }, route: HttpRouteProps, port: number): void {
+  private addHttpRoute(
+    metadata: { name: string; labels: Record<string, string> },
+    route: HttpRouteProps,
+    port: number,
+  ): void {
     new ApiObject(this, 'HTTPRoute', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata,
       spec: {
         parentRefs: route.parentRefs.map((r) => ({ ...r })),
-        hostnames: [...route.hostnames ?? []],
-        rules: [{
-          matches: [{ path: { type: 'PathPrefix', value: route.pathPrefix ?? '/' } }],
-          backendRefs: route.canaryBackend
-            ? [{ name: metadata.name, port, weight: 100 - route.canaryBackend.weight }, { name: route.canaryBackend.service, port, weight: route.canaryBackend.weight }]
-            : [{ name: metadata.name, port }],
-        }],
+        hostnames: [...(route.hostnames ?? [])],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: route.pathPrefix ?? '/' } }],
+            backendRefs: route.canaryBackend
+              ? [
+                  { name: metadata.name, port, weight: 100 - route.canaryBackend.weight },
+                  { name: route.canaryBackend.service, port, weight: route.canaryBackend.weight },
+                ]
+              : [{ name: metadata.name, port }],
+          },
+        ],
       },
     });
   }
 
-  private addServiceMonitor(metadata: { name: string; labels: Record<string, string> }, monitor: ServiceMonitorProps): void {
+  private addServiceMonitor(
+    metadata: { name: string; labels: Record<string, string> },
+    monitor: ServiceMonitorProps,
+  ): void {
     new ApiObject(this, 'ServiceMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'ServiceMonitor',
@@ -310,13 +384,19 @@ export class ServiceChart extends Chart {
 
   /** Pods with these labels in one namespace (by its immutable name label). */
   public static peerOf(labels: Record<string, string>, namespace: string): k8s.NetworkPolicyPeer {
-    return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, podSelector: { matchLabels: labels } };
+    return {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+      podSelector: { matchLabels: labels },
+    };
   }
 
   /** Replicas spread over zones, then nodes; never blocking scheduling. */
   public static spreadOf(selectorLabels: Record<string, string>): k8s.TopologySpreadConstraint[] {
     return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
-      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selectorLabels } },
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...selectorLabels } },
     }));
   }
 }

@@ -15,17 +15,17 @@ export interface CacheFamily {
 
 export const CACHE_FAMILIES = {
   npm: {
-    what: 'npm\'s download cache (`~/.npm`), written by actions/setup-node (`cache: npm`), one entry per runner OS, architecture and package-lock.json.',
+    what: "npm's download cache (`~/.npm`), written by actions/setup-node (`cache: npm`), one entry per runner OS, architecture and package-lock.json.",
     keyPrefixes: ['node-cache-'],
     clearingCosts: 'the next `npm ci` of each job downloads every package again.',
   },
   uv: {
-    what: 'uv\'s package cache, written by astral-sh/setup-uv (`enable-cache: true`) in the services\' test jobs, one entry per platform, Python and uv.lock.',
+    what: "uv's package cache, written by astral-sh/setup-uv (`enable-cache: true`) in the services' test jobs, one entry per platform, Python and uv.lock.",
     keyPrefixes: ['setup-uv-'],
     clearingCosts: 'the next `uv sync` downloads every wheel again.',
   },
   swiftpm: {
-    what: 'SwiftPM\'s checkouts of the app\'s packages (WhisperKit and its dependencies), one entry per runner OS and Package.resolved.',
+    what: "SwiftPM's checkouts of the app's packages (WhisperKit and its dependencies), one entry per runner OS and Package.resolved.",
     keyPrefixes: ['swiftpm-'],
     clearingCosts: 'the next app build clones every package again.',
   },
@@ -35,9 +35,10 @@ export const CACHE_FAMILIES = {
     clearingCosts: 'the next app job downloads every model again (gigabytes): clear it only for a bad entry.',
   },
   imageLayers: {
-    what: 'BuildKit\'s image layers from `cache-to: type=gha` of the default branch\'s image builds: blobs shared by every service and platform, and one index per build scope.',
+    what: "BuildKit's image layers from `cache-to: type=gha` of the default branch's image builds: blobs shared by every service and platform, and one index per build scope.",
     keyPrefixes: ['index-buildkit-1-', 'buildkit-blob-1-'],
-    clearingCosts: 'the next image build of each service rebuilds every layer (release tags build without this cache anyway).',
+    clearingCosts:
+      'the next image build of each service rebuilds every layer (release tags build without this cache anyway).',
   },
 } as const satisfies Record<string, CacheFamily>;
 

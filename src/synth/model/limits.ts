@@ -43,7 +43,8 @@ export function timeOfDayProblem(value: string): string | undefined {
 /** Why a cooldown is not allowed, or undefined. */
 export function cooldownProblem(days: unknown): string | undefined {
   return typeof days === 'number' && Number.isInteger(days) && days >= COOLDOWN_DAYS.min && days <= COOLDOWN_DAYS.max
-    ? undefined : `must be an integer from ${COOLDOWN_DAYS.min} to ${COOLDOWN_DAYS.max} days, got ${JSON.stringify(days)}`;
+    ? undefined
+    : `must be an integer from ${COOLDOWN_DAYS.min} to ${COOLDOWN_DAYS.max} days, got ${JSON.stringify(days)}`;
 }
 
 /**
@@ -94,7 +95,11 @@ export interface ProbeTiming {
  * answers "restart me" and must not fire on a CPU-saturated service answering late, so it waits
  * longer and gives up later; startup covers model loading (up to 24 × 5 s = 2 min).
  */
-export const PROBE_DEFAULTS: { readonly readiness: ProbeTiming; readonly liveness: ProbeTiming; readonly startup: ProbeTiming } = {
+export const PROBE_DEFAULTS: {
+  readonly readiness: ProbeTiming;
+  readonly liveness: ProbeTiming;
+  readonly startup: ProbeTiming;
+} = {
   readiness: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
   liveness: { periodSeconds: 15, timeoutSeconds: 10, failureThreshold: 6 },
   startup: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 24 },
@@ -120,7 +125,8 @@ export const KUBERNETES_MINIMUM = '1.30';
  * kubeconform: the community CRDs catalog at a fixed commit (its files change on main), in
  * kubeconform's schema-location template.
  */
-export const CRD_SCHEMA_LOCATION = 'https://raw.githubusercontent.com/datreeio/CRDs-catalog/7b1e26ef9deea49293714d204c1a2270aab1178f/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json';
+export const CRD_SCHEMA_LOCATION =
+  'https://raw.githubusercontent.com/datreeio/CRDs-catalog/7b1e26ef9deea49293714d204c1a2270aab1178f/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json';
 
 /** Where the services expose Prometheus metrics (on their HTTP port). */
 export const DEFAULT_METRICS_PATH = '/metrics';
@@ -139,7 +145,9 @@ export const CANARY_RELEASE_SUFFIX = '-canary';
 
 /** The rollout stages when an environment names none: 10 %, 50 %, then 100 %, each watched 10 minutes. */
 export const DEFAULT_ROLLOUT: readonly { readonly percent: number; readonly watchMinutes: number }[] = [
-  { percent: 10, watchMinutes: 10 }, { percent: 50, watchMinutes: 10 }, { percent: 100, watchMinutes: 10 },
+  { percent: 10, watchMinutes: 10 },
+  { percent: 50, watchMinutes: 10 },
+  { percent: 100, watchMinutes: 10 },
 ];
 
 /** Highest error rate (%) of a watch window's synthetic traffic. */
@@ -183,7 +191,11 @@ export const DEFAULT_FEED_BRANCH = 'appcast';
 export const DEFAULT_KUBECONFIG_SECRET = 'KUBECONFIG';
 
 /** Default GitHub environments of the app's release steps. */
-export const DEFAULT_APP_RELEASE_ENVIRONMENTS = { beta: 'app-beta', phased: 'app-phased', everyone: 'app-everyone' } as const;
+export const DEFAULT_APP_RELEASE_ENVIRONMENTS = {
+  beta: 'app-beta',
+  phased: 'app-phased',
+  everyone: 'app-everyone',
+} as const;
 
 /** Secrets and the variable of the app's release, named once (the workflow reads them, the runbook lists them). */
 export const APP_RELEASE_SECRETS = {

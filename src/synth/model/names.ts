@@ -17,13 +17,21 @@ export const NAME_PATTERNS = {
 export function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
-  if (prefix !== undefined && (prefix.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(prefix))) return `"${key}": the prefix before "/" must be a DNS subdomain`;
-  return /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name) ? undefined : `"${key}" must be a label name: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
+  if (
+    prefix !== undefined &&
+    (prefix.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(prefix))
+  )
+    return `"${key}": the prefix before "/" must be a DNS subdomain`;
+  return /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name)
+    ? undefined
+    : `"${key}" must be a label name: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
 }
 
 /** A label value Kubernetes accepts: empty, or up to 63 letters, digits, `-`, `_`, `.`, alphanumeric at both ends. */
 export function labelValueProblem(value: string): string | undefined {
-  return value === '' || /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(value) ? undefined : `"${value}" must be a label value: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
+  return value === '' || /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(value)
+    ? undefined
+    : `"${value}" must be a label value: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
 }
 
 /** Longest DNS subdomain (and hostname); patterns carry no length (Helm's schema checker reads RE2, which has no lookahead). */
@@ -31,13 +39,15 @@ export const DNS_SUBDOMAIN_MAX = 253;
 
 /** A Kubernetes object name of many labels (a Gateway, a listener's section name). */
 export function dnsSubdomainProblem(value: string): string | undefined {
-  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(value)) return `"${value}" must be a DNS subdomain: lowercase labels of letters, digits and "-" joined by ".", at most 253 characters`;
+  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(value))
+    return `"${value}" must be a DNS subdomain: lowercase labels of letters, digits and "-" joined by ".", at most 253 characters`;
   return undefined;
 }
 
 /** A route hostname as the Gateway API takes it, e.g. `agent.example.com` or `*.example.com`. */
 export function gatewayHostnameProblem(value: string): string | undefined {
-  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.gatewayHostname).test(value)) return `"${value}" must be a lowercase hostname such as agent.example.com (one leading *. allowed), without a port or scheme`;
+  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.gatewayHostname).test(value))
+    return `"${value}" must be a lowercase hostname such as agent.example.com (one leading *. allowed), without a port or scheme`;
   return undefined;
 }
 
@@ -56,7 +66,11 @@ export function dnsLabelProblem(value: string): string | undefined {
  * `.`, `_`, `/`, `-`), so no quote can end a string in an expression.
  */
 export function branchNameProblem(value: string): string | undefined {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) || /\.\.|\/\/|\/$|\.$|\.lock$|\/\./.test(value) || value.length > 255) {
+  if (
+    !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) ||
+    /\.\.|\/\/|\/$|\.$|\.lock$|\/\./.test(value) ||
+    value.length > 255
+  ) {
     return `"${value}" must be a branch name: letters, digits, ".", "_", "/" and "-", starting with a letter or digit, without "..", "//" or a trailing "/", "." or ".lock"`;
   }
   return undefined;
@@ -95,7 +109,8 @@ export function repoPathProblem(value: string): string | undefined {
 
 /** A Kubernetes resource quantity such as `250m`, `1`, `512Mi`. */
 export function quantityProblem(value: string): string | undefined {
-  if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(value)) return `"${value}" is not a Kubernetes quantity such as 250m or 512Mi`;
+  if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(value))
+    return `"${value}" is not a Kubernetes quantity such as 250m or 512Mi`;
   return undefined;
 }
 

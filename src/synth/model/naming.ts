@@ -57,7 +57,11 @@ export function rolloutStageJobId(prefix: string, stage: { readonly percent: num
  * change of the model's rate, duration, warm-up or runner starts a new history instead of failing
  * every night against the old one.
  */
-export function performanceHistoryFile(scenario: string, perf: { readonly rate: number; readonly durationSeconds: number; readonly warmupSeconds: number }, runnerClass: string): string {
+export function performanceHistoryFile(
+  scenario: string,
+  perf: { readonly rate: number; readonly durationSeconds: number; readonly warmupSeconds: number },
+  runnerClass: string,
+): string {
   return `${scenario}/rate-${perf.rate}_duration-${perf.durationSeconds}_warmup-${perf.warmupSeconds}_${runnerClass}.json`;
 }
 
@@ -75,8 +79,15 @@ export function serviceJobId(kind: ServiceJobKind, service: string): string {
 }
 
 /** An image build's job ids and its build cache scope for one architecture (ci-build-push.yml). */
-export function imageBuildNames(service: string, arch: string): { readonly job: string; readonly pullRequestJob: string; readonly cacheScope: string } {
-  return { job: `build-${service}-${arch}`, pullRequestJob: `pr-build-${service}-${arch}`, cacheScope: `${service}-${arch}` };
+export function imageBuildNames(
+  service: string,
+  arch: string,
+): { readonly job: string; readonly pullRequestJob: string; readonly cacheScope: string } {
+  return {
+    job: `build-${service}-${arch}`,
+    pullRequestJob: `pr-build-${service}-${arch}`,
+    cacheScope: `${service}-${arch}`,
+  };
 }
 
 /** The test report artifact of a service (ci-test.yml). */
@@ -85,7 +96,11 @@ export function testResultsArtifact(service: string): string {
 }
 
 /** The artifacts one service's nightly load test writes in ci-performance.yml (one run holds every service's). */
-export function performanceArtifacts(service: string): { readonly metrics: string; readonly history: string; readonly composeLogs: string } {
+export function performanceArtifacts(service: string): {
+  readonly metrics: string;
+  readonly history: string;
+  readonly composeLogs: string;
+} {
   return { metrics: `perf-${service}`, history: `perf-history-${service}`, composeLogs: `compose-logs-${service}` };
 }
 
@@ -107,7 +122,10 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
     scopes.set(scope, names);
     const owner = names.get(name);
     if (owner && owner.field !== field) {
-      findings.push({ location: field, message: `its ${what} "${name}" is already the ${owner.what} of ${owner.field}: ${consequence(scope)}; choose another name` });
+      findings.push({
+        location: field,
+        message: `its ${what} "${name}" is already the ${owner.what} of ${owner.field}: ${consequence(scope)}; choose another name`,
+      });
     } else if (!owner) {
       names.set(name, { field, what });
     }
@@ -116,9 +134,15 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
   def.services.forEach((service, i) => {
     const field = `services[${i}].name`;
     const { stable, canary } = releasesOf(service.name);
-    for (const [what, r] of [['release', stable], ['canary release', canary]] as const) {
+    for (const [what, r] of [
+      ['release', stable],
+      ['canary release', canary],
+    ] as const) {
       if (r.release.length > HELM_RELEASE_NAME_MAX) {
-        findings.push({ location: field, message: `its ${what} "${r.release}" is ${r.release.length} characters; Helm refuses release names over ${HELM_RELEASE_NAME_MAX}` });
+        findings.push({
+          location: field,
+          message: `its ${what} "${r.release}" is ${r.release.length} characters; Helm refuses release names over ${HELM_RELEASE_NAME_MAX}`,
+        });
       }
       claim('release', r.release, field, `Helm ${what}`);
       claim('object', r.fullname, field, `${what}'s Deployment and Service`);
@@ -142,11 +166,15 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
 
   def.services.forEach((service, i) => {
     if (!service.performance) return;
-    for (const [what, name] of Object.entries(performanceArtifacts(service.name))) claim('nightly artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
+    for (const [what, name] of Object.entries(performanceArtifacts(service.name)))
+      claim('nightly artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
     // The app's histories sit beside the services' on the history branch, named by model at run time.
     const scenario = serviceLoadScenario(service.name);
     if (scenario.startsWith(APP_SCENARIO_PREFIX)) {
-      findings.push({ location: `services[${i}].name`, message: `its load-test history "${scenario}" starts like the app's transcription histories ("${APP_SCENARIO_PREFIX}<model>"): a model could share its history; choose another name` });
+      findings.push({
+        location: `services[${i}].name`,
+        message: `its load-test history "${scenario}" starts like the app's transcription histories ("${APP_SCENARIO_PREFIX}<model>"): a model could share its history; choose another name`,
+      });
     }
   });
 
@@ -154,7 +182,12 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
     if (!env.deploy) return;
     def.services.forEach((service, j) => {
       for (const stage of env.deploy!.rollout ?? DEFAULT_ROLLOUT) {
-        claim('job cd-deploy', rolloutJobId(env.name, service.name, stage), `environments[${i}].name and services[${j}].name`, 'cd-deploy job');
+        claim(
+          'job cd-deploy',
+          rolloutJobId(env.name, service.name, stage),
+          `environments[${i}].name and services[${j}].name`,
+          'cd-deploy job',
+        );
       }
     });
   });
@@ -163,8 +196,12 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
 
 /** The per-service jobs of each workflow. */
 const SERVICE_JOBS: Readonly<Record<string, readonly ServiceJobKind[]>> = {
-  'ci-test': ['lint', 'test'], 'ci-build-push': ['merge'], 'ci-security-deps': ['audit'], 'ci-security-images': ['scan'],
-  'ci-performance': ['benchmark', 'regression'], 'ci-helm-validate': ['chart-lint'],
+  'ci-test': ['lint', 'test'],
+  'ci-build-push': ['merge'],
+  'ci-security-deps': ['audit'],
+  'ci-security-images': ['scan'],
+  'ci-performance': ['benchmark', 'regression'],
+  'ci-helm-validate': ['chart-lint'],
 };
 
 /** Where a derived name must be unique: Helm releases and objects of a namespace, a workflow's jobs or a run's artifacts, build caches. */
@@ -174,9 +211,13 @@ function consequence(scope: NameScope): string {
   if (scope.startsWith('job ')) return `${scope.slice(4)}.yml cannot hold two jobs of one id`;
   if (scope.startsWith('artifact ')) return 'one run cannot upload two artifacts of one name';
   switch (scope) {
-    case 'cache': return 'two images would share one build cache';
-    case 'release': return 'one rollout would upgrade and uninstall the other\'s release';
-    case 'object': return 'both releases would own one Kubernetes object';
-    default: return 'one nightly run cannot upload two artifacts of one name';
+    case 'cache':
+      return 'two images would share one build cache';
+    case 'release':
+      return "one rollout would upgrade and uninstall the other's release";
+    case 'object':
+      return 'both releases would own one Kubernetes object';
+    default:
+      return 'one nightly run cannot upload two artifacts of one name';
   }
 }

@@ -331,19 +331,19 @@ export type DeployTrigger = 'default-branch' | 'release-tag';
  */
 export type ClusterAuthDefinition =
   | {
-    readonly kind: 'aws-oidc';
-    /** e.g. `eu-west-1`. */
-    readonly region: string;
-    /** EKS cluster name. */
-    readonly cluster: string;
-    /** The environment variable (`vars.*` of the GitHub environment) holding the role ARN. @default 'DEPLOY_ROLE_ARN' */
-    readonly roleArnVariable?: string;
-  }
+      readonly kind: 'aws-oidc';
+      /** e.g. `eu-west-1`. */
+      readonly region: string;
+      /** EKS cluster name. */
+      readonly cluster: string;
+      /** The environment variable (`vars.*` of the GitHub environment) holding the role ARN. @default 'DEPLOY_ROLE_ARN' */
+      readonly roleArnVariable?: string;
+    }
   | {
-    readonly kind: 'kubeconfig';
-    /** The GitHub environment's secret holding a kubeconfig (a namespaced, short-lived token). @default 'KUBECONFIG' */
-    readonly secret?: string;
-  };
+      readonly kind: 'kubeconfig';
+      /** The GitHub environment's secret holding a kubeconfig (a namespaced, short-lived token). @default 'KUBECONFIG' */
+      readonly secret?: string;
+    };
 
 /** One traffic stage of a rollout. */
 export interface RolloutStageDefinition {

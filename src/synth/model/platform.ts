@@ -2,11 +2,39 @@ import * as path from 'node:path';
 import { DEFAULT_THRESHOLDS, type RegressionThresholds } from '../../common/regression-thresholds';
 import { choices, FindingsError } from '../../common/errors';
 import type {
-  AppDefinition, AppReleaseDefinition, ClusterAuthDefinition, DependencyUpdatesDefinition, DeployTrigger, GatewayDefinition, RolloutStageDefinition, EnvironmentDefinition, OwnersDefinition, PlatformDefinition, RegistryDefinition,
-  ResourceDefinition, RunnersDefinition, SchedulesDefinition, ServiceDefinition, ToolchainDefinition,
+  AppDefinition,
+  AppReleaseDefinition,
+  ClusterAuthDefinition,
+  DependencyUpdatesDefinition,
+  DeployTrigger,
+  GatewayDefinition,
+  RolloutStageDefinition,
+  EnvironmentDefinition,
+  OwnersDefinition,
+  PlatformDefinition,
+  RegistryDefinition,
+  ResourceDefinition,
+  RunnersDefinition,
+  SchedulesDefinition,
+  ServiceDefinition,
+  ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import { DEFAULT_APP_HEALTH_LIMITS, DEFAULT_CANARY_ANALYSIS, DEFAULT_APP_RELEASE_ENVIRONMENTS, DEFAULT_FEED_BRANCH, DEFAULT_KUBECONFIG_SECRET, DEFAULT_PERFORMANCE_HISTORY_BRANCH, DEFAULT_MAX_ERROR_RATE_PCT, DEFAULT_ROLLOUT, DEFAULT_CACHE_CLEANUP_SCHEDULE, DEFAULT_IMAGE_PLATFORMS, DEFAULT_RELEASE_TAG_GLOB, IMAGE_PLATFORMS, type ImagePlatform } from './limits';
+import {
+  DEFAULT_APP_HEALTH_LIMITS,
+  DEFAULT_CANARY_ANALYSIS,
+  DEFAULT_APP_RELEASE_ENVIRONMENTS,
+  DEFAULT_FEED_BRANCH,
+  DEFAULT_KUBECONFIG_SECRET,
+  DEFAULT_PERFORMANCE_HISTORY_BRANCH,
+  DEFAULT_MAX_ERROR_RATE_PCT,
+  DEFAULT_ROLLOUT,
+  DEFAULT_CACHE_CLEANUP_SCHEDULE,
+  DEFAULT_IMAGE_PLATFORMS,
+  DEFAULT_RELEASE_TAG_GLOB,
+  IMAGE_PLATFORMS,
+  type ImagePlatform,
+} from './limits';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -150,21 +178,23 @@ export class Platform {
     this.app = d.app;
     const byName = new Map(d.services.map((s) => [s.name, s]));
     this.services = callOrder(d.services).map((name) => this.resolveService(byName.get(name)!));
-    this.deployments = d.environments.filter((e) => e.deploy).map((e) => {
-      const dep = e.deploy!;
-      return {
-        environment: e.name,
-        on: dep.on,
-        githubEnvironment: dep.githubEnvironment ?? e.name,
-        namespace: dep.namespace,
-        clusterAuth: resolveClusterAuth(dep.clusterAuth),
-        urls: dep.urls ?? {},
-        rollout: dep.rollout ?? DEFAULT_ROLLOUT,
-        gateway: dep.gateway,
-        maxErrorRatePct: dep.maxErrorRatePct ?? DEFAULT_MAX_ERROR_RATE_PCT,
-        canaryAnalysis: { ...DEFAULT_CANARY_ANALYSIS, ...dep.canaryAnalysis },
-      };
-    });
+    this.deployments = d.environments
+      .filter((e) => e.deploy)
+      .map((e) => {
+        const dep = e.deploy!;
+        return {
+          environment: e.name,
+          on: dep.on,
+          githubEnvironment: dep.githubEnvironment ?? e.name,
+          namespace: dep.namespace,
+          clusterAuth: resolveClusterAuth(dep.clusterAuth),
+          urls: dep.urls ?? {},
+          rollout: dep.rollout ?? DEFAULT_ROLLOUT,
+          gateway: dep.gateway,
+          maxErrorRatePct: dep.maxErrorRatePct ?? DEFAULT_MAX_ERROR_RATE_PCT,
+          canaryAnalysis: { ...DEFAULT_CANARY_ANALYSIS, ...dep.canaryAnalysis },
+        };
+      });
     this.appRelease = d.app.release && resolveAppRelease(d.app.release);
   }
 
@@ -180,7 +210,9 @@ export class Platform {
    * branch>`), so every environment a rollback uses also admits the default branch. The runbook's
    * set-up and the job runner's environment checks read this one table.
    */
-  public get environmentRefRules(): Readonly<Record<string, { readonly branches: readonly string[]; readonly tags: readonly string[] }>> {
+  public get environmentRefRules(): Readonly<
+    Record<string, { readonly branches: readonly string[]; readonly tags: readonly string[] }>
+  > {
     const rules: Record<string, { branches: string[]; tags: string[] }> = {};
     const add = (env: string, branches: string[], tags: string[]) => {
       const r = (rules[env] ??= { branches: [], tags: [] });
@@ -228,7 +260,6 @@ export class Platform {
     return this.app.packageManifest === 'xcodeproj';
   }
 
-
   /** Every folder of the monorepo the model names (services, the app), for the checkout check. */
   public get modelPaths(): { readonly field: string; readonly path: string }[] {
     return [
@@ -258,7 +289,8 @@ export class Platform {
   /** Looks a service up by name; an unknown name lists the known ones. */
   public service(name: string): Service {
     const found = this.services.find((s) => s.name === name);
-    if (!found) throw new Error(`Unknown service "${name}"; the platform defines: ${choices(this.services.map((s) => s.name))}`);
+    if (!found)
+      throw new Error(`Unknown service "${name}"; the platform defines: ${choices(this.services.map((s) => s.name))}`);
     return found;
   }
 
@@ -306,7 +338,12 @@ export function urlSettingOf(serviceName: string): string {
 
 function resolveClusterAuth(a: ClusterAuthDefinition): ClusterAuth {
   return a.kind === 'aws-oidc'
-    ? { kind: 'aws-oidc', region: a.region, cluster: a.cluster, roleArnVariable: a.roleArnVariable ?? 'DEPLOY_ROLE_ARN' }
+    ? {
+        kind: 'aws-oidc',
+        region: a.region,
+        cluster: a.cluster,
+        roleArnVariable: a.roleArnVariable ?? 'DEPLOY_ROLE_ARN',
+      }
     : { kind: 'kubeconfig', secret: a.secret ?? DEFAULT_KUBECONFIG_SECRET };
 }
 

@@ -75,7 +75,8 @@ export class PipelineApp extends Construct {
   private checkTree(): { readonly files: RenderedFile[]; readonly findings: Finding[] } {
     const findings: Finding[] = [];
     for (const construct of this.node.findAll()) {
-      for (const message of construct.node.validate()) findings.push({ location: construct.node.path || '<root>', message });
+      for (const message of construct.node.validate())
+        findings.push({ location: construct.node.path || '<root>', message });
     }
     const files: RenderedFile[] = [];
     if (findings.length === 0) {
@@ -92,10 +93,16 @@ export class PipelineApp extends Construct {
     const owners = new Map<string, string>();
     for (const file of files) {
       const other = owners.get(file.filePath);
-      if (other) findings.push({ location: file.constructPath, message: `writes ${file.filePath}, which ${other} writes too` });
+      if (other)
+        findings.push({ location: file.constructPath, message: `writes ${file.filePath}, which ${other} writes too` });
       owners.set(file.filePath, file.constructPath);
     }
-    findings.push(...runPolicy(files.flatMap((f) => (f.policyTarget ? [f.policyTarget] : [])), this.rules));
+    findings.push(
+      ...runPolicy(
+        files.flatMap((f) => (f.policyTarget ? [f.policyTarget] : [])),
+        this.rules,
+      ),
+    );
     return { files: files.sort((a, b) => a.filePath.localeCompare(b.filePath)), findings };
   }
 }

@@ -24,7 +24,6 @@ export interface ResolvedAction {
   readonly version: string;
 }
 
-
 /**
  * The registry of pinned actions, read from the lock file `actions.lock.json`. Actions are
  * named by `owner/repo`; sub-actions (`actions/cache/restore`) share their repository's pin.
@@ -50,11 +49,18 @@ export class ActionPins {
     for (const [repo, raw] of Object.entries(actions as Record<string, unknown>)) {
       const pin = raw as Partial<ActionPin>;
       switch (actionLockEntryFault(repo, raw)) {
-        case 'key': throw new Error(`${source}: actions["${repo}"]: the key must be owner/repo`);
-        case 'entry': throw new Error(`${source}: actions["${repo}"] must be an object with version and sha`);
-        case 'sha': throw new Error(`${source}: actions["${repo}"].sha must be a full 40-hex commit SHA, got ${JSON.stringify(pin.sha)}`);
-        case 'version': throw new Error(`${source}: actions["${repo}"].version must be vX.Y.Z, got ${JSON.stringify(pin.version)}`);
-        default: pins.set(repo, { sha: pin.sha!, version: pin.version!, byTag: pin.byTag === true });
+        case 'key':
+          throw new Error(`${source}: actions["${repo}"]: the key must be owner/repo`);
+        case 'entry':
+          throw new Error(`${source}: actions["${repo}"] must be an object with version and sha`);
+        case 'sha':
+          throw new Error(
+            `${source}: actions["${repo}"].sha must be a full 40-hex commit SHA, got ${JSON.stringify(pin.sha)}`,
+          );
+        case 'version':
+          throw new Error(`${source}: actions["${repo}"].version must be vX.Y.Z, got ${JSON.stringify(pin.version)}`);
+        default:
+          pins.set(repo, { sha: pin.sha!, version: pin.version!, byTag: pin.byTag === true });
       }
     }
     return new ActionPins(pins);
@@ -80,7 +86,9 @@ export class ActionPins {
   public resolve(action: string): ResolvedAction {
     const pin = this.pins.get(ActionPins.repositoryOf(action));
     if (!pin) {
-      throw new Error(`action "${action}" is not in actions.lock.json; pinned actions: ${choices(this.pins.keys())}. Add it with its release tag and the tag's commit SHA.`);
+      throw new Error(
+        `action "${action}" is not in actions.lock.json; pinned actions: ${choices(this.pins.keys())}. Add it with its release tag and the tag's commit SHA.`,
+      );
     }
     return { uses: `${action}@${pin.byTag ? pin.version : pin.sha}`, version: pin.version };
   }

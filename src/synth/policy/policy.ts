@@ -55,13 +55,13 @@ export interface WorkflowData {
 }
 
 export interface WorkflowJobData {
-  readonly 'permissions'?: unknown;
+  readonly permissions?: unknown;
   readonly 'timeout-minutes'?: unknown;
-  readonly 'steps'?: readonly WorkflowStepData[];
-  readonly 'uses'?: string;
-  readonly 'secrets'?: unknown;
-  readonly 'services'?: Record<string, { image?: string }>;
-  readonly 'container'?: unknown;
+  readonly steps?: readonly WorkflowStepData[];
+  readonly uses?: string;
+  readonly secrets?: unknown;
+  readonly services?: Record<string, { image?: string }>;
+  readonly container?: unknown;
   readonly [key: string]: unknown;
 }
 
@@ -92,7 +92,11 @@ export interface WorkflowRuleProps {
 
 /** A rule over rendered workflows; every other target (charts, Dependabot) passes it. */
 export function workflowRule(props: WorkflowRuleProps): PolicyRule {
-  return { code: props.code, description: props.description, check: (target) => (target.kind === 'workflow' ? props.check(target) : []) };
+  return {
+    code: props.code,
+    description: props.description,
+    check: (target) => (target.kind === 'workflow' ? props.check(target) : []),
+  };
 }
 
 /** Props of {@link stepRule}: a rule that judges each step of each workflow on its own. */
@@ -109,12 +113,17 @@ export function stepRule(props: StepRuleProps): PolicyRule {
   return workflowRule({
     code: props.code,
     description: props.description,
-    check: (target) => [...workflowSteps(target)].flatMap(({ step, job, index, location }) => props.problems(step, job).map((problem) => ({ location, message: `${stepLabel(step, index)}: ${problem}` }))),
+    check: (target) =>
+      [...workflowSteps(target)].flatMap(({ step, job, index, location }) =>
+        props.problems(step, job).map((problem) => ({ location, message: `${stepLabel(step, index)}: ${problem}` })),
+      ),
   });
 }
 
 /** Helpers for workflow rules: iterate jobs and steps with their locations. */
-export function* workflowSteps(target: WorkflowTarget): Generator<{ jobId: string; job: WorkflowJobData; step: WorkflowStepData; index: number; location: string }> {
+export function* workflowSteps(
+  target: WorkflowTarget,
+): Generator<{ jobId: string; job: WorkflowJobData; step: WorkflowStepData; index: number; location: string }> {
   for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
     for (const [index, step] of (job.steps ?? []).entries()) {
       yield { jobId, job, step, index, location: jobLocation(target, jobId) };
@@ -123,12 +132,20 @@ export function* workflowSteps(target: WorkflowTarget): Generator<{ jobId: strin
 }
 
 /** The steps of the workflows this one calls, with the caller's job id and location. */
-export function* calledWorkflowSteps(target: WorkflowTarget): Generator<{ jobId: string; job: WorkflowJobData; step: WorkflowStepData; index: number; location: string }> {
+export function* calledWorkflowSteps(
+  target: WorkflowTarget,
+): Generator<{ jobId: string; job: WorkflowJobData; step: WorkflowStepData; index: number; location: string }> {
   for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
     const called = job.uses !== undefined ? target.calledWorkflows?.[job.uses] : undefined;
     for (const [calledJobId, calledJob] of Object.entries(called?.jobs ?? {})) {
       for (const [index, step] of (calledJob.steps ?? []).entries()) {
-        yield { jobId, job: calledJob, step, index, location: `${jobLocation(target, jobId)} → ${job.uses}#jobs.${calledJobId}` };
+        yield {
+          jobId,
+          job: calledJob,
+          step,
+          index,
+          location: `${jobLocation(target, jobId)} → ${job.uses}#jobs.${calledJobId}`,
+        };
       }
     }
   }

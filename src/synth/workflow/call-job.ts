@@ -88,14 +88,15 @@ export class CallWorkflowJob extends WorkflowJob {
     const withEntries = Object.entries(p.with ?? {});
     const secretEntries = Object.entries(p.secrets ?? {});
     const content: Record<string, unknown> = {
-      'name': p.name,
-      'needs': this.needs.length > 0 ? this.needs.map((n) => n.jobId) : undefined,
-      'if': p.if?.body,
-      'concurrency': p.concurrency && renderConcurrency(p.concurrency),
-      'permissions': renderPermissions(this.permissions),
-      'uses': this.usesWith(pins),
-      'with': withEntries.length > 0 ? Object.fromEntries(withEntries.map(([k, v]) => [k, renderValue(v)])) : undefined,
-      'secrets': secretEntries.length > 0 ? Object.fromEntries(secretEntries.map(([k, v]) => [k, v.toString()])) : undefined,
+      name: p.name,
+      needs: this.needs.length > 0 ? this.needs.map((n) => n.jobId) : undefined,
+      if: p.if?.body,
+      concurrency: p.concurrency && renderConcurrency(p.concurrency),
+      permissions: renderPermissions(this.permissions),
+      uses: this.usesWith(pins),
+      with: withEntries.length > 0 ? Object.fromEntries(withEntries.map(([k, v]) => [k, renderValue(v)])) : undefined,
+      secrets:
+        secretEntries.length > 0 ? Object.fromEntries(secretEntries.map(([k, v]) => [k, v.toString()])) : undefined,
     };
     return { jobId: this.jobId, constructPath: this.node.path, content };
   }
@@ -113,22 +114,30 @@ export class CallWorkflowJob extends WorkflowJob {
     const given = Object.keys(this.props.with ?? {});
     const problems: string[] = [];
     if (isExternal(w)) {
-      for (const name of given.filter((n) => !w.inputs.includes(n))) problems.push(`with.${name}: ${w.workflow} has no input "${name}"; inputs: ${w.inputs.join(', ')}`);
+      for (const name of given.filter((n) => !w.inputs.includes(n)))
+        problems.push(`with.${name}: ${w.workflow} has no input "${name}"; inputs: ${w.inputs.join(', ')}`);
       for (const name of Object.keys(this.props.secrets ?? {}).filter((n) => !(w.secrets ?? []).includes(n))) {
-        problems.push(`secrets.${name}: ${w.workflow} takes no secret "${name}"; secrets: ${(w.secrets ?? []).join(', ') || '(none)'}`);
+        problems.push(
+          `secrets.${name}: ${w.workflow} takes no secret "${name}"; secrets: ${(w.secrets ?? []).join(', ') || '(none)'}`,
+        );
       }
     } else {
       if (!w.callInputs) return [`calls ${w.filePath}, which has no workflow_call trigger`];
-      for (const name of given.filter((n) => !(n in w.callInputs!))) problems.push(`with.${name}: ${w.filePath} declares no input "${name}"; inputs: ${Object.keys(w.callInputs).join(', ') || '(none)'}`);
+      for (const name of given.filter((n) => !(n in w.callInputs!)))
+        problems.push(
+          `with.${name}: ${w.filePath} declares no input "${name}"; inputs: ${Object.keys(w.callInputs).join(', ') || '(none)'}`,
+        );
       for (const [name, input] of Object.entries(w.callInputs)) {
-        if (input.required && input.default === undefined && !given.includes(name)) problems.push(`with.${name}: required by ${w.filePath} but not given`);
+        if (input.required && input.default === undefined && !given.includes(name))
+          problems.push(`with.${name}: required by ${w.filePath} but not given`);
       }
       if (Object.keys(this.props.secrets ?? {}).length > 0) problems.push(`secrets: ${w.filePath} declares no secrets`);
       const short = grantsAtLeast(this.permissions, w.requiredPermissions);
-      if (short.length > 0) problems.push(`permissions: grant less than the jobs of ${w.filePath} use (${short.join(', ')}); GitHub would refuse to start the run`);
+      if (short.length > 0)
+        problems.push(
+          `permissions: grant less than the jobs of ${w.filePath} use (${short.join(', ')}); GitHub would refuse to start the run`,
+        );
     }
     return problems;
   }
 }
-
-

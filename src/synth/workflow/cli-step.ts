@@ -5,7 +5,8 @@ import { runStep, type JobStep, type StepOptions } from './steps';
 /** A variable the runner itself sets (e.g. `GITHUB_STEP_SUMMARY`): read as `"$NAME"`, never put in env. */
 export class RunnerVariable {
   public constructor(public readonly name: string) {
-    if (!/^(GITHUB|RUNNER)_[A-Z_]+$/.test(name)) throw new Error(`"${name}" is not a runner variable (GITHUB_* or RUNNER_*)`);
+    if (!/^(GITHUB|RUNNER)_[A-Z_]+$/.test(name))
+      throw new Error(`"${name}" is not a runner variable (GITHUB_* or RUNNER_*)`);
   }
 }
 
@@ -19,8 +20,9 @@ export const runnerVariables = {
 export type CliValue = string | number | Expression | RunnerVariable | readonly string[];
 
 /** The arguments of a CLI: each flag of its contract by name; switches take a boolean or an expression. */
-export type CliArgs<F extends string, S extends F> =
-  { readonly [K in Exclude<F, S>]?: CliValue } & { readonly [K in S]?: boolean | Expression };
+export type CliArgs<F extends string, S extends F> = { readonly [K in Exclude<F, S>]?: CliValue } & {
+  readonly [K in S]?: boolean | Expression;
+};
 
 /** Props of {@link cliStep}. */
 export interface CliStepProps<F extends string, S extends F> extends StepOptions {
@@ -35,11 +37,15 @@ export interface CliStepProps<F extends string, S extends F> extends StepOptions
 }
 
 /** Names a step must never set: the shell's and the runner's own. */
-const RESERVED_ENV = /^(PATH|HOME|SHELL|USER|PWD|OLDPWD|TMPDIR|LANG|LC_[A-Z]+|IFS|CI|NODE_OPTIONS|(GITHUB|RUNNER|ACTIONS)_[A-Z_]*)$/;
+const RESERVED_ENV =
+  /^(PATH|HOME|SHELL|USER|PWD|OLDPWD|TMPDIR|LANG|LC_[A-Z]+|IFS|CI|NODE_OPTIONS|(GITHUB|RUNNER|ACTIONS)_[A-Z_]*)$/;
 
 /** `baseUrl` → `BASE_URL`; a name the shell or runner owns gets an `ARG_` prefix (`path` → `ARG_PATH`). */
 export function envNameOf(key: string): string {
-  const name = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase();
+  const name = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/-/g, '_')
+    .toUpperCase();
   return RESERVED_ENV.test(name) ? `ARG_${name}` : name;
 }
 
@@ -53,7 +59,10 @@ export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, p
   const { args, before, after, commandIndent = 0, ...options } = props;
   const env: Record<string, EnvValue> = { ...(options.env ?? {}) };
   const setEnv = (name: string, value: EnvValue) => {
-    if (name in env) throw new Error(`cliStep "${options.name}": env ${name} is set twice (by the step and by the ${cli.bin} arguments)`);
+    if (name in env)
+      throw new Error(
+        `cliStep "${options.name}": env ${name} is set twice (by the step and by the ${cli.bin} arguments)`,
+      );
     env[name] = value;
   };
   const words: string[] = [];
@@ -80,13 +89,22 @@ export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, p
       words.push(flag, `"$${name}"`);
     }
   }
-  const command = [`npx --no-install ${cli.bin}${cli.subcommand ? ` ${cli.subcommand}` : ''}`, ...pairs(words), ...(conditional.length > 0 ? ['"${args[@]}"'] : [])];
+  const command = [
+    `npx --no-install ${cli.bin}${cli.subcommand ? ` ${cli.subcommand}` : ''}`,
+    ...pairs(words),
+    ...(conditional.length > 0 ? ['"${args[@]}"'] : []),
+  ];
   const script = [
     ...(before ? [before] : []),
     ...[
       ...(conditional.length > 0 ? ['args=()', ...conditional] : []),
       command.length > 3 ? command.join(' \\\n  ') : command.join(' '),
-    ].map((text) => text.split('\n').map((line) => `${' '.repeat(commandIndent)}${line}`).join('\n')),
+    ].map((text) =>
+      text
+        .split('\n')
+        .map((line) => `${' '.repeat(commandIndent)}${line}`)
+        .join('\n'),
+    ),
     ...(after ? [after] : []),
   ];
   return runStep({ ...options, env, run: script.join('\n') });

@@ -20,8 +20,11 @@ export interface Concurrency {
 }
 
 /** `concurrency:` as GitHub reads it. */
-export function renderConcurrency(c: Concurrency): { 'group': string; 'cancel-in-progress': boolean | string } {
-  return { 'group': String(c.group), 'cancel-in-progress': c.cancelInProgress instanceof Expression ? c.cancelInProgress.toString() : c.cancelInProgress };
+export function renderConcurrency(c: Concurrency): { group: string; 'cancel-in-progress': boolean | string } {
+  return {
+    group: String(c.group),
+    'cancel-in-progress': c.cancelInProgress instanceof Expression ? c.cancelInProgress.toString() : c.cancelInProgress,
+  };
 }
 
 /** What every job of a workflow has: an id, `needs`, `permissions`, outputs. */
@@ -54,7 +57,11 @@ export abstract class WorkflowJob extends Construct {
     this.jobId = id;
     // A missing job (an undefined from a lookup) would otherwise surface later as a TypeError.
     (props.needs ?? []).forEach((need, i) => {
-      if (!(need instanceof WorkflowJob)) throw new ValidationError(this, `needs[${i}] is not a job (got ${String(need)}): pass the job object addJob returned`);
+      if (!(need instanceof WorkflowJob))
+        throw new ValidationError(
+          this,
+          `needs[${i}] is not a job (got ${String(need)}): pass the job object addJob returned`,
+        );
     });
     this.needs = [...(props.needs ?? [])];
     this.node.addValidation({ validate: () => this.validateNeeds() });
@@ -75,7 +82,10 @@ export abstract class WorkflowJob extends Construct {
   /** `needs.<job>.outputs.<name>`, for a job that lists this one in `needs`. */
   public output(name: string): Expression {
     if (!this.outputs.has(name)) {
-      throw new ValidationError(this, `job has no output "${name}"; outputs: ${[...this.outputs.keys()].join(', ') || '(none)'}`);
+      throw new ValidationError(
+        this,
+        `job has no output "${name}"; outputs: ${[...this.outputs.keys()].join(', ') || '(none)'}`,
+      );
     }
     return Expression.raw(`needs.${this.jobId}.outputs.${name}`);
   }
@@ -87,16 +97,22 @@ export abstract class WorkflowJob extends Construct {
     const problems: string[] = [];
     for (const need of this.needs) {
       if (need.node.scope !== this.node.scope) {
-        problems.push(`needs "${need.node.path}", which belongs to another workflow; a job can only need jobs of its own workflow`);
+        problems.push(
+          `needs "${need.node.path}", which belongs to another workflow; a job can only need jobs of its own workflow`,
+        );
       }
       if (need === this) problems.push('a job cannot need itself');
     }
     // Every needs.<id> an expression reads must be a job this one needs.
     const needed = new Set(this.needs.map((n) => n.jobId));
     const read = new Set<string>();
-    for (const text of this.expressionTexts()) for (const m of text.matchAll(new RegExp(`\\bneeds\\.(${IDENTIFIER_PATTERN})\\.`, 'g'))) read.add(m[1]!);
+    for (const text of this.expressionTexts())
+      for (const m of text.matchAll(new RegExp(`\\bneeds\\.(${IDENTIFIER_PATTERN})\\.`, 'g'))) read.add(m[1]!);
     for (const id of read) {
-      if (!needed.has(id)) problems.push(`reads needs.${id}.* but does not list "${id}" in needs; known needs: ${[...needed].join(', ') || '(none)'}`);
+      if (!needed.has(id))
+        problems.push(
+          `reads needs.${id}.* but does not list "${id}" in needs; known needs: ${[...needed].join(', ') || '(none)'}`,
+        );
     }
     return problems;
   }

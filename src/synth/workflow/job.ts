@@ -90,26 +90,37 @@ export class SecureJob extends WorkflowJob {
   public render(pins: ActionPins): RenderedJob {
     const p = this.props;
     const job = new NormalJob(this.jobId, {
-      'name': p.name,
+      name: p.name,
       'runs-on': p.runsOn,
-      'needs': nonEmpty(this.needs.map((n) => n.jobId)),
-      'if': p.if?.body,
-      'permissions': renderPermissions(p.permissions),
+      needs: nonEmpty(this.needs.map((n) => n.jobId)),
+      if: p.if?.body,
+      permissions: renderPermissions(p.permissions),
       'timeout-minutes': this.timeoutMinutes,
-      'concurrency': p.concurrency && renderConcurrency(p.concurrency),
-      'environment': p.environment,
-      'strategy': p.strategy && {
-        'matrix': Object.fromEntries(Object.entries(p.strategy.matrix).map(([k, v]) => [k, nonEmpty([...v])!])),
+      concurrency: p.concurrency && renderConcurrency(p.concurrency),
+      environment: p.environment,
+      strategy: p.strategy && {
+        matrix: Object.fromEntries(Object.entries(p.strategy.matrix).map(([k, v]) => [k, nonEmpty([...v])!])),
         'fail-fast': p.strategy.failFast,
         'max-parallel': p.strategy.maxParallel,
       },
-      'services': p.services && Object.fromEntries(Object.entries(p.services).map(([name, s]) => [name, {
-        image: s.image, ports: nonEmpty([...(s.ports ?? [])]), env: renderEnv(s.env), options: s.options,
-      }])),
-      'container': p.container && { image: p.container.image, options: p.container.options },
-      'env': renderEnv(p.env),
-      'defaults': p.workingDirectory ? { run: { 'working-directory': p.workingDirectory } } : undefined,
-      'outputs': this.outputs.size > 0 ? Object.fromEntries([...this.outputs].map(([k, v]) => [k, v.toString()])) : undefined,
+      services:
+        p.services &&
+        Object.fromEntries(
+          Object.entries(p.services).map(([name, s]) => [
+            name,
+            {
+              image: s.image,
+              ports: nonEmpty([...(s.ports ?? [])]),
+              env: renderEnv(s.env),
+              options: s.options,
+            },
+          ]),
+        ),
+      container: p.container && { image: p.container.image, options: p.container.options },
+      env: renderEnv(p.env),
+      defaults: p.workingDirectory ? { run: { 'working-directory': p.workingDirectory } } : undefined,
+      outputs:
+        this.outputs.size > 0 ? Object.fromEntries([...this.outputs].map(([k, v]) => [k, v.toString()])) : undefined,
     });
     job.addSteps(this.steps.map((s, i) => this.renderStep(s, i, pins)));
     return { jobId: this.jobId, constructPath: this.node.path, content: job.job as unknown as Record<string, unknown> };
@@ -117,15 +128,20 @@ export class SecureJob extends WorkflowJob {
 
   private renderStep(step: JobStep, index: number, pins: ActionPins): Step {
     const common = {
-      'name': step.props.name,
-      'id': step.props.id,
-      'if': step.props.if?.body,
-      'env': renderEnv(step.props.env),
+      name: step.props.name,
+      id: step.props.id,
+      if: step.props.if?.body,
+      env: renderEnv(step.props.env),
       'timeout-minutes': step.props.timeoutMinutes,
       'continue-on-error': step.props.continueOnError,
     };
     if (step.kind === 'run') {
-      return new Step({ ...common, 'shell': step.props.shell, 'working-directory': step.props.workingDirectory, 'run': step.props.run });
+      return new Step({
+        ...common,
+        shell: step.props.shell,
+        'working-directory': step.props.workingDirectory,
+        run: step.props.run,
+      });
     }
     let uses: string;
     try {
@@ -133,8 +149,15 @@ export class SecureJob extends WorkflowJob {
     } catch (e) {
       throw new ValidationError(this, `steps[${index}] ("${step.props.name}"): ${(e as Error).message}`);
     }
-    const inputs = Object.entries(step.props.with ?? {}).filter(([, v]) => v !== undefined) as [string, string | number | boolean | Expression][];
-    return new Step({ ...common, uses, with: inputs.length > 0 ? Object.fromEntries(inputs.map(([k, v]) => [k, renderValue(v)])) : undefined });
+    const inputs = Object.entries(step.props.with ?? {}).filter(([, v]) => v !== undefined) as [
+      string,
+      string | number | boolean | Expression,
+    ][];
+    return new Step({
+      ...common,
+      uses,
+      with: inputs.length > 0 ? Object.fromEntries(inputs.map(([k, v]) => [k, renderValue(v)])) : undefined,
+    });
   }
 
   protected expressionTexts(): string[] {
@@ -145,7 +168,8 @@ export class SecureJob extends WorkflowJob {
     for (const s of this.steps) {
       if (s.props.if) texts.push(s.props.if.body);
       collect(s.props.env);
-      if (s.kind === 'action') Object.values(s.props.with ?? {}).forEach((v) => v !== undefined && texts.push(String(renderValue(v))));
+      if (s.kind === 'action')
+        Object.values(s.props.with ?? {}).forEach((v) => v !== undefined && texts.push(String(renderValue(v))));
     }
     for (const v of this.outputs.values()) texts.push(v.body);
     return texts;

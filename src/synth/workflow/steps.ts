@@ -49,7 +49,8 @@ export interface ActionStepProps extends StepOptions {
   readonly with?: Readonly<Record<string, ActionInputValue | undefined>>;
 }
 
-export type JobStep = { readonly kind: 'run'; readonly props: RunStepProps } | { readonly kind: 'action'; readonly props: ActionStepProps };
+export type JobStep =
+  { readonly kind: 'run'; readonly props: RunStepProps } | { readonly kind: 'action'; readonly props: ActionStepProps };
 
 /** A shell step. */
 export function runStep(props: RunStepProps): JobStep {
@@ -74,7 +75,9 @@ export function stepOutcome(step: JobStep): Expression {
 export function stepOutput(step: JobStep, name: string): Expression {
   if (!step.props.id) throw new Error(`step "${step.props.name}" needs an id before its output "${name}" can be read`);
   if (!step.props.outputs?.includes(name)) {
-    throw new Error(`step "${step.props.name}" declares no output "${name}"; it declares: ${step.props.outputs?.join(', ') || '(none)'}`);
+    throw new Error(
+      `step "${step.props.name}" declares no output "${name}"; it declares: ${step.props.outputs?.join(', ') || '(none)'}`,
+    );
   }
   return Expression.raw(`steps.${step.props.id}.outputs.${name}`);
 }

@@ -13,18 +13,35 @@ const RULES: readonly JobRule[] = [
   // Synthesis only transpiles, so the required prop can be missing at run time: say so, by name.
   {
     test: (p) => typeof p.permissions === 'object' && p.permissions !== null && !Array.isArray(p.permissions),
-    message: (p) => `permissions is required (grant what the job uses, e.g. { contents: 'read' }, or {} for nothing), got ${JSON.stringify(p.permissions)}`,
+    message: (p) =>
+      `permissions is required (grant what the job uses, e.g. { contents: 'read' }, or {} for nothing), got ${JSON.stringify(p.permissions)}`,
   },
-  { test: (p) => typeof p.runsOn === 'string', message: (p) => `runsOn must be a runner label string, got ${JSON.stringify(p.runsOn)}` },
-  { test: (_, id) => IDENTIFIER.test(id), message: (_, id) => `job id "${id}" must start with a letter or "_" and contain only letters, digits, "-" and "_"` },
   {
-    test: (p) => p.timeoutMinutes === undefined || (Number.isInteger(p.timeoutMinutes) && p.timeoutMinutes >= 1 && p.timeoutMinutes <= 360),
-    message: (p) => `timeoutMinutes must be an integer from 1 to 360, got ${p.timeoutMinutes} (omit it for the default of 15)`,
+    test: (p) => typeof p.runsOn === 'string',
+    message: (p) => `runsOn must be a runner label string, got ${JSON.stringify(p.runsOn)}`,
   },
-  { test: (p) => typeof p.runsOn !== 'string' || p.runsOn.trim() !== '', message: () => 'runsOn must name a runner label, e.g. ubuntu-24.04' },
+  {
+    test: (_, id) => IDENTIFIER.test(id),
+    message: (_, id) => `job id "${id}" must start with a letter or "_" and contain only letters, digits, "-" and "_"`,
+  },
+  {
+    test: (p) =>
+      p.timeoutMinutes === undefined ||
+      (Number.isInteger(p.timeoutMinutes) && p.timeoutMinutes >= 1 && p.timeoutMinutes <= 360),
+    message: (p) =>
+      `timeoutMinutes must be an integer from 1 to 360, got ${p.timeoutMinutes} (omit it for the default of 15)`,
+  },
+  {
+    test: (p) => typeof p.runsOn !== 'string' || p.runsOn.trim() !== '',
+    message: () => 'runsOn must name a runner label, e.g. ubuntu-24.04',
+  },
   {
     test: (p) => Object.values(p.services ?? {}).every((s) => imageReferenceProblem(s.image) === undefined),
-    message: (p) => `service containers: ${Object.values(p.services ?? {}).map((s) => imageReferenceProblem(s.image)).filter(Boolean).join('; ')}`,
+    message: (p) =>
+      `service containers: ${Object.values(p.services ?? {})
+        .map((s) => imageReferenceProblem(s.image))
+        .filter(Boolean)
+        .join('; ')}`,
   },
 ];
 
@@ -42,7 +59,8 @@ export function stepProblems(steps: readonly JobStep[]): string[] {
     const id = step.props.id;
     if (id === undefined) return;
     if (!IDENTIFIER.test(id)) problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is invalid`);
-    if (ids.has(id)) problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is already used by steps[${ids.get(id)}]`);
+    if (ids.has(id))
+      problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is already used by steps[${ids.get(id)}]`);
     ids.set(id, i);
   });
   return problems;

@@ -74,11 +74,14 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
     super(scope, id);
     const problems = triggerProblems(props.triggers);
     const fileName = props.fileName ?? `${id}.yml`;
-    if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(fileName)) problems.push(`fileName "${fileName}" must be a .yml file name without folders`);
+    if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(fileName))
+      problems.push(`fileName "${fileName}" must be a .yml file name without folders`);
     for (const [i, example] of (props.dispatchExamples ?? []).entries()) {
-      if (!props.triggers.workflowDispatch) problems.push(`dispatchExamples[${i}]: the workflow has no workflow_dispatch trigger`);
+      if (!props.triggers.workflowDispatch)
+        problems.push(`dispatchExamples[${i}]: the workflow has no workflow_dispatch trigger`);
       for (const name of Object.keys(example.inputs)) {
-        if (!props.triggers.workflowDispatch?.inputs?.[name]) problems.push(`dispatchExamples[${i}] (${example.label}): no workflow_dispatch input "${name}"`);
+        if (!props.triggers.workflowDispatch?.inputs?.[name])
+          problems.push(`dispatchExamples[${i}] (${example.label}): no workflow_dispatch input "${name}"`);
       }
     }
     if (problems.length > 0) throw new ValidationError(this, problems.join('; '));
@@ -120,7 +123,10 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
   public input(name: string): Expression {
     const declared = { ...this.triggers.workflowDispatch?.inputs, ...this.triggers.workflowCall?.inputs };
     if (!(name in declared)) {
-      throw new ValidationError(this, `reads inputs.${name}, which no trigger declares; declared inputs: ${Object.keys(declared).sort().join(', ') || '(none)'}`);
+      throw new ValidationError(
+        this,
+        `reads inputs.${name}, which no trigger declares; declared inputs: ${Object.keys(declared).sort().join(', ') || '(none)'}`,
+      );
     }
     return Expression.raw(`inputs.${name}`);
   }
@@ -180,8 +186,13 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
       reviewed: true,
       constructPath: this.node.path,
       policyTarget: {
-        kind: 'workflow', filePath: this.filePath, constructPath: this.node.path, data, jobPaths,
-        calledWorkflows: Object.keys(called).length ? called : undefined, bytes: Buffer.byteLength(text, 'utf8'),
+        kind: 'workflow',
+        filePath: this.filePath,
+        constructPath: this.node.path,
+        data,
+        jobPaths,
+        calledWorkflows: Object.keys(called).length ? called : undefined,
+        bytes: Buffer.byteLength(text, 'utf8'),
       },
     };
   }
@@ -205,7 +216,7 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
     if (c) return renderConcurrency(c);
     if (!this.props.triggers.pullRequest) return undefined;
     return {
-      'group': `${github.workflow}-${Expression.raw('github.event.pull_request.number || github.ref')}`,
+      group: `${github.workflow}-${Expression.raw('github.event.pull_request.number || github.ref')}`,
       'cancel-in-progress': github.eventName.eq('pull_request').toString(),
     };
   }

@@ -13,7 +13,11 @@ const MMDEBSTRAP_ARGS = ['--variant=essential', '--include=python3', '--format=t
  * tar under node_modules was rebuilt each time (about 40 s). Keyed by the mmdebstrap arguments;
  * delete the folder to take Debian's newer packages.
  */
-const CACHE = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'voice-platform-pipelines', 'e2e');
+const CACHE = path.join(
+  process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'),
+  'voice-platform-pipelines',
+  'e2e',
+);
 const TAR_NAME = `base-bookworm-python3-${createHash('sha256').update(MMDEBSTRAP_ARGS.join(' ')).digest('hex').slice(0, 12)}.tar`;
 
 /**
@@ -30,7 +34,10 @@ export function ensureBaseImage(engine: DockerEngine): 'present' | 'imported' | 
     const partial = tar.replace(/\.tar$/, '.partial.tar');
     rmSync(partial, { force: true });
     const r = spawnSync('mmdebstrap', [...MMDEBSTRAP_ARGS, partial], { encoding: 'utf8', timeout: 600_000 });
-    if (r.status !== 0) throw new Error(`mmdebstrap ${MMDEBSTRAP_ARGS.join(' ')} failed (${r.status ?? r.error?.message}): ${(r.stderr ?? '').split('\n').slice(-10).join('\n')}`);
+    if (r.status !== 0)
+      throw new Error(
+        `mmdebstrap ${MMDEBSTRAP_ARGS.join(' ')} failed (${r.status ?? r.error?.message}): ${(r.stderr ?? '').split('\n').slice(-10).join('\n')}`,
+      );
     renameSync(partial, tar);
     built = true;
   }

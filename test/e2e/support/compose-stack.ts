@@ -39,15 +39,28 @@ interface ContainerState {
 export class ComposeStack {
   private readonly v2: boolean;
 
-  constructor(private readonly engine: DockerEngine, private readonly props: ComposeStackProps) {
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly props: ComposeStackProps,
+  ) {
     this.v2 = engine.docker(['compose', 'version']).status === 0;
   }
 
   private compose(args: readonly string[], timeoutMs = 300_000): CommandResult {
-    const env = { ...process.env, ...this.engine.env, ...this.props.env, COMPOSE_FILE: [this.props.file, ...this.props.overrideFile ? [this.props.overrideFile] : []].join(':'), COMPOSE_PROJECT_NAME: this.props.projectName };
+    const env = {
+      ...process.env,
+      ...this.engine.env,
+      ...this.props.env,
+      COMPOSE_FILE: [this.props.file, ...(this.props.overrideFile ? [this.props.overrideFile] : [])].join(':'),
+      COMPOSE_PROJECT_NAME: this.props.projectName,
+    };
     const [cmd, pre] = this.v2 ? [this.engine.client, ['compose']] : ['docker-compose', []];
     const r = spawnSync(cmd, [...pre, ...args], { encoding: 'utf8', timeout: timeoutMs, env });
-    return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
+    return {
+      status: r.status ?? -1,
+      stdout: r.stdout ?? '',
+      stderr: `${r.stderr ?? ''}${r.error ? r.error.message : ''}`,
+    };
   }
 
   /** Starts the stack and waits until every service is healthy; throws {@link StackFailure} otherwise. */
@@ -58,15 +71,28 @@ export class ComposeStack {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       const states = this.props.services.map((s) => [s, this.state(s)] as const);
-      const failed = states.filter(([, st]) => !st || st.status === 'exited' || st.status === 'dead' || st.health === 'unhealthy');
+      const failed = states.filter(
+        ([, st]) => !st || st.status === 'exited' || st.status === 'dead' || st.health === 'unhealthy',
+      );
       if (failed.length > 0) throw new StackFailure(failed.map(([s, st]) => this.why(s, st)).join('\n'));
-      if (states.every(([, st]) => st?.status === 'running' && (st.health === undefined || st.health === 'healthy'))) return;
+      if (states.every(([, st]) => st?.status === 'running' && (st.health === undefined || st.health === 'healthy')))
+        return;
       if (started.status !== 0 && states.every(([, st]) => st?.status !== 'created')) {
         // Compose gave up (e.g. a dependency never became healthy) and nothing is still starting.
-        throw new StackFailure(`compose up failed (${started.status}): ${started.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+        throw new StackFailure(
+          `compose up failed (${started.status}): ${started.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+        );
       }
       if (Date.now() > deadline) {
-        throw new StackFailure(states.filter(([, st]) => st?.health !== 'healthy').map(([s, st]) => `${s}: not healthy after ${waitSeconds} s (${st?.status ?? 'no container'}, health ${st?.health ?? 'none'})`).join('\n'));
+        throw new StackFailure(
+          states
+            .filter(([, st]) => st?.health !== 'healthy')
+            .map(
+              ([s, st]) =>
+                `${s}: not healthy after ${waitSeconds} s (${st?.status ?? 'no container'}, health ${st?.health ?? 'none'})`,
+            )
+            .join('\n'),
+        );
       }
       await sleep(1000);
     }

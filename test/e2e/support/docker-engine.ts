@@ -42,20 +42,43 @@ export class DockerEngine {
     if (external) {
       const engine = new DockerEngine(external);
       const v = engine.docker(['version', '--format', '{{.Server.Version}}']);
-      if (v.status !== 0) throw new Error(`E2E_DOCKER_HOST=${external}: no Docker Engine answers there: ${v.stderr.trim()}`);
+      if (v.status !== 0)
+        throw new Error(`E2E_DOCKER_HOST=${external}: no Docker Engine answers there: ${v.stderr.trim()}`);
       return engine;
     }
     if (process.getuid?.() !== 0) {
-      throw new Error('the end-to-end suite starts its own Docker daemon, which needs root; or set E2E_DOCKER_HOST to a running daemon (e.g. unix:///var/run/docker.sock)');
+      throw new Error(
+        'the end-to-end suite starts its own Docker daemon, which needs root; or set E2E_DOCKER_HOST to a running daemon (e.g. unix:///var/run/docker.sock)',
+      );
     }
-    if (spawnSync('dockerd', ['--version']).status !== 0) throw new Error('dockerd is not installed (Debian: apt-get install docker.io docker-compose mmdebstrap); see the README\'s end-to-end section');
+    if (spawnSync('dockerd', ['--version']).status !== 0)
+      throw new Error(
+        "dockerd is not installed (Debian: apt-get install docker.io docker-compose mmdebstrap); see the README's end-to-end section",
+      );
     const dir = mkdtempSync(path.join(tmpdir(), 'voice-e2e-'));
     const socket = path.join(dir, 'docker.sock');
     const log = path.join(dir, 'dockerd.log');
-    const daemon = spawn('sh', ['-c', 'exec dockerd "$@" > "$LOG" 2>&1', 'dockerd',
-      '--host', `unix://${socket}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'),
-      '--pidfile', path.join(dir, 'docker.pid'), '--storage-driver', process.env.E2E_STORAGE_DRIVER || defaultStorageDriver(), '--bridge', 'none',
-    ], { env: { ...process.env, LOG: log }, stdio: 'ignore', detached: false });
+    const daemon = spawn(
+      'sh',
+      [
+        '-c',
+        'exec dockerd "$@" > "$LOG" 2>&1',
+        'dockerd',
+        '--host',
+        `unix://${socket}`,
+        '--data-root',
+        path.join(dir, 'data'),
+        '--exec-root',
+        path.join(dir, 'exec'),
+        '--pidfile',
+        path.join(dir, 'docker.pid'),
+        '--storage-driver',
+        process.env.E2E_STORAGE_DRIVER || defaultStorageDriver(),
+        '--bridge',
+        'none',
+      ],
+      { env: { ...process.env, LOG: log }, stdio: 'ignore', detached: false },
+    );
     const engine = new DockerEngine(`unix://${socket}`, { dir, pid: daemon.pid!, log });
     const deadline = Date.now() + 60_000;
     while (engine.docker(['version', '--format', '{{.Server.Version}}']).status !== 0) {
@@ -71,7 +94,10 @@ export class DockerEngine {
 
   public readonly client = dockerClient();
 
-  private constructor(public readonly host: string, private readonly own?: { dir: string; pid: number; log: string }) {}
+  private constructor(
+    public readonly host: string,
+    private readonly own?: { dir: string; pid: number; log: string },
+  ) {}
 
   /** The environment that points docker and Compose at this engine. */
   public get env(): Record<string, string> {
@@ -79,14 +105,31 @@ export class DockerEngine {
   }
 
   /** Runs the docker client against this engine. */
-  public docker(args: readonly string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CommandResult {
-    return result(spawnSync(this.client, args, { cwd: o.cwd, encoding: 'utf8', timeout: o.timeoutMs ?? 600_000, env: { ...process.env, ...this.env, ...o.env } }));
+  public docker(
+    args: readonly string[],
+    o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  ): CommandResult {
+    return result(
+      spawnSync(this.client, args, {
+        cwd: o.cwd,
+        encoding: 'utf8',
+        timeout: o.timeoutMs ?? 600_000,
+        env: { ...process.env, ...this.env, ...o.env },
+      }),
+    );
   }
 
   /** Stops a daemon the suite started (by its pid) and removes its folder; leaves an external one alone. */
   public async stop(): Promise<void> {
     if (!this.own) return;
-    const alive = () => { try { process.kill(this.own!.pid, 0); return true; } catch { return false; } };
+    const alive = () => {
+      try {
+        process.kill(this.own!.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     if (alive()) process.kill(this.own.pid, 'SIGTERM');
     for (let i = 0; i < 120 && alive(); i++) await sleep(250);
     if (alive()) process.kill(this.own.pid, 'SIGKILL');
@@ -96,5 +139,9 @@ export class DockerEngine {
 }
 
 function result(r: SpawnSyncReturns<string>): CommandResult {
-  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
+  return {
+    status: r.status ?? -1,
+    stdout: r.stdout ?? '',
+    stderr: `${r.stderr ?? ''}${r.error ? r.error.message : ''}`,
+  };
 }

@@ -22,8 +22,17 @@ export function workflowStep(workflow: string, job: string, name: string): Workf
   const doc = YAML.parse(readFileSync(file, 'utf8'));
   const steps: any[] = doc.jobs?.[job]?.steps ?? [];
   const step = steps.find((s) => s.name === name);
-  if (!step?.run) throw new Error(`${file}: job ${job} has no run step named "${name}" (steps: ${steps.map((s) => s.name).join(', ')})`);
-  return { workflow, job, name, run: step.run, env: Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v)])) };
+  if (!step?.run)
+    throw new Error(
+      `${file}: job ${job} has no run step named "${name}" (steps: ${steps.map((s) => s.name).join(', ')})`,
+    );
+  return {
+    workflow,
+    job,
+    name,
+    run: step.run,
+    env: Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(v)])),
+  };
 }
 
 /** What a step printed and how it ended. */
@@ -39,18 +48,23 @@ function binShims(dir: string): string {
   mkdirSync(shims, { recursive: true });
   const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
   const bins: Record<string, string> = pkg.bin;
-  const cases = Object.entries(bins).map(([name, file]) => `  ${name}) exec node ${JSON.stringify(path.join(REPO_ROOT, file))} "$@" ;;`);
-  writeFileSync(path.join(shims, 'npx'), [
-    '#!/usr/bin/env bash',
-    '# The workflows call this package\'s bins through npx; here they run from lib/ (compiled by npm ci).',
-    '[ "$1" = "--no-install" ] && shift',
-    'bin="$1"; shift',
-    'case "$bin" in',
-    ...cases,
-    '  *) echo "npx shim: $bin is not a bin of this package" >&2; exit 127 ;;',
-    'esac',
-    '',
-  ].join('\n'));
+  const cases = Object.entries(bins).map(
+    ([name, file]) => `  ${name}) exec node ${JSON.stringify(path.join(REPO_ROOT, file))} "$@" ;;`,
+  );
+  writeFileSync(
+    path.join(shims, 'npx'),
+    [
+      '#!/usr/bin/env bash',
+      "# The workflows call this package's bins through npx; here they run from lib/ (compiled by npm ci).",
+      '[ "$1" = "--no-install" ] && shift',
+      'bin="$1"; shift',
+      'case "$bin" in',
+      ...cases,
+      '  *) echo "npx shim: $bin is not a bin of this package" >&2; exit 127 ;;',
+      'esac',
+      '',
+    ].join('\n'),
+  );
   chmodSync(path.join(shims, 'npx'), 0o755);
   return shims;
 }
@@ -60,15 +74,24 @@ function binShims(dir: string): string {
  * with the step's own environment. A value that is a `${{ }}` expression (an input, a step output)
  * must be given in `values`; every other variable of the step keeps the value the workflow has.
  */
-export function runWorkflowStep(step: WorkflowRunStep, o: { cwd: string; values?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number }): StepResult {
+export function runWorkflowStep(
+  step: WorkflowRunStep,
+  o: { cwd: string; values?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number },
+): StepResult {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(step.env)) {
     if (o.values && key in o.values) env[key] = o.values[key]!;
-    else if (value.includes('${{')) throw new Error(`${step.workflow}/${step.job} "${step.name}": ${key} is the expression ${value}; give the suite's value for it`);
+    else if (value.includes('${{'))
+      throw new Error(
+        `${step.workflow}/${step.job} "${step.name}": ${key} is the expression ${value}; give the suite's value for it`,
+      );
     else env[key] = value;
   }
   for (const key of Object.keys(o.values ?? {})) {
-    if (!(key in step.env)) throw new Error(`${step.workflow}/${step.job} "${step.name}" has no variable ${key} (it has ${Object.keys(step.env).join(', ')}): the workflow changed`);
+    if (!(key in step.env))
+      throw new Error(
+        `${step.workflow}/${step.job} "${step.name}" has no variable ${key} (it has ${Object.keys(step.env).join(', ')}): the workflow changed`,
+      );
   }
   const summary = path.join(o.cwd, 'step-summary.md');
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run], {
@@ -76,7 +99,14 @@ export function runWorkflowStep(step: WorkflowRunStep, o: { cwd: string; values?
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: o.timeoutMs ?? 120_000,
-    env: { ...process.env, ...o.env, ...env, PATH: `${binShims(o.cwd)}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: summary, CI: 'true' },
+    env: {
+      ...process.env,
+      ...o.env,
+      ...env,
+      PATH: `${binShims(o.cwd)}:${process.env.PATH}`,
+      GITHUB_STEP_SUMMARY: summary,
+      CI: 'true',
+    },
   });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
   return { status: r.status ?? -1, output };

@@ -17,22 +17,42 @@ export function checkoutAction(ctx: ActionContext): void {
   const dest = path.resolve(ctx.workspace, ctx.inputs.path ?? '.');
   if (!dest.startsWith(ctx.workspace)) throw new Error(`path ${ctx.inputs.path} is outside the workspace`);
   mkdirSync(dest, { recursive: true });
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dest, env: gitEnv(), stdio: 'pipe', maxBuffer: 64 << 20 }).toString().trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: dest, env: gitEnv(), stdio: 'pipe', maxBuffer: 64 << 20 })
+      .toString()
+      .trim();
   const depth = Number(ctx.inputs['fetch-depth'] ?? '1');
-  if (!Number.isInteger(depth) || depth < 0) throw new Error(`fetch-depth must be a whole number, got ${ctx.inputs['fetch-depth']}`);
+  if (!Number.isInteger(depth) || depth < 0)
+    throw new Error(`fetch-depth must be a whole number, got ${ctx.inputs['fetch-depth']}`);
   const wanted = ctx.inputs.ref || asText(ctx.run.github.sha);
   git('init', '-q');
   git('remote', 'add', 'origin', `file://${world.remote}`);
   const filter = ctx.inputs.filter ? [`--filter=${ctx.inputs.filter}`] : [];
   // The remote refs a ref name may mean, as the action resolves it.
-  const candidates = /^[0-9a-f]{40}$/.test(wanted) ? [wanted]
-    : wanted.startsWith('refs/') ? [wanted] : [`refs/heads/${wanted}`, `refs/tags/${wanted}`];
+  const candidates = /^[0-9a-f]{40}$/.test(wanted)
+    ? [wanted]
+    : wanted.startsWith('refs/')
+      ? [wanted]
+      : [`refs/heads/${wanted}`, `refs/tags/${wanted}`];
   const target = candidates.find((c) => /^[0-9a-f]{40}$/.test(c) || world.refExists(c));
   if (!target) throw new Error(`A branch or tag with the name '${wanted}' could not be found`);
   const branch = target.startsWith('refs/heads/') ? target.slice('refs/heads/'.length) : undefined;
-  const refspec = branch ? `+${target}:refs/remotes/origin/${branch}` : target.startsWith('refs/tags/') ? `+${target}:${target}` : target;
+  const refspec = branch
+    ? `+${target}:refs/remotes/origin/${branch}`
+    : target.startsWith('refs/tags/')
+      ? `+${target}:${target}`
+      : target;
   if (depth === 0) {
-    git('fetch', '-q', ...filter, '--prune', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*');
+    git(
+      'fetch',
+      '-q',
+      ...filter,
+      '--prune',
+      '--tags',
+      'origin',
+      '+refs/heads/*:refs/remotes/origin/*',
+      '+refs/tags/*:refs/tags/*',
+    );
     git('fetch', '-q', ...filter, 'origin', refspec);
   } else {
     git('fetch', '-q', ...filter, `--depth=${depth}`, 'origin', refspec);

@@ -16,7 +16,11 @@ const required = (ctx: ActionContext, name: string) => {
   if (!v) throw new Error(`Input required and not supplied: ${name}`);
   return v;
 };
-const lines = (v: string | undefined) => (v ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (v: string | undefined) =>
+  (v ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 const VERSION_SPEC = /^v?\d+(\.\d+){0,2}$/;
 
 /** Resolves a workspace path, refusing one that leaves the workspace. */
@@ -46,9 +50,11 @@ function uploadArtifact(ctx: ActionContext): void {
   const name = ctx.inputs.name || 'artifact';
   const paths = lines(required(ctx, 'path'));
   const mode = ctx.inputs['if-no-files-found'] || 'warn';
-  if (!['warn', 'error', 'ignore'].includes(mode)) throw new Error(`if-no-files-found: ${mode} is not warn, error or ignore`);
+  if (!['warn', 'error', 'ignore'].includes(mode))
+    throw new Error(`if-no-files-found: ${mode} is not warn, error or ignore`);
   const retention = ctx.inputs['retention-days'];
-  if (retention && !(Number(retention) >= 0 && Number(retention) <= 90)) throw new Error(`retention-days: ${retention} is not 0–90`);
+  if (retention && !(Number(retention) >= 0 && Number(retention) <= 90))
+    throw new Error(`retention-days: ${retention} is not 0–90`);
   const staging = path.join(ctx.runnerTemp, `_artifact_${name}`);
   mkdirSync(staging, { recursive: true });
   // upload-artifact's search: each path's files, stored relative to the root directory, which is the
@@ -58,12 +64,19 @@ function uploadArtifact(ctx: ActionContext): void {
     return inWorkspace(ctx, p);
   });
   const files = searchPaths.flatMap((full) => filesUnder(full, bool(ctx.inputs['include-hidden-files'], false)));
-  const root = searchPaths.length > 1 ? commonAncestor(searchPaths)
-    : existsSync(searchPaths[0]) && statSync(searchPaths[0]).isFile() ? path.dirname(searchPaths[0]) : searchPaths[0];
+  const root =
+    searchPaths.length > 1
+      ? commonAncestor(searchPaths)
+      : existsSync(searchPaths[0]) && statSync(searchPaths[0]).isFile()
+        ? path.dirname(searchPaths[0])
+        : searchPaths[0];
   for (const file of files) cpSync(file, path.join(staging, path.relative(root, file)));
   const found = files.length;
   if (found === 0) {
-    if (mode === 'error') throw new Error(`No files were found with the provided path: ${paths.join(', ')}. No artifacts will be uploaded.`);
+    if (mode === 'error')
+      throw new Error(
+        `No files were found with the provided path: ${paths.join(', ')}. No artifacts will be uploaded.`,
+      );
     ctx.log(`warning: no files were found with the provided path: ${paths.join(', ')}`);
     return;
   }
@@ -101,9 +114,15 @@ function cacheRestore(ctx: ActionContext): void {
 
 function cacheSave(ctx: ActionContext): void {
   const key = required(ctx, 'key');
-  const paths = lines(required(ctx, 'path')).map((p) => ({ from: inWorkspace(ctx, p), rel: p })).filter((p) => existsSync(p.from));
-  if (paths.length === 0) throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
-  if (!ctx.run.world.saveCache(key, asText(ctx.run.github.ref), paths)) ctx.log(`Failed to save: Unable to reserve cache with key ${key}, another job may be creating this cache.`);
+  const paths = lines(required(ctx, 'path'))
+    .map((p) => ({ from: inWorkspace(ctx, p), rel: p }))
+    .filter((p) => existsSync(p.from));
+  if (paths.length === 0)
+    throw new Error(
+      `Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`,
+    );
+  if (!ctx.run.world.saveCache(key, asText(ctx.run.github.ref), paths))
+    ctx.log(`Failed to save: Unable to reserve cache with key ${key}, another job may be creating this cache.`);
 }
 
 function setupNode(ctx: ActionContext): void {
@@ -111,8 +130,12 @@ function setupNode(ctx: ActionContext): void {
   if (!VERSION_SPEC.test(version)) throw new Error(`node-version ${version} is not a version spec`);
   bool(ctx.inputs['package-manager-cache'], true);
   if (ctx.inputs.cache) {
-    if (!['npm', 'yarn', 'pnpm'].includes(ctx.inputs.cache)) throw new Error(`Caching for '${ctx.inputs.cache}' is not supported`);
-    if (!existsSync(path.join(ctx.workspace, 'package-lock.json'))) throw new Error('Dependencies lock file is not found in the workspace. Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock');
+    if (!['npm', 'yarn', 'pnpm'].includes(ctx.inputs.cache))
+      throw new Error(`Caching for '${ctx.inputs.cache}' is not supported`);
+    if (!existsSync(path.join(ctx.workspace, 'package-lock.json')))
+      throw new Error(
+        'Dependencies lock file is not found in the workspace. Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock',
+      );
   }
   ctx.setOutput('node-version', `v${version}.0.0`);
 }
@@ -147,10 +170,17 @@ function metadata(ctx: ActionContext): void {
     if (attrs.enable === '{{is_default_branch}}' && ref !== defaultBranch) continue;
     switch (attrs.type) {
       case 'semver':
-        if (semver) tags.push(attrs.pattern.replace('{{version}}', `${semver[1]}.${semver[2]}.${semver[3]}`).replace('{{major}}', semver[1]).replace('{{minor}}', semver[2]));
+        if (semver)
+          tags.push(
+            attrs.pattern
+              .replace('{{version}}', `${semver[1]}.${semver[2]}.${semver[3]}`)
+              .replace('{{major}}', semver[1])
+              .replace('{{minor}}', semver[2]),
+          );
         break;
       case 'ref':
-        if (attrs.event === 'branch' && ref.startsWith('refs/heads/')) tags.push(ref.slice('refs/heads/'.length).replace(/[^\w.-]/g, '-'));
+        if (attrs.event === 'branch' && ref.startsWith('refs/heads/'))
+          tags.push(ref.slice('refs/heads/'.length).replace(/[^\w.-]/g, '-'));
         break;
       case 'sha':
         tags.push(`sha-${attrs.format === 'long' ? asText(gh.sha) : asText(gh.sha).slice(0, 7)}`);
@@ -160,12 +190,22 @@ function metadata(ctx: ActionContext): void {
     }
   }
   const full = images.flatMap((i) => tags.map((t) => `${i}:${t}`));
-  const labels = [`org.opencontainers.image.revision=${asText(gh.sha)}`, `org.opencontainers.image.source=https://github.com/${asText(gh.repository)}`, ...lines(ctx.inputs.labels)];
+  const labels = [
+    `org.opencontainers.image.revision=${asText(gh.sha)}`,
+    `org.opencontainers.image.source=https://github.com/${asText(gh.repository)}`,
+    ...lines(ctx.inputs.labels),
+  ];
   ctx.setOutput('tags', full.join('\n'));
   ctx.setOutput('labels', labels.join('\n'));
-  ctx.setOutput('annotations', labels.map((l) => `${ctx.env.DOCKER_METADATA_ANNOTATIONS_LEVELS ?? 'manifest'}:${l}`).join('\n'));
+  ctx.setOutput(
+    'annotations',
+    labels.map((l) => `${ctx.env.DOCKER_METADATA_ANNOTATIONS_LEVELS ?? 'manifest'}:${l}`).join('\n'),
+  );
   ctx.setOutput('version', full.length > 0 ? tags[0] : '');
-  ctx.setOutput('json', JSON.stringify({ tags: full, labels: Object.fromEntries(labels.map((l) => l.split(/=(.*)/s).slice(0, 2))) }));
+  ctx.setOutput(
+    'json',
+    JSON.stringify({ tags: full, labels: Object.fromEntries(labels.map((l) => l.split(/=(.*)/s).slice(0, 2))) }),
+  );
 }
 
 /** docker/build-push-action: builds the context (which must hold the Dockerfile) and pushes by digest. */
@@ -174,19 +214,28 @@ function buildPush(ctx: ActionContext): void {
   const file = inWorkspace(ctx, ctx.inputs.file || path.join(ctx.inputs.context || '.', 'Dockerfile'));
   if (!existsSync(file)) throw new Error(`failed to read dockerfile: open ${file}: no such file or directory`);
   const platforms = lines((ctx.inputs.platforms ?? '').replace(/,/g, '\n'));
-  for (const p of platforms) if (!/^linux\/(amd64|arm64)$/.test(p)) throw new Error(`platform ${p} is not one of the runner's`);
+  for (const p of platforms)
+    if (!/^linux\/(amd64|arm64)$/.test(p)) throw new Error(`platform ${p} is not one of the runner's`);
   for (const c of [ctx.inputs['cache-from'], ctx.inputs['cache-to']].filter(Boolean)) {
     if (!/^type=gha(,|$)/.test(c!)) throw new Error(`cache ${c}: only type=gha is expected here`);
   }
-  const content = [readFileSync(file, 'utf8'), ...listFiles(context).map((f) => `${f}:${readFileSync(path.join(context, f), 'utf8')}`)].join('\n');
-  const digest = digestOf(content, platforms.join(','), process.env.SOURCE_DATE_EPOCH ?? ctx.env.SOURCE_DATE_EPOCH ?? '');
+  const content = [
+    readFileSync(file, 'utf8'),
+    ...listFiles(context).map((f) => `${f}:${readFileSync(path.join(context, f), 'utf8')}`),
+  ].join('\n');
+  const digest = digestOf(
+    content,
+    platforms.join(','),
+    process.env.SOURCE_DATE_EPOCH ?? ctx.env.SOURCE_DATE_EPOCH ?? '',
+  );
   const outputs = ctx.inputs.outputs ?? '';
   const pushing = /push=true/.test(outputs) || bool(ctx.inputs.push, false);
   if (pushing) {
     const name = /name=([^,]+)/.exec(outputs)?.[1];
     if (!name) throw new Error('push by digest needs outputs name=');
     const state = readRegistry(ctx.run.world.stateDir);
-    if (!state.logins.some((l) => l.startsWith(`${ctx.jobLabel} ${name.split('/')[0]}`))) throw new Error(`denied: not logged in to ${name.split('/')[0]}`);
+    if (!state.logins.some((l) => l.startsWith(`${ctx.jobLabel} ${name.split('/')[0]}`)))
+      throw new Error(`denied: not logged in to ${name.split('/')[0]}`);
     state.manifests[digest] = { image: name, platforms, sources: [], commit: asText(ctx.run.github.sha) };
     writeRegistry(ctx.run.world.stateDir, state);
   }
@@ -196,10 +245,12 @@ function buildPush(ctx: ActionContext): void {
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir).sort().flatMap((f) => {
-    const full = path.join(dir, f);
-    return statSync(full).isDirectory() ? listFiles(full, `${prefix}${f}/`) : [`${prefix}${f}`];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const full = path.join(dir, f);
+      return statSync(full).isDirectory() ? listFiles(full, `${prefix}${f}/`) : [`${prefix}${f}`];
+    });
 }
 
 function sbom(ctx: ActionContext): void {
@@ -211,7 +262,10 @@ function sbom(ctx: ActionContext): void {
   if (bool(ctx.inputs['upload-artifact'], true)) {
     const dir = path.join(ctx.runnerTemp, '_sbom');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, ctx.inputs['artifact-name'] || 'sbom.spdx.json'), JSON.stringify({ spdxVersion: 'SPDX-2.3', name: image }));
+    writeFileSync(
+      path.join(dir, ctx.inputs['artifact-name'] || 'sbom.spdx.json'),
+      JSON.stringify({ spdxVersion: 'SPDX-2.3', name: image }),
+    );
     ctx.run.world.uploadArtifact(ctx.run.runId, ctx.inputs['artifact-name'] || 'sbom.spdx.json', dir, false);
   }
 }
@@ -219,12 +273,18 @@ function sbom(ctx: ActionContext): void {
 function attest(ctx: ActionContext): void {
   const name = required(ctx, 'subject-name');
   const digest = required(ctx, 'subject-digest');
-  if (!ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL) throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable: the job needs id-token: write');
+  if (!ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL)
+    throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable: the job needs id-token: write');
   const state = readRegistry(ctx.run.world.stateDir);
   if (!state.manifests[digest]) throw new Error(`subject ${name}@${digest} is not in the registry`);
   if (bool(ctx.inputs['push-to-registry'], false)) {
     // Signed by the job's own workflow (a called workflow signs as itself, not as its caller).
-    state.attestations.push({ image: name, digest, predicateType: 'https://slsa.dev/provenance/v1', signer: `${asText(ctx.run.github.repository)}/.github/workflows/${ctx.run.workflowFile}@${asText(ctx.run.github.ref)}` });
+    state.attestations.push({
+      image: name,
+      digest,
+      predicateType: 'https://slsa.dev/provenance/v1',
+      signer: `${asText(ctx.run.github.repository)}/.github/workflows/${ctx.run.workflowFile}@${asText(ctx.run.github.ref)}`,
+    });
     writeRegistry(ctx.run.world.stateDir, state);
   }
   ctx.setOutput('attestation-id', String(state.attestations.length));
@@ -234,11 +294,20 @@ function uploadSarif(ctx: ActionContext): void {
   const file = inWorkspace(ctx, required(ctx, 'sarif_file'));
   if (!existsSync(file)) throw new Error(`Path does not exist: ${ctx.inputs.sarif_file}`);
   const sarif = JSON.parse(readFileSync(file, 'utf8')) as { version?: string; runs?: { results?: unknown[] }[] };
-  if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) throw new Error(`${ctx.inputs.sarif_file} is not SARIF 2.1.0`);
-  if (asText(ctx.run.github.event_name) === 'pull_request' && ctx.run.github.event && (ctx.run.github.event as { pull_request?: { head?: { repo?: { fork?: boolean } } } }).pull_request?.head?.repo?.fork) {
+  if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs))
+    throw new Error(`${ctx.inputs.sarif_file} is not SARIF 2.1.0`);
+  if (
+    asText(ctx.run.github.event_name) === 'pull_request' &&
+    ctx.run.github.event &&
+    (ctx.run.github.event as { pull_request?: { head?: { repo?: { fork?: boolean } } } }).pull_request?.head?.repo?.fork
+  ) {
     throw new Error('Resource not accessible by integration (a fork pull request cannot upload SARIF)');
   }
-  ctx.run.world.sarifUploads.push({ job: ctx.jobLabel, category: ctx.inputs.category ?? '', results: sarif.runs.reduce((n, r) => n + (r.results?.length ?? 0), 0) });
+  ctx.run.world.sarifUploads.push({
+    job: ctx.jobLabel,
+    category: ctx.inputs.category ?? '',
+    results: sarif.runs.reduce((n, r) => n + (r.results?.length ?? 0), 0),
+  });
   ctx.log(`uploaded ${ctx.inputs.sarif_file} (${ctx.inputs.category ?? 'no category'})`);
 }
 
@@ -251,11 +320,17 @@ function trivy(ctx: ActionContext): void {
   if (!(digest && state.manifests[digest]) && !tagged) throw new Error(`${image}: MANIFEST_UNKNOWN`);
   const critical = ctx.run.faults.includes('trivy:critical');
   if (ctx.inputs.output) {
-    const findings = critical ? [{ ruleId: 'CVE-2026-0001', level: 'error', message: { text: 'critical in openssl' } }] : [];
-    writeFileSync(inWorkspace(ctx, ctx.inputs.output), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'Trivy' } }, results: findings }] }));
+    const findings = critical
+      ? [{ ruleId: 'CVE-2026-0001', level: 'error', message: { text: 'critical in openssl' } }]
+      : [];
+    writeFileSync(
+      inWorkspace(ctx, ctx.inputs.output),
+      JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'Trivy' } }, results: findings }] }),
+    );
   }
   const severities = (ctx.inputs.severity || 'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL').split(',');
-  if (critical && severities.includes('CRITICAL') && ctx.inputs['exit-code'] && ctx.inputs['exit-code'] !== '0') throw new Error(`trivy found CRITICAL vulnerabilities in ${image}`);
+  if (critical && severities.includes('CRITICAL') && ctx.inputs['exit-code'] && ctx.inputs['exit-code'] !== '0')
+    throw new Error(`trivy found CRITICAL vulnerabilities in ${image}`);
 }
 
 const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void> = {
@@ -266,7 +341,10 @@ const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void> = {
   'actions/cache/restore': cacheRestore,
   'actions/cache/save': cacheSave,
   'docker/login-action': dockerLogin,
-  'docker/setup-buildx-action': (ctx) => { bool(ctx.inputs['cache-binary'], true); ctx.setOutput('name', 'builder-standin'); },
+  'docker/setup-buildx-action': (ctx) => {
+    bool(ctx.inputs['cache-binary'], true);
+    ctx.setOutput('name', 'builder-standin');
+  },
   'docker/metadata-action': metadata,
   'docker/build-push-action': buildPush,
   'anchore/sbom-action': sbom,
@@ -274,25 +352,35 @@ const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void> = {
   'Azure/setup-helm': versioned(/^v\d+\.\d+\.\d+$/, 'version'),
   'astral-sh/setup-uv': (ctx) => {
     versioned(/^\d+\.\d+\.\d+$/, 'version')(ctx);
-    if (ctx.inputs['cache-dependency-glob'] && !existsSync(inWorkspace(ctx, ctx.inputs['cache-dependency-glob']))) ctx.log(`warning: no file matches ${ctx.inputs['cache-dependency-glob']}`);
+    if (ctx.inputs['cache-dependency-glob'] && !existsSync(inWorkspace(ctx, ctx.inputs['cache-dependency-glob'])))
+      ctx.log(`warning: no file matches ${ctx.inputs['cache-dependency-glob']}`);
   },
   'helm/kind-action': (ctx) => {
     required(ctx, 'node_image');
-    if (!/@sha256:[0-9a-f]{64}$/.test(ctx.inputs.node_image)) throw new Error(`node_image ${ctx.inputs.node_image} is not pinned by digest`);
+    if (!/@sha256:[0-9a-f]{64}$/.test(ctx.inputs.node_image))
+      throw new Error(`node_image ${ctx.inputs.node_image} is not pinned by digest`);
     const name = ctx.inputs.cluster_name || 'chart-testing';
     ctx.run.world.setState('kind', { cluster: name, nodeImage: ctx.inputs.node_image });
     // kind writes the cluster's context into the default kubeconfig.
     mkdirSync(path.join(ctx.env.HOME, '.kube'), { recursive: true });
-    writeFileSync(path.join(ctx.env.HOME, '.kube', 'config'), `apiVersion: v1\nkind: Config\ncurrent-context: kind-${name}\n`);
+    writeFileSync(
+      path.join(ctx.env.HOME, '.kube', 'config'),
+      `apiVersion: v1\nkind: Config\ncurrent-context: kind-${name}\n`,
+    );
   },
   'actions/attest-build-provenance': attest,
   'github/codeql-action/upload-sarif': uploadSarif,
-  'github/codeql-action/init': (ctx) => { if (required(ctx, 'languages') !== 'swift') throw new Error('languages: only swift is expected'); },
+  'github/codeql-action/init': (ctx) => {
+    if (required(ctx, 'languages') !== 'swift') throw new Error('languages: only swift is expected');
+  },
   'github/codeql-action/analyze': (ctx) => {
     if (ctx.runnerOs !== 'macOS') throw new Error('CodeQL for Swift runs on macOS only');
   },
   'actions/dependency-review-action': (ctx) => {
-    if (asText(ctx.run.github.event_name) !== 'pull_request') throw new Error('dependency-review-action: Both a base ref and head ref must be provided, either via the `base_ref`/`head_ref` config options, or by running a `pull_request`/`pull_request_target` workflow.');
+    if (asText(ctx.run.github.event_name) !== 'pull_request')
+      throw new Error(
+        'dependency-review-action: Both a base ref and head ref must be provided, either via the `base_ref`/`head_ref` config options, or by running a `pull_request`/`pull_request_target` workflow.',
+      );
   },
   'aquasecurity/trivy-action': trivy,
 };

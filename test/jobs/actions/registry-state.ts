@@ -14,11 +14,21 @@ export interface RegistryState {
   /** GitHub's attestation store (actions/attest-build-provenance, read by `gh attestation verify`). */
   attestations: { image: string; digest: string; predicateType: string; signer: string }[];
   /** In-toto statements cosign attached beside images (`cosign attest`), by digest, with their signer. */
-  cosignAttestations: Record<string, { predicateType: string; predicate: unknown; identity: string; issuer: string; sha: string; repository: string }[]>;
+  cosignAttestations: Record<
+    string,
+    { predicateType: string; predicate: unknown; identity: string; issuer: string; sha: string; repository: string }[]
+  >;
   logins: string[];
 }
 
-const EMPTY: RegistryState = { manifests: {}, tags: {}, signatures: {}, attestations: [], cosignAttestations: {}, logins: [] };
+const EMPTY: RegistryState = {
+  manifests: {},
+  tags: {},
+  signatures: {},
+  attestations: [],
+  cosignAttestations: {},
+  logins: [],
+};
 
 export function readRegistry(stateDir: string): RegistryState {
   const file = path.join(stateDir, 'registry.json');

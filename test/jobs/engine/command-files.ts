@@ -40,7 +40,10 @@ export function readKeyValueFile(file: string): Record<string, string> {
 /** GITHUB_PATH: one directory per line. */
 export function readPathFile(file: string): string[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** A workflow command printed by a step (`::error::…`), as the runner reads it from any output line. */

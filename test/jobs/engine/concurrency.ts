@@ -34,7 +34,13 @@ export class ConcurrencyGroups {
    * rejects with Cancelled when a newer run replaces this one while it is pending. `cancelRunning`
    * is how the one in progress is stopped if the newcomer has cancel-in-progress.
    */
-  async enter(group: string, id: string, cancelInProgress: boolean, cancelRunning: (why: string) => void, wait: <T>(p: Promise<T>) => Promise<T>): Promise<() => void> {
+  async enter(
+    group: string,
+    id: string,
+    cancelInProgress: boolean,
+    cancelRunning: (why: string) => void,
+    wait: <T>(p: Promise<T>) => Promise<T>,
+  ): Promise<() => void> {
     const g = this.groups.get(group) ?? {};
     this.groups.set(group, g);
     const release = () => {
@@ -59,9 +65,11 @@ export class ConcurrencyGroups {
       g.pending.cancel(`Canceling since a higher priority waiting request for '${group}' exists`);
     }
     this.log.push(`${id} pending in ${group}`);
-    await wait(new Promise<void>((resolve, reject) => {
-      g.pending = { id, admit: resolve, cancel: (why) => reject(new Cancelled(why)) };
-    }));
+    await wait(
+      new Promise<void>((resolve, reject) => {
+        g.pending = { id, admit: resolve, cancel: (why) => reject(new Cancelled(why)) };
+      }),
+    );
     g.running = { id, cancel: cancelRunning };
     this.log.push(`${id} started in ${group}`);
     return release;
@@ -70,33 +78,50 @@ export class ConcurrencyGroups {
 
 /** Jobs waiting for a reviewer in the environments a scenario holds. */
 export class Reviews {
-  private readonly waiting: { job: string; environment: string; decide: (approved: boolean) => void; cancel: (why: string) => void }[] = [];
+  private readonly waiting: {
+    job: string;
+    environment: string;
+    decide: (approved: boolean) => void;
+    cancel: (why: string) => void;
+  }[] = [];
   readonly log: string[] = [];
 
   constructor(private readonly held: readonly string[]) {}
 
   /** Resolves when the job may run; rejects with an Error when rejected, with Cancelled when its run is cancelled. */
-  async review(job: string, environment: string, wait: <T>(p: Promise<T>) => Promise<T>, onCancel: (cancel: (why: string) => void) => void): Promise<void> {
+  async review(
+    job: string,
+    environment: string,
+    wait: <T>(p: Promise<T>) => Promise<T>,
+    onCancel: (cancel: (why: string) => void) => void,
+  ): Promise<void> {
     if (!this.held.includes(environment)) return;
     this.log.push(`${job} waiting for a review in ${environment}`);
-    await wait(new Promise<void>((resolve, reject) => {
-      const entry = {
-        job, environment,
-        decide: (approved: boolean) => (approved ? resolve() : reject(new Error(`The deployment to ${environment} was rejected by a reviewer`))),
-        cancel: (why: string) => reject(new Cancelled(why)),
-      };
-      this.waiting.push(entry);
-      onCancel((why) => {
-        this.waiting.splice(this.waiting.indexOf(entry), 1);
-        entry.cancel(why);
-      });
-    }));
+    await wait(
+      new Promise<void>((resolve, reject) => {
+        const entry = {
+          job,
+          environment,
+          decide: (approved: boolean) =>
+            approved ? resolve() : reject(new Error(`The deployment to ${environment} was rejected by a reviewer`)),
+          cancel: (why: string) => reject(new Cancelled(why)),
+        };
+        this.waiting.push(entry);
+        onCancel((why) => {
+          this.waiting.splice(this.waiting.indexOf(entry), 1);
+          entry.cancel(why);
+        });
+      }),
+    );
   }
 
   /** A reviewer's decision on every job now waiting whose label ends with `job`. */
   decide(job: string, approved: boolean): void {
     const matching = this.waiting.filter((w) => w.job.endsWith(job));
-    if (matching.length === 0) throw new Error(`no job waiting for a review matches ${job} (waiting: ${this.waiting.map((w) => w.job).join(', ') || 'none'})`);
+    if (matching.length === 0)
+      throw new Error(
+        `no job waiting for a review matches ${job} (waiting: ${this.waiting.map((w) => w.job).join(', ') || 'none'})`,
+      );
     for (const w of matching) {
       this.waiting.splice(this.waiting.indexOf(w), 1);
       this.log.push(`${w.job} ${approved ? 'approved' : 'rejected'}`);

@@ -12,7 +12,20 @@ export interface StatusFunctions {
   readonly hashFiles?: (patterns: string[]) => string;
 }
 
-const CONTEXT_NAMES = ['github', 'env', 'vars', 'secrets', 'inputs', 'needs', 'jobs', 'steps', 'matrix', 'strategy', 'runner', 'job'];
+const CONTEXT_NAMES = [
+  'github',
+  'env',
+  'vars',
+  'secrets',
+  'inputs',
+  'needs',
+  'jobs',
+  'steps',
+  'matrix',
+  'strategy',
+  'runner',
+  'job',
+];
 
 /** Converts a plain value into the engine's data (through its own JSON reviver). */
 export function toData(value: Json): any {
@@ -40,20 +53,31 @@ export function evaluate(expression: string, contexts: Record<string, Json>, sta
     { name: 'cancelled', minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(status.status === 'cancelled') },
     { name: 'always', minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(true) },
     {
-      name: 'hashFiles', minArgs: 1, maxArgs: 255, call: (...args: any[]) => {
+      name: 'hashFiles',
+      minArgs: 1,
+      maxArgs: 255,
+      call: (...args: any[]) => {
         if (!status.hashFiles) throw new Error(`hashFiles() is not available here: ${expression}`);
         return new data.StringData(status.hashFiles(args.map((a) => a.coerceString())));
       },
     },
   ];
-  const ast = new Parser(lexed.tokens, CONTEXT_NAMES, fns.map(({ name, minArgs, maxArgs }) => ({ name, minArgs, maxArgs }))).parse();
+  const ast = new Parser(
+    lexed.tokens,
+    CONTEXT_NAMES,
+    fns.map(({ name, minArgs, maxArgs }) => ({ name, minArgs, maxArgs })),
+  ).parse();
   const context = new data.Dictionary();
   for (const [name, value] of Object.entries(contexts)) context.add(name, toData(value));
   return new Evaluator(ast, context, new Map(fns.map((f) => [f.name.toLowerCase(), f]))).evaluate();
 }
 
 /** An expression's value as a condition (GitHub's truthiness). */
-export function evaluateCondition(expression: string, contexts: Record<string, Json>, status: StatusFunctions): boolean {
+export function evaluateCondition(
+  expression: string,
+  contexts: Record<string, Json>,
+  status: StatusFunctions,
+): boolean {
   return githubEngine().truthy(evaluate(expression, contexts, status));
 }
 

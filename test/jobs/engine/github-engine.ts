@@ -15,10 +15,14 @@ export interface GitHubEngine {
 let engine: GitHubEngine | undefined;
 
 export function githubEngine(): GitHubEngine {
-  engine ??= loadEsmBundle<GitHubEngine>('github-engine', [
-    "export * as parser from '@actions/workflow-parser';",
-    "export * as expressions from '@actions/expressions';",
-    "export { truthy } from '@actions/expressions/result';",
-  ].join('\n'), '@actions/workflow-parser');
+  engine ??= loadEsmBundle<GitHubEngine>(
+    'github-engine',
+    [
+      "export * as parser from '@actions/workflow-parser';",
+      "export * as expressions from '@actions/expressions';",
+      "export { truthy } from '@actions/expressions/result';",
+    ].join('\n'),
+    '@actions/workflow-parser',
+  );
   return engine;
 }

@@ -70,7 +70,13 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
   const runnerTemp = path.join(dir, 'temp');
   const home = path.join(dir, 'home');
   for (const d of [workspace, runnerTemp, home, path.join(dir, 'toolcache')]) mkdirSync(d, { recursive: true });
-  const runsOn = asText(evaluateToken(child(raw, 'runs-on'), { github: o.run.github, inputs: o.run.inputs, vars: o.run.vars, matrix: o.matrix }, { status: 'success' }));
+  const runsOn = asText(
+    evaluateToken(
+      child(raw, 'runs-on'),
+      { github: o.run.github, inputs: o.run.inputs, vars: o.run.vars, matrix: o.matrix },
+      { status: 'success' },
+    ),
+  );
   const runnerOs: 'Linux' | 'macOS' = runsOn.startsWith('macos') ? 'macOS' : 'Linux';
   const logLines: string[] = [];
   let summary = '';
@@ -78,60 +84,141 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
   const environmentToken = child(raw, 'environment');
   const baseContexts = (): Record<string, Json> => ({
     github: { ...o.run.github, job: id, workspace, action_path: '' },
-    inputs: o.run.inputs, vars: o.run.vars, secrets: o.run.secrets, needs: o.needs as unknown as Json, matrix: o.matrix,
-    strategy: o.strategy, runner: { os: runnerOs, arch: runsOn.endsWith('-arm') ? 'ARM64' : 'X64', temp: runnerTemp, tool_cache: path.join(dir, 'toolcache'), name: 'stand-in runner', environment: 'github-hosted' },
+    inputs: o.run.inputs,
+    vars: o.run.vars,
+    secrets: o.run.secrets,
+    needs: o.needs as unknown as Json,
+    matrix: o.matrix,
+    strategy: o.strategy,
+    runner: {
+      os: runnerOs,
+      arch: runsOn.endsWith('-arm') ? 'ARM64' : 'X64',
+      temp: runnerTemp,
+      tool_cache: path.join(dir, 'toolcache'),
+      name: 'stand-in runner',
+      environment: 'github-hosted',
+    },
     job: { status: 'success' },
   });
   let environment: string | undefined;
   if (environmentToken) {
     const env = evaluateToken(environmentToken, baseContexts(), { status: 'success' });
-    environment = typeof env === 'object' && env !== null && !Array.isArray(env) ? asText((env as Record<string, Json>).name) : asText(env);
+    environment =
+      typeof env === 'object' && env !== null && !Array.isArray(env)
+        ? asText((env as Record<string, Json>).name)
+        : asText(env);
     const refusal = o.environmentRefusal(environment);
     if (refusal) return { result: 'failure', outputs: {}, reason: refusal, summary: '', log: refusal };
     try {
       await o.review(environment);
     } catch (e) {
       const reason = (e as Error).message;
-      return { result: e instanceof Cancelled ? 'cancelled' : 'failure', outputs: {}, reason, summary: '', log: reason };
+      return {
+        result: e instanceof Cancelled ? 'cancelled' : 'failure',
+        outputs: {},
+        reason,
+        summary: '',
+        log: reason,
+      };
     }
   }
   const envRules = environment ? world.props.environments[environment] : undefined;
   const secrets = { ...o.run.secrets, ...(envRules?.secrets ?? {}) };
   const vars = { ...o.run.vars, ...(envRules?.vars ?? {}) };
-  const permissions = evaluateToken(child(raw, 'permissions'), {}, { status: 'success' }) as Record<string, string> | null;
+  const permissions = evaluateToken(child(raw, 'permissions'), {}, { status: 'success' }) as Record<
+    string,
+    string
+  > | null;
   const idToken = permissions !== null && typeof permissions === 'object' && permissions['id-token'] === 'write';
 
   const steps: Record<string, StepState> = {};
   const stepContexts = (jobStatus: string): Record<string, Json> => ({
-    ...baseContexts(), secrets, vars, steps: steps as unknown as Json, env: { ...exported, ...workflowEnv, ...jobEnv }, job: { status: jobStatus },
+    ...baseContexts(),
+    secrets,
+    vars,
+    steps: steps as unknown as Json,
+    env: { ...exported, ...workflowEnv, ...jobEnv },
+    job: { status: jobStatus },
   });
   const exported: Record<string, string> = {};
   const extraPath: string[] = [];
   const masks: string[] = [];
-  const workflowEnv = stringMap(evaluateToken(child(o.wf.root, 'env'), { github: o.run.github, inputs: o.run.inputs, vars, secrets }, { status: 'success' }));
-  const jobEnv = stringMap(evaluateToken(child(raw, 'env'), { ...baseContexts(), secrets, vars, env: workflowEnv }, { status: 'success' }));
+  const workflowEnv = stringMap(
+    evaluateToken(
+      child(o.wf.root, 'env'),
+      { github: o.run.github, inputs: o.run.inputs, vars, secrets },
+      { status: 'success' },
+    ),
+  );
+  const jobEnv = stringMap(
+    evaluateToken(child(raw, 'env'), { ...baseContexts(), secrets, vars, env: workflowEnv }, { status: 'success' }),
+  );
   const defaultsRun = child(child(raw, 'defaults'), 'run') ?? child(child(o.wf.root, 'defaults'), 'run');
   const defaultShell = asText(evaluateToken(child(defaultsRun, 'shell'), {}, { status: 'success' }));
-  const defaultWorkdir = asText(evaluateToken(child(defaultsRun, 'working-directory'), { github: o.run.github, inputs: o.run.inputs }, { status: 'success' }));
+  const defaultWorkdir = asText(
+    evaluateToken(
+      child(defaultsRun, 'working-directory'),
+      { github: o.run.github, inputs: o.run.inputs },
+      { status: 'success' },
+    ),
+  );
 
   let status: 'success' | 'failure' | 'cancelled' = 'success';
   let reason: string | undefined;
   const hashFiles = (patterns: string[]) => hashWorkspaceFiles(workspace, patterns);
   const runnerEnv = (): Record<string, string> => ({
-    CI: 'true', GITHUB_ACTIONS: 'true', HOME: home, RUNNER_TEMP: runnerTemp, RUNNER_OS: runnerOs, RUNNER_ARCH: 'X64',
-    RUNNER_TOOL_CACHE: path.join(dir, 'toolcache'), GITHUB_WORKSPACE: workspace, GITHUB_REPOSITORY: asText(o.run.github.repository),
-    GITHUB_REPOSITORY_OWNER: asText(o.run.github.repository_owner), GITHUB_SHA: asText(o.run.github.sha), GITHUB_REF: asText(o.run.github.ref),
-    GITHUB_REF_NAME: asText(o.run.github.ref_name), GITHUB_REF_TYPE: asText(o.run.github.ref_type), GITHUB_EVENT_NAME: asText(o.run.github.event_name),
-    GITHUB_RUN_ID: String(o.run.runId), GITHUB_RUN_NUMBER: asText(o.run.github.run_number), GITHUB_RUN_ATTEMPT: '1', GITHUB_ACTOR: asText(o.run.github.actor),
-    GITHUB_JOB: id, GITHUB_WORKFLOW: asText(o.run.github.workflow), GITHUB_WORKFLOW_REF: asText(o.run.github.workflow_ref),
-    GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: world.apiUrl, GITHUB_BASE_REF: asText(o.run.github.base_ref ?? ''),
-    GITHUB_HEAD_REF: asText(o.run.github.head_ref ?? ''), GITHUB_EVENT_PATH: path.join(runnerTemp, '_github_event.json'),
-    STANDIN_STATE: world.stateDir, STANDIN_CALLS: world.callsFile, STANDIN_JOB: label, STANDIN_REMOTE: world.remote,
-    STANDIN_REAL_HELM: process.env.STANDIN_REAL_HELM ?? '', STANDIN_SERVICES: process.env.STANDIN_SERVICES ?? '', STANDIN_SERVICE_CONTRACT: process.env.STANDIN_SERVICE_CONTRACT ?? '', STANDIN_BIN: o.standinBin,
-    STANDIN_FAULTS: o.run.faults.join(','), STANDIN_JOB_WORKFLOW_REF: `${asText(o.run.github.repository)}/.github/workflows/${o.wf.file}@${asText(o.run.github.ref)}`,
-    STANDIN_INGRESS: JSON.stringify(ingress(o.run)), STANDIN_OSV_URL: world.osvUrl, STANDIN_MODEL_HOST_URL: world.modelHostUrl, STANDIN_PACKAGE_ROOT: world.props.packageRoot, STANDIN_RUNNER_OS: runnerOs,
-    ...(idToken ? { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token' } : {}),
-    PATH: [...[...extraPath].reverse(), o.standinBin, path.dirname(process.execPath), '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '/root/.pyenv/shims'].join(':'),
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    HOME: home,
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_OS: runnerOs,
+    RUNNER_ARCH: 'X64',
+    RUNNER_TOOL_CACHE: path.join(dir, 'toolcache'),
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_REPOSITORY: asText(o.run.github.repository),
+    GITHUB_REPOSITORY_OWNER: asText(o.run.github.repository_owner),
+    GITHUB_SHA: asText(o.run.github.sha),
+    GITHUB_REF: asText(o.run.github.ref),
+    GITHUB_REF_NAME: asText(o.run.github.ref_name),
+    GITHUB_REF_TYPE: asText(o.run.github.ref_type),
+    GITHUB_EVENT_NAME: asText(o.run.github.event_name),
+    GITHUB_RUN_ID: String(o.run.runId),
+    GITHUB_RUN_NUMBER: asText(o.run.github.run_number),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: asText(o.run.github.actor),
+    GITHUB_JOB: id,
+    GITHUB_WORKFLOW: asText(o.run.github.workflow),
+    GITHUB_WORKFLOW_REF: asText(o.run.github.workflow_ref),
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: world.apiUrl,
+    GITHUB_BASE_REF: asText(o.run.github.base_ref ?? ''),
+    GITHUB_HEAD_REF: asText(o.run.github.head_ref ?? ''),
+    GITHUB_EVENT_PATH: path.join(runnerTemp, '_github_event.json'),
+    STANDIN_STATE: world.stateDir,
+    STANDIN_CALLS: world.callsFile,
+    STANDIN_JOB: label,
+    STANDIN_REMOTE: world.remote,
+    STANDIN_REAL_HELM: process.env.STANDIN_REAL_HELM ?? '',
+    STANDIN_SERVICES: process.env.STANDIN_SERVICES ?? '',
+    STANDIN_SERVICE_CONTRACT: process.env.STANDIN_SERVICE_CONTRACT ?? '',
+    STANDIN_BIN: o.standinBin,
+    STANDIN_FAULTS: o.run.faults.join(','),
+    STANDIN_JOB_WORKFLOW_REF: `${asText(o.run.github.repository)}/.github/workflows/${o.wf.file}@${asText(o.run.github.ref)}`,
+    STANDIN_INGRESS: JSON.stringify(ingress(o.run)),
+    STANDIN_OSV_URL: world.osvUrl,
+    STANDIN_MODEL_HOST_URL: world.modelHostUrl,
+    STANDIN_PACKAGE_ROOT: world.props.packageRoot,
+    STANDIN_RUNNER_OS: runnerOs,
+    ...(idToken
+      ? { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token' }
+      : {}),
+    PATH: [
+      ...[...extraPath].reverse(),
+      o.standinBin,
+      path.dirname(process.execPath),
+      '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      '/root/.pyenv/shims',
+    ].join(':'),
   });
   writeFileSync(path.join(runnerTemp, '_github_event.json'), JSON.stringify(o.run.github.event ?? {}));
 
@@ -158,7 +245,8 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     }
     const stepLine = logLines.push(`-- step: ${name}`) - 1;
     const stepStarted = performance.now();
-    const continueOnError = evaluateToken(child(rawStep, 'continue-on-error'), stepContexts(status), { status, hashFiles }) === true;
+    const continueOnError =
+      evaluateToken(child(rawStep, 'continue-on-error'), stepContexts(status), { status, hashFiles }) === true;
     const outputFile = path.join(runnerTemp, `_output_${index}`);
     const envFile = path.join(runnerTemp, `_env_${index}`);
     const pathFile = path.join(runnerTemp, `_path_${index}`);
@@ -169,36 +257,68 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     try {
       const stepEnv = stringMap(evaluateToken(child(rawStep, 'env'), stepContexts(status), { status, hashFiles }));
       const processEnv = {
-        ...runnerEnv(), ...workflowEnv, ...jobEnv, ...exported, ...stepEnv,
-        GITHUB_OUTPUT: outputFile, GITHUB_ENV: envFile, GITHUB_PATH: pathFile, GITHUB_STEP_SUMMARY: summaryFile,
+        ...runnerEnv(),
+        ...workflowEnv,
+        ...jobEnv,
+        ...exported,
+        ...stepEnv,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_ENV: envFile,
+        GITHUB_PATH: pathFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
       };
       const runToken = child(rawStep, 'run');
       if (runToken) {
         const script = asText(evaluateToken(runToken, stepContexts(status), { status, hashFiles }));
-        const shell = asText(evaluateToken(child(rawStep, 'shell'), {}, { status: 'success' })) || defaultShell || 'default';
-        const workdirText = asText(evaluateToken(child(rawStep, 'working-directory'), stepContexts(status), { status, hashFiles })) || defaultWorkdir;
+        const shell =
+          asText(evaluateToken(child(rawStep, 'shell'), {}, { status: 'success' })) || defaultShell || 'default';
+        const workdirText =
+          asText(evaluateToken(child(rawStep, 'working-directory'), stepContexts(status), { status, hashFiles })) ||
+          defaultWorkdir;
         const cwd = workdirText ? path.resolve(workspace, workdirText) : workspace;
-        if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new Error(`working-directory ${workdirText} does not exist in the workspace`);
-        const timeoutMinutes = Number(evaluateToken(child(rawStep, 'timeout-minutes'), stepContexts(status), { status }) ?? 0);
+        if (!existsSync(cwd) || !statSync(cwd).isDirectory())
+          throw new Error(`working-directory ${workdirText} does not exist in the workspace`);
+        const timeoutMinutes = Number(
+          evaluateToken(child(rawStep, 'timeout-minutes'), stepContexts(status), { status }) ?? 0,
+        );
         const result = await runScript(shell, script, cwd, processEnv, runnerTemp, timeoutMinutes);
         logLines.push(result.output);
         for (const c of parseWorkflowCommands(result.output)) {
           if (c.command === 'add-mask') masks.push(c.message);
           if (c.command === 'error') logLines.push(`[error] ${c.message}`);
         }
-        if (result.code !== 0) failed = result.timedOut ? `step "${name}" timed out` : `step "${name}" exited ${result.code}${lastError(result.output)}`;
+        if (result.code !== 0)
+          failed = result.timedOut
+            ? `step "${name}" timed out`
+            : `step "${name}" exited ${result.code}${lastError(result.output)}`;
       } else {
         const usesToken = child(rawStep, 'uses');
         const uses = asText(evaluateToken(usesToken, {}, { status: 'success' }));
         const action = o.actions(uses);
         const inputs = stringMap(evaluateToken(child(rawStep, 'with'), stepContexts(status), { status, hashFiles }));
         const ctx: ActionContext = {
-          run: o.run, workspace, runnerTemp, inputs, env: processEnv, jobLabel: label, runnerOs,
-          setOutput: (k, v) => { outputs[k] = v; },
-          exportVariable: (k, v) => { exported[k] = v; },
-          addPath: (d) => { extraPath.push(d); },
-          summary: (m) => { summary += m; },
-          log: (l) => { logLines.push(l); },
+          run: o.run,
+          workspace,
+          runnerTemp,
+          inputs,
+          env: processEnv,
+          jobLabel: label,
+          runnerOs,
+          setOutput: (k, v) => {
+            outputs[k] = v;
+          },
+          exportVariable: (k, v) => {
+            exported[k] = v;
+          },
+          addPath: (d) => {
+            extraPath.push(d);
+          },
+          summary: (m) => {
+            summary += m;
+          },
+          log: (l) => {
+            logLines.push(l);
+          },
         };
         await action.run(ctx);
       }
@@ -240,14 +360,22 @@ function ingress(run: RunContext): Record<string, string> {
 
 function stringMap(value: Json): Record<string, string> {
   if (value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`expected a mapping, found ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`expected a mapping, found ${JSON.stringify(value)}`);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asText(v)]));
 }
 
 function lastError(output: string): string {
   const errors = parseWorkflowCommands(output).filter((c) => c.command === 'error');
   // A failing jest run names its failed tests with "●"; those say more than its last lines.
-  const failedTests = [...new Set(output.split('\n').filter((l) => /^\s+● /.test(l)).map((l) => l.trim()))];
+  const failedTests = [
+    ...new Set(
+      output
+        .split('\n')
+        .filter((l) => /^\s+● /.test(l))
+        .map((l) => l.trim()),
+    ),
+  ];
   if (errors.length === 0 && failedTests.length > 0) return `: ${failedTests.join(' | ').slice(0, 600)}`;
   const tail = output.trim().split('\n').slice(-3).join(' | ');
   return errors.length > 0 ? `: ${errors[errors.length - 1].message}` : tail ? `: ${tail.slice(0, 400)}` : '';
@@ -262,24 +390,40 @@ interface ScriptResult {
 let scriptCounter = 0;
 
 /** Writes the script to RUNNER_TEMP and runs it with the shell's command line, as the runner does. */
-function runScript(shell: string, script: string, cwd: string, env: Record<string, string>, runnerTemp: string, timeoutMinutes: number): Promise<ScriptResult> {
+function runScript(
+  shell: string,
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+  runnerTemp: string,
+  timeoutMinutes: number,
+): Promise<ScriptResult> {
   const template = SHELLS[shell];
   if (!template) throw new Error(`shell ${shell} is not one the runner knows`);
-  const file = path.join(runnerTemp, `${createHash('sha1').update(`${script}\n${++scriptCounter}`).digest('hex').slice(0, 12)}${shell === 'python' ? '.py' : '.sh'}`);
+  const file = path.join(
+    runnerTemp,
+    `${createHash('sha1').update(`${script}\n${++scriptCounter}`).digest('hex').slice(0, 12)}${shell === 'python' ? '.py' : '.sh'}`,
+  );
   writeFileSync(file, script);
   const [cmd, ...args] = template.map((a) => (a === '{0}' ? file : a));
   const ceiling = Math.min(timeoutMinutes > 0 ? timeoutMinutes * 60_000 : STEP_CEILING_MS, STEP_CEILING_MS);
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       try {
         process.kill(-child.pid!, 'SIGKILL');
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }, ceiling);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -287,8 +431,10 @@ function runScript(shell: string, script: string, cwd: string, env: Record<strin
       // runner's orphan-process clean-up does at the end of a job.
       try {
         process.kill(-child.pid!, 'SIGTERM');
-      } catch { /* none left */ }
-      resolve({ code: timedOut ? 124 : code ?? 1, output, timedOut });
+      } catch {
+        /* none left */
+      }
+      resolve({ code: timedOut ? 124 : (code ?? 1), output, timedOut });
     });
   });
 }
@@ -296,11 +442,13 @@ function runScript(shell: string, script: string, cwd: string, env: Record<strin
 /** hashFiles(): SHA-256 over the SHA-256 of each matching file, in path order; '' when none match. */
 export function hashWorkspaceFiles(workspace: string, patterns: string[]): string {
   // Patterns here are plain paths (the generated workflows use no globs in hashFiles).
-  const files = patterns.flatMap((p) => {
-    if (/[*?[]/.test(p)) throw new Error(`hashFiles: glob ${p} is not supported by the job runner`);
-    const full = path.join(workspace, p);
-    return existsSync(full) && statSync(full).isFile() ? [full] : [];
-  }).sort();
+  const files = patterns
+    .flatMap((p) => {
+      if (/[*?[]/.test(p)) throw new Error(`hashFiles: glob ${p} is not supported by the job runner`);
+      const full = path.join(workspace, p);
+      return existsSync(full) && statSync(full).isFile() ? [full] : [];
+    })
+    .sort();
   if (files.length === 0) return '';
   const outer = createHash('sha256');
   for (const f of files) outer.update(createHash('sha256').update(readFileSync(f)).digest());

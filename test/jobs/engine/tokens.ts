@@ -18,18 +18,26 @@ const NULL = 7;
 export function evaluateToken(token: any, contexts: Record<string, Json>, status: StatusFunctions): Json {
   if (token === undefined) return null;
   switch (token.templateTokenType) {
-    case STRING: return token.value;
-    case NUMBER: return token.value;
-    case BOOLEAN: return token.value;
-    case NULL: return null;
-    case BASIC_EXPRESSION: return fromData(evaluate(token.expression, contexts, status));
-    case SEQUENCE: return [...token].map((t: any) => evaluateToken(t, contexts, status));
+    case STRING:
+      return token.value;
+    case NUMBER:
+      return token.value;
+    case BOOLEAN:
+      return token.value;
+    case NULL:
+      return null;
+    case BASIC_EXPRESSION:
+      return fromData(evaluate(token.expression, contexts, status));
+    case SEQUENCE:
+      return [...token].map((t: any) => evaluateToken(t, contexts, status));
     case MAPPING: {
       const out: Record<string, Json> = {};
-      for (const pair of token) out[String(evaluateToken(pair.key, contexts, status))] = evaluateToken(pair.value, contexts, status);
+      for (const pair of token)
+        out[String(evaluateToken(pair.key, contexts, status))] = evaluateToken(pair.value, contexts, status);
       return out;
     }
-    default: throw new Error(`unsupported template token type ${token.templateTokenType}`);
+    default:
+      throw new Error(`unsupported template token type ${token.templateTokenType}`);
   }
 }
 
@@ -50,6 +58,7 @@ export function child(mapping: any, key: string): any {
 /** A literal token's plain value (no expressions allowed), for keys GitHub reads before a run starts. */
 export function literal(token: any): Json {
   if (token === undefined) return null;
-  if (token.templateTokenType === BASIC_EXPRESSION) throw new Error(`expected a literal, found \${{ ${token.expression} }}`);
+  if (token.templateTokenType === BASIC_EXPRESSION)
+    throw new Error(`expected a literal, found \${{ ${token.expression} }}`);
   return evaluateToken(token, {}, { status: 'success' });
 }

@@ -20,7 +20,10 @@ export async function parseWorkflowFile(file: string, content: string): Promise<
   const errors = parsed.context.errors.getErrors().map((e: any) => e.message);
   if (errors.length > 0 || !parsed.value) throw new Error(`${file}: GitHub's parser refuses it: ${errors.join('; ')}`);
   const template = await parser.convertWorkflowTemplate(parsed.context, parsed.value);
-  const more = [...(template.errors ?? []).map((e: any) => e.Message), ...parsed.context.errors.getErrors().map((e: any) => e.message)];
+  const more = [
+    ...(template.errors ?? []).map((e: any) => e.Message),
+    ...parsed.context.errors.getErrors().map((e: any) => e.message),
+  ];
   if (more.length > 0) throw new Error(`${file}: GitHub's parser refuses it: ${more.join('; ')}`);
   return { file, template, root: parsed.value };
 }

@@ -85,7 +85,10 @@ export class World {
   /** OSV's records by ID, as the scenario defines them (an unknown ID is a 404). */
   readonly osvRecords: Record<string, OsvAnswer> = {};
   /** What OSV's batch query finds: IDs by `ecosystem:name@version` (and by commit). */
-  readonly osvAdvisories: { byPackage: Record<string, string[]>; byCommit: Record<string, string[]> } = { byPackage: {}, byCommit: {} };
+  readonly osvAdvisories: { byPackage: Record<string, string[]>; byCommit: Record<string, string[]> } = {
+    byPackage: {},
+    byCommit: {},
+  };
   /** The SARIF files jobs uploaded to code scanning. */
   readonly sarifUploads: { readonly job: string; readonly category: string; readonly results: number }[] = [];
 
@@ -137,7 +140,9 @@ export class World {
         return;
       }
       this.oidcAudiences.push(url.searchParams.get('audience') ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: 'eyJhbGciOiJSUzI1NiJ9.stand-in-oidc-token.sig' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ value: 'eyJhbGciOiJSUzI1NiJ9.stand-in-oidc-token.sig' }));
     });
     await new Promise<void>((resolve) => this.oidc!.listen(0, '127.0.0.1', resolve));
     this.oidcUrl = `http://127.0.0.1:${(this.oidc.address() as AddressInfo).port}/token?api-version=2.0`;
@@ -150,8 +155,13 @@ export class World {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length }).end(file);
         return;
       }
-      const body = req.method === 'GET' ? this.apiRoutes[`${url.pathname}${url.search}`] ?? this.apiRoutes[url.pathname] : undefined;
-      res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { message: 'Not Found' }));
+      const body =
+        req.method === 'GET'
+          ? (this.apiRoutes[`${url.pathname}${url.search}`] ?? this.apiRoutes[url.pathname])
+          : undefined;
+      res
+        .writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(body ?? { message: 'Not Found' }));
     });
     await new Promise<void>((resolve) => this.api!.listen(0, '127.0.0.1', resolve));
     this.apiUrl = `http://127.0.0.1:${(this.api.address() as AddressInfo).port}`;
@@ -201,7 +211,9 @@ export class World {
     for (const pid of compose.pids ?? []) {
       try {
         process.kill(pid, 'SIGTERM');
-      } catch { /* stopped */ }
+      } catch {
+        /* stopped */
+      }
     }
     if ((compose.pids ?? []).length > 0) this.setState('compose', { pids: [], services: [], ports: [] });
   }
@@ -250,7 +262,13 @@ export class World {
 
   /** The commit a ref of the remote points to. */
   revParse(ref: string): string {
-    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: this.remote, env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: this.remote,
+      env: gitEnv(),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
   }
 
   refExists(ref: string): boolean {
@@ -264,26 +282,43 @@ export class World {
 
   /** A file at a revision of the remote. */
   show(rev: string, file: string): string {
-    return execFileSync('git', ['show', `${rev}:${file}`], { cwd: this.remote, env: gitEnv(), maxBuffer: 64 << 20 }).toString();
+    return execFileSync('git', ['show', `${rev}:${file}`], {
+      cwd: this.remote,
+      env: gitEnv(),
+      maxBuffer: 64 << 20,
+    }).toString();
   }
 
   /** The files of one commit on a branch and its commit count, for assertions about pushes. */
   branchLog(branch: string): string[] {
     if (!this.refExists(`refs/heads/${branch}`)) return [];
-    return execFileSync('git', ['log', '--format=%s', `refs/heads/${branch}`], { cwd: this.remote, env: gitEnv() }).toString().trim().split('\n');
+    return execFileSync('git', ['log', '--format=%s', `refs/heads/${branch}`], { cwd: this.remote, env: gitEnv() })
+      .toString()
+      .trim()
+      .split('\n');
   }
 
   filesChangedBy(rev: string): string[] {
-    return execFileSync('git', ['show', '--format=', '--name-only', rev], { cwd: this.remote, env: gitEnv() }).toString().trim().split('\n').filter(Boolean);
+    return execFileSync('git', ['show', '--format=', '--name-only', rev], { cwd: this.remote, env: gitEnv() })
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean);
   }
 
   /**
    * Commits a change on top of a branch of the remote (a scenario's pull request or push), returning
    * the commit before and after.
    */
-  commit(branch: string, from: string, files: Record<string, string>, message: string): { before: string; after: string } {
+  commit(
+    branch: string,
+    from: string,
+    files: Record<string, string>,
+    message: string,
+  ): { before: string; after: string } {
     const work = mkdtempSync(path.join(this.dir, 'edit-'));
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe', env: gitEnv() }).toString().trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: work, stdio: 'pipe', env: gitEnv() }).toString().trim();
     execFileSync('git', ['clone', '-q', '--branch', from, this.remote, work], { stdio: 'pipe', env: gitEnv() });
     const before = git('rev-parse', 'HEAD');
     git('checkout', '-q', '-B', branch);
@@ -367,13 +402,17 @@ export class World {
 
   calls(tool?: string): ToolCall[] {
     const text = existsSync(this.callsFile) ? readFileSync(this.callsFile, 'utf8') : '';
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ToolCall).filter((c) => !tool || c.tool === tool);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ToolCall)
+      .filter((c) => !tool || c.tool === tool);
   }
 
   /** Reads a stand-in's state file (cluster, registry, GitHub). */
   state<T extends Json>(name: string, fallback: T): T {
     const file = path.join(this.stateDir, `${name}.json`);
-    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as T : fallback;
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : fallback;
   }
 
   setState(name: string, value: Json): void {
@@ -387,8 +426,15 @@ export const MODEL_HOST_PREFIX = '/model-host';
 
 export function gitEnv(): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH, HOME: process.env.HOME ?? '/root', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'Scenario', GIT_AUTHOR_EMAIL: 'scenario@example.invalid', GIT_COMMITTER_NAME: 'Scenario',
-    GIT_COMMITTER_EMAIL: 'scenario@example.invalid', GIT_AUTHOR_DATE: '2026-12-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-12-01T00:00:00Z',
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? '/root',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_AUTHOR_NAME: 'Scenario',
+    GIT_AUTHOR_EMAIL: 'scenario@example.invalid',
+    GIT_COMMITTER_NAME: 'Scenario',
+    GIT_COMMITTER_EMAIL: 'scenario@example.invalid',
+    GIT_AUTHOR_DATE: '2026-12-01T00:00:00Z',
+    GIT_COMMITTER_DATE: '2026-12-01T00:00:00Z',
   };
 }

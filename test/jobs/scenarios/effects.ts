@@ -17,7 +17,9 @@ export function cluster(world: World): Cluster {
 
 /** The deployed revision of a release, as `helm status` would report it. */
 export function liveRevision(world: World, namespace: string, release: string): Revision | undefined {
-  return cluster(world).releases[namespace]?.[release]?.filter((r) => r.status === 'deployed').at(-1);
+  return cluster(world)
+    .releases[namespace]?.[release]?.filter((r) => r.status === 'deployed')
+    .at(-1);
 }
 
 export function liveDigest(world: World, namespace: string, release: string): string | undefined {
@@ -26,7 +28,10 @@ export function liveDigest(world: World, namespace: string, release: string): st
 
 /** Every `helm upgrade` a job ran, as the stand-in recorded its arguments. */
 export function helmUpgrades(world: World): string[][] {
-  return world.calls('helm').filter((c) => c.args[0] === 'upgrade').map((c) => c.args);
+  return world
+    .calls('helm')
+    .filter((c) => c.args[0] === 'upgrade')
+    .map((c) => c.args);
 }
 
 /** The `--set` values of a helm command line. */
@@ -39,7 +44,13 @@ export function registry(world: World): RegistryState {
 }
 
 export function github(world: World): GitHubState {
-  return world.state('github', { issues: [], pulls: [], releases: {}, caches: [], deletedCaches: [] } as never) as GitHubState;
+  return world.state('github', {
+    issues: [],
+    pulls: [],
+    releases: {},
+    caches: [],
+    deletedCaches: [],
+  } as never) as GitHubState;
 }
 
 /** Keychains created by `security create-keychain` and not yet deleted. */
@@ -62,5 +73,8 @@ export function conclusions(r: ScenarioResult, job: string): string[] {
 /** The logs of every run of a job whose folder name ends with `suffix` (`app-release.yml-beta`), joined. */
 export function jobLogs(world: World, suffix: string): string {
   const root = path.join(world.dir, 'jobs');
-  return readdirSync(root).filter((d) => d.endsWith(suffix)).map((d) => readFileSync(path.join(root, d, 'job.log'), 'utf8')).join('\n');
+  return readdirSync(root)
+    .filter((d) => d.endsWith(suffix))
+    .map((d) => readFileSync(path.join(root, d, 'job.log'), 'utf8'))
+    .join('\n');
 }

@@ -31,7 +31,8 @@ export interface RunbookCommand {
 /** Parses `gh workflow run <file> --ref <ref> [-f name=value]…` as gh does; anything else in such a command is refused. */
 export function parseRunbookCommand(line: string): RunbookCommand {
   const [gh, workflowWord, run, workflow, ...rest] = line.split(/\s+/);
-  if (gh !== 'gh' || workflowWord !== 'workflow' || run !== 'run' || !workflow?.endsWith('.yml')) throw new Error(`runbook: not a gh workflow run command: ${line}`);
+  if (gh !== 'gh' || workflowWord !== 'workflow' || run !== 'run' || !workflow?.endsWith('.yml'))
+    throw new Error(`runbook: not a gh workflow run command: ${line}`);
   let ref: string | undefined;
   const inputs: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {
@@ -47,7 +48,10 @@ export function parseRunbookCommand(line: string): RunbookCommand {
       let typed = value.slice(eq + 1);
       if (/^<[^>]+>$/.test(typed)) {
         const fill = TYPED[workflow]?.[name];
-        if (fill === undefined) throw new Error(`runbook: no value to type for ${name} of ${workflow} (add it to TYPED in ${path.basename(__filename)})`);
+        if (fill === undefined)
+          throw new Error(
+            `runbook: no value to type for ${name} of ${workflow} (add it to TYPED in ${path.basename(__filename)})`,
+          );
         typed = fill;
       }
       inputs[name] = typed;
@@ -68,7 +72,10 @@ export function runbookCommands(text = readFileSync(RUNBOOK, 'utf8')): RunbookCo
  * One scenario dispatching every runbook command, in a world with what the commands act on: stable
  * releases in every environment, a released app build, the models cache, tagged images.
  */
-export function runbookScenario(prepare: (world: World, run: (e: ScenarioEvent) => Promise<unknown>) => Promise<void>, failing: Record<string, string>): Scenario {
+export function runbookScenario(
+  prepare: (world: World, run: (e: ScenarioEvent) => Promise<unknown>) => Promise<void>,
+  failing: Record<string, string>,
+): Scenario {
   const commands = runbookCommands();
   return {
     name: 'runbook-commands',
@@ -77,7 +84,8 @@ export function runbookScenario(prepare: (world: World, run: (e: ScenarioEvent) 
     failing,
     effects: ({ runs }) => {
       const dispatched = runs.map((r) => r.file);
-      for (const c of commands) expect({ command: c.line, ran: dispatched.includes(c.workflow) }).toEqual({ command: c.line, ran: true });
+      for (const c of commands)
+        expect({ command: c.line, ran: dispatched.includes(c.workflow) }).toEqual({ command: c.line, ran: true });
     },
   };
 }

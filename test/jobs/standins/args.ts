@@ -1,6 +1,9 @@
 /** A stand-in's refusal: printed as the real tool would, with its exit code. */
 export class ToolError extends Error {
-  constructor(message: string, readonly code = 1) {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
     super(message);
   }
 }
@@ -45,7 +48,8 @@ export function parseArgs(tool: string, args: readonly string[], spec: ArgSpec):
       const name = eq > 0 ? a.slice(0, eq) : a;
       const inline = eq > 0 ? a.slice(eq + 1) : undefined;
       if (spec.bools?.includes(name)) {
-        if (inline !== undefined && inline !== 'true' && inline !== 'false') throw new ToolError(`${tool}: invalid boolean value "${inline}" for ${name}`);
+        if (inline !== undefined && inline !== 'true' && inline !== 'false')
+          throw new ToolError(`${tool}: invalid boolean value "${inline}" for ${name}`);
         if (inline !== 'false') bools.add(name);
       } else if (spec.values?.includes(name) || spec.multi?.includes(name)) {
         const value = inline ?? args[++i];
@@ -59,9 +63,12 @@ export function parseArgs(tool: string, args: readonly string[], spec: ArgSpec):
       positionals.push(a);
     }
   }
-  const [min, max] = typeof spec.positionals === 'number' ? [spec.positionals, spec.positionals] : spec.positionals ?? [0, 0];
+  const [min, max] =
+    typeof spec.positionals === 'number' ? [spec.positionals, spec.positionals] : (spec.positionals ?? [0, 0]);
   if (positionals.length < min || positionals.length > max) {
-    throw new ToolError(`${tool}: expected ${min === max ? min : `${min}–${max}`} argument(s), got ${positionals.length}: ${positionals.join(' ')}`);
+    throw new ToolError(
+      `${tool}: expected ${min === max ? min : `${min}–${max}`} argument(s), got ${positionals.length}: ${positionals.join(' ')}`,
+    );
   }
   return { flags, multi, bools, positionals };
 }

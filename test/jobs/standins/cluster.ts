@@ -38,18 +38,26 @@ export interface LiveChange {
   readonly live: Revision | null;
 }
 
-const liveRevisions = (cluster: Cluster): Map<string, Revision | null> => new Map(Object.entries(cluster.releases).flatMap(([namespace, releases]) =>
-  Object.entries(releases).map(([release, revs]): [string, Revision | null] => [`${namespace}/${release}`, revs.filter((r) => r.status === 'deployed').at(-1) ?? null])));
+const liveRevisions = (cluster: Cluster): Map<string, Revision | null> =>
+  new Map(
+    Object.entries(cluster.releases).flatMap(([namespace, releases]) =>
+      Object.entries(releases).map(([release, revs]): [string, Revision | null] => [
+        `${namespace}/${release}`,
+        revs.filter((r) => r.status === 'deployed').at(-1) ?? null,
+      ]),
+    ),
+  );
 
 /** Saves the cluster, recording in its timeline each release whose live revision the command changed. */
 function saveCluster(cluster: Cluster, before: ReadonlyMap<string, Revision | null>): void {
   const after = liveRevisions(cluster);
-  const timeline = cluster.timeline ??= [];
+  const timeline = (cluster.timeline ??= []);
   for (const key of new Set([...before.keys(), ...after.keys()])) {
     const [was, is] = [before.get(key) ?? null, after.get(key) ?? null];
     if (JSON.stringify(was) === JSON.stringify(is)) continue;
     const [namespace, release] = key.split('/') as [string, string];
-    if (!timeline.some((e) => e.namespace === namespace && e.release === release)) timeline.push({ at: 0, namespace, release, live: structuredClone(was) });
+    if (!timeline.some((e) => e.namespace === namespace && e.release === release))
+      timeline.push({ at: 0, namespace, release, live: structuredClone(was) });
     timeline.push({ at: Date.now() / 1000, namespace, release, live: structuredClone(is) });
   }
   save('cluster', cluster);
@@ -73,7 +81,8 @@ const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`)
 
 function requireCluster(tool: string): string {
   const kubeconfig = process.env.KUBECONFIG || path.join(process.env.HOME!, '.kube', 'config');
-  if (!kubeconfig || !existsSync(kubeconfig)) throw new ToolError(`${tool}: Kubernetes cluster unreachable: KUBECONFIG is not set to a kubeconfig file`);
+  if (!kubeconfig || !existsSync(kubeconfig))
+    throw new ToolError(`${tool}: Kubernetes cluster unreachable: KUBECONFIG is not set to a kubeconfig file`);
   const cluster = (YAML.parse(readFileSync(kubeconfig, 'utf8')) as { 'current-context'?: string })['current-context'];
   if (!cluster) throw new ToolError(`${tool}: the kubeconfig has no current context`);
   return cluster;
@@ -94,7 +103,10 @@ function setPath(target: Record<string, unknown>, assignment: string): void {
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const outObj = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    outObj[k] = v && typeof v === 'object' && !Array.isArray(v) && outObj[k] && typeof outObj[k] === 'object' ? deepMerge(outObj[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+    outObj[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && outObj[k] && typeof outObj[k] === 'object'
+        ? deepMerge(outObj[k] as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return outObj;
 }
@@ -128,11 +140,15 @@ export function helm(args: string[]): number {
   const cluster = load<Cluster>('cluster', structuredClone(EMPTY));
   const liveBefore = liveRevisions(cluster);
   const ns = (p: { flags: Record<string, string> }) => need(p as never, 'helm', '--namespace');
-  const revisionsOf = (namespace: string, release: string) => (cluster.releases[namespace] ??= {})[release] ??= [];
-  const current = (namespace: string, release: string) => cluster.releases[namespace]?.[release]?.filter((r) => r.status === 'deployed').at(-1);
+  const revisionsOf = (namespace: string, release: string) => ((cluster.releases[namespace] ??= {})[release] ??= []);
+  const current = (namespace: string, release: string) =>
+    cluster.releases[namespace]?.[release]?.filter((r) => r.status === 'deployed').at(-1);
   switch (cmd) {
     case 'list': {
-      const p = parseArgs('helm list', rest, { values: ['--namespace', '--filter', '-o', '--output'], bools: ['--all'] });
+      const p = parseArgs('helm list', rest, {
+        values: ['--namespace', '--filter', '-o', '--output'],
+        bools: ['--all'],
+      });
       requireCluster('helm');
       const namespace = ns(p);
       const filter = p.flags['--filter'] ? new RegExp(p.flags['--filter']) : undefined;
@@ -142,14 +158,19 @@ export function helm(args: string[]): number {
         if (filter && !filter.test(name)) return [];
         return [{ name, namespace, revision: String(last.revision), status: last.status, chart: last.chart }];
       });
-      if ((p.flags['-o'] ?? p.flags['--output']) !== 'json') throw new ToolError('helm list: the stand-in prints -o json only');
+      if ((p.flags['-o'] ?? p.flags['--output']) !== 'json')
+        throw new ToolError('helm list: the stand-in prints -o json only');
       out(JSON.stringify(rows));
       return 0;
     }
     case 'get': {
       const [what, ...more] = rest;
       if (what !== 'values') throw new ToolError(`helm get ${what}: not a command the workflows use`);
-      const p = parseArgs('helm get values', more, { values: ['--namespace', '-o', '--output', '--revision'], bools: ['--all'], positionals: 1 });
+      const p = parseArgs('helm get values', more, {
+        values: ['--namespace', '-o', '--output', '--revision'],
+        bools: ['--all'],
+        positionals: 1,
+      });
       requireCluster('helm');
       const rev = current(ns(p), p.positionals[0]);
       if (!rev) throw new ToolError(`Error: release: not found`);
@@ -159,8 +180,17 @@ export function helm(args: string[]): number {
     case 'upgrade':
     case 'install': {
       const p = parseArgs(`helm ${cmd}`, rest, {
-        values: ['--namespace', '--timeout'], multi: ['--values', '-f', '--set'],
-        bools: ['--install', '--atomic', '--rollback-on-failure', '--wait', '--create-namespace', '--reset-then-reuse-values'], positionals: 2,
+        values: ['--namespace', '--timeout'],
+        multi: ['--values', '-f', '--set'],
+        bools: [
+          '--install',
+          '--atomic',
+          '--rollback-on-failure',
+          '--wait',
+          '--create-namespace',
+          '--reset-then-reuse-values',
+        ],
+        positionals: 2,
       });
       const clusterName = requireCluster('helm');
       const [release, chart] = p.positionals;
@@ -170,47 +200,87 @@ export function helm(args: string[]): number {
       const files = [...(p.multi['--values'] ?? []), ...(p.multi['-f'] ?? [])];
       for (const f of files) if (!existsSync(f)) throw new ToolError(`Error: open ${f}: no such file or directory`);
       const existing = current(namespace, release);
-      if (cmd === 'upgrade' && !existing && !p.bools.has('--install')) throw new ToolError(`Error: UPGRADE FAILED: "${release}" has no deployed releases`);
-      if (cmd === 'install' && existing) throw new ToolError(`Error: INSTALLATION FAILED: cannot re-use a name that is still in use`);
+      if (cmd === 'upgrade' && !existing && !p.bools.has('--install'))
+        throw new ToolError(`Error: UPGRADE FAILED: "${release}" has no deployed releases`);
+      if (cmd === 'install' && existing)
+        throw new ToolError(`Error: INSTALLATION FAILED: cannot re-use a name that is still in use`);
       // The real Helm renders the chart with these values: its schema and templates judge them.
-      const rendered = spawnSync(process.env.STANDIN_REAL_HELM!, ['template', release, chart, '--namespace', namespace, ...files.flatMap((f) => ['--values', f]), ...(p.multi['--set'] ?? []).flatMap((s) => ['--set', s])], { encoding: 'utf8', maxBuffer: 32 << 20 });
+      const rendered = spawnSync(
+        process.env.STANDIN_REAL_HELM!,
+        [
+          'template',
+          release,
+          chart,
+          '--namespace',
+          namespace,
+          ...files.flatMap((f) => ['--values', f]),
+          ...(p.multi['--set'] ?? []).flatMap((s) => ['--set', s]),
+        ],
+        { encoding: 'utf8', maxBuffer: 32 << 20 },
+      );
       if (rendered.status !== 0) throw new ToolError(`Error: ${rendered.stderr.trim()}`);
-      const docs = YAML.parseAllDocuments(rendered.stdout).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { replicas?: number } } | null).filter(Boolean);
+      const docs = YAML.parseAllDocuments(rendered.stdout)
+        .map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { replicas?: number } } | null)
+        .filter(Boolean);
       const deployment = docs.find((d) => d!.kind === 'Deployment');
       let values: Record<string, unknown> = {};
-      for (const f of files) values = deepMerge(values, (YAML.parse(readFileSync(f, 'utf8')) ?? {}) as Record<string, unknown>);
+      for (const f of files)
+        values = deepMerge(values, (YAML.parse(readFileSync(f, 'utf8')) ?? {}) as Record<string, unknown>);
       for (const s of p.multi['--set'] ?? []) setPath(values, s);
       const revisions = revisionsOf(namespace, release);
-      const revision: Revision = { revision: (revisions.at(-1)?.revision ?? 0) + 1, chart: path.basename(chart), values, status: 'deployed', replicas: deployment?.spec?.replicas ?? 1, fullname: deployment?.metadata?.name ?? release };
+      const revision: Revision = {
+        revision: (revisions.at(-1)?.revision ?? 0) + 1,
+        chart: path.basename(chart),
+        values,
+        status: 'deployed',
+        replicas: deployment?.spec?.replicas ?? 1,
+        fullname: deployment?.metadata?.name ?? release,
+      };
       const digest = (values.image as { digest?: string } | undefined)?.digest;
-      const failing = fault(`helm-wait:${release}`) || (digest !== undefined && fault(`unhealthy-digest:${digest}`) && p.bools.has('--wait'));
+      const failing =
+        fault(`helm-wait:${release}`) ||
+        (digest !== undefined && fault(`unhealthy-digest:${digest}`) && p.bools.has('--wait'));
       if (failing) {
         revisions.push({ ...revision, status: 'failed' });
         cluster.changes.push(`${clusterName}/${namespace}: ${cmd} ${release} → revision ${revision.revision} failed`);
         if ((p.bools.has('--atomic') || p.bools.has('--rollback-on-failure')) && existing) {
           revisions.push({ ...existing, revision: revision.revision + 1, status: 'deployed' });
           existing.status = 'superseded';
-          cluster.changes.push(`${clusterName}/${namespace}: ${release} rolled back to revision ${existing.revision} (atomic)`);
+          cluster.changes.push(
+            `${clusterName}/${namespace}: ${release} rolled back to revision ${existing.revision} (atomic)`,
+          );
         }
         saveCluster(cluster, liveBefore);
-        throw new ToolError(`Error: UPGRADE FAILED: context deadline exceeded: resource Deployment/${namespace}/${revision.fullname} not ready`);
+        throw new ToolError(
+          `Error: UPGRADE FAILED: context deadline exceeded: resource Deployment/${namespace}/${revision.fullname} not ready`,
+        );
       }
       if (existing) existing.status = 'superseded';
       revisions.push(revision);
-      cluster.changes.push(`${clusterName}/${namespace}: ${cmd} ${release} → revision ${revision.revision}${digest ? ` (image.digest=${digest})` : ''}${(values.image as { tag?: string } | undefined)?.tag ? ` (image.tag=${(values.image as { tag: string }).tag})` : ''}`);
+      cluster.changes.push(
+        `${clusterName}/${namespace}: ${cmd} ${release} → revision ${revision.revision}${digest ? ` (image.digest=${digest})` : ''}${(values.image as { tag?: string } | undefined)?.tag ? ` (image.tag=${(values.image as { tag: string }).tag})` : ''}`,
+      );
       saveCluster(cluster, liveBefore);
-      out(`Release "${release}" has been upgraded. Happy Helming!\nNAME: ${release}\nNAMESPACE: ${namespace}\nSTATUS: deployed\nREVISION: ${revision.revision}`);
+      out(
+        `Release "${release}" has been upgraded. Happy Helming!\nNAME: ${release}\nNAMESPACE: ${namespace}\nSTATUS: deployed\nREVISION: ${revision.revision}`,
+      );
       return 0;
     }
     case 'rollback': {
-      const p = parseArgs('helm rollback', rest, { values: ['--namespace', '--timeout'], bools: ['--wait', '--cleanup-on-fail'], positionals: [1, 2] });
+      const p = parseArgs('helm rollback', rest, {
+        values: ['--namespace', '--timeout'],
+        bools: ['--wait', '--cleanup-on-fail'],
+        positionals: [1, 2],
+      });
       const clusterName = requireCluster('helm');
       const namespace = ns(p);
       const [release, to] = p.positionals;
       refuseWhileBusy(release, '');
       const revisions = cluster.releases[namespace]?.[release];
       if (!revisions?.length) throw new ToolError(`Error: release: not found`);
-      const target = to ? revisions.find((r) => String(r.revision) === to) : revisions.filter((r) => r.status === 'superseded').at(-1);
+      const target = to
+        ? revisions.find((r) => String(r.revision) === to)
+        : revisions.filter((r) => r.status === 'superseded').at(-1);
       if (!target) throw new ToolError(`Error: release has no ${to} version`);
       for (const r of revisions) if (r.status === 'deployed') r.status = 'superseded';
       revisions.push({ ...target, revision: revisions.at(-1)!.revision + 1, status: 'deployed' });
@@ -220,7 +290,11 @@ export function helm(args: string[]): number {
       return 0;
     }
     case 'uninstall': {
-      const p = parseArgs('helm uninstall', rest, { values: ['--namespace', '--timeout'], bools: ['--ignore-not-found', '--wait'], positionals: 1 });
+      const p = parseArgs('helm uninstall', rest, {
+        values: ['--namespace', '--timeout'],
+        bools: ['--ignore-not-found', '--wait'],
+        positionals: 1,
+      });
       const clusterName = requireCluster('helm');
       const namespace = ns(p);
       const [release] = p.positionals;
@@ -236,20 +310,33 @@ export function helm(args: string[]): number {
       return 0;
     }
     case 'test': {
-      const p = parseArgs('helm test', rest, { values: ['--namespace', '--timeout'], bools: ['--logs'], positionals: 1 });
+      const p = parseArgs('helm test', rest, {
+        values: ['--namespace', '--timeout'],
+        bools: ['--logs'],
+        positionals: 1,
+      });
       requireCluster('helm');
       const namespace = ns(p);
       const rev = current(namespace, p.positionals[0]);
       if (!rev) throw new ToolError(`Error: release: not found`);
       const digest = (rev.values.image as { digest?: string } | undefined)?.digest;
-      if (fault(`helm-test:${p.positionals[0]}`) || (digest && fault(`unhealthy-digest:${digest}`))) throw new ToolError(`Error: 1 error occurred:\n\t* pod ${rev.fullname}-test-connection failed`);
+      if (fault(`helm-test:${p.positionals[0]}`) || (digest && fault(`unhealthy-digest:${digest}`)))
+        throw new ToolError(`Error: 1 error occurred:\n\t* pod ${rev.fullname}-test-connection failed`);
       out(`NAME: ${p.positionals[0]}\nPhase: Succeeded`);
       return 0;
     }
     case 'history': {
       const p = parseArgs('helm history', rest, { values: ['--namespace', '-o', '--output', '--max'], positionals: 1 });
       requireCluster('helm');
-      out(JSON.stringify((cluster.releases[ns(p)]?.[p.positionals[0]] ?? []).map((r) => ({ revision: r.revision, status: r.status, chart: r.chart }))));
+      out(
+        JSON.stringify(
+          (cluster.releases[ns(p)]?.[p.positionals[0]] ?? []).map((r) => ({
+            revision: r.revision,
+            status: r.status,
+            chart: r.chart,
+          })),
+        ),
+      );
       return 0;
     }
     default:
@@ -260,7 +347,9 @@ export function helm(args: string[]): number {
 /** The release whose workload a Kubernetes name (`service/x`, `deployment/x`) belongs to. */
 /** The deployed revision of the release of `chart` in a namespace (what its Service routes to). */
 export function liveReleaseOfChart(cluster: Cluster, namespace: string, chart: string): Revision | undefined {
-  return Object.values(cluster.releases[namespace] ?? {}).map((revs) => revs.filter((r) => r.status === 'deployed').at(-1)).find((r) => r?.chart === chart);
+  return Object.values(cluster.releases[namespace] ?? {})
+    .map((revs) => revs.filter((r) => r.status === 'deployed').at(-1))
+    .find((r) => r?.chart === chart);
 }
 
 /**
@@ -268,12 +357,25 @@ export function liveReleaseOfChart(cluster: Cluster, namespace: string, chart: s
  * through its own live release); a revision whose image digest the scenario broke answers unhealthy.
  * Returns every process started, the service first.
  */
-export async function serveRelease(cluster: Cluster, namespace: string, rev: Revision, port: number, detached = false): Promise<ChildProcess[]> {
-  const broken = (r: Revision) => fault(`unhealthy-digest:${(r.values.image as { digest?: string } | undefined)?.digest ?? ''}`);
-  return startWithCallees(rev.chart, port, broken(rev), (callee) => {
-    const live = liveReleaseOfChart(cluster, namespace, callee);
-    return live && { unhealthy: broken(live) };
-  }, detached);
+export async function serveRelease(
+  cluster: Cluster,
+  namespace: string,
+  rev: Revision,
+  port: number,
+  detached = false,
+): Promise<ChildProcess[]> {
+  const broken = (r: Revision) =>
+    fault(`unhealthy-digest:${(r.values.image as { digest?: string } | undefined)?.digest ?? ''}`);
+  return startWithCallees(
+    rev.chart,
+    port,
+    broken(rev),
+    (callee) => {
+      const live = liveReleaseOfChart(cluster, namespace, callee);
+      return live && { unhealthy: broken(live) };
+    },
+    detached,
+  );
 }
 
 function releaseByFullname(cluster: Cluster, namespace: string, name: string): Revision | undefined {
@@ -295,7 +397,11 @@ export async function kubectl(args: string[]): Promise<number> {
   const cluster = load<Cluster>('cluster', structuredClone(EMPTY));
   switch (cmd) {
     case 'get': {
-      const p = parseArgs('kubectl get', rest, { values: ['--namespace', '-n', '-o', '--output'], bools: ['--all-namespaces', '-A'], positionals: [1, 2] });
+      const p = parseArgs('kubectl get', rest, {
+        values: ['--namespace', '-n', '-o', '--output'],
+        bools: ['--all-namespaces', '-A'],
+        positionals: [1, 2],
+      });
       if (p.positionals[0] !== 'deployment') {
         out(JSON.stringify(cluster.releases, null, 1));
         return 0;
@@ -303,7 +409,8 @@ export async function kubectl(args: string[]): Promise<number> {
       const namespace = p.flags['--namespace'] ?? p.flags['-n'] ?? 'default';
       const rev = releaseByFullname(cluster, namespace, p.positionals[1]);
       if (!rev) throw new ToolError(`Error from server (NotFound): deployments.apps "${p.positionals[1]}" not found`);
-      if ((p.flags['-o'] ?? p.flags['--output']) !== 'jsonpath={.spec.replicas}') throw new ToolError('kubectl get deployment: the stand-in answers -o jsonpath={.spec.replicas} only');
+      if ((p.flags['-o'] ?? p.flags['--output']) !== 'jsonpath={.spec.replicas}')
+        throw new ToolError('kubectl get deployment: the stand-in answers -o jsonpath={.spec.replicas} only');
       process.stdout.write(String(rev.replicas));
       return 0;
     }
@@ -330,7 +437,10 @@ export async function kubectl(args: string[]): Promise<number> {
         if (stopping) return;
         stopping = true;
         const children = await starting.catch(() => []);
-        await stopAndRelease(children.map((c) => c.pid!), [Number(local)]);
+        await stopAndRelease(
+          children.map((c) => c.pid!),
+          [Number(local)],
+        );
         process.exit(0);
       };
       process.on('SIGTERM', () => void stop());
@@ -351,20 +461,49 @@ export async function kubectl(args: string[]): Promise<number> {
 export function aws(args: string[]): number {
   const [service, cmd, ...rest] = args;
   if (service === 'sts' && cmd === 'assume-role-with-web-identity') {
-    const p = parseArgs('aws sts assume-role-with-web-identity', rest, { values: ['--role-arn', '--role-session-name', '--web-identity-token', '--duration-seconds', '--query', '--output'] });
+    const p = parseArgs('aws sts assume-role-with-web-identity', rest, {
+      values: [
+        '--role-arn',
+        '--role-session-name',
+        '--web-identity-token',
+        '--duration-seconds',
+        '--query',
+        '--output',
+      ],
+    });
     const arn = need(p, 'aws', '--role-arn');
-    if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) throw new ToolError(`An error occurred (ValidationError): ${arn} is not a role ARN`, 254);
-    if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(need(p, 'aws', '--web-identity-token'))) throw new ToolError('An error occurred (InvalidIdentityToken): the token is not a JWT', 254);
-    if (!/^[\w+=,.@-]{2,64}$/.test(need(p, 'aws', '--role-session-name'))) throw new ToolError('An error occurred (ValidationError): roleSessionName', 254);
-    const creds = { AccessKeyId: 'ASIASTANDIN', SecretAccessKey: 'stand-in-secret', SessionToken: 'stand-in-session', Expiration: '2026-12-01T01:00:00Z' };
+    if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn))
+      throw new ToolError(`An error occurred (ValidationError): ${arn} is not a role ARN`, 254);
+    if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(need(p, 'aws', '--web-identity-token')))
+      throw new ToolError('An error occurred (InvalidIdentityToken): the token is not a JWT', 254);
+    if (!/^[\w+=,.@-]{2,64}$/.test(need(p, 'aws', '--role-session-name')))
+      throw new ToolError('An error occurred (ValidationError): roleSessionName', 254);
+    const creds = {
+      AccessKeyId: 'ASIASTANDIN',
+      SecretAccessKey: 'stand-in-secret',
+      SessionToken: 'stand-in-session',
+      Expiration: '2026-12-01T01:00:00Z',
+    };
     out(JSON.stringify(p.flags['--query'] === 'Credentials' ? creds : { Credentials: creds }));
     return 0;
   }
   if (service === 'eks' && cmd === 'update-kubeconfig') {
     const p = parseArgs('aws eks update-kubeconfig', rest, { values: ['--name', '--region', '--kubeconfig'] });
-    if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SESSION_TOKEN) throw new ToolError('Unable to locate credentials. You can configure credentials by running "aws configure".', 253);
+    if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SESSION_TOKEN)
+      throw new ToolError(
+        'Unable to locate credentials. You can configure credentials by running "aws configure".',
+        253,
+      );
     const name = need(p, 'aws', '--name');
-    writeFileSync(p.flags['--kubeconfig'] ?? path.join(process.env.HOME!, '.kube', 'config'), YAML.stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': name, contexts: [{ name, context: { cluster: name, user: name } }] }));
+    writeFileSync(
+      p.flags['--kubeconfig'] ?? path.join(process.env.HOME!, '.kube', 'config'),
+      YAML.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': name,
+        contexts: [{ name, context: { cluster: name, user: name } }],
+      }),
+    );
     out(`Added new context ${name} to ${p.flags['--kubeconfig']}`);
     return 0;
   }

@@ -4,7 +4,11 @@
  * "transcribes" each clip as its text (or mishears it, under a fault).
  */
 export const CORPUS: readonly { readonly name: string; readonly audioSeconds: number; readonly text: string }[] =
-  Array.from({ length: 12 }, (_, i) => ({ name: `clip-${i}.wav`, audioSeconds: 30, text: `this is reference clip number ${i} of the corpus` }));
+  Array.from({ length: 12 }, (_, i) => ({
+    name: `clip-${i}.wav`,
+    audioSeconds: 30,
+    text: `this is reference clip number ${i} of the corpus`,
+  }));
 
 /** The corpus as reference transcripts v1. */
 export function corpusReferences(): { schemaVersion: 1; transcripts: Record<string, string> } {

@@ -35,7 +35,11 @@ function fields<T extends object>(rows: T[], list: string, known: string[]): Par
 }
 
 export function gh(args: string[]): number {
-  if (!process.env.GH_TOKEN && !process.env.GITHUB_TOKEN) throw new ToolError('gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.', 4);
+  if (!process.env.GH_TOKEN && !process.env.GITHUB_TOKEN)
+    throw new ToolError(
+      'gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.',
+      4,
+    );
   const state = load<GitHubState>('github', structuredClone(EMPTY));
   if (args[0] === 'api') return api(args.slice(1));
   const [group, cmd, ...rest] = args;
@@ -47,14 +51,22 @@ export function gh(args: string[]): number {
     case 'issue list': {
       const p = parseArgs('gh issue list', rest, { values: ['--state', '--search', '--json', '--jq', '--limit'] });
       const m = /in:title "(.*)"/.exec(p.flags['--search'] ?? '');
-      const rows = state.issues.filter((i) => (p.flags['--state'] ?? 'open') === 'all' || i.state === (p.flags['--state'] ?? 'open')).filter((i) => !m || i.title.includes(m[1]));
+      const rows = state.issues
+        .filter((i) => (p.flags['--state'] ?? 'open') === 'all' || i.state === (p.flags['--state'] ?? 'open'))
+        .filter((i) => !m || i.title.includes(m[1]));
       printJson(fields(rows, need(p, 'gh', '--json'), ['number', 'title', 'state', 'body']), p.flags['--jq']);
       return 0;
     }
     case 'issue create': {
       const p = parseArgs('gh issue create', rest, { values: ['--title', '--body', '--label'] });
       const number = state.issues.length + state.pulls.length + 1;
-      state.issues.push({ number, title: need(p, 'gh', '--title'), body: need(p, 'gh', '--body'), state: 'open', comments: [] });
+      state.issues.push({
+        number,
+        title: need(p, 'gh', '--title'),
+        body: need(p, 'gh', '--body'),
+        state: 'open',
+        comments: [],
+      });
       save('github', state);
       out(`https://github.com/${process.env.GITHUB_REPOSITORY}/issues/${number}`);
       return 0;
@@ -72,7 +84,9 @@ export function gh(args: string[]): number {
     }
     case 'pr list': {
       const p = parseArgs('gh pr list', rest, { values: ['--state', '--head', '--json', '--jq', '--limit'] });
-      const rows = state.pulls.filter((x) => (p.flags['--state'] ?? 'open') === 'all' || x.state === (p.flags['--state'] ?? 'open')).filter((x) => !p.flags['--head'] || x.head === p.flags['--head']);
+      const rows = state.pulls
+        .filter((x) => (p.flags['--state'] ?? 'open') === 'all' || x.state === (p.flags['--state'] ?? 'open'))
+        .filter((x) => !p.flags['--head'] || x.head === p.flags['--head']);
       printJson(fields(rows, need(p, 'gh', '--json'), ['number', 'title', 'state', 'head']), p.flags['--jq']);
       return 0;
     }
@@ -82,22 +96,42 @@ export function gh(args: string[]): number {
       if (file && !existsSync(file)) throw new ToolError(`open ${file}: no such file or directory`);
       const head = need(p, 'gh', '--head');
       const remote = process.env.STANDIN_REMOTE!;
-      if (spawnSync('git', ['rev-parse', '--verify', `refs/heads/${head}`], { cwd: remote }).status !== 0) throw new ToolError(`pull request create failed: GraphQL: Head sha can't be blank, No commits between ${p.flags['--base']} and ${head}`);
-      state.pulls.push({ number: state.issues.length + state.pulls.length + 1, head, base: need(p, 'gh', '--base'), title: need(p, 'gh', '--title'), state: 'open' });
+      if (spawnSync('git', ['rev-parse', '--verify', `refs/heads/${head}`], { cwd: remote }).status !== 0)
+        throw new ToolError(
+          `pull request create failed: GraphQL: Head sha can't be blank, No commits between ${p.flags['--base']} and ${head}`,
+        );
+      state.pulls.push({
+        number: state.issues.length + state.pulls.length + 1,
+        head,
+        base: need(p, 'gh', '--base'),
+        title: need(p, 'gh', '--title'),
+        state: 'open',
+      });
       save('github', state);
       if (file) readFileSync(file);
       return 0;
     }
     case 'release create': {
-      const p = parseArgs('gh release create', rest, { values: ['--title', '--notes', '--notes-file'], bools: ['--verify-tag', '--prerelease', '--draft', '--generate-notes', '--latest'], positionals: [1, 10] });
+      const p = parseArgs('gh release create', rest, {
+        values: ['--title', '--notes', '--notes-file'],
+        bools: ['--verify-tag', '--prerelease', '--draft', '--generate-notes', '--latest'],
+        positionals: [1, 10],
+      });
       const [tag, ...assets] = p.positionals;
-      if (p.bools.has('--verify-tag') && !tagExists(tag)) throw new ToolError(`tag ${tag} doesn't exist in the repo, aborting due to --verify-tag flag`);
+      if (p.bools.has('--verify-tag') && !tagExists(tag))
+        throw new ToolError(`tag ${tag} doesn't exist in the repo, aborting due to --verify-tag flag`);
       for (const a of assets) if (!existsSync(a.split('#')[0])) throw new ToolError(`${a}: no such file or directory`);
       const notesFile = p.flags['--notes-file'];
       if (notesFile && !existsSync(notesFile)) throw new ToolError(`open ${notesFile}: no such file or directory`);
       if (state.releases[tag]) throw new ToolError(`HTTP 422: Validation Failed (a release for ${tag} already exists)`);
-      const notes = notesFile ? readFileSync(notesFile, 'utf8') : p.flags['--notes'] ?? '';
-      state.releases[tag] = { prerelease: p.bools.has('--prerelease'), latest: false, assets: assets.map((a) => a.split('/').pop()!), title: p.flags['--title'] ?? tag, notes };
+      const notes = notesFile ? readFileSync(notesFile, 'utf8') : (p.flags['--notes'] ?? '');
+      state.releases[tag] = {
+        prerelease: p.bools.has('--prerelease'),
+        latest: false,
+        assets: assets.map((a) => a.split('/').pop()!),
+        title: p.flags['--title'] ?? tag,
+        notes,
+      };
       save('github', state);
       return 0;
     }
@@ -112,7 +146,17 @@ export function gh(args: string[]): number {
     }
     case 'cache list': {
       const p = parseArgs('gh cache list', rest, { values: ['--limit', '--json', '--jq', '--key', '--ref'] });
-      printJson(fields(state.caches, need(p, 'gh', '--json'), ['id', 'key', 'ref', 'sizeInBytes', 'createdAt', 'lastAccessedAt']), p.flags['--jq']);
+      printJson(
+        fields(state.caches, need(p, 'gh', '--json'), [
+          'id',
+          'key',
+          'ref',
+          'sizeInBytes',
+          'createdAt',
+          'lastAccessedAt',
+        ]),
+        p.flags['--jq'],
+      );
       return 0;
     }
     case 'cache delete': {
@@ -125,11 +169,34 @@ export function gh(args: string[]): number {
       return 0;
     }
     case 'attestation verify': {
-      const p = parseArgs('gh attestation verify', rest, { values: ['--owner', '--repo', '--signer-workflow', '--cert-identity', '--cert-oidc-issuer', '--predicate-type', '--source-ref', '--source-digest', '--signer-repo', '--format'], bools: ['--deny-self-hosted-runners'], positionals: 1 });
+      const p = parseArgs('gh attestation verify', rest, {
+        values: [
+          '--owner',
+          '--repo',
+          '--signer-workflow',
+          '--cert-identity',
+          '--cert-oidc-issuer',
+          '--predicate-type',
+          '--source-ref',
+          '--source-digest',
+          '--signer-repo',
+          '--format',
+        ],
+        bools: ['--deny-self-hosted-runners'],
+        positionals: 1,
+      });
       const m = /^oci:\/\/(.+)@(sha256:[0-9a-f]{64})$/.exec(p.positionals[0]);
       if (!m) throw new ToolError('an oci:// reference by digest is required');
-      const reg = JSON.parse(readFileSync(`${process.env.STANDIN_STATE}/registry.json`, 'utf8')) as { attestations: { image: string; digest: string; signer: string }[] };
-      const hit = reg.attestations.find((a) => a.digest === m[2] && a.image === m[1] && (!p.flags['--signer-workflow'] || a.signer.includes(p.flags['--signer-workflow'].replace(/^https:\/\/github.com\//, ''))));
+      const reg = JSON.parse(readFileSync(`${process.env.STANDIN_STATE}/registry.json`, 'utf8')) as {
+        attestations: { image: string; digest: string; signer: string }[];
+      };
+      const hit = reg.attestations.find(
+        (a) =>
+          a.digest === m[2] &&
+          a.image === m[1] &&
+          (!p.flags['--signer-workflow'] ||
+            a.signer.includes(p.flags['--signer-workflow'].replace(/^https:\/\/github.com\//, ''))),
+      );
       if (!hit) throw new ToolError(`✗ Verification failed: no attestations found for ${p.positionals[0]}`);
       out('✓ Verification succeeded!');
       return 0;
@@ -148,30 +215,59 @@ const tagExists = (tag: string) => git('rev-parse', '--verify', '--quiet', `refs
  * requests, by their squash-merge subjects "Title (#N)", between the previous tag and this one).
  */
 function api(args: string[]): number {
-  const p = parseArgs('gh api', args, { values: ['--method', '-X', '--jq', '-q'], multi: ['-f', '--raw-field', '-F', '--field'], bools: ['--paginate'], positionals: 1 });
-  const method = (p.flags['--method'] ?? p.flags['-X'] ?? (Object.keys(p.multi).length > 0 ? 'POST' : 'GET')).toUpperCase();
-  const fields = Object.fromEntries(Object.values(p.multi).flat().map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
+  const p = parseArgs('gh api', args, {
+    values: ['--method', '-X', '--jq', '-q'],
+    multi: ['-f', '--raw-field', '-F', '--field'],
+    bools: ['--paginate'],
+    positionals: 1,
+  });
+  const method = (
+    p.flags['--method'] ??
+    p.flags['-X'] ??
+    (Object.keys(p.multi).length > 0 ? 'POST' : 'GET')
+  ).toUpperCase();
+  const fields = Object.fromEntries(
+    Object.values(p.multi)
+      .flat()
+      .map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]),
+  );
   const repository = process.env.GITHUB_REPOSITORY!;
   const endpoint = p.positionals[0].replace(/^\//, '').replace('{owner}/{repo}', repository);
   const jq = p.flags['--jq'] ?? p.flags['-q'];
   const refs = new RegExp(`^repos/${repository}/git/matching-refs/(tags/.*)$`).exec(endpoint);
   if (refs && method === 'GET') {
     // GitHub matches the ref's text prefix (tags/v matches tags/v1.2.3); git's patterns match whole path components.
-    const names = git('for-each-ref', '--format=%(refname)', 'refs/tags').stdout.split('\n').filter((r) => r.startsWith(`refs/${refs[1]}`));
-    printJson(names.map((ref) => ({ ref, object: { sha: git('rev-parse', ref).stdout.trim(), type: 'commit' } })), jq);
+    const names = git('for-each-ref', '--format=%(refname)', 'refs/tags')
+      .stdout.split('\n')
+      .filter((r) => r.startsWith(`refs/${refs[1]}`));
+    printJson(
+      names.map((ref) => ({ ref, object: { sha: git('rev-parse', ref).stdout.trim(), type: 'commit' } })),
+      jq,
+    );
     return 0;
   }
   if (endpoint === `repos/${repository}/releases/generate-notes` && method === 'POST') {
     const tag = fields.tag_name;
     if (!tag) throw new ToolError('gh: HTTP 422: Validation Failed (tag_name is missing)');
-    if (!tagExists(tag)) throw new ToolError(`gh: HTTP 422: Validation Failed (tag_name ${tag} does not exist and no target_commitish)`);
+    if (!tagExists(tag))
+      throw new ToolError(`gh: HTTP 422: Validation Failed (tag_name ${tag} does not exist and no target_commitish)`);
     const previous = fields.previous_tag_name;
-    if (previous !== undefined && !tagExists(previous)) throw new ToolError(`gh: HTTP 422: Validation Failed (previous_tag_name ${previous} is not a tag)`);
+    if (previous !== undefined && !tagExists(previous))
+      throw new ToolError(`gh: HTTP 422: Validation Failed (previous_tag_name ${previous} is not a tag)`);
     const range = previous ? `refs/tags/${previous}..refs/tags/${tag}` : `refs/tags/${tag}`;
-    const pulls = git('log', '--format=%s', range).stdout.split('\n').map((line) => /^(.*) \(#(\d+)\)$/.exec(line)).filter((m): m is RegExpExecArray => m !== null);
+    const pulls = git('log', '--format=%s', range)
+      .stdout.split('\n')
+      .map((line) => /^(.*) \(#(\d+)\)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null);
     const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
     const body = [
-      ...pulls.length > 0 ? ["## What's Changed", ...pulls.map((m) => `* ${m[1]} by @scenario in ${server}/${repository}/pull/${m[2]}`), ''] : [],
+      ...(pulls.length > 0
+        ? [
+            "## What's Changed",
+            ...pulls.map((m) => `* ${m[1]} by @scenario in ${server}/${repository}/pull/${m[2]}`),
+            '',
+          ]
+        : []),
       `**Full Changelog**: ${server}/${repository}/${previous ? `compare/${previous}...${tag}` : `commits/${tag}`}`,
     ].join('\n');
     printJson({ name: tag, body }, jq);

@@ -8,8 +8,29 @@ import { curl, npm, npx, uv, uvx } from './toolchain';
 
 /** Every stand-in tool, by the name the workflows call it. */
 export const STANDINS: Record<string, (args: string[]) => ToolResult | Promise<ToolResult>> = {
-  helm, kubectl, aws, gh, docker, cosign, go, kind, 'slsa-verifier': slsaVerifier, xcodebuild, xcbeautify, security,
-  plutil, ditto, xcrun, spctl, sudo, swiftlint, uv, uvx, npm, npx, curl,
+  helm,
+  kubectl,
+  aws,
+  gh,
+  docker,
+  cosign,
+  go,
+  kind,
+  'slsa-verifier': slsaVerifier,
+  xcodebuild,
+  xcbeautify,
+  security,
+  plutil,
+  ditto,
+  xcrun,
+  spctl,
+  sudo,
+  swiftlint,
+  uv,
+  uvx,
+  npm,
+  npx,
+  curl,
 };
 
 /** Entry point of the bundled stand-ins: `node standins.cjs <tool> args…`; records every call (with its own CPU time, for profiling the suite). */
@@ -27,7 +48,11 @@ async function main(): Promise<void> {
   }
   const cwd = process.cwd();
   const record = (code: number) => {
-    if (process.env.STANDIN_CALLS) appendFileSync(process.env.STANDIN_CALLS, `${JSON.stringify({ tool, args, cwd, job: process.env.STANDIN_JOB, exit: code, cpu: process.cpuUsage(), uptime: process.uptime() })}\n`);
+    if (process.env.STANDIN_CALLS)
+      appendFileSync(
+        process.env.STANDIN_CALLS,
+        `${JSON.stringify({ tool, args, cwd, job: process.env.STANDIN_JOB, exit: code, cpu: process.cpuUsage(), uptime: process.uptime() })}\n`,
+      );
   };
   if (exit === HANDED_OVER) {
     // The loaded program ends the process; the call is recorded with its exit code then.

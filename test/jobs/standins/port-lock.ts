@@ -36,7 +36,9 @@ async function withMutex<T>(work: () => T): Promise<T> {
       // A holder that died inside the section (a few file operations) left it behind.
       try {
         if (Date.now() - statSync(MUTEX).mtimeMs > 10_000) rmdirSync(MUTEX);
-      } catch { /* released meanwhile */ }
+      } catch {
+        /* released meanwhile */
+      }
       await sleep(10);
     }
   }
@@ -48,7 +50,11 @@ async function withMutex<T>(work: () => T): Promise<T> {
 }
 
 /** Waits until the ports are free of other claims, then claims them for `pids` (in port order, so two claimants never deadlock). */
-export async function claimPorts(ports: readonly number[], pids: readonly number[], timeoutMs = 300_000): Promise<void> {
+export async function claimPorts(
+  ports: readonly number[],
+  pids: readonly number[],
+  timeoutMs = 300_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of [...new Set(ports)].sort((a, b) => a - b)) {
     for (;;) {
@@ -56,12 +62,15 @@ export async function claimPorts(ports: readonly number[], pids: readonly number
         try {
           const holder = JSON.parse(readFileSync(lockFile(port), 'utf8')) as { pids: number[] };
           if (holder.pids.some(alive)) return false;
-        } catch { /* no claim */ }
+        } catch {
+          /* no claim */
+        }
         writeFileSync(lockFile(port), JSON.stringify({ pids }));
         return true;
       });
       if (claimed) break;
-      if (Date.now() > deadline) throw new ToolError(`port ${port} stayed in use by another scenario for ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new ToolError(`port ${port} stayed in use by another scenario for ${timeoutMs / 1000} s`);
       await sleep(50);
     }
   }
@@ -69,7 +78,9 @@ export async function claimPorts(ports: readonly number[], pids: readonly number
 
 /** Names the processes that now hold the ports (the servers started after the claim). */
 export async function holdPorts(ports: readonly number[], pids: readonly number[]): Promise<void> {
-  await withMutex(() => { for (const port of ports) writeFileSync(lockFile(port), JSON.stringify({ pids })); });
+  await withMutex(() => {
+    for (const port of ports) writeFileSync(lockFile(port), JSON.stringify({ pids }));
+  });
 }
 
 /**
@@ -77,18 +88,26 @@ export async function holdPorts(ports: readonly number[], pids: readonly number[
  * server still listens would let another scenario's server fail to bind while this one answers.
  * SIGTERM, then SIGKILL for any still alive after `graceMs`.
  */
-export async function stopAndRelease(pids: readonly number[], ports: readonly number[], graceMs = 5_000): Promise<void> {
+export async function stopAndRelease(
+  pids: readonly number[],
+  ports: readonly number[],
+  graceMs = 5_000,
+): Promise<void> {
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGTERM');
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   const deadline = Date.now() + graceMs;
   while (pids.some(alive) && Date.now() < deadline) await sleep(20);
   for (const pid of pids.filter(alive)) {
     try {
       process.kill(pid, 'SIGKILL');
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   // A killed process has closed its sockets; an unreaped one (a zombie) still answers kill(0), so bound the wait.
   const killed = Date.now() + 2_000;
@@ -101,7 +120,9 @@ export async function releasePorts(ports: readonly number[]): Promise<void> {
     for (const port of ports) {
       try {
         unlinkSync(lockFile(port));
-      } catch { /* not held */ }
+      } catch {
+        /* not held */
+      }
     }
   });
 }

@@ -9,14 +9,29 @@ import { ToolError } from './args';
  * contract (health and synthesis paths) comes from `STANDIN_SERVICE_CONTRACT`, which the harness
  * derives from the platform model; `extraEnv` adds what the caller knows (Compose's environment).
  */
-export function startService(name: string, port: number, o: { unhealthy?: boolean; extraEnv?: Record<string, string>; detached?: boolean } = {}): ChildProcess {
+export function startService(
+  name: string,
+  port: number,
+  o: { unhealthy?: boolean; extraEnv?: Record<string, string>; detached?: boolean } = {},
+): ChildProcess {
   const server = path.join(process.env.STANDIN_SERVICES!, name, 'server.py');
   if (!existsSync(server)) throw new ToolError(`no stand-in service for ${name}`);
   const contract = contractOf(name);
   // A callee nobody started answers nothing: the discard port refuses, as a missing peer would.
   const callees = Object.fromEntries(calleesOf(name).map((c) => [calleeUrlVar(c), 'http://127.0.0.1:9']));
-  const env = { PATH: process.env.PATH!, ...callees, ...o.extraEnv, ...contract, SERVICE_PORT: String(port), STANDIN_FAULT: o.unhealthy ? 'unhealthy' : '' };
-  const child = spawn('python3', [server], { env, stdio: o.detached ? 'ignore' : ['ignore', 'inherit', 'inherit'], detached: o.detached ?? false });
+  const env = {
+    PATH: process.env.PATH!,
+    ...callees,
+    ...o.extraEnv,
+    ...contract,
+    SERVICE_PORT: String(port),
+    STANDIN_FAULT: o.unhealthy ? 'unhealthy' : '',
+  };
+  const child = spawn('python3', [server], {
+    env,
+    stdio: o.detached ? 'ignore' : ['ignore', 'inherit', 'inherit'],
+    detached: o.detached ?? false,
+  });
   if (o.detached) child.unref();
   return child;
 }
@@ -26,7 +41,13 @@ export function startService(name: string, port: number, o: { unhealthy?: boolea
  * callee runs (undefined: no live release, so its URL refuses) and whether it is broken. Returns every
  * process started, the service first.
  */
-export async function startWithCallees(name: string, port: number, unhealthy: boolean, calleeHealth: (callee: string) => { unhealthy: boolean } | undefined, detached = false): Promise<ChildProcess[]> {
+export async function startWithCallees(
+  name: string,
+  port: number,
+  unhealthy: boolean,
+  calleeHealth: (callee: string) => { unhealthy: boolean } | undefined,
+  detached = false,
+): Promise<ChildProcess[]> {
   const started: ChildProcess[] = [];
   const extraEnv: Record<string, string> = {};
   for (const callee of calleesOf(name)) {
@@ -50,14 +71,23 @@ export async function startWithCallees(name: string, port: number, unhealthy: bo
  */
 async function listening(name: string, child: ChildProcess, port: number, timeoutMs = 30_000): Promise<void> {
   const up = await waitForPort(port, timeoutMs, () => child.exitCode !== null || child.signalCode !== null);
-  if (child.exitCode !== null || child.signalCode !== null) throw new ToolError(`stand-in ${name} exited before listening on 127.0.0.1:${port} (${child.exitCode ?? child.signalCode})`);
+  if (child.exitCode !== null || child.signalCode !== null)
+    throw new ToolError(
+      `stand-in ${name} exited before listening on 127.0.0.1:${port} (${child.exitCode ?? child.signalCode})`,
+    );
   if (!up) throw new ToolError(`stand-in ${name} did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
 }
 
 /** The services this one calls, read from its contract (`<CALLEE>_HEALTH_PATH`). */
 export function calleesOf(name: string): string[] {
-  return Object.keys(contractOf(name)).filter((k) => k.endsWith('_HEALTH_PATH') && k !== 'HEALTH_PATH')
-    .map((k) => k.replace(/_HEALTH_PATH$/, '').toLowerCase().replace(/_/g, '-'));
+  return Object.keys(contractOf(name))
+    .filter((k) => k.endsWith('_HEALTH_PATH') && k !== 'HEALTH_PATH')
+    .map((k) =>
+      k
+        .replace(/_HEALTH_PATH$/, '')
+        .toLowerCase()
+        .replace(/_/g, '-'),
+    );
 }
 
 /** The variable a caller reads a callee's base URL from (`TTS_URL`), as the charts and compose file set it. */
@@ -89,7 +119,10 @@ async function waitForPort(port: number, timeoutMs = 10_000, gaveUp: () => boole
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !gaveUp()) {
     const open = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on('error', () => resolve(false));
     });
     if (open) return true;
@@ -103,7 +136,13 @@ export async function waitHealthy(name: string, port: number, timeoutMs = 10_000
   const deadline = Date.now() + timeoutMs;
   const url = `http://127.0.0.1:${port}${contractOf(name).HEALTH_PATH}`;
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return true;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;

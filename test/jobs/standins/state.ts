@@ -4,7 +4,7 @@ import * as path from 'node:path';
 /** Reads a stand-in state file of the scenario's world (cluster, GitHub, keychains...). */
 export function load<T>(name: string, fallback: T): T {
   const file = path.join(process.env.STANDIN_STATE!, `${name}.json`);
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as T : fallback;
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : fallback;
 }
 
 export function save(name: string, value: unknown): void {

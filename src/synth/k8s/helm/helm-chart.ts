@@ -16,14 +16,27 @@ import { ServiceChart, type HttpRouteParentRef, type ServiceChartProps } from '.
 
 /** One file of a chart folder. */
 class ChartFile extends Construct implements IGeneratedFile {
-  constructor(scope: Construct, id: string, public readonly filePath: string, private readonly format: RenderedFile['format'], private readonly text: string,
-    private readonly policyTarget?: () => PolicyTarget) {
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly filePath: string,
+    private readonly format: RenderedFile['format'],
+    private readonly text: string,
+    private readonly policyTarget?: () => PolicyTarget,
+  ) {
     super(scope, id);
     markGeneratedFile(this);
   }
 
   public render(): RenderedFile {
-    return { filePath: this.filePath, format: this.format, text: this.text, reviewed: true, constructPath: this.node.path, policyTarget: this.policyTarget?.() };
+    return {
+      filePath: this.filePath,
+      format: this.format,
+      text: this.text,
+      reviewed: true,
+      constructPath: this.node.path,
+      policyTarget: this.policyTarget?.(),
+    };
   }
 }
 
@@ -54,7 +67,8 @@ const CONDITION_OF_KIND: Record<string, string> = {
   HTTPRoute: 'and .Values.httpRoute.enabled (not .Values.canary.enabled)',
   // A replica-ratio canary's pods are scraped through the stable Service they join: a monitor of
   // their own would count every request twice.
-  ServiceMonitor: 'and .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled (not (and .Values.canary.enabled .Values.canary.joinStableService))',
+  ServiceMonitor:
+    'and .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled (not (and .Values.canary.enabled .Values.canary.joinStableService))',
 };
 
 /**
@@ -84,36 +98,71 @@ export class HelmChart extends Construct {
     this.serviceName = service.name;
     this.directory = `${props.directory ?? 'charts'}/${service.name}`;
     this.values = defaultValues(platform, service);
-    const file = (fid: string, path: string, format: RenderedFile['format'], text: string, policyTarget?: () => PolicyTarget) =>
-      new ChartFile(this, fid, `${this.directory}/${path}`, format, text, policyTarget);
+    const file = (
+      fid: string,
+      path: string,
+      format: RenderedFile['format'],
+      text: string,
+      policyTarget?: () => PolicyTarget,
+    ) => new ChartFile(this, fid, `${this.directory}/${path}`, format, text, policyTarget);
     // The objects the chart installs, rendered by cdk8s with each values file, for the workload policy.
     const manifests = (): PolicyTarget => ({
       kind: 'manifests',
       filePath: this.directory,
       constructPath: this.node.path,
-      objectsByValues: Object.fromEntries([
-        ['values.yaml', this.values] as const,
-        ...platform.environments.map((env) => [HelmChart.valuesFileOf(env.name), mergeValues(this.values, environmentValues(env, service)) as ChartValues] as const),
-      ].map(([name, values]) => [name, [
-        ...new ServiceChart(new App(), service.name, serviceChartProps(platform, service, values)).toJson(),
-        testPodManifest(service, { fullname: service.name, release: service.name, version: platform.version, managedBy: 'Helm', image: values.testImage }),
-      ]])),
+      objectsByValues: Object.fromEntries(
+        [
+          ['values.yaml', this.values] as const,
+          ...platform.environments.map(
+            (env) =>
+              [
+                HelmChart.valuesFileOf(env.name),
+                mergeValues(this.values, environmentValues(env, service)) as ChartValues,
+              ] as const,
+          ),
+        ].map(([name, values]) => [
+          name,
+          [
+            ...new ServiceChart(new App(), service.name, serviceChartProps(platform, service, values)).toJson(),
+            testPodManifest(service, {
+              fullname: service.name,
+              release: service.name,
+              version: platform.version,
+              managedBy: 'Helm',
+              image: values.testImage,
+            }),
+          ],
+        ]),
+      ),
     });
 
-    file('ChartYaml', 'Chart.yaml', 'yaml', toYaml({
-      apiVersion: 'v2',
-      name: service.name,
-      description: `The ${service.name} service of the voice platform.`,
-      type: 'application',
-      // The chart's own version: a template fix ships without a new app version.
-      version: platform.chartVersion,
-      appVersion: platform.version,
-      kubeVersion: `>=${KUBERNETES_MINIMUM}.0-0`,
-    }), manifests);
+    file(
+      'ChartYaml',
+      'Chart.yaml',
+      'yaml',
+      toYaml({
+        apiVersion: 'v2',
+        name: service.name,
+        description: `The ${service.name} service of the voice platform.`,
+        type: 'application',
+        // The chart's own version: a template fix ships without a new app version.
+        version: platform.chartVersion,
+        appVersion: platform.version,
+        kubeVersion: `>=${KUBERNETES_MINIMUM}.0-0`,
+      }),
+      manifests,
+    );
     file('Values', 'values.yaml', 'yaml', toYaml(this.values));
-    this.environmentValuesFiles = new Map(platform.environments.map((env) => [env.name, `${this.directory}/${HelmChart.valuesFileOf(env.name)}`]));
+    this.environmentValuesFiles = new Map(
+      platform.environments.map((env) => [env.name, `${this.directory}/${HelmChart.valuesFileOf(env.name)}`]),
+    );
     this.valuesFiles = ['values.yaml', ...platform.environments.map((env) => HelmChart.valuesFileOf(env.name))];
-    file('ValuesSchema', 'values.schema.json', 'json', `${JSON.stringify(valuesSchema(service.name, this.values), null, 2)}\n`);
+    file(
+      'ValuesSchema',
+      'values.schema.json',
+      'json',
+      `${JSON.stringify(valuesSchema(service.name, this.values), null, 2)}\n`,
+    );
     for (const env of platform.environments) {
       file(`Values-${env.name}`, HelmChart.valuesFileOf(env.name), 'yaml', toYaml(environmentValues(env, service)));
     }
@@ -122,19 +171,40 @@ export class HelmChart extends Construct {
     const names = chartNames(tokens, service.name);
     for (const manifest of templateManifests(platform, service, this.values, tokens, names)) {
       const kind = String(manifest.kind);
-      file(`Template-${kind}`, `templates/${FILE_OF_KIND[kind]}`, 'yaml', tokens.render(manifest, { onlyIf: CONDITION_OF_KIND[kind] }));
+      file(
+        `Template-${kind}`,
+        `templates/${FILE_OF_KIND[kind]}`,
+        'yaml',
+        tokens.render(manifest, { onlyIf: CONDITION_OF_KIND[kind] }),
+      );
     }
     file('Helpers', 'templates/_helpers.tpl', 'gotemplate', helpersTemplate(service.name));
-    file('TestConnection', 'templates/tests/test-connection.yaml', 'yaml', tokens.render(testPodManifest(service, {
-      fullname: names.fullname, release: names.release, version: names.appVersion, managedBy: names.managedBy, image: tokens.quoted('.Values.testImage'),
-    })));
-    file('Notes', 'templates/NOTES.txt', 'gotemplate', [
-      `{{ .Release.Name }} ({{ .Chart.Name }} {{ .Chart.AppVersion }}) is installed in namespace {{ .Release.Namespace }}.`,
-      '',
-      `In the cluster: http://{{ include "${service.name}.fullname" . }}.{{ .Release.Namespace }}.svc:${service.port} (health: ${service.healthPath})`,
-      `Check it: helm test {{ .Release.Name }} --namespace {{ .Release.Namespace }}`,
-      '',
-    ].join('\n'));
+    file(
+      'TestConnection',
+      'templates/tests/test-connection.yaml',
+      'yaml',
+      tokens.render(
+        testPodManifest(service, {
+          fullname: names.fullname,
+          release: names.release,
+          version: names.appVersion,
+          managedBy: names.managedBy,
+          image: tokens.quoted('.Values.testImage'),
+        }),
+      ),
+    );
+    file(
+      'Notes',
+      'templates/NOTES.txt',
+      'gotemplate',
+      [
+        `{{ .Release.Name }} ({{ .Chart.Name }} {{ .Chart.AppVersion }}) is installed in namespace {{ .Release.Namespace }}.`,
+        '',
+        `In the cluster: http://{{ include "${service.name}.fullname" . }}.{{ .Release.Namespace }}.svc:${service.port} (health: ${service.healthPath})`,
+        `Check it: helm test {{ .Release.Name }} --namespace {{ .Release.Namespace }}`,
+        '',
+      ].join('\n'),
+    );
   }
 }
 
@@ -161,7 +231,12 @@ function chartNames(tokens: TemplateTokens, chart: string): ChartNames {
  * The props of a service's chart with real values: what the workload policy checks at synthesis
  * and what Helm renders for a release named after the service in `namespace`.
  */
-export function serviceChartProps(platform: Platform, service: Service, values: ChartValues, namespace = 'default'): ServiceChartProps {
+export function serviceChartProps(
+  platform: Platform,
+  service: Service,
+  values: ChartValues,
+  namespace = 'default',
+): ServiceChartProps {
   const version = platform.version;
   return {
     name: service.name,
@@ -169,21 +244,33 @@ export function serviceChartProps(platform: Platform, service: Service, values: 
     namespace,
     version,
     managedBy: 'Helm',
-    image: values.image.digest ? `${values.image.repository}@${values.image.digest}` : `${values.image.repository}:${values.image.tag || version}`,
+    image: values.image.digest
+      ? `${values.image.repository}@${values.image.digest}`
+      : `${values.image.repository}:${values.image.tag || version}`,
     imagePullPolicy: values.image.pullPolicy,
     port: service.port,
     healthPath: service.healthPath,
     resources: values.resources,
     config: {
       LOG_LEVEL: values.logLevel,
-      ...Object.fromEntries(service.calls.map((c) => {
-        const dep = values.dependencies[c]!;
-        return [urlSettingOf(c), `http://${dep.release}.${dep.namespace || namespace}.svc:${platform.service(c).port}`];
-      })),
+      ...Object.fromEntries(
+        service.calls.map((c) => {
+          const dep = values.dependencies[c]!;
+          return [
+            urlSettingOf(c),
+            `http://${dep.release}.${dep.namespace || namespace}.svc:${platform.service(c).port}`,
+          ];
+        }),
+      ),
       ...values.config,
     },
     autoscaling: values.autoscaling,
-    egressTo: service.calls.map((c) => ({ name: c, port: platform.service(c).port, instance: values.dependencies[c]!.release, namespace: values.dependencies[c]!.namespace || namespace })),
+    egressTo: service.calls.map((c) => ({
+      name: c,
+      port: platform.service(c).port,
+      instance: values.dependencies[c]!.release,
+      namespace: values.dependencies[c]!.namespace || namespace,
+    })),
     ingressFrom: Object.entries(values.callers).map(([name, c]) => ({ name, namespace: c.namespace || namespace })),
     allowAllIngress: values.networkPolicy.allowAllIngress,
     dns: values.networkPolicy.dns as ServiceChartProps['dns'],
@@ -194,26 +281,45 @@ export function serviceChartProps(platform: Platform, service: Service, values: 
     topologySpread: values.defaultTopologySpread,
     httpRoute: values.httpRoute.enabled
       ? {
-        parentRefs: values.httpRoute.parentRefs as HttpRouteParentRef[], hostnames: values.httpRoute.hostnames, pathPrefix: values.httpRoute.pathPrefix,
-        canaryBackend: values.httpRoute.canary.release && values.httpRoute.canary.weight > 0
-          ? { service: nameFor(values.httpRoute.canary.release, service.name), weight: values.httpRoute.canary.weight } : undefined,
-      }
+          parentRefs: values.httpRoute.parentRefs as HttpRouteParentRef[],
+          hostnames: values.httpRoute.hostnames,
+          pathPrefix: values.httpRoute.pathPrefix,
+          canaryBackend:
+            values.httpRoute.canary.release && values.httpRoute.canary.weight > 0
+              ? {
+                  service: nameFor(values.httpRoute.canary.release, service.name),
+                  weight: values.httpRoute.canary.weight,
+                }
+              : undefined,
+        }
       : undefined,
     replicas: values.canary.enabled || !values.autoscaling.enabled ? values.replicaCount : undefined,
-    canary: values.canary.enabled ? { stableRelease: values.canary.stableRelease, joinStableService: values.canary.joinStableService } : undefined,
-    serviceMonitor: values.metrics.enabled && values.metrics.serviceMonitor.enabled
-      ? { path: values.metrics.path, interval: values.metrics.serviceMonitor.interval, labels: values.metrics.serviceMonitor.labels }
+    canary: values.canary.enabled
+      ? { stableRelease: values.canary.stableRelease, joinStableService: values.canary.joinStableService }
       : undefined,
+    serviceMonitor:
+      values.metrics.enabled && values.metrics.serviceMonitor.enabled
+        ? {
+            path: values.metrics.path,
+            interval: values.metrics.serviceMonitor.interval,
+            labels: values.metrics.serviceMonitor.labels,
+          }
+        : undefined,
     metricsScrapers: values.metrics.allowFrom as k8s.NetworkPolicyPeer[],
   };
 }
-
 
 /**
  * The service's manifests as templates: cdk8s renders them with the default values, then every
  * field a values file may change is replaced by its token.
  */
-function templateManifests(platform: Platform, service: Service, values: ChartValues, t: TemplateTokens, n: ChartNames): Record<string, any>[] {
+function templateManifests(
+  platform: Platform,
+  service: Service,
+  values: ChartValues,
+  t: TemplateTokens,
+  n: ChartNames,
+): Record<string, any>[] {
   const base = serviceChartProps(platform, service, values);
   const dependencyNamespace = (c: string) => `.Values.dependencies.${c}.namespace | default .Release.Namespace`;
   const props: ServiceChartProps = {
@@ -222,17 +328,32 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
     fullname: n.fullname,
     version: n.appVersion,
     managedBy: n.managedBy,
-    image: t.literal('"{{ .Values.image.repository }}{{ if .Values.image.digest }}@{{ .Values.image.digest }}{{ else }}:{{ .Values.image.tag | default .Chart.AppVersion }}{{ end }}"'),
+    image: t.literal(
+      '"{{ .Values.image.repository }}{{ if .Values.image.digest }}@{{ .Values.image.digest }}{{ else }}:{{ .Values.image.tag | default .Chart.AppVersion }}{{ end }}"',
+    ),
     imagePullPolicy: t.quoted('.Values.image.pullPolicy'),
     config: {
       LOG_LEVEL: t.quoted('.Values.logLevel'),
-      ...Object.fromEntries(service.calls.map((c) => [urlSettingOf(c), t.quoted(
-        `printf "http://%s.%s.svc:%d" (include "${service.name}.nameFor" (dict "release" .Values.dependencies.${c}.release "chart" "${c}")) (${dependencyNamespace(c)}) ${platform.service(c).port}`,
-      )])),
+      ...Object.fromEntries(
+        service.calls.map((c) => [
+          urlSettingOf(c),
+          t.quoted(
+            `printf "http://%s.%s.svc:%d" (include "${service.name}.nameFor" (dict "release" .Values.dependencies.${c}.release "chart" "${c}")) (${dependencyNamespace(c)}) ${platform.service(c).port}`,
+          ),
+        ]),
+      ),
       [t.items('.Values.config')]: '',
     },
-    egressTo: service.calls.map((c) => ({ name: c, port: platform.service(c).port, instance: t.quoted(`.Values.dependencies.${c}.release`), namespace: t.quoted(dependencyNamespace(c)) })),
-    ingressFrom: Object.keys(values.callers).map((c) => ({ name: c, namespace: t.quoted(`.Values.callers.${c}.namespace | default .Release.Namespace`) })),
+    egressTo: service.calls.map((c) => ({
+      name: c,
+      port: platform.service(c).port,
+      instance: t.quoted(`.Values.dependencies.${c}.release`),
+      namespace: t.quoted(dependencyNamespace(c)),
+    })),
+    ingressFrom: Object.keys(values.callers).map((c) => ({
+      name: c,
+      namespace: t.quoted(`.Values.callers.${c}.namespace | default .Release.Namespace`),
+    })),
     allowAllIngress: false,
     metricsScrapers: [],
     // Every optional object, so each gets its template (rendered only when its switch is on).
@@ -241,76 +362,116 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
   };
   const chart = new ServiceChart(new App(), service.name, props);
   const manifests = chart.toJson() as Record<string, any>[];
-  const timing = (probe: 'readiness' | 'liveness' | 'startup') => Object.fromEntries(['periodSeconds', 'timeoutSeconds', 'failureThreshold'].map((f) => [f, t.value(`.Values.probes.${probe}.${f}`)]));
+  const timing = (probe: 'readiness' | 'liveness' | 'startup') =>
+    Object.fromEntries(
+      ['periodSeconds', 'timeoutSeconds', 'failureThreshold'].map((f) => [f, t.value(`.Values.probes.${probe}.${f}`)]),
+    );
   for (const m of manifests) {
     if (m.kind === 'Deployment') {
       delete m.spec.replicas;
-      m.spec = { replicas: t.custom((i, key) => `${i}{{- if or (not .Values.autoscaling.enabled) .Values.canary.enabled }}\n${i}${key}: {{ .Values.replicaCount }}\n${i}{{- end }}`), ...m.spec };
+      m.spec = {
+        replicas: t.custom(
+          (i, key) =>
+            `${i}{{- if or (not .Values.autoscaling.enabled) .Values.canary.enabled }}\n${i}${key}: {{ .Values.replicaCount }}\n${i}{{- end }}`,
+        ),
+        ...m.spec,
+      };
       const pod = m.spec.template;
-      pod.metadata.labels[SERVES_LABEL] = t.quoted('ternary .Values.canary.stableRelease .Release.Name (and .Values.canary.enabled .Values.canary.joinStableService)');
+      pod.metadata.labels[SERVES_LABEL] = t.quoted(
+        'ternary .Values.canary.stableRelease .Release.Name (and .Values.canary.enabled .Values.canary.joinStableService)',
+      );
       pod.metadata.labels[TRACK_LABEL] = t.quoted('ternary "canary" "stable" .Values.canary.enabled');
       // A changed ConfigMap rolls the pods: its rendered text's hash is part of the pod template.
-      pod.metadata.annotations = { 'checksum/config': t.quoted(`include (print $.Template.BasePath "/configmap.yaml") . | sha256sum`), [t.items('.Values.podAnnotations')]: '' };
+      pod.metadata.annotations = {
+        'checksum/config': t.quoted(`include (print $.Template.BasePath "/configmap.yaml") . | sha256sum`),
+        [t.items('.Values.podAnnotations')]: '',
+      };
       pod.metadata.labels[t.items('.Values.podLabels')] = '';
       const spec = pod.spec;
       spec.terminationGracePeriodSeconds = t.value('.Values.terminationGracePeriodSeconds');
-      spec.topologySpreadConstraints = t.custom((i, key) => [
-        `${i}{{- if .Values.topologySpreadConstraints }}`,
-        `${i}${key}:`,
-        `${i}  {{- toYaml .Values.topologySpreadConstraints | nindent ${i.length + 2} }}`,
-        `${i}{{- else if .Values.defaultTopologySpread }}`,
-        indentedYaml({ [key]: ServiceChart.spreadOf({ 'app.kubernetes.io/name': service.name, 'app.kubernetes.io/instance': n.release }) }, i),
-        `${i}{{- end }}`,
-      ].join('\n'));
-      for (const [key, action] of [['imagePullSecrets', '.Values.imagePullSecrets'], ['nodeSelector', '.Values.nodeSelector'], ['tolerations', '.Values.tolerations'], ['affinity', '.Values.affinity']] as const) {
+      spec.topologySpreadConstraints = t.custom((i, key) =>
+        [
+          `${i}{{- if .Values.topologySpreadConstraints }}`,
+          `${i}${key}:`,
+          `${i}  {{- toYaml .Values.topologySpreadConstraints | nindent ${i.length + 2} }}`,
+          `${i}{{- else if .Values.defaultTopologySpread }}`,
+          indentedYaml(
+            {
+              [key]: ServiceChart.spreadOf({
+                'app.kubernetes.io/name': service.name,
+                'app.kubernetes.io/instance': n.release,
+              }),
+            },
+            i,
+          ),
+          `${i}{{- end }}`,
+        ].join('\n'),
+      );
+      for (const [key, action] of [
+        ['imagePullSecrets', '.Values.imagePullSecrets'],
+        ['nodeSelector', '.Values.nodeSelector'],
+        ['tolerations', '.Values.tolerations'],
+        ['affinity', '.Values.affinity'],
+      ] as const) {
         spec[key] = t.with(action);
       }
-      spec.priorityClassName = t.custom((i, key) => `${i}{{- with .Values.priorityClassName }}\n${i}${key}: {{ . | quote }}\n${i}{{- end }}`);
+      spec.priorityClassName = t.custom(
+        (i, key) => `${i}{{- with .Values.priorityClassName }}\n${i}${key}: {{ . | quote }}\n${i}{{- end }}`,
+      );
       const container = spec.containers[0];
       container.resources = t.block('.Values.resources');
       container.envFrom.push(t.items('.Values.extraEnvFrom'));
       container.env = t.with('.Values.extraEnv');
       container.lifecycle.preStop.exec.command = ['sleep', t.quoted('.Values.preStopSleepSeconds | toString')];
-      for (const probe of ['readiness', 'liveness', 'startup'] as const) Object.assign(container[`${probe}Probe`], timing(probe));
+      for (const probe of ['readiness', 'liveness', 'startup'] as const)
+        Object.assign(container[`${probe}Probe`], timing(probe));
     }
     if (m.kind === 'HorizontalPodAutoscaler') {
       setPath(m, ['spec', 'minReplicas'], t.value('.Values.autoscaling.minReplicas'));
       setPath(m, ['spec', 'maxReplicas'], t.value('.Values.autoscaling.maxReplicas'));
-      setPath(m, ['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'], t.value('.Values.autoscaling.targetCPUUtilizationPercentage'));
+      setPath(
+        m,
+        ['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'],
+        t.value('.Values.autoscaling.targetCPUUtilizationPercentage'),
+      );
     }
     if (m.kind === 'ServiceAccount') m.metadata.annotations = t.with('.Values.serviceAccount.annotations');
     if (m.kind === 'Service') {
       m.spec.type = t.quoted('.Values.service.type');
       // A stable Service takes every pod serving its release (a replica-ratio canary's too); a canary's only its own.
-      m.spec.selector = t.custom((i, key) => [
-        `${i}${key}:`,
-        `${i}  app.kubernetes.io/name: ${service.name}`,
-        `${i}  {{- if .Values.canary.enabled }}`,
-        `${i}  app.kubernetes.io/instance: {{ .Release.Name | quote }}`,
-        `${i}  {{- else }}`,
-        `${i}  ${SERVES_LABEL}: {{ .Release.Name | quote }}`,
-        `${i}  {{- end }}`,
-      ].join('\n'));
+      m.spec.selector = t.custom((i, key) =>
+        [
+          `${i}${key}:`,
+          `${i}  app.kubernetes.io/name: ${service.name}`,
+          `${i}  {{- if .Values.canary.enabled }}`,
+          `${i}  app.kubernetes.io/instance: {{ .Release.Name | quote }}`,
+          `${i}  {{- else }}`,
+          `${i}  ${SERVES_LABEL}: {{ .Release.Name | quote }}`,
+          `${i}  {{- end }}`,
+        ].join('\n'),
+      );
     }
     if (m.kind === 'PodDisruptionBudget') m.spec.maxUnavailable = t.value('.Values.podDisruptionBudget.maxUnavailable');
     if (m.kind === 'NetworkPolicy') {
       const port = [{ port: service.port, protocol: 'TCP' }];
       const callerRules = m.spec.ingress as unknown[];
-      m.spec.ingress = t.custom((i, key) => [
-        `${i}${key}:${callerRules.length === 0 ? '{{ if not (or .Values.networkPolicy.allowAllIngress .Values.networkPolicy.extraIngress .Values.metrics.allowFrom) }} []{{ end }}' : ''}`,
-        `${i}  {{- if .Values.networkPolicy.allowAllIngress }}`,
-        indentedYaml([{ ports: port }], `${i}  `),
-        `${i}  {{- end }}`,
-        ...(callerRules.length > 0 ? [indentedYaml(callerRules, `${i}  `)] : []),
-        `${i}  {{- with .Values.metrics.allowFrom }}`,
-        `${i}  - from:`,
-        `${i}      {{- toYaml . | nindent ${i.length + 6} }}`,
-        indentedYaml({ ports: port }, `${i}    `),
-        `${i}  {{- end }}`,
-        `${i}  {{- with .Values.networkPolicy.extraIngress }}`,
-        `${i}  {{- toYaml . | nindent ${i.length + 2} }}`,
-        `${i}  {{- end }}`,
-      ].join('\n'));
+      m.spec.ingress = t.custom((i, key) =>
+        [
+          `${i}${key}:${callerRules.length === 0 ? '{{ if not (or .Values.networkPolicy.allowAllIngress .Values.networkPolicy.extraIngress .Values.metrics.allowFrom) }} []{{ end }}' : ''}`,
+          `${i}  {{- if .Values.networkPolicy.allowAllIngress }}`,
+          indentedYaml([{ ports: port }], `${i}  `),
+          `${i}  {{- end }}`,
+          ...(callerRules.length > 0 ? [indentedYaml(callerRules, `${i}  `)] : []),
+          `${i}  {{- with .Values.metrics.allowFrom }}`,
+          `${i}  - from:`,
+          `${i}      {{- toYaml . | nindent ${i.length + 6} }}`,
+          indentedYaml({ ports: port }, `${i}    `),
+          `${i}  {{- end }}`,
+          `${i}  {{- with .Values.networkPolicy.extraIngress }}`,
+          `${i}  {{- toYaml . | nindent ${i.length + 2} }}`,
+          `${i}  {{- end }}`,
+        ].join('\n'),
+      );
       const egress = m.spec.egress as any[];
       egress[0] = { to: t.block('.Values.networkPolicy.dns.to'), ports: t.block('.Values.networkPolicy.dns.ports') };
       egress.push(t.items('.Values.networkPolicy.extraEgress'));
@@ -322,21 +483,29 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
       m.spec.rules[0].matches[0].path.value = t.quoted('.Values.httpRoute.pathPrefix');
       // A canary release's Service as a second backend, weighted, while a rollout stage runs.
       const { matches } = m.spec.rules[0];
-      m.spec.rules[0] = { matches, backendRefs: t.custom((i, key) => [
-        `${i}${key}:`,
-        `${i}  - name: ${n.fullname}`,
-        `${i}    port: ${service.port}`,
-        `${i}    {{- if and .Values.httpRoute.canary.release (gt (int .Values.httpRoute.canary.weight) 0) }}`,
-        `${i}    weight: {{ sub 100 (int .Values.httpRoute.canary.weight) }}`,
-        `${i}  - name: {{ include "${service.name}.nameFor" (dict "release" .Values.httpRoute.canary.release "chart" "${service.name}") | quote }}`,
-        `${i}    port: ${service.port}`,
-        `${i}    weight: {{ .Values.httpRoute.canary.weight }}`,
-        `${i}    {{- end }}`,
-      ].join('\n')) };
+      m.spec.rules[0] = {
+        matches,
+        backendRefs: t.custom((i, key) =>
+          [
+            `${i}${key}:`,
+            `${i}  - name: ${n.fullname}`,
+            `${i}    port: ${service.port}`,
+            `${i}    {{- if and .Values.httpRoute.canary.release (gt (int .Values.httpRoute.canary.weight) 0) }}`,
+            `${i}    weight: {{ sub 100 (int .Values.httpRoute.canary.weight) }}`,
+            `${i}  - name: {{ include "${service.name}.nameFor" (dict "release" .Values.httpRoute.canary.release "chart" "${service.name}") | quote }}`,
+            `${i}    port: ${service.port}`,
+            `${i}    weight: {{ .Values.httpRoute.canary.weight }}`,
+            `${i}    {{- end }}`,
+          ].join('\n'),
+        ),
+      };
     }
     if (m.kind === 'ServiceMonitor') {
       m.metadata.labels[t.items('.Values.metrics.serviceMonitor.labels')] = '';
-      Object.assign(m.spec.endpoints[0], { path: t.quoted('.Values.metrics.path'), interval: t.quoted('.Values.metrics.serviceMonitor.interval') });
+      Object.assign(m.spec.endpoints[0], {
+        path: t.quoted('.Values.metrics.path'),
+        interval: t.quoted('.Values.metrics.serviceMonitor.interval'),
+      });
     }
   }
   return manifests;
@@ -344,33 +513,69 @@ function templateManifests(platform: Platform, service: Service, values: ChartVa
 
 /** YAML of a value with every line at `indent`, for text a custom template line writes. */
 function indentedYaml(value: unknown, indent: string): string {
-  return YAML.stringify(value, { indent: 2, lineWidth: 0 }).trimEnd().split('\n').map((line) => indent + line).join('\n');
+  return YAML.stringify(value, { indent: 2, lineWidth: 0 })
+    .trimEnd()
+    .split('\n')
+    .map((line) => indent + line)
+    .join('\n');
 }
 
 /**
  * A `helm test` pod that fetches the health endpoint through the Service, itself PSS-restricted.
  * `meta` holds template tokens for the chart file, or the real values for the workload policy.
  */
-function testPodManifest(service: Service, meta: { fullname: string; release: string; version: string; managedBy: string; image: string }): Record<string, unknown> {
+function testPodManifest(
+  service: Service,
+  meta: { fullname: string; release: string; version: string; managedBy: string; image: string },
+): Record<string, unknown> {
   const { release, fullname } = meta;
   const chart = new Chart(new App(), 'test');
   new k8s.KubePod(chart, 'TestConnection', {
     metadata: {
       name: testPodName(fullname),
-      labels: { 'app.kubernetes.io/name': `${service.name}-test`, 'app.kubernetes.io/instance': release, 'app.kubernetes.io/version': meta.version, 'app.kubernetes.io/managed-by': meta.managedBy },
+      labels: {
+        'app.kubernetes.io/name': `${service.name}-test`,
+        'app.kubernetes.io/instance': release,
+        'app.kubernetes.io/version': meta.version,
+        'app.kubernetes.io/managed-by': meta.managedBy,
+      },
       annotations: { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' },
     },
     spec: {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [{
-        name: 'curl',
-        image: meta.image,
-        command: ['curl', '--fail', '--silent', '--show-error', '--max-time', '10', `http://${fullname}:${service.port}${service.healthPath}`],
-        resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') }, limits: { memory: k8s.Quantity.fromString('32Mi') } },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-      }],
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 100,
+        runAsGroup: 101,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          name: 'curl',
+          image: meta.image,
+          command: [
+            'curl',
+            '--fail',
+            '--silent',
+            '--show-error',
+            '--max-time',
+            '10',
+            `http://${fullname}:${service.port}${service.healthPath}`,
+          ],
+          resources: {
+            requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+            limits: { memory: k8s.Quantity.fromString('32Mi') },
+          },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        },
+      ],
     },
   });
   return chart.toJson()[0] as Record<string, unknown>;

@@ -8,61 +8,102 @@ import * as YAML from 'yaml';
  * block, or as a list item / map key that splices a values list or map in.
  */
 export class TemplateTokens {
-  private readonly actions = new Map<string, { kind: 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom'; action: string; render?: (indent: string, key: string) => string }>();
+  private readonly actions = new Map<
+    string,
+    {
+      kind: 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom';
+      action: string;
+      render?: (indent: string, key: string) => string;
+    }
+  >();
 
-  private add(kind: 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom', action: string, render?: (indent: string, key: string) => string): string {
+  private add(
+    kind: 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom',
+    action: string,
+    render?: (indent: string, key: string) => string,
+  ): string {
     const token = `__HELM_${this.actions.size}__`;
     this.actions.set(token, { kind, action, render });
     return token;
   }
 
   /** Template text standing as a whole value, e.g. a quoted string of several actions. */
-  public literal(text: string): string { return this.add('literal', text); }
+  public literal(text: string): string {
+    return this.add('literal', text);
+  }
   /** `{{ action }}` as a whole value (numbers, booleans). */
-  public value(action: string): string { return this.add('value', action); }
+  public value(action: string): string {
+    return this.add('value', action);
+  }
   /** `{{ action | quote }}` as a whole value; `{{ action }}` inside a longer string. */
-  public quoted(action: string): string { return this.add('quoted', action); }
+  public quoted(action: string): string {
+    return this.add('quoted', action);
+  }
   /** `key: TOKEN` → `key:` and the YAML of `action` below it. */
-  public block(action: string): string { return this.add('block', action); }
+  public block(action: string): string {
+    return this.add('block', action);
+  }
   /** `key: TOKEN` → the key and its YAML only when `action` is not empty. */
-  public with(action: string): string { return this.add('with', action); }
+  public with(action: string): string {
+    return this.add('with', action);
+  }
   /** A list item `- TOKEN` or a map key `TOKEN: ""` → the items of `action` spliced in (none when empty). */
-  public items(action: string): string { return this.add('items', action); }
+  public items(action: string): string {
+    return this.add('items', action);
+  }
   /** `key: TOKEN` → whatever `render` writes for that line. */
-  public custom(render: (indent: string, key: string) => string): string { return this.add('custom', '', render); }
+  public custom(render: (indent: string, key: string) => string): string {
+    return this.add('custom', '', render);
+  }
 
   /** Renders one manifest as template text, every token replaced. */
   public render(manifest: Record<string, unknown>, options: { onlyIf?: string } = {}): string {
     let text = YAML.stringify(manifest, { indent: 2, lineWidth: 0 });
     // Line-level tokens first: they may write text holding value tokens.
     for (const [token, a] of this.actions) {
-      text = text.replace(new RegExp(`^( *)(- )?([^\\s:]+): ${token}$`, 'gm'), (whole, i: string, dash: string | undefined, key: string) => {
-        // The first key of a list item sits two columns right of the dash.
-        const col = ' '.repeat(i.length + (dash ? 2 : 0));
-        if (dash && a.kind !== 'block') return whole;
-        switch (a.kind) {
-          case 'block': return `${i}${dash ?? ''}${key}:\n${col}  {{- toYaml ${a.action} | nindent ${col.length + 2} }}`;
-          case 'with': return `${i}{{- with ${a.action} }}\n${i}${key}:\n${i}  {{- toYaml . | nindent ${i.length + 2} }}\n${i}{{- end }}`;
-          case 'custom': return a.render!(i, key);
-          default: return whole;
-        }
-      });
+      text = text.replace(
+        new RegExp(`^( *)(- )?([^\\s:]+): ${token}$`, 'gm'),
+        (whole, i: string, dash: string | undefined, key: string) => {
+          // The first key of a list item sits two columns right of the dash.
+          const col = ' '.repeat(i.length + (dash ? 2 : 0));
+          if (dash && a.kind !== 'block') return whole;
+          switch (a.kind) {
+            case 'block':
+              return `${i}${dash ?? ''}${key}:\n${col}  {{- toYaml ${a.action} | nindent ${col.length + 2} }}`;
+            case 'with':
+              return `${i}{{- with ${a.action} }}\n${i}${key}:\n${i}  {{- toYaml . | nindent ${i.length + 2} }}\n${i}{{- end }}`;
+            case 'custom':
+              return a.render!(i, key);
+            default:
+              return whole;
+          }
+        },
+      );
       if (a.kind === 'items') {
-        const splice = (i: string) => `${i}{{- with ${a.action} }}\n${i}{{- toYaml . | nindent ${i.length} }}\n${i}{{- end }}`;
+        const splice = (i: string) =>
+          `${i}{{- with ${a.action} }}\n${i}{{- toYaml . | nindent ${i.length} }}\n${i}{{- end }}`;
         text = text.replace(new RegExp(`^( *)- ${token}$`, 'gm'), (_, i: string) => splice(i));
         text = text.replace(new RegExp(`^( *)${token}: ""$`, 'gm'), (_, i: string) => splice(i));
       }
     }
     for (const [token, a] of this.actions) {
-      if (a.kind === 'literal') text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}${a.action}`);
-      if (a.kind === 'value') text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}{{ ${a.action} }}`);
+      if (a.kind === 'literal')
+        text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}${a.action}`);
+      if (a.kind === 'value')
+        text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}{{ ${a.action} }}`);
       if (a.kind === 'quoted') {
-        text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}{{ ${a.action} | quote }}`);
+        text = text.replace(
+          new RegExp(`(: |- )${token}$`, 'gm'),
+          (_, lead: string) => `${lead}{{ ${a.action} | quote }}`,
+        );
         text = text.split(token).join(`{{ ${a.action} }}`);
       }
     }
     const leftover = /__HELM_\d+__/.exec(text);
-    if (leftover) throw new Error(`template token ${leftover[0]} could not be placed (${this.actions.get(leftover[0])?.kind} token in the wrong position)`);
+    if (leftover)
+      throw new Error(
+        `template token ${leftover[0]} could not be placed (${this.actions.get(leftover[0])?.kind} token in the wrong position)`,
+      );
     return options.onlyIf ? `{{- if ${options.onlyIf} }}\n${text}{{- end }}\n` : text;
   }
 }

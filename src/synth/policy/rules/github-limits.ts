@@ -1,6 +1,13 @@
 import type { Finding } from '../../../common/errors';
 import { GITHUB_LIMITS, type GitHubLimitName } from '../github-limits';
-import { jobLocation, workflowRule, type PolicyRule, type WorkflowData, type WorkflowJobData, type WorkflowTarget } from '../policy';
+import {
+  jobLocation,
+  workflowRule,
+  type PolicyRule,
+  type WorkflowData,
+  type WorkflowJobData,
+  type WorkflowTarget,
+} from '../policy';
 
 type Matrix = Record<string, unknown>;
 
@@ -15,7 +22,8 @@ export function matrixJobCount(matrix: unknown): number | undefined {
   const { include, exclude, ...lists } = matrix as Matrix;
   const keys = Object.keys(lists);
   if (keys.some((k) => !Array.isArray(lists[k]))) return undefined;
-  if ((include !== undefined && !Array.isArray(include)) || (exclude !== undefined && !Array.isArray(exclude))) return undefined;
+  if ((include !== undefined && !Array.isArray(include)) || (exclude !== undefined && !Array.isArray(exclude)))
+    return undefined;
   let combos: Record<string, unknown>[] = keys.length ? [{}] : [];
   for (const key of keys) {
     combos = combos.flatMap((c) => (lists[key] as unknown[]).map((v) => ({ ...c, [key]: v })));
@@ -23,9 +31,13 @@ export function matrixJobCount(matrix: unknown): number | undefined {
     if (combos.length > GITHUB_LIMITS.matrixJobs.max * 16) return combos.length;
   }
   const matches = (combo: Record<string, unknown>, entry: unknown) =>
-    typeof entry === 'object' && entry !== null && Object.entries(entry).every(([k, v]) => !(k in lists) || JSON.stringify(combo[k]) === JSON.stringify(v));
+    typeof entry === 'object' &&
+    entry !== null &&
+    Object.entries(entry).every(([k, v]) => !(k in lists) || JSON.stringify(combo[k]) === JSON.stringify(v));
   const kept = combos.filter((c) => !((exclude as unknown[] | undefined) ?? []).some((e) => matches(c, e)));
-  const added = ((include as unknown[] | undefined) ?? []).filter((entry) => !kept.some((c) => matches(c, entry))).length;
+  const added = ((include as unknown[] | undefined) ?? []).filter(
+    (entry) => !kept.some((c) => matches(c, entry)),
+  ).length;
   return kept.length + added;
 }
 
@@ -42,7 +54,11 @@ export interface RunShape {
 }
 
 /** The shape of a run of `data`, following the calls into `called` (this repository's workflows). */
-function runShape(data: WorkflowData, called: Readonly<Record<string, WorkflowData>>, seen: readonly string[] = []): RunShape {
+function runShape(
+  data: WorkflowData,
+  called: Readonly<Record<string, WorkflowData>>,
+  seen: readonly string[] = [],
+): RunShape {
   let jobs = 0;
   let dynamic = false;
   let levels = 1;
@@ -80,7 +96,9 @@ export function workflowRunShape(target: WorkflowTarget): RunShape {
 
 function over(limit: GitHubLimitName, value: number, what: string): string | undefined {
   const l = GITHUB_LIMITS[limit];
-  return value > l.max ? `${what}: ${value} ${l.unit}, over GitHub's limit of ${l.max} ${l.unit} (${l.consequence}); split the workflow or group its jobs (a matrix, one job per group)` : undefined;
+  return value > l.max
+    ? `${what}: ${value} ${l.unit}, over GitHub's limit of ${l.max} ${l.unit} (${l.consequence}); split the workflow or group its jobs (a matrix, one job per group)`
+    : undefined;
 }
 
 /**
@@ -102,7 +120,14 @@ export const githubLimitsRule: PolicyRule = workflowRule({
       if (width !== undefined) add(jobLocation(target, jobId), over('matrixJobs', width, `the matrix of job ${jobId}`));
     }
     const shape = workflowRunShape(target);
-    add(target.constructPath, over('jobsPerRun', shape.jobs, `jobs in one run${shape.dynamic ? ' (at least; a matrix sized at run time counted once)' : ''}`));
+    add(
+      target.constructPath,
+      over(
+        'jobsPerRun',
+        shape.jobs,
+        `jobs in one run${shape.dynamic ? ' (at least; a matrix sized at run time counted once)' : ''}`,
+      ),
+    );
     add(target.constructPath, over('workflowLevels', shape.levels, 'levels of workflows'));
     add(target.constructPath, over('uniqueReusableWorkflows', shape.reusable.size, 'unique reusable workflows called'));
     return findings;

@@ -9,7 +9,10 @@ export const timeoutRule: PolicyRule = workflowRule({
   check(target) {
     return Object.entries(target.data.jobs ?? {})
       .filter(([, job]) => job.uses === undefined && typeof job['timeout-minutes'] !== 'number')
-      .map(([jobId]) => ({ location: jobLocation(target, jobId), message: 'job has no timeout-minutes (GitHub would allow 360 minutes)' }));
+      .map(([jobId]) => ({
+        location: jobLocation(target, jobId),
+        message: 'job has no timeout-minutes (GitHub would allow 360 minutes)',
+      }));
   },
 });
 
@@ -21,8 +24,18 @@ export const concurrencyRule: PolicyRule = workflowRule({
     if (!('pull_request' in (target.data.on ?? {}))) return [];
     const c = target.data.concurrency as { group?: unknown; 'cancel-in-progress'?: unknown } | undefined;
     const cancel = c?.['cancel-in-progress'];
-    if (!c || typeof c.group !== 'string' || !(cancel === true || (typeof cancel === 'string' && cancel.includes('${{')))) {
-      return [{ location: target.constructPath, message: 'a pull_request workflow needs concurrency: { group, cancel-in-progress } so a new push cancels the superseded run' }];
+    if (
+      !c ||
+      typeof c.group !== 'string' ||
+      !(cancel === true || (typeof cancel === 'string' && cancel.includes('${{')))
+    ) {
+      return [
+        {
+          location: target.constructPath,
+          message:
+            'a pull_request workflow needs concurrency: { group, cancel-in-progress } so a new push cancels the superseded run',
+        },
+      ];
     }
     return [];
   },
@@ -42,7 +55,10 @@ export const imagesRule: PolicyRule = workflowRule({
     const findings: Finding[] = [];
     for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
       const container = job.container as { image?: unknown } | string | undefined;
-      const images = [typeof container === 'string' ? container : container?.image, ...Object.values(job.services ?? {}).map((s) => s.image)];
+      const images = [
+        typeof container === 'string' ? container : container?.image,
+        ...Object.values(job.services ?? {}).map((s) => s.image),
+      ];
       for (const image of images) {
         const problem = imageProblem(image);
         if (problem) findings.push({ location: jobLocation(target, jobId), message: problem });
@@ -68,12 +84,18 @@ export const literalEnvRule: PolicyRule = workflowRule({
     const check = (env: unknown, location: string, where: string) => {
       for (const [name, value] of Object.entries((env ?? {}) as Record<string, unknown>)) {
         const ref = typeof value === 'string' ? SHELL_REFERENCE.exec(value)?.[0] : undefined;
-        if (ref) findings.push({ location, message: `${where}env.${name} holds ${ref}, which GitHub passes literally (no shell expands env values): build the value in the script` });
+        if (ref)
+          findings.push({
+            location,
+            message: `${where}env.${name} holds ${ref}, which GitHub passes literally (no shell expands env values): build the value in the script`,
+          });
       }
     };
     check(target.data.env, target.constructPath, 'workflow ');
-    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) check(job.env, jobLocation(target, jobId), 'job ');
-    for (const { step, index, location } of workflowSteps(target)) check(step.env, location, `${stepLabel(step, index)}: `);
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {}))
+      check(job.env, jobLocation(target, jobId), 'job ');
+    for (const { step, index, location } of workflowSteps(target))
+      check(step.env, location, `${stepLabel(step, index)}: `);
     return findings;
   },
 });

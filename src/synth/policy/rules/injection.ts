@@ -1,5 +1,13 @@
 import type { Finding } from '../../../common/errors';
-import { jobLocation, stepLabel, stepRule, workflowRule, workflowSteps, type PolicyRule, type WorkflowTarget } from '../policy';
+import {
+  jobLocation,
+  stepLabel,
+  stepRule,
+  workflowRule,
+  workflowSteps,
+  type PolicyRule,
+  type WorkflowTarget,
+} from '../policy';
 
 /**
  * Every `${{ … }}` in a text, found by scanning rather than a pattern: the expression ends at the
@@ -49,29 +57,45 @@ export const templateInjectionRule: PolicyRule = stepRule({
   code: 'pipelines:no-template-injection',
   description: 'no ${{ }} inside run: scripts or github-script code; values are passed through env: and read as "$VAR"',
   problems(step) {
-    const script = typeof step.run === 'string' ? step.run
-      : step.uses?.startsWith('actions/github-script@') ? String(step.with?.script ?? '') : undefined;
-    return (script !== undefined ? findExpressions(script) : []).map((expression) => `script interpolates ${expression.slice(0, 200)}; pass it through env: and read "$NAME" instead`);
+    const script =
+      typeof step.run === 'string'
+        ? step.run
+        : step.uses?.startsWith('actions/github-script@')
+          ? String(step.with?.script ?? '')
+          : undefined;
+    return (script !== undefined ? findExpressions(script) : []).map(
+      (expression) => `script interpolates ${expression.slice(0, 200)}; pass it through env: and read "$NAME" instead`,
+    );
   },
 });
 
 /** No triggers that run untrusted code with a privileged token. */
 export const dangerousTriggersRule: PolicyRule = workflowRule({
   code: 'pipelines:no-dangerous-triggers',
-  description: 'no pull_request_target; no workflow_run (call a reusable workflow with workflow_call instead), except a metadata-only one: branch-filtered, and no job checks out code, downloads an artifact or restores a cache',
+  description:
+    'no pull_request_target; no workflow_run (call a reusable workflow with workflow_call instead), except a metadata-only one: branch-filtered, and no job checks out code, downloads an artifact or restores a cache',
   check(target) {
     const on = target.data.on ?? {};
     const findings: Finding[] = [];
-    if ('pull_request_target' in on) findings.push({ location: target.constructPath, message: 'pull_request_target runs with a write token and secrets on untrusted code; use pull_request' });
+    if ('pull_request_target' in on)
+      findings.push({
+        location: target.constructPath,
+        message: 'pull_request_target runs with a write token and secrets on untrusted code; use pull_request',
+      });
     if ('workflow_run' in on && !metadataOnlyWorkflowRun(target)) {
-      findings.push({ location: target.constructPath, message: 'workflow_run is flagged by zizmor; call this workflow with workflow_call from the producing workflow instead (workflow_run is allowed only with a branches filter and no checkout, artifact download or cache)' });
+      findings.push({
+        location: target.constructPath,
+        message:
+          'workflow_run is flagged by zizmor; call this workflow with workflow_call from the producing workflow instead (workflow_run is allowed only with a branches filter and no checkout, artifact download or cache)',
+      });
     }
     return findings;
   },
 });
 
 /** Contexts an outside contributor writes: pull request, issue, comment and commit text, branch names. */
-const ATTACKER_CONTROLLED = /github\.(head_ref|event\.(pull_request\.(title|body|head\.(ref|label))|issue\.(title|body)|comment\.body|review\.body|review_comment\.body|head_commit\.(message|author)|commits|workflow_run\.(head_branch|display_title|head_commit)|discussion\.(title|body)|pages))/;
+const ATTACKER_CONTROLLED =
+  /github\.(head_ref|event\.(pull_request\.(title|body|head\.(ref|label))|issue\.(title|body)|comment\.body|review\.body|review_comment\.body|head_commit\.(message|author)|commits|workflow_run\.(head_branch|display_title|head_commit)|discussion\.(title|body)|pages))/;
 /** A script line writing to the runner's environment, output or path file. */
 const RUNNER_FILE_WRITE = /\$\{?GITHUB_(ENV|PATH|OUTPUT)\}?/;
 
@@ -82,13 +106,18 @@ const RUNNER_FILE_WRITE = /\$\{?GITHUB_(ENV|PATH|OUTPUT)\}?/;
  */
 export const untrustedRunnerFileRule: PolicyRule = stepRule({
   code: 'pipelines:no-untrusted-runner-files',
-  description: 'a step that writes to $GITHUB_ENV, $GITHUB_PATH or $GITHUB_OUTPUT takes no pull-request, issue, comment or branch text through its env',
+  description:
+    'a step that writes to $GITHUB_ENV, $GITHUB_PATH or $GITHUB_OUTPUT takes no pull-request, issue, comment or branch text through its env',
   problems(step) {
     const file = typeof step.run === 'string' ? RUNNER_FILE_WRITE.exec(step.run)?.[0] : undefined;
     if (!file) return [];
     return Object.entries((step.env ?? {}) as Record<string, unknown>).flatMap(([name, value]) => {
       const source = typeof value === 'string' ? ATTACKER_CONTROLLED.exec(value)?.[0] : undefined;
-      return source ? [`env.${name} carries ${source}, attacker-controlled text, into a script that writes ${file}: a newline in it sets any variable or output for later steps`] : [];
+      return source
+        ? [
+            `env.${name} carries ${source}, attacker-controlled text, into a script that writes ${file}: a newline in it sets any variable or output for later steps`,
+          ]
+        : [];
     });
   },
 });
@@ -107,10 +136,14 @@ export const ifExpressionRule: PolicyRule = workflowRule({
       if (typeof condition !== 'string' || !condition.includes('${{')) return;
       const expressions = findExpressions(condition);
       if (expressions.length === 1 && expressions[0] === condition.trim()) return;
-      findings.push({ location, message: `${where}if: ${condition.slice(0, 200)} mixes \${{ }} with other text: GitHub reads it as a non-empty string, always true; write one expression` });
+      findings.push({
+        location,
+        message: `${where}if: ${condition.slice(0, 200)} mixes \${{ }} with other text: GitHub reads it as a non-empty string, always true; write one expression`,
+      });
     };
     for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) check(job.if, jobLocation(target, jobId), '');
-    for (const { step, index, location } of workflowSteps(target)) check(step.if, location, `${stepLabel(step, index)}: `);
+    for (const { step, index, location } of workflowSteps(target))
+      check(step.if, location, `${stepLabel(step, index)}: `);
     return findings;
   },
 });

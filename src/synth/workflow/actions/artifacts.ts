@@ -29,8 +29,8 @@ export function uploadArtifact(inputs: UploadArtifactInputs, options: Partial<St
     ...options,
     action: 'actions/upload-artifact',
     with: {
-      'name': inputs.name,
-      'path': inputs.path.join('\n'),
+      name: inputs.name,
+      path: inputs.path.join('\n'),
       'if-no-files-found': inputs.ifNoFilesFound ?? 'warn',
       'retention-days': retention,
       'include-hidden-files': inputs.includeHiddenFiles,
@@ -60,9 +60,9 @@ export function downloadArtifact(inputs: DownloadArtifactInputs, options: Partia
     ...options,
     action: 'actions/download-artifact',
     with: {
-      'name': inputs.name,
-      'path': inputs.path,
-      'pattern': inputs.pattern,
+      name: inputs.name,
+      path: inputs.path,
+      pattern: inputs.pattern,
       'merge-multiple': inputs.mergeMultiple,
     },
   });

@@ -22,8 +22,8 @@ export function cacheRestore(inputs: CacheRestoreInputs, options: Partial<StepOp
     ...options,
     action: 'actions/cache/restore',
     with: {
-      'path': inputs.path.join('\n'),
-      'key': inputs.key,
+      path: inputs.path.join('\n'),
+      key: inputs.key,
       'restore-keys': inputs.restoreKeys?.join('\n'),
       'fail-on-cache-miss': inputs.failOnCacheMiss,
     },

@@ -32,12 +32,12 @@ export function checkout(inputs: CheckoutInputs = {}, options: Partial<StepOptio
     ...options,
     action: 'actions/checkout',
     with: {
-      'ref': inputs.ref,
-      'path': inputs.path,
+      ref: inputs.ref,
+      path: inputs.path,
       'fetch-depth': inputs.fetchDepth,
-      'filter': inputs.filter,
+      filter: inputs.filter,
       'sparse-checkout': inputs.sparseCheckout?.join('\n'),
-      'lfs': inputs.lfs,
+      lfs: inputs.lfs,
       'persist-credentials': inputs.persistCredentials ?? false,
     },
   });

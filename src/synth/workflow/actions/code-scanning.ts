@@ -50,7 +50,8 @@ export interface TrivyImageScanInputs {
  * runs in workflows started by release tags, and the vulnerability DB downloads in seconds.
  */
 export function trivyImageScan(inputs: TrivyImageScanInputs, options: Partial<StepOptions> = {}): JobStep {
-  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version)) throw new Error(`trivyImageScan: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
+  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version))
+    throw new Error(`trivyImageScan: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
   return actionStep({
     name: 'Scan with Trivy',
     ...options,
@@ -58,13 +59,13 @@ export function trivyImageScan(inputs: TrivyImageScanInputs, options: Partial<St
     with: {
       'scan-type': 'image',
       'image-ref': inputs.imageRef,
-      'version': inputs.version,
-      'severity': inputs.severity?.join(','),
-      'format': inputs.format,
-      'output': inputs.output,
+      version: inputs.version,
+      severity: inputs.severity?.join(','),
+      format: inputs.format,
+      output: inputs.output,
       'exit-code': inputs.exitCode ?? 0,
       'skip-setup-trivy': inputs.skipSetup,
-      'cache': false,
+      cache: false,
     },
   });
 }
@@ -106,7 +107,12 @@ export function codeqlInit(inputs: CodeqlInitInputs, options: Partial<StepOption
     name: 'Initialize CodeQL',
     ...options,
     action: 'github/codeql-action/init',
-    with: { 'languages': inputs.languages, 'build-mode': inputs.buildMode, 'trap-caching': false, 'dependency-caching': false },
+    with: {
+      languages: inputs.languages,
+      'build-mode': inputs.buildMode,
+      'trap-caching': false,
+      'dependency-caching': false,
+    },
   });
 }
 
@@ -121,5 +127,10 @@ export interface CodeqlAnalyzeInputs {
 
 /** Finishes the analysis and uploads SARIF to code scanning (needs `security-events: write`). */
 export function codeqlAnalyze(inputs: CodeqlAnalyzeInputs, options: Partial<StepOptions> = {}): JobStep {
-  return actionStep({ name: 'Analyze with CodeQL', ...options, action: 'github/codeql-action/analyze', with: { category: inputs.category } });
+  return actionStep({
+    name: 'Analyze with CodeQL',
+    ...options,
+    action: 'github/codeql-action/analyze',
+    with: { category: inputs.category },
+  });
 }

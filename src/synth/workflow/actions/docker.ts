@@ -17,7 +17,12 @@ export interface SetupBuildxInputs {
 
 /** Sets up a BuildKit builder (docker-container driver: multi-platform output, attestations, gha cache). */
 export function setupBuildx(inputs: SetupBuildxInputs = {}, options: Partial<StepOptions> = {}): JobStep {
-  return actionStep({ name: 'Set up Docker Buildx', ...options, action: 'docker/setup-buildx-action', with: { 'cache-binary': inputs.cacheBinary ?? false } });
+  return actionStep({
+    name: 'Set up Docker Buildx',
+    ...options,
+    action: 'docker/setup-buildx-action',
+    with: { 'cache-binary': inputs.cacheBinary ?? false },
+  });
 }
 
 /**
@@ -117,16 +122,16 @@ export function buildImage(inputs: BuildImageInputs, options: Partial<StepOption
     ...options,
     action: 'docker/build-push-action',
     with: {
-      'context': inputs.context,
-      'file': inputs.file,
-      'platforms': inputs.platform,
-      'labels': inputs.labels,
+      context: inputs.context,
+      file: inputs.file,
+      platforms: inputs.platform,
+      labels: inputs.labels,
       'build-args': inputs.buildArgs?.map(String).join('\n'),
-      'outputs': inputs.outputs,
+      outputs: inputs.outputs,
       'cache-from': inputs.cacheFrom,
       'cache-to': inputs.cacheTo,
-      'provenance': inputs.provenance,
-      'sbom': inputs.sbom,
+      provenance: inputs.provenance,
+      sbom: inputs.sbom,
     },
   });
 }
@@ -152,8 +157,8 @@ export function imageSbom(inputs: ImageSbomInputs, options: Partial<StepOptions>
     ...options,
     action: 'anchore/sbom-action',
     with: {
-      'image': inputs.image,
-      'format': 'spdx-json',
+      image: inputs.image,
+      format: 'spdx-json',
       'artifact-name': inputs.artifactName,
       'upload-artifact': true,
       'upload-release-assets': false,

@@ -12,7 +12,8 @@ export interface SetupHelmInputs {
 
 /** Installs a pinned Helm. */
 export function setupHelm(inputs: SetupHelmInputs, options: Partial<StepOptions> = {}): JobStep {
-  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version)) throw new Error(`setupHelm: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
+  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version))
+    throw new Error(`setupHelm: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
   return actionStep({ name: 'Set up Helm', ...options, action: 'Azure/setup-helm', with: { version: inputs.version } });
 }
 
@@ -37,6 +38,11 @@ export function kindCluster(inputs: KindClusterInputs, options: Partial<StepOpti
     name: 'Create a kind cluster',
     ...options,
     action: 'helm/kind-action',
-    with: { version: inputs.version, node_image: inputs.nodeImage, cluster_name: inputs.clusterName, wait: inputs.wait ?? '120s' },
+    with: {
+      version: inputs.version,
+      node_image: inputs.nodeImage,
+      cluster_name: inputs.clusterName,
+      wait: inputs.wait ?? '120s',
+    },
   });
 }

@@ -27,7 +27,7 @@ export function setupNode(inputs: SetupNodeInputs, options: Partial<StepOptions>
     action: 'actions/setup-node',
     with: {
       'node-version': inputs.nodeVersion,
-      'cache': inputs.cache,
+      cache: inputs.cache,
       'package-manager-cache': inputs.cache !== undefined,
     },
   });

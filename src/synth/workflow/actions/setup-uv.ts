@@ -31,7 +31,7 @@ export function setupUv(inputs: SetupUvInputs, options: Partial<StepOptions> = {
     ...options,
     action: 'astral-sh/setup-uv',
     with: {
-      'version': inputs.version,
+      version: inputs.version,
       'python-version': inputs.pythonVersion,
       'enable-cache': inputs.enableCache ?? false,
       'cache-dependency-glob': inputs.cacheDependencyGlob?.join('\n'),

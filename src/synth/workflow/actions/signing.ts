@@ -21,7 +21,10 @@ export interface AttestBuildProvenanceInputs {
  * (and `packages: write` to push). No artifact-metadata storage record: that needs one more scope
  * and an organisation-owned repository, and adds nothing the verify job checks.
  */
-export function attestBuildProvenance(inputs: AttestBuildProvenanceInputs, options: Partial<StepOptions> = {}): JobStep {
+export function attestBuildProvenance(
+  inputs: AttestBuildProvenanceInputs,
+  options: Partial<StepOptions> = {},
+): JobStep {
   return actionStep({
     name: 'Attest build provenance',
     ...options,
@@ -46,6 +49,12 @@ export interface InstallCosignInputs {
 
 /** Installs cosign. */
 export function installCosign(inputs: InstallCosignInputs, options: Partial<StepOptions> = {}): JobStep {
-  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version)) throw new Error(`installCosign: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
-  return actionStep({ name: 'Install cosign', ...options, action: 'sigstore/cosign-installer', with: { 'cosign-release': inputs.version } });
+  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version))
+    throw new Error(`installCosign: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
+  return actionStep({
+    name: 'Install cosign',
+    ...options,
+    action: 'sigstore/cosign-installer',
+    with: { 'cosign-release': inputs.version },
+  });
 }

@@ -48,13 +48,21 @@ export function composeStackSteps(props: ComposeStackProps): ComposeStack {
     }),
     logsOnFailure: [
       runStep({
-        name: 'Collect the stack\'s logs',
+        name: "Collect the stack's logs",
         if: status.failure,
         env,
         run: `docker compose ps --all || true\ndocker compose logs --no-color --timestamps > ${logs} 2>&1 || true`,
       }),
-      uploadArtifact({ name: props.logsArtifact ?? 'compose-logs', path: [logs], ifNoFilesFound: 'ignore', retentionDays: 7 }, { if: status.failure }),
+      uploadArtifact(
+        { name: props.logsArtifact ?? 'compose-logs', path: [logs], ifNoFilesFound: 'ignore', retentionDays: 7 },
+        { if: status.failure },
+      ),
     ],
-    down: runStep({ name: 'Stop the stack', if: status.always, env, run: 'docker compose down --volumes --remove-orphans' }),
+    down: runStep({
+      name: 'Stop the stack',
+      if: status.always,
+      env,
+      run: 'docker compose down --volumes --remove-orphans',
+    }),
   };
 }

@@ -193,16 +193,19 @@ function canaryScript(mode: CanaryMode): string {
     '  --set image.digest="$DIGEST" --set canary.enabled=true --set canary.stableRelease="$STABLE_RELEASE" \\',
     `  --set canary.joinStableService=${mode === 'replicas'} --set replicaCount="$canary" \\`,
     `  --atomic --wait --timeout ${HELM_TIMEOUT}`,
-    ...mode === 'replicas'
-      ? ['share="$(( 100 * canary / (stable + canary) ))"', 'echo "$CANARY_RELEASE: $canary pod(s) beside $stable stable: ~$share % of the requests (stage: $PERCENT %)" | tee -a "$GITHUB_STEP_SUMMARY"']
+    ...(mode === 'replicas'
+      ? [
+          'share="$(( 100 * canary / (stable + canary) ))"',
+          'echo "$CANARY_RELEASE: $canary pod(s) beside $stable stable: ~$share % of the requests (stage: $PERCENT %)" | tee -a "$GITHUB_STEP_SUMMARY"',
+        ]
       : [
-        '[[ -n "$STABLE_DIGEST" ]] || { echo "::error::$STABLE_RELEASE runs no image digest; deploy it by digest once (cd-rollback) before a weighted canary"; exit 1; }',
-        '# The stable release keeps its digest; only its route gains the weighted canary backend.',
-        'helm upgrade "$STABLE_RELEASE" "$CHART" --namespace "$NAMESPACE" --values "$VALUES_FILE" \\',
-        '  --set image.digest="$STABLE_DIGEST" --set httpRoute.canary.release="$CANARY_RELEASE" --set httpRoute.canary.weight="$PERCENT" \\',
-        `  --atomic --wait --timeout ${HELM_TIMEOUT}`,
-        'echo "$CANARY_RELEASE: $canary pod(s), $PERCENT % of the route\'s requests" | tee -a "$GITHUB_STEP_SUMMARY"',
-      ],
+          '[[ -n "$STABLE_DIGEST" ]] || { echo "::error::$STABLE_RELEASE runs no image digest; deploy it by digest once (cd-rollback) before a weighted canary"; exit 1; }',
+          '# The stable release keeps its digest; only its route gains the weighted canary backend.',
+          'helm upgrade "$STABLE_RELEASE" "$CHART" --namespace "$NAMESPACE" --values "$VALUES_FILE" \\',
+          '  --set image.digest="$STABLE_DIGEST" --set httpRoute.canary.release="$CANARY_RELEASE" --set httpRoute.canary.weight="$PERCENT" \\',
+          `  --atomic --wait --timeout ${HELM_TIMEOUT}`,
+          'echo "$CANARY_RELEASE: $canary pod(s), $PERCENT % of the route\'s requests" | tee -a "$GITHUB_STEP_SUMMARY"',
+        ]),
   ].join('\n');
 }
 
@@ -221,8 +224,14 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
   if (!last || last.percent !== 100) throw new Error(`addHelmRollout ${p.idPrefix}: the last stage must be 100 %`);
   const permissions = { contents: 'read' as const, ...clusterAccessPermissions(p.access) };
   const common: EnvMap = {
-    NAMESPACE: p.namespace, CHART: p.chart, VALUES_FILE: p.valuesFile, PORT: p.port,
-    STABLE_RELEASE: p.stable.release, STABLE_FULLNAME: p.stable.fullname, CANARY_RELEASE: p.canary.release, CANARY_FULLNAME: p.canary.fullname,
+    NAMESPACE: p.namespace,
+    CHART: p.chart,
+    VALUES_FILE: p.valuesFile,
+    PORT: p.port,
+    STABLE_RELEASE: p.stable.release,
+    STABLE_FULLNAME: p.stable.fullname,
+    CANARY_RELEASE: p.canary.release,
+    CANARY_FULLNAME: p.canary.fullname,
   };
   const jobs: SecureJob[] = [];
   let first: SecureJob | undefined;
@@ -231,23 +240,31 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
     const id = rolloutStageJobId(p.idPrefix, stage);
     const previous = jobs[jobs.length - 1];
     // The first stage records the stable release (the rollback target) that every stage reads.
-    const record = index === 0 ? runStep({
-      name: 'Record the stable release (the rollback target)',
-      id: 'record',
-      outputs: ['stable-revision', 'stable-digest'],
-      env: common,
-      run: [
-        // Only a release that is not installed reads as a first install.
-        ...currentRevisionLines('revision', '$STABLE_RELEASE'),
-        'digest=""',
-        '[[ -z "$revision" ]] || digest="$(helm get values "$STABLE_RELEASE" --namespace "$NAMESPACE" --all -o json | jq -r \'.image.digest // ""\')"',
-        'echo "stable-revision=$revision" >> "$GITHUB_OUTPUT"',
-        'echo "stable-digest=$digest" >> "$GITHUB_OUTPUT"',
-        'echo "$STABLE_RELEASE before the rollout: revision ${revision:-none (first install)}, ${digest:-no digest}" | tee -a "$GITHUB_STEP_SUMMARY"',
-      ].join('\n'),
-    }) : undefined;
+    const record =
+      index === 0
+        ? runStep({
+            name: 'Record the stable release (the rollback target)',
+            id: 'record',
+            outputs: ['stable-revision', 'stable-digest'],
+            env: common,
+            run: [
+              // Only a release that is not installed reads as a first install.
+              ...currentRevisionLines('revision', '$STABLE_RELEASE'),
+              'digest=""',
+              '[[ -z "$revision" ]] || digest="$(helm get values "$STABLE_RELEASE" --namespace "$NAMESPACE" --all -o json | jq -r \'.image.digest // ""\')"',
+              'echo "stable-revision=$revision" >> "$GITHUB_OUTPUT"',
+              'echo "stable-digest=$digest" >> "$GITHUB_OUTPUT"',
+              'echo "$STABLE_RELEASE before the rollout: revision ${revision:-none (first install)}, ${digest:-no digest}" | tee -a "$GITHUB_STEP_SUMMARY"',
+            ].join('\n'),
+          })
+        : undefined;
     const recorded = (name: string) => (record ? stepOutput(record, name) : first!.output(name));
-    const env: EnvMap = { ...common, DIGEST: p.digest, STABLE_REVISION: recorded('stable-revision'), STABLE_DIGEST: recorded('stable-digest') };
+    const env: EnvMap = {
+      ...common,
+      DIGEST: p.digest,
+      STABLE_REVISION: recorded('stable-revision'),
+      STABLE_DIGEST: recorded('stable-digest'),
+    };
     const steps: JobStep[] = [
       // No cache in a deploy: nothing another run wrote reaches production.
       ...npmInstallSteps({ nodeVersion: p.nodeVersion, cache: false }),
@@ -259,34 +276,46 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
     // A first install has no stable release to stand beside: its canary stages do nothing.
     const onlyWithCanary = promote ? undefined : recorded('stable-revision').ne('');
     // The promotion's watch compares the new stable release with the old one over the window before this moment.
-    const promotionStart = promote && p.prometheus ? runStep({
-      name: 'Note when the promotion starts',
-      id: 'promotion-start',
-      outputs: ['at'],
-      run: 'echo "at=$(date +%s)" >> "$GITHUB_OUTPUT"',
-    }) : undefined;
+    const promotionStart =
+      promote && p.prometheus
+        ? runStep({
+            name: 'Note when the promotion starts',
+            id: 'promotion-start',
+            outputs: ['at'],
+            run: 'echo "at=$(date +%s)" >> "$GITHUB_OUTPUT"',
+          })
+        : undefined;
     if (promotionStart) steps.push(promotionStart);
     if (promote) {
-      steps.push(runStep({
-        name: `Promote ${p.stable.release} to the new digest (100 %)`,
-        env,
-        run: [
-          digestCheckLine('DIGEST'),
-          'helm upgrade --install "$STABLE_RELEASE" "$CHART" --namespace "$NAMESPACE" --values "$VALUES_FILE" \\',
-          `  --set image.digest="$DIGEST" --atomic --wait --timeout ${HELM_TIMEOUT}`,
-          'helm uninstall "$CANARY_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
-        ].join('\n'),
-      }));
+      steps.push(
+        runStep({
+          name: `Promote ${p.stable.release} to the new digest (100 %)`,
+          env,
+          run: [
+            digestCheckLine('DIGEST'),
+            'helm upgrade --install "$STABLE_RELEASE" "$CHART" --namespace "$NAMESPACE" --values "$VALUES_FILE" \\',
+            `  --set image.digest="$DIGEST" --atomic --wait --timeout ${HELM_TIMEOUT}`,
+            'helm uninstall "$CANARY_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
+          ].join('\n'),
+        }),
+      );
     } else {
-      steps.push(runStep({
-        name: `Canary at ${stage.percent} %`,
-        if: onlyWithCanary,
-        env: { ...env, PERCENT: stage.percent },
-        run: canaryScript(p.canaryMode),
-      }));
+      steps.push(
+        runStep({
+          name: `Canary at ${stage.percent} %`,
+          if: onlyWithCanary,
+          env: { ...env, PERCENT: stage.percent },
+          run: canaryScript(p.canaryMode),
+        }),
+      );
     }
     steps.push(
-      runStep({ name: `helm test ${target.release}`, if: onlyWithCanary, env, run: `helm test "${promote ? '$STABLE_RELEASE' : '$CANARY_RELEASE'}" --namespace "$NAMESPACE" --logs --timeout 5m` }),
+      runStep({
+        name: `helm test ${target.release}`,
+        if: onlyWithCanary,
+        env,
+        run: `helm test "${promote ? '$STABLE_RELEASE' : '$CANARY_RELEASE'}" --namespace "$NAMESPACE" --logs --timeout 5m`,
+      }),
       cliStep(SMOKE_TEST, {
         name: `Smoke-test ${target.release} (port-forward to its Service)`,
         if: onlyWithCanary,
@@ -296,87 +325,113 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       }),
     );
     if (p.url) {
-      steps.push(cliStep(SMOKE_TEST, {
-        name: `Smoke-test the public URL (${stage.percent} % on the new digest)`,
-        if: onlyWithCanary,
-        args: { baseUrl: p.url, healthPath: p.healthPath, synthesisPath: p.synthesisPath },
-      }));
+      steps.push(
+        cliStep(SMOKE_TEST, {
+          name: `Smoke-test the public URL (${stage.percent} % on the new digest)`,
+          if: onlyWithCanary,
+          args: { baseUrl: p.url, healthPath: p.healthPath, synthesisPath: p.synthesisPath },
+        }),
+      );
     }
     const watchSeconds = stage.watchMinutes * 60;
     const both = (a: Expression | undefined, b: Expression) => (a ? a.and(b) : b);
     const a = p.prometheus;
     if (a) {
-      steps.push(cliStep(CANARY_ANALYSIS, {
-        name: `Watch ${target.release} for ${stage.watchMinutes} min on Prometheus (error rate ≤ ${p.maxErrorRatePct} %, p95 ≤ +${a.maxP95IncreasePct} %)`,
-        if: both(onlyWithCanary, a.url.ne('')),
-        env: { [a.token.env]: a.token.value },
-        args: {
-          prometheusUrl: a.url, tokenEnv: a.token.env, namespace: p.namespace, service: p.serviceName,
-          track: promote ? 'stable' : 'canary',
-          ...(promotionStart ? { baselineUntil: stepOutput(promotionStart, 'at') } : {}),
-          excludeHandler: a.excludeHandlers, window: watchSeconds, interval: Math.min(a.intervalSeconds, watchSeconds),
-          maxErrorRatePct: p.maxErrorRatePct, maxP95IncreasePct: a.maxP95IncreasePct, minRequests: a.minRequests,
-          summary: runnerVariables.stepSummary,
-        },
-      }));
+      steps.push(
+        cliStep(CANARY_ANALYSIS, {
+          name: `Watch ${target.release} for ${stage.watchMinutes} min on Prometheus (error rate ≤ ${p.maxErrorRatePct} %, p95 ≤ +${a.maxP95IncreasePct} %)`,
+          if: both(onlyWithCanary, a.url.ne('')),
+          env: { [a.token.env]: a.token.value },
+          args: {
+            prometheusUrl: a.url,
+            tokenEnv: a.token.env,
+            namespace: p.namespace,
+            service: p.serviceName,
+            track: promote ? 'stable' : 'canary',
+            ...(promotionStart ? { baselineUntil: stepOutput(promotionStart, 'at') } : {}),
+            excludeHandler: a.excludeHandlers,
+            window: watchSeconds,
+            interval: Math.min(a.intervalSeconds, watchSeconds),
+            maxErrorRatePct: p.maxErrorRatePct,
+            maxP95IncreasePct: a.maxP95IncreasePct,
+            minRequests: a.minRequests,
+            summary: runnerVariables.stepSummary,
+          },
+        }),
+      );
     }
     // Without Prometheus: synthetic requests through a port-forward.
     const synthetic = a ? both(onlyWithCanary, a.url.eq('')) : onlyWithCanary;
     const watchOut = `watch-${stage.percent}.json`;
-    steps.push(cliStep(LOAD_TEST, {
-      name: `Watch ${target.release} for ${stage.watchMinutes} min (error rate ≤ ${p.maxErrorRatePct} %)`,
-      if: synthetic,
-      env: { NAMESPACE: p.namespace, PORT: p.port, TARGET: `service/${target.fullname}` },
-      before: portForwardScript('"$TARGET"'),
-      args: {
-        baseUrl: PORT_FORWARD_URL,
-        path: p.synthesisPath ?? p.healthPath,
-        method: p.synthesisPath ? 'POST' : 'GET',
-        rate: p.watchRate,
-        duration: watchSeconds,
-        scenario: `${p.idPrefix}-watch`,
-        imageDigest: p.digest,
-        maxErrorRatePct: p.maxErrorRatePct,
-        out: watchOut,
-      },
-    }));
+    steps.push(
+      cliStep(LOAD_TEST, {
+        name: `Watch ${target.release} for ${stage.watchMinutes} min (error rate ≤ ${p.maxErrorRatePct} %)`,
+        if: synthetic,
+        env: { NAMESPACE: p.namespace, PORT: p.port, TARGET: `service/${target.fullname}` },
+        before: portForwardScript('"$TARGET"'),
+        args: {
+          baseUrl: PORT_FORWARD_URL,
+          path: p.synthesisPath ?? p.healthPath,
+          method: p.synthesisPath ? 'POST' : 'GET',
+          rate: p.watchRate,
+          duration: watchSeconds,
+          scenario: `${p.idPrefix}-watch`,
+          imageDigest: p.digest,
+          maxErrorRatePct: p.maxErrorRatePct,
+          out: watchOut,
+        },
+      }),
+    );
     const h = p.nightlyHistory;
     if (h) {
       const historyDir = 'nightly-history';
       steps.push(
         // The very first deploys run before any nightly run: no branch is no error, the comparison says so.
-        checkout({ ref: h.branch, path: historyDir, fetchDepth: 1 }, { name: `Check out the nightly history (${h.branch})`, if: synthetic, continueOnError: true }),
+        checkout(
+          { ref: h.branch, path: historyDir, fetchDepth: 1 },
+          { name: `Check out the nightly history (${h.branch})`, if: synthetic, continueOnError: true },
+        ),
         cliStep(CHECK_PERFORMANCE_REGRESSION, {
           name: `Compare the watch with the nightly history (informational: other conditions)`,
           if: synthetic,
-          args: { current: watchOut, history: `${historyDir}/${h.file}`, acrossConditions: true, ...h.thresholds, summary: runnerVariables.stepSummary },
+          args: {
+            current: watchOut,
+            history: `${historyDir}/${h.file}`,
+            acrossConditions: true,
+            ...h.thresholds,
+            summary: runnerVariables.stepSummary,
+          },
         }),
       );
     }
-    steps.push(runStep({
-      name: 'Roll back this stage',
-      // In the first stage only once the stable release is recorded: before that nothing changed, and an
-      // unknown rollback target must never read as "first install, remove it".
-      if: record ? status.failure.or(status.cancelled).and(stepOutcome(record).eq('success')) : status.failure.or(status.cancelled),
-      env: { ...env, STAGE: promote ? 'promotion' : `canary at ${stage.percent} %` },
-      run: [
-        // The stable release first: its route stops sending a share to the canary before the canary goes.
-        ...currentRevisionLines('current', '$STABLE_RELEASE'),
-        'if [[ -z "$STABLE_REVISION" ]]; then',
-        '  helm uninstall "$STABLE_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
-        '  outcome="the first install of $STABLE_RELEASE was removed"',
-        'elif [[ "$current" != "$STABLE_REVISION" ]]; then',
-        `  helm rollback "$STABLE_RELEASE" "$STABLE_REVISION" --namespace "$NAMESPACE" --wait --timeout ${HELM_TIMEOUT}`,
-        '  outcome="$STABLE_RELEASE rolled back to revision $STABLE_REVISION"',
-        'else',
-        '  outcome="$STABLE_RELEASE untouched at revision $STABLE_REVISION"',
-        'fi',
-        'helm uninstall "$CANARY_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
-        'echo "::error::the $STAGE stage failed; the canary was removed and $outcome"',
-        'echo "**Rolled back**: the $STAGE stage failed; the canary was removed and $outcome." >> "$GITHUB_STEP_SUMMARY"',
-        'exit 1',
-      ].join('\n'),
-    }));
+    steps.push(
+      runStep({
+        name: 'Roll back this stage',
+        // In the first stage only once the stable release is recorded: before that nothing changed, and an
+        // unknown rollback target must never read as "first install, remove it".
+        if: record
+          ? status.failure.or(status.cancelled).and(stepOutcome(record).eq('success'))
+          : status.failure.or(status.cancelled),
+        env: { ...env, STAGE: promote ? 'promotion' : `canary at ${stage.percent} %` },
+        run: [
+          // The stable release first: its route stops sending a share to the canary before the canary goes.
+          ...currentRevisionLines('current', '$STABLE_RELEASE'),
+          'if [[ -z "$STABLE_REVISION" ]]; then',
+          '  helm uninstall "$STABLE_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
+          '  outcome="the first install of $STABLE_RELEASE was removed"',
+          'elif [[ "$current" != "$STABLE_REVISION" ]]; then',
+          `  helm rollback "$STABLE_RELEASE" "$STABLE_REVISION" --namespace "$NAMESPACE" --wait --timeout ${HELM_TIMEOUT}`,
+          '  outcome="$STABLE_RELEASE rolled back to revision $STABLE_REVISION"',
+          'else',
+          '  outcome="$STABLE_RELEASE untouched at revision $STABLE_REVISION"',
+          'fi',
+          'helm uninstall "$CANARY_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
+          'echo "::error::the $STAGE stage failed; the canary was removed and $outcome"',
+          'echo "**Rolled back**: the $STAGE stage failed; the canary was removed and $outcome." >> "$GITHUB_STEP_SUMMARY"',
+          'exit 1',
+        ].join('\n'),
+      }),
+    );
     const job = workflow.addJob(id, {
       name: `${p.title}: ${promote ? 'promote to 100 %' : `canary ${stage.percent} %`}`,
       runsOn: p.runsOn,
@@ -385,7 +440,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       // Installs and rollbacks (up to 10 min each) around the watch window.
       timeoutMinutes: stage.watchMinutes + 40,
       // Each stage after the one before; all read the first stage's record and the given jobs' outputs (the digest).
-      needs: [...new Set([...previous ? [previous, first!] : [], ...p.needs ?? []])],
+      needs: [...new Set([...(previous ? [previous, first!] : []), ...(p.needs ?? [])])],
       if: previous ? undefined : p.if,
       steps,
     });

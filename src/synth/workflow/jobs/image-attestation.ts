@@ -22,7 +22,7 @@ export interface AttestImageProps extends Partial<StepOptions> {
 export function attestImageStep(p: AttestImageProps): JobStep {
   return runStep({
     name: p.name ?? 'Attest the image',
-    ...p.id ? { id: p.id } : {},
+    ...(p.id ? { id: p.id } : {}),
     env: { IMAGE: p.image, DIGEST: p.digest, PREDICATE_TYPE: p.predicateType, PREDICATE: p.predicate },
     run: [
       digestCheckLine('DIGEST'),
@@ -62,7 +62,7 @@ export function verifyImageAttestationStep(p: VerifyImageAttestationProps): JobS
   const statements = '"$statements"';
   return runStep({
     name: p.name ?? 'Verify the image attestation',
-    ...p.id ? { id: p.id } : {},
+    ...(p.id ? { id: p.id } : {}),
     env: {
       IMAGE: p.image,
       DIGEST: p.digest,
@@ -81,10 +81,12 @@ export function verifyImageAttestationStep(p: VerifyImageAttestationProps): JobS
       '  --certificate-oidc-issuer "$OIDC_ISSUER" \\',
       '  --certificate-github-workflow-sha "$GITHUB_SHA" \\',
       `  --certificate-github-workflow-repository "$REPOSITORY" > ${statements}`,
-      ...p.predicateCommit ? [
-        `jq -e -s --arg type "$PREDICATE_TYPE" --arg sha "$GITHUB_SHA" 'map(.payload | @base64d | fromjson) | any(.predicateType == $type and .predicate.commit == $sha)' ${statements} > /dev/null \\`,
-        '  || { echo "::error::no $PREDICATE_TYPE attestation of $IMAGE@$DIGEST describes commit $GITHUB_SHA"; exit 1; }',
-      ] : [],
+      ...(p.predicateCommit
+        ? [
+            `jq -e -s --arg type "$PREDICATE_TYPE" --arg sha "$GITHUB_SHA" 'map(.payload | @base64d | fromjson) | any(.predicateType == $type and .predicate.commit == $sha)' ${statements} > /dev/null \\`,
+            '  || { echo "::error::no $PREDICATE_TYPE attestation of $IMAGE@$DIGEST describes commit $GITHUB_SHA"; exit 1; }',
+          ]
+        : []),
       'echo "verified: $PREDICATE_TYPE for $IMAGE@$DIGEST"',
     ].join('\n'),
   });

@@ -10,7 +10,6 @@ import type { WorkflowJob } from '../job-base';
 import { READ_CONTENTS } from '../permissions';
 import { digestCheckLine, resolveDigestCommand } from './image-digest';
 
-
 /** Props of {@link addImageDelivery}. */
 export interface ImageDeliveryProps {
   /** Short name for job ids and cache scopes, e.g. `tts`. */
@@ -74,36 +73,61 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
     { id: 'meta', name: 'OCI labels' },
   );
   const scope = (t: ImageBuildTarget) => imageBuildNames(props.name, t.arch).cacheScope;
-  const common = (t: ImageBuildTarget) => ({ context: props.context, file: props.dockerfile, platform: t.platform, labels: stepOutput(metadata, 'labels') });
+  const common = (t: ImageBuildTarget) => ({
+    context: props.context,
+    file: props.dockerfile,
+    platform: t.platform,
+    labels: stepOutput(metadata, 'labels'),
+  });
   // Pull-request builds publish nothing: the action's labels suffice and they wait for no other job.
   const pullRequestMetadata = imageMetadata({ images: [props.repository] }, { id: 'meta', name: 'OCI labels' });
 
-  const pullRequestJobs = props.pullRequestIf ? props.targets.map((t) => workflow.addJob(imageBuildNames(props.name, t.arch).pullRequestJob, {
-    name: `Build ${props.name} (${t.platform}, no push)`,
-    runsOn: t.runner,
-    permissions: READ_CONTENTS,
-    timeoutMinutes,
-    needs: props.pullRequestNeeds,
-    if: props.pullRequestIf,
-    steps: [
-      checkout(),
-      setupBuildx(),
-      pullRequestMetadata,
-      buildImage({ ...common(t), labels: stepOutput(pullRequestMetadata, 'labels'), cacheFrom: `type=gha,scope=${scope(t)}` }),
-    ],
-  })) : [];
+  const pullRequestJobs = props.pullRequestIf
+    ? props.targets.map((t) =>
+        workflow.addJob(imageBuildNames(props.name, t.arch).pullRequestJob, {
+          name: `Build ${props.name} (${t.platform}, no push)`,
+          runsOn: t.runner,
+          permissions: READ_CONTENTS,
+          timeoutMinutes,
+          needs: props.pullRequestNeeds,
+          if: props.pullRequestIf,
+          steps: [
+            checkout(),
+            setupBuildx(),
+            pullRequestMetadata,
+            buildImage({
+              ...common(t),
+              labels: stepOutput(pullRequestMetadata, 'labels'),
+              cacheFrom: `type=gha,scope=${scope(t)}`,
+            }),
+          ],
+        }),
+      )
+    : [];
 
   const buildJobs = props.targets.map((t) => {
     const push = `type=image,name=${props.repository},push-by-digest=true,name-canonical=true,push=true`;
     const attest = { provenance: 'mode=max', sbom: true, outputs: push };
     // These jobs run for the default branch and for tags only (never for pull requests), so the
     // branch build is the default branch's: the one that writes the cache every later build reads.
-    const cached = buildImage({
-      ...common(t), ...attest,
-      cacheFrom: `type=gha,scope=${scope(t)}`,
-      cacheTo: `type=gha,scope=${scope(t)},mode=min`,
-    }, { id: 'build', name: `Build and push ${t.platform} by digest (layer cache)`, if: guards.notTag, env: buildEnv });
-    const release = buildImage({ ...common(t), ...attest }, { id: 'build-release', name: `Build and push ${t.platform} by digest (release: no cache)`, if: guards.isTag, env: buildEnv });
+    const cached = buildImage(
+      {
+        ...common(t),
+        ...attest,
+        cacheFrom: `type=gha,scope=${scope(t)}`,
+        cacheTo: `type=gha,scope=${scope(t)},mode=min`,
+      },
+      { id: 'build', name: `Build and push ${t.platform} by digest (layer cache)`, if: guards.notTag, env: buildEnv },
+    );
+    const release = buildImage(
+      { ...common(t), ...attest },
+      {
+        id: 'build-release',
+        name: `Build and push ${t.platform} by digest (release: no cache)`,
+        if: guards.isTag,
+        env: buildEnv,
+      },
+    );
     const job = workflow.addJob(imageBuildNames(props.name, t.arch).job, {
       name: `Build ${props.name} (${t.platform})`,
       runsOn: t.runner,
@@ -113,11 +137,17 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
       if: guards.notPullRequest,
       steps: [checkout(), setupBuildx(), registryLogin({ registry: props.registry }), metadata, cached, release],
     });
-    job.addOutput('digest', Expression.raw(`${stepOutput(cached, 'digest').body} || ${stepOutput(release, 'digest').body}`));
+    job.addOutput(
+      'digest',
+      Expression.raw(`${stepOutput(cached, 'digest').body} || ${stepOutput(release, 'digest').body}`),
+    );
     return job;
   });
 
-  const tags = imageMetadata({ images: [props.repository], tags: props.tagRules }, { id: 'tags', name: 'Tags and annotations' });
+  const tags = imageMetadata(
+    { images: [props.repository], tags: props.tagRules },
+    { id: 'tags', name: 'Tags and annotations' },
+  );
   const create = runStep({
     name: 'Create the manifest list',
     id: 'manifest',
@@ -159,10 +189,13 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
       registryLogin({ registry: props.registry }),
       tags,
       create,
-      imageSbom({
-        image: Expression.raw(`format('{0}@{1}', '${props.repository}', ${stepOutput(create, 'digest').body})`),
-        artifactName: `sbom-${props.name}.spdx.json`,
-      }, { name: 'SPDX SBOM of the published image' }),
+      imageSbom(
+        {
+          image: Expression.raw(`format('{0}@{1}', '${props.repository}', ${stepOutput(create, 'digest').body})`),
+          artifactName: `sbom-${props.name}.spdx.json`,
+        },
+        { name: 'SPDX SBOM of the published image' },
+      ),
     ],
   });
   merge.addOutput('digest', stepOutput(create, 'digest'));

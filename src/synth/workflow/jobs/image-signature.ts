@@ -35,20 +35,24 @@ export function verifyImageSignatureStep(p: VerifyImageSignatureProps): JobStep 
   const label = typeof p.image === 'string' ? p.image.split('/').pop() : undefined;
   return runStep({
     name: p.name ?? `Verify the signature of ${label ?? 'the image'}`,
-    ...p.id ? { id: p.id } : {},
+    ...(p.id ? { id: p.id } : {}),
     env: {
       IMAGE: p.image,
       DIGEST: p.digest,
-      ...exact ? { SIGNER_IDENTITY: (p.identity as { exact: EnvValue }).exact } : { SIGNER_IDENTITY_REGEXP: (p.identity as { regexp: string }).regexp },
+      ...(exact
+        ? { SIGNER_IDENTITY: (p.identity as { exact: EnvValue }).exact }
+        : { SIGNER_IDENTITY_REGEXP: (p.identity as { regexp: string }).regexp }),
       OIDC_ISSUER: p.issuer,
       REPOSITORY: p.repository,
     },
     run: [
       digestCheckLine('DIGEST', label ? `${label}: ` : ''),
       'cosign verify "$IMAGE@$DIGEST" \\',
-      exact ? '  --certificate-identity "$SIGNER_IDENTITY" \\' : '  --certificate-identity-regexp "$SIGNER_IDENTITY_REGEXP" \\',
+      exact
+        ? '  --certificate-identity "$SIGNER_IDENTITY" \\'
+        : '  --certificate-identity-regexp "$SIGNER_IDENTITY_REGEXP" \\',
       '  --certificate-oidc-issuer "$OIDC_ISSUER" \\',
-      ...p.sameCommit ? ['  --certificate-github-workflow-sha "$GITHUB_SHA" \\'] : [],
+      ...(p.sameCommit ? ['  --certificate-github-workflow-sha "$GITHUB_SHA" \\'] : []),
       '  --certificate-github-workflow-repository "$REPOSITORY" > /dev/null',
       'echo "verified: $IMAGE@$DIGEST"',
     ].join('\n'),

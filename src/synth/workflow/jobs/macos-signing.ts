@@ -17,7 +17,10 @@ const KEYCHAIN = '"$RUNNER_TEMP/signing.keychain-db"';
  * The secrets reach only the import step; the keychain's password is random and never leaves the
  * job. Put `remove` last: it runs `always()`, so a failed or cancelled build still deletes it.
  */
-export function temporaryKeychainSteps(secrets: SigningCertificateSecrets): { readonly create: JobStep; readonly remove: JobStep } {
+export function temporaryKeychainSteps(secrets: SigningCertificateSecrets): {
+  readonly create: JobStep;
+  readonly remove: JobStep;
+} {
   return {
     create: runStep({
       name: 'Import the Developer ID certificate into a temporary keychain',
@@ -33,17 +36,16 @@ export function temporaryKeychainSteps(secrets: SigningCertificateSecrets): { re
         'rm -f "$RUNNER_TEMP/certificate.p12"',
         `security set-key-partition-list -S apple-tool:,apple:,codesign: -s -k "$keychain_password" ${KEYCHAIN} > /dev/null`,
         '# First in the search list, so codesign and xcodebuild find the identity.',
-        'mapfile -t keychains < <(security list-keychains -d user | tr -d \'" \')',
+        "mapfile -t keychains < <(security list-keychains -d user | tr -d '\" ')",
         `security list-keychains -d user -s ${KEYCHAIN} "\${keychains[@]}"`,
       ].join('\n'),
     }),
     remove: runStep({
       name: 'Delete the temporary keychain',
       if: status.always,
-      run: [
-        `security delete-keychain ${KEYCHAIN} 2> /dev/null || true`,
-        'rm -f "$RUNNER_TEMP/certificate.p12"',
-      ].join('\n'),
+      run: [`security delete-keychain ${KEYCHAIN} 2> /dev/null || true`, 'rm -f "$RUNNER_TEMP/certificate.p12"'].join(
+        '\n',
+      ),
     }),
   };
 }
@@ -63,10 +65,19 @@ export interface NotarySecrets {
  * them: GitHub passes env values literally, so `$RUNNER_TEMP` in an env value would never expand),
  * `archive` the zip to write.
  */
-export function notarizeStep(secrets: NotarySecrets, paths: { readonly appInRunnerTemp: string; readonly archive: string }): JobStep {
+export function notarizeStep(
+  secrets: NotarySecrets,
+  paths: { readonly appInRunnerTemp: string; readonly archive: string },
+): JobStep {
   return runStep({
     name: 'Notarize, staple and verify',
-    env: { APP_IN_RUNNER_TEMP: paths.appInRunnerTemp, ARCHIVE: paths.archive, APPLE_ID: secret(secrets.appleId), NOTARY_PASSWORD: secret(secrets.password), TEAM_ID: secrets.teamId },
+    env: {
+      APP_IN_RUNNER_TEMP: paths.appInRunnerTemp,
+      ARCHIVE: paths.archive,
+      APPLE_ID: secret(secrets.appleId),
+      NOTARY_PASSWORD: secret(secrets.password),
+      TEAM_ID: secrets.teamId,
+    },
     run: [
       'APP="$RUNNER_TEMP/$APP_IN_RUNNER_TEMP"',
       'ditto -c -k --keepParent "$APP" "$RUNNER_TEMP/notarize.zip"',

@@ -34,6 +34,10 @@ export function uvProjectSteps(props: UvProjectProps): JobStep[] {
       cacheDependencyGlob: [`${props.path}/uv.lock`],
       cacheSuffix: props.cacheSuffix,
     }),
-    runStep({ name: 'Install locked dependencies', workingDirectory: props.path, run: 'uv sync --locked --all-extras' }),
+    runStep({
+      name: 'Install locked dependencies',
+      workingDirectory: props.path,
+      run: 'uv sync --locked --all-extras',
+    }),
   ];
 }

@@ -23,7 +23,7 @@ export interface ReleaseNotesProps extends Partial<StepOptions> {
 export function releaseNotesStep(p: ReleaseNotesProps): JobStep {
   return runStep({
     name: p.name ?? 'Release notes since the previous tag',
-    ...p.id ? { id: p.id } : {},
+    ...(p.id ? { id: p.id } : {}),
     env: { ...p.env, TAG: p.tag, TAG_PREFIX: p.tagPrefix, NOTES: p.out },
     run: [
       'previous="$(gh api --paginate "repos/$GITHUB_REPOSITORY/git/matching-refs/tags/$TAG_PREFIX" --jq \'.[].ref | ltrimstr("refs/tags/")\' \\',

@@ -28,13 +28,15 @@ export function addResultsGateJob(workflow: SecureWorkflow, props: ResultsGatePr
     timeoutMinutes: 5,
     needs: props.jobs,
     if: status.always,
-    steps: [runStep({
-      name: 'Check the results of all jobs',
-      env: { RESULTS: Expression.raw('toJSON(needs)') },
-      run: [
-        'echo "$RESULTS" | jq -r \'to_entries[] | "\\(.key): \\(.value.result)"\'',
-        'echo "$RESULTS" | jq -e \'all(.[]; .result == "success" or .result == "skipped")\' > /dev/null',
-      ].join('\n'),
-    })],
+    steps: [
+      runStep({
+        name: 'Check the results of all jobs',
+        env: { RESULTS: Expression.raw('toJSON(needs)') },
+        run: [
+          'echo "$RESULTS" | jq -r \'to_entries[] | "\\(.key): \\(.value.result)"\'',
+          'echo "$RESULTS" | jq -e \'all(.[]; .result == "success" or .result == "skipped")\' > /dev/null',
+        ].join('\n'),
+      }),
+    ],
   });
 }

@@ -57,7 +57,9 @@ export interface XcodebuildInvocation {
  * The xcodebuild command of {@link xcodebuildStep}, for steps that run it in a loop of their own
  * (one test run per model): the same flags and signing settings as every other invocation.
  */
-export function xcodebuildInvocation(props: Omit<XcodebuildProps, keyof StepOptions | 'junitReport'>): XcodebuildInvocation {
+export function xcodebuildInvocation(
+  props: Omit<XcodebuildProps, keyof StepOptions | 'junitReport'>,
+): XcodebuildInvocation {
   const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, codeCoverage } = props;
   const flag = project.endsWith('.xcworkspace') ? '-workspace' : '-project';
   const words = [
@@ -93,8 +95,28 @@ export const XCBEAUTIFY = 'xcbeautify --renderer github-actions';
  * still fails the step.
  */
 export function xcodebuildStep(props: XcodebuildProps): JobStep {
-  const { action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, junitReport, codeCoverage, ...options } = props;
-  const invocation = xcodebuildInvocation({ action, project, scheme, destination, derivedDataPath, resultBundle, onlyTesting, codeCoverage });
+  const {
+    action,
+    project,
+    scheme,
+    destination,
+    derivedDataPath,
+    resultBundle,
+    onlyTesting,
+    junitReport,
+    codeCoverage,
+    ...options
+  } = props;
+  const invocation = xcodebuildInvocation({
+    action,
+    project,
+    scheme,
+    destination,
+    derivedDataPath,
+    resultBundle,
+    onlyTesting,
+    codeCoverage,
+  });
   const beautify = junitReport
     ? `| ${XCBEAUTIFY} --report junit --report-path "$(dirname "$JUNIT_REPORT")" --junit-report-filename "$(basename "$JUNIT_REPORT")"`
     : `| ${XCBEAUTIFY}`;
