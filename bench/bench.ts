@@ -79,7 +79,7 @@ function scaleReport(n: number): void {
       const r = spawnSync(
         process.execPath,
         ['--require', 'sucrase/register/ts', path.join(__dirname, 'scale-synth.ts'), String(count)],
-        { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 },
+        { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
       );
       if (r.status !== 0) {
         console.error(`scale synthesis of ${count} services exited ${r.status}: ${r.stderr}`);

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TtsFixture } from '../test/support/tts-fixture';
@@ -90,7 +90,7 @@ async function autocannon(baseUrl: string, extra: string[]): Promise<{ rps: numb
 async function main(): Promise<void> {
   const fixture = await TtsFixture.start();
   try {
-    console.log(`fixture ${fixture.baseUrl}, ${seconds} s per step, ${require('node:os').cpus().length} cores\n`);
+    console.log(`fixture ${fixture.baseUrl}, ${seconds} s per step, ${cpus().length} cores\n`);
     console.log('load-test (open model, constant arrival rate):');
     let best: Step | undefined;
     const report = (step: Step) =>
@@ -119,8 +119,9 @@ async function main(): Promise<void> {
       : undefined;
     console.log('\nautocannon, same server:');
     console.log(`  closed loop, 50 connections  → ${closed.rps.toFixed(0)} req/s, p99 ${closed.p99} ms`);
-    if (fixed && best)
+    if (fixed && best) {
       console.log(`  fixed rate ${best.rate}/s (-R)     → ${fixed.rps.toFixed(0)} req/s, p99 ${fixed.p99} ms`);
+    }
     console.log(
       `\nhighest sustained arrival rate of load-test: ${best ? `${best.rate} req/s (p99 ${best.p99} ms)` : 'none of the steps'}; autocannon closed-loop maximum: ${closed.rps.toFixed(0)} req/s`,
     );

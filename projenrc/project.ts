@@ -222,6 +222,8 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   // project service finds only files of the root tsconfig. The test task and CI lint without fixing,
   // so a violation fails them; `npx projen lint:fix` fixes what can be fixed.
   const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
+  // Duplicates merge into one import with inline `type` markers: merged into `import type`, a value import broke.
+  project.eslint!.addRules({ 'import/no-duplicates': ['error', { 'prefer-inline': true }] });
   eslintrc.addDeletionOverride('parserOptions.projectService');
   eslintrc.addOverride('parserOptions.project', ['./test/tsconfig.json']);
   const lintArgs = [

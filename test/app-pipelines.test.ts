@@ -27,8 +27,9 @@ describe('app pipelines', () => {
       const releaseOnly = push !== undefined && push.branches === undefined && !('pull_request' in data.on);
       if (releaseOnly) {
         expect([file, push!.tags]).toEqual([file, [PLATFORM.app.release!.tags]]);
-        for (const [id, job] of Object.entries(data.jobs))
+        for (const [id, job] of Object.entries(data.jobs)) {
           if (String(job['runs-on']).startsWith('macos')) macJobs.push(`${file}#${id}`);
+        }
         continue;
       }
       const onChange = 'pull_request' in data.on || 'push' in data.on;
@@ -151,15 +152,15 @@ describe('app pipelines', () => {
 
 describe('Swift package updates', () => {
   const ecosystems = (packageManifest: 'xcodeproj' | 'swiftpm') => {
-    const files = Object.fromEntries(
+    const synthesized = Object.fromEntries(
       buildPipelines({ definition: { ...PLATFORM, app: { ...PLATFORM.app, packageManifest } } })
         .synth()
         .map((f) => [f.filePath, f.text]),
     );
-    const config = YAML.parse(files['.github/dependabot.yml']!) as {
+    const config = YAML.parse(synthesized['.github/dependabot.yml']!) as {
       updates: { 'package-ecosystem': string; directories: string[] }[];
     };
-    return { config, ciApp: files['.github/workflows/ci-app.yml']! };
+    return { config, ciApp: synthesized['.github/workflows/ci-app.yml']! };
   };
 
   test('an Xcode project gets no Dependabot swift entry; CI reports newer releases instead', () => {

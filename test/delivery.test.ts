@@ -36,11 +36,13 @@ function conjunctHolds(conjunct: string, facts: EventFacts): boolean {
   let m: RegExpExecArray | null;
   if ((m = /^github\.event_name (==|!=) '(\w+)'$/.exec(conjunct))) return (facts.event === m[2]) === (m[1] === '==');
   if ((m = /^github\.ref_type (==|!=) '(\w+)'$/.exec(conjunct))) return (facts.refType === m[2]) === (m[1] === '==');
-  if ((m = /^needs\.changes\.outputs\.([\w-]+) == 'true'$/.exec(conjunct)))
+  if ((m = /^needs\.changes\.outputs\.([\w-]+) == 'true'$/.exec(conjunct))) {
     return (facts.changed ?? []).includes(m[1]!);
+  }
   // Branch pushes of this workflow are pushes to the default branch (its only branch trigger).
-  if ((m = /^github\.ref == 'refs\/heads\/main'$/.exec(conjunct)))
+  if ((m = /^github\.ref == 'refs\/heads\/main'$/.exec(conjunct))) {
     return facts.event === 'push' && facts.refType === 'branch';
+  }
   // Its tag trigger is the release tags (v*.*.*): every tag it runs for starts with refs/tags/v.
   if (conjunct === "startsWith(github.ref, 'refs/tags/v')") return facts.refType === 'tag';
   if (conjunct === 'always()') return true;
@@ -151,11 +153,13 @@ describe('delivery guarantees', () => {
             ([k, v]) => cacheInputs.test(k) && String(v) !== 'false' && k !== 'package-manager-cache',
           );
           const stepNeverForTags = topLevelConjuncts(step.if ?? '').includes("github.ref_type != 'tag'");
-          if (caching.length > 0 && !jobNeverForTags && !stepNeverForTags)
+          if (caching.length > 0 && !jobNeverForTags && !stepNeverForTags) {
             throw new Error(`${name}#${id} "${step.name}" caches on a tag path: ${JSON.stringify(caching)}`);
+          }
           if (String(step.uses).startsWith('docker/setup-buildx-action')) expect(step.with['cache-binary']).toBe(false);
-          if (String(step.uses).startsWith('actions/setup-node'))
+          if (String(step.uses).startsWith('actions/setup-node')) {
             expect(step.with['package-manager-cache']).toBe(false);
+          }
         }
       }
     }
@@ -164,17 +168,20 @@ describe('delivery guarantees', () => {
   test('every image passed between jobs and workflows is a digest output, checked against sha256:<64 hex>', () => {
     for (const [id, job] of Object.entries(buildPush.jobs).filter(([, j]) => j.uses)) {
       for (const [input, value] of Object.entries(job.with ?? {})) {
-        if (input === 'image')
-          expect(value).toMatch(/^ghcr\.io\/[\w-]+\/[\w-]+$/); // a repository, no tag
-        else if (input === 'environment') expect(platform.deployments.map((d) => d.environment)).toContain(value);
-        else if (input === 'build_metadata_artifact')
+        if (input === 'image') {
+          expect(value).toMatch(/^ghcr\.io\/[\w-]+\/[\w-]+$/);
+        } // a repository, no tag
+        else if (input === 'environment') {
+          expect(platform.deployments.map((d) => d.environment)).toContain(value);
+        } else if (input === 'build_metadata_artifact') {
           expect(buildPush.jobs['build-metadata'].steps.map((s: any) => s.with?.name)).toContain(value);
-        else
+        } else {
           expect([id, input, value]).toEqual([
             id,
             input,
             expect.stringMatching(/^\$\{\{ needs\.merge-[\w-]+\.outputs\.digest \}\}$/),
           ]);
+        }
       }
     }
     for (const service of platform.services) {
@@ -189,10 +196,11 @@ describe('delivery guarantees', () => {
     const resolve = smoke.steps.find((s: any) => s.id === 'images');
     expect(resolve.run).toContain('^sha256:[0-9a-f]{64}$');
     const up = smoke.steps.find((s: any) => String(s.run).includes('docker compose up'));
-    for (const service of platform.services)
+    for (const service of platform.services) {
       expect(up.env[ComposeFile.imageVariable(service)]).toBe(
         `\${{ steps.images.outputs.${ComposeFile.imageVariable(service)} }}`,
       );
+    }
   });
 
   test('release-tag runs use no caches anywhere: the release build step has no cache inputs', () => {
@@ -253,8 +261,9 @@ describe('deploy/compose.yaml', () => {
       );
       const composeSteps = steps.filter((st: any) => /docker compose/.test(st.run ?? ''));
       expect(composeSteps.length).toBeGreaterThan(0);
-      for (const st of composeSteps)
+      for (const st of composeSteps) {
         expect(st.env).toMatchObject({ COMPOSE_FILE: 'deploy/compose.yaml', COMPOSE_PROJECT_NAME: 'voice-platform' });
+      }
     }
   });
 

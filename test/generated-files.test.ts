@@ -1,6 +1,6 @@
-import * as YAML from 'yaml';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { GENERATED_FOLDERS, generatedPaths, REPO_ROOT, synthProject } from './support/project';
 
 const files = synthProject();
@@ -82,9 +82,11 @@ describe('generated files', () => {
       const wf = YAML.parse(files[file]!);
       const section = files['docs/CICD.md']!.split(/^## /m).find((s) => s.startsWith(`${wf.name}\n`))!;
       expect(section).toContain('```mermaid\nflowchart LR');
-      for (const [id, job] of Object.entries<any>(wf.jobs))
-        for (const need of [job.needs ?? []].flat())
+      for (const [id, job] of Object.entries<any>(wf.jobs)) {
+        for (const need of [job.needs ?? []].flat()) {
           expect(section).toContain(`  ${need.replace(/-/g, '_')} --> ${id.replace(/-/g, '_')}`);
+        }
+      }
       expect(files['docs/ci-cd-runbook.md']).toContain(`### ${wf.name}\n`);
       expect(files['docs/ci-cd-runbook.md']).toContain(`File: \`${file}\`.`);
       expect(files['docs/MONITORING.md']).toContain(`| ${wf.name} |`);
@@ -129,20 +131,21 @@ describe('drift', () => {
   });
 
   test.each([...GENERATED_FOLDERS])('generated folder %s holds no stray file', (folder) => {
-    const managed = new Set(
+    const listed = new Set(
       JSON.parse(readFileSync(path.join(REPO_ROOT, '.projen', 'files.json'), 'utf8')).files as string[],
     );
     const onDisk = readdirSync(path.join(REPO_ROOT, folder), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => path.relative(REPO_ROOT, path.join(e.parentPath, e.name)));
-    const stray = onDisk.filter((f) => !managed.has(f));
+    const stray = onDisk.filter((f) => !listed.has(f));
     expect(stray).toEqual([]);
   });
 
   test('reviewed YAML is not collapsed as linguist-generated in pull requests', () => {
     const attributes = files['.gitattributes'];
-    for (const file of generated)
+    for (const file of generated) {
       expect(attributes).not.toMatch(new RegExp(`^/${file.replace(/\./g, '\\.')} .*linguist-generated`, 'm'));
+    }
     expect(attributes).toMatch(/^\/package\.json linguist-generated$/m);
   });
 });

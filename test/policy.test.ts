@@ -581,11 +581,12 @@ describe('policy rules', () => {
 
     test('fails more than ten levels of workflows and more than 50 unique reusable workflows', () => {
       const chain: Record<string, WorkflowData> = {};
-      for (let i = 1; i <= 10; i++)
+      for (let i = 1; i <= 10; i++) {
         chain[`./.github/workflows/l${i}.yml`] = {
           jobs:
             i < 10 ? { next: { uses: `./.github/workflows/l${i + 1}.yml` } } : { leaf: { 'runs-on': 'ubuntu-24.04' } },
         } as WorkflowData;
+      }
       const deep = goodWorkflow();
       deep.jobs = { start: { uses: './.github/workflows/l1.yml' } };
       expect(

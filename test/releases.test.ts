@@ -120,8 +120,9 @@ describe('environments, stages and rollback paths', () => {
         );
       }
     }
-    for (const d of platform.deployments)
+    for (const d of platform.deployments) {
       expect(rollback.jobs[`rollback-${d.environment}`]!.environment).toBe(d.githubEnvironment);
+    }
   });
 
   test('each stage needs the one before; a service waits for the services it calls to be promoted', () => {
@@ -137,8 +138,9 @@ describe('environments, stages and rollback paths', () => {
           if (i > 0) expect(job.needs).toContain(stages[i - 1]![0]);
           expect(job.needs).toContain('verify');
         });
-        if (si > 0)
+        if (si > 0) {
           expect(stages[0]![1].needs).toContain(`${d.environment}-${platform.services[si - 1]!.name}-promote`);
+        }
       });
     }
   });
@@ -237,8 +239,9 @@ describe('no cache and no cancelled deploys', () => {
       for (const job of Object.values(w.jobs)) {
         for (const s of job.steps ?? []) {
           expect(String(s.uses ?? '')).not.toMatch(/^actions\/cache/);
-          for (const [k, v] of Object.entries(s.with ?? {}))
+          for (const [k, v] of Object.entries(s.with ?? {})) {
             if (/cache/.test(k)) expect([s.name, k, v]).toEqual([s.name, k, false]);
+          }
         }
       }
     }
@@ -261,8 +264,9 @@ describe('no cache and no cancelled deploys', () => {
 
   test('every environment a rollback runs in admits the default branch it is dispatched from; release environments keep their tag rules', () => {
     const rules = platform.environmentRefRules;
-    for (const d of platform.deployments)
+    for (const d of platform.deployments) {
       expect(rules[d.githubEnvironment]!.branches).toEqual([platform.defaultBranch]);
+    }
     const production = platform.deployments.find((d) => d.on === 'release-tag')!;
     expect(rules[production.githubEnvironment]!.tags).toEqual([platform.releaseTags]);
     const r = platform.appRelease!;
@@ -301,8 +305,9 @@ describe('the app release', () => {
       'phased: Crash-free sessions of the build before the phased rollout',
       'everyone: Crash-free sessions of the build before offering it to everyone',
     ]);
-    for (const job of Object.values(appRelease.jobs))
+    for (const job of Object.values(appRelease.jobs)) {
       expect(JSON.stringify({ ...job, steps: undefined })).not.toContain('secrets.');
+    }
   });
 
   // Guards a past defect: the feed was checked out with persist-credentials after npm ci, so
@@ -327,8 +332,9 @@ describe('the app release', () => {
           expect([x.name, /\bnpx?\b|node /.test(x.run ?? '')]).toEqual([x.name, false]);
           expect(x.run).not.toMatch(/extraheader=|\.git\/config|git config/);
         }
-        for (const x of steps.filter((y) => /\bnpx?\b/.test(y.run ?? '')))
+        for (const x of steps.filter((y) => /\bnpx?\b/.test(y.run ?? ''))) {
           expect([x.name, JSON.stringify(x.env ?? {})]).toEqual([x.name, expect.not.stringContaining('github.token')]);
+        }
       }
     },
   );

@@ -13,8 +13,8 @@ import {
   variable,
 } from '../src';
 import { cachesSection } from '../src/synth/docs/runbook-caches';
-import { emergencySection } from '../src/synth/docs/runbook-emergency';
 import { credentialsSection } from '../src/synth/docs/runbook-credentials';
+import { emergencySection } from '../src/synth/docs/runbook-emergency';
 import { PLATFORM } from '../workflows-gen/platform';
 
 const pins = ActionPins.fromFile(path.join(__dirname, '..', 'actions.lock.json'));

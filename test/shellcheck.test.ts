@@ -12,8 +12,9 @@ function bashScripts(): [string, string][] {
     for (const [jobId, job] of Object.entries<any>(wf.jobs)) {
       for (const [i, step] of (job.steps ?? []).entries()) {
         const shell = step.shell ?? job.defaults?.run?.shell ?? 'bash';
-        if (typeof step.run === 'string' && shell === 'bash')
+        if (typeof step.run === 'string' && shell === 'bash') {
           scripts.push([`${file} ${jobId} steps[${i}] (${step.name})`, step.run]);
+        }
       }
     }
   }
@@ -38,9 +39,9 @@ describeIf('shellcheck', () => {
   });
 
   test('reports an unquoted variable and a useless cat', () => {
-    const findings = shellcheckFindings('cat "$F" | grep x\nrm -rf $DIR/build\n').join('\n');
-    expect(findings).toMatch(/SC2086/);
-    expect(findings).toMatch(/SC2002/);
+    const report = shellcheckFindings('cat "$F" | grep x\nrm -rf $DIR/build\n').join('\n');
+    expect(report).toMatch(/SC2086/);
+    expect(report).toMatch(/SC2002/);
   });
 
   test('in one run of many scripts, each finding goes to its own script', () => {

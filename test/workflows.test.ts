@@ -1,7 +1,7 @@
+import * as YAML from 'yaml';
 import { imageBuildNames, KUBERNETES_MINIMUM, serviceJobId, testResultsArtifact } from '../src';
 import { PLATFORM } from '../workflows-gen/platform';
 import { HELM_VERSION } from './support/helm';
-import * as YAML from 'yaml';
 import { synthProject } from './support/project';
 
 const files = synthProject();
@@ -92,11 +92,12 @@ describe('ci-helm-validate.yml', () => {
   test('runs on every pull request and skips by job, so its result job can be a required check', () => {
     expect(wf.on.push.paths).toBeUndefined();
     expect(wf.on.pull_request.paths).toBeUndefined();
-    for (const chart of ['tts', 'agent'])
+    for (const chart of ['tts', 'agent']) {
       expect(wf.jobs[`lint-${chart}`]).toMatchObject({
         needs: ['changes'],
         if: `needs.changes.outputs.${chart} == 'true'`,
       });
+    }
     expect(wf.jobs.changes.steps[1].run).toContain("check tts 'charts/tts' '.github/workflows/ci-helm-validate.yml'");
     expect(wf.jobs.result).toMatchObject({ if: 'always()', needs: ['changes', 'lint-tts', 'lint-agent', 'kind'] });
   });
@@ -108,10 +109,11 @@ describe('ci-helm-validate.yml', () => {
       expect(runs).toHaveLength(3);
       const valuesFiles = steps.map((s: any) => s.env?.VALUES_FILE).filter(Boolean);
       expect(valuesFiles).toEqual([`charts/${chart}/values-staging.yaml`, `charts/${chart}/values-production.yaml`]);
-      for (const run of runs)
+      for (const run of runs) {
         expect(run).toMatch(
           /for version in \$KUBERNETES_VERSIONS; do\n  kubeconform -strict -summary -kubernetes-version "\$version"/,
         );
+      }
       // Both ends of the supported range: the charts' kubeVersion minimum and the newest (kind's).
       expect(steps.find((s: any) => s.env?.VALUES_SET === 'default').env.KUBERNETES_VERSIONS).toBe(
         `${KUBERNETES_MINIMUM}.0 ${PLATFORM.toolchain.kubernetes}`,

@@ -10,8 +10,9 @@ const yamlFiles = generatedPaths(files).filter((f) => /\.ya?ml$/.test(f) && !f.i
 function parse(text: string, version: '1.1' | '1.2', isWorkflow: boolean): unknown {
   const doc = YAML.parseDocument(text, { version });
   if (isWorkflow && YAML.isMap(doc.contents)) {
-    for (const pair of doc.contents.items)
+    for (const pair of doc.contents.items) {
       if (YAML.isScalar(pair.key) && pair.key.value === true && String(pair.key.source) === 'on') pair.key.value = 'on';
+    }
   }
   return doc.toJS();
 }

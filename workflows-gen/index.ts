@@ -1,25 +1,25 @@
 import * as path from 'node:path';
-import { cacheCleanupWorkflow } from './cache-cleanup';
-import { updateActionsWorkflow } from './update-actions';
 import { alertsWorkflow } from './alerts';
-import { serviceCharts } from './charts';
-import { ciAppWorkflow } from './ci-app';
 import { appReleaseWorkflow, appRollbackWorkflow } from './app-release';
+import { cacheCleanupWorkflow } from './cache-cleanup';
 import { cdDeployWorkflow } from './cd-deploy';
 import { cdRollbackWorkflow } from './cd-rollback';
+import { serviceCharts } from './charts';
+import { repoCiWorkflow } from './ci';
+import { ciAppWorkflow } from './ci-app';
 import { ciAppCodeqlWorkflow } from './ci-app-codeql';
 import { ciAppPerformanceWorkflow } from './ci-app-performance';
 import { ciBuildPushWorkflow } from './ci-build-push';
 import { ciHelmValidateWorkflow } from './ci-helm-validate';
+import { ciPerformanceWorkflow } from './ci-performance';
 import { ciProvenanceWorkflow } from './ci-provenance';
 import { ciSecurityDepsWorkflow } from './ci-security-deps';
 import { ciSecurityImagesWorkflow } from './ci-security-images';
 import { ciSmokeTestWorkflow } from './ci-smoke-test';
-import { ciPerformanceWorkflow } from './ci-performance';
 import { ciTestWorkflow } from './ci-test';
-import { repoCiWorkflow } from './ci';
 import { codeOwners, dependabotConfig, ecosystemsOf } from './dependabot';
 import { PLATFORM } from './platform';
+import { updateActionsWorkflow } from './update-actions';
 import {
   ActionPins,
   CicdCatalogue,

@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findPin, parsePackageResolved } from '../../src/runtime';
@@ -12,17 +12,17 @@ const run = (...args: string[]) => runCliInProcess(checkSwiftPinsCommand, args);
 
 describe('parsePackageResolved', () => {
   test('normalizes v1, v2 and v3 pins', () => {
-    const v1 = parsePackageResolved(require(fixture('v1-version.json')), 'v1');
+    const v1 = parsePackageResolved(JSON.parse(readFileSync(fixture('v1-version.json'), 'utf8')), 'v1');
     expect(v1.map((p) => [p.identity, p.kind, p.value])).toEqual([
       ['whisperkit', 'version', '0.9.4'],
       ['swift-transformers', 'branch', 'main'],
     ]);
-    const v2 = parsePackageResolved(require(fixture('v2-branch.json')), 'v2');
+    const v2 = parsePackageResolved(JSON.parse(readFileSync(fixture('v2-branch.json'), 'utf8')), 'v2');
     expect(v2.map((p) => [p.name, p.kind, p.value])).toEqual([
       ['WhisperKit', 'branch', 'main'],
       ['swift-argument-parser', 'version', '1.5.0'],
     ]);
-    const v3 = parsePackageResolved(require(fixture('v3-revision.json')), 'v3');
+    const v3 = parsePackageResolved(JSON.parse(readFileSync(fixture('v3-revision.json'), 'utf8')), 'v3');
     expect(findPin(v3, 'WhisperKit')).toMatchObject({
       kind: 'revision',
       value: '1f3e5a3b2c4d5e6f708192a3b4c5d6e7f8091a2b',
@@ -96,14 +96,14 @@ describe('check-swift-pins CLI', () => {
   });
 
   test('a reader that closes early (EPIPE) does not turn a pass into a failure', async () => {
-    const fixture = path.join(__dirname, '..', 'fixtures', 'package-resolved', 'v3-version.json');
+    const resolved = path.join(__dirname, '..', 'fixtures', 'package-resolved', 'v3-version.json');
     const r = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, [
         '--require',
         require.resolve('sucrase/register/ts'),
         path.join(__dirname, '..', '..', 'src', 'runtime', 'cli', 'check-swift-pins.ts'),
         '--resolved',
-        fixture,
+        resolved,
         '--require',
         'WhisperKit',
       ]);

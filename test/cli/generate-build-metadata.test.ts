@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
+import { schemaProblems } from '../../src/common/schema-validator';
 import {
   BUILD_METADATA_SCHEMA,
   collectBuildMetadata,
@@ -10,7 +11,6 @@ import {
   repositoryFromRemote,
   type GitReader,
 } from '../../src/runtime';
-import { schemaProblems } from '../../src/common/schema-validator';
 import { generateBuildMetadataCommand } from '../../src/runtime/cli/generate-build-metadata';
 import { runCliInProcess, runCliProcess } from '../support/run-cli';
 

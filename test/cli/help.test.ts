@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ALL_CLIS } from '../../src/runtime';
 import type { Command } from 'commander';
+import { ALL_CLIS } from '../../src/runtime';
 import type { CliIo } from '../../src/runtime/cli/run-cli';
 import { runCliInProcess, runCliProcess } from '../support/run-cli';
 
@@ -10,10 +10,11 @@ function commandOf(bin: string): (io: CliIo) => Command {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(`../../src/runtime/cli/${bin}`) as Record<string, unknown>;
   const factories = Object.entries(mod).filter(([name, v]) => name.endsWith('Command') && typeof v === 'function');
-  if (factories.length !== 1)
+  if (factories.length !== 1) {
     throw new Error(
       `src/runtime/cli/${bin}.ts should export one *Command factory, found ${factories.map(([n]) => n).join(', ') || 'none'}`,
     );
+  }
   return factories[0]![1] as (io: CliIo) => Command;
 }
 

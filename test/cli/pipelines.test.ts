@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
@@ -94,7 +94,7 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^### Pipeline plan: `HEAD~1` → `HEAD`/);
     expect(r.stdout).toContain('| widened | job test-tts permission contents: read → write |');
-    expect(require('node:fs').readFileSync(out, 'utf8')).toBe(`# before\n${r.stdout}`);
+    expect(readFileSync(out, 'utf8')).toBe(`# before\n${r.stdout}`);
   });
 
   test('identical revisions give an empty plan', async () => {
@@ -132,7 +132,7 @@ describe('pipelines plan, on real revisions in a temporary repository', () => {
     ['charts/a\nHEAD:other', 'a path with a line break'],
   ])('a file list naming %j is refused, naming the entry', async (entry, why) => {
     const manifest = path.join(repo, '.projen', 'files.json');
-    const before = require('node:fs').readFileSync(manifest, 'utf8');
+    const before = readFileSync(manifest, 'utf8');
     try {
       writeFileSync(manifest, JSON.stringify({ files: ['.github/workflows/ci-test.yml', entry] }));
       const r = await runCliInProcess(pipelinesCommand, ['plan', '--repo', repo, '--base', 'HEAD']);

@@ -3,7 +3,7 @@
  * built from the stand-in services' Dockerfiles, and the very steps the generated workflows run
  * against it (read from the workflow files). `npx projen test:e2e`; README, "End-to-end suite".
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
@@ -64,10 +64,10 @@ const smokeStart = workflowStep('ci-smoke-test', 'smoke', 'Start the stack and w
  */
 function testStackTimings(): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'voice-e2e-compose-')), 'compose.test-timings.yaml');
-  const timings = { interval: '1s', start_period: '0s', retries: 3 };
+  const healthcheck = { interval: '1s', start_period: '0s', retries: 3 };
   writeFileSync(
     file,
-    YAML.stringify({ services: Object.fromEntries(platform.services.map((s) => [s.name, { healthcheck: timings }])) }),
+    YAML.stringify({ services: Object.fromEntries(platform.services.map((s) => [s.name, { healthcheck }])) }),
   );
   return file;
 }
@@ -92,10 +92,11 @@ async function runSuite(
     for (const s of platform.services) {
       const step = workflowStep('ci-smoke-test', 'smoke', `Smoke-test ${s.name}`);
       const r = await timed('smoke tests', () => runWorkflowStep(step, { cwd: work }));
-      if (r.status !== 0)
+      if (r.status !== 0) {
         throw new StackFailure(
           `${s.name}: the smoke test failed (exit ${r.status}): ${r.output.trim().split('\n').at(-1)}`,
         );
+      }
     }
     if (o.load) await timed('load test and gate', () => loadAndGate(work, images));
     o.whileUp?.();
@@ -116,17 +117,19 @@ function loadAndGate(work: string, images: Record<string, string>): void {
       cwd: work,
       values: { RATE: '10', DURATION: '3', IMAGE_DIGEST: digest },
     });
-    if (load.status !== 0)
+    if (load.status !== 0) {
       throw new StackFailure(
         `${s.name}: the load test failed (exit ${load.status}): ${load.output.trim().split('\n').at(-1)}`,
       );
+    }
     const gate = workflowStep('ci-performance', `regression-${s.name}`, 'Check for a regression');
     // First run: no history yet (passes with a warning) and becomes the history; then the same run
     // is compared with that history and must pass.
     for (const update of ['true', 'false']) {
       const r = runWorkflowStep(gate, { cwd: work, values: { UPDATE_HISTORY: update } });
-      if (r.status !== 0)
+      if (r.status !== 0) {
         throw new StackFailure(`${s.name}: the regression gate failed (exit ${r.status}): ${r.output.trim()}`);
+      }
     }
   }
 }
@@ -180,7 +183,9 @@ describe('the generated stack on a real Docker Engine', () => {
         }
       },
     });
-    const metrics = require(path.join(work, workflowStep('ci-performance', 'benchmark-tts', 'Load test').env.OUT!));
+    const metrics = JSON.parse(
+      readFileSync(path.join(work, workflowStep('ci-performance', 'benchmark-tts', 'Load test').env.OUT!), 'utf8'),
+    );
     expect(metrics.samples).toBeGreaterThanOrEqual(20); // 10/s for 3 s after the warm-up
     expect(metrics.errorRate).toBe(0);
     expect(containers).toHaveLength(platform.services.length);

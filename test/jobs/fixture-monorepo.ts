@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PLATFORM } from '../../workflows-gen/platform';
 import { corpusReferences } from './standins/corpus';
+import { PLATFORM } from '../../workflows-gen/platform';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
@@ -81,7 +81,10 @@ export const WHISPERKIT_PIN = { name: 'github.com/argmaxinc/WhisperKit', version
 
 /** Seeds the remote's first commit: this repository's committed tree (HEAD) plus the monorepo files. */
 export function seedRepository(dir: string): void {
-  const tar = execFileSync('git', ['archive', '--format=tar', 'HEAD'], { cwd: REPO_ROOT, maxBuffer: 256 << 20 });
+  const tar = execFileSync('git', ['archive', '--format=tar', 'HEAD'], {
+    cwd: REPO_ROOT,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
   for (const [file, content] of Object.entries(monorepoFiles())) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });

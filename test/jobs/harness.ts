@@ -2,18 +2,18 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import * as YAML from 'yaml';
-import { whatRuns } from '../../src/common/what-runs/what-runs';
+import { localAction } from './actions';
 import { Platform } from '../../src';
+import { whatRuns } from '../../src/common/what-runs/what-runs';
 import { PLATFORM } from '../../workflows-gen/platform';
 import { helmBinary } from '../support/helm';
 import { serviceContractEnv } from '../support/service-contract';
-import { localAction } from './actions';
 import { lockedActions } from './actions/declared-inputs';
 import { readRegistry, writeRegistry } from './actions/registry-state';
+import { Reviews } from './engine/concurrency';
 import type { Json } from './engine/expressions';
 import type { JobResult, RunContext } from './engine/types';
 import { runWorkflow, type RunnerTools, type WorkflowRunResult } from './engine/workflow-run';
-import { Reviews } from './engine/concurrency';
 import { MODEL_HOST_PREFIX, World, type EnvironmentRules } from './engine/world';
 import { FIXTURE_MODEL_PATH, MODEL_BYTES, seedRepository } from './fixture-monorepo';
 import { STANDINS } from './standins/main';
@@ -415,13 +415,15 @@ function dispatchInputs(content: string, given: Record<string, Json>): Record<st
       }
     ).on.workflow_dispatch?.inputs ?? {};
   const out: Record<string, Json> = {};
-  for (const name of Object.keys(given))
+  for (const name of Object.keys(given)) {
     if (!(name in declared)) throw new Error(`Unexpected inputs provided: ["${name}"]`);
+  }
   for (const [name, d] of Object.entries(declared)) {
     const v = name in given ? given[name] : (d.default ?? (d.type === 'boolean' ? false : ''));
     if (d.required && (v === '' || v === undefined)) throw new Error(`Required input '${name}' not provided`);
-    if (d.type === 'choice' && !d.options?.includes(String(v)))
+    if (d.type === 'choice' && !d.options?.includes(String(v))) {
       throw new Error(`Provided value '${v}' for input '${name}' not in the list of allowed values`);
+    }
     out[name] = d.type === 'boolean' ? v === true || v === 'true' : d.type === 'number' ? Number(v) : v;
   }
   return out;

@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { digestOf, readRegistry, writeRegistry } from './actions/registry-state';
 import { gitEnv } from './engine/world';
+import { security, xcrun } from './standins/apple';
 import { parseArgs, ToolError } from './standins/args';
 import { helm } from './standins/cluster';
 import { gh } from './standins/github';
-import { security, xcrun } from './standins/apple';
 import { claimPorts, releasePorts } from './standins/port-lock';
+import { evaluate, histogramQuantile, type Workload } from './standins/prometheus';
 import { cosign, docker } from './standins/registry';
 import { calleesOf, calleeUrlVar } from './standins/services';
-import { evaluate, histogramQuantile, type Workload } from './standins/prometheus';
 import { load } from './standins/state';
 import { curl } from './standins/toolchain';
 

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
@@ -14,12 +17,9 @@ import {
 import { PLATFORM } from '../../workflows-gen/platform';
 import { chartPath, platform, renderChart, valueSets } from '../support/charts';
 import { helmLint, helmTemplate, helmTemplateError, writeChart } from '../support/helm';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { schemaErrors } from '../support/json-schema';
 import { kubernetesSchemaErrors } from '../support/kubernetes-models';
 import { synthProject, REPO_ROOT } from '../support/project';
-import * as path from 'node:path';
 
 const files = synthProject();
 const services = platform.services.map((s) => s.name);

@@ -1,5 +1,5 @@
-import { defaultValues, environmentValues, mergeValues, Platform, type K8sObject } from '../../src';
 import { helmTemplate, writeChart } from './helm';
+import { defaultValues, environmentValues, mergeValues, Platform, type K8sObject } from '../../src';
 import { PLATFORM } from '../../workflows-gen/platform';
 
 export const platform = Platform.fromDefinition(PLATFORM);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import AdmZip from 'adm-zip';
 import * as YAML from 'yaml';
+import { REPO_ROOT } from './project';
 import type { K8sObject } from '../../src';
 import { PLATFORM } from '../../workflows-gen/platform';
-import { REPO_ROOT } from './project';
 
 /** The Helm the model pins, which ci-helm-validate installs; the tests run the same version. */
 export const HELM_VERSION = PLATFORM.toolchain.helm;

@@ -46,7 +46,7 @@ export async function startModelHost(
         break;
       case 'corrupt': {
         const bad = Buffer.from(file.body);
-        bad[0] = bad[0]! ^ 0xff;
+        bad[0] = 255 - bad[0]!; // another byte, whatever it was
         res.writeHead(200, headers).end(bad);
         break;
       }

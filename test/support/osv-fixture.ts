@@ -57,9 +57,11 @@ export async function startOsvFixture(
       req.on('end', () => {
         const queries = (JSON.parse(body) as { queries: Record<string, unknown>[] }).queries;
         batches.push(queries);
-        if (batch.status) res.writeHead(batch.status).end('upstream error');
-        else
+        if (batch.status) {
+          res.writeHead(batch.status).end('upstream error');
+        } else {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answerBatch(batch, queries)));
+        }
       });
       return;
     }
@@ -71,10 +73,13 @@ export async function startOsvFixture(
     const id = decodeURIComponent(m[1]!);
     requests.set(id, (requests.get(id) ?? 0) + 1);
     const answer = records[id] ?? 404;
-    if (answer === 404)
+    if (answer === 404) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":5,"message":"Bug not found."}');
-    else if (answer === 500) res.writeHead(500).end('upstream error');
-    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    } else if (answer === 500) {
+      res.writeHead(500).end('upstream error');
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { runCli, safeIo, type CliIo } from '../../src/runtime/cli/run-cli';
-import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
 

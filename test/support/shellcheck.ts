@@ -30,8 +30,9 @@ export function shellcheckFindingsOfAll(scripts: readonly string[]): string[][] 
     });
     if (result.error) throw result.error;
     // 0: no finding, 1: findings; anything else is shellcheck failing to run.
-    if (result.status !== 0 && result.status !== 1)
+    if (result.status !== 0 && result.status !== 1) {
       throw new Error(`shellcheck exited ${result.status}: ${result.stderr}`);
+    }
     const byFile = new Map<string, string[]>(files.map((f) => [f, []]));
     for (const line of result.stdout.split('\n').filter(Boolean)) {
       const file = files.find((f) => line.startsWith(`${f}:`));

@@ -100,7 +100,7 @@ export class TtsFixture {
       ...(fault === 'endless' ? {} : { 'content-length': this.audio.length }),
     });
     if (fault === 'reset') {
-      res.write(this.audio.subarray(0, this.audio.length >> 1), () => res.socket?.destroy());
+      res.write(this.audio.subarray(0, Math.floor(this.audio.length / 2)), () => res.socket?.destroy());
       return;
     }
     let i = 0;
@@ -108,11 +108,13 @@ export class TtsFixture {
     const timer = setInterval(
       () => {
         if (res.destroyed || res.writableEnded) return clearInterval(timer);
-        if (fault === 'trickle') res.write(this.audio.subarray(i, ++i));
-        else
+        if (fault === 'trickle') {
+          res.write(this.audio.subarray(i, ++i));
+        } else {
           while (res.write(chunk)) {
             /* fill the socket buffer, then wait for the next tick */
           }
+        }
       },
       fault === 'trickle' ? 100 : 1,
     );

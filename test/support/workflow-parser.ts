@@ -1,9 +1,9 @@
 import { loadEsmBundle } from './esm-bundle';
 
 interface ParserModule {
+  NoOperationTraceWriter: new () => unknown;
   parseWorkflow(file: { name: string; content: string }, trace: unknown): { context: ParserContext; value: unknown };
   convertWorkflowTemplate(context: ParserContext, root: unknown): Promise<{ errors?: { Message: string }[] }>;
-  NoOperationTraceWriter: new () => unknown;
 }
 interface ParserContext {
   errors: { getErrors(): { message: string }[] };

@@ -11,17 +11,24 @@ export function filterPatternToRegExp(pattern: string): RegExp {
       if (pattern[i + 1] === '*') {
         out += '.*';
         i++;
-      } else out += '[^/]*';
-    } else if (ch === '?') out += '[^/]';
-    else if (ch === '+') out += '+';
-    else if (ch === '[') {
+      } else {
+        out += '[^/]*';
+      }
+    } else if (ch === '?') {
+      out += '[^/]';
+    } else if (ch === '+') {
+      out += '+';
+    } else if (ch === '[') {
       const end = pattern.indexOf(']', i);
-      if (end === -1) out += '\\[';
-      else {
+      if (end === -1) {
+        out += '\\[';
+      } else {
         out += pattern.slice(i, end + 1);
         i = end;
       }
-    } else out += ch.replace(/[.^${}()|\\/]/g, '\\$&');
+    } else {
+      out += ch.replace(/[.^${}()|\\/]/g, '\\$&');
+    }
   }
   return new RegExp(`^${out}$`);
 }

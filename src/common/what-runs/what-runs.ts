@@ -1,6 +1,6 @@
 import * as YAML from 'yaml';
-import { evaluateCondition, partial, stripDelimiters, UNKNOWN, type ExprValue } from './github-expression';
 import { matchesFilters, matchesPathspec } from './filter-patterns';
+import { evaluateCondition, partial, stripDelimiters, UNKNOWN, type ExprValue } from './github-expression';
 import { triggersOf } from '../workflow-yaml';
 
 /** The events `what-runs` answers for; `tag` is a push of a tag. */
@@ -65,12 +65,15 @@ function triggered(doc: Doc, q: WhatRunsQuery): { verdict: Verdict; reason: stri
     case 'pull_request': {
       const t = on.pull_request;
       if (!t) return no('no pull_request trigger');
-      if (t.types && !t.types.some((x: string) => ['opened', 'synchronize', 'reopened'].includes(x)))
+      if (t.types && !t.types.some((x: string) => ['opened', 'synchronize', 'reopened'].includes(x))) {
         return no(`pull_request only for ${t.types.join(', ')}`);
-      if (t.branches && !matchesFilters(q.ref, t.branches))
+      }
+      if (t.branches && !matchesFilters(q.ref, t.branches)) {
         return no(`base branch ${q.ref} not in its branches (${t.branches.join(', ')})`);
-      if (t['branches-ignore'] && matchesFilters(q.ref, t['branches-ignore']))
+      }
+      if (t['branches-ignore'] && matchesFilters(q.ref, t['branches-ignore'])) {
         return no(`base branch ${q.ref} is in its branches-ignore`);
+      }
       return paths(t) ?? { verdict: 'runs', reason: 'pull_request' };
     }
     case 'push':
@@ -81,14 +84,17 @@ function triggered(doc: Doc, q: WhatRunsQuery): { verdict: Verdict; reason: stri
       const refFilters = isTag ? [t.tags, t['tags-ignore']] : [t.branches, t['branches-ignore']];
       const otherFilters = isTag ? [t.branches, t['branches-ignore']] : [t.tags, t['tags-ignore']];
       // Filters for only one kind of ref: pushes of the other kind do not start it.
-      if (!refFilters[0] && !refFilters[1] && (otherFilters[0] || otherFilters[1]))
+      if (!refFilters[0] && !refFilters[1] && (otherFilters[0] || otherFilters[1])) {
         return no(`push only for ${isTag ? 'branches' : 'tags'}`);
-      if (refFilters[0] && !matchesFilters(q.ref, refFilters[0]))
+      }
+      if (refFilters[0] && !matchesFilters(q.ref, refFilters[0])) {
         return no(
           `${isTag ? 'tag' : 'branch'} ${q.ref} not in its ${isTag ? 'tags' : 'branches'} (${refFilters[0].join(', ')})`,
         );
-      if (refFilters[1] && matchesFilters(q.ref, refFilters[1]))
+      }
+      if (refFilters[1] && matchesFilters(q.ref, refFilters[1])) {
         return no(`${isTag ? 'tag' : 'branch'} ${q.ref} is in its ${isTag ? 'tags' : 'branches'}-ignore`);
+      }
       // Path filters are not evaluated for pushes of tags.
       return (
         (isTag ? undefined : paths(t)) ?? {

@@ -30,24 +30,27 @@ export interface AppHealthVerdict {
  */
 export function judgeBuild(report: AppHealthReport, version: string, limits: AppHealthLimits): AppHealthVerdict {
   const build = report.builds.find((b) => b.version === version);
-  if (!build)
+  if (!build) {
     return {
       pass: false,
       reason: `build ${version} is not in the report (generated ${report.generatedAt}; it lists ${report.builds.map((b) => b.version).join(', ') || 'no build'})`,
     };
+  }
   const pct = Number((build.crashFreeSessions * 100).toFixed(3));
-  if (build.sessions < limits.minSessions)
+  if (build.sessions < limits.minSessions) {
     return {
       pass: false,
       build,
       reason: `build ${version} has ${build.sessions} session(s); at least ${limits.minSessions} are needed to judge it`,
     };
-  if (pct < limits.minCrashFreeSessionsPct)
+  }
+  if (pct < limits.minCrashFreeSessionsPct) {
     return {
       pass: false,
       build,
       reason: `build ${version}: ${pct} % crash-free sessions over ${build.sessions}, below the ${limits.minCrashFreeSessionsPct} % the stage requires`,
     };
+  }
   return {
     pass: true,
     build,

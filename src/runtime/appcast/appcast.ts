@@ -35,10 +35,11 @@ export interface AppcastItemState {
 function edPrivateKey(base64Seed: string) {
   const seed = Buffer.from(base64Seed.trim(), 'base64');
   // Older Sparkle keys are 96 bytes (seed followed by the expanded key); the seed comes first either way.
-  if (seed.length !== 32 && seed.length !== 96)
+  if (seed.length !== 32 && seed.length !== 96) {
     throw new InputError(
       `the EdDSA private key must be base64 of 32 bytes (Sparkle's generate_keys), got ${seed.length} bytes`,
     );
+  }
   const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed.subarray(0, 32)]);
   return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
 }
@@ -80,8 +81,9 @@ export class Appcast {
     private readonly channel: Element,
     private readonly where: string,
   ) {
-    if (doc.documentElement!.getAttribute('xmlns:sparkle') !== SPARKLE_NS)
+    if (doc.documentElement!.getAttribute('xmlns:sparkle') !== SPARKLE_NS) {
       doc.documentElement!.setAttribute('xmlns:sparkle', SPARKLE_NS);
+    }
   }
 
   /** The items, newest first as they stand in the feed. */
@@ -175,10 +177,11 @@ export class Appcast {
 
   private require(version: string): Element {
     const item = this.find(version);
-    if (!item)
+    if (!item) {
       throw new InputError(
         `${this.where}: no item with sparkle:version ${version}; the feed has ${this.items.map((i) => i.version).join(', ') || 'no items'}`,
       );
+    }
     return item;
   }
 }

@@ -97,8 +97,9 @@ function parseMatrix(raw: string, source: string): Record<string, unknown> {
   } catch (e) {
     throw new InputError(`${source}: not valid JSON (${(e as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError(`${source}: must be a JSON object such as {"platform":"linux/amd64"}`);
+  }
   return value as Record<string, unknown>;
 }
 

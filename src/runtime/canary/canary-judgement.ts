@@ -73,11 +73,13 @@ export function judgeCanary(
   }
   const failures: string[] = [];
   const passes: string[] = [];
-  if (errorRatePct! > limits.maxErrorRatePct)
+  if (errorRatePct! > limits.maxErrorRatePct) {
     failures.push(
       `error rate ${errorRatePct} % (${Math.round(current.errors)} of ${requests} requests) is above the ${limits.maxErrorRatePct} % limit`,
     );
-  else passes.push(`error rate ${errorRatePct} % of ${requests} requests (limit ${limits.maxErrorRatePct} %)`);
+  } else {
+    passes.push(`error rate ${errorRatePct} % of ${requests} requests (limit ${limits.maxErrorRatePct} %)`);
+  }
   if (p95IncreasePct === undefined) {
     passes.push(
       current.p95Seconds === undefined
@@ -87,9 +89,11 @@ export function judgeCanary(
   } else {
     const riseMs = (current.p95Seconds! - baseline.p95Seconds!) * 1000;
     const text = `p95 latency ${ms(current.p95Seconds!)} against the baseline's ${ms(baseline.p95Seconds!)} (${p95IncreasePct > 0 ? '+' : ''}${p95IncreasePct} %)`;
-    if (p95IncreasePct > limits.maxP95IncreasePct && riseMs > limits.latencySlackMs)
+    if (p95IncreasePct > limits.maxP95IncreasePct && riseMs > limits.latencySlackMs) {
       failures.push(`${text} is above the +${limits.maxP95IncreasePct} % limit`);
-    else passes.push(`${text}, limit +${limits.maxP95IncreasePct} %`);
+    } else {
+      passes.push(`${text}, limit +${limits.maxP95IncreasePct} %`);
+    }
   }
   if (failures.length) return { state: 'fail', ...figures, reasons: failures };
   return { state: final ? 'pass' : 'continue', ...figures, reasons: passes };

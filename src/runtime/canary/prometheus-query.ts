@@ -40,18 +40,21 @@ export async function queryValue(endpoint: PrometheusEndpoint, query: string, at
     errorDetail: prometheusError,
   })) as { status?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;
   const where = `${url.origin}${url.pathname} (query ${query})`;
-  if (answer?.status !== 'success')
+  if (answer?.status !== 'success') {
     throw new InputError(
       `${where}: the answer's status is ${JSON.stringify(answer?.status)}${prometheusError(answer) ? `: ${prometheusError(answer)}` : ''}`,
     );
+  }
   const { resultType, result } = answer.data ?? {};
-  if (resultType !== 'vector' || !Array.isArray(result))
+  if (resultType !== 'vector' || !Array.isArray(result)) {
     throw new InputError(`${where}: expected an instant vector, got ${JSON.stringify(resultType)}`);
+  }
   if (result.length === 0) return undefined;
   if (result.length > 1) throw new InputError(`${where}: expected at most one series, got ${result.length}`);
   const value = (result[0] as { value?: unknown }).value;
-  if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string')
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string') {
     throw new InputError(`${where}: a sample must be [time, "value"], got ${JSON.stringify(value)}`);
+  }
   // Prometheus writes infinities as "+Inf"/"-Inf" (a quantile past the highest bucket is +Inf: slow, not unknown).
   const n = value[1] === '+Inf' ? Infinity : value[1] === '-Inf' ? -Infinity : Number(value[1]);
   return Number.isNaN(n) ? undefined : n;

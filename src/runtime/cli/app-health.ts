@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { CheckFailedError } from '../../common/cli-errors';
-import { APP_HEALTH as C } from '../../common/cli-contracts';
 import { appendText } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { parseHttpUrl } from './url-option';
+import { APP_HEALTH as C } from '../../common/cli-contracts';
+import { CheckFailedError } from '../../common/cli-errors';
 import { judgeBuild, parseAppHealth } from '../app-health/app-health';
 import { requestJson } from '../http/request-json';
 

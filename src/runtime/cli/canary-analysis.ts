@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { CheckFailedError, InputError } from '../../common/cli-errors';
-import { CANARY_ANALYSIS as C } from '../../common/cli-contracts';
+import { appendText, assertWritable, writeFileAtomic } from './files';
+import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
+import { parseHttpUrl } from './url-option';
 import {
   latencyQuery,
   requestsQuery,
@@ -9,11 +10,10 @@ import {
   type Track,
   type TrackSelector,
 } from '../../common/canary-metrics';
+import { CANARY_ANALYSIS as C } from '../../common/cli-contracts';
+import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { judgeCanary, type CanaryLimits, type CanaryVerdict, type TrackFigures } from '../canary/canary-judgement';
 import { queryValue, type PrometheusEndpoint } from '../canary/prometheus-query';
-import { appendText, assertWritable, writeFileAtomic } from './files';
-import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
-import { parseHttpUrl } from './url-option';
 
 interface Options {
   prometheusUrl: string;
@@ -130,10 +130,11 @@ export function canaryAnalysisCommand(io: CliIo = PROCESS_IO, clock: Clock = REA
 }
 
 async function run(opts: Options, io: CliIo, clock: Clock): Promise<void> {
-  if (opts.interval > opts.window)
+  if (opts.interval > opts.window) {
     throw new InputError(
       `${C.flags.interval} (${opts.interval} s) must not be longer than ${C.flags.window} (${opts.window} s)`,
     );
+  }
   if (opts.out) assertWritable(opts.out, C.flags.out);
   const url = parseHttpUrl(opts.prometheusUrl, C.flags.prometheusUrl, 'https://prometheus.example.com', {
     httpsOnly: true,

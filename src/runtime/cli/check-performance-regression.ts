@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { CheckFailedError, InputError } from '../../common/cli-errors';
+import { appendText, assertWritable, fileExists, readJsonFile, writeFileAtomic } from './files';
+import { main, numberOption, PROCESS_IO, writeWarning, type CliIo } from './run-cli';
 import { CHECK_PERFORMANCE_REGRESSION as C } from '../../common/cli-contracts';
+import { CheckFailedError, InputError } from '../../common/cli-errors';
 import {
   DEFAULT_THRESHOLDS,
   THRESHOLD_KEYS,
@@ -9,8 +11,6 @@ import {
   type RegressionThresholds,
 } from '../../common/regression-thresholds';
 import { oneLine } from '../../common/safe-text';
-import { appendText, assertWritable, fileExists, readJsonFile, writeFileAtomic } from './files';
-import { main, numberOption, PROCESS_IO, writeWarning, type CliIo } from './run-cli';
 import {
   appendToHistory,
   conditionMismatches,
@@ -91,10 +91,11 @@ function thresholdsOf(opts: Options): RegressionThresholds {
 
 /** All inputs are read and all outputs checked before anything is written; the history changes last. */
 function run(opts: Options, io: CliIo): void {
-  if (opts.acrossConditions && opts.updateHistory)
+  if (opts.acrossConditions && opts.updateHistory) {
     throw new InputError(
       `${C.flags.acrossConditions} never records: a run measured under other conditions does not belong in the history (drop ${C.flags.updateHistory})`,
     );
+  }
   const thresholds = thresholdsOf(opts);
   const current = parseMetrics(readJsonFile(opts.current), opts.current);
   const history: PerformanceHistory | undefined = fileExists(opts.history)
@@ -131,12 +132,13 @@ function run(opts: Options, io: CliIo): void {
     io.stdout(renderTable(comparison));
     summarize(renderMarkdown(comparison, current.scenario, mismatches));
     const beyond = comparison.rows.filter((r) => r.verdict === 'regression').map((r) => r.metric);
-    if (beyond.length)
+    if (beyond.length) {
       writeWarning(
         io,
         `${current.scenario}: ${beyond.join(', ')} beyond the limits of the history ${opts.history} (measured under other conditions: informational)`,
         "Beyond the history's limits",
       );
+    }
     return;
   }
   if (mismatches.length > 0) {

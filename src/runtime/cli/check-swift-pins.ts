@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { CheckFailedError } from '../../common/cli-errors';
-import { CHECK_SWIFT_PINS as C } from '../../common/cli-contracts';
 import { readJsonFile } from './files';
 import { main, PROCESS_IO, writeWarning, type CliIo } from './run-cli';
+import { CHECK_SWIFT_PINS as C } from '../../common/cli-contracts';
+import { CheckFailedError } from '../../common/cli-errors';
 import { textTable } from '../../common/text-table';
-import { findPin, parsePackageResolved, type SwiftPin } from '../swift/package-resolved';
 import { listTags, newerReleases } from '../releases/newer-releases';
+import { findPin, parsePackageResolved, type SwiftPin } from '../swift/package-resolved';
 
 export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
   return new Command(C.bin)
@@ -34,11 +34,13 @@ export function checkSwiftPinsCommand(io: CliIo = PROCESS_IO): Command {
       io.stdout(textTable(['package', 'pinned to', 'value', 'revision', 'required', 'verdict'], rows));
       const problems: string[] = [];
       for (const [name, pin] of required) {
-        if (!pin) problems.push(`${name} is not in ${opts.resolved}`);
-        else if (pin.kind !== 'version')
+        if (!pin) {
+          problems.push(`${name} is not in ${opts.resolved}`);
+        } else if (pin.kind !== 'version') {
           problems.push(
             `${pin.name} is pinned to ${pin.kind} "${pin.value}", not a released version (pin it with .upToNextMinor(from:) or exact:)`,
           );
+        }
       }
       if (problems.length > 0) throw new CheckFailedError(problems.join('; '));
       io.stdout(`${opts.require.length} required package(s) pinned to released versions\n`);
@@ -61,12 +63,14 @@ async function reportNewer(pins: readonly SwiftPin[], io: CliIo): Promise<void> 
       continue;
     }
     const newer = newerReleases(pin.value, tags);
-    if (newer.length === 0) io.stdout(`${pin.name} ${pin.value} is the newest release\n`);
-    else
+    if (newer.length === 0) {
+      io.stdout(`${pin.name} ${pin.value} is the newest release\n`);
+    } else {
       warn(
         `${pin.name} is behind`,
         `${pin.name} is pinned to ${pin.value}; newer release(s): ${newer.slice(0, 5).join(', ')}${newer.length > 5 ? ` and ${newer.length - 5} more` : ''}`,
       );
+    }
   }
 }
 

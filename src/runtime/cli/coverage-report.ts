@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { CheckFailedError, InputError } from '../../common/cli-errors';
-import { COVERAGE_REPORT as C } from '../../common/cli-contracts';
 import { appendText, readJsonFile } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
+import { COVERAGE_REPORT as C } from '../../common/cli-contracts';
+import { CheckFailedError, InputError } from '../../common/cli-errors';
 import { coverageMarkdown, parseXccovReport, summarizeCoverage } from '../line-coverage/xccov-report';
 
 interface Options {
@@ -31,10 +31,11 @@ export function coverageReportCommand(io: CliIo = PROCESS_IO): Command {
     .option(`${C.flags.summary} <file>`, 'append the table as Markdown (e.g. $GITHUB_STEP_SUMMARY)')
     .action((opts: Options) => {
       const summary = summarizeCoverage(parseXccovReport(readJsonFile(opts.report), opts.report));
-      if (summary.executableLines === 0)
+      if (summary.executableLines === 0) {
         throw new InputError(
           `${opts.report}: no executable line outside the test bundles; was the build instrumented (-enableCodeCoverage YES)?`,
         );
+      }
       const markdown = coverageMarkdown(opts.title, summary, opts.minLinePct);
       if (opts.summary) appendText(opts.summary, markdown);
       io.stdout(

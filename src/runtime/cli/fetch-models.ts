@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { CheckFailedError, InputError } from '../../common/cli-errors';
-import { FETCH_MODELS as C } from '../../common/cli-contracts';
-import { quoteInput } from '../../common/safe-text';
 import { appendText, assertWritable, assertWritableFolder, readJsonFile } from './files';
-import { parseHttpUrl } from './url-option';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
+import { parseHttpUrl } from './url-option';
+import { FETCH_MODELS as C } from '../../common/cli-contracts';
+import { CheckFailedError, InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
 import { fetchModels } from '../models/fetch-models';
 import { parseModelsManifest } from '../models/manifest';
 
@@ -55,10 +55,11 @@ export function fetchModelsCommand(io: CliIo = PROCESS_IO): Command {
       const manifest = parseModelsManifest(readJsonFile(opts.manifest), opts.manifest);
       const baseUrl = parseHttpUrl(opts.baseUrl, C.flags.baseUrl, DEFAULT_MODELS_BASE_URL);
       const unknown = opts.model.filter((id) => !manifest.models.some((m) => m.id === id));
-      if (unknown.length > 0)
+      if (unknown.length > 0) {
         throw new InputError(
           `${C.flags.model}: ${unknown.map((id) => quoteInput(id)).join(', ')} not in ${opts.manifest}; ids: ${manifest.models.map((m) => m.id).join(', ')}`,
         );
+      }
       const models = opts.model.length > 0 ? manifest.models.filter((m) => opts.model.includes(m.id)) : manifest.models;
       assertWritableFolder(opts.cacheDir, C.flags.cacheDir);
       if (opts.summary) assertWritable(opts.summary, C.flags.summary);
@@ -88,8 +89,9 @@ export function fetchModelsCommand(io: CliIo = PROCESS_IO): Command {
         );
       }
       const failed = results.filter((r) => r.outcome === 'failed');
-      if (failed.length > 0)
+      if (failed.length > 0) {
         throw new CheckFailedError(`could not fetch ${failed.map((r) => `${r.id} (${r.error})`).join('; ')}`);
+      }
       io.stdout(`${results.length} model(s) verified in ${opts.cacheDir}\n`);
     });
 }

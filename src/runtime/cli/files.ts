@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   appendFileSync,
@@ -14,7 +15,6 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { InputError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
@@ -64,8 +64,9 @@ export function assertWritable(file: string, flag: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(`${at}: cannot write (${reason(e)})`);
   }
   if (stat) {
-    if (!stat.isFile())
+    if (!stat.isFile()) {
       throw new InputError(`${at}: cannot write (${stat.isDirectory() ? 'is a folder' : 'not a regular file'})`);
+    }
     try {
       accessSync(target, constants.W_OK);
     } catch (e) {
@@ -148,12 +149,14 @@ export function readJsonFile(file: string, maxBytes = MAX_JSON_INPUT_BYTES): unk
   let text: string;
   try {
     const stat = statSync(file);
-    if (!stat.isFile())
+    if (!stat.isFile()) {
       throw new InputError(
         `${quoteInput(file)}: is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, expected a JSON file`,
       );
-    if (stat.size > maxBytes)
+    }
+    if (stat.size > maxBytes) {
       throw new InputError(`${quoteInput(file)}: ${stat.size} bytes, more than the ${maxBytes} a JSON input may have`);
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -178,9 +181,10 @@ export function fileExists(file: string): boolean {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new InputError(`${quoteInput(file)}: cannot read (${reason(e)})`);
   }
-  if (!stat.isFile())
+  if (!stat.isFile()) {
     throw new InputError(
       `${quoteInput(file)}: is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, expected a JSON file`,
     );
+  }
   return true;
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { GENERATE_BUILD_METADATA as C } from '../../common/cli-contracts';
 import { assertWritable, writeFileAtomic } from './files';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
+import { GENERATE_BUILD_METADATA as C } from '../../common/cli-contracts';
 import { buildLabels, collectBuildMetadata, type GitReader } from '../build-metadata/build-metadata';
 import { gitCliReader } from '../build-metadata/git-reader';
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { CheckFailedError, InputError } from '../../common/cli-errors';
-import { LOAD_TEST as C } from '../../common/cli-contracts';
-import { quoteInput } from '../../common/safe-text';
 import { assertWritable, writeFileAtomic } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { parseBaseUrl, resolvePath } from './smoke-test';
+import { LOAD_TEST as C } from '../../common/cli-contracts';
+import { CheckFailedError, InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
 import { LOAD_METHODS, runLoadTest, type LoadMethod } from '../load/load-test';
 import { parseMetrics } from '../metrics/performance-metrics';
 
@@ -137,8 +137,9 @@ export function loadTestCommand(io: CliIo = PROCESS_IO): Command {
             `load-test: ${p.elapsedSeconds.toFixed(0)} s${p.warmingUp ? ' (warm-up)' : ''}  sent ${p.sent}  done ${p.completed}  errors ${p.errors}  dropped ${p.dropped}  in flight ${p.inFlight}\n`,
           ),
       });
-      if (metrics.samples === 0)
+      if (metrics.samples === 0) {
         throw new CheckFailedError(`no request completed (${metrics.run.dropped} dropped); nothing written`);
+      }
       parseMetrics(metrics, 'load-test output'); // the writer honours the same schema as the reader
       writeFileAtomic(opts.out, JSON.stringify(metrics, null, 2) + '\n');
       const l = metrics.latencyMs;
@@ -146,8 +147,9 @@ export function loadTestCommand(io: CliIo = PROCESS_IO): Command {
         `${metrics.samples} requests, ${metrics.throughputRps} req/s achieved, errors ${(metrics.errorRate * 100).toFixed(2)} %, dropped ${metrics.run.dropped}; ` +
           `latency p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms → ${opts.out}\n`,
       );
-      if (metrics.errorRate === 1)
+      if (metrics.errorRate === 1) {
         throw new CheckFailedError(`every request failed; is the service up? (metrics written to ${opts.out})`);
+      }
       const errorPct = metrics.errorRate * 100;
       if (opts.maxErrorRatePct !== undefined && errorPct > opts.maxErrorRatePct) {
         throw new CheckFailedError(

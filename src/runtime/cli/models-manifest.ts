@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { MODELS_MANIFEST as C } from '../../common/cli-contracts';
 import { readJsonFile } from './files';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
+import { MODELS_MANIFEST as C } from '../../common/cli-contracts';
 import { modelsMatrix, parseModelsManifest } from '../models/manifest';
 
 export function modelsManifestCommand(io: CliIo = PROCESS_IO): Command {
@@ -20,10 +20,11 @@ export function modelsManifestCommand(io: CliIo = PROCESS_IO): Command {
         io.stdout(`${JSON.stringify(modelsMatrix(manifest))}\n`);
         return;
       }
-      for (const m of manifest.models)
+      for (const m of manifest.models) {
         io.stdout(
           `${m.id}  ${m.provider}  ${m.version}  ${m.sizeBytes} bytes  ${m.source.repository}@${m.source.revision.slice(0, 12)}\n`,
         );
+      }
       io.stdout(`${manifest.models.length} model(s) valid in ${opts.manifest}\n`);
     });
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { CheckFailedError } from '../../common/cli-errors';
 import { numberOption, type CliIo } from './run-cli';
+import { CheckFailedError } from '../../common/cli-errors';
 import { DEFAULT_OSV_URL, OsvClient } from '../vulnerabilities/osv-client';
 import { failingFindings, findingMessage, type Finding } from '../vulnerabilities/sarif-report';
 import { GATE_SEVERITIES, type GateSeverity } from '../vulnerabilities/severity';

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { InputError } from '../../common/cli-errors';
-import { PIP_AUDIT_SARIF as C } from '../../common/cli-contracts';
-import { quoteInput } from '../../common/safe-text';
 import { appendText, assertWritable, readJsonFile, writeFileAtomic } from './files';
 import { addOsvGateOptions, applySeverityGate, osvClientOf, type OsvGateOptions } from './osv-gate';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
+import { PIP_AUDIT_SARIF as C } from '../../common/cli-contracts';
+import { InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
 import { parsePipAuditReport } from '../vulnerabilities/pip-audit-report';
 import { auditReport, summaryMarkdown, toSarif } from '../vulnerabilities/sarif-report';
 

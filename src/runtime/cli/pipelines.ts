@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
 import { Command, Option } from 'commander';
-import { InputError } from '../../common/cli-errors';
+import { appendText, assertWritable } from './files';
+import { main, PROCESS_IO, type CliIo } from './run-cli';
 import { PIPELINES_PLAN as P, PIPELINES_WHAT_RUNS as W } from '../../common/cli-contracts';
+import { InputError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
 import {
   WHAT_RUNS_EVENTS,
@@ -20,8 +22,6 @@ import {
   snapshotOfWorkingTree,
   type GeneratedSnapshot,
 } from '../plan/snapshot';
-import { appendText, assertWritable } from './files';
-import { main, PROCESS_IO, type CliIo } from './run-cli';
 
 const FORMATS = ['text', 'markdown'] as const;
 
@@ -31,8 +31,9 @@ const FORMATS = ['text', 'markdown'] as const;
  */
 function findHelm(given: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (given) {
-    if (spawnSync(given, ['version', '--short'], { env }).status !== 0)
+    if (spawnSync(given, ['version', '--short'], { env }).status !== 0) {
       throw new InputError(`--helm ${quoteInput(given)} does not run \`helm version\``);
+    }
     return given;
   }
   return spawnSync('helm', ['version', '--short'], { env }).status === 0 ? 'helm' : undefined;
@@ -127,8 +128,9 @@ export function pipelinesCommand(io: CliIo = PROCESS_IO): Command {
         format: (typeof FORMATS)[number];
         repo: string;
       }) => {
-        if (opts.event === 'tag' && !opts.ref)
+        if (opts.event === 'tag' && !opts.ref) {
           throw new InputError(`${W.flags.event} tag needs ${W.flags.ref} <tag>, e.g. v1.2.3`);
+        }
         const changed =
           opts.changed ??
           (['pull_request', 'push'].includes(opts.event)

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { InputError } from '../../common/cli-errors';
-import { quoteInput } from '../../common/safe-text';
-import { SMOKE_TEST as C } from '../../common/cli-contracts';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import { parseHttpUrl } from './url-option';
+import { SMOKE_TEST as C } from '../../common/cli-contracts';
+import { InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
 import { runSmokeTest } from '../smoke/smoke-test';
 
 /** `--base-url` of the service CLIs (smoke-test, load-test). */
@@ -17,8 +17,9 @@ export function parseBaseUrl(raw: string): URL {
  * absolute URL or a `//host` path can never send the check somewhere else. Keeps the query.
  */
 export function resolvePath(baseUrl: URL, raw: string, flag: string): URL {
-  if (!raw.startsWith('/') || raw.startsWith('//'))
+  if (!raw.startsWith('/') || raw.startsWith('//')) {
     throw new InputError(`${flag} must be a path starting with one "/", got ${quoteInput(raw)}`);
+  }
   const url = new URL(raw, baseUrl);
   if (url.origin !== baseUrl.origin) throw new InputError(`${flag} ${quoteInput(raw)} leaves ${baseUrl.origin}`);
   return url;

@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
-import { InputError } from '../../common/cli-errors';
+import { fileExists, writeFileAtomic } from './files';
+import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 import {
   APPCAST_ADD as A,
   APPCAST_EVERYONE as E,
   APPCAST_PHASE as P,
   APPCAST_WITHDRAW as W,
 } from '../../common/cli-contracts';
+import { InputError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
 import { Appcast, edSignature, rfc822 } from '../appcast/appcast';
 import { releaseNotesHtml } from '../appcast/release-notes';
-import { fileExists, writeFileAtomic } from './files';
-import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
 
 /** The feed, or a new one (only `add` may start a feed). */
 function readFeed(file: string, create?: string): Appcast {
@@ -27,14 +27,16 @@ function readFeed(file: string, create?: string): Appcast {
 function now(env: NodeJS.ProcessEnv): Date {
   const epoch = env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return new Date();
-  if (!/^\d+$/.test(epoch))
+  if (!/^\d+$/.test(epoch)) {
     throw new InputError(`SOURCE_DATE_EPOCH must be seconds since 1970, got ${quoteInput(epoch)}`);
+  }
   return new Date(Number(epoch) * 1000);
 }
 
 function versionArg(raw: string): string {
-  if (!/^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/.test(raw))
+  if (!/^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/.test(raw)) {
     throw new InputError(`${A.flags.version} must be a bundle version such as 1.4.0 or 142, got ${quoteInput(raw)}`);
+  }
   return raw;
 }
 
@@ -84,23 +86,28 @@ export function sparkleAppcastCommand(io: CliIo = PROCESS_IO): Command {
         title: string;
         releaseNotes?: string;
       }) => {
-        if (!/^https:\/\/\S+$/.test(o.url))
+        if (!/^https:\/\/\S+$/.test(o.url)) {
           throw new InputError(
             `${A.flags.url} must be an https URL (Sparkle refuses insecure downloads), got ${quoteInput(o.url)}`,
           );
-        if (o.channel !== undefined && !/^[a-z][a-z0-9-]*$/.test(o.channel))
+        }
+        if (o.channel !== undefined && !/^[a-z][a-z0-9-]*$/.test(o.channel)) {
           throw new InputError(
             `${A.flags.channel} must be a lowercase name such as beta, got ${quoteInput(o.channel)}`,
           );
+        }
         const key = io.env[o.edKeyEnv];
-        if (!key)
+        if (!key) {
           throw new InputError(
             `${A.flags.edKeyEnv}: the environment variable ${quoteInput(o.edKeyEnv)} is not set or empty`,
           );
-        if (!fileExists(o.archive) || !statSync(o.archive).isFile())
+        }
+        if (!fileExists(o.archive) || !statSync(o.archive).isFile()) {
           throw new InputError(`${A.flags.archive} ${quoteInput(o.archive)} is not a file`);
-        if (o.releaseNotes !== undefined && (!fileExists(o.releaseNotes) || !statSync(o.releaseNotes).isFile()))
+        }
+        if (o.releaseNotes !== undefined && (!fileExists(o.releaseNotes) || !statSync(o.releaseNotes).isFile())) {
           throw new InputError(`${A.flags.releaseNotes} ${quoteInput(o.releaseNotes)} is not a file`);
+        }
         const archive = readFileSync(o.archive);
         const notes = o.releaseNotes === undefined ? '' : readFileSync(o.releaseNotes, 'utf8').trim();
         const appcast = readFeed(o.feed, o.title);

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { SWIFT_AUDIT_SARIF as C } from '../../common/cli-contracts';
 import { appendText, assertWritable, readJsonFile, writeFileAtomic } from './files';
 import { addOsvGateOptions, applySeverityGate, osvClientOf, type OsvGateOptions } from './osv-gate';
 import { main, PROCESS_IO, type CliIo } from './run-cli';
+import { SWIFT_AUDIT_SARIF as C } from '../../common/cli-contracts';
 import { parsePackageResolved } from '../swift/package-resolved';
 import { summaryMarkdown, toSarif } from '../vulnerabilities/sarif-report';
 import { auditSwiftPins, SWIFT_AUDIT_TOOL } from '../vulnerabilities/swift-audit';
@@ -48,12 +48,14 @@ export function swiftAuditSarifCommand(io: CliIo = PROCESS_IO): Command {
     });
     const { findings } = audit;
     writeFileAtomic(opts.output, JSON.stringify(toSarif(findings, opts.resolved, SWIFT_AUDIT_TOOL), null, 2) + '\n');
-    if (opts.summary)
+    if (opts.summary) {
       appendText(opts.summary, summaryMarkdown(findings, opts.failOn, audit.skipped.length, SWIFT_AUDIT_TOOL));
-    for (const pin of audit.skipped)
+    }
+    for (const pin of audit.skipped) {
       io.stdout(
         `${pin.name}: pinned to ${pin.kind} "${pin.value}" without a resolved revision; OSV cannot be asked about it\n`,
       );
+    }
     for (const entry of audit.ignored) io.stdout(`${entry}: ignored (--ignore-vuln)\n`);
     applySeverityGate(
       io,

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { InputError } from '../../common/cli-errors';
-import { TRANSCRIPTION_METRICS as C } from '../../common/cli-contracts';
 import { assertWritable, readJsonFile, writeFileAtomic } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
-import { parseModelsManifest } from '../models/manifest';
+import { TRANSCRIPTION_METRICS as C } from '../../common/cli-contracts';
+import { InputError } from '../../common/cli-errors';
 import {
   parseReferenceTranscripts,
   parseTranscriptionSamples,
   transcriptionMetrics,
 } from '../metrics/transcription-samples';
+import { parseModelsManifest } from '../models/manifest';
 
 interface Options {
   samples: string;

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { actionLockEntryFault } from '../../common/action-lock';
-import { CheckFailedError, InputError } from '../../common/cli-errors';
-import { UPDATE_ACTION_PINS as C } from '../../common/cli-contracts';
-import { quoteInput } from '../../common/safe-text';
-import { updatePins, updateSummary, type LockEntry } from '../pins/update-pins';
 import { appendText, assertWritable, readJsonFile, writeFileAtomic } from './files';
 import { main, numberOption, PROCESS_IO, type CliIo } from './run-cli';
+import { actionLockEntryFault } from '../../common/action-lock';
+import { UPDATE_ACTION_PINS as C } from '../../common/cli-contracts';
+import { CheckFailedError, InputError } from '../../common/cli-errors';
+import { quoteInput } from '../../common/safe-text';
+import { updatePins, updateSummary, type LockEntry } from '../pins/update-pins';
 
 export function updateActionPinsCommand(io: CliIo = PROCESS_IO, now: () => Date = () => new Date()): Command {
   return (
@@ -54,14 +54,16 @@ export function updateActionPinsCommand(io: CliIo = PROCESS_IO, now: () => Date 
             throw e instanceof InputError ? new InputError(`${C.flags.lockFile} ${e.message}`) : e;
           }
           const actions = lock?.actions;
-          if (typeof actions !== 'object' || actions === null || Array.isArray(actions))
+          if (typeof actions !== 'object' || actions === null || Array.isArray(actions)) {
             throw new InputError(`${C.flags.lockFile} ${quoteInput(opts.lockFile)}: no "actions" object`);
+          }
           for (const [name, entry] of Object.entries(actions)) {
             const problem = lockEntryProblem(name, entry);
-            if (problem)
+            if (problem) {
               throw new InputError(
                 `${C.flags.lockFile} ${quoteInput(opts.lockFile)}: actions[${quoteInput(name)}] ${problem}`,
               );
+            }
           }
           try {
             new URL(opts.apiUrl);
@@ -78,15 +80,17 @@ export function updateActionPinsCommand(io: CliIo = PROCESS_IO, now: () => Date 
             deadline: Date.now() + opts.deadlineSeconds * 1000,
           });
           // Written whole through a fresh temporary file and renamed: a failure never leaves half a lock file.
-          if (result.updated.length > 0)
+          if (result.updated.length > 0) {
             writeFileAtomic(opts.lockFile, `${JSON.stringify({ ...lock, actions: result.entries }, null, 2)}\n`);
+          }
           const summary = updateSummary(result, opts.cooldownDays);
           io.stdout(summary);
           if (opts.summary) appendText(opts.summary, summary);
-          if (result.failed.length > 0)
+          if (result.failed.length > 0) {
             throw new CheckFailedError(
               `${result.failed.length} action(s) could not be checked: ${result.failed.map((f) => f.action).join(', ')}`,
             );
+          }
         },
       )
   );

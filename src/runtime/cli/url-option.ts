@@ -21,8 +21,9 @@ export function parseHttpUrl(raw: string, flag: string, example: string, o: Http
   }
   if (o.httpsOnly) {
     const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
       throw new InputError(`${flag} must be an https URL, got ${quoteInput(raw)}`);
+    }
   } else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError(`${flag} must be http or https, got ${url.protocol}`);
   }

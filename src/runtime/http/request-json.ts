@@ -1,8 +1,8 @@
 import { backOff } from 'exponential-backoff';
 import { request } from 'undici';
+import { readBounded } from './read-bounded';
 import { InputError } from '../../common/cli-errors';
 import { oneLine } from '../../common/safe-text';
-import { readBounded } from './read-bounded';
 
 /** Options of {@link requestJson}. */
 export interface RequestJsonOptions {

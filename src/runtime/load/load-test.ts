@@ -123,9 +123,11 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
     const done = send()
       .then(
         (ok) => {
-          if (!ok) tally.errors++;
-          else if (tally === measured)
+          if (!ok) {
+            tally.errors++;
+          } else if (tally === measured) {
             histogram.recordValue(Math.max(1, Math.round((performance.now() - intended) * 1000)));
+          }
         },
         () => {
           tally.errors++;

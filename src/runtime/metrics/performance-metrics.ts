@@ -235,10 +235,11 @@ export const PERFORMANCE_HISTORY_SCHEMA = {
 export function parseHistory(data: unknown, file: string): PerformanceHistory {
   const history = parseWithSchema<PerformanceHistory>(PERFORMANCE_HISTORY_SCHEMA, data, file);
   history.runs.forEach((run, i) => {
-    if (run.scenario !== history.scenario)
+    if (run.scenario !== history.scenario) {
       throw new InputError(
         `${file}: runs[${i}].scenario "${run.scenario}" differs from the history's "${history.scenario}"`,
       );
+    }
   });
   return history;
 }
@@ -255,8 +256,9 @@ export function appendToHistory(history: PerformanceHistory | undefined, run: Pe
  */
 export function conditionMismatches(reference: PerformanceMetrics, current: PerformanceMetrics): string[] {
   const out: string[] = [];
-  if (reference.scenario !== current.scenario)
+  if (reference.scenario !== current.scenario) {
     out.push(`scenario: "${current.scenario}" (this run) vs "${reference.scenario}" (history)`);
+  }
   for (const field of COMPARED_CONDITIONS) {
     const a = current.conditions[field];
     const b = reference.conditions[field];

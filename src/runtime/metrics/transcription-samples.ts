@@ -1,9 +1,9 @@
-import { quoteInput } from '../../common/safe-text';
-import { InputError } from '../../common/cli-errors';
-import { parseWithSchema } from '../../common/schema-validator';
 import type { PerformanceMetrics, TranscriptAccuracy } from './performance-metrics';
-import { transcriptionScenario } from '../../common/performance-scenarios';
 import { corpusWordErrorRate, wordErrors } from './word-error-rate';
+import { InputError } from '../../common/cli-errors';
+import { transcriptionScenario } from '../../common/performance-scenarios';
+import { quoteInput } from '../../common/safe-text';
+import { parseWithSchema } from '../../common/schema-validator';
 
 /** One clip of the app's performance corpus, as its performance test timed it. */
 export interface TranscriptionClip {
@@ -177,10 +177,11 @@ export function transcriptionMetrics(run: TranscriptionRun, source: string): Per
   const latencies = measured.map((c) => c.elapsedMs).sort((a, b) => a - b);
   // A clip too short for its time (a denormal length) has no real-time factor to record.
   const infinite = measured.find((c) => !Number.isFinite(c.elapsedMs / 1000 / c.audioSeconds));
-  if (infinite)
+  if (infinite) {
     throw new InputError(
       `${source}: clip ${quoteInput(infinite.name)}: audioSeconds ${infinite.audioSeconds} gives no finite real-time factor`,
     );
+  }
   const rtfs = measured.map((c) => c.elapsedMs / 1000 / c.audioSeconds).sort((a, b) => a - b);
   const processingSeconds = latencies.reduce((a, b) => a + b, 0) / 1000;
   const audio = (clips: readonly TranscriptionClip[]) =>
@@ -241,18 +242,21 @@ function accuracyOf(
   source: string,
 ): TranscriptAccuracy {
   const unknown = clips.filter((c) => references.transcripts[c.name] === undefined).map((c) => quoteInput(c.name));
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
     throw new InputError(
       `${source}: no reference transcript for clip(s) ${unknown.join(', ')} (the references name ${Object.keys(references.transcripts).length} clip(s))`,
     );
+  }
   const silent = clips.filter((c) => c.ok && c.transcript === undefined).map((c) => quoteInput(c.name));
-  if (silent.length > 0)
+  if (silent.length > 0) {
     throw new InputError(
       `${source}: clip(s) ${silent.join(', ')} passed without a transcript: the performance test must write what the model returned`,
     );
+  }
   const errors = clips.filter((c) => c.ok).map((c) => wordErrors(references.transcripts[c.name]!, c.transcript!));
   const referenceWords = errors.reduce((a, e) => a + e.referenceWords, 0);
-  if (referenceWords === 0)
+  if (referenceWords === 0) {
     throw new InputError(`${source}: no clip returned a transcript: there is no word error rate to measure`);
+  }
   return { wordErrorRate: round(corpusWordErrorRate(errors), 6), referenceWords };
 }

@@ -10,8 +10,8 @@ import {
   statSync,
 } from 'node:fs';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { backOff } from 'exponential-backoff';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { modelUrl, type ModelEntry } from './manifest';

@@ -86,10 +86,12 @@ async function getJson(o: UpdateOptions, path: string): Promise<any> {
 /** The commit a tag points to (an annotated tag is followed to its commit). */
 async function commitOfTag(o: UpdateOptions, repo: string, tag: string): Promise<string> {
   let object = (await getJson(o, `/repos/${repo}/git/ref/tags/${encodeURIComponent(tag)}`)).object;
-  for (let depth = 0; object?.type === 'tag' && depth < 5; depth++)
+  for (let depth = 0; object?.type === 'tag' && depth < 5; depth++) {
     object = (await getJson(o, `/repos/${repo}/git/tags/${object.sha}`)).object;
-  if (object?.type !== 'commit' || !/^[0-9a-f]{40}$/.test(object.sha))
+  }
+  if (object?.type !== 'commit' || !/^[0-9a-f]{40}$/.test(object.sha)) {
     throw new Error(`tag ${tag} does not resolve to a commit`);
+  }
   return object.sha;
 }
 
@@ -100,8 +102,9 @@ async function declaredInputs(o: UpdateOptions, repo: string, sub: string, sha: 
   for (const name of ['action.yml', 'action.yaml']) {
     try {
       const file = await getJson(o, `/repos/${repo}/contents/${folder}${name}?ref=${sha}`);
-      if (file?.encoding !== 'base64' || typeof file.content !== 'string')
+      if (file?.encoding !== 'base64' || typeof file.content !== 'string') {
         throw new Error(`${folder}${name}: not a file`);
+      }
       const doc = YAML.parse(Buffer.from(file.content, 'base64').toString('utf8')) as {
         inputs?: Record<string, unknown>;
       } | null;
@@ -139,8 +142,9 @@ export async function updatePins(
         published.map((r) => r.tag_name),
       ).map((v) => byVersion.get(v)!);
       const ready = candidates.find((r) => Date.parse(r.published_at) <= cutoff);
-      if (candidates[0] && candidates[0] !== ready)
+      if (candidates[0] && candidates[0] !== ready) {
         cooling.push({ action, version: candidates[0].tag_name, publishedAt: candidates[0].published_at });
+      }
       if (!ready) continue;
       const sha = await commitOfTag(o, action, ready.tag_name);
       // The inputs the job runner holds each action to are read again at the new commit: a pin
@@ -189,8 +193,9 @@ function inputChangeText(u: PinUpdate): string {
 /** The result as Markdown, for the job summary and the pull request's body. */
 export function updateSummary(r: UpdateResult, cooldownDays: number): string {
   const lines = ['### Action pins', ''];
-  if (r.updated.length === 0) lines.push('No action has a newer release past its cooldown.');
-  else
+  if (r.updated.length === 0) {
+    lines.push('No action has a newer release past its cooldown.');
+  } else {
     lines.push(
       '| action | from | to | commit | inputs |',
       '| --- | --- | --- | --- | --- |',
@@ -199,12 +204,15 @@ export function updateSummary(r: UpdateResult, cooldownDays: number): string {
           `| \`${u.action}\` | ${u.from} | ${u.to}${u.major ? ' (major)' : ''} | \`${u.sha}\` | ${inputChangeText(u)} |`,
       ),
     );
-  if (r.cooling.length)
+  }
+  if (r.cooling.length) {
     lines.push(
       '',
       `In their ${cooldownDays}-day cooldown: ${r.cooling.map((c) => `\`${c.action}\` ${c.version} (${c.publishedAt.slice(0, 10)})`).join(', ')}.`,
     );
-  if (r.failed.length)
+  }
+  if (r.failed.length) {
     lines.push('', `Not checked: ${r.failed.map((f) => `\`${f.action}\` (${f.error})`).join(', ')}.`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -35,8 +35,9 @@ function securityView(o: any): unknown {
     };
   }
   if (o.kind === 'NetworkPolicy') return o.spec;
-  if (o.kind === 'ServiceAccount')
+  if (o.kind === 'ServiceAccount') {
     return { annotations: o.metadata?.annotations, automountServiceAccountToken: o.automountServiceAccountToken };
+  }
   if (o.kind === 'Service') return { type: o.spec?.type, ports: o.spec?.ports };
   return undefined;
 }
@@ -105,21 +106,24 @@ export function chartChanges(
       const templates = [...new Set([...before.keys(), ...after.keys()])].filter(
         (f) => f.startsWith(`${chartDir}/templates/`) && before.get(f) !== after.get(f),
       );
-      for (const t of templates)
+      for (const t of templates) {
         entries.push({
           kind: 'change',
           text: `template ${path.relative(chartDir, t)} changed (install Helm or pass --helm for object-level changes)`,
         });
+      }
       return entries;
     }
     for (const vf of valuesFiles) {
       const useFile = vf === 'values.yaml' ? undefined : vf;
       const a = before.has(`${chartDir}/${vf}`) ? render(helm, was, useFile, name) : new Map();
       const b = after.has(`${chartDir}/${vf}`) ? render(helm, now, useFile, name) : new Map();
-      for (const id of [...b.keys()].filter((k) => !a.has(k)))
+      for (const id of [...b.keys()].filter((k) => !a.has(k))) {
         entries.push({ kind: 'add', text: `${vf}: ${id} added` });
-      for (const id of [...a.keys()].filter((k) => !b.has(k)))
+      }
+      for (const id of [...a.keys()].filter((k) => !b.has(k))) {
         entries.push({ kind: 'remove', text: `${vf}: ${id} removed` });
+      }
       for (const [id, obj] of b) {
         if (!a.has(id)) continue;
         for (const c of deepDiff(securityView(a.get(id)), securityView(obj))) {

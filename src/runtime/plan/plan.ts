@@ -38,13 +38,17 @@ function dependabotChanges(before: string | undefined, after: string | undefined
   const b = list(after);
   const entries: PlanEntry[] = [];
   for (const [k, u] of b) {
-    if (!a.has(k)) entries.push({ kind: 'add', text: `updates for ${k} added` });
-    else
-      for (const c of deepDiff(a.get(k), u))
+    if (!a.has(k)) {
+      entries.push({ kind: 'add', text: `updates for ${k} added` });
+    } else {
+      for (const c of deepDiff(a.get(k), u)) {
         entries.push({ kind: 'change', text: `${k}: ${c.path}: ${brief(c.before)} → ${brief(c.after)}` });
+      }
+    }
   }
-  for (const k of [...a.keys()].filter((x) => !b.has(x)))
+  for (const k of [...a.keys()].filter((x) => !b.has(x))) {
     entries.push({ kind: 'remove', text: `updates for ${k} removed` });
+  }
   return entries;
 }
 
@@ -60,11 +64,12 @@ export function planOf(base: GeneratedSnapshot, head: GeneratedSnapshot, o: { he
     sections.push({ title: file, entries: workflowChanges(file, base.files.get(file), head.files.get(file)) });
   }
   const dependabot = changed.find((f) => f === '.github/dependabot.yml');
-  if (dependabot)
+  if (dependabot) {
     sections.push({
       title: dependabot,
       entries: dependabotChanges(base.files.get(dependabot), head.files.get(dependabot)),
     });
+  }
   for (const chart of [...new Set(changed.filter((f) => f.startsWith('charts/')).map(chartOf))]) {
     sections.push({ title: `${chart} (chart)`, entries: chartChanges(chart, base.files, head.files, o.helm) });
   }
@@ -125,8 +130,9 @@ const LABEL: Record<PlanEntry['kind'], string> = {
 
 /** The plan for a terminal. */
 export function planText(plan: Plan): string {
-  if (plan.sections.length === 0)
+  if (plan.sections.length === 0) {
     return `No changes to the generated pipelines between ${plan.base} and ${plan.head}.\n`;
+  }
   const attention = plan.sections.flatMap((s) =>
     s.entries.filter((e) => e.kind === 'widen' || e.kind === 'secret').map((e) => `  ! ${s.title}: ${e.text}`),
   );
@@ -140,8 +146,9 @@ export function planText(plan: Plan): string {
 
 /** The plan for a job summary or PR comment. */
 export function planMarkdown(plan: Plan): string {
-  if (plan.sections.length === 0)
+  if (plan.sections.length === 0) {
     return `### Pipeline plan\n\nNo changes to the generated pipelines between \`${plan.base}\` and \`${plan.head}\`.\n`;
+  }
   const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
   const attention = plan.sections.flatMap((s) =>
     s.entries.filter((e) => e.kind === 'widen' || e.kind === 'secret').map((e) => `- ${code(s.title)}: ${e.text}`),

@@ -30,27 +30,31 @@ function generatedList(text: string, where: string): string[] {
   } catch {
     /* reported below */
   }
-  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string'))
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) {
     throw new InputError(`${where}: ${FILES_MANIFEST} is not projen's file list ({"files": [...]})`);
+  }
   // Entries are paths inside the repository, as projen writes them: never read anything outside it.
   const outside = files.find(
     (f) => path.isAbsolute(f) || path.posix.normalize(f) !== f || f === '..' || f.startsWith('../'),
   );
-  if (outside !== undefined)
+  if (outside !== undefined) {
     throw new InputError(
       `${where}: ${FILES_MANIFEST} lists ${quoteInput(outside)}, which is not a path inside the repository`,
     );
+  }
   // One `git cat-file --batch` reads every file, one name per line: a name holding a line break is no projen output.
   const broken = files.find((f) => /[\r\n\0]/.test(f));
-  if (broken !== undefined)
+  if (broken !== undefined) {
     throw new InputError(`${where}: ${FILES_MANIFEST} lists ${quoteInput(broken)}, a path with a line break`);
+  }
   return files;
 }
 
 /** Refuses a value git would read as an option (or that cannot be a revision at all), naming `what`. */
 function assertRevision(rev: string, what: string): void {
-  if (rev.startsWith('-') || rev.length === 0 || /[\0\n]/.test(rev))
+  if (rev.startsWith('-') || rev.length === 0 || /[\0\n]/.test(rev)) {
     throw new InputError(`${what} ${quoteInput(rev)} is not a revision`);
+  }
 }
 
 /**
@@ -119,8 +123,9 @@ function blobsAt(repo: string, commit: string, files: readonly string[]): Map<st
 /** The generated files as they are on disk (after `npx projen`). */
 export function snapshotOfWorkingTree(repo: string): GeneratedSnapshot {
   const manifestPath = path.join(repo, FILES_MANIFEST);
-  if (!existsSync(manifestPath))
+  if (!existsSync(manifestPath)) {
     throw new InputError(`${repo} has no ${FILES_MANIFEST}: run it in this repository, after npx projen`);
+  }
   const files = new Map<string, string>();
   for (const file of generatedList(readFileSync(manifestPath, 'utf8'), 'working tree').filter(isReviewedOutput)) {
     const full = path.join(repo, file);

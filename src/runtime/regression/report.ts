@@ -1,5 +1,5 @@
-import { textTable } from '../../common/text-table';
 import type { Comparison, ComparisonRow } from './compare';
+import { textTable } from '../../common/text-table';
 
 function num(value: number, unit: ComparisonRow['unit']): string {
   const digits = unit === '%' || unit === '×' ? 3 : value >= 100 ? 1 : 2;

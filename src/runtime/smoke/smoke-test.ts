@@ -1,9 +1,9 @@
 import { backOff } from 'exponential-backoff';
 import { request } from 'undici';
-import { readBounded } from '../http/read-bounded';
 import { inspectWav, type WavInfo } from './wav';
 import { CheckFailedError } from '../../common/cli-errors';
 import { oneLine, quoteInput } from '../../common/safe-text';
+import { readBounded } from '../http/read-bounded';
 
 /** Options of {@link runSmokeTest}. */
 export interface SmokeTestOptions {
@@ -100,15 +100,17 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
     }
     throw new CheckFailedError(`synthesis ${url.href} failed: ${describe(e as Error)}`);
   }
-  if (res.statusCode !== 200)
+  if (res.statusCode !== 200) {
     throw new CheckFailedError(
       `synthesis ${url.href} answered HTTP ${res.statusCode}: ${quoteInput(body.toString('utf8', 0, 200))}`,
     );
+  }
   const contentType = String(res.headers['content-type'] ?? '');
-  if (!AUDIO_TYPES.test(contentType))
+  if (!AUDIO_TYPES.test(contentType)) {
     throw new CheckFailedError(
       `synthesis ${url.href} answered content-type ${quoteInput(contentType)}, expected audio/wav`,
     );
+  }
   const wav = inspectWav(body);
   if ('problem' in wav) throw new CheckFailedError(`synthesis ${url.href} returned invalid audio: ${wav.problem}`);
   o.log(
@@ -118,8 +120,9 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
 }
 
 function describe(e: Error): string {
-  if (e.name === 'TimeoutError' || /timeout/i.test(e.name) || /aborted due to timeout/i.test(e.message))
+  if (e.name === 'TimeoutError' || /timeout/i.test(e.name) || /aborted due to timeout/i.test(e.message)) {
     return 'timed out';
+  }
   const code = (e as NodeJS.ErrnoException).code;
   return code ? `${code}` : oneLine(e.message.slice(0, 200));
 }

@@ -36,8 +36,9 @@ export function inspectWav(buf: Buffer): WavInfo | { problem: string } {
         sampleRate: buf.readUInt32LE(body + 4),
         bitsPerSample: buf.readUInt16LE(body + 14),
       };
-      if (!KNOWN_FORMATS.has(fmt.audioFormat))
+      if (!KNOWN_FORMATS.has(fmt.audioFormat)) {
         return { problem: `unsupported audio format ${fmt.audioFormat} (expected PCM, float or extensible)` };
+      }
       if (fmt.channels < 1 || fmt.sampleRate < 1 || fmt.bitsPerSample < 8 || fmt.bitsPerSample % 8 !== 0) {
         return {
           problem: `implausible format: ${fmt.channels} channels, ${fmt.sampleRate} Hz, ${fmt.bitsPerSample} bits`,
@@ -46,8 +47,9 @@ export function inspectWav(buf: Buffer): WavInfo | { problem: string } {
     } else if (id === 'data') {
       if (!fmt) return { problem: 'data chunk comes before the fmt chunk' };
       if (size === 0) return { problem: 'data chunk is empty: no audio' };
-      if (body + size > buf.length)
+      if (body + size > buf.length) {
         return { problem: `data chunk declares ${size} bytes but only ${buf.length - body} follow` };
+      }
       const frame = fmt.channels * (fmt.bitsPerSample / 8);
       if (size % frame !== 0) return { problem: `data size ${size} is not a whole number of ${frame}-byte frames` };
       return { ...fmt, dataBytes: size, durationSeconds: size / frame / fmt.sampleRate };
@@ -75,7 +77,8 @@ export function makeWav(options: { seconds: number; sampleRate?: number; frequen
   buf.write('data', 36, 'ascii');
   buf.writeUInt32LE(samples * 2, 40);
   const freq = options.frequency ?? 440;
-  for (let i = 0; i < samples; i++)
+  for (let i = 0; i < samples; i++) {
     buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * freq * i) / rate) * 8000), 44 + i * 2);
+  }
   return buf;
 }

@@ -35,8 +35,9 @@ function normalize(
   location: string,
   state: RawState | undefined,
 ): SwiftPin {
-  if (!state || typeof state !== 'object')
+  if (!state || typeof state !== 'object') {
     throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) has no "state"`);
+  }
   for (const key of ['version', 'branch', 'revision'] as const) {
     const v = state[key];
     if (v !== undefined && v !== null && typeof v !== 'string') {
@@ -50,8 +51,9 @@ function normalize(
   const revision = str(state.revision);
   const kind: PinKind = version ? 'version' : branch ? 'branch' : 'revision';
   const value = version ?? branch ?? revision;
-  if (!value)
+  if (!value) {
     throw new InputError(`${file}: pins[${index}] (${quoteInput(name)}) state has no version, branch or revision`);
+  }
   return { identity, name, location, kind, value, revision };
 }
 
@@ -72,8 +74,9 @@ export function parsePackageResolved(data: unknown, file: string): SwiftPin[] {
     const pins = root.object?.pins;
     if (!Array.isArray(pins)) throw new InputError(`${file}: version 1 needs "object.pins" to be a list`);
     return pins.map((p: { package?: unknown; repositoryURL?: unknown; state?: RawState } | null, i) => {
-      if (typeof p !== 'object' || p === null)
+      if (typeof p !== 'object' || p === null) {
         throw new InputError(`${file}: object.pins[${i}] must be an object, got ${quoteInput(p)}`);
+      }
       const name = str(p.package);
       const location = str(p.repositoryURL);
       if (!name || !location) throw new InputError(`${file}: object.pins[${i}] needs "package" and "repositoryURL"`);
@@ -83,8 +86,9 @@ export function parsePackageResolved(data: unknown, file: string): SwiftPin[] {
   if (version === 2 || version === 3) {
     if (!Array.isArray(root.pins)) throw new InputError(`${file}: version ${version} needs "pins" to be a list`);
     return root.pins.map((p: { identity?: unknown; location?: unknown; state?: RawState } | null, i) => {
-      if (typeof p !== 'object' || p === null)
+      if (typeof p !== 'object' || p === null) {
         throw new InputError(`${file}: pins[${i}] must be an object, got ${quoteInput(p)}`);
+      }
       const identity = str(p.identity);
       const location = str(p.location);
       if (!identity || !location) throw new InputError(`${file}: pins[${i}] needs "identity" and "location"`);

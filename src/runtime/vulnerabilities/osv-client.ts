@@ -1,7 +1,7 @@
+import { cvssBaseScore, ratingOfName, severityOfScore, worse, type Rating } from './severity';
 import { InputError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
 import { requestJson, UnreachableError } from '../http/request-json';
-import { cvssBaseScore, ratingOfName, severityOfScore, worse, type Rating } from './severity';
 
 /** The OSV API's public address. */
 export const DEFAULT_OSV_URL = 'https://api.osv.dev';
@@ -60,8 +60,9 @@ export class OsvClient {
     } catch {
       throw new InputError(`OSV URL ${quoteInput(options.baseUrl)} is not a URL such as ${DEFAULT_OSV_URL}`);
     }
-    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:')
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
       throw new InputError(`OSV URL must be http or https, got ${this.base.protocol}`);
+    }
   }
 
   /** The record of an ID, or undefined when OSV does not know it. */
@@ -100,8 +101,9 @@ export class OsvClient {
         const next: typeof pending = [];
         results.forEach((r: { vulns?: { id?: unknown }[]; next_page_token?: unknown }, i) => {
           for (const v of r?.vulns ?? []) if (typeof v.id === 'string') out[pending[i]!.index]!.push(v.id);
-          if (typeof r?.next_page_token === 'string' && r.next_page_token !== '')
+          if (typeof r?.next_page_token === 'string' && r.next_page_token !== '') {
             next.push({ ...pending[i]!, query: { ...pending[i]!.query, page_token: r.next_page_token } });
+          }
         });
         pending = next;
       }
@@ -133,8 +135,9 @@ export class OsvClient {
       });
     } catch (e) {
       // The severity gate cannot run without OSV: nothing is written, and the message says which call failed.
-      if (e instanceof UnreachableError)
+      if (e instanceof UnreachableError) {
         throw new InputError(`could not reach OSV at ${url.origin} for ${what} (${e.reason}); nothing was written`);
+      }
       throw e;
     }
   }
@@ -150,11 +153,13 @@ export function ratingOfRecord(record: OsvRecord): Rating | undefined {
   for (const { type, score: vector } of vectors) {
     if (typeof type !== 'string' || typeof vector !== 'string') continue;
     const score = cvssBaseScore(type, vector);
-    if (score !== undefined)
+    if (score !== undefined) {
       rating = worse(rating, { severity: severityOfScore(score), score, source: `${type} of ${record.id}` });
+    }
   }
-  for (const affected of record.affected ?? [])
+  for (const affected of record.affected ?? []) {
     rating = worse(rating, ratingOfName(affected.ecosystem_specific?.severity, `ecosystem severity of ${record.id}`));
+  }
   return rating;
 }
 

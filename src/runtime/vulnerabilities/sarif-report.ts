@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { normalizePackageName, type PipAuditReport } from './pip-audit-report';
 import { rateVulnerability, type OsvClient } from './osv-client';
+import { normalizePackageName, type PipAuditReport } from './pip-audit-report';
 import { reaches, SEVERITIES, type GateSeverity, type Rating } from './severity';
 
 /** The scanner a SARIF run and a summary name: what differs between pip-audit's and the Swift packages' reports. */

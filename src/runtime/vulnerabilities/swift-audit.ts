@@ -1,6 +1,6 @@
-import type { SwiftPin } from '../swift/package-resolved';
 import { rateVulnerability, type OsvClient, type OsvQuery, type OsvRecord } from './osv-client';
 import { mapPool, type Finding, type ScanTool } from './sarif-report';
+import type { SwiftPin } from '../swift/package-resolved';
 
 /** OSV's ecosystem of Swift packages, named by their repository URL. */
 export const SWIFT_URL_ECOSYSTEM = 'SwiftURL';
@@ -31,8 +31,9 @@ export const SWIFT_AUDIT_TOOL: ScanTool = {
  * branch or a bare revision), the commit it resolved to, which OSV matches against git ranges.
  */
 export function osvQueryOf(pin: SwiftPin): OsvQuery | undefined {
-  if (pin.kind === 'version')
+  if (pin.kind === 'version') {
     return { package: { ecosystem: SWIFT_URL_ECOSYSTEM, name: swiftUrlName(pin.location) }, version: pin.value };
+  }
   return pin.revision && /^[0-9a-f]{40}$/i.test(pin.revision) ? { commit: pin.revision } : undefined;
 }
 
@@ -45,8 +46,9 @@ export function fixedVersions(record: OsvRecord | undefined, packageName: string
       affected.package?.ecosystem === SWIFT_URL_ECOSYSTEM &&
       name !== undefined &&
       swiftUrlName(name).toLowerCase() !== packageName.toLowerCase()
-    )
+    ) {
       continue;
+    }
     for (const range of affected.ranges ?? []) {
       for (const event of range.events ?? []) if (typeof event.fixed === 'string') fixed.add(event.fixed);
     }

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { ValidationError } from '../../common/errors';
+import { cooldownProblem, timeOfDayProblem, type Weekday } from '../model/limits';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import { toYaml } from '../output/yaml';
-import { cooldownProblem, timeOfDayProblem, type Weekday } from '../model/limits';
 
 export type { Weekday } from '../model/limits';
 
@@ -82,14 +82,16 @@ export class DependabotConfig extends Construct implements IGeneratedFile {
         `ecosystem "${options.ecosystem}" already has an entry; list every directory in one addUpdate()`,
       );
     }
-    if (options.directories.length === 0)
+    if (options.directories.length === 0) {
       throw new ValidationError(this, `${options.ecosystem}: directories must not be empty`);
+    }
     for (const dir of options.directories) {
-      if (!dir.startsWith('/') || dir.includes('..'))
+      if (!dir.startsWith('/') || dir.includes('..')) {
         throw new ValidationError(
           this,
           `${options.ecosystem}: directory "${dir}" must start with / (the repository root)`,
         );
+      }
     }
     this.updates.push(options);
   }

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
+import { jobGraph, renderedWorkflow, workflowFacts } from './workflow-facts';
+import { minuteMultiplier } from '../../common/what-runs/cost';
+import { whatRuns, type WhatRunsQuery } from '../../common/what-runs/what-runs';
 import type { HelmChart } from '../k8s/helm/helm-chart';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import type { WorkflowTriggers } from '../workflow/triggers';
 import type { SecureWorkflow } from '../workflow/workflow';
-import { minuteMultiplier } from '../../common/what-runs/cost';
-import { whatRuns, type WhatRunsQuery } from '../../common/what-runs/what-runs';
-import { jobGraph, renderedWorkflow, workflowFacts } from './workflow-facts';
 
 /** A kind of change, by an example of the files it touches, for the "what runs when" table. */
 export interface ChangeKind {
@@ -44,10 +44,11 @@ function triggersText(t: WorkflowTriggers): string {
     parts.push(`manual${inputs.length ? ` (inputs: ${inputs.map((i) => `\`${i}\``).join(', ')})` : ''}`);
   }
   if (t.workflowCall) parts.push('called by other workflows');
-  if (t.workflowRun)
+  if (t.workflowRun) {
     parts.push(
       `after runs of ${t.workflowRun.workflows.map((w) => `"${w}"`).join(', ')}${t.workflowRun.branches ? ` on ${t.workflowRun.branches.map((b) => `\`${b}\``).join(', ')}` : ''}`,
     );
+  }
   return parts.join('; ');
 }
 

@@ -1,15 +1,6 @@
 import { Construct } from 'constructs';
-import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, THRESHOLD_SPECS } from '../../common/regression-thresholds';
-import type { Platform } from '../model/platform';
-import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
-import type { SecureWorkflow } from '../workflow/workflow';
-import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
-import {
-  APP_HEALTH_SETTINGS,
-  CANARY_CHECK_INTERVAL_SECONDS,
-  DEFAULT_METRICS_PATH,
-  PROMETHEUS_SETTINGS,
-} from '../model/limits';
+import { renderedWorkflow, workflowFacts } from './workflow-facts';
+import { APP_HEALTH_SCHEMA } from '../../common/app-health';
 import {
   LATENCY_QUANTILE,
   latencyQuery,
@@ -20,8 +11,17 @@ import {
   SERVICE_METRICS,
   serverErrorsQuery,
 } from '../../common/canary-metrics';
-import { APP_HEALTH_SCHEMA } from '../../common/app-health';
-import { renderedWorkflow, workflowFacts } from './workflow-facts';
+import { DEFAULT_THRESHOLDS, THRESHOLD_KEYS, THRESHOLD_SPECS } from '../../common/regression-thresholds';
+import {
+  APP_HEALTH_SETTINGS,
+  CANARY_CHECK_INTERVAL_SECONDS,
+  DEFAULT_METRICS_PATH,
+  PROMETHEUS_SETTINGS,
+} from '../model/limits';
+import type { Platform } from '../model/platform';
+import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
+import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
+import type { SecureWorkflow } from '../workflow/workflow';
 
 /** Props of {@link MonitoringDoc}. */
 export interface MonitoringDocProps {

@@ -1,6 +1,6 @@
+import { renderedWorkflow } from './workflow-facts';
 import { CACHE_FAMILIES, type CacheFamilyName } from '../model/cache-families';
 import type { SecureWorkflow } from '../workflow/workflow';
-import { renderedWorkflow } from './workflow-facts';
 
 type Step = { uses?: string; with?: Record<string, unknown> };
 const usesAction = (step: Step, action: string) => String(step.uses ?? '').startsWith(`${action}@`);

@@ -1,8 +1,8 @@
+import { renderedWorkflow } from './workflow-facts';
 import { referencedNames } from '../../common/workflow-yaml';
 import { credentialCatalogue } from '../model/credentials';
 import type { Platform } from '../model/platform';
 import type { SecureWorkflow } from '../workflow/workflow';
-import { renderedWorkflow } from './workflow-facts';
 
 /** One secret or variable as the workflows read it: which jobs, and where GitHub must hold it for them. */
 interface CredentialUse {
@@ -28,8 +28,9 @@ function credentialUses(workflows: readonly SecureWorkflow[]): Map<string, Crede
         for (const name of referencedNames(text, context)) {
           let use = uses.get(name);
           if (!use) uses.set(name, (use = { kind, readers: new Set(), places: new Set() }));
-          if (use.kind !== kind)
+          if (use.kind !== kind) {
             throw new Error(`RunbookDoc: ${name} is read both as a secret and as a variable (${file}/${jobId})`);
+          }
           use.readers.add(`${file}/${jobId}`);
           use.places.add(environment);
         }

@@ -1,5 +1,5 @@
-import type { SecureWorkflow } from '../workflow/workflow';
 import { renderedWorkflow } from './workflow-facts';
+import type { SecureWorkflow } from '../workflow/workflow';
 
 /** The checks a pull request waits for: the `result` job of each workflow that runs on pull requests. */
 function requiredChecks(workflows: readonly SecureWorkflow[]): string[] {

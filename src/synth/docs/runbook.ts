@@ -1,15 +1,15 @@
-import { APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE, PROMETHEUS_SETTINGS, WATCH_RATE_RPS } from '../model/limits';
 import { Construct } from 'constructs';
-import { evaluateValue, UNKNOWN } from '../../common/what-runs/github-expression';
-import type { Platform } from '../model/platform';
-import { releasesOf } from '../model/naming';
-import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
-import type { SecureWorkflow } from '../workflow/workflow';
-import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
 import { cachesSection } from './runbook-caches';
 import { credentialsSection } from './runbook-credentials';
 import { emergencySection } from './runbook-emergency';
 import { renderedWorkflow, workflowFacts } from './workflow-facts';
+import { evaluateValue, UNKNOWN } from '../../common/what-runs/github-expression';
+import { APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE, PROMETHEUS_SETTINGS, WATCH_RATE_RPS } from '../model/limits';
+import { releasesOf } from '../model/naming';
+import type { Platform } from '../model/platform';
+import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
+import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
+import type { SecureWorkflow } from '../workflow/workflow';
 
 /** Props of {@link RunbookDoc}. */
 export interface RunbookDocProps {
@@ -94,18 +94,20 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
           );
         }
       }
-      if (t.schedule)
+      if (t.schedule) {
         how.push(
           `- Scheduled: ${t.schedule.map((c) => `\`${c}\``).join(', ')} (UTC), on \`${platform.defaultBranch}\`.`,
         );
+      }
       if (t.workflowCall) how.push('- Called by other workflows: re-run the calling run.');
       const tagsOnly = t.push && !t.push.branches && !t.pullRequest;
-      if (tagsOnly)
+      if (tagsOnly) {
         how.push(
           `- Runs for pushed tags ${(t.push!.tags ?? []).map((g) => `\`${g}\``).join(', ')}: push the tag, or re-run the run.`,
         );
-      else if (t.push || t.pullRequest)
+      } else if (t.push || t.pullRequest) {
         how.push('- Runs for pushes and pull requests: push a commit, or re-run the run.');
+      }
       if (t.workflowRun) how.push(`- Runs after ${t.workflowRun.workflows.join(', ')} complete.`);
       how.push(
         `- Re-run the failed jobs: \`gh run rerun <run-id> --failed\`; list its runs: \`gh run list --workflow ${file}\`.`,

@@ -40,8 +40,9 @@ export function workflowFacts(data: any, text: string): WorkflowFacts {
     for (const step of job.steps ?? []) {
       const uses = String(step.uses ?? '');
       if (uses.startsWith('actions/upload-artifact@')) uploads.add(`artifact \`${step.with?.name}\``);
-      if (uses.startsWith('github/codeql-action/upload-sarif@') || uses.startsWith('github/codeql-action/analyze@'))
+      if (uses.startsWith('github/codeql-action/upload-sarif@') || uses.startsWith('github/codeql-action/analyze@')) {
         uploads.add('code scanning (SARIF)');
+      }
       if (uses.startsWith('actions/attest-build-provenance@')) uploads.add('attestations');
     }
   }

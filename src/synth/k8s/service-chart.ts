@@ -1,10 +1,10 @@
 import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { k8s, kplus } from './kplus';
-import { ValidationError } from '../../common/errors';
-import { dnsLabelProblem, portProblem } from '../model/names';
 import { METRICS_POD_TARGET_LABELS } from '../../common/canary-metrics';
+import { ValidationError } from '../../common/errors';
 import { CONTAINER_USER_ID, SERVES_LABEL, TRACK_LABEL } from '../model/limits';
+import { dnsLabelProblem, portProblem } from '../model/names';
 
 /** cdk8s resolves patch values by field type: resource quantities must be Quantity objects. */
 function quantities(map: Record<string, string>): Record<string, k8s.Quantity> {
@@ -169,6 +169,24 @@ export interface ServiceChartProps {
  * account token, probes on the service port.
  */
 export class ServiceChart extends Chart {
+  /** Pods with these labels in one namespace (by its immutable name label). */
+  public static peerOf(labels: Record<string, string>, namespace: string): k8s.NetworkPolicyPeer {
+    return {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+      podSelector: { matchLabels: labels },
+    };
+  }
+
+  /** Replicas spread over zones, then nodes; never blocking scheduling. */
+  public static spreadOf(selectorLabels: Record<string, string>): k8s.TopologySpreadConstraint[] {
+    return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...selectorLabels } },
+    }));
+  }
+
   /** Labels that select this release's pods (Deployment, PodDisruptionBudget, NetworkPolicy). */
   public readonly selectorLabels: Record<string, string>;
   /** Labels the Service selects pods by. */
@@ -181,8 +199,9 @@ export class ServiceChart extends Chart {
       portProblem(props.port) && `port: ${portProblem(props.port)}`,
     ].filter(Boolean);
     const a = props.autoscaling;
-    if (!(a.minReplicas >= 2 && a.maxReplicas >= a.minReplicas))
+    if (!(a.minReplicas >= 2 && a.maxReplicas >= a.minReplicas)) {
       problems.push(`autoscaling: minReplicas must be ≥ 2 and ≤ maxReplicas, got ${a.minReplicas}–${a.maxReplicas}`);
+    }
     if (problems.length > 0) throw new ValidationError(this, problems.join('; '));
 
     const uid = props.runAsUser ?? CONTAINER_USER_ID;
@@ -380,23 +399,5 @@ export class ServiceChart extends Chart {
         podTargetLabels: [...METRICS_POD_TARGET_LABELS],
       },
     });
-  }
-
-  /** Pods with these labels in one namespace (by its immutable name label). */
-  public static peerOf(labels: Record<string, string>, namespace: string): k8s.NetworkPolicyPeer {
-    return {
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
-      podSelector: { matchLabels: labels },
-    };
-  }
-
-  /** Replicas spread over zones, then nodes; never blocking scheduling. */
-  public static spreadOf(selectorLabels: Record<string, string>): k8s.TopologySpreadConstraint[] {
-    return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
-      maxSkew: 1,
-      topologyKey,
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: { ...selectorLabels } },
-    }));
   }
 }

@@ -1,4 +1,3 @@
-import type { Finding } from '../../common/errors';
 import {
   DEFAULT_APP_RELEASE_ENVIRONMENTS,
   DEFAULT_FEED_BRANCH,
@@ -7,6 +6,7 @@ import {
 } from './limits';
 import type { ClusterAuthDefinition, PlatformDefinition } from './platform-definition';
 import { tagGlobsOverlap } from './tag-globs';
+import type { Finding } from '../../common/errors';
 
 /**
  * The cluster a deploy reaches, where the model names it: an EKS cluster by region and name. A
@@ -63,8 +63,9 @@ export function isolationFindings(def: PlatformDefinition): Finding[] {
     const stages = app.environments ?? DEFAULT_APP_RELEASE_ENVIRONMENTS;
     const owners = new Map<string, string>();
     def.environments.forEach((env, i) => {
-      if (env.deploy)
+      if (env.deploy) {
         owners.set(env.deploy.githubEnvironment ?? env.name, `the deploy of environments[${i}] ("${env.name}")`);
+      }
     });
     for (const stage of ['beta', 'phased', 'everyone'] as const) {
       const name = stages[stage];
@@ -86,11 +87,12 @@ export function isolationFindings(def: PlatformDefinition): Finding[] {
   if (app) branches.push(['app.release.feedBranch', app.feedBranch ?? DEFAULT_FEED_BRANCH]);
   branches.forEach(([field, branch], i) => {
     const before = branches.slice(0, i).find(([, other]) => other === branch);
-    if (before)
+    if (before) {
       fail(
         field,
         `"${branch}" is already ${before[0]}: each job that pushes to it would push over the other's files; name a branch of its own`,
       );
+    }
   });
   return findings;
 }

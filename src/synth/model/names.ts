@@ -20,8 +20,9 @@ export function labelKeyProblem(key: string): string | undefined {
   if (
     prefix !== undefined &&
     (prefix.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(prefix))
-  )
+  ) {
     return `"${key}": the prefix before "/" must be a DNS subdomain`;
+  }
   return /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name)
     ? undefined
     : `"${key}" must be a label name: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
@@ -39,15 +40,17 @@ export const DNS_SUBDOMAIN_MAX = 253;
 
 /** A Kubernetes object name of many labels (a Gateway, a listener's section name). */
 export function dnsSubdomainProblem(value: string): string | undefined {
-  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(value))
+  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.dnsSubdomain).test(value)) {
     return `"${value}" must be a DNS subdomain: lowercase labels of letters, digits and "-" joined by ".", at most 253 characters`;
+  }
   return undefined;
 }
 
 /** A route hostname as the Gateway API takes it, e.g. `agent.example.com` or `*.example.com`. */
 export function gatewayHostnameProblem(value: string): string | undefined {
-  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.gatewayHostname).test(value))
+  if (value.length > DNS_SUBDOMAIN_MAX || !new RegExp(NAME_PATTERNS.gatewayHostname).test(value)) {
     return `"${value}" must be a lowercase hostname such as agent.example.com (one leading *. allowed), without a port or scheme`;
+  }
   return undefined;
 }
 
@@ -109,8 +112,9 @@ export function repoPathProblem(value: string): string | undefined {
 
 /** A Kubernetes resource quantity such as `250m`, `1`, `512Mi`. */
 export function quantityProblem(value: string): string | undefined {
-  if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(value))
+  if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(value)) {
     return `"${value}" is not a Kubernetes quantity such as 250m or 512Mi`;
+  }
   return undefined;
 }
 

@@ -1,7 +1,7 @@
-import type { Finding } from '../../common/errors';
-import { APP_SCENARIO_PREFIX, serviceLoadScenario } from '../../common/performance-scenarios';
 import { CANARY_RELEASE_SUFFIX, DEFAULT_ROLLOUT, IMAGE_PLATFORMS } from './limits';
 import type { PlatformDefinition } from './platform-definition';
+import type { Finding } from '../../common/errors';
+import { APP_SCENARIO_PREFIX, serviceLoadScenario } from '../../common/performance-scenarios';
 
 /**
  * The naming table: every name the pipelines and charts derive from a model name (a service or an
@@ -166,8 +166,9 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
 
   def.services.forEach((service, i) => {
     if (!service.performance) return;
-    for (const [what, name] of Object.entries(performanceArtifacts(service.name)))
+    for (const [what, name] of Object.entries(performanceArtifacts(service.name))) {
       claim('nightly artifact', name, `services[${i}].name`, `ci-performance ${what} artifact`);
+    }
     // The app's histories sit beside the services' on the history branch, named by model at run time.
     const scenario = serviceLoadScenario(service.name);
     if (scenario.startsWith(APP_SCENARIO_PREFIX)) {

@@ -1,5 +1,5 @@
-import type { RegressionThresholds } from '../../common/regression-thresholds';
 import type { ImagePlatform, LogLevel, Weekday } from './limits';
+import type { RegressionThresholds } from '../../common/regression-thresholds';
 
 /**
  * The platform model: plain, readonly data that describes the voice platform once.

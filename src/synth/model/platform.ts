@@ -1,6 +1,19 @@
 import * as path from 'node:path';
-import { DEFAULT_THRESHOLDS, type RegressionThresholds } from '../../common/regression-thresholds';
-import { choices, FindingsError } from '../../common/errors';
+import {
+  DEFAULT_APP_HEALTH_LIMITS,
+  DEFAULT_CANARY_ANALYSIS,
+  DEFAULT_APP_RELEASE_ENVIRONMENTS,
+  DEFAULT_FEED_BRANCH,
+  DEFAULT_KUBECONFIG_SECRET,
+  DEFAULT_PERFORMANCE_HISTORY_BRANCH,
+  DEFAULT_MAX_ERROR_RATE_PCT,
+  DEFAULT_ROLLOUT,
+  DEFAULT_CACHE_CLEANUP_SCHEDULE,
+  DEFAULT_IMAGE_PLATFORMS,
+  DEFAULT_RELEASE_TAG_GLOB,
+  IMAGE_PLATFORMS,
+  type ImagePlatform,
+} from './limits';
 import type {
   AppDefinition,
   AppReleaseDefinition,
@@ -20,21 +33,8 @@ import type {
   ToolchainDefinition,
 } from './platform-definition';
 import { callOrder, validatePlatform } from './validate-platform';
-import {
-  DEFAULT_APP_HEALTH_LIMITS,
-  DEFAULT_CANARY_ANALYSIS,
-  DEFAULT_APP_RELEASE_ENVIRONMENTS,
-  DEFAULT_FEED_BRANCH,
-  DEFAULT_KUBECONFIG_SECRET,
-  DEFAULT_PERFORMANCE_HISTORY_BRANCH,
-  DEFAULT_MAX_ERROR_RATE_PCT,
-  DEFAULT_ROLLOUT,
-  DEFAULT_CACHE_CLEANUP_SCHEDULE,
-  DEFAULT_IMAGE_PLATFORMS,
-  DEFAULT_RELEASE_TAG_GLOB,
-  IMAGE_PLATFORMS,
-  type ImagePlatform,
-} from './limits';
+import { choices, FindingsError } from '../../common/errors';
+import { DEFAULT_THRESHOLDS, type RegressionThresholds } from '../../common/regression-thresholds';
 
 /** A service's nightly load test, with defaults resolved. */
 export interface ServicePerformance {
@@ -289,8 +289,9 @@ export class Platform {
   /** Looks a service up by name; an unknown name lists the known ones. */
   public service(name: string): Service {
     const found = this.services.find((s) => s.name === name);
-    if (!found)
+    if (!found) {
       throw new Error(`Unknown service "${name}"; the platform defines: ${choices(this.services.map((s) => s.name))}`);
+    }
     return found;
   }
 

@@ -1,29 +1,5 @@
 import { cronProblem } from './cron';
 import { isolationFindings } from './isolation';
-import { namingFindings } from './naming';
-import {
-  branchNameProblem,
-  dnsLabelProblem,
-  dnsSubdomainProblem,
-  gatewayHostnameProblem,
-  httpPathProblem,
-  imageNameProblem,
-  labelKeyProblem,
-  labelValueProblem,
-  portProblem,
-  quantityProblem,
-  repoPathProblem,
-} from './names';
-import type {
-  AppReleaseDefinition,
-  DeployDefinition,
-  PlatformDefinition,
-  ResourceDefinition,
-  ServiceDefinition,
-} from './platform-definition';
-import type { Finding } from '../../common/errors';
-import { findCycle } from '../../common/graph';
-import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
 import {
   cooldownProblem,
   IDENTIFIER,
@@ -38,6 +14,30 @@ import {
   timeOfDayProblem,
   WEEKDAYS,
 } from './limits';
+import {
+  branchNameProblem,
+  dnsLabelProblem,
+  dnsSubdomainProblem,
+  gatewayHostnameProblem,
+  httpPathProblem,
+  imageNameProblem,
+  labelKeyProblem,
+  labelValueProblem,
+  portProblem,
+  quantityProblem,
+  repoPathProblem,
+} from './names';
+import { namingFindings } from './naming';
+import type {
+  AppReleaseDefinition,
+  DeployDefinition,
+  PlatformDefinition,
+  ResourceDefinition,
+  ServiceDefinition,
+} from './platform-definition';
+import type { Finding } from '../../common/errors';
+import { findCycle } from '../../common/graph';
+import { THRESHOLD_KEYS, thresholdProblem, type ThresholdKey } from '../../common/regression-thresholds';
 
 /** Collects findings against field paths such as `services[1].port`. */
 class FieldChecker {
@@ -69,8 +69,9 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
   if (service.pythonVersion !== undefined) c.check(`${at}.pythonVersion`, service.pythonVersion, versionProblem);
   checkResources(c, `${at}.resources`, service.resources);
   for (const key of Object.keys(service.settings ?? {})) {
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(key))
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) {
       c.fail(`${at}.settings.${key}`, 'must be an environment variable name (A–Z, 0–9, _)');
+    }
     if (key === 'LOG_LEVEL') c.fail(`${at}.settings.${key}`, 'LOG_LEVEL is a chart value (logLevel), not a setting');
     const value = service.settings![key]!;
     // The value reaches the compose file (where $ interpolates), the chart's values and the workflows' YAML verbatim.
@@ -83,22 +84,26 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
   }
   if (service.performance) {
     const perf = service.performance;
-    if (service.synthesisPath === undefined)
+    if (service.synthesisPath === undefined) {
       c.fail(`${at}.performance`, 'a load test needs synthesisPath (the endpoint it sends to)');
+    }
     c.check(`${at}.performance.rate`, perf.rate, (v) =>
       v > 0 && v <= 10000 ? undefined : `must be from 0 (exclusive) to 10000 requests/s, got ${v}`,
     );
     c.check(`${at}.performance.durationSeconds`, perf.durationSeconds, (v) =>
       Number.isInteger(v) && v >= 10 && v <= 1800 ? undefined : `must be an integer from 10 to 1800 seconds, got ${v}`,
     );
-    if (perf.warmupSeconds !== undefined)
+    if (perf.warmupSeconds !== undefined) {
       c.check(`${at}.performance.warmupSeconds`, perf.warmupSeconds, (v) =>
         Number.isInteger(v) && v >= 0 && v <= 600 ? undefined : `must be an integer from 0 to 600 seconds, got ${v}`,
       );
+    }
     for (const [key, value] of Object.entries(perf.thresholds ?? {})) {
-      if (!(THRESHOLD_KEYS as string[]).includes(key))
+      if (!(THRESHOLD_KEYS as string[]).includes(key)) {
         c.fail(`${at}.performance.thresholds.${key}`, `is not a threshold; known: ${THRESHOLD_KEYS.join(', ')}`);
-      else c.check(`${at}.performance.thresholds.${key}`, value, (v) => thresholdProblem(key as ThresholdKey, v));
+      } else {
+        c.check(`${at}.performance.thresholds.${key}`, value, (v) => thresholdProblem(key as ThresholdKey, v));
+      }
     }
   }
   if (service.build) {
@@ -109,19 +114,21 @@ function checkService(c: FieldChecker, at: string, service: ServiceDefinition, k
       if (b.platforms.length === 0) c.fail(`${at}.build.platforms`, 'must name at least one platform');
       const seenPlatforms = new Set<string>();
       b.platforms.forEach((p, i) => {
-        if (!(p in IMAGE_PLATFORMS))
+        if (!(p in IMAGE_PLATFORMS)) {
           c.fail(
             `${at}.build.platforms[${i}]`,
             `"${p}" has no native runner; supported: ${Object.keys(IMAGE_PLATFORMS).join(', ')}`,
           );
+        }
         if (seenPlatforms.has(p)) c.fail(`${at}.build.platforms[${i}]`, `duplicate platform "${p}"`);
         seenPlatforms.add(p);
       });
     }
   }
   for (const [i, callee] of (service.calls ?? []).entries()) {
-    if (!known.has(callee))
+    if (!known.has(callee)) {
       c.fail(`${at}.calls[${i}]`, `unknown service "${callee}"; known: ${[...known].sort().join(', ')}`);
+    }
     if (callee === service.name) c.fail(`${at}.calls[${i}]`, `a service cannot call itself ("${callee}")`);
   }
 }
@@ -138,12 +145,13 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
       : `must be "default-branch" or "release-tag", got ${JSON.stringify(v)}`,
   );
   c.check(`${at}.namespace`, d.namespace, dnsLabelProblem);
-  if (d.githubEnvironment !== undefined)
+  if (d.githubEnvironment !== undefined) {
     c.check(`${at}.githubEnvironment`, d.githubEnvironment, (v) =>
       /^[A-Za-z0-9._-]{1,255}$/.test(v)
         ? undefined
         : `"${v}" must be a GitHub environment name (letters, digits, . _ -)`,
     );
+  }
   const auth = d.clusterAuth;
   if (auth.kind === 'aws-oidc') {
     c.check(`${at}.clusterAuth.region`, auth.region, (v) =>
@@ -152,17 +160,19 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
     c.check(`${at}.clusterAuth.cluster`, auth.cluster, (v) =>
       /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(v) ? undefined : `"${v}" is not an EKS cluster name`,
     );
-    if (auth.roleArnVariable !== undefined)
+    if (auth.roleArnVariable !== undefined) {
       c.check(`${at}.clusterAuth.roleArnVariable`, auth.roleArnVariable, (v) =>
         /^[A-Z_][A-Z0-9_]*$/.test(v) ? undefined : `"${v}" must be a variable name (A–Z, 0–9, _)`,
       );
+    }
   } else if (auth.kind === 'kubeconfig') {
-    if (auth.secret !== undefined)
+    if (auth.secret !== undefined) {
       c.check(`${at}.clusterAuth.secret`, auth.secret, (v) =>
         /^[A-Z_][A-Z0-9_]*$/.test(v) && !v.startsWith('GITHUB_')
           ? undefined
           : `"${v}" must be a secret name (A–Z, 0–9, _, not GITHUB_*)`,
       );
+    }
   } else {
     c.fail(
       `${at}.clusterAuth.kind`,
@@ -170,31 +180,39 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
     );
   }
   for (const [name, url] of Object.entries(d.urls ?? {})) {
-    if (!services.has(name))
+    if (!services.has(name)) {
       c.fail(`${at}.urls.${name}`, `is not a service of the model (${[...services].join(', ')})`);
+    }
     c.check(`${at}.urls.${name}`, url, urlProblem);
   }
   if (d.rollout) {
     if (d.rollout.length === 0) c.fail(`${at}.rollout`, 'needs at least one stage (the last one at 100 %)');
     d.rollout.forEach((stage, j) => {
       const prev = j > 0 ? d.rollout![j - 1]!.percent : 0;
-      if (!(Number.isInteger(stage.percent) && stage.percent > prev && stage.percent <= 100))
+      if (!(Number.isInteger(stage.percent) && stage.percent > prev && stage.percent <= 100)) {
         c.fail(
           `${at}.rollout[${j}].percent`,
           `must be an integer above the previous stage's ${prev} and at most 100, got ${stage.percent}`,
         );
-      if (!(Number.isInteger(stage.watchMinutes) && stage.watchMinutes >= 1 && stage.watchMinutes <= MAX_WATCH_MINUTES))
+      }
+      if (!(
+        Number.isInteger(stage.watchMinutes) &&
+        stage.watchMinutes >= 1 &&
+        stage.watchMinutes <= MAX_WATCH_MINUTES
+      )) {
         c.fail(
           `${at}.rollout[${j}].watchMinutes`,
           `must be an integer from 1 to ${MAX_WATCH_MINUTES}, got ${stage.watchMinutes}`,
         );
+      }
     });
     const last = d.rollout[d.rollout.length - 1];
-    if (last && last.percent !== 100)
+    if (last && last.percent !== 100) {
       c.fail(
         `${at}.rollout[${d.rollout.length - 1}].percent`,
         `the last stage promotes the release to 100 %, got ${last.percent}`,
       );
+    }
   }
   if (d.gateway) {
     if (d.gateway.parentRefs.length === 0) c.fail(`${at}.gateway.parentRefs`, 'must name at least one Gateway');
@@ -202,30 +220,35 @@ function checkDeploy(c: FieldChecker, at: string, d: DeployDefinition, services:
     d.gateway.parentRefs.forEach((r, j) => {
       c.check(`${at}.gateway.parentRefs[${j}].name`, r.name, dnsSubdomainProblem);
       if (r.namespace !== undefined) c.check(`${at}.gateway.parentRefs[${j}].namespace`, r.namespace, dnsLabelProblem);
-      if (r.sectionName !== undefined)
+      if (r.sectionName !== undefined) {
         c.check(`${at}.gateway.parentRefs[${j}].sectionName`, r.sectionName, dnsSubdomainProblem);
+      }
     });
     (d.gateway.hostnames ?? []).forEach((h, j) => c.check(`${at}.gateway.hostnames[${j}]`, h, gatewayHostnameProblem));
     d.gateway.services.forEach((name, j) => {
-      if (!services.has(name))
+      if (!services.has(name)) {
         c.fail(`${at}.gateway.services[${j}]`, `unknown service "${name}"; known: ${[...services].join(', ')}`);
+      }
     });
   }
-  if (d.maxErrorRatePct !== undefined)
+  if (d.maxErrorRatePct !== undefined) {
     c.check(`${at}.maxErrorRatePct`, d.maxErrorRatePct, (v) =>
       Number.isFinite(v) && v >= 0 && v <= MAX_ERROR_RATE_LIMIT_PCT
         ? undefined
         : `must be a percentage from 0 to ${MAX_ERROR_RATE_LIMIT_PCT} (above it the gate passes a canary failing one request in ten), got ${v}`,
     );
+  }
   const a = d.canaryAnalysis;
-  if (a?.maxP95IncreasePct !== undefined)
+  if (a?.maxP95IncreasePct !== undefined) {
     c.check(`${at}.canaryAnalysis.maxP95IncreasePct`, a.maxP95IncreasePct, (v) =>
       Number.isFinite(v) && v >= 1 && v <= 1000 ? undefined : `must be a percentage from 1 to 1000, got ${v}`,
     );
-  if (a?.minRequests !== undefined)
+  }
+  if (a?.minRequests !== undefined) {
     c.check(`${at}.canaryAnalysis.minRequests`, a.minRequests, (v) =>
       Number.isInteger(v) && v >= 1 && v <= 1_000_000 ? undefined : `must be an integer from 1 to 1000000, got ${v}`,
     );
+  }
 }
 
 function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition): void {
@@ -240,22 +263,26 @@ function checkAppRelease(c: FieldChecker, at: string, r: AppReleaseDefinition): 
   );
   // A feed branch equal to another pushed branch is an isolation finding (isolation.ts).
   if (r.feedBranch !== undefined) c.check(`${at}.feedBranch`, r.feedBranch, branchNameProblem);
-  if (r.phasedRolloutIntervalHours !== undefined)
+  if (r.phasedRolloutIntervalHours !== undefined) {
     c.check(`${at}.phasedRolloutIntervalHours`, r.phasedRolloutIntervalHours, (v) =>
       Number.isInteger(v) && v >= 1 && v <= 168 ? undefined : `must be an integer from 1 to 168 hours, got ${v}`,
     );
-  if (r.health?.minCrashFreeSessionsPct !== undefined)
+  }
+  if (r.health?.minCrashFreeSessionsPct !== undefined) {
     c.check(`${at}.health.minCrashFreeSessionsPct`, r.health.minCrashFreeSessionsPct, (v) =>
       typeof v === 'number' && v >= 0 && v <= 100 ? undefined : `must be a percentage from 0 to 100, got ${v}`,
     );
-  if (r.health?.minSessions !== undefined)
+  }
+  if (r.health?.minSessions !== undefined) {
     c.check(`${at}.health.minSessions`, r.health.minSessions, (v) =>
       Number.isInteger(v) && v >= 1 ? undefined : `must be a whole number of sessions ≥ 1, got ${v}`,
     );
-  for (const [step, name] of Object.entries(r.environments ?? {}))
+  }
+  for (const [step, name] of Object.entries(r.environments ?? {})) {
     c.check(`${at}.environments.${step}`, name, (v) =>
       IDENTIFIER.test(v) ? undefined : `"${v}" must be a GitHub environment name`,
     );
+  }
 }
 
 /** Validates a platform definition and returns every finding (empty when valid). */
@@ -273,8 +300,9 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
     c.check(`environments[${i}].name`, env.name, dnsLabelProblem);
     if (envNames.has(env.name)) c.fail(`environments[${i}].name`, `duplicate environment "${env.name}"`);
     envNames.add(env.name);
-    if (env.logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(env.logLevel))
+    if (env.logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(env.logLevel)) {
       c.fail(`environments[${i}].logLevel`, `must be one of ${LOG_LEVELS.join(', ')}, got "${env.logLevel}"`);
+    }
     if (env.autoscaling) {
       const a = env.autoscaling;
       if (!(
@@ -291,18 +319,21 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
       }
     }
     for (const [name, r] of Object.entries(env.resources ?? {})) {
-      if (!def.services.some((s) => s.name === name))
+      if (!def.services.some((s) => s.name === name)) {
         c.fail(
           `environments[${i}].resources.${name}`,
           `is not a service of the model (${def.services.map((s) => s.name).join(', ')})`,
         );
-      else checkResources(c, `environments[${i}].resources.${name}`, r);
+      } else {
+        checkResources(c, `environments[${i}].resources.${name}`, r);
+      }
     }
-    if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= MIN_REPLICAS))
+    if (env.replicas !== undefined && !(Number.isInteger(env.replicas) && env.replicas >= MIN_REPLICAS)) {
       c.fail(
         `environments[${i}].replicas`,
         `must be an integer ≥ ${MIN_REPLICAS} (a PodDisruptionBudget needs a spare pod), got ${env.replicas}`,
       );
+    }
     if (env.deploy) checkDeploy(c, `environments[${i}].deploy`, env.deploy, new Set(def.services.map((s) => s.name)));
     if (env.metrics) {
       c.check(`environments[${i}].metrics.prometheusNamespace`, env.metrics.prometheusNamespace, dnsLabelProblem);
@@ -316,11 +347,12 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   def.environments.forEach((env, i) => {
     const name = env.deploy && (env.deploy.githubEnvironment ?? env.name);
     if (!name) return;
-    if (githubEnvironments.has(name))
+    if (githubEnvironments.has(name)) {
       c.fail(
         `environments[${i}].deploy.githubEnvironment`,
         `"${name}" is already the GitHub environment of ${githubEnvironments.get(name)}: each environment needs its own protection rules and credentials`,
       );
+    }
     githubEnvironments.set(name, env.name);
   });
   c.check('registry.host', def.registry.host, (v) =>
@@ -356,14 +388,17 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
       ? undefined
       : `"${v}" must be sha256:<64 hex digits>, the digest of kindest/node:v${def.toolchain.kubernetes}`,
   );
-  if (def.chartVersion !== undefined)
+  if (def.chartVersion !== undefined) {
     c.check('chartVersion', def.chartVersion, (v) =>
       /^\d+\.\d+\.\d+$/.test(v) ? undefined : `"${v}" must be a SemVer X.Y.Z`,
     );
-  for (const key of ['performance', 'dependencyScan', 'imageScan'] as const)
+  }
+  for (const key of ['performance', 'dependencyScan', 'imageScan'] as const) {
     c.check(`schedules.${key}`, def.schedules[key], cronProblem);
-  if (def.schedules.cacheCleanup !== undefined)
+  }
+  if (def.schedules.cacheCleanup !== undefined) {
     c.check('schedules.cacheCleanup', def.schedules.cacheCleanup, cronProblem);
+  }
   c.check('dependencyUpdates.day', def.dependencyUpdates.day, (v) =>
     (WEEKDAYS as readonly string[]).includes(v) ? undefined : `must be one of ${WEEKDAYS.join(', ')}, got "${v}"`,
   );
@@ -389,16 +424,18 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   const ports = new Map<number, string>();
   for (const [i, service] of def.services.entries()) {
     const at = `services[${i}]`;
-    if (seen.has(service.name))
+    if (seen.has(service.name)) {
       c.fail(`${at}.name`, `duplicate service "${service.name}" (also services[${seen.get(service.name)}])`);
+    }
     seen.set(service.name, i);
     checkService(c, at, service, names);
   }
   const images = new Map<string, string>();
   for (const [i, service] of def.services.entries()) {
     const image = service.imageName ?? service.name;
-    if (images.has(image))
+    if (images.has(image)) {
       c.fail(`services[${i}].imageName`, `image "${image}" is already used by service "${images.get(image)}"`);
+    }
     images.set(image, service.name);
     if (ports.has(service.port) && ports.get(service.port) !== service.name) {
       // Distinct ports let the smoke test run every service on one host.
@@ -407,8 +444,9 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
     ports.set(service.port, service.name);
   }
   const cycle = callCycle(def.services);
-  if (cycle)
+  if (cycle) {
     c.fail('services', `calls form a cycle: ${cycle.join(' → ')}; no service could start or be installed first`);
+  }
 
   const app = def.app;
   c.check('app.name', app.name, dnsLabelProblem);
@@ -416,12 +454,14 @@ export function validatePlatform(def: PlatformDefinition): Finding[] {
   c.check('app.scheme', app.scheme, nonEmpty);
   c.check('app.modelsJson', app.modelsJson, repoPathProblem);
   c.check('app.packageResolved', app.packageResolved, repoPathProblem);
-  if (app.referenceTranscripts !== undefined)
+  if (app.referenceTranscripts !== undefined) {
     c.check('app.referenceTranscripts', app.referenceTranscripts, repoPathProblem);
-  if (app.minLineCoveragePct !== undefined)
+  }
+  if (app.minLineCoveragePct !== undefined) {
     c.check('app.minLineCoveragePct', app.minLineCoveragePct, (v) =>
       typeof v === 'number' && v >= 0 && v <= 100 ? undefined : `must be a percentage from 0 to 100, got ${v}`,
     );
+  }
   app.pinnedPackages.forEach((p, i) => c.check(`app.pinnedPackages[${i}]`, p, nonEmpty));
   c.check('app.packageManifest', app.packageManifest, (v) =>
     v === 'xcodeproj' || v === 'swiftpm' ? undefined : `must be "xcodeproj" or "swiftpm", got ${JSON.stringify(v)}`,

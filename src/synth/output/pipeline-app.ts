@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { isGeneratedFile, type RenderedFile } from './generated-file';
 import { FindingsError, ValidationError, type Finding } from '../../common/errors';
-import { runPolicy, type PolicyRule } from '../policy/policy';
 import type { ActionPins } from '../pins/action-pins';
+import { runPolicy, type PolicyRule } from '../policy/policy';
 
 /** Props of {@link PipelineApp}. */
 export interface PipelineAppProps {
@@ -75,8 +75,9 @@ export class PipelineApp extends Construct {
   private checkTree(): { readonly files: RenderedFile[]; readonly findings: Finding[] } {
     const findings: Finding[] = [];
     for (const construct of this.node.findAll()) {
-      for (const message of construct.node.validate())
+      for (const message of construct.node.validate()) {
         findings.push({ location: construct.node.path || '<root>', message });
+      }
     }
     const files: RenderedFile[] = [];
     if (findings.length === 0) {
@@ -93,8 +94,9 @@ export class PipelineApp extends Construct {
     const owners = new Map<string, string>();
     for (const file of files) {
       const other = owners.get(file.filePath);
-      if (other)
+      if (other) {
         findings.push({ location: file.constructPath, message: `writes ${file.filePath}, which ${other} writes too` });
+      }
       owners.set(file.filePath, file.constructPath);
     }
     findings.push(

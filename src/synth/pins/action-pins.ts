@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { choices } from '../../common/errors';
 import { actionLockEntryFault } from '../../common/action-lock';
+import { choices } from '../../common/errors';
 
 /** One pinned action in the lock file. */
 export interface ActionPin {
@@ -66,15 +66,15 @@ export class ActionPins {
     return new ActionPins(pins);
   }
 
+  /** `owner/repo` of an action name such as `github/codeql-action/upload-sarif`. */
+  public static repositoryOf(action: string): string {
+    return action.split('/').slice(0, 2).join('/');
+  }
+
   private readonly bySha: Map<string, string>;
 
   private constructor(private readonly pins: ReadonlyMap<string, ActionPin>) {
     this.bySha = new Map([...pins.values()].map((p) => [p.sha, p.version]));
-  }
-
-  /** `owner/repo` of an action name such as `github/codeql-action/upload-sarif`. */
-  public static repositoryOf(action: string): string {
-    return action.split('/').slice(0, 2).join('/');
   }
 
   /** Whether the lock has the action's repository. */

@@ -26,11 +26,14 @@ export function topLevelConjuncts(condition: unknown): string[] {
   let start = 0;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch === "'")
-      quoted = !quoted; // '' inside a literal toggles twice
-    else if (!quoted && ch === '(') depth++;
-    else if (!quoted && ch === ')') depth--;
-    else if (!quoted && depth === 0 && text.startsWith('&&', i)) {
+    if (ch === "'") {
+      quoted = !quoted;
+    } // '' inside a literal toggles twice
+    else if (!quoted && ch === '(') {
+      depth++;
+    } else if (!quoted && ch === ')') {
+      depth--;
+    } else if (!quoted && depth === 0 && text.startsWith('&&', i)) {
       parts.push(text.slice(start, i));
       start = i + 2;
       i++;

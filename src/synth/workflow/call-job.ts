@@ -1,10 +1,10 @@
 import type { Construct } from 'constructs';
-import type { ActionPins } from '../pins/action-pins';
 import { renderValue, type EnvValue, type Expression } from './expressions';
-import { ValidationError } from '../../common/errors';
 import { renderConcurrency, WorkflowJob, type RenderedJob, type WorkflowJobProps } from './job-base';
 import { grantsAtLeast, renderPermissions, type JobPermissions } from './permissions';
 import type { DispatchInput } from './triggers';
+import { ValidationError } from '../../common/errors';
+import type { ActionPins } from '../pins/action-pins';
 
 /** A workflow of this repository that other workflows call (it has a `workflow_call` trigger). */
 export interface ICallableWorkflow {
@@ -114,8 +114,9 @@ export class CallWorkflowJob extends WorkflowJob {
     const given = Object.keys(this.props.with ?? {});
     const problems: string[] = [];
     if (isExternal(w)) {
-      for (const name of given.filter((n) => !w.inputs.includes(n)))
+      for (const name of given.filter((n) => !w.inputs.includes(n))) {
         problems.push(`with.${name}: ${w.workflow} has no input "${name}"; inputs: ${w.inputs.join(', ')}`);
+      }
       for (const name of Object.keys(this.props.secrets ?? {}).filter((n) => !(w.secrets ?? []).includes(n))) {
         problems.push(
           `secrets.${name}: ${w.workflow} takes no secret "${name}"; secrets: ${(w.secrets ?? []).join(', ') || '(none)'}`,
@@ -123,20 +124,23 @@ export class CallWorkflowJob extends WorkflowJob {
       }
     } else {
       if (!w.callInputs) return [`calls ${w.filePath}, which has no workflow_call trigger`];
-      for (const name of given.filter((n) => !(n in w.callInputs!)))
+      for (const name of given.filter((n) => !(n in w.callInputs!))) {
         problems.push(
           `with.${name}: ${w.filePath} declares no input "${name}"; inputs: ${Object.keys(w.callInputs).join(', ') || '(none)'}`,
         );
+      }
       for (const [name, input] of Object.entries(w.callInputs)) {
-        if (input.required && input.default === undefined && !given.includes(name))
+        if (input.required && input.default === undefined && !given.includes(name)) {
           problems.push(`with.${name}: required by ${w.filePath} but not given`);
+        }
       }
       if (Object.keys(this.props.secrets ?? {}).length > 0) problems.push(`secrets: ${w.filePath} declares no secrets`);
       const short = grantsAtLeast(this.permissions, w.requiredPermissions);
-      if (short.length > 0)
+      if (short.length > 0) {
         problems.push(
           `permissions: grant less than the jobs of ${w.filePath} use (${short.join(', ')}); GitHub would refuse to start the run`,
         );
+      }
     }
     return problems;
   }

@@ -1,12 +1,13 @@
-import type { CliContract } from '../../common/cli-contracts';
 import { Expression, type EnvValue } from './expressions';
 import { runStep, type JobStep, type StepOptions } from './steps';
+import type { CliContract } from '../../common/cli-contracts';
 
 /** A variable the runner itself sets (e.g. `GITHUB_STEP_SUMMARY`): read as `"$NAME"`, never put in env. */
 export class RunnerVariable {
   public constructor(public readonly name: string) {
-    if (!/^(GITHUB|RUNNER)_[A-Z_]+$/.test(name))
+    if (!/^(GITHUB|RUNNER)_[A-Z_]+$/.test(name)) {
       throw new Error(`"${name}" is not a runner variable (GITHUB_* or RUNNER_*)`);
+    }
   }
 }
 
@@ -59,10 +60,11 @@ export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, p
   const { args, before, after, commandIndent = 0, ...options } = props;
   const env: Record<string, EnvValue> = { ...(options.env ?? {}) };
   const setEnv = (name: string, value: EnvValue) => {
-    if (name in env)
+    if (name in env) {
       throw new Error(
         `cliStep "${options.name}": env ${name} is set twice (by the step and by the ${cli.bin} arguments)`,
       );
+    }
     env[name] = value;
   };
   const words: string[] = [];
@@ -72,8 +74,9 @@ export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, p
     const flag = cli.flags[key];
     const name = envNameOf(key);
     if ((cli.switches as readonly string[]).includes(key)) {
-      if (value === true) words.push(flag);
-      else {
+      if (value === true) {
+        words.push(flag);
+      } else {
         setEnv(name, value as Expression);
         conditional.push(`if [ "$${name}" = "true" ]; then args+=(${flag}); fi`);
       }

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import type { ActionPins } from '../pins/action-pins';
 import { Expression } from './expressions';
 import type { JobPermissions } from './permissions';
 import { ValidationError } from '../../common/errors';
 import { IDENTIFIER_PATTERN } from '../model/limits';
+import type { ActionPins } from '../pins/action-pins';
 
 /** A rendered job and what the policy checks need to know about it. */
 export interface RenderedJob {
@@ -57,11 +57,12 @@ export abstract class WorkflowJob extends Construct {
     this.jobId = id;
     // A missing job (an undefined from a lookup) would otherwise surface later as a TypeError.
     (props.needs ?? []).forEach((need, i) => {
-      if (!(need instanceof WorkflowJob))
+      if (!(need instanceof WorkflowJob)) {
         throw new ValidationError(
           this,
           `needs[${i}] is not a job (got ${String(need)}): pass the job object addJob returned`,
         );
+      }
     });
     this.needs = [...(props.needs ?? [])];
     this.node.addValidation({ validate: () => this.validateNeeds() });
@@ -106,13 +107,15 @@ export abstract class WorkflowJob extends Construct {
     // Every needs.<id> an expression reads must be a job this one needs.
     const needed = new Set(this.needs.map((n) => n.jobId));
     const read = new Set<string>();
-    for (const text of this.expressionTexts())
+    for (const text of this.expressionTexts()) {
       for (const m of text.matchAll(new RegExp(`\\bneeds\\.(${IDENTIFIER_PATTERN})\\.`, 'g'))) read.add(m[1]!);
+    }
     for (const id of read) {
-      if (!needed.has(id))
+      if (!needed.has(id)) {
         problems.push(
           `reads needs.${id}.* but does not list "${id}" in needs; known needs: ${[...needed].join(', ') || '(none)'}`,
         );
+      }
     }
     return problems;
   }

@@ -1,12 +1,12 @@
-import type { Construct } from 'constructs';
 import { NormalJob, Step } from '@github-actions-workflow-ts/lib';
-import type { ActionPins } from '../pins/action-pins';
+import type { Construct } from 'constructs';
 import { renderEnv, renderValue, type EnvMap, type Expression } from './expressions';
 import { renderConcurrency, WorkflowJob, type RenderedJob, type WorkflowJobProps } from './job-base';
 import { renderPermissions, type JobPermissions } from './permissions';
 import type { JobStep } from './steps';
 import { jobPropProblems, stepProblems } from './validate-job';
 import { ValidationError } from '../../common/errors';
+import type { ActionPins } from '../pins/action-pins';
 
 /** A non-empty tuple, or undefined for an empty list (the generated workflow types require non-empty lists). */
 function nonEmpty<T>(items: T[]): [T, ...T[]] | undefined {
@@ -168,8 +168,9 @@ export class SecureJob extends WorkflowJob {
     for (const s of this.steps) {
       if (s.props.if) texts.push(s.props.if.body);
       collect(s.props.env);
-      if (s.kind === 'action')
+      if (s.kind === 'action') {
         Object.values(s.props.with ?? {}).forEach((v) => v !== undefined && texts.push(String(renderValue(v))));
+      }
     }
     for (const v of this.outputs.values()) texts.push(v.body);
     return texts;

@@ -77,10 +77,12 @@ export function triggerProblems(triggers: WorkflowTriggers): string[] {
   for (const [kind, fields] of Object.entries(KNOWN_FIELDS)) {
     if (fields) problems.push(...unknownFields(triggers[kind as keyof WorkflowTriggers], fields, `triggers.${kind}`));
   }
-  if (Object.values(triggers).every((t) => t === undefined))
+  if (Object.values(triggers).every((t) => t === undefined)) {
     problems.push('triggers: at least one trigger is required');
-  if (triggers.workflowRun && triggers.workflowRun.workflows.length === 0)
+  }
+  if (triggers.workflowRun && triggers.workflowRun.workflows.length === 0) {
     problems.push('triggers.workflowRun.workflows: name at least one workflow');
+  }
   for (const [i, cron] of (triggers.schedule ?? []).entries()) {
     const problem = cronProblem(cron);
     if (problem) problems.push(`triggers.schedule[${i}]: ${problem}`);
@@ -92,14 +94,17 @@ export function triggerProblems(triggers: WorkflowTriggers): string[] {
     for (const [name, inp] of Object.entries(trigger?.inputs ?? {})) {
       problems.push(...unknownFields(inp, INPUT_FIELDS, `triggers.${kind}.inputs.${name}`));
       if (!IDENTIFIER.test(name)) problems.push(`triggers.${kind}.inputs.${name}: invalid input name`);
-      if (inp.type === 'choice' && !(inp.options && inp.options.length > 0))
+      if (inp.type === 'choice' && !(inp.options && inp.options.length > 0)) {
         problems.push(`triggers.${kind}.inputs.${name}: a choice input needs options`);
-      if (inp.type !== 'choice' && inp.options)
+      }
+      if (inp.type !== 'choice' && inp.options) {
         problems.push(`triggers.${kind}.inputs.${name}: options only apply to type "choice"`);
-      if (kind === 'workflowCall' && inp.type === 'choice')
+      }
+      if (kind === 'workflowCall' && inp.type === 'choice') {
         problems.push(
           `triggers.${kind}.inputs.${name}: workflow_call inputs are string, number or boolean (no choice)`,
         );
+      }
     }
   }
   return problems;
@@ -127,20 +132,22 @@ const list = (v: readonly string[] | undefined) => (v ? [...v] : undefined);
 export function renderTriggers(t: WorkflowTriggers): Record<string, unknown> {
   const on: Record<string, unknown> = {};
   if (t.push) on.push = { branches: list(t.push.branches), tags: list(t.push.tags), paths: list(t.push.paths) };
-  if (t.pullRequest)
+  if (t.pullRequest) {
     on.pull_request = {
       branches: list(t.pullRequest.branches),
       paths: list(t.pullRequest.paths),
       types: list(t.pullRequest.types),
     };
+  }
   if (t.schedule) on.schedule = t.schedule.map((cron) => ({ cron }));
   if (t.workflowDispatch) on.workflow_dispatch = { inputs: renderInputs(t.workflowDispatch.inputs) };
   if (t.workflowCall) on.workflow_call = { inputs: renderInputs(t.workflowCall.inputs) };
-  if (t.workflowRun)
+  if (t.workflowRun) {
     on.workflow_run = {
       workflows: [...t.workflowRun.workflows],
       types: list(t.workflowRun.types),
       branches: list(t.workflowRun.branches),
     };
+  }
   return on;
 }

@@ -1,7 +1,7 @@
 import type { SecureJobProps } from './job';
+import type { JobStep } from './steps';
 import { IDENTIFIER } from '../model/limits';
 import { imageReferenceProblem } from '../model/names';
-import type { JobStep } from './steps';
 
 /** A single-prop or cross-prop rule of a job, checked in its constructor. */
 interface JobRule {
@@ -59,8 +59,9 @@ export function stepProblems(steps: readonly JobStep[]): string[] {
     const id = step.props.id;
     if (id === undefined) return;
     if (!IDENTIFIER.test(id)) problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is invalid`);
-    if (ids.has(id))
+    if (ids.has(id)) {
       problems.push(`steps[${i}] ("${step.props.name}"): step id "${id}" is already used by steps[${ids.get(id)}]`);
+    }
     ids.set(id, i);
   });
   return problems;

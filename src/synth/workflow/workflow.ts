@@ -1,16 +1,16 @@
-import { Construct } from 'constructs';
 import { Workflow, type GeneratedWorkflowTypes } from '@github-actions-workflow-ts/lib';
-import { Expression, github, renderEnv, type EnvMap } from './expressions';
+import { Construct } from 'constructs';
 import { CallWorkflowJob, type CallWorkflowJobProps, type ICallableWorkflow } from './call-job';
+import { Expression, github, renderEnv, type EnvMap } from './expressions';
 import { SecureJob, type SecureJobProps } from './job';
 import { renderConcurrency, WorkflowJob, type Concurrency } from './job-base';
 import { unionOfPermissions, type JobPermissions } from './permissions';
 import { renderTriggers, triggerProblems, type DispatchInput, type WorkflowTriggers } from './triggers';
 import { ValidationError } from '../../common/errors';
 import { findCycle } from '../../common/graph';
+import { setPath } from '../../common/object-path';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
 import { PipelineApp } from '../output/pipeline-app';
-import { setPath } from '../../common/object-path';
 import { prune, toYaml } from '../output/yaml';
 import type { WorkflowData } from '../policy/policy';
 
@@ -74,14 +74,17 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
     super(scope, id);
     const problems = triggerProblems(props.triggers);
     const fileName = props.fileName ?? `${id}.yml`;
-    if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(fileName))
+    if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(fileName)) {
       problems.push(`fileName "${fileName}" must be a .yml file name without folders`);
+    }
     for (const [i, example] of (props.dispatchExamples ?? []).entries()) {
-      if (!props.triggers.workflowDispatch)
+      if (!props.triggers.workflowDispatch) {
         problems.push(`dispatchExamples[${i}]: the workflow has no workflow_dispatch trigger`);
+      }
       for (const name of Object.keys(example.inputs)) {
-        if (!props.triggers.workflowDispatch?.inputs?.[name])
+        if (!props.triggers.workflowDispatch?.inputs?.[name]) {
           problems.push(`dispatchExamples[${i}] (${example.label}): no workflow_dispatch input "${name}"`);
+        }
       }
     }
     if (problems.length > 0) throw new ValidationError(this, problems.join('; '));

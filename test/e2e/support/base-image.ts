@@ -34,10 +34,11 @@ export function ensureBaseImage(engine: DockerEngine): 'present' | 'imported' | 
     const partial = tar.replace(/\.tar$/, '.partial.tar');
     rmSync(partial, { force: true });
     const r = spawnSync('mmdebstrap', [...MMDEBSTRAP_ARGS, partial], { encoding: 'utf8', timeout: 600_000 });
-    if (r.status !== 0)
+    if (r.status !== 0) {
       throw new Error(
         `mmdebstrap ${MMDEBSTRAP_ARGS.join(' ')} failed (${r.status ?? r.error?.message}): ${(r.stderr ?? '').split('\n').slice(-10).join('\n')}`,
       );
+    }
     renameSync(partial, tar);
     built = true;
   }

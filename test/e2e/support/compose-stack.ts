@@ -75,8 +75,9 @@ export class ComposeStack {
         ([, st]) => !st || st.status === 'exited' || st.status === 'dead' || st.health === 'unhealthy',
       );
       if (failed.length > 0) throw new StackFailure(failed.map(([s, st]) => this.why(s, st)).join('\n'));
-      if (states.every(([, st]) => st?.status === 'running' && (st.health === undefined || st.health === 'healthy')))
+      if (states.every(([, st]) => st?.status === 'running' && (st.health === undefined || st.health === 'healthy'))) {
         return;
+      }
       if (started.status !== 0 && states.every(([, st]) => st?.status !== 'created')) {
         // Compose gave up (e.g. a dependency never became healthy) and nothing is still starting.
         throw new StackFailure(

@@ -42,8 +42,9 @@ export class DockerEngine {
     if (external) {
       const engine = new DockerEngine(external);
       const v = engine.docker(['version', '--format', '{{.Server.Version}}']);
-      if (v.status !== 0)
+      if (v.status !== 0) {
         throw new Error(`E2E_DOCKER_HOST=${external}: no Docker Engine answers there: ${v.stderr.trim()}`);
+      }
       return engine;
     }
     if (process.getuid?.() !== 0) {
@@ -51,10 +52,11 @@ export class DockerEngine {
         'the end-to-end suite starts its own Docker daemon, which needs root; or set E2E_DOCKER_HOST to a running daemon (e.g. unix:///var/run/docker.sock)',
       );
     }
-    if (spawnSync('dockerd', ['--version']).status !== 0)
+    if (spawnSync('dockerd', ['--version']).status !== 0) {
       throw new Error(
         "dockerd is not installed (Debian: apt-get install docker.io docker-compose mmdebstrap); see the README's end-to-end section",
       );
+    }
     const dir = mkdtempSync(path.join(tmpdir(), 'voice-e2e-'));
     const socket = path.join(dir, 'docker.sock');
     const log = path.join(dir, 'dockerd.log');

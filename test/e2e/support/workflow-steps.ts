@@ -22,10 +22,11 @@ export function workflowStep(workflow: string, job: string, name: string): Workf
   const doc = YAML.parse(readFileSync(file, 'utf8'));
   const steps: any[] = doc.jobs?.[job]?.steps ?? [];
   const step = steps.find((s) => s.name === name);
-  if (!step?.run)
+  if (!step?.run) {
     throw new Error(
       `${file}: job ${job} has no run step named "${name}" (steps: ${steps.map((s) => s.name).join(', ')})`,
     );
+  }
   return {
     workflow,
     job,
@@ -80,18 +81,22 @@ export function runWorkflowStep(
 ): StepResult {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(step.env)) {
-    if (o.values && key in o.values) env[key] = o.values[key]!;
-    else if (value.includes('${{'))
+    if (o.values && key in o.values) {
+      env[key] = o.values[key]!;
+    } else if (value.includes('${{')) {
       throw new Error(
         `${step.workflow}/${step.job} "${step.name}": ${key} is the expression ${value}; give the suite's value for it`,
       );
-    else env[key] = value;
+    } else {
+      env[key] = value;
+    }
   }
   for (const key of Object.keys(o.values ?? {})) {
-    if (!(key in step.env))
+    if (!(key in step.env)) {
       throw new Error(
         `${step.workflow}/${step.job} "${step.name}" has no variable ${key} (it has ${Object.keys(step.env).join(', ')}): the workflow changed`,
       );
+    }
   }
   const summary = path.join(o.cwd, 'step-summary.md');
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run], {

@@ -31,13 +31,15 @@ export function pinnedAction(uses: string): { action: string; inputs: string[] }
   const sub = action.split('/').slice(2).join('/') || '.';
   const entry = lockedActions()[repo];
   if (!entry) throw new Error(`${uses}: ${repo} is not in actions.lock.json`);
-  if (ref !== entry.sha && ref !== entry.version)
+  if (ref !== entry.sha && ref !== entry.version) {
     throw new Error(`${uses}: the lock pins ${repo} at ${entry.sha} (${entry.version})`);
+  }
   const inputs = entry.inputs?.[sub];
-  if (!inputs)
+  if (!inputs) {
     throw new Error(
       `${uses}: actions.lock.json records no declared inputs for ${repo} ${sub === '.' ? '' : `(${sub})`}`,
     );
+  }
   return { action, inputs };
 }
 
@@ -45,8 +47,9 @@ export function pinnedAction(uses: string): { action: string; inputs: string[] }
 export function checkInputs(uses: string, given: Record<string, string>): void {
   const { inputs } = pinnedAction(uses);
   const unknown = Object.keys(given).filter((k) => !inputs.includes(k));
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
     throw new Error(
       `${uses}: unexpected input(s) ${unknown.join(', ')}; ${uses.split('@')[0]} declares ${inputs.join(', ')}`,
     );
+  }
 }

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { gitEnv } from '../engine/world';
-import type { ActionContext } from '../engine/types';
 import { asText } from '../engine/tokens';
+import type { ActionContext } from '../engine/types';
+import { gitEnv } from '../engine/world';
 
 const bool = (v: string | undefined, fallback: boolean) => (v === undefined || v === '' ? fallback : v === 'true');
 
@@ -18,12 +18,13 @@ export function checkoutAction(ctx: ActionContext): void {
   if (!dest.startsWith(ctx.workspace)) throw new Error(`path ${ctx.inputs.path} is outside the workspace`);
   mkdirSync(dest, { recursive: true });
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: dest, env: gitEnv(), stdio: 'pipe', maxBuffer: 64 << 20 })
+    execFileSync('git', args, { cwd: dest, env: gitEnv(), stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 })
       .toString()
       .trim();
   const depth = Number(ctx.inputs['fetch-depth'] ?? '1');
-  if (!Number.isInteger(depth) || depth < 0)
+  if (!Number.isInteger(depth) || depth < 0) {
     throw new Error(`fetch-depth must be a whole number, got ${ctx.inputs['fetch-depth']}`);
+  }
   const wanted = ctx.inputs.ref || asText(ctx.run.github.sha);
   git('init', '-q');
   git('remote', 'add', 'origin', `file://${world.remote}`);

@@ -1,10 +1,10 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { asText } from '../engine/tokens';
-import type { ActionContext, LocalAction } from '../engine/types';
 import { checkInputs } from './declared-inputs';
 import { checkoutAction } from './git-actions';
 import { digestOf, readRegistry, writeRegistry } from './registry-state';
+import { asText } from '../engine/tokens';
+import type { ActionContext, LocalAction } from '../engine/types';
 
 const bool = (v: string | undefined, fallback: boolean) => {
   if (v === undefined || v === '') return fallback;
@@ -50,11 +50,13 @@ function uploadArtifact(ctx: ActionContext): void {
   const name = ctx.inputs.name || 'artifact';
   const paths = lines(required(ctx, 'path'));
   const mode = ctx.inputs['if-no-files-found'] || 'warn';
-  if (!['warn', 'error', 'ignore'].includes(mode))
+  if (!['warn', 'error', 'ignore'].includes(mode)) {
     throw new Error(`if-no-files-found: ${mode} is not warn, error or ignore`);
+  }
   const retention = ctx.inputs['retention-days'];
-  if (retention && !(Number(retention) >= 0 && Number(retention) <= 90))
+  if (retention && !(Number(retention) >= 0 && Number(retention) <= 90)) {
     throw new Error(`retention-days: ${retention} is not 0–90`);
+  }
   const staging = path.join(ctx.runnerTemp, `_artifact_${name}`);
   mkdirSync(staging, { recursive: true });
   // upload-artifact's search: each path's files, stored relative to the root directory, which is the
@@ -73,10 +75,11 @@ function uploadArtifact(ctx: ActionContext): void {
   for (const file of files) cpSync(file, path.join(staging, path.relative(root, file)));
   const found = files.length;
   if (found === 0) {
-    if (mode === 'error')
+    if (mode === 'error') {
       throw new Error(
         `No files were found with the provided path: ${paths.join(', ')}. No artifacts will be uploaded.`,
       );
+    }
     ctx.log(`warning: no files were found with the provided path: ${paths.join(', ')}`);
     return;
   }
@@ -117,12 +120,14 @@ function cacheSave(ctx: ActionContext): void {
   const paths = lines(required(ctx, 'path'))
     .map((p) => ({ from: inWorkspace(ctx, p), rel: p }))
     .filter((p) => existsSync(p.from));
-  if (paths.length === 0)
+  if (paths.length === 0) {
     throw new Error(
       `Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`,
     );
-  if (!ctx.run.world.saveCache(key, asText(ctx.run.github.ref), paths))
+  }
+  if (!ctx.run.world.saveCache(key, asText(ctx.run.github.ref), paths)) {
     ctx.log(`Failed to save: Unable to reserve cache with key ${key}, another job may be creating this cache.`);
+  }
 }
 
 function setupNode(ctx: ActionContext): void {
@@ -130,12 +135,14 @@ function setupNode(ctx: ActionContext): void {
   if (!VERSION_SPEC.test(version)) throw new Error(`node-version ${version} is not a version spec`);
   bool(ctx.inputs['package-manager-cache'], true);
   if (ctx.inputs.cache) {
-    if (!['npm', 'yarn', 'pnpm'].includes(ctx.inputs.cache))
+    if (!['npm', 'yarn', 'pnpm'].includes(ctx.inputs.cache)) {
       throw new Error(`Caching for '${ctx.inputs.cache}' is not supported`);
-    if (!existsSync(path.join(ctx.workspace, 'package-lock.json')))
+    }
+    if (!existsSync(path.join(ctx.workspace, 'package-lock.json'))) {
       throw new Error(
         'Dependencies lock file is not found in the workspace. Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock',
       );
+    }
   }
   ctx.setOutput('node-version', `v${version}.0.0`);
 }
@@ -170,17 +177,19 @@ function metadata(ctx: ActionContext): void {
     if (attrs.enable === '{{is_default_branch}}' && ref !== defaultBranch) continue;
     switch (attrs.type) {
       case 'semver':
-        if (semver)
+        if (semver) {
           tags.push(
             attrs.pattern
               .replace('{{version}}', `${semver[1]}.${semver[2]}.${semver[3]}`)
               .replace('{{major}}', semver[1])
               .replace('{{minor}}', semver[2]),
           );
+        }
         break;
       case 'ref':
-        if (attrs.event === 'branch' && ref.startsWith('refs/heads/'))
+        if (attrs.event === 'branch' && ref.startsWith('refs/heads/')) {
           tags.push(ref.slice('refs/heads/'.length).replace(/[^\w.-]/g, '-'));
+        }
         break;
       case 'sha':
         tags.push(`sha-${attrs.format === 'long' ? asText(gh.sha) : asText(gh.sha).slice(0, 7)}`);
@@ -214,8 +223,9 @@ function buildPush(ctx: ActionContext): void {
   const file = inWorkspace(ctx, ctx.inputs.file || path.join(ctx.inputs.context || '.', 'Dockerfile'));
   if (!existsSync(file)) throw new Error(`failed to read dockerfile: open ${file}: no such file or directory`);
   const platforms = lines((ctx.inputs.platforms ?? '').replace(/,/g, '\n'));
-  for (const p of platforms)
+  for (const p of platforms) {
     if (!/^linux\/(amd64|arm64)$/.test(p)) throw new Error(`platform ${p} is not one of the runner's`);
+  }
   for (const c of [ctx.inputs['cache-from'], ctx.inputs['cache-to']].filter(Boolean)) {
     if (!/^type=gha(,|$)/.test(c!)) throw new Error(`cache ${c}: only type=gha is expected here`);
   }
@@ -234,8 +244,9 @@ function buildPush(ctx: ActionContext): void {
     const name = /name=([^,]+)/.exec(outputs)?.[1];
     if (!name) throw new Error('push by digest needs outputs name=');
     const state = readRegistry(ctx.run.world.stateDir);
-    if (!state.logins.some((l) => l.startsWith(`${ctx.jobLabel} ${name.split('/')[0]}`)))
+    if (!state.logins.some((l) => l.startsWith(`${ctx.jobLabel} ${name.split('/')[0]}`))) {
       throw new Error(`denied: not logged in to ${name.split('/')[0]}`);
+    }
     state.manifests[digest] = { image: name, platforms, sources: [], commit: asText(ctx.run.github.sha) };
     writeRegistry(ctx.run.world.stateDir, state);
   }
@@ -273,8 +284,9 @@ function sbom(ctx: ActionContext): void {
 function attest(ctx: ActionContext): void {
   const name = required(ctx, 'subject-name');
   const digest = required(ctx, 'subject-digest');
-  if (!ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL)
+  if (!ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable: the job needs id-token: write');
+  }
   const state = readRegistry(ctx.run.world.stateDir);
   if (!state.manifests[digest]) throw new Error(`subject ${name}@${digest} is not in the registry`);
   if (bool(ctx.inputs['push-to-registry'], false)) {
@@ -294,8 +306,9 @@ function uploadSarif(ctx: ActionContext): void {
   const file = inWorkspace(ctx, required(ctx, 'sarif_file'));
   if (!existsSync(file)) throw new Error(`Path does not exist: ${ctx.inputs.sarif_file}`);
   const sarif = JSON.parse(readFileSync(file, 'utf8')) as { version?: string; runs?: { results?: unknown[] }[] };
-  if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs))
+  if (sarif.version !== '2.1.0' || !Array.isArray(sarif.runs)) {
     throw new Error(`${ctx.inputs.sarif_file} is not SARIF 2.1.0`);
+  }
   if (
     asText(ctx.run.github.event_name) === 'pull_request' &&
     ctx.run.github.event &&
@@ -329,8 +342,9 @@ function trivy(ctx: ActionContext): void {
     );
   }
   const severities = (ctx.inputs.severity || 'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL').split(',');
-  if (critical && severities.includes('CRITICAL') && ctx.inputs['exit-code'] && ctx.inputs['exit-code'] !== '0')
+  if (critical && severities.includes('CRITICAL') && ctx.inputs['exit-code'] && ctx.inputs['exit-code'] !== '0') {
     throw new Error(`trivy found CRITICAL vulnerabilities in ${image}`);
+  }
 }
 
 const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void> = {
@@ -352,13 +366,15 @@ const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void> = {
   'Azure/setup-helm': versioned(/^v\d+\.\d+\.\d+$/, 'version'),
   'astral-sh/setup-uv': (ctx) => {
     versioned(/^\d+\.\d+\.\d+$/, 'version')(ctx);
-    if (ctx.inputs['cache-dependency-glob'] && !existsSync(inWorkspace(ctx, ctx.inputs['cache-dependency-glob'])))
+    if (ctx.inputs['cache-dependency-glob'] && !existsSync(inWorkspace(ctx, ctx.inputs['cache-dependency-glob']))) {
       ctx.log(`warning: no file matches ${ctx.inputs['cache-dependency-glob']}`);
+    }
   },
   'helm/kind-action': (ctx) => {
     required(ctx, 'node_image');
-    if (!/@sha256:[0-9a-f]{64}$/.test(ctx.inputs.node_image))
+    if (!/@sha256:[0-9a-f]{64}$/.test(ctx.inputs.node_image)) {
       throw new Error(`node_image ${ctx.inputs.node_image} is not pinned by digest`);
+    }
     const name = ctx.inputs.cluster_name || 'chart-testing';
     ctx.run.world.setState('kind', { cluster: name, nodeImage: ctx.inputs.node_image });
     // kind writes the cluster's context into the default kubeconfig.
@@ -377,10 +393,11 @@ const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void> = {
     if (ctx.runnerOs !== 'macOS') throw new Error('CodeQL for Swift runs on macOS only');
   },
   'actions/dependency-review-action': (ctx) => {
-    if (asText(ctx.run.github.event_name) !== 'pull_request')
+    if (asText(ctx.run.github.event_name) !== 'pull_request') {
       throw new Error(
         'dependency-review-action: Both a base ref and head ref must be provided, either via the `base_ref`/`head_ref` config options, or by running a `pull_request`/`pull_request_target` workflow.',
       );
+    }
   },
   'aquasecurity/trivy-action': trivy,
 };

@@ -118,10 +118,11 @@ export class Reviews {
   /** A reviewer's decision on every job now waiting whose label ends with `job`. */
   decide(job: string, approved: boolean): void {
     const matching = this.waiting.filter((w) => w.job.endsWith(job));
-    if (matching.length === 0)
+    if (matching.length === 0) {
       throw new Error(
         `no job waiting for a review matches ${job} (waiting: ${this.waiting.map((w) => w.job).join(', ') || 'none'})`,
       );
+    }
     for (const w of matching) {
       this.waiting.splice(this.waiting.indexOf(w), 1);
       this.log.push(`${w.job} ${approved ? 'approved' : 'rejected'}`);

@@ -4,8 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFil
 import * as path from 'node:path';
 import { readKeyValueFile, readPathFile, parseWorkflowCommands } from './command-files';
 import { Cancelled } from './concurrency';
-import type { Json } from './expressions';
-import { evaluateCondition } from './expressions';
+import { evaluateCondition, type Json } from './expressions';
 import { asText, child, evaluateToken } from './tokens';
 import type { ActionContext, JobResult, LocalAction, RunContext } from './types';
 import { rawJob, rawSteps, type WorkflowFile } from './workflow-file';
@@ -276,8 +275,9 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
           asText(evaluateToken(child(rawStep, 'working-directory'), stepContexts(status), { status, hashFiles })) ||
           defaultWorkdir;
         const cwd = workdirText ? path.resolve(workspace, workdirText) : workspace;
-        if (!existsSync(cwd) || !statSync(cwd).isDirectory())
+        if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
           throw new Error(`working-directory ${workdirText} does not exist in the workspace`);
+        }
         const timeoutMinutes = Number(
           evaluateToken(child(rawStep, 'timeout-minutes'), stepContexts(status), { status }) ?? 0,
         );
@@ -287,10 +287,11 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
           if (c.command === 'add-mask') masks.push(c.message);
           if (c.command === 'error') logLines.push(`[error] ${c.message}`);
         }
-        if (result.code !== 0)
+        if (result.code !== 0) {
           failed = result.timedOut
             ? `step "${name}" timed out`
             : `step "${name}" exited ${result.code}${lastError(result.output)}`;
+        }
       } else {
         const usesToken = child(rawStep, 'uses');
         const uses = asText(evaluateToken(usesToken, {}, { status: 'success' }));
@@ -360,8 +361,9 @@ function ingress(run: RunContext): Record<string, string> {
 
 function stringMap(value: Json): Record<string, string> {
   if (value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value))
+  if (typeof value !== 'object' || Array.isArray(value)) {
     throw new Error(`expected a mapping, found ${JSON.stringify(value)}`);
+  }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asText(v)]));
 }
 
@@ -408,29 +410,29 @@ function runScript(
   const [cmd, ...args] = template.map((a) => (a === '{0}' ? file : a));
   const ceiling = Math.min(timeoutMinutes > 0 ? timeoutMinutes * 60_000 : STEP_CEILING_MS, STEP_CEILING_MS);
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const proc = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
-    child.stdout.on('data', (d) => {
+    proc.stdout.on('data', (d) => {
       output += d;
     });
-    child.stderr.on('data', (d) => {
+    proc.stderr.on('data', (d) => {
       output += d;
     });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        process.kill(-proc.pid!, 'SIGKILL');
       } catch {
         /* already gone */
       }
     }, ceiling);
-    child.on('close', (code) => {
+    proc.on('close', (code) => {
       clearTimeout(timer);
       // Background processes a step leaves behind (a port-forward) end with the step, as the
       // runner's orphan-process clean-up does at the end of a job.
       try {
-        process.kill(-child.pid!, 'SIGTERM');
+        process.kill(-proc.pid!, 'SIGTERM');
       } catch {
         /* none left */
       }

@@ -32,8 +32,9 @@ export function evaluateToken(token: any, contexts: Record<string, Json>, status
       return [...token].map((t: any) => evaluateToken(t, contexts, status));
     case MAPPING: {
       const out: Record<string, Json> = {};
-      for (const pair of token)
+      for (const pair of token) {
         out[String(evaluateToken(pair.key, contexts, status))] = evaluateToken(pair.value, contexts, status);
+      }
       return out;
     }
     default:
@@ -58,7 +59,8 @@ export function child(mapping: any, key: string): any {
 /** A literal token's plain value (no expressions allowed), for keys GitHub reads before a run starts. */
 export function literal(token: any): Json {
   if (token === undefined) return null;
-  if (token.templateTokenType === BASIC_EXPRESSION)
+  if (token.templateTokenType === BASIC_EXPRESSION) {
     throw new Error(`expected a literal, found \${{ ${token.expression} }}`);
+  }
   return evaluateToken(token, {}, { status: 'success' });
 }

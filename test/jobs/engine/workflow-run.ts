@@ -1,11 +1,11 @@
-import { evaluateCondition, type Json } from './expressions';
 import { Cancelled } from './concurrency';
+import { evaluateCondition, type Json } from './expressions';
 import { executeJob } from './job-executor';
-import { matchesFilters } from '../../../src/common/what-runs/filter-patterns';
 import { asText, child, evaluateToken } from './tokens';
 import type { JobResult, LocalAction, RunContext } from './types';
 import { parseWorkflowFile, rawJob } from './workflow-file';
 import type { World } from './world';
+import { matchesFilters } from '../../../src/common/what-runs/filter-patterns';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -291,8 +291,9 @@ async function callWorkflow(
   const given = (evaluateToken(job['input-values'], contexts, { status: 'success' }) ?? {}) as Record<string, Json>;
   if (!uses.startsWith('./')) {
     const remote = tools.remoteWorkflows[uses];
-    if (!remote)
+    if (!remote) {
       return { result: 'failure', outputs: {}, reason: `no local implementation of the remote workflow ${uses}` };
+    }
     return remote(run, given, label);
   }
   const file = uses.replace(/^\.\/\.github\/workflows\//, '');
@@ -332,16 +333,20 @@ async function callWorkflow(
             : def.default;
     }
   }
-  for (const name of Object.keys(given))
-    if (!(name in (declared.inputs ?? {})))
+  for (const name of Object.keys(given)) {
+    if (!(name in (declared.inputs ?? {}))) {
       return { result: 'failure', outputs: {}, reason: `${file}: unexpected input ${name}` };
+    }
+  }
   let secrets: Record<string, string> = { GITHUB_TOKEN: run.secrets.GITHUB_TOKEN };
-  if (job['inherit-secrets']) secrets = { ...run.secrets };
-  else if (job['secret-values'])
+  if (job['inherit-secrets']) {
+    secrets = { ...run.secrets };
+  } else if (job['secret-values']) {
     secrets = {
       ...secrets,
       ...(evaluateToken(job['secret-values'], contexts, { status: 'success' }) as Record<string, string>),
     };
+  }
   const result = await runWorkflow(
     { ...run, inputs, secrets, workflowFile: file, callPath: `${label} → ` },
     tools,

@@ -104,6 +104,15 @@ export class World {
   private readonly blocked = new Set<number>();
   private readonly blockWatchers = new Map<number, (() => void)[]>();
 
+  /** Routes of the stand-in GitHub API: path (optionally with its query) → JSON answer. */
+  readonly apiRoutes: Record<string, Json> = {};
+
+  /**
+   * The stand-in model host (Hugging Face's `<repository>/resolve/<revision>/<file>`, under
+   * {@link MODEL_HOST_PREFIX} of the API server): path → bytes. fetch-models is pointed at it.
+   */
+  readonly modelFiles: Record<string, Buffer> = {};
+
   constructor(readonly props: WorldProps) {
     this.vars = { ...props.vars };
     this.dir = mkdtempSync(path.join(tmpdir(), 'voice-jobs-'));
@@ -179,15 +188,6 @@ export class World {
   get prometheusQueries(): readonly string[] {
     return this.prometheus?.queries ?? [];
   }
-
-  /** Routes of the stand-in GitHub API: path (optionally with its query) → JSON answer. */
-  readonly apiRoutes: Record<string, Json> = {};
-
-  /**
-   * The stand-in model host (Hugging Face's `<repository>/resolve/<revision>/<file>`, under
-   * {@link MODEL_HOST_PREFIX} of the API server): path → bytes. fetch-models is pointed at it.
-   */
-  readonly modelFiles: Record<string, Buffer> = {};
 
   /** The model host's base URL (fetch-models' `--base-url`). */
   get modelHostUrl(): string {
@@ -285,7 +285,7 @@ export class World {
     return execFileSync('git', ['show', `${rev}:${file}`], {
       cwd: this.remote,
       env: gitEnv(),
-      maxBuffer: 64 << 20,
+      maxBuffer: 64 * 1024 * 1024,
     }).toString();
   }
 

@@ -1,14 +1,6 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { lockedActions } from '../actions/declared-inputs';
-import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
-import { hashWorkspaceFiles } from '../engine/job-executor';
-import type { Json } from '../engine/expressions';
-import type { World } from '../engine/world';
-import { MODEL_BYTES, MODEL_ID, MODEL_SHA256, WHISPERKIT_PIN } from '../fixture-monorepo';
-import type { Scenario } from '../harness';
-import { runbookScenario } from './runbook';
 import {
   branchCommits,
   cluster,
@@ -22,16 +14,23 @@ import {
   liveRevision,
   registry,
 } from './effects';
-import { platform } from '../harness';
-import { ALERT_ISSUE_TITLE_PREFIX } from '../../../src/synth/workflow/jobs/failure-alert';
+import { runbookScenario } from './runbook';
 import { BUILD_METADATA_PREDICATE_TYPE } from '../../../src/common/build-metadata-attestation';
-import { APP_HEALTH_SETTINGS, PROMETHEUS_SETTINGS } from '../../../src/synth/model/limits';
-import { HelmChart } from '../../../src/synth/k8s/helm/helm-chart';
-import type { Cluster } from '../standins/cluster';
-import { clusterWorkloads, type TrafficFaults } from '../standins/prometheus';
 import { transcriptionMetrics } from '../../../src/runtime/metrics/transcription-samples';
+import { HelmChart } from '../../../src/synth/k8s/helm/helm-chart';
+import { APP_HEALTH_SETTINGS, PROMETHEUS_SETTINGS } from '../../../src/synth/model/limits';
+import { ALERT_ISSUE_TITLE_PREFIX } from '../../../src/synth/workflow/jobs/failure-alert';
+import { lockedActions } from '../actions/declared-inputs';
+import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
+import type { Json } from '../engine/expressions';
+import { hashWorkspaceFiles } from '../engine/job-executor';
+import type { World } from '../engine/world';
+import { MODEL_BYTES, MODEL_ID, MODEL_SHA256, WHISPERKIT_PIN } from '../fixture-monorepo';
+import { platform, type Scenario } from '../harness';
 import { standinSamples } from '../standins/apple';
+import type { Cluster } from '../standins/cluster';
 import { corpusReferences } from '../standins/corpus';
+import { clusterWorkloads, type TrafficFaults } from '../standins/prometheus';
 
 const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 const main = platform.defaultBranch;
@@ -63,7 +62,7 @@ function appReleaseReady(world: World): void {
 export function installStable(world: World, environment: string): Record<string, string> {
   const d = platform.deployments.find((x) => x.environment === environment)!;
   const reg = readRegistry(world.stateDir);
-  const cluster = world.state('cluster', { releases: {}, changes: [] } as never) as {
+  const state = world.state('cluster', { releases: {}, changes: [] } as never) as {
     releases: Record<string, Record<string, unknown>>;
     changes: string[];
   };
@@ -87,7 +86,7 @@ export function installStable(world: World, environment: string): Record<string,
     const environmentValues = YAML.parse(
       readFileSync(path.join(REPO_ROOT, 'charts', s.name, HelmChart.valuesFileOf(environment)), 'utf8'),
     ) as Record<string, unknown>;
-    (cluster.releases[d.namespace] ??= {})[s.name] = [3, 4].map((revision) => ({
+    (state.releases[d.namespace] ??= {})[s.name] = [3, 4].map((revision) => ({
       revision,
       chart: s.name,
       values: { ...environmentValues, image: { digest: revision === 4 ? digest : digestOf('older', s.name) } },
@@ -97,7 +96,7 @@ export function installStable(world: World, environment: string): Record<string,
     }));
   }
   writeRegistry(world.stateDir, reg);
-  world.setState('cluster', cluster as never);
+  world.setState('cluster', state as never);
   // Both revisions were released (and signed) by earlier release tags.
   for (const s of platform.services) {
     sign(world, digests[s.name], 'refs/tags/v1.2.2', 'c'.repeat(40));
@@ -352,10 +351,11 @@ export const SCENARIOS: Scenario[] = [
         `* Faster synthesis by @scenario in https://github.com/${platform.repository}/pull/41`,
       );
       expect(release.notes).toContain(`compare/v1.2.2...v1.2.3`);
-      for (const svc of platform.services)
+      for (const svc of platform.services) {
         expect(release.notes).toContain(
           `| ${svc.imageRepository} | ${registry(world).tags[`${image(svc.name)}:1.2.3`]} |`,
         );
+      }
       // Each stage was judged on Prometheus (no synthetic watch): canaries against the stable track, the
       // promotion against the release before it; the queries named the service's track and left the probes out.
       const { namespace } = deployment('production');
@@ -458,10 +458,11 @@ export const SCENARIOS: Scenario[] = [
     effects: ({ world }) => {
       keychainCreatedAndDeleted(world);
       // Both widening stages read the build's crash figures first, and passed them.
-      for (const stage of ['phased', 'everyone'])
+      for (const stage of ['phased', 'everyone']) {
         expect(world.summaries.get(`app-tag:app-release.yml/${stage}`)).toContain(
           '### ✅ Crash-free sessions of build 1\n\nbuild 1: 99.78 % crash-free sessions over 1840',
         );
+      }
       // The notes since app-v1.2.2, in the GitHub release and as the appcast item's description.
       const notes = github(world).releases['app-v1.2.3']?.notes ?? '';
       expect(notes).toContain(

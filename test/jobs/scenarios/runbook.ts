@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { digestOf } from '../actions/registry-state';
 import type { World } from '../engine/world';
-import type { Scenario, ScenarioEvent } from '../harness';
-import { platform } from '../harness';
+import { platform, type Scenario, type ScenarioEvent } from '../harness';
 
 const RUNBOOK = path.join(__dirname, '..', '..', '..', 'docs', 'ci-cd-runbook.md');
 
@@ -31,8 +30,9 @@ export interface RunbookCommand {
 /** Parses `gh workflow run <file> --ref <ref> [-f name=value]…` as gh does; anything else in such a command is refused. */
 export function parseRunbookCommand(line: string): RunbookCommand {
   const [gh, workflowWord, run, workflow, ...rest] = line.split(/\s+/);
-  if (gh !== 'gh' || workflowWord !== 'workflow' || run !== 'run' || !workflow?.endsWith('.yml'))
+  if (gh !== 'gh' || workflowWord !== 'workflow' || run !== 'run' || !workflow?.endsWith('.yml')) {
     throw new Error(`runbook: not a gh workflow run command: ${line}`);
+  }
   let ref: string | undefined;
   const inputs: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {
@@ -48,10 +48,11 @@ export function parseRunbookCommand(line: string): RunbookCommand {
       let typed = value.slice(eq + 1);
       if (/^<[^>]+>$/.test(typed)) {
         const fill = TYPED[workflow]?.[name];
-        if (fill === undefined)
+        if (fill === undefined) {
           throw new Error(
             `runbook: no value to type for ${name} of ${workflow} (add it to TYPED in ${path.basename(__filename)})`,
           );
+        }
         typed = fill;
       }
       inputs[name] = typed;
@@ -84,8 +85,9 @@ export function runbookScenario(
     failing,
     effects: ({ runs }) => {
       const dispatched = runs.map((r) => r.file);
-      for (const c of commands)
+      for (const c of commands) {
         expect({ command: c.line, ran: dispatched.includes(c.workflow) }).toEqual({ command: c.line, ran: true });
+      }
     },
   };
 }

@@ -1,14 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { need, parseArgs, ToolError } from './args';
-import { fault, load, save } from './state';
 import { CORPUS, mishear } from './corpus';
+import { fault, load, save } from './state';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 function requireMac(tool: string): void {
-  if (process.env.STANDIN_RUNNER_OS !== 'macOS')
+  if (process.env.STANDIN_RUNNER_OS !== 'macOS') {
     throw new ToolError(`${tool}: command not found (it exists only on macOS runners)`, 127);
+  }
 }
 
 /** xcodebuild's argument style: single-dash options with a value, build settings `KEY=VALUE`, actions. */
@@ -41,15 +42,21 @@ function xcodeArgs(args: string[]): {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (VALUE.includes(a)) {
-      if (args[i + 1] === undefined)
+      if (args[i + 1] === undefined) {
         throw new ToolError(`xcodebuild: error: option '${a}' requires at least one argument`, 64);
+      }
       options[a] = args[++i];
-    } else if (FLAGS.includes(a)) flags.add(a);
-    else if (/^-only-testing:.+/.test(a) || /^-skip-testing:.+/.test(a))
+    } else if (FLAGS.includes(a)) {
+      flags.add(a);
+    } else if (/^-only-testing:.+/.test(a) || /^-skip-testing:.+/.test(a)) {
       options[a.split(':')[0]] = a.split(':').slice(1).join(':');
-    else if (ACTIONS.includes(a)) actions.push(a);
-    else if (/^[A-Z_][A-Z0-9_]*=/.test(a)) settings[a.split('=')[0]] = a.slice(a.indexOf('=') + 1);
-    else throw new ToolError(`xcodebuild: error: invalid option '${a}'`, 64);
+    } else if (ACTIONS.includes(a)) {
+      actions.push(a);
+    } else if (/^[A-Z_][A-Z0-9_]*=/.test(a)) {
+      settings[a.split('=')[0]] = a.slice(a.indexOf('=') + 1);
+    } else {
+      throw new ToolError(`xcodebuild: error: invalid option '${a}'`, 64);
+    }
   }
   return { actions, options, settings, flags };
 }
@@ -63,8 +70,9 @@ export function xcodebuild(args: string[]): number {
   requireMac('xcodebuild');
   const x = xcodeArgs(args);
   const selected = load<{ developerDir?: string }>('xcode', {});
-  if (!selected.developerDir)
+  if (!selected.developerDir) {
     throw new ToolError('xcode-select: error: no Xcode selected (sudo xcode-select --switch first)');
+  }
   if (x.flags.has('-version')) {
     out(`Xcode ${/Xcode_([\d.]+)\.app/.exec(selected.developerDir)?.[1] ?? '16.4'}\nBuild version 16F6`);
     return 0;
@@ -73,8 +81,9 @@ export function xcodebuild(args: string[]): number {
     const archive = need({ flags: x.options } as never, 'xcodebuild', '-archivePath');
     if (!existsSync(archive)) throw new ToolError(`error: archive not found at path '${archive}'`, 65);
     const plist = need({ flags: x.options } as never, 'xcodebuild', '-exportOptionsPlist');
-    if (!existsSync(plist) || !readFileSync(plist, 'utf8').includes('developer-id'))
+    if (!existsSync(plist) || !readFileSync(plist, 'utf8').includes('developer-id')) {
       throw new ToolError('error: exportOptionsPlist error: method developer-id expected', 65);
+    }
     const app = path.join(need({ flags: x.options } as never, 'xcodebuild', '-exportPath'), 'VoiceTranscriber.app');
     mkdirSync(path.join(app, 'Contents'), { recursive: true });
     writeFileSync(
@@ -86,35 +95,42 @@ export function xcodebuild(args: string[]): number {
   const project = x.options['-project'] ?? x.options['-workspace'];
   if (!project || !existsSync(project)) throw new ToolError(`xcodebuild: error: '${project}' does not exist.`, 66);
   if (!x.options['-scheme']) throw new ToolError('xcodebuild: error: a scheme is required', 64);
-  if (x.actions.length !== 1)
+  if (x.actions.length !== 1) {
     throw new ToolError(`xcodebuild: error: expected one action, got ${x.actions.join(' ') || 'none'}`, 64);
+  }
   const [action] = x.actions;
-  if (action !== 'archive' && x.settings.CODE_SIGNING_ALLOWED !== 'NO')
+  if (action !== 'archive' && x.settings.CODE_SIGNING_ALLOWED !== 'NO') {
     throw new ToolError(
       'error: No signing certificate "Mac Development" found (CI builds must pass CODE_SIGNING_ALLOWED=NO)',
       65,
     );
+  }
   if (action === 'archive') {
     const keychains = load<string[]>('keychains', []);
-    if (keychains.length === 0)
+    if (keychains.length === 0) {
       throw new ToolError('error: No signing certificate "Developer ID Application" found', 65);
+    }
     mkdirSync(need({ flags: x.options } as never, 'xcodebuild', '-archivePath'), { recursive: true });
     return 0;
   }
   const coverage = x.options['-enableCodeCoverage'];
-  if (coverage !== undefined && coverage !== 'YES' && coverage !== 'NO')
+  if (coverage !== undefined && coverage !== 'YES' && coverage !== 'NO') {
     throw new ToolError(`xcodebuild: error: invalid value '${coverage}' for -enableCodeCoverage (YES or NO)`, 64);
+  }
   const products = x.options['-derivedDataPath'] && path.join(x.options['-derivedDataPath'], 'Build', 'Products');
   if (products) mkdirSync(products, { recursive: true });
   // Coverage needs instrumented products: build-for-testing with the flag leaves them so.
-  if (products && action === 'build-for-testing' && coverage === 'YES')
+  if (products && action === 'build-for-testing' && coverage === 'YES') {
     writeFileSync(path.join(products, '.instrumented'), '');
+  }
   if (action === 'test-without-building') {
-    if (!x.options['-derivedDataPath'] || !existsSync(path.join(x.options['-derivedDataPath'], 'Build', 'Products')))
+    if (!x.options['-derivedDataPath'] || !existsSync(path.join(x.options['-derivedDataPath'], 'Build', 'Products'))) {
       throw new ToolError('xcodebuild: error: no test products: build-for-testing first', 65);
+    }
     const model = process.env.TEST_RUNNER_MODEL_ID;
-    if (model && process.env.TEST_RUNNER_MODELS_DIR && !existsSync(process.env.TEST_RUNNER_MODELS_DIR))
+    if (model && process.env.TEST_RUNNER_MODELS_DIR && !existsSync(process.env.TEST_RUNNER_MODELS_DIR)) {
       throw new ToolError(`Test failed: models dir ${process.env.TEST_RUNNER_MODELS_DIR} missing`, 65);
+    }
     if (process.env.TEST_RUNNER_METRICS_PATH) {
       // The app's performance target (its contract: transcription samples v1 at METRICS_PATH).
       mkdirSync(path.dirname(process.env.TEST_RUNNER_METRICS_PATH), { recursive: true });
@@ -192,12 +208,14 @@ export function security(args: string[]): number {
     case 'import': {
       const p = parseArgs('security import', rest, { values: ['-k', '-P', '-f'], multi: ['-T'], positionals: 1 });
       if (!existsSync(p.positionals[0])) throw new ToolError(`security: ${p.positionals[0]}: no such file`);
-      if (!keychains.includes(need(p, 'security', '-k')))
+      if (!keychains.includes(need(p, 'security', '-k'))) {
         throw new ToolError('security: SecKeychainItemImport: The specified keychain could not be found.');
-      if (fault('security:bad-password'))
+      }
+      if (fault('security:bad-password')) {
         throw new ToolError(
           'security: SecKeychainItemImport: MAC verification failed during PKCS12 import (wrong password?)',
         );
+      }
       return 0;
     }
     case 'set-key-partition-list':
@@ -205,14 +223,16 @@ export function security(args: string[]): number {
       return 0;
     case 'list-keychains': {
       const p = parseArgs('security list-keychains', rest, { values: ['-d'], multi: ['-s'], positionals: [0, 10] });
-      if (!p.multi['-s'])
+      if (!p.multi['-s']) {
         out(['"/Users/runner/Library/Keychains/login.keychain-db"', ...keychains.map((k) => `"${k}"`)].join('\n'));
+      }
       return 0;
     }
     case 'delete-keychain': {
       const p = parseArgs('security delete-keychain', rest, { positionals: 1 });
-      if (!keychains.includes(p.positionals[0]))
+      if (!keychains.includes(p.positionals[0])) {
         throw new ToolError('security: SecKeychainDelete: The specified keychain could not be found.', 50);
+      }
       rmSync(p.positionals[0], { force: true });
       save(
         'keychains',
@@ -266,13 +286,16 @@ export function xcrun(args: string[]): number {
     for (const f of ['--apple-id', '--password', '--team-id']) need(p, 'notarytool', f);
     // notarytool: --timeout only bounds --wait, in seconds or with an s/m/h unit.
     const timeout = p.flags['--timeout'];
-    if (timeout !== undefined && !p.bools.has('--wait'))
+    if (timeout !== undefined && !p.bools.has('--wait')) {
       throw new ToolError('Error: --timeout can only be used with --wait', 64);
-    if (timeout !== undefined && !/^\d+[smh]?$/.test(timeout))
+    }
+    if (timeout !== undefined && !/^\d+[smh]?$/.test(timeout)) {
       throw new ToolError(`Error: The value '${timeout}' is invalid for '--timeout <timeout>'`, 64);
+    }
     const format = p.flags['--output-format'];
-    if (format !== undefined && !['json', 'plist', 'text'].includes(format))
+    if (format !== undefined && !['json', 'plist', 'text'].includes(format)) {
       throw new ToolError(`Error: The value '${format}' is invalid for '--output-format <output-format>'`, 64);
+    }
     if (!existsSync(p.positionals[0])) throw new ToolError(`Error: File ${p.positionals[0]} does not exist`);
     const rejected = fault('notarytool:invalid');
     const result = {
@@ -293,11 +316,12 @@ export function xcrun(args: string[]): number {
     if (!p.bools.has('--report')) throw new ToolError('xccov: the stand-in answers view --report only', 64);
     const file = path.join(p.positionals[0], 'coverage.json');
     if (!existsSync(p.positionals[0])) throw new ToolError(`Error: ${p.positionals[0]}: no such result bundle`, 1);
-    if (!existsSync(file))
+    if (!existsSync(file)) {
       throw new ToolError(
         `Error: Failed to load coverage report from ${p.positionals[0]}: no coverage data (was -enableCodeCoverage YES given to the build and the test run?)`,
         1,
       );
+    }
     const report = JSON.parse(readFileSync(file, 'utf8')) as {
       targets: { name: string; coveredLines: number; executableLines: number; lineCoverage: number }[];
     };
@@ -320,19 +344,22 @@ export function xcrun(args: string[]): number {
     });
     mkdirSync(outPath, { recursive: true });
     // Merged coverage: a line is covered when any bundle covered it (the stand-in's bundles cover the same lines or more).
-    if (reports.every((r) => r))
+    if (reports.every((r) => r)) {
       writeFileSync(
         path.join(outPath, 'coverage.json'),
         JSON.stringify(reports.reduce((a, b) => (a!.coveredLines >= b!.coveredLines ? a : b))),
       );
+    }
     return 0;
   }
   if (tool === 'stapler' && (cmd === 'staple' || cmd === 'validate')) {
     const p = parseArgs(`stapler ${cmd}`, rest, { positionals: 1 });
     if (!existsSync(p.positionals[0])) throw new ToolError(`${p.positionals[0]} does not exist`, 65);
-    if (cmd === 'staple') writeFileSync(path.join(p.positionals[0], '.stapled'), 'ticket');
-    else if (!existsSync(path.join(p.positionals[0], '.stapled')))
+    if (cmd === 'staple') {
+      writeFileSync(path.join(p.positionals[0], '.stapled'), 'ticket');
+    } else if (!existsSync(path.join(p.positionals[0], '.stapled'))) {
       throw new ToolError(`${p.positionals[0]} does not have a ticket stapled to it.`, 65);
+    }
     out(`The ${cmd} action worked!`);
     return 0;
   }
@@ -342,8 +369,9 @@ export function xcrun(args: string[]): number {
 export function spctl(args: string[]): number {
   requireMac('spctl');
   const p = parseArgs('spctl', args, { bools: ['--assess'], values: ['--type', '--verbose'], positionals: 1 });
-  if (!existsSync(path.join(p.positionals[0], '.stapled')))
+  if (!existsSync(path.join(p.positionals[0], '.stapled'))) {
     throw new ToolError(`${p.positionals[0]}: rejected\nsource=Unnotarized Developer ID`, 3);
+  }
   out(`${p.positionals[0]}: accepted\nsource=Notarized Developer ID`);
   return 0;
 }
@@ -351,10 +379,12 @@ export function spctl(args: string[]): number {
 /** sudo: only `xcode-select --switch <Xcode>/Contents/Developer`, which must be an installed Xcode of the runner image. */
 export function sudo(args: string[]): number {
   requireMac('sudo xcode-select');
-  if (args[0] !== 'xcode-select' || args[1] !== '--switch' || args.length !== 3)
+  if (args[0] !== 'xcode-select' || args[1] !== '--switch' || args.length !== 3) {
     throw new ToolError(`sudo: ${args.join(' ')}: not a command the workflows may run`);
-  if (!/^\/Applications\/Xcode_\d+(\.\d+)*\.app\/Contents\/Developer$/.test(args[2]))
+  }
+  if (!/^\/Applications\/Xcode_\d+(\.\d+)*\.app\/Contents\/Developer$/.test(args[2])) {
     throw new ToolError(`xcode-select: error: invalid developer directory '${args[2]}'`);
+  }
   save('xcode', { developerDir: args[2] });
   return 0;
 }
@@ -366,8 +396,9 @@ export function swiftlint(args: string[]): number {
     values: ['--reporter', '--config'],
   });
   if (args[0] !== 'lint') throw new ToolError(`swiftlint: unknown command ${args[0]}`);
-  if (p.flags['--reporter'] && !['github-actions-logging', 'xcode', 'json', 'sarif'].includes(p.flags['--reporter']))
+  if (p.flags['--reporter'] && !['github-actions-logging', 'xcode', 'json', 'sarif'].includes(p.flags['--reporter'])) {
     throw new ToolError(`swiftlint: unknown reporter ${p.flags['--reporter']}`);
+  }
   if (fault('swiftlint:violation')) {
     out('::error file=Sources/App.swift,line=1::Line Length Violation');
     return 2;

@@ -48,8 +48,9 @@ export function parseArgs(tool: string, args: readonly string[], spec: ArgSpec):
       const name = eq > 0 ? a.slice(0, eq) : a;
       const inline = eq > 0 ? a.slice(eq + 1) : undefined;
       if (spec.bools?.includes(name)) {
-        if (inline !== undefined && inline !== 'true' && inline !== 'false')
+        if (inline !== undefined && inline !== 'true' && inline !== 'false') {
           throw new ToolError(`${tool}: invalid boolean value "${inline}" for ${name}`);
+        }
         if (inline !== 'false') bools.add(name);
       } else if (spec.values?.includes(name) || spec.multi?.includes(name)) {
         const value = inline ?? args[++i];

@@ -56,8 +56,9 @@ function saveCluster(cluster: Cluster, before: ReadonlyMap<string, Revision | nu
     const [was, is] = [before.get(key) ?? null, after.get(key) ?? null];
     if (JSON.stringify(was) === JSON.stringify(is)) continue;
     const [namespace, release] = key.split('/') as [string, string];
-    if (!timeline.some((e) => e.namespace === namespace && e.release === release))
+    if (!timeline.some((e) => e.namespace === namespace && e.release === release)) {
       timeline.push({ at: 0, namespace, release, live: structuredClone(was) });
+    }
     timeline.push({ at: Date.now() / 1000, namespace, release, live: structuredClone(is) });
   }
   save('cluster', cluster);
@@ -81,8 +82,9 @@ const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`)
 
 function requireCluster(tool: string): string {
   const kubeconfig = process.env.KUBECONFIG || path.join(process.env.HOME!, '.kube', 'config');
-  if (!kubeconfig || !existsSync(kubeconfig))
+  if (!kubeconfig || !existsSync(kubeconfig)) {
     throw new ToolError(`${tool}: Kubernetes cluster unreachable: KUBECONFIG is not set to a kubeconfig file`);
+  }
   const cluster = (YAML.parse(readFileSync(kubeconfig, 'utf8')) as { 'current-context'?: string })['current-context'];
   if (!cluster) throw new ToolError(`${tool}: the kubeconfig has no current context`);
   return cluster;
@@ -158,8 +160,9 @@ export function helm(args: string[]): number {
         if (filter && !filter.test(name)) return [];
         return [{ name, namespace, revision: String(last.revision), status: last.status, chart: last.chart }];
       });
-      if ((p.flags['-o'] ?? p.flags['--output']) !== 'json')
+      if ((p.flags['-o'] ?? p.flags['--output']) !== 'json') {
         throw new ToolError('helm list: the stand-in prints -o json only');
+      }
       out(JSON.stringify(rows));
       return 0;
     }
@@ -200,10 +203,12 @@ export function helm(args: string[]): number {
       const files = [...(p.multi['--values'] ?? []), ...(p.multi['-f'] ?? [])];
       for (const f of files) if (!existsSync(f)) throw new ToolError(`Error: open ${f}: no such file or directory`);
       const existing = current(namespace, release);
-      if (cmd === 'upgrade' && !existing && !p.bools.has('--install'))
+      if (cmd === 'upgrade' && !existing && !p.bools.has('--install')) {
         throw new ToolError(`Error: UPGRADE FAILED: "${release}" has no deployed releases`);
-      if (cmd === 'install' && existing)
+      }
+      if (cmd === 'install' && existing) {
         throw new ToolError(`Error: INSTALLATION FAILED: cannot re-use a name that is still in use`);
+      }
       // The real Helm renders the chart with these values: its schema and templates judge them.
       const rendered = spawnSync(
         process.env.STANDIN_REAL_HELM!,
@@ -216,7 +221,7 @@ export function helm(args: string[]): number {
           ...files.flatMap((f) => ['--values', f]),
           ...(p.multi['--set'] ?? []).flatMap((s) => ['--set', s]),
         ],
-        { encoding: 'utf8', maxBuffer: 32 << 20 },
+        { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 },
       );
       if (rendered.status !== 0) throw new ToolError(`Error: ${rendered.stderr.trim()}`);
       const docs = YAML.parseAllDocuments(rendered.stdout)
@@ -224,8 +229,9 @@ export function helm(args: string[]): number {
         .filter(Boolean);
       const deployment = docs.find((d) => d!.kind === 'Deployment');
       let values: Record<string, unknown> = {};
-      for (const f of files)
+      for (const f of files) {
         values = deepMerge(values, (YAML.parse(readFileSync(f, 'utf8')) ?? {}) as Record<string, unknown>);
+      }
       for (const s of p.multi['--set'] ?? []) setPath(values, s);
       const revisions = revisionsOf(namespace, release);
       const revision: Revision = {
@@ -320,8 +326,9 @@ export function helm(args: string[]): number {
       const rev = current(namespace, p.positionals[0]);
       if (!rev) throw new ToolError(`Error: release: not found`);
       const digest = (rev.values.image as { digest?: string } | undefined)?.digest;
-      if (fault(`helm-test:${p.positionals[0]}`) || (digest && fault(`unhealthy-digest:${digest}`)))
+      if (fault(`helm-test:${p.positionals[0]}`) || (digest && fault(`unhealthy-digest:${digest}`))) {
         throw new ToolError(`Error: 1 error occurred:\n\t* pod ${rev.fullname}-test-connection failed`);
+      }
       out(`NAME: ${p.positionals[0]}\nPhase: Succeeded`);
       return 0;
     }
@@ -409,8 +416,9 @@ export async function kubectl(args: string[]): Promise<number> {
       const namespace = p.flags['--namespace'] ?? p.flags['-n'] ?? 'default';
       const rev = releaseByFullname(cluster, namespace, p.positionals[1]);
       if (!rev) throw new ToolError(`Error from server (NotFound): deployments.apps "${p.positionals[1]}" not found`);
-      if ((p.flags['-o'] ?? p.flags['--output']) !== 'jsonpath={.spec.replicas}')
+      if ((p.flags['-o'] ?? p.flags['--output']) !== 'jsonpath={.spec.replicas}') {
         throw new ToolError('kubectl get deployment: the stand-in answers -o jsonpath={.spec.replicas} only');
+      }
       process.stdout.write(String(rev.replicas));
       return 0;
     }
@@ -472,12 +480,15 @@ export function aws(args: string[]): number {
       ],
     });
     const arn = need(p, 'aws', '--role-arn');
-    if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn))
+    if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) {
       throw new ToolError(`An error occurred (ValidationError): ${arn} is not a role ARN`, 254);
-    if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(need(p, 'aws', '--web-identity-token')))
+    }
+    if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(need(p, 'aws', '--web-identity-token'))) {
       throw new ToolError('An error occurred (InvalidIdentityToken): the token is not a JWT', 254);
-    if (!/^[\w+=,.@-]{2,64}$/.test(need(p, 'aws', '--role-session-name')))
+    }
+    if (!/^[\w+=,.@-]{2,64}$/.test(need(p, 'aws', '--role-session-name'))) {
       throw new ToolError('An error occurred (ValidationError): roleSessionName', 254);
+    }
     const creds = {
       AccessKeyId: 'ASIASTANDIN',
       SecretAccessKey: 'stand-in-secret',
@@ -489,11 +500,12 @@ export function aws(args: string[]): number {
   }
   if (service === 'eks' && cmd === 'update-kubeconfig') {
     const p = parseArgs('aws eks update-kubeconfig', rest, { values: ['--name', '--region', '--kubeconfig'] });
-    if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SESSION_TOKEN)
+    if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SESSION_TOKEN) {
       throw new ToolError(
         'Unable to locate credentials. You can configure credentials by running "aws configure".',
         253,
       );
+    }
     const name = need(p, 'aws', '--name');
     writeFileSync(
       p.flags['--kubeconfig'] ?? path.join(process.env.HOME!, '.kube', 'config'),

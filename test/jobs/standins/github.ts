@@ -35,11 +35,12 @@ function fields<T extends object>(rows: T[], list: string, known: string[]): Par
 }
 
 export function gh(args: string[]): number {
-  if (!process.env.GH_TOKEN && !process.env.GITHUB_TOKEN)
+  if (!process.env.GH_TOKEN && !process.env.GITHUB_TOKEN) {
     throw new ToolError(
       'gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.',
       4,
     );
+  }
   const state = load<GitHubState>('github', structuredClone(EMPTY));
   if (args[0] === 'api') return api(args.slice(1));
   const [group, cmd, ...rest] = args;
@@ -96,10 +97,11 @@ export function gh(args: string[]): number {
       if (file && !existsSync(file)) throw new ToolError(`open ${file}: no such file or directory`);
       const head = need(p, 'gh', '--head');
       const remote = process.env.STANDIN_REMOTE!;
-      if (spawnSync('git', ['rev-parse', '--verify', `refs/heads/${head}`], { cwd: remote }).status !== 0)
+      if (spawnSync('git', ['rev-parse', '--verify', `refs/heads/${head}`], { cwd: remote }).status !== 0) {
         throw new ToolError(
           `pull request create failed: GraphQL: Head sha can't be blank, No commits between ${p.flags['--base']} and ${head}`,
         );
+      }
       state.pulls.push({
         number: state.issues.length + state.pulls.length + 1,
         head,
@@ -118,8 +120,9 @@ export function gh(args: string[]): number {
         positionals: [1, 10],
       });
       const [tag, ...assets] = p.positionals;
-      if (p.bools.has('--verify-tag') && !tagExists(tag))
+      if (p.bools.has('--verify-tag') && !tagExists(tag)) {
         throw new ToolError(`tag ${tag} doesn't exist in the repo, aborting due to --verify-tag flag`);
+      }
       for (const a of assets) if (!existsSync(a.split('#')[0])) throw new ToolError(`${a}: no such file or directory`);
       const notesFile = p.flags['--notes-file'];
       if (notesFile && !existsSync(notesFile)) throw new ToolError(`open ${notesFile}: no such file or directory`);
@@ -226,7 +229,7 @@ function api(args: string[]): number {
     p.flags['-X'] ??
     (Object.keys(p.multi).length > 0 ? 'POST' : 'GET')
   ).toUpperCase();
-  const fields = Object.fromEntries(
+  const given = Object.fromEntries(
     Object.values(p.multi)
       .flat()
       .map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]),
@@ -247,13 +250,15 @@ function api(args: string[]): number {
     return 0;
   }
   if (endpoint === `repos/${repository}/releases/generate-notes` && method === 'POST') {
-    const tag = fields.tag_name;
+    const tag = given.tag_name;
     if (!tag) throw new ToolError('gh: HTTP 422: Validation Failed (tag_name is missing)');
-    if (!tagExists(tag))
+    if (!tagExists(tag)) {
       throw new ToolError(`gh: HTTP 422: Validation Failed (tag_name ${tag} does not exist and no target_commitish)`);
-    const previous = fields.previous_tag_name;
-    if (previous !== undefined && !tagExists(previous))
+    }
+    const previous = given.previous_tag_name;
+    if (previous !== undefined && !tagExists(previous)) {
       throw new ToolError(`gh: HTTP 422: Validation Failed (previous_tag_name ${previous} is not a tag)`);
+    }
     const range = previous ? `refs/tags/${previous}..refs/tags/${tag}` : `refs/tags/${tag}`;
     const pulls = git('log', '--format=%s', range)
       .stdout.split('\n')

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import { HANDED_OVER, ToolError, type ToolResult } from './args';
 import { ditto, plutil, security, spctl, sudo, swiftlint, xcbeautify, xcodebuild, xcrun } from './apple';
+import { HANDED_OVER, ToolError, type ToolResult } from './args';
 import { aws, helm, kubectl } from './cluster';
 import { gh } from './github';
 import { cosign, docker, go, kind, slsaVerifier } from './registry';
@@ -48,11 +48,12 @@ async function main(): Promise<void> {
   }
   const cwd = process.cwd();
   const record = (code: number) => {
-    if (process.env.STANDIN_CALLS)
+    if (process.env.STANDIN_CALLS) {
       appendFileSync(
         process.env.STANDIN_CALLS,
         `${JSON.stringify({ tool, args, cwd, job: process.env.STANDIN_JOB, exit: code, cpu: process.cpuUsage(), uptime: process.uptime() })}\n`,
       );
+    }
   };
   if (exit === HANDED_OVER) {
     // The loaded program ends the process; the call is recorded with its exit code then.

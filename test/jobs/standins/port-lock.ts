@@ -69,8 +69,9 @@ export async function claimPorts(
         return true;
       });
       if (claimed) break;
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
         throw new ToolError(`port ${port} stayed in use by another scenario for ${timeoutMs / 1000} s`);
+      }
       await sleep(50);
     }
   }

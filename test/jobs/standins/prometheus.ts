@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
+import { parser } from '@prometheus-io/lezer-promql';
 import { liveAt, type Cluster } from './cluster';
 
 /**
@@ -64,11 +64,12 @@ export function seriesOf(w: Workload): Series[] {
       labels: { __name__: 'http_requests_total', ...common, status: '2xx' },
       perSecond: h.requestsPerSecond * (1 - h.errorRatio),
     });
-    if (h.errorRatio > 0)
+    if (h.errorRatio > 0) {
       out.push({
         labels: { __name__: 'http_requests_total', ...common, status: '5xx' },
         perSecond: h.requestsPerSecond * h.errorRatio,
       });
+    }
     for (const le of BUCKETS) {
       out.push({
         labels: {
@@ -125,12 +126,13 @@ export function evaluate(
       if (n.type.isError && syntaxError === undefined) syntaxError = n.from;
     },
   });
-  if (syntaxError !== undefined)
+  if (syntaxError !== undefined) {
     throw new QueryError(
       400,
       'bad_data',
       `invalid parameter "query": 1:${syntaxError + 1}: parse error: unexpected input in ${JSON.stringify(query.slice(syntaxError, syntaxError + 20))}`,
     );
+  }
   const text = (n: SyntaxNode) => query.slice(n.from, n.to);
   const unsupported = () =>
     new QueryError(
@@ -167,8 +169,9 @@ export function evaluate(
     };
   };
   const aggregate = (n: SyntaxNode): { by: string[]; inner: SyntaxNode } => {
-    if (n.name !== 'AggregateExpr' || text(children(n).find((c) => c.name === 'AggregateOp')!) !== 'sum')
+    if (n.name !== 'AggregateExpr' || text(children(n).find((c) => c.name === 'AggregateOp')!) !== 'sum') {
       throw unsupported();
+    }
     const modifier = children(n).find((c) => c.name === 'AggregateModifier');
     if (modifier && !text(modifier).startsWith('by')) throw unsupported();
     const by = modifier
@@ -291,28 +294,32 @@ export async function startPrometheus(
         req.method === 'POST' ? new URLSearchParams(Buffer.concat(chunks).toString('utf8')) : url.searchParams;
       const answer = (status: number, body: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (!url.pathname.endsWith('/api/v1/query'))
+      if (!url.pathname.endsWith('/api/v1/query')) {
         return answer(404, { status: 'error', errorType: 'not_found', error: `no route ${url.pathname}` });
+      }
       const query = params.get('query');
-      if (!query)
+      if (!query) {
         return answer(400, {
           status: 'error',
           errorType: 'bad_data',
           error: 'invalid parameter "query": no query given',
         });
+      }
       const time = params.has('time') ? Number(params.get('time')) : Date.now() / 1000;
-      if (!Number.isFinite(time))
+      if (!Number.isFinite(time)) {
         return answer(400, {
           status: 'error',
           errorType: 'bad_data',
           error: `invalid parameter "time": cannot parse ${JSON.stringify(params.get('time'))} to a valid timestamp`,
         });
+      }
       queries.push(query);
       try {
         return answer(200, { status: 'success', data: evaluate(query, time, workloads) });
       } catch (e) {
-        if (e instanceof QueryError)
+        if (e instanceof QueryError) {
           return answer(e.status, { status: 'error', errorType: e.errorType, error: e.message });
+        }
         throw e;
       }
     });

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
 import { need, parseArgs, ToolError, type ParsedArgs } from './args';
 import { claimPorts, holdPorts, stopAndRelease } from './port-lock';
 import { startService, waitHealthy } from './services';
 import { fault, load, save } from './state';
+import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const stateDir = () => process.env.STANDIN_STATE!;
@@ -41,8 +41,9 @@ export async function docker(args: string[]): Promise<number> {
         positionals: [1, 16],
       });
       const reg = readRegistry(stateDir());
-      if (!reg.logins.some((l) => l.startsWith(`${process.env.STANDIN_JOB} `)))
+      if (!reg.logins.some((l) => l.startsWith(`${process.env.STANDIN_JOB} `))) {
         throw new ToolError('ERROR: denied: not logged in');
+      }
       const sources = p.positionals.map((s) => {
         const m = DIGEST_REF.exec(s);
         if (!m || !reg.manifests[m[2]]) throw new ToolError(`ERROR: ${s}: not found`);
@@ -70,8 +71,9 @@ export async function docker(args: string[]): Promise<number> {
         positionals: 1,
       });
       const digest = resolve(p.positionals[0]);
-      if (p.flags['--format'] !== '{{json .Manifest}}')
+      if (p.flags['--format'] !== '{{json .Manifest}}') {
         throw new ToolError('docker buildx imagetools inspect: the stand-in prints --format {{json .Manifest}} only');
+      }
       out(JSON.stringify({ mediaType: 'application/vnd.oci.image.index.v1+json', digest, size: 1024 }));
       return 0;
     }
@@ -79,8 +81,9 @@ export async function docker(args: string[]): Promise<number> {
   if (cmd === 'build') {
     const p = parseArgs('docker build', rest, { values: ['--tag', '-t', '--file', '-f'], positionals: 1 });
     const file = p.flags['--file'] ?? p.flags['-f'] ?? path.join(p.positionals[0], 'Dockerfile');
-    if (!existsSync(file))
+    if (!existsSync(file)) {
       throw new ToolError(`ERROR: failed to read dockerfile: open ${file}: no such file or directory`);
+    }
     const images = load<Record<string, string>>('local-images', {});
     const tag = p.flags['--tag'] ?? p.flags['-t'];
     images[tag] = digestOf(readFileSync(file, 'utf8'), tag);
@@ -115,11 +118,11 @@ async function compose(args: string[]): Promise<number> {
   };
   const state = load<Compose>('compose', { pids: [], services: [], ports: [] });
   const interpolate = (s: string) =>
-    s.replace(/\$\{(\w+)(:?[-?])?([^}]*)\}/g, (_m, name: string, op: string | undefined, rest: string) => {
+    s.replace(/\$\{(\w+)(:?[-?])?([^}]*)\}/g, (_m, name: string, op: string | undefined, fallback: string) => {
       const v = process.env[name];
       if (v) return v;
-      if (op?.endsWith('?')) throw new ToolError(`required variable ${name} is missing a value: ${rest}`);
-      return op ? rest : '';
+      if (op?.endsWith('?')) throw new ToolError(`required variable ${name} is missing a value: ${fallback}`);
+      return op ? fallback : '';
     });
   switch (cmd) {
     case 'up': {
@@ -152,8 +155,9 @@ async function compose(args: string[]): Promise<number> {
         }
         // Compose's environment, with service names resolved to loopback (every service shares one host here).
         const env: Record<string, string> = {};
-        for (const [k, v] of Object.entries(svc.environment ?? {}))
+        for (const [k, v] of Object.entries(svc.environment ?? {})) {
           env[k] = interpolate(String(v)).replace(/http:\/\/([\w-]+):/g, 'http://127.0.0.1:');
+        }
         const hostPort = hostPortOf(name);
         if (!hostPort) throw new ToolError(`${name}: no published port`);
         const digest = image.split('@')[1] ?? '';
@@ -219,10 +223,11 @@ function accepted<T extends { identity: string; issuer: string; sha: string; rep
 ): T[] {
   const identity = p.flags['--certificate-identity'];
   const regexp = p.flags['--certificate-identity-regexp'];
-  if (!identity && !regexp)
+  if (!identity && !regexp) {
     throw new ToolError(
       'Error: --certificate-identity or --certificate-identity-regexp is required for verification in keyless mode',
     );
+  }
   need(p, command, '--certificate-oidc-issuer');
   return signed.filter(
     (s) =>
@@ -258,20 +263,22 @@ export function cosign(args: string[]): number {
             values: ['--key', '--type', '--predicate'],
             positionals: 1,
           });
-    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL)
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
       throw new ToolError(
         `Error: ${cmd === 'sign' ? 'signing' : 'attesting'}: getting OIDC token: the job has no id-token: write`,
       );
+    }
     const m = byDigest(p.positionals[0], cmd);
     if (!reg.manifests[m[2]]) throw new ToolError(`Error: ${p.positionals[0]}: MANIFEST_UNKNOWN`);
     if (cmd === 'sign') {
       (reg.signatures[m[2]] ??= []).push(certificate());
     } else {
       const predicateType = need(p, 'cosign attest', '--type');
-      if (!/^https?:\/\//.test(predicateType))
+      if (!/^https?:\/\//.test(predicateType)) {
         throw new ToolError(
           `Error: cosign attest --type ${predicateType}: the stand-in attests custom predicate types (a URI) only`,
         );
+      }
       const file = need(p, 'cosign attest', '--predicate');
       if (!existsSync(file)) throw new ToolError(`Error: open ${file}: no such file or directory`);
       let predicate: unknown;
@@ -290,10 +297,11 @@ export function cosign(args: string[]): number {
     const m = byDigest(p.positionals[0], 'verify');
     const signed = reg.signatures[m[2]] ?? [];
     const hits = accepted('cosign', p, signed);
-    if (hits.length === 0)
+    if (hits.length === 0) {
       throw new ToolError(
         `Error: no matching signatures: none of the expected identities matched what was in the certificate (signed by: ${signed.map((s) => `${s.identity}@${s.sha.slice(0, 7)}`).join(', ') || 'nobody'})`,
       );
+    }
     out(
       JSON.stringify(
         hits.map((h) => ({
@@ -314,10 +322,11 @@ export function cosign(args: string[]): number {
     const predicateType = p.flags['--type'] ?? 'https://cosign.sigstore.dev/attestation/v1';
     const ofType = (reg.cosignAttestations[m[2]] ?? []).filter((a) => a.predicateType === predicateType);
     const hits = accepted('cosign', p, ofType);
-    if (hits.length === 0)
+    if (hits.length === 0) {
       throw new ToolError(
         `Error: no matching attestations: ${ofType.length === 0 ? `none of type ${predicateType}` : `none from the expected identity (attested by: ${ofType.map((a) => `${a.identity}@${a.sha.slice(0, 7)}`).join(', ')})`}`,
       );
+    }
     // One DSSE envelope per line, its payload the base64 in-toto statement, as cosign prints them.
     for (const h of hits) {
       const statement = {
@@ -357,10 +366,11 @@ export function slsaVerifier(args: string[]): number {
       `github.com/${x.source}` === need(p, 'slsa-verifier', '--source-uri') &&
       (!p.flags['--source-tag'] || x.tag === p.flags['--source-tag']),
   );
-  if (!ok)
+  if (!ok) {
     throw new ToolError(
       `FAILED: SLSA verification failed: no provenance for ${p.positionals[0]} from ${p.flags['--source-uri']}`,
     );
+  }
   out(`PASSED: SLSA verification passed`);
   return 0;
 }
@@ -387,12 +397,15 @@ export function go(args: string[]): number {
 /** kind load docker-image: the image must have been built locally. */
 export function kind(args: string[]): number {
   const p = parseArgs('kind load', args.slice(2), { values: ['--name'], positionals: 1 });
-  if (args[0] !== 'load' || args[1] !== 'docker-image')
+  if (args[0] !== 'load' || args[1] !== 'docker-image') {
     throw new ToolError(`kind: ${args.join(' ')}: not used by the workflows`);
-  if (!load<Record<string, string>>('local-images', {})[p.positionals[0]])
+  }
+  if (!load<Record<string, string>>('local-images', {})[p.positionals[0]]) {
     throw new ToolError(`ERROR: image: "${p.positionals[0]}" not present locally`);
+  }
   const cluster = load<{ cluster?: string }>('kind', {});
-  if (cluster.cluster !== need(p, 'kind', '--name'))
+  if (cluster.cluster !== need(p, 'kind', '--name')) {
     throw new ToolError(`ERROR: no nodes found for cluster "${p.flags['--name']}"`);
+  }
   return 0;
 }

@@ -71,10 +71,11 @@ export async function startWithCallees(
  */
 async function listening(name: string, child: ChildProcess, port: number, timeoutMs = 30_000): Promise<void> {
   const up = await waitForPort(port, timeoutMs, () => child.exitCode !== null || child.signalCode !== null);
-  if (child.exitCode !== null || child.signalCode !== null)
+  if (child.exitCode !== null || child.signalCode !== null) {
     throw new ToolError(
       `stand-in ${name} exited before listening on 127.0.0.1:${port} (${child.exitCode ?? child.signalCode})`,
     );
+  }
   if (!up) throw new ToolError(`stand-in ${name} did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
 }
 
@@ -141,8 +142,9 @@ export async function waitHealthy(name: string, port: number, timeoutMs = 10_000
         (r) => r.ok,
         () => false,
       )
-    )
+    ) {
       return true;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;

@@ -3,6 +3,9 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { runMain } from 'node:module';
 import * as path from 'node:path';
 import { HANDED_OVER, need, parseArgs, ToolError, type ToolResult } from './args';
+import { liveReleaseOfChart, serveRelease, type Cluster } from './cluster';
+import { freePort } from './services';
+import { fault, load } from './state';
 import {
   ALL_CLIS,
   CANARY_ANALYSIS,
@@ -10,24 +13,23 @@ import {
   LOAD_TEST,
   SWIFT_AUDIT_SARIF,
 } from '../../../src/common/cli-contracts';
-import { liveReleaseOfChart, serveRelease, type Cluster } from './cluster';
-import { freePort } from './services';
-import { fault, load } from './state';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 /** uv: sync needs pyproject.toml and a uv.lock that matches it; run starts a tool of the synced environment; export writes hashed requirements. */
 export function uv(args: string[]): number {
   const [cmd, ...rest] = args;
-  if (!existsSync('pyproject.toml'))
+  if (!existsSync('pyproject.toml')) {
     throw new ToolError(`error: No \`pyproject.toml\` found in current directory or any parent directory`, 2);
+  }
   if (cmd === 'sync') {
     parseArgs('uv sync', rest, { bools: ['--locked', '--frozen', '--all-extras'] });
-    if (!existsSync('uv.lock'))
+    if (!existsSync('uv.lock')) {
       throw new ToolError(
         'error: Unable to find lockfile at `uv.lock`. To create a lockfile, run `uv lock` or `uv sync`.',
         2,
       );
+    }
     mkdirSync('.venv', { recursive: true });
     writeFileSync('.venv/synced', 'ok');
     return 0;
@@ -35,11 +37,12 @@ export function uv(args: string[]): number {
   if (cmd === 'run') {
     const [flag, tool, ...toolArgs] = rest;
     if (flag !== '--no-sync') throw new ToolError(`uv run: the workflows pass --no-sync, got ${flag}`, 2);
-    if (!existsSync('.venv/synced'))
+    if (!existsSync('.venv/synced')) {
       throw new ToolError(
         `error: Failed to spawn: \`${tool}\`: No such file or directory (the environment was not synced)`,
         2,
       );
+    }
     if (fault(`${tool}:fail`)) {
       out(`${tool}: 1 error`);
       return 1;
@@ -72,8 +75,9 @@ export function uv(args: string[]): number {
       values: ['--format', '--output-file', '-o'],
       bools: ['--frozen', '--no-emit-project', '--all-extras', '--no-dev'],
     });
-    if (p.flags['--format'] !== 'requirements-txt')
+    if (p.flags['--format'] !== 'requirements-txt') {
       throw new ToolError(`uv export: unsupported format ${p.flags['--format']}`, 2);
+    }
     if (!existsSync('uv.lock')) throw new ToolError('error: Unable to find lockfile at `uv.lock`', 2);
     const packages = [...readFileSync('uv.lock', 'utf8').matchAll(/name = "([^"]+)"\nversion = "([^"]+)"/g)].map(
       (m) => `${m[1]}==${m[2]} \\\n    --hash=sha256:${'0'.repeat(64)}`,
@@ -91,12 +95,14 @@ export function uvx(args: string[]): number {
     bools: ['--require-hashes', '--disable-pip', '--strict'],
     positionals: 1,
   });
-  if (!/^pip-audit==\d+\.\d+\.\d+$/.test(need(p, 'uvx', '--from')))
+  if (!/^pip-audit==\d+\.\d+\.\d+$/.test(need(p, 'uvx', '--from'))) {
     throw new ToolError(`uvx: pip-audit must be pinned, got ${p.flags['--from']}`, 2);
+  }
   const req = p.flags['--requirement'] ?? p.flags['-r'];
   if (!req || !existsSync(req)) throw new ToolError(`pip-audit: ${req}: no such file`, 2);
-  if (p.bools.has('--require-hashes') && /==[^\n]*\n(?!\s+--hash)/.test(readFileSync(req, 'utf8')))
+  if (p.bools.has('--require-hashes') && /==[^\n]*\n(?!\s+--hash)/.test(readFileSync(req, 'utf8'))) {
     throw new ToolError('pip-audit: requirement without --hash in --require-hashes mode', 2);
+  }
   const deps = [...readFileSync(req, 'utf8').matchAll(/^([\w.-]+)==([\w.]+)/gm)].map((m) => ({
     name: m[1],
     version: m[2],
@@ -114,27 +120,32 @@ export function uvx(args: string[]): number {
  * `npm ci` installed and the lib/ its `prepare` compiled (a real install per job would take half a minute).
  */
 export function npm(args: string[]): number {
-  if (args[0] !== 'ci' || args.length > 1)
+  if (args[0] !== 'ci' || args.length > 1) {
     throw new ToolError(`npm: the workflows run \`npm ci\` only, got npm ${args.join(' ')}`);
-  if (!existsSync('package.json') || !existsSync('package-lock.json'))
+  }
+  if (!existsSync('package.json') || !existsSync('package-lock.json')) {
     throw new ToolError('npm error The `npm ci` command can only install with an existing package-lock.json', 1);
+  }
   const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { name?: string };
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name?: string };
-  if (lock.name !== pkg.name)
+  if (lock.name !== pkg.name) {
     throw new ToolError(
       'npm error `npm ci` can only install packages when your package.json and package-lock.json are in sync',
       1,
     );
+  }
   const root = process.env.STANDIN_PACKAGE_ROOT!;
   for (const d of ['node_modules', 'lib']) {
-    if (!existsSync(path.join(root, d)))
+    if (!existsSync(path.join(root, d))) {
       throw new ToolError(`npm ci stand-in: ${root}/${d} is missing (run npm ci in the package first)`);
+    }
   }
   // node_modules is a real folder (git ignores it as one) of links to the installed packages.
   mkdirSync('node_modules', { recursive: true });
   for (const entry of readdirSync(path.join(root, 'node_modules'))) {
-    if (!existsSync(path.join('node_modules', entry)))
+    if (!existsSync(path.join('node_modules', entry))) {
       symlinkSync(path.join(root, 'node_modules', entry), path.join('node_modules', entry));
+    }
   }
   if (!existsSync('lib') || !lstatSync('lib').isSymbolicLink()) symlinkSync(path.join(root, 'lib'), 'lib');
   out("added 479 packages (linked from the package's own install)");
@@ -183,21 +194,29 @@ export async function npx(args: string[]): Promise<ToolResult> {
   while (!existsSync(path.join(root, 'package.json')) && root !== '/') root = path.dirname(root);
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
   const ownBin = pkg.bin?.[bin] && path.join(root, pkg.bin[bin]);
-  if (ownBin && !existsSync(ownBin))
+  if (ownBin && !existsSync(ownBin)) {
     throw new ToolError(`npm error could not determine executable to run (${pkg.bin![bin]} missing: was npm ci run?)`);
+  }
   const dependencyBin = path.join(root, 'node_modules', '.bin', bin);
-  if (!ownBin && !existsSync(dependencyBin))
+  if (!ownBin && !existsSync(dependencyBin)) {
     throw new ToolError(`npm error npx canceled due to missing packages and no YES option: ["${bin}"]`);
+  }
   const finalArgs = [...rest];
   for (const [flag, ceiling] of Object.entries(CEILINGS[bin] ?? {})) {
     const i = finalArgs.indexOf(flag);
     if (i >= 0 && Number(finalArgs[i + 1]) > ceiling) finalArgs[i + 1] = String(ceiling);
   }
-  if (OSV_CLIENTS.includes(bin) && process.env.STANDIN_OSV_URL && !finalArgs.includes(OSV_URL_FLAG))
+  if (OSV_CLIENTS.includes(bin) && process.env.STANDIN_OSV_URL && !finalArgs.includes(OSV_URL_FLAG)) {
     finalArgs.push(OSV_URL_FLAG, process.env.STANDIN_OSV_URL);
+  }
   // fetch-models downloads from the world's stand-in model host, as from huggingface.co.
-  if (bin === FETCH_MODELS.bin && process.env.STANDIN_MODEL_HOST_URL && !finalArgs.includes(FETCH_MODELS.flags.baseUrl))
+  if (
+    bin === FETCH_MODELS.bin &&
+    process.env.STANDIN_MODEL_HOST_URL &&
+    !finalArgs.includes(FETCH_MODELS.flags.baseUrl)
+  ) {
     finalArgs.push(FETCH_MODELS.flags.baseUrl, process.env.STANDIN_MODEL_HOST_URL);
+  }
   const ingress = JSON.parse(process.env.STANDIN_INGRESS ?? '{}') as Record<string, string>;
   let served: Awaited<ReturnType<typeof startIngress>> | undefined;
   for (let i = 0; i < finalArgs.length; i++) {

@@ -1,16 +1,15 @@
-import * as YAML from 'yaml';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as YAML from 'yaml';
 import { helpersTemplate, TemplateTokens } from './templates';
 import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
-import { urlSettingOf } from '../../model/platform';
+import { setPath } from '../../../common/object-path';
 import { KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL } from '../../model/limits';
 import { nameFor, testPodName } from '../../model/naming';
-import type { PolicyTarget } from '../../policy/policy';
-import type { Platform, Service } from '../../model/platform';
-import { setPath } from '../../../common/object-path';
+import { urlSettingOf, type Platform, type Service } from '../../model/platform';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../../output/generated-file';
 import { toYaml } from '../../output/yaml';
+import type { PolicyTarget } from '../../policy/policy';
 import { k8s } from '../kplus';
 import { ServiceChart, type HttpRouteParentRef, type ServiceChartProps } from '../service-chart';
 
@@ -423,8 +422,9 @@ function templateManifests(
       container.envFrom.push(t.items('.Values.extraEnvFrom'));
       container.env = t.with('.Values.extraEnv');
       container.lifecycle.preStop.exec.command = ['sleep', t.quoted('.Values.preStopSleepSeconds | toString')];
-      for (const probe of ['readiness', 'liveness', 'startup'] as const)
+      for (const probe of ['readiness', 'liveness', 'startup'] as const) {
         Object.assign(container[`${probe}Probe`], timing(probe));
+      }
     }
     if (m.kind === 'HorizontalPodAutoscaler') {
       setPath(m, ['spec', 'minReplicas'], t.value('.Values.autoscaling.minReplicas'));

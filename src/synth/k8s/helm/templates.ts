@@ -87,10 +87,12 @@ export class TemplateTokens {
       }
     }
     for (const [token, a] of this.actions) {
-      if (a.kind === 'literal')
+      if (a.kind === 'literal') {
         text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}${a.action}`);
-      if (a.kind === 'value')
+      }
+      if (a.kind === 'value') {
         text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}{{ ${a.action} }}`);
+      }
       if (a.kind === 'quoted') {
         text = text.replace(
           new RegExp(`(: |- )${token}$`, 'gm'),
@@ -100,10 +102,11 @@ export class TemplateTokens {
       }
     }
     const leftover = /__HELM_\d+__/.exec(text);
-    if (leftover)
+    if (leftover) {
       throw new Error(
         `template token ${leftover[0]} could not be placed (${this.actions.get(leftover[0])?.kind} token in the wrong position)`,
       );
+    }
     return options.onlyIf ? `{{- if ${options.onlyIf} }}\n${text}{{- end }}\n` : text;
   }
 }

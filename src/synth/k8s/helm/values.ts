@@ -11,8 +11,8 @@ import {
   type ProbeTiming,
 } from '../../model/limits';
 import { DNS_SUBDOMAIN_MAX, NAME_PATTERNS } from '../../model/names';
-import type { EnvironmentDefinition, ResourceDefinition } from '../../model/platform-definition';
 import type { Platform, Service } from '../../model/platform';
+import type { EnvironmentDefinition, ResourceDefinition } from '../../model/platform-definition';
 
 /** The values of a service chart: what may vary per deploy. */
 export interface ChartValues {

@@ -22,8 +22,9 @@ export function matrixJobCount(matrix: unknown): number | undefined {
   const { include, exclude, ...lists } = matrix as Matrix;
   const keys = Object.keys(lists);
   if (keys.some((k) => !Array.isArray(lists[k]))) return undefined;
-  if ((include !== undefined && !Array.isArray(include)) || (exclude !== undefined && !Array.isArray(exclude)))
+  if ((include !== undefined && !Array.isArray(include)) || (exclude !== undefined && !Array.isArray(exclude))) {
     return undefined;
+  }
   let combos: Record<string, unknown>[] = keys.length ? [{}] : [];
   for (const key of keys) {
     combos = combos.flatMap((c) => (lists[key] as unknown[]).map((v) => ({ ...c, [key]: v })));

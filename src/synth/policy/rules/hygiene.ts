@@ -1,5 +1,5 @@
-import { imageReferenceProblem } from '../../model/names';
 import type { Finding } from '../../../common/errors';
+import { imageReferenceProblem } from '../../model/names';
 import { jobLocation, stepLabel, workflowRule, workflowSteps, type PolicyRule } from '../policy';
 
 /** Every job that runs steps has a timeout. */
@@ -84,18 +84,21 @@ export const literalEnvRule: PolicyRule = workflowRule({
     const check = (env: unknown, location: string, where: string) => {
       for (const [name, value] of Object.entries((env ?? {}) as Record<string, unknown>)) {
         const ref = typeof value === 'string' ? SHELL_REFERENCE.exec(value)?.[0] : undefined;
-        if (ref)
+        if (ref) {
           findings.push({
             location,
             message: `${where}env.${name} holds ${ref}, which GitHub passes literally (no shell expands env values): build the value in the script`,
           });
+        }
       }
     };
     check(target.data.env, target.constructPath, 'workflow ');
-    for (const [jobId, job] of Object.entries(target.data.jobs ?? {}))
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
       check(job.env, jobLocation(target, jobId), 'job ');
-    for (const { step, index, location } of workflowSteps(target))
+    }
+    for (const { step, index, location } of workflowSteps(target)) {
       check(step.env, location, `${stepLabel(step, index)}: `);
+    }
     return findings;
   },
 });

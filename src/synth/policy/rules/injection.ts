@@ -27,8 +27,11 @@ export function findExpressions(text: string): string[] {
       if (inString) {
         if (c === "'" && text[i + 1] === "'") i++;
         else if (c === "'") inString = false;
-      } else if (c === "'") inString = true;
-      else if (c === '}' && text[i + 1] === '}') break;
+      } else if (c === "'") {
+        inString = true;
+      } else if (c === '}' && text[i + 1] === '}') {
+        break;
+      }
       i++;
     }
     found.push(text.slice(at, Math.min(i + 2, text.length)));
@@ -77,11 +80,12 @@ export const dangerousTriggersRule: PolicyRule = workflowRule({
   check(target) {
     const on = target.data.on ?? {};
     const findings: Finding[] = [];
-    if ('pull_request_target' in on)
+    if ('pull_request_target' in on) {
       findings.push({
         location: target.constructPath,
         message: 'pull_request_target runs with a write token and secrets on untrusted code; use pull_request',
       });
+    }
     if ('workflow_run' in on && !metadataOnlyWorkflowRun(target)) {
       findings.push({
         location: target.constructPath,
@@ -142,8 +146,9 @@ export const ifExpressionRule: PolicyRule = workflowRule({
       });
     };
     for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) check(job.if, jobLocation(target, jobId), '');
-    for (const { step, index, location } of workflowSteps(target))
+    for (const { step, index, location } of workflowSteps(target)) {
       check(step.if, location, `${stepLabel(step, index)}: `);
+    }
     return findings;
   },
 });

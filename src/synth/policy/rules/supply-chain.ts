@@ -1,5 +1,5 @@
-import type { ActionPins } from '../../pins/action-pins';
 import type { Finding } from '../../../common/errors';
+import type { ActionPins } from '../../pins/action-pins';
 import { GUARDS, NEVER_FOR_TAGS, requiresGuard } from '../guards';
 import {
   calledWorkflowSteps,
@@ -22,8 +22,9 @@ function usesProblem(uses: string, pins: ActionPins): string | undefined {
   if (uses.startsWith('./')) return undefined;
   if (DOCKER_DIGEST.test(uses) || SLSA_TAG.test(uses)) return undefined;
   const match = SHA_PIN.exec(uses);
-  if (!match)
+  if (!match) {
     return `"${uses}" is not pinned to a full commit SHA; name the action through the typed wrappers so it resolves from actions.lock.json`;
+  }
   const repo = uses.split('@')[0]!.split('/').slice(0, 2).join('/');
   if (!pins.has(repo) || pins.resolve(repo).uses.split('@')[1] !== match[2]) {
     return `"${uses}" pins a SHA that actions.lock.json does not list for ${repo}, so its version comment cannot be verified`;
@@ -93,14 +94,18 @@ function cacheUse(step: WorkflowStepData): string | undefined {
   if (uses === 'actions/setup-node' && (w.cache !== undefined || String(w['package-manager-cache']) !== 'false')) {
     return 'lets setup-node cache (set package-manager-cache: false and no cache)';
   }
-  if (uses === 'astral-sh/setup-uv' && String(w['enable-cache']) !== 'false')
+  if (uses === 'astral-sh/setup-uv' && String(w['enable-cache']) !== 'false') {
     return 'lets setup-uv cache (set enable-cache: false)';
-  if (uses === 'docker/setup-buildx-action' && String(w['cache-binary']) !== 'false')
+  }
+  if (uses === 'docker/setup-buildx-action' && String(w['cache-binary']) !== 'false') {
     return 'lets setup-buildx cache its binary (set cache-binary: false)';
-  if (uses === 'aquasecurity/trivy-action' && String(w.cache) !== 'false')
+  }
+  if (uses === 'aquasecurity/trivy-action' && String(w.cache) !== 'false') {
     return 'lets trivy-action cache (set cache: false)';
-  if (uses === 'docker/build-push-action' && (w['cache-from'] !== undefined || w['cache-to'] !== undefined))
+  }
+  if (uses === 'docker/build-push-action' && (w['cache-from'] !== undefined || w['cache-to'] !== undefined)) {
     return 'uses a build cache (cache-from/cache-to)';
+  }
   return undefined;
 }
 
@@ -147,11 +152,12 @@ export const noEmulationRule: PolicyRule = workflowRule({
     const findings: Finding[] = [];
     for (const { step, index, location } of workflowSteps(target)) {
       for (const { test, what } of EMULATION) {
-        if (test(step))
+        if (test(step)) {
           findings.push({
             location,
             message: `${stepLabel(step, index)} ${what}; build each platform on its native runner instead`,
           });
+        }
       }
     }
     return findings;

@@ -37,8 +37,9 @@ function actionNames(job: WorkflowJobData, target: WorkflowTarget): string[] {
   if (job.uses) {
     names.push(job.uses.split('@')[0]!);
     const called = target.calledWorkflows?.[job.uses];
-    for (const calledJob of Object.values(called?.jobs ?? {}))
+    for (const calledJob of Object.values(called?.jobs ?? {})) {
       names.push(...actionNames(calledJob, { ...target, calledWorkflows: undefined }));
+    }
   }
   return names;
 }
@@ -48,10 +49,11 @@ function actionNames(job: WorkflowJobData, target: WorkflowTarget): string[] {
  * it) whose script requests the job's OIDC token. That justifies `id-token: write` too.
  */
 function logsInWithOidc(job: WorkflowJobData, target: WorkflowTarget): boolean {
-  if (job.uses)
+  if (job.uses) {
     return Object.values(target.calledWorkflows?.[job.uses]?.jobs ?? {}).some((j) =>
       logsInWithOidc(j, { ...target, calledWorkflows: undefined }),
     );
+  }
   return (
     Boolean((job as { environment?: unknown }).environment) &&
     (job.steps ?? []).some((s) => /\$\{?ACTIONS_ID_TOKEN_REQUEST_TOKEN/.test(String(s.run ?? '')))
@@ -121,24 +123,28 @@ export const secretsRule: PolicyRule = workflowRule({
   check(target) {
     const findings: Finding[] = [];
     const text = JSON.stringify(target.data);
-    if (/toJSON\(\s*secrets\s*\)/i.test(text))
+    if (/toJSON\(\s*secrets\s*\)/i.test(text)) {
       findings.push({ location: target.constructPath, message: 'toJSON(secrets) exposes every secret' });
-    if (/secrets\./.test(JSON.stringify(target.data.env ?? {})))
+    }
+    if (/secrets\./.test(JSON.stringify(target.data.env ?? {}))) {
       findings.push({
         location: target.constructPath,
         message: 'workflow-level env reads secrets; move them to the env of the step that needs them',
       });
+    }
     for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
-      if (job.secrets === 'inherit')
+      if (job.secrets === 'inherit') {
         findings.push({
           location: jobLocation(target, jobId),
           message: 'secrets: inherit passes every secret; pass the ones needed by name',
         });
-      if (/secrets\./.test(JSON.stringify(job.env ?? {})))
+      }
+      if (/secrets\./.test(JSON.stringify(job.env ?? {}))) {
         findings.push({
           location: jobLocation(target, jobId),
           message: 'job-level env reads secrets; move them to the env of the step that needs them',
         });
+      }
     }
     return findings;
   },
@@ -178,11 +184,12 @@ export const pullRequestPrivilegeRule: PolicyRule = workflowRule({
       >;
       const guarded = requiresGuard(job.if, GUARDS.notPullRequest);
       for (const scope of PR_FORBIDDEN_WRITES) {
-        if (perms[scope] === 'write' && !guarded)
+        if (perms[scope] === 'write' && !guarded) {
           findings.push({
             location,
             message: `grants ${scope}: write in a workflow that runs pull-request code; guard the job with ${GUARDS.notPullRequest} or move the write to a workflow that pull requests do not trigger`,
           });
+        }
       }
       const labels = [job['runs-on']].flat().map(String);
       if (labels.some((l) => l === 'self-hosted' || l.startsWith('self-hosted'))) {

@@ -37,8 +37,9 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
 
 function podsOf(objects: K8sObject[]): { owner: K8sObject; spec: any; labels: Record<string, string> | undefined }[] {
   return objects.flatMap((o) => {
-    if (o.kind === 'Deployment')
+    if (o.kind === 'Deployment') {
       return [{ owner: o, spec: o.spec?.template?.spec, labels: o.spec?.template?.metadata?.labels }];
+    }
     if (o.kind === 'Pod') return [{ owner: o, spec: o.spec, labels: o.metadata?.labels }];
     return [];
   });
@@ -52,8 +53,9 @@ function podFindings(owner: K8sObject, spec: any): string[] {
   if (spec.automountServiceAccountToken !== false) out.push('automountServiceAccountToken must be false');
   for (const v of spec.volumes ?? []) {
     const type = Object.keys(v).find((k) => k !== 'name');
-    if (!type || !ALLOWED_VOLUMES.has(type))
+    if (!type || !ALLOWED_VOLUMES.has(type)) {
       out.push(`volume "${v.name}" of type ${type} is not allowed under restricted`);
+    }
   }
   const pod = spec.securityContext ?? {};
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
@@ -62,16 +64,19 @@ function podFindings(owner: K8sObject, spec: any): string[] {
     if (sc.allowPrivilegeEscalation !== false) out.push(`${at}: allowPrivilegeEscalation must be false`);
     if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) out.push(`${at}: runAsNonRoot must be true`);
     if ((sc.runAsUser ?? pod.runAsUser) === 0) out.push(`${at}: runAsUser must not be 0`);
-    if ((sc.seccompProfile?.type ?? pod.seccompProfile?.type) !== 'RuntimeDefault')
+    if ((sc.seccompProfile?.type ?? pod.seccompProfile?.type) !== 'RuntimeDefault') {
       out.push(`${at}: seccompProfile.type must be RuntimeDefault`);
+    }
     const drop: string[] = sc.capabilities?.drop ?? [];
     if (!drop.includes('ALL')) out.push(`${at}: capabilities.drop must include ALL`);
-    for (const cap of sc.capabilities?.add ?? [])
+    for (const cap of sc.capabilities?.add ?? []) {
       if (cap !== 'NET_BIND_SERVICE') out.push(`${at}: capability ${cap} may not be added`);
+    }
     if (sc.readOnlyRootFilesystem !== true) out.push(`${at}: readOnlyRootFilesystem must be true`);
     if (sc.privileged === true) out.push(`${at}: must not be privileged`);
-    for (const p of c.ports ?? [])
+    for (const p of c.ports ?? []) {
       if (p.hostPort !== undefined) out.push(`${at}: hostPort ${p.hostPort} is not allowed`);
+    }
     const image = typeof c.image === 'string' ? imageReferenceProblem(c.image) : 'has no image';
     if (image) out.push(`${at}: ${image}`);
     const r = c.resources ?? {};
@@ -81,9 +86,11 @@ function podFindings(owner: K8sObject, spec: any): string[] {
       const ports = new Set<unknown>((c.ports ?? []).flatMap((p: any) => [p.containerPort, p.name]));
       for (const probe of ['readinessProbe', 'livenessProbe']) {
         const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port ?? c[probe]?.grpc?.port;
-        if (!c[probe]) out.push(`${at}: needs a ${probe}`);
-        else if (port !== undefined && !ports.has(port))
+        if (!c[probe]) {
+          out.push(`${at}: needs a ${probe}`);
+        } else if (port !== undefined && !ports.has(port)) {
           out.push(`${at}: ${probe} targets port ${port}, which the container does not declare`);
+        }
       }
     }
   }
@@ -120,20 +127,25 @@ export function workloadFindings(objects: readonly K8sObject[]): Finding[] {
     );
     // A canary runs beside its stable release, which carries the availability: one pod is enough.
     const canary = labels?.[TRACK_LABEL] === 'canary';
-    if (!hpa && !canary && !((d.spec?.replicas ?? 1) >= MIN_REPLICAS))
+    if (!hpa && !canary && !((d.spec?.replicas ?? 1) >= MIN_REPLICAS)) {
       add(
         d,
         `needs replicas ≥ ${MIN_REPLICAS} or a HorizontalPodAutoscaler, has ${d.spec?.replicas ?? 1} replica(s) and none`,
       );
-    if (!list.some((o) => o.kind === 'PodDisruptionBudget' && matches(o.spec?.selector?.matchLabels, labels)))
+    }
+    if (!list.some((o) => o.kind === 'PodDisruptionBudget' && matches(o.spec?.selector?.matchLabels, labels))) {
       add(d, 'no PodDisruptionBudget selects its pods');
+    }
     const np = list.find((o) => o.kind === 'NetworkPolicy' && matches(o.spec?.podSelector?.matchLabels, labels));
-    if (!np) add(d, 'no NetworkPolicy selects its pods');
-    else if (!['Ingress', 'Egress'].every((t) => (np.spec?.policyTypes ?? []).includes(t)))
+    if (!np) {
+      add(d, 'no NetworkPolicy selects its pods');
+    } else if (!['Ingress', 'Egress'].every((t) => (np.spec?.policyTypes ?? []).includes(t))) {
       add(np, 'policyTypes must include Ingress and Egress');
+    }
     const sa = d.spec?.template?.spec?.serviceAccountName;
-    if (!sa || !list.some((o) => o.kind === 'ServiceAccount' && o.metadata?.name === sa))
+    if (!sa || !list.some((o) => o.kind === 'ServiceAccount' && o.metadata?.name === sa)) {
       add(d, `needs its own ServiceAccount, serviceAccountName is ${JSON.stringify(sa)}`);
+    }
   }
 
   for (const s of list.filter((o) => o.kind === 'Service')) {
@@ -154,14 +166,17 @@ export function workloadFindings(objects: readonly K8sObject[]): Finding[] {
   }
   for (const h of list.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const ref = h.spec?.scaleTargetRef ?? {};
-    if (!list.some((o) => o.kind === ref.kind && o.metadata?.name === ref.name))
+    if (!list.some((o) => o.kind === ref.kind && o.metadata?.name === ref.name)) {
       add(h, `scaleTargetRef ${ref.kind}/${ref.name} does not exist`);
-    if (!(h.spec?.minReplicas >= MIN_REPLICAS) || !(h.spec?.maxReplicas >= h.spec?.minReplicas))
+    }
+    if (!(h.spec?.minReplicas >= MIN_REPLICAS) || !(h.spec?.maxReplicas >= h.spec?.minReplicas)) {
       add(h, `needs ${MIN_REPLICAS} ≤ minReplicas ≤ maxReplicas, got ${h.spec?.minReplicas}–${h.spec?.maxReplicas}`);
+    }
   }
   for (const p of list.filter((o) => o.kind === 'PodDisruptionBudget')) {
-    if (!pods.some((pod) => pod.owner.kind === 'Deployment' && matches(p.spec?.selector?.matchLabels, pod.labels)))
+    if (!pods.some((pod) => pod.owner.kind === 'Deployment' && matches(p.spec?.selector?.matchLabels, pod.labels))) {
       add(p, 'selector matches no workload');
+    }
   }
   return findings;
 }

@@ -1,5 +1,4 @@
-import type { StepOptions } from '../steps';
-import { actionStep, type JobStep } from '../steps';
+import { actionStep, type JobStep, type StepOptions } from '../steps';
 
 /**
  * Inputs of actions/upload-artifact (v7).

@@ -1,6 +1,5 @@
 import type { Expression } from '../expressions';
-import type { StepOptions } from '../steps';
-import { actionStep, type JobStep } from '../steps';
+import { actionStep, type JobStep, type StepOptions } from '../steps';
 
 /**
  * Inputs of actions/cache/restore (v5).

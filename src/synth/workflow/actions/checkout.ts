@@ -1,5 +1,4 @@
-import type { StepOptions } from '../steps';
-import { actionStep, type JobStep } from '../steps';
+import { actionStep, type JobStep, type StepOptions } from '../steps';
 
 /**
  * Inputs of actions/checkout (v7), from its action.yml at the pinned SHA.

@@ -1,6 +1,5 @@
 import type { Expression } from '../expressions';
-import type { StepOptions } from '../steps';
-import { actionStep, type JobStep } from '../steps';
+import { actionStep, type JobStep, type StepOptions } from '../steps';
 
 /**
  * Inputs of github/codeql-action/upload-sarif (v4).
@@ -50,8 +49,9 @@ export interface TrivyImageScanInputs {
  * runs in workflows started by release tags, and the vulnerability DB downloads in seconds.
  */
 export function trivyImageScan(inputs: TrivyImageScanInputs, options: Partial<StepOptions> = {}): JobStep {
-  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version))
+  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version)) {
     throw new Error(`trivyImageScan: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
+  }
   return actionStep({
     name: 'Scan with Trivy',
     ...options,

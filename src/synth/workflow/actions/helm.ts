@@ -1,5 +1,4 @@
-import type { StepOptions } from '../steps';
-import { actionStep, type JobStep } from '../steps';
+import { actionStep, type JobStep, type StepOptions } from '../steps';
 
 /**
  * Inputs of Azure/setup-helm (v5).
@@ -12,8 +11,9 @@ export interface SetupHelmInputs {
 
 /** Installs a pinned Helm. */
 export function setupHelm(inputs: SetupHelmInputs, options: Partial<StepOptions> = {}): JobStep {
-  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version))
+  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version)) {
     throw new Error(`setupHelm: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
+  }
   return actionStep({ name: 'Set up Helm', ...options, action: 'Azure/setup-helm', with: { version: inputs.version } });
 }
 

@@ -1,6 +1,5 @@
 import type { Expression } from '../expressions';
-import type { StepOptions } from '../steps';
-import { actionStep, type JobStep } from '../steps';
+import { actionStep, type JobStep, type StepOptions } from '../steps';
 
 /**
  * Inputs of actions/attest-build-provenance (v4).
@@ -49,8 +48,9 @@ export interface InstallCosignInputs {
 
 /** Installs cosign. */
 export function installCosign(inputs: InstallCosignInputs, options: Partial<StepOptions> = {}): JobStep {
-  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version))
+  if (!/^v\d+\.\d+\.\d+$/.test(inputs.version)) {
     throw new Error(`installCosign: version must be a pinned vX.Y.Z, got "${inputs.version}"`);
+  }
   return actionStep({
     name: 'Install cosign',
     ...options,

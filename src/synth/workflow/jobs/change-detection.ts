@@ -1,9 +1,9 @@
-import type { SecureWorkflow } from '../workflow';
 import { checkout } from '../actions/checkout';
 import { github, type Expression } from '../expressions';
 import type { SecureJob } from '../job';
 import { READ_CONTENTS } from '../permissions';
 import { runStep, stepOutput } from '../steps';
+import type { SecureWorkflow } from '../workflow';
 
 /** Props of {@link addChangeDetectionJob}. */
 export interface ChangeDetectionProps {

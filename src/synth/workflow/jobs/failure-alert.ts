@@ -1,7 +1,7 @@
-import type { SecureWorkflow } from '../workflow';
 import { Expression } from '../expressions';
 import type { SecureJob } from '../job';
 import { runStep } from '../steps';
+import type { SecureWorkflow } from '../workflow';
 
 /** Props of {@link addFailureAlertJob}. */
 export interface FailureAlertProps {

@@ -1,13 +1,13 @@
-import type { SecureWorkflow } from '../workflow';
-import { setupBuildx, registryLogin, imageMetadata, imageSbom, buildImage } from '../actions/docker';
-import { checkout } from '../actions/checkout';
 import { imageBuildNames, serviceJobId } from '../../model/naming';
-import { runStep, stepOutput } from '../steps';
-import { Expression, guards } from '../expressions';
 import type { ImageBuildTarget } from '../../model/platform';
+import { checkout } from '../actions/checkout';
+import { setupBuildx, registryLogin, imageMetadata, imageSbom, buildImage } from '../actions/docker';
+import { Expression, guards } from '../expressions';
 import type { SecureJob } from '../job';
 import type { WorkflowJob } from '../job-base';
 import { READ_CONTENTS } from '../permissions';
+import { runStep, stepOutput } from '../steps';
+import type { SecureWorkflow } from '../workflow';
 import { digestCheckLine, resolveDigestCommand } from './image-digest';
 
 /** Props of {@link addImageDelivery}. */

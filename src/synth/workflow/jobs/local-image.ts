@@ -1,5 +1,5 @@
-import { runStep, stepOutput, type JobStep } from '../steps';
 import type { Expression } from '../expressions';
+import { runStep, stepOutput, type JobStep } from '../steps';
 
 /** Props of {@link localImageBuild}. */
 export interface LocalImageBuildProps {

@@ -1,8 +1,8 @@
-import type { SecureWorkflow } from '../workflow';
 import { Expression, status } from '../expressions';
 import type { SecureJob } from '../job';
 import type { WorkflowJob } from '../job-base';
 import { runStep } from '../steps';
+import type { SecureWorkflow } from '../workflow';
 
 /** Props of {@link addResultsGateJob}. */
 export interface ResultsGateProps {
