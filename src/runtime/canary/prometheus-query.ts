@@ -35,7 +35,7 @@ function prometheusError(body: unknown): string | undefined {
 export async function queryValue(endpoint: PrometheusEndpoint, query: string, at: Date): Promise<number | undefined> {
   const url = queryUrl(endpoint.url, query, at);
   const answer = (await requestJson(url, {
-    headers: endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {},
+    bearerToken: endpoint.token,
     timeoutMs: endpoint.timeoutMs,
     errorDetail: prometheusError,
   })) as { status?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;

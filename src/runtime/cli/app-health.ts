@@ -50,10 +50,7 @@ export function appHealthCommand(io: CliIo = PROCESS_IO): Command {
         httpsOnly: true,
       });
       const token = opts.tokenEnv ? io.env[opts.tokenEnv] : undefined;
-      const report = parseAppHealth(
-        await requestJson(url, token ? { headers: { authorization: `Bearer ${token}` } } : {}),
-        `${url.origin}${url.pathname}`,
-      );
+      const report = parseAppHealth(await requestJson(url, { bearerToken: token }), `${url.origin}${url.pathname}`);
       const verdict = judgeBuild(report, opts.version, {
         minCrashFreeSessionsPct: opts.minCrashFreePct,
         minSessions: opts.minSessions,

@@ -10,8 +10,10 @@ export interface RequestJsonOptions {
   readonly method?: 'GET' | 'POST';
   /** Sent as JSON. @default - no body */
   readonly body?: unknown;
-  /** Request headers, e.g. an `authorization`. @default - accept: application/json only */
+  /** Request headers. @default - accept: application/json only */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as `authorization: Bearer …` when set and not empty. @default - none */
+  readonly bearerToken?: string;
   /** A 404 answers undefined instead of failing. @default false */
   readonly allowNotFound?: boolean;
   /** Per-request deadline. @default 10000 */
@@ -77,6 +79,7 @@ export async function requestJson(url: URL, options: RequestJsonOptions = {}): P
               accept: 'application/json',
               ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
               ...options.headers,
+              ...(options.bearerToken ? { authorization: `Bearer ${options.bearerToken}` } : {}),
             },
             body: options.body === undefined ? undefined : JSON.stringify(options.body),
           });
