@@ -147,8 +147,9 @@ function run(opts: Options, io: CliIo): void {
     }
     return;
   }
-  if (beyond.length)
+  if (beyond.length) {
     throw new CheckFailedError(`regression in ${beyond.join(', ')} (history ${opts.history} left unchanged)`);
+  }
   record();
 }
 
