@@ -14,7 +14,7 @@ import {
   stepOutput,
   runStep,
 } from '../src';
-import { PLATFORM } from '../workflows-gen/platform';
+import { TEST_PLATFORM } from './fixtures/platforms';
 
 describe('cliStep', () => {
   test('each value is named once: in env, and quoted in the command line', () => {
@@ -82,7 +82,7 @@ describe('step outputs', () => {
 });
 
 describe('model paths missing from the checkout', () => {
-  const platform = Platform.fromDefinition(PLATFORM);
+  const platform = Platform.fromDefinition(TEST_PLATFORM);
   test('are listed once, by field, as a warning', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'paths-'));
     mkdirSync(path.join(root, 'services', 'tts'), { recursive: true });

@@ -14,6 +14,7 @@ import {
   type PlatformDefinition,
 } from '../src';
 import { PLATFORM } from '../workflows-gen/platform';
+import { TEST_PLATFORM } from './fixtures/platforms';
 import { schemaErrors } from './support/json-schema';
 import { generatedPaths, synthProject } from './support/project';
 
@@ -72,22 +73,23 @@ function jobsThatRun(jobs: Record<string, any>, facts: EventFacts): Set<string> 
 describe('ci-build-push job graph', () => {
   test('a release tag runs build → merge → {smoke test, image scan, provenance} for every service, each build on its native runner', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'tag' });
-    expect([...runs].sort()).toEqual([
-      'build-agent-amd64',
-      'build-agent-arm64',
-      'build-metadata',
-      'build-tts-amd64',
-      'build-tts-arm64',
-      'deploy-production',
-      'github-release',
-      'merge-agent',
-      'merge-tts',
-      'provenance-agent',
-      'provenance-tts',
-      'result',
-      'scan-images',
-      'smoke-test',
+    // Per service: one build per target, a merge and a provenance; then the run-wide jobs.
+    const perService = platform.services.flatMap((s) => [
+      ...s.build.targets.map((t) => `build-${s.name}-${t.arch}`),
+      `merge-${s.name}`,
+      `provenance-${s.name}`,
     ]);
+    expect([...runs].sort()).toEqual(
+      [
+        ...perService,
+        'build-metadata',
+        'deploy-production',
+        'github-release',
+        'result',
+        'scan-images',
+        'smoke-test',
+      ].sort(),
+    );
     for (const service of platform.services) {
       for (const target of service.build.targets) {
         const build = buildPush.jobs[`build-${service.name}-${target.arch}`];
@@ -112,14 +114,13 @@ describe('ci-build-push job graph', () => {
     ).toBe(true);
     expect([...runs].filter((j) => j.startsWith('deploy-') || j.startsWith('pr-build-'))).toEqual(['deploy-staging']);
     // The deploy waits for every gate: all merges, the smoke test, the scan and every signature.
-    expect([...buildPush.jobs['deploy-staging'].needs].sort()).toEqual([
-      'merge-agent',
-      'merge-tts',
-      'provenance-agent',
-      'provenance-tts',
-      'scan-images',
-      'smoke-test',
-    ]);
+    expect([...buildPush.jobs['deploy-staging'].needs].sort()).toEqual(
+      [
+        ...platform.services.flatMap((s) => [`merge-${s.name}`, `provenance-${s.name}`]),
+        'scan-images',
+        'smoke-test',
+      ].sort(),
+    );
   });
 
   test('a pull request touching only services/tts builds tts on both platforms, pushes nothing, holds no write scope', () => {
@@ -352,8 +353,8 @@ describe('reusable workflow calls', () => {
 describe('delivery model', () => {
   const invalid = (build: object): string => {
     const def: PlatformDefinition = {
-      ...PLATFORM,
-      services: PLATFORM.services.map((s, i) => (i === 0 ? { ...s, build } : s)) as PlatformDefinition['services'],
+      ...TEST_PLATFORM,
+      services: TEST_PLATFORM.services.map((s, i) => (i === 0 ? { ...s, build } : s)) as PlatformDefinition['services'],
     };
     try {
       Platform.fromDefinition(def);

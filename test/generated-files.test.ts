@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { PLATFORM } from '../workflows-gen/platform';
 import { GENERATED_FOLDERS, generatedPaths, REPO_ROOT, synthProject } from './support/project';
 
 const files = synthProject();
@@ -58,8 +59,7 @@ describe('generated files', () => {
         'docs/service-contract.md',
         'docs/ci-cd-runbook.md',
         'docs/MONITORING.md',
-        ...chart('agent'),
-        ...chart('tts'),
+        ...PLATFORM.services.flatMap((s) => chart(s.name)),
       ].sort(),
     );
   });

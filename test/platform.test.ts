@@ -1,14 +1,11 @@
 import * as fc from 'fast-check';
 import { cronProblem, defaultValues, Platform, valuesSchema, type PlatformDefinition } from '../src';
+import { TEST_PLATFORM, testPlatform, type Mutable } from './fixtures/platforms';
 import { schemaErrors } from './support/json-schema';
 import { PLATFORM } from '../workflows-gen/platform';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
-function definition(mutate: (d: Mutable<PlatformDefinition>) => void): PlatformDefinition {
-  const copy = structuredClone(PLATFORM) as Mutable<PlatformDefinition>;
-  mutate(copy);
-  return copy;
-}
+/** The test platform changed by `mutate`: the model's rules are tested on the tests' own platform. */
+const definition = testPlatform;
 
 describe('Platform', () => {
   test('the embedded definition is valid and resolves image names under the registry', () => {
@@ -518,7 +515,7 @@ describe('Platform', () => {
   });
 
   test('an unknown service lookup lists the known services', () => {
-    expect(() => Platform.fromDefinition(PLATFORM).service('ttx')).toThrow(
+    expect(() => Platform.fromDefinition(TEST_PLATFORM).service('ttx')).toThrow(
       'Unknown service "ttx"; the platform defines: agent, tts',
     );
   });

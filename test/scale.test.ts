@@ -1,4 +1,5 @@
 import { buildPipelines } from '../workflows-gen';
+import { PLATFORM } from '../workflows-gen/platform';
 import { platformWithServices } from './fixtures/platforms';
 
 describe("a growing platform meets GitHub's limits in synthesis, not on GitHub", () => {
@@ -22,10 +23,13 @@ describe("a growing platform meets GitHub's limits in synthesis, not on GitHub",
   });
 
   test('the fixture grows the real platform: its own services first, unique names, ports and paths', () => {
-    const services = platformWithServices(5).services;
-    expect(services.map((s) => s.name)).toEqual(['tts', 'agent', 'svc-01', 'svc-02', 'svc-03']);
-    expect(new Set(services.map((s) => s.port)).size).toBe(5);
+    const own = PLATFORM.services.map((s) => s.name);
+    const services = platformWithServices(own.length + 3).services;
+    expect(services.map((s) => s.name)).toEqual([...own, 'svc-01', 'svc-02', 'svc-03']);
+    expect(new Set(services.map((s) => s.port)).size).toBe(own.length + 3);
     expect(services.find((s) => s.name === 'svc-02')!.calls).toEqual(['svc-01']);
-    expect(() => platformWithServices(1)).toThrow('count must be an integer ≥ 2, got 1');
+    expect(() => platformWithServices(own.length - 1)).toThrow(
+      `count must be an integer ≥ ${own.length}, got ${own.length - 1}`,
+    );
   });
 });

@@ -1,8 +1,8 @@
 import { READ_CONTENTS, runStep, SecureWorkflow, checkout, Platform, type PipelineApp } from '../src';
 import { buildPipelines } from '../workflows-gen';
-import { PLATFORM } from '../workflows-gen/platform';
 import { synthFailure } from './support/project';
 import { runSynthesis } from '../projenrc/run-synthesis';
+import { TEST_PLATFORM } from './fixtures/platforms';
 
 /** The real pipelines plus one extra workflow, built by `extend`. */
 function pipelinesWith(extend: (app: PipelineApp, wf: SecureWorkflow) => void): PipelineApp {
@@ -51,26 +51,25 @@ describe('a broken definition fails synthesis with a clear message and writes no
       ),
     ).toThrow('[nightly] triggers.schedule[0]: day of week field "8": 8 is outside 0–6 in "0 2 * * 8"');
     expect(() =>
-      Platform.fromDefinition({ ...PLATFORM, schedules: { ...PLATFORM.schedules, performance: '0 2 * *' } }),
+      Platform.fromDefinition({ ...TEST_PLATFORM, schedules: { ...TEST_PLATFORM.schedules, performance: '0 2 * *' } }),
     ).toThrow(/\[schedules\.performance\] must have 5 fields/);
   });
 
   test('a service that calls an unknown service, and a call cycle, name the fields', () => {
-    const [tts, agent] = PLATFORM.services;
+    const [tts, agent] = TEST_PLATFORM.services;
     expect(() =>
-      buildPipelines({ definition: { ...PLATFORM, services: [tts!, { ...agent!, calls: ['ttx'] }] } }),
+      buildPipelines({ definition: { ...TEST_PLATFORM, services: [tts!, { ...agent!, calls: ['ttx'] }] } }),
     ).toThrow(/\[services\[1\]\.calls\[0\]\] unknown service "ttx"; known: agent, tts/);
     expect(() =>
-      buildPipelines({ definition: { ...PLATFORM, services: [{ ...tts!, calls: ['agent'] }, agent!] } }),
+      buildPipelines({ definition: { ...TEST_PLATFORM, services: [{ ...tts!, calls: ['agent'] }, agent!] } }),
     ).toThrow(/\[services\] calls form a cycle: tts → agent → tts/);
   });
 
   test('services are installed and started after the services they call, whatever the definition order', () => {
-    const [tts, agent] = PLATFORM.services;
-    expect(Platform.fromDefinition({ ...PLATFORM, services: [agent!, tts!] }).services.map((s) => s.name)).toEqual([
-      'tts',
-      'agent',
-    ]);
+    const [tts, agent] = TEST_PLATFORM.services;
+    expect(Platform.fromDefinition({ ...TEST_PLATFORM, services: [agent!, tts!] }).services.map((s) => s.name)).toEqual(
+      ['tts', 'agent'],
+    );
   });
 
   // Synthesis only transpiles: a missing required prop reaches the constructs at run time.
@@ -132,8 +131,8 @@ describe('the synthesis entry point (.projenrc.ts)', () => {
       () =>
         buildPipelines({
           definition: {
-            ...PLATFORM,
-            services: [{ ...PLATFORM.services[0]!, port: 70000 }, ...PLATFORM.services.slice(1)],
+            ...TEST_PLATFORM,
+            services: [{ ...TEST_PLATFORM.services[0]!, port: 70000 }, ...TEST_PLATFORM.services.slice(1)],
           },
         }),
       (t) => {

@@ -5,6 +5,9 @@ import { HELM_VERSION } from './support/helm';
 import { synthProject } from './support/project';
 
 const files = synthProject();
+/** The real platform's services, in call order: the helm jobs lint each chart. */
+const serviceNames = PLATFORM.services.map((s) => s.name);
+const lintJobs = serviceNames.map((name) => `lint-${name}`);
 const workflow = (name: string) => YAML.parse(files[`.github/workflows/${name}.yml`]!);
 
 describe('ci-test.yml', () => {
@@ -92,17 +95,17 @@ describe('ci-helm-validate.yml', () => {
   test('runs on every pull request and skips by job, so its result job can be a required check', () => {
     expect(wf.on.push.paths).toBeUndefined();
     expect(wf.on.pull_request.paths).toBeUndefined();
-    for (const chart of ['tts', 'agent']) {
+    for (const chart of serviceNames) {
       expect(wf.jobs[`lint-${chart}`]).toMatchObject({
         needs: ['changes'],
         if: `needs.changes.outputs.${chart} == 'true'`,
       });
     }
     expect(wf.jobs.changes.steps[1].run).toContain("check tts 'charts/tts' '.github/workflows/ci-helm-validate.yml'");
-    expect(wf.jobs.result).toMatchObject({ if: 'always()', needs: ['changes', 'lint-tts', 'lint-agent', 'kind'] });
+    expect(wf.jobs.result).toMatchObject({ if: 'always()', needs: ['changes', ...lintJobs, 'kind'] });
   });
   test('lints, renders and validates every chart with every values file, with a pinned Helm', () => {
-    for (const chart of ['tts', 'agent']) {
+    for (const chart of serviceNames) {
       const steps = wf.jobs[`lint-${chart}`].steps;
       expect(steps.find((s: any) => s.uses?.startsWith('Azure/setup-helm@')).with).toEqual({ version: HELM_VERSION }); // the Helm the chart tests run (test/support/helm.ts checks the binary prints it);
       const runs = steps.filter((s: any) => s.run?.includes('helm lint --strict')).map((s: any) => s.run);
@@ -143,7 +146,7 @@ describe('ci-helm-validate.yml', () => {
     expect(wf.jobs.kind.if).toBe(
       "((!cancelled()) && (!contains(needs.*.result, 'failure'))) && (((github.event_name == 'workflow_dispatch') && (inputs.kind)) || (contains(github.event.pull_request.labels.*.name, 'kind')))",
     );
-    expect(wf.jobs.kind.needs).toEqual(['lint-tts', 'lint-agent']);
+    expect(wf.jobs.kind.needs).toEqual(lintJobs);
     const runs = wf.jobs.kind.steps.map((s: any) => s.run ?? '').join('\n');
     expect(runs).toMatch(/helm install "\$RELEASE" "\$CHART" .* --wait/);
     expect(runs).toMatch(/helm test "\$RELEASE" --namespace "\$NAMESPACE" --logs/);

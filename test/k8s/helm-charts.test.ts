@@ -14,7 +14,7 @@ import {
   workloadFindings,
   type K8sObject,
 } from '../../src';
-import { PLATFORM } from '../../workflows-gen/platform';
+import { TEST_PLATFORM } from '../fixtures/platforms';
 import { chartPath, platform, renderChart, valueSets } from '../support/charts';
 import { helmLint, helmTemplate, helmTemplateError, writeChart } from '../support/helm';
 import { schemaErrors } from '../support/json-schema';
@@ -359,8 +359,8 @@ describe('the checks reject broken objects', () => {
 describe('one source of truth', () => {
   test('changing a service port in the model moves the Service, container port, probes and NetworkPolicy together', () => {
     const definition = {
-      ...PLATFORM,
-      services: PLATFORM.services.map((s) => (s.name === 'tts' ? { ...s, port: 9090 } : s)),
+      ...TEST_PLATFORM,
+      services: TEST_PLATFORM.services.map((s) => (s.name === 'tts' ? { ...s, port: 9090 } : s)),
     };
     const changed = Platform.fromDefinition(definition);
     const app = new PipelineApp({ pins: ActionPins.fromFile(path.join(REPO_ROOT, 'actions.lock.json')) });
