@@ -14,7 +14,7 @@ import {
   workloadFindings,
   type K8sObject,
 } from '../../src';
-import { TEST_PLATFORM } from '../fixtures/platforms';
+import { TEST_PLATFORM, testPlatform } from '../fixtures/platforms';
 import { chartPath, platform, renderChart, valueSets } from '../support/charts';
 import { helmLint, helmTemplate, helmTemplateError, writeChart } from '../support/helm';
 import { schemaErrors } from '../support/json-schema';
@@ -381,6 +381,58 @@ describe('one source of truth', () => {
     const agent = renderChart(withAgent, 'charts/agent', {}, 'agent') as any[];
     expect(agent.find((o) => o.kind === 'ConfigMap').data.TTS_URL).toBe('http://tts.voice.svc:9090');
     expect(agent.find((o) => o.kind === 'NetworkPolicy').spec.egress[1].ports[0].port).toBe(9090);
+  });
+  // Guards a past defect: a service name may hold a hyphen, which Go's template parser rejects after a
+  // dot (`.Values.dependencies.speech-api`): the caller's chart failed to parse, and the called service's.
+  test('services with hyphenated names: both charts lint and render, the URL, egress and ingress follow', () => {
+    const hyphenated = Platform.fromDefinition(
+      testPlatform((d) => {
+        const resources = { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
+        d.services.push(
+          { name: 'speech-api', resources, path: 'services/speech-api', port: 9100, healthPath: '/health' },
+          {
+            name: 'voice-gateway',
+            resources,
+            path: 'services/voice-gateway',
+            port: 9101,
+            healthPath: '/health',
+            calls: ['speech-api'],
+          },
+        );
+      }),
+    );
+    const app = new PipelineApp({ pins: ActionPins.fromFile(path.join(REPO_ROOT, 'actions.lock.json')) });
+    for (const name of ['speech-api', 'voice-gateway']) {
+      new HelmChart(app, `chart-${name}`, { platform: hyphenated, service: hyphenated.service(name) });
+    }
+    const chartFiles = Object.fromEntries(app.synth().map((f) => [f.filePath, f.text]));
+    for (const name of ['speech-api', 'voice-gateway']) {
+      const lint = helmLint(chartPath(chartFiles, `charts/${name}`));
+      expect([name, lint.status, lint.stderr]).toEqual([name, 0, '']);
+    }
+    const gateway = renderChart(
+      chartFiles,
+      'charts/voice-gateway',
+      {
+        dependencies: { 'speech-api': { release: 'speech', namespace: 'voice-core' } },
+      },
+      'voice-gateway',
+    ) as any[];
+    expect(gateway.find((o) => o.kind === 'ConfigMap').data.SPEECH_API_URL).toBe(
+      'http://speech-speech-api.voice-core.svc:9100',
+    );
+    expect(gateway.find((o) => o.kind === 'NetworkPolicy').spec.egress[1]).toMatchObject({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'voice-core' } } }],
+    });
+    const api = renderChart(
+      chartFiles,
+      'charts/speech-api',
+      { callers: { 'voice-gateway': { namespace: 'edge' } } },
+      'speech-api',
+    ) as any[];
+    expect(JSON.stringify(api.find((o) => o.kind === 'NetworkPolicy').spec.ingress)).toContain(
+      '"kubernetes.io/metadata.name":"edge"',
+    );
   });
 });
 

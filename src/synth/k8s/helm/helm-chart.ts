@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { helpersTemplate, TemplateTokens } from './templates';
 import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
+import { VALUES } from './values-ref';
 import { setPath } from '../../../common/object-path';
 import { KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL } from '../../model/limits';
 import { nameFor, testPodName } from '../../model/naming';
@@ -62,12 +63,11 @@ const FILE_OF_KIND: Record<string, string> = {
 /** The objects a values switch turns on. */
 const CONDITION_OF_KIND: Record<string, string> = {
   // A canary's size is set by the rollout, stage by stage; its traffic comes from the stable release's route.
-  HorizontalPodAutoscaler: 'and .Values.autoscaling.enabled (not .Values.canary.enabled)',
-  HTTPRoute: 'and .Values.httpRoute.enabled (not .Values.canary.enabled)',
+  HorizontalPodAutoscaler: `and ${VALUES.autoscaling.enabled.$} (not ${VALUES.canary.enabled.$})`,
+  HTTPRoute: `and ${VALUES.httpRoute.enabled.$} (not ${VALUES.canary.enabled.$})`,
   // A replica-ratio canary's pods are scraped through the stable Service they join: a monitor of
   // their own would count every request twice.
-  ServiceMonitor:
-    'and .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled (not (and .Values.canary.enabled .Values.canary.joinStableService))',
+  ServiceMonitor: `and ${VALUES.metrics.enabled.$} ${VALUES.metrics.serviceMonitor.enabled.$} (not (and ${VALUES.canary.enabled.$} ${VALUES.canary.joinStableService.$}))`,
 };
 
 /**
@@ -188,7 +188,7 @@ export class HelmChart extends Construct {
           release: names.release,
           version: names.appVersion,
           managedBy: names.managedBy,
-          image: tokens.quoted('.Values.testImage'),
+          image: tokens.quoted(VALUES.testImage.$),
         }),
       ),
     );
@@ -320,7 +320,7 @@ function templateManifests(
   n: ChartNames,
 ): Record<string, any>[] {
   const base = serviceChartProps(platform, service, values);
-  const dependencyNamespace = (c: string) => `.Values.dependencies.${c}.namespace | default .Release.Namespace`;
+  const dependencyNamespace = (c: string) => `${VALUES.dependencies[c]!.namespace.$} | default .Release.Namespace`;
   const props: ServiceChartProps = {
     ...base,
     instance: n.release,
@@ -328,30 +328,30 @@ function templateManifests(
     version: n.appVersion,
     managedBy: n.managedBy,
     image: t.literal(
-      '"{{ .Values.image.repository }}{{ if .Values.image.digest }}@{{ .Values.image.digest }}{{ else }}:{{ .Values.image.tag | default .Chart.AppVersion }}{{ end }}"',
+      `"{{ ${VALUES.image.repository.$} }}{{ if ${VALUES.image.digest.$} }}@{{ ${VALUES.image.digest.$} }}{{ else }}:{{ ${VALUES.image.tag.$} | default .Chart.AppVersion }}{{ end }}"`,
     ),
-    imagePullPolicy: t.quoted('.Values.image.pullPolicy'),
+    imagePullPolicy: t.quoted(VALUES.image.pullPolicy.$),
     config: {
-      LOG_LEVEL: t.quoted('.Values.logLevel'),
+      LOG_LEVEL: t.quoted(VALUES.logLevel.$),
       ...Object.fromEntries(
         service.calls.map((c) => [
           urlSettingOf(c),
           t.quoted(
-            `printf "http://%s.%s.svc:%d" (include "${service.name}.nameFor" (dict "release" .Values.dependencies.${c}.release "chart" "${c}")) (${dependencyNamespace(c)}) ${platform.service(c).port}`,
+            `printf "http://%s.%s.svc:%d" (include "${service.name}.nameFor" (dict "release" ${VALUES.dependencies[c]!.release.$} "chart" "${c}")) (${dependencyNamespace(c)}) ${platform.service(c).port}`,
           ),
         ]),
       ),
-      [t.items('.Values.config')]: '',
+      [t.items(VALUES.config.$)]: '',
     },
     egressTo: service.calls.map((c) => ({
       name: c,
       port: platform.service(c).port,
-      instance: t.quoted(`.Values.dependencies.${c}.release`),
+      instance: t.quoted(VALUES.dependencies[c]!.release.$),
       namespace: t.quoted(dependencyNamespace(c)),
     })),
     ingressFrom: Object.keys(values.callers).map((c) => ({
       name: c,
-      namespace: t.quoted(`.Values.callers.${c}.namespace | default .Release.Namespace`),
+      namespace: t.quoted(`${VALUES.callers[c]!.namespace.$} | default .Release.Namespace`),
     })),
     allowAllIngress: false,
     metricsScrapers: [],
@@ -363,7 +363,10 @@ function templateManifests(
   const manifests = chart.toJson() as Record<string, any>[];
   const timing = (probe: 'readiness' | 'liveness' | 'startup') =>
     Object.fromEntries(
-      ['periodSeconds', 'timeoutSeconds', 'failureThreshold'].map((f) => [f, t.value(`.Values.probes.${probe}.${f}`)]),
+      (['periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const).map((f) => [
+        f,
+        t.value(VALUES.probes[probe][f].$),
+      ]),
     );
   for (const m of manifests) {
     if (m.kind === 'Deployment') {
@@ -371,29 +374,29 @@ function templateManifests(
       m.spec = {
         replicas: t.custom(
           (i, key) =>
-            `${i}{{- if or (not .Values.autoscaling.enabled) .Values.canary.enabled }}\n${i}${key}: {{ .Values.replicaCount }}\n${i}{{- end }}`,
+            `${i}{{- if or (not ${VALUES.autoscaling.enabled.$}) ${VALUES.canary.enabled.$} }}\n${i}${key}: {{ ${VALUES.replicaCount.$} }}\n${i}{{- end }}`,
         ),
         ...m.spec,
       };
       const pod = m.spec.template;
       pod.metadata.labels[SERVES_LABEL] = t.quoted(
-        'ternary .Values.canary.stableRelease .Release.Name (and .Values.canary.enabled .Values.canary.joinStableService)',
+        `ternary ${VALUES.canary.stableRelease.$} .Release.Name (and ${VALUES.canary.enabled.$} ${VALUES.canary.joinStableService.$})`,
       );
-      pod.metadata.labels[TRACK_LABEL] = t.quoted('ternary "canary" "stable" .Values.canary.enabled');
+      pod.metadata.labels[TRACK_LABEL] = t.quoted(`ternary "canary" "stable" ${VALUES.canary.enabled.$}`);
       // A changed ConfigMap rolls the pods: its rendered text's hash is part of the pod template.
       pod.metadata.annotations = {
         'checksum/config': t.quoted(`include (print $.Template.BasePath "/configmap.yaml") . | sha256sum`),
-        [t.items('.Values.podAnnotations')]: '',
+        [t.items(VALUES.podAnnotations.$)]: '',
       };
-      pod.metadata.labels[t.items('.Values.podLabels')] = '';
+      pod.metadata.labels[t.items(VALUES.podLabels.$)] = '';
       const spec = pod.spec;
-      spec.terminationGracePeriodSeconds = t.value('.Values.terminationGracePeriodSeconds');
+      spec.terminationGracePeriodSeconds = t.value(VALUES.terminationGracePeriodSeconds.$);
       spec.topologySpreadConstraints = t.custom((i, key) =>
         [
-          `${i}{{- if .Values.topologySpreadConstraints }}`,
+          `${i}{{- if ${VALUES.topologySpreadConstraints.$} }}`,
           `${i}${key}:`,
-          `${i}  {{- toYaml .Values.topologySpreadConstraints | nindent ${i.length + 2} }}`,
-          `${i}{{- else if .Values.defaultTopologySpread }}`,
+          `${i}  {{- toYaml ${VALUES.topologySpreadConstraints.$} | nindent ${i.length + 2} }}`,
+          `${i}{{- else if ${VALUES.defaultTopologySpread.$} }}`,
           indentedYaml(
             {
               [key]: ServiceChart.spreadOf({
@@ -407,43 +410,43 @@ function templateManifests(
         ].join('\n'),
       );
       for (const [key, action] of [
-        ['imagePullSecrets', '.Values.imagePullSecrets'],
-        ['nodeSelector', '.Values.nodeSelector'],
-        ['tolerations', '.Values.tolerations'],
-        ['affinity', '.Values.affinity'],
+        ['imagePullSecrets', VALUES.imagePullSecrets.$],
+        ['nodeSelector', VALUES.nodeSelector.$],
+        ['tolerations', VALUES.tolerations.$],
+        ['affinity', VALUES.affinity.$],
       ] as const) {
         spec[key] = t.with(action);
       }
       spec.priorityClassName = t.custom(
-        (i, key) => `${i}{{- with .Values.priorityClassName }}\n${i}${key}: {{ . | quote }}\n${i}{{- end }}`,
+        (i, key) => `${i}{{- with ${VALUES.priorityClassName.$} }}\n${i}${key}: {{ . | quote }}\n${i}{{- end }}`,
       );
       const container = spec.containers[0];
-      container.resources = t.block('.Values.resources');
-      container.envFrom.push(t.items('.Values.extraEnvFrom'));
-      container.env = t.with('.Values.extraEnv');
-      container.lifecycle.preStop.exec.command = ['sleep', t.quoted('.Values.preStopSleepSeconds | toString')];
+      container.resources = t.block(VALUES.resources.$);
+      container.envFrom.push(t.items(VALUES.extraEnvFrom.$));
+      container.env = t.with(VALUES.extraEnv.$);
+      container.lifecycle.preStop.exec.command = ['sleep', t.quoted(`${VALUES.preStopSleepSeconds.$} | toString`)];
       for (const probe of ['readiness', 'liveness', 'startup'] as const) {
         Object.assign(container[`${probe}Probe`], timing(probe));
       }
     }
     if (m.kind === 'HorizontalPodAutoscaler') {
-      setPath(m, ['spec', 'minReplicas'], t.value('.Values.autoscaling.minReplicas'));
-      setPath(m, ['spec', 'maxReplicas'], t.value('.Values.autoscaling.maxReplicas'));
+      setPath(m, ['spec', 'minReplicas'], t.value(VALUES.autoscaling.minReplicas.$));
+      setPath(m, ['spec', 'maxReplicas'], t.value(VALUES.autoscaling.maxReplicas.$));
       setPath(
         m,
         ['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'],
-        t.value('.Values.autoscaling.targetCPUUtilizationPercentage'),
+        t.value(VALUES.autoscaling.targetCPUUtilizationPercentage.$),
       );
     }
-    if (m.kind === 'ServiceAccount') m.metadata.annotations = t.with('.Values.serviceAccount.annotations');
+    if (m.kind === 'ServiceAccount') m.metadata.annotations = t.with(VALUES.serviceAccount.annotations.$);
     if (m.kind === 'Service') {
-      m.spec.type = t.quoted('.Values.service.type');
+      m.spec.type = t.quoted(VALUES.service.type.$);
       // A stable Service takes every pod serving its release (a replica-ratio canary's too); a canary's only its own.
       m.spec.selector = t.custom((i, key) =>
         [
           `${i}${key}:`,
           `${i}  app.kubernetes.io/name: ${service.name}`,
-          `${i}  {{- if .Values.canary.enabled }}`,
+          `${i}  {{- if ${VALUES.canary.enabled.$} }}`,
           `${i}  app.kubernetes.io/instance: {{ .Release.Name | quote }}`,
           `${i}  {{- else }}`,
           `${i}  ${SERVES_LABEL}: {{ .Release.Name | quote }}`,
@@ -451,36 +454,36 @@ function templateManifests(
         ].join('\n'),
       );
     }
-    if (m.kind === 'PodDisruptionBudget') m.spec.maxUnavailable = t.value('.Values.podDisruptionBudget.maxUnavailable');
+    if (m.kind === 'PodDisruptionBudget') m.spec.maxUnavailable = t.value(VALUES.podDisruptionBudget.maxUnavailable.$);
     if (m.kind === 'NetworkPolicy') {
       const port = [{ port: service.port, protocol: 'TCP' }];
       const callerRules = m.spec.ingress as unknown[];
       m.spec.ingress = t.custom((i, key) =>
         [
-          `${i}${key}:${callerRules.length === 0 ? '{{ if not (or .Values.networkPolicy.allowAllIngress .Values.networkPolicy.extraIngress .Values.metrics.allowFrom) }} []{{ end }}' : ''}`,
-          `${i}  {{- if .Values.networkPolicy.allowAllIngress }}`,
+          `${i}${key}:${callerRules.length === 0 ? `{{ if not (or ${VALUES.networkPolicy.allowAllIngress.$} ${VALUES.networkPolicy.extraIngress.$} ${VALUES.metrics.allowFrom.$}) }} []{{ end }}` : ''}`,
+          `${i}  {{- if ${VALUES.networkPolicy.allowAllIngress.$} }}`,
           indentedYaml([{ ports: port }], `${i}  `),
           `${i}  {{- end }}`,
           ...(callerRules.length > 0 ? [indentedYaml(callerRules, `${i}  `)] : []),
-          `${i}  {{- with .Values.metrics.allowFrom }}`,
+          `${i}  {{- with ${VALUES.metrics.allowFrom.$} }}`,
           `${i}  - from:`,
           `${i}      {{- toYaml . | nindent ${i.length + 6} }}`,
           indentedYaml({ ports: port }, `${i}    `),
           `${i}  {{- end }}`,
-          `${i}  {{- with .Values.networkPolicy.extraIngress }}`,
+          `${i}  {{- with ${VALUES.networkPolicy.extraIngress.$} }}`,
           `${i}  {{- toYaml . | nindent ${i.length + 2} }}`,
           `${i}  {{- end }}`,
         ].join('\n'),
       );
       const egress = m.spec.egress as any[];
-      egress[0] = { to: t.block('.Values.networkPolicy.dns.to'), ports: t.block('.Values.networkPolicy.dns.ports') };
-      egress.push(t.items('.Values.networkPolicy.extraEgress'));
+      egress[0] = { to: t.block(VALUES.networkPolicy.dns.to.$), ports: t.block(VALUES.networkPolicy.dns.ports.$) };
+      egress.push(t.items(VALUES.networkPolicy.extraEgress.$));
     }
     if (m.kind === 'HTTPRoute') {
-      m.metadata.annotations = t.with('.Values.httpRoute.annotations');
-      m.spec.parentRefs = t.block('.Values.httpRoute.parentRefs');
-      m.spec.hostnames = t.with('.Values.httpRoute.hostnames');
-      m.spec.rules[0].matches[0].path.value = t.quoted('.Values.httpRoute.pathPrefix');
+      m.metadata.annotations = t.with(VALUES.httpRoute.annotations.$);
+      m.spec.parentRefs = t.block(VALUES.httpRoute.parentRefs.$);
+      m.spec.hostnames = t.with(VALUES.httpRoute.hostnames.$);
+      m.spec.rules[0].matches[0].path.value = t.quoted(VALUES.httpRoute.pathPrefix.$);
       // A canary release's Service as a second backend, weighted, while a rollout stage runs.
       const { matches } = m.spec.rules[0];
       m.spec.rules[0] = {
@@ -490,21 +493,21 @@ function templateManifests(
             `${i}${key}:`,
             `${i}  - name: ${n.fullname}`,
             `${i}    port: ${service.port}`,
-            `${i}    {{- if and .Values.httpRoute.canary.release (gt (int .Values.httpRoute.canary.weight) 0) }}`,
-            `${i}    weight: {{ sub 100 (int .Values.httpRoute.canary.weight) }}`,
-            `${i}  - name: {{ include "${service.name}.nameFor" (dict "release" .Values.httpRoute.canary.release "chart" "${service.name}") | quote }}`,
+            `${i}    {{- if and ${VALUES.httpRoute.canary.release.$} (gt (int ${VALUES.httpRoute.canary.weight.$}) 0) }}`,
+            `${i}    weight: {{ sub 100 (int ${VALUES.httpRoute.canary.weight.$}) }}`,
+            `${i}  - name: {{ include "${service.name}.nameFor" (dict "release" ${VALUES.httpRoute.canary.release.$} "chart" "${service.name}") | quote }}`,
             `${i}    port: ${service.port}`,
-            `${i}    weight: {{ .Values.httpRoute.canary.weight }}`,
+            `${i}    weight: {{ ${VALUES.httpRoute.canary.weight.$} }}`,
             `${i}    {{- end }}`,
           ].join('\n'),
         ),
       };
     }
     if (m.kind === 'ServiceMonitor') {
-      m.metadata.labels[t.items('.Values.metrics.serviceMonitor.labels')] = '';
+      m.metadata.labels[t.items(VALUES.metrics.serviceMonitor.labels.$)] = '';
       Object.assign(m.spec.endpoints[0], {
-        path: t.quoted('.Values.metrics.path'),
-        interval: t.quoted('.Values.metrics.serviceMonitor.interval'),
+        path: t.quoted(VALUES.metrics.path.$),
+        interval: t.quoted(VALUES.metrics.serviceMonitor.interval.$),
       });
     }
   }

@@ -1,4 +1,5 @@
 import * as YAML from 'yaml';
+import { VALUES } from './values-ref';
 
 /**
  * Turning cdk8s manifests into Helm templates. The chart's objects are synthesized by cdk8s with
@@ -116,10 +117,10 @@ export function helpersTemplate(chart: string): string {
   return [
     `{{/* Object names: fullnameOverride, or <release>-<chart> unless the release name already holds the chart's. */}}`,
     `{{- define "${chart}.fullname" -}}`,
-    '{{- if .Values.fullnameOverride }}',
-    '{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}',
+    `{{- if ${VALUES.fullnameOverride.$} }}`,
+    `{{- ${VALUES.fullnameOverride.$} | trunc 63 | trimSuffix "-" }}`,
     '{{- else }}',
-    '{{- $name := default .Chart.Name .Values.nameOverride }}',
+    `{{- $name := default .Chart.Name ${VALUES.nameOverride.$} }}`,
     `{{- include "${chart}.nameFor" (dict "release" .Release.Name "chart" $name) }}`,
     '{{- end }}',
     '{{- end }}',
