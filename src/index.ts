@@ -54,6 +54,8 @@ export * from './synth/codeowners/code-owners';
 export * from './synth/compose/compose-file';
 export * from './synth/k8s/service-chart';
 export * from './synth/k8s/helm/values';
+export * from './synth/k8s/helm/values-ref';
+export type { ValueContext, ValueRow, ValueSpec, ValuesOf, ValuesTable } from './synth/k8s/helm/values-table';
 export * from './synth/k8s/helm/templates';
 export * from './synth/k8s/helm/helm-chart';
 

@@ -14,6 +14,7 @@ describe('generated files', () => {
     const chart = (name: string) =>
       [
         'Chart.yaml',
+        'README.md',
         'templates/NOTES.txt',
         'templates/_helpers.tpl',
         'templates/configmap.yaml',

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
+import { chartReadme } from './chart-readme';
 import { helpersTemplate, TemplateTokens } from './templates';
 import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
 import { VALUES } from './values-ref';
@@ -178,6 +179,7 @@ export class HelmChart extends Construct {
       );
     }
     file('Helpers', 'templates/_helpers.tpl', 'gotemplate', helpersTemplate(service.name));
+    file('Readme', 'README.md', 'markdown', chartReadme(platform, service, HelmChart.valuesFileOf));
     file(
       'TestConnection',
       'templates/tests/test-connection.yaml',
