@@ -3,7 +3,7 @@
  * missing paths, an unsigned digest, a rejected notarization…) and keeps the state the assertions
  * read. Part of the unit suite (`npx projen test`); the job runner itself is `npx projen test:jobs`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +14,7 @@ import { parseArgs, ToolError } from './standins/args';
 import { helm } from './standins/cluster';
 import { gh } from './standins/github';
 import { claimPorts, releasePorts } from './standins/port-lock';
+import { isRunning, processRef, signalProcess } from './standins/process-identity';
 import { evaluate, histogramQuantile, type Workload } from './standins/prometheus';
 import { cosign, docker } from './standins/registry';
 import { calleesOf, calleeUrlVar } from './standins/services';
@@ -452,10 +453,24 @@ describe('service contract and ports', () => {
     await claimPorts([port], [process.pid]);
     await expect(claimPorts([port], [process.pid], 300)).rejects.toThrow(`port ${port} stayed in use`);
     await releasePorts([port]);
-    await claimPorts([port], [2 ** 22 + 1]); // a pid above Linux's pid_max: never alive
+    const child = spawn('sleep', ['30']);
+    await claimPorts([port], [child.pid!]);
+    await expect(claimPorts([port], [process.pid], 300)).rejects.toThrow(`port ${port} stayed in use`);
+    await new Promise((r) => child.on('exit', r).kill());
     await claimPorts([port], [process.pid], 5_000);
     await releasePorts([port]);
     expect(existsSync(path.join(tmpdir(), 'voice-job-ports', `${port}.json`))).toBe(false);
+  });
+
+  // Guards a past defect: pids come round within a run, and a stale pid in a state file named another
+  // scenario's server, which a job's end then stopped (a smoke test and a watch window failed).
+  test('a process is known by pid and start time: a newcomer under a recorded pid is neither running nor signalled', () => {
+    const me = processRef(process.pid);
+    expect(isRunning(me)).toBe(true);
+    const newcomer = { pid: process.pid, start: String(Number(me.start) + 1) };
+    expect(isRunning(newcomer)).toBe(false);
+    expect(signalProcess(newcomer, 'SIGTERM')).toBe(false);
+    expect(() => processRef(2 ** 22 + 1)).toThrow('no process'); // above Linux's pid_max: never a process
   });
 });
 

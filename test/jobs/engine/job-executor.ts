@@ -350,7 +350,7 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
   // GitHub drops an output that contains a masked secret.
   for (const [k, v] of Object.entries(outputs)) if (masks.some((m) => m && v.includes(m))) delete outputs[k];
   appendFileSync(path.join(dir, 'job.log'), logLines.join('\n'));
-  o.run.world.endJobMachine();
+  o.run.world.endJobMachine(runnerTemp);
   return { result: status, outputs, reason, summary, log: logLines.join('\n') };
 }
 
@@ -427,15 +427,19 @@ function runScript(
         /* already gone */
       }
     }, ceiling);
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      // Background processes a step leaves behind (a port-forward) end with the step, as the
-      // runner's orphan-process clean-up does at the end of a job.
+    // Background processes a step leaves behind (a port-forward) end with the step, as the runner's
+    // orphan-process clean-up does at the end of a job. Signalled as soon as the shell is reaped, not
+    // when its output closes later: once its group is empty, the group's id is a free pid again, and a
+    // later signal could reach another scenario's process group that came to hold it.
+    proc.on('exit', () => {
       try {
         process.kill(-proc.pid!, 'SIGTERM');
       } catch {
         /* none left */
       }
+    });
+    proc.on('close', (code) => {
+      clearTimeout(timer);
       resolve({ code: timedOut ? 124 : (code ?? 1), output, timedOut });
     });
   });

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { ConcurrencyGroups, Reviews } from './concurrency';
 import type { Json } from './expressions';
 import { startOsvFixture, type OsvAnswer, type OsvFixture } from '../../support/osv-fixture';
+import { signalProcess, type ProcessRef } from '../standins/process-identity';
 import { startPrometheus, type WorkloadSource } from '../standins/prometheus';
+import { composeStateName } from '../standins/registry';
 
 /** A deployment protection rule set: which branches and tags may use a GitHub environment. */
 export interface EnvironmentRules {
@@ -206,16 +208,11 @@ export class World {
    * A job's machine goes away when the job ends: containers it started and never stopped (a failed
    * step before `docker compose down`) stop with it, and free the ports they published.
    */
-  endJobMachine(): void {
-    const compose = this.state<{ pids: number[] }>('compose', { pids: [] } as never);
-    for (const pid of compose.pids ?? []) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        /* stopped */
-      }
-    }
-    if ((compose.pids ?? []).length > 0) this.setState('compose', { pids: [], services: [], ports: [] });
+  endJobMachine(machine: string): void {
+    const name = composeStateName(machine);
+    const compose = this.state<{ procs: ProcessRef[] }>(name, { procs: [] } as never);
+    for (const proc of compose.procs) signalProcess(proc, 'SIGTERM');
+    if (compose.procs.length > 0) this.setState(name, { procs: [], services: [], ports: [] });
   }
 
   /** Marks run `runId` as waiting (for its group or a reviewer) until `p` settles, so the scenario can go on. */

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError } from './args';
 import { claimPorts, holdPorts, stopAndRelease } from './port-lock';
+import { childRefs, processRef } from './process-identity';
 import { startWithCallees } from './services';
 import { fault, load, save } from './state';
 
@@ -445,16 +446,13 @@ export async function kubectl(args: string[]): Promise<number> {
         if (stopping) return;
         stopping = true;
         const children = await starting.catch(() => []);
-        await stopAndRelease(
-          children.map((c) => c.pid!),
-          [Number(local)],
-        );
+        await stopAndRelease(childRefs(children), [Number(local)]);
         process.exit(0);
       };
       process.on('SIGTERM', () => void stop());
       process.on('SIGINT', () => void stop());
       const children = await starting;
-      await holdPorts([Number(local)], [process.pid, ...children.map((c) => c.pid!)]);
+      await holdPorts([Number(local)], [processRef(process.pid), ...childRefs(children)]);
       // kubectl prints this once the tunnel is up; the workflows wait for it, then may stop the forward at once.
       out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
       await new Promise((r) => children[0].on('exit', r));

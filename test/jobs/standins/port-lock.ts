@@ -2,26 +2,20 @@ import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ToolError } from './args';
+import { isRunning, processRef, signalProcess, type ProcessRef } from './process-identity';
 
 /**
  * Fixed loopback ports (the compose file's published ports, a workflow's port-forward) are one
  * machine-wide resource, while scenarios run two at a time in separate worlds. A stand-in that binds
- * one claims it first: a lock file naming the processes that hold the port. The claim ends when it is
- * released or when every one of those processes has exited (a job that never ran `down`).
+ * one claims it first: a lock file naming the processes that hold the port (by pid and start time,
+ * see ProcessRef). The claim ends when it is released or when every one of those processes has
+ * exited (a job that never ran `down`).
  */
 // Shared by every test run and stand-in on the machine: the base temporary directory, not a run's own root.
 const LOCK_DIR = path.join(process.env.VOICE_TEST_TMPDIR_BASE ?? tmpdir(), 'voice-job-ports');
 const MUTEX = path.join(LOCK_DIR, '.mutex');
 
 const lockFile = (port: number) => path.join(LOCK_DIR, `${port}.json`);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A short critical section over every lock file, so a stale claim is never taken by two waiters. */
@@ -55,17 +49,18 @@ export async function claimPorts(
   pids: readonly number[],
   timeoutMs = 300_000,
 ): Promise<void> {
+  const procs = pids.map(processRef);
   const deadline = Date.now() + timeoutMs;
   for (const port of [...new Set(ports)].sort((a, b) => a - b)) {
     for (;;) {
       const claimed = await withMutex(() => {
         try {
-          const holder = JSON.parse(readFileSync(lockFile(port), 'utf8')) as { pids: number[] };
-          if (holder.pids.some(alive)) return false;
+          const holder = JSON.parse(readFileSync(lockFile(port), 'utf8')) as { procs: ProcessRef[] };
+          if (holder.procs.some(isRunning)) return false;
         } catch {
           /* no claim */
         }
-        writeFileSync(lockFile(port), JSON.stringify({ pids }));
+        writeFileSync(lockFile(port), JSON.stringify({ procs }));
         return true;
       });
       if (claimed) break;
@@ -78,9 +73,9 @@ export async function claimPorts(
 }
 
 /** Names the processes that now hold the ports (the servers started after the claim). */
-export async function holdPorts(ports: readonly number[], pids: readonly number[]): Promise<void> {
+export async function holdPorts(ports: readonly number[], procs: readonly ProcessRef[]): Promise<void> {
   await withMutex(() => {
-    for (const port of ports) writeFileSync(lockFile(port), JSON.stringify({ pids }));
+    for (const port of ports) writeFileSync(lockFile(port), JSON.stringify({ procs }));
   });
 }
 
@@ -90,29 +85,17 @@ export async function holdPorts(ports: readonly number[], pids: readonly number[
  * SIGTERM, then SIGKILL for any still alive after `graceMs`.
  */
 export async function stopAndRelease(
-  pids: readonly number[],
+  procs: readonly ProcessRef[],
   ports: readonly number[],
   graceMs = 5_000,
 ): Promise<void> {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      /* gone */
-    }
-  }
+  for (const p of procs) signalProcess(p, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) await sleep(20);
-  for (const pid of pids.filter(alive)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  // A killed process has closed its sockets; an unreaped one (a zombie) still answers kill(0), so bound the wait.
+  while (procs.some(isRunning) && Date.now() < deadline) await sleep(20);
+  for (const p of procs) signalProcess(p, 'SIGKILL');
+  // A killed process has closed its sockets; an unreaped one (a zombie) is still listed, so bound the wait.
   const killed = Date.now() + 2_000;
-  while (pids.some(alive) && Date.now() < killed) await sleep(20);
+  while (procs.some(isRunning) && Date.now() < killed) await sleep(20);
   await releasePorts(ports);
 }
 

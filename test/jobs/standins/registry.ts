@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError, type ParsedArgs } from './args';
 import { claimPorts, holdPorts, stopAndRelease } from './port-lock';
+import { processRef, type ProcessRef } from './process-identity';
 import { startService, waitHealthy } from './services';
 import { fault, load, save } from './state';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
@@ -24,10 +26,21 @@ function resolve(ref: string): string {
   return d;
 }
 
+/** The compose stack one job's machine runs. */
 interface Compose {
-  pids: number[];
+  procs: ProcessRef[];
   services: string[];
   ports: number[];
+}
+
+const EMPTY_STACK: Compose = { procs: [], services: [], ports: [] };
+
+/**
+ * The state file of one job machine's compose stack (a machine is a job's RUNNER_TEMP): each job runs
+ * on a machine of its own, as on GitHub, so a job never sees, stops or overwrites another job's stack.
+ */
+export function composeStateName(machine: string): string {
+  return `compose-${createHash('sha1').update(machine).digest('hex').slice(0, 12)}`;
 }
 
 /** docker: buildx imagetools (manifest lists in the stand-in registry), local builds, and compose running the stand-in services. */
@@ -116,7 +129,10 @@ async function compose(args: string[]): Promise<number> {
   const doc = YAML.parse(readFileSync(file, 'utf8')) as {
     services: Record<string, { image: string; ports?: string[]; environment?: Record<string, string> }>;
   };
-  const state = load<Compose>('compose', { pids: [], services: [], ports: [] });
+  // A job's machine: a stack another job started (on its own machine) is neither seen nor stopped here.
+  const stateName = composeStateName(process.env.RUNNER_TEMP ?? '');
+  const state = load<Compose>(stateName, structuredClone(EMPTY_STACK));
+  const saveState = (stack: Compose) => save(stateName, stack);
   const interpolate = (s: string) =>
     s.replace(/\$\{(\w+)(:?[-?])?([^}]*)\}/g, (_m, name: string, op: string | undefined, fallback: string) => {
       const v = process.env[name];
@@ -166,21 +182,21 @@ async function compose(args: string[]): Promise<number> {
           extraEnv: env,
           detached: true,
         });
-        state.pids.push(child.pid!);
+        state.procs.push(processRef(child.pid!));
         state.services.push(name);
         state.ports.push(hostPort);
-        await holdPorts(state.ports, state.pids);
+        await holdPorts(state.ports, state.procs);
         // --wait: the health check must pass, as Compose waits for "healthy".
         const healthy = await waitHealthy(name, hostPort);
-        save('compose', state);
+        saveState(state);
         if (p.bools.has('--wait') && !healthy) throw new ToolError(`container ${name} is unhealthy`);
       }
       return 0;
     }
     case 'down':
       parseArgs('docker compose down', rest, { bools: ['--volumes', '-v', '--remove-orphans'] });
-      await stopAndRelease(state.pids, state.ports);
-      save('compose', { pids: [], services: [], ports: [] });
+      await stopAndRelease(state.procs, state.ports);
+      saveState(EMPTY_STACK);
       return 0;
     case 'ps':
     case 'logs':

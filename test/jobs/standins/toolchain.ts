@@ -272,14 +272,9 @@ async function startIngress(target: string): Promise<{ port: number; stop: () =>
   const children = await serveRelease(cluster, namespace, live, port, true);
   return {
     port,
+    // ChildProcess.kill signals only a child that has not exited: its pid may already be another process's.
     stop: () => {
-      for (const c of children) {
-        try {
-          process.kill(c.pid!);
-        } catch {
-          /* gone */
-        }
-      }
+      for (const c of children) c.kill();
     },
     unref: () => {
       for (const c of children) c.unref();
