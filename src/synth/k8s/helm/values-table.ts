@@ -128,27 +128,18 @@ export function tableRows(
   environments: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
   prefix = '',
 ): ValueRow[] {
+  // Each environment's setting of `key`, for the environments whose file sets it.
+  const settingsOf = (key: string) =>
+    Object.fromEntries(
+      Object.entries(environments).flatMap(([env, set]) => (set[key] === undefined ? [] : [[env, set[key]]])),
+    );
   return Object.entries(table).flatMap(([key, node]): ValueRow[] => {
     const path = `${prefix}${key}`;
-    const at = (set: Readonly<Record<string, unknown>>) =>
-      Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
-    const sub = (set: Readonly<Record<string, unknown>> | undefined) =>
-      (set?.[key] ?? undefined) as Record<string, unknown>;
     if (node.kind === 'group') {
-      return tableRows(
-        node.children,
-        sub(defaults),
-        Object.fromEntries(Object.entries(environments).map(([env, set]) => [env, sub(set) ?? {}])),
-        `${path}.`,
-      );
+      const groupSettings = settingsOf(key) as Record<string, Readonly<Record<string, unknown>>>;
+      const children = Object.fromEntries(Object.keys(environments).map((env) => [env, groupSettings[env] ?? {}]));
+      return tableRows(node.children, defaults[key] as Record<string, unknown>, children, `${path}.`);
     }
-    return [
-      {
-        path,
-        description: node.description,
-        default: defaults[key],
-        environments: at(Object.fromEntries(Object.entries(environments).map(([env, set]) => [env, set[key]]))),
-      },
-    ];
+    return [{ path, description: node.description, default: defaults[key], environments: settingsOf(key) }];
   });
 }
