@@ -26,15 +26,23 @@ export function schemaValidator(file: string): ValidateFunction {
   return validate;
 }
 
+const compiledObjects = new Map<string, ValidateFunction>();
+
 /** Schema errors as `path message` lines (empty when valid), for a file under schemas/ or a schema object. */
 export function schemaErrors(schema: string | object, data: unknown): string[] {
   let validate: ValidateFunction;
   if (typeof schema === 'string') {
     validate = schemaValidator(schema);
   } else {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    addFormats(ajv);
-    validate = ajv.compile(schema);
+    // Compiled once per schema text: property tests check hundreds of values against one schema.
+    const key = JSON.stringify(schema);
+    let compiled = compiledObjects.get(key);
+    if (!compiled) {
+      const ajv = new Ajv({ allErrors: true, strict: true });
+      addFormats(ajv);
+      compiledObjects.set(key, (compiled = ajv.compile(schema)));
+    }
+    validate = compiled;
   }
   if (validate(data)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
