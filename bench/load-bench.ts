@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadTestArgs } from '../test/support/load-fixture';
 import { TtsFixture } from '../test/support/tts-fixture';
 
 const ROOT = path.join(__dirname, '..');
@@ -45,16 +46,7 @@ async function loadTestAt(baseUrl: string, rate: number): Promise<Step> {
     '--require',
     require.resolve('sucrase/register/ts'),
     path.join(ROOT, 'src/runtime/cli/load-test.ts'),
-    '--base-url',
-    baseUrl,
-    '--path',
-    TtsFixture.SYNTHESIS_PATH,
-    '--rate',
-    String(rate),
-    '--duration',
-    String(seconds),
-    '--out',
-    out,
+    ...loadTestArgs(baseUrl, rate, seconds, out),
   ]);
   const m = JSON.parse(readFileSync(out, 'utf8'));
   // Sustained: every arrival sent on time (none dropped), ≥ 95 % of the rate achieved, no errors.

@@ -10,3 +10,8 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
+
+/** Text for a cell of a Markdown table: a `|` inside it would end the cell. */
+export function markdownCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}

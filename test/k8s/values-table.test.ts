@@ -19,8 +19,11 @@ describe('the chart values table', () => {
     '%s: one row per value, defaults and environments as the files hold them',
     (name) => {
       const service = platform.service(name);
-      const rows = valueRows(platform, service);
       const defaults = defaultValues(platform, service);
+      const rows = valueRows(
+        defaults,
+        Object.fromEntries(platform.environments.map((env) => [env.name, environmentValues(env, service)])),
+      );
       expect(rows.map((r) => r.path)).toEqual(leafPaths(CHART_VALUES));
       for (const row of rows) {
         expect(row.default).toEqual(at(defaults, row.path));

@@ -21,6 +21,22 @@ export interface LoadRun {
   ): Promise<{ code: number; stderr: string; metrics?: PerformanceMetrics }>;
 }
 
+/** The load-test arguments that send `rate` syntheses a second for `seconds` to a fixture at `baseUrl`, metrics to `out`. */
+export function loadTestArgs(baseUrl: string, rate: number, seconds: number, out: string): string[] {
+  return [
+    '--base-url',
+    baseUrl,
+    '--path',
+    TtsFixture.SYNTHESIS_PATH,
+    '--rate',
+    String(rate),
+    '--duration',
+    String(seconds),
+    '--out',
+    out,
+  ];
+}
+
 /** Starts a fixture server with `behaviour`, runs `body` against it and always stops the server. */
 export async function withFixture(
   behaviour: Partial<FixtureBehaviour>,
@@ -29,19 +45,7 @@ export async function withFixture(
   const fixture = await TtsFixture.start(behaviour);
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'load-')), 'metrics.json');
   const load: LoadRun['load'] = async (rate, seconds, ...extra) => {
-    const r = await runCliInProcess(loadTestCommand, [
-      '--base-url',
-      fixture.baseUrl,
-      '--path',
-      TtsFixture.SYNTHESIS_PATH,
-      '--rate',
-      String(rate),
-      '--duration',
-      String(seconds),
-      '--out',
-      out,
-      ...extra,
-    ]);
+    const r = await runCliInProcess(loadTestCommand, [...loadTestArgs(fixture.baseUrl, rate, seconds, out), ...extra]);
     return {
       code: r.code,
       stderr: r.stderr,

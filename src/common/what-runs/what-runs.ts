@@ -1,6 +1,7 @@
 import * as YAML from 'yaml';
 import { matchesFilters, matchesPathspec } from './filter-patterns';
 import { evaluateCondition, partial, stripDelimiters, UNKNOWN, type ExprValue } from './github-expression';
+import { markdownCell } from '../text-table';
 import { triggersOf } from '../workflow-yaml';
 
 /** The events `what-runs` answers for; `tag` is a push of a tag. */
@@ -346,15 +347,14 @@ export function whatRunsText(q: WhatRunsQuery, answers: readonly WorkflowAnswer[
 
 /** The answer as Markdown. */
 export function whatRunsMarkdown(q: WhatRunsQuery, answers: readonly WorkflowAnswer[]): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|');
   return [
     `### What runs: \`${q.event}\`${q.ref ? ` (\`${q.ref}\`)` : ''}, ${q.changed.length} changed file(s)`,
     '',
     '| workflow | job | verdict | why |',
     '| --- | --- | --- | --- |',
     ...answers.flatMap((w) => [
-      `| ${cell(w.name)} | | **${w.verdict}** | ${cell(w.reason)} |`,
-      ...w.jobs.map((j) => `| | \`${j.id}\` | ${j.verdict} | ${cell(j.reason)} |`),
+      `| ${markdownCell(w.name)} | | **${w.verdict}** | ${markdownCell(w.reason)} |`,
+      ...w.jobs.map((j) => `| | \`${j.id}\` | ${j.verdict} | ${markdownCell(j.reason)} |`),
     ]),
     '',
   ].join('\n');

@@ -4,6 +4,7 @@ import { chartChanges } from './chart-changes';
 import { brief, deepDiff } from './deep-diff';
 import type { GeneratedSnapshot } from './snapshot';
 import { workflowChanges } from './workflow-changes';
+import { markdownCell } from '../../common/text-table';
 
 /**
  * One line of a plan. `widen` (a permission or token scope granted) and `secret` (a secret or
@@ -162,7 +163,7 @@ export function planMarkdown(plan: Plan): string {
       '',
       '| | change |',
       '| --- | --- |',
-      ...s.entries.map((e) => `| ${LABEL[e.kind]} | ${e.text.replace(/\|/g, '\\|')} |`),
+      ...s.entries.map((e) => `| ${LABEL[e.kind]} | ${markdownCell(e.text)} |`),
     ]),
     '',
   ].join('\n');

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { jobGraph, renderedWorkflow, workflowFacts } from './workflow-facts';
+import { markdownCell } from '../../common/text-table';
 import { minuteMultiplier } from '../../common/what-runs/cost';
 import { whatRuns, type WhatRunsQuery } from '../../common/what-runs/what-runs';
 import type { HelmChart } from '../k8s/helm/helm-chart';
@@ -52,8 +53,6 @@ function triggersText(t: WorkflowTriggers): string {
   return parts.join('; ');
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|');
-
 /**
  * `docs/CICD.md`: a catalogue of every generated workflow (purpose, triggers, jobs with their
  * permissions, timeouts and dependencies) and chart, rendered from the same constructs as the
@@ -80,7 +79,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       '| --- | --- | --- |',
       ...this.props.workflows.map(
         (w) =>
-          `| [${cell(w.workflowName)}](#${anchor(w.workflowName)}) | \`${w.filePath}\` | ${cell(triggersText(w.triggers))} |`,
+          `| [${markdownCell(w.workflowName)}](#${anchor(w.workflowName)}) | \`${w.filePath}\` | ${markdownCell(triggersText(w.triggers))} |`,
       ),
       '',
     ];
@@ -114,7 +113,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
         const runner = job.uses ? `calls \`${job.uses}\`` : String(job['runs-on']);
         const timeout = job.uses ? "its jobs'" : `${job['timeout-minutes']} min`;
         out.push(
-          `| \`${id}\` | ${cell(String(job.name ?? id))} | ${cell(runner)} | ${perms} | ${timeout} | ${needs} | ${job.if ? `\`${cell(String(job.if))}\`` : job.needs ? 'when its needs succeed' : 'every run'} |`,
+          `| \`${id}\` | ${markdownCell(String(job.name ?? id))} | ${markdownCell(runner)} | ${perms} | ${timeout} | ${needs} | ${job.if ? `\`${markdownCell(String(job.if))}\`` : job.needs ? 'when its needs succeed' : 'every run'} |`,
         );
       }
       out.push('');
@@ -177,7 +176,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
           .reduce((sum, j) => sum + (j.timeoutMinutes ?? 0) * minuteMultiplier(j.runsOn), 0);
       const maybe = minutes('maybe');
       out.push(
-        `| ${row.label} | ${answers.map((a) => `${cell(a.name)} (${a.jobs.filter((j) => j.verdict === 'runs').length}${a.jobs.some((j) => j.verdict === 'maybe') ? `+${a.jobs.filter((j) => j.verdict === 'maybe').length}?` : ''})`).join(', ') || 'nothing'} | ${minutes('runs')}${maybe ? ` (+${maybe} maybe)` : ''} |`,
+        `| ${row.label} | ${answers.map((a) => `${markdownCell(a.name)} (${a.jobs.filter((j) => j.verdict === 'runs').length}${a.jobs.some((j) => j.verdict === 'maybe') ? `+${a.jobs.filter((j) => j.verdict === 'maybe').length}?` : ''})`).join(', ') || 'nothing'} | ${minutes('runs')}${maybe ? ` (+${maybe} maybe)` : ''} |`,
       );
     }
     return out;

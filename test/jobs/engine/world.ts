@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import { ConcurrencyGroups, Reviews } from './concurrency';
 import type { Json } from './expressions';
 import { startOsvFixture, type OsvAnswer, type OsvFixture } from '../../support/osv-fixture';
-import { signalProcess, type ProcessRef } from '../standins/process-identity';
+import { signalProcess } from '../standins/process-identity';
 import { startPrometheus, type WorkloadSource } from '../standins/prometheus';
-import { composeStateName } from '../standins/registry';
+import { composeStateName, EMPTY_STACK, type Compose } from '../standins/registry';
 
 /** A deployment protection rule set: which branches and tags may use a GitHub environment. */
 export interface EnvironmentRules {
@@ -210,9 +210,9 @@ export class World {
    */
   endJobMachine(machine: string): void {
     const name = composeStateName(machine);
-    const compose = this.state<{ procs: ProcessRef[] }>(name, { procs: [] } as never);
+    const compose = this.state<Compose>(name, EMPTY_STACK);
     for (const proc of compose.procs) signalProcess(proc, 'SIGTERM');
-    if (compose.procs.length > 0) this.setState(name, { procs: [], services: [], ports: [] });
+    if (compose.procs.length > 0) this.setState(name, EMPTY_STACK);
   }
 
   /** Marks run `runId` as waiting (for its group or a reviewer) until `p` settles, so the scenario can go on. */

@@ -26,14 +26,14 @@ function resolve(ref: string): string {
   return d;
 }
 
-/** The compose stack one job's machine runs. */
-interface Compose {
+/** The compose stack one job's machine runs (a type, not an interface: the world reads it as JSON). */
+export type Compose = {
   procs: ProcessRef[];
   services: string[];
   ports: number[];
-}
+};
 
-const EMPTY_STACK: Compose = { procs: [], services: [], ports: [] };
+export const EMPTY_STACK: Compose = { procs: [], services: [], ports: [] };
 
 /**
  * The state file of one job machine's compose stack (a machine is a job's RUNNER_TEMP): each job runs

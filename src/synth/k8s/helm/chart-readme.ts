@@ -1,9 +1,10 @@
-import { valueRows } from './values';
-import type { Platform, Service } from '../../model/platform';
+import type { ValueRow } from './values-table';
+import { markdownCell } from '../../../common/text-table';
+import type { Service } from '../../model/platform';
 
-/** A value as a Markdown table cell: compact JSON in code, pipes escaped. */
-function cell(value: unknown): string {
-  return `\`${JSON.stringify(value).replace(/\|/g, '\\|')}\``;
+/** A value as a Markdown table cell: compact JSON in code. */
+function valueCell(value: unknown): string {
+  return `\`${markdownCell(JSON.stringify(value))}\``;
 }
 
 /**
@@ -11,9 +12,12 @@ function cell(value: unknown): string {
  * environment's file sets, read from the values table (CHART_VALUES), so it cannot drift from
  * values.yaml or the schema.
  */
-export function chartReadme(platform: Platform, service: Service, valuesFileOf: (env: string) => string): string {
-  const envs = platform.environments.map((e) => e.name);
-  const rows = valueRows(platform, service);
+export function chartReadme(
+  service: Service,
+  envs: readonly string[],
+  rows: readonly ValueRow[],
+  valuesFileOf: (env: string) => string,
+): string {
   return [
     `# ${service.name} chart`,
     '',
@@ -32,7 +36,7 @@ export function chartReadme(platform: Platform, service: Service, valuesFileOf: 
     `| --- | --- | ${envs.map(() => '---').join(' | ')} | --- |`,
     ...rows.map(
       (r) =>
-        `| \`${r.path}\` | ${cell(r.default)} | ${envs.map((e) => (e in r.environments ? cell(r.environments[e]) : '')).join(' | ')} | ${r.description.replace(/\|/g, '\\|')} |`,
+        `| \`${r.path}\` | ${valueCell(r.default)} | ${envs.map((e) => (e in r.environments ? valueCell(r.environments[e]) : '')).join(' | ')} | ${markdownCell(r.description)} |`,
     ),
     '',
   ].join('\n');

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { chartReadme } from './chart-readme';
 import { helpersTemplate, TemplateTokens } from './templates';
-import { defaultValues, environmentValues, mergeValues, valuesSchema, type ChartValues } from './values';
+import { defaultValues, environmentValues, mergeValues, valueRows, valuesSchema, type ChartValues } from './values';
 import { VALUES } from './values-ref';
 import { setPath } from '../../../common/object-path';
 import { KUBERNETES_MINIMUM, SERVES_LABEL, TRACK_LABEL } from '../../model/limits';
@@ -98,6 +98,10 @@ export class HelmChart extends Construct {
     this.serviceName = service.name;
     this.directory = `${props.directory ?? 'charts'}/${service.name}`;
     this.values = defaultValues(platform, service);
+    // What each environment's values file sets, by environment name: computed once for the files, the policy and the README.
+    const overrides = Object.fromEntries(
+      platform.environments.map((env) => [env.name, environmentValues(env, service)]),
+    );
     const file = (
       fid: string,
       path: string,
@@ -115,10 +119,7 @@ export class HelmChart extends Construct {
           ['values.yaml', this.values] as const,
           ...platform.environments.map(
             (env) =>
-              [
-                HelmChart.valuesFileOf(env.name),
-                mergeValues(this.values, environmentValues(env, service)) as ChartValues,
-              ] as const,
+              [HelmChart.valuesFileOf(env.name), mergeValues(this.values, overrides[env.name]) as ChartValues] as const,
           ),
         ].map(([name, values]) => [
           name,
@@ -164,7 +165,7 @@ export class HelmChart extends Construct {
       `${JSON.stringify(valuesSchema(service.name, this.values), null, 2)}\n`,
     );
     for (const env of platform.environments) {
-      file(`Values-${env.name}`, HelmChart.valuesFileOf(env.name), 'yaml', toYaml(environmentValues(env, service)));
+      file(`Values-${env.name}`, HelmChart.valuesFileOf(env.name), 'yaml', toYaml(overrides[env.name]));
     }
 
     const tokens = new TemplateTokens();
@@ -179,7 +180,12 @@ export class HelmChart extends Construct {
       );
     }
     file('Helpers', 'templates/_helpers.tpl', 'gotemplate', helpersTemplate(service.name));
-    file('Readme', 'README.md', 'markdown', chartReadme(platform, service, HelmChart.valuesFileOf));
+    file(
+      'Readme',
+      'README.md',
+      'markdown',
+      chartReadme(service, Object.keys(overrides), valueRows(this.values, overrides), HelmChart.valuesFileOf),
+    );
     file(
       'TestConnection',
       'templates/tests/test-connection.yaml',

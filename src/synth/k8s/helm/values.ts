@@ -500,13 +500,12 @@ export function environmentValues(env: EnvironmentDefinition, service: Service):
   return tableEnvironment(CHART_VALUES, env, service);
 }
 
-/** Every value of a service's chart with its default and each environment's setting, for the chart's README. */
-export function valueRows(platform: Platform, service: Service): ValueRow[] {
-  return tableRows(
-    CHART_VALUES,
-    defaultValues(platform, service),
-    Object.fromEntries(platform.environments.map((env) => [env.name, environmentValues(env, service)])),
-  );
+/** Every value of a chart with its default and what each environment's file (by environment name) sets, for the chart's README. */
+export function valueRows(
+  defaults: ChartValues,
+  environments: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): ValueRow[] {
+  return tableRows(CHART_VALUES, defaults, environments);
 }
 
 /** Helm's coalescing of a values file over the defaults: maps merge deeply, everything else replaces. */
