@@ -1,6 +1,5 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { chartReadme } from './chart-readme';
 import { helpersTemplate, TemplateTokens } from './templates';
 import { defaultValues, environmentValues, mergeValues, valueRows, valuesSchema, type ChartValues } from './values';
@@ -399,13 +398,13 @@ function templateManifests(
       pod.metadata.labels[t.items(VALUES.podLabels.$)] = '';
       const spec = pod.spec;
       spec.terminationGracePeriodSeconds = t.value(VALUES.terminationGracePeriodSeconds.$);
-      spec.topologySpreadConstraints = t.custom((i, key) =>
+      spec.topologySpreadConstraints = t.custom((i, key, yaml) =>
         [
           `${i}{{- if ${VALUES.topologySpreadConstraints.$} }}`,
           `${i}${key}:`,
           `${i}  {{- toYaml ${VALUES.topologySpreadConstraints.$} | nindent ${i.length + 2} }}`,
           `${i}{{- else if ${VALUES.defaultTopologySpread.$} }}`,
-          indentedYaml(
+          yaml(
             {
               [key]: ServiceChart.spreadOf({
                 'app.kubernetes.io/name': service.name,
@@ -466,17 +465,17 @@ function templateManifests(
     if (m.kind === 'NetworkPolicy') {
       const port = [{ port: service.port, protocol: 'TCP' }];
       const callerRules = m.spec.ingress as unknown[];
-      m.spec.ingress = t.custom((i, key) =>
+      m.spec.ingress = t.custom((i, key, yaml) =>
         [
           `${i}${key}:${callerRules.length === 0 ? `{{ if not (or ${VALUES.networkPolicy.allowAllIngress.$} ${VALUES.networkPolicy.extraIngress.$} ${VALUES.metrics.allowFrom.$}) }} []{{ end }}` : ''}`,
           `${i}  {{- if ${VALUES.networkPolicy.allowAllIngress.$} }}`,
-          indentedYaml([{ ports: port }], `${i}  `),
+          yaml([{ ports: port }], `${i}  `),
           `${i}  {{- end }}`,
-          ...(callerRules.length > 0 ? [indentedYaml(callerRules, `${i}  `)] : []),
+          ...(callerRules.length > 0 ? [yaml(callerRules, `${i}  `)] : []),
           `${i}  {{- with ${VALUES.metrics.allowFrom.$} }}`,
           `${i}  - from:`,
           `${i}      {{- toYaml . | nindent ${i.length + 6} }}`,
-          indentedYaml({ ports: port }, `${i}    `),
+          yaml({ ports: port }, `${i}    `),
           `${i}  {{- end }}`,
           `${i}  {{- with ${VALUES.networkPolicy.extraIngress.$} }}`,
           `${i}  {{- toYaml . | nindent ${i.length + 2} }}`,
@@ -499,7 +498,7 @@ function templateManifests(
         backendRefs: t.custom((i, key) =>
           [
             `${i}${key}:`,
-            `${i}  - name: ${n.fullname}`,
+            `${i}  - name: ${t.inline(n.fullname)}`,
             `${i}    port: ${service.port}`,
             `${i}    {{- if and ${VALUES.httpRoute.canary.release.$} (gt (int ${VALUES.httpRoute.canary.weight.$}) 0) }}`,
             `${i}    weight: {{ sub 100 (int ${VALUES.httpRoute.canary.weight.$}) }}`,
@@ -520,15 +519,6 @@ function templateManifests(
     }
   }
   return manifests;
-}
-
-/** YAML of a value with every line at `indent`, for text a custom template line writes. */
-function indentedYaml(value: unknown, indent: string): string {
-  return YAML.stringify(value, { indent: 2, lineWidth: 0 })
-    .trimEnd()
-    .split('\n')
-    .map((line) => indent + line)
-    .join('\n');
 }
 
 /**

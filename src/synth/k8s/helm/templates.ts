@@ -1,28 +1,38 @@
 import * as YAML from 'yaml';
 import { VALUES } from './values-ref';
 
+type TokenKind = 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom';
+
+/** Writes YAML for a custom token: `value` at `indent` (its tokens rendered), as the chart's templates write it. */
+export type TemplateYaml = (value: unknown, indent: string) => string;
+
+/** Renders a `key: TOKEN` line of a custom token: the line's indent, its key, and the YAML writer. */
+export type CustomRender = (indent: string, key: string, yaml: TemplateYaml) => string;
+
+interface TokenAction {
+  readonly kind: TokenKind;
+  readonly action: string;
+  readonly render?: CustomRender;
+}
+
+const YAML_OPTIONS = { indent: 2, lineWidth: 0 } as const;
+/** A token's shape (a map key is tested against it before its action is looked up). */
+const TOKEN = /^__HELM_\d+__$/;
+
 /**
  * Turning cdk8s manifests into Helm templates. The chart's objects are synthesized by cdk8s with
  * tokens where a value varies per deploy; each token is registered here with the template action
- * it stands for, and {@link TemplateTokens.render} replaces them in the YAML text. A token stands
- * as a whole value (quoted or not), inside a longer string, as a `key: TOKEN` line that becomes a
- * block, or as a list item / map key that splices a values list or map in.
+ * it stands for. {@link TemplateTokens.render} writes a manifest's YAML itself, walking the object:
+ * where it meets a token it knows its place (a whole value, a list item, a map key, inside a longer
+ * string) and writes the action there, so nothing is searched for in rendered text. A token stands as
+ * a whole value (quoted or not), inside a longer string, as a `key: TOKEN` line that becomes a block,
+ * or as a list item / map key that splices a values list or map in. Scalars and keys are formatted
+ * by the yaml library, so the text is what `YAML.stringify` writes with the actions in place.
  */
 export class TemplateTokens {
-  private readonly actions = new Map<
-    string,
-    {
-      kind: 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom';
-      action: string;
-      render?: (indent: string, key: string) => string;
-    }
-  >();
+  private readonly actions = new Map<string, TokenAction>();
 
-  private add(
-    kind: 'value' | 'quoted' | 'literal' | 'block' | 'with' | 'items' | 'custom',
-    action: string,
-    render?: (indent: string, key: string) => string,
-  ): string {
+  private add(kind: TokenKind, action: string, render?: CustomRender): string {
     const token = `__HELM_${this.actions.size}__`;
     this.actions.set(token, { kind, action, render });
     return token;
@@ -53,63 +63,162 @@ export class TemplateTokens {
     return this.add('items', action);
   }
   /** `key: TOKEN` → whatever `render` writes for that line. */
-  public custom(render: (indent: string, key: string) => string): string {
+  public custom(render: CustomRender): string {
     return this.add('custom', '', render);
   }
 
-  /** Renders one manifest as template text, every token replaced. */
+  /** The template text a token writes as a whole value (`{{ … | quote }}` for a quoted one), for custom renders. */
+  public inline(token: string): string {
+    const a = this.actionOf(token, 'a whole value');
+    switch (a.kind) {
+      case 'value':
+        return `{{ ${a.action} }}`;
+      case 'quoted':
+        return `{{ ${a.action} | quote }}`;
+      case 'literal':
+        return a.action;
+      default:
+        throw new Error(`template token ${token} (${a.kind}) cannot stand as a whole value`);
+    }
+  }
+
+  /** Renders one manifest as template text, every token in its place. */
   public render(manifest: Record<string, unknown>, options: { onlyIf?: string } = {}): string {
-    let text = YAML.stringify(manifest, { indent: 2, lineWidth: 0 });
-    // Line-level tokens first: they may write text holding value tokens.
-    for (const [token, a] of this.actions) {
-      text = text.replace(
-        new RegExp(`^( *)(- )?([^\\s:]+): ${token}$`, 'gm'),
-        (whole, i: string, dash: string | undefined, key: string) => {
-          // The first key of a list item sits two columns right of the dash.
-          const col = ' '.repeat(i.length + (dash ? 2 : 0));
-          if (dash && a.kind !== 'block') return whole;
-          switch (a.kind) {
-            case 'block':
-              return `${i}${dash ?? ''}${key}:\n${col}  {{- toYaml ${a.action} | nindent ${col.length + 2} }}`;
-            case 'with':
-              return `${i}{{- with ${a.action} }}\n${i}${key}:\n${i}  {{- toYaml . | nindent ${i.length + 2} }}\n${i}{{- end }}`;
-            case 'custom':
-              return a.render!(i, key);
-            default:
-              return whole;
-          }
-        },
-      );
-      if (a.kind === 'items') {
-        const splice = (i: string) =>
-          `${i}{{- with ${a.action} }}\n${i}{{- toYaml . | nindent ${i.length} }}\n${i}{{- end }}`;
-        text = text.replace(new RegExp(`^( *)- ${token}$`, 'gm'), (_, i: string) => splice(i));
-        text = text.replace(new RegExp(`^( *)${token}: ""$`, 'gm'), (_, i: string) => splice(i));
-      }
-    }
-    for (const [token, a] of this.actions) {
-      if (a.kind === 'literal') {
-        text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}${a.action}`);
-      }
-      if (a.kind === 'value') {
-        text = text.replace(new RegExp(`(: |- )${token}$`, 'gm'), (_, lead: string) => `${lead}{{ ${a.action} }}`);
-      }
-      if (a.kind === 'quoted') {
-        text = text.replace(
-          new RegExp(`(: |- )${token}$`, 'gm'),
-          (_, lead: string) => `${lead}{{ ${a.action} | quote }}`,
-        );
-        text = text.split(token).join(`{{ ${a.action} }}`);
-      }
-    }
-    const leftover = /__HELM_\d+__/.exec(text);
-    if (leftover) {
-      throw new Error(
-        `template token ${leftover[0]} could not be placed (${this.actions.get(leftover[0])?.kind} token in the wrong position)`,
-      );
-    }
+    const text = `${this.mapLines(manifest, '').join('\n')}\n`;
     return options.onlyIf ? `{{- if ${options.onlyIf} }}\n${text}{{- end }}\n` : text;
   }
+
+  /** YAML of any value at an indent, tokens rendered (the writer custom renders receive). */
+  private readonly yaml: TemplateYaml = (value, indent) => {
+    if (isMap(value)) return this.mapLines(value, indent).join('\n');
+    if (Array.isArray(value)) return this.listLines(value, indent).join('\n');
+    return `${indent}${this.scalar(value)}`;
+  };
+
+  private actionOf(token: string, place: string): TokenAction {
+    const a = this.actions.get(token);
+    if (!a) throw new Error(`template token ${token} was not made by this chart's tokens (${place})`);
+    return a;
+  }
+
+  /** `{{- with action }}` splicing a values list or map in at `indent`. */
+  private splice(action: string, indent: string): string {
+    return `${indent}{{- with ${action} }}\n${indent}{{- toYaml . | nindent ${indent.length} }}\n${indent}{{- end }}`;
+  }
+
+  /**
+   * The lines of a map whose keys stand at `indent`. `lead` replaces the first key's indent: `- `
+   * when the map is a list item (its first key sits two columns right of the dash).
+   */
+  private mapLines(map: Record<string, unknown>, indent: string, lead?: string): string[] {
+    const lines: string[] = [];
+    for (const [key, value] of Object.entries(map)) {
+      const prefix = lines.length === 0 && lead !== undefined ? lead : indent;
+      const dashed = prefix !== indent;
+      if (TOKEN.test(key)) {
+        const a = this.actionOf(key, `the key ${key}`);
+        if (a.kind !== 'items' || value !== '' || dashed) {
+          throw new Error(`template token ${key} (${a.kind}) cannot stand as this map key`);
+        }
+        lines.push(this.splice(a.action, indent));
+        continue;
+      }
+      if (typeof value === 'string' && this.actions.has(value)) {
+        lines.push(this.tokenLine(key, value, prefix, indent, dashed));
+      } else if (isMap(value) && Object.keys(value).length > 0) {
+        lines.push(`${prefix}${this.key(key)}:`, ...this.mapLines(value, `${indent}  `));
+      } else if (Array.isArray(value) && value.length > 0) {
+        lines.push(`${prefix}${this.key(key)}:`, ...this.listLines(value, `${indent}  `));
+      } else {
+        lines.push(...this.indentLines(this.pair(key, value), prefix, indent));
+      }
+    }
+    return lines;
+  }
+
+  /** `key: TOKEN` at its place: a whole value, or a line-level token (block, with, custom). */
+  private tokenLine(key: string, token: string, prefix: string, indent: string, dashed: boolean): string {
+    const a = this.actionOf(token, `the value of ${key}`);
+    const k = this.key(key);
+    switch (a.kind) {
+      case 'block':
+        return `${prefix}${k}:\n${indent}  {{- toYaml ${a.action} | nindent ${indent.length + 2} }}`;
+      case 'with':
+        if (dashed) break;
+        return `${indent}{{- with ${a.action} }}\n${indent}${k}:\n${indent}  {{- toYaml . | nindent ${indent.length + 2} }}\n${indent}{{- end }}`;
+      case 'custom':
+        if (dashed) break;
+        return a.render!(indent, k, this.yaml);
+      case 'items':
+        break;
+      default:
+        return `${prefix}${k}: ${this.inline(token)}`;
+    }
+    throw new Error(
+      `template token ${token} (${a.kind}) cannot stand as the value of ${key}${dashed ? ' in a list item' : ''}`,
+    );
+  }
+
+  /** The lines of a list whose dashes stand at `indent`. */
+  private listLines(list: readonly unknown[], indent: string): string[] {
+    const lines: string[] = [];
+    for (const item of list) {
+      if (typeof item === 'string' && this.actions.has(item)) {
+        const a = this.actions.get(item)!;
+        lines.push(a.kind === 'items' ? this.splice(a.action, indent) : `${indent}- ${this.inline(item)}`);
+      } else if (isMap(item) && Object.keys(item).length > 0) {
+        lines.push(...this.mapLines(item, `${indent}  `, `${indent}- `));
+      } else if (Array.isArray(item) && item.length > 0) {
+        throw new Error('a list directly inside a list is not written by the chart templates');
+      } else {
+        lines.push(...this.indentLines(this.scalarItem(item), indent, indent));
+      }
+    }
+    return lines;
+  }
+
+  /** `key: value` as the yaml library writes it (block scalars included). */
+  private pair(key: string, value: unknown): string {
+    return this.formatted(value, (v) => YAML.stringify({ [key]: v }, YAML_OPTIONS));
+  }
+
+  /** `- value` as the yaml library writes it. */
+  private scalarItem(value: unknown): string {
+    return this.formatted(value, (v) => YAML.stringify([v], YAML_OPTIONS));
+  }
+
+  private scalar(value: unknown): string {
+    return this.formatted(value, (v) => YAML.stringify(v, YAML_OPTIONS));
+  }
+
+  private key(key: string): string {
+    return YAML.stringify(key, YAML_OPTIONS).trimEnd();
+  }
+
+  /**
+   * A scalar formatted by the yaml library with its tokens as they are (a token formats as plain text,
+   * as the rendered value will), then each quoted token inside it written as `{{ action }}`: only the
+   * tokens the value holds are replaced, in that one scalar's text. Other kinds cannot stand there.
+   */
+  private formatted(value: unknown, format: (v: unknown) => string): string {
+    let text = format(value).trimEnd();
+    if (typeof value !== 'string' || !value.includes('__HELM_')) return text;
+    for (const [token, a] of this.actions) {
+      if (!value.includes(token)) continue;
+      if (a.kind !== 'quoted') throw new Error(`template token ${token} (${a.kind}) cannot stand inside a string`);
+      text = text.split(token).join(`{{ ${a.action} }}`);
+    }
+    return text;
+  }
+
+  /** Lines of formatted text: the first after `first`, the rest after `rest`. */
+  private indentLines(text: string, first: string, rest: string): string[] {
+    return text.split('\n').map((line, i) => (i === 0 ? first : rest) + line);
+  }
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `_helpers.tpl` of a chart: names and labels as every well-kept chart defines them. */
