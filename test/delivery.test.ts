@@ -291,6 +291,10 @@ describe('deploy/compose.yaml', () => {
       expect(s.privileged).toBeUndefined();
     }
   });
+
+  test('an init process is PID 1: SIGTERM reaches the server, so a stop takes no 10 s grace period', () => {
+    for (const s of Object.values<any>(compose.services)) expect(s.init).toBe(true);
+  });
 });
 
 describe('reusable workflow calls', () => {

@@ -105,7 +105,7 @@ async function runSuite(
     console.error(`docker compose logs:\n${stack.logs()}`);
     throw error;
   } finally {
-    stack.down();
+    await timed('compose down', () => stack.down());
   }
 }
 

@@ -100,6 +100,9 @@ export class ComposeFile extends Construct implements IGeneratedFile {
       // CI sets the variable to an image by digest; without it, the release the chart deploys by default.
       image: `\${${variable}:-${s.imageRepository}:${this.props.platform.version}}`,
       user: `${CONTAINER_USER_ID}:${CONTAINER_USER_ID}`,
+      // An init process as PID 1 forwards SIGTERM and reaps children: a server as PID 1 gets no default
+      // signal handlers, so `compose down` waited its 10 s grace period and then killed it.
+      init: true,
       read_only: true,
       tmpfs: ['/tmp'],
       cap_drop: ['ALL'],

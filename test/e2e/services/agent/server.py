@@ -5,6 +5,8 @@ tts answers its own health path at TTS_URL, the address the model wires in, so a
 missing network or a refused port shows up as an unhealthy agent. Standard library only.
 """
 import os
+import signal
+import threading
 import sys
 import urllib.error
 import urllib.request
@@ -49,7 +51,10 @@ class Handler(BaseHTTPRequestHandler):
 def main() -> None:
     server = ThreadingHTTPServer(("0.0.0.0", PORT), Handler)
     print(f"agent stand-in listening on {PORT}, tts at {TTS_URL}", flush=True)
+    # The contract: on SIGTERM, finish the requests in flight and exit (server_close joins their threads).
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     server.serve_forever()
+    server.server_close()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ import io
 import json
 import math
 import os
+import signal
+import threading
 import sys
 import tempfile
 import wave
@@ -81,7 +83,10 @@ def main() -> None:
             cache.write(b"cache")
     server = ThreadingHTTPServer(("0.0.0.0", PORT), Handler)
     print(f"tts stand-in listening on {PORT} (uid {os.getuid()})", flush=True)
+    # The contract: on SIGTERM, finish the requests in flight and exit (server_close joins their threads).
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     server.serve_forever()
+    server.server_close()
 
 
 if __name__ == "__main__":
