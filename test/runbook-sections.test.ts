@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import {
   ActionPins,
   CACHE_FAMILIES,
@@ -15,6 +16,8 @@ import {
 import { cachesSection } from '../src/synth/docs/runbook-caches';
 import { credentialsSection } from '../src/synth/docs/runbook-credentials';
 import { emergencySection } from '../src/synth/docs/runbook-emergency';
+import { renderedWorkflow } from '../src/synth/docs/workflow-facts';
+import { buildPipelines } from '../workflows-gen';
 import { PLATFORM } from '../workflows-gen/platform';
 
 const pins = ActionPins.fromFile(path.join(__dirname, '..', 'actions.lock.json'));
@@ -115,5 +118,16 @@ describe("the runbook's emergency section", () => {
     ]).join('\n');
     expect(text).toContain('`checks result`');
     expect(text).not.toContain('nightly result');
+  });
+});
+
+describe('the workflows the docs read', () => {
+  test("each workflow's plain data is exactly what its generated YAML reads back as (the docs read that, never parse)", () => {
+    const app = buildPipelines();
+    const workflows = app.node.findAll().filter((c): c is SecureWorkflow => c instanceof SecureWorkflow);
+    expect(workflows.length).toBeGreaterThan(10);
+    for (const w of workflows) {
+      expect({ [w.node.id]: renderedWorkflow(w).doc }).toEqual({ [w.node.id]: YAML.parse(w.render().text) });
+    }
   });
 });
