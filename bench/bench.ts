@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const ROOT = path.join(__dirname, '..');
+/** The require hook synthesis runs with (projenrc/project.ts). */
+const TRANSPILE_HOOK = path.join(ROOT, 'projenrc', 'transpile-cache.js');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
@@ -78,7 +80,7 @@ function scaleReport(n: number): void {
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(
         process.execPath,
-        ['--require', 'sucrase/register/ts', path.join(__dirname, 'scale-synth.ts'), String(count)],
+        ['--require', TRANSPILE_HOOK, path.join(__dirname, 'scale-synth.ts'), String(count)],
         { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
       );
       if (r.status !== 0) {

@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTestArgs } from '../test/support/load-fixture';
+import { TRANSPILE_HOOK } from '../test/support/project';
 import { TtsFixture } from '../test/support/tts-fixture';
 
 const ROOT = path.join(__dirname, '..');
@@ -44,7 +45,7 @@ async function loadTestAt(baseUrl: string, rate: number): Promise<Step> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'load-bench-')), 'm.json');
   await run(process.execPath, [
     '--require',
-    require.resolve('sucrase/register/ts'),
+    TRANSPILE_HOOK,
     path.join(ROOT, 'src/runtime/cli/load-test.ts'),
     ...loadTestArgs(baseUrl, rate, seconds, out),
   ]);

@@ -2,7 +2,7 @@
  * One synthesis of the platform grown to N services, in memory (nothing is written), for the
  * scale bench: prints JSON with the time and CPU of building and checking the tree, the generated
  * size, each workflow's size and jobs per run, and the policy's findings.
- * Usage: node --require sucrase/register/ts bench/scale-synth.ts <services>
+ * Usage: node --require ./projenrc/transpile-cache.js bench/scale-synth.ts <services>
  */
 import { workflowRunShape, type WorkflowTarget } from '../src';
 import { platformWithServices } from '../test/fixtures/platforms';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findPin, parsePackageResolved } from '../../src/runtime';
 import { checkSwiftPinsCommand } from '../../src/runtime/cli/check-swift-pins';
+import { TRANSPILE_HOOK } from '../support/project';
 import { runCliInProcess } from '../support/run-cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'package-resolved');
@@ -100,7 +101,7 @@ describe('check-swift-pins CLI', () => {
     const r = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, [
         '--require',
-        require.resolve('sucrase/register/ts'),
+        TRANSPILE_HOOK,
         path.join(__dirname, '..', '..', 'src', 'runtime', 'cli', 'check-swift-pins.ts'),
         '--resolved',
         resolved,
