@@ -9,10 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { TRANSPILE_HOOK } from '../test/support/project';
 
 const ROOT = path.join(__dirname, '..');
-/** The require hook synthesis runs with (projenrc/project.ts). */
-const TRANSPILE_HOOK = path.join(ROOT, 'projenrc', 'transpile-cache.js');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },

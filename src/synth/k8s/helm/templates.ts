@@ -16,8 +16,9 @@ interface TokenAction {
 }
 
 const YAML_OPTIONS = { indent: 2, lineWidth: 0 } as const;
-/** A token's shape (a map key is tested against it before its action is looked up). */
-const TOKEN = /^__HELM_\d+__$/;
+/** A token is `__HELM_<n>__`: the prefix marks a string that may hold one; a map key of the whole shape is one. */
+const TOKEN_PREFIX = '__HELM_';
+const TOKEN = new RegExp(`^${TOKEN_PREFIX}\\d+__$`);
 
 /**
  * Turning cdk8s manifests into Helm templates. The chart's objects are synthesized by cdk8s with
@@ -33,7 +34,7 @@ export class TemplateTokens {
   private readonly actions = new Map<string, TokenAction>();
 
   private add(kind: TokenKind, action: string, render?: CustomRender): string {
-    const token = `__HELM_${this.actions.size}__`;
+    const token = `${TOKEN_PREFIX}${this.actions.size}__`;
     this.actions.set(token, { kind, action, render });
     return token;
   }
@@ -202,7 +203,7 @@ export class TemplateTokens {
    */
   private formatted(value: unknown, format: (v: unknown) => string): string {
     let text = format(value).trimEnd();
-    if (typeof value !== 'string' || !value.includes('__HELM_')) return text;
+    if (typeof value !== 'string' || !value.includes(TOKEN_PREFIX)) return text;
     for (const [token, a] of this.actions) {
       if (!value.includes(token)) continue;
       if (a.kind !== 'quoted') throw new Error(`template token ${token} (${a.kind}) cannot stand inside a string`);
