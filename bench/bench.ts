@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TRANSPILE_HOOK } from '../test/support/project';
+import { TRANSPILE_HOOK_PATH } from '../projenrc/transpile-hook';
 
 const ROOT = path.join(__dirname, '..');
 const { values } = parseArgs({
@@ -79,7 +79,7 @@ function scaleReport(n: number): void {
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(
         process.execPath,
-        ['--require', TRANSPILE_HOOK, path.join(__dirname, 'scale-synth.ts'), String(count)],
+        ['--require', TRANSPILE_HOOK_PATH, path.join(__dirname, 'scale-synth.ts'), String(count)],
         { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
       );
       if (r.status !== 0) {

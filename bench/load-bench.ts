@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { TRANSPILE_HOOK_PATH } from '../projenrc/transpile-hook';
 import { loadTestArgs } from '../test/support/load-fixture';
-import { TRANSPILE_HOOK } from '../test/support/project';
 import { TtsFixture } from '../test/support/tts-fixture';
 
 const ROOT = path.join(__dirname, '..');
@@ -45,7 +45,7 @@ async function loadTestAt(baseUrl: string, rate: number): Promise<Step> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'load-bench-')), 'm.json');
   await run(process.execPath, [
     '--require',
-    TRANSPILE_HOOK,
+    TRANSPILE_HOOK_PATH,
     path.join(ROOT, 'src/runtime/cli/load-test.ts'),
     ...loadTestArgs(baseUrl, rate, seconds, out),
   ]);

@@ -4,6 +4,7 @@ import { TypeScriptRunner } from 'projen/lib/typescript';
 import type { PipelineApp } from '../src';
 import { ALL_CLIS } from '../src/common/cli-contracts';
 import { buildPipelines } from '../workflows-gen';
+import { TRANSPILE_HOOK } from './transpile-hook';
 import { writeGeneratedFiles } from './write-generated-files';
 
 /** Options for {@link createProject}. */
@@ -93,9 +94,6 @@ const DEV_DEPS = [
   '@lezer/common@^1.5.0',
   '@lezer/highlight@^1.2.5',
 ];
-
-/** The require hook that runs synthesis and the benches from TypeScript sources. */
-const TRANSPILE_HOOK = './projenrc/transpile-cache.js';
 
 /**
  * The projen project of this repository. Synthesis order: the pipeline model is built

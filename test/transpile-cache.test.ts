@@ -2,11 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TRANSPILE_HOOK } from './support/project';
+import { TRANSPILE_HOOK_PATH } from '../projenrc/transpile-hook';
 
 /** Runs a TypeScript file under the synthesis hook; its stdout. */
 function run(file: string): string {
-  const r = spawnSync(process.execPath, ['--require', TRANSPILE_HOOK, file], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--require', TRANSPILE_HOOK_PATH, file], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -29,7 +32,10 @@ describe('the transpile cache synthesis runs with', () => {
       file,
       `import * as path from 'node:path';\ntype T = string;\n\nconst t: T = path.sep;\nthrow new Error(t);\n`,
     );
-    const r = spawnSync(process.execPath, ['--require', TRANSPILE_HOOK, file], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--require', TRANSPILE_HOOK_PATH, file], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file}:5`);
   });

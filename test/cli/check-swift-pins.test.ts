@@ -2,9 +2,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { TRANSPILE_HOOK_PATH } from '../../projenrc/transpile-hook';
 import { findPin, parsePackageResolved } from '../../src/runtime';
 import { checkSwiftPinsCommand } from '../../src/runtime/cli/check-swift-pins';
-import { TRANSPILE_HOOK } from '../support/project';
 import { runCliInProcess } from '../support/run-cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'package-resolved');
@@ -101,7 +101,7 @@ describe('check-swift-pins CLI', () => {
     const r = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, [
         '--require',
-        TRANSPILE_HOOK,
+        TRANSPILE_HOOK_PATH,
         path.join(__dirname, '..', '..', 'src', 'runtime', 'cli', 'check-swift-pins.ts'),
         '--resolved',
         resolved,

@@ -16,8 +16,6 @@ import { createProject } from '../../projenrc/project';
 import type { PipelineApp } from '../../src';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
-/** The require hook that runs TypeScript sources (synthesis, CLIs from src/), each file transpiled once per content. */
-export const TRANSPILE_HOOK = path.join(REPO_ROOT, 'projenrc', 'transpile-cache.js');
 
 /** Synthesizes the project (the real platform, or `app`) into a fresh temporary folder; returns every file's text by path. */
 function synthFresh(app?: PipelineApp): Record<string, string> {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { TRANSPILE_HOOK } from './project';
+import { TRANSPILE_HOOK_PATH } from '../../projenrc/transpile-hook';
 import { runCli, safeIo, type CliIo } from '../../src/runtime/cli/run-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -25,7 +25,7 @@ export function runCliProcess(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--require', TRANSPILE_HOOK, path.join(ROOT, 'src', 'runtime', 'cli', `${cli}.ts`), ...args],
+      ['--require', TRANSPILE_HOOK_PATH, path.join(ROOT, 'src', 'runtime', 'cli', `${cli}.ts`), ...args],
       {
         cwd,
         env: { PATH: process.env.PATH, ...env },

@@ -93,7 +93,7 @@ export class TemplateTokens {
   private readonly yaml: TemplateYaml = (value, indent) => {
     if (isMap(value)) return this.mapLines(value, indent).join('\n');
     if (Array.isArray(value)) return this.listLines(value, indent).join('\n');
-    return `${indent}${this.scalar(value)}`;
+    return this.indentLines(this.scalar(value), indent, indent).join('\n');
   };
 
   private actionOf(token: string, place: string): TokenAction {

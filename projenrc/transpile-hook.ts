@@ -1,0 +1,7 @@
+import * as path from 'node:path';
+
+/** The require hook that runs TypeScript sources (transpile-cache.js), as the repository's tasks name it. */
+export const TRANSPILE_HOOK = './projenrc/transpile-cache.js';
+
+/** Its absolute path, for node processes the tests and benches start. */
+export const TRANSPILE_HOOK_PATH = path.join(__dirname, 'transpile-cache.js');
