@@ -1,6 +1,5 @@
-import { javascript, typescript } from 'projen';
-import { UpdateSnapshot } from 'projen/lib/javascript';
-import { TypeScriptRunner } from 'projen/lib/typescript';
+import * as javascript from 'projen/lib/javascript';
+import * as typescript from 'projen/lib/typescript';
 import type { PipelineApp } from '../src';
 import { ALL_CLIS } from '../src/common/cli-contracts';
 import { buildPipelines } from '../workflows-gen';
@@ -112,7 +111,7 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
     // Synthesis transpiles only; the type check runs in the `typecheck` task and in CI.
     // (Not swc: its platform packages are not all on this registry, so a lock file made here
     // lacks them and `npm ci` fails elsewhere. The same holds for jest 30's unrs-resolver.)
-    projenrcTsOptions: { runner: TypeScriptRunner.tsNode({ typeCheck: false }) },
+    projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsNode({ typeCheck: false }) },
     typescriptVersion: '~5.9.0',
     minNodeVersion: '20.0.0',
     licensed: false,
@@ -137,7 +136,7 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
     deps: RUNTIME_DEPS,
     jest: true,
     jestOptions: {
-      updateSnapshot: UpdateSnapshot.NEVER,
+      updateSnapshot: javascript.UpdateSnapshot.NEVER,
       passWithNoTests: false,
       jestConfig: {
         testMatch: ['<rootDir>/test/**/*.test.ts'],

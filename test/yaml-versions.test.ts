@@ -46,4 +46,21 @@ describe('every generated YAML file reads the same under YAML 1.1 and 1.2', () =
       'time: "06:00"\nanswer: "yes"\nflag: "off"\nletter: "y"\nmode: "0755"\nname: tts\nport: 8000\nscript: |\n  a\n  b\n',
     );
   });
+
+  test('five-letter words and strings that do not start with a letter are judged by a 1.1 parse; longer words read alike', () => {
+    const values = {
+      upper: 'FALSE',
+      infinity: '.inf',
+      thousand: '1_000',
+      clock: '12:30:00',
+      merge: '<<',
+      phrase: 'yes we can',
+      comment: 'yes # not a comment',
+    };
+    const text = toYaml(values);
+    expect(text).toBe(
+      'upper: "FALSE"\ninfinity: ".inf"\nthousand: "1_000"\nclock: "12:30:00"\nmerge: <<\nphrase: yes we can\ncomment: "yes # not a comment"\n',
+    );
+    expect(parse(text, '1.1', false)).toEqual(values);
+  });
 });

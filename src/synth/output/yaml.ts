@@ -24,6 +24,10 @@ const yaml11Reading = new Map<string, boolean>();
  * The 1.2 writer leaves those plain, because in 1.2 they are strings.
  */
 function misreadByYaml11(value: string): boolean {
+  // YAML 1.1's words (booleans, null) are at most five letters; every other non-string it reads
+  // (numbers, times, `.inf`, `<<`, `~`) starts with something other than a letter. A longer string
+  // that starts with a letter reads alike in both versions, and the parse below is most of the cost.
+  if (value.length > 5 && /^[A-Za-z]/.test(value)) return false;
   let misread = yaml11Reading.get(value);
   if (misread === undefined) {
     try {
