@@ -89,8 +89,13 @@ export class TtsFixture {
       const n = this.synthesisRequests;
       const delay = this.behaviour.slowMs + this.stallRemaining();
       const answer = () => this.answer(res, n, Buffer.concat(chunks).toString('utf8'));
-      if (delay > 0) setTimeout(answer, delay);
-      else answer();
+      if (delay > 0) {
+        // A client that gave up (a timeout test) must not leave the answer pending: it would keep the worker alive.
+        const timer = setTimeout(answer, delay);
+        res.on('close', () => clearTimeout(timer));
+      } else {
+        answer();
+      }
     });
   }
 
