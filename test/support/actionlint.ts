@@ -45,11 +45,14 @@ function lintWorker(): Worker {
     if (m.error !== undefined) p?.reject(new Error(`actionlint failed: ${m.error}`));
     else p?.resolve(m.results ?? []);
   });
-  w.on('error', (e) => {
+  const fail = (e: Error) => {
     for (const p of pending.values()) p.reject(e);
     pending.clear();
-    worker = undefined;
-  });
+    if (worker === w) worker = undefined;
+  };
+  w.on('error', fail);
+  // An exit with lints pending (the thread died without an error event) fails them instead of hanging.
+  w.on('exit', (code) => fail(new Error(`actionlint's worker thread exited (${code}) with lints pending`)));
   return (worker = w);
 }
 

@@ -25,8 +25,9 @@ const yaml11Reading = new Map<string, boolean>();
  */
 function misreadByYaml11(value: string): boolean {
   // YAML 1.1's words (booleans, null) are at most five letters; every other non-string it reads
-  // (numbers, times, `.inf`, `<<`, `~`) starts with something other than a letter. A longer string
-  // that starts with a letter reads alike in both versions, and the parse below is most of the cost.
+  // (numbers, times, `.inf`, `~`) starts with something other than a letter. So a longer string that
+  // starts with a letter is either read as itself by both versions when written plain, or is no plain
+  // scalar at all (`yes # note`, `a: b`), which the writer quotes anyway. The parse is most of the cost.
   if (value.length > 5 && /^[A-Za-z]/.test(value)) return false;
   let misread = yaml11Reading.get(value);
   if (misread === undefined) {
