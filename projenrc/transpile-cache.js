@@ -11,7 +11,8 @@ const path = require('node:path');
 const { addHook } = require('pirates');
 
 const SUCRASE_VERSION = require('sucrase/package.json').version;
-const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'transpiled-ts');
+// TRANSPILE_CACHE_DIR: another folder (the tests use their own, to read and change its entries).
+const CACHE_DIR = process.env.TRANSPILE_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'transpiled-ts');
 const TRANSFORMS = ['imports', 'typescript'];
 
 function transpiled(code, filePath) {

@@ -127,7 +127,7 @@ describe('the workflows the docs read', () => {
     const workflows = app.node.findAll().filter((c): c is SecureWorkflow => c instanceof SecureWorkflow);
     expect(workflows.length).toBeGreaterThan(10);
     for (const w of workflows) {
-      expect({ [w.node.id]: renderedWorkflow(w).doc }).toEqual({ [w.node.id]: YAML.parse(w.render().text) });
+      expect({ [w.node.id]: renderedWorkflow(w).data }).toEqual({ [w.node.id]: YAML.parse(w.render().text) });
     }
   });
 });

@@ -155,7 +155,7 @@ export class CicdCatalogue extends Construct implements IGeneratedFile {
       { label: 'the schedules (each on its own cron)', q: { event: 'schedule', ref: branch, changed: [] } },
       { label: 'a manual run (default inputs)', q: { event: 'workflow_dispatch', ref: branch, changed: [] } },
     ];
-    const parsed = new Map(this.props.workflows.map((w) => [w.filePath, renderedWorkflow(w).doc]));
+    const parsed = new Map(this.props.workflows.map((w) => [w.filePath, renderedWorkflow(w).data]));
     const out = [
       '## What runs when',
       '',

@@ -29,7 +29,7 @@ export function cachesSection(workflows: readonly SecureWorkflow[]): string[] {
   const users = new Map<CacheFamilyName, Set<string>>();
   for (const w of workflows) {
     const file = w.filePath.split('/').pop()!;
-    for (const job of Object.values<any>(renderedWorkflow(w).doc.jobs ?? {})) {
+    for (const job of Object.values<any>(renderedWorkflow(w).data.jobs ?? {})) {
       for (const step of (job.steps ?? []) as Step[]) {
         for (const name of Object.keys(WRITTEN_BY) as CacheFamilyName[]) {
           if (WRITTEN_BY[name](step)) users.set(name, (users.get(name) ?? new Set()).add(file));

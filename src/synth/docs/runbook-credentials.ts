@@ -18,7 +18,7 @@ function credentialUses(workflows: readonly SecureWorkflow[]): Map<string, Crede
   const uses = new Map<string, CredentialUse>();
   for (const w of workflows) {
     const file = w.filePath.split('/').pop()!;
-    for (const [jobId, job] of Object.entries<any>(renderedWorkflow(w).doc.jobs ?? {})) {
+    for (const [jobId, job] of Object.entries<any>(renderedWorkflow(w).data.jobs ?? {})) {
       const text = JSON.stringify(job);
       const environment = typeof job.environment === 'string' ? job.environment : job.environment?.name;
       for (const [context, kind] of [

@@ -5,7 +5,7 @@ import type { SecureWorkflow } from '../workflow/workflow';
 function requiredChecks(workflows: readonly SecureWorkflow[]): string[] {
   return workflows
     .flatMap((w) => {
-      const doc = renderedWorkflow(w).doc;
+      const doc = renderedWorkflow(w).data;
       const result = doc.jobs?.result;
       return doc.on?.pull_request !== undefined && result ? [String(result.name ?? 'result')] : [];
     })

@@ -168,7 +168,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
   private verify(): string[] {
     const { platform, provenance } = this.props;
     if (!provenance) return [];
-    const data = renderedWorkflow(provenance).doc;
+    const data = renderedWorkflow(provenance).data;
     const steps: any[] = (data.jobs?.verify?.steps ?? []).filter(
       (s: any) => String(s.name).startsWith('Verify') && s.run,
     );

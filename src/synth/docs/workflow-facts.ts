@@ -1,31 +1,20 @@
 import { costClass } from '../../common/what-runs/cost';
 import { referencedNames } from '../../common/workflow-yaml';
-import { prune } from '../output/yaml';
 import type { SecureWorkflow } from '../workflow/workflow';
 
 type WorkflowData = ReturnType<SecureWorkflow['renderData']>['data'];
-/** A workflow as the docs read it: its data, its YAML text, and the plain data that text holds (strings, no tokens). */
+/**
+ * A workflow as the docs read it: its data (plain and pruned, exactly what the text reads back as:
+ * checked for every workflow in test, so no doc parses 400 KB of YAML) and its YAML text.
+ */
 export interface RenderedWorkflow {
   readonly data: WorkflowData;
   readonly text: string;
-  readonly doc: Record<string, any>;
 }
 
-const rendered = new WeakMap<SecureWorkflow, RenderedWorkflow>();
-
-/**
- * A workflow rendered and parsed once for all the docs: they render after every construct exists
- * (at synthesis), when a workflow no longer changes.
- */
+/** A workflow's data and text for the docs (each rendered once per synthesis by the app). */
 export function renderedWorkflow(w: SecureWorkflow): RenderedWorkflow {
-  let r = rendered.get(w);
-  if (!r) {
-    const data = w.renderData().data;
-    // The text is the YAML of exactly this pruned data (expressions as their text): the same object as
-    // parsing the text (checked for every workflow in test), without parsing 400 KB of YAML per synthesis.
-    rendered.set(w, (r = { data, text: w.render().text, doc: prune(data) }));
-  }
-  return r;
+  return { data: w.renderData().data, text: w.render().text };
 }
 
 /** What a rendered workflow needs and leaves behind, read from its YAML data and text. */

@@ -170,7 +170,8 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
     }
     const data = prune({ ...workflow.workflow, jobs }) as Record<string, unknown>;
     for (const { path, value } of this.overrides) setPath(data, path.split('.'), value, { create: true });
-    return { data: data as WorkflowData, jobPaths };
+    // An override may set any value (an expression, undefined): pruned again, the data is what the file holds.
+    return { data: (this.overrides.length > 0 ? prune(data) : data) as WorkflowData, jobPaths };
   }
 
   public render(): RenderedFile {

@@ -93,7 +93,7 @@ export class TemplateTokens {
   private readonly yaml: TemplateYaml = (value, indent) => {
     if (isMap(value)) return this.mapLines(value, indent).join('\n');
     if (Array.isArray(value)) return this.listLines(value, indent).join('\n');
-    return this.indentLines(this.scalar(value), indent, indent).join('\n');
+    return this.indentLines(this.formatted(value), indent, indent).join('\n');
   };
 
   private actionOf(token: string, place: string): TokenAction {
@@ -131,7 +131,13 @@ export class TemplateTokens {
       } else if (Array.isArray(value) && value.length > 0) {
         lines.push(`${prefix}${this.key(key)}:`, ...this.listLines(value, `${indent}  `));
       } else {
-        lines.push(...this.indentLines(this.pair(key, value), prefix, indent));
+        lines.push(
+          ...this.indentLines(
+            this.formatted(value, (v) => ({ [key]: v })),
+            prefix,
+            indent,
+          ),
+        );
       }
     }
     return lines;
@@ -172,24 +178,16 @@ export class TemplateTokens {
       } else if (Array.isArray(item) && item.length > 0) {
         throw new Error('a list directly inside a list is not written by the chart templates');
       } else {
-        lines.push(...this.indentLines(this.scalarItem(item), indent, indent));
+        lines.push(
+          ...this.indentLines(
+            this.formatted(item, (v) => [v]),
+            indent,
+            indent,
+          ),
+        );
       }
     }
     return lines;
-  }
-
-  /** `key: value` as the yaml library writes it (block scalars included). */
-  private pair(key: string, value: unknown): string {
-    return this.formatted(value, (v) => YAML.stringify({ [key]: v }, YAML_OPTIONS));
-  }
-
-  /** `- value` as the yaml library writes it. */
-  private scalarItem(value: unknown): string {
-    return this.formatted(value, (v) => YAML.stringify([v], YAML_OPTIONS));
-  }
-
-  private scalar(value: unknown): string {
-    return this.formatted(value, (v) => YAML.stringify(v, YAML_OPTIONS));
   }
 
   private key(key: string): string {
@@ -197,12 +195,13 @@ export class TemplateTokens {
   }
 
   /**
-   * A scalar formatted by the yaml library with its tokens as they are (a token formats as plain text,
-   * as the rendered value will), then each quoted token inside it written as `{{ action }}`: only the
+   * A scalar formatted by the yaml library, in its place (`shape` wraps it: `{ key: v }` for a pair,
+   * `[v]` for a list item; block scalars included), with its tokens as they are (a token formats as plain
+   * text, as the rendered value will), then each quoted token inside it written as `{{ action }}`: only the
    * tokens the value holds are replaced, in that one scalar's text. Other kinds cannot stand there.
    */
-  private formatted(value: unknown, format: (v: unknown) => string): string {
-    let text = format(value).trimEnd();
+  private formatted(value: unknown, shape: (v: unknown) => unknown = (v) => v): string {
+    let text = YAML.stringify(shape(value), YAML_OPTIONS).trimEnd();
     if (typeof value !== 'string' || !value.includes(TOKEN_PREFIX)) return text;
     for (const [token, a] of this.actions) {
       if (!value.includes(token)) continue;
