@@ -1,5 +1,8 @@
 import * as path from 'node:path';
 
+/** The runner of a TypeScript entry point from one cached bundle (bundled-run.js): synthesis. */
+export const BUNDLED_RUN = './projenrc/bundled-run.js';
+
 /** The require hook that runs TypeScript sources (transpile-cache.js), as the repository's tasks name it. */
 export const TRANSPILE_HOOK = './projenrc/transpile-cache.js';
 
