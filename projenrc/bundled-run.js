@@ -162,16 +162,17 @@ async function main() {
     require('./transpile-cache');
     require(entry);
   };
-  let esbuild;
-  try {
-    esbuild = require('esbuild');
-  } catch {
-    return runUnbundled();
-  }
   const key = createHash('sha256').update(entry).digest('hex').slice(0, 16);
   const bundle = path.join(CACHE_DIR, `${key}.js`);
   const manifestFile = path.join(CACHE_DIR, `${key}.inputs.json`);
   if (!isFresh(manifestFile)) {
+    // Loaded only to build (25 ms).
+    let esbuild;
+    try {
+      esbuild = require('esbuild');
+    } catch {
+      return runUnbundled();
+    }
     try {
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       await build(esbuild, entry, bundle, manifestFile);
