@@ -99,7 +99,9 @@ const samePackageOncePlugin = {
       const top = path.join(topLevel, m[2]);
       if (versionOf(path.join(m[1], m[2], 'package.json')) !== versionOf(path.join(top, 'package.json')))
         return resolved;
-      return { path: path.join(top, resolved.path.slice(m[0].length)) };
+      // Its real path, as esbuild resolves every other import: a package linked into node_modules
+      // (the job runner's checkouts) would otherwise be bundled twice, by link and by target.
+      return { path: fs.realpathSync(path.join(top, resolved.path.slice(m[0].length))) };
     });
   },
 };

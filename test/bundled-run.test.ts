@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BUNDLED_RUN } from '../projenrc/transpile-hook';
@@ -125,13 +125,20 @@ describe('the bundled runner synthesis runs with', () => {
 
   test('a package installed twice at one version is bundled once; at two versions, twice', () => {
     const root = tempDir();
+    // The top-level copy is a link (as in the job runner's checkouts): bundled once still, by its real path.
+    const linked = tempDir();
+    write(linked, {
+      'package.json': JSON.stringify({ name: 'dup', version: '1.0.0' }),
+      'index.js': 'module.exports = { copy: __filename };\n',
+    });
+    mkdirSync(path.join(root, 'node_modules'));
+    symlinkSync(linked, path.join(root, 'node_modules', 'dup'));
     const pkg = (name: string, version: string, main: string) => ({
       [`${name}/package.json`]: JSON.stringify({ name: name.split('node_modules/').pop(), version }),
       [`${name}/index.js`]: main,
     });
     const dup = 'module.exports = { copy: __filename };\n';
     write(root, {
-      ...pkg('node_modules/dup', '1.0.0', dup),
       ...pkg('node_modules/same', '1.0.0', "module.exports = require('dup');\n"),
       ...pkg('node_modules/same/node_modules/dup', '1.0.0', dup),
       ...pkg('node_modules/other', '1.0.0', "module.exports = require('dup');\n"),
@@ -141,7 +148,7 @@ describe('the bundled runner synthesis runs with', () => {
         'console.log(JSON.stringify([top.copy, same.copy, other.copy]));\n',
     });
     const [top, same, other] = JSON.parse(run(path.join(root, 'entry.ts'), tempDir(), root)) as string[];
-    expect(top).toBe(path.join(root, 'node_modules', 'dup', 'index.js'));
+    expect(top).toBe(path.join(linked, 'index.js'));
     expect(same).toBe(top);
     expect(other).toBe(path.join(root, 'node_modules', 'other', 'node_modules', 'dup', 'index.js'));
   });
