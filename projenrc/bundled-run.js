@@ -39,8 +39,9 @@ function stamp(file) {
   }
 }
 
-/** Whether every input recorded in the manifest is as it was when the bundle was built. */
-function isFresh(manifestFile) {
+/** Whether the bundle and its map exist and every input recorded in the manifest is as it was at the build. */
+function isFresh(bundle, manifestFile) {
+  if (!fs.existsSync(bundle) || !fs.existsSync(`${bundle}.map`)) return false;
   let manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
@@ -167,7 +168,7 @@ async function main() {
   const key = createHash('sha256').update(entry).digest('hex').slice(0, 16);
   const bundle = path.join(CACHE_DIR, `${key}.js`);
   const manifestFile = path.join(CACHE_DIR, `${key}.inputs.json`);
-  if (!isFresh(manifestFile)) {
+  if (!isFresh(bundle, manifestFile)) {
     // Loaded only to build (25 ms).
     let esbuild;
     try {

@@ -54,6 +54,9 @@ describe('the bundled runner synthesis runs with', () => {
     expect(run(entry, cacheDir)).toBe('cached 1');
     write(root, { 'lib/value.ts': 'export const value: number = 22;\n' });
     expect(run(entry, cacheDir)).toBe('value 22');
+    // A bundle deleted from under its manifest is built again, not run missing.
+    rmSync(bundle);
+    expect(run(entry, cacheDir)).toBe('value 22');
   });
 
   test("each module keeps its own __dirname and __filename (the bundle's would name the cache folder)", () => {
