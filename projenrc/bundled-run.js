@@ -18,15 +18,20 @@ const Module = require('node:module');
 const { SourceMap } = Module;
 const path = require('node:path');
 const vm = require('node:vm');
+const { writeAtomically } = require('./write-atomically');
 
 const CACHE_DIR =
   process.env.BUNDLED_RUN_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'bundled-run');
 
-/** Writes under a temporary name and renames: a parallel run never reads half a file. */
-function writeAtomically(file, contents) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, contents);
-  fs.renameSync(tmp, file);
+/** The files of the entry point keyed `key` in the cache folder: one naming rule for building, running and removing. */
+function cacheFiles(key) {
+  const bundle = path.join(CACHE_DIR, `${key}.js`);
+  return {
+    bundle,
+    map: `${bundle}.map`,
+    codeCache: `${bundle}.v8-cache`,
+    manifest: path.join(CACHE_DIR, `${key}.inputs.json`),
+  };
 }
 
 /** [path, size, mtimeMs] of a file now, or undefined when it is gone. */
@@ -40,17 +45,19 @@ function stamp(file) {
 }
 
 /** Whether the bundle and its map exist and every input recorded in the manifest is as it was at the build. */
-function isFresh(bundle, manifestFile) {
-  if (!fs.existsSync(bundle) || !fs.existsSync(`${bundle}.map`)) return false;
+function isFresh(files) {
+  if (!fs.existsSync(files.bundle) || !fs.existsSync(files.map)) return false;
   let manifest;
   try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    manifest = JSON.parse(fs.readFileSync(files.manifest, 'utf8'));
   } catch {
     return false;
   }
-  return manifest.inputs.every(([file, size, mtimeMs]) => {
-    const now = stamp(file);
-    return now !== undefined && now[1] === size && now[2] === mtimeMs;
+  // An input gone while the build recorded it (null) is never fresh.
+  return manifest.inputs.every((recorded) => {
+    if (recorded === null) return false;
+    const now = stamp(recorded[0]);
+    return now !== undefined && now[1] === recorded[1] && now[2] === recorded[2];
   });
 }
 
@@ -82,20 +89,22 @@ function versionOf(file) {
  * copy of yaml (bundled dependencies, which npm cannot dedupe), loaded beside the project's.
  * A nested copy is replaced by the top-level one only when both declare the same version.
  */
+/** A path inside a package under node_modules: the folder holding it, and the package name. */
+const IN_PACKAGE = /^(.*\/node_modules\/)((?:@[^/]+\/)?[^/]+)\//;
+
 const samePackageOncePlugin = {
   name: 'same-package-once',
   setup(build) {
     const topLevel = path.join(process.cwd(), 'node_modules');
     build.onResolve({ filter: /^[@a-z]/ }, async (args) => {
       if (args.pluginData === 'same-package-once') return undefined;
-      const nested = /^(.*\/node_modules\/)((?:@[^/]+\/)?[^/]+)\//;
       const resolved = await build.resolve(args.path, {
         kind: args.kind,
         resolveDir: args.resolveDir,
         importer: args.importer,
         pluginData: 'same-package-once',
       });
-      const m = nested.exec(resolved.path);
+      const m = IN_PACKAGE.exec(resolved.path);
       if (resolved.errors.length > 0 || !m || m[1] === `${topLevel}/`) return resolved;
       const top = path.join(topLevel, m[2]);
       if (versionOf(path.join(m[1], m[2], 'package.json')) !== versionOf(path.join(top, 'package.json')))
@@ -120,21 +129,20 @@ function removeOrphans() {
       continue; // Being written by a parallel run.
     }
     if (typeof entry === 'string' && fs.existsSync(entry)) continue;
-    const key = file.slice(0, -'.inputs.json'.length);
-    for (const suffix of ['.inputs.json', '.js', '.js.map', '.js.v8-cache']) {
-      fs.rmSync(path.join(CACHE_DIR, `${key}${suffix}`), { force: true });
+    for (const orphan of Object.values(cacheFiles(file.slice(0, -'.inputs.json'.length)))) {
+      fs.rmSync(orphan, { force: true });
     }
   }
 }
 
-async function build(esbuild, entry, bundle, manifestFile) {
+async function build(esbuild, entry, files) {
   const result = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: `node${process.versions.node.split('.')[0]}`,
-    outfile: bundle,
+    outfile: files.bundle,
     sourcemap: 'external',
     metafile: true,
     write: false,
@@ -148,8 +156,8 @@ async function build(esbuild, entry, bundle, manifestFile) {
     (a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')),
   );
   for (const out of outputs) writeAtomically(out.path, out.contents);
-  fs.rmSync(`${bundle}.v8-cache`, { force: true });
-  writeAtomically(manifestFile, JSON.stringify({ entry, inputs }));
+  fs.rmSync(files.codeCache, { force: true });
+  writeAtomically(files.manifest, JSON.stringify({ entry, inputs }));
   removeOrphans();
 }
 
@@ -165,10 +173,8 @@ async function main() {
     require('./transpile-cache');
     require(entry);
   };
-  const key = createHash('sha256').update(entry).digest('hex').slice(0, 16);
-  const bundle = path.join(CACHE_DIR, `${key}.js`);
-  const manifestFile = path.join(CACHE_DIR, `${key}.inputs.json`);
-  if (!isFresh(bundle, manifestFile)) {
+  const files = cacheFiles(createHash('sha256').update(entry).digest('hex').slice(0, 16));
+  if (!isFresh(files)) {
     // Loaded only to build (25 ms).
     let esbuild;
     try {
@@ -178,7 +184,7 @@ async function main() {
     }
     try {
       fs.mkdirSync(CACHE_DIR, { recursive: true });
-      await build(esbuild, entry, bundle, manifestFile);
+      await build(esbuild, entry, files);
     } catch (e) {
       if (['EACCES', 'EPERM', 'EROFS'].includes(e.code)) return runUnbundled();
       // esbuild has printed what it refused (a syntax error, an unresolved import), with file and line.
@@ -187,8 +193,8 @@ async function main() {
       return;
     }
   }
-  mapStackTraces(bundle);
-  runWithCodeCache(bundle);
+  mapStackTraces(files);
+  runWithCodeCache(files);
 }
 
 /**
@@ -196,12 +202,12 @@ async function main() {
  * only what `require` compiled, and the bundle is compiled with a code cache; the map is read on
  * the first trace that needs it, so a run without an error never parses it.
  */
-function mapStackTraces(bundle) {
+function mapStackTraces({ bundle, map: mapFile }) {
   let map;
   Error.prepareStackTrace = (error, frames) => {
     const lines = frames.map((frame) => {
       if (frame.getFileName() !== bundle) return `    at ${frame}`;
-      map ??= new SourceMap(JSON.parse(fs.readFileSync(`${bundle}.map`, 'utf8')));
+      map ??= new SourceMap(JSON.parse(fs.readFileSync(mapFile, 'utf8')));
       const entry = map.findEntry(frame.getLineNumber() - 1, frame.getColumnNumber() - 1);
       if (!entry.originalSource) return `    at ${frame}`;
       const where = `${path.resolve(path.dirname(bundle), entry.originalSource)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
@@ -217,8 +223,7 @@ function mapStackTraces(bundle) {
  * CPU-s less compiling). The cache is written at exit when there was none or V8 refused it (V8
  * checks it against the source and its own version and flags).
  */
-function runWithCodeCache(bundle) {
-  const cacheFile = `${bundle}.v8-cache`;
+function runWithCodeCache({ bundle, codeCache: cacheFile }) {
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

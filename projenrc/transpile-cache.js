@@ -6,13 +6,15 @@
 // keep every line where it was, so stack traces point at the right lines of the .ts files.
 'use strict';
 const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 const { addHook } = require('pirates');
+const { writeAtomically } = require('./write-atomically');
 
 const SUCRASE_VERSION = require('sucrase/package.json').version;
 // TRANSPILE_CACHE_DIR: another folder (the tests use their own, to read and change its entries).
-const CACHE_DIR = process.env.TRANSPILE_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'transpiled-ts');
+const CACHE_DIR =
+  process.env.TRANSPILE_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'transpiled-ts');
 const TRANSFORMS = ['imports', 'typescript'];
 
 function transpiled(code, filePath) {
@@ -28,10 +30,7 @@ function transpiled(code, filePath) {
   const out = require('sucrase').transform(code, { transforms: TRANSFORMS, filePath }).code;
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
-    // Written under a temporary name and renamed: a parallel run never reads half an entry.
-    const tmp = `${entry}.${process.pid}.tmp`;
-    writeFileSync(tmp, out);
-    renameSync(tmp, entry);
+    writeAtomically(entry, out);
   } catch {
     // A read-only tree still synthesizes, uncached.
   }

@@ -1,0 +1,12 @@
+// Shared by the synthesis caches (transpile-cache.js, bundled-run.js).
+'use strict';
+const { renameSync, writeFileSync } = require('node:fs');
+
+/** Writes under a temporary name and renames: a parallel run never reads half a file. */
+function writeAtomically(file, contents) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+}
+
+module.exports = { writeAtomically };
