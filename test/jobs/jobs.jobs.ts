@@ -63,6 +63,15 @@ afterAll(async () => {
   process.stdout.write(
     `\nslowest jobs:\n${slowest.map((r) => `${r.seconds.toFixed(1).padStart(6)} s  ${r.scenario} ${r.workflow}/${r.job}`).join('\n')}\n`,
   );
+  // Last, so that a CI log cut in the middle still shows why: the reason and the job's last log lines.
+  const unexpected = selected.flatMap((s) =>
+    (byScenario.get(s.name) ?? []).filter((r) => r.conclusion === 'failure' && !s.failing?.[`${r.workflow}/${r.job}`]),
+  );
+  for (const r of unexpected) {
+    process.stdout.write(
+      `\nUNEXPECTED FAILURE ${r.scenario} ${r.workflow}/${r.job}: ${r.reason ?? 'failed'}\n${r.logTail ?? ''}\n`,
+    );
+  }
 });
 
 test('every job of every workflow ran (success or failure) in some scenario', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeJsonWhole } from '../standins/state';
 
 /**
  * The container registry as the stand-ins see it (ghcr.io is not reachable here): manifests by
@@ -36,7 +37,7 @@ export function readRegistry(stateDir: string): RegistryState {
 }
 
 export function writeRegistry(stateDir: string, state: RegistryState): void {
-  writeFileSync(path.join(stateDir, 'registry.json'), JSON.stringify(state, null, 2));
+  writeJsonWhole(path.join(stateDir, 'registry.json'), state);
 }
 
 /** A content digest, deterministic for the same inputs (the image's content stands in for its layers). */

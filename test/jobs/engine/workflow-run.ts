@@ -167,7 +167,16 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
             `${run.scenario}:${label}`,
             (run.world.summaries.get(`${run.scenario}:${label}`) ?? '') + r.summary,
           );
-          report(run.world, run, wf.file, ready, r.result, r.reason, started);
+          report(
+            run.world,
+            run,
+            wf.file,
+            ready,
+            r.result,
+            r.reason,
+            started,
+            r.result === 'failure' ? r.log : undefined,
+          );
           outcomes.push(r);
         }
         const failed = outcomes.find((r) => r.result === 'failure');
@@ -214,6 +223,9 @@ function cancelRun(run: RunContext, why: string): void {
   run.world.cancellers.delete(run.runId);
 }
 
+/** Lines of a failed job's log kept for the suite's closing report: enough for the failing step's output. */
+const LOG_TAIL_LINES = 40;
+
 function report(
   world: World,
   run: RunContext,
@@ -222,6 +234,7 @@ function report(
   conclusion: JobResult['result'],
   reason?: string,
   started?: number,
+  log?: string,
 ): void {
   world.reports.push({
     workflow,
@@ -229,6 +242,7 @@ function report(
     scenario: run.scenario,
     conclusion,
     ...(reason ? { reason } : {}),
+    ...(log ? { logTail: log.split('\n').slice(-LOG_TAIL_LINES).join('\n') } : {}),
     seconds: started === undefined ? 0 : (performance.now() - started) / 1000,
   });
 }

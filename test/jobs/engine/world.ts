@@ -28,6 +28,8 @@ export interface JobReport {
   readonly conclusion: 'success' | 'failure' | 'skipped' | 'cancelled';
   /** Why it failed, when it did (the failing step or the refusal). Not part of the report file. */
   readonly reason?: string;
+  /** The last lines of a failed job's log, printed when the failure was not expected. Not part of the report file. */
+  readonly logTail?: string;
   /** Wall-clock time of the job (a called workflow's includes its jobs'). Not part of the report file. */
   readonly seconds: number;
 }

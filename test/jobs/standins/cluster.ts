@@ -441,21 +441,22 @@ export async function kubectl(args: string[]): Promise<number> {
       // end) would otherwise end this process by default, leaving its servers on the port with a claim
       // that names only this dead process, so another scenario's forward took the port while they answered.
       const starting = serveRelease(cluster, namespace, rev, Number(local));
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        const children = await starting.catch(() => []);
-        await stopAndRelease(childRefs(children), [Number(local)]);
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void stop());
-      process.on('SIGINT', () => void stop());
+      // Once: on SIGTERM, or when the service ends (the step's process group was signalled, or it crashed).
+      // Either way its callees are stopped and the claim released before this process exits.
+      let stopped: Promise<void> | undefined;
+      const stop = () =>
+        (stopped ??= (async () => {
+          const children = await starting.catch(() => []);
+          await stopAndRelease(childRefs(children), [Number(local)]);
+        })());
+      process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
+      process.on('SIGINT', () => void stop().then(() => process.exit(0)));
       const children = await starting;
       await holdPorts([Number(local)], [processRef(process.pid), ...childRefs(children)]);
       // kubectl prints this once the tunnel is up; the workflows wait for it, then may stop the forward at once.
       out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
       await new Promise((r) => children[0].on('exit', r));
+      await stop();
       return 0;
     }
     default:

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Reads a stand-in state file of the scenario's world (cluster, GitHub, keychains...). */
@@ -8,7 +8,17 @@ export function load<T>(name: string, fallback: T): T {
 }
 
 export function save(name: string, value: unknown): void {
-  writeFileSync(path.join(process.env.STANDIN_STATE!, `${name}.json`), JSON.stringify(value, null, 2));
+  writeJsonWhole(path.join(process.env.STANDIN_STATE!, `${name}.json`), value);
+}
+
+/**
+ * Writes a state file whole: to a file of this process, then renamed over the old one, so that a
+ * stand-in of a parallel job reading it meanwhile sees the old state or the new one, never a truncated file.
+ */
+export function writeJsonWhole(file: string, value: unknown): void {
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, JSON.stringify(value, null, 2));
+  renameSync(partial, file);
 }
 
 /** Faults the scenario set (`tool:what`), so a stand-in fails as the real tool would on that fault. */
