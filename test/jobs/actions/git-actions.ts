@@ -1,9 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { asText } from '../engine/tokens';
 import type { ActionContext } from '../engine/types';
 import { gitEnv } from '../engine/world';
+
+const execFileAsync = promisify(execFile);
 
 const bool = (v: string | undefined, fallback: boolean) => (v === undefined || v === '' ? fallback : v === 'true');
 
@@ -12,22 +15,22 @@ const bool = (v: string | undefined, fallback: boolean) => (v === undefined || v
  * (0: all branches and tags), `filter`, `sparse-checkout`, `path`; with `persist-credentials`
  * (the action's default true) the token is left in .git/config as the action leaves it.
  */
-export function checkoutAction(ctx: ActionContext): void {
+export async function checkoutAction(ctx: ActionContext): Promise<void> {
   const world = ctx.run.world;
   const dest = path.resolve(ctx.workspace, ctx.inputs.path ?? '.');
   if (!dest.startsWith(ctx.workspace)) throw new Error(`path ${ctx.inputs.path} is outside the workspace`);
   mkdirSync(dest, { recursive: true });
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: dest, env: gitEnv(), stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 })
-      .toString()
-      .trim();
+  // Asynchronous: the scenarios share this process, and a checkout (a fetch and a work tree of the whole
+  // repository) held every other scenario's actions and stand-in servers while it ran synchronously.
+  const git = async (...args: string[]) =>
+    (await execFileAsync('git', args, { cwd: dest, env: gitEnv(), maxBuffer: 64 * 1024 * 1024 })).stdout.trim();
   const depth = Number(ctx.inputs['fetch-depth'] ?? '1');
   if (!Number.isInteger(depth) || depth < 0) {
     throw new Error(`fetch-depth must be a whole number, got ${ctx.inputs['fetch-depth']}`);
   }
   const wanted = ctx.inputs.ref || asText(ctx.run.github.sha);
-  git('init', '-q');
-  git('remote', 'add', 'origin', `file://${world.remote}`);
+  await git('init', '-q');
+  await git('remote', 'add', 'origin', `file://${world.remote}`);
   const filter = ctx.inputs.filter ? [`--filter=${ctx.inputs.filter}`] : [];
   // The remote refs a ref name may mean, as the action resolves it.
   const candidates = /^[0-9a-f]{40}$/.test(wanted)
@@ -44,7 +47,7 @@ export function checkoutAction(ctx: ActionContext): void {
       ? `+${target}:${target}`
       : target;
   if (depth === 0) {
-    git(
+    await git(
       'fetch',
       '-q',
       ...filter,
@@ -54,19 +57,19 @@ export function checkoutAction(ctx: ActionContext): void {
       '+refs/heads/*:refs/remotes/origin/*',
       '+refs/tags/*:refs/tags/*',
     );
-    git('fetch', '-q', ...filter, 'origin', refspec);
+    await git('fetch', '-q', ...filter, 'origin', refspec);
   } else {
-    git('fetch', '-q', ...filter, `--depth=${depth}`, 'origin', refspec);
+    await git('fetch', '-q', ...filter, `--depth=${depth}`, 'origin', refspec);
   }
   if (ctx.inputs['sparse-checkout']) {
-    git('sparse-checkout', 'set', ...ctx.inputs['sparse-checkout'].split('\n').filter(Boolean));
+    await git('sparse-checkout', 'set', ...ctx.inputs['sparse-checkout'].split('\n').filter(Boolean));
   }
-  if (branch) git('checkout', '-q', '-B', branch, 'FETCH_HEAD');
-  else git('checkout', '-q', '--detach', 'FETCH_HEAD');
-  if (branch) git('branch', '-q', `--set-upstream-to=origin/${branch}`, branch);
+  if (branch) await git('checkout', '-q', '-B', branch, 'FETCH_HEAD');
+  else await git('checkout', '-q', '--detach', 'FETCH_HEAD');
+  if (branch) await git('branch', '-q', `--set-upstream-to=origin/${branch}`, branch);
   if (bool(ctx.inputs['persist-credentials'], true)) {
     const basic = Buffer.from(`x-access-token:${ctx.run.secrets.GITHUB_TOKEN}`).toString('base64');
-    git('config', '--local', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${basic}`);
+    await git('config', '--local', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${basic}`);
   }
   // Fault `concurrent-writer:<branch>`: another writer pushes to the branch right after this job's
   // first checkout of it (once per scenario), so this job's push meets a moved head, as on GitHub.
@@ -76,5 +79,5 @@ export function checkoutAction(ctx: ActionContext): void {
     world.commit(branch, branch, { 'NOTICE.md': 'changed by another writer\n' }, 'another writer');
   }
   ctx.setOutput('ref', wanted);
-  ctx.setOutput('commit', git('rev-parse', 'HEAD'));
+  ctx.setOutput('commit', await git('rev-parse', 'HEAD'));
 }

@@ -347,7 +347,7 @@ function trivy(ctx: ActionContext): void {
   }
 }
 
-const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void> = {
+const IMPLEMENTATIONS: Record<string, (ctx: ActionContext) => void | Promise<void>> = {
   'actions/checkout': checkoutAction,
   'actions/setup-node': setupNode,
   'actions/upload-artifact': uploadArtifact,
@@ -411,7 +411,7 @@ export function localAction(uses: string): LocalAction {
     uses: action,
     run: (ctx) => {
       checkInputs(uses, ctx.inputs);
-      impl(ctx);
+      return impl(ctx);
     },
   };
 }
