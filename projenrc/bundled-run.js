@@ -84,14 +84,14 @@ function versionOf(file) {
   }
 }
 
+/** A path inside a package under node_modules: the folder holding it, and the package name. */
+const IN_PACKAGE = /^(.*\/node_modules\/)((?:@[^/]+\/)?[^/]+)\//;
+
 /**
  * A package installed twice at one version is bundled once: projen and cdk8s each ship their own
  * copy of yaml (bundled dependencies, which npm cannot dedupe), loaded beside the project's.
  * A nested copy is replaced by the top-level one only when both declare the same version.
  */
-/** A path inside a package under node_modules: the folder holding it, and the package name. */
-const IN_PACKAGE = /^(.*\/node_modules\/)((?:@[^/]+\/)?[^/]+)\//;
-
 const samePackageOncePlugin = {
   name: 'same-package-once',
   setup(build) {

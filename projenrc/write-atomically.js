@@ -1,4 +1,4 @@
-// Shared by the synthesis caches (transpile-cache.js, bundled-run.js).
+// Shared by the synthesis caches (transpile-cache.js, bundled-run.js) and the job runner's stand-in state (typed in write-atomically.d.ts).
 'use strict';
 const { renameSync, writeFileSync } = require('node:fs');
 

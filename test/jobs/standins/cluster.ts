@@ -449,8 +449,9 @@ export async function kubectl(args: string[]): Promise<number> {
           const children = await starting.catch(() => []);
           await stopAndRelease(childRefs(children), [Number(local)]);
         })());
-      process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
-      process.on('SIGINT', () => void stop().then(() => process.exit(0)));
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.on(signal, () => void stop().then(() => process.exit(0)));
+      }
       const children = await starting;
       await holdPorts([Number(local)], [processRef(process.pid), ...childRefs(children)]);
       // kubectl prints this once the tunnel is up; the workflows wait for it, then may stop the forward at once.

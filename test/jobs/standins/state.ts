@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeAtomically } from '../../../projenrc/write-atomically';
 
 /** Reads a stand-in state file of the scenario's world (cluster, GitHub, keychains...). */
 export function load<T>(name: string, fallback: T): T {
@@ -7,18 +8,14 @@ export function load<T>(name: string, fallback: T): T {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : fallback;
 }
 
+/** Written whole (see writeJsonWhole): a stand-in of a parallel job never reads a truncated state file. */
 export function save(name: string, value: unknown): void {
   writeJsonWhole(path.join(process.env.STANDIN_STATE!, `${name}.json`), value);
 }
 
-/**
- * Writes a state file whole: to a file of this process, then renamed over the old one, so that a
- * stand-in of a parallel job reading it meanwhile sees the old state or the new one, never a truncated file.
- */
+/** A state file as JSON, through the synthesis caches' atomic write (temporary name, then rename). */
 export function writeJsonWhole(file: string, value: unknown): void {
-  const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, JSON.stringify(value, null, 2));
-  renameSync(partial, file);
+  writeAtomically(file, JSON.stringify(value, null, 2));
 }
 
 /** Faults the scenario set (`tool:what`), so a stand-in fails as the real tool would on that fault. */
