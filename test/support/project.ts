@@ -1,27 +1,20 @@
-import {
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Testing } from 'projen';
-import { createProject } from '../../projenrc/project';
+import type * as Synthesis from './synthesis';
 import type { PipelineApp } from '../../src';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 
-/** Synthesizes the project (the real platform, or `app`) into a fresh temporary folder; returns every file's text by path. */
+/**
+ * projen and the project definition, loaded on first use: under jest they cost about 0.7 s per test
+ * file, and most test files only read the shared synthesis another worker already wrote.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const synthesis = (): typeof Synthesis => require('./synthesis') as typeof Synthesis;
+
 function synthFresh(app?: PipelineApp): Record<string, string> {
-  // A fresh folder, never the repo: projen's Testing.synth deletes its outdir.
-  const outdir = mkdtempSync(path.join(tmpdir(), 'pipelines-synth-'));
-  return Testing.synth(createProject({ outdir, app }), { parseJson: false }) as Record<string, string>;
+  return synthesis().synthFresh(app);
 }
 
 /** How long a worker waits for another worker's synthesis of the real project before doing its own. */
@@ -77,16 +70,7 @@ export function synthProject(app?: PipelineApp): Record<string, string> {
 
 /** Runs `createProject` into a fresh folder, expecting it to throw; returns the error and what was written. */
 export function synthFailure(app: PipelineApp): { error: Error; written: string[] } {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'pipelines-fail-'));
-  try {
-    createProject({ outdir, app }).synth();
-    throw new Error('synthesis was expected to fail but succeeded');
-  } catch (e) {
-    const written = readdirSync(outdir, { recursive: true }) as string[];
-    return { error: e as Error, written };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return synthesis().synthFailure(app);
 }
 
 /** The folders the pipeline kits generate into. */
