@@ -47,7 +47,7 @@ describe('every generated YAML file reads the same under YAML 1.1 and 1.2', () =
     );
   });
 
-  test('five-letter words and strings that do not start with a letter are judged by a 1.1 parse; longer words read alike', () => {
+  test("each string is judged by the 1.1 schema's own implicit-tag tests: words, numbers, times; not a merge key in a value", () => {
     const values = {
       upper: 'FALSE',
       infinity: '.inf',
@@ -56,10 +56,12 @@ describe('every generated YAML file reads the same under YAML 1.1 and 1.2', () =
       merge: '<<',
       phrase: 'yes we can',
       comment: 'yes # not a comment',
+      // No plain scalar at all: the writer quotes it in its own, readable way (no escaped double quotes).
+      json: '{"include":[{"os":"linux"}]}',
     };
     const text = toYaml(values);
     expect(text).toBe(
-      'upper: "FALSE"\ninfinity: ".inf"\nthousand: "1_000"\nclock: "12:30:00"\nmerge: <<\nphrase: yes we can\ncomment: "yes # not a comment"\n',
+      'upper: "FALSE"\ninfinity: ".inf"\nthousand: "1_000"\nclock: "12:30:00"\nmerge: <<\nphrase: yes we can\ncomment: "yes # not a comment"\njson: \'{"include":[{"os":"linux"}]}\'\n',
     );
     expect(parse(text, '1.1', false)).toEqual(values);
   });
