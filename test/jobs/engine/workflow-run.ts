@@ -4,7 +4,6 @@ import { executeJob } from './job-executor';
 import { asText, child, evaluateToken } from './tokens';
 import type { JobResult, LocalAction, RunContext } from './types';
 import { parseWorkflowFile, rawJob } from './workflow-file';
-import type { World } from './world';
 import { matchesFilters } from '../../../src/common/what-runs/filter-patterns';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -55,7 +54,7 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
       );
     } catch (e) {
       if (!(e instanceof Cancelled)) throw e;
-      for (const id of jobs.keys()) report(run.world, run, wf.file, id, 'cancelled', e.message);
+      for (const id of jobs.keys()) report(run, wf.file, { job: id, conclusion: 'cancelled', reason: e.message });
       return {
         file: wf.file,
         conclusion: 'cancelled',
@@ -106,7 +105,7 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
       const label = `${run.callPath}${wf.file}/${ready}`;
       if (!runs) {
         results[ready] = { result: 'skipped', outputs: {} };
-        report(run.world, run, wf.file, ready, 'skipped');
+        report(run, wf.file, { job: ready, conclusion: 'skipped' });
         continue;
       }
       const jobGroup = concurrencyOf(child(rawJob(wf, ready), 'concurrency'), contexts);
@@ -123,7 +122,7 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
         } catch (e) {
           if (!(e instanceof Cancelled)) throw e;
           results[ready] = { result: 'cancelled', outputs: {}, reason: e.message };
-          report(run.world, run, wf.file, ready, 'cancelled', e.message);
+          report(run, wf.file, { job: ready, conclusion: 'cancelled', reason: e.message });
           continue;
         }
       }
@@ -132,7 +131,7 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
           const started = performance.now();
           const r = await callWorkflow(run, tools, job, needs, label);
           results[ready] = r;
-          report(run.world, run, wf.file, ready, r.result, r.reason, started);
+          report(run, wf.file, { job: ready, conclusion: r.result, reason: r.reason, started });
           continue;
         }
         const strategy = evaluateToken(job.strategy, contexts, { status: 'success' }) as Record<string, Json> | null;
@@ -167,16 +166,13 @@ export async function runWorkflow(run: RunContext, tools: RunnerTools, content: 
             `${run.scenario}:${label}`,
             (run.world.summaries.get(`${run.scenario}:${label}`) ?? '') + r.summary,
           );
-          report(
-            run.world,
-            run,
-            wf.file,
-            ready,
-            r.result,
-            r.reason,
+          report(run, wf.file, {
+            job: ready,
+            conclusion: r.result,
+            reason: r.reason,
             started,
-            r.result === 'failure' ? r.log : undefined,
-          );
+            log: r.result === 'failure' ? r.log : undefined,
+          });
           outcomes.push(r);
         }
         const failed = outcomes.find((r) => r.result === 'failure');
@@ -226,24 +222,28 @@ function cancelRun(run: RunContext, why: string): void {
 /** Lines of a failed job's log kept for the suite's closing report: enough for the failing step's output. */
 const LOG_TAIL_LINES = 40;
 
-function report(
-  world: World,
-  run: RunContext,
-  workflow: string,
-  job: string,
-  conclusion: JobResult['result'],
-  reason?: string,
-  started?: number,
-  log?: string,
-): void {
-  world.reports.push({
+/** What one job of a run came to, as {@link report} records it. */
+interface JobOutcome {
+  readonly job: string;
+  readonly conclusion: JobResult['result'];
+  /** Why it failed or was cancelled. @default - none */
+  readonly reason?: string;
+  /** `performance.now()` when it started. @default - not started (0 s) */
+  readonly started?: number;
+  /** Its log; the tail is kept. @default - none */
+  readonly log?: string;
+}
+
+/** Adds a job's conclusion in a workflow of the run to the world's report. */
+function report(run: RunContext, workflow: string, o: JobOutcome): void {
+  run.world.reports.push({
     workflow,
-    job,
+    job: o.job,
     scenario: run.scenario,
-    conclusion,
-    ...(reason ? { reason } : {}),
-    ...(log ? { logTail: log.split('\n').slice(-LOG_TAIL_LINES).join('\n') } : {}),
-    seconds: started === undefined ? 0 : (performance.now() - started) / 1000,
+    conclusion: o.conclusion,
+    ...(o.reason ? { reason: o.reason } : {}),
+    ...(o.log ? { logTail: o.log.split('\n').slice(-LOG_TAIL_LINES).join('\n') } : {}),
+    seconds: o.started === undefined ? 0 : (performance.now() - o.started) / 1000,
   });
 }
 
