@@ -13,6 +13,7 @@ import { security, xcrun } from './standins/apple';
 import { parseArgs, ToolError } from './standins/args';
 import { helm } from './standins/cluster';
 import { gh } from './standins/github';
+import { loadStandin, STANDINS } from './standins/main';
 import { claimPorts, releasePorts } from './standins/port-lock';
 import { isRunning, processRef, signalProcess } from './standins/process-identity';
 import { evaluate, histogramQuantile, type Workload } from './standins/prometheus';
@@ -531,5 +532,14 @@ describe('stand-in Prometheus', () => {
         () => [w],
       ).result,
     ).toEqual([]);
+  });
+});
+
+describe('the stand-ins, loaded per module', () => {
+  test('every tool names an exported function of its module; an unknown tool has none', async () => {
+    for (const tool of Object.keys(STANDINS)) expect(typeof (await loadStandin(tool))).toBe('function');
+    expect(await loadStandin('terraform')).toBeUndefined();
+    expect(await loadStandin('toString')).toBeUndefined();
+    expect(await loadStandin('helm')).toBe(helm);
   });
 });

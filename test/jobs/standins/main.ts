@@ -1,44 +1,65 @@
 import { appendFileSync } from 'node:fs';
-import { ditto, plutil, security, spctl, sudo, swiftlint, xcbeautify, xcodebuild, xcrun } from './apple';
 import { HANDED_OVER, ToolError, type ToolResult } from './args';
-import { aws, helm, kubectl } from './cluster';
-import { gh } from './github';
-import { cosign, docker, go, kind, slsaVerifier } from './registry';
-import { curl, npm, npx, uv, uvx } from './toolchain';
 
-/** Every stand-in tool, by the name the workflows call it. */
-export const STANDINS: Record<string, (args: string[]) => ToolResult | Promise<ToolResult>> = {
-  helm,
-  kubectl,
-  aws,
-  gh,
-  docker,
-  cosign,
-  go,
-  kind,
-  'slsa-verifier': slsaVerifier,
-  xcodebuild,
-  xcbeautify,
-  security,
-  plutil,
-  ditto,
-  xcrun,
-  spctl,
-  sudo,
-  swiftlint,
-  uv,
-  uvx,
-  npm,
-  npx,
-  curl,
+type Tool = (args: string[]) => ToolResult | Promise<ToolResult>;
+
+/**
+ * The stand-ins' modules, each loaded when one of its tools is called: a call (about a thousand
+ * per job-runner run, each its own process) runs only its own module's code and the built-in
+ * modules it needs, not every stand-in's (a Helm call never loads the Apple tools).
+ */
+const MODULES = {
+  apple: () => import('./apple'),
+  cluster: () => import('./cluster'),
+  github: () => import('./github'),
+  registry: () => import('./registry'),
+  toolchain: () => import('./toolchain'),
 };
+
+/** Every stand-in tool, by the name the workflows call it: its module, and its export there. */
+export const STANDINS: Record<string, { readonly module: keyof typeof MODULES; readonly name: string }> = {
+  helm: { module: 'cluster', name: 'helm' },
+  kubectl: { module: 'cluster', name: 'kubectl' },
+  aws: { module: 'cluster', name: 'aws' },
+  gh: { module: 'github', name: 'gh' },
+  docker: { module: 'registry', name: 'docker' },
+  cosign: { module: 'registry', name: 'cosign' },
+  go: { module: 'registry', name: 'go' },
+  kind: { module: 'registry', name: 'kind' },
+  'slsa-verifier': { module: 'registry', name: 'slsaVerifier' },
+  xcodebuild: { module: 'apple', name: 'xcodebuild' },
+  xcbeautify: { module: 'apple', name: 'xcbeautify' },
+  security: { module: 'apple', name: 'security' },
+  plutil: { module: 'apple', name: 'plutil' },
+  ditto: { module: 'apple', name: 'ditto' },
+  xcrun: { module: 'apple', name: 'xcrun' },
+  spctl: { module: 'apple', name: 'spctl' },
+  sudo: { module: 'apple', name: 'sudo' },
+  swiftlint: { module: 'apple', name: 'swiftlint' },
+  uv: { module: 'toolchain', name: 'uv' },
+  uvx: { module: 'toolchain', name: 'uvx' },
+  npm: { module: 'toolchain', name: 'npm' },
+  npx: { module: 'toolchain', name: 'npx' },
+  curl: { module: 'toolchain', name: 'curl' },
+};
+
+/** The implementation of a stand-in tool, loading its module; undefined for a tool with no stand-in. */
+export async function loadStandin(tool: string): Promise<Tool | undefined> {
+  const entry = Object.prototype.hasOwnProperty.call(STANDINS, tool) ? STANDINS[tool] : undefined;
+  if (!entry) return undefined;
+  const impl = ((await MODULES[entry.module]()) as Record<string, unknown>)[entry.name];
+  if (typeof impl !== 'function') {
+    throw new Error(`stand-in ${tool}: ./${entry.module} exports no function ${entry.name}`);
+  }
+  return impl as Tool;
+}
 
 /** Entry point of the bundled stand-ins: `node standins.cjs <tool> args…`; records every call (with its own CPU time, for profiling the suite). */
 async function main(): Promise<void> {
   const [tool, ...args] = process.argv.slice(2);
-  const impl = STANDINS[tool];
   let exit: ToolResult;
   try {
+    const impl = await loadStandin(tool);
     if (!impl) throw new ToolError(`${tool}: command not found`, 127);
     exit = await impl(args);
   } catch (e) {
