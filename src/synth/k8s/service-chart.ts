@@ -1,13 +1,13 @@
 import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { k8s, kplus } from './kplus';
+import { k8s, kplus, type K8s, type KPlus } from './kplus';
 import { METRICS_POD_TARGET_LABELS } from '../../common/canary-metrics';
 import { ValidationError } from '../../common/errors';
 import { CONTAINER_USER_ID, SERVES_LABEL, TRACK_LABEL } from '../model/limits';
 import { dnsLabelProblem, portProblem } from '../model/names';
 
 /** cdk8s resolves patch values by field type: resource quantities must be Quantity objects. */
-function quantities(map: Record<string, string>): Record<string, k8s.Quantity> {
+function quantities(map: Record<string, string>): Record<string, K8s.Quantity> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
 }
 
@@ -125,7 +125,7 @@ export interface ServiceChartProps {
   /** Accept connections from any pod (an entry point). @default false */
   readonly allowAllIngress?: boolean;
   /** Where DNS lookups may go. */
-  readonly dns: { readonly to: readonly k8s.NetworkPolicyPeer[]; readonly ports: readonly DnsPort[] };
+  readonly dns: { readonly to: readonly K8s.NetworkPolicyPeer[]; readonly ports: readonly DnsPort[] };
   readonly probes: {
     readonly readiness: ProbeTimingProps;
     readonly liveness: ProbeTimingProps;
@@ -153,7 +153,7 @@ export interface ServiceChartProps {
    * A Gateway's own pods need such a rule too unless `allowAllIngress`.
    * @default []
    */
-  readonly metricsScrapers?: readonly k8s.NetworkPolicyPeer[];
+  readonly metricsScrapers?: readonly K8s.NetworkPolicyPeer[];
   /** Fixed replicas, and no autoscaler (a canary, or autoscaling off). @default - the autoscaler sets them */
   readonly replicas?: number;
   /** Run as a canary of another release. @default - a stable release */
@@ -170,7 +170,7 @@ export interface ServiceChartProps {
  */
 export class ServiceChart extends Chart {
   /** Pods with these labels in one namespace (by its immutable name label). */
-  public static peerOf(labels: Record<string, string>, namespace: string): k8s.NetworkPolicyPeer {
+  public static peerOf(labels: Record<string, string>, namespace: string): K8s.NetworkPolicyPeer {
     return {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
       podSelector: { matchLabels: labels },
@@ -178,7 +178,7 @@ export class ServiceChart extends Chart {
   }
 
   /** Replicas spread over zones, then nodes; never blocking scheduling. */
-  public static spreadOf(selectorLabels: Record<string, string>): k8s.TopologySpreadConstraint[] {
+  public static spreadOf(selectorLabels: Record<string, string>): K8s.TopologySpreadConstraint[] {
     return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
       maxSkew: 1,
       topologyKey,
@@ -249,7 +249,7 @@ export class ServiceChart extends Chart {
         {
           name: props.name,
           image: props.image,
-          imagePullPolicy: (props.imagePullPolicy ?? 'IfNotPresent') as kplus.ImagePullPolicy,
+          imagePullPolicy: (props.imagePullPolicy ?? 'IfNotPresent') as KPlus.ImagePullPolicy,
           ports: [{ number: props.port, name: 'http' }],
           readiness: probe(props.probes.readiness),
           liveness: probe(props.probes.liveness),
@@ -314,7 +314,7 @@ export class ServiceChart extends Chart {
     });
 
     const servicePort = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(props.port) }];
-    const ingress: k8s.NetworkPolicyIngressRule[] = props.allowAllIngress
+    const ingress: K8s.NetworkPolicyIngressRule[] = props.allowAllIngress
       ? [{ ports: servicePort }]
       : [
           ...((props.ingressFrom ?? []).length > 0
@@ -346,7 +346,7 @@ export class ServiceChart extends Chart {
                 typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port),
             })),
           },
-          ...(props.egressTo ?? []).map((t): k8s.NetworkPolicyEgressRule => ({
+          ...(props.egressTo ?? []).map((t): K8s.NetworkPolicyEgressRule => ({
             to: [ServiceChart.peerOf({ 'app.kubernetes.io/name': t.name, [SERVES_LABEL]: t.instance }, t.namespace)],
             ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(t.port) }],
           })),

@@ -11,7 +11,7 @@ import { urlSettingOf, type Platform, type Service } from '../../model/platform'
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../../output/generated-file';
 import { toYaml } from '../../output/yaml';
 import type { PolicyTarget } from '../../policy/policy';
-import { k8s } from '../kplus';
+import { k8s, type K8s } from '../kplus';
 import { ServiceChart, type HttpRouteParentRef, type ServiceChartProps } from '../service-chart';
 
 /** One file of a chart folder. */
@@ -311,7 +311,7 @@ export function serviceChartProps(
             labels: values.metrics.serviceMonitor.labels,
           }
         : undefined,
-    metricsScrapers: values.metrics.allowFrom as k8s.NetworkPolicyPeer[],
+    metricsScrapers: values.metrics.allowFrom as K8s.NetworkPolicyPeer[],
   };
 }
 
