@@ -16,8 +16,14 @@ const MODULES = {
   toolchain: () => import('./toolchain'),
 };
 
+type Modules = typeof MODULES;
+/** A tool's module and its export there, checked by the compiler: a misspelt export does not compile. */
+type StandinEntry = {
+  [M in keyof Modules]: { readonly module: M; readonly name: keyof Awaited<ReturnType<Modules[M]>> & string };
+}[keyof Modules];
+
 /** Every stand-in tool, by the name the workflows call it: its module, and its export there. */
-export const STANDINS: Record<string, { readonly module: keyof typeof MODULES; readonly name: string }> = {
+export const STANDINS: Record<string, StandinEntry> = {
   helm: { module: 'cluster', name: 'helm' },
   kubectl: { module: 'cluster', name: 'kubectl' },
   aws: { module: 'cluster', name: 'aws' },
