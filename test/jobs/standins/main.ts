@@ -16,47 +16,43 @@ const MODULES = {
   toolchain: () => import('./toolchain'),
 };
 
-type Modules = typeof MODULES;
-/** A tool's module and its export there, checked by the compiler: a misspelt export does not compile. */
-type StandinEntry = {
-  [M in keyof Modules]: { readonly module: M; readonly name: keyof Awaited<ReturnType<Modules[M]>> & string };
-}[keyof Modules];
-
-/** Every stand-in tool, by the name the workflows call it: its module, and its export there. */
-export const STANDINS: Record<string, StandinEntry> = {
-  helm: { module: 'cluster', name: 'helm' },
-  kubectl: { module: 'cluster', name: 'kubectl' },
-  aws: { module: 'cluster', name: 'aws' },
-  gh: { module: 'github', name: 'gh' },
-  docker: { module: 'registry', name: 'docker' },
-  cosign: { module: 'registry', name: 'cosign' },
-  go: { module: 'registry', name: 'go' },
-  kind: { module: 'registry', name: 'kind' },
-  'slsa-verifier': { module: 'registry', name: 'slsaVerifier' },
-  xcodebuild: { module: 'apple', name: 'xcodebuild' },
-  xcbeautify: { module: 'apple', name: 'xcbeautify' },
-  security: { module: 'apple', name: 'security' },
-  plutil: { module: 'apple', name: 'plutil' },
-  ditto: { module: 'apple', name: 'ditto' },
-  xcrun: { module: 'apple', name: 'xcrun' },
-  spctl: { module: 'apple', name: 'spctl' },
-  sudo: { module: 'apple', name: 'sudo' },
-  swiftlint: { module: 'apple', name: 'swiftlint' },
-  uv: { module: 'toolchain', name: 'uv' },
-  uvx: { module: 'toolchain', name: 'uvx' },
-  npm: { module: 'toolchain', name: 'npm' },
-  npx: { module: 'toolchain', name: 'npx' },
-  curl: { module: 'toolchain', name: 'curl' },
+/**
+ * Every stand-in tool, by the name the workflows call it, and its module. The module exports it
+ * under the same name in camel case (`slsa-verifier`: `slsaVerifier`).
+ */
+export const STANDINS: Record<string, keyof typeof MODULES> = {
+  helm: 'cluster',
+  kubectl: 'cluster',
+  aws: 'cluster',
+  gh: 'github',
+  docker: 'registry',
+  cosign: 'registry',
+  go: 'registry',
+  kind: 'registry',
+  'slsa-verifier': 'registry',
+  xcodebuild: 'apple',
+  xcbeautify: 'apple',
+  security: 'apple',
+  plutil: 'apple',
+  ditto: 'apple',
+  xcrun: 'apple',
+  spctl: 'apple',
+  sudo: 'apple',
+  swiftlint: 'apple',
+  uv: 'toolchain',
+  uvx: 'toolchain',
+  npm: 'toolchain',
+  npx: 'toolchain',
+  curl: 'toolchain',
 };
 
 /** The implementation of a stand-in tool, loading its module; undefined for a tool with no stand-in. */
 export async function loadStandin(tool: string): Promise<Tool | undefined> {
-  const entry = Object.prototype.hasOwnProperty.call(STANDINS, tool) ? STANDINS[tool] : undefined;
-  if (!entry) return undefined;
-  const impl = ((await MODULES[entry.module]()) as Record<string, unknown>)[entry.name];
-  if (typeof impl !== 'function') {
-    throw new Error(`stand-in ${tool}: ./${entry.module} exports no function ${entry.name}`);
-  }
+  const from = Object.prototype.hasOwnProperty.call(STANDINS, tool) ? STANDINS[tool] : undefined;
+  if (!from) return undefined;
+  const name = tool.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+  const impl = ((await MODULES[from]()) as Record<string, unknown>)[name];
+  if (typeof impl !== 'function') throw new Error(`stand-in ${tool}: ./${from} exports no function ${name}`);
   return impl as Tool;
 }
 
