@@ -13,6 +13,8 @@ import {
   setupNode,
   defaultRules,
   actionStep,
+  addHelmRollout,
+  type RolloutTarget,
 } from '../src';
 
 const pins = ActionPins.fromFile(path.join(__dirname, '..', 'actions.lock.json'));
@@ -264,6 +266,66 @@ describe('errors name the construct path and the field', () => {
     expect(() => a.synth()).toThrow(
       /\[wf\/a\] pipelines:pinned-actions: steps\[0\] \("Check out"\): "actions\/checkout@v4" is not pinned/,
     );
+  });
+});
+
+describe('addHelmRollout', () => {
+  const target = (name: string, extra: Partial<RolloutTarget> = {}): RolloutTarget => ({
+    serviceName: name,
+    chart: `charts/${name}`,
+    valuesFile: `charts/${name}/values-production.yaml`,
+    stable: { release: name, fullname: name },
+    canary: { release: `${name}-canary`, fullname: `${name}-canary` },
+    port: 8000,
+    digest: Expression.raw(`inputs.${name}_digest`),
+    healthPath: '/health',
+    watchScenario: `production-${name}-watch`,
+    ...extra,
+  });
+  const rollout = (targets: RolloutTarget[], scope = app()) =>
+    addHelmRollout(prWorkflow(scope), {
+      idPrefix: 'production-a',
+      environmentName: 'production',
+      targets,
+      runsOn: 'ubuntu-24.04',
+      environment: 'production',
+      access: { kind: 'kubeconfig', secret: 'KUBECONFIG' },
+      helmVersion: 'v4.1.4',
+      nodeVersion: '24',
+      namespace: 'voice',
+      stages: [
+        { percent: 10, watchMinutes: 1 },
+        { percent: 100, watchMinutes: 1 },
+      ],
+      canaryMode: 'replicas',
+      watchRate: 2,
+      maxErrorRatePct: 1,
+    });
+
+  test('deploys several services as one matrix per stage, with no matrix for one service', () => {
+    const two = app();
+    rollout([target('a'), target('b', { port: 9000 })], two);
+    const jobs = rendered(two).jobs;
+    expect(Object.keys(jobs)).toEqual(['production-a-canary-10', 'production-a-promote']);
+    expect(jobs['production-a-promote'].strategy.matrix.include).toEqual([
+      expect.objectContaining({ service: 'a', port: 8000, digest: '${{ inputs.a_digest }}' }),
+      expect.objectContaining({ service: 'b', port: 9000, digest: '${{ inputs.b_digest }}' }),
+    ]);
+    expect(jobs['production-a-promote'].steps.find((s: any) => s.id === 'record').name).toBe(
+      'Read the recorded stable release (the rollback target)',
+    );
+    const single = app();
+    rollout([target('a')], single);
+    const alone = rendered(single).jobs['production-a-canary-10'];
+    expect(alone.strategy).toBeUndefined();
+    expect(alone.name).toBe('a → production: canary 10 %');
+  });
+
+  test('refuses services whose steps differ, naming them', () => {
+    expect(() => rollout([target('a', { synthesisPath: '/v1/synthesize' }), target('b')])).toThrow(
+      'addHelmRollout production-a: targets must all have a synthesis path or none (a have one, b not); deploy them in separate rollouts',
+    );
+    expect(() => rollout([])).toThrow('addHelmRollout production-a: targets must not be empty');
   });
 });
 

@@ -21,6 +21,7 @@ import {
   type Deployment,
   type Platform,
   type SecureJob,
+  type Service,
 } from '../src';
 import {
   canaryModeOf,
@@ -41,13 +42,45 @@ export function deploymentCondition(
   return asked.and(deployment.on === 'release-tag' ? isReleaseRef(platform) : isDefaultBranchRef(platform));
 }
 
+/** Services one rollout deploys side by side: the same dependency wave and the same shape of steps. */
+interface RolloutGroup {
+  readonly services: readonly Service[];
+}
+
+/**
+ * The services of a deployment in rollout groups, callees' groups first. A service's wave is one more
+ * than the highest wave of the services it calls (a service that calls none is in wave 0); the services
+ * of a wave whose rollouts have the same steps (canary mode, synthesis path, public URL, nightly history
+ * and its thresholds) are one group, deployed as one matrix, so the workflow grows by a matrix entry per
+ * service instead of by a job per stage and service.
+ */
+export function rolloutGroups(platform: Platform, deployment: Deployment): RolloutGroup[] {
+  const wave = new Map<string, number>();
+  // platform.services lists each service after the services it calls.
+  for (const s of platform.services) wave.set(s.name, Math.max(-1, ...s.calls.map((c) => wave.get(c)!)) + 1);
+  const groups = new Map<string, Service[]>();
+  for (const s of platform.services) {
+    const shape = JSON.stringify([
+      wave.get(s.name),
+      canaryModeOf(deployment, s),
+      s.synthesisPath !== undefined,
+      deployment.urls[s.name] !== undefined,
+      s.performance ? (s.performance.thresholds ?? {}) : null,
+    ]);
+    groups.set(shape, [...(groups.get(shape) ?? []), s]);
+  }
+  return [...groups.values()]
+    .map((services) => ({ services }))
+    .sort((a, b) => wave.get(a.services[0]!.name)! - wave.get(b.services[0]!.name)!);
+}
+
 /**
  * `.github/workflows/cd-deploy.yml`: called by ci-build-push after the images are built, smoke-
  * tested, scanned and signed, with one environment and the digests. First every digest's cosign
  * signature is verified against ci-provenance.yml at this run's ref and commit; only the verified
- * digests are deployed. Then, per service in call order (tts before the agent that calls it), the
- * environment's rollout stages: canaries, watch windows, promotion, each stage rolling itself back
- * on failure. Concurrency (one deploy per environment, never cancelled) is on the calling job.
+ * digests are deployed. Then, per rollout group (see {@link rolloutGroups}) after the groups of the
+ * services it calls (tts before the agent that calls it), the environment's rollout stages: canaries,
+ * watch windows, promotion, each stage rolling itself back on failure. Concurrency (one deploy per environment, never cancelled) is on the calling job.
  */
 export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
   if (platform.deployments.length === 0) return undefined;
@@ -109,43 +142,48 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
   for (const s of platform.services) verify.addOutput(`${s.name}-digest`, workflow.input(digestInput(s)));
 
   for (const deployment of platform.deployments) {
-    let previous: SecureJob | undefined;
-    for (const service of platform.services) {
-      const { stable, canary } = releasesOf(service.name);
+    // The rollout job of each service, to make the services that call it wait for its promotion.
+    const promotionOf = new Map<string, SecureJob>();
+    for (const group of rolloutGroups(platform, deployment)) {
+      const first = group.services[0]!;
       const rollout = addHelmRollout(workflow, {
-        idPrefix: rolloutJobPrefix(deployment.environment, service.name),
-        title: `${service.name} → ${deployment.environment}`,
+        idPrefix: rolloutJobPrefix(deployment.environment, first.name),
+        environmentName: deployment.environment,
+        targets: group.services.map((service) => {
+          const { stable, canary } = releasesOf(service.name);
+          return {
+            serviceName: service.name,
+            chart: `charts/${service.name}`,
+            valuesFile: `charts/${service.name}/${HelmChart.valuesFileOf(deployment.environment)}`,
+            stable,
+            canary,
+            port: service.port,
+            digest: verify.output(`${service.name}-digest`),
+            healthPath: service.healthPath,
+            synthesisPath: service.synthesisPath,
+            url: deployment.urls[service.name],
+            // A synthetic watch beside the service's nightly history (informational: other rate, other path).
+            nightlyHistoryFile: service.performance
+              ? performanceHistoryFile(serviceLoadScenario(service.name), service.performance, platform.runners.linux)
+              : undefined,
+            watchScenario: `${rolloutJobPrefix(deployment.environment, service.name)}-watch`,
+          };
+        }),
         runsOn: platform.runners.linux,
         environment: deployment.githubEnvironment,
         access: deployment.clusterAuth,
         helmVersion: platform.toolchain.helm,
         nodeVersion: platform.toolchain.node,
-        chart: `charts/${service.name}`,
-        valuesFile: `charts/${service.name}/${HelmChart.valuesFileOf(deployment.environment)}`,
         namespace: deployment.namespace,
-        stable,
-        canary,
-        serviceName: service.name,
-        port: service.port,
-        digest: verify.output(`${service.name}-digest`),
         stages: deployment.rollout,
-        canaryMode: canaryModeOf(deployment, service),
-        healthPath: service.healthPath,
-        synthesisPath: service.synthesisPath,
-        url: deployment.urls[service.name],
+        canaryMode: canaryModeOf(deployment, first),
         watchRate: WATCH_RATE_RPS,
         maxErrorRatePct: deployment.maxErrorRatePct,
-        // A synthetic watch beside the service's nightly history (informational: other rate, other path).
-        ...(service.performance
+        ...(first.performance
           ? {
               nightlyHistory: {
                 branch: platform.performanceHistoryBranch,
-                file: performanceHistoryFile(
-                  serviceLoadScenario(service.name),
-                  service.performance,
-                  platform.runners.linux,
-                ),
-                thresholds: service.performance.thresholds,
+                thresholds: first.performance.thresholds,
               },
             }
           : {}),
@@ -154,14 +192,14 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWo
           url: variable(PROMETHEUS_SETTINGS.urlVariable),
           token: { env: PROMETHEUS_SETTINGS.tokenSecret, value: secret(PROMETHEUS_SETTINGS.tokenSecret) },
           ...deployment.canaryAnalysis,
-          excludeHandlers: [service.healthPath, DEFAULT_METRICS_PATH],
+          excludeHandlers: [DEFAULT_METRICS_PATH],
           intervalSeconds: CANARY_CHECK_INTERVAL_SECONDS,
         },
         // A service goes after the services it calls are fully promoted.
-        needs: [verify, ...(previous ? [previous] : [])],
+        needs: [verify, ...new Set(group.services.flatMap((s) => s.calls.map((callee) => promotionOf.get(callee)!)))],
         if: deploymentCondition(platform, deployment, environment),
       });
-      previous = rollout.promotion;
+      for (const service of group.services) promotionOf.set(service.name, rollout.promotion);
     }
   }
   return workflow;

@@ -274,7 +274,12 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
         return `| ${d.environment} | ${d.on} | \`${d.githubEnvironment}\` | \`${d.namespace}\` | ${auth} | ${d.rollout.map((r) => `${r.percent} % (${r.watchMinutes} min)`).join(' → ')} | ${canary} | ${urls} |`;
       }),
       '',
-      `**Stages.** Each stage is one job, needing the one before. Below 100 % the new digest runs as the release \`${releasesOf('<service>').canary.release}\``,
+      '**Stages.** Each stage is one job, needing the one before; the first records the stable release (the rollback target) for the',
+      'later ones. A service starts after the services it calls are promoted; the services of one such wave whose stages have the',
+      'same steps go side by side, as one matrix job per stage (named after the first of them), so a larger platform adds matrix',
+      'entries, not jobs, to the workflow file. A failing service cancels its neighbours still in that stage, which roll themselves',
+      'back; a neighbour that had finished the stage keeps its canary until `cd-rollback.yml` or the next deploy removes it.',
+      `Below 100 % the new digest runs as the release \`${releasesOf('<service>').canary.release}\``,
       'beside the stable release: a *replica-ratio* canary joins the stable Service (`voice-platform/serves` label), taking',
       '`canary pods / all pods` of the requests — the pods are rounded up, so 10 % of 3 stable pods is 1 canary pod, 25 %; a',
       "*weighted* canary (services exposed through the environment's Gateway) is a second backend of the stable release's HTTPRoute,",

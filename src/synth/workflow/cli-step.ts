@@ -18,7 +18,7 @@ export const runnerVariables = {
 };
 
 /** A flag's value: literal, expression, runner variable, or several values (the flag repeats). */
-export type CliValue = string | number | Expression | RunnerVariable | readonly string[];
+export type CliValue = string | number | Expression | RunnerVariable | readonly (string | Expression)[];
 
 /** The arguments of a CLI: each flag of its contract by name; switches take a boolean or an expression. */
 export type CliArgs<F extends string, S extends F> = { readonly [K in Exclude<F, S>]?: CliValue } & {
@@ -83,7 +83,7 @@ export function cliStep<F extends string, S extends F>(cli: CliContract<F, S>, p
     } else if (value instanceof RunnerVariable) {
       words.push(flag, `"$${value.name}"`);
     } else if (Array.isArray(value)) {
-      (value as readonly string[]).forEach((v, i) => {
+      (value as readonly (string | Expression)[]).forEach((v, i) => {
         setEnv(`${name}_${i + 1}`, v);
         words.push(flag, `"$${name}_${i + 1}"`);
       });

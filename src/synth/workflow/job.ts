@@ -25,9 +25,15 @@ export interface ServiceContainer {
   readonly options?: string;
 }
 
-/** A build matrix. */
+/** A value of a matrix entry: literal, or an expression GitHub evaluates before expanding (e.g. a need's output). */
+export type MatrixValue = string | number | boolean | Expression;
+
+/** A build matrix: the product of `matrix`'s lists, then `include`'s entries (GitHub's rules). */
 export interface JobStrategy {
-  readonly matrix: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+  /** @default - no lists: the entries of `include` only */
+  readonly matrix?: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+  /** Entries added to (or extending) the product. @default - none */
+  readonly include?: readonly Readonly<Record<string, MatrixValue>>[];
   /** @default true */
   readonly failFast?: boolean;
   /** @default - no limit */
@@ -99,7 +105,18 @@ export class SecureJob extends WorkflowJob {
       concurrency: p.concurrency && renderConcurrency(p.concurrency),
       environment: p.environment,
       strategy: p.strategy && {
-        matrix: Object.fromEntries(Object.entries(p.strategy.matrix).map(([k, v]) => [k, nonEmpty([...v])!])),
+        matrix: {
+          ...Object.fromEntries(Object.entries(p.strategy.matrix ?? {}).map(([k, v]) => [k, nonEmpty([...v])!])),
+          ...(p.strategy.include
+            ? {
+                include: nonEmpty(
+                  p.strategy.include.map((entry) =>
+                    Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, renderValue(v)])),
+                  ),
+                )!,
+              }
+            : {}),
+        },
         'fail-fast': p.strategy.failFast,
         'max-parallel': p.strategy.maxParallel,
       },

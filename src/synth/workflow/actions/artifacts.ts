@@ -15,6 +15,8 @@ export interface UploadArtifactInputs {
   readonly retentionDays?: number;
   /** @default false */
   readonly includeHiddenFiles?: boolean;
+  /** Replace an artifact of the same name in the run (e.g. an earlier attempt's). @default false */
+  readonly overwrite?: boolean;
 }
 
 /** Uploads an artifact. Kept 14 days by default rather than the repository's 90, to save storage. */
@@ -33,6 +35,7 @@ export function uploadArtifact(inputs: UploadArtifactInputs, options: Partial<St
       'if-no-files-found': inputs.ifNoFilesFound ?? 'warn',
       'retention-days': retention,
       'include-hidden-files': inputs.includeHiddenFiles,
+      overwrite: inputs.overwrite,
     },
   });
 }

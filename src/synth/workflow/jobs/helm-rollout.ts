@@ -1,10 +1,11 @@
 import { CANARY_ANALYSIS, CHECK_PERFORMANCE_REGRESSION, LOAD_TEST, SMOKE_TEST } from '../../../common/cli-contracts';
 import type { RegressionThresholds } from '../../../common/regression-thresholds';
+import { downloadArtifact, uploadArtifact } from '../actions/artifacts';
 import { checkout } from '../actions/checkout';
 import { setupHelm } from '../actions/helm';
 import { cliStep, runnerVariables } from '../cli-step';
-import { Expression, status, type EnvMap } from '../expressions';
-import type { SecureJob } from '../job';
+import { Expression, matrix, status, type EnvMap } from '../expressions';
+import type { JobStrategy, SecureJob } from '../job';
 import type { WorkflowJob } from '../job-base';
 import { runStep, stepOutcome, stepOutput, type JobStep } from '../steps';
 import type { SecureWorkflow } from '../workflow';
@@ -41,7 +42,7 @@ export interface PrometheusAnalysisProps {
   readonly maxP95IncreasePct: number;
   /** Requests the new release must answer in a window to be judged. */
   readonly minRequests: number;
-  /** Handlers that are not traffic (the health probe, the metrics scrape). */
+  /** Handlers that are not traffic besides each target's health probe (e.g. the metrics scrape). */
   readonly excludeHandlers: readonly string[];
   /** Seconds between two checks of a window. */
   readonly intervalSeconds: number;
@@ -53,20 +54,51 @@ export interface PrometheusAnalysisProps {
  * runner) measure under different conditions.
  */
 export interface NightlyHistoryProps {
-  /** The history branch (e.g. `perf-history`). */
+  /** The history branch (e.g. `perf-history`); each target names its file on it. */
   readonly branch: string;
-  /** The service's history file on it. */
-  readonly file: string;
   /** The service's thresholds (the nightly gate's). @default - the threshold table's defaults */
   readonly thresholds?: Partial<RegressionThresholds>;
+}
+
+/**
+ * One service a rollout job deploys: what differs from service to service. A job deploying several
+ * services runs one matrix expansion per service; a value all its services share stays literal.
+ */
+export interface RolloutTarget {
+  /** The service's name (its chart, the pods' `app.kubernetes.io/name`, the matrix's `service`). */
+  readonly serviceName: string;
+  /** Chart folder, e.g. `charts/tts`. */
+  readonly chart: string;
+  /** The environment's values file. */
+  readonly valuesFile: string;
+  readonly stable: ReleaseNames;
+  readonly canary: ReleaseNames;
+  /** The container port (port-forwards go to it). */
+  readonly port: number;
+  /** The verified image digest to deploy (never a tag). */
+  readonly digest: Expression;
+  readonly healthPath: string;
+  /** The synthesis endpoint, smoke-tested and watched when set. @default - health only */
+  readonly synthesisPath?: string;
+  /** Public base URL, smoke-tested after each stage. @default - port-forward only */
+  readonly url?: string;
+  /** The service's file on the nightly history branch, when `nightlyHistory` is given. @default - none */
+  readonly nightlyHistoryFile?: string;
+  /** The load-test scenario of a synthetic watch window (its name in the results). */
+  readonly watchScenario: string;
 }
 
 /** Props of {@link addHelmRollout}. */
 export interface HelmRolloutProps {
   /** Job ids are `<idPrefix>-<stage>`, e.g. `production-tts-canary-10`. */
   readonly idPrefix: string;
-  /** Shown in job names, e.g. `tts → production`. */
-  readonly title: string;
+  /** The environment as job names show it, e.g. `production` in `tts → production: canary 10 %`. */
+  readonly environmentName: string;
+  /**
+   * The services the jobs deploy, side by side (a matrix when there are several). They must agree
+   * on the shape of the steps: all with a synthesis path or none, a URL or none, a history file or none.
+   */
+  readonly targets: readonly RolloutTarget[];
   readonly runsOn: string;
   /** The GitHub environment (protection rules, secrets, variables). */
   readonly environment: string;
@@ -74,32 +106,18 @@ export interface HelmRolloutProps {
   readonly helmVersion: string;
   /** Node.js for this package's smoke-test and load-test. */
   readonly nodeVersion: string;
-  /** Chart folder, e.g. `charts/tts`. */
-  readonly chart: string;
-  /** The environment's values file. */
-  readonly valuesFile: string;
   readonly namespace: string;
-  readonly stable: ReleaseNames;
-  readonly canary: ReleaseNames;
-  /** The service's name (its chart, the pods' `app.kubernetes.io/name`). */
-  readonly serviceName: string;
-  /** The container port (port-forwards go to it). */
-  readonly port: number;
-  /** The verified image digest to deploy (never a tag). */
-  readonly digest: Expression;
   /** In order; the last is 100. */
   readonly stages: readonly RolloutStage[];
   readonly canaryMode: CanaryMode;
-  readonly healthPath: string;
-  /** The synthesis endpoint, smoke-tested and watched when set. @default - health only */
-  readonly synthesisPath?: string;
-  /** Public base URL, smoke-tested after each stage. @default - port-forward only */
-  readonly url?: string;
   /** Synthetic requests per second of a watch window. */
   readonly watchRate: number;
   /** Highest error rate (%) of a watch window. */
   readonly maxErrorRatePct: number;
-  /** Judge the watch windows on Prometheus when its URL is set. @default - synthetic traffic only */
+  /**
+   * Judge the watch windows on Prometheus when its URL is set; each target's health path is left
+   * out of the traffic besides `excludeHandlers`. @default - synthetic traffic only
+   */
   readonly prometheus?: PrometheusAnalysisProps;
   /** Compare each synthetic watch with the nightly history (informational). @default - not compared */
   readonly nightlyHistory?: NightlyHistoryProps;
@@ -109,7 +127,7 @@ export interface HelmRolloutProps {
   readonly if?: Expression;
 }
 
-/** The jobs of one release's rollout. */
+/** The jobs of one rollout. */
 export interface HelmRollout {
   /** In order; each needs the one before. */
   readonly stages: readonly SecureJob[];
@@ -209,37 +227,126 @@ function canaryScript(mode: CanaryMode): string {
   ].join('\n');
 }
 
+/** Matrix keys of the values that differ between a rollout's targets. */
+type TargetKey =
+  | 'service'
+  | 'chart'
+  | 'values-file'
+  | 'stable-release'
+  | 'stable-fullname'
+  | 'canary-release'
+  | 'canary-fullname'
+  | 'port'
+  | 'digest'
+  | 'health-path'
+  | 'synthesis-path'
+  | 'url'
+  | 'history-file'
+  | 'watch-scenario';
+
+type TargetValue = string | number | Expression;
+
 /**
- * Adds a staged rollout of one Helm release: a job per stage, each needing the one before.
- * Stages below 100 % run the new digest as a canary release beside the stable one; the last
- * stage promotes the stable release to the digest and removes the canary. Every stage then runs
- * `helm test`, the smoke test (through a port-forward, and at the public URL when there is one)
- * and a watch window of synthetic traffic with an error-rate gate. A failed or cancelled stage
- * rolls back in its own job (no further approval needed): the canary is removed and the stable
- * release returned to the revision it had before the rollout, and the job fails with the reason.
+ * The values of a rollout's targets: {@link TargetValues.of} gives a value every target shares as
+ * itself, and a value that differs as `matrix.<key>`, remembering it for the jobs' matrix.
+ */
+class TargetValues {
+  private readonly varying = new Map<TargetKey, TargetValue[]>();
+
+  public constructor(private readonly targets: readonly RolloutTarget[]) {}
+
+  public of<T extends TargetValue>(key: TargetKey, pick: (t: RolloutTarget) => T): T | Expression {
+    const values = this.targets.map(pick);
+    const first = values[0]!;
+    if (values.every((v) => String(v) === String(first))) return first;
+    this.varying.set(key, values);
+    return matrix(key);
+  }
+
+  /** The jobs' strategy: one matrix entry per target, when some value differs. */
+  public strategy(): JobStrategy | undefined {
+    if (this.varying.size === 0) return undefined;
+    return {
+      // A failed service cancels its neighbours, whose own stages then roll them back.
+      failFast: true,
+      include: this.targets.map((_, i) =>
+        Object.fromEntries([...this.varying].map(([key, values]) => [key, values[i]!])),
+      ),
+    };
+  }
+}
+
+/** Where a later stage downloads the rollout's record to. */
+const RECORD_DIR = 'rollout-record';
+const RECORD_FILE = 'record.txt';
+
+/**
+ * Adds a staged rollout of Helm releases, one per target: a job per stage, each needing the one
+ * before; several targets run side by side as a matrix of each stage's job. Stages below 100 % run
+ * the new digest as a canary release beside the stable one; the last stage promotes the stable
+ * release to the digest and removes the canary. Every stage then runs `helm test`, the smoke test
+ * (through a port-forward, and at the public URL when there is one) and a watch window with an
+ * error-rate gate. The first stage records the stable release (the rollback target) in an artifact
+ * per target that every later stage reads, as matrix jobs have no per-expansion outputs. A failed
+ * or cancelled stage rolls back in its own job (no further approval needed): the canary is removed
+ * and the stable release returned to the recorded revision, and the job fails with the reason.
  * A first install (no stable release yet) skips the canary stages and installs at 100 %.
  */
 export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): HelmRollout {
   const last = p.stages[p.stages.length - 1];
   if (!last || last.percent !== 100) throw new Error(`addHelmRollout ${p.idPrefix}: the last stage must be 100 %`);
+  if (p.targets.length === 0) throw new Error(`addHelmRollout ${p.idPrefix}: targets must not be empty`);
+  for (const [field, label] of [
+    ['synthesisPath', 'a synthesis path'],
+    ['url', 'a URL'],
+    ['nightlyHistoryFile', 'a nightly history file'],
+  ] as const) {
+    const having = p.targets.filter((t) => t[field] !== undefined).map((t) => t.serviceName);
+    if (having.length > 0 && having.length < p.targets.length) {
+      throw new Error(
+        `addHelmRollout ${p.idPrefix}: targets must all have ${label} or none (${having.join(', ')} have one, ` +
+          `${p.targets
+            .filter((t) => t[field] === undefined)
+            .map((t) => t.serviceName)
+            .join(', ')} not); deploy them in separate rollouts`,
+      );
+    }
+  }
+  if (p.targets.some((t) => t.nightlyHistoryFile !== undefined) !== (p.nightlyHistory !== undefined)) {
+    throw new Error(`addHelmRollout ${p.idPrefix}: nightlyHistory and the targets' nightlyHistoryFile go together`);
+  }
+  const v = new TargetValues(p.targets);
+  const one = p.targets[0]!;
+  const service = v.of('service', (t) => t.serviceName);
+  const healthPath = v.of('health-path', (t) => t.healthPath);
+  const synthesisPath = one.synthesisPath === undefined ? undefined : v.of('synthesis-path', (t) => t.synthesisPath!);
+  const url = one.url === undefined ? undefined : v.of('url', (t) => t.url!);
+  const port = v.of('port', (t) => t.port);
+  const digest = v.of('digest', (t) => t.digest);
+  const stable = {
+    release: v.of('stable-release', (t) => t.stable.release),
+    fullname: v.of('stable-fullname', (t) => t.stable.fullname),
+  };
+  const canary = {
+    release: v.of('canary-release', (t) => t.canary.release),
+    fullname: v.of('canary-fullname', (t) => t.canary.fullname),
+  };
+  const recordArtifact = `rollout-record-${p.environmentName}-${service}`;
   const permissions = { contents: 'read' as const, ...clusterAccessPermissions(p.access) };
   const common: EnvMap = {
     NAMESPACE: p.namespace,
-    CHART: p.chart,
-    VALUES_FILE: p.valuesFile,
-    PORT: p.port,
-    STABLE_RELEASE: p.stable.release,
-    STABLE_FULLNAME: p.stable.fullname,
-    CANARY_RELEASE: p.canary.release,
-    CANARY_FULLNAME: p.canary.fullname,
+    CHART: v.of('chart', (t) => t.chart),
+    VALUES_FILE: v.of('values-file', (t) => t.valuesFile),
+    PORT: port,
+    STABLE_RELEASE: stable.release,
+    STABLE_FULLNAME: stable.fullname,
+    CANARY_RELEASE: canary.release,
+    CANARY_FULLNAME: canary.fullname,
   };
-  const jobs: SecureJob[] = [];
-  let first: SecureJob | undefined;
-  p.stages.forEach((stage, index) => {
+  const stageSteps = p.stages.map((stage, index) => {
     const promote = stage.percent === 100;
-    const id = rolloutStageJobId(p.idPrefix, stage);
-    const previous = jobs[jobs.length - 1];
-    // The first stage records the stable release (the rollback target) that every stage reads.
+    // Every stage has the record as step `record`: the first reads it from the cluster and keeps it
+    // as an artifact, the others download that artifact.
     const record =
       index === 0
         ? runStep({
@@ -252,16 +359,26 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
               ...currentRevisionLines('revision', '$STABLE_RELEASE'),
               'digest=""',
               '[[ -z "$revision" ]] || digest="$(helm get values "$STABLE_RELEASE" --namespace "$NAMESPACE" --all -o json | jq -r \'.image.digest // ""\')"',
-              'echo "stable-revision=$revision" >> "$GITHUB_OUTPUT"',
-              'echo "stable-digest=$digest" >> "$GITHUB_OUTPUT"',
+              `mkdir -p ${RECORD_DIR}`,
+              `printf 'stable-revision=%s\\nstable-digest=%s\\n' "$revision" "$digest" | tee ${RECORD_DIR}/${RECORD_FILE} >> "$GITHUB_OUTPUT"`,
               'echo "$STABLE_RELEASE before the rollout: revision ${revision:-none (first install)}, ${digest:-no digest}" | tee -a "$GITHUB_STEP_SUMMARY"',
             ].join('\n'),
           })
-        : undefined;
-    const recorded = (name: string) => (record ? stepOutput(record, name) : first!.output(name));
+        : runStep({
+            name: 'Read the recorded stable release (the rollback target)',
+            id: 'record',
+            outputs: ['stable-revision', 'stable-digest'],
+            run: [
+              // Only the two lines the first stage wrote, well-formed, reach the outputs.
+              `grep -Eqx 'stable-revision=[0-9]*' ${RECORD_DIR}/${RECORD_FILE} || { echo "::error::${RECORD_DIR}/${RECORD_FILE} holds no stable revision"; exit 1; }`,
+              `grep -Eqx 'stable-digest=(sha256:[0-9a-f]{64})?' ${RECORD_DIR}/${RECORD_FILE} || { echo "::error::${RECORD_DIR}/${RECORD_FILE} holds no stable digest"; exit 1; }`,
+              `grep -Ex 'stable-(revision=[0-9]*|digest=(sha256:[0-9a-f]{64})?)' ${RECORD_DIR}/${RECORD_FILE} >> "$GITHUB_OUTPUT"`,
+            ].join('\n'),
+          });
+    const recorded = (name: string) => stepOutput(record, name);
     const env: EnvMap = {
       ...common,
-      DIGEST: p.digest,
+      DIGEST: digest,
       STABLE_REVISION: recorded('stable-revision'),
       STABLE_DIGEST: recorded('stable-digest'),
     };
@@ -271,8 +388,26 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       setupHelm({ version: p.helmVersion }),
       ...clusterAccessSteps(p.access),
     ];
-    if (record) steps.push(record);
-    const target = promote ? p.stable : p.canary;
+    if (index > 0) {
+      steps.push(downloadArtifact({ name: recordArtifact, path: RECORD_DIR }, { name: 'Download the rollout record' }));
+    }
+    steps.push(record);
+    if (index === 0 && p.stages.length > 1) {
+      steps.push(
+        uploadArtifact(
+          // A re-run of the workflow records again, over the earlier attempt's record.
+          {
+            name: recordArtifact,
+            path: [`${RECORD_DIR}/${RECORD_FILE}`],
+            ifNoFilesFound: 'error',
+            retentionDays: 7,
+            overwrite: true,
+          },
+          { name: 'Keep the record for the later stages' },
+        ),
+      );
+    }
+    const target = promote ? stable : canary;
     // A first install has no stable release to stand beside: its canary stages do nothing.
     const onlyWithCanary = promote ? undefined : recorded('stable-revision').ne('');
     // The promotion's watch compares the new stable release with the old one over the window before this moment.
@@ -289,7 +424,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
     if (promote) {
       steps.push(
         runStep({
-          name: `Promote ${p.stable.release} to the new digest (100 %)`,
+          name: `Promote ${stable.release} to the new digest (100 %)`,
           env,
           run: [
             digestCheckLine('DIGEST'),
@@ -319,17 +454,17 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       cliStep(SMOKE_TEST, {
         name: `Smoke-test ${target.release} (port-forward to its Service)`,
         if: onlyWithCanary,
-        env: { NAMESPACE: p.namespace, PORT: p.port, TARGET: `service/${target.fullname}` },
+        env: { NAMESPACE: p.namespace, PORT: port, TARGET: `service/${target.fullname}` },
         before: portForwardScript('"$TARGET"'),
-        args: { baseUrl: PORT_FORWARD_URL, healthPath: p.healthPath, synthesisPath: p.synthesisPath },
+        args: { baseUrl: PORT_FORWARD_URL, healthPath, synthesisPath },
       }),
     );
-    if (p.url) {
+    if (url !== undefined) {
       steps.push(
         cliStep(SMOKE_TEST, {
           name: `Smoke-test the public URL (${stage.percent} % on the new digest)`,
           if: onlyWithCanary,
-          args: { baseUrl: p.url, healthPath: p.healthPath, synthesisPath: p.synthesisPath },
+          args: { baseUrl: url, healthPath, synthesisPath },
         }),
       );
     }
@@ -346,10 +481,10 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
             prometheusUrl: a.url,
             tokenEnv: a.token.env,
             namespace: p.namespace,
-            service: p.serviceName,
+            service,
             track: promote ? 'stable' : 'canary',
             ...(promotionStart ? { baselineUntil: stepOutput(promotionStart, 'at') } : {}),
-            excludeHandler: a.excludeHandlers,
+            excludeHandler: [healthPath, ...a.excludeHandlers],
             window: watchSeconds,
             interval: Math.min(a.intervalSeconds, watchSeconds),
             maxErrorRatePct: p.maxErrorRatePct,
@@ -367,16 +502,16 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       cliStep(LOAD_TEST, {
         name: `Watch ${target.release} for ${stage.watchMinutes} min (error rate ≤ ${p.maxErrorRatePct} %)`,
         if: synthetic,
-        env: { NAMESPACE: p.namespace, PORT: p.port, TARGET: `service/${target.fullname}` },
+        env: { NAMESPACE: p.namespace, PORT: port, TARGET: `service/${target.fullname}` },
         before: portForwardScript('"$TARGET"'),
         args: {
           baseUrl: PORT_FORWARD_URL,
-          path: p.synthesisPath ?? p.healthPath,
-          method: p.synthesisPath ? 'POST' : 'GET',
+          path: synthesisPath ?? healthPath,
+          method: synthesisPath !== undefined ? 'POST' : 'GET',
           rate: p.watchRate,
           duration: watchSeconds,
-          scenario: `${p.idPrefix}-watch`,
-          imageDigest: p.digest,
+          scenario: v.of('watch-scenario', (t) => t.watchScenario),
+          imageDigest: digest,
           maxErrorRatePct: p.maxErrorRatePct,
           out: watchOut,
         },
@@ -396,7 +531,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
           if: synthetic,
           args: {
             current: watchOut,
-            history: `${historyDir}/${h.file}`,
+            history: `${historyDir}/${v.of('history-file', (t) => t.nightlyHistoryFile!)}`,
             acrossConditions: true,
             ...h.thresholds,
             summary: runnerVariables.stepSummary,
@@ -407,11 +542,9 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
     steps.push(
       runStep({
         name: 'Roll back this stage',
-        // In the first stage only once the stable release is recorded: before that nothing changed, and an
-        // unknown rollback target must never read as "first install, remove it".
-        if: record
-          ? status.failure.or(status.cancelled).and(stepOutcome(record).eq('success'))
-          : status.failure.or(status.cancelled),
+        // Only once the stable release is recorded (read, in a later stage): before that nothing changed
+        // here, and an unknown rollback target must never read as "first install, remove it".
+        if: status.failure.or(status.cancelled).and(stepOutcome(record).eq('success')),
         env: { ...env, STAGE: promote ? 'promotion' : `canary at ${stage.percent} %` },
         run: [
           // The stable release first: its route stops sending a share to the canary before the canary goes.
@@ -432,24 +565,29 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
         ].join('\n'),
       }),
     );
-    const job = workflow.addJob(id, {
-      name: `${p.title}: ${promote ? 'promote to 100 %' : `canary ${stage.percent} %`}`,
-      runsOn: p.runsOn,
-      environment: p.environment,
-      permissions,
-      // Installs and rollbacks (up to 10 min each) around the watch window.
-      timeoutMinutes: stage.watchMinutes + 40,
-      // Each stage after the one before; all read the first stage's record and the given jobs' outputs (the digest).
-      needs: [...new Set([...(previous ? [previous, first!] : []), ...(p.needs ?? [])])],
-      if: previous ? undefined : p.if,
-      steps,
-    });
-    if (record) {
-      job.addOutput('stable-revision', stepOutput(record, 'stable-revision'));
-      job.addOutput('stable-digest', stepOutput(record, 'stable-digest'));
-      first = job;
-    }
-    jobs.push(job);
+    return steps;
+  });
+  // Every value is known now: the matrix, when there is one, is the same for every stage.
+  const strategy = v.strategy();
+  const jobs: SecureJob[] = [];
+  p.stages.forEach((stage, index) => {
+    const promote = stage.percent === 100;
+    const previous = jobs[jobs.length - 1];
+    jobs.push(
+      workflow.addJob(rolloutStageJobId(p.idPrefix, stage), {
+        name: `${service} → ${p.environmentName}: ${promote ? 'promote to 100 %' : `canary ${stage.percent} %`}`,
+        runsOn: p.runsOn,
+        environment: p.environment,
+        permissions,
+        // Installs and rollbacks (up to 10 min each) around the watch window.
+        timeoutMinutes: stage.watchMinutes + 40,
+        // Each stage after the one before; all read the given jobs' outputs (the digest).
+        needs: [...new Set([...(previous ? [previous] : []), ...(p.needs ?? [])])],
+        if: previous ? undefined : p.if,
+        ...(strategy ? { strategy } : {}),
+        steps: stageSteps[index]!,
+      }),
+    );
   });
   return { stages: jobs, promotion: jobs[jobs.length - 1]! };
 }
