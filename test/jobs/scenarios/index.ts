@@ -418,6 +418,30 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // The canaries pass; the promoted release fails its helm test. The promotion job, a later stage than the one that
+    // recorded the rollback target, reads that record from the first stage's artifact and returns tts to it.
+    name: 'release-tag-promotion-unhealthy',
+    faults: ['helm-test:tts'],
+    setup: (w) => {
+      installStable(w, 'production');
+    },
+    events: [{ kind: 'tag', tag: 'v1.2.6' }],
+    failing: {
+      'cd-deploy.yml/production-tts-promote': 'helm test of the promoted release fails (fault)',
+      'ci-build-push.yml/deploy-production': 'its called deploy failed',
+    },
+    effects: ({ world }) => {
+      const { namespace } = deployment('production');
+      const summary = summaryOf(world, 'release-tag-promotion-unhealthy', 'cd-deploy.yml/production-tts-promote');
+      expect(summary).toContain(
+        '**Rolled back**: the promotion stage failed; the canary was removed and tts rolled back to revision 4.',
+      );
+      expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('stable', 'production', 'tts'));
+      expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
+      expect(liveDigest(world, namespace, 'agent')).toBe(digestOf('stable', 'production', 'agent'));
+    },
+  },
+  {
     // The tts canary answers three times slower than the stable release: Prometheus shows it in the first window.
     name: 'release-tag-canary-slow',
     setup: async (w) => {
