@@ -5,11 +5,12 @@ export const UNKNOWN: unique symbol = Symbol('unknown');
 export type ExprValue =
   string | number | boolean | null | readonly ExprValue[] | { readonly [key: string]: ExprValue } | typeof UNKNOWN;
 
-const PARTIAL = Symbol('partial');
+/** The partial objects, kept aside: a hidden property on each would change its shape and slow every read of it. */
+const PARTIALS = new WeakSet<object>();
 
 /** An object of which only some keys are known: any other key reads as {@link UNKNOWN}, not `null`. */
 export function partial<T extends Record<string, ExprValue>>(known: T): T {
-  Object.defineProperty(known, PARTIAL, { value: true, enumerable: false });
+  PARTIALS.add(known);
   return known;
 }
 
@@ -83,7 +84,7 @@ function member(object: ExprValue, key: ExprValue): ExprValue {
   }
   if (object && typeof object === 'object') {
     const found = Object.keys(object).find((k) => k.toLowerCase() === String(key).toLowerCase());
-    if (found === undefined) return (object as Record<symbol, unknown>)[PARTIAL] ? UNKNOWN : null;
+    if (found === undefined) return PARTIALS.has(object) ? UNKNOWN : null;
     return (object as Record<string, ExprValue>)[found]!;
   }
   return null;
@@ -215,9 +216,20 @@ export function evaluateCondition(
   context: ExprContext,
   status: JobStatus,
 ): boolean | typeof UNKNOWN {
-  const text = stripDelimiters(expression);
-  const full = usesStatusFunction(text) ? text : `success() && (${text})`;
-  return truthy(evaluate(jsep(toJs(full)), context, status));
+  return truthy(evaluate(parsedCondition(expression), context, status));
+}
+
+/** Parsed conditions by their text: a table of many questions evaluates the same few hundred `if:`s again and again. */
+const CONDITIONS = new Map<string, jsep.Expression>();
+
+function parsedCondition(expression: string): jsep.Expression {
+  let tree = CONDITIONS.get(expression);
+  if (!tree) {
+    const text = stripDelimiters(expression);
+    tree = jsep(toJs(usesStatusFunction(text) ? text : `success() && (${text})`));
+    CONDITIONS.set(expression, tree);
+  }
+  return tree;
 }
 
 /** Evaluates a value expression (`${{ format(...) }}`): its text, or {@link UNKNOWN}. */

@@ -174,6 +174,19 @@ function githubContext(q: WhatRunsQuery, afterRun = false): Record<string, ExprV
 function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>, afterRun = false): JobAnswer[] {
   const jobs = doc.jobs ?? {};
   const done = new Map<string, { answer: JobAnswer; outputs: Record<string, ExprValue> }>();
+  // The same for every job of the workflow; only `needs` differs.
+  const shared = {
+    github: githubContext(q, afterRun),
+    inputs: partial({ ...inputs }),
+    vars: partial({}),
+    secrets: partial({}),
+    env: partial({}),
+    steps: partial({}),
+    matrix: partial({}),
+    runner: partial({}),
+    job: partial({}),
+    strategy: partial({}),
+  };
   const visit = (id: string): void => {
     if (done.has(id)) return;
     const job = jobs[id];
@@ -182,8 +195,7 @@ function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>, a
     const results = needs.map((n) => done.get(n)!.answer.verdict);
     const success = results.every((r) => r === 'runs') ? true : results.some((r) => r === 'skipped') ? false : UNKNOWN;
     const context = {
-      github: githubContext(q, afterRun),
-      inputs: partial({ ...inputs }),
+      ...shared,
       needs: Object.fromEntries(
         needs.map((n) => {
           const d = done.get(n)!;
@@ -196,14 +208,6 @@ function jobsOf(doc: Doc, q: WhatRunsQuery, inputs: Record<string, ExprValue>, a
           ];
         }),
       ),
-      vars: partial({}),
-      secrets: partial({}),
-      env: partial({}),
-      steps: partial({}),
-      matrix: partial({}),
-      runner: partial({}),
-      job: partial({}),
-      strategy: partial({}),
     } as Record<string, ExprValue>;
     const condition = job.if === undefined ? 'success()' : String(job.if);
     let verdict: Verdict;

@@ -41,7 +41,9 @@ export function prune<T>(value: T): T {
 export function toYaml(data: unknown, options: ToYamlOptions = {}): string {
   const doc = new YAML.Document(prune(data));
   const plainKeys = new Set(options.plainTopLevelKeys ?? []);
-  // Every string a YAML 1.1 reader would misread is double-quoted, keys and values alike.
+  const versionOf = options.versionOfSha;
+  // One walk: every string a YAML 1.1 reader would misread is double-quoted, keys and values alike;
+  // a pinned `uses:` gets its version as a comment.
   YAML.visit(doc, {
     Scalar(_, node, path) {
       if (typeof node.value !== 'string' || node.type === 'BLOCK_LITERAL' || !misreadByYaml11(node.value)) return;
@@ -50,17 +52,12 @@ export function toYaml(data: unknown, options: ToYamlOptions = {}): string {
       if (isTopLevelKey && plainKeys.has(node.value)) return;
       node.type = 'QUOTE_DOUBLE';
     },
+    Pair(_, pair) {
+      if (!versionOf || !YAML.isScalar(pair.key) || pair.key.value !== 'uses' || !YAML.isScalar(pair.value)) return;
+      const match = /@([0-9a-f]{40})$/.exec(String(pair.value.value));
+      const version = match ? versionOf(match[1]!) : undefined;
+      if (version) pair.value.comment = ` ${version}`;
+    },
   });
-  if (options.versionOfSha) {
-    const versionOf = options.versionOfSha;
-    YAML.visit(doc, {
-      Pair(_, pair) {
-        if (!YAML.isScalar(pair.key) || pair.key.value !== 'uses' || !YAML.isScalar(pair.value)) return;
-        const match = /@([0-9a-f]{40})$/.exec(String(pair.value.value));
-        const version = match ? versionOf(match[1]!) : undefined;
-        if (version) pair.value.comment = ` ${version}`;
-      },
-    });
-  }
   return doc.toString({ indent: 2, lineWidth: 0 });
 }

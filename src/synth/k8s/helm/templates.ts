@@ -191,7 +191,7 @@ export class TemplateTokens {
   }
 
   private key(key: string): string {
-    return YAML.stringify(key, YAML_OPTIONS).trimEnd();
+    return stringified(key);
   }
 
   /**
@@ -201,7 +201,7 @@ export class TemplateTokens {
    * tokens the value holds are replaced, in that one scalar's text. Other kinds cannot stand there.
    */
   private formatted(value: unknown, shape: (v: unknown) => unknown = (v) => v): string {
-    let text = YAML.stringify(shape(value), YAML_OPTIONS).trimEnd();
+    let text = stringified(shape(value));
     if (typeof value !== 'string' || !value.includes(TOKEN_PREFIX)) return text;
     for (const [token, a] of this.actions) {
       if (!value.includes(token)) continue;
@@ -215,6 +215,22 @@ export class TemplateTokens {
   private indentLines(text: string, first: string, rest: string): string[] {
     return text.split('\n').map((line, i) => (i === 0 ? first : rest) + line);
   }
+}
+
+/**
+ * The yaml library's text of a small value (a key, a pair, a list item), remembered by the value: the
+ * same keys and scalars recur in every manifest of every chart, and each stringify builds a document.
+ */
+const STRINGIFIED = new Map<string, string>();
+
+function stringified(value: unknown): string {
+  const id = JSON.stringify(value);
+  let text = STRINGIFIED.get(id);
+  if (text === undefined) {
+    text = YAML.stringify(value, YAML_OPTIONS).trimEnd();
+    STRINGIFIED.set(id, text);
+  }
+  return text;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
