@@ -535,7 +535,7 @@ describe('policy rules', () => {
     });
 
     test('fails a matrix and a run past 256 jobs, naming the workflow, the job and the limit', () => {
-      const findings = check(githubLimitsRule, (w) => {
+      const findings = check(githubLimitsRule(), (w) => {
         w.jobs.build.strategy = { matrix: { a: [...Array(16).keys()], b: [...Array(17).keys()] } };
       });
       expect(findings).toEqual([
@@ -547,7 +547,7 @@ describe('policy rules', () => {
         ),
       ]);
       expect(
-        check(githubLimitsRule, (w) => {
+        check(githubLimitsRule(), (w) => {
           w.jobs.build.strategy = { matrix: { a: [...Array(16).keys()], b: [...Array(16).keys()] } };
         }),
       ).toEqual([]);
@@ -569,7 +569,7 @@ describe('policy rules', () => {
         './.github/workflows/b.yml': { jobs: many(40, 'b') } as WorkflowData,
       };
       // 100 own + (50 + 40) through a.yml + 2 × 40 through b.yml = 270.
-      const messages = runPolicy([{ ...target(caller), calledWorkflows: called }], [githubLimitsRule]).map(
+      const messages = runPolicy([{ ...target(caller), calledWorkflows: called }], [githubLimitsRule()]).map(
         (f) => f.message,
       );
       expect(messages).toEqual([
@@ -577,6 +577,36 @@ describe('policy rules', () => {
           /^\.github\/workflows\/x\.yml: jobs in one run: 270 jobs, over GitHub's limit of 256 jobs/,
         ),
       ]);
+    });
+
+    test("another repository's reusable workflow starts the jobs its pin declares", () => {
+      const generatorPins = ActionPins.fromJson({
+        actions: {
+          'org/gen': {
+            version: 'v2.1.0',
+            sha: 'a'.repeat(40),
+            byTag: true,
+            workflowJobs: { '.github/workflows/gen.yml': 3 },
+          },
+        },
+      });
+      const caller = goodWorkflow();
+      caller.jobs = Object.fromEntries(
+        [...Array(86).keys()].map((i) => [`gen${i}`, { uses: 'org/gen/.github/workflows/gen.yml@v2.1.0' }]),
+      );
+      // 86 calls of 3 jobs: 258. Without the declaration each call is one job (a lower bound): 86.
+      expect(runPolicy([target(caller)], [githubLimitsRule(generatorPins)]).map((f) => f.message)).toEqual([
+        expect.stringMatching(/jobs in one run: 258 jobs, over GitHub's limit of 256 jobs/),
+      ]);
+      expect(runPolicy([target(caller)], [githubLimitsRule()])).toEqual([]);
+      expect(generatorPins.jobsOfWorkflow('org/gen/.github/workflows/other.yml@v2.1.0')).toBeUndefined();
+      expect(() =>
+        ActionPins.fromJson({
+          actions: { 'org/gen': { version: 'v2.1.0', sha: 'a'.repeat(40), workflowJobs: { 'gen.yml': 0 } } },
+        }),
+      ).toThrow(
+        'action lock: actions["org/gen"].workflowJobs must map .github/workflows/<file>.yml paths to positive integers, got {"gen.yml":0}',
+      );
     });
 
     test('fails more than ten levels of workflows and more than 50 unique reusable workflows', () => {
@@ -590,7 +620,7 @@ describe('policy rules', () => {
       const deep = goodWorkflow();
       deep.jobs = { start: { uses: './.github/workflows/l1.yml' } };
       expect(
-        runPolicy([{ ...target(deep), calledWorkflows: chain }], [githubLimitsRule]).map((f) => f.message),
+        runPolicy([{ ...target(deep), calledWorkflows: chain }], [githubLimitsRule()]).map((f) => f.message),
       ).toEqual([expect.stringMatching(/levels of workflows: 11 levels, over GitHub's limit of 10 levels/)]);
       const wide = goodWorkflow();
       wide.jobs = Object.fromEntries(
@@ -599,20 +629,20 @@ describe('policy rules', () => {
           { uses: `org/repo/.github/workflows/w${i}.yml@${'a'.repeat(40)}` },
         ]),
       );
-      expect(runPolicy([target(wide)], [githubLimitsRule]).map((f) => f.message)).toEqual([
+      expect(runPolicy([target(wide)], [githubLimitsRule()]).map((f) => f.message)).toEqual([
         expect.stringMatching(/unique reusable workflows called: 51 reusable workflows, over GitHub's limit of 50/),
       ]);
     });
 
     test('fails a file past 500,000 bytes', () => {
       expect(
-        runPolicy([{ ...target(goodWorkflow()), bytes: 500_001 }], [githubLimitsRule]).map((f) => f.message),
+        runPolicy([{ ...target(goodWorkflow()), bytes: 500_001 }], [githubLimitsRule()]).map((f) => f.message),
       ).toEqual([
         expect.stringMatching(
           /^\.github\/workflows\/x\.yml: file size: 500001 bytes, over GitHub's limit of 500000 bytes \(a larger workflow file starts no runs\)/,
         ),
       ]);
-      expect(runPolicy([{ ...target(goodWorkflow()), bytes: 500_000 }], [githubLimitsRule])).toEqual([]);
+      expect(runPolicy([{ ...target(goodWorkflow()), bytes: 500_000 }], [githubLimitsRule()])).toEqual([]);
     });
   });
 

@@ -163,6 +163,43 @@ describe('update-action-pins', () => {
     );
   });
 
+  test("a moved pin's reusable workflows are counted again at the new commit; one that cannot be read keeps the pin", async () => {
+    const workflow = (jobs: string[]) => ({
+      encoding: 'base64',
+      content: Buffer.from(
+        `on: workflow_call\njobs:\n${jobs.map((j) => `  ${j}:\n    runs-on: ubuntu-latest\n    steps: [{ run: 'true' }]\n`).join('')}`,
+      ).toString('base64'),
+    });
+    API[`/repos/docker/login-action/contents/.github/workflows/gen.yml?ref=${sha('d')}`] = workflow([
+      'detect-env',
+      'generator',
+      'final',
+      'verify',
+    ]);
+    const moved = lockFile({
+      'docker/login-action': { version: 'v3.6.0', sha: sha('e'), workflowJobs: { '.github/workflows/gen.yml': 3 } },
+    });
+    expect((await run(['--lock-file', moved])).code).toBe(0);
+    expect(JSON.parse(readFileSync(moved, 'utf8')).actions['docker/login-action']).toEqual({
+      version: 'v4.0.0',
+      sha: sha('d'),
+      workflowJobs: { '.github/workflows/gen.yml': 4 },
+    });
+    const unreadable = lockFile({
+      'docker/login-action': { version: 'v3.6.0', sha: sha('e'), workflowJobs: { '.github/workflows/none.yml': 3 } },
+    });
+    const r = await run(['--lock-file', unreadable]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(unreadable, 'utf8')).actions['docker/login-action']).toEqual({
+      version: 'v3.6.0',
+      sha: sha('e'),
+      workflowJobs: { '.github/workflows/none.yml': 3 },
+    });
+    expect(r.stdout).toMatch(
+      /cannot count the jobs of docker\/login-action\/\.github\/workflows\/none\.yml at dddddddddddd: .*404/,
+    );
+  });
+
   test('the API root defaults to GITHUB_API_URL, as GitHub sets it on its runners (and on GitHub Enterprise Server)', async () => {
     const file = lockFile({ 'helm/kind-action': { version: 'v1.14.0', sha: sha('f') } });
     const r = await runCliInProcess((io) => updateActionPinsCommand(io, () => NOW), ['--lock-file', file], {

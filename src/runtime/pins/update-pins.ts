@@ -118,6 +118,20 @@ async function declaredInputs(o: UpdateOptions, repo: string, sub: string, sha: 
   );
 }
 
+/** The jobs a reusable workflow (a `.github/workflows/…` path of the repository) declares at a commit. */
+async function workflowJobCount(o: UpdateOptions, repo: string, path: string, sha: string): Promise<number> {
+  try {
+    const file = await getJson(o, `/repos/${repo}/contents/${path}?ref=${sha}`);
+    if (file?.encoding !== 'base64' || typeof file.content !== 'string') throw new Error(`${path}: not a file`);
+    const doc = YAML.parse(Buffer.from(file.content, 'base64').toString('utf8')) as { jobs?: unknown } | null;
+    const jobs = doc?.jobs;
+    if (typeof jobs !== 'object' || jobs === null || Object.keys(jobs).length === 0) throw new Error('it has no jobs');
+    return Object.keys(jobs).length;
+  } catch (e) {
+    throw new Error(`cannot count the jobs of ${repo}/${path} at ${sha.slice(0, 12)}: ${(e as Error).message}`);
+  }
+}
+
 /**
  * The newest release of every pinned action that has been public for at least the cooldown,
  * resolved to the full commit SHA of its tag. Drafts, pre-releases and tags that are not
@@ -158,7 +172,17 @@ export async function updatePins(
         const removed = before.filter((i) => !inputs[sub].includes(i));
         if (added.length || removed.length) inputChanges.push({ path: sub, added, removed });
       }
-      out[action] = { ...pin, version: ready.tag_name, sha, ...(declared ? { inputs } : {}) };
+      // So are the jobs of its reusable workflows, which count toward a caller's run.
+      const counted = pin.workflowJobs as Record<string, number> | undefined;
+      const workflowJobs: Record<string, number> = {};
+      for (const path of Object.keys(counted ?? {})) workflowJobs[path] = await workflowJobCount(o, action, path, sha);
+      out[action] = {
+        ...pin,
+        version: ready.tag_name,
+        sha,
+        ...(declared ? { inputs } : {}),
+        ...(counted ? { workflowJobs } : {}),
+      };
       updated.push({
         action,
         from: pin.version,

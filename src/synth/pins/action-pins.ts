@@ -14,6 +14,12 @@ export interface ActionPin {
    * @default false
    */
   readonly byTag?: boolean;
+  /**
+   * Jobs of each reusable workflow of the repository that this repository's workflows call, by its
+   * path, as the workflow file declares them at the pinned release: a caller's run starts them all,
+   * so they count toward GitHub's limit of jobs in one run. @default - none called
+   */
+  readonly workflowJobs?: Readonly<Record<string, number>>;
 }
 
 /** A resolved `uses:` reference and the release it stands for. */
@@ -59,8 +65,28 @@ export class ActionPins {
           );
         case 'version':
           throw new Error(`${source}: actions["${repo}"].version must be vX.Y.Z, got ${JSON.stringify(pin.version)}`);
-        default:
-          pins.set(repo, { sha: pin.sha!, version: pin.version!, byTag: pin.byTag === true });
+        default: {
+          const jobs = (raw as { workflowJobs?: unknown }).workflowJobs;
+          const valid =
+            jobs === undefined ||
+            (typeof jobs === 'object' &&
+              jobs !== null &&
+              !Array.isArray(jobs) &&
+              Object.entries(jobs).every(
+                ([path, n]) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path) && Number.isInteger(n) && n > 0,
+              ));
+          if (!valid) {
+            throw new Error(
+              `${source}: actions["${repo}"].workflowJobs must map .github/workflows/<file>.yml paths to positive integers, got ${JSON.stringify(jobs)}`,
+            );
+          }
+          pins.set(repo, {
+            sha: pin.sha!,
+            version: pin.version!,
+            byTag: pin.byTag === true,
+            ...(jobs ? { workflowJobs: jobs as Record<string, number> } : {}),
+          });
+        }
       }
     }
     return new ActionPins(pins);
@@ -91,6 +117,16 @@ export class ActionPins {
       );
     }
     return { uses: `${action}@${pin.byTag ? pin.version : pin.sha}`, version: pin.version };
+  }
+
+  /**
+   * The jobs a call of another repository's reusable workflow starts (`owner/repo/.github/workflows/x.yml@ref`),
+   * as the lock declares them; undefined when the lock does not.
+   */
+  public jobsOfWorkflow(uses: string): number | undefined {
+    const [name] = uses.split('@');
+    const path = name!.split('/').slice(2).join('/');
+    return this.pins.get(ActionPins.repositoryOf(name!))?.workflowJobs?.[path];
   }
 
   /** The release a SHA stands for, for the `# vX.Y.Z` comment. */

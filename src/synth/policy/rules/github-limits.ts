@@ -1,4 +1,5 @@
 import type { Finding } from '../../../common/errors';
+import type { ActionPins } from '../../pins/action-pins';
 import { GITHUB_LIMITS, type GitHubLimitName } from '../github-limits';
 import {
   jobLocation,
@@ -54,10 +55,17 @@ export interface RunShape {
   readonly reusable: ReadonlySet<string>;
 }
 
+/**
+ * The jobs a call of another repository's reusable workflow starts, by its `uses:`; undefined when
+ * unknown (the call then counts as one job: a lower bound).
+ */
+export type ExternalWorkflowJobs = (uses: string) => number | undefined;
+
 /** The shape of a run of `data`, following the calls into `called` (this repository's workflows). */
 function runShape(
   data: WorkflowData,
   called: Readonly<Record<string, WorkflowData>>,
+  external: ExternalWorkflowJobs,
   seen: readonly string[] = [],
 ): RunShape {
   let jobs = 0;
@@ -76,12 +84,12 @@ function runShape(
     reusable.add(job.uses);
     const callee = called[job.uses];
     if (!callee || seen.includes(job.uses)) {
-      // Another repository's workflow (its own calls are not known here): one job, one level.
-      jobs += copies;
+      // Another repository's workflow: the jobs its pin declares (else one), one level (its own calls are not known here).
+      jobs += copies * (external(job.uses) ?? 1);
       levels = Math.max(levels, 2);
       continue;
     }
-    const inner = runShape(callee, called, [...seen, job.uses]);
+    const inner = runShape(callee, called, external, [...seen, job.uses]);
     jobs += copies * inner.jobs;
     dynamic ||= inner.dynamic;
     levels = Math.max(levels, 1 + inner.levels);
@@ -90,9 +98,12 @@ function runShape(
   return { jobs, dynamic, levels, reusable };
 }
 
-/** The jobs, levels and reusable workflows one run of the target starts. */
-export function workflowRunShape(target: WorkflowTarget): RunShape {
-  return runShape(target.data, target.calledWorkflows ?? {});
+/**
+ * The jobs, levels and reusable workflows one run of the target starts; another repository's
+ * reusable workflow starts the jobs `external` gives for it (e.g. {@link ActionPins.jobsOfWorkflow}).
+ */
+export function workflowRunShape(target: WorkflowTarget, external: ExternalWorkflowJobs = () => undefined): RunShape {
+  return runShape(target.data, target.calledWorkflows ?? {}, external);
 }
 
 function over(limit: GitHubLimitName, value: number, what: string): string | undefined {
@@ -105,32 +116,41 @@ function over(limit: GitHubLimitName, value: number, what: string): string | und
 /**
  * Every workflow stays inside GitHub's documented limits (file size, jobs per matrix and per run,
  * levels and number of reusable workflows), so a platform that grows fails here, naming the
- * workflow and the limit, instead of on GitHub with a run that never starts.
+ * workflow and the limit, instead of on GitHub with a run that never starts. The jobs of another
+ * repository's reusable workflow count as its pin in the lock declares them.
  */
-export const githubLimitsRule: PolicyRule = workflowRule({
-  code: 'pipelines:github-limits',
-  description: `workflows stay inside GitHub's limits: ${GITHUB_LIMITS.workflowFileBytes.max} bytes a file, ${GITHUB_LIMITS.matrixJobs.max} jobs a matrix and a run, ${GITHUB_LIMITS.workflowLevels.max} levels and ${GITHUB_LIMITS.uniqueReusableWorkflows.max} reusable workflows`,
-  check(target: WorkflowTarget) {
-    const findings: Finding[] = [];
-    const add = (location: string, problem: string | undefined) => {
-      if (problem) findings.push({ location, message: `${target.filePath}: ${problem}` });
-    };
-    if (target.bytes !== undefined) add(target.constructPath, over('workflowFileBytes', target.bytes, 'file size'));
-    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
-      const width = matrixJobCount((job.strategy as { matrix?: unknown } | undefined)?.matrix);
-      if (width !== undefined) add(jobLocation(target, jobId), over('matrixJobs', width, `the matrix of job ${jobId}`));
-    }
-    const shape = workflowRunShape(target);
-    add(
-      target.constructPath,
-      over(
-        'jobsPerRun',
-        shape.jobs,
-        `jobs in one run${shape.dynamic ? ' (at least; a matrix sized at run time counted once)' : ''}`,
-      ),
-    );
-    add(target.constructPath, over('workflowLevels', shape.levels, 'levels of workflows'));
-    add(target.constructPath, over('uniqueReusableWorkflows', shape.reusable.size, 'unique reusable workflows called'));
-    return findings;
-  },
-});
+export function githubLimitsRule(pins?: ActionPins): PolicyRule {
+  const external: ExternalWorkflowJobs = (uses) => pins?.jobsOfWorkflow(uses);
+  return workflowRule({
+    code: 'pipelines:github-limits',
+    description: `workflows stay inside GitHub's limits: ${GITHUB_LIMITS.workflowFileBytes.max} bytes a file, ${GITHUB_LIMITS.matrixJobs.max} jobs a matrix and a run, ${GITHUB_LIMITS.workflowLevels.max} levels and ${GITHUB_LIMITS.uniqueReusableWorkflows.max} reusable workflows`,
+    check(target: WorkflowTarget) {
+      const findings: Finding[] = [];
+      const add = (location: string, problem: string | undefined) => {
+        if (problem) findings.push({ location, message: `${target.filePath}: ${problem}` });
+      };
+      if (target.bytes !== undefined) add(target.constructPath, over('workflowFileBytes', target.bytes, 'file size'));
+      for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+        const width = matrixJobCount((job.strategy as { matrix?: unknown } | undefined)?.matrix);
+        if (width !== undefined) {
+          add(jobLocation(target, jobId), over('matrixJobs', width, `the matrix of job ${jobId}`));
+        }
+      }
+      const shape = workflowRunShape(target, external);
+      add(
+        target.constructPath,
+        over(
+          'jobsPerRun',
+          shape.jobs,
+          `jobs in one run${shape.dynamic ? ' (at least; a matrix sized at run time counted once)' : ''}`,
+        ),
+      );
+      add(target.constructPath, over('workflowLevels', shape.levels, 'levels of workflows'));
+      add(
+        target.constructPath,
+        over('uniqueReusableWorkflows', shape.reusable.size, 'unique reusable workflows called'),
+      );
+      return findings;
+    },
+  });
+}

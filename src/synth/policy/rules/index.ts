@@ -44,6 +44,6 @@ export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
     literalEnvRule,
     dependabotRule(options.requiredEcosystems),
     workloadsRule,
-    githubLimitsRule,
+    githubLimitsRule(options.pins),
   ];
 }
