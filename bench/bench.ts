@@ -2,9 +2,10 @@
  * Benchmark: median wall time of a full synthesis (`npx projen`), of its floor
  * (`npx projen --version`: npx and projen start-up) and of the test run, over several runs; then
  * the job runner (`npx projen test:jobs`, every scenario), over --job-runs runs (it takes minutes).
- * With --services N: synthesis (in memory) of the platform grown to 2 and to N services, its time,
- * generated size and each workflow's jobs per run against GitHub's limits.
- * Usage: npm run bench [-- --runs N] [-- --job-runs N (0 skips it)] [-- --services N]
+ * With --services N (or a list, 2,15,30,60): synthesis (in memory) of the platform grown to 2 and to N
+ * services (or to each size listed), its time, generated size and each workflow's jobs per run
+ * against GitHub's limits, as a growth table.
+ * Usage: npm run bench [-- --runs N] [-- --job-runs N (0 skips it)] [-- --services N[,M…]]
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -29,9 +30,9 @@ if (!Number.isInteger(jobRuns) || jobRuns < 0) {
   console.error(`--job-runs must be a whole number, got ${values['job-runs']}`);
   process.exit(2);
 }
-const services = values.services === undefined ? undefined : Number(values.services);
-if (services !== undefined && (!Number.isInteger(services) || services < 2)) {
-  console.error(`--services must be an integer ≥ 2, got ${values.services}`);
+const sizes = values.services === undefined ? undefined : values.services.split(',').map(Number);
+if (sizes !== undefined && sizes.some((n) => !Number.isInteger(n) || n < 2)) {
+  console.error(`--services must be integers ≥ 2, separated by commas, got ${values.services}`);
   process.exit(2);
 }
 /** The job runner's speed goal on a 2-core machine. */
@@ -72,8 +73,11 @@ interface ScaleRun {
   readonly findings: string[];
 }
 
-/** The scale report: in-memory synthesis of 2 and of N services, each the median of `runs` fresh processes. */
-function scaleReport(n: number): void {
+/**
+ * The scale report: in-memory synthesis of the platform at each size (2 and N for one size), each the
+ * median of `runs` fresh processes, with what each service added between two sizes.
+ */
+function scaleReport(requested: number[]): void {
   const measure = (count: number): ScaleRun => {
     const samples: ScaleRun[] = [];
     for (let i = 0; i < runs; i++) {
@@ -95,9 +99,11 @@ function scaleReport(n: number): void {
       cpuSeconds: median(samples.map((s) => s.cpuSeconds)),
     };
   };
-  const small = measure(2);
-  const large = measure(n);
-  for (const r of [small, large]) {
+  const counts = [...new Set(requested.length === 1 ? [2, ...requested] : requested)].sort((a, b) => a - b);
+  const results = counts.map(measure);
+  const small = results[0]!;
+  const large = results[results.length - 1]!;
+  for (const r of results) {
     const biggest = Object.entries(r.workflows).sort((a, b) => b[1].bytes - a[1].bytes)[0]!;
     const busiest = Object.entries(r.workflows).sort((a, b) => b[1].jobsPerRun - a[1].jobsPerRun)[0]!;
     console.log(
@@ -106,15 +112,25 @@ function scaleReport(n: number): void {
     );
     for (const f of r.findings) console.log(`      ${f}`);
   }
+  // Linear growth reads as an even cost per added service from one size to the next.
+  console.log('growth per added service (from the size before):');
+  for (let i = 1; i < results.length; i++) {
+    const [a, b] = [results[i - 1]!, results[i]!];
+    const added = b.services - a.services;
+    console.log(
+      `  ${String(a.services).padStart(3)} → ${String(b.services).padStart(3)}: ${((1000 * (b.seconds - a.seconds)) / added).toFixed(1)} ms,` +
+        ` ${((b.bytes - a.bytes) / added / 1e3).toFixed(1)} KB, ${((b.files - a.files) / added).toFixed(1)} files`,
+    );
+  }
   const ratio = large.seconds / small.seconds;
   console.log(
-    `scale: ${n} services in ${ratio.toFixed(2)} × the time of 2 (goal ≤ 3) → ${ratio <= 3 ? 'met' : 'NOT met'};` +
+    `scale: ${large.services} services in ${ratio.toFixed(2)} × the time of ${small.services} (goal ≤ 3) → ${ratio <= 3 ? 'met' : 'NOT met'};` +
       ` ${large.findings.length === 0 ? "inside GitHub's limits" : "NOT inside GitHub's limits"}`,
   );
 }
 
-if (services !== undefined) {
-  scaleReport(services);
+if (sizes !== undefined) {
+  scaleReport(sizes);
   process.exit(0);
 }
 
