@@ -80,7 +80,8 @@ export function rolloutGroups(platform: Platform, deployment: Deployment): Rollo
  * signature is verified against ci-provenance.yml at this run's ref and commit; only the verified
  * digests are deployed. Then, per rollout group (see {@link rolloutGroups}) after the groups of the
  * services it calls (tts before the agent that calls it), the environment's rollout stages: canaries,
- * watch windows, promotion, each stage rolling itself back on failure. Concurrency (one deploy per environment, never cancelled) is on the calling job.
+ * watch windows, promotion, each stage rolling itself back on failure. Concurrency (one deploy per
+ * environment, never cancelled) is on the calling job.
  */
 export function cdDeployWorkflow(scope: Construct, platform: Platform): SecureWorkflow | undefined {
   if (platform.deployments.length === 0) return undefined;
