@@ -114,6 +114,23 @@ describe('errors name the construct path and the field', () => {
     ).toThrow('[wf/build] timeoutMinutes must be an integer from 1 to 360, got 0 (omit it for the default of 15)');
   });
 
+  test('fails on a strategy with nothing to expand', () => {
+    const wf = prWorkflow(app());
+    let n = 0;
+    const job = (strategy: object) => () =>
+      wf.addJob(`m${++n}`, {
+        runsOn: 'ubuntu-24.04',
+        permissions: READ_CONTENTS,
+        strategy: strategy as never,
+        steps: [runStep({ name: 'x', run: 'true' })],
+      });
+    for (const bad of [{}, { include: [] }, { matrix: { os: [] } }, { matrix: { os: [] }, include: [{ os: 'a' }] }]) {
+      expect(job(bad)).toThrow('strategy needs a matrix list or include entries, and no list may be empty');
+    }
+    expect(job({ include: [{ service: 'a' }] })).not.toThrow();
+    expect(job({ matrix: { os: ['a'] } })).not.toThrow();
+  });
+
   test('fails on a service container image without a pinned tag', () => {
     expect(() =>
       prWorkflow(app()).addJob('db', {

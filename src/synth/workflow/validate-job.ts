@@ -36,6 +36,14 @@ const RULES: readonly JobRule[] = [
     message: () => 'runsOn must name a runner label, e.g. ubuntu-24.04',
   },
   {
+    // GitHub refuses an empty matrix; an empty list would expand to no job at all.
+    test: (p) =>
+      p.strategy === undefined ||
+      ((p.strategy.include ?? []).length > 0 && Object.values(p.strategy.matrix ?? {}).every((v) => v.length > 0)) ||
+      (Object.keys(p.strategy.matrix ?? {}).length > 0 && Object.values(p.strategy.matrix!).every((v) => v.length > 0)),
+    message: () => 'strategy needs a matrix list or include entries, and no list may be empty',
+  },
+  {
     test: (p) => Object.values(p.services ?? {}).every((s) => imageReferenceProblem(s.image) === undefined),
     message: (p) =>
       `service containers: ${Object.values(p.services ?? {})
