@@ -222,6 +222,10 @@ describe('update-action-pins', () => {
     [{ 'actions/checkout': { version: 'latest', sha: sha('a') } }, /version "latest" must be a release tag/],
     [{ 'actions/checkout': { version: 'v1.0.0', sha: 'main' } }, /sha "main" must be a full commit SHA/],
     [{ 'actions/checkout': 'v1' }, /must be an object with version and sha/],
+    [
+      { 'actions/checkout': { version: 'v1.0.0', sha: sha('a'), workflowJobs: { '../../../users/x': 1 } } },
+      /workflowJobs \{"\.\.\/\.\.\/\.\.\/users\/x":1\} must map \.github\/workflows\/<file>\.yml paths to positive integers/,
+    ],
   ])('a lock entry that is not a pin exits 2 naming it, before any request (%j)', async (actions, message) => {
     const file = lockFile(actions);
     const before = readFileSync(file, 'utf8');

@@ -98,7 +98,7 @@ export function updateActionPinsCommand(io: CliIo = PROCESS_IO, now: () => Date 
 
 /** What is wrong with a lock entry (the shared grammar: what may reach an API path and the workflows). */
 function lockEntryProblem(name: string, entry: unknown): string | undefined {
-  const e = entry as { version?: unknown; sha?: unknown };
+  const e = entry as { version?: unknown; sha?: unknown; workflowJobs?: unknown };
   switch (actionLockEntryFault(name, entry)) {
     case 'key':
       return 'is not an owner/repo name';
@@ -108,6 +108,8 @@ function lockEntryProblem(name: string, entry: unknown): string | undefined {
       return `sha ${JSON.stringify(e.sha)} must be a full commit SHA (40 hex digits)`;
     case 'version':
       return `version ${JSON.stringify(e.version)} must be a release tag such as v1.2.3`;
+    case 'workflowJobs':
+      return `workflowJobs ${JSON.stringify(e.workflowJobs)} must map .github/workflows/<file>.yml paths to positive integers`;
     default:
       return undefined;
   }

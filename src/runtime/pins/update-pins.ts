@@ -95,19 +95,20 @@ async function commitOfTag(o: UpdateOptions, repo: string, tag: string): Promise
   return object.sha;
 }
 
+/** A YAML file of a repository at a commit, parsed (the contents API, base64). */
+async function yamlAtCommit(o: UpdateOptions, repo: string, path: string, sha: string): Promise<unknown> {
+  const file = await getJson(o, `/repos/${repo}/contents/${path}?ref=${sha}`);
+  if (file?.encoding !== 'base64' || typeof file.content !== 'string') throw new Error(`${path}: not a file`);
+  return YAML.parse(Buffer.from(file.content, 'base64').toString('utf8'));
+}
+
 /** The input names an action's action.yml (or action.yaml) declares at a commit; `sub` is its folder, `.` the root. */
 async function declaredInputs(o: UpdateOptions, repo: string, sub: string, sha: string): Promise<string[]> {
   const folder = sub === '.' ? '' : `${sub.replace(/^\/|\/$/g, '')}/`;
   let lastError: Error | undefined;
   for (const name of ['action.yml', 'action.yaml']) {
     try {
-      const file = await getJson(o, `/repos/${repo}/contents/${folder}${name}?ref=${sha}`);
-      if (file?.encoding !== 'base64' || typeof file.content !== 'string') {
-        throw new Error(`${folder}${name}: not a file`);
-      }
-      const doc = YAML.parse(Buffer.from(file.content, 'base64').toString('utf8')) as {
-        inputs?: Record<string, unknown>;
-      } | null;
+      const doc = (await yamlAtCommit(o, repo, `${folder}${name}`, sha)) as { inputs?: Record<string, unknown> } | null;
       return Object.keys(doc?.inputs ?? {}).sort();
     } catch (e) {
       lastError = e as Error;
@@ -121,10 +122,7 @@ async function declaredInputs(o: UpdateOptions, repo: string, sub: string, sha: 
 /** The jobs a reusable workflow (a `.github/workflows/…` path of the repository) declares at a commit. */
 async function workflowJobCount(o: UpdateOptions, repo: string, path: string, sha: string): Promise<number> {
   try {
-    const file = await getJson(o, `/repos/${repo}/contents/${path}?ref=${sha}`);
-    if (file?.encoding !== 'base64' || typeof file.content !== 'string') throw new Error(`${path}: not a file`);
-    const doc = YAML.parse(Buffer.from(file.content, 'base64').toString('utf8')) as { jobs?: unknown } | null;
-    const jobs = doc?.jobs;
+    const jobs = ((await yamlAtCommit(o, repo, path, sha)) as { jobs?: unknown } | null)?.jobs;
     if (typeof jobs !== 'object' || jobs === null || Object.keys(jobs).length === 0) throw new Error('it has no jobs');
     return Object.keys(jobs).length;
   } catch (e) {

@@ -65,28 +65,17 @@ export class ActionPins {
           );
         case 'version':
           throw new Error(`${source}: actions["${repo}"].version must be vX.Y.Z, got ${JSON.stringify(pin.version)}`);
-        default: {
-          const jobs = (raw as { workflowJobs?: unknown }).workflowJobs;
-          const valid =
-            jobs === undefined ||
-            (typeof jobs === 'object' &&
-              jobs !== null &&
-              !Array.isArray(jobs) &&
-              Object.entries(jobs).every(
-                ([path, n]) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path) && Number.isInteger(n) && n > 0,
-              ));
-          if (!valid) {
-            throw new Error(
-              `${source}: actions["${repo}"].workflowJobs must map .github/workflows/<file>.yml paths to positive integers, got ${JSON.stringify(jobs)}`,
-            );
-          }
+        case 'workflowJobs':
+          throw new Error(
+            `${source}: actions["${repo}"].workflowJobs must map .github/workflows/<file>.yml paths to positive integers, got ${JSON.stringify(pin.workflowJobs)}`,
+          );
+        default:
           pins.set(repo, {
             sha: pin.sha!,
             version: pin.version!,
             byTag: pin.byTag === true,
-            ...(jobs ? { workflowJobs: jobs as Record<string, number> } : {}),
+            ...(pin.workflowJobs ? { workflowJobs: pin.workflowJobs } : {}),
           });
-        }
       }
     }
     return new ActionPins(pins);

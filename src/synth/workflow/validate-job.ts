@@ -37,10 +37,11 @@ const RULES: readonly JobRule[] = [
   },
   {
     // GitHub refuses an empty matrix; an empty list would expand to no job at all.
-    test: (p) =>
-      p.strategy === undefined ||
-      ((p.strategy.include ?? []).length > 0 && Object.values(p.strategy.matrix ?? {}).every((v) => v.length > 0)) ||
-      (Object.keys(p.strategy.matrix ?? {}).length > 0 && Object.values(p.strategy.matrix!).every((v) => v.length > 0)),
+    test: (p) => {
+      if (p.strategy === undefined) return true;
+      const lists = Object.values(p.strategy.matrix ?? {});
+      return lists.every((v) => v.length > 0) && (lists.length > 0 || (p.strategy.include ?? []).length > 0);
+    },
     message: () => 'strategy needs a matrix list or include entries, and no list may be empty',
   },
   {

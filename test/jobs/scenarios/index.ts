@@ -248,6 +248,17 @@ function summaryOf(world: World, scenario: string, workflowJob: string): string 
     .join('');
 }
 
+/**
+ * After a failed production stage of tts: tts runs its stable digest again, its canary is gone, and the
+ * agent (whose stages wait for tts's promotion) still runs its stable digest.
+ */
+function ttsRolledBackAgentUntouched(world: World): void {
+  const { namespace } = deployment('production');
+  expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('stable', 'production', 'tts'));
+  expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
+  expect(liveDigest(world, namespace, 'agent')).toBe(digestOf('stable', 'production', 'agent'));
+}
+
 /** A newer actions/checkout release than the pin, past the cooldown, with the same inputs. */
 const NEWER_CHECKOUT = { version: 'v7.0.9', sha: '7'.repeat(40) };
 function newerCheckoutRelease(): Record<string, Json> {
@@ -408,13 +419,9 @@ export const SCENARIOS: Scenario[] = [
       'ci-build-push.yml/deploy-production': 'its called deploy failed',
     },
     effects: ({ world }) => {
-      const { namespace } = deployment('production');
       // The failed stage rolled itself back: the stable release is untouched and the canary is gone.
-      expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('stable', 'production', 'tts'));
-      expect(liveRevision(world, namespace, 'tts')?.revision).toBe(4);
-      expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
-      // Nothing after the failed stage changed the cluster: the agent's stages never started.
-      expect(liveDigest(world, namespace, 'agent')).toBe(digestOf('stable', 'production', 'agent'));
+      ttsRolledBackAgentUntouched(world);
+      expect(liveRevision(world, deployment('production').namespace, 'tts')?.revision).toBe(4);
     },
   },
   {
@@ -431,14 +438,11 @@ export const SCENARIOS: Scenario[] = [
       'ci-build-push.yml/deploy-production': 'its called deploy failed',
     },
     effects: ({ world }) => {
-      const { namespace } = deployment('production');
       const summary = summaryOf(world, 'release-tag-promotion-unhealthy', 'cd-deploy.yml/production-tts-promote');
       expect(summary).toContain(
         '**Rolled back**: the promotion stage failed; the canary was removed and tts rolled back to revision 4.',
       );
-      expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('stable', 'production', 'tts'));
-      expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
-      expect(liveDigest(world, namespace, 'agent')).toBe(digestOf('stable', 'production', 'agent'));
+      ttsRolledBackAgentUntouched(world);
     },
   },
   {
@@ -462,10 +466,7 @@ export const SCENARIOS: Scenario[] = [
         /- p95 latency \d+ ms against the baseline's \d+ ms \(\+\d+(\.\d+)? %\) is above the \+25 % limit/,
       );
       expect(summary).toContain('**Rolled back**: the canary at 10 % stage failed');
-      // The stage rolled itself back; nothing after it changed the cluster.
-      expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('stable', 'production', 'tts'));
-      expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
-      expect(liveDigest(world, namespace, 'agent')).toBe(digestOf('stable', 'production', 'agent'));
+      ttsRolledBackAgentUntouched(world);
     },
   },
   {
