@@ -26,6 +26,16 @@ describe('Platform', () => {
     );
   });
 
+  test('fails on a port the Fetch standard blocks: the smoke test could never reach it', () => {
+    expect(() =>
+      Platform.fromDefinition(
+        definition((d) => {
+          d.services[0]!.port = 6000;
+        }),
+      ),
+    ).toThrow(/\[services\[0\]\.port\] 6000 is a port the Fetch standard blocks/);
+  });
+
   // Guards a past defect: both synthesized before; the first made alerts.yml's if: always true.
   test.each([
     [

@@ -28,7 +28,10 @@ export interface ServiceDefinition {
   readonly name: string;
   /** Folder of the service in the monorepo, e.g. `services/tts`. */
   readonly path: string;
-  /** The HTTP port the container listens on (1024–65535: the container runs as non-root). */
+  /**
+   * The HTTP port the container listens on: 1024–65535 (the container runs as non-root), and not one
+   * of the ports the Fetch standard blocks, such as 6000 (the smoke test's client refuses them).
+   */
   readonly port: number;
   /** Health endpoint, e.g. `/health`. */
   readonly healthPath: string;
