@@ -91,6 +91,12 @@ function downloadArtifact(ctx: ActionContext): void {
   const dest = inWorkspace(ctx, ctx.inputs.path || '.');
   const names = ctx.inputs.name ? [ctx.inputs.name] : ctx.run.world.artifactNames(ctx.run.runId);
   for (const name of names) {
+    // Fault `artifact-download:<name>`: the artifact service fails this download, as a transient API error would.
+    if (ctx.run.faults.includes(`artifact-download:${name}`)) {
+      throw new Error(
+        `Unable to download artifact(s): Failed to GetSignedArtifactURL: Unable to make request: ECONNRESET`,
+      );
+    }
     const dir = ctx.run.world.artifact(ctx.run.runId, name);
     if (!dir) throw new Error(`Unable to download artifact(s): Artifact not found for name: ${name}`);
     cpSync(dir, ctx.inputs.name ? dest : path.join(dest, name), { recursive: true });

@@ -446,6 +446,35 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // The artifact service fails the agent's record download in its canary-50 stage: the 10 % canary the
+    // stage before left (a weighted backend of the agent's route) must not keep its share.
+    name: 'release-tag-record-lost',
+    faults: ['artifact-download:rollout-record-production-agent'],
+    setup: (w) => {
+      installStable(w, 'production');
+    },
+    events: [{ kind: 'tag', tag: 'v1.2.7' }],
+    failing: {
+      'cd-deploy.yml/production-agent-canary-50': 'the rollout record cannot be downloaded (fault)',
+      'ci-build-push.yml/deploy-production': 'its called deploy failed',
+    },
+    effects: ({ world }) => {
+      const { namespace } = deployment('production');
+      const summary = summaryOf(world, 'release-tag-record-lost', 'cd-deploy.yml/production-agent-canary-50');
+      expect(summary).toContain(
+        '**Canary removed**: the canary at 50 % stage could not read the rollout record; agent was not checked against its recorded revision.',
+      );
+      // The route is back to the stable release alone, on its own digest; the canary is gone.
+      expect(liveRevision(world, namespace, 'agent-canary')).toBeUndefined();
+      const agent = liveRevision(world, namespace, 'agent')!;
+      expect(agent.values.image).toEqual({ digest: digestOf('stable', 'production', 'agent') });
+      expect(agent.values.httpRoute).toMatchObject({ canary: { release: '', weight: 0 } });
+      // tts, which the agent calls, was promoted before the agent's rollout began.
+      expect(liveRevision(world, namespace, 'tts-canary')).toBeUndefined();
+      expect(liveDigest(world, namespace, 'tts')).not.toBe(digestOf('stable', 'production', 'tts'));
+    },
+  },
+  {
     // The tts canary answers three times slower than the stable release: Prometheus shows it in the first window.
     name: 'release-tag-canary-slow',
     setup: async (w) => {

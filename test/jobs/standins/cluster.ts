@@ -210,6 +210,14 @@ export function helm(args: string[]): number {
       if (cmd === 'install' && existing) {
         throw new ToolError(`Error: INSTALLATION FAILED: cannot re-use a name that is still in use`);
       }
+      // --reset-then-reuse-values: the chart's defaults, then the last release's values, then the
+      // command line's. The last release's values reach the real Helm as the first values file.
+      const reuse = p.bools.has('--reset-then-reuse-values') && existing ? existing.values : undefined;
+      if (reuse) {
+        const reused = path.join(process.env.RUNNER_TEMP ?? process.cwd(), `helm-reused-values-${process.pid}.json`);
+        writeFileSync(reused, JSON.stringify(reuse));
+        files.unshift(reused);
+      }
       // The real Helm renders the chart with these values: its schema and templates judge them.
       const rendered = spawnSync(
         process.env.STANDIN_REAL_HELM!,

@@ -22,6 +22,9 @@ export type ClusterAccessProps =
       readonly secret: string;
     };
 
+/** The id of the step that leaves `KUBECONFIG` set: a later step may ask whether the cluster is reachable. */
+export const CLUSTER_ACCESS_STEP_ID = 'cluster-access';
+
 /** Where the kubeconfig is written; `KUBECONFIG` points there for the job's later steps. */
 const KUBECONFIG_PATH = '"$RUNNER_TEMP/kubeconfig"';
 
@@ -35,6 +38,7 @@ export function clusterAccessSteps(access: ClusterAccessProps): JobStep[] {
     return [
       runStep({
         name: "Cluster access (kubeconfig from the environment's secret)",
+        id: CLUSTER_ACCESS_STEP_ID,
         env: { KUBECONFIG_CONTENT: secret(access.secret) },
         run: [
           '[[ -n "$KUBECONFIG_CONTENT" ]] || { echo "::error::the environment has no kubeconfig secret (or it is empty)"; exit 1; }',
@@ -47,6 +51,7 @@ export function clusterAccessSteps(access: ClusterAccessProps): JobStep[] {
   return [
     runStep({
       name: 'Cluster access (AWS role through GitHub OIDC, EKS)',
+      id: CLUSTER_ACCESS_STEP_ID,
       env: { ROLE_ARN: variable(access.roleArnVariable), AWS_REGION: access.region, CLUSTER: access.cluster },
       run: [
         `[[ "$ROLE_ARN" == arn:aws:iam::* ]] || { echo "::error::vars.${access.roleArnVariable} of the environment must hold the deploy role's ARN"; exit 1; }`,

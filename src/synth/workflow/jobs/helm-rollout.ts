@@ -227,6 +227,30 @@ function canaryScript(mode: CanaryMode): string {
   ].join('\n');
 }
 
+/**
+ * Takes an earlier stage's canary away when a later stage cannot read the rollout record: the stable
+ * route (a Gateway canary) first drops its canary backend, keeping the stable release's own values, then the
+ * canary release goes. The stable release is not compared with its recorded revision: the job fails
+ * and says so.
+ */
+function canaryRemovalWithoutRecordScript(mode: CanaryMode): string {
+  return [
+    ...(mode === 'gateway'
+      ? [
+          ...currentRevisionLines('current', '$STABLE_RELEASE'),
+          'if [[ -n "$current" ]]; then',
+          '  helm upgrade "$STABLE_RELEASE" "$CHART" --namespace "$NAMESPACE" --reset-then-reuse-values \\',
+          `    --set httpRoute.canary.release="" --set httpRoute.canary.weight=0 --atomic --wait --timeout ${HELM_TIMEOUT}`,
+          'fi',
+        ]
+      : []),
+    'helm uninstall "$CANARY_RELEASE" --namespace "$NAMESPACE" --ignore-not-found --wait',
+    'echo "::error::the $STAGE stage could not read the rollout record: the canary was removed; $STABLE_RELEASE was not checked against its recorded revision (helm history $STABLE_RELEASE)"',
+    'echo "**Canary removed**: the $STAGE stage could not read the rollout record; $STABLE_RELEASE was not checked against its recorded revision." >> "$GITHUB_STEP_SUMMARY"',
+    'exit 1',
+  ].join('\n');
+}
+
 /** Matrix keys of the values that differ between a rollout's targets. */
 type TargetKey =
   | 'service'
@@ -382,11 +406,12 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
       STABLE_REVISION: recorded('stable-revision'),
       STABLE_DIGEST: recorded('stable-digest'),
     };
+    const access = clusterAccessSteps(p.access);
     const steps: JobStep[] = [
       // No cache in a deploy: nothing another run wrote reaches production.
       ...npmInstallSteps({ nodeVersion: p.nodeVersion, cache: false }),
       setupHelm({ version: p.helmVersion }),
-      ...clusterAccessSteps(p.access),
+      ...access,
     ];
     if (index > 0) {
       steps.push(downloadArtifact({ name: recordArtifact, path: RECORD_DIR }, { name: 'Download the rollout record' }));
@@ -565,6 +590,28 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
         ].join('\n'),
       }),
     );
+    if (index > 0) {
+      steps.push(
+        runStep({
+          name: 'Remove the canary (the rollout record could not be read)',
+          // An earlier stage left its canary serving a share. Without the record this stage cannot check
+          // the stable release against its revision, but it can take the canary's share away: the
+          // cluster is reachable, so it does.
+          if: status.failure
+            .or(status.cancelled)
+            .and(stepOutcome(record).ne('success'))
+            .and(stepOutcome(access[access.length - 1]!).eq('success')),
+          env: {
+            NAMESPACE: p.namespace,
+            ...(p.canaryMode === 'gateway' ? { CHART: common.CHART! } : {}),
+            STABLE_RELEASE: stable.release,
+            CANARY_RELEASE: canary.release,
+            STAGE: promote ? 'promotion' : `canary at ${stage.percent} %`,
+          },
+          run: canaryRemovalWithoutRecordScript(p.canaryMode),
+        }),
+      );
+    }
     return steps;
   });
   // Every value is known now: the matrix, when there is one, is the same for every stage.
