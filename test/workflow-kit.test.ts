@@ -338,6 +338,31 @@ describe('addHelmRollout', () => {
     expect(alone.name).toBe('a → production: canary 10 %');
   });
 
+  test('a later stage without its record still removes the canary once the cluster is reachable; the first stage has nothing to remove', () => {
+    const scope = app();
+    rollout([target('a'), target('b', { port: 9000 })], scope);
+    const jobs = rendered(scope).jobs;
+    const removal = (job: string) =>
+      jobs[job].steps.find((s: any) => s.name === 'Remove the canary (the rollout record could not be read)');
+    expect(removal('production-a-canary-10')).toBeUndefined();
+    const later = removal('production-a-promote');
+    expect(later.if).toBe(
+      "(((failure()) || (cancelled())) && (steps.record.outcome != 'success')) && (steps.cluster-access.outcome == 'success')",
+    );
+    expect(later.env).toEqual({
+      NAMESPACE: 'voice',
+      STABLE_RELEASE: '${{ matrix.stable-release }}',
+      CANARY_RELEASE: '${{ matrix.canary-release }}',
+      STAGE: 'promotion',
+    });
+    // A replica-ratio canary leaves no trace on the stable release: removing the canary release is all.
+    expect(later.run).toMatch(
+      /^helm uninstall "\$CANARY_RELEASE" --namespace "\$NAMESPACE" --ignore-not-found --wait$/m,
+    );
+    expect(later.run).not.toContain('helm upgrade');
+    expect(later.run.trim()).toMatch(/\nexit 1$/);
+  });
+
   test('refuses services whose steps differ, naming them', () => {
     expect(() => rollout([target('a', { synthesisPath: '/v1/synthesize' }), target('b')])).toThrow(
       'addHelmRollout production-a: targets must all have a synthesis path or none (a have one, b not); deploy them in separate rollouts',

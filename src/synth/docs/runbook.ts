@@ -289,6 +289,8 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       `(${'`load-test`'}, ${WATCH_RATE_RPS} requests/s through a port-forward), failing above the error-rate limit.`,
       'At 100 % the stable release is upgraded to the digest and the canary removed. A failed or cancelled stage rolls itself back in',
       'the same job (the stable release back to the revision recorded before the rollout, the canary removed) and fails with the reason.',
+      'A later stage that cannot read the record (its artifact download failed) still removes the canary (a weighted one leaves the',
+      'route first) and fails saying that the stable release was not checked against its recorded revision: check it with `helm history`.',
       'A first install (no stable release yet) skips the canary stages.',
       '',
       '**Set up before the first deploy** (GitHub only; nothing here can reach a cluster):',
