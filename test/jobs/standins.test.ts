@@ -21,6 +21,8 @@ import { cosign, docker } from './standins/registry';
 import { calleesOf, calleeUrlVar } from './standins/services';
 import { load } from './standins/state';
 import { curl } from './standins/toolchain';
+import { helmBinary } from '../support/helm';
+import { REPO_ROOT } from '../support/project';
 
 let dir: string;
 let stdout: string;
@@ -130,6 +132,21 @@ describe('helm against the stand-in cluster', () => {
       [5, 'deployed', digestOf('3')],
     ]);
     expect(cluster.changes).toEqual(['voice-production/voice: rollback tts to revision 3']);
+  });
+
+  test('upgrade --reset-then-reuse-values keeps the last release values under the new ones; without it they are gone', () => {
+    process.env.STANDIN_REAL_HELM = helmBinary();
+    process.env.RUNNER_TEMP = dir;
+    const chart = path.join(REPO_ROOT, 'charts', 'tts');
+    const upgrade = (...extra: string[]) =>
+      helm(['upgrade', 'tts', chart, '--namespace', 'voice', ...extra, '--set', 'replicaCount=2', '--wait']);
+    expect(upgrade('--reset-then-reuse-values')).toBe(0);
+    expect(upgrade()).toBe(0);
+    const revisions = load<State>('cluster', { releases: {}, changes: [] }).releases.voice.tts;
+    expect(revisions.slice(2).map((r) => [r.revision, r.values])).toEqual([
+      [5, { image: { digest: digestOf('4') }, replicaCount: 2 }],
+      [6, { replicaCount: 2 }],
+    ]);
   });
 
   test('refuses without a cluster login and for a revision the release never had', async () => {
