@@ -59,11 +59,16 @@ describe('deploys go by verified digest only', () => {
     for (const s of installs) {
       expect(s.run).not.toMatch(/image\.tag/);
       for (const line of s.run!.split('\n').filter((l) => /helm upgrade/.test(l))) {
-        // The line's continuation carries the digest: the new one, or the stable release's own.
+        // The line's continuation carries the digest: the new one, the stable release's recorded one, or
+        // (a weighted canary's route reset without the record) the release's own values, reused unchanged.
         const command = s.run!.slice(s.run!.indexOf(line)).split(/\n(?!\s)/)[0]!;
-        expect(command).toMatch(/--set image\.digest="\$(DIGEST|STABLE_DIGEST)"/);
+        expect(command).toMatch(
+          /--set image\.digest="\$(DIGEST|STABLE_DIGEST)"|--reset-then-reuse-values(?![\s\S]*image\.)/,
+        );
       }
-      expect(String(s.env!.DIGEST)).toMatch(/^\$\{\{ needs\.verify\.outputs\.[a-z-]+-digest \}\}$/);
+      if (/"\$DIGEST"/.test(s.run!)) {
+        expect(String(s.env!.DIGEST)).toMatch(/^\$\{\{ needs\.verify\.outputs\.[a-z-]+-digest \}\}$/);
+      }
     }
   });
 
@@ -147,11 +152,21 @@ describe('environments, stages and rollback paths', () => {
 
   test('every stage ends with a rollback that runs on failure or cancellation and fails the run with the reason', () => {
     for (const [id, job] of Object.entries(deploy.jobs).filter(([i]) => i !== 'verify')) {
-      const last = job.steps![job.steps!.length - 1]!;
-      expect([id, last.name]).toEqual([id, 'Roll back this stage']);
-      expect(last.if).toContain('failure()');
-      expect(last.if).toContain('cancelled()');
-      expect(last.run).toMatch(/exit 1\s*$/);
+      // Stages after the first end with the canary's removal for when their record could not be read.
+      const first = !job.steps!.some((st) => st.name === 'Download the rollout record');
+      const ending = first
+        ? ['Roll back this stage']
+        : ['Roll back this stage', 'Remove the canary (the rollout record could not be read)'];
+      const last = job.steps!.slice(-ending.length);
+      expect([id, last.map((st) => st.name)]).toEqual([id, ending]);
+      for (const st of last) {
+        expect(st.if).toContain('failure()');
+        expect(st.if).toContain('cancelled()');
+        expect(st.run).toMatch(/exit 1\s*$/);
+      }
+      // One or the other: the rollback needs the record, the removal runs only without it.
+      expect(last[0]!.if).toContain("steps.record.outcome == 'success'");
+      if (!first) expect(last[1]!.if).toContain("steps.record.outcome != 'success'");
     }
   });
 });
@@ -230,6 +245,50 @@ describe('the rollback step, run with stand-in helm', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('tts untouched at revision 4');
     expect(r.calls.filter((c) => c[0] === 'helm' && c[1] !== 'list').map((c) => c[1])).toEqual(['uninstall']);
+  });
+});
+
+describe('the canary removal without a record, run with stand-in helm', () => {
+  test("a weighted canary: the agent's route drops the canary backend (its own values kept), then the canary goes", () => {
+    const removal = step(deploy.jobs['production-agent-canary-50']!, /^Remove the canary/);
+    const r = runWithStandIns(removal, {}, { revision: '5' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      '::error::the canary at 50 % stage could not read the rollout record: the canary was removed; agent was not checked',
+    );
+    expect(r.calls.filter((c) => c[0] === 'helm' && c[1] !== 'list').map((c) => c.slice(1))).toEqual([
+      [
+        'upgrade',
+        'agent',
+        'charts/agent',
+        '--namespace',
+        'voice',
+        '--reset-then-reuse-values',
+        '--set',
+        'httpRoute.canary.release=',
+        '--set',
+        'httpRoute.canary.weight=0',
+        '--atomic',
+        '--wait',
+        '--timeout',
+        '10m',
+      ],
+      ['uninstall', 'agent-canary', '--namespace', 'voice', '--ignore-not-found', '--wait'],
+    ]);
+  });
+
+  test('a replica-ratio canary: only the canary release goes; with no stable release the route is left alone', () => {
+    const tts = runWithStandIns(step(deploy.jobs['production-tts-promote']!, /^Remove the canary/), {});
+    expect(tts.calls.filter((c) => c[0] === 'helm').map((c) => c[1])).toEqual(['uninstall']);
+    const agent = runWithStandIns(
+      step(deploy.jobs['production-agent-promote']!, /^Remove the canary/),
+      {},
+      {
+        revision: '',
+      },
+    );
+    expect(agent.status).toBe(1);
+    expect(agent.calls.filter((c) => c[0] === 'helm' && c[1] !== 'list').map((c) => c[1])).toEqual(['uninstall']);
   });
 });
 
