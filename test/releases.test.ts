@@ -20,6 +20,8 @@ type Job = {
   permissions?: Record<string, string>;
   concurrency?: unknown;
   steps?: Step[];
+  /** A call job's workflow. */
+  uses?: string;
   with?: Record<string, string>;
 };
 type Step = {
@@ -37,7 +39,10 @@ const workflow = (name: string) =>
     concurrency?: any;
     jobs: Record<string, Job>;
   };
-const deploy = workflow('cd-deploy');
+/** Each environment's deploy workflow. */
+const deployWorkflows = platform.deployments.map((d) => workflow(`cd-deploy-${d.environment}`));
+/** Their jobs in one map: every environment's stage jobs, and the verify job they each hold alike. */
+const deploy = { jobs: Object.assign({}, ...deployWorkflows.map((w) => w.jobs)) as Record<string, Job> };
 const rollback = workflow('cd-rollback');
 const appRelease = workflow('app-release');
 const appRollback = workflow('app-rollback');
@@ -85,9 +90,11 @@ describe('deploys go by verified digest only', () => {
       );
     }
     // The outputs the stages read are exactly the inputs this job verified.
-    expect((YAML.parse(files['.github/workflows/cd-deploy.yml']!).jobs.verify as any).outputs).toEqual(
-      Object.fromEntries(platform.services.map((s) => [`${s.name}-digest`, `\${{ inputs.${s.name}_digest }}`])),
-    );
+    for (const w of deployWorkflows) {
+      expect((w.jobs.verify as any).outputs).toEqual(
+        Object.fromEntries(platform.services.map((s) => [`${s.name}-digest`, `\${{ inputs.${s.name}_digest }}`])),
+      );
+    }
   });
 
   test('a rollback verifies the target digest (release tags only, for production) before it changes anything', () => {
@@ -119,7 +126,11 @@ describe('environments, stages and rollback paths', () => {
         expect(stages.length).toBe(d.rollout.length);
         for (const [, job] of stages) expect(job.environment).toBe(d.githubEnvironment);
         const first = stages[0]![1];
-        expect(first.if).toContain(`inputs.environment == '${d.environment}'`);
+        // The environment's own workflow holds its stages, and only its caller for that environment calls it.
+        expect(Object.keys(workflow(`cd-deploy-${d.environment}`).jobs)).toContain(stages[0]![0]);
+        expect(buildPush.jobs[`deploy-${d.environment}`]!.uses).toBe(
+          `./.github/workflows/cd-deploy-${d.environment}.yml`,
+        );
         expect(first.if).toContain(
           d.on === 'release-tag' ? "startsWith(github.ref, 'refs/tags/v')" : "github.ref == 'refs/heads/main'",
         );

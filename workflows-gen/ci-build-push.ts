@@ -31,8 +31,8 @@ export interface DeliveryWorkflows {
   readonly smokeTest: SecureWorkflow;
   readonly imageScan: SecureWorkflow;
   readonly provenance: SecureWorkflow;
-  /** cd-deploy.yml, when the model deploys any environment. */
-  readonly deploy?: SecureWorkflow;
+  /** cd-deploy-<environment>.yml of each environment the model deploys, by environment name. */
+  readonly deploy: ReadonlyMap<string, SecureWorkflow>;
 }
 
 /**
@@ -225,15 +225,15 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
 
   // Deploys only what passed every gate above, by digest; one deploy per environment at a time,
   // queued and never cancelled (a cancelled rollout would strand a canary).
-  for (const deployment of called.deploy ? platform.deployments : []) {
+  for (const deployment of platform.deployments) {
     const ref = deployment.on === 'release-tag' ? guards.isTag : isDefaultBranchRef(platform);
     workflow.addCallJob(`deploy-${deployment.environment}`, {
       name: `Deploy to ${deployment.environment}`,
       needs: [...merges, smoke, scan, ...provenance],
       if: guards.notPullRequest.and(ref),
       concurrency: { group: deployConcurrencyGroup(deployment.environment), cancelInProgress: false },
-      workflow: called.deploy!,
-      with: { environment: deployment.environment, ...digests },
+      workflow: called.deploy.get(deployment.environment)!,
+      with: digests,
     });
   }
 

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { alertsWorkflow } from './alerts';
 import { appReleaseWorkflow, appRollbackWorkflow } from './app-release';
 import { cacheCleanupWorkflow } from './cache-cleanup';
-import { cdDeployWorkflow } from './cd-deploy';
+import { cdDeployWorkflows } from './cd-deploy';
 import { cdRollbackWorkflow } from './cd-rollback';
 import { serviceCharts } from './charts';
 import { repoCiWorkflow } from './ci';
@@ -54,7 +54,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   const smokeTest = ciSmokeTestWorkflow(app, platform, compose);
   const imageScan = ciSecurityImagesWorkflow(app, platform);
   const provenance = ciProvenanceWorkflow(app, platform, pins);
-  const deploy = cdDeployWorkflow(app, platform);
+  const deploy = cdDeployWorkflows(app, platform);
   const appPerformance = ciAppPerformanceWorkflow(app, platform);
   const workflows = [
     ciTestWorkflow(app, platform),
@@ -62,7 +62,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
     smokeTest,
     imageScan,
     provenance,
-    deploy,
+    ...deploy.values(),
     cdRollbackWorkflow(app, platform),
     appReleaseWorkflow(app, platform, appPerformance),
     appRollbackWorkflow(app, platform),

@@ -252,7 +252,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
     const out = [
       '## Deployments',
       '',
-      'ci-build-push calls `cd-deploy.yml` once every gate passed (all images merged, smoke test, image scan, signatures): the default',
+      'ci-build-push calls `cd-deploy-<environment>.yml` once every gate passed (all images merged, smoke test, image scan, signatures): the default',
       'branch deploys the environments marked `default-branch`, release tags those marked `release-tag`. Only digests are deployed, each',
       "verified with `cosign verify` against `ci-provenance.yml` at the run's own ref and commit. Deploys of one environment queue",
       '(`deploy-<environment>`, never cancelled: a cancelled rollout would strand a canary).',

@@ -303,7 +303,7 @@ export interface EnvironmentDefinition {
    */
   readonly resources?: Readonly<Record<string, ResourceDefinition>>;
   /**
-   * How releases reach this environment (cd-deploy.yml).
+   * How releases reach this environment (cd-deploy-<environment>.yml).
    * @default - the pipelines do not deploy it
    */
   readonly deploy?: DeployDefinition;

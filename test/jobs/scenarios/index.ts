@@ -240,7 +240,7 @@ async function servePrometheus(world: World, faults: TrafficFaults = {}): Promis
   );
 }
 
-/** The summary a job wrote, called or not (`…cd-deploy.yml/<job>`). */
+/** The summary a job wrote, called or not (`…cd-deploy-production.yml/<job>`). */
 function summaryOf(world: World, scenario: string, workflowJob: string): string {
   return [...world.summaries]
     .filter(([key]) => key.startsWith(`${scenario}:`) && key.endsWith(workflowJob))
@@ -331,10 +331,10 @@ export const SCENARIOS: Scenario[] = [
     effects: ({ world }) => {
       upgradedByDigestOnly(world);
       // No PROMETHEUS_URL: staging watched with synthetic traffic, set beside the nightly history (tts has one; the agent none).
-      const watch = summaryOf(world, 'push-main', 'cd-deploy.yml/staging-tts-promote');
+      const watch = summaryOf(world, 'push-main', 'cd-deploy-staging.yml/staging-tts-promote');
       expect(watch).toContain("### ⚠️ Beyond the history's limits (other conditions, not a gate): staging-tts-watch");
       expect(watch).toContain('conditions.targetRate: 2 (this run) vs 20 (history)');
-      expect(summaryOf(world, 'push-main', 'cd-deploy.yml/staging-agent-promote')).not.toContain('history');
+      expect(summaryOf(world, 'push-main', 'cd-deploy-staging.yml/staging-agent-promote')).not.toContain('history');
       released(world, 'staging', `sha-${world.revParse(`refs/heads/${main}`)}`);
       // Production takes release tags only.
       expect(cluster(world).changes.filter((c) => c.includes(`/${deployment('production').namespace}:`))).toEqual([]);
@@ -371,10 +371,10 @@ export const SCENARIOS: Scenario[] = [
       // promotion against the release before it; the queries named the service's track and left the probes out.
       const { namespace } = deployment('production');
       for (const svc of platform.services) {
-        expect(summaryOf(world, 'release-tag', `cd-deploy.yml/production-${svc.name}-canary-10`)).toContain(
+        expect(summaryOf(world, 'release-tag', `cd-deploy-production.yml/production-${svc.name}-canary-10`)).toContain(
           `### ✅ Canary analysis on Prometheus: ${svc.name} (canary) in ${namespace}\n\nAgainst the stable track over the same time.`,
         );
-        expect(summaryOf(world, 'release-tag', `cd-deploy.yml/production-${svc.name}-promote`)).toMatch(
+        expect(summaryOf(world, 'release-tag', `cd-deploy-production.yml/production-${svc.name}-promote`)).toMatch(
           new RegExp(
             `### ✅ Canary analysis on Prometheus: ${svc.name} \\(stable\\) in ${namespace}\n\nAgainst the stable track in the 2 s before `,
           ),
@@ -415,7 +415,7 @@ export const SCENARIOS: Scenario[] = [
     },
     events: [{ kind: 'tag', tag: 'v1.2.4' }],
     failing: {
-      'cd-deploy.yml/production-tts-canary-10': 'helm test of the canary fails (fault)',
+      'cd-deploy-production.yml/production-tts-canary-10': 'helm test of the canary fails (fault)',
       'ci-build-push.yml/deploy-production': 'its called deploy failed',
     },
     effects: ({ world }) => {
@@ -434,11 +434,15 @@ export const SCENARIOS: Scenario[] = [
     },
     events: [{ kind: 'tag', tag: 'v1.2.6' }],
     failing: {
-      'cd-deploy.yml/production-tts-promote': 'helm test of the promoted release fails (fault)',
+      'cd-deploy-production.yml/production-tts-promote': 'helm test of the promoted release fails (fault)',
       'ci-build-push.yml/deploy-production': 'its called deploy failed',
     },
     effects: ({ world }) => {
-      const summary = summaryOf(world, 'release-tag-promotion-unhealthy', 'cd-deploy.yml/production-tts-promote');
+      const summary = summaryOf(
+        world,
+        'release-tag-promotion-unhealthy',
+        'cd-deploy-production.yml/production-tts-promote',
+      );
       expect(summary).toContain(
         '**Rolled back**: the promotion stage failed; the canary was removed and tts rolled back to revision 4.',
       );
@@ -455,12 +459,16 @@ export const SCENARIOS: Scenario[] = [
     },
     events: [{ kind: 'tag', tag: 'v1.2.7' }],
     failing: {
-      'cd-deploy.yml/production-agent-canary-50': 'the rollout record cannot be downloaded (fault)',
+      'cd-deploy-production.yml/production-agent-canary-50': 'the rollout record cannot be downloaded (fault)',
       'ci-build-push.yml/deploy-production': 'its called deploy failed',
     },
     effects: ({ world }) => {
       const { namespace } = deployment('production');
-      const summary = summaryOf(world, 'release-tag-record-lost', 'cd-deploy.yml/production-agent-canary-50');
+      const summary = summaryOf(
+        world,
+        'release-tag-record-lost',
+        'cd-deploy-production.yml/production-agent-canary-50',
+      );
       expect(summary).toContain(
         '**Canary removed**: the canary at 50 % stage could not read the rollout record; agent was not checked against its recorded revision.',
       );
@@ -483,13 +491,13 @@ export const SCENARIOS: Scenario[] = [
     },
     events: [{ kind: 'tag', tag: 'v1.2.5' }],
     failing: {
-      'cd-deploy.yml/production-tts-canary-10':
+      'cd-deploy-production.yml/production-tts-canary-10':
         "the canary analysis finds its p95 latency three times the stable release's",
       'ci-build-push.yml/deploy-production': 'its called deploy failed',
     },
     effects: ({ world }) => {
       const { namespace } = deployment('production');
-      const summary = summaryOf(world, 'release-tag-canary-slow', 'cd-deploy.yml/production-tts-canary-10');
+      const summary = summaryOf(world, 'release-tag-canary-slow', 'cd-deploy-production.yml/production-tts-canary-10');
       expect(summary).toContain(`### ❌ Canary analysis on Prometheus: tts (canary) in ${namespace}`);
       expect(summary).toMatch(
         /- p95 latency \d+ ms against the baseline's \d+ ms \(\+\d+(\.\d+)? %\) is above the \+25 % limit/,
@@ -899,17 +907,17 @@ export const SCENARIOS: Scenario[] = [
         inputs: { environment: 'production', service: 'tts', revision: '3', digest: '' },
       },
       { kind: 'review', job: 'cd-rollback.yml#1/rollback-production', approve: true },
-      { kind: 'review', job: 'cd-deploy.yml#1/production-tts-canary-10', approve: false },
+      { kind: 'review', job: 'cd-deploy-production.yml#1/production-tts-canary-10', approve: false },
     ],
     failing: {
-      'cd-deploy.yml/production-tts-canary-10': 'the reviewer rejects the rollout after the incident',
+      'cd-deploy-production.yml/production-tts-canary-10': 'the reviewer rejects the rollout after the incident',
       'ci-build-push.yml/deploy-production': 'its first stage was rejected',
     },
     effects: ({ world }) => {
       const order = world.reports.map((r) => `${r.workflow}/${r.job}:${r.conclusion}`);
       expect(order.indexOf('cd-rollback.yml/rollback-production:success')).toBeGreaterThan(-1);
       expect(order.indexOf('cd-rollback.yml/rollback-production:success')).toBeLessThan(
-        order.indexOf('cd-deploy.yml/production-tts-canary-10:failure'),
+        order.indexOf('cd-deploy-production.yml/production-tts-canary-10:failure'),
       );
       const { namespace } = deployment('production');
       expect(liveDigest(world, namespace, 'tts')).toBe(digestOf('older', 'tts'));
