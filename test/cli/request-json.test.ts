@@ -73,5 +73,8 @@ describe('requestJson (node:fetch)', () => {
     const refused = await requestJson(closed, { attempts: 2, initialDelayMs: 1 }).catch((x: unknown) => x);
     expect(refused).toBeInstanceOf(UnreachableError);
     expect((refused as UnreachableError).message).toBe(`could not reach ${closed.href} (ECONNREFUSED)`);
+    // A port the Fetch standard blocks is refused before any connection, and the reason says so.
+    const blocked = await requestJson(new URL('http://127.0.0.1:10080/x'), { attempts: 1 }).catch((x: unknown) => x);
+    expect((blocked as UnreachableError).reason).toBe('the port is one the Fetch standard blocks (6000, 10080…)');
   });
 });

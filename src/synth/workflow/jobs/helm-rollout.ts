@@ -228,10 +228,10 @@ function canaryScript(mode: CanaryMode): string {
 }
 
 /**
- * Takes an earlier stage's canary away when a later stage cannot read the rollout record: the stable
- * route (a Gateway canary) first drops its canary backend, keeping the stable release's own values, then the
- * canary release goes. The stable release is not compared with its recorded revision: the job fails
- * and says so.
+ * Takes an earlier stage's canary away when a later stage cannot read the rollout record: for a
+ * Gateway canary the stable release's route first drops its canary backend (the release's own values
+ * kept), then the canary release goes. The stable release is not compared with its recorded revision:
+ * the job fails and says so.
  */
 function canaryRemovalWithoutRecordScript(mode: CanaryMode): string {
   return [
