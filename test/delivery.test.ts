@@ -80,15 +80,7 @@ describe('ci-build-push job graph', () => {
       `provenance-${s.name}`,
     ]);
     expect([...runs].sort()).toEqual(
-      [
-        ...perService,
-        'build-metadata',
-        'deploy-production',
-        'github-release',
-        'result',
-        'scan-images',
-        'smoke-test',
-      ].sort(),
+      [...perService, 'build-metadata', 'deploy-production', 'github-release', 'scan-images', 'smoke-test'].sort(),
     );
     for (const service of platform.services) {
       for (const target of service.build.targets) {
@@ -123,14 +115,19 @@ describe('ci-build-push job graph', () => {
     );
   });
 
-  test('a pull request touching only services/tts builds tts on both platforms, pushes nothing, holds no write scope', () => {
-    const runs = jobsThatRun(buildPush.jobs, { event: 'pull_request', refType: 'branch', changed: ['tts'] });
+  test('a pull request touching only services/tts builds tts on both platforms in ci-build.yml, pushes nothing, holds no write scope', () => {
+    const pullRequest = workflow('ci-build');
+    const runs = jobsThatRun(pullRequest.jobs, { event: 'pull_request', refType: 'branch', changed: ['tts'] });
     expect([...runs].sort()).toEqual(['changes', 'pr-build-tts-amd64', 'pr-build-tts-arm64', 'result']);
-    for (const id of runs) {
-      const perms = Object.values(buildPush.jobs[id].permissions ?? {});
+    for (const id of Object.keys(pullRequest.jobs)) {
+      const perms = Object.values(pullRequest.jobs[id].permissions ?? {});
       expect(perms).not.toContain('write');
-      expect(JSON.stringify(buildPush.jobs[id])).not.toMatch(/push=true|docker\/login-action/);
+      expect(JSON.stringify(pullRequest.jobs[id])).not.toMatch(/push=true|docker\/login-action/);
     }
+    // Each workflow holds only its own event's jobs: ci-build-push runs for pushes and tags alone.
+    expect(Object.keys(pullRequest.on)).toEqual(['pull_request']);
+    expect(Object.keys(buildPush.on)).toEqual(['push']);
+    expect(Object.keys(buildPush.jobs).filter((id) => id.startsWith('pr-build-') || id === 'changes')).toEqual([]);
   });
 });
 

@@ -40,6 +40,7 @@ describe('generated files', () => {
         '.github/workflows/ci-app-codeql.yml',
         '.github/workflows/ci-app-performance.yml',
         '.github/workflows/ci-app.yml',
+        '.github/workflows/ci-build.yml',
         '.github/workflows/ci-build-push.yml',
         '.github/workflows/ci-helm-validate.yml',
         '.github/workflows/ci-performance.yml',

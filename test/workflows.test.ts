@@ -203,12 +203,9 @@ describe('the naming table', () => {
         expect.arrayContaining([serviceJobId('lint', service), serviceJobId('test', service)]),
       );
       expect(Object.keys(wf('ci-build-push').jobs)).toEqual(
-        expect.arrayContaining([
-          serviceJobId('merge', service),
-          imageBuildNames(service, 'amd64').job,
-          imageBuildNames(service, 'arm64').pullRequestJob,
-        ]),
+        expect.arrayContaining([serviceJobId('merge', service), imageBuildNames(service, 'amd64').job]),
       );
+      expect(Object.keys(wf('ci-build').jobs)).toContain(imageBuildNames(service, 'arm64').pullRequestJob);
       expect(Object.keys(wf('ci-helm-validate').jobs)).toContain(serviceJobId('chart-lint', service));
       expect(JSON.stringify(wf('ci-test').jobs)).toContain(`"name":"${testResultsArtifact(service)}"`);
     }

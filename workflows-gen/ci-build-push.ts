@@ -1,8 +1,6 @@
 import {
-  addChangeDetectionJob,
   addImageDelivery,
   deployConcurrencyGroup,
-  addResultsGateJob,
   cliStep,
   GENERATE_BUILD_METADATA,
   github,
@@ -39,37 +37,21 @@ export interface DeliveryWorkflows {
  * `.github/workflows/ci-build-push.yml`: every service image for every platform, each platform on
  * its native runner, pushed by digest and joined into one tagged manifest list per service; then
  * the smoke test, the image scan and (for release tags) provenance and signing, all by digest.
- * Pull requests build the changed services only, push nothing and hold no write scope.
+ * For pushes and tags only: pull requests build in ci-build.yml. The jobs keep their pull-request
+ * guards, so a pull_request trigger added here by mistake still pushes nothing.
  */
 export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called: DeliveryWorkflows): SecureWorkflow {
   const workflow = new SecureWorkflow(scope, 'ci-build-push', {
     name: 'Build and push images',
     description:
       'Builds each service image per platform on native runners (no QEMU), pushes by digest, publishes a tagged multi-platform manifest list, then runs the smoke test, the image scan and, for release tags, provenance and signing.',
+    // Pull requests build in ci-build.yml: a run here holds only the jobs of a push or a tag.
     triggers: {
       push: { branches: [platform.defaultBranch], tags: [platform.releaseTags] },
-      pullRequest: {},
     },
+    // Runs of one ref queue, never cancelled: an older run that finished last would move the branch's tag back.
+    concurrency: { group: `${github.workflow}-${github.ref}`, cancelInProgress: false },
   });
-  const isPullRequest = guards.pullRequestOnly;
-
-  // Pull requests: decide what changed first, so unchanged services skip with `if:` (a required
-  // check skipped by on.paths would stay pending forever).
-  const changes = addChangeDetectionJob(workflow, {
-    runsOn: platform.runners.linux,
-    filters: Object.fromEntries(
-      platform.services.map((s) => [
-        s.name,
-        [
-          s.build.context,
-          ...(s.build.dockerfile.startsWith(`${s.build.context}/`) ? [] : [s.build.dockerfile]),
-          workflow.filePath,
-        ],
-      ]),
-    ),
-    if: isPullRequest,
-  });
-
   // Once per run, not per image: the commit time for reproducible builds and the build metadata
   // (labels for every image, and an artifact).
   const metadataFile = BUILD_METADATA_FILE;
@@ -136,8 +118,6 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
       labels: prepare.output('labels'),
       sourceDateEpoch: prepare.output('source-date-epoch'),
       needs: [prepare],
-      pullRequestIf: isPullRequest.and(changes.changed(service.name)),
-      pullRequestNeeds: [changes.job],
     }),
   }));
 
@@ -237,10 +217,5 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     });
   }
 
-  addResultsGateJob(workflow, {
-    runsOn: platform.runners.linux,
-    jobs: [changes.job, ...deliveries.flatMap((d) => d.delivery.pullRequestJobs)],
-    name: 'Build and push images – pull request result',
-  });
   return workflow;
 }

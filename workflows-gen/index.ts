@@ -9,6 +9,7 @@ import { repoCiWorkflow } from './ci';
 import { ciAppWorkflow } from './ci-app';
 import { ciAppCodeqlWorkflow } from './ci-app-codeql';
 import { ciAppPerformanceWorkflow } from './ci-app-performance';
+import { ciBuildWorkflow } from './ci-build';
 import { ciBuildPushWorkflow } from './ci-build-push';
 import { ciHelmValidateWorkflow } from './ci-helm-validate';
 import { ciPerformanceWorkflow } from './ci-performance';
@@ -58,6 +59,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   const appPerformance = ciAppPerformanceWorkflow(app, platform);
   const workflows = [
     ciTestWorkflow(app, platform),
+    ciBuildWorkflow(app, platform),
     ciBuildPushWorkflow(app, platform, { smokeTest, imageScan, provenance, deploy }),
     smokeTest,
     imageScan,

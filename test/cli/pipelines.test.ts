@@ -188,8 +188,9 @@ describe('pipelines what-runs, on the generated workflows', () => {
     const a = ask({ event: 'pull_request', changed: ['services/tts/app/main.py'] });
     expect(a.job('ci-test', 'test-tts')).toBe('runs');
     expect(a.job('ci-test', 'test-agent')).toBe('skipped');
-    expect(a.job('ci-build-push', 'pr-build-tts-amd64')).toBe('runs');
-    expect(a.job('ci-build-push', 'merge-tts')).toBe('skipped');
+    expect(a.job('ci-build', 'pr-build-tts-amd64')).toBe('runs');
+    expect(a.job('ci-build', 'pr-build-agent-amd64')).toBe('skipped');
+    expect(a.workflow('ci-build-push')).toMatchObject({ verdict: 'skipped', reason: 'no pull_request trigger' });
     expect(a.workflow('ci-smoke-test').verdict).toBe('skipped');
     expect(a.workflow('ci-performance')).toMatchObject({ verdict: 'skipped', reason: 'no pull_request trigger' });
   });

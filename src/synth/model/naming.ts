@@ -158,7 +158,7 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
     for (const { arch } of Object.values(IMAGE_PLATFORMS)) {
       const build = imageBuildNames(service.name, arch);
       claim('job ci-build-push', build.job, field, 'ci-build-push job');
-      claim('job ci-build-push', build.pullRequestJob, field, 'ci-build-push job');
+      claim('job ci-build', build.pullRequestJob, field, 'ci-build job');
       claim('cache', build.cacheScope, field, 'image build cache scope');
     }
     claim('artifact ci-test', testResultsArtifact(service.name), field, 'ci-test artifact');

@@ -32,21 +32,30 @@ export interface ImageDeliveryProps {
   readonly sourceDateEpoch?: Expression;
   /** Jobs the build jobs wait for (those the expressions above read). @default [] */
   readonly needs?: readonly WorkflowJob[];
-  /**
-   * Also add build-only jobs for pull requests (no registry, no write scope), run when this is true.
-   * @default - no pull-request jobs
-   */
-  readonly pullRequestIf?: Expression;
-  /** Jobs the pull-request jobs wait for (e.g. the change detection their condition reads). @default [] */
-  readonly pullRequestNeeds?: readonly WorkflowJob[];
+  /** @default 30 */
+  readonly timeoutMinutes?: number;
+}
+
+/** Props of {@link addImageBuildCheck}. */
+export interface ImageBuildCheckProps {
+  /** Short name for job ids and cache scopes, e.g. `tts`. */
+  readonly name: string;
+  /** Image repository without tag, e.g. `ghcr.io/org/tts`: named in the labels only, nothing is pushed. */
+  readonly repository: string;
+  readonly context: string;
+  readonly dockerfile: string;
+  /** One build job per target, on its runner. */
+  readonly targets: readonly ImageBuildTarget[];
+  /** When the builds run, e.g. when the change detection says the image's files changed. @default - always */
+  readonly if?: Expression;
+  /** Jobs the builds wait for (e.g. the change detection their condition reads). @default [] */
+  readonly needs?: readonly WorkflowJob[];
   /** @default 30 */
   readonly timeoutMinutes?: number;
 }
 
 /** The jobs of one image's delivery. */
 export interface ImageDelivery {
-  /** Build-only jobs for pull requests, one per target. */
-  readonly pullRequestJobs: SecureJob[];
   /** Build-and-push-by-digest jobs, one per target. */
   readonly buildJobs: SecureJob[];
   /** Makes the multi-platform manifest list and its tags. */
@@ -58,12 +67,44 @@ export interface ImageDelivery {
 const DIGEST_CHECK = digestCheckLine('digest');
 
 /**
+ * A pull request's check that an image still builds: one build-only job per platform on its native
+ * runner, with no registry login and no write scope. It reads the layer cache the default branch
+ * writes (see {@link addImageDelivery}) and pushes nothing.
+ */
+export function addImageBuildCheck(workflow: SecureWorkflow, props: ImageBuildCheckProps): SecureJob[] {
+  // Nothing is published: the action's labels suffice and the builds wait for no metadata job.
+  const metadata = imageMetadata({ images: [props.repository] }, { id: 'meta', name: 'OCI labels' });
+  return props.targets.map((t) =>
+    workflow.addJob(imageBuildNames(props.name, t.arch).pullRequestJob, {
+      name: `Build ${props.name} (${t.platform}, no push)`,
+      runsOn: t.runner,
+      permissions: READ_CONTENTS,
+      timeoutMinutes: props.timeoutMinutes ?? 30,
+      needs: props.needs,
+      if: props.if,
+      steps: [
+        checkout(),
+        setupBuildx(),
+        metadata,
+        buildImage({
+          context: props.context,
+          file: props.dockerfile,
+          platform: t.platform,
+          labels: stepOutput(metadata, 'labels'),
+          cacheFrom: `type=gha,scope=${imageBuildNames(props.name, t.arch).cacheScope}`,
+        }),
+      ],
+    }),
+  );
+}
+
+/**
  * An image built for several platforms the fast way: one job per platform on its native runner
  * (no QEMU), each pushing its image by digest only, then one job that joins the digests into a
  * manifest list with `docker buildx imagetools create` and tags it. Layer caches (`type=gha`) are
  * scoped per image and platform, read by every branch and pull-request build and written only by
  * the default branch; a tag build uses none (cache poisoning). Pushing jobs never run for a pull
- * request; pull requests get build-only jobs without any write scope.
+ * request: a pull request checks its builds with {@link addImageBuildCheck}, in a workflow of its own.
  */
 export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryProps): ImageDelivery {
   const timeoutMinutes = props.timeoutMinutes ?? 30;
@@ -79,32 +120,6 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
     platform: t.platform,
     labels: stepOutput(metadata, 'labels'),
   });
-  // Pull-request builds publish nothing: the action's labels suffice and they wait for no other job.
-  const pullRequestMetadata = imageMetadata({ images: [props.repository] }, { id: 'meta', name: 'OCI labels' });
-
-  const pullRequestJobs = props.pullRequestIf
-    ? props.targets.map((t) =>
-        workflow.addJob(imageBuildNames(props.name, t.arch).pullRequestJob, {
-          name: `Build ${props.name} (${t.platform}, no push)`,
-          runsOn: t.runner,
-          permissions: READ_CONTENTS,
-          timeoutMinutes,
-          needs: props.pullRequestNeeds,
-          if: props.pullRequestIf,
-          steps: [
-            checkout(),
-            setupBuildx(),
-            pullRequestMetadata,
-            buildImage({
-              ...common(t),
-              labels: stepOutput(pullRequestMetadata, 'labels'),
-              cacheFrom: `type=gha,scope=${scope(t)}`,
-            }),
-          ],
-        }),
-      )
-    : [];
-
   const buildJobs = props.targets.map((t) => {
     const push = `type=image,name=${props.repository},push-by-digest=true,name-canonical=true,push=true`;
     const attest = { provenance: 'mode=max', sbom: true, outputs: push };
@@ -199,5 +214,5 @@ export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryP
     ],
   });
   merge.addOutput('digest', stepOutput(create, 'digest'));
-  return { pullRequestJobs, buildJobs, merge, digest: merge.output('digest') };
+  return { buildJobs, merge, digest: merge.output('digest') };
 }
