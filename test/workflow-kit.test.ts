@@ -14,6 +14,7 @@ import {
   defaultRules,
   actionStep,
   addHelmRollout,
+  addImageBuildCheck,
   type RolloutTarget,
 } from '../src';
 
@@ -283,6 +284,42 @@ describe('errors name the construct path and the field', () => {
     expect(() => a.synth()).toThrow(
       /\[wf\/a\] pipelines:pinned-actions: steps\[0\] \("Check out"\): "actions\/checkout@v4" is not pinned/,
     );
+  });
+});
+
+describe('addImageBuildCheck', () => {
+  test('one build-only job per target on its runner: contents read, no registry, no push, the condition given', () => {
+    const a = app();
+    const wf = prWorkflow(a);
+    const gate = wf.addJob('changes', {
+      name: 'c',
+      runsOn: 'ubuntu-24.04',
+      permissions: {},
+      steps: [runStep({ name: 'x', run: 'true' })],
+    });
+    const jobs = addImageBuildCheck(wf, {
+      name: 'tts',
+      repository: 'ghcr.io/org/tts',
+      context: 'services/tts',
+      dockerfile: 'services/tts/Dockerfile',
+      targets: [
+        { arch: 'amd64', platform: 'linux/amd64', runner: 'ubuntu-24.04' },
+        { arch: 'arm64', platform: 'linux/arm64', runner: 'ubuntu-24.04-arm' },
+      ],
+      if: Expression.raw("needs.changes.outputs.tts == 'true'"),
+      needs: [gate],
+    });
+    expect(jobs.map((j) => j.jobId)).toEqual(['pr-build-tts-amd64', 'pr-build-tts-arm64']);
+    const out = rendered(a).jobs;
+    expect(out['pr-build-tts-arm64']).toMatchObject({
+      'runs-on': 'ubuntu-24.04-arm',
+      permissions: { contents: 'read' },
+      needs: ['changes'],
+      if: "needs.changes.outputs.tts == 'true'",
+    });
+    const text = JSON.stringify(out['pr-build-tts-amd64']);
+    expect(text).not.toMatch(/docker\/login-action|push=true|cache-to/);
+    expect(text).toContain('type=gha,scope=');
   });
 });
 
