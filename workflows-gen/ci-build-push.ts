@@ -49,7 +49,8 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     triggers: {
       push: { branches: [platform.defaultBranch], tags: [platform.releaseTags] },
     },
-    // Runs of one ref queue, never cancelled: an older run that finished last would move the branch's tag back.
+    // Runs of one ref queue (a newer pending run replaces an older pending one; a running one is never
+    // cancelled): runs in parallel could let an older run that finished last move the branch's tag back.
     concurrency: { group: `${github.workflow}-${github.ref}`, cancelInProgress: false },
   });
   // Once per run, not per image: the commit time for reproducible builds and the build metadata
