@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -17,6 +19,7 @@ import { runWorkflow, type RunnerTools, type WorkflowRunResult } from './engine/
 import { MODEL_HOST_PREFIX, World, type EnvironmentRules } from './engine/world';
 import { FIXTURE_MODEL_PATH, MODEL_BYTES, seedRepository } from './fixture-monorepo';
 import { STANDINS } from './standins/main';
+import { clientShim, SERVED_TOOLS, SERVER_ENV } from './standins/server';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 export const platform = Platform.fromDefinition(PLATFORM);
@@ -37,13 +40,42 @@ export function standinBin(): string {
     logLevel: 'error',
   });
   for (const tool of Object.keys(STANDINS)) {
+    const ownProcess = `STANDIN_MAIN=1 exec "${process.execPath}" "${bundle}" ${tool} "$@"`;
     writeFileSync(
       path.join(bin, tool),
-      `#!/bin/sh\nSTANDIN_MAIN=1 exec "${process.execPath}" "${bundle}" ${tool} "$@"\n`,
+      SERVED_TOOLS.includes(tool) ? clientShim(tool, ownProcess) : `#!/bin/sh\n${ownProcess}\n`,
     );
     chmodSync(path.join(bin, tool), 0o755);
   }
   return bin;
+}
+
+/**
+ * Starts the warm stand-in server from the bundle {@link standinBin} wrote and puts its address in
+ * this process's environment, which the jobs' environments copy. It ends with this process (its
+ * standard input closes) or when the returned function is called.
+ */
+export async function startStandinServer(bin: string): Promise<() => void> {
+  const token = randomBytes(16).toString('hex');
+  const child = spawn(process.execPath, [path.join(bin, '..', 'standins.cjs')], {
+    env: { ...process.env, STANDIN_SERVE: '1', [SERVER_ENV.token]: token },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) resolve(text.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the stand-in server exited (${code}) before it listened`)));
+  });
+  child.stdout.resume();
+  process.env[SERVER_ENV.address] = port;
+  process.env[SERVER_ENV.token] = token;
+  return () => {
+    delete process.env[SERVER_ENV.address];
+    child.stdin.end();
+  };
 }
 
 /** The environments the runbook tells a team to create, with the rules the model gives them. */

@@ -2,15 +2,20 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseWorkflowFile } from './engine/workflow-file';
 import type { JobReport } from './engine/world';
-import { runScenario, standinBin } from './harness';
+import { runScenario, standinBin, startStandinServer } from './harness';
 import { SCENARIOS } from './scenarios';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 let bin: string;
 
-beforeAll(() => {
+let stopServer: (() => void) | undefined;
+
+beforeAll(async () => {
   bin = standinBin();
+  stopServer = await startStandinServer(bin);
 });
+
+afterAll(() => stopServer?.());
 
 const only = process.env.JOB_SCENARIOS?.split(',');
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));

@@ -8,6 +8,7 @@ import { evaluateCondition, type Json } from './expressions';
 import { asText, child, evaluateToken } from './tokens';
 import type { ActionContext, JobResult, LocalAction, RunContext } from './types';
 import { rawJob, rawSteps, type WorkflowFile } from './workflow-file';
+import { SERVER_ENV } from '../standins/server';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -198,6 +199,9 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     STANDIN_JOB: label,
     STANDIN_REMOTE: world.remote,
     STANDIN_REAL_HELM: process.env.STANDIN_REAL_HELM ?? '',
+    // The warm stand-in server, when the suite started one (the served tools' shims fall back to a process).
+    [SERVER_ENV.address]: process.env[SERVER_ENV.address] ?? '',
+    [SERVER_ENV.token]: process.env[SERVER_ENV.token] ?? '',
     STANDIN_SERVICES: process.env.STANDIN_SERVICES ?? '',
     STANDIN_SERVICE_CONTRACT: process.env.STANDIN_SERVICE_CONTRACT ?? '',
     STANDIN_BIN: o.standinBin,

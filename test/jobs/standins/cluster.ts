@@ -114,8 +114,11 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return outObj;
 }
 
+/** The real Helm; its output goes out through this call's own streams (which the stand-in server captures). */
 function realHelm(args: string[]): number {
-  const r = spawnSync(process.env.STANDIN_REAL_HELM!, args, { stdio: 'inherit' });
+  const r = spawnSync(process.env.STANDIN_REAL_HELM!, args, { maxBuffer: 32 * 1024 * 1024 });
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
   return r.status ?? 1;
 }
 

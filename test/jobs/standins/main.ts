@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { HANDED_OVER, ToolError, type ToolResult } from './args';
 
 type Tool = (args: string[]) => ToolResult | Promise<ToolResult>;
@@ -87,7 +88,24 @@ async function main(): Promise<void> {
   process.exit(exit);
 }
 
-if (require.main === module || process.env.STANDIN_MAIN === '1') {
+/**
+ * The warm server (`STANDIN_SERVE=1 node standins.cjs`): it prints its port, then serves until its
+ * parent closes its standard input.
+ */
+async function startServer(): Promise<void> {
+  // Loaded here: a call in a process of its own never loads the server.
+  const { serve, SERVER_ENV } = await import('./server');
+  const token = process.env[SERVER_ENV.token] ?? '';
+  delete process.env.STANDIN_SERVE;
+  const server = await serve(loadStandin, token);
+  process.stdout.write(`${(server.address() as AddressInfo).port}\n`);
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
+
+if (process.env.STANDIN_SERVE === '1') {
+  void startServer();
+} else if (require.main === module || process.env.STANDIN_MAIN === '1') {
   // Not passed on to what the stand-in runs: npx hands its process to a real program (the verify job's
   // unit suite), whose tests load this module and must not start a stand-in.
   delete process.env.STANDIN_MAIN;

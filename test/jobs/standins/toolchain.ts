@@ -16,6 +16,10 @@ import {
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
+/** Writes to the file an output flag names, else to standard output (the call's own, also when served). */
+const writeOutput = (file: string | undefined, text: string) =>
+  file ? writeFileSync(file, text) : process.stdout.write(text);
+
 /** uv: sync needs pyproject.toml and a uv.lock that matches it; run starts a tool of the synced environment; export writes hashed requirements. */
 export function uv(args: string[]): number {
   const [cmd, ...rest] = args;
@@ -82,7 +86,7 @@ export function uv(args: string[]): number {
     const packages = [...readFileSync('uv.lock', 'utf8').matchAll(/name = "([^"]+)"\nversion = "([^"]+)"/g)].map(
       (m) => `${m[1]}==${m[2]} \\\n    --hash=sha256:${'0'.repeat(64)}`,
     );
-    writeFileSync(p.flags['--output-file'] ?? p.flags['-o'] ?? '/dev/stdout', `${packages.join('\n')}\n`);
+    writeOutput(p.flags['--output-file'] ?? p.flags['-o'], `${packages.join('\n')}\n`);
     return 0;
   }
   throw new ToolError(`error: unrecognized subcommand '${cmd}'`, 2);
@@ -108,10 +112,7 @@ export function uvx(args: string[]): number {
     version: m[2],
     vulns: [],
   }));
-  writeFileSync(
-    p.flags['--output'] ?? p.flags['-o'] ?? '/dev/stdout',
-    JSON.stringify({ dependencies: deps, fixes: [] }),
-  );
+  writeOutput(p.flags['--output'] ?? p.flags['-o'], JSON.stringify({ dependencies: deps, fixes: [] }));
   return 0;
 }
 
