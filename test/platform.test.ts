@@ -118,7 +118,7 @@ describe('Platform', () => {
     [
       'an environment and a service whose rollout jobs share ids',
       (d: Mutable<PlatformDefinition>) => {
-        // staging + tts-agent and staging-tts + agent both derive the job staging-tts-agent-promote.
+        // staging + tts-agent and staging-tts + agent both derive the rollout record staging-tts-agent.
         d.services.push({
           ...structuredClone(d.services[1]!),
           name: 'tts-agent',
@@ -135,7 +135,7 @@ describe('Platform', () => {
           },
         });
       },
-      /\[environments\[2\]\.name and services\[1\]\.name\] its cd-deploy job "staging-tts-agent-promote" is already the cd-deploy job of environments\[0\]\.name and services\[2\]\.name/,
+      /\[environments\[2\]\.name and services\[1\]\.name\] its rollout record artifact "rollout-record-staging-tts-agent" is already the rollout record artifact of environments\[0\]\.name and services\[2\]\.name: one run cannot upload two artifacts of one name/,
     ],
     [
       "a service whose nightly metrics artifact is another's history artifact",

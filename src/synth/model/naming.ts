@@ -1,4 +1,4 @@
-import { CANARY_RELEASE_SUFFIX, DEFAULT_ROLLOUT, IMAGE_PLATFORMS } from './limits';
+import { CANARY_RELEASE_SUFFIX, IMAGE_PLATFORMS } from './limits';
 import type { PlatformDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
 import { APP_SCENARIO_PREFIX, serviceLoadScenario } from '../../common/performance-scenarios';
@@ -42,11 +42,6 @@ export function testPodName(fullname: string): string {
   return `${fullname}-test-connection`;
 }
 
-/** The job of one rollout stage of a service in an environment: `production-tts-canary-10`, `production-tts-promote`. */
-export function rolloutJobId(environment: string, service: string, stage: { readonly percent: number }): string {
-  return rolloutStageJobId(rolloutJobPrefix(environment, service), stage);
-}
-
 /** A rollout stage's job under a prefix: the last stage (100 %) promotes, the others are canaries. */
 export function rolloutStageJobId(prefix: string, stage: { readonly percent: number }): string {
   return `${prefix}-${stage.percent === 100 ? 'promote' : `canary-${stage.percent}`}`;
@@ -63,6 +58,15 @@ export function performanceHistoryFile(
   runnerClass: string,
 ): string {
   return `${scenario}/rate-${perf.rate}_duration-${perf.durationSeconds}_warmup-${perf.warmupSeconds}_${runnerClass}.json`;
+}
+
+/**
+ * The artifact a service's first rollout stage in an environment uploads for the later stages (its
+ * stable and canary revisions before the rollout). Both environments' deploy workflows run inside
+ * one ci-build-push run, so the name must be unique across environments: see {@link namingFindings}.
+ */
+export function rolloutRecordArtifact(environment: string, service: string): string {
+  return `rollout-record-${environment}-${service}`;
 }
 
 /** What a service's rollout jobs in an environment start with (also its load-test scenario prefix). */
@@ -111,7 +115,7 @@ export function deployConcurrencyGroup(environment: string): string {
 
 /**
  * Derived names that two model entries would share, each finding naming both fields: Helm
- * releases and the objects they name in one namespace, rollout job ids of cd-deploy, the nightly
+ * releases and the objects they name in one namespace, the rollout records of one run, the nightly
  * load test's artifacts, and releases Helm would refuse as too long.
  */
 export function namingFindings(def: PlatformDefinition): Finding[] {
@@ -179,17 +183,17 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
     }
   });
 
+  // Rollout job ids need no claim: each environment's jobs sit in a workflow of its own, and within
+  // one the service names (unique) tell them apart. The rollout records share ci-build-push's run.
   def.environments.forEach((env, i) => {
     if (!env.deploy) return;
     def.services.forEach((service, j) => {
-      for (const stage of env.deploy!.rollout ?? DEFAULT_ROLLOUT) {
-        claim(
-          'job cd-deploy',
-          rolloutJobId(env.name, service.name, stage),
-          `environments[${i}].name and services[${j}].name`,
-          'cd-deploy job',
-        );
-      }
+      claim(
+        'artifact ci-build-push',
+        rolloutRecordArtifact(env.name, service.name),
+        `environments[${i}].name and services[${j}].name`,
+        'rollout record artifact',
+      );
     });
   });
   return findings;

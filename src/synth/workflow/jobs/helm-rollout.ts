@@ -12,7 +12,7 @@ import type { SecureWorkflow } from '../workflow';
 import { clusterAccessPermissions, clusterAccessSteps, type ClusterAccessProps } from './cluster-access';
 import { digestCheckLine } from './image-digest';
 import { npmInstallSteps } from './node-package';
-import { rolloutStageJobId, type ReleaseNames } from '../../model/naming';
+import { rolloutRecordArtifact, rolloutStageJobId, type ReleaseNames } from '../../model/naming';
 
 /** One traffic stage: the share on the new release and how long it is watched. */
 export interface RolloutStage {
@@ -355,7 +355,7 @@ export function addHelmRollout(workflow: SecureWorkflow, p: HelmRolloutProps): H
     release: v.of('canary-release', (t) => t.canary.release),
     fullname: v.of('canary-fullname', (t) => t.canary.fullname),
   };
-  const recordArtifact = `rollout-record-${p.environmentName}-${service}`;
+  const recordArtifact = rolloutRecordArtifact(p.environmentName, `${service}`);
   const permissions = { contents: 'read' as const, ...clusterAccessPermissions(p.access) };
   const common: EnvMap = {
     NAMESPACE: p.namespace,
