@@ -116,7 +116,7 @@ describe('Platform', () => {
       /\[services\[1\]\.name\] its release's Deployment and Service "tts-test-connection" is already the release's helm test pod of services\[0\]\.name: both releases would own one Kubernetes object/,
     ],
     [
-      'an environment and a service whose rollout jobs share ids',
+      'an environment and a service whose rollout records share a name',
       (d: Mutable<PlatformDefinition>) => {
         // staging + tts-agent and staging-tts + agent both derive the rollout record staging-tts-agent.
         d.services.push({

@@ -74,6 +74,7 @@ export async function startStandinServer(bin: string): Promise<() => void> {
   process.env[SERVER_ENV.token] = token;
   return () => {
     delete process.env[SERVER_ENV.address];
+    delete process.env[SERVER_ENV.token];
     child.stdin.end();
   };
 }

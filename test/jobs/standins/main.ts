@@ -1,6 +1,6 @@
-import { appendFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { HANDED_OVER, ToolError, type ToolResult } from './args';
+import { recordCall } from './calls';
 
 type Tool = (args: string[]) => ToolResult | Promise<ToolResult>;
 
@@ -71,14 +71,8 @@ async function main(): Promise<void> {
     exit = e.code;
   }
   const cwd = process.cwd();
-  const record = (code: number) => {
-    if (process.env.STANDIN_CALLS) {
-      appendFileSync(
-        process.env.STANDIN_CALLS,
-        `${JSON.stringify({ tool, args, cwd, job: process.env.STANDIN_JOB, exit: code, cpu: process.cpuUsage(), uptime: process.uptime() })}\n`,
-      );
-    }
-  };
+  const record = (code: number) =>
+    recordCall(process.env, { tool, args, cwd, exit: code, cpu: process.cpuUsage(), uptime: process.uptime() });
   if (exit === HANDED_OVER) {
     // The loaded program ends the process; the call is recorded with its exit code then.
     process.on('exit', record);

@@ -1,6 +1,6 @@
-import { appendFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { ToolError } from './args';
+import { recordCall } from './calls';
 
 /**
  * The warm stand-in server: one node process that runs the calls of the synchronous stand-ins
@@ -175,21 +175,15 @@ export async function serve(
       const before = process.cpuUsage();
       const started = process.hrtime.bigint();
       const r = runCall(impl, req.tool, req.cwd, req.args, req.env);
-      if (req.env.STANDIN_CALLS) {
-        appendFileSync(
-          req.env.STANDIN_CALLS,
-          `${JSON.stringify({
-            tool: req.tool,
-            args: req.args,
-            cwd: req.cwd,
-            job: req.env.STANDIN_JOB,
-            exit: r.code,
-            cpu: process.cpuUsage(before),
-            uptime: Number(process.hrtime.bigint() - started) / 1e9,
-            served: true,
-          })}\n`,
-        );
-      }
+      recordCall(req.env, {
+        tool: req.tool,
+        args: req.args,
+        cwd: req.cwd,
+        exit: r.code,
+        cpu: process.cpuUsage(before),
+        uptime: Number(process.hrtime.bigint() - started) / 1e9,
+        served: true,
+      });
       socket.end(Buffer.concat([Buffer.from(`${r.code} ${r.stdout.length} ${r.stderr.length}\n`), r.stdout, r.stderr]));
     });
     socket.on('error', () => socket.destroy());
