@@ -150,9 +150,10 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
         // Tests spawn real tools (helm, shellcheck, the CLIs); jest's 5 s default failed one on two
         // busy cores (inside the job runner's ci.yml scenario, beside another scenario).
         testTimeout: 60_000,
-        // A worker's exit takes time in proportion to its memory (a 520 MB worker: ~0.9 s here, mostly
-        // freeing its heap), and jest force-kills a worker that has not exited 500 ms after the run ends.
-        // Workers above this size after a test file are replaced, so the last ones end smaller (200 MB cost 12 s).
+        // A worker's exit takes time in proportion to its memory (810 MB: ~0.9 s here, mostly freeing
+        // the heap; workers end a run at 520–565 MB), and jest force-kills a worker that has not exited
+        // 500 ms after the run ends. Workers above this size after a test file are replaced, so the last
+        // ones end smaller (200 MB cost 12 s a run).
         workerIdleMemoryLimit: '300MB',
       },
     },
