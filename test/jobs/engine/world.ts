@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { ConcurrencyGroups, Reviews } from './concurrency';
 import type { Json } from './expressions';
 import { startOsvFixture, type OsvAnswer, type OsvFixture } from '../../support/osv-fixture';
+import type { CallRecord } from '../standins/calls';
 import { signalProcess } from '../standins/process-identity';
 import { startPrometheus, type WorkloadSource } from '../standins/prometheus';
 import { composeStateName, EMPTY_STACK, type Compose } from '../standins/registry';
@@ -34,14 +35,8 @@ export interface JobReport {
   readonly seconds: number;
 }
 
-/** A recorded call of a stand-in tool. */
-export interface ToolCall {
-  readonly tool: string;
-  readonly args: string[];
-  readonly cwd: string;
-  readonly job?: string;
-  readonly exit: number;
-}
+/** A recorded call of a stand-in tool, as the stand-ins write it. */
+export type ToolCall = CallRecord;
 
 export interface WorldProps {
   /** The repository tree the remote starts from (this repository's committed files plus the fixture monorepo). */

@@ -1,10 +1,12 @@
 import { appendFileSync } from 'node:fs';
 
-/** One stand-in call as the calls file records it (one JSON line each), for the assertions and for profiling. */
+/** One stand-in call, one JSON line of the calls file: written by {@link recordCall}, read by the world's `calls()`. */
 export interface CallRecord {
   readonly tool: string;
-  readonly args: readonly string[];
+  readonly args: string[];
   readonly cwd: string;
+  /** The job that made the call (`STANDIN_JOB`); added by {@link recordCall}. */
+  readonly job?: string;
   readonly exit: number;
   /** CPU the call took: its whole process, or its share of the warm server. */
   readonly cpu: NodeJS.CpuUsage;
@@ -15,11 +17,7 @@ export interface CallRecord {
 }
 
 /** Appends a call to the calls file the call's environment names (`STANDIN_CALLS`), under its job (`STANDIN_JOB`). */
-export function recordCall(env: NodeJS.ProcessEnv, call: CallRecord): void {
+export function recordCall(env: NodeJS.ProcessEnv, call: Omit<CallRecord, 'job'>): void {
   if (!env.STANDIN_CALLS) return;
-  const { tool, args, cwd, exit, cpu, uptime, served } = call;
-  appendFileSync(
-    env.STANDIN_CALLS,
-    `${JSON.stringify({ tool, args, cwd, job: env.STANDIN_JOB, exit, cpu, uptime, ...(served ? { served } : {}) })}\n`,
-  );
+  appendFileSync(env.STANDIN_CALLS, `${JSON.stringify({ ...call, job: env.STANDIN_JOB })}\n`);
 }
