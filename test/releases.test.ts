@@ -8,7 +8,10 @@ import { PLATFORM } from '../workflows-gen/platform';
 import { chartPath } from './support/charts';
 import { helm } from './support/helm';
 import { kubernetesSchemaErrors } from './support/kubernetes-models';
-import { synthProject } from './support/project';
+import { REPO_ROOT, synthProject } from './support/project';
+
+/** The bash function the stand-in helm and kubectl record their calls with. */
+const RECORD_CALL = path.join(REPO_ROOT, 'test', 'support', 'record-call.bash');
 
 const files = synthProject();
 const platform = Platform.fromDefinition(PLATFORM);
@@ -194,11 +197,7 @@ function runWithStandIns(
   const record = (name: string, out: string) => {
     writeFileSync(
       path.join(bin, name),
-      [
-        '#!/usr/bin/env bash',
-        `node -e 'console.log(JSON.stringify(["${name}", ...process.argv.slice(1)]))' -- "$@" >> "$CALLS"`,
-        out,
-      ].join('\n'),
+      ['#!/usr/bin/env bash', `source ${JSON.stringify(RECORD_CALL)}`, `record_call ${name} "$@"`, out].join('\n'),
     );
     chmodSync(path.join(bin, name), 0o755);
   };
