@@ -50,7 +50,14 @@ afterAll(async () => {
   writeFileSync(
     path.join(REPO_ROOT, 'test-reports', 'jobs.json'),
     `${JSON.stringify(
-      reports.map(({ workflow, job, scenario, conclusion }) => ({ workflow, job, scenario, conclusion })),
+      reports.map(({ workflow, job, scenario, conclusion, seconds }) => ({
+        workflow,
+        job,
+        scenario,
+        conclusion,
+        // Wall time from the job's start to its end (scenarios run side by side, so it includes waiting for a core).
+        seconds: Number(seconds.toFixed(1)),
+      })),
       null,
       2,
     )}\n`,
