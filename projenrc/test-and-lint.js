@@ -1,5 +1,5 @@
 // The test task: jest and the eslint task side by side, because eslint runs on one core for about
-// 20 s and one after the other left a core idle (the task: 65.6 → 59.4 s median wall, same CPU). jest
+// 20 s and one after the other left a core idle (the figures are in the README). jest
 // writes to the terminal as it goes; eslint's output is held and printed after jest's, so the two
 // never interleave. The task fails when either fails. Arguments go to jest (as before: `npx projen
 // test --json --outputFile=…`).
