@@ -73,14 +73,21 @@ function jobsThatRun(jobs: Record<string, any>, facts: EventFacts): Set<string> 
 describe('ci-build-push job graph', () => {
   test('a release tag runs build → merge → {smoke test, image scan, provenance} for every service, each build on its native runner', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'tag' });
-    // Per service: one build per target, a merge and a provenance; then the run-wide jobs.
+    // Per service: one build per target and a merge; then the run-wide jobs, provenance one call for every image.
     const perService = platform.services.flatMap((s) => [
       ...s.build.targets.map((t) => `build-${s.name}-${t.arch}`),
       `merge-${s.name}`,
-      `provenance-${s.name}`,
     ]);
     expect([...runs].sort()).toEqual(
-      [...perService, 'build-metadata', 'deploy-production', 'github-release', 'scan-images', 'smoke-test'].sort(),
+      [
+        ...perService,
+        'build-metadata',
+        'deploy-production',
+        'github-release',
+        'provenance',
+        'scan-images',
+        'smoke-test',
+      ].sort(),
     );
     for (const service of platform.services) {
       for (const target of service.build.targets) {
@@ -91,9 +98,13 @@ describe('ci-build-push job graph', () => {
       expect(buildPush.jobs[`merge-${service.name}`].needs).toEqual(
         service.build.targets.map((t) => `build-${service.name}-${t.arch}`),
       );
-      expect(buildPush.jobs[`provenance-${service.name}`].needs).toEqual([`merge-${service.name}`]);
     }
     const merges = platform.services.map((s) => `merge-${s.name}`);
+    expect(buildPush.jobs.provenance.needs).toEqual(merges);
+    // Every image's digest reaches the one provenance call.
+    expect(Object.keys(buildPush.jobs.provenance.with).sort()).toEqual(
+      [...platform.services.map((s) => `${s.name}_digest`), 'build_metadata_artifact'].sort(),
+    );
     expect(buildPush.jobs['smoke-test'].needs).toEqual(merges);
     expect(buildPush.jobs['scan-images'].needs).toEqual(merges);
     expect(platform.runners.linuxArm).toBe('ubuntu-24.04-arm');
@@ -101,17 +112,13 @@ describe('ci-build-push job graph', () => {
 
   test('a push to the default branch publishes, smoke-tests, scans and signs, then deploys to staging only', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'branch' });
-    expect(
-      runs.has('smoke-test') && runs.has('scan-images') && runs.has('merge-tts') && runs.has('provenance-tts'),
-    ).toBe(true);
+    expect(runs.has('smoke-test') && runs.has('scan-images') && runs.has('merge-tts') && runs.has('provenance')).toBe(
+      true,
+    );
     expect([...runs].filter((j) => j.startsWith('deploy-') || j.startsWith('pr-build-'))).toEqual(['deploy-staging']);
     // The deploy waits for every gate: all merges, the smoke test, the scan and every signature.
     expect([...buildPush.jobs['deploy-staging'].needs].sort()).toEqual(
-      [
-        ...platform.services.flatMap((s) => [`merge-${s.name}`, `provenance-${s.name}`]),
-        'scan-images',
-        'smoke-test',
-      ].sort(),
+      [...platform.services.map((s) => `merge-${s.name}`), 'provenance', 'scan-images', 'smoke-test'].sort(),
     );
   });
 
@@ -218,11 +225,35 @@ describe('delivery guarantees', () => {
     const withIdToken = Object.entries(provenance.jobs)
       .filter(([, j]) => j.permissions?.['id-token'] === 'write')
       .map(([id]) => id);
-    expect(withIdToken.sort()).toEqual(['attest-and-sign', 'slsa']);
-    expect(provenance.jobs.slsa.uses).toBe(
-      'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0',
-    );
-    const verify = provenance.jobs.verify.steps.find((s: any) => s.name === 'Verify the cosign signature');
+    // The generator takes one subject: one call per image; signing and verifying are one job each.
+    const slsa = platform.services.map((s) => `slsa-${s.name}`);
+    expect(withIdToken.sort()).toEqual(['attest-and-sign', ...slsa].sort());
+    for (const [i, id] of slsa.entries()) {
+      expect(provenance.jobs[id].uses).toBe(
+        'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0',
+      );
+      expect(provenance.jobs[id].with.image).toBe(platform.services[i]!.imageRepository);
+    }
+    expect(provenance.jobs.verify.needs).toEqual([...slsa, 'attest-and-sign']);
+    // Each image gets every statement signed and verified, in the one job of each kind.
+    for (const service of platform.services) {
+      for (const [job, names] of Object.entries({
+        'attest-and-sign': ['Attest build provenance', 'Sign', 'Attest the build metadata'],
+        verify: ['Verify the cosign signature', 'Verify the SLSA provenance', 'Verify the GitHub build-provenance'],
+      })) {
+        for (const name of names) {
+          const step = provenance.jobs[job].steps.find(
+            (s: any) => s.name.startsWith(name) && s.name.includes(service.name),
+          );
+          expect({ job, name, image: step?.env?.IMAGE ?? step?.with?.['subject-name'] }).toEqual({
+            job,
+            name,
+            image: service.imageRepository,
+          });
+        }
+      }
+    }
+    const verify = provenance.jobs.verify.steps.find((s: any) => s.name === 'Verify the cosign signature (tts)');
     expect(verify.env.SIGNER_IDENTITY).toBe(
       `\${{ format('{0}/{1}@{2}', 'https://github.com', '${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`,
     );

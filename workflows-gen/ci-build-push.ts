@@ -141,19 +141,14 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     with: digests,
   });
   // Signed on the default branch too (staging verifies before it deploys); SLSA provenance for tags only.
-  const provenance = deliveries.map(({ service, delivery }) =>
-    workflow.addCallJob(`provenance-${service.name}`, {
-      name: `Provenance and signature (${service.name})`,
-      needs: [delivery.merge],
-      if: guards.notPullRequest,
-      workflow: called.provenance,
-      with: {
-        image: service.imageRepository,
-        digest: delivery.digest,
-        build_metadata_artifact: BUILD_METADATA_ARTIFACT,
-      },
-    }),
-  );
+  // One call for every image: one signing job and one verify job hold every image's steps (ci-provenance.ts).
+  const provenance = workflow.addCallJob('provenance', {
+    name: 'Provenance and signatures',
+    needs: merges,
+    if: guards.notPullRequest,
+    workflow: called.provenance,
+    with: { ...digests, build_metadata_artifact: BUILD_METADATA_ARTIFACT },
+  });
 
   // A release tag's GitHub release, once every gate passed: the pull requests merged since the
   // previous release tag (GitHub's generated notes) and the digests the release shipped. Never
@@ -170,7 +165,7 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     runsOn: platform.runners.linux,
     permissions: { contents: 'write' },
     timeoutMinutes: 10,
-    needs: [...merges, smoke, scan, ...provenance],
+    needs: [...merges, smoke, scan, provenance],
     if: guards.notPullRequest.and(isReleaseRef(platform)),
     steps: [
       releaseNotesStep({
@@ -210,7 +205,7 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     const ref = deployment.on === 'release-tag' ? guards.isTag : isDefaultBranchRef(platform);
     workflow.addCallJob(`deploy-${deployment.environment}`, {
       name: `Deploy to ${deployment.environment}`,
-      needs: [...merges, smoke, scan, ...provenance],
+      needs: [...merges, smoke, scan, provenance],
       if: guards.notPullRequest.and(ref),
       concurrency: { group: deployConcurrencyGroup(deployment.environment), cancelInProgress: false },
       workflow: called.deploy.get(deployment.environment)!,

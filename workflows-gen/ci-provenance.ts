@@ -12,6 +12,8 @@ import {
   registryLogin,
   runStep,
   SecureWorkflow,
+  serviceJobId,
+  type JobStep,
   type ActionPins,
   type Construct,
   type ExternalWorkflow,
@@ -19,6 +21,7 @@ import {
 } from '../src';
 import {
   BUILD_METADATA_FILE,
+  digestInput,
   GITHUB_OIDC_ISSUER,
   GITHUB_SERVER,
   isDefaultBranchRef,
@@ -57,26 +60,32 @@ const SLSA_CONTAINER_GENERATOR: ExternalWorkflow = {
 };
 
 /**
- * `.github/workflows/ci-provenance.yml`: for a release tag only, three independent statements about
- * one image digest — SLSA level 3 provenance from the slsa-github-generator, GitHub's build
- * provenance attestation (pushed to the registry), and a cosign keyless signature — and a job
- * that verifies all three against the exact identities that made them. Called by ci-build-push
- * once per service; every job is also guarded by the tag itself.
+ * `.github/workflows/ci-provenance.yml`: for a release tag, three independent statements about each
+ * service image's digest — SLSA level 3 provenance from the slsa-github-generator, GitHub's build
+ * provenance attestation (pushed to the registry), and a cosign keyless signature — and a job that
+ * verifies all three against the exact identities that made them. Called once by ci-build-push with
+ * every image's digest: the generator is one job set per image (it takes one subject), while signing
+ * and verifying are one job each for all images, so a run's job count grows by the generator's
+ * three jobs per service and no more. Every job is also guarded by the ref itself.
  */
 export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins: ActionPins): SecureWorkflow {
   const fileName = PROVENANCE_FILE;
   const workflow = new SecureWorkflow(scope, 'ci-provenance', {
     name: 'Provenance – release images',
     description:
-      'For release tags: SLSA L3 provenance (slsa-github-generator), a GitHub build-provenance attestation and a cosign keyless signature of an image digest, then verification of all three; on the default branch the attestation and signature only (what a staging deploy verifies).',
+      "For release tags: SLSA L3 provenance (slsa-github-generator), a GitHub build-provenance attestation and a cosign keyless signature of each service image's digest, then verification of all three; on the default branch the attestation and signature only (what a staging deploy verifies).",
     fileName,
     triggers: {
       workflowCall: {
         inputs: {
-          image: { description: 'Image repository without tag, e.g. ghcr.io/org/tts', type: 'string', required: true },
-          digest: { description: 'Image digest, sha256:…', type: 'string', required: true },
+          ...Object.fromEntries(
+            platform.services.map((s) => [
+              digestInput(s),
+              { description: `Digest (sha256:…) of the ${s.name} image`, type: 'string', required: true },
+            ]),
+          ),
           build_metadata_artifact: {
-            description: "Name of this run's artifact holding build-metadata.json, attested beside the image",
+            description: "Name of this run's artifact holding build-metadata.json, attested beside the images",
             type: 'string',
             required: true,
           },
@@ -88,60 +97,79 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
   const isRelease = isReleaseRef(platform);
   // The default branch's images are signed too: staging verifies them before it deploys.
   const isSigned = isRelease.or(isDefaultBranchRef(platform));
-  const image = workflow.input('image');
-  const digest = workflow.input('digest');
-  const subject = { IMAGE: image, DIGEST: digest };
-  const checkDigest = runStep({
-    name: 'Check the subject is a digest',
-    env: subject,
-    run:
-      `${digestCheckLine('DIGEST')}\n` +
-      '[[ "$IMAGE" != *@* && "${IMAGE##*/}" != *:* ]] || { echo "::error::image must be a repository without tag or digest: $IMAGE"; exit 1; }',
-  });
+  const subjects = platform.services.map((service) => ({
+    service: service.name,
+    image: service.imageRepository,
+    digest: workflow.input(digestInput(service)),
+  }));
+  type Subject = (typeof subjects)[number];
+  // Ten minutes sufficed for one image; each more adds its registry round trips.
+  const timeoutMinutes = 10 + 2 * subjects.length;
+  const checkDigest = (s: Subject) =>
+    runStep({
+      name: `Check the subject is a digest (${s.service})`,
+      env: { IMAGE: s.image, DIGEST: s.digest },
+      run:
+        `${digestCheckLine('DIGEST')}\n` +
+        '[[ "$IMAGE" != *@* && "${IMAGE##*/}" != *:* ]] || { echo "::error::image must be a repository without tag or digest: $IMAGE"; exit 1; }',
+    });
 
-  const slsa = workflow.addCallJob('slsa', {
-    name: 'SLSA L3 provenance',
-    if: isRelease,
-    workflow: SLSA_CONTAINER_GENERATOR,
-    with: { image: image, digest: digest, 'registry-username': github.actor },
-    secrets: { 'registry-password': Expression.raw('secrets.GITHUB_TOKEN') },
-  });
+  // The generator takes one subject per call: one call job per image.
+  const slsa = subjects.map((s) =>
+    workflow.addCallJob(serviceJobId('slsa', s.service), {
+      name: `SLSA L3 provenance (${s.service})`,
+      if: isRelease,
+      workflow: SLSA_CONTAINER_GENERATOR,
+      with: { image: s.image, digest: s.digest, 'registry-username': github.actor },
+      secrets: { 'registry-password': Expression.raw('secrets.GITHUB_TOKEN') },
+    }),
+  );
 
   const metadataDir = 'build-metadata';
   const metadataFile = `${metadataDir}/${BUILD_METADATA_FILE}`;
+  const signSteps = (s: Subject): JobStep[] => [
+    checkDigest(s),
+    attestBuildProvenance(
+      { subjectName: s.image, subjectDigest: s.digest },
+      { name: `Attest build provenance (${s.service})` },
+    ),
+    // By digest, never by tag: the signature covers exactly the bytes that were built.
+    runStep({
+      name: `Sign ${s.service} by digest`,
+      env: { IMAGE: s.image, DIGEST: s.digest },
+      run: 'cosign sign --yes "$IMAGE@$DIGEST"',
+    }),
+    // The document must describe this commit and list this image before it is signed as its metadata.
+    runStep({
+      name: `Check the build metadata describes ${s.service}`,
+      env: { IMAGE: s.image, METADATA: metadataFile },
+      run: [
+        'jq -e --arg sha "$GITHUB_SHA" --arg image "$IMAGE" \'.commit == $sha and any(.matrix.include[]; .image == $image)\' "$METADATA" > /dev/null \\',
+        '  || { echo "::error::$METADATA is not this commit\'s build of $IMAGE"; exit 1; }',
+      ].join('\n'),
+    }),
+    attestImageStep({
+      name: `Attest the build metadata (${s.service})`,
+      image: s.image,
+      digest: s.digest,
+      predicateType: BUILD_METADATA_PREDICATE_TYPE,
+      predicate: metadataFile,
+    }),
+  ];
   const sign = workflow.addJob('attest-and-sign', {
     name: 'Attest build provenance and sign (cosign keyless)',
     runsOn: platform.runners.linux,
     permissions: { contents: 'read', packages: 'write', idToken: 'write', attestations: 'write' },
-    timeoutMinutes: 10,
+    timeoutMinutes,
     if: isSigned,
     steps: [
-      checkDigest,
       registryLogin({ registry: platform.registry.host }),
-      attestBuildProvenance({ subjectName: image, subjectDigest: digest }),
       installCosign({ version: platform.toolchain.cosign }),
-      // By digest, never by tag: the signature covers exactly the bytes that were built.
-      runStep({ name: 'Sign the image by digest', env: subject, run: 'cosign sign --yes "$IMAGE@$DIGEST"' }),
       downloadArtifact(
         { name: workflow.input('build_metadata_artifact').toString(), path: metadataDir },
         { name: 'Download the build metadata' },
       ),
-      // The document must describe this commit and list this image before it is signed as its metadata.
-      runStep({
-        name: 'Check the build metadata describes this image',
-        env: { IMAGE: image, METADATA: metadataFile },
-        run: [
-          'jq -e --arg sha "$GITHUB_SHA" --arg image "$IMAGE" \'.commit == $sha and any(.matrix.include[]; .image == $image)\' "$METADATA" > /dev/null \\',
-          '  || { echo "::error::$METADATA is not this commit\'s build of $IMAGE"; exit 1; }',
-        ].join('\n'),
-      }),
-      attestImageStep({
-        name: 'Attest the build metadata',
-        image,
-        digest,
-        predicateType: BUILD_METADATA_PREDICATE_TYPE,
-        predicate: metadataFile,
-      }),
+      ...subjects.flatMap(signSteps),
     ],
   });
 
@@ -153,15 +181,70 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
   );
   // The builder id the provenance names: the generator's workflow at its tag.
   const slsaBuilder = `${GITHUB_SERVER}/${pins.resolve(SLSA_CONTAINER_GENERATOR.workflow).uses.replace('@', '@refs/tags/')}`;
+  const verifySteps = (s: Subject): JobStep[] => [
+    checkDigest(s),
+    verifyImageSignatureStep({
+      name: `Verify the cosign signature (${s.service})`,
+      image: s.image,
+      digest: s.digest,
+      identity: { exact: signerIdentityAtRef },
+      issuer: GITHUB_OIDC_ISSUER,
+      repository: platform.repository,
+      sameCommit: true,
+      // The runbook prints this step for any image: the step's name says which one it checks here.
+      label: '',
+    }),
+    verifyImageAttestationStep({
+      name: `Verify the build metadata attestation (${s.service})`,
+      image: s.image,
+      digest: s.digest,
+      predicateType: BUILD_METADATA_PREDICATE_TYPE,
+      identity: signerIdentityAtRef,
+      issuer: GITHUB_OIDC_ISSUER,
+      repository: platform.repository,
+      predicateCommit: true,
+    }),
+    runStep({
+      name: `Verify the GitHub build-provenance attestation (${s.service})`,
+      env: {
+        IMAGE: s.image,
+        DIGEST: s.digest,
+        GH_TOKEN: github.token,
+        REPOSITORY: platform.repository,
+        SIGNER_WORKFLOW: signerWorkflow,
+      },
+      run: [
+        'gh attestation verify "oci://$IMAGE@$DIGEST" \\',
+        '  --repo "$REPOSITORY" \\',
+        '  --signer-workflow "$SIGNER_WORKFLOW" \\',
+        '  --source-ref "$GITHUB_REF" \\',
+        '  --deny-self-hosted-runners',
+      ].join('\n'),
+    }),
+    runStep({
+      name: `Verify the SLSA provenance (${s.service})`,
+      env: {
+        IMAGE: s.image,
+        DIGEST: s.digest,
+        SOURCE_URI: `github.com/${platform.repository}`,
+        BUILDER_ID: slsaBuilder,
+      },
+      run: [
+        'slsa-verifier verify-image "$IMAGE@$DIGEST" \\',
+        '  --source-uri "$SOURCE_URI" \\',
+        '  --source-tag "$GITHUB_REF_NAME" \\',
+        '  --builder-id "$BUILDER_ID"',
+      ].join('\n'),
+    }),
+  ];
   workflow.addJob('verify', {
-    name: 'Verify provenance, attestation and signature',
+    name: 'Verify provenance, attestations and signatures',
     runsOn: platform.runners.linux,
     permissions: { contents: 'read', packages: 'read', attestations: 'read' },
-    timeoutMinutes: 10,
-    needs: [slsa, sign],
+    timeoutMinutes,
+    needs: [...slsa, sign],
     if: isRelease,
     steps: [
-      checkDigest,
       registryLogin({ registry: platform.registry.host }),
       installCosign({ version: platform.toolchain.cosign }),
       runStep({
@@ -170,46 +253,7 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform, pins:
         env: { SLSA_VERIFIER_VERSION: platform.toolchain.slsaVerifier },
         run: 'go install "github.com/slsa-framework/slsa-verifier/v2/cli/slsa-verifier@$SLSA_VERIFIER_VERSION"\necho "$(go env GOPATH)/bin" >> "$GITHUB_PATH"',
       }),
-      verifyImageSignatureStep({
-        name: 'Verify the cosign signature',
-        image,
-        digest,
-        identity: { exact: signerIdentityAtRef },
-        issuer: GITHUB_OIDC_ISSUER,
-        repository: platform.repository,
-        sameCommit: true,
-      }),
-      verifyImageAttestationStep({
-        name: 'Verify the build metadata attestation',
-        image,
-        digest,
-        predicateType: BUILD_METADATA_PREDICATE_TYPE,
-        identity: signerIdentityAtRef,
-        issuer: GITHUB_OIDC_ISSUER,
-        repository: platform.repository,
-        predicateCommit: true,
-      }),
-      runStep({
-        name: 'Verify the GitHub build-provenance attestation',
-        env: { ...subject, GH_TOKEN: github.token, REPOSITORY: platform.repository, SIGNER_WORKFLOW: signerWorkflow },
-        run: [
-          'gh attestation verify "oci://$IMAGE@$DIGEST" \\',
-          '  --repo "$REPOSITORY" \\',
-          '  --signer-workflow "$SIGNER_WORKFLOW" \\',
-          '  --source-ref "$GITHUB_REF" \\',
-          '  --deny-self-hosted-runners',
-        ].join('\n'),
-      }),
-      runStep({
-        name: 'Verify the SLSA provenance',
-        env: { ...subject, SOURCE_URI: `github.com/${platform.repository}`, BUILDER_ID: slsaBuilder },
-        run: [
-          'slsa-verifier verify-image "$IMAGE@$DIGEST" \\',
-          '  --source-uri "$SOURCE_URI" \\',
-          '  --source-tag "$GITHUB_REF_NAME" \\',
-          '  --builder-id "$BUILDER_ID"',
-        ].join('\n'),
-      }),
+      ...subjects.flatMap(verifySteps),
     ],
   });
   return workflow;

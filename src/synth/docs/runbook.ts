@@ -169,9 +169,12 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
     const { platform, provenance } = this.props;
     if (!provenance) return [];
     const data = renderedWorkflow(provenance).data;
-    const steps: any[] = (data.jobs?.verify?.steps ?? []).filter(
-      (s: any) => String(s.name).startsWith('Verify') && s.run,
-    );
+    // The verify job holds the same steps for every image: print the first image's, named without it.
+    const first = platform.services[0];
+    const suffix = first ? ` (${first.name})` : '';
+    const steps: any[] = (data.jobs?.verify?.steps ?? [])
+      .filter((s: any) => String(s.name).startsWith('Verify') && s.run && s.env?.IMAGE === first?.imageRepository)
+      .map((s: any) => ({ ...s, name: String(s.name).replace(suffix, '') }));
     const tag = `v${platform.version}`;
     const context = { github: { ref: `refs/tags/${tag}`, ref_name: tag } };
     const out = [

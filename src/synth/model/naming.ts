@@ -75,7 +75,8 @@ export function rolloutJobPrefix(environment: string, service: string): string {
 }
 
 /** What a per-service job does; its id is `<kind>-<service>` in the workflow that holds it. */
-export type ServiceJobKind = 'lint' | 'test' | 'audit' | 'scan' | 'benchmark' | 'regression' | 'chart-lint' | 'merge';
+export type ServiceJobKind =
+  'lint' | 'test' | 'audit' | 'scan' | 'benchmark' | 'regression' | 'chart-lint' | 'merge' | 'slsa';
 
 /** A per-service job id, e.g. `test-tts` in ci-test.yml; the chart lint of ci-helm-validate is `lint-<service>` there. */
 export function serviceJobId(kind: ServiceJobKind, service: string): string {
@@ -205,6 +206,7 @@ const SERVICE_JOBS: Readonly<Record<string, readonly ServiceJobKind[]>> = {
   'ci-build-push': ['merge'],
   'ci-security-deps': ['audit'],
   'ci-security-images': ['scan'],
+  'ci-provenance': ['slsa'],
   'ci-performance': ['benchmark', 'regression'],
   'ci-helm-validate': ['chart-lint'],
 };

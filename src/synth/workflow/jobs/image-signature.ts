@@ -24,6 +24,11 @@ export interface VerifyImageSignatureProps extends Partial<StepOptions> {
    * @default false
    */
   readonly sameCommit?: boolean;
+  /**
+   * What the digest check's error names first; empty for none (a step a person copies for any image).
+   * @default - the image's last path segment when the image is a literal, else none
+   */
+  readonly label?: string;
 }
 
 /**
@@ -32,9 +37,9 @@ export interface VerifyImageSignatureProps extends Partial<StepOptions> {
  */
 export function verifyImageSignatureStep(p: VerifyImageSignatureProps): JobStep {
   const exact = 'exact' in p.identity;
-  const label = typeof p.image === 'string' ? p.image.split('/').pop() : undefined;
+  const label = p.label ?? (typeof p.image === 'string' ? p.image.split('/').pop() : undefined);
   return runStep({
-    name: p.name ?? `Verify the signature of ${label ?? 'the image'}`,
+    name: p.name ?? `Verify the signature of ${label || 'the image'}`,
     ...(p.id ? { id: p.id } : {}),
     env: {
       IMAGE: p.image,
