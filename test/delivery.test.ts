@@ -71,16 +71,14 @@ function jobsThatRun(jobs: Record<string, any>, facts: EventFacts): Set<string> 
 }
 
 describe('ci-build-push job graph', () => {
-  test('a release tag runs build → merge → {smoke test, image scan, provenance} for every service, each build on its native runner', () => {
+  test('a release tag runs build → publish → {smoke test, image scan, provenance} for every service, each build on its native runner', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'tag' });
-    // Per service: one build per target and a merge; then the run-wide jobs, provenance one call for every image.
-    const perService = platform.services.flatMap((s) => [
-      ...s.build.targets.map((t) => `build-${s.name}-${t.arch}`),
-      `merge-${s.name}`,
-    ]);
+    // Two services: one build job per platform and one publish job hold both images; provenance is one call.
     expect([...runs].sort()).toEqual(
       [
-        ...perService,
+        'build-1-amd64',
+        'build-1-arm64',
+        'publish-1',
         'build-metadata',
         'deploy-production',
         'github-release',
@@ -91,15 +89,18 @@ describe('ci-build-push job graph', () => {
     );
     for (const service of platform.services) {
       for (const target of service.build.targets) {
-        const build = buildPush.jobs[`build-${service.name}-${target.arch}`];
+        const build = buildPush.jobs[`build-1-${target.arch}`];
         expect(build['runs-on']).toBe(target.runner);
         expect(build.needs).toEqual(['build-metadata']);
+        // The image's own build steps and its digest output, in the group's job.
+        expect(build.steps.find((s: any) => s.id === `build-${service.name}`).with.platforms).toBe(target.platform);
+        expect(build.outputs[`${service.name}-digest`]).toBe(
+          `\${{ steps.build-${service.name}.outputs.digest || steps.build-release-${service.name}.outputs.digest }}`,
+        );
       }
-      expect(buildPush.jobs[`merge-${service.name}`].needs).toEqual(
-        service.build.targets.map((t) => `build-${service.name}-${t.arch}`),
-      );
     }
-    const merges = platform.services.map((s) => `merge-${s.name}`);
+    expect(buildPush.jobs['publish-1'].needs).toEqual(['build-1-amd64', 'build-1-arm64']);
+    const merges = ['publish-1'];
     expect(buildPush.jobs.provenance.needs).toEqual(merges);
     // Every image's digest reaches the one provenance call.
     expect(Object.keys(buildPush.jobs.provenance.with).sort()).toEqual(
@@ -112,13 +113,13 @@ describe('ci-build-push job graph', () => {
 
   test('a push to the default branch publishes, smoke-tests, scans and signs, then deploys to staging only', () => {
     const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'branch' });
-    expect(runs.has('smoke-test') && runs.has('scan-images') && runs.has('merge-tts') && runs.has('provenance')).toBe(
+    expect(runs.has('smoke-test') && runs.has('scan-images') && runs.has('publish-1') && runs.has('provenance')).toBe(
       true,
     );
     expect([...runs].filter((j) => j.startsWith('deploy-') || j.startsWith('pr-build-'))).toEqual(['deploy-staging']);
-    // The deploy waits for every gate: all merges, the smoke test, the scan and every signature.
+    // The deploy waits for every gate: every manifest list, the smoke test, the scan and every signature.
     expect([...buildPush.jobs['deploy-staging'].needs].sort()).toEqual(
-      [...platform.services.map((s) => `merge-${s.name}`), 'provenance', 'scan-images', 'smoke-test'].sort(),
+      ['publish-1', 'provenance', 'scan-images', 'smoke-test'].sort(),
     );
   });
 
@@ -184,15 +185,19 @@ describe('delivery guarantees', () => {
           expect([id, input, value]).toEqual([
             id,
             input,
-            expect.stringMatching(/^\$\{\{ needs\.merge-[\w-]+\.outputs\.digest \}\}$/),
+            expect.stringMatching(/^\$\{\{ needs\.publish-\d+\.outputs\.[\w-]+-digest \}\}$/),
           ]);
         }
       }
     }
     for (const service of platform.services) {
-      const merge = buildPush.jobs[`merge-${service.name}`];
-      expect(merge.outputs.digest).toBe('${{ steps.manifest.outputs.digest }}');
-      const create = merge.steps.find((s: any) => s.id === 'manifest');
+      const publish = buildPush.jobs['publish-1'];
+      expect(publish.outputs[`${service.name}-digest`]).toBe(`\${{ steps.manifest-${service.name}.outputs.digest }}`);
+      const create = publish.steps.find((s: any) => s.id === `manifest-${service.name}`);
+      expect(create.env.IMAGE).toBe(service.imageRepository);
+      expect(create.env.DIGESTS).toBe(
+        service.build.targets.map((t) => `\${{ needs.build-1-${t.arch}.outputs.${service.name}-digest }}`).join(' '),
+      );
       expect(create.run).toContain('[[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]]');
       expect(create.run).toMatch(/echo "digest=\$digest" >> "\$GITHUB_OUTPUT"/);
     }
@@ -211,8 +216,8 @@ describe('delivery guarantees', () => {
   test('release-tag runs use no caches anywhere: the release build step has no cache inputs', () => {
     for (const service of platform.services) {
       for (const target of service.build.targets) {
-        const release = buildPush.jobs[`build-${service.name}-${target.arch}`].steps.find(
-          (s: any) => s.id === 'build-release',
+        const release = buildPush.jobs[`build-1-${target.arch}`].steps.find(
+          (s: any) => s.id === `build-release-${service.name}`,
         );
         expect(release.if).toBe("github.ref_type == 'tag'");
         expect(Object.keys(release.with).filter((k) => k.startsWith('cache'))).toEqual([]);

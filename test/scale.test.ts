@@ -1,4 +1,5 @@
 import * as YAML from 'yaml';
+import { IMAGES_PER_JOB } from '../src';
 import { buildPipelines } from '../workflows-gen';
 import { PLATFORM } from '../workflows-gen/platform';
 import { platformWithServices } from './fixtures/platforms';
@@ -6,20 +7,50 @@ import { actionlintFindings, stopActionlint } from './support/actionlint';
 import { workflowParserErrors } from './support/workflow-parser';
 
 describe("a growing platform meets GitHub's limits in synthesis, not on GitHub", () => {
-  // Today's ceiling is 22 services: a ci-build-push.yml run passes 256 jobs at 23 (11 jobs a service: two
-  // builds, a merge, the SLSA generator's three, a scan, four rollout stages; provenance signs and verifies
-  // every image in one job each). Each environment's cd-deploy deploys a rollout group as one matrix.
-  test('22 services fit; at 23 every rule but the limits passes, and the limits name the workflow and limit', () => {
-    expect(buildPipelines({ definition: platformWithServices(22) }).check().findings).toEqual([]);
-    const { files, findings } = buildPipelines({ definition: platformWithServices(23) }).check();
+  // Today's ceiling is 31 services: a ci-build-push.yml run passes 256 jobs at 32. A service adds the SLSA
+  // generator's three jobs and four rollout stages; builds, manifest lists and scans take images in groups
+  // (IMAGES_PER_JOB), and provenance signs and verifies every image in one job each.
+  test('31 services fit; at 32 every rule but the limits passes, and the limits name the workflow and limit', () => {
+    expect(buildPipelines({ definition: platformWithServices(31) }).check().findings).toEqual([]);
+    const { files, findings } = buildPipelines({ definition: platformWithServices(32) }).check();
     expect(files.filter((f) => f.filePath.startsWith('charts/') && f.filePath.endsWith('/Chart.yaml'))).toHaveLength(
-      23,
+      32,
     );
     expect(findings.map((f) => `${f.code} ${f.location}`)).toEqual(['pipelines:github-limits ci-build-push']);
     // ci-build-push's own jobs and those of the workflows it calls (provenance, scans, deploy) count toward one run.
     expect(findings[0]!.message).toMatch(
       /^\.github\/workflows\/ci-build-push\.yml: jobs in one run: \d+ jobs, over GitHub's limit of 256 jobs/,
     );
+  });
+
+  test('image jobs take the images in groups of IMAGES_PER_JOB, in the model order, each image with its own steps', () => {
+    const { files } = buildPipelines({ definition: platformWithServices(9) }).check();
+    const jobsOf = (file: string) =>
+      YAML.parse(files.find((f) => f.filePath === `.github/workflows/${file}`)!.text).jobs as Record<string, any>;
+    const buildPush = jobsOf('ci-build-push.yml');
+    const names = platformWithServices(9).services.map((s) => s.name);
+    const groups = (size: number) =>
+      Array.from({ length: Math.ceil(names.length / size) }, (_, i) => names.slice(i * size, (i + 1) * size));
+    const imagesOf = (job: any, idPrefix: string) =>
+      job.steps.filter((s: any) => String(s.id).startsWith(idPrefix)).map((s: any) => s.id.slice(idPrefix.length));
+    groups(IMAGES_PER_JOB.build).forEach((members, i) => {
+      for (const arch of ['amd64', 'arm64']) {
+        expect(imagesOf(buildPush[`build-${i + 1}-${arch}`], 'build-release-')).toEqual(members);
+      }
+    });
+    const publish = groups(IMAGES_PER_JOB.publish);
+    publish.forEach((members, i) => {
+      const job = buildPush[`publish-${i + 1}`];
+      expect(imagesOf(job, 'manifest-')).toEqual(members);
+      // A publish job waits for the build jobs of its own images only.
+      const buildGroups = new Set(members.map((m) => Math.floor(names.indexOf(m) / IMAGES_PER_JOB.build) + 1));
+      expect(job.needs).toEqual([...buildGroups].flatMap((g) => ['amd64', 'arm64'].map((a) => `build-${g}-${a}`)));
+    });
+    expect(Object.keys(buildPush).filter((id) => id.startsWith('publish-'))).toHaveLength(publish.length);
+    const scans = jobsOf('ci-security-images.yml');
+    groups(IMAGES_PER_JOB.scan).forEach((members, i) => {
+      expect(imagesOf(scans[`scan-${i + 1}`], 'image-')).toEqual(members);
+    });
   });
 
   describe('cd-deploy-production.yml deploys the services of a dependency wave with the same steps as one matrix', () => {

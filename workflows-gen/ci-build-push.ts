@@ -1,5 +1,5 @@
 import {
-  addImageDelivery,
+  addImageDeliveries,
   deployConcurrencyGroup,
   cliStep,
   GENERATE_BUILD_METADATA,
@@ -100,42 +100,41 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
   prepare.addOutput('source-date-epoch', stepOutput(epoch, 'source-date-epoch'));
   prepare.addOutput('labels', stepOutput(labelsOut, 'labels'));
 
-  const deliveries = platform.services.map((service) => ({
-    service,
-    delivery: addImageDelivery(workflow, {
+  const delivery = addImageDeliveries(workflow, {
+    images: platform.services.map((service) => ({
       name: service.name,
       repository: service.imageRepository,
-      registry: platform.registry.host,
       context: service.build.context,
       dockerfile: service.build.dockerfile,
       targets: service.build.targets,
-      mergeRunner: platform.runners.linux,
-      tagRules: [
-        'type=semver,pattern={{version}}',
-        'type=semver,pattern={{major}}.{{minor}}',
-        `type=ref,event=branch,enable={{is_default_branch}}`,
-        'type=sha,format=long',
-      ],
-      labels: prepare.output('labels'),
-      sourceDateEpoch: prepare.output('source-date-epoch'),
-      needs: [prepare],
-    }),
-  }));
+    })),
+    registry: platform.registry.host,
+    publishRunner: platform.runners.linux,
+    tagRules: [
+      'type=semver,pattern={{version}}',
+      'type=semver,pattern={{major}}.{{minor}}',
+      `type=ref,event=branch,enable={{is_default_branch}}`,
+      'type=sha,format=long',
+    ],
+    labels: prepare.output('labels'),
+    sourceDateEpoch: prepare.output('source-date-epoch'),
+    needs: [prepare],
+  });
 
-  const merges = deliveries.map((d) => d.delivery.merge);
+  const published = delivery.publishJobs;
   const digests = Object.fromEntries(
-    deliveries.map(({ service, delivery }) => [digestInput(service), delivery.digest]),
+    platform.services.map((service) => [digestInput(service), delivery.digest(service.name)]),
   );
   const smoke = workflow.addCallJob('smoke-test', {
     name: 'Smoke test',
-    needs: merges,
+    needs: published,
     if: guards.notPullRequest,
     workflow: called.smokeTest,
     with: digests,
   });
   const scan = workflow.addCallJob('scan-images', {
     name: 'Image scan',
-    needs: merges,
+    needs: published,
     if: guards.notPullRequest,
     workflow: called.imageScan,
     with: digests,
@@ -144,7 +143,7 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
   // One call for every image: one signing job and one verify job hold every image's steps (ci-provenance.ts).
   const provenance = workflow.addCallJob('provenance', {
     name: 'Provenance and signatures',
-    needs: merges,
+    needs: published,
     if: guards.notPullRequest,
     workflow: called.provenance,
     with: { ...digests, build_metadata_artifact: BUILD_METADATA_ARTIFACT },
@@ -154,18 +153,18 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
   // previous release tag (GitHub's generated notes) and the digests the release shipped. Never
   // "latest": that stays the app's, which people download (app-release.yml sets it).
   const notesFile = 'release-notes.md';
-  const shipped = deliveries.map(({ service, delivery }, i) => ({
+  const shipped = platform.services.map((service, i) => ({
     service,
     image: `IMAGE_${i + 1}`,
     digest: `DIGEST_${i + 1}`,
-    value: delivery.digest,
+    value: delivery.digest(service.name),
   }));
   workflow.addJob('github-release', {
     name: 'GitHub release with notes',
     runsOn: platform.runners.linux,
     permissions: { contents: 'write' },
     timeoutMinutes: 10,
-    needs: [...merges, smoke, scan, provenance],
+    needs: [...published, smoke, scan, provenance],
     if: guards.notPullRequest.and(isReleaseRef(platform)),
     steps: [
       releaseNotesStep({
@@ -205,7 +204,7 @@ export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called
     const ref = deployment.on === 'release-tag' ? guards.isTag : isDefaultBranchRef(platform);
     workflow.addCallJob(`deploy-${deployment.environment}`, {
       name: `Deploy to ${deployment.environment}`,
-      needs: [...merges, smoke, scan, provenance],
+      needs: [...published, smoke, scan, provenance],
       if: guards.notPullRequest.and(ref),
       concurrency: { group: deployConcurrencyGroup(deployment.environment), cancelInProgress: false },
       workflow: called.deploy.get(deployment.environment)!,

@@ -1,5 +1,8 @@
 import {
-  serviceJobId,
+  imageGroupJobId,
+  imageJobGroups,
+  stepOutcome,
+  type JobStep,
   checkout,
   digestCheckLine,
   resolveDigestCommand,
@@ -40,43 +43,53 @@ export function ciSecurityImagesWorkflow(scope: Construct, platform: Platform): 
     },
   });
   const version = platform.toolchain.trivy;
-  for (const service of platform.services) {
-    const sarif = `trivy-${service.name}.sarif`;
-    const resolve = runStep({
-      name: 'Image to scan, by digest',
-      id: 'image',
-      outputs: ['ref'],
-      env: {
-        REPOSITORY: service.imageRepository,
-        DIGEST: workflow.input(digestInput(service)),
-        DEFAULT_BRANCH: platform.defaultBranch,
-      },
-      run: [
-        // Scheduled runs have no input: scan what the default branch's tag points to now.
-        'if [ -z "$DIGEST" ]; then',
-        `  DIGEST="$(${resolveDigestCommand('"$REPOSITORY:$DEFAULT_BRANCH"')})"`,
-        'fi',
-        digestCheckLine('DIGEST'),
-        'echo "ref=$REPOSITORY@$DIGEST" >> "$GITHUB_OUTPUT"',
-      ].join('\n'),
-    });
-    const imageRef = stepOutput(resolve, 'ref');
-    workflow.addJob(serviceJobId('scan', service.name), {
-      name: `Scan the ${service.name} image`,
-      runsOn: platform.runners.linux,
-      permissions: { contents: 'read', packages: 'read', securityEvents: 'write' },
-      timeoutMinutes: 15,
-      steps: [
-        checkout(),
-        registryLogin({ registry: platform.registry.host }),
+  // One job per group of images (IMAGES_PER_JOB.scan): Trivy's database downloads once per job.
+  for (const group of imageJobGroups(platform.services, 'scan')) {
+    const steps: JobStep[] = [checkout(), registryLogin({ registry: platform.registry.host })];
+    for (const service of group.members) {
+      const sarif = `trivy-${service.name}.sarif`;
+      const resolve = runStep({
+        name: `Image to scan, by digest (${service.name})`,
+        id: `image-${service.name}`,
+        outputs: ['ref'],
+        // Each image is scanned and reported although an earlier one failed its gate.
+        if: status.notCancelled,
+        env: {
+          REPOSITORY: service.imageRepository,
+          DIGEST: workflow.input(digestInput(service)),
+          DEFAULT_BRANCH: platform.defaultBranch,
+        },
+        run: [
+          // Scheduled runs have no input: scan what the default branch's tag points to now.
+          'if [ -z "$DIGEST" ]; then',
+          `  DIGEST="$(${resolveDigestCommand('"$REPOSITORY:$DEFAULT_BRANCH"')})"`,
+          'fi',
+          digestCheckLine('DIGEST'),
+          'echo "ref=$REPOSITORY@$DIGEST" >> "$GITHUB_OUTPUT"',
+        ].join('\n'),
+      });
+      const imageRef = stepOutput(resolve, 'ref');
+      const resolved = status.notCancelled.and(stepOutcome(resolve).eq('success'));
+      steps.push(
         resolve,
-        trivyImageScan({ imageRef, version, format: 'sarif', output: sarif }, { name: 'Scan (every severity, SARIF)' }),
-        uploadSarif({ sarifFile: sarif, category: `trivy/${service.name}` }),
+        trivyImageScan(
+          // Each image's scan installs Trivy (seconds): a later one must not depend on an earlier one having run.
+          { imageRef, version, format: 'sarif', output: sarif },
+          { name: `Scan ${service.name} (every severity, SARIF)`, if: resolved },
+        ),
+        uploadSarif({ sarifFile: sarif, category: `trivy/${service.name}` }, { if: resolved }),
         trivyImageScan(
           { imageRef, version, severity: ['CRITICAL'], exitCode: 1, skipSetup: true },
-          { name: 'Gate: fail on CRITICAL', if: status.notCancelled },
+          { name: `Gate: fail on CRITICAL (${service.name})`, if: resolved },
         ),
-      ],
+      );
+    }
+    workflow.addJob(imageGroupJobId('scan', group.index), {
+      name: `Scan the ${group.members.map((s) => s.name).join(', ')} images`,
+      runsOn: platform.runners.linux,
+      permissions: { contents: 'read', packages: 'read', securityEvents: 'write' },
+      timeoutMinutes: 15 * group.members.length,
+      steps,
     });
   }
   return workflow;

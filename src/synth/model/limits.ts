@@ -29,6 +29,17 @@ export const MAX_REPLICAS = 100;
  */
 export const COOLDOWN_DAYS = { min: 3, max: 90 } as const;
 
+/**
+ * Images one job handles, by kind of image job: the builds of one architecture and the manifest
+ * lists with their SBOMs (ci-build-push.yml), the Trivy scans (ci-security-images.yml). A job per
+ * image passes GitHub's 256 jobs per run at about 20 services; a job per group keeps a run of 60
+ * inside it, and repeats its set-up (checkout, Buildx, registry login, Trivy's database) once per group
+ * instead of once per image. Builds take minutes each, so their groups are the smallest: a group's
+ * images build one after another.
+ */
+export const IMAGES_PER_JOB = { build: 3, publish: 8, scan: 8 } as const;
+export type ImageJobKind = keyof typeof IMAGES_PER_JOB;
+
 /** The pattern of a GitHub Actions identifier (job ids, input names, step ids), unanchored. */
 export const IDENTIFIER_PATTERN = '[A-Za-z_][A-Za-z0-9_-]*';
 

@@ -1,4 +1,4 @@
-import { CANARY_RELEASE_SUFFIX, IMAGE_PLATFORMS } from './limits';
+import { CANARY_RELEASE_SUFFIX, IMAGE_PLATFORMS, IMAGES_PER_JOB, type ImageJobKind } from './limits';
 import type { PlatformDefinition } from './platform-definition';
 import type { Finding } from '../../common/errors';
 import { APP_SCENARIO_PREFIX, serviceLoadScenario } from '../../common/performance-scenarios';
@@ -75,24 +75,43 @@ export function rolloutJobPrefix(environment: string, service: string): string {
 }
 
 /** What a per-service job does; its id is `<kind>-<service>` in the workflow that holds it. */
-export type ServiceJobKind =
-  'lint' | 'test' | 'audit' | 'scan' | 'benchmark' | 'regression' | 'chart-lint' | 'merge' | 'slsa';
+export type ServiceJobKind = 'lint' | 'test' | 'audit' | 'benchmark' | 'regression' | 'chart-lint' | 'slsa';
 
 /** A per-service job id, e.g. `test-tts` in ci-test.yml; the chart lint of ci-helm-validate is `lint-<service>` there. */
 export function serviceJobId(kind: ServiceJobKind, service: string): string {
   return `${kind === 'chart-lint' ? 'lint' : kind}-${service}`;
 }
 
-/** An image build's job ids and its build cache scope for one architecture (ci-build-push.yml). */
+/** An image's pull-request build job id (ci-build.yml) and its build cache scope, for one architecture. */
 export function imageBuildNames(
   service: string,
   arch: string,
-): { readonly job: string; readonly pullRequestJob: string; readonly cacheScope: string } {
+): { readonly pullRequestJob: string; readonly cacheScope: string } {
   return {
-    job: `build-${service}-${arch}`,
     pullRequestJob: `pr-build-${service}-${arch}`,
     cacheScope: `${service}-${arch}`,
   };
+}
+
+/**
+ * The images of one image job: consecutive runs of at most {@link IMAGES_PER_JOB}[kind] items, in
+ * the model's order, numbered from 1 (so a platform that grows adds groups at the end).
+ */
+export function imageJobGroups<T>(items: readonly T[], kind: ImageJobKind): { index: number; members: T[] }[] {
+  const size = IMAGES_PER_JOB[kind];
+  const groups: { index: number; members: T[] }[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    groups.push({ index: groups.length + 1, members: items.slice(i, i + size) });
+  }
+  return groups;
+}
+
+/**
+ * The id of an image job of a group: `build-1-amd64`, `publish-1` (ci-build-push.yml), `scan-1`
+ * (ci-security-images.yml). Those workflows hold no per-service job an id could meet.
+ */
+export function imageGroupJobId(kind: ImageJobKind, index: number, arch?: string): string {
+  return [kind, index, ...(arch ? [arch] : [])].join('-');
 }
 
 /** The test report artifact of a service (ci-test.yml). */
@@ -162,7 +181,6 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
     }
     for (const { arch } of Object.values(IMAGE_PLATFORMS)) {
       const build = imageBuildNames(service.name, arch);
-      claim('job ci-build-push', build.job, field, 'ci-build-push job');
       claim('job ci-build', build.pullRequestJob, field, 'ci-build job');
       claim('cache', build.cacheScope, field, 'image build cache scope');
     }
@@ -203,9 +221,7 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
 /** The per-service jobs of each workflow. */
 const SERVICE_JOBS: Readonly<Record<string, readonly ServiceJobKind[]>> = {
   'ci-test': ['lint', 'test'],
-  'ci-build-push': ['merge'],
   'ci-security-deps': ['audit'],
-  'ci-security-images': ['scan'],
   'ci-provenance': ['slsa'],
   'ci-performance': ['benchmark', 'regression'],
   'ci-helm-validate': ['chart-lint'],

@@ -1,4 +1,4 @@
-import { imageBuildNames, serviceJobId } from '../../model/naming';
+import { imageBuildNames, imageGroupJobId, imageJobGroups } from '../../model/naming';
 import type { ImageBuildTarget } from '../../model/platform';
 import { checkout } from '../actions/checkout';
 import { setupBuildx, registryLogin, imageMetadata, imageSbom, buildImage } from '../actions/docker';
@@ -6,25 +6,31 @@ import { Expression, guards } from '../expressions';
 import type { SecureJob } from '../job';
 import type { WorkflowJob } from '../job-base';
 import { READ_CONTENTS } from '../permissions';
-import { runStep, stepOutput } from '../steps';
+import { runStep, stepOutput, type JobStep } from '../steps';
 import type { SecureWorkflow } from '../workflow';
 import { digestCheckLine, resolveDigestCommand } from './image-digest';
 
-/** Props of {@link addImageDelivery}. */
-export interface ImageDeliveryProps {
-  /** Short name for job ids and cache scopes, e.g. `tts`. */
+/** One image of {@link addImageDeliveries}. */
+export interface DeliveredImage {
+  /** Short name for step ids, outputs and cache scopes, e.g. `tts`. */
   readonly name: string;
   /** Image repository without tag, e.g. `ghcr.io/org/tts`. */
   readonly repository: string;
-  /** Registry host to log in to, e.g. `ghcr.io`. */
-  readonly registry: string;
   readonly context: string;
   readonly dockerfile: string;
-  /** One build job per target, on its runner. */
+  /** The platforms it is built for, each on its runner. */
   readonly targets: readonly ImageBuildTarget[];
-  /** Runner of the merge job. */
-  readonly mergeRunner: string;
-  /** Tag rules of docker/metadata-action for the manifest list. */
+}
+
+/** Props of {@link addImageDeliveries}. */
+export interface ImageDeliveriesProps {
+  /** The images, in the order their groups take them. */
+  readonly images: readonly DeliveredImage[];
+  /** Registry host to log in to, e.g. `ghcr.io`. */
+  readonly registry: string;
+  /** Runner of the publish jobs. */
+  readonly publishRunner: string;
+  /** Tag rules of docker/metadata-action for each manifest list. */
   readonly tagRules: readonly string[];
   /** Extra image labels, newline-separated `key=value` (e.g. from the build metadata). @default - none */
   readonly labels?: Expression;
@@ -32,8 +38,8 @@ export interface ImageDeliveryProps {
   readonly sourceDateEpoch?: Expression;
   /** Jobs the build jobs wait for (those the expressions above read). @default [] */
   readonly needs?: readonly WorkflowJob[];
-  /** @default 30 */
-  readonly timeoutMinutes?: number;
+  /** Minutes a build job may take per image it builds. @default 30 */
+  readonly buildMinutesPerImage?: number;
 }
 
 /** Props of {@link addImageBuildCheck}. */
@@ -54,14 +60,14 @@ export interface ImageBuildCheckProps {
   readonly timeoutMinutes?: number;
 }
 
-/** The jobs of one image's delivery. */
-export interface ImageDelivery {
-  /** Build-and-push-by-digest jobs, one per target. */
+/** The jobs of {@link addImageDeliveries}. */
+export interface ImageDeliveries {
+  /** Build-and-push-by-digest jobs: one per group of images and platform. */
   readonly buildJobs: SecureJob[];
-  /** Makes the multi-platform manifest list and its tags. */
-  readonly merge: SecureJob;
-  /** `needs.<merge>.outputs.digest`: the manifest list's digest (`sha256:…`). */
-  readonly digest: Expression;
+  /** The jobs that make each image's multi-platform manifest list, its tags and its SBOM, one per group. */
+  readonly publishJobs: SecureJob[];
+  /** `needs.<publish job>.outputs.<image>-digest`: an image's manifest list digest (`sha256:…`). */
+  digest(image: string): Expression;
 }
 
 const DIGEST_CHECK = digestCheckLine('digest');
@@ -99,120 +105,167 @@ export function addImageBuildCheck(workflow: SecureWorkflow, props: ImageBuildCh
 }
 
 /**
- * An image built for several platforms the fast way: one job per platform on its native runner
- * (no QEMU), each pushing its image by digest only, then one job that joins the digests into a
- * manifest list with `docker buildx imagetools create` and tags it. Layer caches (`type=gha`) are
- * scoped per image and platform, read by every branch and pull-request build and written only by
- * the default branch; a tag build uses none (cache poisoning). Pushing jobs never run for a pull
- * request: a pull request checks its builds with {@link addImageBuildCheck}, in a workflow of its own.
+ * Images built for several platforms the fast way: each platform on its native runner (no QEMU),
+ * each image pushed by digest only, then joined into a manifest list with `docker buildx imagetools
+ * create` and tagged. Images share jobs in groups ({@link imageJobGroups}: `build-<n>-<arch>`, then
+ * `publish-<n>`), so a run's job count grows by a job per group, not per image. Layer caches
+ * (`type=gha`) are scoped per image and platform, read by every branch and pull-request build and
+ * written only by the default branch; a tag build uses none (cache poisoning). Pushing jobs never run
+ * for a pull request: a pull request checks its builds with {@link addImageBuildCheck}, in a workflow
+ * of its own.
  */
-export function addImageDelivery(workflow: SecureWorkflow, props: ImageDeliveryProps): ImageDelivery {
-  const timeoutMinutes = props.timeoutMinutes ?? 30;
+export function addImageDeliveries(workflow: SecureWorkflow, props: ImageDeliveriesProps): ImageDeliveries {
   const buildEnv = props.sourceDateEpoch ? { SOURCE_DATE_EPOCH: props.sourceDateEpoch } : undefined;
-  const metadata = imageMetadata(
-    { images: [props.repository], labels: props.labels ? [props.labels.toString()] : undefined },
-    { id: 'meta', name: 'OCI labels' },
-  );
-  const scope = (t: ImageBuildTarget) => imageBuildNames(props.name, t.arch).cacheScope;
-  const common = (t: ImageBuildTarget) => ({
-    context: props.context,
-    file: props.dockerfile,
-    platform: t.platform,
-    labels: stepOutput(metadata, 'labels'),
-  });
-  const buildJobs = props.targets.map((t) => {
-    const push = `type=image,name=${props.repository},push-by-digest=true,name-canonical=true,push=true`;
-    const attest = { provenance: 'mode=max', sbom: true, outputs: push };
-    // These jobs run for the default branch and for tags only (never for pull requests), so the
-    // branch build is the default branch's: the one that writes the cache every later build reads.
-    const cached = buildImage(
-      {
-        ...common(t),
-        ...attest,
-        cacheFrom: `type=gha,scope=${scope(t)}`,
-        cacheTo: `type=gha,scope=${scope(t)},mode=min`,
-      },
-      { id: 'build', name: `Build and push ${t.platform} by digest (layer cache)`, if: guards.notTag, env: buildEnv },
+  // Which job built each image for each platform, and the step outputs holding its digest.
+  const built = new Map<string, { job: SecureJob; output: string }[]>();
+  const buildJobs: SecureJob[] = [];
+  const arches = [...new Set(props.images.flatMap((i) => i.targets.map((t) => t.arch)))];
+  for (const arch of arches) {
+    const images = props.images.flatMap((image) =>
+      image.targets.filter((t) => t.arch === arch).map((target) => ({ image, target })),
     );
-    const release = buildImage(
-      { ...common(t), ...attest },
-      {
-        id: 'build-release',
-        name: `Build and push ${t.platform} by digest (release: no cache)`,
-        if: guards.isTag,
-        env: buildEnv,
-      },
-    );
-    const job = workflow.addJob(imageBuildNames(props.name, t.arch).job, {
-      name: `Build ${props.name} (${t.platform})`,
-      runsOn: t.runner,
-      permissions: { contents: 'read', packages: 'write' },
-      timeoutMinutes,
-      needs: props.needs,
-      if: guards.notPullRequest,
-      steps: [checkout(), setupBuildx(), registryLogin({ registry: props.registry }), metadata, cached, release],
-    });
-    job.addOutput(
-      'digest',
-      Expression.raw(`${stepOutput(cached, 'digest').body} || ${stepOutput(release, 'digest').body}`),
-    );
-    return job;
-  });
+    for (const group of imageJobGroups(images, 'build')) {
+      const runner = group.members[0]!.target.runner;
+      const platform = group.members[0]!.target.platform;
+      const mixed = group.members.find((m) => m.target.runner !== runner || m.target.platform !== platform);
+      if (mixed) {
+        throw new Error(
+          `${workflow.node.path}: images ${group.members[0]!.image.name} and ${mixed.image.name} build for ${arch} on different runners or platforms (${runner}, ${mixed.target.runner}); one build job serves one runner`,
+        );
+      }
+      const steps: JobStep[] = [checkout(), setupBuildx(), registryLogin({ registry: props.registry })];
+      const outputs: [string, Expression][] = [];
+      for (const { image, target } of group.members) {
+        const metadata = imageMetadata(
+          { images: [image.repository], labels: props.labels ? [props.labels.toString()] : undefined },
+          { id: `meta-${image.name}`, name: `OCI labels (${image.name})` },
+        );
+        const scope = imageBuildNames(image.name, arch).cacheScope;
+        const common = {
+          context: image.context,
+          file: image.dockerfile,
+          platform: target.platform,
+          labels: stepOutput(metadata, 'labels'),
+          provenance: 'mode=max',
+          sbom: true,
+          outputs: `type=image,name=${image.repository},push-by-digest=true,name-canonical=true,push=true`,
+        };
+        // These jobs run for the default branch and for tags only (never for pull requests), so the
+        // branch build is the default branch's: the one that writes the cache every later build reads.
+        const cached = buildImage(
+          { ...common, cacheFrom: `type=gha,scope=${scope}`, cacheTo: `type=gha,scope=${scope},mode=min` },
+          {
+            id: `build-${image.name}`,
+            name: `Build and push ${image.name} ${target.platform} by digest (layer cache)`,
+            if: guards.notTag,
+            env: buildEnv,
+          },
+        );
+        const release = buildImage(common, {
+          id: `build-release-${image.name}`,
+          name: `Build and push ${image.name} ${target.platform} by digest (release: no cache)`,
+          if: guards.isTag,
+          env: buildEnv,
+        });
+        steps.push(metadata, cached, release);
+        outputs.push([
+          `${image.name}-digest`,
+          Expression.raw(`${stepOutput(cached, 'digest').body} || ${stepOutput(release, 'digest').body}`),
+        ]);
+      }
+      const names = group.members.map((m) => m.image.name);
+      const job = workflow.addJob(imageGroupJobId('build', group.index, arch), {
+        name: `Build ${names.join(', ')} (${platform})`,
+        runsOn: runner,
+        permissions: { contents: 'read', packages: 'write' },
+        timeoutMinutes: (props.buildMinutesPerImage ?? 30) * group.members.length,
+        needs: props.needs,
+        if: guards.notPullRequest,
+        steps,
+      });
+      for (const [name, value] of outputs) job.addOutput(name, value);
+      for (const { image } of group.members) {
+        built.set(image.name, [...(built.get(image.name) ?? []), { job, output: `${image.name}-digest` }]);
+      }
+      buildJobs.push(job);
+    }
+  }
 
-  const tags = imageMetadata(
-    { images: [props.repository], tags: props.tagRules },
-    { id: 'tags', name: 'Tags and annotations' },
-  );
-  const create = runStep({
-    name: 'Create the manifest list',
-    id: 'manifest',
-    outputs: ['digest'],
-    env: {
-      IMAGE: props.repository,
-      DIGESTS: buildJobs.map((j) => j.output('digest').toString()).join(' '),
-      TAGS: stepOutput(tags, 'tags'),
-      ANNOTATIONS: stepOutput(tags, 'annotations'),
-      COMMIT_TAG: Expression.raw(`format('{0}:sha-{1}', '${props.repository}', github.sha)`),
-    },
-    run: [
-      'args=()',
-      'while IFS= read -r tag; do [ -n "$tag" ] && args+=(--tag "$tag"); done <<< "$TAGS"',
-      'while IFS= read -r annotation; do [ -n "$annotation" ] && args+=(--annotation "$annotation"); done <<< "$ANNOTATIONS"',
-      'sources=()',
-      'for digest in $DIGESTS; do',
-      `  ${DIGEST_CHECK}`,
-      '  sources+=("$IMAGE@$digest")',
-      'done',
-      'docker buildx imagetools create "${args[@]}" "${sources[@]}"',
-      // The commit's own tag is unique to this run's commit: read the list's digest through it.
-      `digest="$(${resolveDigestCommand('"$COMMIT_TAG"')})"`,
-      DIGEST_CHECK,
-      'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
-      'echo "### $IMAGE@$digest" >> "$GITHUB_STEP_SUMMARY"',
-    ].join('\n'),
-  });
-  const merge = workflow.addJob(serviceJobId('merge', props.name), {
-    name: `Publish ${props.name} (manifest list)`,
-    runsOn: props.mergeRunner,
-    permissions: { contents: 'read', packages: 'write' },
-    timeoutMinutes: 10,
-    needs: buildJobs,
-    if: guards.notPullRequest,
-    env: { DOCKER_METADATA_ANNOTATIONS_LEVELS: 'index' },
-    steps: [
-      setupBuildx(),
-      registryLogin({ registry: props.registry }),
-      tags,
-      create,
-      imageSbom(
-        {
-          image: Expression.raw(`format('{0}@{1}', '${props.repository}', ${stepOutput(create, 'digest').body})`),
-          artifactName: `sbom-${props.name}.spdx.json`,
+  const publishJobs: SecureJob[] = [];
+  const digests = new Map<string, Expression>();
+  for (const group of imageJobGroups(props.images, 'publish')) {
+    const steps: JobStep[] = [setupBuildx(), registryLogin({ registry: props.registry })];
+    const needs = new Set<SecureJob>();
+    const outputs: [string, Expression][] = [];
+    for (const image of group.members) {
+      const sources = built.get(image.name) ?? [];
+      for (const s of sources) needs.add(s.job);
+      const tags = imageMetadata(
+        { images: [image.repository], tags: props.tagRules },
+        { id: `tags-${image.name}`, name: `Tags and annotations (${image.name})` },
+      );
+      const create = runStep({
+        name: `Create the manifest list (${image.name})`,
+        id: `manifest-${image.name}`,
+        outputs: ['digest'],
+        env: {
+          IMAGE: image.repository,
+          DIGESTS: sources.map((s) => s.job.output(s.output).toString()).join(' '),
+          TAGS: stepOutput(tags, 'tags'),
+          ANNOTATIONS: stepOutput(tags, 'annotations'),
+          COMMIT_TAG: Expression.raw(`format('{0}:sha-{1}', '${image.repository}', github.sha)`),
         },
-        { name: 'SPDX SBOM of the published image' },
-      ),
-    ],
-  });
-  merge.addOutput('digest', stepOutput(create, 'digest'));
-  return { buildJobs, merge, digest: merge.output('digest') };
+        run: [
+          'args=()',
+          'while IFS= read -r tag; do [ -n "$tag" ] && args+=(--tag "$tag"); done <<< "$TAGS"',
+          'while IFS= read -r annotation; do [ -n "$annotation" ] && args+=(--annotation "$annotation"); done <<< "$ANNOTATIONS"',
+          'sources=()',
+          'for digest in $DIGESTS; do',
+          `  ${DIGEST_CHECK}`,
+          '  sources+=("$IMAGE@$digest")',
+          'done',
+          'docker buildx imagetools create "${args[@]}" "${sources[@]}"',
+          // The commit's own tag is unique to this run's commit: read the list's digest through it.
+          `digest="$(${resolveDigestCommand('"$COMMIT_TAG"')})"`,
+          DIGEST_CHECK,
+          'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
+          'echo "### $IMAGE@$digest" >> "$GITHUB_STEP_SUMMARY"',
+        ].join('\n'),
+      });
+      steps.push(
+        tags,
+        create,
+        imageSbom(
+          {
+            image: Expression.raw(`format('{0}@{1}', '${image.repository}', ${stepOutput(create, 'digest').body})`),
+            artifactName: `sbom-${image.name}.spdx.json`,
+          },
+          { name: `SPDX SBOM of the published ${image.name} image` },
+        ),
+      );
+      outputs.push([`${image.name}-digest`, stepOutput(create, 'digest')]);
+    }
+    const job = workflow.addJob(imageGroupJobId('publish', group.index), {
+      name: `Publish ${group.members.map((i) => i.name).join(', ')} (manifest lists)`,
+      runsOn: props.publishRunner,
+      permissions: { contents: 'read', packages: 'write' },
+      timeoutMinutes: 10 * group.members.length,
+      needs: [...needs],
+      if: guards.notPullRequest,
+      env: { DOCKER_METADATA_ANNOTATIONS_LEVELS: 'index' },
+      steps,
+    });
+    for (const [name, value] of outputs) job.addOutput(name, value);
+    for (const image of group.members) digests.set(image.name, job.output(`${image.name}-digest`));
+    publishJobs.push(job);
+  }
+  return {
+    buildJobs,
+    publishJobs,
+    digest(image: string): Expression {
+      const d = digests.get(image);
+      if (!d) throw new Error(`${workflow.node.path}: no image "${image}"; known: ${[...digests.keys()].join(', ')}`);
+      return d;
+    },
+  };
 }
