@@ -337,7 +337,11 @@ function trivy(ctx: ActionContext): void {
   const state = readRegistry(ctx.run.world.stateDir);
   const tagged = state.tags[image];
   if (!(digest && state.manifests[digest]) && !tagged) throw new Error(`${image}: MANIFEST_UNKNOWN`);
-  const critical = ctx.run.faults.includes('trivy:critical');
+  // `trivy:critical` gives every image a CRITICAL finding, `trivy:critical:<name>` the image of that repository name.
+  const repository = image.split('@')[0]!.split(':')[0]!;
+  const critical =
+    ctx.run.faults.includes('trivy:critical') ||
+    ctx.run.faults.includes(`trivy:critical:${repository.split('/').pop()}`);
   if (ctx.inputs.output) {
     const findings = critical
       ? [{ ruleId: 'CVE-2026-0001', level: 'error', message: { text: 'critical in openssl' } }]

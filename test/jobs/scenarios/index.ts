@@ -799,7 +799,34 @@ export const SCENARIOS: Scenario[] = [
       );
     },
   },
-  { name: 'weekly-image-scan', setup: tagMain, events: [{ kind: 'schedule', workflow: 'ci-security-images.yml' }] },
+  {
+    name: 'weekly-image-scan',
+    setup: tagMain,
+    events: [{ kind: 'schedule', workflow: 'ci-security-images.yml' }],
+    effects: ({ world }) => {
+      expect(world.sarifUploads.map((u) => [u.category, u.results]).sort()).toEqual([
+        ['trivy/agent', 0],
+        ['trivy/tts', 0],
+      ]);
+    },
+  },
+  {
+    // Images share a scan job: the first image's CRITICAL finding fails the job, and the next image is still scanned and reported.
+    name: 'weekly-image-scan-critical',
+    setup: tagMain,
+    faults: ['trivy:critical:tts'],
+    events: [{ kind: 'schedule', workflow: 'ci-security-images.yml' }],
+    failing: { 'ci-security-images.yml/scan-1': 'the tts image has a CRITICAL vulnerability' },
+    effects: ({ world }) => {
+      expect(world.sarifUploads.map((u) => [u.category, u.results]).sort()).toEqual([
+        ['trivy/agent', 0],
+        ['trivy/tts', 1],
+      ]);
+      expect(world.reports.find((r) => r.job === 'scan-1')?.reason).toContain(
+        'trivy found CRITICAL vulnerabilities in ghcr.io/voice-platform/tts@sha256:',
+      );
+    },
+  },
   { name: 'weekly-codeql', events: [{ kind: 'schedule', workflow: 'ci-app-codeql.yml' }] },
   {
     name: 'daily-cache-cleanup',
