@@ -25,6 +25,12 @@ describe('app pipelines', () => {
       const push = data.on.push as { branches?: unknown; tags?: string[] } | undefined;
       // The release builds for the app's tags only; every other trigger on pushes and PRs waits for the app filter.
       const releaseOnly = push !== undefined && push.branches === undefined && !('pull_request' in data.on);
+      if (releaseOnly && file.endsWith('/ci-release.yml')) {
+        // The services' release: the service tags only, and no macOS job at all.
+        expect(push!.tags).toEqual([PLATFORM.releaseTags ?? 'v*.*.*']);
+        expect(Object.values(data.jobs).filter((j) => String(j['runs-on']).startsWith('macos'))).toEqual([]);
+        continue;
+      }
       if (releaseOnly) {
         expect([file, push!.tags]).toEqual([file, [PLATFORM.app.release!.tags]]);
         for (const [id, job] of Object.entries(data.jobs)) {

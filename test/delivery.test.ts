@@ -22,6 +22,7 @@ const files = synthProject();
 const workflow = (name: string) =>
   YAML.parse(files[`.github/workflows/${name}.yml`]!) as { on: Record<string, any>; jobs: Record<string, any> };
 const buildPush = workflow('ci-build-push');
+const release = workflow('ci-release');
 const platform = Platform.fromDefinition(PLATFORM);
 
 /** The facts of an event, for the conditions the generated jobs use. */
@@ -70,10 +71,14 @@ function jobsThatRun(jobs: Record<string, any>, facts: EventFacts): Set<string> 
   return runs;
 }
 
-describe('ci-build-push job graph', () => {
-  test('a release tag runs build → publish → {smoke test, image scan, provenance} for every service, each build on its native runner', () => {
-    const runs = jobsThatRun(buildPush.jobs, { event: 'push', refType: 'tag' });
-    // Two services: one build job per platform and one publish job hold both images; provenance is one call.
+describe('ci-build-push and ci-release job graphs', () => {
+  test('a release tag runs ci-release: build → publish → {smoke test, image scan, signatures, SLSA} → verify → release and deploy', () => {
+    // Each workflow holds one event's jobs: tags start ci-release.yml only, the default branch ci-build-push.yml only.
+    expect(release.on).toEqual({ push: { tags: ['v*.*.*'] } });
+    expect(buildPush.on).toEqual({ push: { branches: ['main'] } });
+    const runs = jobsThatRun(release.jobs, { event: 'push', refType: 'tag' });
+    // Two services: one build job per platform and one publish job hold both images; signing is one call,
+    // the SLSA generator one call per image.
     expect([...runs].sort()).toEqual(
       [
         'build-1-amd64',
@@ -85,30 +90,61 @@ describe('ci-build-push job graph', () => {
         'provenance',
         'scan-images',
         'smoke-test',
+        ...platform.services.map((s) => `slsa-${s.name}`),
+        'verify',
       ].sort(),
     );
     for (const service of platform.services) {
       for (const target of service.build.targets) {
-        const build = buildPush.jobs[`build-1-${target.arch}`];
+        const build = release.jobs[`build-1-${target.arch}`];
         expect(build['runs-on']).toBe(target.runner);
         expect(build.needs).toEqual(['build-metadata']);
-        // The image's own build steps and its digest output, in the group's job.
-        expect(build.steps.find((s: any) => s.id === `build-${service.name}`).with.platforms).toBe(target.platform);
-        expect(build.outputs[`${service.name}-digest`]).toBe(
-          `\${{ steps.build-${service.name}.outputs.digest || steps.build-release-${service.name}.outputs.digest }}`,
-        );
+        // The image's own build step and its digest output, in the group's job.
+        const step = build.steps.find((s: any) => s.id === `build-${service.name}`);
+        expect(step.with.platforms).toBe(target.platform);
+        expect(build.outputs[`${service.name}-digest`]).toBe(`\${{ steps.build-${service.name}.outputs.digest }}`);
       }
+      expect(release.jobs[`slsa-${service.name}`].with.digest).toBe(
+        `\${{ needs.publish-1.outputs.${service.name}-digest }}`,
+      );
     }
-    expect(buildPush.jobs['publish-1'].needs).toEqual(['build-1-amd64', 'build-1-arm64']);
-    const merges = ['publish-1'];
-    expect(buildPush.jobs.provenance.needs).toEqual(merges);
-    // Every image's digest reaches the one provenance call.
-    expect(Object.keys(buildPush.jobs.provenance.with).sort()).toEqual(
+    expect(release.jobs['publish-1'].needs).toEqual(['build-1-amd64', 'build-1-arm64']);
+    const published = ['publish-1'];
+    expect(release.jobs.provenance.needs).toEqual(published);
+    // Every image's digest reaches the one signing call.
+    expect(Object.keys(release.jobs.provenance.with).sort()).toEqual(
       [...platform.services.map((s) => `${s.name}_digest`), 'build_metadata_artifact'].sort(),
     );
-    expect(buildPush.jobs['smoke-test'].needs).toEqual(merges);
-    expect(buildPush.jobs['scan-images'].needs).toEqual(merges);
+    expect(release.jobs['smoke-test'].needs).toEqual(published);
+    expect(release.jobs['scan-images'].needs).toEqual(published);
+    expect(release.jobs.verify.needs).toEqual([
+      ...published,
+      ...platform.services.map((s) => `slsa-${s.name}`),
+      'provenance',
+    ]);
+    // The release and the deploy wait for every gate and the verification.
+    for (const id of ['github-release', 'deploy-production']) {
+      expect([...release.jobs[id].needs].sort()).toEqual(
+        [...published, 'smoke-test', 'scan-images', 'provenance', 'verify'].sort(),
+      );
+    }
     expect(platform.runners.linuxArm).toBe('ubuntu-24.04-arm');
+  });
+
+  test('the production deploy is dispatched at the tag with every verified digest, with the actions scope alone', () => {
+    const job = release.jobs['deploy-production'];
+    expect(job.permissions).toEqual({ actions: 'write' });
+    const [step] = job.steps;
+    expect(step.env.WORKFLOW).toBe('cd-deploy-production.yml');
+    expect(step.env.SERVICE_DIGESTS).toBe(
+      platform.services.map((s) => `${s.name}=\${{ needs.publish-1.outputs.${s.name}-digest }}`).join(' '),
+    );
+    expect(step.run).toContain('gh workflow run "$WORKFLOW" --ref "$GITHUB_REF_NAME" -f digests="$digests"');
+    // The dispatched workflow takes exactly that input, and queues by its environment's group.
+    const deploy = workflow('cd-deploy-production');
+    expect(Object.keys(deploy.on)).toEqual(['workflow_dispatch']);
+    expect(Object.keys(deploy.on.workflow_dispatch.inputs)).toEqual(['digests']);
+    expect((deploy as any).concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
   });
 
   test('a push to the default branch publishes, smoke-tests, scans and signs, then deploys to staging only', () => {
@@ -141,7 +177,7 @@ describe('ci-build-push job graph', () => {
 
 describe('delivery guarantees', () => {
   const workflows = generatedPaths(files).filter((f) => f.startsWith('.github/workflows/'));
-  const deliveryFiles = ['ci-build-push', 'ci-smoke-test', 'ci-security-images', 'ci-provenance'];
+  const deliveryFiles = ['ci-build-push', 'ci-release', 'ci-smoke-test', 'ci-security-images', 'ci-provenance'];
 
   test('no workflow uses QEMU or binfmt emulation', () => {
     for (const file of workflows) expect(files[file]).not.toMatch(/setup-qemu-action|binfmt|qemu-user-static/);
@@ -213,65 +249,53 @@ describe('delivery guarantees', () => {
     }
   });
 
-  test('release-tag runs use no caches anywhere: the release build step has no cache inputs', () => {
+  test('release-tag runs use no caches anywhere: the release builds have no cache inputs; the default branch writes them', () => {
     for (const service of platform.services) {
       for (const target of service.build.targets) {
-        const release = buildPush.jobs[`build-1-${target.arch}`].steps.find(
-          (s: any) => s.id === `build-release-${service.name}`,
-        );
-        expect(release.if).toBe("github.ref_type == 'tag'");
-        expect(Object.keys(release.with).filter((k) => k.startsWith('cache'))).toEqual([]);
+        const job = `build-1-${target.arch}`;
+        const tagBuild = release.jobs[job].steps.find((s: any) => s.id === `build-${service.name}`);
+        expect(Object.keys(tagBuild.with).filter((k) => k.startsWith('cache'))).toEqual([]);
+        const branchBuild = buildPush.jobs[job].steps.find((s: any) => s.id === `build-${service.name}`);
+        expect(branchBuild.if).toBe("github.ref_type != 'tag'");
+        expect(branchBuild.with['cache-to']).toBe(`type=gha,scope=${service.name}-${target.arch},mode=min`);
       }
     }
   });
 
-  test('provenance signs with id-token only where it signs or attests, and verifies the exact reusable-workflow identity', () => {
+  test('signing has id-token only where it signs or attests; the release verifies the exact reusable-workflow identity', () => {
     const provenance = workflow('ci-provenance');
-    const withIdToken = Object.entries(provenance.jobs)
-      .filter(([, j]) => j.permissions?.['id-token'] === 'write')
-      .map(([id]) => id);
-    // The generator takes one subject: one call per image; signing and verifying are one job each.
-    const slsa = platform.services.map((s) => `slsa-${s.name}`);
-    expect(withIdToken.sort()).toEqual(['attest-and-sign', ...slsa].sort());
-    for (const [i, id] of slsa.entries()) {
-      expect(provenance.jobs[id].uses).toBe(
-        'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0',
-      );
-      expect(provenance.jobs[id].with.image).toBe(platform.services[i]!.imageRepository);
-    }
-    expect(provenance.jobs.verify.needs).toEqual([...slsa, 'attest-and-sign']);
-    // Each image gets every statement signed and verified, in the one job of each kind.
+    // One job attests and signs every image, for release tags and the default branch (what staging verifies).
+    expect(Object.keys(provenance.jobs)).toEqual(['attest-and-sign']);
+    const sign = provenance.jobs['attest-and-sign'];
+    expect(sign.if).toBe("(startsWith(github.ref, 'refs/tags/v')) || (github.ref == 'refs/heads/main')");
+    expect(sign.permissions['id-token']).toBe('write');
     for (const service of platform.services) {
-      for (const [job, names] of Object.entries({
-        'attest-and-sign': ['Attest build provenance', 'Sign', 'Attest the build metadata'],
-        verify: ['Verify the cosign signature', 'Verify the SLSA provenance', 'Verify the GitHub build-provenance'],
-      })) {
-        for (const name of names) {
-          const step = provenance.jobs[job].steps.find(
-            (s: any) => s.name.startsWith(name) && s.name.includes(service.name),
-          );
-          expect({ job, name, image: step?.env?.IMAGE ?? step?.with?.['subject-name'] }).toEqual({
-            job,
-            name,
-            image: service.imageRepository,
-          });
-        }
+      for (const name of ['Attest build provenance', 'Sign', 'Attest the build metadata']) {
+        const step = sign.steps.find((s: any) => s.name.startsWith(name) && s.name.includes(service.name));
+        expect({ name, image: step?.env?.IMAGE ?? step?.with?.['subject-name'] }).toEqual({
+          name,
+          image: service.imageRepository,
+        });
       }
     }
-    const verify = provenance.jobs.verify.steps.find((s: any) => s.name === 'Verify the cosign signature (tts)');
+    // The generator takes one subject: one call per image, in the release run, with id-token.
+    const slsa = platform.services.map((s) => `slsa-${s.name}`);
+    const withIdToken = Object.entries(release.jobs)
+      .filter(([, j]) => j.permissions?.['id-token'] === 'write')
+      .map(([id]) => id);
+    expect(withIdToken.sort()).toEqual(['provenance', ...slsa].sort());
+    for (const [i, id] of slsa.entries()) {
+      expect(release.jobs[id].uses).toBe(
+        'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0',
+      );
+      expect(release.jobs[id].with.image).toBe(platform.services[i]!.imageRepository);
+      expect(release.jobs[id].if).toBe("startsWith(github.ref, 'refs/tags/v')");
+    }
+    const verify = release.jobs.verify.steps.find((s: any) => s.name === 'Verify the cosign signature (every image)');
     expect(verify.env.SIGNER_IDENTITY).toBe(
       `\${{ format('{0}/{1}@{2}', 'https://github.com', '${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`,
     );
     expect(verify.env.OIDC_ISSUER).toBe('https://token.actions.githubusercontent.com');
-    // Release tags get all three statements; the default branch only the attestation and signature a staging deploy verifies.
-    for (const [id, job] of Object.entries(provenance.jobs)) {
-      expect([id, job.if]).toEqual([
-        id,
-        id === 'attest-and-sign'
-          ? "(startsWith(github.ref, 'refs/tags/v')) || (github.ref == 'refs/heads/main')"
-          : "startsWith(github.ref, 'refs/tags/v')",
-      ]);
-    }
   });
 });
 

@@ -42,6 +42,7 @@ describe('generated files', () => {
         '.github/workflows/ci-app.yml',
         '.github/workflows/ci-build.yml',
         '.github/workflows/ci-build-push.yml',
+        '.github/workflows/ci-release.yml',
         '.github/workflows/ci-helm-validate.yml',
         '.github/workflows/ci-performance.yml',
         '.github/workflows/ci-provenance.yml',
@@ -96,24 +97,39 @@ describe('generated files', () => {
     }
   });
 
-  test('the runbook verifies a release with exactly the commands the provenance workflow runs', () => {
-    // The verify job holds the same steps for every image; the runbook gives the first image's, for any image.
-    const verify = YAML.parse(files['.github/workflows/ci-provenance.yml']!).jobs.verify.steps.filter(
-      (s: any) => s.name.startsWith('Verify') && s.name.endsWith(' (tts)'),
+  test('the runbook verifies a release image with exactly the commands the release workflow runs for every image', () => {
+    // The verify job runs each check for every image in a loop; the runbook gives the loop's body, for one image.
+    const verify = YAML.parse(files['.github/workflows/ci-release.yml']!).jobs.verify.steps.filter((s: any) =>
+      s.name.startsWith('Verify'),
     );
     expect(verify.map((s: any) => s.name)).toEqual([
-      'Verify the cosign signature (tts)',
-      'Verify the build metadata attestation (tts)',
-      'Verify the GitHub build-provenance attestation (tts)',
-      'Verify the SLSA provenance (tts)',
+      'Verify the cosign signature (every image)',
+      'Verify the build metadata attestation (every image)',
+      'Verify the GitHub build-provenance attestation (every image)',
+      'Verify the SLSA provenance (every image)',
     ]);
     const runbook = files['docs/ci-cd-runbook.md']!;
     for (const step of verify) {
-      expect(runbook).toContain(`${step.name.replace(' (tts)', '')}:\n\n\`\`\`bash\nexport `);
-      expect(runbook).toContain(step.run.trimEnd());
+      const lines: string[] = step.run.trimEnd().split('\n');
+      expect(lines.slice(0, 2)).toEqual([
+        'for subject in $SUBJECTS; do',
+        '  IMAGE="${subject%@*}" DIGEST="${subject##*@}"',
+      ]);
+      expect(lines[lines.length - 1]).toBe('done');
+      const body = lines
+        .slice(2, -1)
+        .map((l) => l.replace(/^ {2}/, ''))
+        .join('\n');
+      expect(runbook).toContain(`${step.name.replace(' (every image)', '')}:\n\n\`\`\`bash\nexport `);
+      expect(runbook).toContain(`\n${body}\n\`\`\``);
+      // The images the loop runs over: every service's, by the digest its publish job output.
+      expect(step.env.SUBJECTS).toBe(
+        ['tts', 'agent']
+          .map((s) => `ghcr.io/voice-platform/${s}@\${{ needs.publish-1.outputs.${s}-digest }}`)
+          .join(' '),
+      );
     }
-    expect(runbook).not.toContain('(agent):');
-    expect(files['docs/ci-cd-runbook.md']).toContain(
+    expect(runbook).toContain(
       "SIGNER_IDENTITY='https://github.com/voice-platform/voice-platform/.github/workflows/ci-provenance.yml@refs/tags/v0.1.0'",
     );
   });

@@ -18,6 +18,7 @@ import {
   pullRequestPrivilegeRule,
   timeoutRule,
   literalEnvRule,
+  multilineExpressionRule,
   ifExpressionRule,
   untrustedRunnerFileRule,
   type PolicyRule,
@@ -235,6 +236,25 @@ describe('policy rules', () => {
     expect(
       check(literalEnvRule, (w) => {
         step(w, 1).env = { REF: '${{ github.ref }}', PRICE: '5$', PATTERN: '^v[0-9]+$' };
+      }),
+    ).toEqual([]);
+  });
+
+  // Defect the job runner found: ci-release's dispatch step joined `service=digest` lines in a block, and
+  // GitHub's parser kept the block's indentation in each line, so the deploy read services named "   agent".
+  test('multiline-expression fails an env or with value that spans lines and holds an expression', () => {
+    expect(
+      check(multilineExpressionRule, (w) => {
+        step(w, 1).env = { DIGESTS: 'tts=${{ needs.a.outputs.tts }}\nagent=${{ needs.a.outputs.agent }}' };
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^\[x\/build\] pipelines:multiline-expression: steps\[1\] \("Build"\): env\.DIGESTS spans lines and holds an expression/,
+      ),
+    ]);
+    expect(
+      check(multilineExpressionRule, (w) => {
+        w.jobs.build.env = { A: '${{ github.ref }}\n', B: 'line one\nline two', C: 'tts=${{ x }} agent=${{ y }}' };
       }),
     ).toEqual([]);
   });

@@ -50,6 +50,7 @@ const rollback = workflow('cd-rollback');
 const appRelease = workflow('app-release');
 const appRollback = workflow('app-rollback');
 const buildPush = workflow('ci-build-push');
+const releaseRun = workflow('ci-release');
 const stageJobs = (env: string, service: string) =>
   Object.entries(deploy.jobs).filter(([id]) => id.startsWith(`${env}-${service}-`));
 const step = (job: Job, name: RegExp) => {
@@ -81,21 +82,29 @@ describe('deploys go by verified digest only', () => {
   });
 
   test("the verify job checks each digest's cosign signature against ci-provenance at this run's ref and commit", () => {
-    const verify = deploy.jobs.verify!;
-    for (const service of platform.services) {
-      const s = step(verify, new RegExp(`^Verify the signature of ${service.name}$`));
-      expect(s.run).toContain('cosign verify "$IMAGE@$DIGEST"');
-      expect(s.run).toContain('--certificate-identity "$SIGNER_IDENTITY"');
-      expect(s.env).toMatchObject({ IMAGE: service.imageRepository, DIGEST: `\${{ inputs.${service.name}_digest }}` });
-      expect(s.run).toContain('--certificate-github-workflow-sha "$GITHUB_SHA"');
-      expect(s.env!.SIGNER_IDENTITY).toBe(
-        `\${{ format('{0}@{1}', 'https://github.com/${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`,
-      );
-    }
-    // The outputs the stages read are exactly the inputs this job verified.
-    for (const w of deployWorkflows) {
-      expect((w.jobs.verify as any).outputs).toEqual(
-        Object.fromEntries(platform.services.map((s) => [`${s.name}-digest`, `\${{ inputs.${s.name}_digest }}`])),
+    for (const [i, d] of platform.deployments.entries()) {
+      const w = deployWorkflows[i]!;
+      const verify = w.jobs.verify!;
+      // Called (the default branch): an input per service. Dispatched (a release tag): one JSON input, read and checked first.
+      const source = (svc: string) =>
+        d.on === 'release-tag' ? `\${{ steps.digests.outputs.${svc} }}` : `\${{ inputs.${svc}_digest }}`;
+      if (d.on === 'release-tag') {
+        expect(verify.steps![0]!.name).toBe('Read the digests');
+        expect(verify.steps![0]!.env!.DIGESTS).toBe('${{ inputs.digests }}');
+      }
+      for (const service of platform.services) {
+        const s = step(verify, new RegExp(`^Verify the signature of ${service.name}$`));
+        expect(s.run).toContain('cosign verify "$IMAGE@$DIGEST"');
+        expect(s.run).toContain('--certificate-identity "$SIGNER_IDENTITY"');
+        expect(s.env).toMatchObject({ IMAGE: service.imageRepository, DIGEST: source(service.name) });
+        expect(s.run).toContain('--certificate-github-workflow-sha "$GITHUB_SHA"');
+        expect(s.env!.SIGNER_IDENTITY).toBe(
+          `\${{ format('{0}@{1}', 'https://github.com/${PLATFORM.repository}/.github/workflows/ci-provenance.yml', github.ref) }}`,
+        );
+      }
+      // The outputs the stages read are exactly the digests this job verified.
+      expect((verify as any).outputs).toEqual(
+        Object.fromEntries(platform.services.map((svc) => [`${svc.name}-digest`, source(svc.name)])),
       );
     }
   });
@@ -120,20 +129,28 @@ describe('deploys go by verified digest only', () => {
 describe('environments, stages and rollback paths', () => {
   test('production runs only for release tags, only in its protected environment; staging only from the default branch', () => {
     const production = platform.deployments.find((d) => d.on === 'release-tag')!;
-    expect(buildPush.jobs[`deploy-${production.environment}`]!.if).toBe(
-      "(github.event_name != 'pull_request') && (github.ref_type == 'tag')",
+    // ci-release (release tags only) dispatches it; ci-build-push (the default branch only) calls staging.
+    expect(releaseRun.jobs[`deploy-${production.environment}`]!.if).toBe(
+      "(github.event_name != 'pull_request') && (startsWith(github.ref, 'refs/tags/v'))",
     );
+    expect(buildPush.jobs[`deploy-${production.environment}`]).toBeUndefined();
     for (const d of platform.deployments) {
       for (const service of platform.services) {
         const stages = stageJobs(d.environment, service.name);
         expect(stages.length).toBe(d.rollout.length);
         for (const [, job] of stages) expect(job.environment).toBe(d.githubEnvironment);
         const first = stages[0]![1];
-        // The environment's own workflow holds its stages, and only its caller for that environment calls it.
+        // The environment's own workflow holds its stages: called by ci-build-push, or dispatched by ci-release.
         expect(Object.keys(workflow(`cd-deploy-${d.environment}`).jobs)).toContain(stages[0]![0]);
-        expect(buildPush.jobs[`deploy-${d.environment}`]!.uses).toBe(
-          `./.github/workflows/cd-deploy-${d.environment}.yml`,
-        );
+        if (d.on === 'release-tag') {
+          expect(releaseRun.jobs[`deploy-${d.environment}`]!.steps![0]!.env!.WORKFLOW).toBe(
+            `cd-deploy-${d.environment}.yml`,
+          );
+        } else {
+          expect(buildPush.jobs[`deploy-${d.environment}`]!.uses).toBe(
+            `./.github/workflows/cd-deploy-${d.environment}.yml`,
+          );
+        }
         expect(first.if).toContain(
           d.on === 'release-tag' ? "startsWith(github.ref, 'refs/tags/v')" : "github.ref == 'refs/heads/main'",
         );
@@ -317,11 +334,13 @@ describe('no cache and no cancelled deploys', () => {
   });
 
   test('one deploy per environment at a time, queued, never cancelled; rollbacks join no group, so they never wait behind or get replaced by a release', () => {
-    for (const d of platform.deployments) {
-      expect(buildPush.jobs[`deploy-${d.environment}`]!.concurrency).toEqual({
-        group: `deploy-${d.environment}`,
-        'cancel-in-progress': false,
-      });
+    // A called deploy queues by its calling job; a dispatched one is a run of its own and queues by the workflow.
+    for (const [i, d] of platform.deployments.entries()) {
+      const concurrency =
+        d.on === 'release-tag'
+          ? deployWorkflows[i]!.concurrency
+          : buildPush.jobs[`deploy-${d.environment}`]!.concurrency;
+      expect(concurrency).toEqual({ group: `deploy-${d.environment}`, 'cancel-in-progress': false });
     }
     expect(rollback.concurrency).toBeUndefined();
     expect(Object.values(rollback.jobs).map((j) => j.concurrency)).toEqual(

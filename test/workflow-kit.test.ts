@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import {
@@ -15,6 +16,7 @@ import {
   actionStep,
   addHelmRollout,
   addImageBuildCheck,
+  eachImageStep,
   type RolloutTarget,
 } from '../src';
 
@@ -284,6 +286,51 @@ describe('errors name the construct path and the field', () => {
     expect(() => a.synth()).toThrow(
       /\[wf\/a\] pipelines:pinned-actions: steps\[0\] \("Check out"\): "actions\/checkout@v4" is not pinned/,
     );
+  });
+});
+
+describe('eachImageStep', () => {
+  const one = runStep({
+    name: 'Check',
+    env: { IMAGE: 'ghcr.io/o/tts', DIGEST: Expression.raw('needs.p.outputs.tts'), MODE: 'strict' },
+    run: 'echo "checked $IMAGE@$DIGEST ($MODE)"\n[ "$DIGEST" != sha256:bad ] || { echo "bad: $IMAGE"; exit 1; }\n',
+  });
+  const images = [
+    { image: 'ghcr.io/o/tts', digest: Expression.raw('needs.p.outputs.tts') },
+    { image: 'ghcr.io/o/agent', digest: Expression.raw('needs.p.outputs.agent') },
+  ];
+
+  test("runs the one-image script for each image, in order, on one line of env; the step's other env stays", () => {
+    const step = eachImageStep({ name: 'Check every image', step: one, images });
+    expect(step.props.env).toEqual({
+      SUBJECTS: 'ghcr.io/o/tts@${{ needs.p.outputs.tts }} ghcr.io/o/agent@${{ needs.p.outputs.agent }}',
+      MODE: 'strict',
+    });
+    // Real bash, as GitHub runs a step (bash -e), with the values GitHub would substitute.
+    const run = (subjects: string) =>
+      spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', (step.props as { run: string }).run], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, SUBJECTS: subjects, MODE: 'strict' },
+      });
+    const ok = run('ghcr.io/o/tts@sha256:1 ghcr.io/o/agent@sha256:2');
+    expect([ok.status, ok.stdout]).toEqual([
+      0,
+      'checked ghcr.io/o/tts@sha256:1 (strict)\nchecked ghcr.io/o/agent@sha256:2 (strict)\n',
+    ]);
+    // The first failure ends the step: the next image is not checked.
+    const failed = run('ghcr.io/o/tts@sha256:bad ghcr.io/o/agent@sha256:2');
+    expect([failed.status, failed.stdout]).toEqual([
+      1,
+      'checked ghcr.io/o/tts@sha256:bad (strict)\nbad: ghcr.io/o/tts\n',
+    ]);
+  });
+
+  test('refuses an action step, a step that does not read IMAGE and DIGEST, and no images', () => {
+    expect(() => eachImageStep({ name: 'x', step: checkout(), images })).toThrow('"Check out" is not a run step');
+    expect(() => eachImageStep({ name: 'x', step: runStep({ name: 'Plain', run: 'true' }), images })).toThrow(
+      '"Plain" does not read IMAGE and DIGEST from its env',
+    );
+    expect(() => eachImageStep({ name: 'x', step: one, images: [] })).toThrow('"x" has no images');
   });
 });
 

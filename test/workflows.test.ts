@@ -202,7 +202,7 @@ describe('the naming table', () => {
       expect(Object.keys(wf('ci-test').jobs)).toEqual(
         expect.arrayContaining([serviceJobId('lint', service), serviceJobId('test', service)]),
       );
-      expect(Object.keys(wf('ci-provenance').jobs)).toContain(serviceJobId('slsa', service));
+      expect(Object.keys(wf('ci-release').jobs)).toContain(serviceJobId('slsa', service));
       expect(Object.keys(wf('ci-build').jobs)).toContain(imageBuildNames(service, 'arm64').pullRequestJob);
       expect(Object.keys(wf('ci-helm-validate').jobs)).toContain(serviceJobId('chart-lint', service));
       expect(JSON.stringify(wf('ci-test').jobs)).toContain(`"name":"${testResultsArtifact(service)}"`);

@@ -1,5 +1,8 @@
 import {
   addHelmRollout,
+  deployConcurrencyGroup,
+  runStep,
+  stepOutput,
   CANARY_CHECK_INTERVAL_SECONDS,
   performanceHistoryFile,
   serviceLoadScenario,
@@ -73,32 +76,82 @@ export function cdDeployWorkflowId(deployment: Deployment): string {
   return `cd-deploy-${deployment.environment}`;
 }
 
+/** The input of a dispatched deploy: every service's digest, as one JSON object. */
+export const DEPLOY_DIGESTS_INPUT = 'digests';
+
 /**
- * `.github/workflows/cd-deploy-<environment>.yml`, one per deployment: called by ci-build-push after
- * the images are built, smoke-tested, scanned and signed, with the digests. First every digest's
- * cosign signature is verified against ci-provenance.yml at this run's ref and commit; only the
- * verified digests are deployed. Then, per rollout group (see {@link rolloutGroups}) after the groups
- * of the services it calls (tts before the agent that calls it), the environment's rollout stages:
- * canaries, watch windows, promotion, each stage rolling itself back on failure. A workflow per
- * environment, not one with an environment input: a call then holds (and GitHub counts) only its own
- * environment's jobs. Concurrency (one deploy per environment, never cancelled) is on the calling job.
+ * `.github/workflows/cd-deploy-<environment>.yml`, one per deployment, after the images are built,
+ * smoke-tested, scanned and signed: an environment that follows the default branch is called by
+ * ci-build-push with each digest (an input per service); one that follows release tags is dispatched
+ * by ci-release at the tag, as a run of its own, with every digest in one JSON input (GitHub allows a
+ * dispatch few inputs), and queues by its environment's concurrency group. First every digest's cosign
+ * signature is verified against ci-provenance.yml at this run's ref and commit; only the verified
+ * digests are deployed. Then, per rollout group (see {@link rolloutGroups}) after the groups of the
+ * services it calls (tts before the agent that calls it), the environment's rollout stages: canaries,
+ * watch windows, promotion, each stage rolling itself back on failure. A workflow per environment,
+ * not one with an environment input: a run then holds (and GitHub counts) only its own environment's
+ * jobs.
  */
 export function cdDeployWorkflow(scope: Construct, platform: Platform, deployment: Deployment): SecureWorkflow {
+  const dispatched = deployment.on === 'release-tag';
   const workflow = new SecureWorkflow(scope, cdDeployWorkflowId(deployment), {
     name: `Deploy to ${deployment.environment}`,
-    description: `Called by ci-build-push: verifies each image digest's cosign signature, then rolls the services out to ${deployment.environment} by digest through its stages (canary, watch with smoke tests and an error-rate and latency gate on Prometheus or synthetic traffic, promotion), each stage rolling back on failure.`,
-    triggers: {
-      workflowCall: {
-        inputs: Object.fromEntries(
-          platform.services.map((s) => [
-            digestInput(s),
-            { description: `Digest of the ${s.name} image, sha256:…`, type: 'string' as const, required: true },
-          ]),
-        ),
-      },
-    },
-    concurrency: false,
+    description: `${dispatched ? 'Dispatched by ci-release at a release tag' : 'Called by ci-build-push for the default branch'}: verifies each image digest's cosign signature, then rolls the services out to ${deployment.environment} by digest through its stages (canary, watch with smoke tests and an error-rate and latency gate on Prometheus or synthetic traffic, promotion), each stage rolling back on failure.`,
+    triggers: dispatched
+      ? {
+          workflowDispatch: {
+            inputs: {
+              [DEPLOY_DIGESTS_INPUT]: {
+                description: `The images to deploy: a JSON object of service name to digest (sha256:…), every service of the platform (${platform.services.map((s) => s.name).join(', ')})`,
+                type: 'string' as const,
+                required: true,
+              },
+            },
+          },
+        }
+      : {
+          workflowCall: {
+            inputs: Object.fromEntries(
+              platform.services.map((s) => [
+                digestInput(s),
+                { description: `Digest of the ${s.name} image, sha256:…`, type: 'string' as const, required: true },
+              ]),
+            ),
+          },
+        },
+    // A person re-deploys a release at its tag: the rollout's jobs run for release tags only.
+    dispatchRef: dispatched ? `${platform.releaseTagPrefix}${platform.version}` : undefined,
+    // A dispatched deploy is a run of its own: one per environment at a time, queued, never cancelled
+    // (a cancelled rollout would strand a canary). A called one queues by its calling job.
+    concurrency: dispatched
+      ? { group: deployConcurrencyGroup(deployment.environment), cancelInProgress: false }
+      : false,
   });
+
+  // A dispatch's digests arrive as one JSON object: read and check each service's before anything uses it.
+  const read = dispatched
+    ? runStep({
+        name: 'Read the digests',
+        id: 'digests',
+        outputs: platform.services.map((s) => s.name),
+        env: {
+          DIGESTS: workflow.input(DEPLOY_DIGESTS_INPUT),
+          SERVICES: platform.services.map((s) => s.name).join(' '),
+        },
+        run: [
+          'jq -e \'type == "object"\' <<< "$DIGESTS" > /dev/null \\',
+          '  || { echo "::error::digests must be a JSON object of service name to digest, got: $DIGESTS"; exit 1; }',
+          'unknown="$(jq -r --arg services "$SERVICES" \'keys - ($services | split(" ")) | join(", ")\' <<< "$DIGESTS")"',
+          '[ -z "$unknown" ] || { echo "::error::digests names services this platform does not have: $unknown"; exit 1; }',
+          'for service in $SERVICES; do',
+          '  digest="$(jq -r --arg service "$service" \'.[$service] // "" | strings\' <<< "$DIGESTS")"',
+          '  [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "::error::$service: not an image digest: \'$digest\'"; exit 1; }',
+          '  echo "$service=$digest" >> "$GITHUB_OUTPUT"',
+          'done',
+        ].join('\n'),
+      })
+    : undefined;
+  const digestOf = (s: Service) => (read ? stepOutput(read, s.name) : workflow.input(digestInput(s)));
 
   const verify = workflow.addJob('verify', {
     name: 'Verify the image signatures',
@@ -106,14 +159,15 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform, deploymen
     permissions: { contents: 'read', packages: 'read' },
     timeoutMinutes: 10,
     steps: [
+      ...(read ? [read] : []),
       registryLogin({ registry: platform.registry.host }),
       installCosign({ version: platform.toolchain.cosign }),
-      // Signed by ci-provenance.yml in this very run: its ref and commit are this run's.
+      // Signed by ci-provenance.yml for this ref and commit (ci-build-push's or ci-release's run).
       ...platform.services.map((s) =>
         verifyImageSignatureStep({
           name: `Verify the signature of ${s.name}`,
           image: s.imageRepository,
-          digest: workflow.input(digestInput(s)),
+          digest: digestOf(s),
           identity: {
             exact: Expression.raw(`format('{0}@{1}', ${Expression.literal(signerIdentity(platform))}, github.ref)`),
           },
@@ -125,7 +179,7 @@ export function cdDeployWorkflow(scope: Construct, platform: Platform, deploymen
     ],
   });
   // Later jobs read the digests from here, so nothing unverified can reach a cluster.
-  for (const s of platform.services) verify.addOutput(`${s.name}-digest`, workflow.input(digestInput(s)));
+  for (const s of platform.services) verify.addOutput(`${s.name}-digest`, digestOf(s));
 
   // The rollout job of each service, to make the services that call it wait for its promotion.
   const promotionOf = new Map<string, SecureJob>();

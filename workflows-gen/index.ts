@@ -14,6 +14,7 @@ import { ciBuildPushWorkflow } from './ci-build-push';
 import { ciHelmValidateWorkflow } from './ci-helm-validate';
 import { ciPerformanceWorkflow } from './ci-performance';
 import { ciProvenanceWorkflow } from './ci-provenance';
+import { ciReleaseWorkflow, releaseVerificationSteps } from './ci-release';
 import { ciSecurityDepsWorkflow } from './ci-security-deps';
 import { ciSecurityImagesWorkflow } from './ci-security-images';
 import { ciSmokeTestWorkflow } from './ci-smoke-test';
@@ -24,6 +25,7 @@ import { updateActionsWorkflow } from './update-actions';
 import {
   ActionPins,
   CicdCatalogue,
+  Expression,
   ComposeFile,
   defaultRules,
   MonitoringDoc,
@@ -54,13 +56,15 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   const compose = new ComposeFile(app, 'compose', { platform });
   const smokeTest = ciSmokeTestWorkflow(app, platform, compose);
   const imageScan = ciSecurityImagesWorkflow(app, platform);
-  const provenance = ciProvenanceWorkflow(app, platform, pins);
+  const provenance = ciProvenanceWorkflow(app, platform);
   const deploy = cdDeployWorkflows(app, platform);
   const appPerformance = ciAppPerformanceWorkflow(app, platform);
+  const release = ciReleaseWorkflow(app, platform, pins, { smokeTest, imageScan, provenance, deploy });
   const workflows = [
     ciTestWorkflow(app, platform),
     ciBuildWorkflow(app, platform),
     ciBuildPushWorkflow(app, platform, { smokeTest, imageScan, provenance, deploy }),
+    release,
     smokeTest,
     imageScan,
     provenance,
@@ -112,7 +116,13 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   new RunbookDoc(app, 'runbook', {
     platform,
     workflows,
-    provenance,
+    releaseVerification: platform.services[0]
+      ? releaseVerificationSteps(platform, pins, {
+          service: platform.services[0].name,
+          image: platform.services[0].imageRepository,
+          digest: Expression.raw('env.DIGEST'),
+        })
+      : undefined,
     actionUpdates: workflows.find((w) => w.filePath.endsWith('/update-actions.yml')),
   });
   new MonitoringDoc(app, 'monitoring', { platform, workflows, alerts });

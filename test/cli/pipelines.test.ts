@@ -6,7 +6,6 @@ import * as YAML from 'yaml';
 import { evaluateCondition, partial, UNKNOWN } from '../../src/common/what-runs/github-expression';
 import { whatRuns, type WhatRunsQuery } from '../../src/common/what-runs/what-runs';
 import { pipelinesCommand } from '../../src/runtime/cli/pipelines';
-import { PLATFORM } from '../../workflows-gen/platform';
 import { helmBinary } from '../support/helm';
 import { synthProject } from '../support/project';
 import { runCliInProcess } from '../support/run-cli';
@@ -197,18 +196,23 @@ describe('pipelines what-runs, on the generated workflows', () => {
 
   test('a release tag builds, signs and attests, through the reusable workflows; branch-only workflows stay quiet', () => {
     const a = ask({ event: 'tag', ref: 'v1.2.3' });
-    expect(a.job('ci-build-push', 'provenance-tts')).toBe('runs');
-    expect(a.workflow('ci-provenance')).toMatchObject({ verdict: 'runs' });
-    expect(a.workflow('ci-provenance').reason).toBe(
-      `called by ${PLATFORM.services.map((s) => `Build and push images (provenance-${s.name})`).join(', ')}`,
-    );
+    expect(a.job('ci-release', 'provenance')).toBe('runs');
+    expect(a.job('ci-release', 'slsa-tts')).toBe('runs');
+    expect(a.job('ci-release', 'verify')).toBe('runs');
+    expect(a.job('ci-release', 'deploy-production')).toBe('runs');
+    expect(a.workflow('ci-provenance')).toMatchObject({
+      verdict: 'runs',
+      reason: 'called by Release images (provenance)',
+    });
     expect(a.workflow('ci-smoke-test').verdict).toBe('runs');
+    expect(a.workflow('ci-build-push').verdict).toBe('skipped');
     expect(a.workflow('ci-test')).toMatchObject({ verdict: 'skipped', reason: 'push only for branches' });
     // A push to main publishes, signs (staging verifies the signature) and deploys to staging, never to production.
     const main = ask({ event: 'push', changed: ['services/agent/x.py'] });
-    expect(main.job('ci-build-push', 'provenance-agent')).toBe('runs');
+    expect(main.job('ci-build-push', 'provenance')).toBe('runs');
     expect(main.job('ci-build-push', 'deploy-staging')).toBe('runs');
-    expect(main.job('ci-build-push', 'deploy-production')).toBe('skipped');
+    expect(main.workflow('ci-release').verdict).toBe('skipped');
+    expect(main.workflow('cd-deploy-production').verdict).toBe('skipped');
   });
 
   test('the nightly schedule runs the performance workflows, not the pull-request checks', () => {

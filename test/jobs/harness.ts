@@ -18,6 +18,7 @@ import type { JobResult, RunContext } from './engine/types';
 import { runWorkflow, type RunnerTools, type WorkflowRunResult } from './engine/workflow-run';
 import { MODEL_HOST_PREFIX, World, type EnvironmentRules } from './engine/world';
 import { FIXTURE_MODEL_PATH, MODEL_BYTES, seedRepository } from './fixture-monorepo';
+import type { GitHubState } from './standins/github';
 import { STANDINS } from './standins/main';
 import { clientShim, SERVED_TOOLS, SERVER_ENV } from './standins/server';
 
@@ -208,10 +209,21 @@ export async function runScenario(s: Scenario, bin: string): Promise<ScenarioRes
     );
     await settle();
   };
+  // A job's `gh workflow run` records a dispatch; GitHub starts that run at once, beside the runs going on.
+  let dispatched = 0;
   const run = async (event: ScenarioEvent) => {
     if (event.kind === 'review') world.reviews.decide(event.job, event.approve);
     else await startEvent(world, s, event, tools, start);
     await settle();
+    for (;;) {
+      const pending = (world.state('github', {} as never) as GitHubState).dispatches?.slice(dispatched) ?? [];
+      if (pending.length === 0) break;
+      dispatched += pending.length;
+      for (const d of pending) {
+        await startEvent(world, s, { kind: 'workflow_dispatch', ...d }, tools, start);
+      }
+      await settle();
+    }
     return runs;
   };
   await s.setup?.(world, { run });

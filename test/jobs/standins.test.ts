@@ -439,6 +439,53 @@ describe('gh', () => {
     ).toContain('HTTP 422');
     expect((await refusal(() => gh(['api', 'repos/voice-platform/voice/releases']))).message).toContain('HTTP 404');
   });
+
+  test('workflow run records a dispatch at a ref, refused as GitHub refuses it', async () => {
+    process.env.GH_TOKEN = 'ghs_x';
+    const remote = path.join(dir, 'remote');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: remote, env: gitEnv() });
+    mkdirSync(path.join(remote, '.github', 'workflows'), { recursive: true });
+    git('init', '-q', '-b', 'main');
+    const workflows = path.join(remote, '.github', 'workflows');
+    writeFileSync(
+      path.join(workflows, 'deploy.yml'),
+      'on:\n  workflow_dispatch:\n    inputs:\n      digests: { type: string, required: true }\n      dry: { type: boolean, default: false }\njobs: {}\n',
+    );
+    writeFileSync(path.join(workflows, 'called.yml'), 'on:\n  workflow_call: {}\njobs: {}\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'workflows');
+    git('tag', 'v1.2.3');
+    process.env.STANDIN_REMOTE = remote;
+    const run = (...args: string[]) => gh(['workflow', 'run', ...args]);
+    // The job's token needs the actions scope.
+    process.env.STANDIN_TOKEN_PERMISSIONS = JSON.stringify({ contents: 'read' });
+    expect((await refusal(() => run('deploy.yml', '--ref', 'v1.2.3', '-f', 'digests={}'))).message).toBe(
+      'HTTP 403: Resource not accessible by integration',
+    );
+    process.env.STANDIN_TOKEN_PERMISSIONS = JSON.stringify({ actions: 'write' });
+    expect((await refusal(() => run('deploy.yml', '--ref', 'v9.9.9', '-f', 'digests={}'))).message).toBe(
+      'HTTP 422: No ref found for: v9.9.9',
+    );
+    expect((await refusal(() => run('nothing.yml', '--ref', 'v1.2.3'))).message).toContain(
+      'could not find any workflows named nothing.yml',
+    );
+    expect((await refusal(() => run('called.yml', '--ref', 'v1.2.3'))).message).toContain(
+      "does not have 'workflow_dispatch' trigger",
+    );
+    expect((await refusal(() => run('deploy.yml', '--ref', 'v1.2.3', '-f', 'digest={}'))).message).toBe(
+      'HTTP 422: Unexpected inputs provided: ["digest"]',
+    );
+    expect((await refusal(() => run('deploy.yml', '--ref', 'v1.2.3'))).message).toBe(
+      "HTTP 422: Required input 'digests' not provided",
+    );
+    expect(run('deploy.yml', '--ref', 'v1.2.3', '-f', 'digests={"tts":"sha256:1"}')).toBe(0);
+    // Without --ref: the repository's default branch.
+    expect(run('deploy.yml', '-f', 'digests={}', '-f', 'dry=true')).toBe(0);
+    expect(load<{ dispatches?: unknown[] }>('github', {}).dispatches).toEqual([
+      { workflow: 'deploy.yml', ref: 'v1.2.3', inputs: { digests: '{"tts":"sha256:1"}' } },
+      { workflow: 'deploy.yml', ref: 'main', inputs: { digests: '{}', dry: 'true' } },
+    ]);
+  });
 });
 
 describe('curl and docker compose', () => {

@@ -8,15 +8,20 @@ import { APP_RELEASE_SECRETS as S, APPLE_TEAM_VARIABLE, PROMETHEUS_SETTINGS, WAT
 import { releasesOf } from '../model/naming';
 import type { Platform } from '../model/platform';
 import { markGeneratedFile, type IGeneratedFile, type RenderedFile } from '../output/generated-file';
+import { renderEnv } from '../workflow/expressions';
 import { ALERT_ISSUE_TITLE_PREFIX } from '../workflow/jobs/failure-alert';
+import type { JobStep, RunStepProps } from '../workflow/steps';
 import type { SecureWorkflow } from '../workflow/workflow';
 
 /** Props of {@link RunbookDoc}. */
 export interface RunbookDocProps {
   readonly platform: Platform;
   readonly workflows: readonly SecureWorkflow[];
-  /** The workflow whose `verify` job checks a release image (cosign, gh attestation, slsa-verifier). */
-  readonly provenance?: SecureWorkflow;
+  /**
+   * What a release's verify job checks for one image (cosign, gh attestation, slsa-verifier), as steps
+   * reading `IMAGE` and `DIGEST`: printed as commands a person runs. @default - no such section
+   */
+  readonly releaseVerification?: readonly JobStep[];
   /** The workflow that updates the action pins. */
   readonly actionUpdates?: SecureWorkflow;
   /** @default 'docs/ci-cd-runbook.md' */
@@ -70,7 +75,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       if (t.workflowDispatch) {
         const inputs = Object.entries(t.workflowDispatch.inputs ?? {});
         const command = (fields: [string, string][]) =>
-          `\`gh workflow run ${file} --ref ${platform.defaultBranch}${fields.map(([n, v]) => ` -f ${n}=${v}`).join('')}\``;
+          `\`gh workflow run ${file} --ref ${w.dispatchRef ?? platform.defaultBranch}${fields.map(([n, v]) => ` -f ${n}=${v}`).join('')}\``;
         if (w.dispatchExamples.length === 0) {
           how.push(`- Run it: ${command(inputs.map(([n, i]) => [n, String(i.default ?? `<${i.type}>`)]))}`);
         } else {
@@ -164,23 +169,19 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
     ];
   }
 
-  /** The provenance workflow's own verification steps, as commands for one release. */
+  /** The release's verification steps, as commands for one image of a release. */
   private verify(): string[] {
-    const { platform, provenance } = this.props;
-    if (!provenance) return [];
-    const data = renderedWorkflow(provenance).data;
-    // The verify job holds the same steps for every image: print the first image's, named without it.
-    const first = platform.services[0];
-    const suffix = first ? ` (${first.name})` : '';
-    const steps: any[] = (data.jobs?.verify?.steps ?? [])
-      .filter((s: any) => String(s.name).startsWith('Verify') && s.run && s.env?.IMAGE === first?.imageRepository)
-      .map((s: any) => ({ ...s, name: String(s.name).replace(suffix, '') }));
+    const { platform, releaseVerification } = this.props;
+    if (!releaseVerification?.length) return [];
+    const steps = releaseVerification
+      .filter((s) => s.props.name.startsWith('Verify') && s.kind === 'run')
+      .map((s) => ({ name: s.props.name, env: renderEnv(s.props.env) ?? {}, run: (s.props as RunStepProps).run }));
     const tag = `v${platform.version}`;
     const context = { github: { ref: `refs/tags/${tag}`, ref_name: tag } };
     const out = [
       '## Verify a release image',
       '',
-      'The commands the provenance workflow runs after signing, for one image of a release. Set the image, its digest (from the',
+      "The commands the release workflow's verify job runs, for one image of a release. Set the image, its digest (from the",
       `release's job summary or \`docker buildx imagetools inspect <image>:${platform.version}\`) and the tag first:`,
       '',
       '```bash',
@@ -194,7 +195,7 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
       '',
     ];
     for (const step of steps) {
-      const env = Object.entries<string>(step.env ?? {})
+      const env = Object.entries(step.env)
         .filter(([k]) => k !== 'IMAGE' && k !== 'DIGEST')
         .map(([k, v]) => {
           const text = String(v);
@@ -255,10 +256,11 @@ export class RunbookDoc extends Construct implements IGeneratedFile {
     const out = [
       '## Deployments',
       '',
-      'ci-build-push calls `cd-deploy-<environment>.yml` once every gate passed (all images merged, smoke test, image scan, signatures): the default',
-      'branch deploys the environments marked `default-branch`, release tags those marked `release-tag`. Only digests are deployed, each',
-      "verified with `cosign verify` against `ci-provenance.yml` at the run's own ref and commit. Deploys of one environment queue",
-      '(`deploy-<environment>`, never cancelled: a cancelled rollout would strand a canary).',
+      'Each environment has `cd-deploy-<environment>.yml`, started once every gate passed (all images published, smoke test, image scan,',
+      'signatures). For the default branch, ci-build-push calls the environments marked `default-branch` in its own run. For a release',
+      'tag, ci-release dispatches the environments marked `release-tag` at the tag, as runs of their own, with every digest in one JSON',
+      "input (`digests`). Only digests are deployed, each verified with `cosign verify` against `ci-provenance.yml` at the run's own ref",
+      'and commit. Deploys of one environment queue (`deploy-<environment>`, never cancelled: a cancelled rollout would strand a canary).',
       '',
       '| environment | when | GitHub environment | namespace | cluster access | stages (watch) | canary per service | smoke URLs |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',

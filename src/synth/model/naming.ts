@@ -222,7 +222,7 @@ export function namingFindings(def: PlatformDefinition): Finding[] {
 const SERVICE_JOBS: Readonly<Record<string, readonly ServiceJobKind[]>> = {
   'ci-test': ['lint', 'test'],
   'ci-security-deps': ['audit'],
-  'ci-provenance': ['slsa'],
+  'ci-release': ['slsa'],
   'ci-performance': ['benchmark', 'regression'],
   'ci-helm-validate': ['chart-lint'],
 };

@@ -45,6 +45,12 @@ export interface SecureWorkflowProps {
    * @default - one command with every input at its default or a placeholder
    */
   readonly dispatchExamples?: readonly DispatchExample[];
+  /**
+   * The ref a person dispatches it at (the runbook's `--ref`), when its jobs run only from other refs,
+   * e.g. a release tag for a production deploy. Needs a workflow_dispatch trigger.
+   * @default - the default branch
+   */
+  readonly dispatchRef?: string;
 }
 
 /** One way to dispatch a workflow (see {@link SecureWorkflowProps.dispatchExamples}). */
@@ -67,6 +73,8 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
   public readonly triggers: WorkflowTriggers;
   /** How a person dispatches it (the runbook prints these). */
   public readonly dispatchExamples: readonly DispatchExample[];
+  /** The ref a person dispatches it at, when not the default branch. */
+  public readonly dispatchRef?: string;
   private readonly props: SecureWorkflowProps;
   private readonly overrides: { path: string; value: unknown }[] = [];
 
@@ -87,6 +95,9 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
         }
       }
     }
+    if (props.dispatchRef !== undefined && !props.triggers.workflowDispatch) {
+      problems.push(`dispatchRef "${props.dispatchRef}": the workflow has no workflow_dispatch trigger`);
+    }
     if (problems.length > 0) throw new ValidationError(this, problems.join('; '));
     this.props = props;
     this.filePath = `.github/workflows/${fileName}`;
@@ -94,6 +105,7 @@ export class SecureWorkflow extends Construct implements IGeneratedFile, ICallab
     this.description = props.description;
     this.triggers = props.triggers;
     this.dispatchExamples = props.dispatchExamples ?? [];
+    this.dispatchRef = props.dispatchRef;
     markGeneratedFile(this);
     this.node.addValidation({ validate: () => this.validateJobGraph() });
   }

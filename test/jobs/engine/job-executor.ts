@@ -130,6 +130,11 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     string
   > | null;
   const idToken = permissions !== null && typeof permissions === 'object' && permissions['id-token'] === 'write';
+  // A job without its own permissions gets the workflow's (this repository's workflows set both).
+  const tokenPermissions =
+    permissions ??
+    (evaluateToken(child(o.wf.root, 'permissions'), {}, { status: 'success' }) as Record<string, string> | null) ??
+    {};
 
   const steps: Record<string, StepState> = {};
   const stepContexts = (jobStatus: string): Record<string, Json> => ({
@@ -195,6 +200,8 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
     GITHUB_HEAD_REF: asText(o.run.github.head_ref ?? ''),
     GITHUB_EVENT_PATH: path.join(runnerTemp, '_github_event.json'),
     STANDIN_STATE: world.stateDir,
+    // What the job's GITHUB_TOKEN may do, for the stand-ins that act with it (gh workflow run needs actions: write).
+    STANDIN_TOKEN_PERMISSIONS: JSON.stringify(tokenPermissions),
     STANDIN_CALLS: world.callsFile,
     STANDIN_JOB: label,
     STANDIN_REMOTE: world.remote,

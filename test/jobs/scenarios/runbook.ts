@@ -18,7 +18,14 @@ const TYPED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'cd-rollback.yml': { environment: 'production', service: 'tts', revision: '3', digest: digestOf('older', 'tts') },
   'app-rollback.yml': { build: '1', tag: 'app-v1.3.0' },
   'ci-performance.yml': { rate: '5', duration: '3' },
+  // The release the runbook names (RUNBOOK_RELEASE_TAG) deployed again, by the digests its release notes list.
+  'cd-deploy-production.yml': {
+    digests: JSON.stringify(Object.fromEntries(platform.services.map((s) => [s.name, digestOf('older', s.name)]))),
+  },
 };
+
+/** The release tag the runbook's commands name (`v<version>` of the model). */
+export const RUNBOOK_RELEASE_TAG = `${platform.releaseTagPrefix}${platform.version}`;
 
 export interface RunbookCommand {
   readonly line: string;

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import * as YAML from 'yaml';
 import { need, parseArgs, ToolError } from './args';
 import { load, save } from './state';
 
@@ -10,6 +11,8 @@ export interface GitHubState {
   releases: Record<string, { prerelease: boolean; latest: boolean; assets: string[]; title: string; notes: string }>;
   caches: { id: number; key: string; ref: string; sizeInBytes: number }[];
   deletedCaches: number[];
+  /** workflow_dispatch events created with `gh workflow run`, in order; the harness starts their runs. */
+  dispatches?: { workflow: string; ref: string; inputs: Record<string, string> }[];
 }
 
 const EMPTY: GitHubState = { issues: [], pulls: [], releases: {}, caches: [], deletedCaches: [] };
@@ -204,6 +207,8 @@ export function gh(args: string[]): number {
       out('✓ Verification succeeded!');
       return 0;
     }
+    case 'workflow run':
+      return workflowRun(state, rest);
     default:
       throw new ToolError(`unknown command "${key}" for "gh"`);
   }
@@ -279,4 +284,54 @@ function api(args: string[]): number {
     return 0;
   }
   throw new ToolError(`gh: HTTP 404: Not Found (${method} ${endpoint}: not an endpoint the stand-in serves)`);
+}
+
+/**
+ * gh workflow run <file> --ref <branch or tag> -f name=value…: a workflow_dispatch event, refused as
+ * GitHub refuses it — a token without `actions: write` (403), a ref that does not exist, a workflow
+ * file the ref does not hold, one without a workflow_dispatch trigger, an input it does not declare or
+ * a required one missing (422). Recorded in the state; the harness starts the run.
+ */
+function workflowRun(state: GitHubState, args: string[]): number {
+  const p = parseArgs('gh workflow run', args, {
+    values: ['--ref', '-r'],
+    multi: ['-f', '--raw-field', '-F', '--field'],
+    positionals: 1,
+  });
+  const permissions = JSON.parse(process.env.STANDIN_TOKEN_PERMISSIONS ?? '{}') as Record<string, string> | string;
+  const mayDispatch =
+    permissions === 'write-all' || (typeof permissions === 'object' && permissions.actions === 'write');
+  if (!mayDispatch) throw new ToolError('HTTP 403: Resource not accessible by integration', 1);
+  const workflow = p.positionals[0]!;
+  // Without --ref, gh dispatches at the repository's default branch: the remote's HEAD.
+  const ref = p.flags['--ref'] ?? p.flags['-r'] ?? git('symbolic-ref', '--short', 'HEAD').stdout.trim();
+  const full = ['refs/heads/', 'refs/tags/']
+    .map((prefix) => `${prefix}${ref}`)
+    .find((r) => git('rev-parse', '--verify', '--quiet', `${r}^{commit}`).status === 0);
+  if (!full) throw new ToolError(`HTTP 422: No ref found for: ${ref}`, 1);
+  const shown = git('show', `${full}:.github/workflows/${workflow}`);
+  if (shown.status !== 0) throw new ToolError(`could not find any workflows named ${workflow}`, 1);
+  const on = (YAML.parse(shown.stdout) as { on?: Record<string, unknown> }).on ?? {};
+  if (!('workflow_dispatch' in on)) {
+    throw new ToolError("HTTP 422: Workflow does not have 'workflow_dispatch' trigger", 1);
+  }
+  const declared = ((on.workflow_dispatch as { inputs?: Record<string, { required?: boolean; default?: unknown }> })
+    ?.inputs ?? {}) as Record<string, { required?: boolean; default?: unknown }>;
+  const inputs = Object.fromEntries(
+    Object.values(p.multi)
+      .flat()
+      .map((f) => {
+        const eq = f.indexOf('=');
+        if (eq < 1) throw new ToolError(`invalid key-value pair "${f}": expected key=value`, 1);
+        return [f.slice(0, eq), f.slice(eq + 1)];
+      }),
+  );
+  const unexpected = Object.keys(inputs).filter((k) => !(k in declared));
+  if (unexpected.length) throw new ToolError(`HTTP 422: Unexpected inputs provided: ${JSON.stringify(unexpected)}`, 1);
+  const missing = Object.entries(declared).find(([k, d]) => d.required && d.default === undefined && !(k in inputs));
+  if (missing) throw new ToolError(`HTTP 422: Required input '${missing[0]}' not provided`, 1);
+  (state.dispatches ??= []).push({ workflow, ref, inputs });
+  save('github', state);
+  out(`✓ Created workflow_dispatch event for ${workflow} at ${ref}`);
+  return 0;
 }

@@ -102,3 +102,36 @@ export const literalEnvRule: PolicyRule = workflowRule({
     return findings;
   },
 });
+
+/**
+ * No env or with value spans lines and holds an expression: GitHub's parser keeps the block's
+ * indentation in such a value (it becomes `format('    a={0}\n    b={1}\n', …)`), so each line after
+ * the first starts with spaces a script does not expect. Found by the job runner on a dispatch step.
+ */
+export const multilineExpressionRule: PolicyRule = workflowRule({
+  code: 'pipelines:multiline-expression',
+  description: 'env and with values that hold an expression stay on one line',
+  check(target) {
+    const findings: Finding[] = [];
+    const check = (values: unknown, location: string, where: string) => {
+      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+        if (typeof value === 'string' && value.includes('${{') && value.trimEnd().includes('\n')) {
+          findings.push({
+            location,
+            message: `${where}${name} spans lines and holds an expression: GitHub's parser keeps the block's indentation in the value; put it on one line (or one value per line of data)`,
+          });
+        }
+      }
+    };
+    check(target.data.env, target.constructPath, 'workflow env.');
+    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+      check(job.env, jobLocation(target, jobId), 'job env.');
+      check(job.with, jobLocation(target, jobId), 'job with.');
+    }
+    for (const { step, index, location } of workflowSteps(target)) {
+      check(step.env, location, `${stepLabel(step, index)}: env.`);
+      check(step.with, location, `${stepLabel(step, index)}: with.`);
+    }
+    return findings;
+  },
+});

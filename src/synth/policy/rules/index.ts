@@ -1,6 +1,6 @@
 import { dependabotRule } from './dependabot';
 import { githubLimitsRule } from './github-limits';
-import { concurrencyRule, imagesRule, literalEnvRule, timeoutRule } from './hygiene';
+import { concurrencyRule, imagesRule, literalEnvRule, multilineExpressionRule, timeoutRule } from './hygiene';
 import { dangerousTriggersRule, ifExpressionRule, templateInjectionRule, untrustedRunnerFileRule } from './injection';
 import { noEmulationRule, pinnedActionsRule, releaseCacheRule, scriptInstallRule } from './supply-chain';
 import { checkoutCredentialsRule, permissionsRule, pullRequestPrivilegeRule, secretsRule } from './token';
@@ -42,6 +42,7 @@ export function defaultRules(options: DefaultRulesOptions): PolicyRule[] {
     concurrencyRule,
     imagesRule,
     literalEnvRule,
+    multilineExpressionRule,
     dependabotRule(options.requiredEcosystems),
     workloadsRule,
     githubLimitsRule(options.pins),

@@ -38,6 +38,12 @@ export interface ImageDeliveriesProps {
   readonly sourceDateEpoch?: Expression;
   /** Jobs the build jobs wait for (those the expressions above read). @default [] */
   readonly needs?: readonly WorkflowJob[];
+  /**
+   * Whether the builds read and write the layer cache (`type=gha`, scoped per image and platform): for
+   * the default branch, whose cache every branch and pull-request build reads. A release tag's build
+   * uses none (cache poisoning); its workflow sets false.
+   */
+  readonly layerCache: boolean;
   /** Minutes a build job may take per image it builds. @default 30 */
   readonly buildMinutesPerImage?: number;
 }
@@ -108,9 +114,9 @@ export function addImageBuildCheck(workflow: SecureWorkflow, props: ImageBuildCh
  * Images built for several platforms the fast way: each platform on its native runner (no QEMU),
  * each image pushed by digest only, then joined into a manifest list with `docker buildx imagetools
  * create` and tagged. Images share jobs in groups ({@link imageJobGroups}: `build-<n>-<arch>`, then
- * `publish-<n>`), so a run's job count grows by a job per group, not per image. Layer caches
- * (`type=gha`) are scoped per image and platform, read by every branch and pull-request build and
- * written only by the default branch; a tag build uses none (cache poisoning). Pushing jobs never run
+ * `publish-<n>`), so a run's job count grows by a job per group, not per image. Layer caches are
+ * {@link ImageDeliveriesProps.layerCache}'s choice: the default branch's workflow reads and writes
+ * them, a release tag's uses none. Pushing jobs never run
  * for a pull request: a pull request checks its builds with {@link addImageBuildCheck}, in a workflow
  * of its own.
  */
@@ -150,28 +156,26 @@ export function addImageDeliveries(workflow: SecureWorkflow, props: ImageDeliver
           sbom: true,
           outputs: `type=image,name=${image.repository},push-by-digest=true,name-canonical=true,push=true`,
         };
-        // These jobs run for the default branch and for tags only (never for pull requests), so the
-        // branch build is the default branch's: the one that writes the cache every later build reads.
-        const cached = buildImage(
-          { ...common, cacheFrom: `type=gha,scope=${scope}`, cacheTo: `type=gha,scope=${scope},mode=min` },
-          {
-            id: `build-${image.name}`,
-            name: `Build and push ${image.name} ${target.platform} by digest (layer cache)`,
-            if: guards.notTag,
-            env: buildEnv,
-          },
-        );
-        const release = buildImage(common, {
-          id: `build-release-${image.name}`,
-          name: `Build and push ${image.name} ${target.platform} by digest (release: no cache)`,
-          if: guards.isTag,
-          env: buildEnv,
-        });
-        steps.push(metadata, cached, release);
-        outputs.push([
-          `${image.name}-digest`,
-          Expression.raw(`${stepOutput(cached, 'digest').body} || ${stepOutput(release, 'digest').body}`),
-        ]);
+        // The default branch's build writes the layer cache every later build reads; a release tag's
+        // build reads none (cache poisoning). Each workflow builds for one of them.
+        const build = props.layerCache
+          ? buildImage(
+              { ...common, cacheFrom: `type=gha,scope=${scope}`, cacheTo: `type=gha,scope=${scope},mode=min` },
+              {
+                id: `build-${image.name}`,
+                name: `Build and push ${image.name} ${target.platform} by digest (layer cache)`,
+                // Never for a tag, should this workflow ever run for one.
+                if: guards.notTag,
+                env: buildEnv,
+              },
+            )
+          : buildImage(common, {
+              id: `build-${image.name}`,
+              name: `Build and push ${image.name} ${target.platform} by digest (no cache)`,
+              env: buildEnv,
+            });
+        steps.push(metadata, build);
+        outputs.push([`${image.name}-digest`, stepOutput(build, 'digest')]);
       }
       const names = group.members.map((m) => m.image.name);
       const job = workflow.addJob(imageGroupJobId('build', group.index, arch), {

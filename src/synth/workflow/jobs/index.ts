@@ -15,3 +15,4 @@ export * from './image-signature';
 export * from './image-attestation';
 export * from './macos-signing';
 export * from './release-notes';
+export * from './each-image';
