@@ -26,9 +26,11 @@ describe('load-test CLI against a fixture server on 127.0.0.1', () => {
     'server errors are counted in the error rate',
     async () =>
       withFixture({ failEvery: 10 }, async ({ load }) => {
-        const { code, metrics } = await load(100, 0.5);
+        const { code, metrics, stdout } = await load(100, 0.5);
         expect(code).toBe(0);
         expect(metrics!.errorRate).toBeCloseTo(0.1, 5);
+        // The figures say why the requests failed.
+        expect(stdout).toContain('failed requests: 5 × HTTP 500\n');
       }),
     LOAD_TIMEOUT_MS,
   );

@@ -18,7 +18,7 @@ export interface LoadRun {
     rate: number,
     seconds: number,
     ...extra: string[]
-  ): Promise<{ code: number; stderr: string; metrics?: PerformanceMetrics }>;
+  ): Promise<{ code: number; stdout: string; stderr: string; metrics?: PerformanceMetrics }>;
 }
 
 /** The load-test arguments that send `rate` syntheses a second for `seconds` to a fixture at `baseUrl`, metrics to `out`. */
@@ -48,6 +48,7 @@ export async function withFixture(
     const r = await runCliInProcess(loadTestCommand, [...loadTestArgs(fixture.baseUrl, rate, seconds, out), ...extra]);
     return {
       code: r.code,
+      stdout: r.stdout,
       stderr: r.stderr,
       metrics: existsSync(out) ? parseMetrics(JSON.parse(readFileSync(out, 'utf8')), out) : undefined,
     };

@@ -118,6 +118,8 @@ export function loadTestCommand(io: CliIo = PROCESS_IO): Command {
       assertWritable(opts.out, C.flags.out);
       const warm = opts.warmup > 0 ? ` after ${opts.warmup} s of warm-up` : '';
       io.stderr(`load-test: ${opts.rate} req/s for ${opts.duration} s${warm} → ${opts.method} ${target.href}\n`);
+      // Why requests failed, counted by reason: printed with the figures, so a failed gate says what went wrong.
+      const failures = new Map<string, number>();
       const metrics = await runLoadTest({
         baseUrl,
         path: `${target.pathname}${target.search}`,
@@ -132,6 +134,7 @@ export function loadTestCommand(io: CliIo = PROCESS_IO): Command {
         runnerClass: opts.runnerClass,
         imageDigest: opts.imageDigest,
         expectContentType: opts.expectContentType ?? (opts.method === 'POST' ? 'audio/' : undefined),
+        onError: (reason) => failures.set(reason, (failures.get(reason) ?? 0) + 1),
         onProgress: (p) =>
           io.stderr(
             `load-test: ${p.elapsedSeconds.toFixed(0)} s${p.warmingUp ? ' (warm-up)' : ''}  sent ${p.sent}  done ${p.completed}  errors ${p.errors}  dropped ${p.dropped}  in flight ${p.inFlight}\n`,
@@ -147,6 +150,9 @@ export function loadTestCommand(io: CliIo = PROCESS_IO): Command {
         `${metrics.samples} requests, ${metrics.throughputRps} req/s achieved, errors ${(metrics.errorRate * 100).toFixed(2)} %, dropped ${metrics.run.dropped}; ` +
           `latency p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms → ${opts.out}\n`,
       );
+      if (failures.size > 0) {
+        io.stdout(`failed requests: ${[...failures].map(([reason, n]) => `${n} × ${reason}`).join('; ')}\n`);
+      }
       if (metrics.errorRate === 1) {
         throw new CheckFailedError(`every request failed; is the service up? (metrics written to ${opts.out})`);
       }

@@ -46,6 +46,11 @@ export interface LoadTestOptions {
   readonly expectContentType?: string;
   /** Called about once a second. @default - no progress */
   readonly onProgress?: (p: LoadTestProgress) => void;
+  /**
+   * Called for each measured request that failed, with why: `HTTP 503`, `content type text/html`, or the
+   * client's error (`UND_ERR_SOCKET: other side closed`, `TimeoutError: …`). @default - not reported
+   */
+  readonly onError?: (reason: string) => void;
 }
 
 export interface LoadTestProgress {
@@ -98,18 +103,19 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
 
   const method = o.method ?? 'POST';
   const request = method === 'POST' ? { headers: { 'content-type': 'application/json' }, body } : {};
-  const send = async (): Promise<boolean> => {
+  /** Sends one request; resolves to why it failed, or undefined when it succeeded. */
+  const send = async (): Promise<string | undefined> => {
     const res = await pool.request({ path: requestPath, method, ...request, signal: AbortSignal.timeout(o.timeoutMs) });
     // Drain: the connection is reused only after the body is read; the deadline covers it too.
     for await (const _chunk of res.body) {
       /* discard */
     }
     const type = String(res.headers['content-type'] ?? '');
-    return (
-      res.statusCode >= 200 &&
-      res.statusCode < 300 &&
-      (o.expectContentType === undefined || type.startsWith(o.expectContentType))
-    );
+    if (res.statusCode < 200 || res.statusCode >= 300) return `HTTP ${res.statusCode}`;
+    if (o.expectContentType !== undefined && !type.startsWith(o.expectContentType)) {
+      return `content type ${type || '(none)'}, expected ${o.expectContentType}`;
+    }
+    return undefined;
   };
 
   const fire = (index: number, intended: number): void => {
@@ -122,15 +128,17 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
     tally.sent++;
     const done = send()
       .then(
-        (ok) => {
-          if (!ok) {
+        (failure) => {
+          if (failure !== undefined) {
             tally.errors++;
+            if (tally === measured) o.onError?.(failure);
           } else if (tally === measured) {
             histogram.recordValue(Math.max(1, Math.round((performance.now() - intended) * 1000)));
           }
         },
-        () => {
+        (e: unknown) => {
           tally.errors++;
+          if (tally === measured) o.onError?.(errorReason(e));
         },
       )
       .finally(() => {
@@ -204,4 +212,11 @@ export async function runLoadTest(o: LoadTestOptions): Promise<PerformanceMetric
   };
   histogram.destroy();
   return metrics;
+}
+
+/** A client error as one line: its code (undici's, the socket's) or name, and its message. */
+function errorReason(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as { code?: unknown }).code;
+  return `${typeof code === 'string' ? code : e.name}: ${e.message}`;
 }
