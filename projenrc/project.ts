@@ -223,11 +223,14 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
 
   // The job runner: every job of every generated workflow run in named scenarios (test/jobs/),
   // from the committed YAML, on GitHub's parser and expression engine; one file, in band, two
-  // scenarios at a time (their jobs are processes: the two cores share them).
+  // scenarios at a time (their jobs are processes: the two cores share them). Three were faster
+  // (123 s against 143 s here) but a rollout watch or compose health check on a fixed loopback port
+  // then failed in about one full run in two: the server's listener closed mid-window, cause not
+  // yet found (see the README's job-runner section).
   project.addTask('test:jobs', {
     description:
       "Run every generated job locally in named scenarios (GitHub's parser and expression engine, real bash/git/jq/Helm, strict stand-ins)",
-    exec: 'jest --ci --runInBand --maxConcurrency 3 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
+    exec: 'jest --ci --runInBand --maxConcurrency 2 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
     receiveArgs: true,
   });
 

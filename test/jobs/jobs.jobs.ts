@@ -22,9 +22,9 @@ const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 /** Reports by scenario, written in the scenarios' order whatever order they finish in. */
 const byScenario = new Map<string, JobReport[]>();
 
-// Three scenarios at a time (jest's maxConcurrency, set by the task; a third fills the time the others
-// wait on port-forwards and load windows: 324 → 300 s): each has its own world, and the
-// stand-ins claim the fixed loopback ports they bind (standins/port-lock.ts). The heaviest comes first.
+// Scenarios run side by side (jest's maxConcurrency, set by the test:jobs task: why two, see there):
+// each has its own world, and the stand-ins claim the fixed loopback ports they bind
+// (standins/port-lock.ts). The heaviest comes first.
 test.concurrent.each(selected.map((s) => [s.name, s] as const))('scenario %s', async (_name, scenario) => {
   const result = await runScenario(scenario, bin);
   const { world } = result;

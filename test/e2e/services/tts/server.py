@@ -42,9 +42,7 @@ def tone(text: str) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 keeps connections open, as the real services do: an HTTP/1.0 server closes each one
-    # first, which leaves a TIME_WAIT on its fixed port per request. On a busy machine a new client
-    # connection that reuses one of those port pairs is reset on connect (the job runner's watches
-    # and compose health checks failed so, about one full run in two).
+    # first, which leaves a TIME_WAIT on its fixed port per request.
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):  # one line per request on stdout, as the real service logs
