@@ -52,7 +52,7 @@ const SLSA_CONTAINER_GENERATOR: ExternalWorkflow = {
   permissions: { actions: 'read', idToken: 'write', packages: 'write' },
 };
 
-/** The workflows ci-release dispatches, by environment name: each release-tag deployment's cd-deploy. */
+/** The workflows ci-release calls (its gates) and dispatches (each release-tag deployment's cd-deploy, by environment name). */
 export interface ReleaseWorkflows extends ImageGateWorkflows {
   readonly deploy: ReadonlyMap<string, SecureWorkflow>;
 }

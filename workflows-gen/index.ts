@@ -116,6 +116,7 @@ export function buildPipelines(options: BuildPipelinesOptions = {}): PipelineApp
   new RunbookDoc(app, 'runbook', {
     platform,
     workflows,
+    // The commands for one image: the runbook has the person set IMAGE and DIGEST, so the subject's are left out.
     releaseVerification: platform.services[0]
       ? releaseVerificationSteps(platform, pins, {
           service: platform.services[0].name,
