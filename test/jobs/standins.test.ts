@@ -14,7 +14,7 @@ import { parseArgs, ToolError } from './standins/args';
 import { helm } from './standins/cluster';
 import { gh } from './standins/github';
 import { loadStandin, STANDINS } from './standins/main';
-import { claimPorts, releasePorts } from './standins/port-lock';
+import { claimPorts, holdPorts, lockFile, releasePorts } from './standins/port-lock';
 import { isRunning, processRef, signalProcess } from './standins/process-identity';
 import { evaluate, histogramQuantile, type Workload } from './standins/prometheus';
 import { cosign, docker } from './standins/registry';
@@ -524,7 +524,27 @@ describe('service contract and ports', () => {
     await new Promise((r) => child.on('exit', r).kill());
     await claimPorts([port], [process.pid], 5_000);
     await releasePorts([port]);
-    expect(existsSync(path.join(tmpdir(), 'voice-job-ports', `${port}.json`))).toBe(false);
+    expect(existsSync(lockFile(port))).toBe(false);
+  });
+
+  test("a claim is released and rewritten only by its own processes: another scenario's claim stays", async () => {
+    const port = 41000 + (process.pid % 1000);
+    const other = spawn('sleep', ['30']);
+    try {
+      await claimPorts([port], [other.pid!]);
+      const lock = lockFile(port);
+      // This process never held the port: releasing it leaves the other's claim, holding it fails.
+      await releasePorts([port]);
+      expect(existsSync(lock)).toBe(true);
+      await expect(holdPorts([port], [processRef(process.pid)])).rejects.toThrow(
+        `port ${port} is claimed by another scenario's processes, not this stand-in's`,
+      );
+      // Its owner's release frees it.
+      await releasePorts([port], [processRef(other.pid!)]);
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      await new Promise((r) => other.on('exit', r).kill());
+    }
   });
 
   // Guards a past defect: pids come round within a run, and a stale pid in a state file named another

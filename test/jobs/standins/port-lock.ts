@@ -15,7 +15,8 @@ import { isRunning, processRef, signalProcess, type ProcessRef } from './process
 const LOCK_DIR = path.join(process.env.VOICE_TEST_TMPDIR_BASE ?? tmpdir(), 'voice-job-ports');
 const MUTEX = path.join(LOCK_DIR, '.mutex');
 
-const lockFile = (port: number) => path.join(LOCK_DIR, `${port}.json`);
+/** The claim file of a port. */
+export const lockFile = (port: number) => path.join(LOCK_DIR, `${port}.json`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A short critical section over every lock file, so a stale claim is never taken by two waiters. */
@@ -72,11 +73,39 @@ export async function claimPorts(
   }
 }
 
-/** Names the processes that now hold the ports (the servers started after the claim). */
+/** The processes a port's claim names, or undefined when nobody claims it. */
+function holderOf(port: number): ProcessRef[] | undefined {
+  try {
+    return (JSON.parse(readFileSync(lockFile(port), 'utf8')) as { procs: ProcessRef[] }).procs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a claim names one of `owners` (the same process: pid and start time). */
+function claimedBy(holder: readonly ProcessRef[], owners: readonly ProcessRef[]): boolean {
+  return holder.some((h) => owners.some((o) => o.pid === h.pid && o.start === h.start));
+}
+
+/**
+ * Names the processes that now hold the ports (the servers started after the claim). Only a claim of
+ * this process or of `procs` is rewritten: a claim another scenario holds is never overwritten, and
+ * the stand-in fails, naming the port, instead of serving beside a server it does not know.
+ */
 export async function holdPorts(ports: readonly number[], procs: readonly ProcessRef[]): Promise<void> {
-  await withMutex(() => {
+  const owners = [processRef(process.pid), ...procs];
+  const lost = await withMutex(() => {
+    const taken = ports.find((port) => {
+      const holder = holderOf(port);
+      return holder !== undefined && !claimedBy(holder, owners);
+    });
+    if (taken !== undefined) return taken;
     for (const port of ports) writeFileSync(lockFile(port), JSON.stringify({ procs }));
+    return undefined;
   });
+  if (lost !== undefined) {
+    throw new ToolError(`port ${lost} is claimed by another scenario's processes, not this stand-in's`);
+  }
 }
 
 /**
@@ -96,12 +125,21 @@ export async function stopAndRelease(
   // A killed process has closed its sockets; an unreaped one (a zombie) is still listed, so bound the wait.
   const killed = Date.now() + 2_000;
   while (procs.some(isRunning) && Date.now() < killed) await sleep(20);
-  await releasePorts(ports);
+  await releasePorts(ports, [processRef(process.pid), ...procs]);
 }
 
-export async function releasePorts(ports: readonly number[]): Promise<void> {
+/**
+ * Ends this process's (or `owners'`) claims on the ports. A claim another scenario holds stays: a
+ * stand-in that never got its port, or lost it as stale, must not free the port under a live server.
+ */
+export async function releasePorts(
+  ports: readonly number[],
+  owners: readonly ProcessRef[] = [processRef(process.pid)],
+): Promise<void> {
   await withMutex(() => {
     for (const port of ports) {
+      const holder = holderOf(port);
+      if (holder === undefined || !claimedBy(holder, owners)) continue;
       try {
         unlinkSync(lockFile(port));
       } catch {
