@@ -1,12 +1,6 @@
 import { deployConcurrencyGroup, github, guards, SecureWorkflow, type Construct, type Platform } from '../src';
 import { isDefaultBranchRef } from './delivery';
-import { addImagePipeline, type ImageGateWorkflows } from './image-pipeline';
-
-/** The workflows ci-build-push calls. */
-export interface BuildPushWorkflows extends ImageGateWorkflows {
-  /** cd-deploy-<environment>.yml of each environment the default branch deploys, by environment name. */
-  readonly deploy: ReadonlyMap<string, SecureWorkflow>;
-}
+import { addImagePipeline, type DeliveryWorkflows } from './image-pipeline';
 
 /**
  * `.github/workflows/ci-build-push.yml`: for each push to the default branch, every service image for
@@ -16,7 +10,7 @@ export interface BuildPushWorkflows extends ImageGateWorkflows {
  * tags run ci-release.yml; pull requests build in ci-build.yml. The jobs keep their pull-request
  * guards, so a pull_request trigger added here by mistake still pushes nothing.
  */
-export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called: BuildPushWorkflows): SecureWorkflow {
+export function ciBuildPushWorkflow(scope: Construct, platform: Platform, called: DeliveryWorkflows): SecureWorkflow {
   const workflow = new SecureWorkflow(scope, 'ci-build-push', {
     name: 'Build and push images',
     description:

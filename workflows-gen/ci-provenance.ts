@@ -9,18 +9,23 @@ import {
   runStep,
   SecureWorkflow,
   type Construct,
-  type Expression,
+  type ImageRef,
   type JobStep,
   type Platform,
 } from '../src';
-import { BUILD_METADATA_FILE, digestInput, isDefaultBranchRef, isReleaseRef, PROVENANCE_FILE } from './delivery';
+import {
+  BUILD_METADATA_FILE,
+  digestInput,
+  isDefaultBranchRef,
+  isReleaseRef,
+  PROVENANCE_FILE,
+  signingMinutes,
+} from './delivery';
 
 /** An image digest ci-provenance.yml attests and signs, and ci-release.yml verifies. */
-export interface ImageSubject {
+export interface ImageSubject extends ImageRef {
+  /** The service the image is of, for step names. */
   readonly service: string;
-  /** Repository without tag, e.g. `ghcr.io/org/tts`. */
-  readonly image: string;
-  readonly digest: Expression;
 }
 
 /** The step that refuses anything but a repository and a `sha256:` digest before a statement names them. */
@@ -107,8 +112,7 @@ export function ciProvenanceWorkflow(scope: Construct, platform: Platform): Secu
     name: 'Attest build provenance and sign (cosign keyless)',
     runsOn: platform.runners.linux,
     permissions: { contents: 'read', packages: 'write', idToken: 'write', attestations: 'write' },
-    // Ten minutes sufficed for one image; each more adds its registry round trips.
-    timeoutMinutes: 10 + 2 * subjects.length,
+    timeoutMinutes: signingMinutes(subjects.length),
     // Release tags and the default branch: staging verifies the default branch's signatures before it deploys.
     if: isReleaseRef(platform).or(isDefaultBranchRef(platform)),
     steps: [

@@ -19,8 +19,8 @@ import {
   type Platform,
 } from '../src';
 import { checkSubjectStep, type ImageSubject } from './ci-provenance';
-import { GITHUB_OIDC_ISSUER, GITHUB_SERVER, isReleaseRef, PROVENANCE_FILE } from './delivery';
-import { addImagePipeline, type ImageGateWorkflows } from './image-pipeline';
+import { GITHUB_OIDC_ISSUER, GITHUB_SERVER, isReleaseRef, PROVENANCE_FILE, signingMinutes } from './delivery';
+import { addImagePipeline, type DeliveryWorkflows } from './image-pipeline';
 
 /**
  * The SLSA generator's container workflow. The lock pins it by tag (the generator verifies its own
@@ -52,11 +52,6 @@ const SLSA_CONTAINER_GENERATOR: ExternalWorkflow = {
   permissions: { actions: 'read', idToken: 'write', packages: 'write' },
 };
 
-/** The workflows ci-release calls (its gates) and dispatches (each release-tag deployment's cd-deploy, by environment name). */
-export interface ReleaseWorkflows extends ImageGateWorkflows {
-  readonly deploy: ReadonlyMap<string, SecureWorkflow>;
-}
-
 /**
  * `.github/workflows/ci-release.yml`: for a release tag, the images built, published, smoke-tested,
  * scanned, attested and signed as on the default branch (see {@link addImagePipeline}); then SLSA level 3
@@ -70,7 +65,7 @@ export function ciReleaseWorkflow(
   scope: Construct,
   platform: Platform,
   pins: ActionPins,
-  called: ReleaseWorkflows,
+  called: DeliveryWorkflows,
 ): SecureWorkflow {
   const workflow = new SecureWorkflow(scope, 'ci-release', {
     name: 'Release images',
@@ -105,8 +100,7 @@ export function ciReleaseWorkflow(
     name: 'Verify provenance, attestations and signatures',
     runsOn: platform.runners.linux,
     permissions: { contents: 'read', packages: 'read', attestations: 'read' },
-    // Ten minutes sufficed for one image; each more adds its registry round trips.
-    timeoutMinutes: 10 + 2 * subjects.length,
+    timeoutMinutes: signingMinutes(subjects.length),
     needs: [...pipeline.published, ...slsa, pipeline.provenance],
     if: isRelease,
     steps: [

@@ -16,6 +16,14 @@ export function signerIdentity(platform: Platform): string {
   return `${GITHUB_SERVER}/${platform.repository}/.github/workflows/${PROVENANCE_FILE}`;
 }
 
+/**
+ * Minutes a job that signs or verifies every image may take: ten sufficed for one image, and each
+ * more adds its registry round trips.
+ */
+export function signingMinutes(images: number): number {
+  return 10 + 2 * images;
+}
+
 /** ci-provenance.yml's file name (its certificates name it). */
 export const PROVENANCE_FILE = 'ci-provenance.yml';
 

@@ -24,6 +24,15 @@ export interface ImageGateWorkflows {
   readonly provenance: SecureWorkflow;
 }
 
+/**
+ * The workflows ci-build-push and ci-release start: the gates they call, and each environment's
+ * cd-deploy (by environment name), which ci-build-push calls for the default branch's environments
+ * and ci-release dispatches for the release tags'.
+ */
+export interface DeliveryWorkflows extends ImageGateWorkflows {
+  readonly deploy: ReadonlyMap<string, SecureWorkflow>;
+}
+
 /** What {@link addImagePipeline} added. */
 export interface ImagePipeline {
   /** The jobs that publish the manifest lists: a later job reading a digest needs them. */

@@ -131,6 +131,39 @@ export function* workflowSteps(
   }
 }
 
+/**
+ * Every `env:` (and, when asked, `with:`) map of a workflow: the workflow's own, each job's and each
+ * step's, with its location and a label (`workflow `, `job `, `steps[1] ("Build"): `) for the message.
+ */
+export function* workflowValueMaps(
+  target: WorkflowTarget,
+  fields: readonly ('env' | 'with')[],
+): Generator<{ field: 'env' | 'with'; values: Record<string, unknown>; location: string; where: string }> {
+  if (fields.includes('env')) {
+    yield {
+      field: 'env',
+      values: (target.data.env ?? {}) as Record<string, unknown>,
+      location: target.constructPath,
+      where: 'workflow ',
+    };
+  }
+  for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
+    for (const field of fields) {
+      yield {
+        field,
+        values: (job[field] ?? {}) as Record<string, unknown>,
+        location: jobLocation(target, jobId),
+        where: 'job ',
+      };
+    }
+  }
+  for (const { step, index, location } of workflowSteps(target)) {
+    for (const field of fields) {
+      yield { field, values: step[field] ?? {}, location, where: `${stepLabel(step, index)}: ` };
+    }
+  }
+}
+
 /** The steps of the workflows this one calls, with the caller's job id and location. */
 export function* calledWorkflowSteps(
   target: WorkflowTarget,

@@ -1,6 +1,6 @@
 import type { Finding } from '../../../common/errors';
 import { imageReferenceProblem } from '../../model/names';
-import { jobLocation, stepLabel, workflowRule, workflowSteps, type PolicyRule } from '../policy';
+import { jobLocation, workflowRule, workflowValueMaps, type PolicyRule } from '../policy';
 
 /** Every job that runs steps has a timeout. */
 export const timeoutRule: PolicyRule = workflowRule({
@@ -81,8 +81,8 @@ export const literalEnvRule: PolicyRule = workflowRule({
   description: 'env values (workflow, job, step) contain no $VAR shell references: GitHub passes them literally',
   check(target) {
     const findings: Finding[] = [];
-    const check = (env: unknown, location: string, where: string) => {
-      for (const [name, value] of Object.entries((env ?? {}) as Record<string, unknown>)) {
+    for (const { values, location, where } of workflowValueMaps(target, ['env'])) {
+      for (const [name, value] of Object.entries(values)) {
         const ref = typeof value === 'string' ? SHELL_REFERENCE.exec(value)?.[0] : undefined;
         if (ref) {
           findings.push({
@@ -91,13 +91,6 @@ export const literalEnvRule: PolicyRule = workflowRule({
           });
         }
       }
-    };
-    check(target.data.env, target.constructPath, 'workflow ');
-    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
-      check(job.env, jobLocation(target, jobId), 'job ');
-    }
-    for (const { step, index, location } of workflowSteps(target)) {
-      check(step.env, location, `${stepLabel(step, index)}: `);
     }
     return findings;
   },
@@ -113,24 +106,15 @@ export const multilineExpressionRule: PolicyRule = workflowRule({
   description: 'env and with values that hold an expression stay on one line',
   check(target) {
     const findings: Finding[] = [];
-    const check = (values: unknown, location: string, where: string) => {
-      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+    for (const { field, values, location, where } of workflowValueMaps(target, ['env', 'with'])) {
+      for (const [name, value] of Object.entries(values)) {
         if (typeof value === 'string' && value.includes('${{') && value.trimEnd().includes('\n')) {
           findings.push({
             location,
-            message: `${where}${name} spans lines and holds an expression: GitHub's parser keeps the block's indentation in the value; put it on one line (or one value per line of data)`,
+            message: `${where}${field}.${name} spans lines and holds an expression: GitHub's parser keeps the block's indentation in the value; put it on one line (or one value per line of data)`,
           });
         }
       }
-    };
-    check(target.data.env, target.constructPath, 'workflow env.');
-    for (const [jobId, job] of Object.entries(target.data.jobs ?? {})) {
-      check(job.env, jobLocation(target, jobId), 'job env.');
-      check(job.with, jobLocation(target, jobId), 'job with.');
-    }
-    for (const { step, index, location } of workflowSteps(target)) {
-      check(step.env, location, `${stepLabel(step, index)}: env.`);
-      check(step.with, location, `${stepLabel(step, index)}: with.`);
     }
     return findings;
   },
