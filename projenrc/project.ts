@@ -225,8 +225,8 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   // from the committed YAML, on GitHub's parser and expression engine; one file, in band, two
   // scenarios at a time (their jobs are processes: the two cores share them). Three were faster
   // (123 s against 143 s here) but a rollout watch or compose health check on a fixed loopback port
-  // then failed in about one full run in two: the server's listener closed mid-window, cause not
-  // yet found (see the README's job-runner section).
+  // then failed in about one full run in two (one in eight at two): the server a check reached went
+  // away mid-window, cause not yet found (see the README's job-runner section).
   project.addTask('test:jobs', {
     description:
       "Run every generated job locally in named scenarios (GitHub's parser and expression engine, real bash/git/jq/Helm, strict stand-ins)",
