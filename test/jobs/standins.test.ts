@@ -3,8 +3,8 @@
  * missing paths, an unsigned digest, a rejected notarization…) and keeps the state the assertions
  * read. Part of the unit suite (`npx projen test`); the job runner itself is `npx projen test:jobs`.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { digestOf, readRegistry, writeRegistry } from './actions/registry-state';
@@ -14,7 +14,6 @@ import { parseArgs, ToolError } from './standins/args';
 import { helm } from './standins/cluster';
 import { gh } from './standins/github';
 import { loadStandin, STANDINS } from './standins/main';
-import { claimPorts, holdPorts, lockFile, releasePorts } from './standins/port-lock';
 import { isRunning, processRef, signalProcess } from './standins/process-identity';
 import { evaluate, histogramQuantile, type Workload } from './standins/prometheus';
 import { cosign, docker } from './standins/registry';
@@ -503,7 +502,7 @@ describe('curl and docker compose', () => {
   });
 });
 
-describe('service contract and ports', () => {
+describe('service contract and processes', () => {
   test('callees come from the contract the harness passes, with the URL variable the charts set', () => {
     process.env.STANDIN_SERVICE_CONTRACT = JSON.stringify({
       agent: { HEALTH_PATH: '/health', TTS_HEALTH_PATH: '/health' },
@@ -511,40 +510,6 @@ describe('service contract and ports', () => {
     expect(calleesOf('agent')).toEqual(['tts']);
     expect(calleeUrlVar('tts')).toBe('TTS_URL');
     expect(() => calleesOf('billing')).toThrow('no service contract for billing');
-  });
-
-  test('a port claimed by a live process waits; a claim whose processes all exited is taken', async () => {
-    const port = 40000 + (process.pid % 1000);
-    await claimPorts([port], [process.pid]);
-    await expect(claimPorts([port], [process.pid], 300)).rejects.toThrow(`port ${port} stayed in use`);
-    await releasePorts([port]);
-    const child = spawn('sleep', ['30']);
-    await claimPorts([port], [child.pid!]);
-    await expect(claimPorts([port], [process.pid], 300)).rejects.toThrow(`port ${port} stayed in use`);
-    await new Promise((r) => child.on('exit', r).kill());
-    await claimPorts([port], [process.pid], 5_000);
-    await releasePorts([port]);
-    expect(existsSync(lockFile(port))).toBe(false);
-  });
-
-  test("a claim is released and rewritten only by its own processes: another scenario's claim stays", async () => {
-    const port = 41000 + (process.pid % 1000);
-    const other = spawn('sleep', ['30']);
-    try {
-      await claimPorts([port], [other.pid!]);
-      const lock = lockFile(port);
-      // This process never held the port: releasing it leaves the other's claim, holding it fails.
-      await releasePorts([port]);
-      expect(existsSync(lock)).toBe(true);
-      await expect(holdPorts([port], [processRef(process.pid)])).rejects.toThrow(
-        `port ${port} is claimed by another scenario's processes, not this stand-in's`,
-      );
-      // Its owner's release frees it.
-      await releasePorts([port], [processRef(other.pid!)]);
-      expect(existsSync(lock)).toBe(false);
-    } finally {
-      await new Promise((r) => other.on('exit', r).kill());
-    }
   });
 
   // Guards a past defect: pids come round within a run, and a stale pid in a state file named another

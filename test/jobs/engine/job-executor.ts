@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { readKeyValueFile, readPathFile, parseWorkflowCommands } from './command-files';
 import { Cancelled } from './concurrency';
 import { evaluateCondition, type Json } from './expressions';
+import { machineNetworks, type MachineNetwork } from './machine-networks';
 import { asText, child, evaluateToken } from './tokens';
 import type { ActionContext, JobResult, LocalAction, RunContext } from './types';
 import { rawJob, rawSteps, type WorkflowFile } from './workflow-file';
@@ -234,121 +235,137 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
 
   const templateSteps: any[] = o.job.steps;
   const rawStepList = rawSteps(o.wf, id);
-  for (const [index, step] of templateSteps.entries()) {
-    const rawStep = rawStepList[index];
-    const stepId: string = step.id;
-    const name = asText(evaluateToken(child(rawStep, 'name'), stepContexts(status), { status, hashFiles })) || stepId;
-    const condition = step.if?.expression ?? 'success()';
-    let run: boolean;
-    try {
-      run = evaluateCondition(condition, stepContexts(status), { status, hashFiles });
-    } catch (e) {
-      status = 'failure';
-      reason ??= `step "${name}": its if: could not be evaluated: ${(e as Error).message}`;
-      steps[stepId] = { outputs: {}, outcome: 'failure', conclusion: 'failure' };
-      continue;
-    }
-    if (!run) {
-      steps[stepId] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
-      logLines.push(`-- skipped: ${name}`);
-      continue;
-    }
-    const stepLine = logLines.push(`-- step: ${name}`) - 1;
-    const stepStarted = performance.now();
-    const continueOnError =
-      evaluateToken(child(rawStep, 'continue-on-error'), stepContexts(status), { status, hashFiles }) === true;
-    const outputFile = path.join(runnerTemp, `_output_${index}`);
-    const envFile = path.join(runnerTemp, `_env_${index}`);
-    const pathFile = path.join(runnerTemp, `_path_${index}`);
-    const summaryFile = path.join(runnerTemp, `_summary_${index}`);
-    for (const f of [outputFile, envFile, pathFile, summaryFile]) writeFileSync(f, '');
-    const outputs: Record<string, string> = {};
-    let failed: string | undefined;
-    try {
-      const stepEnv = stringMap(evaluateToken(child(rawStep, 'env'), stepContexts(status), { status, hashFiles }));
-      const processEnv = {
-        ...runnerEnv(),
-        ...workflowEnv,
-        ...jobEnv,
-        ...exported,
-        ...stepEnv,
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_ENV: envFile,
-        GITHUB_PATH: pathFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-      };
-      const runToken = child(rawStep, 'run');
-      if (runToken) {
-        const script = asText(evaluateToken(runToken, stepContexts(status), { status, hashFiles }));
-        const shell =
-          asText(evaluateToken(child(rawStep, 'shell'), {}, { status: 'success' })) || defaultShell || 'default';
-        const workdirText =
-          asText(evaluateToken(child(rawStep, 'working-directory'), stepContexts(status), { status, hashFiles })) ||
-          defaultWorkdir;
-        const cwd = workdirText ? path.resolve(workspace, workdirText) : workspace;
-        if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
-          throw new Error(`working-directory ${workdirText} does not exist in the workspace`);
-        }
-        const timeoutMinutes = Number(
-          evaluateToken(child(rawStep, 'timeout-minutes'), stepContexts(status), { status }) ?? 0,
-        );
-        const result = await runScript(shell, script, cwd, processEnv, runnerTemp, timeoutMinutes);
-        logLines.push(result.output);
-        for (const c of parseWorkflowCommands(result.output)) {
-          if (c.command === 'add-mask') masks.push(c.message);
-          if (c.command === 'error') logLines.push(`[error] ${c.message}`);
-        }
-        if (result.code !== 0) {
-          failed = result.timedOut
-            ? `step "${name}" timed out`
-            : `step "${name}" exited ${result.code}${lastError(result.output)}`;
-        }
-      } else {
-        const usesToken = child(rawStep, 'uses');
-        const uses = asText(evaluateToken(usesToken, {}, { status: 'success' }));
-        const action = o.actions(uses);
-        const inputs = stringMap(evaluateToken(child(rawStep, 'with'), stepContexts(status), { status, hashFiles }));
-        const ctx: ActionContext = {
-          run: o.run,
-          workspace,
-          runnerTemp,
-          inputs,
-          env: processEnv,
-          jobLabel: label,
-          runnerOs,
-          setOutput: (k, v) => {
-            outputs[k] = v;
-          },
-          exportVariable: (k, v) => {
-            exported[k] = v;
-          },
-          addPath: (d) => {
-            extraPath.push(d);
-          },
-          summary: (m) => {
-            summary += m;
-          },
-          log: (l) => {
-            logLines.push(l);
-          },
-        };
-        await action.run(ctx);
+  // The job's machine: a loopback of its own (opened for its first script), gone when the job ends.
+  let machine: Promise<MachineNetwork> | undefined;
+  const machineNetwork = () => (machine ??= machineNetworks.open(world.hostPorts()));
+  try {
+    for (const [index, step] of templateSteps.entries()) {
+      const rawStep = rawStepList[index];
+      const stepId: string = step.id;
+      const name = asText(evaluateToken(child(rawStep, 'name'), stepContexts(status), { status, hashFiles })) || stepId;
+      const condition = step.if?.expression ?? 'success()';
+      let run: boolean;
+      try {
+        run = evaluateCondition(condition, stepContexts(status), { status, hashFiles });
+      } catch (e) {
+        status = 'failure';
+        reason ??= `step "${name}": its if: could not be evaluated: ${(e as Error).message}`;
+        steps[stepId] = { outputs: {}, outcome: 'failure', conclusion: 'failure' };
+        continue;
       }
-      Object.assign(outputs, readKeyValueFile(outputFile));
-      Object.assign(exported, readKeyValueFile(envFile));
-      extraPath.push(...readPathFile(pathFile));
-      summary += readFileSync(summaryFile, 'utf8');
-    } catch (e) {
-      failed = `step "${name}": ${(e as Error).message}`;
-      logLines.push(failed);
+      if (!run) {
+        steps[stepId] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+        logLines.push(`-- skipped: ${name}`);
+        continue;
+      }
+      const stepLine = logLines.push(`-- step: ${name}`) - 1;
+      const stepStarted = performance.now();
+      const continueOnError =
+        evaluateToken(child(rawStep, 'continue-on-error'), stepContexts(status), { status, hashFiles }) === true;
+      const outputFile = path.join(runnerTemp, `_output_${index}`);
+      const envFile = path.join(runnerTemp, `_env_${index}`);
+      const pathFile = path.join(runnerTemp, `_path_${index}`);
+      const summaryFile = path.join(runnerTemp, `_summary_${index}`);
+      for (const f of [outputFile, envFile, pathFile, summaryFile]) writeFileSync(f, '');
+      const outputs: Record<string, string> = {};
+      let failed: string | undefined;
+      try {
+        const stepEnv = stringMap(evaluateToken(child(rawStep, 'env'), stepContexts(status), { status, hashFiles }));
+        const processEnv = {
+          ...runnerEnv(),
+          ...workflowEnv,
+          ...jobEnv,
+          ...exported,
+          ...stepEnv,
+          GITHUB_OUTPUT: outputFile,
+          GITHUB_ENV: envFile,
+          GITHUB_PATH: pathFile,
+          GITHUB_STEP_SUMMARY: summaryFile,
+        };
+        const runToken = child(rawStep, 'run');
+        if (runToken) {
+          const script = asText(evaluateToken(runToken, stepContexts(status), { status, hashFiles }));
+          const shell =
+            asText(evaluateToken(child(rawStep, 'shell'), {}, { status: 'success' })) || defaultShell || 'default';
+          const workdirText =
+            asText(evaluateToken(child(rawStep, 'working-directory'), stepContexts(status), { status, hashFiles })) ||
+            defaultWorkdir;
+          const cwd = workdirText ? path.resolve(workspace, workdirText) : workspace;
+          if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+            throw new Error(`working-directory ${workdirText} does not exist in the workspace`);
+          }
+          const timeoutMinutes = Number(
+            evaluateToken(child(rawStep, 'timeout-minutes'), stepContexts(status), { status }) ?? 0,
+          );
+          const result = await runScript(
+            await machineNetwork(),
+            shell,
+            script,
+            cwd,
+            processEnv,
+            runnerTemp,
+            timeoutMinutes,
+          );
+          logLines.push(result.output);
+          for (const c of parseWorkflowCommands(result.output)) {
+            if (c.command === 'add-mask') masks.push(c.message);
+            if (c.command === 'error') logLines.push(`[error] ${c.message}`);
+          }
+          if (result.code !== 0) {
+            failed = result.timedOut
+              ? `step "${name}" timed out`
+              : `step "${name}" exited ${result.code}${lastError(result.output)}`;
+          }
+        } else {
+          const usesToken = child(rawStep, 'uses');
+          const uses = asText(evaluateToken(usesToken, {}, { status: 'success' }));
+          const action = o.actions(uses);
+          const inputs = stringMap(evaluateToken(child(rawStep, 'with'), stepContexts(status), { status, hashFiles }));
+          const ctx: ActionContext = {
+            run: o.run,
+            workspace,
+            runnerTemp,
+            inputs,
+            env: processEnv,
+            jobLabel: label,
+            runnerOs,
+            setOutput: (k, v) => {
+              outputs[k] = v;
+            },
+            exportVariable: (k, v) => {
+              exported[k] = v;
+            },
+            addPath: (d) => {
+              extraPath.push(d);
+            },
+            summary: (m) => {
+              summary += m;
+            },
+            log: (l) => {
+              logLines.push(l);
+            },
+          };
+          await action.run(ctx);
+        }
+        Object.assign(outputs, readKeyValueFile(outputFile));
+        Object.assign(exported, readKeyValueFile(envFile));
+        extraPath.push(...readPathFile(pathFile));
+        summary += readFileSync(summaryFile, 'utf8');
+      } catch (e) {
+        failed = `step "${name}": ${(e as Error).message}`;
+        logLines.push(failed);
+      }
+      logLines[stepLine] += ` (${((performance.now() - stepStarted) / 1000).toFixed(1)} s)`;
+      const outcome = failed ? 'failure' : 'success';
+      steps[stepId] = { outputs, outcome, conclusion: failed && continueOnError ? 'success' : outcome };
+      if (failed && !continueOnError) {
+        status = 'failure';
+        reason ??= failed;
+      }
     }
-    logLines[stepLine] += ` (${((performance.now() - stepStarted) / 1000).toFixed(1)} s)`;
-    const outcome = failed ? 'failure' : 'success';
-    steps[stepId] = { outputs, outcome, conclusion: failed && continueOnError ? 'success' : outcome };
-    if (failed && !continueOnError) {
-      status = 'failure';
-      reason ??= failed;
-    }
+  } finally {
+    world.endJobMachine(runnerTemp);
+    if (machine) await (await machine).close();
   }
 
   let outputs: Record<string, string> = {};
@@ -361,7 +378,6 @@ export async function executeJob(o: ExecuteJobOptions): Promise<ExecutedJob> {
   // GitHub drops an output that contains a masked secret.
   for (const [k, v] of Object.entries(outputs)) if (masks.some((m) => m && v.includes(m))) delete outputs[k];
   appendFileSync(path.join(dir, 'job.log'), logLines.join('\n'));
-  o.run.world.endJobMachine(runnerTemp);
   return { result: status, outputs, reason, summary, log: logLines.join('\n') };
 }
 
@@ -404,6 +420,7 @@ let scriptCounter = 0;
 
 /** Writes the script to RUNNER_TEMP and runs it with the shell's command line, as the runner does. */
 function runScript(
+  machine: MachineNetwork,
   shell: string,
   script: string,
   cwd: string,
@@ -421,7 +438,8 @@ function runScript(
   const [cmd, ...args] = template.map((a) => (a === '{0}' ? file : a));
   const ceiling = Math.min(timeoutMinutes > 0 ? timeoutMinutes * 60_000 : STEP_CEILING_MS, STEP_CEILING_MS);
   return new Promise((resolve) => {
-    const proc = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const [command, commandArgs] = machine.command(cmd, args);
+    const proc = spawn(command, commandArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     proc.stdout.on('data', (d) => {
       output += d;

@@ -11,6 +11,7 @@ import type { CallRecord } from '../standins/calls';
 import { signalProcess } from '../standins/process-identity';
 import { startPrometheus, type WorkloadSource } from '../standins/prometheus';
 import { composeStateName, EMPTY_STACK, type Compose } from '../standins/registry';
+import { SERVER_ENV } from '../standins/server';
 
 /** A deployment protection rule set: which branches and tags may use a GitHub environment. */
 export interface EnvironmentRules {
@@ -218,6 +219,16 @@ export class World {
   /** The model host's base URL (fetch-models' `--base-url`). */
   get modelHostUrl(): string {
     return `${this.apiUrl}${MODEL_HOST_PREFIX}`;
+  }
+
+  /**
+   * The ports on the host's loopback every job machine reaches (see machine-networks): this world's
+   * servers and the warm stand-in server. A server started after a machine opened is not among them.
+   */
+  hostPorts(): number[] {
+    const urls = [this.oidcUrl, this.apiUrl, this.osvUrl, this.prometheus?.url ?? ''].filter((u) => u !== '');
+    const warm = process.env[SERVER_ENV.address];
+    return [...urls.map((u) => Number(new URL(u).port)), ...(warm ? [Number(warm)] : [])];
   }
 
   async stop(keep = false): Promise<void> {

@@ -3,8 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError } from './args';
-import { claimPorts, holdPorts, stopAndRelease } from './port-lock';
-import { childRefs, processRef } from './process-identity';
+import { childRefs, stopProcesses } from './process-identity';
 import { startWithCallees } from './services';
 import { fault, load, save } from './state';
 
@@ -447,24 +446,21 @@ export async function kubectl(args: string[]): Promise<number> {
       const [local, remote] = ports.split(':');
       const rev = releaseByFullname(cluster, namespace, m[2]);
       if (!rev) throw new ToolError(`Error from server (NotFound): services "${m[2]}" not found`);
-      await claimPorts([Number(local)], [process.pid]);
       // The handlers come before the servers: a SIGTERM while they start (a workflow's trap, a job's
-      // end) would otherwise end this process by default, leaving its servers on the port with a claim
-      // that names only this dead process, so another scenario's forward took the port while they answered.
+      // end) would otherwise end this process by default and leave its servers behind.
       const starting = serveRelease(cluster, namespace, rev, Number(local));
       // Once: on SIGTERM, or when the service ends (the step's process group was signalled, or it crashed).
-      // Either way its callees are stopped and the claim released before this process exits.
+      // Either way its callees are stopped before this process exits.
       let stopped: Promise<void> | undefined;
       const stop = () =>
         (stopped ??= (async () => {
           const children = await starting.catch(() => []);
-          await stopAndRelease(childRefs(children), [Number(local)]);
+          await stopProcesses(childRefs(children));
         })());
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.on(signal, () => void stop().then(() => process.exit(0)));
       }
       const children = await starting;
-      await holdPorts([Number(local)], [processRef(process.pid), ...childRefs(children)]);
       // kubectl prints this once the tunnel is up; the workflows wait for it, then may stop the forward at once.
       out(`Forwarding from 127.0.0.1:${local} -> ${remote}`);
       await new Promise((r) => children[0].on('exit', r));

@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError, type ParsedArgs } from './args';
-import { claimPorts, holdPorts, stopAndRelease } from './port-lock';
-import { processRef, type ProcessRef } from './process-identity';
+import { processRef, stopProcesses, type ProcessRef } from './process-identity';
 import { startService, waitHealthy } from './services';
 import { fault, load, save } from './state';
 import { digestOf, readRegistry, writeRegistry } from '../actions/registry-state';
@@ -30,10 +29,9 @@ function resolve(ref: string): string {
 export type Compose = {
   procs: ProcessRef[];
   services: string[];
-  ports: number[];
 };
 
-export const EMPTY_STACK: Compose = { procs: [], services: [], ports: [] };
+export const EMPTY_STACK: Compose = { procs: [], services: [] };
 
 /**
  * The state file of one job machine's compose stack (a machine is a job's RUNNER_TEMP): each job runs
@@ -154,9 +152,6 @@ async function compose(args: string[]): Promise<number> {
             .split(':')
             .at(-2),
         );
-      // The published ports are the machine's: wait for another scenario's stack to come down first.
-      const ports = names.map(hostPortOf).filter((n) => n > 0);
-      await claimPorts(ports, [process.pid]);
       for (const name of names) {
         const svc = doc.services[name];
         if (!svc) throw new ToolError(`no such service: ${name}`);
@@ -184,8 +179,6 @@ async function compose(args: string[]): Promise<number> {
         });
         state.procs.push(processRef(child.pid!));
         state.services.push(name);
-        state.ports.push(hostPort);
-        await holdPorts(state.ports, state.procs);
         // --wait: the health check must pass, as Compose waits for "healthy".
         const healthy = await waitHealthy(name, hostPort);
         saveState(state);
@@ -195,7 +188,7 @@ async function compose(args: string[]): Promise<number> {
     }
     case 'down':
       parseArgs('docker compose down', rest, { bools: ['--volumes', '-v', '--remove-orphans'] });
-      await stopAndRelease(state.procs, state.ports);
+      await stopProcesses(state.procs);
       saveState(EMPTY_STACK);
       return 0;
     case 'ps':
