@@ -63,6 +63,7 @@ export class MachineNetworks {
         return;
       }
       this.waiting.set(id, resolve);
+      this.holdOpen(true);
       child.stdin.write(`${JSON.stringify(message)}\n`);
     });
   }
@@ -78,6 +79,7 @@ export class MachineNetworks {
       const answer = JSON.parse(line) as Answer;
       const resolve = this.waiting.get(answer.id);
       this.waiting.delete(answer.id);
+      if (this.waiting.size === 0) this.holdOpen(false);
       resolve?.(answer);
     });
     child.on('exit', (code, signal) => {
@@ -85,13 +87,20 @@ export class MachineNetworks {
       for (const [id, resolve] of this.waiting) resolve({ id, error: this.exited });
       this.waiting.clear();
     });
-    // Never what keeps the test process alive.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) {
-      (stream as unknown as { unref?: () => void }).unref?.();
-    }
     this.child = child;
+    this.holdOpen(false);
     return child;
+  }
+
+  /** The relay keeps this process alive only while an answer is awaited (never once the tests are done). */
+  private holdOpen(hold: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    const handles = [child, child.stdin, child.stdout, child.stderr] as unknown as { ref(): void; unref(): void }[];
+    for (const handle of handles) {
+      if (hold) handle.ref();
+      else handle.unref();
+    }
   }
 }
 
