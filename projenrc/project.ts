@@ -222,15 +222,14 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   });
 
   // The job runner: every job of every generated workflow run in named scenarios (test/jobs/),
-  // from the committed YAML, on GitHub's parser and expression engine; one file, in band, two
-  // scenarios at a time (their jobs are processes: the two cores share them). Three were faster
-  // (123 s against 143 s here) but a rollout watch or compose health check on a fixed loopback port
-  // then failed in about one full run in two (one in eight at two): the server a check reached went
-  // away mid-window, cause not yet found (see the README's job-runner section).
+  // from the committed YAML, on GitHub's parser and expression engine; one file, in band, three
+  // scenarios at a time (their jobs are processes: the two cores share them). Each job's machine has
+  // a loopback of its own (test/jobs/engine/machine-networks.ts), so scenarios side by side never meet
+  // on a fixed port.
   project.addTask('test:jobs', {
     description:
       "Run every generated job locally in named scenarios (GitHub's parser and expression engine, real bash/git/jq/Helm, strict stand-ins)",
-    exec: 'jest --ci --runInBand --maxConcurrency 2 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
+    exec: 'jest --ci --runInBand --maxConcurrency 3 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
     receiveArgs: true,
   });
 

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { machineNetworks } from './engine/machine-networks';
 import { parseWorkflowFile } from './engine/workflow-file';
 import type { JobReport } from './engine/world';
 import { runScenario, standinBin, startStandinServer } from './harness';
@@ -15,16 +16,18 @@ beforeAll(async () => {
   stopServer = await startStandinServer(bin);
 });
 
-afterAll(() => stopServer?.());
+afterAll(() => {
+  stopServer?.();
+  machineNetworks.stop();
+});
 
 const only = process.env.JOB_SCENARIOS?.split(',');
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 /** Reports by scenario, written in the scenarios' order whatever order they finish in. */
 const byScenario = new Map<string, JobReport[]>();
 
-// Scenarios run side by side (jest's maxConcurrency, set by the test:jobs task: why two, see there):
-// each has its own world, and the stand-ins claim the fixed loopback ports they bind
-// (standins/port-lock.ts). The heaviest comes first.
+// Scenarios run side by side (jest's maxConcurrency, set by the test:jobs task): each has its own
+// world, and each job its own loopback (engine/machine-networks.ts). The heaviest comes first.
 test.concurrent.each(selected.map((s) => [s.name, s] as const))('scenario %s', async (_name, scenario) => {
   const result = await runScenario(scenario, bin);
   const { world } = result;
