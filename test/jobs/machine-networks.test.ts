@@ -79,4 +79,16 @@ describe('machine networks', () => {
       await machine.close();
     }
   }, 30_000);
+
+  test('a machine that cannot be made is an error naming why, and the relay goes on serving', async () => {
+    await expect(networks.open([hostPort, hostPort])).rejects.toThrow(
+      /a job machine's network namespace could not be made \(\[Errno 98\] Address already in use\)/,
+    );
+    const machine = await networks.open([hostPort]);
+    try {
+      await expect(inMachine(machine, `curl -sf http://127.0.0.1:${hostPort}/`)).resolves.toBe('host');
+    } finally {
+      await machine.close();
+    }
+  }, 30_000);
 });

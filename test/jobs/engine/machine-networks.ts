@@ -34,7 +34,7 @@ export class MachineNetworks {
     if (answer.error || !answer.net) {
       throw new Error(
         `a job machine's network namespace could not be made (${answer.error ?? 'no answer'}): the job runner ` +
-          'needs root, or a user namespace of its own: unshare --user --map-root-user --net npx projen test:jobs',
+          "needs root, or namespaces of its own: unshare --user --map-root-user --net sh -c 'ip link set lo up && npx projen test:jobs'",
       );
     }
     const net = answer.net;

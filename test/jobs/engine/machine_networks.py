@@ -11,7 +11,8 @@ One process serves every machine of a test process. Protocol, one JSON object pe
   in:  {"open": <id>, "ports": [<host port>, ...]}   out: {"id": <id>, "net": "/proc/<pid>/fd/<n>"}
   in:  {"close": <id>}                                out: {"id": <id>, "closed": true}
 An error answers {"id": <id>, "error": "..."}. It exits when its standard input closes.
-Needs CAP_SYS_ADMIN: root, or a user namespace of its own (`unshare --user --map-root-user`).
+Needs CAP_SYS_ADMIN over the namespace it starts in: root, or a user and network namespace of the
+suite's own (`unshare --user --map-root-user --net`, with its lo up).
 """
 
 import asyncio
@@ -79,17 +80,22 @@ class Machines:
     async def create(self, ident: int, ports: list[int]) -> str:
         # Everything between unshare and setns is synchronous: no other request runs in the new namespace.
         check(libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+        ns = os.open("/proc/self/ns/net", os.O_RDONLY)
+        listeners = []
         try:
-            ns = os.open("/proc/self/ns/net", os.O_RDONLY)
             loopback_up()
-            listeners = []
             for port in ports:
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                listeners.append(s)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(("127.0.0.1", port))
                 s.listen(128)
                 s.setblocking(False)
-                listeners.append(s)
+        except OSError:
+            for s in listeners:
+                s.close()
+            os.close(ns)
+            raise
         finally:
             check(libc.setns(HOST_NET, CLONE_NEWNET), "setns(host)")
         servers = [await asyncio.start_server(relay_to(port), sock=s) for port, s in zip(ports, listeners)]
