@@ -3,7 +3,7 @@
  * missing paths, an unsigned digest, a rejected notarization…) and keeps the state the assertions
  * read. Part of the unit suite (`npx projen test`); the job runner itself is `npx projen test:jobs`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { parseArgs, ToolError } from './standins/args';
 import { helm } from './standins/cluster';
 import { gh } from './standins/github';
 import { loadStandin, STANDINS } from './standins/main';
-import { isRunning, processRef, signalProcess } from './standins/process-identity';
+import { isRunning, processRef, signalProcess, stopProcesses } from './standins/process-identity';
 import { evaluate, histogramQuantile, type Workload } from './standins/prometheus';
 import { cosign, docker } from './standins/registry';
 import { calleesOf, calleeUrlVar } from './standins/services';
@@ -522,6 +522,20 @@ describe('service contract and processes', () => {
     expect(signalProcess(newcomer, 'SIGTERM')).toBe(false);
     expect(() => processRef(2 ** 22 + 1)).toThrow('no process'); // above Linux's pid_max: never a process
   });
+
+  // A compose stack's or port-forward's servers end with `down` or the step: one that ignores SIGTERM is killed.
+  test('stopping processes: SIGTERM, then SIGKILL after the grace for one that ignores it', async () => {
+    const polite = spawn('sleep', ['30']);
+    const stubborn = spawn('bash', ['-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done']);
+    await new Promise((r) => stubborn.stdout.once('data', r));
+    const exits = [polite, stubborn].map(
+      (c) => new Promise<NodeJS.Signals | null>((r) => c.once('exit', (_code, signal) => r(signal))),
+    );
+    const refs = [processRef(polite.pid!), processRef(stubborn.pid!)];
+    await stopProcesses(refs, 300);
+    expect(await Promise.all(exits)).toEqual(['SIGTERM', 'SIGKILL']);
+    expect(refs.some(isRunning)).toBe(false);
+  }, 20_000);
 });
 
 describe('stand-in Prometheus', () => {
