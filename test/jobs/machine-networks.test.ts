@@ -91,4 +91,15 @@ describe('machine networks', () => {
       await machine.close();
     }
   }, 30_000);
+
+  test('without its interpreter the relay does not start, and opening a machine says so instead of hanging', async () => {
+    const alone = new MachineNetworks('/nonexistent/python3');
+    try {
+      await expect(alone.open([])).rejects.toThrow(
+        /the machine network relay did not start: spawn \/nonexistent\/python3 ENOENT/,
+      );
+    } finally {
+      alone.stop();
+    }
+  });
 });

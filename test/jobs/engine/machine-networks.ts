@@ -22,6 +22,12 @@ type Answer = { id: number; net?: string; closed?: true; error?: string };
  * when this process closes its standard input ({@link MachineNetworks.stop}) or exits.
  */
 export class MachineNetworks {
+  /**
+   * @param python the interpreter that runs the relay
+   * @default 'python3'
+   */
+  constructor(private readonly python = 'python3') {}
+
   private child?: ChildProcessWithoutNullStreams;
   private nextId = 1;
   private readonly waiting = new Map<number, (a: Answer) => void>();
@@ -70,7 +76,7 @@ export class MachineNetworks {
 
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    const child = spawn('python3', [path.join(__dirname, 'machine_networks.py')], {
+    const child = spawn(this.python, [path.join(__dirname, 'machine_networks.py')], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -82,11 +88,16 @@ export class MachineNetworks {
       if (this.waiting.size === 0) this.holdOpen(false);
       resolve?.(answer);
     });
-    child.on('exit', (code, signal) => {
-      this.exited = `the machine network relay exited (${code ?? signal}): ${stderr.trim()}`;
-      for (const [id, resolve] of this.waiting) resolve({ id, error: this.exited });
+    const ended = (why: string) => {
+      this.exited = why;
+      for (const [id, resolve] of this.waiting) resolve({ id, error: why });
       this.waiting.clear();
-    });
+    };
+    child.on('exit', (code, signal) => ended(`the machine network relay exited (${code ?? signal}): ${stderr.trim()}`));
+    // Written to after it ended: the exit above reports why, the pipe's own error adds nothing.
+    child.stdin.on('error', () => undefined);
+    // No such interpreter: an error event, not an exit.
+    child.on('error', (e) => ended(`the machine network relay did not start: ${e.message}`));
     this.child = child;
     this.holdOpen(false);
     return child;

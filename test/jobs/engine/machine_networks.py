@@ -120,9 +120,10 @@ async def main() -> None:
         sys.stdout.flush()
 
     while line := await stdin.readline():
-        request = json.loads(line)
-        ident = request.get("open", request.get("close"))
+        ident = None
         try:
+            request = json.loads(line)
+            ident = request.get("open", request.get("close"))
             if "open" in request:
                 answer({"id": ident, "net": await machines.create(ident, [int(p) for p in request["ports"]])})
             else:
@@ -130,6 +131,9 @@ async def main() -> None:
                 answer({"id": ident, "closed": True})
         except OSError as e:
             answer({"id": ident, "error": str(e)})
+        except (KeyError, TypeError, ValueError) as e:
+            # A request this protocol does not know (an unknown machine, a malformed line): refused, never fatal.
+            answer({"id": ident, "error": f"bad request {line.strip()!r}: {type(e).__name__} {e}"})
 
 
 asyncio.run(main())
