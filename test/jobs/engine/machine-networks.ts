@@ -22,16 +22,16 @@ type Answer = { id: number; net?: string; closed?: true; error?: string };
  * when this process closes its standard input ({@link MachineNetworks.stop}) or exits.
  */
 export class MachineNetworks {
+  private child?: ChildProcessWithoutNullStreams;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (a: Answer) => void>();
+  private exited?: string;
+
   /**
    * @param python the interpreter that runs the relay
    * @default 'python3'
    */
   constructor(private readonly python = 'python3') {}
-
-  private child?: ChildProcessWithoutNullStreams;
-  private nextId = 1;
-  private readonly waiting = new Map<number, (a: Answer) => void>();
-  private exited?: string;
 
   /** A new machine whose loopback reaches `hostPorts` of the host's loopback. */
   async open(hostPorts: readonly number[]): Promise<MachineNetwork> {
