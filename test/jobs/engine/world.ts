@@ -241,7 +241,7 @@ export class World {
 
   /**
    * A job's machine goes away when the job ends: containers it started and never stopped (a failed
-   * step before `docker compose down`) stop with it, and free the ports they published.
+   * step before `docker compose down`) stop with it (and with them the job's network namespace).
    */
   endJobMachine(machine: string): void {
     const name = composeStateName(machine);

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A process by pid and start time. The job runner starts thousands of processes a run, so Linux's
@@ -65,12 +66,11 @@ export function childRefs(children: readonly ChildProcess[]): ProcessRef[] {
 
 /** Stops processes: SIGTERM, then SIGKILL for any still alive after `graceMs`; resolves once they are gone. */
 export async function stopProcesses(procs: readonly ProcessRef[], graceMs = 5_000): Promise<void> {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   for (const p of procs) signalProcess(p, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (procs.some(isRunning) && Date.now() < deadline) await sleep(20);
   for (const p of procs) signalProcess(p, 'SIGKILL');
-  // A killed process has closed its sockets; an unreaped one (a zombie) is still listed, so bound the wait.
+  // An unreaped killed process (a zombie) is still listed, so bound the wait.
   const killed = Date.now() + 2_000;
   while (procs.some(isRunning) && Date.now() < killed) await sleep(20);
 }
