@@ -5,13 +5,14 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { digestOf, readRegistry, writeRegistry } from './actions/registry-state';
 import { gitEnv } from './engine/world';
 import { security, xcrun } from './standins/apple';
 import { parseArgs, ToolError } from './standins/args';
-import { helm } from './standins/cluster';
+import { helm, kubectl } from './standins/cluster';
 import { gh } from './standins/github';
 import { loadStandin, STANDINS } from './standins/main';
 import { isRunning, processRef, signalProcess, stopProcesses } from './standins/process-identity';
@@ -146,6 +147,20 @@ describe('helm against the stand-in cluster', () => {
       [5, { image: { digest: digestOf('4') }, replicaCount: 2 }],
       [6, { replicaCount: 2 }],
     ]);
+  });
+
+  // A forward an earlier step left running still holds the port: kubectl refuses it instead of the
+  // later forward taking the old server's answers for its own (a watch window then lost it mid-way).
+  test('kubectl port-forward refuses a local port in use, as kubectl does', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const { message } = await refusal(() => kubectl(['port-forward', '-n', 'voice', 'service/tts', `${port}:8000`]));
+      expect(message).toContain(`error: unable to listen on any of the requested ports: [{${port} 8000}]`);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   test('refuses without a cluster login and for a revision the release never had', async () => {

@@ -1,5 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError } from './args';
@@ -446,6 +447,9 @@ export async function kubectl(args: string[]): Promise<number> {
       const [local, remote] = ports.split(':');
       const rev = releaseByFullname(cluster, namespace, m[2]);
       if (!rev) throw new ToolError(`Error from server (NotFound): services "${m[2]}" not found`);
+      // kubectl binds the local port itself and refuses one in use (a forward an earlier step left
+      // running): the stand-in does too, instead of taking whatever answers there for its own.
+      await refuseTakenPort(Number(local), remote);
       // The handlers come before the servers: a SIGTERM while they start (a workflow's trap, a job's
       // end) would otherwise end this process by default and leave its servers behind.
       const starting = serveRelease(cluster, namespace, rev, Number(local));
@@ -470,6 +474,22 @@ export async function kubectl(args: string[]): Promise<number> {
     default:
       throw new ToolError(`error: unknown command "${cmd}" for "kubectl"`);
   }
+}
+
+/** Fails as kubectl does when the local port of a forward is taken. */
+async function refuseTakenPort(local: number, remote: string): Promise<void> {
+  const probe = createServer();
+  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    probe.once('error', resolve);
+    probe.listen(local, '127.0.0.1', () => resolve(undefined));
+  });
+  if (error) {
+    throw new ToolError(
+      `Unable to listen on port ${local}: Listeners failed to create with the following errors: [unable to create listener: Error listen tcp4 127.0.0.1:${local}: bind: address already in use]\n` +
+        `error: unable to listen on any of the requested ports: [{${local} ${remote}}]`,
+    );
+  }
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 /** aws: the two calls of the OIDC cluster login; the web identity token must be the one GitHub issued. */

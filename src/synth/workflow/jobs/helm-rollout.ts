@@ -167,7 +167,8 @@ export const HELM_WHEN_FREE_FUNCTION = [
 /**
  * Script lines that start `kubectl port-forward` to `target` (a quoted shell word such as
  * `"$TARGET"`; `$NAMESPACE` and `$PORT` from env) in the background on {@link PORT_FORWARD_URL},
- * wait until it listens, and stop it when the step ends. Port-forwards bypass NetworkPolicy, so an
+ * wait until it listens, and stop it when the step ends, waiting until it has exited (a later step's
+ * forward binds the same port, which kubectl refuses while it is held). Port-forwards bypass NetworkPolicy, so an
  * internal service is reachable from the runner.
  */
 export function portForwardScript(target: string): string {
@@ -181,7 +182,8 @@ const FORWARD_FUNCTION = [
   'forward() {',
   `  kubectl port-forward --namespace "$NAMESPACE" "$1" "${FORWARD_PORT}:$PORT" > "$RUNNER_TEMP/port-forward.log" 2>&1 &`,
   '  forward_pid=$!',
-  '  trap \'kill "$forward_pid" 2> /dev/null || true\' EXIT',
+  // Waits for the forward to exit: the next step's forward binds the same local port.
+  '  trap \'kill "$forward_pid" 2> /dev/null && wait "$forward_pid" 2> /dev/null || true\' EXIT',
   `  for _ in $(seq 1 ${FORWARD_START.seconds * FORWARD_START.pollsPerSecond}); do grep -q "Forwarding from" "$RUNNER_TEMP/port-forward.log" && return 0; sleep ${1 / FORWARD_START.pollsPerSecond}; done`,
   '  cat "$RUNNER_TEMP/port-forward.log"; echo "::error::port-forward to $1 did not start"; return 1',
   '}',
