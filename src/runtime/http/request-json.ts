@@ -1,4 +1,5 @@
 import { backOff } from 'exponential-backoff';
+import { httpRequest, type HttpResponse } from './http-request';
 import { networkReason } from './network-reason';
 import { readBounded } from './read-bounded';
 import { InputError } from '../../common/cli-errors';
@@ -43,9 +44,6 @@ export class UnreachableError extends InputError {
 
 class RetryableError extends Error {}
 
-/** A response without a body (a 204) reads as no bytes. */
-async function* emptyBody(): AsyncGenerator<Uint8Array> {}
-
 /** The reason in an error answer (at most 4 KiB read, one line of at most 300 characters), or undefined. */
 async function errorDetailOf(
   body: Parameters<typeof readBounded>[0],
@@ -71,14 +69,12 @@ export async function requestJson(url: URL, options: RequestJsonOptions = {}): P
   try {
     return await backOff(
       async () => {
-        let response: Response;
+        let response: HttpResponse;
         try {
-          // Node's own fetch, not the undici package: the same client, already in the runtime, so a
-          // CLI does not pay ~0.2 s of CPU loading a second copy. Redirects are answers, not followed.
-          response = await fetch(url, {
+          // Redirects are answers, never followed.
+          response = await httpRequest(url, {
             method: options.method ?? 'GET',
-            redirect: 'manual',
-            signal: AbortSignal.timeout(timeout),
+            timeoutMs: timeout,
             headers: {
               accept: 'application/json',
               ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -91,18 +87,18 @@ export async function requestJson(url: URL, options: RequestJsonOptions = {}): P
           throw new RetryableError(networkReason(e));
         }
         const { status } = response;
-        const body = response.body ?? emptyBody();
+        const body = response.body;
         if (status === 404 && options.allowNotFound) {
-          await response.body?.cancel();
+          response.cancel();
           return undefined;
         }
         if (status === 429 || status >= 500) {
-          await response.body?.cancel();
+          response.cancel();
           throw new RetryableError(`HTTP ${status}`);
         }
         if (status !== 200) {
           const detail = options.errorDetail ? await errorDetailOf(body, options.errorDetail) : undefined;
-          if (!options.errorDetail) await response.body?.cancel();
+          if (!options.errorDetail) response.cancel();
           throw new InputError(`${where} answered HTTP ${status}${detail ? `: ${detail}` : ''}`);
         }
         const text = (

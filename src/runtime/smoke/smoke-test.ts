@@ -2,6 +2,7 @@ import { backOff } from 'exponential-backoff';
 import { inspectWav, type WavInfo } from './wav';
 import { CheckFailedError } from '../../common/cli-errors';
 import { quoteInput } from '../../common/safe-text';
+import { httpRequest, type HttpResponse } from '../http/http-request';
 import { networkReason } from '../http/network-reason';
 import { readBounded } from '../http/read-bounded';
 
@@ -36,15 +37,6 @@ const answerTooLarge = (limit: number) =>
 
 const AUDIO_TYPES = /^audio\/(wav|wave|x-wav|vnd\.wave)\b/i;
 
-// Node's own fetch, not the undici package: the same client, already in the runtime, so the CLI does
-// not pay ~0.2 s of CPU loading a second copy. A redirect is an answer here, never followed.
-async function get(url: URL, timeoutMs: number): Promise<Response> {
-  return fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-}
-
-/** A response without a body (a 204) reads as no bytes. */
-async function* noBytes(): AsyncGenerator<Uint8Array> {}
-
 /**
  * Waits for the health endpoint (bounded retries, exponential backoff), then asks for a short
  * synthesis and checks that the answer is real audio. Throws CheckFailedError with the reason.
@@ -56,8 +48,8 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
     await backOff(
       async () => {
         attempts++;
-        const res = await get(healthUrl, o.timeoutMs);
-        await res.body?.cancel();
+        const res = await httpRequest(healthUrl, { timeoutMs: o.timeoutMs });
+        res.cancel();
         if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
       },
       {
@@ -81,18 +73,17 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
   if (!o.synthesisUrl) return { healthAttempts: attempts };
 
   const url = o.synthesisUrl;
-  let res: Response;
+  let res: HttpResponse;
   let body: Buffer;
   try {
-    res = await fetch(url, {
+    res = await httpRequest(url, {
       method: 'POST',
-      redirect: 'manual',
       headers: { 'content-type': 'application/json', accept: 'audio/wav' },
       body: JSON.stringify({ text: o.text }),
-      signal: AbortSignal.timeout(o.timeoutMs),
+      timeoutMs: o.timeoutMs,
     });
-    // Leaving the loop early (too large) cancels the stream: nothing more is read.
-    body = await readBounded(res.body ?? noBytes(), MAX_AUDIO_BYTES, answerTooLarge);
+    // Leaving the loop early (too large) destroys the stream: nothing more is read.
+    body = await readBounded(res.body, MAX_AUDIO_BYTES, answerTooLarge);
   } catch (e) {
     if (e instanceof CheckFailedError) throw new CheckFailedError(`synthesis ${url.href}: ${e.message}`);
     throw new CheckFailedError(`synthesis ${url.href} failed: ${describe(e as Error)}`);
@@ -102,7 +93,7 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
       `synthesis ${url.href} answered HTTP ${res.status}: ${quoteInput(body.toString('utf8', 0, 200))}`,
     );
   }
-  const contentType = res.headers.get('content-type') ?? '';
+  const contentType = res.header('content-type') ?? '';
   if (!AUDIO_TYPES.test(contentType)) {
     throw new CheckFailedError(
       `synthesis ${url.href} answered content-type ${quoteInput(contentType)}, expected audio/wav`,

@@ -54,7 +54,7 @@ export class ServiceContractDoc extends Construct implements IGeneratedFile {
       '',
       '## Every service',
       '',
-      `- Listens on its port on all interfaces, over plain HTTP. Ports are ≥ 1024 (the process is not root) and not one the Fetch standard blocks (6000, 10080…): the smoke test could not reach it.`,
+      `- Listens on its port on all interfaces, over plain HTTP. Ports are ≥ 1024 (the process is not root).`,
       `- Runs as UID and GID ${CONTAINER_USER_ID} (numeric ${code('USER')} in the Dockerfile: Kubernetes' ${code('runAsNonRoot')} can only check a number),`,
       `  with a read-only root filesystem, every capability dropped and no privilege escalation. Only ${code('/tmp')} is writable`,
       `  (a tmpfs in compose, an emptyDir in the chart): caches, models and scratch files go there or to a mounted volume.`,

@@ -87,21 +87,10 @@ export function imageNameProblem(value: string): string | undefined {
   return undefined;
 }
 
-/**
- * The ports from 1024 up that the Fetch standard blocks (https://fetch.spec.whatwg.org/#bad-port):
- * Node's fetch, which smoke-test and the JSON clients use, refuses them before connecting.
- */
-export const FETCH_BLOCKED_PORTS: readonly number[] = [
-  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6697, 10080,
-];
-
-/** A TCP port a non-root container can listen on, and that the smoke test can reach. */
+/** A TCP port a non-root container can listen on. */
 export function portProblem(value: number): string | undefined {
   if (!Number.isInteger(value) || value < 1024 || value > 65535) {
     return `must be an integer from 1024 to 65535 (the container runs as non-root), got ${value}`;
-  }
-  if (FETCH_BLOCKED_PORTS.includes(value)) {
-    return `${value} is a port the Fetch standard blocks (smoke-test's HTTP client refuses it): choose another`;
   }
   return undefined;
 }

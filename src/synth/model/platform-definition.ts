@@ -28,10 +28,7 @@ export interface ServiceDefinition {
   readonly name: string;
   /** Folder of the service in the monorepo, e.g. `services/tts`. */
   readonly path: string;
-  /**
-   * The HTTP port the container listens on: 1024–65535 (the container runs as non-root), and not one
-   * of the ports the Fetch standard blocks, such as 6000 (the smoke test's client refuses them).
-   */
+  /** The HTTP port the container listens on: 1024–65535 (the container runs as non-root). */
   readonly port: number;
   /** Health endpoint, e.g. `/health`. */
   readonly healthPath: string;
