@@ -8,6 +8,9 @@ import { gitEnv } from '../engine/world';
 
 const execFileAsync = promisify(execFile);
 
+/** A word for `sh -c`, quoted so the shell reads it back unchanged. */
+const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
 const bool = (v: string | undefined, fallback: boolean) => (v === undefined || v === '' ? fallback : v === 'true');
 
 /**
@@ -20,17 +23,15 @@ export async function checkoutAction(ctx: ActionContext): Promise<void> {
   const dest = path.resolve(ctx.workspace, ctx.inputs.path ?? '.');
   if (!dest.startsWith(ctx.workspace)) throw new Error(`path ${ctx.inputs.path} is outside the workspace`);
   mkdirSync(dest, { recursive: true });
-  // Asynchronous: the scenarios share this process, and a checkout (a fetch and a work tree of the whole
-  // repository) held every other scenario's actions and stand-in servers while it ran synchronously.
-  const git = async (...args: string[]) =>
-    (await execFileAsync('git', args, { cwd: dest, env: gitEnv(), maxBuffer: 64 * 1024 * 1024 })).stdout.trim();
   const depth = Number(ctx.inputs['fetch-depth'] ?? '1');
   if (!Number.isInteger(depth) || depth < 0) {
     throw new Error(`fetch-depth must be a whole number, got ${ctx.inputs['fetch-depth']}`);
   }
   const wanted = ctx.inputs.ref || asText(ctx.run.github.sha);
-  await git('init', '-q');
-  await git('remote', 'add', 'origin', `file://${world.remote}`);
+  const commands: string[][] = [
+    ['init', '-q'],
+    ['remote', 'add', 'origin', `file://${world.remote}`],
+  ];
   const filter = ctx.inputs.filter ? [`--filter=${ctx.inputs.filter}`] : [];
   // The remote refs a ref name may mean, as the action resolves it.
   const candidates = /^[0-9a-f]{40}$/.test(wanted)
@@ -47,30 +48,43 @@ export async function checkoutAction(ctx: ActionContext): Promise<void> {
       ? `+${target}:${target}`
       : target;
   if (depth === 0) {
-    await git(
-      'fetch',
-      '-q',
-      ...filter,
-      '--prune',
-      '--tags',
-      'origin',
-      '+refs/heads/*:refs/remotes/origin/*',
-      '+refs/tags/*:refs/tags/*',
+    commands.push(
+      [
+        'fetch',
+        '-q',
+        ...filter,
+        '--prune',
+        '--tags',
+        'origin',
+        '+refs/heads/*:refs/remotes/origin/*',
+        '+refs/tags/*:refs/tags/*',
+      ],
+      ['fetch', '-q', ...filter, 'origin', refspec],
     );
-    await git('fetch', '-q', ...filter, 'origin', refspec);
   } else {
-    await git('fetch', '-q', ...filter, `--depth=${depth}`, 'origin', refspec);
+    commands.push(['fetch', '-q', ...filter, `--depth=${depth}`, 'origin', refspec]);
   }
   if (ctx.inputs['sparse-checkout']) {
-    await git('sparse-checkout', 'set', ...ctx.inputs['sparse-checkout'].split('\n').filter(Boolean));
+    commands.push(['sparse-checkout', 'set', ...ctx.inputs['sparse-checkout'].split('\n').filter(Boolean)]);
   }
-  if (branch) await git('checkout', '-q', '-B', branch, 'FETCH_HEAD');
-  else await git('checkout', '-q', '--detach', 'FETCH_HEAD');
-  if (branch) await git('branch', '-q', `--set-upstream-to=origin/${branch}`, branch);
+  if (branch) commands.push(['checkout', '-q', '-B', branch, 'FETCH_HEAD']);
+  else commands.push(['checkout', '-q', '--detach', 'FETCH_HEAD']);
+  if (branch) commands.push(['branch', '-q', `--set-upstream-to=origin/${branch}`, branch]);
   if (bool(ctx.inputs['persist-credentials'], true)) {
     const basic = Buffer.from(`x-access-token:${ctx.run.secrets.GITHUB_TOKEN}`).toString('base64');
-    await git('config', '--local', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${basic}`);
+    commands.push(['config', '--local', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${basic}`]);
   }
+  commands.push(['rev-parse', 'HEAD']);
+  // One shell runs the git commands in order, stopping at the first that fails: each process this
+  // (large) process starts costs a fork of it, and a checkout was eight of them. Asynchronous: the
+  // scenarios share this process, and a synchronous checkout held every other scenario's steps.
+  const script = commands.map((args) => ['git', ...args].map(shellWord).join(' ')).join(' &&\n');
+  const { stdout } = await execFileAsync('sh', ['-c', script], {
+    cwd: dest,
+    env: gitEnv(),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const commit = stdout.trim();
   // Fault `concurrent-writer:<branch>`: another writer pushes to the branch right after this job's
   // first checkout of it (once per scenario), so this job's push meets a moved head, as on GitHub.
   const race = `concurrent-writer:${wanted}`;
@@ -79,5 +93,5 @@ export async function checkoutAction(ctx: ActionContext): Promise<void> {
     world.commit(branch, branch, { 'NOTICE.md': 'changed by another writer\n' }, 'another writer');
   }
   ctx.setOutput('ref', wanted);
-  ctx.setOutput('commit', await git('rev-parse', 'HEAD'));
+  ctx.setOutput('commit', commit);
 }
