@@ -8,6 +8,9 @@ import { gitEnv } from '../engine/world';
 
 const execFileAsync = promisify(execFile);
 
+/** The script's word for the persisted credentials header, which the shell reads from its environment. */
+const HEADER_WORD = '"$CHECKOUT_EXTRAHEADER"';
+
 /** A word for `sh -c`, quoted so the shell reads it back unchanged. */
 const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
@@ -70,18 +73,23 @@ export async function checkoutAction(ctx: ActionContext): Promise<void> {
   if (branch) commands.push(['checkout', '-q', '-B', branch, 'FETCH_HEAD']);
   else commands.push(['checkout', '-q', '--detach', 'FETCH_HEAD']);
   if (branch) commands.push(['branch', '-q', `--set-upstream-to=origin/${branch}`, branch]);
+  let header: string | undefined;
   if (bool(ctx.inputs['persist-credentials'], true)) {
     const basic = Buffer.from(`x-access-token:${ctx.run.secrets.GITHUB_TOKEN}`).toString('base64');
-    commands.push(['config', '--local', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${basic}`]);
+    // From the environment, not the script: a failing command's error quotes the script.
+    header = `AUTHORIZATION: basic ${basic}`;
+    commands.push(['config', '--local', 'http.https://github.com/.extraheader', HEADER_WORD]);
   }
   commands.push(['rev-parse', 'HEAD']);
   // One shell runs the git commands in order, stopping at the first that fails: each process this
   // (large) process starts costs a fork of it, and a checkout was eight of them. Asynchronous: the
   // scenarios share this process, and a synchronous checkout held every other scenario's steps.
-  const script = commands.map((args) => ['git', ...args].map(shellWord).join(' ')).join(' &&\n');
+  const script = commands
+    .map((args) => ['git', ...args].map((w) => (w === HEADER_WORD ? w : shellWord(w))).join(' '))
+    .join(' &&\n');
   const { stdout } = await execFileAsync('sh', ['-c', script], {
     cwd: dest,
-    env: gitEnv(),
+    env: { ...gitEnv(), ...(header ? { CHECKOUT_EXTRAHEADER: header } : {}) },
     maxBuffer: 64 * 1024 * 1024,
   });
   const commit = stdout.trim();
