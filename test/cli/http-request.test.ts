@@ -1,22 +1,10 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { httpRequest } from '../../src/runtime/http/http-request';
 import { networkReason } from '../../src/runtime/http/network-reason';
 import { readBounded } from '../../src/runtime/http/read-bounded';
+import { serveLocal } from '../support/local-http-server';
 
-/** A server on 127.0.0.1 answering every request with `answer`; closed (connections too) by `close`. */
-async function serve(answer: http.RequestListener): Promise<{ url: URL; close: () => void }> {
-  const server = http.createServer(answer);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: new URL(`http://127.0.0.1:${port}/v1/synthesize`),
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
+const serve = (answer: http.RequestListener) => serveLocal(answer, '/v1/synthesize');
 
 const tooLarge = (limit: number) => new Error(`over ${limit}`);
 

@@ -1,24 +1,15 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { InputError } from '../../src/common/cli-errors';
 import { requestJson, UnreachableError } from '../../src/runtime/http/request-json';
+import { serveLocal } from '../support/local-http-server';
 
 /** A server on 127.0.0.1 that answers each request with the next of `answers` (the last repeats). */
-async function serve(answers: ((res: http.ServerResponse) => void)[]): Promise<{ url: URL; close: () => void }> {
+function serve(answers: ((res: http.ServerResponse) => void)[]): ReturnType<typeof serveLocal> {
   let n = 0;
-  const server = http.createServer((req, res) => {
+  return serveLocal((req, res) => {
     req.resume();
     answers[Math.min(n++, answers.length - 1)](res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: new URL(`http://127.0.0.1:${port}/api/v1/query`),
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
+  }, '/api/v1/query');
 }
 
 const json =

@@ -59,14 +59,14 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
         maxDelay: 5000,
         delayFirstAttempt: false,
         retry: (e: Error, n: number) => {
-          o.log(`health ${healthUrl.href}: attempt ${n} failed (${describe(e)}), retrying`);
+          o.log(`health ${healthUrl.href}: attempt ${n} failed (${networkReason(e)}), retrying`);
           return true;
         },
       },
     );
   } catch (e) {
     throw new CheckFailedError(
-      `unhealthy: ${healthUrl.href} did not answer 200 after ${attempts} attempts (last: ${describe(e as Error)})`,
+      `unhealthy: ${healthUrl.href} did not answer 200 after ${attempts} attempts (last: ${networkReason(e)})`,
     );
   }
   o.log(`health ${healthUrl.href}: OK after ${attempts} attempt(s)`);
@@ -86,7 +86,7 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
     body = await readBounded(res.body, MAX_AUDIO_BYTES, answerTooLarge);
   } catch (e) {
     if (e instanceof CheckFailedError) throw new CheckFailedError(`synthesis ${url.href}: ${e.message}`);
-    throw new CheckFailedError(`synthesis ${url.href} failed: ${describe(e as Error)}`);
+    throw new CheckFailedError(`synthesis ${url.href} failed: ${networkReason(e)}`);
   }
   if (res.status !== 200) {
     throw new CheckFailedError(
@@ -105,8 +105,4 @@ export async function runSmokeTest(o: SmokeTestOptions): Promise<SmokeTestResult
     `synthesis ${url.href}: ${wav.durationSeconds.toFixed(2)} s of audio, ${wav.channels} ch, ${wav.sampleRate} Hz, ${wav.bitsPerSample}-bit`,
   );
   return { healthAttempts: attempts, audio: { ...wav, contentType, bytes: body.length } };
-}
-
-function describe(e: Error): string {
-  return /aborted due to timeout/i.test(e.message) ? 'timed out' : networkReason(e);
 }

@@ -23,9 +23,9 @@ export const SHELLS: Record<string, string[]> = {
 
 /**
  * Longest a step may take here, whatever its timeout-minutes: a hung step fails the suite, not CI.
- * The longest real step is ci.yml's unit suite: 110–147 s beside two other scenarios on this
- * session's machine, 230 s with another unit suite running beside the whole job runner; the
- * ceiling leaves that more than twice over.
+ * The longest real step is ci.yml's unit suite: 110–185 s beside two other scenarios on a 2-core
+ * machine, 230 s with another unit suite running beside the whole job runner; the ceiling leaves
+ * that more than twice over.
  */
 const STEP_CEILING_MS = 600_000;
 

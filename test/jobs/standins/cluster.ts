@@ -1,11 +1,10 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { need, parseArgs, ToolError } from './args';
 import { childRefs, stopProcesses } from './process-identity';
-import { startWithCallees } from './services';
+import { probePort, startWithCallees } from './services';
 import { fault, load, save } from './state';
 
 /** One Helm release revision as the stand-in cluster keeps it. */
@@ -478,18 +477,11 @@ export async function kubectl(args: string[]): Promise<number> {
 
 /** Fails as kubectl does when the local port of a forward is taken. */
 async function refuseTakenPort(local: number, remote: string): Promise<void> {
-  const probe = createServer();
-  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
-    probe.once('error', resolve);
-    probe.listen(local, '127.0.0.1', () => resolve(undefined));
-  });
-  if (error) {
-    throw new ToolError(
-      `Unable to listen on port ${local}: Listeners failed to create with the following errors: [unable to create listener: Error listen tcp4 127.0.0.1:${local}: bind: address already in use]\n` +
-        `error: unable to listen on any of the requested ports: [{${local} ${remote}}]`,
-    );
-  }
-  await new Promise((resolve) => probe.close(resolve));
+  if ((await probePort(local)) !== undefined) return;
+  throw new ToolError(
+    `Unable to listen on port ${local}: Listeners failed to create with the following errors: [unable to create listener: Error listen tcp4 127.0.0.1:${local}: bind: address already in use]\n` +
+      `error: unable to listen on any of the requested ports: [{${local} ${remote}}]`,
+  );
 }
 
 /** aws: the two calls of the OIDC cluster login; the web identity token must be the one GitHub issued. */

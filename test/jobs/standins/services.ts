@@ -96,16 +96,23 @@ export function calleeUrlVar(callee: string): string {
   return `${callee.toUpperCase().replace(/-/g, '_')}_URL`;
 }
 
-/** A loopback port nothing listens on now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Binds `port` on the loopback (0: any free one) and lets it go again: the port bound, or undefined when it is taken. */
+export async function probePort(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as { port: number }).port;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/** A loopback port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const port = await probePort(0);
+  if (port === undefined) throw new Error('no free port on the loopback');
+  return port;
 }
 
 export function contractOf(name: string): Record<string, string> {
