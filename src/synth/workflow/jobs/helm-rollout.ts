@@ -180,12 +180,16 @@ const FORWARD_START = { seconds: 30, pollsPerSecond: 5 } as const;
 
 const FORWARD_FUNCTION = [
   'forward() {',
-  `  kubectl port-forward --namespace "$NAMESPACE" "$1" "${FORWARD_PORT}:$PORT" > "$RUNNER_TEMP/port-forward.log" 2>&1 &`,
+  // A new, empty log per forward, made before kubectl starts: with one path for every forward of a
+  // job, the first poll could read an earlier step's "Forwarding from" before the background shell
+  // had emptied the file, and the step send requests before this forward listened.
+  '  forward_log="$(mktemp "$RUNNER_TEMP/port-forward.XXXXXX")"',
+  `  kubectl port-forward --namespace "$NAMESPACE" "$1" "${FORWARD_PORT}:$PORT" > "$forward_log" 2>&1 &`,
   '  forward_pid=$!',
   // Waits for the forward to exit: the next step's forward binds the same local port.
   '  trap \'kill "$forward_pid" 2> /dev/null && wait "$forward_pid" 2> /dev/null || true\' EXIT',
-  `  for _ in $(seq 1 ${FORWARD_START.seconds * FORWARD_START.pollsPerSecond}); do grep -q "Forwarding from" "$RUNNER_TEMP/port-forward.log" && return 0; sleep ${1 / FORWARD_START.pollsPerSecond}; done`,
-  '  cat "$RUNNER_TEMP/port-forward.log"; echo "::error::port-forward to $1 did not start"; return 1',
+  `  for _ in $(seq 1 ${FORWARD_START.seconds * FORWARD_START.pollsPerSecond}); do grep -q "Forwarding from" "$forward_log" && return 0; sleep ${1 / FORWARD_START.pollsPerSecond}; done`,
+  '  cat "$forward_log"; echo "::error::port-forward to $1 did not start"; return 1',
   '}',
 ].join('\n');
 
