@@ -105,9 +105,10 @@ describe('load-test CLI against a fixture server on 127.0.0.1', () => {
     'a connection dropped mid-body counts as an error; the metrics are written',
     async () =>
       withFixture({ bodyFault: 'reset' }, async ({ load }) => {
-        const { code, stderr, metrics } = await load(20, 0.5);
+        const { code, stdout, stderr, metrics } = await load(20, 0.5);
         expect(code).toBe(1);
         expect(stderr).toMatch(/every request failed/);
+        expect(stdout).toContain('failed requests: 10 × ECONNRESET: aborted');
         expect(metrics!.errorRate).toBe(1);
         expect(metrics!.samples).toBe(10);
       }),
@@ -119,8 +120,10 @@ describe('load-test CLI against a fixture server on 127.0.0.1', () => {
     'a trickling body hits the total deadline; the run ends with the metrics written',
     async () =>
       withFixture({ bodyFault: 'trickle' }, async ({ load }) => {
-        const { code, metrics } = await load(10, 0.5, '--timeout-ms', '500');
+        const { code, stdout, metrics } = await load(10, 0.5, '--timeout-ms', '500');
         expect(code).toBe(1);
+        // Named as the deadline, not as the reset that ending the request causes.
+        expect(stdout).toContain('failed requests: 5 × TimeoutError: The operation was aborted due to timeout');
         expect(metrics!.errorRate).toBe(1);
         expect(metrics!.samples).toBe(5);
       }),

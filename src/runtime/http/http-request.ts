@@ -11,6 +11,11 @@ export interface HttpRequestOptions {
   readonly body?: string;
   /** Deadline of the whole exchange, the answer's body included. */
   readonly timeoutMs: number;
+  /**
+   * The connection pool to send on (a keep-alive agent that the caller destroys when done).
+   * @default - a connection of its own, closed after the answer
+   */
+  readonly agent?: http.Agent;
 }
 
 /** An answer whose body has not been read yet. */
@@ -35,8 +40,8 @@ async function* bodyOf(response: http.IncomingMessage, deadline: AbortSignal): A
 
 /**
  * One HTTP or HTTPS request on node's own http module. A redirect is an answer, never followed;
- * the deadline covers the body too; the connection closes after the answer (a CLI makes a few
- * requests, and an idle kept-alive socket must not hold its process open).
+ * the deadline covers the body too; without an agent the connection closes after the answer (a CLI
+ * makes a few requests, and an idle kept-alive socket must not hold its process open).
  *
  * Not Node's fetch: its first use loads undici and compiles its WebAssembly parser, about 0.2 s of
  * CPU in every CLI process, most of a smoke test's whole run. The http module is already loaded.
@@ -55,7 +60,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Http
           ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
         },
         signal: deadline,
-        agent: false,
+        agent: options.agent ?? false,
       },
       (response) => {
         resolve({
