@@ -12,6 +12,8 @@
 // esbuild (an install that skipped its binary) or a writable cache, the entry runs through the
 // transpile hook, unbundled.
 'use strict';
+// First: V8 applies its tiering flags to what it compiles after them (this file included).
+require('./synthesis-tiering');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BUNDLED_RUN } from '../projenrc/transpile-hook';
@@ -106,6 +115,22 @@ describe('the bundled runner synthesis runs with', () => {
     writeFileSync(cacheFile, 'not a code cache');
     expect(run(entry, cacheDir)).toBe('2,4,6');
     expect(readFileSync(cacheFile, 'utf8')).not.toBe('not a code cache');
+  });
+
+  // V8 checks a code cache against its flags: synthesis-tiering.js sets them before the bundle is compiled,
+  // so the cache a run writes is the one the next run accepts (set after, every run would refuse it).
+  test('a code cache V8 accepted is kept: the next run does not write it again', () => {
+    const root = tempDir();
+    const cacheDir = tempDir();
+    write(root, { 'entry.ts': 'console.log([1, 2, 3].map((n) => n * 2).join(","));\n' });
+    const entry = path.join(root, 'entry.ts');
+    expect(run(entry, cacheDir)).toBe('2,4,6');
+    const cacheFile = `${bundleOf(cacheDir)}.v8-cache`;
+    // Written atomically (a new file under the name), so a rewrite shows as a new inode.
+    const written = statSync(cacheFile).ino;
+    expect(run(entry, cacheDir)).toBe('2,4,6');
+    expect(run(entry, cacheDir)).toBe('2,4,6');
+    expect(statSync(cacheFile).ino).toBe(written);
   });
 
   test('a build removes the bundles of entry points that are gone (a deleted checkout), keeps the others', () => {
