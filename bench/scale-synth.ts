@@ -4,8 +4,8 @@
  * size, each workflow's size and jobs per run, and the policy's findings.
  * Usage: node --require ./projenrc/transpile-cache.js bench/scale-synth.ts <services>
  */
-// First: synthesis runs with its own V8 tiering (projenrc/synthesis-tiering.js), measured as it runs.
-import '../projenrc/synthesis-tiering';
+// First: synthesis runs with V8's tiering for short runs (projenrc/v8-tiering.js), measured as it runs.
+import '../projenrc/v8-tiering';
 import * as path from 'node:path';
 import { ActionPins, workflowRunShape, type WorkflowTarget } from '../src';
 import { platformWithServices } from '../test/fixtures/platforms';

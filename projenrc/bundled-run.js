@@ -13,7 +13,7 @@
 // transpile hook, unbundled.
 'use strict';
 // First: V8 applies its tiering flags to what it compiles after them (this file included).
-require('./synthesis-tiering');
+require('./v8-tiering');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');

@@ -3,7 +3,7 @@ import * as typescript from 'projen/lib/typescript';
 import type { PipelineApp } from '../src';
 import { ALL_CLIS } from '../src/common/cli-contracts';
 import { buildPipelines } from '../workflows-gen';
-import { BUNDLED_RUN, TRANSPILE_HOOK } from './transpile-hook';
+import { BUNDLED_RUN, TRANSPILE_HOOK, TUNED_BIN } from './transpile-hook';
 import { writeGeneratedFiles } from './write-generated-files';
 
 /** Options for {@link createProject}. */
@@ -188,7 +188,7 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   });
   project.addTask('typecheck', {
     description: 'Type-check src, workflows-gen, projenrc and tests (synthesis itself only transpiles)',
-    exec: 'tsc --noEmit -p test/tsconfig.json',
+    exec: `node ${TUNED_BIN} tsc --noEmit -p test/tsconfig.json`,
   });
 
   // The helper CLIs are bins of this package, compiled to lib/ when `npm ci` runs `prepare`,
@@ -229,7 +229,7 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   project.addTask('test:jobs', {
     description:
       "Run every generated job locally in named scenarios (GitHub's parser and expression engine, real bash/git/jq/Helm, strict stand-ins)",
-    exec: 'jest --ci --runInBand --maxConcurrency 3 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000',
+    exec: `node ${TUNED_BIN} jest --ci --runInBand --maxConcurrency 3 --testMatch "<rootDir>/test/jobs/**/*.jobs.ts" --testTimeout 900000`,
     receiveArgs: true,
   });
 
@@ -256,7 +256,7 @@ export function createProject(options: CreateProjectOptions = {}): typescript.Ty
   project
     .tryFindObjectFile('.projen/tasks.json')!
     .addOverride('tasks.eslint.steps', [
-      { execArgs: ['eslint', '--max-warnings', '0', ...lintArgs, '$@'], receiveArgs: true },
+      { execArgs: ['node', TUNED_BIN, 'eslint', '--max-warnings', '0', ...lintArgs, '$@'], receiveArgs: true },
     ]);
   // jest and eslint side by side (projenrc/test-and-lint.js): eslint alone kept one core for about 20 s.
   project

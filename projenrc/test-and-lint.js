@@ -6,6 +6,7 @@
 'use strict';
 const { spawn } = require('node:child_process');
 const path = require('node:path');
+const { tunedBinCommand } = require('./tuned-bin');
 
 const bin = (name) => path.join(__dirname, '..', 'node_modules', '.bin', name);
 
@@ -31,7 +32,8 @@ async function main() {
   lint.stderr.on('data', (d) => held.push([process.stderr, d]));
   const lintDone = exited(lint, 'eslint');
 
-  const jest = spawn(bin('jest'), ['--ci', ...process.argv.slice(2)], { stdio: 'inherit' });
+  // With V8's tiering for short runs (v8-tiering.js); jest's workers inherit node's flags.
+  const jest = spawn(...tunedBinCommand('jest', ['--ci', ...process.argv.slice(2)]), { stdio: 'inherit' });
   const jestCode = await exited(jest, 'jest');
   const lintCode = await lintDone;
   for (const [stream, chunk] of held) stream.write(chunk);

@@ -117,7 +117,7 @@ describe('the bundled runner synthesis runs with', () => {
     expect(readFileSync(cacheFile, 'utf8')).not.toBe('not a code cache');
   });
 
-  // V8 checks a code cache against its flags: synthesis-tiering.js sets them before the bundle is compiled,
+  // V8 checks a code cache against its flags: v8-tiering.js sets them before the bundle is compiled,
   // so the cache a run writes is the one the next run accepts (set after, every run would refuse it).
   test('a code cache V8 accepted is kept: the next run does not write it again', () => {
     const root = tempDir();
