@@ -21,8 +21,10 @@ if (require.main === module) {
   }
   const [command, argv] = tunedBinCommand(bin, args);
   const child = spawn(command, argv, { stdio: 'inherit' });
-  // A Ctrl-C reaches the child through the terminal's process group; this process waits for it.
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  // A Ctrl-C reaches the child through the terminal's process group: this process waits for it to
+  // end. A SIGTERM is sent to this process alone (a parent stopping the task): it is passed on.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
   child.on('error', (e) => {
     process.stderr.write(`${bin} could not start: ${e.message}\n`);
     process.exitCode = 1;
