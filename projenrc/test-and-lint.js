@@ -5,10 +5,7 @@
 // test --json --outputFile=…`).
 'use strict';
 const { spawn } = require('node:child_process');
-const path = require('node:path');
-const { tunedBinCommand } = require('./tuned-bin');
-
-const bin = (name) => path.join(__dirname, '..', 'node_modules', '.bin', name);
+const { binPath, tunedBinCommand } = require('./tuned-bin');
 
 /** Resolves with the exit code (1 when a signal ended the process or it could not start). */
 function exited(child, name) {
@@ -26,7 +23,7 @@ function exited(child, name) {
 
 async function main() {
   // The eslint task, so its arguments and environment stay declared once (projenrc/project.ts).
-  const lint = spawn(bin('projen'), ['eslint'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lint = spawn(binPath('projen'), ['eslint'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const held = [];
   lint.stdout.on('data', (d) => held.push([process.stdout, d]));
   lint.stderr.on('data', (d) => held.push([process.stderr, d]));

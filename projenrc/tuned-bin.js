@@ -6,9 +6,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { nodeFlags } = require('./v8-tiering');
 
+/** A bin of this package's node_modules/.bin. */
+const binPath = (bin) => path.join(__dirname, '..', 'node_modules', '.bin', bin);
+
 /** The command line that runs `bin` of this package's node_modules with the tiering flags. */
 function tunedBinCommand(bin, args) {
-  const file = path.join(__dirname, '..', 'node_modules', '.bin', bin);
+  const file = binPath(bin);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm ci`);
   return [process.execPath, [...nodeFlags(), fs.realpathSync(file), ...args]];
 }
@@ -35,4 +38,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { tunedBinCommand };
+module.exports = { binPath, tunedBinCommand };

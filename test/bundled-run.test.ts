@@ -104,13 +104,18 @@ describe('the bundled runner synthesis runs with', () => {
     expect(r.stderr).toContain('entry.ts:2:18:');
   });
 
-  test('a code cache V8 refuses is replaced, and the run is unharmed', () => {
+  /** An entry run once, so its bundle and code cache exist: prints 2,4,6. */
+  function ranOnce(): { entry: string; cacheDir: string; cacheFile: string } {
     const root = tempDir();
     const cacheDir = tempDir();
     write(root, { 'entry.ts': 'console.log([1, 2, 3].map((n) => n * 2).join(","));\n' });
     const entry = path.join(root, 'entry.ts');
     expect(run(entry, cacheDir)).toBe('2,4,6');
-    const cacheFile = `${bundleOf(cacheDir)}.v8-cache`;
+    return { entry, cacheDir, cacheFile: `${bundleOf(cacheDir)}.v8-cache` };
+  }
+
+  test('a code cache V8 refuses is replaced, and the run is unharmed', () => {
+    const { entry, cacheDir, cacheFile } = ranOnce();
     expect(readFileSync(cacheFile).length).toBeGreaterThan(0);
     writeFileSync(cacheFile, 'not a code cache');
     expect(run(entry, cacheDir)).toBe('2,4,6');
@@ -120,12 +125,7 @@ describe('the bundled runner synthesis runs with', () => {
   // V8 checks a code cache against its flags: v8-tiering.js sets them before the bundle is compiled,
   // so the cache a run writes is the one the next run accepts (set after, every run would refuse it).
   test('a code cache V8 accepted is kept: the next run does not write it again', () => {
-    const root = tempDir();
-    const cacheDir = tempDir();
-    write(root, { 'entry.ts': 'console.log([1, 2, 3].map((n) => n * 2).join(","));\n' });
-    const entry = path.join(root, 'entry.ts');
-    expect(run(entry, cacheDir)).toBe('2,4,6');
-    const cacheFile = `${bundleOf(cacheDir)}.v8-cache`;
+    const { entry, cacheDir, cacheFile } = ranOnce();
     // Written atomically (a new file under the name), so a rewrite shows as a new inode.
     const written = statSync(cacheFile).ino;
     expect(run(entry, cacheDir)).toBe('2,4,6');
