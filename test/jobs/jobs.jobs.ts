@@ -25,11 +25,18 @@ const only = process.env.JOB_SCENARIOS?.split(',');
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 /** Reports by scenario, written in the scenarios' order whatever order they finish in. */
 const byScenario = new Map<string, JobReport[]>();
+/** Each scenario's start and end, seconds from the suite's start: the order's effect on the run's length. */
+const spans = new Map<string, { start: number; end: number }>();
+const suiteStart = performance.now();
+const sinceStart = () => (performance.now() - suiteStart) / 1000;
 
 // Scenarios run side by side (jest's maxConcurrency, set by the test:jobs task): each has its own
-// world, and each job its own loopback (engine/machine-networks.ts). The heaviest comes first.
+// world, and each job its own loopback (engine/machine-networks.ts). They start in the order of
+// SCENARIOS, the longest first, so that no long one is left running alone at the end.
 test.concurrent.each(selected.map((s) => [s.name, s] as const))('scenario %s', async (_name, scenario) => {
+  const start = sinceStart();
   const result = await runScenario(scenario, bin);
+  spans.set(scenario.name, { start, end: sinceStart() });
   const { world } = result;
   byScenario.set(scenario.name, world.reports);
   try {
@@ -77,6 +84,11 @@ afterAll(async () => {
     .slice(0, 12);
   process.stdout.write(
     `\nslowest jobs:\n${slowest.map((r) => `${r.seconds.toFixed(1).padStart(6)} s  ${r.scenario} ${r.workflow}/${r.job}`).join('\n')}\n`,
+  );
+  // The scenarios that ended last: one long scenario started late runs alone while a core idles.
+  const last = [...spans].sort((a, b) => b[1].end - a[1].end).slice(0, 5);
+  process.stdout.write(
+    `\nlast scenarios to end (seconds from the suite's start):\n${last.map(([name, { start, end }]) => `${start.toFixed(1).padStart(6)} → ${end.toFixed(1).padStart(6)}  ${name}`).join('\n')}\n`,
   );
   // Last, so that a CI log cut in the middle still shows why: the reason and the job's last log lines.
   const unexpected = selected.flatMap((s) =>
