@@ -66,3 +66,30 @@ describe('every generated YAML file reads the same under YAML 1.1 and 1.2', () =
     expect(parse(text, '1.1', false)).toEqual(values);
   });
 });
+
+describe('the renderer writes the data as it is, in one pass', () => {
+  test('undefined values are left out; an object met twice is written twice, never as an anchor and alias', () => {
+    const shared = { cpu: '100m' };
+    const text = toYaml({ requests: shared, limits: shared, gone: undefined, kept: { a: 1, b: undefined } });
+    expect(text).toBe('requests:\n  cpu: 100m\nlimits:\n  cpu: 100m\nkept:\n  a: 1\n');
+  });
+
+  test('keys and sequence items at any depth are quoted where 1.1 would misread them; only a listed top-level key stays plain', () => {
+    const text = toYaml(
+      { on: { yes: ['no', 'n', { off: 'on' }] }, nested: { on: 'x' } },
+      { plainTopLevelKeys: ['on'] },
+    );
+    expect(text).toBe('on:\n  "yes":\n    - "no"\n    - "n"\n    - "off": "on"\nnested:\n  "on": x\n');
+  });
+
+  test('a pinned uses: gets its release as a comment, at any depth; an unknown SHA or a tag gets none', () => {
+    const sha = 'a'.repeat(40);
+    const text = toYaml(
+      { steps: [{ uses: `actions/checkout@${sha}` }, { uses: `actions/cache@${'b'.repeat(40)}` }, { uses: 'x/y@v1' }] },
+      { versionOfSha: (s) => (s === sha ? 'v5.0.0' : undefined) },
+    );
+    expect(text).toBe(
+      `steps:\n  - uses: actions/checkout@${sha} # v5.0.0\n  - uses: actions/cache@${'b'.repeat(40)}\n  - uses: x/y@v1\n`,
+    );
+  });
+});
