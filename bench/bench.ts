@@ -58,9 +58,14 @@ function time(label: string, command: string, args: string[], n = runs): number 
     }
     samples.push(seconds);
   }
+  return summarize(label, samples);
+}
+
+/** Prints a label's median, min, max and count of wall times; returns the median. */
+function summarize(label: string, samples: number[]): number {
   const m = median(samples);
   console.log(
-    `${label.padEnd(28)} median ${m.toFixed(2)} s  (min ${Math.min(...samples).toFixed(2)}, max ${Math.max(...samples).toFixed(2)}, n=${n})`,
+    `${label.padEnd(28)} median ${m.toFixed(2)} s  (min ${Math.min(...samples).toFixed(2)}, max ${Math.max(...samples).toFixed(2)}, n=${samples.length})`,
   );
   return m;
 }
@@ -130,17 +135,13 @@ function scaleReport(requested: number[]): void {
   );
   // The goal is judged as the issue measured it: `npx projen` in a copy of the repository whose model has
   // the services added, from start to every file written. Both copies run in turn, `runs` times each.
-  const copies = [GrownCopy.create(ROOT, small.services), GrownCopy.create(ROOT, large.services)];
+  const copies: GrownCopy[] = [];
   try {
+    for (const size of [small.services, large.services]) copies.push(GrownCopy.create(ROOT, size));
     const samples = copies.map((): number[] => []);
     for (let i = 0; i < runs; i++) copies.forEach((c, j) => samples[j]!.push(c.synthesize()));
-    const [smallWall, largeWall] = samples.map(median) as [number, number];
-    for (const [j, c] of copies.entries()) {
-      console.log(
-        `npx projen with ${String(c.services).padStart(3)} services: median ${median(samples[j]!).toFixed(2)} s (min ${Math.min(...samples[j]!).toFixed(2)}, max ${Math.max(...samples[j]!).toFixed(2)}, n=${runs})`,
-      );
-    }
-    const ratio = largeWall / smallWall;
+    const [smallWall, largeWall] = copies.map((c, j) => summarize(`npx projen, ${c.services} services`, samples[j]!));
+    const ratio = largeWall! / smallWall!;
     console.log(
       `scale: npx projen with ${large.services} services in ${ratio.toFixed(2)} × the time of ${small.services} (goal ≤ 3) → ${ratio <= 3 ? 'met' : 'NOT met'};` +
         ` ${large.findings.length === 0 ? "inside GitHub's limits" : "NOT inside GitHub's limits"}`,

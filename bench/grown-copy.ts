@@ -39,7 +39,12 @@ export class GrownCopy {
       ].join('\n'),
     );
     const copy = new GrownCopy(dir, services);
-    copy.synthesize();
+    try {
+      copy.synthesize();
+    } catch (e) {
+      copy.remove();
+      throw e;
+    }
     return copy;
   }
 
